@@ -1,0 +1,111 @@
+package io.httpsync.simulator;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the simulator served: per endpoint and per limit key, how many requests were served, how many were refused
+ * by a limit, and the highest number that arrived within any one-second window, so a test can prove a client never
+ * exceeded a limit. Also a log of every list request (tenant, paging position, outcome), so a test can prove that
+ * a page was not requested twice.
+ */
+public final class Accounting {
+    private final Map<String, Counter> byEndpoint = new ConcurrentHashMap<>();
+    private final Map<String, Counter> byLimitKey = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<RequestLogEntry> log = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger logSize = new AtomicInteger();
+    private static final int MAX_LOG = 1_000_000;
+
+    /** Records one request that reached {@code endpoint} and was counted under {@code limitKeys}. */
+    public void record(String endpoint, List<String> limitKeys, long now, boolean refusedByLimit) {
+        byEndpoint.computeIfAbsent(endpoint, k -> new Counter()).add(now, refusedByLimit);
+        for (String key : limitKeys) byLimitKey.computeIfAbsent(key, k -> new Counter()).add(now, refusedByLimit);
+    }
+
+    public void log(RequestLogEntry entry) {
+        if (logSize.incrementAndGet() <= MAX_LOG) log.add(entry);
+    }
+
+    public Stats endpoint(String endpoint) {
+        Counter c = byEndpoint.get(endpoint);
+        return c == null ? Stats.NONE : c.stats();
+    }
+
+    public Stats limitKey(String key) {
+        Counter c = byLimitKey.get(key);
+        return c == null ? Stats.NONE : c.stats();
+    }
+
+    public Map<String, Stats> endpoints() {
+        Map<String, Stats> out = new TreeMap<>();
+        byEndpoint.forEach((k, v) -> out.put(k, v.stats()));
+        return out;
+    }
+
+    public Map<String, Stats> limitKeys() {
+        Map<String, Stats> out = new TreeMap<>();
+        byLimitKey.forEach((k, v) -> out.put(k, v.stats()));
+        return out;
+    }
+
+    /** Every logged request, oldest first. */
+    public List<RequestLogEntry> requests() {
+        return new ArrayList<>(log);
+    }
+
+    /** Requests refused by any limit, over all endpoints. */
+    public long totalRefused() {
+        return byEndpoint.values().stream().mapToLong(c -> c.stats().refused()).sum();
+    }
+
+    public void reset() {
+        byEndpoint.clear();
+        byLimitKey.clear();
+        log.clear();
+        logSize.set(0);
+    }
+
+    /**
+     * @param served requests that passed every limit
+     * @param refused requests refused by a limit
+     * @param maxPerSecond the most requests (served or refused) that arrived within any one-second window
+     */
+    public record Stats(long served, long refused, int maxPerSecond) {
+        static final Stats NONE = new Stats(0, 0, 0);
+    }
+
+    /**
+     * One list request as the platform saw it.
+     *
+     * @param endpoint the platform's API name
+     * @param tenant the tenant it was for (null if the request was refused before the tenant was known)
+     * @param position the paging position asked for (page number, offset or cursor) and window, as text
+     * @param outcome "ok", or the error the platform answered with
+     */
+    public record RequestLogEntry(String endpoint, String tenant, String position, String outcome, long time) {}
+
+    private static final class Counter {
+        private long served;
+        private long refused;
+        private int maxPerSecond;
+        private final ArrayDeque<Long> lastSecond = new ArrayDeque<>();
+
+        synchronized void add(long now, boolean refusedByLimit) {
+            if (refusedByLimit) refused++;
+            else served++;
+            lastSecond.addLast(now);
+            while (lastSecond.peekFirst() <= now - 1000) lastSecond.pollFirst();
+            maxPerSecond = Math.max(maxPerSecond, lastSecond.size());
+        }
+
+        synchronized Stats stats() {
+            return new Stats(served, refused, maxPerSecond);
+        }
+    }
+}

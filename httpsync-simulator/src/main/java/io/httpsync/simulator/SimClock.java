@@ -1,0 +1,20 @@
+package io.httpsync.simulator;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The simulator's notion of "now". Wall-clock time plus an adjustable offset, so a test can move the platform into
+ * the future (token expiry, look-back limits, bans) without sleeping.
+ */
+public final class SimClock {
+    private final AtomicLong offsetMillis = new AtomicLong();
+
+    public long now() {
+        return System.currentTimeMillis() + offsetMillis.get();
+    }
+
+    /** Moves the platform's clock forward (or back, with a negative amount). */
+    public void advance(long millis) {
+        offsetMillis.addAndGet(millis);
+    }
+}

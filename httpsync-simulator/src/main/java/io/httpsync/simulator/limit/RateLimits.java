@@ -1,0 +1,81 @@
+package io.httpsync.simulator.limit;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Enforces a platform's limits. A request is accepted only if every rule covering it has room; then it is counted
+ * under all of them (a refused request is counted under none, as on the platforms, where a refused call costs no
+ * quota). Thread-safe; each key is checked under its own lock, and all keys of one request under a global order.
+ */
+public final class RateLimits {
+    private final List<LimitRule> rules = new CopyOnWriteArrayList<>();
+    private final Map<String, Window> windows = new ConcurrentHashMap<>();
+
+    public RateLimits(List<LimitRule> initial) {
+        rules.addAll(initial);
+    }
+
+    public List<LimitRule> rules() {
+        return List.copyOf(rules);
+    }
+
+    /** Replaces the rule of the same name (or adds it), and forgets its counters. */
+    public void set(LimitRule rule) {
+        rules.removeIf(r -> r.name().equals(rule.name()));
+        rules.add(rule);
+        windows.keySet().removeIf(k -> k.startsWith(rule.name() + ":"));
+    }
+
+    /** Removes every rule. */
+    public void clear() {
+        rules.clear();
+        windows.clear();
+    }
+
+    /** The keys a request is counted under, one per rule. */
+    public List<String> keys(String app, String tenant, String api, String ip) {
+        List<String> keys = new ArrayList<>(rules.size());
+        for (LimitRule r : rules) keys.add(r.keyFor(app, tenant, api, ip));
+        return keys;
+    }
+
+    public LimitDecision check(long now, String app, String tenant, String api, String ip) {
+        List<LimitRule> current = rules();
+        // all-or-nothing over several keys: a global lock is simplest and the simulator's throughput allows it
+        synchronized (this) {
+            for (LimitRule r : current) {
+                String key = r.keyFor(app, tenant, api, ip);
+                Window w = windows.computeIfAbsent(key, k -> new Window());
+                LimitDecision refused = w.refusal(r, key, now);
+                if (refused != null) return refused;
+            }
+            for (LimitRule r : current) {
+                windows.get(r.keyFor(app, tenant, api, ip)).accepted.addLast(now);
+            }
+            return LimitDecision.ACCEPTED;
+        }
+    }
+
+    /** Sliding log of accepted request times for one key, and the end of its current ban. */
+    private static final class Window {
+        final ArrayDeque<Long> accepted = new ArrayDeque<>();
+        long bannedUntil;
+
+        LimitDecision refusal(LimitRule rule, String key, long now) {
+            if (now < bannedUntil) return new LimitDecision(rule, key, bannedUntil - now, true);
+            long periodMillis = rule.period().toMillis();
+            while (!accepted.isEmpty() && accepted.peekFirst() <= now - periodMillis) accepted.pollFirst();
+            if (accepted.size() < rule.limit()) return null;
+            if (!rule.ban().isZero()) {
+                bannedUntil = now + rule.ban().toMillis();
+                return new LimitDecision(rule, key, rule.ban().toMillis(), false);
+            }
+            return new LimitDecision(rule, key, accepted.peekFirst() + periodMillis - now, false);
+        }
+    }
+}
