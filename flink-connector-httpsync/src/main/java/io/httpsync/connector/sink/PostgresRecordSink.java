@@ -1,4 +1,4 @@
-package io.httpsync.jobs.sink;
+package io.httpsync.connector.sink;
 
 import io.httpsync.connector.source.RawRecord;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;

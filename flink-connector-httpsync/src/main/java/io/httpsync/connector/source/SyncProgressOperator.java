@@ -1,4 +1,4 @@
-package io.httpsync.jobs.progress;
+package io.httpsync.connector.source;
 
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
