@@ -72,6 +72,8 @@ import java.util.function.Supplier;
  * says; the request doc says 10), {@link #tokenTtlSeconds} (default 180 days), {@link #parameterErrorCode} (default
  * 130, seen in third-party notes for a missing parameter, used for any bad parameter), {@link #refreshForbidden}
  * (default false: a self-built app), {@link #endInclusive} (default true).
+ *
+ * <p>Thread-safe: requests arrive on the server's I/O threads, settings may be changed from any thread.
  */
 public final class JushuitanSim extends OrderPlatformSim {
     public static final String NAME = "jushuitan";
@@ -105,8 +107,9 @@ public final class JushuitanSim extends OrderPlatformSim {
     }
 
     /**
-     * Credentials of one company: a self-built app's key and secret (one app per company), and an access token
-     * registered when the tenant is added (null: the client gets one from {@code getInitToken}).
+     * Credentials of one company: the app's key and secret (a self-built app belongs to the first company added with
+     * its key, the one {@code getInitToken} issues tokens for; a service-provider app serves several) and an access token registered when the tenant is added (null for
+     * {@link #defaultAccessToken}; a client may also get one from {@code getInitToken}).
      */
     public static Credentials credentials(String appKey, String appSecret, String accessToken) {
         return new Credentials(appKey, appSecret, null, accessToken);
@@ -140,9 +143,15 @@ public final class JushuitanSim extends OrderPlatformSim {
         return this;
     }
 
+    /** The access token a company added without one gets, so that a client configured by hand can call at once. */
+    public static String defaultAccessToken(String tenant) {
+        return "token-" + tenant;
+    }
+
     @Override
     protected void onTenantAdded(String tenantId, Credentials creds) {
-        if (creds.accessToken() != null) tokens.register(creds.accessToken(), tenantId, TimeUnit.SECONDS.toMillis(tokenTtlSeconds));
+        String token = creds.accessToken() != null ? creds.accessToken() : defaultAccessToken(tenantId);
+        tokens.register(token, tenantId, TimeUnit.SECONDS.toMillis(tokenTtlSeconds));
     }
 
     @Override
@@ -197,7 +206,10 @@ public final class JushuitanSim extends OrderPlatformSim {
 
     // ---------------------------------------------------------------- common checks
 
-    /** Checks app key, charset, timestamp and signature; returns the company of the app. */
+    /**
+     * Checks app key, charset, timestamp and signature; returns the app's first company (the one a self-built app
+     * belongs to). All companies of one app share its secret.
+     */
     private String verify(SimRequest req) {
         String appKey = req.param("app_key");
         String tenant = appKey == null ? null : tenantByAppKey(appKey);
@@ -236,9 +248,9 @@ public final class JushuitanSim extends OrderPlatformSim {
         return gateway(req, ORDER_QUERY, appKey, tenant, d -> rateLimited(d, tenant, position), fault -> {
             try {
                 if (!"2".equals(req.param("version"))) throw parameterError("version目前只能传2");
-                String tenantOfApp = verify(req);
+                verify(req);
                 String tokenTenant = tokens.validTenant(req.param("access_token"));
-                if (tokenTenant == null || !tokenTenant.equals(tenantOfApp)) {
+                if (tokenTenant == null || !credentials(tokenTenant).appKey().equals(appKey)) {
                     throw refusal(100, "验证失败！无效的access_token或access_token已过期");
                 }
                 return orders(req, tokenTenant, fault, position);
@@ -362,7 +374,7 @@ public final class JushuitanSim extends OrderPlatformSim {
                 .put("created", ChinaTime.format(r.createTime()))
                 .put("modified", ChinaTime.format(r.updateTime()))
                 .put("ts", rowVersion(r))
-                .put("pay_amount", Yuan.decimal(r.amountCents()))
+                .put("pay_amount", Yuan.number(r.amountCents()))
                 .put("shop_buyer_id", r.buyer());
         ArrayNode items = order.putArray("items");
         for (LineItem item : LineItem.of(r)) {
@@ -371,8 +383,8 @@ public final class JushuitanSim extends OrderPlatformSim {
                     .put("sku_id", item.sku())
                     .put("name", item.title())
                     .put("qty", 1)
-                    .put("price", Yuan.decimal(item.amountCents()))
-                    .put("amount", Yuan.decimal(item.amountCents()));
+                    .put("price", Yuan.number(item.amountCents()))
+                    .put("amount", Yuan.number(item.amountCents()));
         }
         return order;
     }

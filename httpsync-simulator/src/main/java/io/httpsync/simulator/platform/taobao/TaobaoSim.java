@@ -64,6 +64,8 @@ import java.util.concurrent.TimeUnit;
  * (default 41 {@code Invalid Arguments} / {@code isv.invalid-parameter}, for any bad business parameter),
  * {@link #sessionTtlMillis} (default 30 days). Default limits (numbers undocumented): 1,000,000 calls a day per app
  * key, and 100 calls a second on the API across all apps, with a 60-second ban when exceeded.
+ *
+ * <p>Thread-safe: requests arrive on the server's I/O threads, settings may be changed from any thread.
  */
 public final class TaobaoSim extends OrderPlatformSim {
     public static final String NAME = "taobao";
@@ -93,7 +95,7 @@ public final class TaobaoSim extends OrderPlatformSim {
 
     /**
      * Credentials of one shop: the app's key and secret (shared by all shops of the app) and the shop's session key,
-     * registered when the tenant is added; null to hand one out later with {@link #issueSession}.
+     * registered when the tenant is added; null for {@link #defaultSession}.
      */
     public static Credentials credentials(String appKey, String appSecret, String session) {
         return new Credentials(appKey, appSecret, null, session);
@@ -118,9 +120,15 @@ public final class TaobaoSim extends OrderPlatformSim {
         return this;
     }
 
+    /** The session key a shop added without one gets, so that a client configured by hand can call at once. */
+    public static String defaultSession(String tenant) {
+        return "session-" + tenant;
+    }
+
     @Override
     protected void onTenantAdded(String tenantId, Credentials creds) {
-        if (creds.accessToken() != null) tokens.register(creds.accessToken(), tenantId, sessionTtlMillis);
+        String session = creds.accessToken() != null ? creds.accessToken() : defaultSession(tenantId);
+        tokens.register(session, tenantId, sessionTtlMillis);
     }
 
     /** Hands out a new session key for the shop, as a renewed authorization does; earlier ones stay as they are. */

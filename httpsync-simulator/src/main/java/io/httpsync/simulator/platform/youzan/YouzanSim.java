@@ -57,6 +57,8 @@ import java.util.regex.Pattern;
  * {@link #gatewayErrorCodes} (defaults 4203 for a bad token, 4003 for a limit: neither is confirmed),
  * {@link #parameterErrorCode} (default 4000), {@link #pagingCaps} (defaults 100 pages, 100 per page, 3200 records),
  * {@link #endInclusive} (default true). Default limit (undocumented): 20 calls a second per shop and API.
+ *
+ * <p>Thread-safe: requests arrive on the server's I/O threads, settings may be changed from any thread.
  */
 public final class YouzanSim extends OrderPlatformSim {
     public static final String NAME = "youzan";

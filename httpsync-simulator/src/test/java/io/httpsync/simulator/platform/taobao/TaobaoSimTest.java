@@ -187,6 +187,15 @@ class TaobaoSimTest {
     }
 
     @Test
+    void aShopAddedWithoutASessionGetsTheDefaultOne() {
+        taobao.addTenant("shop-2", TaobaoSim.credentials(APP_KEY, SECRET, null), DataSpec.of(10, DAY / 2).timeResolutionMillis(1000));
+        long now = floorSecond(sim.clock().now());
+        JsonNode r = ok(TestHttp.postForm(url, signed(query(now - DAY, now, 1, 100, false), "md5", SECRET, TaobaoSim.defaultSession("shop-2"))).json());
+        assertThat(ids(r)).containsExactlyInAnyOrderElementsOf(
+                taobao.groundTruth("shop-2").live().stream().map(GroundTruth.TruthRecord::id).toList());
+    }
+
+    @Test
     void windowPageSizeAndLookBackAreEnforcedWithTheParameterError() {
         long now = floorSecond(sim.clock().now());
         List<Map<String, String>> bad = List.of(
@@ -203,7 +212,7 @@ class TaobaoSimTest {
             assertThat(e.path("sub_msg").asText()).isNotEmpty();
         }
         ok(call(query(now - DAY, now, 1, 100, true)));
-        ok(call(query(now - 89 * DAY, now - 88 * DAY, 1, 100, true)));
+        ok(call(query(now - 80 * DAY, now - 79 * DAY, 1, 100, true)));
 
         taobao.parameterError(15, "isv.invalid-parameter:page_size");
         JsonNode e = error(call(query(now - DAY, now, 1, 101, true)));
