@@ -5,7 +5,10 @@ import io.httpsync.simulator.platform.MutationRates;
 import io.httpsync.simulator.platform.OrderPlatformSim;
 import io.httpsync.simulator.platform.PlatformContext;
 import io.httpsync.simulator.platform.PlatformSim;
+import io.httpsync.simulator.platform.jushuitan.JushuitanSim;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
+import io.httpsync.simulator.platform.taobao.TaobaoSim;
+import io.httpsync.simulator.platform.youzan.YouzanSim;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +39,9 @@ public final class SimulatorMain {
 
     static {
         PLATFORMS.put(KuaishouSim.NAME, KuaishouSim::new);
+        PLATFORMS.put(TaobaoSim.NAME, TaobaoSim::new);
+        PLATFORMS.put(JushuitanSim.NAME, JushuitanSim::new);
+        PLATFORMS.put(YouzanSim.NAME, YouzanSim::new);
     }
 
     private SimulatorMain() {}
@@ -48,7 +54,8 @@ public final class SimulatorMain {
         for (String name : platformNames(opts)) {
             PlatformSim p = sim.platform(name);
             System.out.println("  " + name + ": " + sim.baseUrl(name) + "  tenants " + p.tenantIds()
-                    + "  app key '" + DEMO_APP_KEY + "', app secret '" + DEMO_APP_SECRET + "', sign secret '" + DEMO_SIGN_SECRET + "'");
+                    + "  app key '" + DEMO_APP_KEY + "', app secret '" + DEMO_APP_SECRET + "', sign secret '" + DEMO_SIGN_SECRET
+                    + "', per-shop session/access token 'token-<shop>'");
         }
         System.out.println("  admin: http://127.0.0.1:" + sim.port() + "/admin/accounting, /admin/<platform>/truth?tenant=<id>");
         CountDownLatch stop = new CountDownLatch(1);
@@ -74,7 +81,8 @@ public final class SimulatorMain {
             if (p instanceof OrderPlatformSim orders) {
                 for (int i = 1; i <= tenants; i++) {
                     String tenant = "shop-" + i;
-                    orders.addTenant(tenant, new OrderPlatformSim.Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SIGN_SECRET, null),
+                    // one demo app per platform; Taobao's session and Jushuitan's access token are per shop
+                    orders.addTenant(tenant, new OrderPlatformSim.Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SIGN_SECRET, "token-" + tenant),
                             DataSpec.of(records, span).seed(seed + i).timeResolutionMillis(1000));
                     if (mutations > 0) orders.mutateContinuously(tenant, new MutationRates(mutations, mutations / 10, mutations / 10));
                 }
