@@ -1,0 +1,179 @@
+package io.httpsync.connector.source;
+
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.http.RetryPolicy;
+import io.httpsync.connector.source.enumerator.SyncPlan;
+import org.apache.flink.annotation.PublicEvolving;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds an {@link HttpSyncSource}. Every setting is checked in {@link #build()}, with a message that names it.
+ *
+ * <pre>{@code
+ * HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()
+ *     .setEndpoint(EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders(baseUrl)))
+ *     .setTenants(List.of(new Tenant("shop-1", Map.of("app-key", "...", "sign-secret", "..."))))
+ *     .setContinuous(Instant.now().minus(Duration.ofDays(3)), Duration.ofSeconds(30), Duration.ofSeconds(10))
+ *     .setWindowStep(Duration.ofHours(6))
+ *     .setRateLimit(10, 10)
+ *     .setDeserializer(RecordDeserializer.raw())
+ *     .build();
+ * }</pre>
+ */
+@PublicEvolving
+public final class HttpSyncSourceBuilder<T> {
+    public static final double DEFAULT_PERMITS_PER_SECOND = 10;
+    public static final int DEFAULT_SPLITS_IN_FLIGHT = 4;
+
+    private EndpointSpec endpoint;
+    private final List<Tenant> tenants = new ArrayList<>();
+    private Instant start;
+    private Instant end;
+    private boolean continuous;
+    private Duration lag;
+    private Duration discoveryInterval;
+    private Duration step;
+    private Duration minWindowWidth;
+    private Duration failedWindowRetryDelay;
+    private Clock clock;
+    private RetryPolicy retryPolicy;
+    private double permitsPerSecond = DEFAULT_PERMITS_PER_SECOND;
+    private int burst = -1;
+    private RecordDeserializer<T> deserializer;
+    private ExceptionPolicy exceptionPolicy = ExceptionPolicy.RECORD_AND_RETRY;
+    private int splitsInFlight = DEFAULT_SPLITS_IN_FLIGHT;
+
+    HttpSyncSourceBuilder() {}
+
+    /** The API to sync: request, paging, response paths, errors, authentication, platform limits. Required. */
+    public HttpSyncSourceBuilder<T> setEndpoint(EndpointSpec endpoint) {
+        this.endpoint = endpoint;
+        return this;
+    }
+
+    /** The tenants (shops, corps) to sync, each with its credentials. At least one. */
+    public HttpSyncSourceBuilder<T> setTenants(List<Tenant> tenants) {
+        this.tenants.clear();
+        this.tenants.addAll(tenants);
+        return this;
+    }
+
+    /** A backfill: sync the records updated in {@code [start, end)}, then finish. */
+    public HttpSyncSourceBuilder<T> setBounded(Instant start, Instant end) {
+        this.start = start;
+        this.end = end;
+        this.continuous = false;
+        return this;
+    }
+
+    /**
+     * Follow the platform: sync from {@code start} up to now minus {@code lag}, planning new windows every
+     * {@code discoveryInterval}.
+     */
+    public HttpSyncSourceBuilder<T> setContinuous(Instant start, Duration lag, Duration discoveryInterval) {
+        this.start = start;
+        this.end = null;
+        this.continuous = true;
+        this.lag = lag;
+        this.discoveryInterval = discoveryInterval;
+        return this;
+    }
+
+    /** The width of planned windows; at most the platform's maximum window width (its default). */
+    public HttpSyncSourceBuilder<T> setWindowStep(Duration step) {
+        this.step = step;
+        return this;
+    }
+
+    /** Hot windows are halved down to this width (default: the time resolution of the endpoint's time format). */
+    public HttpSyncSourceBuilder<T> setMinWindowWidth(Duration width) {
+        this.minWindowWidth = width;
+        return this;
+    }
+
+    /** How long a failed window waits before it is tried again (policy {@link ExceptionPolicy#RECORD_AND_RETRY}). */
+    public HttpSyncSourceBuilder<T> setFailedWindowRetryDelay(Duration delay) {
+        this.failedWindowRetryDelay = delay;
+        return this;
+    }
+
+    public HttpSyncSourceBuilder<T> setRetryPolicy(RetryPolicy retryPolicy) {
+        this.retryPolicy = retryPolicy;
+        return this;
+    }
+
+    /** Requests per second per tenant, over all subtasks, and the burst a tenant's bucket allows. */
+    public HttpSyncSourceBuilder<T> setRateLimit(double permitsPerSecond, int burst) {
+        this.permitsPerSecond = permitsPerSecond;
+        this.burst = burst;
+        return this;
+    }
+
+    public HttpSyncSourceBuilder<T> setDeserializer(RecordDeserializer<T> deserializer) {
+        this.deserializer = deserializer;
+        return this;
+    }
+
+    public HttpSyncSourceBuilder<T> setExceptionPolicy(ExceptionPolicy policy) {
+        this.exceptionPolicy = policy;
+        return this;
+    }
+
+    /** How many windows one reader pages at the same time (each with at most one request in flight). */
+    public HttpSyncSourceBuilder<T> setSplitsInFlightPerReader(int splits) {
+        this.splitsInFlight = splits;
+        return this;
+    }
+
+    /** The clock for "now" (must be serializable); tests replace it. */
+    public HttpSyncSourceBuilder<T> setClock(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    public HttpSyncSource<T> build() {
+        require(endpoint != null, "endpoint", "is required (setEndpoint)");
+        require(deserializer != null, "deserializer", "is required (setDeserializer), e.g. RecordDeserializer.raw()");
+        require(!tenants.isEmpty(), "tenants", "must name at least one tenant (setTenants)");
+        require(start != null, "start", "is required: call setBounded(start, end) or setContinuous(start, lag, interval)");
+        require(permitsPerSecond > 0 && !Double.isNaN(permitsPerSecond) && !Double.isInfinite(permitsPerSecond),
+                "rate-limit.permits-per-second", "must be a positive number, was " + permitsPerSecond);
+        int effectiveBurst = burst < 0 ? (int) Math.max(1, Math.ceil(permitsPerSecond)) : burst;
+        require(effectiveBurst >= 1, "rate-limit.burst", "must be >= 1, was " + burst);
+        require(splitsInFlight >= 1, "splits-in-flight", "must be >= 1, was " + splitsInFlight);
+        require(exceptionPolicy != null, "exception-policy", "must not be null");
+
+        SyncPlan.Builder plan = SyncPlan.builder()
+                .tenants(tenants.stream().map(Tenant::id).toList())
+                .startTime(start)
+                .endTime(continuous ? null : end)
+                .maxWindowWidth(endpoint.maxWindowWidth())
+                .lookBack(endpoint.lookBack())
+                .timeResolution(endpoint.timeResolution());
+        if (step != null) plan.step(step);
+        if (minWindowWidth != null) plan.minWindowWidth(minWindowWidth);
+        if (continuous) {
+            plan.lag(lag).discoveryInterval(discoveryInterval);
+        }
+        if (failedWindowRetryDelay != null) plan.failedWindowRetryDelay(failedWindowRetryDelay);
+        if (clock != null) plan.clock(clock);
+        SyncPlan built;
+        try {
+            built = plan.build();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("invalid sync plan: " + e.getMessage(), e);
+        }
+        return new HttpSyncSource<>(endpoint, tenants, built, retryPolicy == null ? RetryPolicy.defaults() : retryPolicy,
+                permitsPerSecond, effectiveBurst, deserializer, exceptionPolicy, splitsInFlight);
+    }
+
+    private static void require(boolean ok, String setting, String message) {
+        if (!ok) throw new IllegalArgumentException("HttpSyncSource setting '" + setting + "' " + message);
+    }
+}
