@@ -1,0 +1,45 @@
+package io.httpsync.connector.source.event;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SourceEvent;
+
+import java.util.List;
+
+/**
+ * Enumerator to reader: the enumerator has taken over responsibility for these splits, so the reader can drop them
+ * from its state.
+ *
+ * <p>It acknowledges every kind of report the reader keeps a split for: {@link WindowsFinishedEvent},
+ * {@link WindowTooLargeEvent} and {@link WindowFailedEvent}. It is also sent for reports the enumerator ignores because
+ * it has already handled them (a report re-sent after a restore), so a reader never keeps a split forever.
+ */
+@Internal
+public final class WindowsFinishedAckEvent implements SourceEvent {
+
+    private static final long serialVersionUID = 1L;
+
+    private final List<String> splitIds;
+
+    public WindowsFinishedAckEvent(List<String> splitIds) {
+        this.splitIds = List.copyOf(splitIds);
+    }
+
+    public List<String> splitIds() {
+        return splitIds;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WindowsFinishedAckEvent && splitIds.equals(((WindowsFinishedAckEvent) o).splitIds);
+    }
+
+    @Override
+    public int hashCode() {
+        return splitIds.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "WindowsFinishedAckEvent" + splitIds;
+    }
+}
