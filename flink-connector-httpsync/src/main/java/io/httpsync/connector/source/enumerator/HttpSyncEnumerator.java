@@ -211,7 +211,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         assignPendingSplits();
     }
 
-    /** Coordinator thread. Pull-based assignment: nothing to do until the reader asks. */
+    /**
+     * Coordinator thread. Assigns nothing (pull-based: the reader asks); tells the reader the current sync positions,
+     * so that a reader that starts or restarts has its watermark before the next position moves.
+     */
     @Override
     public void addReader(int subtaskId) {
         context.sendEventToSourceReader(subtaskId, new SyncPositionEvent(syncPositions()));
@@ -219,24 +222,40 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
 
     /**
      * Coordinator thread. Called with the splits assigned to a failed reader after its last successful checkpoint:
-     * they go back to the queue, including those it already reported finished (their records were not covered by a
-     * checkpoint and are lost with the reader) and those it reported failed.
+     * what is left of them goes back to the queue.
      */
     @Override
     public void addSplitsBack(List<WindowSplit> splits, int subtaskId) {
+        int requeued = 0;
         for (WindowSplit split : splits) {
-            String id = split.splitId();
-            FinishedWindow finished = finishedPending.remove(id);
-            if (finished != null) {
-                unassigned.add(finished.window());
-                continue;
+            WindowSplit back = takeBack(split.splitId());
+            if (back != null) {
+                unassigned.add(back);
+                requeued++;
             }
-            assigned.remove(id);
-            failed.remove(id);
-            unassigned.add(split.fresh());
         }
-        LOG.info("Reader {} failed; {} windows go back to the queue", subtaskId, splits.size());
+        LOG.info("Reader {} failed; {} of its {} windows go back to the queue", subtaskId, requeued, splits.size());
         assignPendingSplits();
+    }
+
+    /** What is left to read of a split whose reader failed, or null if nothing is. */
+    @Nullable
+    private WindowSplit takeBack(String splitId) {
+        FinishedWindow finished = finishedPending.remove(splitId);
+        if (finished != null) {
+            // no checkpoint covered its records: they are lost with the reader
+            return finished.window();
+        }
+        WindowSplit assignedSplit = assigned.remove(splitId);
+        if (assignedSplit != null) {
+            return assignedSplit.fresh();
+        }
+        FailedWindow failure = failed.remove(splitId);
+        if (failure != null) {
+            return failure.window();
+        }
+        // re-planned as hot-window pieces with nothing covered: the pieces are queued already
+        return null;
     }
 
     /** Coordinator thread. */

@@ -84,7 +84,8 @@ public final class WindowPlanner {
                     coveredFromMillis,
                     window);
             // Records updated at coveredFrom itself may continue beyond the cap: its whole resolution step remains.
-            remainingEnd = Math.min(window.endMillis(), plan.alignDown(coveredFromMillis) + plan.timeResolutionMillis());
+            remainingEnd =
+                    Math.min(window.endMillis(), plan.alignDown(coveredFromMillis) + plan.timeResolutionMillis());
         }
         WindowSplit covered =
                 remainingEnd < window.endMillis()

@@ -4,7 +4,6 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceEvent;
 
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Enumerator to readers: the sync position of every tenant, sent when a completed checkpoint has moved one forward
@@ -15,37 +14,16 @@ import java.util.TreeMap;
  * them for watermarks (event time = record update time).
  */
 @Internal
-public final class SyncPositionEvent implements SourceEvent {
+public record SyncPositionEvent(Map<String, Long> positionPerTenant) implements SourceEvent {
 
     private static final long serialVersionUID = 1L;
 
-    private final Map<String, Long> positionPerTenant;
-
-    public SyncPositionEvent(Map<String, Long> positionPerTenant) {
-        this.positionPerTenant = Map.copyOf(positionPerTenant);
-    }
-
-    public Map<String, Long> positionPerTenant() {
-        return positionPerTenant;
+    public SyncPositionEvent {
+        positionPerTenant = Map.copyOf(positionPerTenant);
     }
 
     /** The lowest position over all tenants: the watermark of a reader that reads every tenant. */
     public long minimumPosition() {
         return positionPerTenant.values().stream().mapToLong(Long::longValue).min().orElse(Long.MIN_VALUE);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof SyncPositionEvent && positionPerTenant.equals(((SyncPositionEvent) o).positionPerTenant);
-    }
-
-    @Override
-    public int hashCode() {
-        return positionPerTenant.hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return "SyncPositionEvent" + new TreeMap<>(positionPerTenant);
     }
 }

@@ -7,8 +7,6 @@ import org.apache.flink.api.connector.source.SourceEvent;
 
 import javax.annotation.Nullable;
 
-import java.util.Objects;
-
 import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
@@ -26,22 +24,19 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * {@link WindowsFinishedAckEvent}, and the enumerator commits the covered part only after a checkpoint.
  *
  * <p>A reader must never send it for an {@link WindowSplit#isUnsplittable() unsplittable} split: see there.
+ *
+ * @param split the split as the reader holds it
+ * @param knownTotal the platform's total for the window, or a lower bound (the records seen up to the cap)
+ * @param coveredFromMillis the update time of the oldest emitted record, or null if none was emitted
  */
 @Internal
-public final class WindowTooLargeEvent implements SourceEvent {
+public record WindowTooLargeEvent(WindowSplit split, long knownTotal, @Nullable Long coveredFromMillis)
+        implements SourceEvent {
 
     private static final long serialVersionUID = 1L;
 
-    private final WindowSplit split;
-    private final long knownTotal;
-    @Nullable private final Long coveredFromMillis;
-
-    /**
-     * @param knownTotal the platform's total for the window, or a lower bound (the records seen up to the cap)
-     * @param coveredFromMillis the update time of the oldest emitted record, or null if none was emitted
-     */
-    public WindowTooLargeEvent(WindowSplit split, long knownTotal, @Nullable Long coveredFromMillis) {
-        this.split = checkNotNull(split, "split");
+    public WindowTooLargeEvent {
+        checkNotNull(split, "split");
         checkArgument(knownTotal >= 0, "knownTotal must not be negative but was %s", knownTotal);
         checkArgument(
                 coveredFromMillis == null
@@ -49,47 +44,5 @@ public final class WindowTooLargeEvent implements SourceEvent {
                 "coveredFromMillis %s lies outside the window of %s",
                 coveredFromMillis,
                 split);
-        this.knownTotal = knownTotal;
-        this.coveredFromMillis = coveredFromMillis;
-    }
-
-    public WindowSplit split() {
-        return split;
-    }
-
-    public long knownTotal() {
-        return knownTotal;
-    }
-
-    @Nullable
-    public Long coveredFromMillis() {
-        return coveredFromMillis;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof WindowTooLargeEvent)) {
-            return false;
-        }
-        WindowTooLargeEvent that = (WindowTooLargeEvent) o;
-        return knownTotal == that.knownTotal
-                && split.equals(that.split)
-                && Objects.equals(coveredFromMillis, that.coveredFromMillis);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(split, knownTotal, coveredFromMillis);
-    }
-
-    @Override
-    public String toString() {
-        return "WindowTooLargeEvent{"
-                + split.splitId()
-                + ", knownTotal="
-                + knownTotal
-                + ", coveredFrom="
-                + coveredFromMillis
-                + '}';
     }
 }

@@ -14,32 +14,11 @@ import java.util.List;
  * it has already handled them (a report re-sent after a restore), so a reader never keeps a split forever.
  */
 @Internal
-public final class WindowsFinishedAckEvent implements SourceEvent {
+public record WindowsFinishedAckEvent(List<String> splitIds) implements SourceEvent {
 
     private static final long serialVersionUID = 1L;
 
-    private final List<String> splitIds;
-
-    public WindowsFinishedAckEvent(List<String> splitIds) {
-        this.splitIds = List.copyOf(splitIds);
-    }
-
-    public List<String> splitIds() {
-        return splitIds;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof WindowsFinishedAckEvent && splitIds.equals(((WindowsFinishedAckEvent) o).splitIds);
-    }
-
-    @Override
-    public int hashCode() {
-        return splitIds.hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return "WindowsFinishedAckEvent" + splitIds;
+    public WindowsFinishedAckEvent {
+        splitIds = List.copyOf(splitIds);
     }
 }

@@ -19,33 +19,12 @@ import static org.apache.flink.util.Preconditions.checkArgument;
  * {@link WindowsFinishedAckEvent} names them, and sends the event again after a restore.
  */
 @Internal
-public final class WindowsFinishedEvent implements SourceEvent {
+public record WindowsFinishedEvent(List<WindowSplit> splits) implements SourceEvent {
 
     private static final long serialVersionUID = 1L;
 
-    private final List<WindowSplit> splits;
-
-    public WindowsFinishedEvent(List<WindowSplit> splits) {
+    public WindowsFinishedEvent {
         checkArgument(!splits.isEmpty(), "A WindowsFinishedEvent must name at least one window");
-        this.splits = List.copyOf(splits);
-    }
-
-    public List<WindowSplit> splits() {
-        return splits;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof WindowsFinishedEvent && splits.equals(((WindowsFinishedEvent) o).splits);
-    }
-
-    @Override
-    public int hashCode() {
-        return splits.hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return "WindowsFinishedEvent" + splits;
+        splits = List.copyOf(splits);
     }
 }

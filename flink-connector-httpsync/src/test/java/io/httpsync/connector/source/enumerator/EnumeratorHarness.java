@@ -123,7 +123,7 @@ final class EnumeratorHarness {
         return state;
     }
 
-    /** A gauge value of the enumerator's metric group ({@code InternalSplitEnumeratorMetricGroup} adds "enumerator"). */
+    /** A gauge value of the enumerator's metrics ({@code InternalSplitEnumeratorMetricGroup} adds "enumerator"). */
     Object gauge(String... path) {
         return metrics.getGauge(enumeratorPath(path)).orElseThrow().getValue();
     }

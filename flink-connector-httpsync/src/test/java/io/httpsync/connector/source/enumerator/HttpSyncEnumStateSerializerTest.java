@@ -47,7 +47,8 @@ class HttpSyncEnumStateSerializerTest {
                         WindowSplit.of(shop, T0 + 5 * HOUR, T0 + 6 * HOUR)),
                 List.of(
                         WindowSplit.of(store, T0, T0 + HOUR),
-                        WindowSplit.of(store, T0 + HOUR + 5 * MINUTE, T0 + 2 * HOUR).withPosition("{\"cursor\":\"abc\"}")),
+                        WindowSplit.of(store, T0 + HOUR + 5 * MINUTE, T0 + 2 * HOUR)
+                                .withPosition("{\"cursor\":\"abc\"}")),
                 List.of(
                         new FinishedWindow(
                                 hotWindow.splitId(),
@@ -103,7 +104,9 @@ class HttpSyncEnumStateSerializerTest {
     void rejectsTrailingBytes() throws IOException {
         byte[] bytes = serializer.serialize(representativeState());
 
-        assertThatThrownBy(() -> serializer.deserialize(serializer.getVersion(), Arrays.copyOf(bytes, bytes.length + 1)))
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+
+        assertThatThrownBy(() -> serializer.deserialize(serializer.getVersion(), longer))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("1 unexpected trailing bytes");
     }
@@ -119,8 +122,8 @@ class HttpSyncEnumStateSerializerTest {
     }
 
     /**
-     * Writes {@link #VERSION_1_RESOURCE} from the version-1 writer. Run once when the format was introduced:
-     * {@code mvn -pl flink-connector-httpsync test -Dtest=HttpSyncEnumStateSerializerTest -Dhttpsync.writeStateFiles=true}.
+     * Writes {@link #VERSION_1_RESOURCE} from the version-1 writer; run once when the format was introduced, with
+     * {@code -Dtest=HttpSyncEnumStateSerializerTest -Dhttpsync.writeStateFiles=true}, and commit the file.
      */
     @Test
     @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")

@@ -105,7 +105,9 @@ class HttpSyncEnumeratorTest {
 
         assertThat(h.position("a")).isEqualTo(T0 + HOUR);
         assertThat(h.enumerator.snapshotState(2).tenants())
-                .containsExactly(new TenantState("a", T0 + 3 * HOUR, T0 + HOUR, List.of(new TimeRange(T0 + 2 * HOUR, T0 + 3 * HOUR))));
+                .containsExactly(
+                        new TenantState(
+                                "a", T0 + 3 * HOUR, T0 + HOUR, List.of(new TimeRange(T0 + 2 * HOUR, T0 + 3 * HOUR))));
         assertThat(state.assigned()).containsExactly(windows.get(1));
 
         h.finish(0, windows.get(1));
@@ -152,7 +154,8 @@ class HttpSyncEnumeratorTest {
         List<WindowSplit> halves = h.request(0, 2);
         assertThat(halves)
                 .containsExactly(
-                        WindowSplit.of("a", T0, T0 + 20 * MINUTE), WindowSplit.of("a", T0 + 20 * MINUTE, T0 + 40 * MINUTE + 1000));
+                        WindowSplit.of("a", T0, T0 + 20 * MINUTE),
+                        WindowSplit.of("a", T0 + 20 * MINUTE, T0 + 40 * MINUTE + 1000));
 
         h.tooLarge(0, halves.get(0), null);
         List<WindowSplit> quarters = h.request(0, 2);
@@ -171,7 +174,8 @@ class HttpSyncEnumeratorTest {
 
         h.checkpoint(1);
         assertThat(h.position("a")).as("the covered part is committed, but the pieces before it are not").isEqualTo(T0);
-        List<WindowSplit> committed = new ArrayList<>(List.of(unsplittable, eighths.get(1), quarters.get(1), halves.get(1)));
+        List<WindowSplit> committed =
+                new ArrayList<>(List.of(unsplittable, eighths.get(1), quarters.get(1), halves.get(1)));
         h.finish(0, committed.toArray(new WindowSplit[0]));
         h.checkpoint(2);
         assertThat(h.position("a")).isEqualTo(T0 + HOUR);
@@ -245,6 +249,30 @@ class HttpSyncEnumeratorTest {
     }
 
     @Test
+    void aTooLargeWindowWithNothingCoveredIsNotQueuedAgainBesideItsPieces() {
+        EnumeratorHarness h = new EnumeratorHarness(bounded(1, "a").build(), 2);
+        WindowSplit window = single(h.request(0));
+        h.tooLarge(0, window, null);
+
+        h.enumerator.addSplitsBack(List.of(window), 0);
+
+        List<WindowSplit> all = h.request(1, 3);
+        assertThat(all).doesNotContain(window).hasSize(2);
+        assertContiguous(all, T0, T0 + HOUR);
+    }
+
+    @Test
+    void aFailedWindowOfAFailedReaderIsQueuedAtOnce() {
+        EnumeratorHarness h = new EnumeratorHarness(bounded(1, "a").build(), 2);
+        WindowSplit window = single(h.request(0));
+        h.fail(0, window);
+
+        h.enumerator.addSplitsBack(List.of(window), 0);
+
+        assertThat(h.request(1)).containsExactly(window);
+    }
+
+    @Test
     void repeatedReportsAreAcknowledgedButCountOnce() {
         EnumeratorHarness h = new EnumeratorHarness(bounded(3, "a").build(), 1);
         WindowSplit window = single(h.request(0));
@@ -312,7 +340,8 @@ class HttpSyncEnumeratorTest {
         assertThat(h.position("a")).isEqualTo(a1.endMillis());
 
         HttpSyncEnumStateSerializer serializer = new HttpSyncEnumStateSerializer();
-        HttpSyncEnumState restoredState = serializer.deserialize(serializer.getVersion(), serializer.serialize(snapshot));
+        HttpSyncEnumState restoredState =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(snapshot));
         assertThat(restoredState).isEqualTo(snapshot);
         assertThat(snapshot.assigned()).containsExactly(b3);
         assertThat(snapshot.failed()).extracting(FailedWindow::window).containsExactly(b1);
@@ -320,7 +349,9 @@ class HttpSyncEnumeratorTest {
         assertThat(snapshot.unassigned()).hasSize(2 + 2); // a4, b4 planned ahead, and the two halves of b2
 
         EnumeratorHarness restored = new EnumeratorHarness(bounded(4, "a", "b").build(), 2, restoredState);
-        assertThat(restored.position("a")).as("a2 finished before checkpoint 3, which completed").isEqualTo(a3.endMillis());
+        assertThat(restored.position("a"))
+                .as("a2 finished before checkpoint 3, which completed")
+                .isEqualTo(a3.endMillis());
         assertThat(restored.position("b")).isEqualTo(T0);
 
         restored.finish(1, b3); // reader 1 restored b3 from its own state and finishes it
@@ -359,7 +390,8 @@ class HttpSyncEnumeratorTest {
                 .hasMessageContaining("look-back limit");
 
         HttpSyncEnumState state =
-                new HttpSyncEnumState(List.of(new TenantState("a", T0, T0, List.of())), List.of(), List.of(), List.of(), List.of());
+                new HttpSyncEnumState(
+                        List.of(new TenantState("a", T0, T0, List.of())), List.of(), List.of(), List.of(), List.of());
         EnumeratorHarness restored = new EnumeratorHarness(plan, 1, state);
         assertThat(restored.request(0)).containsExactly(WindowSplit.of("a", T0, T0 + HOUR));
     }

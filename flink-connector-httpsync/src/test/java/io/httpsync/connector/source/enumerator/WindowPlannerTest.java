@@ -60,7 +60,9 @@ class WindowPlannerTest {
 
         assertThat(horizon).isEqualTo(START.plus(Duration.ofMinutes(33)).toEpochMilli());
         assertContiguous(windows, plan.startMillis(), horizon);
-        assertThat(windows).extracting(WindowSplit::widthMillis).containsExactly(600_000L, 600_000L, 600_000L, 180_000L);
+        assertThat(windows)
+                .extracting(WindowSplit::widthMillis)
+                .containsExactly(600_000L, 600_000L, 600_000L, 180_000L);
     }
 
     @Test
@@ -75,7 +77,8 @@ class WindowPlannerTest {
         assertThat(hot.coveredPart()).isEqualTo(WindowSplit.of("t", start + 1_801_000, start + 3_600_000));
         assertThat(hot.pieces())
                 .containsExactly(
-                        WindowSplit.of("t", start, start + 900_000), WindowSplit.of("t", start + 900_000, start + 1_801_000));
+                        WindowSplit.of("t", start, start + 900_000),
+                        WindowSplit.of("t", start + 900_000, start + 1_801_000));
     }
 
     @Test
@@ -88,7 +91,8 @@ class WindowPlannerTest {
 
         assertThat(hot.coveredPart()).isNull();
         assertThat(hot.pieces())
-                .containsExactly(WindowSplit.of("t", start, start + 5_000), WindowSplit.of("t", start + 5_000, start + 10_000));
+                .containsExactly(
+                        WindowSplit.of("t", start, start + 5_000), WindowSplit.of("t", start + 5_000, start + 10_000));
     }
 
     @Test
