@@ -1,0 +1,54 @@
+package io.httpsync.connector.source.enumerator;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
+
+import java.time.Clock;
+import java.util.function.IntSupplier;
+
+/**
+ * The metrics of the {@link HttpSyncEnumerator}, registered on the enumerator's metric group:
+ *
+ * <ul>
+ *   <li>{@code unassignedSplits} (Flink's standard gauge): windows planned and waiting for a reader.
+ *   <li>{@value #COMMITTED_WINDOWS}: counter of windows committed (covered by a completed checkpoint) since the
+ *       enumerator started.
+ *   <li>{@code tenant.<tenant>.}{@value #SYNC_POSITION}: gauge, the tenant's sync position in epoch milliseconds.
+ *   <li>{@code tenant.<tenant>.}{@value #SYNC_LAG_MILLIS}: gauge, now minus the sync position: how far the sink is
+ *       behind the platform for this tenant.
+ * </ul>
+ *
+ * <p>Gauges are read by the metric reporter thread, so they only read volatile values.
+ */
+@Internal
+final class EnumeratorMetrics {
+
+    static final String TENANT_GROUP = "tenant";
+    static final String SYNC_POSITION = "syncPosition";
+    static final String SYNC_LAG_MILLIS = "syncLagMillis";
+    static final String COMMITTED_WINDOWS = "committedWindows";
+
+    private final SplitEnumeratorMetricGroup group;
+    private final Clock clock;
+    private final Counter committedWindows;
+
+    EnumeratorMetrics(SplitEnumeratorMetricGroup group, Clock clock, IntSupplier unassignedWindows) {
+        this.group = group;
+        this.clock = clock;
+        group.setUnassignedSplitsGauge(() -> (long) unassignedWindows.getAsInt());
+        this.committedWindows = group.counter(COMMITTED_WINDOWS);
+    }
+
+    void registerTenant(TenantProgress progress) {
+        MetricGroup tenantGroup = group.addGroup(TENANT_GROUP, progress.tenant());
+        tenantGroup.gauge(SYNC_POSITION, (Gauge<Long>) progress::syncPositionMillis);
+        tenantGroup.gauge(SYNC_LAG_MILLIS, (Gauge<Long>) () -> clock.millis() - progress.syncPositionMillis());
+    }
+
+    void windowCommitted() {
+        committedWindows.inc();
+    }
+}

@@ -1,0 +1,37 @@
+package io.httpsync.connector.source.enumerator;
+
+import io.httpsync.connector.source.split.WindowSplit;
+
+import org.apache.flink.annotation.Internal;
+
+import java.util.List;
+
+/**
+ * The checkpointed state of the {@link HttpSyncEnumerator}: everything needed to resume exactly where it was.
+ *
+ * <p>Every window of every tenant between its start and its next planned start is, at any time, in exactly one place:
+ * unassigned, assigned to a reader, failed (waiting for a retry), finished (waiting for a checkpoint), or committed
+ * (behind the sync position, or among the committed ranges beyond it). Hot windows appear as their pieces.
+ *
+ * @param tenants the planning and commit progress per tenant, sorted by tenant
+ * @param unassigned windows planned but not handed out, in assignment order
+ * @param assigned windows handed out to a reader and not reported back, sorted by start
+ * @param finishedPending finished windows waiting for a completed checkpoint, sorted by start
+ * @param failed failed windows waiting for their retry, sorted by start
+ */
+@Internal
+public record HttpSyncEnumState(
+        List<TenantState> tenants,
+        List<WindowSplit> unassigned,
+        List<WindowSplit> assigned,
+        List<FinishedWindow> finishedPending,
+        List<FailedWindow> failed) {
+
+    public HttpSyncEnumState {
+        tenants = List.copyOf(tenants);
+        unassigned = List.copyOf(unassigned);
+        assigned = List.copyOf(assigned);
+        finishedPending = List.copyOf(finishedPending);
+        failed = List.copyOf(failed);
+    }
+}

@@ -1,0 +1,178 @@
+package io.httpsync.connector.source.enumerator;
+
+import io.httpsync.connector.source.split.StateSerde;
+import io.httpsync.connector.source.split.WindowSplit;
+import io.httpsync.connector.source.split.WindowSplitSerializer;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.httpsync.connector.source.split.StateSerde.readBytes;
+import static io.httpsync.connector.source.split.StateSerde.readCount;
+import static io.httpsync.connector.source.split.StateSerde.readString;
+import static io.httpsync.connector.source.split.StateSerde.writeBytes;
+import static io.httpsync.connector.source.split.StateSerde.writeString;
+
+/**
+ * The versioned serializer of {@link HttpSyncEnumState}, modelled on Kafka's {@code KafkaSourceEnumStateSerializer}.
+ *
+ * <p>Rules for evolving it: never change what an existing version writes; add a {@code VERSION_n} constant with a
+ * javadoc of what changed, a {@code deserializeVersionN} method and a {@code case} in {@link #deserialize}; keep a
+ * {@code @VisibleForTesting serializeVersionN} so tests can still produce every old format. The splits are nested with
+ * the {@link WindowSplitSerializer} and its version is written first, so the two formats evolve independently.
+ * Trailing bytes and unknown versions are rejected with an {@link IOException}.
+ */
+@Internal
+public final class HttpSyncEnumStateSerializer implements SimpleVersionedSerializer<HttpSyncEnumState> {
+
+    /**
+     * Version 1, the first: split serializer version; per tenant its next planned start, sync position and committed
+     * ranges beyond it; then the unassigned, assigned, finished-pending (with reporting split id and checkpoint id)
+     * and failed (with retry time and reason) windows.
+     */
+    public static final int VERSION_1 = 1;
+
+    public static final int CURRENT_VERSION = VERSION_1;
+
+    private static final String WHAT = "httpsync enumerator state";
+
+    private final WindowSplitSerializer splitSerializer = WindowSplitSerializer.INSTANCE;
+
+    @Override
+    public int getVersion() {
+        return CURRENT_VERSION;
+    }
+
+    @Override
+    public byte[] serialize(HttpSyncEnumState state) throws IOException {
+        return serializeVersion1(state);
+    }
+
+    @Override
+    public HttpSyncEnumState deserialize(int version, byte[] serialized) throws IOException {
+        ByteArrayInputStream bytes = new ByteArrayInputStream(serialized);
+        HttpSyncEnumState state;
+        try (DataInputStream in = new DataInputStream(bytes)) {
+            switch (version) {
+                case VERSION_1:
+                    state = deserializeVersion1(in);
+                    break;
+                default:
+                    throw StateSerde.unknownVersion(WHAT, version, CURRENT_VERSION);
+            }
+        }
+        StateSerde.checkFullyRead(bytes, WHAT, version);
+        return state;
+    }
+
+    /** Writes {@link #VERSION_1}; kept callable so that the restore of version-1 bytes stays tested. */
+    @VisibleForTesting
+    byte[] serializeVersion1(HttpSyncEnumState state) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(splitSerializer.getVersion());
+            out.writeInt(state.tenants().size());
+            for (TenantState tenant : state.tenants()) {
+                writeString(out, tenant.tenant());
+                out.writeLong(tenant.nextPlannedStartMillis());
+                out.writeLong(tenant.syncPositionMillis());
+                out.writeInt(tenant.committedBeyondPosition().size());
+                for (TimeRange range : tenant.committedBeyondPosition()) {
+                    out.writeLong(range.startMillis());
+                    out.writeLong(range.endMillis());
+                }
+            }
+            writeSplits(out, state.unassigned());
+            writeSplits(out, state.assigned());
+            out.writeInt(state.finishedPending().size());
+            for (FinishedWindow finished : state.finishedPending()) {
+                writeString(out, finished.reportedSplitId());
+                writeSplit(out, finished.window());
+                out.writeLong(finished.checkpointId());
+            }
+            out.writeInt(state.failed().size());
+            for (FailedWindow failed : state.failed()) {
+                writeSplit(out, failed.window());
+                out.writeLong(failed.retryAtMillis());
+                writeString(out, failed.reason());
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private HttpSyncEnumState deserializeVersion1(DataInputStream in) throws IOException {
+        int splitVersion = in.readInt();
+        int tenantCount = readCount(in, "tenant count");
+        List<TenantState> tenants = new ArrayList<>(tenantCount);
+        for (int i = 0; i < tenantCount; i++) {
+            String tenant = readString(in);
+            long nextPlannedStart = in.readLong();
+            long position = in.readLong();
+            int rangeCount = readCount(in, "committed range count");
+            List<TimeRange> ranges = new ArrayList<>(rangeCount);
+            for (int r = 0; r < rangeCount; r++) {
+                ranges.add(readRange(in));
+            }
+            tenants.add(new TenantState(tenant, nextPlannedStart, position, ranges));
+        }
+        List<WindowSplit> unassigned = readSplits(in, splitVersion);
+        List<WindowSplit> assigned = readSplits(in, splitVersion);
+        int finishedCount = readCount(in, "finished window count");
+        List<FinishedWindow> finished = new ArrayList<>(finishedCount);
+        for (int i = 0; i < finishedCount; i++) {
+            String reportedSplitId = readString(in);
+            WindowSplit window = readSplit(in, splitVersion);
+            finished.add(new FinishedWindow(reportedSplitId, window, in.readLong()));
+        }
+        int failedCount = readCount(in, "failed window count");
+        List<FailedWindow> failed = new ArrayList<>(failedCount);
+        for (int i = 0; i < failedCount; i++) {
+            WindowSplit window = readSplit(in, splitVersion);
+            long retryAt = in.readLong();
+            failed.add(new FailedWindow(window, retryAt, readString(in)));
+        }
+        return new HttpSyncEnumState(tenants, unassigned, assigned, finished, failed);
+    }
+
+    private static TimeRange readRange(DataInputStream in) throws IOException {
+        long start = in.readLong();
+        long end = in.readLong();
+        if (start >= end) {
+            throw new IOException("Corrupt " + WHAT + ": empty committed range [" + start + ", " + end + ")");
+        }
+        return new TimeRange(start, end);
+    }
+
+    private void writeSplits(DataOutputStream out, List<WindowSplit> splits) throws IOException {
+        out.writeInt(splits.size());
+        for (WindowSplit split : splits) {
+            writeSplit(out, split);
+        }
+    }
+
+    private List<WindowSplit> readSplits(DataInputStream in, int splitVersion) throws IOException {
+        int count = readCount(in, "split count");
+        List<WindowSplit> splits = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            splits.add(readSplit(in, splitVersion));
+        }
+        return splits;
+    }
+
+    private void writeSplit(DataOutputStream out, WindowSplit split) throws IOException {
+        writeBytes(out, splitSerializer.serialize(split));
+    }
+
+    private WindowSplit readSplit(DataInputStream in, int splitVersion) throws IOException {
+        return splitSerializer.deserialize(splitVersion, readBytes(in));
+    }
+}

@@ -1,0 +1,484 @@
+package io.httpsync.connector.source.enumerator;
+
+import io.httpsync.connector.source.event.SyncPositionEvent;
+import io.httpsync.connector.source.event.WindowFailedEvent;
+import io.httpsync.connector.source.event.WindowTooLargeEvent;
+import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
+import io.httpsync.connector.source.event.WindowsFinishedEvent;
+import io.httpsync.connector.source.split.WindowSplit;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.util.FlinkRuntimeException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.annotation.Nullable;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+/**
+ * The split enumerator of the httpsync source: plans time windows per tenant, hands them to readers on request,
+ * splits hot windows, retries failed ones, and turns finished windows into a per-tenant <b>sync position</b> once a
+ * checkpoint covers them.
+ *
+ * <h2>Split lifecycle</h2>
+ *
+ * <pre>
+ *   planned ──► unassigned ──► assigned ──► finished, pending checkpoint ──► committed
+ *                  ▲   ▲          │ │                    │
+ *                  │   │          │ └─ too large: covered part ─┘ (finished), rest halved ─► unassigned
+ *                  │   └─ retry ──┴─ failed (waits the retry delay)
+ *                  └── addSplitsBack (reader failed before a checkpoint): assigned or finished go back
+ * </pre>
+ *
+ * <ul>
+ *   <li><b>planned</b>: windows are planned lazily, a round (one window per tenant) at a time, only as many as the
+ *       waiting readers need plus one per subtask, so the state stays small over a long backfill. In bounded mode
+ *       the horizon is the end; in continuous mode it is {@code now - lag}, moved by a periodic
+ *       {@link SplitEnumeratorContext#callAsync} that reads the clock on the worker thread.
+ *   <li><b>unassigned to assigned</b>: pull-based. Each {@link #handleSplitRequest} is answered with at most one
+ *       window, oldest first over all tenants; a reader that wants k windows in flight sends k requests. A request
+ *       that finds no window waits until one appears.
+ *   <li><b>assigned to finished</b>: on {@link WindowsFinishedEvent}. The reader sends it only after it has emitted
+ *       every record of the window, from the thread that also takes its checkpoints. Every checkpoint the enumerator
+ *       snapshots after receiving the event is triggered on the reader after the event was sent, so the window's
+ *       records precede that checkpoint's barrier. Hence the window is committed when such a checkpoint completes
+ *       (the approach of Flink CDC's incremental snapshot): {@link #snapshotState} stamps newly finished windows
+ *       with the checkpoint id, {@link #notifyCheckpointComplete} commits those stamped at or before the completed
+ *       id (Flink may skip notifications, so "at or before").
+ *   <li><b>too large</b> ({@link WindowTooLargeEvent}): the part the reader covered becomes a finished window; the
+ *       rest is halved (see {@link WindowPlanner}) and the halves go back to the queue, recursively as new reports
+ *       arrive, down to the minimum width, below which it is handed out once more as unsplittable.
+ *   <li><b>failed</b> ({@link WindowFailedEvent}): the window waits the plan's retry delay, then goes back to the
+ *       queue. It is never skipped, and the sync position cannot pass it.
+ *   <li><b>committed</b>: the tenant's sync position is the end of the longest prefix of committed windows; it is
+ *       sent to all readers ({@link SyncPositionEvent}) when it moves, for watermarks.
+ * </ul>
+ *
+ * <p>Every report is acknowledged with a {@link WindowsFinishedAckEvent}; the reader keeps the split in its state
+ * until then and re-sends the report after a restore. A report about a window that is not (any more) assigned was
+ * already handled and is only acknowledged.
+ *
+ * <p><b>Bounded end.</b> A waiting reader is told that there are no more splits only when nothing is unassigned,
+ * nothing is assigned (an assigned window can still come back as hot-window pieces), no failed window waits for a
+ * retry and every tenant is planned to the end. Finished windows waiting for a checkpoint do not hold readers back:
+ * they come back only through {@link #addSplitsBack}, with a restarted reader that asks again.
+ *
+ * <p><b>Restore.</b> The state holds every window in one of the places above and the committed progress. Finished
+ * windows in a restored state are committed right away: Flink restores only completed checkpoints, and the state was
+ * snapshotted after their reports. Tenants added to the plan since start at the plan's start; tenants removed from it
+ * keep their outstanding windows until these are done but get no new ones.
+ *
+ * <p><b>Known limit.</b> When a single reader fails over regionally (without the coordinator being reset, e.g. in a
+ * job of forward edges only), a window it reported after its restored checkpoint may still be committed while the
+ * restarted reader re-reads it from its restored split state: nothing is lost, but the position may run ahead of the
+ * sink for that while.
+ *
+ * <h2>Threads</h2>
+ *
+ * <p>All methods of this class, including the handlers of {@code callAsync}, run in the source coordinator thread,
+ * except the callables given to {@code callAsync} (which only read the clock, on the coordinator's worker thread)
+ * and the metric gauges (read by the reporter thread). The coordinator thread never blocks: no I/O, no sleeping.
+ */
+@Internal
+public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSyncEnumState> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpSyncEnumerator.class);
+
+    private static final Comparator<WindowSplit> BY_WINDOW = UnassignedWindows.ASSIGNMENT_ORDER;
+
+    private final SplitEnumeratorContext<WindowSplit> context;
+    private final SyncPlan plan;
+    private final WindowPlanner planner;
+
+    /** Progress of every tenant, sorted by tenant; includes tenants of a restored state that left the plan. */
+    private final Map<String, TenantProgress> tenants = new TreeMap<>();
+
+    /** Tenants that did not exist in the restored state (all of them on a fresh start). */
+    private final Set<String> newTenants = new LinkedHashSet<>();
+
+    private final UnassignedWindows unassigned = new UnassignedWindows();
+    private final Map<String, WindowSplit> assigned = new HashMap<>();
+
+    /** Finished windows not committed yet, by the id of the split whose report finished them. */
+    private final Map<String, FinishedWindow> finishedPending = new HashMap<>();
+
+    private final Map<String, FailedWindow> failed = new HashMap<>();
+
+    /** Split requests not answered yet, one entry per request, in arrival order. */
+    private final Deque<Integer> splitRequests = new ArrayDeque<>();
+
+    private final EnumeratorMetrics metrics;
+
+    /** Planning stops here: the bounded end, or the latest {@code now - lag} seen by a tick. */
+    private long horizonMillis;
+
+    public HttpSyncEnumerator(SplitEnumeratorContext<WindowSplit> context, SyncPlan plan) {
+        this(context, plan, null);
+    }
+
+    public HttpSyncEnumerator(
+            SplitEnumeratorContext<WindowSplit> context,
+            SyncPlan plan,
+            @Nullable HttpSyncEnumState restoredState) {
+        this.context = checkNotNull(context, "context");
+        this.plan = checkNotNull(plan, "plan");
+        this.planner = new WindowPlanner(plan);
+        this.horizonMillis = plan.isBounded() ? plan.endMillis() : Long.MIN_VALUE;
+        this.metrics = new EnumeratorMetrics(context.metricGroup(), plan.clock(), unassigned::size);
+        if (restoredState != null) {
+            restore(restoredState);
+        }
+        for (String tenant : plan.tenants()) {
+            if (!tenants.containsKey(tenant)) {
+                tenants.put(tenant, new TenantProgress(tenant, plan.startMillis()));
+                newTenants.add(tenant);
+            }
+        }
+        tenants.values().forEach(metrics::registerTenant);
+    }
+
+    private void restore(HttpSyncEnumState state) {
+        state.tenants().forEach(tenant -> tenants.put(tenant.tenant(), TenantProgress.restore(tenant)));
+        state.unassigned().forEach(unassigned::add);
+        state.assigned().forEach(split -> assigned.put(split.splitId(), split));
+        state.failed().forEach(failure -> failed.put(failure.window().splitId(), failure));
+        for (FinishedWindow finished : state.finishedPending()) {
+            if (finished.isCheckpointed()) {
+                // The state comes from a completed checkpoint that was snapshotted after this report.
+                commit(finished.window());
+            } else {
+                finishedPending.put(finished.reportedSplitId(), finished);
+            }
+        }
+        for (String tenant : tenants.keySet()) {
+            if (!plan.tenants().contains(tenant)) {
+                LOG.warn(
+                        "Tenant {} is in the restored state but no longer in the sync plan: its outstanding"
+                                + " windows are still read, but no new windows are planned for it.",
+                        tenant);
+            }
+        }
+    }
+
+    /** Coordinator thread. Checks the plan against the clock for new tenants and starts the periodic tick. */
+    @Override
+    public void start() {
+        if (!newTenants.isEmpty()) {
+            plan.checkTimeRange(plan.clock().millis());
+        }
+        long tick = plan.tickIntervalMillis();
+        // Continuous mode discovers its first windows right away; bounded mode only needs the tick for retries.
+        context.callAsync(plan.clock()::millis, this::onTick, plan.isBounded() ? tick : 0L, tick);
+        LOG.info("Started httpsync enumerator for {} (tick every {} ms)", plan, tick);
+    }
+
+    /** Coordinator thread: the handler of the periodic clock read. */
+    private void onTick(@Nullable Long nowMillis, @Nullable Throwable error) {
+        if (error != null) {
+            throw new FlinkRuntimeException("The httpsync enumerator could not read the clock", error);
+        }
+        if (!plan.isBounded()) {
+            horizonMillis = Math.max(horizonMillis, planner.horizonAt(nowMillis));
+        }
+        retryDueFailedWindows(nowMillis);
+        assignPendingSplits();
+    }
+
+    /** Coordinator thread. */
+    @Override
+    public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
+        splitRequests.add(subtaskId);
+        assignPendingSplits();
+    }
+
+    /**
+     * Coordinator thread. Assigns nothing (pull-based: the reader asks); tells the reader the current sync positions,
+     * so that a reader that starts or restarts has its watermark before the next position moves.
+     */
+    @Override
+    public void addReader(int subtaskId) {
+        context.sendEventToSourceReader(subtaskId, new SyncPositionEvent(syncPositions()));
+    }
+
+    /**
+     * Coordinator thread. Called with the splits assigned to a failed reader after its last successful checkpoint:
+     * what is left of them goes back to the queue.
+     */
+    @Override
+    public void addSplitsBack(List<WindowSplit> splits, int subtaskId) {
+        int requeued = 0;
+        for (WindowSplit split : splits) {
+            WindowSplit back = takeBack(split.splitId());
+            if (back != null) {
+                unassigned.add(back);
+                requeued++;
+            }
+        }
+        LOG.info("Reader {} failed; {} of its {} windows go back to the queue", subtaskId, requeued, splits.size());
+        assignPendingSplits();
+    }
+
+    /** What is left to read of a split whose reader failed, or null if nothing is. */
+    @Nullable
+    private WindowSplit takeBack(String splitId) {
+        FinishedWindow finished = finishedPending.remove(splitId);
+        if (finished != null) {
+            // no checkpoint covered its records: they are lost with the reader
+            return finished.window();
+        }
+        WindowSplit assignedSplit = assigned.remove(splitId);
+        if (assignedSplit != null) {
+            return assignedSplit.fresh();
+        }
+        FailedWindow failure = failed.remove(splitId);
+        if (failure != null) {
+            return failure.window();
+        }
+        // re-planned as hot-window pieces with nothing covered: the pieces are queued already
+        return null;
+    }
+
+    /** Coordinator thread. */
+    @Override
+    public void handleSourceEvent(int subtaskId, SourceEvent event) {
+        List<String> handled;
+        if (event instanceof WindowsFinishedEvent) {
+            WindowsFinishedEvent finished = (WindowsFinishedEvent) event;
+            finished.splits().forEach(this::onWindowFinished);
+            handled = splitIds(finished.splits());
+        } else if (event instanceof WindowTooLargeEvent) {
+            WindowTooLargeEvent tooLarge = (WindowTooLargeEvent) event;
+            onWindowTooLarge(subtaskId, tooLarge);
+            handled = List.of(tooLarge.split().splitId());
+        } else if (event instanceof WindowFailedEvent) {
+            WindowFailedEvent windowFailed = (WindowFailedEvent) event;
+            onWindowFailed(subtaskId, windowFailed);
+            handled = List.of(windowFailed.split().splitId());
+        } else {
+            LOG.warn("Ignoring unknown source event from reader {}: {}", subtaskId, event);
+            return;
+        }
+        context.sendEventToSourceReader(subtaskId, new WindowsFinishedAckEvent(handled));
+        assignPendingSplits();
+    }
+
+    private void onWindowFinished(WindowSplit reported) {
+        WindowSplit split = takeAssigned(reported, "finished");
+        if (split != null) {
+            finishedPending.put(
+                    split.splitId(),
+                    new FinishedWindow(split.splitId(), split.fresh(), FinishedWindow.NOT_YET_CHECKPOINTED));
+        }
+    }
+
+    private void onWindowTooLarge(int subtaskId, WindowTooLargeEvent event) {
+        WindowSplit split = assigned.get(event.split().splitId());
+        if (split != null && split.isUnsplittable()) {
+            throw new IllegalStateException(
+                    String.format(
+                            "Reader %d reported the unsplittable window %s too large (%d records). A reader must"
+                                    + " read an unsplittable window as far as the platform allows and raise an"
+                                    + " exception event for the rest.",
+                            subtaskId, split.splitId(), event.knownTotal()));
+        }
+        if (takeAssigned(event.split(), "too large") == null) {
+            return;
+        }
+        WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(split, event.coveredFromMillis());
+        if (hot.coveredPart() != null) {
+            finishedPending.put(
+                    split.splitId(),
+                    new FinishedWindow(split.splitId(), hot.coveredPart(), FinishedWindow.NOT_YET_CHECKPOINTED));
+        }
+        hot.pieces().forEach(unassigned::add);
+        LOG.info(
+                "Window {} holds {} records, more than the platform pages through; covered {}, re-planned as {}",
+                split.splitId(),
+                event.knownTotal(),
+                hot.coveredPart() == null ? "nothing" : hot.coveredPart().splitId(),
+                splitIds(hot.pieces()));
+    }
+
+    private void onWindowFailed(int subtaskId, WindowFailedEvent event) {
+        WindowSplit split = takeAssigned(event.split(), "failed");
+        if (split == null) {
+            return;
+        }
+        long retryAt = plan.clock().millis() + plan.failedWindowRetryDelayMillis();
+        failed.put(split.splitId(), new FailedWindow(split.fresh(), retryAt, event.reason()));
+        LOG.warn(
+                "Reader {} failed window {} ({}); it is read again after {}",
+                subtaskId,
+                split.splitId(),
+                event.reason(),
+                Instant.ofEpochMilli(retryAt));
+    }
+
+    /** Removes and returns the assigned split a report is about, or null if the report was already handled. */
+    @Nullable
+    private WindowSplit takeAssigned(WindowSplit reported, String report) {
+        WindowSplit split = assigned.remove(reported.splitId());
+        if (split == null) {
+            LOG.debug("Window {} reported {} again or after it was re-planned; ignored", reported.splitId(), report);
+        }
+        return split;
+    }
+
+    private void retryDueFailedWindows(long nowMillis) {
+        for (Iterator<FailedWindow> it = failed.values().iterator(); it.hasNext(); ) {
+            FailedWindow failure = it.next();
+            if (failure.retryAtMillis() <= nowMillis) {
+                it.remove();
+                unassigned.add(failure.window());
+                LOG.info("Retrying window {} that failed with: {}", failure.window().splitId(), failure.reason());
+            }
+        }
+    }
+
+    /** Answers waiting split requests, planning windows as needed, and ends a bounded sync when nothing is left. */
+    private void assignPendingSplits() {
+        while (!splitRequests.isEmpty() && hasUnassignedAfterPlanning()) {
+            int reader = splitRequests.poll();
+            if (!context.registeredReaders().containsKey(reader)) {
+                continue; // the reader failed after asking; its successor asks again
+            }
+            WindowSplit split = unassigned.poll();
+            assigned.put(split.splitId(), split);
+            context.assignSplit(split, reader);
+        }
+        if (!splitRequests.isEmpty() && isBoundedSyncDone()) {
+            for (int reader : new LinkedHashSet<>(splitRequests)) {
+                if (context.registeredReaders().containsKey(reader)) {
+                    context.signalNoMoreSplits(reader);
+                }
+            }
+            splitRequests.clear();
+        }
+    }
+
+    private boolean hasUnassignedAfterPlanning() {
+        int wanted = splitRequests.size() + context.currentParallelism();
+        while (unassigned.size() < wanted && planOneRound()) {
+            // each round plans the next window of every tenant that has one below the horizon
+        }
+        return !unassigned.isEmpty();
+    }
+
+    private boolean planOneRound() {
+        boolean planned = false;
+        for (String tenant : plan.tenants()) {
+            TenantProgress progress = tenants.get(tenant);
+            WindowSplit window = planner.nextWindow(tenant, progress.nextPlannedStartMillis(), horizonMillis);
+            if (window != null) {
+                unassigned.add(window);
+                progress.planned(window.endMillis());
+                planned = true;
+            }
+        }
+        return planned;
+    }
+
+    private boolean isBoundedSyncDone() {
+        return plan.isBounded()
+                && unassigned.isEmpty()
+                && assigned.isEmpty()
+                && failed.isEmpty()
+                && plan.tenants().stream()
+                        .allMatch(tenant -> tenants.get(tenant).nextPlannedStartMillis() >= horizonMillis);
+    }
+
+    /** Coordinator thread. Stamps the windows finished since the last snapshot with this checkpoint. */
+    @Override
+    public HttpSyncEnumState snapshotState(long checkpointId) {
+        finishedPending.replaceAll(
+                (id, finished) ->
+                        finished.isCheckpointed()
+                                ? finished
+                                : new FinishedWindow(id, finished.window(), checkpointId));
+        return currentState();
+    }
+
+    private HttpSyncEnumState currentState() {
+        List<TenantState> tenantStates = new ArrayList<>();
+        tenants.values().forEach(progress -> tenantStates.add(progress.snapshot()));
+        return new HttpSyncEnumState(
+                tenantStates,
+                unassigned.snapshot(),
+                sorted(assigned.values(), Function.identity()),
+                sorted(finishedPending.values(), FinishedWindow::window),
+                sorted(failed.values(), FailedWindow::window));
+    }
+
+    /** Coordinator thread. Commits the windows whose records the completed checkpoint covers. */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        boolean positionMoved = false;
+        for (Iterator<FinishedWindow> it = finishedPending.values().iterator(); it.hasNext(); ) {
+            FinishedWindow finished = it.next();
+            if (finished.isCommittedBy(checkpointId)) {
+                it.remove();
+                positionMoved |= commit(finished.window());
+            }
+        }
+        if (positionMoved) {
+            SyncPositionEvent positions = new SyncPositionEvent(syncPositions());
+            context.registeredReaders().keySet().forEach(reader -> context.sendEventToSourceReader(reader, positions));
+        }
+    }
+
+    private boolean commit(WindowSplit window) {
+        metrics.windowCommitted();
+        TenantProgress progress =
+                tenants.computeIfAbsent(window.tenant(), tenant -> new TenantProgress(tenant, window.startMillis()));
+        return progress.commit(window.startMillis(), window.endMillis());
+    }
+
+    /**
+     * The sync position (epoch millis) of every tenant of the plan; a tenant that left the plan would hold the
+     * readers' watermarks back for good, so it is not included. Coordinator thread.
+     */
+    @VisibleForTesting
+    public Map<String, Long> syncPositions() {
+        Map<String, Long> positions = new TreeMap<>();
+        plan.tenants().forEach(tenant -> positions.put(tenant, tenants.get(tenant).syncPositionMillis()));
+        return positions;
+    }
+
+    @Override
+    public void close() {
+        // The periodic tick belongs to the context, which cancels it; nothing else to release.
+    }
+
+    private static List<String> splitIds(List<WindowSplit> splits) {
+        List<String> ids = new ArrayList<>(splits.size());
+        splits.forEach(split -> ids.add(split.splitId()));
+        return ids;
+    }
+
+    private static <T> List<T> sorted(Iterable<T> items, Function<T, WindowSplit> window) {
+        List<T> list = new ArrayList<>();
+        items.forEach(list::add);
+        list.sort(Comparator.comparing(window, BY_WINDOW));
+        return list;
+    }
+}

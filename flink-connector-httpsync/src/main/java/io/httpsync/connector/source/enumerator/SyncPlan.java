@@ -1,0 +1,416 @@
+package io.httpsync.connector.source.enumerator;
+
+import org.apache.flink.annotation.PublicEvolving;
+
+import javax.annotation.Nullable;
+
+import java.io.Serializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+/**
+ * What the enumerator plans: which tenants, which stretch of the update-time axis, how the stretch is cut into
+ * windows, and the platform limits the cuts must respect.
+ *
+ * <p>Two modes:
+ *
+ * <ul>
+ *   <li><b>bounded</b> ({@link Builder#endTime(Instant)} set): a backfill of {@code [startTime, endTime)}; the source
+ *       ends when every window has been read.
+ *   <li><b>continuous</b>: windows up to {@code now - lag}, discovering new ones every {@code discoveryInterval}.
+ *       Windows are at most {@code step} wide; the newest one ends at the horizon {@code now - lag}, so the sync stays
+ *       about {@code lag + discoveryInterval} behind the platform. The lag gives the platform time to make a changed
+ *       record visible in its list API; a window read before that would miss the record for good.
+ * </ul>
+ *
+ * <p>Decisions on limits (all checked in {@link Builder#build()} or {@link #checkTimeRange(long)}, with messages that
+ * name the setting):
+ *
+ * <ul>
+ *   <li>{@code step} wider than the platform's {@code maxWindowWidth} is <b>rejected</b>, not clamped: a silently
+ *       narrower window than configured would surprise whoever sized the step. Without a step, the step is the
+ *       maximum width. No window is ever planned or split wider than the step, hence than the maximum width.
+ *   <li>A {@code startTime} older than {@code now - lookBack} is <b>rejected</b> when the sync starts (in both
+ *       modes), not clamped: clamping would silently leave out the records the user asked for, and requesting them
+ *       fails on every platform we know. Restored state is not checked again (its windows were valid when planned).
+ *   <li>A bounded {@code endTime} later than {@code now - lag} is rejected when the sync starts: records updated in
+ *       the future of the backfill would be missed without notice; use continuous mode to follow the present.
+ *   <li>Window boundaries are multiples of {@code timeResolution}, the finest time the platform's window parameters
+ *       express (one second for {@code yyyy-MM-dd HH:mm:ss}). A boundary between two resolution steps would be
+ *       truncated by the request format and open a gap or an overlap. {@code startTime} is rounded down and
+ *       {@code endTime} up to the resolution (reading a little more never loses a record); {@code step} and
+ *       {@code minWindowWidth} must be multiples of it.
+ *   <li>Hot windows are halved down to {@code minWindowWidth}; see {@link WindowPlanner}.
+ * </ul>
+ *
+ * <p>Immutable and serializable (it travels inside the {@code Source}); so must be the {@link Clock}, which tests
+ * replace with a manual one.
+ */
+@PublicEvolving
+public final class SyncPlan implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final Duration DEFAULT_LAG = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_DISCOVERY_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TIME_RESOLUTION = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_FAILED_WINDOW_RETRY_DELAY = Duration.ofMinutes(1);
+
+    private final List<String> tenants;
+    private final long startMillis;
+    @Nullable private final Long endMillis;
+    private final long stepMillis;
+    @Nullable private final Long maxWindowWidthMillis;
+    @Nullable private final Long lookBackMillis;
+    private final long lagMillis;
+    private final long discoveryIntervalMillis;
+    private final long minWindowWidthMillis;
+    private final long timeResolutionMillis;
+    private final long failedWindowRetryDelayMillis;
+    private final Clock clock;
+
+    private SyncPlan(Builder builder, long stepMillis, long minWindowWidthMillis) {
+        this.tenants = List.copyOf(builder.tenants);
+        this.timeResolutionMillis = builder.timeResolution.toMillis();
+        this.startMillis = alignDown(builder.startTime.toEpochMilli(), timeResolutionMillis);
+        this.endMillis =
+                builder.endTime == null ? null : alignUp(builder.endTime.toEpochMilli(), timeResolutionMillis);
+        this.stepMillis = stepMillis;
+        this.maxWindowWidthMillis = builder.maxWindowWidth == null ? null : builder.maxWindowWidth.toMillis();
+        this.lookBackMillis = builder.lookBack == null ? null : builder.lookBack.toMillis();
+        this.lagMillis = builder.lag.toMillis();
+        this.discoveryIntervalMillis = builder.discoveryInterval.toMillis();
+        this.minWindowWidthMillis = minWindowWidthMillis;
+        this.failedWindowRetryDelayMillis = builder.failedWindowRetryDelay.toMillis();
+        this.clock = builder.clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public List<String> tenants() {
+        return tenants;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    public boolean isBounded() {
+        return endMillis != null;
+    }
+
+    /** The exclusive end of a bounded sync; fails in continuous mode. */
+    public long endMillis() {
+        if (endMillis == null) {
+            throw new IllegalStateException("A continuous sync plan has no end");
+        }
+        return endMillis;
+    }
+
+    public long stepMillis() {
+        return stepMillis;
+    }
+
+    @Nullable
+    public Long maxWindowWidthMillis() {
+        return maxWindowWidthMillis;
+    }
+
+    @Nullable
+    public Long lookBackMillis() {
+        return lookBackMillis;
+    }
+
+    public long lagMillis() {
+        return lagMillis;
+    }
+
+    public long discoveryIntervalMillis() {
+        return discoveryIntervalMillis;
+    }
+
+    public long minWindowWidthMillis() {
+        return minWindowWidthMillis;
+    }
+
+    public long timeResolutionMillis() {
+        return timeResolutionMillis;
+    }
+
+    public long failedWindowRetryDelayMillis() {
+        return failedWindowRetryDelayMillis;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * How often the enumerator wakes up: to discover windows (continuous) and to release failed windows whose retry
+     * delay has passed (both modes).
+     */
+    public long tickIntervalMillis() {
+        return isBounded()
+                ? failedWindowRetryDelayMillis
+                : Math.min(discoveryIntervalMillis, failedWindowRetryDelayMillis);
+    }
+
+    /** The largest multiple of the time resolution that is not after {@code millis}. */
+    public long alignDown(long millis) {
+        return alignDown(millis, timeResolutionMillis);
+    }
+
+    /**
+     * Checks the plan against the current time when a sync starts from scratch (not when it is restored): the start
+     * must lie within the platform's look-back limit, and a bounded end must not lie beyond {@code now - lag}.
+     *
+     * @throws IllegalArgumentException naming the setting that is out of range
+     */
+    public void checkTimeRange(long nowMillis) {
+        if (lookBackMillis != null && startMillis < nowMillis - lookBackMillis) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "startTime %s is older than the platform's look-back limit: lookBack is %s, so the"
+                                    + " earliest start now is %s. The platform serves no records before it; choose"
+                                    + " a later startTime.",
+                            Instant.ofEpochMilli(startMillis),
+                            Duration.ofMillis(lookBackMillis),
+                            Instant.ofEpochMilli(nowMillis - lookBackMillis)));
+        }
+        if (endMillis != null && endMillis > nowMillis - lagMillis) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "endTime %s is later than now minus lag (%s - %s): a bounded sync would miss records"
+                                    + " updated after it reads their window. Choose an earlier endTime, or a"
+                                    + " continuous sync (no endTime) to follow the present.",
+                            Instant.ofEpochMilli(endMillis),
+                            Instant.ofEpochMilli(nowMillis),
+                            Duration.ofMillis(lagMillis)));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SyncPlan{tenants="
+                + tenants
+                + ", start="
+                + Instant.ofEpochMilli(startMillis)
+                + (endMillis == null
+                        ? ", continuous, lag=" + Duration.ofMillis(lagMillis)
+                        : ", end=" + Instant.ofEpochMilli(endMillis))
+                + ", step="
+                + Duration.ofMillis(stepMillis)
+                + ", maxWindowWidth="
+                + (maxWindowWidthMillis == null ? "none" : Duration.ofMillis(maxWindowWidthMillis))
+                + ", lookBack="
+                + (lookBackMillis == null ? "none" : Duration.ofMillis(lookBackMillis))
+                + ", minWindowWidth="
+                + Duration.ofMillis(minWindowWidthMillis)
+                + ", timeResolution="
+                + Duration.ofMillis(timeResolutionMillis)
+                + '}';
+    }
+
+    private static long alignDown(long millis, long resolution) {
+        return Math.floorDiv(millis, resolution) * resolution;
+    }
+
+    private static long alignUp(long millis, long resolution) {
+        return -Math.floorDiv(-millis, resolution) * resolution;
+    }
+
+    /** Builds a {@link SyncPlan}; every check happens in {@link #build()}. */
+    @PublicEvolving
+    public static final class Builder {
+
+        private final List<String> tenants = new ArrayList<>();
+        @Nullable private Instant startTime;
+        @Nullable private Instant endTime;
+        @Nullable private Duration step;
+        @Nullable private Duration maxWindowWidth;
+        @Nullable private Duration lookBack;
+        private Duration lag = DEFAULT_LAG;
+        private Duration discoveryInterval = DEFAULT_DISCOVERY_INTERVAL;
+        @Nullable private Duration minWindowWidth;
+        private Duration timeResolution = DEFAULT_TIME_RESOLUTION;
+        private Duration failedWindowRetryDelay = DEFAULT_FAILED_WINDOW_RETRY_DELAY;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** The tenants (shops, corps) to sync; each window belongs to one of them. Required. */
+        public Builder tenants(Collection<String> tenants) {
+            this.tenants.clear();
+            this.tenants.addAll(tenants);
+            return this;
+        }
+
+        public Builder tenants(String... tenants) {
+            return tenants(List.of(tenants));
+        }
+
+        /** The earliest update time to sync (inclusive). Required. */
+        public Builder startTime(Instant startTime) {
+            this.startTime = startTime;
+            return this;
+        }
+
+        /** Makes the sync bounded: a backfill that ends at this update time (exclusive). */
+        public Builder endTime(@Nullable Instant endTime) {
+            this.endTime = endTime;
+            return this;
+        }
+
+        /** The width of the planned windows. Defaults to {@code maxWindowWidth}; required without it. */
+        public Builder step(Duration step) {
+            this.step = step;
+            return this;
+        }
+
+        /** The widest window the platform accepts (e.g. 1 day on Taobao/TOP, 7 days on Kuaishou). */
+        public Builder maxWindowWidth(@Nullable Duration maxWindowWidth) {
+            this.maxWindowWidth = maxWindowWidth;
+            return this;
+        }
+
+        /** How far back the platform serves records (e.g. 90 days on Kuaishou, 3 months on TOP). */
+        public Builder lookBack(@Nullable Duration lookBack) {
+            this.lookBack = lookBack;
+            return this;
+        }
+
+        /** How far behind the present a window must end. Defaults to {@link #DEFAULT_LAG}. */
+        public Builder lag(Duration lag) {
+            this.lag = lag;
+            return this;
+        }
+
+        /** How often a continuous sync looks for new windows. Defaults to {@link #DEFAULT_DISCOVERY_INTERVAL}. */
+        public Builder discoveryInterval(Duration discoveryInterval) {
+            this.discoveryInterval = discoveryInterval;
+            return this;
+        }
+
+        /**
+         * The narrowest window a hot window is split into. Defaults to {@code timeResolution}, the narrowest window
+         * the platform can be asked for.
+         */
+        public Builder minWindowWidth(Duration minWindowWidth) {
+            this.minWindowWidth = minWindowWidth;
+            return this;
+        }
+
+        /** The finest time the window parameters express. Defaults to {@link #DEFAULT_TIME_RESOLUTION}. */
+        public Builder timeResolution(Duration timeResolution) {
+            this.timeResolution = timeResolution;
+            return this;
+        }
+
+        /** How long a failed window waits before it is read again. */
+        public Builder failedWindowRetryDelay(Duration failedWindowRetryDelay) {
+            this.failedWindowRetryDelay = failedWindowRetryDelay;
+            return this;
+        }
+
+        /** The clock for "now"; must be serializable. Tests use a manual clock. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public SyncPlan build() {
+            checkTenants();
+            checkNotNull(startTime, "startTime is required");
+            checkPositive("timeResolution", timeResolution);
+            long resolution = timeResolution.toMillis();
+            if (endTime != null && !endTime.isAfter(startTime)) {
+                throw new IllegalArgumentException(
+                        String.format("endTime %s must be after startTime %s", endTime, startTime));
+            }
+            if (maxWindowWidth != null) {
+                checkPositive("maxWindowWidth", maxWindowWidth);
+            }
+            if (lookBack != null) {
+                checkPositive("lookBack", lookBack);
+            }
+            Duration effectiveStep = step != null ? step : maxWindowWidth;
+            if (effectiveStep == null) {
+                throw new IllegalArgumentException("step is required when no maxWindowWidth is set");
+            }
+            checkPositive("step", effectiveStep);
+            if (maxWindowWidth != null && effectiveStep.compareTo(maxWindowWidth) > 0) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "step (%s) exceeds the platform's maxWindowWidth (%s): the platform rejects wider"
+                                        + " windows. Choose a step of at most %s.",
+                                effectiveStep, maxWindowWidth, maxWindowWidth));
+            }
+            checkMultipleOfResolution("step", effectiveStep, resolution);
+            Duration effectiveMinWidth = minWindowWidth != null ? minWindowWidth : timeResolution;
+            checkPositive("minWindowWidth", effectiveMinWidth);
+            checkMultipleOfResolution("minWindowWidth", effectiveMinWidth, resolution);
+            if (effectiveMinWidth.compareTo(effectiveStep) > 0) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "minWindowWidth (%s) must not exceed step (%s)", effectiveMinWidth, effectiveStep));
+            }
+            checkNotNull(lag, "lag");
+            if (lag.isNegative()) {
+                throw new IllegalArgumentException("lag must not be negative but was " + lag);
+            }
+            checkPositive("discoveryInterval", discoveryInterval);
+            checkPositive("failedWindowRetryDelay", failedWindowRetryDelay);
+            checkNotNull(clock, "clock");
+            if (!(clock instanceof Serializable)) {
+                throw new IllegalArgumentException(
+                        "clock must be Serializable (it travels with the source) but "
+                                + clock.getClass().getName()
+                                + " is not");
+            }
+            return new SyncPlan(this, effectiveStep.toMillis(), effectiveMinWidth.toMillis());
+        }
+
+        private void checkTenants() {
+            if (tenants.isEmpty()) {
+                throw new IllegalArgumentException("tenants must name at least one tenant");
+            }
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < tenants.size(); i++) {
+                String tenant = tenants.get(i);
+                if (tenant == null || tenant.isBlank()) {
+                    throw new IllegalArgumentException("tenants[" + i + "] is blank");
+                }
+                if (!seen.add(tenant)) {
+                    throw new IllegalArgumentException("tenants lists '" + tenant + "' twice");
+                }
+            }
+        }
+
+        private static void checkPositive(String setting, Duration value) {
+            checkNotNull(value, setting);
+            if (value.isNegative() || value.isZero() || value.toMillis() == 0) {
+                throw new IllegalArgumentException(
+                        setting + " must be at least one millisecond but was " + value);
+            }
+        }
+
+        private static void checkMultipleOfResolution(String setting, Duration value, long resolution) {
+            if (value.toMillis() % resolution != 0) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "%s (%s) must be a multiple of timeResolution (%s)",
+                                setting, value, Duration.ofMillis(resolution)));
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.httpsync.connector.source.enumerator;
+
+import io.httpsync.connector.source.split.WindowSplit;
+
+import org.apache.flink.annotation.Internal;
+
+import javax.annotation.Nullable;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+/**
+ * Cuts the update-time axis of a {@link SyncPlan} into windows, and cuts a hot window into smaller ones.
+ *
+ * <p>Pure functions of the plan, no state: the enumerator owns where planning stands.
+ *
+ * <p>Invariants of everything it returns:
+ *
+ * <ul>
+ *   <li>Consecutive windows share their boundary: no gap, no overlap.
+ *   <li>No window is wider than the plan's step, hence than the platform's maximum window width.
+ *   <li>Every boundary is a multiple of the plan's time resolution (the plan aligns start and end).
+ *   <li>Hot-window splitting: the covered part and the pieces together are exactly the reported window.
+ * </ul>
+ *
+ * <p><b>Hot windows.</b> A window reported too large loses its covered part (the records the reader already emitted,
+ * which is committed like a finished window) and the rest is halved at a resolution boundary, as long as both halves
+ * are at least {@code minWindowWidth} wide. Each half can be reported too large again, so the splitting recurses as the
+ * reports arrive. A rest that cannot be halved any more is handed out once more as a single <em>unsplittable</em>
+ * window (see {@link WindowSplit#isUnsplittable()}): the reader reads it up to the platform's cap and raises an
+ * exception event for the records beyond, so the loss is visible instead of silent.
+ */
+@Internal
+public final class WindowPlanner {
+
+    private final SyncPlan plan;
+
+    public WindowPlanner(SyncPlan plan) {
+        this.plan = checkNotNull(plan, "plan");
+    }
+
+    /** Where planning may go at {@code nowMillis}: the bounded end, or {@code now - lag} at the time resolution. */
+    public long horizonAt(long nowMillis) {
+        return plan.isBounded() ? plan.endMillis() : plan.alignDown(nowMillis - plan.lagMillis());
+    }
+
+    /** The window starting at {@code fromMillis}, at most one step wide and ending at the latest at the horizon. */
+    @Nullable
+    public WindowSplit nextWindow(String tenant, long fromMillis, long horizonMillis) {
+        if (fromMillis >= horizonMillis) {
+            return null;
+        }
+        long end = Math.min(fromMillis + plan.stepMillis(), horizonMillis);
+        return WindowSplit.of(tenant, fromMillis, end);
+    }
+
+    /** Every window of {@code [fromMillis, horizonMillis)}, oldest first. */
+    public List<WindowSplit> windowsBetween(String tenant, long fromMillis, long horizonMillis) {
+        List<WindowSplit> windows = new ArrayList<>();
+        for (WindowSplit window = nextWindow(tenant, fromMillis, horizonMillis);
+                window != null;
+                window = nextWindow(tenant, window.endMillis(), horizonMillis)) {
+            windows.add(window);
+        }
+        return windows;
+    }
+
+    /**
+     * What becomes of a window that a reader reported too large.
+     *
+     * @param coveredFromMillis the update time from which on the reader emitted every record, or null if it emitted
+     *     none
+     */
+    public HotWindowSplit splitTooLarge(WindowSplit window, @Nullable Long coveredFromMillis) {
+        checkArgument(!window.isUnsplittable(), "Window %s is unsplittable", window);
+        long remainingEnd = window.endMillis();
+        if (coveredFromMillis != null) {
+            checkArgument(
+                    coveredFromMillis >= window.startMillis() && coveredFromMillis < window.endMillis(),
+                    "coveredFromMillis %s lies outside %s",
+                    coveredFromMillis,
+                    window);
+            // Records updated at coveredFrom itself may continue beyond the cap: its whole resolution step remains.
+            remainingEnd =
+                    Math.min(window.endMillis(), plan.alignDown(coveredFromMillis) + plan.timeResolutionMillis());
+        }
+        WindowSplit covered =
+                remainingEnd < window.endMillis()
+                        ? WindowSplit.of(window.tenant(), remainingEnd, window.endMillis())
+                        : null;
+        return new HotWindowSplit(covered, halve(window.tenant(), window.startMillis(), remainingEnd));
+    }
+
+    private List<WindowSplit> halve(String tenant, long start, long end) {
+        long middle = plan.alignDown(start + (end - start) / 2);
+        long minWidth = plan.minWindowWidthMillis();
+        if (middle - start >= minWidth && end - middle >= minWidth) {
+            return List.of(WindowSplit.of(tenant, start, middle), WindowSplit.of(tenant, middle, end));
+        }
+        return List.of(WindowSplit.of(tenant, start, end).asUnsplittable());
+    }
+
+    /**
+     * The result of splitting a hot window.
+     *
+     * @param coveredPart the part whose records the reader already emitted (to be committed), or null
+     * @param pieces the windows that replace the rest, oldest first
+     */
+    public record HotWindowSplit(@Nullable WindowSplit coveredPart, List<WindowSplit> pieces) {
+        public HotWindowSplit {
+            pieces = List.copyOf(pieces);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.httpsync.connector.source.split;
+
+import org.apache.flink.annotation.Internal;
+
+import javax.annotation.Nullable;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+/**
+ * How a reader ended its work on a {@link WindowSplit}, kept with the split in the reader's state until the enumerator
+ * acknowledges it.
+ *
+ * <p>Every outcome hands responsibility for the window back to the enumerator through a source event. An event that
+ * is in flight when a checkpoint is taken reaches the enumerator after its snapshot but leaves the reader before the
+ * reader's snapshot; without keeping the outcome in the reader's state, a restore from that checkpoint would lose the
+ * window. So the reader keeps the split with its outcome until the ack, and re-sends the report after a restore (the
+ * enumerator ignores reports it has already handled).
+ *
+ * <ul>
+ *   <li>{@link Kind#FINISHED}: every record of the window was emitted.
+ *   <li>{@link Kind#TOO_LARGE}: the window holds more records than the platform lets one page through; the records
+ *       updated in {@code [coveredFromMillis, end)} (if known) were emitted, the enumerator splits the rest.
+ *   <li>{@link Kind#FAILED}: a request exhausted its retries under the record-and-retry policy; the enumerator
+ *       retries the window later and the sync position cannot pass it until then.
+ * </ul>
+ */
+@Internal
+public final class WindowOutcome implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The kinds of outcome; the codes are part of the serialized split format and must never change. */
+    public enum Kind {
+        FINISHED(1),
+        TOO_LARGE(2),
+        FAILED(3);
+
+        private final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+
+        public static Kind ofCode(int code) {
+            for (Kind kind : values()) {
+                if (kind.code == code) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("Unknown window outcome code " + code);
+        }
+    }
+
+    private static final WindowOutcome FINISHED = new WindowOutcome(Kind.FINISHED, 0L, null, null);
+
+    private final Kind kind;
+    private final long knownTotal;
+    @Nullable private final Long coveredFromMillis;
+    @Nullable private final String failureReason;
+
+    private WindowOutcome(
+            Kind kind, long knownTotal, @Nullable Long coveredFromMillis, @Nullable String failureReason) {
+        this.kind = kind;
+        this.knownTotal = knownTotal;
+        this.coveredFromMillis = coveredFromMillis;
+        this.failureReason = failureReason;
+    }
+
+    public static WindowOutcome finished() {
+        return FINISHED;
+    }
+
+    /**
+     * @param knownTotal the number of records the platform reports for the window or, when it reports none, the
+     *     number seen when the paging cap was hit (a lower bound)
+     * @param coveredFromMillis null if no record of the window was emitted; otherwise the update time of the oldest
+     *     record emitted, all records updated in {@code [coveredFromMillis, end)} having been emitted
+     */
+    public static WindowOutcome tooLarge(long knownTotal, @Nullable Long coveredFromMillis) {
+        checkArgument(knownTotal >= 0, "knownTotal must not be negative but was %s", knownTotal);
+        return new WindowOutcome(Kind.TOO_LARGE, knownTotal, coveredFromMillis, null);
+    }
+
+    /** @param reason why the window failed; must not contain secrets (it is logged and checkpointed) */
+    public static WindowOutcome failed(String reason) {
+        return new WindowOutcome(Kind.FAILED, 0L, null, checkNotNull(reason, "reason"));
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Only meaningful for {@link Kind#TOO_LARGE}. */
+    public long knownTotal() {
+        return knownTotal;
+    }
+
+    /** Only meaningful for {@link Kind#TOO_LARGE}. */
+    @Nullable
+    public Long coveredFromMillis() {
+        return coveredFromMillis;
+    }
+
+    /** Only meaningful for {@link Kind#FAILED}. */
+    @Nullable
+    public String failureReason() {
+        return failureReason;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof WindowOutcome)) {
+            return false;
+        }
+        WindowOutcome that = (WindowOutcome) o;
+        return kind == that.kind
+                && knownTotal == that.knownTotal
+                && Objects.equals(coveredFromMillis, that.coveredFromMillis)
+                && Objects.equals(failureReason, that.failureReason);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, knownTotal, coveredFromMillis, failureReason);
+    }
+
+    @Override
+    public String toString() {
+        switch (kind) {
+            case TOO_LARGE:
+                return "TOO_LARGE(knownTotal=" + knownTotal + ", coveredFrom=" + coveredFromMillis + ")";
+            case FAILED:
+                return "FAILED(" + failureReason + ")";
+            default:
+                return kind.name();
+        }
+    }
+}

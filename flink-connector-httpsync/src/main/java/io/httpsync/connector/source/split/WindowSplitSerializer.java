@@ -1,0 +1,130 @@
+package io.httpsync.connector.source.split;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+import javax.annotation.Nullable;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+import static io.httpsync.connector.source.split.StateSerde.checkFullyRead;
+import static io.httpsync.connector.source.split.StateSerde.readNullableLong;
+import static io.httpsync.connector.source.split.StateSerde.readNullableString;
+import static io.httpsync.connector.source.split.StateSerde.readString;
+import static io.httpsync.connector.source.split.StateSerde.writeNullableLong;
+import static io.httpsync.connector.source.split.StateSerde.writeNullableString;
+import static io.httpsync.connector.source.split.StateSerde.writeString;
+
+/**
+ * The versioned serializer of {@link WindowSplit}, used for reader state and, nested, in the enumerator state.
+ *
+ * <p>Fields are written one by one with {@link DataOutputStream} (no Java serialization), so that a later version can
+ * read every earlier one. Each version keeps its own read method.
+ */
+@Internal
+public final class WindowSplitSerializer implements SimpleVersionedSerializer<WindowSplit> {
+
+    public static final WindowSplitSerializer INSTANCE = new WindowSplitSerializer();
+
+    /**
+     * Version 1: tenant, start, end, nullable position, unsplittable marker, and the outcome as a code (0 = none, then
+     * {@link WindowOutcome.Kind#code()}) followed by its fields: known total and nullable covered-from for too large,
+     * the reason for failed.
+     */
+    public static final int VERSION_1 = 1;
+
+    public static final int CURRENT_VERSION = VERSION_1;
+
+    private static final int NO_OUTCOME = 0;
+
+    @Override
+    public int getVersion() {
+        return CURRENT_VERSION;
+    }
+
+    @Override
+    public byte[] serialize(WindowSplit split) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writeString(out, split.tenant());
+            out.writeLong(split.startMillis());
+            out.writeLong(split.endMillis());
+            writeNullableString(out, split.position());
+            out.writeBoolean(split.isUnsplittable());
+            writeOutcome(out, split.outcome());
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public WindowSplit deserialize(int version, byte[] serialized) throws IOException {
+        if (version != VERSION_1) {
+            throw StateSerde.unknownVersion("window split", version, CURRENT_VERSION);
+        }
+        ByteArrayInputStream bytes = new ByteArrayInputStream(serialized);
+        WindowSplit split;
+        try (DataInputStream in = new DataInputStream(bytes)) {
+            split = deserializeVersion1(in);
+        }
+        checkFullyRead(bytes, "window split", version);
+        return split;
+    }
+
+    private static WindowSplit deserializeVersion1(DataInputStream in) throws IOException {
+        String tenant = readString(in);
+        long start = in.readLong();
+        long end = in.readLong();
+        String position = readNullableString(in);
+        boolean unsplittable = in.readBoolean();
+        WindowOutcome outcome = readOutcome(in);
+        if (start >= end) {
+            throw new IOException("Corrupt window split: empty window [" + start + ", " + end + ") of " + tenant);
+        }
+        return new WindowSplit(tenant, start, end, position, unsplittable, outcome);
+    }
+
+    private static void writeOutcome(DataOutputStream out, @Nullable WindowOutcome outcome) throws IOException {
+        if (outcome == null) {
+            out.writeByte(NO_OUTCOME);
+            return;
+        }
+        out.writeByte(outcome.kind().code());
+        switch (outcome.kind()) {
+            case TOO_LARGE:
+                out.writeLong(outcome.knownTotal());
+                writeNullableLong(out, outcome.coveredFromMillis());
+                break;
+            case FAILED:
+                writeString(out, outcome.failureReason());
+                break;
+            default:
+                break;
+        }
+    }
+
+    @Nullable
+    private static WindowOutcome readOutcome(DataInputStream in) throws IOException {
+        int code = in.readByte();
+        if (code == NO_OUTCOME) {
+            return null;
+        }
+        WindowOutcome.Kind kind;
+        try {
+            kind = WindowOutcome.Kind.ofCode(code);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Corrupt window split: " + e.getMessage(), e);
+        }
+        switch (kind) {
+            case TOO_LARGE:
+                return WindowOutcome.tooLarge(in.readLong(), readNullableLong(in));
+            case FAILED:
+                return WindowOutcome.failed(readString(in));
+            default:
+                return WindowOutcome.finished();
+        }
+    }
+}

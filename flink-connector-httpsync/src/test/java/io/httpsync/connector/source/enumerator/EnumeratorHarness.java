@@ -1,0 +1,145 @@
+package io.httpsync.connector.source.enumerator;
+
+import io.httpsync.connector.source.event.WindowFailedEvent;
+import io.httpsync.connector.source.event.WindowTooLargeEvent;
+import io.httpsync.connector.source.event.WindowsFinishedEvent;
+import io.httpsync.connector.source.split.WindowSplit;
+
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
+import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
+import org.apache.flink.metrics.testutils.MetricListener;
+import org.apache.flink.runtime.metrics.groups.InternalSplitEnumeratorMetricGroup;
+
+import javax.annotation.Nullable;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Drives an {@link HttpSyncEnumerator} on Flink's {@link TestingSplitEnumeratorContext}, playing the readers: what
+ * they ask, what they report, and what they have received since they last looked.
+ */
+final class EnumeratorHarness {
+
+    final SyncPlan plan;
+    final MetricListener metrics = new MetricListener();
+    final TestingSplitEnumeratorContext<WindowSplit> context;
+    final HttpSyncEnumerator enumerator;
+
+    private final Map<Integer, Integer> seenAssignments = new HashMap<>();
+    private final Map<Integer, Integer> seenEvents = new HashMap<>();
+
+    EnumeratorHarness(SyncPlan plan, int readers) {
+        this(plan, readers, null);
+    }
+
+    EnumeratorHarness(SyncPlan plan, int readers, @Nullable HttpSyncEnumState restoredState) {
+        this.plan = plan;
+        this.context =
+                new TestingSplitEnumeratorContext<>(readers) {
+                    private final SplitEnumeratorMetricGroup group =
+                            new InternalSplitEnumeratorMetricGroup(metrics.getMetricGroup());
+
+                    @Override
+                    public SplitEnumeratorMetricGroup metricGroup() {
+                        return group;
+                    }
+                };
+        for (int reader = 0; reader < readers; reader++) {
+            context.registerReader(reader, "host-" + reader);
+        }
+        this.enumerator = new HttpSyncEnumerator(context, plan, restoredState);
+        enumerator.start();
+        for (int reader = 0; reader < readers; reader++) {
+            enumerator.addReader(reader);
+        }
+    }
+
+    /** One split request; returns what the reader has been assigned since it last looked. */
+    List<WindowSplit> request(int reader) {
+        enumerator.handleSplitRequest(reader, "host-" + reader);
+        return newAssignments(reader);
+    }
+
+    /** Several requests of one reader, as a reader that wants that many splits in flight sends them. */
+    List<WindowSplit> request(int reader, int times) {
+        for (int i = 0; i < times; i++) {
+            enumerator.handleSplitRequest(reader, "host-" + reader);
+        }
+        return newAssignments(reader);
+    }
+
+    List<WindowSplit> newAssignments(int reader) {
+        TestingSplitEnumeratorContext.SplitAssignmentState<WindowSplit> state =
+                context.getSplitAssignments().get(reader);
+        if (state == null) {
+            return List.of();
+        }
+        List<WindowSplit> all = state.getAssignedSplits();
+        int seen = seenAssignments.getOrDefault(reader, 0);
+        seenAssignments.put(reader, all.size());
+        return new ArrayList<>(all.subList(seen, all.size()));
+    }
+
+    List<SourceEvent> newEvents(int reader) {
+        List<SourceEvent> all = context.getSentEvents().getOrDefault(reader, List.of());
+        int seen = seenEvents.getOrDefault(reader, 0);
+        seenEvents.put(reader, all.size());
+        return new ArrayList<>(all.subList(seen, all.size()));
+    }
+
+    boolean noMoreSplits(int reader) {
+        TestingSplitEnumeratorContext.SplitAssignmentState<WindowSplit> state =
+                context.getSplitAssignments().get(reader);
+        return state != null && state.hasReceivedNoMoreSplitsSignal();
+    }
+
+    void finish(int reader, WindowSplit... splits) {
+        List<WindowSplit> finished = new ArrayList<>();
+        Arrays.stream(splits).forEach(split -> finished.add(split.asFinished()));
+        enumerator.handleSourceEvent(reader, new WindowsFinishedEvent(finished));
+    }
+
+    void tooLarge(int reader, WindowSplit split, @Nullable Long coveredFromMillis) {
+        enumerator.handleSourceEvent(reader, new WindowTooLargeEvent(split, 10_000, coveredFromMillis));
+    }
+
+    void fail(int reader, WindowSplit split) {
+        enumerator.handleSourceEvent(reader, new WindowFailedEvent(split, "HTTP 503 after 5 attempts"));
+    }
+
+    /** Runs the periodic tick (window discovery and failed-window retries) and anything else queued. */
+    void tick() {
+        context.triggerAllActions();
+    }
+
+    HttpSyncEnumState checkpoint(long checkpointId) {
+        HttpSyncEnumState state = enumerator.snapshotState(checkpointId);
+        enumerator.notifyCheckpointComplete(checkpointId);
+        return state;
+    }
+
+    /** A gauge value of the enumerator's metrics ({@code InternalSplitEnumeratorMetricGroup} adds "enumerator"). */
+    Object gauge(String... path) {
+        return metrics.getGauge(enumeratorPath(path)).orElseThrow().getValue();
+    }
+
+    long counter(String... path) {
+        return metrics.getCounter(enumeratorPath(path)).orElseThrow().getCount();
+    }
+
+    private static String[] enumeratorPath(String... path) {
+        String[] full = new String[path.length + 1];
+        full[0] = "enumerator";
+        System.arraycopy(path, 0, full, 1, path.length);
+        return full;
+    }
+
+    long position(String tenant) {
+        return enumerator.syncPositions().get(tenant);
+    }
+}

@@ -1,0 +1,143 @@
+package io.httpsync.connector.source.enumerator;
+
+import io.httpsync.connector.source.split.WindowSplit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HttpSyncEnumStateSerializerTest {
+
+    /** Version-1 bytes of {@link #representativeState()}, written once by {@link #writeVersion1File()}. */
+    private static final String VERSION_1_RESOURCE = "enum-state/httpsync-enum-state-v1.bin";
+
+    private static final long T0 = Instant.parse("2025-01-01T00:00:00Z").toEpochMilli();
+    private static final long HOUR = Duration.ofHours(1).toMillis();
+    private static final long MINUTE = Duration.ofMinutes(1).toMillis();
+
+    private final HttpSyncEnumStateSerializer serializer = new HttpSyncEnumStateSerializer();
+
+    /** A state with something in every place a window can be, two tenants and non-ASCII text. */
+    static HttpSyncEnumState representativeState() {
+        String shop = "shop-1";
+        String store = "店铺-2";
+        WindowSplit hotWindow = WindowSplit.of(shop, T0 + 3 * HOUR, T0 + 4 * HOUR);
+        return new HttpSyncEnumState(
+                List.of(
+                        new TenantState(
+                                shop,
+                                T0 + 6 * HOUR,
+                                T0 + 2 * HOUR,
+                                List.of(new TimeRange(T0 + 4 * HOUR, T0 + 5 * HOUR))),
+                        new TenantState(store, T0 + 2 * HOUR, T0, List.of())),
+                List.of(
+                        WindowSplit.of(store, T0 + HOUR, T0 + HOUR + 5 * MINUTE).asUnsplittable(),
+                        WindowSplit.of(shop, T0 + 3 * HOUR, T0 + 3 * HOUR + 30 * MINUTE),
+                        WindowSplit.of(shop, T0 + 5 * HOUR, T0 + 6 * HOUR)),
+                List.of(
+                        WindowSplit.of(store, T0, T0 + HOUR),
+                        WindowSplit.of(store, T0 + HOUR + 5 * MINUTE, T0 + 2 * HOUR)
+                                .withPosition("{\"cursor\":\"abc\"}")),
+                List.of(
+                        new FinishedWindow(
+                                hotWindow.splitId(),
+                                WindowSplit.of(shop, T0 + 3 * HOUR + 40 * MINUTE, T0 + 4 * HOUR),
+                                41L),
+                        new FinishedWindow(
+                                WindowSplit.idOf(shop, T0 + 3 * HOUR + 30 * MINUTE, T0 + 3 * HOUR + 40 * MINUTE),
+                                WindowSplit.of(shop, T0 + 3 * HOUR + 30 * MINUTE, T0 + 3 * HOUR + 40 * MINUTE),
+                                FinishedWindow.NOT_YET_CHECKPOINTED)),
+                List.of(
+                        new FailedWindow(
+                                WindowSplit.of(shop, T0 + 2 * HOUR, T0 + 3 * HOUR),
+                                T0 + 30 * HOUR,
+                                "HTTP 503, platform code 40001: 服务繁忙")));
+    }
+
+    @Test
+    void roundTripKeepsEverything() throws IOException {
+        HttpSyncEnumState state = representativeState();
+
+        assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(state))).isEqualTo(state);
+    }
+
+    @Test
+    void roundTripOfAnEmptyState() throws IOException {
+        HttpSyncEnumState empty = new HttpSyncEnumState(List.of(), List.of(), List.of(), List.of(), List.of());
+
+        assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(empty))).isEqualTo(empty);
+    }
+
+    @Test
+    void restoresTheCheckedInVersion1BytesExactly() throws IOException {
+        assertThat(serializer.deserialize(HttpSyncEnumStateSerializer.VERSION_1, version1Bytes()))
+                .isEqualTo(representativeState());
+    }
+
+    @Test
+    void version1StillWritesTheCheckedInBytes() throws IOException {
+        assertThat(serializer.serializeVersion1(representativeState()))
+                .as("the version-1 format must never change; add a new version instead")
+                .isEqualTo(version1Bytes());
+    }
+
+    @Test
+    void rejectsAnUnknownVersion() {
+        assertThatThrownBy(() -> serializer.deserialize(HttpSyncEnumStateSerializer.CURRENT_VERSION + 1, new byte[0]))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("serialized with version " + (HttpSyncEnumStateSerializer.CURRENT_VERSION + 1))
+                .hasMessageContaining("only supports versions up to " + HttpSyncEnumStateSerializer.CURRENT_VERSION);
+    }
+
+    @Test
+    void rejectsTrailingBytes() throws IOException {
+        byte[] bytes = serializer.serialize(representativeState());
+
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+
+        assertThatThrownBy(() -> serializer.deserialize(serializer.getVersion(), longer))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("1 unexpected trailing bytes");
+    }
+
+    @Test
+    void rejectsAnUnknownNestedSplitVersion() throws IOException {
+        byte[] bytes = serializer.serialize(representativeState());
+        bytes[3] = 99; // the split serializer version is the first int
+
+        assertThatThrownBy(() -> serializer.deserialize(serializer.getVersion(), bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("window split bytes are serialized with version 99");
+    }
+
+    /**
+     * Writes {@link #VERSION_1_RESOURCE} from the version-1 writer; run once when the format was introduced, with
+     * {@code -Dtest=HttpSyncEnumStateSerializerTest -Dhttpsync.writeStateFiles=true}, and commit the file.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
+    void writeVersion1File() throws IOException {
+        Path file = Path.of("src/test/resources").resolve(VERSION_1_RESOURCE);
+        Files.createDirectories(file.getParent());
+        Files.write(file, serializer.serializeVersion1(representativeState()));
+    }
+
+    private static byte[] version1Bytes() throws IOException {
+        try (InputStream in =
+                HttpSyncEnumStateSerializerTest.class.getClassLoader().getResourceAsStream(VERSION_1_RESOURCE)) {
+            assertThat(in).as("test resource %s", VERSION_1_RESOURCE).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+}

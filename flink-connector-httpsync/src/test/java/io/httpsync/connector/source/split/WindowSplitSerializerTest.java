@@ -1,0 +1,71 @@
+package io.httpsync.connector.source.split;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WindowSplitSerializerTest {
+
+    private static final WindowSplitSerializer SERIALIZER = WindowSplitSerializer.INSTANCE;
+
+    static Stream<WindowSplit> splits() {
+        WindowSplit plain = WindowSplit.of("shop-1", 1_700_000_000_000L, 1_700_000_060_000L);
+        String longCursor = "c".repeat(70_000); // longer than writeUTF can hold
+        return Stream.of(
+                plain,
+                plain.withPosition("{\"page\":3}"),
+                plain.withPosition(longCursor),
+                plain.asUnsplittable(),
+                plain.withPosition("p").asFinished(),
+                plain.withOutcome(WindowOutcome.tooLarge(12_345L, 1_700_000_030_000L)),
+                plain.withOutcome(WindowOutcome.tooLarge(3_200L, null)).asUnsplittable(),
+                plain.withPosition("7").withOutcome(WindowOutcome.failed("HTTP 503 after 8 attempts, 店铺")),
+                WindowSplit.of("店铺-ü", -5_000L, -1_000L));
+    }
+
+    @ParameterizedTest
+    @MethodSource("splits")
+    void roundTripKeepsEveryField(WindowSplit split) throws IOException {
+        WindowSplit restored = SERIALIZER.deserialize(SERIALIZER.getVersion(), SERIALIZER.serialize(split));
+
+        assertThat(restored).isEqualTo(split);
+        assertThat(restored.splitId()).isEqualTo(split.splitId());
+        assertThat(restored.outcome()).isEqualTo(split.outcome());
+    }
+
+    @Test
+    void rejectsUnknownVersion() throws IOException {
+        byte[] bytes = SERIALIZER.serialize(WindowSplit.of("t", 0, 10));
+
+        assertThatThrownBy(() -> SERIALIZER.deserialize(WindowSplitSerializer.CURRENT_VERSION + 1, bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("version " + (WindowSplitSerializer.CURRENT_VERSION + 1))
+                .hasMessageContaining("window split");
+    }
+
+    @Test
+    void rejectsTrailingBytes() throws IOException {
+        byte[] bytes = SERIALIZER.serialize(WindowSplit.of("t", 0, 10));
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
+
+        assertThatThrownBy(() -> SERIALIZER.deserialize(WindowSplitSerializer.VERSION_1, longer))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("3 unexpected trailing bytes");
+    }
+
+    @Test
+    void rejectsTruncatedBytes() throws IOException {
+        byte[] bytes = SERIALIZER.serialize(WindowSplit.of("t", 0, 10).withPosition("cursor"));
+        byte[] shorter = Arrays.copyOf(bytes, bytes.length - 2);
+
+        assertThatThrownBy(() -> SERIALIZER.deserialize(WindowSplitSerializer.VERSION_1, shorter))
+                .isInstanceOf(IOException.class);
+    }
+}
