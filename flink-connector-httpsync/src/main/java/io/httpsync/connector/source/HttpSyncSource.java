@@ -96,20 +96,20 @@ public final class HttpSyncSource<T>
     @Internal
     @Override
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(SplitEnumeratorContext<WindowSplit> context) {
-        return new HttpSyncEnumerator(plan, context, null);
+        return new HttpSyncEnumerator(context, plan);
     }
 
     @Internal
     @Override
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(SplitEnumeratorContext<WindowSplit> context,
                                                                              HttpSyncEnumState checkpoint) {
-        return new HttpSyncEnumerator(plan, context, checkpoint);
+        return new HttpSyncEnumerator(context, plan, checkpoint);
     }
 
     @Internal
     @Override
     public SimpleVersionedSerializer<WindowSplit> getSplitSerializer() {
-        return new WindowSplitSerializer();
+        return WindowSplitSerializer.INSTANCE;
     }
 
     @Internal

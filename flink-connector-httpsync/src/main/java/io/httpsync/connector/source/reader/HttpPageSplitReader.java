@@ -104,7 +104,7 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     private void request(WindowSplit split) {
         Tenant tenant = tenants.get(split.tenant());
         PagePosition position = split.position() == null ? null : PagePosition.parse(split.position());
-        fetcher.fetch(tenant, split.start(), split.end(), position)
+        fetcher.fetch(tenant, split.startMillis(), split.endMillis(), position)
                 .whenComplete((page, error) -> completed.add(new Completion(split.splitId(), page, error)));
     }
 

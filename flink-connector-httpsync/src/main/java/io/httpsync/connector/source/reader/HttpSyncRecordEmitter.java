@@ -7,6 +7,8 @@ import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.RecordMeta;
 import io.httpsync.connector.source.SyncElement;
+import io.httpsync.connector.source.split.WindowOutcome;
+import io.httpsync.connector.source.split.WindowSplit;
 import io.httpsync.connector.source.split.WindowSplitState;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceOutput;
@@ -38,26 +40,48 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
     public void emitRecord(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
         switch (page.kind) {
             case PAGE -> {
-                for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, state);
-                state.pageRead(page.nextPosition, page.records.size());
-                metrics.pageEmitted(state.tenant(), page.records.size());
+                WindowSplit split = state.split();
+                for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
+                state.pageEmitted(page.nextPosition, page.records.size());
+                metrics.pageEmitted(split.tenant(), page.records.size());
             }
-            case TOO_LARGE -> outcomes.tooLarge(state.splitId(), page.knownTotal, page.coveredFromMillis);
+            case TOO_LARGE -> tooLarge(page, output, state);
             case FAILED -> raise(page.failure, output, state);
         }
     }
 
-    private void emitOne(JsonNode record, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+    /**
+     * A window too large for the platform's paging cap: normally the enumerator splits it and this reader emits
+     * nothing of it. A window the enumerator already marked unsplittable (at the minimum width) cannot shrink: its
+     * records up to the cap are emitted, the rest is raised as an exception event, and the window counts as finished.
+     */
+    private void tooLarge(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+        WindowSplit split = state.split();
+        if (!split.isUnsplittable()) {
+            outcomes.note(split.splitId(), WindowOutcome.tooLarge(page.knownTotal, page.coveredFromMillis));
+            return;
+        }
+        for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
+        state.pageEmitted(null, page.records.size());
+        ExceptionEvent event = ExceptionEvent.forWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
+                state.position(), "window holds " + (page.knownTotal < 0 ? "more" : Long.toString(page.knownTotal))
+                        + " records, more than the platform lets a client page through, even at the minimum window width;"
+                        + " records beyond the cap were not read", page.fetchTimeMillis);
+        if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException(event.toString());
+        output.collect(SyncElement.exception(event));
+    }
+
+    private void emitOne(JsonNode record, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplit split, String position) {
         RecordMeta meta;
         T value;
         try {
-            meta = new RecordMeta(state.tenant(), endpoint.recordId(record), endpoint.recordUpdateTime(record),
-                    state.start(), state.end(), fetchTime);
+            meta = new RecordMeta(split.tenant(), endpoint.recordId(record), endpoint.recordUpdateTime(record),
+                    split.startMillis(), split.endMillis(), fetchTime);
             value = deserializer.deserialize(record, meta);
         } catch (Exception e) {
             // the record is not lost silently: it becomes an event (or fails the job) naming where it came from
-            ExceptionEvent event = ExceptionEvent.forRecord(endpoint.name(), state.tenant(), state.start(), state.end(),
-                    state.position(), e.getMessage() == null ? e.getClass().getName() : e.getMessage(), fetchTime);
+            ExceptionEvent event = ExceptionEvent.forRecord(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
+                    position, e.getMessage() == null ? e.getClass().getName() : e.getMessage(), fetchTime);
             if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException("undecodable record: " + event, e);
             output.collect(SyncElement.exception(event));
             return;
@@ -71,6 +95,6 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
             throw new FlinkRuntimeException("request failed after retries, failing the job as exception policy FAIL asks: " + event);
         }
         output.collect(SyncElement.exception(event));
-        outcomes.failed(state.splitId(), event);
+        outcomes.note(state.split().splitId(), WindowOutcome.failed(event.message()));
     }
 }

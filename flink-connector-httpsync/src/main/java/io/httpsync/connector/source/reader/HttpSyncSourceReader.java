@@ -2,10 +2,8 @@ package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.event.SyncPositionEvent;
-import io.httpsync.connector.source.event.WindowFailedEvent;
-import io.httpsync.connector.source.event.WindowTooLargeEvent;
+import io.httpsync.connector.source.event.WindowReports;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
-import io.httpsync.connector.source.event.WindowsFinishedEvent;
 import io.httpsync.connector.source.split.WindowSplit;
 import io.httpsync.connector.source.split.WindowSplitState;
 import org.apache.flink.annotation.Internal;
@@ -33,12 +31,11 @@ import java.util.function.Supplier;
  *   <li>The reader asks for {@code splitsInFlight} windows at start and one more whenever a window ends (pull).</li>
  *   <li>An assigned window is paged by {@link HttpPageSplitReader}; its position (after the last emitted page) is its
  *       state, so a restore resumes mid-window.</li>
- *   <li>When all its records are emitted, the window becomes <em>finished-unacknowledged</em>: it is reported with a
- *       {@link WindowsFinishedEvent} and kept in the reader's checkpointed state (flagged finished) until the
- *       enumerator acknowledges it. Either the enumerator's checkpoint or the reader's holds it, so a failover neither
- *       loses the window nor pages it again; a restored finished window is only reported again.</li>
- *   <li>A window too large for the platform's deep-paging cap is handed back ({@link WindowTooLargeEvent}) to be
- *       split; a window whose request exhausted its retries is handed back as failed ({@link WindowFailedEvent}).</li>
+ *   <li>When a window ends, it gets an outcome (see {@code WindowOutcome}): finished (all records emitted), too large
+ *       for the platform's deep-paging cap (to be split by the enumerator), or failed (retries exhausted; retried
+ *       later). It is reported to the enumerator and kept, with its outcome, in the reader's checkpointed state until
+ *       the enumerator acknowledges it. Either the enumerator's checkpoint or the reader's holds it, so a failover
+ *       neither loses the window nor pages it again; a restored window with an outcome is only reported again.</li>
  * </ol>
  * Watermarks follow the sync position: the enumerator broadcasts positions after each completed checkpoint and the
  * reader emits the smallest one as watermark (all data updated before it is in).
@@ -50,7 +47,7 @@ public final class HttpSyncSourceReader<T>
     private final SplitOutcomes outcomes;
     private final AutoCloseable fetcher;
     private final HttpSyncReaderMetrics metrics;
-    private final Map<String, WindowSplit> finishedUnacked = new LinkedHashMap<>();
+    private final Map<String, WindowSplit> awaitingAck = new LinkedHashMap<>();
     private long pendingWatermark = Long.MIN_VALUE;
     private long emittedWatermark = Long.MIN_VALUE;
 
@@ -74,57 +71,50 @@ public final class HttpSyncSourceReader<T>
     @Override
     public void addSplits(List<WindowSplit> splits) {
         List<WindowSplit> toRead = new ArrayList<>(splits.size());
-        List<WindowSplit> finished = new ArrayList<>();
+        List<WindowSplit> reported = new ArrayList<>();
         for (WindowSplit s : splits) {
-            if (s.isFinished()) finished.add(s);
+            if (s.isAwaitingAck()) reported.add(s);
             else toRead.add(s);
         }
-        if (!finished.isEmpty()) {
+        if (!reported.isEmpty()) {
             // restored from a checkpoint taken before the enumerator acknowledged them: report again, never re-read
-            finished.forEach(s -> finishedUnacked.put(s.splitId(), s));
-            context.sendSourceEventToCoordinator(new WindowsFinishedEvent(finished));
+            report(reported);
         }
         if (!toRead.isEmpty()) super.addSplits(toRead);
     }
 
     @Override
     protected void onSplitFinished(Map<String, WindowSplitState> finished) {
-        List<WindowSplit> completed = new ArrayList<>();
+        List<WindowSplit> ended = new ArrayList<>(finished.size());
         for (Map.Entry<String, WindowSplitState> e : finished.entrySet()) {
-            WindowSplit split = e.getValue().toSplit();
-            SplitOutcomes.Outcome outcome = outcomes.take(e.getKey());
-            if (outcome instanceof SplitOutcomes.TooLarge t) {
-                context.sendSourceEventToCoordinator(new WindowTooLargeEvent(split, t.knownTotal(), t.coveredFromMillis()));
-            } else if (outcome instanceof SplitOutcomes.Failed f) {
-                context.sendSourceEventToCoordinator(new WindowFailedEvent(split, f.event().message()));
-            } else {
-                WindowSplit done = split.asFinished();
-                finishedUnacked.put(done.splitId(), done);
-                completed.add(done);
-            }
+            ended.add(e.getValue().toSplit().withOutcome(outcomes.take(e.getKey())));
         }
-        if (!completed.isEmpty()) context.sendSourceEventToCoordinator(new WindowsFinishedEvent(completed));
+        report(ended);
         for (int i = 0; i < finished.size(); i++) context.sendSplitRequest();
+    }
+
+    /** Keeps the splits (with their outcomes) in state until acknowledged, and reports them to the enumerator. */
+    private void report(List<WindowSplit> withOutcomes) {
+        withOutcomes.forEach(s -> awaitingAck.put(s.splitId(), s));
+        for (SourceEvent report : WindowReports.reportsOf(withOutcomes)) context.sendSourceEventToCoordinator(report);
     }
 
     @Override
     public List<WindowSplit> snapshotState(long checkpointId) {
         List<WindowSplit> state = new ArrayList<>(super.snapshotState(checkpointId));
-        state.addAll(finishedUnacked.values());
+        state.addAll(awaitingAck.values());
         return state;
     }
 
     @Override
     public void handleSourceEvents(SourceEvent event) {
         if (event instanceof WindowsFinishedAckEvent ack) {
-            ack.splitIds().forEach(finishedUnacked::remove);
+            ack.splitIds().forEach(awaitingAck::remove);
         } else if (event instanceof SyncPositionEvent positions) {
-            long min = Long.MAX_VALUE;
-            for (Map.Entry<String, Long> e : positions.positions().entrySet()) {
-                metrics.syncPosition(e.getKey(), e.getValue());
-                min = Math.min(min, e.getValue());
+            positions.positionPerTenant().forEach(metrics::syncPosition);
+            if (!positions.positionPerTenant().isEmpty()) {
+                pendingWatermark = Math.max(pendingWatermark, positions.minimumPosition());
             }
-            if (!positions.positions().isEmpty()) pendingWatermark = Math.max(pendingWatermark, min);
         } else {
             super.handleSourceEvents(event);
         }
@@ -161,6 +151,6 @@ public final class HttpSyncSourceReader<T>
 
     /** Windows reported finished whose acknowledgement has not arrived yet. */
     int finishedUnacknowledged() {
-        return finishedUnacked.size();
+        return awaitingAck.size();
     }
 }

@@ -1,6 +1,6 @@
 package io.httpsync.connector.source.reader;
 
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.source.split.WindowOutcome;
 import org.apache.flink.annotation.Internal;
 
 import java.util.HashMap;
@@ -9,28 +9,19 @@ import java.util.Map;
 /**
  * How splits that just ended ended, noted by the record emitter and read by the reader when Flink reports the split
  * finished. Both run on the task's mailbox thread, and Flink emits a split's last element before reporting it
- * finished, so no synchronization is needed.
+ * finished, so no synchronization is needed. A split without a noted outcome finished normally.
  */
 @Internal
 final class SplitOutcomes {
-    sealed interface Outcome permits TooLarge, Failed {}
+    private final Map<String, WindowOutcome> bySplit = new HashMap<>();
 
-    record TooLarge(long knownTotal, Long coveredFromMillis) implements Outcome {}
-
-    record Failed(ExceptionEvent event) implements Outcome {}
-
-    private final Map<String, Outcome> bySplit = new HashMap<>();
-
-    void tooLarge(String splitId, long knownTotal, Long coveredFromMillis) {
-        bySplit.put(splitId, new TooLarge(knownTotal, coveredFromMillis));
+    void note(String splitId, WindowOutcome outcome) {
+        bySplit.put(splitId, outcome);
     }
 
-    void failed(String splitId, ExceptionEvent event) {
-        bySplit.put(splitId, new Failed(event));
-    }
-
-    /** The outcome of a finished split, or null if it completed normally; forgets it. */
-    Outcome take(String splitId) {
-        return bySplit.remove(splitId);
+    /** The outcome of a split that Flink reports finished; forgets it. */
+    WindowOutcome take(String splitId) {
+        WindowOutcome o = bySplit.remove(splitId);
+        return o == null ? WindowOutcome.finished() : o;
     }
 }
