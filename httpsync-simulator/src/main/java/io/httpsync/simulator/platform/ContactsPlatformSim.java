@@ -114,9 +114,9 @@ public abstract class ContactsPlatformSim extends PlatformSim {
         return t == null ? null : t.tenant();
     }
 
-    /** Seconds until the token expires, at least 1. */
+    /** Whole seconds until the token expires, rounded up (a token issued now has its full lifetime), at least 1. */
     protected long remainingSeconds(Tokens.Token token) {
-        return Math.max(1, (token.expiresAt() - clock.now()) / 1000);
+        return Math.max(1, (token.expiresAt() - clock.now() + 999) / 1000);
     }
 
     // ---------------------------------------------------------------- ground truth
