@@ -7,12 +7,16 @@ import io.httpsync.simulator.contacts.Department;
 import io.httpsync.simulator.contacts.Directory;
 import io.httpsync.simulator.contacts.DirectorySpec;
 import io.httpsync.simulator.contacts.Employee;
+import io.httpsync.simulator.http.SimRequest;
+import io.httpsync.simulator.http.SimResponse;
+import io.httpsync.simulator.limit.LimitDecision;
 import io.httpsync.simulator.limit.LimitRule;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A contacts platform (WeCom, DingTalk, Feishu): per tenant (one corp, with its own app credentials) a
@@ -101,17 +105,28 @@ public abstract class ContactsPlatformSim extends PlatformSim {
         return Crypto.same(credentials(tenant).appSecret(), appSecret) ? tenant : null;
     }
 
-    protected TokenState tokenState(String value) {
+    private TokenState tokenState(String value) {
         if (value == null || value.isEmpty()) return TokenState.MISSING;
         Tokens.Token t = tokens.find(value);
         if (t == null) return TokenState.UNKNOWN;
         return clock.now() < t.expiresAt() ? TokenState.VALID : TokenState.EXPIRED;
     }
 
-    /** The tenant a token was issued to (valid or not), or null: what the gateway can tell before authentication. */
-    protected String tenantOfToken(String value) {
-        Tokens.Token t = tokens.find(value);
-        return t == null ? null : t.tenant();
+    /**
+     * Runs a data request that carries {@code token} through the {@link #gateway}, counted for the tenant the token
+     * was issued to (valid or not: what a gateway can tell before authentication); then answers a missing, unknown or
+     * expired token with {@code rejectToken}, and a valid one with {@code handler}, given the tenant.
+     */
+    protected final SimResponse withToken(SimRequest request, String api, String token,
+                                          Function<LimitDecision, SimResponse> rateLimited,
+                                          Function<TokenState, SimResponse> rejectToken,
+                                          Function<String, SimResponse> handler) {
+        Tokens.Token issued = tokens.find(token);
+        String tenant = issued == null ? null : issued.tenant();
+        return gateway(request, api, tenant, tenant, rateLimited, fault -> {
+            TokenState state = tokenState(token);
+            return state == TokenState.VALID ? handler.apply(tenant) : rejectToken.apply(state);
+        });
     }
 
     /** Whole seconds until the token expires, rounded up (a token issued now has its full lifetime), at least 1. */

@@ -147,26 +147,18 @@ public final class DingTalkSim extends ContactsPlatformSim {
     }
 
     private SimResponse data(SimRequest req, String api, DataHandler handler) {
-        String token = req.param("access_token");
-        String tenant = tenantOfToken(token);
-        return gateway(req, api, tenant, tenant, refused -> rateLimited("/" + api, refused), fault -> {
-            switch (tokenState(token)) {
-                case MISSING, UNKNOWN -> {
-                    return wrapped("40014", "不合法的access_token");
-                }
-                case EXPIRED -> {
-                    return expiredTokenWrapped ? wrapped("42001", "access_token超时") : error(42001, "access_token超时");
-                }
-                default -> { }
-            }
-            JsonNode body;
-            try {
-                body = req.json();
-            } catch (SimRequest.BadRequest e) {
-                return error(400002, "无效的参数: 请求体不是合法的JSON");
-            }
-            return handler.handle(body, tenant, directory(tenant).snapshot());
-        });
+        return withToken(req, api, req.param("access_token"), refused -> rateLimited("/" + api, refused),
+                rejected -> rejected != TokenState.EXPIRED ? wrapped("40014", "不合法的access_token")
+                        : expiredTokenWrapped ? wrapped("42001", "access_token超时") : error(42001, "access_token超时"),
+                tenant -> {
+                    JsonNode body;
+                    try {
+                        body = req.json();
+                    } catch (SimRequest.BadRequest e) {
+                        return error(400002, "无效的参数: 请求体不是合法的JSON");
+                    }
+                    return handler.handle(body, tenant, directory(tenant).snapshot());
+                });
     }
 
     private SimResponse departmentListSub(JsonNode body, String tenant, Directory.Snapshot s) {

@@ -45,7 +45,8 @@ import java.util.function.ToLongFunction;
  *       {@code has_more}. Page tokens are keyset positions: records added or removed while paging do not shift
  *       the others.</li>
  * </ul>
- * Limits per API &times; tenant (one app per tenant, so also per app): 50/s and 1000/min &rarr; HTTP 429 (400 for
+ * Limits per API &times; tenant (one app per tenant, so also per app; the token API counts as an API too, its own
+ * limits being undocumented): 50/s and 1000/min &rarr; HTTP 429 (400 for
  * legacy APIs, {@link #rateLimitHttpStatus}) with {@code x-ogw-ratelimit-limit} and {@code x-ogw-ratelimit-reset}
  * headers and {@code {"code":99991400,"msg":"request trigger frequency limit"}}. Missing token 99991661; invalid or
  * expired 99991663 (expired settable to 99991668, {@link #expiredTokenCode}).
@@ -139,6 +140,8 @@ public final class FeishuSim extends ContactsPlatformSim {
         }
         String appId = body.path("app_id").asText(null);
         String tenant = appId == null ? null : tenantByAppKey(appId);
+        LimitDecision decision = admit(req, TENANT_ACCESS_TOKEN, appId, tenant);
+        if (!decision.accepted()) return rateLimited(decision);
         if (tenant == null) return fail(errorHttpStatus, 10003, "invalid param");
         if (authenticateApp(appId, body.path("app_secret").asText(null)) == null) return fail(errorHttpStatus, 10014, "app secret invalid");
         Tokens.Token current = tokens.current(tenant);
@@ -159,23 +162,27 @@ public final class FeishuSim extends ContactsPlatformSim {
     private SimResponse data(SimRequest req, String api, DataHandler handler) {
         String authorization = req.header("authorization");
         String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : null;
-        String tenant = tenantOfToken(token);
-        return gateway(req, api, tenant, tenant, this::rateLimited, fault -> switch (tokenState(token)) {
-            case MISSING -> fail(errorHttpStatus, 99991661, "Missing access token for authorization. Please make a request with token attached.");
-            case UNKNOWN -> fail(errorHttpStatus, 99991663, INVALID_TOKEN_MSG);
-            case EXPIRED -> fail(errorHttpStatus, expiredTokenCode, INVALID_TOKEN_MSG);
-            case VALID -> {
-                IdTypes ids = new IdTypes(req.param("user_id_type") == null ? IdTypes.DEFAULT.user() : req.param("user_id_type"),
-                        req.param("department_id_type") == null ? IdTypes.DEFAULT.department() : req.param("department_id_type"));
-                if (!List.of("open_id", "union_id", "user_id").contains(ids.user())) {
-                    yield fieldViolation("user_id_type", "user_id_type must be one of open_id, union_id, user_id");
-                }
-                if (!List.of("open_department_id", "department_id").contains(ids.department())) {
-                    yield fieldViolation("department_id_type", "department_id_type must be one of open_department_id, department_id");
-                }
-                yield handler.handle(tenant, directory(tenant).snapshot(), ids);
-            }
-        });
+        return withToken(req, api, token, this::rateLimited,
+                rejected -> switch (rejected) {
+                    case MISSING -> fail(errorHttpStatus, 99991661, "Missing access token for authorization. Please make a request with token attached.");
+                    case EXPIRED -> fail(errorHttpStatus, expiredTokenCode, INVALID_TOKEN_MSG);
+                    default -> fail(errorHttpStatus, 99991663, INVALID_TOKEN_MSG);
+                },
+                tenant -> {
+                    IdTypes ids = new IdTypes(paramOr(req, "user_id_type", IdTypes.DEFAULT.user()),
+                            paramOr(req, "department_id_type", IdTypes.DEFAULT.department()));
+                    if (!List.of("open_id", "union_id", "user_id").contains(ids.user())) {
+                        return fieldViolation("user_id_type", "user_id_type must be one of open_id, union_id, user_id");
+                    }
+                    if (!List.of("open_department_id", "department_id").contains(ids.department())) {
+                        return fieldViolation("department_id_type", "department_id_type must be one of open_department_id, department_id");
+                    }
+                    return handler.handle(tenant, directory(tenant).snapshot(), ids);
+                });
+    }
+
+    private static String paramOr(SimRequest req, String name, String otherwise) {
+        return req.param(name) == null ? otherwise : req.param(name);
     }
 
     private SimResponse children(SimRequest req, String departmentId, String tenant, Directory.Snapshot s, IdTypes ids) {

@@ -127,14 +127,13 @@ public final class WeComSim extends ContactsPlatformSim {
     }
 
     private SimResponse data(SimRequest req, String api, DataHandler handler) {
-        String token = req.param("access_token");
-        String tenant = tenantOfToken(token);
-        return gateway(req, api, tenant, tenant, refused -> error(req, 45009, "api freq out of limit"), fault -> switch (tokenState(token)) {
-            case MISSING -> error(req, 41001, "access_token missing");
-            case UNKNOWN -> error(req, 40014, "invalid access_token");
-            case EXPIRED -> error(req, 42001, "access_token expired");
-            case VALID -> handler.handle(req, tenant, directory(tenant).snapshot());
-        });
+        return withToken(req, api, req.param("access_token"), refused -> error(req, 45009, "api freq out of limit"),
+                rejected -> switch (rejected) {
+                    case MISSING -> error(req, 41001, "access_token missing");
+                    case EXPIRED -> error(req, 42001, "access_token expired");
+                    default -> error(req, 40014, "invalid access_token");
+                },
+                tenant -> handler.handle(req, tenant, directory(tenant).snapshot()));
     }
 
     private SimResponse departmentList(SimRequest req, String tenant, Directory.Snapshot s) {

@@ -130,6 +130,7 @@ class FeishuSdkTest {
             assertThat(u.getOrders()).hasSize(u.getDepartmentIds().length);
         });
         assertThat(memberships).hasSizeGreaterThan(users.size());
+        assertThat(sim.accounting().endpoint("feishu/" + FeishuSim.TENANT_ACCESS_TOKEN).served()).as("the SDK caches its token").isEqualTo(1);
         assertThat(sim.accounting().endpoint("feishu/" + FeishuSim.USERS_FIND_BY_DEPARTMENT).served()).isGreaterThan(queried.size());
     }
 
