@@ -5,11 +5,9 @@ import io.httpsync.simulator.SimClock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -30,7 +28,8 @@ public final class TenantData {
     private final long resolution;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<Long, SimRecord> live = new HashMap<>();
-    private final Set<Long> deleted = new HashSet<>();
+    /** The last version of each deleted record: platforms whose ids embed record fields still render their ids. */
+    private final Map<Long, SimRecord> deleted = new HashMap<>();
     private final Random random;
     private long nextId;
 
@@ -161,7 +160,7 @@ public final class TenantData {
             if (live.isEmpty()) return null;
             SimRecord r = pickLocked();
             live.remove(r.id());
-            deleted.add(r.id());
+            deleted.put(r.id(), r);
             return r;
         } finally {
             lock.writeLock().unlock();
@@ -171,8 +170,9 @@ public final class TenantData {
     public boolean delete(long id) {
         lock.writeLock().lock();
         try {
-            if (live.remove(id) == null) return false;
-            deleted.add(id);
+            SimRecord r = live.remove(id);
+            if (r == null) return false;
+            deleted.put(id, r);
             return true;
         } finally {
             lock.writeLock().unlock();
@@ -194,9 +194,19 @@ public final class TenantData {
         try {
             List<SimRecord> records = new ArrayList<>(live.values());
             records.sort(Comparator.comparingLong(SimRecord::id));
-            List<Long> gone = new ArrayList<>(deleted);
+            List<Long> gone = new ArrayList<>(deleted.keySet());
             gone.sort(null);
             return new Snapshot(records, gone);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The last version of a deleted record, or null if the record was never deleted. */
+    public SimRecord deletedRecord(long id) {
+        lock.readLock().lock();
+        try {
+            return deleted.get(id);
         } finally {
             lock.readLock().unlock();
         }

@@ -7,6 +7,8 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The digests the platforms' signatures are made of. The simulator's verifiers are written from their docs. */
 public final class Crypto {
@@ -36,6 +38,18 @@ public final class Crypto {
 
     public static String base64(byte[] b) {
         return Base64.getEncoder().encodeToString(b);
+    }
+
+    /**
+     * The string the TOP family (Taobao, Jushuitan) signs: every parameter except {@code excluded}, sorted by name,
+     * each name directly followed by its value, no separators; parameters without a value are left out.
+     */
+    public static String concatSorted(Map<String, String> params, String excluded) {
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(params).forEach((k, v) -> {
+            if (!k.equals(excluded) && v != null && !v.isEmpty()) sb.append(k).append(v);
+        });
+        return sb.toString();
     }
 
     /** Compares two signatures in constant time, case-sensitively. */

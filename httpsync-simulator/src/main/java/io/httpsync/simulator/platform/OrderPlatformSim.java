@@ -98,13 +98,14 @@ public abstract class OrderPlatformSim extends PlatformSim {
 
     /** What the platform holds for the tenant now. */
     public GroundTruth groundTruth(String tenantId) {
-        TenantData.Snapshot s = tenant(tenantId).snapshot();
+        TenantData d = tenant(tenantId);
+        TenantData.Snapshot s = d.snapshot();
         List<GroundTruth.TruthRecord> live = new ArrayList<>(s.live().size());
         for (SimRecord r : s.live()) {
             ObjectNode content = render(r);
             live.add(new GroundTruth.TruthRecord(renderId(r), r.updateTime(), Json.contentHash(content), content));
         }
-        List<String> deleted = s.deletedIds().stream().map(id -> renderId(new SimRecord(id, 0, 0, 0, 0, 0, ""))).toList();
+        List<String> deleted = s.deletedIds().stream().map(id -> renderId(d.deletedRecord(id))).toList();
         return new GroundTruth(tenantId, "orders", live, deleted);
     }
 

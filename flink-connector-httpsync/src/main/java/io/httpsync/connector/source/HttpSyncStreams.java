@@ -1,0 +1,54 @@
+package io.httpsync.connector.source;
+
+import io.httpsync.connector.http.ExceptionEvent;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Splits the source's elements into records and a side output of exception events:
+ * <pre>{@code
+ * DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), "orders").uid("orders-source");
+ * SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "orders");
+ * DataStream<ExceptionEvent> events = records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
+ * DataStream<Long> position = HttpSyncStreams.syncPosition(elements, "orders");
+ * }</pre>
+ */
+@PublicEvolving
+public final class HttpSyncStreams {
+    public static final OutputTag<ExceptionEvent> EXCEPTION_EVENTS =
+            new OutputTag<>("httpsync-exception-events", TypeInformation.of(ExceptionEvent.class));
+
+    private HttpSyncStreams() {}
+
+    /**
+     * The records of {@code elements}; exception events go to {@link #EXCEPTION_EVENTS}. The operator's uid is
+     * {@code <name>-records} (stateless, but stable uids keep savepoints portable).
+     */
+    public static <T> SingleOutputStreamOperator<T> records(DataStream<SyncElement<T>> elements, TypeInformation<T> type, String name) {
+        return elements.process(new Split<T>(), type).uid(name + "-records").name(name + " records");
+    }
+
+    /**
+     * The sync position (epoch millis through which every tenant's data is in), one element each time it advances:
+     * the minimum over all readers, computed by one task from the source's watermarks.
+     */
+    public static <T> SingleOutputStreamOperator<Long> syncPosition(DataStream<SyncElement<T>> elements, String name) {
+        return elements.transform(name + " sync position", Types.LONG, new SyncProgressOperator<SyncElement<T>>())
+                .uid(name + "-sync-position")
+                .setParallelism(1);
+    }
+
+    private static final class Split<T> extends ProcessFunction<SyncElement<T>, T> {
+        @Override
+        public void processElement(SyncElement<T> element, Context ctx, Collector<T> out) {
+            if (element.isRecord()) out.collect(element.record());
+            else ctx.output(EXCEPTION_EVENTS, element.exception());
+        }
+    }
+}

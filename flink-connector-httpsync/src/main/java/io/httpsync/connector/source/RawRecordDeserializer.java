@@ -1,0 +1,22 @@
+package io.httpsync.connector.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+
+/** See {@link RecordDeserializer#raw()}. */
+@Internal
+final class RawRecordDeserializer implements RecordDeserializer<RawRecord> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public RawRecord deserialize(JsonNode record, RecordMeta meta) {
+        return new RawRecord(meta, record.toString());
+    }
+
+    @Override
+    public TypeInformation<RawRecord> getProducedType() {
+        return Types.POJO(RawRecord.class);
+    }
+}

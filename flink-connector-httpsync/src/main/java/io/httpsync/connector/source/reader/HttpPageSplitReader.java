@@ -1,0 +1,135 @@
+package io.httpsync.connector.source.reader;
+
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.PagePosition;
+import io.httpsync.connector.http.Page;
+import io.httpsync.connector.http.PageFetcher;
+import io.httpsync.connector.http.RequestFailedException;
+import io.httpsync.connector.source.split.WindowSplit;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.connector.base.source.reader.RecordsBySplits;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pages several windows at once over asynchronous HTTP and hands each completed page to Flink's fetcher thread.
+ *
+ * <p>Threads and invariants:
+ * <ul>
+ *   <li>{@link #fetch}, {@link #handleSplitsChanges} and {@link #close} run on the split fetcher thread only; all
+ *       fields but {@link #completed} belong to that thread.</li>
+ *   <li>Requests complete on async-http-client I/O threads or the fetcher's timer thread; their callbacks only put one
+ *       entry into {@link #completed} (never blocking: the queue is unbounded, but each active split has at most one
+ *       request in flight, so it never holds more than {@code maxSplitsInFlight} entries).</li>
+ *   <li>A split's next request is sent only after its previous page left through {@link #fetch}; with Flink's bounded
+ *       element queue behind it, memory is bounded by (active splits + queue capacity) pages.</li>
+ *   <li>A throttled or retrying split keeps only its own request waiting; the others keep paging.</li>
+ * </ul>
+ */
+@Internal
+final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit> {
+    private static final long POLL_MILLIS = 200;
+    private static final Completion WAKE_UP = new Completion(null, null, null);
+
+    private final PageFetcher fetcher;
+    private final Map<String, Tenant> tenants;
+    private final int maxSplitsInFlight;
+    private final ArrayDeque<WindowSplit> waiting = new ArrayDeque<>();
+    private final Map<String, WindowSplit> active = new HashMap<>();
+    private final BlockingQueue<Completion> completed = new LinkedBlockingQueue<>();
+
+    HttpPageSplitReader(PageFetcher fetcher, Map<String, Tenant> tenants, int maxSplitsInFlight) {
+        this.fetcher = fetcher;
+        this.tenants = tenants;
+        this.maxSplitsInFlight = maxSplitsInFlight;
+    }
+
+    /** The outcome of one request, produced on an I/O thread. */
+    private record Completion(String splitId, Page page, Throwable error) {}
+
+    @Override
+    public RecordsWithSplitIds<FetchedPage> fetch() throws InterruptedException {
+        startWaitingSplits();
+        Completion c = completed.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        RecordsBySplits.Builder<FetchedPage> out = new RecordsBySplits.Builder<>();
+        if (c == null || c == WAKE_UP) return out.build();
+        WindowSplit split = active.get(c.splitId);
+        FetchedPage fetched = toFetchedPage(split, c);
+        out.add(split.splitId(), fetched);
+        if (fetched.endsSplit()) {
+            active.remove(split.splitId());
+            out.addFinishedSplit(split.splitId());
+            startWaitingSplits();
+        } else {
+            WindowSplit advanced = split.withPosition(fetched.nextPosition);
+            active.put(split.splitId(), advanced);
+            request(advanced);
+        }
+        return out.build();
+    }
+
+    private FetchedPage toFetchedPage(WindowSplit split, Completion c) {
+        long now = System.currentTimeMillis();
+        if (c.error != null) {
+            Throwable cause = c.error instanceof CompletionException && c.error.getCause() != null ? c.error.getCause() : c.error;
+            if (cause instanceof RequestFailedException failed) return FetchedPage.failed(failed.event(), now);
+            throw new IllegalStateException("unexpected failure paging " + split, cause);
+        }
+        Page page = c.page;
+        if (page.exceedsCap()) {
+            return FetchedPage.tooLarge(page.records(), page.total(), page.capReachedAtMillis(), now);
+        }
+        PagePosition next = page.next();
+        return FetchedPage.page(page.records(), next == null ? null : next.serialize(), now);
+    }
+
+    private void startWaitingSplits() {
+        while (active.size() < maxSplitsInFlight && !waiting.isEmpty()) {
+            WindowSplit s = waiting.poll();
+            active.put(s.splitId(), s);
+            request(s);
+        }
+    }
+
+    private void request(WindowSplit split) {
+        Tenant tenant = tenants.get(split.tenant());
+        PagePosition position = split.position() == null ? null : PagePosition.parse(split.position());
+        fetcher.fetch(tenant, split.start(), split.end(), position)
+                .whenComplete((page, error) -> completed.add(new Completion(split.splitId(), page, error)));
+    }
+
+    @Override
+    public void handleSplitsChanges(SplitsChange<WindowSplit> change) {
+        if (!(change instanceof SplitsAddition)) {
+            throw new UnsupportedOperationException("only split additions are supported, got " + change.getClass().getSimpleName());
+        }
+        for (WindowSplit s : change.splits()) {
+            if (!tenants.containsKey(s.tenant())) {
+                throw new IllegalArgumentException("split " + s.splitId() + " names tenant '" + s.tenant() + "', which this source does not know");
+            }
+            waiting.add(s);
+        }
+    }
+
+    @Override
+    public void wakeUp() {
+        completed.add(WAKE_UP);
+    }
+
+    /**
+     * Flink closes an idle split reader and creates a new one when splits arrive again; the {@link PageFetcher} (HTTP
+     * client, token cache) outlives it and is closed by the source reader.
+     */
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,106 @@
+package io.httpsync.connector.source.reader;
+
+import io.httpsync.connector.http.FetchListener;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
+import org.apache.flink.runtime.metrics.MetricNames;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The reader's metrics. Standard (FLIP-33): {@code currentFetchEventTimeLag}. Per tenant, under
+ * {@code httpsync.tenant.<id>}: {@code requests}, {@code retries}, {@code rateLimited}, {@code pages}, {@code records},
+ * {@code requestsInFlight}, {@code syncPosition} (epoch millis through which all data is in, -1 before the first
+ * commit) and {@code syncLagMillis}.
+ *
+ * <p>Request counters are updated from HTTP I/O threads (thread-safe counters); page, record and position metrics
+ * from the mailbox thread.
+ */
+@Internal
+final class HttpSyncReaderMetrics implements FetchListener {
+    static final String GROUP = "httpsync";
+    static final String TENANT_GROUP = "tenant";
+
+    private final Map<String, TenantMetrics> tenants = new HashMap<>();
+    private volatile long lastFetchEventTimeLag = -1;
+
+    HttpSyncReaderMetrics(SourceReaderMetricGroup group, Collection<String> tenantIds) {
+        group.gauge(MetricNames.CURRENT_FETCH_EVENT_TIME_LAG, () -> lastFetchEventTimeLag);
+        MetricGroup root = group.addGroup(GROUP);
+        for (String id : tenantIds) tenants.put(id, new TenantMetrics(root.addGroup(TENANT_GROUP, id)));
+    }
+
+    private static final class TenantMetrics {
+        final Counter requests = new ThreadSafeSimpleCounter();
+        final Counter retries = new ThreadSafeSimpleCounter();
+        final Counter rateLimited = new ThreadSafeSimpleCounter();
+        final Counter pages;
+        final Counter records;
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicLong position = new AtomicLong(-1);
+
+        TenantMetrics(MetricGroup g) {
+            g.counter("requests", requests);
+            g.counter("retries", retries);
+            g.counter("rateLimited", rateLimited);
+            pages = g.counter("pages");
+            records = g.counter("records");
+            g.gauge("requestsInFlight", inFlight::get);
+            g.gauge("syncPosition", position::get);
+            g.gauge("syncLagMillis", () -> position.get() < 0 ? -1L : System.currentTimeMillis() - position.get());
+        }
+    }
+
+    private TenantMetrics of(String tenant) {
+        TenantMetrics m = tenants.get(tenant);
+        if (m == null) throw new IllegalArgumentException("unknown tenant '" + tenant + "'");
+        return m;
+    }
+
+    @Override
+    public void requestSent(String tenant) {
+        TenantMetrics m = of(tenant);
+        m.requests.inc();
+        m.inFlight.incrementAndGet();
+    }
+
+    @Override
+    public void responseReceived(String tenant) {
+        of(tenant).inFlight.decrementAndGet();
+    }
+
+    @Override
+    public void retryScheduled(String tenant) {
+        of(tenant).retries.inc();
+    }
+
+    @Override
+    public void rateLimited(String tenant) {
+        of(tenant).rateLimited.inc();
+    }
+
+    /** Mailbox thread. */
+    void pageEmitted(String tenant, int records) {
+        TenantMetrics m = of(tenant);
+        m.pages.inc();
+        m.records.inc(records);
+    }
+
+    /** Mailbox thread. */
+    void recordFetched(long updateTime, long fetchTime) {
+        lastFetchEventTimeLag = fetchTime - updateTime;
+    }
+
+    /** Mailbox thread. */
+    void syncPosition(String tenant, long position) {
+        TenantMetrics m = tenants.get(tenant);
+        if (m != null) m.position.set(position);
+    }
+}

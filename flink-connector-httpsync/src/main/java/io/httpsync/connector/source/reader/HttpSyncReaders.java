@@ -1,0 +1,33 @@
+package io.httpsync.connector.source.reader;
+
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.http.PageFetcher;
+import io.httpsync.connector.source.ExceptionPolicy;
+import io.httpsync.connector.source.RecordDeserializer;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.Configuration;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Wires a reader's parts together: one place, so the source and tests build readers the same way. */
+@Internal
+public final class HttpSyncReaders {
+    private HttpSyncReaders() {}
+
+    public static <T> HttpSyncSourceReader<T> create(PageFetcher fetcher, EndpointSpec endpoint, List<Tenant> tenants,
+                                                     RecordDeserializer<T> deserializer, ExceptionPolicy policy,
+                                                     int splitsInFlight, SourceReaderContext context) {
+        Map<String, Tenant> byId = new LinkedHashMap<>();
+        tenants.forEach(t -> byId.put(t.id(), t));
+        HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet());
+        fetcher.setListener(metrics);
+        SplitOutcomes outcomes = new SplitOutcomes();
+        HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, outcomes, metrics);
+        return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter, outcomes,
+                metrics, fetcher, splitsInFlight, new Configuration(), context);
+    }
+}

@@ -1,0 +1,59 @@
+package io.httpsync.connector.testutils;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A real PostgreSQL server (embedded binaries, no Docker) for a test class: {@code @RegisterExtension static}. */
+public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback {
+    private EmbeddedPostgres postgres;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (postgres != null) postgres.close();
+    }
+
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    public JdbcConnectionOptions connectionOptions() {
+        return new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                .withUrl(jdbcUrl()).withDriverName("org.postgresql.Driver").withUsername("postgres").build();
+    }
+
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), "postgres", "");
+    }
+
+    public void execute(String sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** id -> update_time of every row of a tenant in a record table. */
+    public Map<String, Long> updateTimes(String table, String tenant) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, update_time FROM " + table + " WHERE tenant = '" + tenant.replace("'", "''") + "'")) {
+            while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+        }
+        return out;
+    }
+}
