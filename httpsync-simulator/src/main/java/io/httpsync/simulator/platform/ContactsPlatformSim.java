@@ -115,7 +115,8 @@ public abstract class ContactsPlatformSim extends PlatformSim {
     /**
      * Runs a data request that carries {@code token} through the {@link #gateway}, counted for the tenant the token
      * was issued to (valid or not: what a gateway can tell before authentication); then answers a missing, unknown or
-     * expired token with {@code rejectToken}, and a valid one with {@code handler}, given the tenant.
+     * expired token with {@code rejectToken}, and a valid one with {@code handler}, given the tenant. A {@link Refusal}
+     * thrown by the handler (a bad parameter) is answered with its response and logged with its outcome.
      */
     protected final SimResponse withToken(SimRequest request, String api, String token,
                                           Function<LimitDecision, SimResponse> rateLimited,
@@ -125,7 +126,13 @@ public abstract class ContactsPlatformSim extends PlatformSim {
         String tenant = issued == null ? null : issued.tenant();
         return gateway(request, api, tenant, tenant, rateLimited, fault -> {
             TokenState state = tokenState(token);
-            return state == TokenState.VALID ? handler.apply(tenant) : rejectToken.apply(state);
+            if (state != TokenState.VALID) return rejectToken.apply(state);
+            try {
+                return handler.apply(tenant);
+            } catch (Refusal refusal) {
+                logRequest(api, tenant, "", refusal.outcome());
+                return refusal.response();
+            }
         });
     }
 

@@ -14,13 +14,13 @@ import io.httpsync.simulator.limit.LimitDecision;
 import io.httpsync.simulator.limit.LimitRule;
 import io.httpsync.simulator.limit.LimitScope;
 import io.httpsync.simulator.platform.ContactsPlatformSim;
+import io.httpsync.simulator.platform.ChinaTime;
 import io.httpsync.simulator.platform.Crypto;
+import io.httpsync.simulator.platform.ParamReader;
 import io.httpsync.simulator.platform.PlatformContext;
+import io.httpsync.simulator.platform.Refusal;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +65,6 @@ public final class DingTalkSim extends ContactsPlatformSim {
     /** DingTalk department ids are large numbers; the root is 1. */
     private static final long DEPARTMENT_ID_BASE = 480_000_000L;
     private static final long USER_ID_BASE = 16_000_000_000_000L;
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.ofHours(8));
     private static final Map<String, Comparator<Employee>> ORDER_FIELDS = Map.of(
             "custom", Comparator.comparingLong(Employee::order).thenComparingLong(Employee::id),
             "entry_asc", Comparator.comparingLong(Employee::hiredAt).thenComparingLong(Employee::id),
@@ -143,7 +142,7 @@ public final class DingTalkSim extends ContactsPlatformSim {
 
     @FunctionalInterface
     private interface DataHandler {
-        SimResponse handle(JsonNode body, String tenant, Directory.Snapshot directory);
+        SimResponse handle(ParamReader body, String tenant, Directory.Snapshot directory);
     }
 
     private SimResponse data(SimRequest req, String api, DataHandler handler) {
@@ -157,12 +156,15 @@ public final class DingTalkSim extends ContactsPlatformSim {
                     } catch (SimRequest.BadRequest e) {
                         return error(400002, "无效的参数: 请求体不是合法的JSON");
                     }
-                    return handler.handle(body, tenant, directory(tenant).snapshot());
+                    // the official SDK sends every value as a string: numbers are read from either
+                    ParamReader params = ParamReader.of(body, (name, problem) ->
+                            new Refusal("error:400002", error(400002, "无效的参数: " + name + " " + problem)));
+                    return handler.handle(params, tenant, directory(tenant).snapshot());
                 });
     }
 
-    private SimResponse departmentListSub(JsonNode body, String tenant, Directory.Snapshot s) {
-        Long deptId = longField(body, "dept_id");
+    private SimResponse departmentListSub(ParamReader body, String tenant, Directory.Snapshot s) {
+        Long deptId = body.longOrNull("dept_id");
         Department parent = s.department(deptId == null ? Directory.ROOT_ID : neutralDepartmentId(deptId));
         if (parent == null) return error(60003, "部门不存在");
         ArrayNode result = Json.MAPPER.createArrayNode();
@@ -173,36 +175,25 @@ public final class DingTalkSim extends ContactsPlatformSim {
         return ok(result);
     }
 
-    private SimResponse departmentGet(JsonNode body, String tenant, Directory.Snapshot s) {
-        Long deptId = longField(body, "dept_id");
-        if (deptId == null) return error(400002, "无效的参数: dept_id不能为空");
-        Department d = s.department(neutralDepartmentId(deptId));
+    private SimResponse departmentGet(ParamReader body, String tenant, Directory.Snapshot s) {
+        Department d = s.department(neutralDepartmentId(requiredLong(body, "dept_id")));
         if (d == null) return error(60003, "部门不存在");
         return ok(renderDepartment(d));
     }
 
-    private SimResponse userList(JsonNode body, String tenant, Directory.Snapshot s) {
-        Long deptId = longField(body, "dept_id");
-        Long cursor = body.hasNonNull("cursor") ? longField(body, "cursor") : Long.valueOf(0);
-        Long size = longField(body, "size");
-        String orderField = body.path("order_field").asText("custom");
+    private SimResponse userList(ParamReader body, String tenant, Directory.Snapshot s) {
+        long deptId = requiredLong(body, "dept_id");
+        int cursor = body.integer("cursor", 0, 0, Integer.MAX_VALUE);
+        requiredLong(body, "size");
+        int size = body.integer("size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+        String orderField = body.text("order_field") == null ? "custom" : body.text("order_field");
+        if (!ORDER_FIELDS.containsKey(orderField)) throw body.invalid("order_field", "must be one of " + ORDER_FIELDS.keySet());
         String position = "dept=" + deptId + " cursor=" + cursor + " size=" + size + " order=" + orderField;
-        String invalid = deptId == null ? "dept_id不能为空"
-                : cursor == null || cursor < 0 ? "cursor无效"
-                : size == null || size < 1 || size > MAX_PAGE_SIZE ? "size的取值范围是1到" + MAX_PAGE_SIZE
-                : !ORDER_FIELDS.containsKey(orderField) ? "order_field无效" : null;
-        if (invalid != null) {
-            logRequest(USER_LIST, tenant, position, "error");
-            return error(400002, "无效的参数: " + invalid);
-        }
         Department dept = s.department(neutralDepartmentId(deptId));
-        if (dept == null) {
-            logRequest(USER_LIST, tenant, position, "error");
-            return error(60003, "部门不存在");
-        }
+        if (dept == null) throw new Refusal("error:60003", error(60003, "部门不存在"));
         List<Employee> members = s.members(dept.id()).stream().sorted(ORDER_FIELDS.get(orderField)).toList();
-        int from = (int) Math.min(cursor, members.size());
-        int to = (int) Math.min(members.size(), from + size);
+        int from = Math.min(cursor, members.size());
+        int to = Math.min(members.size(), from + size);
         ObjectNode result = Json.object().put("has_more", to < members.size());
         if (to < members.size()) result.put("next_cursor", to);
         ArrayNode list = result.putArray("list");
@@ -211,24 +202,16 @@ public final class DingTalkSim extends ContactsPlatformSim {
         return ok(result);
     }
 
-    private SimResponse userGet(JsonNode body, String tenant, Directory.Snapshot s) {
-        String userId = body.path("userid").asText("");
-        if (userId.isEmpty()) return error(400002, "无效的参数: userid不能为空");
-        Employee u = s.user(neutralUserId(userId));
+    private SimResponse userGet(ParamReader body, String tenant, Directory.Snapshot s) {
+        Employee u = s.user(neutralUserId(body.required("userid")));
         if (u == null) return error(60121, "找不到该用户");
         return ok(renderUserDetail(tenant, s, u));
     }
 
-    /** A number field given as a JSON number or a numeric string; null if absent or not a number. */
-    private static Long longField(JsonNode body, String name) {
-        JsonNode v = body.get(name);
-        if (v == null || v.isNull()) return null;
-        if (v.isIntegralNumber()) return v.asLong();
-        try {
-            return Long.parseLong(v.asText().trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
+    private static long requiredLong(ParamReader body, String name) {
+        Long v = body.longOrNull(name);
+        if (v == null) throw body.invalid(name, "is required");
+        return v;
     }
 
     // ---------------------------------------------------------------- ids and rendering
@@ -341,9 +324,8 @@ public final class DingTalkSim extends ContactsPlatformSim {
         if (refused.rule().scope() == LimitScope.IP) return ipBanned();
         long now = clock.now();
         String message = "您的服务器调用钉钉开放平台当前接口的所有请求都被暂时禁用了, apiPath(" + apiPath + "), 从 "
-                + TIME.format(Instant.ofEpochMilli(now - refused.rule().period().toMillis())) + " 到 " + TIME.format(Instant.ofEpochMilli(now))
-                + " 请求总次数超过了 " + refused.rule().limit() + " 次, 处罚将在 "
-                + TIME.format(Instant.ofEpochMilli(now + refused.retryAfterMillis())) + " 结束.";
+                + ChinaTime.format(now - refused.rule().period().toMillis()) + " 到 " + ChinaTime.format(now)
+                + " 请求总次数超过了 " + refused.rule().limit() + " 次, 处罚将在 " + ChinaTime.format(now + refused.retryAfterMillis()) + " 结束.";
         return error(rateLimitErrcode, message);
     }
 

@@ -15,7 +15,9 @@ import io.httpsync.simulator.limit.LimitRule;
 import io.httpsync.simulator.limit.LimitScope;
 import io.httpsync.simulator.platform.ContactsPlatformSim;
 import io.httpsync.simulator.platform.Crypto;
+import io.httpsync.simulator.platform.ParamReader;
 import io.httpsync.simulator.platform.PlatformContext;
+import io.httpsync.simulator.platform.Refusal;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -189,7 +191,7 @@ public final class FeishuSim extends ContactsPlatformSim {
         Department parent = departmentByRef(tenant, s, departmentId, ids.department());
         if (parent == null) return fail(errorHttpStatus, 40004, "no dept authority error");
         List<Department> departments = new ArrayList<>();
-        if ("true".equals(req.param("fetch_child"))) {
+        if (query(req).bool("fetch_child", false)) {
             s.subtree(parent.id()).stream().filter(d -> d.id() != parent.id()).forEach(departments::add);
         } else {
             departments.addAll(s.children(parent.id()));
@@ -213,27 +215,17 @@ public final class FeishuSim extends ContactsPlatformSim {
      */
     private <T> SimResponse page(SimRequest req, String api, String tenant, String what, List<T> records,
                                  ToLongFunction<T> id, Function<T, ObjectNode> render) {
-        String pageToken = req.param("page_token") == null ? "" : req.param("page_token");
-        String position = what + " page_token=" + pageToken + " page_size=" + req.param("page_size");
-        int pageSize;
-        try {
-            pageSize = req.param("page_size") == null ? DEFAULT_PAGE_SIZE : Integer.parseInt(req.param("page_size"));
-        } catch (NumberFormatException e) {
-            pageSize = -1;
-        }
-        if (pageSize > MAX_PAGE_SIZE && !pageSizeOverflowIsError) pageSize = MAX_PAGE_SIZE;
-        if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-            logRequest(api, tenant, position, "error");
-            return fieldViolation("page_size", "page_size must be between 1 and " + MAX_PAGE_SIZE);
-        }
+        ParamReader query = query(req);
+        String pageToken = query.text("page_token") == null ? "" : query.text("page_token");
+        Long requested = query.longOrNull("page_size");
+        int pageSize = requested == null ? DEFAULT_PAGE_SIZE
+                : pageSizeOverflowIsError ? query.integer("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+                : (int) Math.min(MAX_PAGE_SIZE, Math.max(1, requested));
         records.sort(Comparator.comparingLong(id));
         int from = 0;
         if (!pageToken.isEmpty()) {
             Long after = decodePageToken(api, pageToken);
-            if (after == null) {
-                logRequest(api, tenant, position, "error");
-                return fieldViolation("page_token", "page_token is invalid");
-            }
+            if (after == null) throw query.invalid("page_token", "is invalid");
             while (from < records.size() && id.applyAsLong(records.get(from)) <= after) from++;
         }
         int to = Math.min(records.size(), from + pageSize);
@@ -241,8 +233,13 @@ public final class FeishuSim extends ContactsPlatformSim {
         if (to < records.size()) data.put("page_token", encodePageToken(api, id.applyAsLong(records.get(to - 1))));
         ArrayNode items = data.putArray("items");
         for (T r : records.subList(from, to)) items.add(render.apply(r));
-        logRequest(api, tenant, position, "ok");
+        logRequest(api, tenant, what + " page_token=" + pageToken + " page_size=" + pageSize, "ok");
         return SimResponse.ok(Json.object().put("code", 0).put("msg", "success").set("data", data));
+    }
+
+    /** The query parameters; a bad one is answered with Feishu's field-violation error. */
+    private ParamReader query(SimRequest req) {
+        return ParamReader.of(req.query(), (name, problem) -> new Refusal("error:99992402", fieldViolation(name, name + " " + problem)));
     }
 
     private static String encodePageToken(String api, long lastId) {

@@ -13,7 +13,9 @@ import io.httpsync.simulator.http.SimResponse;
 import io.httpsync.simulator.limit.LimitRule;
 import io.httpsync.simulator.limit.LimitScope;
 import io.httpsync.simulator.platform.ContactsPlatformSim;
+import io.httpsync.simulator.platform.ParamReader;
 import io.httpsync.simulator.platform.PlatformContext;
+import io.httpsync.simulator.platform.Refusal;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -183,19 +185,16 @@ public final class WeComSim extends ContactsPlatformSim {
 
     private SimResponse userListId(SimRequest req, String tenant, Directory.Snapshot s) {
         if (!req.method().equals("POST")) return error(req, 43002, "require POST method");
-        JsonNode body;
+        JsonNode json;
         try {
-            body = req.json();
+            json = req.json();
         } catch (SimRequest.BadRequest e) {
             return error(req, 47001, "data format error");
         }
-        String cursor = body.path("cursor").asText("");
-        int limit = body.has("limit") ? body.path("limit").asInt(0) : defaultListIdLimit;
-        String position = "cursor=" + cursor + " limit=" + limit;
-        if (limit < 1 || limit > MAX_LIST_ID_LIMIT) {
-            logRequest(USER_LIST_ID, tenant, position, "error");
-            return error(req, 40058, "invalid Request Parameter, limit must be in 1.." + MAX_LIST_ID_LIMIT);
-        }
+        ParamReader body = ParamReader.of(json, (name, problem) ->
+                new Refusal("error:40058", error(req, 40058, "invalid Request Parameter, " + name + " " + problem)));
+        String cursor = body.text("cursor") == null ? "" : body.text("cursor");
+        int limit = body.integer("limit", defaultListIdLimit, 1, MAX_LIST_ID_LIMIT);
         List<long[]> entries = new ArrayList<>(); // (user, department), by user then department
         for (Employee u : s.users()) {
             u.departmentIds().stream().sorted().forEach(d -> entries.add(new long[] {u.id(), d}));
@@ -203,17 +202,14 @@ public final class WeComSim extends ContactsPlatformSim {
         int from = 0;
         if (!cursor.isEmpty()) {
             long[] after = decodeCursor(cursor);
-            if (after == null) {
-                logRequest(USER_LIST_ID, tenant, position, "error");
-                return error(req, 40058, "invalid Request Parameter, cursor is invalid");
-            }
+            if (after == null) throw body.invalid("cursor", "is invalid");
             while (from < entries.size() && compare(entries.get(from), after) <= 0) from++;
         }
         int to = Math.min(entries.size(), from + limit);
         ArrayNode deptUser = Json.MAPPER.createArrayNode();
         for (long[] e : entries.subList(from, to)) deptUser.addObject().put("userid", userId(e[0])).put("department", e[1]);
         String next = to < entries.size() ? encodeCursor(entries.get(to - 1)) : "";
-        logRequest(USER_LIST_ID, tenant, position, "ok");
+        logRequest(USER_LIST_ID, tenant, "cursor=" + cursor + " limit=" + limit, "ok");
         return SimResponse.ok(ok().put("next_cursor", next).set("dept_user", deptUser));
     }
 
