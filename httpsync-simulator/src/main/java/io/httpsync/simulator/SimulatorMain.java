@@ -1,13 +1,18 @@
 package io.httpsync.simulator;
 
+import io.httpsync.simulator.contacts.DirectorySpec;
 import io.httpsync.simulator.data.DataSpec;
+import io.httpsync.simulator.platform.ContactsPlatformSim;
 import io.httpsync.simulator.platform.MutationRates;
 import io.httpsync.simulator.platform.OrderPlatformSim;
 import io.httpsync.simulator.platform.PlatformContext;
 import io.httpsync.simulator.platform.PlatformSim;
+import io.httpsync.simulator.platform.dingtalk.DingTalkSim;
+import io.httpsync.simulator.platform.feishu.FeishuSim;
 import io.httpsync.simulator.platform.jushuitan.JushuitanSim;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 import io.httpsync.simulator.platform.taobao.TaobaoSim;
+import io.httpsync.simulator.platform.wecom.WeComSim;
 import io.httpsync.simulator.platform.youzan.YouzanSim;
 
 import java.util.ArrayList;
@@ -25,7 +30,8 @@ import java.util.function.Function;
  * mvn -pl httpsync-simulator compile exec:java -Dexec.args="--port 8080 --platforms kuaishou --tenants 2"
  * </pre>
  * Options: {@code --host} (default 127.0.0.1), {@code --port} (8080; 0 = any free port), {@code --platforms} (comma
- * separated, default all), {@code --tenants} (per platform, 2), {@code --records} (per tenant, 2000), {@code --days}
+ * separated, default all), {@code --tenants} (per platform, 2), {@code --records} (per tenant, 2000; on the contacts
+ * platforms WeCom, DingTalk and Feishu the users per corp, in a department per 50 users), {@code --days}
  * (the span the records' times cover, 7), {@code --latency-ms} (0), {@code --mutations-per-second} (updates per
  * second and tenant; inserts and deletes at a tenth of it, 0), {@code --seed} (42).
  */
@@ -42,6 +48,9 @@ public final class SimulatorMain {
         PLATFORMS.put(TaobaoSim.NAME, TaobaoSim::new);
         PLATFORMS.put(JushuitanSim.NAME, JushuitanSim::new);
         PLATFORMS.put(YouzanSim.NAME, YouzanSim::new);
+        PLATFORMS.put(WeComSim.NAME, WeComSim::new);
+        PLATFORMS.put(DingTalkSim.NAME, DingTalkSim::new);
+        PLATFORMS.put(FeishuSim.NAME, FeishuSim::new);
     }
 
     private SimulatorMain() {}
@@ -53,9 +62,10 @@ public final class SimulatorMain {
         System.out.println("httpsync simulator on port " + sim.port());
         for (String name : platformNames(opts)) {
             PlatformSim p = sim.platform(name);
-            System.out.println("  " + name + ": " + sim.baseUrl(name) + "  tenants " + p.tenantIds()
-                    + "  app key '" + DEMO_APP_KEY + "', app secret '" + DEMO_APP_SECRET + "', sign secret '" + DEMO_SIGN_SECRET
-                    + "', per-shop session/access token 'token-<shop>'");
+            System.out.println("  " + name + ": " + sim.baseUrl(name) + "  tenants " + p.tenantIds() + (p instanceof ContactsPlatformSim
+                    ? "  per-corp app key (WeCom corpid) '" + DEMO_APP_KEY + "-<n>' for corp-<n>, app secret '" + DEMO_APP_SECRET + "'"
+                    : "  app key '" + DEMO_APP_KEY + "', app secret '" + DEMO_APP_SECRET + "', sign secret '" + DEMO_SIGN_SECRET
+                    + "', per-shop session/access token 'token-<shop>'"));
         }
         System.out.println("  admin: http://127.0.0.1:" + sim.port() + "/admin/accounting, /admin/<platform>/truth?tenant=<id>");
         CountDownLatch stop = new CountDownLatch(1);
@@ -85,6 +95,12 @@ public final class SimulatorMain {
                     orders.addTenant(tenant, new OrderPlatformSim.Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SIGN_SECRET, "token-" + tenant),
                             DataSpec.of(records, span).seed(seed + i).timeResolutionMillis(1000));
                     if (mutations > 0) orders.mutateContinuously(tenant, new MutationRates(mutations, mutations / 10, mutations / 10));
+                }
+            } else if (p instanceof ContactsPlatformSim contacts) {
+                for (int i = 1; i <= tenants; i++) {
+                    // each corp has its own app; --records is the number of users, one department per 50 of them
+                    contacts.addTenant("corp-" + i, new ContactsPlatformSim.Credentials(DEMO_APP_KEY + "-" + i, DEMO_APP_SECRET),
+                            DirectorySpec.of(Math.max(2, records / 50), records).leaderCycles(records >= 3 ? 1 : 0).seed(seed + i));
                 }
             }
         }

@@ -94,13 +94,7 @@ public abstract class PlatformSim {
     protected final SimResponse gateway(SimRequest request, String api, String app, String tenant,
                                         Function<LimitDecision, SimResponse> rateLimited,
                                         Function<Fault, SimResponse> handler) {
-        long now = clock.now();
-        String ip = request.clientIp();
-        String appKey = app == null ? "?" : app;
-        String tenantKey = tenant == null ? "?" : tenant;
-        LimitDecision decision = limits.check(now, appKey, tenantKey, api, ip);
-        accounting.record(name + "/" + api, limits.keys(appKey, tenantKey, api, ip).stream().map(k -> name + "/" + k).toList(),
-                now, !decision.accepted());
+        LimitDecision decision = admit(request, api, app, tenant);
         if (!decision.accepted()) {
             return withLatency(rateLimited.apply(decision));
         }
@@ -116,6 +110,22 @@ public abstract class PlatformSim {
         if (fault == Fault.MALFORMED_JSON && response.status() == 200) response = response.truncated();
         if (fault == Fault.TIMEOUT) response = response.withDelay(faults.timeoutDelayMillis());
         return withLatency(response);
+    }
+
+    /**
+     * The limits step of {@link #gateway} on its own: checks the request against the limits and records it in
+     * {@link Accounting}. For endpoints that a platform limits but does not fault, such as token endpoints that
+     * count towards a per-IP or per-API quota.
+     */
+    protected final LimitDecision admit(SimRequest request, String api, String app, String tenant) {
+        long now = clock.now();
+        String ip = request.clientIp();
+        String appKey = app == null ? "?" : app;
+        String tenantKey = tenant == null ? "?" : tenant;
+        LimitDecision decision = limits.check(now, appKey, tenantKey, api, ip);
+        accounting.record(name + "/" + api, limits.keys(appKey, tenantKey, api, ip).stream().map(k -> name + "/" + k).toList(),
+                now, !decision.accepted());
+        return decision;
     }
 
     /** Applies the configured latency to any response (also token endpoints and errors). */
