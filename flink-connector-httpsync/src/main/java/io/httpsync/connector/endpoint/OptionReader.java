@@ -35,8 +35,10 @@ final class OptionReader {
         return canonical;
     }
 
+    /** "option 'key' is required", "option 'key': '7x' is not a duration". */
     static IllegalArgumentException invalid(String key, String message) {
-        return new IllegalArgumentException("option '" + key + "': " + message);
+        boolean predicate = message.startsWith("is ") || message.startsWith("needs ") || message.startsWith("must ");
+        return new IllegalArgumentException("option '" + key + "'" + (predicate ? " " : ": ") + message);
     }
 
     boolean isSet(ConfigOption<?> option) {
