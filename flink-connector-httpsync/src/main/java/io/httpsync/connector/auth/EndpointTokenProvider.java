@@ -105,8 +105,9 @@ public final class EndpointTokenProvider implements TokenProvider {
                     .whenComplete((answer, error) -> {
                         try {
                             if (error != null) throw failure(tenant, "no answer (" + rootMessage(error) + ")", error);
-                            promise.complete(read(tenant, answer, now));
-                            onFetched.accept(tenant.id());
+                            Cached token = read(tenant, answer, now);
+                            onFetched.accept(tenant.id()); // before the callers go on, so counts include this fetch
+                            promise.complete(token);
                         } catch (RuntimeException e) {
                             promise.completeExceptionally(e);
                         }

@@ -212,9 +212,4 @@ final class OptionReader {
     Set<String> keysStartingWith(String prefix) {
         return raw.keySet().stream().filter(k -> k.startsWith(prefix)).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
-
-    /** A copy of the raw options, in key order. */
-    Map<String, String> rawCopy() {
-        return new LinkedHashMap<>(new TreeMap<>(raw));
-    }
 }
