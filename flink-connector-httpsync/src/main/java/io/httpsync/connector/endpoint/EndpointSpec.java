@@ -3,6 +3,7 @@ package io.httpsync.connector.endpoint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.httpsync.connector.auth.SignerKind;
+import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.template.Placeholders;
 import io.httpsync.connector.endpoint.template.Template;
 import org.apache.flink.annotation.PublicEvolving;
@@ -20,7 +21,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -72,7 +72,10 @@ public final class EndpointSpec implements Serializable {
                                ExpiresInUnit expiresInUnit, Duration defaultTtl, Duration refreshMargin,
                                int maxRefreshes) {}
 
-    /** What the planner must respect; null if the platform states no limit. */
+    /**
+     * The time limits the planner must respect; null if the platform states none. The page-size limit and the
+     * deep-paging caps are part of {@link PaginationSettings}.
+     */
     public record PlatformLimits(Duration windowMaxWidth, Duration windowLookBack) {}
 
     private final TreeMap<String, String> options;
@@ -112,6 +115,9 @@ public final class EndpointSpec implements Serializable {
         this.options = r.canonical();
         validateTemplates();
         validatePaging();
+        if (auth.tokenRequest() != null && !usesToken()) {
+            throw OptionReader.invalid(EndpointOptions.AUTH_TOKEN_URL.key(), "is set but no request template uses ${token}");
+        }
     }
 
     /**
@@ -461,11 +467,6 @@ public final class EndpointSpec implements Serializable {
         return limits;
     }
 
-    /** The platform's largest page size, if it states one. */
-    public Optional<Integer> maxPageSize() {
-        return Optional.ofNullable(pagination.maxPageSize());
-    }
-
     /** Whether requests carry a token ({@code ${token}} appears in a list request template). */
     public boolean usesToken() {
         return request.placeholders().contains(Placeholders.TOKEN);
@@ -481,10 +482,26 @@ public final class EndpointSpec implements Serializable {
         return options.hashCode();
     }
 
-    /** The name and the options, with templates shown as written (they reference secrets only by placeholder). */
+    /**
+     * The name and the options. Templates reference secrets by placeholder; a parameter or header that looks secret
+     * (by its name, or an Authorization header) and holds a literal value is masked.
+     */
     @Override
     public String toString() {
-        return "EndpointSpec{" + name + ", " + options + "}";
+        Map<String, String> shown = new TreeMap<>();
+        options.forEach((k, v) -> shown.put(k, isLiteralSecret(k, v) ? "******" : v));
+        return "EndpointSpec{" + name + ", " + shown + "}";
+    }
+
+    private static boolean isLiteralSecret(String key, String value) {
+        if (value.contains("${")) return false;
+        for (String prefix : EndpointOptions.prefixes()) {
+            if (key.startsWith(prefix)) {
+                String name = key.substring(prefix.length());
+                return Tenant.isSecretKey(name) || name.equalsIgnoreCase("authorization") || name.equalsIgnoreCase("sign");
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ serialization: the options only

@@ -30,7 +30,8 @@ public final class Page {
     private final PageStep step;
     private final int attempts;
 
-    Page(PagePosition position, PageStep step, int attempts) {
+    /** A page fetched at {@code position}; the step is the pagination's conclusion from it. */
+    public Page(PagePosition position, PageStep step, int attempts) {
         this.position = position;
         this.step = step;
         this.attempts = attempts;

@@ -219,6 +219,23 @@ class EndpointSpecTest {
     }
 
     @Test
+    void aTokenEndpointNeedsATemplateThatUsesTheToken() {
+        Map<String, String> o = EndpointPresets.youzanTrades();
+        o.remove("request.param.access_token");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(o)).hasMessage("option 'auth.token.url' is set but no request template uses ${token}");
+    }
+
+    @Test
+    void toStringMasksLiteralSecretsButShowsTemplates() {
+        Map<String, String> o = EndpointPresets.taobaoTradesIncrement();
+        o.put("request.param.app_secret", "LiteralSecret123");
+        o.put("request.header.Authorization", "Bearer LiteralToken456");
+        String shown = EndpointSpec.fromOptions(o).toString();
+        assertThat(shown).doesNotContain("LiteralSecret123", "LiteralToken456").contains("request.param.session=${token}",
+                "request.param.app_secret=******");
+    }
+
+    @Test
     void sqlFactoryCanTellEndpointKeysApart() {
         assertThat(EndpointOptions.isEndpointKey("request.param.appkey")).isTrue();
         assertThat(EndpointOptions.isEndpointKey("pagination.style")).isTrue();
