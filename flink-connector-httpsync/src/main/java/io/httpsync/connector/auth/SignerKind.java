@@ -14,11 +14,6 @@ public enum SignerKind implements OptionEnum {
     TOP_HMAC_SHA256,
     JUSHUITAN_MD5;
 
-    @Override
-    public String optionValue() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-    }
-
     /** The tenant property that holds the secret when {@code auth.signer.secret-property} is not set. */
     public String defaultSecretProperty() {
         return this == KUAISHOU_MD5 || this == KUAISHOU_HMAC_SHA256 ? "sign-secret" : "app-secret";

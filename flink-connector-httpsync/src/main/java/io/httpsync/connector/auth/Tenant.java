@@ -5,6 +5,7 @@ import org.apache.flink.annotation.PublicEvolving;
 import java.io.Serializable;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -93,7 +94,7 @@ public final class Tenant implements Serializable {
     }
 
     public String redact(String text) {
-        return redact(text, java.util.List.of());
+        return redact(text, List.of());
     }
 
     private static String mask(String text, String secret) {

@@ -12,9 +12,4 @@ public enum BodyKind implements OptionEnum {
     NONE,
     FORM,
     JSON;
-
-    @Override
-    public String optionValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
 }

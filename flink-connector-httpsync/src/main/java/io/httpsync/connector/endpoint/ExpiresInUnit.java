@@ -14,11 +14,6 @@ public enum ExpiresInUnit implements OptionEnum {
     /** An expiry instant in epoch milliseconds (Youzan {@code expires}). */
     EPOCH_MILLIS;
 
-    @Override
-    public String optionValue() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-    }
-
     /** The expiry in epoch millis of a token fetched at {@code nowMillis} whose response says {@code value}. */
     public long expiresAt(long nowMillis, long value) {
         return switch (this) {

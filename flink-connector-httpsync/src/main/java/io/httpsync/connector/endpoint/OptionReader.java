@@ -7,12 +7,12 @@ import org.apache.flink.util.TimeUtils;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -210,6 +210,6 @@ final class OptionReader {
 
     /** Keys given that start with {@code prefix}; for checks that depend on the presence of a group. */
     Set<String> keysStartingWith(String prefix) {
-        return raw.keySet().stream().filter(k -> k.startsWith(prefix)).collect(Collectors.toCollection(java.util.TreeSet::new));
+        return raw.keySet().stream().filter(k -> k.startsWith(prefix)).collect(Collectors.toCollection(TreeSet::new));
     }
 }

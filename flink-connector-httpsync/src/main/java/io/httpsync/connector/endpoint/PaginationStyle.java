@@ -13,9 +13,4 @@ public enum PaginationStyle implements OptionEnum {
     CURSOR,
     /** Continue after the last record's time and id ({@code ${keyset.time}}, {@code ${keyset.id}}). */
     KEYSET;
-
-    @Override
-    public String optionValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
 }

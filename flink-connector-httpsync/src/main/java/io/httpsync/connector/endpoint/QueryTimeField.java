@@ -10,9 +10,4 @@ import org.apache.flink.annotation.PublicEvolving;
 public enum QueryTimeField implements OptionEnum {
     UPDATE,
     CREATE;
-
-    @Override
-    public String optionValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
 }

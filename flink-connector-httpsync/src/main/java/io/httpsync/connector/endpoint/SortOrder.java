@@ -7,9 +7,4 @@ import org.apache.flink.annotation.PublicEvolving;
 public enum SortOrder implements OptionEnum {
     DESC,
     ASC;
-
-    @Override
-    public String optionValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
 }

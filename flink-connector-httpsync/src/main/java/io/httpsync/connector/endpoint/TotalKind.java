@@ -9,9 +9,4 @@ public enum TotalKind implements OptionEnum {
     RECORDS,
     /** Pages of the current page size (Jushuitan {@code page_count}). */
     PAGES;
-
-    @Override
-    public String optionValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
 }

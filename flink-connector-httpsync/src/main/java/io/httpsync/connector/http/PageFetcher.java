@@ -125,7 +125,7 @@ public final class PageFetcher implements AutoCloseable {
         if (closed) {
             f.result.completeExceptionally(new CancellationException("the page fetcher is closed"));
         } else {
-            f.attempt();
+            f.guarded(f::attempt);
         }
         return f.result;
     }
@@ -263,7 +263,13 @@ public final class PageFetcher implements AutoCloseable {
             attempts++;
             listener.onRequest(tenant.id());
             long started = System.nanoTime();
-            PageFetcher.this.send(request).whenComplete((response, error) -> guarded(() -> {
+            CompletableFuture<Response> answer;
+            try {
+                answer = PageFetcher.this.send(request);
+            } catch (RuntimeException e) { // a URL AHC cannot even parse: classified like any failure, in flight ends
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answer.whenComplete((response, error) -> guarded(() -> {
                 ClassifiedResponse c = error != null ? classifier.failure(error)
                         : classifier.classify(response.getStatusCode(), response::getHeader, body(response));
                 listener.onResponse(tenant.id(), c.kind(), System.nanoTime() - started);

@@ -1,11 +1,8 @@
 package io.httpsync.connector.auth;
 
-import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
-import io.httpsync.simulator.Simulator;
-import io.httpsync.simulator.data.DataSpec;
-import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +19,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * fetcher's business; here only the provider is under test).
  */
 class EndpointTokenProviderTest {
-    private static final String APP_SECRET = "AppSecret-0123456789";
+    private static final String APP_SECRET = KuaishouSimulatorFixture.APP_SECRET;
     private final HttpClient client = HttpClient.newHttpClient();
     private final AtomicInteger fetched = new AtomicInteger();
     private final AtomicLong nowMillis = new AtomicLong(System.currentTimeMillis());
@@ -60,34 +56,21 @@ class EndpointTokenProviderTest {
             return Instant.ofEpochMilli(nowMillis.get());
         }
     };
-    private Simulator sim;
-    private KuaishouSim kuaishou;
-    private String base;
+    private KuaishouSimulatorFixture fixture;
 
     @BeforeEach
     void start() {
-        sim = new Simulator(3);
-        kuaishou = sim.add(KuaishouSim::new);
-        kuaishou.addTenant("shop-1", KuaishouSim.credentials("ks-app-1", APP_SECRET, "SignSecret-1"), DataSpec.of(10, TimeUnit.DAYS.toMillis(1)));
-        kuaishou.latency(150, 0); // concurrent callers overlap with the fetch in flight
-        sim.start(0);
-        base = sim.baseUrl("kuaishou");
+        fixture = new KuaishouSimulatorFixture(10);
+        fixture.kuaishou.latency(150, 0); // concurrent callers overlap with the fetch in flight
     }
 
     @AfterEach
     void stop() {
-        sim.close();
+        fixture.close();
     }
 
     private TokenProvider provider() {
-        Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        o.put("auth.token.url", base + "/oauth2/access_token");
-        o.put("auth.token.param.app_id", "${tenant.app-key}");
-        o.put("auth.token.param.app_secret", "${tenant.app-secret}");
-        o.put("auth.token.param.grant_type", "code");
-        o.put("auth.token.param.code", "${tenant.id}");
-        o.put("auth.token.path", "/access_token");
-        o.put("auth.token.expires-in-path", "/expires_in");
+        Map<String, String> o = fixture.options();
         o.put("auth.token.refresh-margin", "10 min");
         return TokenProvider.of(EndpointSpec.fromOptions(o), this::send, clock, tenant -> fetched.incrementAndGet());
     }
@@ -101,7 +84,7 @@ class EndpointTokenProviderTest {
     }
 
     private static Tenant tenant(String appSecret) {
-        return Tenant.of("shop-1", Map.of("app-key", "ks-app-1", "app-secret", appSecret));
+        return Tenant.of(KuaishouSimulatorFixture.SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY, "app-secret", appSecret));
     }
 
     private static String get(CompletableFuture<String> token) throws Exception {
@@ -118,7 +101,7 @@ class EndpointTokenProviderTest {
         for (CompletableFuture<String> c : calls) assertThat(get(c)).isEqualTo(first);
         assertThat(get(tokens.token(tenant(APP_SECRET)))).isEqualTo(first);
         assertThat(fetched).hasValue(1);
-        assertThat(kuaishou.tokens().validTenant(first)).isEqualTo("shop-1");
+        assertThat(fixture.kuaishou.tokens().validTenant(first)).isEqualTo("shop-1");
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.pagination.PagePosition;
 import io.httpsync.connector.ratelimit.TenantTokenBucketRateLimiter;
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.limit.LimitRule;
@@ -26,8 +27,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.httpsync.connector.http.KuaishouSimulatorFixture.DAY;
-import static io.httpsync.connector.http.KuaishouSimulatorFixture.SHOP;
+import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
+import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.SHOP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

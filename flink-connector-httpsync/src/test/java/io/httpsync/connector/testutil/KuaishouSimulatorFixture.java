@@ -1,4 +1,4 @@
-package io.httpsync.connector.http;
+package io.httpsync.connector.testutil;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
@@ -17,18 +17,18 @@ import java.util.concurrent.TimeUnit;
  * pointed at the simulator, tokens from its OAuth endpoint (its convention: the authorization code is the shop id),
  * and short backoffs so that tests of retries stay fast.
  */
-final class KuaishouSimulatorFixture implements AutoCloseable {
-    static final String SHOP = "shop-1";
-    static final String APP_KEY = "ks-app-1";
-    static final String APP_SECRET = "AppSecret-0123456789";
-    static final String SIGN_SECRET = "SignSecret-9876543210";
-    static final long DAY = TimeUnit.DAYS.toMillis(1);
+public final class KuaishouSimulatorFixture implements AutoCloseable {
+    public static final String SHOP = "shop-1";
+    public static final String APP_KEY = "ks-app-1";
+    public static final String APP_SECRET = "AppSecret-0123456789";
+    public static final String SIGN_SECRET = "SignSecret-9876543210";
+    public static final long DAY = TimeUnit.DAYS.toMillis(1);
 
-    final Simulator sim;
-    final KuaishouSim kuaishou;
-    final String base;
+    public final Simulator sim;
+    public final KuaishouSim kuaishou;
+    public final String base;
 
-    KuaishouSimulatorFixture(int records) {
+    public KuaishouSimulatorFixture(int records) {
         sim = new Simulator(7);
         kuaishou = sim.add(KuaishouSim::new);
         kuaishou.addTenant(SHOP, KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET),
@@ -37,12 +37,12 @@ final class KuaishouSimulatorFixture implements AutoCloseable {
         base = sim.baseUrl("kuaishou");
     }
 
-    Tenant tenant() {
+    public Tenant tenant() {
         return Tenant.of(SHOP, Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET));
     }
 
     /** The preset against the simulator, with tokens from its OAuth endpoint. */
-    Map<String, String> options() {
+    public Map<String, String> options() {
         Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrders(base));
         o.put("auth.token.url", base + "/oauth2/access_token");
         o.put("auth.token.param.app_id", "${tenant.app-key}");
@@ -61,7 +61,7 @@ final class KuaishouSimulatorFixture implements AutoCloseable {
     }
 
     /** The ids of the shop's live orders whose update time lies in {@code [start, end)}. */
-    List<String> truthIds(long start, long end) {
+    public List<String> truthIds(long start, long end) {
         GroundTruth truth = kuaishou.groundTruth(SHOP);
         return truth.live().stream().filter(r -> r.updateTime() >= start && r.updateTime() < end)
                 .map(GroundTruth.TruthRecord::id).toList();
