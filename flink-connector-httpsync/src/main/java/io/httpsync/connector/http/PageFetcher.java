@@ -291,7 +291,11 @@ public final class PageFetcher implements AutoCloseable {
                     retryAfter(c, wait);
                 }
                 case TOKEN_EXPIRED -> {
-                    if (tokens == null || !tokens.canRefresh()) {
+                    if (tokens == null) {
+                        fail(c, "the platform refused the credentials, and no ${token} is configured to refresh");
+                        return;
+                    }
+                    if (!tokens.canRefresh()) {
                         fail(c, "the token was refused and cannot be refreshed (static token of option 'auth.token.property')");
                         return;
                     }
