@@ -1,0 +1,170 @@
+package io.httpsync.connector.auth;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.ExpiresInUnit;
+import io.httpsync.connector.endpoint.JsonPointers;
+import io.httpsync.connector.endpoint.RequestTemplate;
+import io.httpsync.connector.endpoint.TimeFormat;
+import io.httpsync.connector.endpoint.template.TemplateVariables;
+import org.apache.flink.annotation.Internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Tokens fetched from a token endpoint ({@code auth.token.*}), cached per tenant. A token is fetched again when it is
+ * within {@code auth.token.refresh-margin} of expiry (at most half its lifetime before), when it was invalidated
+ * after a token-expired answer, or when the last fetch failed. Concurrent callers of one tenant share one in-flight
+ * fetch. Never blocks: the fetch is an asynchronous request over the {@link TokenTransport}; callers get futures.
+ * Thread-safe.
+ */
+@Internal
+public final class EndpointTokenProvider implements TokenProvider {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_BODY_IN_MESSAGE = 300;
+
+    /** A token and when to stop handing it out. */
+    private record Cached(String value, long refreshAtMillis) {}
+
+    private final RequestTemplate request;
+    private final JsonPointer tokenPath;
+    private final String tokenPathText;
+    private final JsonPointer expiresInPath;
+    private final ExpiresInUnit expiresInUnit;
+    private final Duration defaultTtl;
+    private final Duration refreshMargin;
+    private final TimeFormat timeFormat;
+    private final ZoneId zone;
+    private final TokenTransport transport;
+    private final Clock clock;
+    private final Consumer<String> onFetched;
+    private final Map<String, CompletableFuture<Cached>> cache = new ConcurrentHashMap<>();
+
+    EndpointTokenProvider(EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
+        EndpointSpec.AuthSettings auth = spec.auth();
+        this.request = auth.tokenRequest();
+        this.tokenPathText = auth.tokenPath();
+        this.tokenPath = JsonPointer.compile(tokenPathText);
+        this.expiresInPath = auth.expiresInPath() == null ? null : JsonPointer.compile(auth.expiresInPath());
+        this.expiresInUnit = auth.expiresInUnit();
+        this.defaultTtl = auth.defaultTtl();
+        this.refreshMargin = auth.refreshMargin();
+        this.timeFormat = spec.timeFormat();
+        this.zone = spec.timeZone();
+        this.transport = transport;
+        this.clock = clock;
+        this.onFetched = onFetched;
+    }
+
+    @Override
+    public CompletableFuture<String> token(Tenant tenant) {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Cached>[] started = new CompletableFuture[1];
+        CompletableFuture<Cached> current = cache.compute(tenant.id(), (id, old) -> {
+            if (usable(old)) return old;
+            started[0] = new CompletableFuture<>();
+            return started[0];
+        });
+        // the fetch starts outside compute(): its callbacks may run at once and must not re-enter the map
+        if (started[0] != null) fetch(tenant, started[0]);
+        return current.thenApply(Cached::value);
+    }
+
+    private boolean usable(CompletableFuture<Cached> f) {
+        if (f == null) return false;
+        if (!f.isDone()) return true;
+        return !f.isCompletedExceptionally() && clock.millis() < f.join().refreshAtMillis();
+    }
+
+    @Override
+    public void invalidate(Tenant tenant, String token) {
+        cache.computeIfPresent(tenant.id(), (id, f) ->
+                f.isDone() && !f.isCompletedExceptionally() && f.join().value().equals(token) ? null : f);
+    }
+
+    @Override
+    public boolean canRefresh() {
+        return true;
+    }
+
+    private void fetch(Tenant tenant, CompletableFuture<Cached> promise) {
+        long now = clock.millis();
+        try {
+            transport.send(request.render(TemplateVariables.forTokenRequest(tenant, now, timeFormat, zone)))
+                    .whenComplete((answer, error) -> {
+                        try {
+                            if (error != null) throw failure(tenant, "no answer (" + rootMessage(error) + ")", error);
+                            Cached token = read(tenant, answer, now);
+                            onFetched.accept(tenant.id()); // before the callers go on, so counts include this fetch
+                            promise.complete(token);
+                        } catch (RuntimeException e) {
+                            promise.completeExceptionally(e);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            promise.completeExceptionally(failure(tenant, e.getMessage(), e));
+        }
+    }
+
+    private Cached read(Tenant tenant, TokenTransport.Answer answer, long fetchedAt) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(answer.body());
+        } catch (Exception e) {
+            throw failure(tenant, "HTTP " + answer.status() + " with a body that is not JSON", null);
+        }
+        JsonNode token = body == null ? null : JsonPointers.present(body, tokenPath);
+        if (answer.status() / 100 != 2 || token == null || !token.isValueNode() || token.asText().isEmpty()) {
+            throw failure(tenant, "HTTP " + answer.status() + " without a token at '" + tokenPathText + "': "
+                    + tenant.redact(abbreviate(masked(body).toString())), null);
+        }
+        long expiresAt = fetchedAt + defaultTtl.toMillis();
+        JsonNode expires = expiresInPath == null ? null : JsonPointers.present(body, expiresInPath);
+        if (expires != null && expires.canConvertToLong()) expiresAt = expiresInUnit.expiresAt(fetchedAt, expires.asLong());
+        else if (expires != null && expires.isTextual() && expires.asText().matches("\\d+")) {
+            expiresAt = expiresInUnit.expiresAt(fetchedAt, Long.parseLong(expires.asText()));
+        }
+        long margin = Math.min(refreshMargin.toMillis(), Math.max(0, (expiresAt - fetchedAt) / 2));
+        return new Cached(token.asText(), expiresAt - margin);
+    }
+
+    /** The body with every value of a secret-looking field masked, for an error message. */
+    private static JsonNode masked(JsonNode body) {
+        if (body == null || !body.isObject()) return body == null ? JSON.nullNode() : body;
+        ObjectNode copy = ((ObjectNode) body).deepCopy();
+        maskIn(copy);
+        return copy;
+    }
+
+    private static void maskIn(ObjectNode node) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (Tenant.isSecretKey(e.getKey()) && e.getValue().isValueNode()) e.setValue(JSON.getNodeFactory().textNode("******"));
+            else if (e.getValue() instanceof ObjectNode child) maskIn(child);
+        }
+    }
+
+    private static TokenFetchException failure(Tenant tenant, String why, Throwable cause) {
+        return new TokenFetchException("token endpoint for tenant '" + tenant.id() + "': " + tenant.redact(why), cause);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= MAX_BODY_IN_MESSAGE ? s : s.substring(0, MAX_BODY_IN_MESSAGE) + "...";
+    }
+}

@@ -1,0 +1,237 @@
+package io.httpsync.connector.endpoint;
+
+import org.apache.flink.annotation.PublicEvolving;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Ready descriptions of the platforms' order list APIs, as option maps to start from: override what differs (the
+ * base URL for a simulator, the page size, the rate) and build with {@code EndpointSpec.builder().options(...)}.
+ * Written from the platforms' public documentation ({@code shared/research/platforms.md}); values the documentation
+ * leaves open are marked [U] in comments and may need adjusting.
+ *
+ * <p>Tenant properties each preset expects: Kuaishou {@code app-key}, {@code sign-secret}, {@code access-token};
+ * Taobao {@code app-key}, {@code app-secret}, {@code session}; Jushuitan {@code app-key}, {@code app-secret},
+ * {@code access-token}; Youzan {@code client-id}, {@code client-secret}, {@code grant-id} (the shop's kdt_id).
+ */
+@PublicEvolving
+public final class EndpointPresets {
+    public static final String KUAISHOU_GATEWAY = "https://openapi.kwaixiaodian.com";
+    public static final String TOP_GATEWAY = "https://eco.taobao.com";
+    public static final String JUSHUITAN_GATEWAY = "https://openapi.jushuitan.com";
+    public static final String YOUZAN_GATEWAY = "https://open.youzanyun.com";
+
+    private EndpointPresets() {}
+
+    /** Kuaishou {@code open.order.cursor.list} by update time, newest first, at the official gateway. */
+    public static Map<String, String> kuaishouOrders() {
+        return kuaishouOrders(KUAISHOU_GATEWAY);
+    }
+
+    /**
+     * Kuaishou {@code open.order.cursor.list}: GET, business parameters in the {@code param} JSON, signed with
+     * HMAC-SHA256; cursor paging ending at {@code "nomore"}; errors inside HTTP 200 with {@code result != 1}.
+     *
+     * @param baseUrl the gateway, e.g. a simulator's {@code http://127.0.0.1:PORT/kuaishou}
+     */
+    public static Map<String, String> kuaishouOrders(String baseUrl) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("name", "kuaishou/open.order.cursor.list");
+        o.put("url", baseUrl + "/open/order/cursor/list");
+        o.put("request.method", "GET");
+        o.put("request.param.appkey", "${tenant.app-key}");
+        o.put("request.param.method", "open.order.cursor.list");
+        o.put("request.param.version", "1");
+        o.put("request.param.access_token", "${token}");
+        o.put("request.param.timestamp", "${now.epoch-millis}");
+        o.put("request.biz-param.name", "param");
+        // queryType 2 = by update time, sort 1 = newest first, orderViewStatus 1 = all
+        o.put("request.biz-param.template", "{\"queryType\":2,\"sort\":1,\"orderViewStatus\":1,\"cpsType\":0,"
+                + "\"pageSize\":${pageSize},\"beginTime\":${window.start},\"endTime\":${window.end},\"cursor\":\"${cursor}\"}");
+        o.put("time.format", "epoch-millis");
+        o.put("time.zone", "Asia/Shanghai");
+        o.put("query.time-field", "update");
+        o.put("sort", "desc");
+        o.put("window.max-width", "7 d");
+        o.put("window.look-back", "90 d");
+        o.put("pagination.style", "cursor");
+        o.put("pagination.page-size", "50");
+        o.put("pagination.max-page-size", "50");
+        o.put("pagination.cursor.end-markers", "nomore");
+        o.put("response.records-path", "/data/orderList");
+        o.put("response.cursor-path", "/data/cursor");
+        o.put("response.error-code-path", "/result");
+        o.put("response.error-message-path", "/error_msg;/errorMsg;/msg");
+        o.put("response.record.id-path", "/orderBaseInfo/oid");
+        o.put("response.record.time-path", "/orderBaseInfo/updateTime");
+        o.put("error.success-codes", "1");
+        o.put("error.token-expired-codes", "28");
+        o.put("error.rate-limited-codes", "17"); // [U] the docs give only the message; the regex below is the safe net
+        o.put("error.rate-limited-message-regex", "(?i)exceed (qps|quota) limit");
+        o.put("auth.signer", "kuaishou-hmac-sha256");
+        o.put("auth.signer.secret-property", "sign-secret");
+        o.put("auth.token.property", "access-token");
+        o.put("rate-limit.permits-per-second", "50");
+        o.put("rate-limit.burst", "5");
+        return o;
+    }
+
+    /** Taobao {@code taobao.trades.sold.increment.get} at the official gateway. */
+    public static Map<String, String> taobaoTradesIncrement() {
+        return taobaoTradesIncrement(TOP_GATEWAY);
+    }
+
+    /**
+     * Taobao {@code taobao.trades.sold.increment.get}: POST form to {@code /router/rest}, signed with HMAC-SHA256;
+     * page numbers with {@code total_results}, so paging goes backwards from the last page as TOP's documentation
+     * demands; errors in {@code error_response}, code 7 rate limiting with "This ban will last for N more seconds".
+     */
+    public static Map<String, String> taobaoTradesIncrement(String baseUrl) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("name", "taobao/taobao.trades.sold.increment.get");
+        o.put("url", baseUrl + "/router/rest");
+        o.put("request.method", "POST");
+        o.put("request.body.kind", "form");
+        o.put("request.param.method", "taobao.trades.sold.increment.get");
+        o.put("request.param.app_key", "${tenant.app-key}");
+        o.put("request.param.session", "${token}");
+        o.put("request.param.timestamp", "${now}");
+        o.put("request.param.format", "json");
+        o.put("request.param.v", "2.0");
+        o.put("request.param.fields", "tid,status,modified,created,payment,buyer_open_uid,orders");
+        o.put("request.param.start_modified", "${window.start}");
+        o.put("request.param.end_modified", "${window.end}");
+        o.put("request.param.page_no", "${page}");
+        o.put("request.param.page_size", "${pageSize}");
+        o.put("request.param.use_has_next", "false");
+        o.put("time.format", "yyyy-MM-dd HH:mm:ss");
+        o.put("time.zone", "Asia/Shanghai");
+        o.put("window.end-inclusive", "true"); // [U] TOP's end_modified is commonly read as inclusive
+        o.put("query.time-field", "update");
+        o.put("sort", "desc");
+        o.put("window.max-width", "1 d");
+        o.put("window.look-back", "90 d");
+        o.put("pagination.style", "page");
+        o.put("pagination.start-page", "1");
+        o.put("pagination.page-size", "100");
+        o.put("pagination.max-page-size", "100");
+        o.put("response.records-path", "/trades_sold_increment_get_response/trades/trade");
+        o.put("response.total-path", "/trades_sold_increment_get_response/total_results");
+        o.put("response.error-code-path", "/error_response/code");
+        o.put("response.error-message-path", "/error_response/sub_msg;/error_response/msg");
+        o.put("response.record.id-path", "/tid");
+        o.put("response.record.time-path", "/modified");
+        o.put("error.rate-limited-codes", "7");
+        o.put("error.token-expired-codes", "27");
+        o.put("error.retryable-codes", "10;15"); // service unavailable; remote service error (isp.*)
+        o.put("error.ban-seconds-regex", "This ban will last for (\\d+) more seconds");
+        o.put("auth.signer", "top-hmac-sha256");
+        o.put("auth.signer.secret-property", "app-secret");
+        o.put("auth.token.property", "session");
+        o.put("rate-limit.permits-per-second", "10");
+        return o;
+    }
+
+    /** Jushuitan {@code /open/orders/single/query} at the official gateway. */
+    public static Map<String, String> jushuitanOrders() {
+        return jushuitanOrders(JUSHUITAN_GATEWAY);
+    }
+
+    /**
+     * Jushuitan {@code /open/orders/single/query}: POST form with the {@code biz} JSON, MD5-signed; page numbers with
+     * {@code data_count} (backward paging); code 0 success, 100 token invalid, 199 and 200 rate limiting (200 is an
+     * error here, not success).
+     */
+    public static Map<String, String> jushuitanOrders(String baseUrl) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("name", "jushuitan/orders.single.query");
+        o.put("url", baseUrl + "/open/orders/single/query");
+        o.put("request.method", "POST");
+        o.put("request.body.kind", "form");
+        o.put("request.param.app_key", "${tenant.app-key}");
+        o.put("request.param.access_token", "${token}");
+        o.put("request.param.timestamp", "${now.epoch-seconds}");
+        o.put("request.param.version", "2");
+        o.put("request.param.charset", "utf-8");
+        o.put("request.biz-param.name", "biz");
+        o.put("request.biz-param.template", "{\"modified_begin\":\"${window.start}\",\"modified_end\":\"${window.end}\","
+                + "\"page_index\":${page},\"page_size\":${pageSize},\"is_get_total\":true}");
+        o.put("time.format", "yyyy-MM-dd HH:mm:ss");
+        o.put("time.zone", "Asia/Shanghai");
+        o.put("window.end-inclusive", "true"); // [U]
+        o.put("query.time-field", "update");
+        o.put("sort", "desc"); // [U] the order of a modified-time query is not documented
+        o.put("window.max-width", "7 d");
+        o.put("pagination.style", "page");
+        o.put("pagination.start-page", "1");
+        o.put("pagination.page-size", "100");
+        o.put("pagination.max-page-size", "100");
+        o.put("response.records-path", "/data/orders");
+        o.put("response.total-path", "/data/data_count");
+        o.put("response.has-next-path", "/data/has_next");
+        o.put("response.error-code-path", "/code");
+        o.put("response.error-message-path", "/msg");
+        o.put("response.record.id-path", "/o_id");
+        o.put("response.record.time-path", "/modified");
+        o.put("error.success-codes", "0");
+        o.put("error.token-expired-codes", "100");
+        o.put("error.rate-limited-codes", "199;200");
+        o.put("auth.signer", "jushuitan-md5");
+        o.put("auth.signer.secret-property", "app-secret");
+        o.put("auth.token.property", "access-token");
+        o.put("rate-limit.permits-per-second", "1.5"); // 5/s and 100/min: 100/min is the binding one
+        o.put("rate-limit.burst", "5");
+        return o;
+    }
+
+    /** Youzan {@code youzan.trades.sold.get} 4.0.4 at the official gateway. */
+    public static Map<String, String> youzanTrades() {
+        return youzanTrades(YOUZAN_GATEWAY);
+    }
+
+    /**
+     * Youzan {@code youzan.trades.sold.get} 4.0.4: POST JSON with the token in the query; tokens from
+     * {@code /auth/token} (silent grant); page numbers with {@code total_results}, capped at 100 pages and
+     * {@code page_no * page_size <= 3200}, so busy windows are split; errors in {@code gw_err_resp}.
+     */
+    public static Map<String, String> youzanTrades(String baseUrl) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("name", "youzan/youzan.trades.sold.get");
+        o.put("url", baseUrl + "/api/youzan.trades.sold.get/4.0.4");
+        o.put("request.method", "POST");
+        o.put("request.body.kind", "json");
+        o.put("request.param.access_token", "${token}");
+        o.put("request.body.template", "{\"start_update\":\"${window.start}\",\"end_update\":\"${window.end}\","
+                + "\"page_no\":${page},\"page_size\":${pageSize}}");
+        o.put("time.format", "yyyy-MM-dd HH:mm:ss");
+        o.put("time.zone", "Asia/Shanghai");
+        o.put("window.end-inclusive", "true"); // [U]
+        o.put("query.time-field", "update");
+        o.put("sort", "desc"); // [U]
+        o.put("window.max-width", "90 d");
+        o.put("pagination.style", "page");
+        o.put("pagination.start-page", "1");
+        o.put("pagination.page-size", "100");
+        o.put("pagination.max-page-size", "100");
+        o.put("pagination.max-pages", "100");
+        o.put("pagination.max-records", "3200");
+        o.put("response.records-path", "/data/full_order_info_list");
+        o.put("response.total-path", "/data/total_results");
+        o.put("response.error-code-path", "/gw_err_resp/err_code;/code");
+        o.put("response.error-message-path", "/gw_err_resp/err_msg;/message");
+        o.put("response.record.id-path", "/full_order_info/order_info/tid");
+        o.put("response.record.time-path", "/full_order_info/order_info/update_time");
+        o.put("error.success-codes", "200");
+        o.put("auth.token.url", baseUrl + "/auth/token");
+        o.put("auth.token.method", "POST");
+        o.put("auth.token.body.kind", "json");
+        o.put("auth.token.body.template", "{\"client_id\":\"${tenant.client-id}\",\"client_secret\":\"${tenant.client-secret}\","
+                + "\"authorize_type\":\"silent\",\"grant_id\":\"${tenant.grant-id}\",\"refresh\":false}");
+        o.put("auth.token.path", "/data/access_token");
+        o.put("auth.token.expires-in-path", "/data/expires");
+        o.put("auth.token.expires-in-unit", "epoch-millis");
+        o.put("rate-limit.permits-per-second", "10");
+        return o;
+    }
+}

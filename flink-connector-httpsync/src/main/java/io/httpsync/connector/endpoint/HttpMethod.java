@@ -1,0 +1,15 @@
+package io.httpsync.connector.endpoint;
+
+import org.apache.flink.annotation.PublicEvolving;
+
+/** The HTTP methods list APIs and token endpoints use. */
+@PublicEvolving
+public enum HttpMethod implements OptionEnum {
+    GET,
+    POST;
+
+    @Override
+    public String optionValue() {
+        return name();
+    }
+}

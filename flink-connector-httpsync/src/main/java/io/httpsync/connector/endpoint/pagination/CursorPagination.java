@@ -1,0 +1,69 @@
+package io.httpsync.connector.endpoint.pagination;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.PaginationStyle;
+import io.httpsync.connector.endpoint.ResponseFormatException;
+import io.httpsync.connector.endpoint.template.Placeholders;
+import org.apache.flink.annotation.Internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Cursor paging: the first page is asked for with an empty cursor, each page hands out the cursor of the next. The
+ * window ends at a missing, null or empty cursor, at one of {@code pagination.cursor.end-markers} (Kuaishou
+ * {@code "nomore"}), or when has-next says no. A cursor that encodes the last record's sort key (Kuaishou's
+ * {@code <time>_<oid>}) makes paging forward loss-free while records move: a record that leaves the window cannot
+ * shift another past the key. At the deep-paging cap paging stops with {@link PageStep#capReachedAt()}.
+ */
+@Internal
+public final class CursorPagination extends AbstractPagination {
+    private final Set<String> endMarkers;
+
+    public CursorPagination(EndpointSpec spec) {
+        super(spec);
+        this.endMarkers = Set.copyOf(spec.pagination().cursorEndMarkers());
+    }
+
+    @Override
+    public PaginationStyle style() {
+        return PaginationStyle.CURSOR;
+    }
+
+    @Override
+    public PagePosition first() {
+        return new CursorPosition("", 0, 0, null);
+    }
+
+    @Override
+    public Map<String, String> variables(PagePosition position, long windowStart, long windowEnd) {
+        return Map.of(Placeholders.CURSOR, ((CursorPosition) position).cursor(), Placeholders.PAGE_SIZE, Integer.toString(pageSize));
+    }
+
+    @Override
+    public PageStep next(PagePosition position, PageContent page) {
+        CursorPosition p = (CursorPosition) position;
+        List<JsonNode> records = page.records();
+        String cursor = page.cursor();
+        boolean ended = cursor == null || cursor.isEmpty() || endMarkers.contains(cursor)
+                || (page.hasNext() != null && !page.hasNext());
+        if (ended) return PageStep.end(records, page.total());
+        if (cursor.equals(p.cursor())) {
+            if (records.isEmpty()) return PageStep.end(records, page.total());
+            throw new ResponseFormatException("the cursor did not advance: page " + (p.pagesRead() + 1)
+                    + " handed out the cursor it was asked with");
+        }
+        Long lastTime = fields.hasTime() ? lastTime(records, p.lastRecordTime()) : null;
+        int pages = p.pagesRead() + 1;
+        long read = p.recordsRead() + records.size();
+        if (!withinCap(pages, read)) return stopAtCap(records, lastTime, page.total());
+        return PageStep.next(records, new CursorPosition(cursor, pages, read, lastTime), page.total());
+    }
+
+    @Override
+    protected Class<? extends PagePosition> positionType() {
+        return CursorPosition.class;
+    }
+}

@@ -1,0 +1,30 @@
+package io.httpsync.connector.http;
+
+import org.apache.flink.annotation.Internal;
+
+import java.time.Duration;
+
+/**
+ * Told what the page fetcher does, so the reader can keep metrics per tenant (requests, requests in flight, retries,
+ * rate-limited answers, token fetches). Callbacks come from the caller's thread, AHC I/O threads and the fetcher's
+ * timer thread, concurrently: implementations must be thread-safe, quick and non-blocking (counters, gauges).
+ */
+@Internal
+public interface FetchListener {
+    FetchListener NONE = new FetchListener() {};
+
+    /** A request of the tenant is sent: one more in flight. */
+    default void onRequest(String tenantId) {}
+
+    /** A request of the tenant came back (or failed without an answer): one fewer in flight. */
+    default void onResponse(String tenantId, ResponseKind kind, long latencyNanos) {}
+
+    /** The page will be asked for again after {@code delay}, because of an answer of this kind. */
+    default void onRetry(String tenantId, ResponseKind cause, Duration delay) {}
+
+    /** The platform refused a request of the tenant as too many; the tenant pauses for {@code pause}. */
+    default void onRateLimited(String tenantId, Duration pause) {}
+
+    /** A new token was fetched for the tenant. */
+    default void onTokenFetched(String tenantId) {}
+}

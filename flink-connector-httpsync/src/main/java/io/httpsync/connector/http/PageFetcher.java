@@ -1,0 +1,373 @@
+package io.httpsync.connector.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.httpsync.connector.auth.RequestSigner;
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TokenProvider;
+import io.httpsync.connector.auth.TokenTransport;
+import io.httpsync.connector.endpoint.BodyKind;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.RecordFields;
+import io.httpsync.connector.endpoint.RenderedRequest;
+import io.httpsync.connector.endpoint.ResponseExtractor;
+import io.httpsync.connector.endpoint.ResponseFormatException;
+import io.httpsync.connector.endpoint.pagination.PageContent;
+import io.httpsync.connector.endpoint.pagination.PagePosition;
+import io.httpsync.connector.endpoint.pagination.PageStep;
+import io.httpsync.connector.endpoint.pagination.Pagination;
+import io.httpsync.connector.endpoint.template.TemplateVariables;
+import io.httpsync.connector.ratelimit.RateLimiter;
+import org.apache.flink.annotation.Internal;
+import org.asynchttpclient.AsyncHttpClient;
+import org.asynchttpclient.Dsl;
+import org.asynchttpclient.Request;
+import org.asynchttpclient.RequestBuilder;
+import org.asynchttpclient.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Fetches one page of a window asynchronously: renders the request (templates, token, signature), takes a permit
+ * from the {@link RateLimiter}, sends it with async-http-client, classifies the answer ({@link ErrorClassifier}),
+ * retries with backoff and jitter ({@link RetryPolicy}), honours the waits the platform asks for and tells the rate
+ * limiter, refreshes the token on a token-expired answer (at most {@code auth.token.max-refreshes} times per page),
+ * and completes with a {@link Page}, or exceptionally with a {@link RequestFailedException} whose
+ * {@link ExceptionEvent} has the full context and no secret.
+ *
+ * <p>Owns one {@link AsyncHttpClient} and one daemon timer thread. Nothing ever blocks: waits (permits, backoff,
+ * bans) are scheduled on the timer; answers are handled on AHC I/O threads, where classification and JSON parsing
+ * run. {@link #fetch} may be called from any thread, any number of times concurrently; each call is independent.
+ * The returned future completes on an AHC I/O thread or the timer thread, so its dependents must not block.
+ * Cancelling the returned future stops further retries of that page.
+ */
+@Internal
+public final class PageFetcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PageFetcher.class);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final EndpointSpec spec;
+    private final Pagination pagination;
+    private final ResponseExtractor extractor;
+    private final RecordFields recordFields;
+    private final ErrorClassifier classifier;
+    private final RetryPolicy retryPolicy;
+    private final RateLimiter rateLimiter;
+    private final FetchListener listener;
+    private final Clock clock;
+    private final RequestSigner signer;
+    private final TokenProvider tokens;
+    private final AsyncHttpClient http;
+    private final ScheduledThreadPoolExecutor timer;
+    private final Set<Fetch> active = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    public PageFetcher(EndpointSpec spec, RateLimiter rateLimiter, FetchListener listener) {
+        this(spec, rateLimiter, listener, Clock.systemUTC());
+    }
+
+    /** @param clock the time templates see as {@code ${now}} and tokens expire by */
+    public PageFetcher(EndpointSpec spec, RateLimiter rateLimiter, FetchListener listener, Clock clock) {
+        this.spec = spec;
+        this.pagination = Pagination.of(spec);
+        this.extractor = new ResponseExtractor(spec);
+        this.recordFields = new RecordFields(spec);
+        this.classifier = new ErrorClassifier(spec);
+        this.retryPolicy = RetryPolicy.of(spec);
+        this.rateLimiter = rateLimiter;
+        this.listener = listener;
+        this.clock = clock;
+        this.signer = spec.auth().signer().signer(spec.auth().signerSecretProperty());
+        int instance = INSTANCES.incrementAndGet();
+        this.http = Dsl.asyncHttpClient(Dsl.config()
+                .setThreadPoolName("httpsync-http-" + instance)
+                .setIoThreadsCount(2)
+                .setMaxRequestRetry(0) // retries are ours: counted, classified, backed off
+                .setFollowRedirect(false)
+                .setConnectTimeout(Duration.ofSeconds(10))
+                .setRequestTimeout(spec.requestTimeout())
+                .setReadTimeout(spec.requestTimeout())
+                .setUserAgent("httpsync"));
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "httpsync-fetch-timer-" + instance);
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        this.tokens = spec.usesToken() ? TokenProvider.of(spec, this::sendTokenRequest, clock, listener::onTokenFetched) : null;
+    }
+
+    /**
+     * Fetches the page at {@code position} of the window {@code [windowStart, windowEnd)} for the tenant. Any
+     * thread; never blocks.
+     */
+    public CompletableFuture<Page> fetch(Tenant tenant, long windowStart, long windowEnd, PagePosition position) {
+        if (windowEnd <= windowStart) {
+            throw new IllegalArgumentException("window [" + windowStart + ", " + windowEnd + ") is empty");
+        }
+        Fetch f = new Fetch(tenant, windowStart, windowEnd, position);
+        active.add(f);
+        f.result.whenComplete((page, error) -> active.remove(f));
+        if (closed) {
+            f.result.completeExceptionally(new CancellationException("the page fetcher is closed"));
+        } else {
+            f.guarded(f::attempt);
+        }
+        return f.result;
+    }
+
+    /** The pagination of this endpoint: first positions, and parsing of serialized positions. */
+    public Pagination pagination() {
+        return pagination;
+    }
+
+    public EndpointSpec spec() {
+        return spec;
+    }
+
+    /** The record's id per {@code response.record.id-path}. */
+    public String recordId(JsonNode record) {
+        return recordFields.id(record);
+    }
+
+    /** The record's update time (or create time) in epoch millis per {@code response.record.time-path}. */
+    public long recordTime(JsonNode record) {
+        return recordFields.time(record);
+    }
+
+    /** Closes the HTTP client and the timer; fetches still running complete with a {@link CancellationException}. */
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        timer.shutdownNow();
+        for (Fetch f : active) f.result.completeExceptionally(new CancellationException("the page fetcher is closed"));
+        http.close();
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    private CompletableFuture<Response> send(RenderedRequest r) {
+        RequestBuilder b = new RequestBuilder(r.method().name()).setUrl(r.url()).setCharset(StandardCharsets.UTF_8)
+                .setRequestTimeout(spec.requestTimeout());
+        r.headers().forEach(b::setHeader);
+        if (r.bodyKind() == BodyKind.FORM) {
+            r.params().forEach(b::addFormParam);
+            b.setHeader("Content-Type", "application/x-www-form-urlencoded;charset=utf-8");
+        } else {
+            r.params().forEach(b::addQueryParam);
+        }
+        if (r.bodyKind() == BodyKind.JSON) {
+            b.setBody(r.body()).setHeader("Content-Type", "application/json;charset=utf-8");
+        }
+        Request request = b.build();
+        return http.executeRequest(request).toCompletableFuture();
+    }
+
+    private CompletableFuture<TokenTransport.Answer> sendTokenRequest(RenderedRequest r) {
+        return send(r).thenApply(resp -> new TokenTransport.Answer(resp.getStatusCode(), body(resp)));
+    }
+
+    private static String body(Response resp) {
+        return resp.getResponseBody(charsetOf(resp.getContentType()));
+    }
+
+    private static Charset charsetOf(String contentType) {
+        if (contentType != null) {
+            int i = contentType.toLowerCase().indexOf("charset=");
+            if (i >= 0) {
+                try {
+                    return Charset.forName(contentType.substring(i + 8).replace("\"", "").split(";")[0].trim());
+                } catch (RuntimeException ignored) {
+                    // an unknown charset falls back to UTF-8, the platforms' encoding
+                }
+            }
+        }
+        return StandardCharsets.UTF_8;
+    }
+
+    /** Runs {@code task} after {@code nanos}, on the timer thread; at once on this thread if there is no wait. */
+    private void schedule(Runnable task, long nanos) {
+        if (nanos <= 0) {
+            task.run();
+        } else {
+            timer.schedule(task, nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    // ------------------------------------------------------------------ one page
+
+    /**
+     * The attempts at one page. Its steps run one after another (never concurrently), each on the thread that
+     * completed the previous step's future or timer wait; the futures and the timer publish its fields between
+     * them.
+     */
+    private final class Fetch {
+        final Tenant tenant;
+        final long windowStart;
+        final long windowEnd;
+        final PagePosition position;
+        final CompletableFuture<Page> result = new CompletableFuture<>();
+        int attempts;
+        int transientFailures;
+        int rateLimitedAnswers;
+        int tokenRefreshes;
+        String token;
+
+        Fetch(Tenant tenant, long windowStart, long windowEnd, PagePosition position) {
+            this.tenant = tenant;
+            this.windowStart = windowStart;
+            this.windowEnd = windowEnd;
+            this.position = position;
+        }
+
+        /** Gets a token, renders and signs the request, reserves a permit and sends when it is due. */
+        void attempt() {
+            if (result.isDone()) return;
+            CompletableFuture<String> tokenFuture = tokens == null ? CompletableFuture.completedFuture(null) : tokens.token(tenant);
+            tokenFuture.whenComplete((t, error) -> guarded(() -> {
+                if (error != null) {
+                    attempts++;
+                    handle(ClassifiedResponse.noAnswer(ResponseKind.RETRYABLE, rootMessage(error)));
+                    return;
+                }
+                token = t;
+                RenderedRequest request = render();
+                scheduleOrFail(() -> guarded(() -> send(request)), rateLimiter.reserve(tenant.id()));
+            }));
+        }
+
+        RenderedRequest render() {
+            RenderedRequest r = spec.request().render(TemplateVariables.forListRequest(tenant, clock.millis(),
+                    spec.timeFormat(), spec.timeZone(), windowStart, spec.windowEndSent(windowEnd),
+                    pagination.variables(position, windowStart, windowEnd), token));
+            if (signer != null) signer.sign(r.params(), tenant);
+            return r;
+        }
+
+        void send(RenderedRequest request) {
+            if (result.isDone()) return;
+            attempts++;
+            listener.onRequest(tenant.id());
+            long started = System.nanoTime();
+            CompletableFuture<Response> answer;
+            try {
+                answer = PageFetcher.this.send(request);
+            } catch (RuntimeException e) { // a URL AHC cannot even parse: classified like any failure, in flight ends
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answer.whenComplete((response, error) -> guarded(() -> {
+                ClassifiedResponse c = error != null ? classifier.failure(error)
+                        : classifier.classify(response.getStatusCode(), response::getHeader, body(response));
+                listener.onResponse(tenant.id(), c.kind(), System.nanoTime() - started);
+                handle(c);
+            }));
+        }
+
+        void handle(ClassifiedResponse c) {
+            switch (c.kind()) {
+                case SUCCESS -> complete(c);
+                case RATE_LIMITED -> {
+                    if (++rateLimitedAnswers > retryPolicy.maxRateLimited()) {
+                        fail(c, "rate limited " + rateLimitedAnswers + " times");
+                        return;
+                    }
+                    Duration wait = retryPolicy.rateLimitedWait(rateLimitedAnswers, c.waitHint());
+                    rateLimiter.onRateLimited(tenant.id(), wait);
+                    listener.onRateLimited(tenant.id(), wait);
+                    retryAfter(c, wait);
+                }
+                case TOKEN_EXPIRED -> {
+                    if (tokens == null) {
+                        fail(c, "the platform refused the credentials, and no ${token} is configured to refresh");
+                        return;
+                    }
+                    if (!tokens.canRefresh()) {
+                        fail(c, "the token was refused and cannot be refreshed (static token of option 'auth.token.property')");
+                        return;
+                    }
+                    if (++tokenRefreshes > spec.auth().maxRefreshes()) {
+                        fail(c, "the token was refused " + tokenRefreshes + " times");
+                        return;
+                    }
+                    tokens.invalidate(tenant, token);
+                    retryAfter(c, Duration.ZERO);
+                }
+                case RETRYABLE -> {
+                    if (++transientFailures >= retryPolicy.maxAttempts()) {
+                        fail(c, "retries exhausted");
+                        return;
+                    }
+                    retryAfter(c, retryPolicy.backoff(transientFailures, c.waitHint()));
+                }
+                case FATAL -> fail(c, null);
+            }
+        }
+
+        void complete(ClassifiedResponse c) {
+            PageStep step;
+            try {
+                PageContent content = extractor.extract(c.body());
+                step = pagination.next(position, content);
+            } catch (ResponseFormatException e) {
+                fail(c.withKind(ResponseKind.FATAL, c.message() + ": " + e.getMessage()), null);
+                return;
+            }
+            result.complete(new Page(position, step, attempts));
+        }
+
+        void retryAfter(ClassifiedResponse c, Duration wait) {
+            LOG.debug("{} tenant '{}' {}: {}; retrying in {} ms", spec.name(), tenant.id(), c.kind(), redact(c.message()), wait.toMillis());
+            listener.onRetry(tenant.id(), c.kind(), wait);
+            // a retry always goes through the timer, so that a chain of instant failures cannot grow the stack
+            scheduleOrFail(() -> guarded(this::attempt), Math.max(1, wait.toNanos()));
+        }
+
+        void scheduleOrFail(Runnable task, long nanos) {
+            try {
+                schedule(task, nanos);
+            } catch (RejectedExecutionException e) {
+                result.completeExceptionally(new CancellationException("the page fetcher is closed"));
+            }
+        }
+
+        void fail(ClassifiedResponse c, String why) {
+            String message = redact(why == null ? c.message() : why + "; last answer: " + c.message());
+            ExceptionEvent event = new ExceptionEvent(spec.name(), tenant.id(), windowStart, windowEnd, position.serialize(),
+                    c.httpStatus(), c.platformCode(), c.kind(), attempts, message, clock.millis());
+            result.completeExceptionally(new RequestFailedException(event));
+        }
+
+        String redact(String text) {
+            return tenant.redact(text, token == null ? List.of() : List.of(token));
+        }
+
+        /** Runs a step; a bug in it fails the page instead of leaving its future forever incomplete. */
+        void guarded(Runnable step) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                fail(ClassifiedResponse.noAnswer(ResponseKind.FATAL, rootMessage(e)), null);
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && (c instanceof java.util.concurrent.CompletionException)) c = c.getCause();
+        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,150 @@
+package io.httpsync.connector.auth;
+
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.RenderedRequest;
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Tokens from the simulator's Kuaishou OAuth endpoint, which issues a new random token on every call: equal tokens
+ * therefore prove that one fetch was shared. The requests go over the JDK's HTTP client (the transport is the page
+ * fetcher's business; here only the provider is under test).
+ */
+class EndpointTokenProviderTest {
+    private static final String APP_SECRET = KuaishouSimulatorFixture.APP_SECRET;
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final AtomicInteger fetched = new AtomicInteger();
+    private final AtomicLong nowMillis = new AtomicLong(System.currentTimeMillis());
+    private final Clock clock = new Clock() {
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(nowMillis.get());
+        }
+    };
+    private KuaishouSimulatorFixture fixture;
+
+    @BeforeEach
+    void start() {
+        fixture = new KuaishouSimulatorFixture(10);
+        fixture.kuaishou.latency(150, 0); // concurrent callers overlap with the fetch in flight
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    private TokenProvider provider() {
+        Map<String, String> o = fixture.options();
+        o.put("auth.token.refresh-margin", "10 min");
+        return TokenProvider.of(EndpointSpec.fromOptions(o), this::send, clock, tenant -> fetched.incrementAndGet());
+    }
+
+    private CompletableFuture<TokenTransport.Answer> send(RenderedRequest r) {
+        String query = r.params().entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return client.sendAsync(HttpRequest.newBuilder(URI.create(r.url() + "?" + query)).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .thenApply(resp -> new TokenTransport.Answer(resp.statusCode(), resp.body()));
+    }
+
+    private static Tenant tenant(String appSecret) {
+        return Tenant.of(KuaishouSimulatorFixture.SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY, "app-secret", appSecret));
+    }
+
+    private static String get(CompletableFuture<String> token) throws Exception {
+        return token.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void concurrentCallersShareOneFetchAndLaterCallersTheCachedToken() throws Exception {
+        TokenProvider tokens = provider();
+        List<CompletableFuture<String>> calls = new ArrayList<>();
+        for (int i = 0; i < 10; i++) calls.add(tokens.token(tenant(APP_SECRET)));
+        assertThat(calls.get(0)).as("the callers did not wait for the fetch").isNotDone();
+        String first = get(calls.get(0));
+        for (CompletableFuture<String> c : calls) assertThat(get(c)).isEqualTo(first);
+        assertThat(get(tokens.token(tenant(APP_SECRET)))).isEqualTo(first);
+        assertThat(fetched).hasValue(1);
+        assertThat(fixture.kuaishou.tokens().validTenant(first)).isEqualTo("shop-1");
+    }
+
+    @Test
+    void aTokenIsRefreshedBeforeItExpires() throws Exception {
+        TokenProvider tokens = provider();
+        String first = get(tokens.token(tenant(APP_SECRET)));
+        nowMillis.addAndGet(Duration.ofSeconds(172_800).minusMinutes(11).toMillis());
+        assertThat(get(tokens.token(tenant(APP_SECRET)))).isEqualTo(first);
+        nowMillis.addAndGet(Duration.ofMinutes(2).toMillis());
+        assertThat(get(tokens.token(tenant(APP_SECRET)))).isNotEqualTo(first);
+        assertThat(fetched).hasValue(2);
+    }
+
+    @Test
+    void invalidatingTheCurrentTokenFetchesANewOneButAStaleInvalidationIsIgnored() throws Exception {
+        TokenProvider tokens = provider();
+        String first = get(tokens.token(tenant(APP_SECRET)));
+        tokens.invalidate(tenant(APP_SECRET), first);
+        String second = get(tokens.token(tenant(APP_SECRET)));
+        assertThat(second).isNotEqualTo(first);
+        tokens.invalidate(tenant(APP_SECRET), first); // a late answer to a request made with the old token
+        assertThat(get(tokens.token(tenant(APP_SECRET)))).isEqualTo(second);
+        assertThat(tokens.canRefresh()).isTrue();
+    }
+
+    @Test
+    void aRefusedFetchFailsWithoutSecretsAndIsNotCached() throws Exception {
+        TokenProvider tokens = provider();
+        String wrong = "WrongAppSecret-555";
+        assertThatThrownBy(() -> get(tokens.token(tenant(wrong))))
+                .hasRootCauseInstanceOf(TokenFetchException.class)
+                .hasMessageContaining("token endpoint for tenant 'shop-1': HTTP 200 without a token at '/access_token'")
+                .hasMessageContaining("unauthorized_client")
+                .hasMessageNotContaining(wrong);
+        assertThat(get(tokens.token(tenant(APP_SECRET)))).isNotEmpty();
+        assertThat(fetched).hasValue(1);
+    }
+
+    @Test
+    void staticTokensComeFromATenantProperty() throws Exception {
+        StaticTokenProvider tokens = new StaticTokenProvider("access-token");
+        assertThat(get(tokens.token(Tenant.of("t", Map.of("access-token", "tok-1"))))).isEqualTo("tok-1");
+        assertThatThrownBy(() -> get(tokens.token(Tenant.of("t")))).hasMessageContaining("tenant 't' has no property 'access-token'");
+        assertThat(tokens.canRefresh()).isFalse();
+    }
+}

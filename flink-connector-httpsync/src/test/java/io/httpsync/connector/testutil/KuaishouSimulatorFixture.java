@@ -1,0 +1,74 @@
+package io.httpsync.connector.testutil;
+
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.EndpointPresets;
+import io.httpsync.simulator.Simulator;
+import io.httpsync.simulator.data.DataSpec;
+import io.httpsync.simulator.platform.GroundTruth;
+import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real simulator on a free port with one Kuaishou shop, and the connector's options for it: the Kuaishou preset
+ * pointed at the simulator, tokens from its OAuth endpoint (its convention: the authorization code is the shop id),
+ * and short backoffs so that tests of retries stay fast.
+ */
+public final class KuaishouSimulatorFixture implements AutoCloseable {
+    public static final String SHOP = "shop-1";
+    public static final String APP_KEY = "ks-app-1";
+    public static final String APP_SECRET = "AppSecret-0123456789";
+    public static final String SIGN_SECRET = "SignSecret-9876543210";
+    public static final long DAY = TimeUnit.DAYS.toMillis(1);
+
+    public final Simulator sim;
+    public final KuaishouSim kuaishou;
+    public final String base;
+
+    public KuaishouSimulatorFixture(int records) {
+        sim = new Simulator(7);
+        kuaishou = sim.add(KuaishouSim::new);
+        kuaishou.addTenant(SHOP, KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET),
+                DataSpec.of(records, 6 * DAY).timeResolutionMillis(1));
+        sim.start(0);
+        base = sim.baseUrl("kuaishou");
+    }
+
+    public Tenant tenant() {
+        return Tenant.of(SHOP, Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET));
+    }
+
+    /** The preset against the simulator, with tokens from its OAuth endpoint. */
+    public Map<String, String> options() {
+        Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrders(base));
+        o.put("auth.token.url", base + "/oauth2/access_token");
+        o.put("auth.token.param.app_id", "${tenant.app-key}");
+        o.put("auth.token.param.app_secret", "${tenant.app-secret}");
+        o.put("auth.token.param.grant_type", "code");
+        o.put("auth.token.param.code", "${tenant.id}");
+        o.put("auth.token.path", "/access_token");
+        o.put("auth.token.expires-in-path", "/expires_in");
+        o.put("retry.initial-backoff", "10 ms");
+        o.put("retry.max-backoff", "50 ms");
+        o.put("retry.rate-limited-wait", "300 ms");
+        o.put("request.timeout", "2 s");
+        o.put("rate-limit.permits-per-second", "1000");
+        o.put("rate-limit.burst", "100");
+        return o;
+    }
+
+    /** The ids of the shop's live orders whose update time lies in {@code [start, end)}. */
+    public List<String> truthIds(long start, long end) {
+        GroundTruth truth = kuaishou.groundTruth(SHOP);
+        return truth.live().stream().filter(r -> r.updateTime() >= start && r.updateTime() < end)
+                .map(GroundTruth.TruthRecord::id).toList();
+    }
+
+    @Override
+    public void close() {
+        sim.close();
+    }
+}
