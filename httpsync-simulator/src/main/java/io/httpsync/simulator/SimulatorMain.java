@@ -27,7 +27,7 @@ import java.util.function.Function;
 /**
  * Starts the simulator from the command line, so a sync job can be developed without real credentials:
  * <pre>
- * mvn -pl httpsync-simulator compile exec:java -Dexec.args="--port 8080 --platforms kuaishou --tenants 2"
+ * mvn -pl httpsync-jobs -am compile exec:exec -Dhttpsync.args="simulator --port 8080 --platforms kuaishou --tenants 2"
  * </pre>
  * Options: {@code --host} (default 127.0.0.1), {@code --port} (8080; 0 = any free port), {@code --platforms} (comma
  * separated, default all), {@code --tenants} (per platform, 2), {@code --records} (per tenant, 2000; on the contacts
@@ -63,7 +63,7 @@ public final class SimulatorMain {
         for (String name : platformNames(opts)) {
             PlatformSim p = sim.platform(name);
             System.out.println("  " + name + ": " + sim.baseUrl(name) + "  tenants " + p.tenantIds() + (p instanceof ContactsPlatformSim
-                    ? "  per-corp app key (WeCom corpid) '" + DEMO_APP_KEY + "-<n>' for corp-<n>, app secret '" + DEMO_APP_SECRET + "'"
+                    ? "  per-corp app key (WeCom corpid, DingTalk appkey, Feishu app_id) '" + DEMO_APP_KEY + "-<n>' for corp-<n>, app secret '" + DEMO_APP_SECRET + "'"
                     : "  app key '" + DEMO_APP_KEY + "', app secret '" + DEMO_APP_SECRET + "', sign secret '" + DEMO_SIGN_SECRET
                     + "', per-shop session/access token 'token-<shop>'"));
         }

@@ -51,6 +51,16 @@ public final class ExceptionEvent implements Serializable {
         this.timeMillis = timeMillis;
     }
 
+    /**
+     * An event about a window that is not a failed request: a record that could not be decoded, records beyond a
+     * deep-paging cap that could not be read. No HTTP status, no platform code, no attempts.
+     */
+    public static ExceptionEvent ofWindow(String endpoint, String tenantId, long windowStart, long windowEnd, String position,
+                                          String message, long timeMillis) {
+        return new ExceptionEvent(endpoint, tenantId, windowStart, windowEnd, position, -1, null, ResponseKind.FATAL, 0,
+                message, timeMillis);
+    }
+
     public String endpoint() {
         return endpoint;
     }

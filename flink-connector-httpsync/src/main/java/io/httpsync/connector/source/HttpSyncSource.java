@@ -2,8 +2,7 @@ package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.http.PageFetcher;
-import io.httpsync.connector.http.RetryPolicy;
+import io.httpsync.connector.ratelimit.RateLimiter;
 import io.httpsync.connector.ratelimit.TenantTokenBucketRateLimiter;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumState;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumStateSerializer;
@@ -45,22 +44,15 @@ public final class HttpSyncSource<T>
     final EndpointSpec endpoint;
     final List<Tenant> tenants;
     final SyncPlan plan;
-    final RetryPolicy retryPolicy;
-    final double permitsPerSecondPerTenant;
-    final int burst;
     final RecordDeserializer<T> deserializer;
     final ExceptionPolicy exceptionPolicy;
     final int splitsInFlightPerReader;
 
-    HttpSyncSource(EndpointSpec endpoint, List<Tenant> tenants, SyncPlan plan, RetryPolicy retryPolicy,
-                   double permitsPerSecondPerTenant, int burst, RecordDeserializer<T> deserializer,
+    HttpSyncSource(EndpointSpec endpoint, List<Tenant> tenants, SyncPlan plan, RecordDeserializer<T> deserializer,
                    ExceptionPolicy exceptionPolicy, int splitsInFlightPerReader) {
         this.endpoint = endpoint;
         this.tenants = List.copyOf(tenants);
         this.plan = plan;
-        this.retryPolicy = retryPolicy;
-        this.permitsPerSecondPerTenant = permitsPerSecondPerTenant;
-        this.burst = burst;
         this.deserializer = deserializer;
         this.exceptionPolicy = exceptionPolicy;
         this.splitsInFlightPerReader = splitsInFlightPerReader;
@@ -87,10 +79,10 @@ public final class HttpSyncSource<T>
     @Override
     public SourceReader<SyncElement<T>, WindowSplit> createReader(SourceReaderContext context) {
         // issue 4 makes the budget global; until then each subtask takes an equal share of the tenant's rate
-        double share = permitsPerSecondPerTenant / Math.max(1, context.currentParallelism());
-        PageFetcher fetcher = new PageFetcher(endpoint, retryPolicy,
-                new TenantTokenBucketRateLimiter(share, Math.max(1, burst / Math.max(1, context.currentParallelism()))));
-        return HttpSyncReaders.create(fetcher, endpoint, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader, context);
+        int parallelism = Math.max(1, context.currentParallelism());
+        RateLimiter limiter = new TenantTokenBucketRateLimiter(endpoint.retry().permitsPerSecond() / parallelism,
+                Math.max(1, endpoint.retry().burst() / parallelism));
+        return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader, context);
     }
 
     @Internal

@@ -2,7 +2,7 @@ package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.http.RetryPolicy;
+import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.source.enumerator.SyncPlan;
 import org.apache.flink.annotation.PublicEvolving;
 
@@ -28,7 +28,6 @@ import java.util.List;
  */
 @PublicEvolving
 public final class HttpSyncSourceBuilder<T> {
-    public static final double DEFAULT_PERMITS_PER_SECOND = 10;
     public static final int DEFAULT_SPLITS_IN_FLIGHT = 4;
 
     private EndpointSpec endpoint;
@@ -42,9 +41,8 @@ public final class HttpSyncSourceBuilder<T> {
     private Duration minWindowWidth;
     private Duration failedWindowRetryDelay;
     private Clock clock;
-    private RetryPolicy retryPolicy;
-    private double permitsPerSecond = DEFAULT_PERMITS_PER_SECOND;
-    private int burst = -1;
+    private Double permitsPerSecond;
+    private Integer burst;
     private RecordDeserializer<T> deserializer;
     private ExceptionPolicy exceptionPolicy = ExceptionPolicy.RECORD_AND_RETRY;
     private int splitsInFlight = DEFAULT_SPLITS_IN_FLIGHT;
@@ -103,12 +101,10 @@ public final class HttpSyncSourceBuilder<T> {
         return this;
     }
 
-    public HttpSyncSourceBuilder<T> setRetryPolicy(RetryPolicy retryPolicy) {
-        this.retryPolicy = retryPolicy;
-        return this;
-    }
-
-    /** Requests per second per tenant, over all subtasks, and the burst a tenant's bucket allows. */
+    /**
+     * Requests per second per tenant, over all subtasks, and the burst a tenant's bucket allows; overrides the
+     * endpoint's {@code rate-limit.*} options.
+     */
     public HttpSyncSourceBuilder<T> setRateLimit(double permitsPerSecond, int burst) {
         this.permitsPerSecond = permitsPerSecond;
         this.burst = burst;
@@ -142,10 +138,16 @@ public final class HttpSyncSourceBuilder<T> {
         require(deserializer != null, "deserializer", "is required (setDeserializer), e.g. RecordDeserializer.raw()");
         require(!tenants.isEmpty(), "tenants", "must name at least one tenant (setTenants)");
         require(start != null, "start", "is required: call setBounded(start, end) or setContinuous(start, lag, interval)");
-        require(permitsPerSecond > 0 && !Double.isNaN(permitsPerSecond) && !Double.isInfinite(permitsPerSecond),
-                "rate-limit.permits-per-second", "must be a positive number, was " + permitsPerSecond);
-        int effectiveBurst = burst < 0 ? (int) Math.max(1, Math.ceil(permitsPerSecond)) : burst;
-        require(effectiveBurst >= 1, "rate-limit.burst", "must be >= 1, was " + burst);
+        EndpointSpec effective = endpoint;
+        if (permitsPerSecond != null || burst != null) {
+            require(permitsPerSecond == null || (permitsPerSecond > 0 && Double.isFinite(permitsPerSecond)),
+                    "rate-limit.permits-per-second", "must be a positive number, was " + permitsPerSecond);
+            require(burst == null || burst >= 1, "rate-limit.burst", "must be >= 1, was " + burst);
+            EndpointSpec.Builder b = EndpointSpec.builder().options(endpoint.toOptions());
+            if (permitsPerSecond != null) b.set(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND, permitsPerSecond);
+            if (burst != null) b.set(EndpointOptions.RATE_LIMIT_BURST, burst);
+            effective = b.build();
+        }
         require(splitsInFlight >= 1, "splits-in-flight", "must be >= 1, was " + splitsInFlight);
         require(exceptionPolicy != null, "exception-policy", "must not be null");
 
@@ -153,9 +155,9 @@ public final class HttpSyncSourceBuilder<T> {
                 .tenants(tenants.stream().map(Tenant::id).toList())
                 .startTime(start)
                 .endTime(continuous ? null : end)
-                .maxWindowWidth(endpoint.maxWindowWidth())
-                .lookBack(endpoint.lookBack())
-                .timeResolution(endpoint.timeResolution());
+                .maxWindowWidth(endpoint.limits().windowMaxWidth())
+                .lookBack(endpoint.limits().windowLookBack())
+                .timeResolution(Duration.ofMillis(endpoint.timeFormat().unitMillis()));
         if (step != null) plan.step(step);
         if (minWindowWidth != null) plan.minWindowWidth(minWindowWidth);
         if (continuous) {
@@ -169,8 +171,7 @@ public final class HttpSyncSourceBuilder<T> {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IllegalArgumentException("invalid sync plan: " + e.getMessage(), e);
         }
-        return new HttpSyncSource<>(endpoint, tenants, built, retryPolicy == null ? RetryPolicy.defaults() : retryPolicy,
-                permitsPerSecond, effectiveBurst, deserializer, exceptionPolicy, splitsInFlight);
+        return new HttpSyncSource<>(effective, tenants, built, deserializer, exceptionPolicy, splitsInFlight);
     }
 
     private static void require(boolean ok, String setting, String message) {

@@ -67,7 +67,7 @@ public final class Demo {
                         DataSpec.of(orders, 3 * DAY).seed(i).timeResolutionMillis(1));
                 // a live shop: 5 updates, 1 new order and 0.5 deleted orders per second
                 kuaishou.mutateContinuously(shop, new MutationRates(5, 1, 0.5));
-                tenants.add(new Tenant(shop, Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET)));
+                tenants.add(Tenant.of(shop, Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET)));
             }
             sim.start(0);
             String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
@@ -84,7 +84,7 @@ public final class Demo {
 
             long now = System.currentTimeMillis();
             HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()
-                    .setEndpoint(EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders(sim.baseUrl("kuaishou"))))
+                    .setEndpoint(endpoint(sim.baseUrl("kuaishou")))
                     .setTenants(tenants)
                     .setContinuous(Instant.ofEpochMilli(now - 3 * DAY - 60_000), Duration.ofSeconds(3), Duration.ofSeconds(2))
                     .setWindowStep(Duration.ofHours(6))
@@ -118,6 +118,19 @@ public final class Demo {
             job.cancel().get();
             return summarize(jdbcUrl, kuaishou, shops);
         }
+    }
+
+    /** The Kuaishou preset pointed at the simulator, with access tokens from its OAuth endpoint (code = shop id). */
+    private static EndpointSpec endpoint(String base) {
+        Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
+        options.put("auth.token.url", base + "/oauth2/access_token");
+        options.put("auth.token.param.app_id", "${tenant.app-key}");
+        options.put("auth.token.param.app_secret", "${tenant.app-secret}");
+        options.put("auth.token.param.grant_type", "code");
+        options.put("auth.token.param.code", "${tenant.id}");
+        options.put("auth.token.path", "/access_token");
+        options.put("auth.token.expires-in-path", "/expires_in");
+        return EndpointSpec.fromOptions(options);
     }
 
     /** Compares the table with ground truth for every record the platform last updated before the sync position. */

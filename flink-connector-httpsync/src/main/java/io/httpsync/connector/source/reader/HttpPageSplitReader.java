@@ -1,7 +1,8 @@
 package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.auth.Tenant;
-import io.httpsync.connector.endpoint.PagePosition;
+import io.httpsync.connector.endpoint.pagination.PagePosition;
+import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.Page;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.http.RequestFailedException;
@@ -58,10 +59,17 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     private record Completion(String splitId, Page page, Throwable error) {}
 
     @Override
-    public RecordsWithSplitIds<FetchedPage> fetch() throws InterruptedException {
+    public RecordsWithSplitIds<FetchedPage> fetch() {
         startWaitingSplits();
-        Completion c = completed.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
         RecordsBySplits.Builder<FetchedPage> out = new RecordsBySplits.Builder<>();
+        Completion c;
+        try {
+            c = completed.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            // Flink interrupts the fetcher thread to shut it down; answer with nothing and let it stop
+            Thread.currentThread().interrupt();
+            return out.build();
+        }
         if (c == null || c == WAKE_UP) return out.build();
         WindowSplit split = active.get(c.splitId);
         FetchedPage fetched = toFetchedPage(split, c);
@@ -86,11 +94,17 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
             throw new IllegalStateException("unexpected failure paging " + split, cause);
         }
         Page page = c.page;
-        if (page.exceedsCap()) {
-            return FetchedPage.tooLarge(page.records(), page.total(), page.capReachedAtMillis(), now);
+        if (page.splitRequired()) {
+            return FetchedPage.tooLarge(page.records(), page.total().orElse(-1), null, now);
         }
-        PagePosition next = page.next();
-        return FetchedPage.page(page.records(), next == null ? null : next.serialize(), now);
+        if (page.capReachedAt().isPresent()) {
+            return FetchedPage.tooLarge(page.records(), page.total().orElse(-1), page.capReachedAt().getAsLong(), now);
+        }
+        if (page.totalUnstable()) {
+            return FetchedPage.failed(ExceptionEvent.ofWindow(fetcher.spec().name(), split.tenant(), split.startMillis(),
+                    split.endMillis(), split.position(), "the window's total kept growing while it was paged; read again later", now), now);
+        }
+        return FetchedPage.page(page.records(), page.next().map(PagePosition::serialize).orElse(null), now);
     }
 
     private void startWaitingSplits() {
@@ -103,7 +117,7 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
 
     private void request(WindowSplit split) {
         Tenant tenant = tenants.get(split.tenant());
-        PagePosition position = split.position() == null ? null : PagePosition.parse(split.position());
+        PagePosition position = split.position() == null ? fetcher.pagination().first() : fetcher.pagination().parse(split.position());
         fetcher.fetch(tenant, split.startMillis(), split.endMillis(), position)
                 .whenComplete((page, error) -> completed.add(new Completion(split.splitId(), page, error)));
     }

@@ -1,6 +1,7 @@
 package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.http.FetchListener;
+import io.httpsync.connector.http.ResponseKind;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -8,6 +9,7 @@ import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 import org.apache.flink.runtime.metrics.MetricNames;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -65,24 +67,24 @@ final class HttpSyncReaderMetrics implements FetchListener {
     }
 
     @Override
-    public void requestSent(String tenant) {
+    public void onRequest(String tenant) {
         TenantMetrics m = of(tenant);
         m.requests.inc();
         m.inFlight.incrementAndGet();
     }
 
     @Override
-    public void responseReceived(String tenant) {
+    public void onResponse(String tenant, ResponseKind kind, long latencyNanos) {
         of(tenant).inFlight.decrementAndGet();
     }
 
     @Override
-    public void retryScheduled(String tenant) {
+    public void onRetry(String tenant, ResponseKind cause, Duration delay) {
         of(tenant).retries.inc();
     }
 
     @Override
-    public void rateLimited(String tenant) {
+    public void onRateLimited(String tenant, Duration pause) {
         of(tenant).rateLimited.inc();
     }
 

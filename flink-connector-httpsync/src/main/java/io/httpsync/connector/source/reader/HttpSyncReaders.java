@@ -3,6 +3,7 @@ package io.httpsync.connector.source.reader;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.PageFetcher;
+import io.httpsync.connector.ratelimit.RateLimiter;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
 import org.apache.flink.annotation.Internal;
@@ -18,13 +19,13 @@ import java.util.Map;
 public final class HttpSyncReaders {
     private HttpSyncReaders() {}
 
-    public static <T> HttpSyncSourceReader<T> create(PageFetcher fetcher, EndpointSpec endpoint, List<Tenant> tenants,
+    public static <T> HttpSyncSourceReader<T> create(EndpointSpec endpoint, RateLimiter rateLimiter, List<Tenant> tenants,
                                                      RecordDeserializer<T> deserializer, ExceptionPolicy policy,
                                                      int splitsInFlight, SourceReaderContext context) {
         Map<String, Tenant> byId = new LinkedHashMap<>();
         tenants.forEach(t -> byId.put(t.id(), t));
         HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet());
-        fetcher.setListener(metrics);
+        PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, metrics);
         SplitOutcomes outcomes = new SplitOutcomes();
         HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, outcomes, metrics);
         return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter, outcomes,

@@ -2,6 +2,7 @@ package io.httpsync.connector.source.reader;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.RecordFields;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
@@ -22,6 +23,7 @@ import org.apache.flink.util.FlinkRuntimeException;
 @Internal
 final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncElement<T>, WindowSplitState> {
     private final EndpointSpec endpoint;
+    private final RecordFields fields;
     private final RecordDeserializer<T> deserializer;
     private final ExceptionPolicy policy;
     private final SplitOutcomes outcomes;
@@ -30,6 +32,7 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
     HttpSyncRecordEmitter(EndpointSpec endpoint, RecordDeserializer<T> deserializer, ExceptionPolicy policy,
                           SplitOutcomes outcomes, HttpSyncReaderMetrics metrics) {
         this.endpoint = endpoint;
+        this.fields = new RecordFields(endpoint);
         this.deserializer = deserializer;
         this.policy = policy;
         this.outcomes = outcomes;
@@ -63,7 +66,7 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
         }
         for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
         state.pageEmitted(null, page.records.size());
-        ExceptionEvent event = ExceptionEvent.forWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
+        ExceptionEvent event = ExceptionEvent.ofWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
                 state.position(), "window holds " + (page.knownTotal < 0 ? "more" : Long.toString(page.knownTotal))
                         + " records, more than the platform lets a client page through, even at the minimum window width;"
                         + " records beyond the cap were not read", page.fetchTimeMillis);
@@ -75,13 +78,13 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
         RecordMeta meta;
         T value;
         try {
-            meta = new RecordMeta(split.tenant(), endpoint.recordId(record), endpoint.recordUpdateTime(record),
+            meta = new RecordMeta(split.tenant(), fields.id(record), fields.time(record),
                     split.startMillis(), split.endMillis(), fetchTime);
             value = deserializer.deserialize(record, meta);
         } catch (Exception e) {
             // the record is not lost silently: it becomes an event (or fails the job) naming where it came from
-            ExceptionEvent event = ExceptionEvent.forRecord(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
-                    position, e.getMessage() == null ? e.getClass().getName() : e.getMessage(), fetchTime);
+            ExceptionEvent event = ExceptionEvent.ofWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
+                    position, "record could not be decoded: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()), fetchTime);
             if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException("undecodable record: " + event, e);
             output.collect(SyncElement.exception(event));
             return;

@@ -1,4 +1,4 @@
-package io.httpsync.connector.testutils;
+package io.httpsync.connector.testutil;
 
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;

@@ -1,4 +1,4 @@
-package io.httpsync.connector.testutils;
+package io.httpsync.connector.testutil;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;

@@ -1,4 +1,4 @@
-package io.httpsync.connector.testutils;
+package io.httpsync.connector.testutil;
 
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.sink.PostgresRecordSink;
