@@ -11,8 +11,11 @@ import java.util.Map;
  * Not a test (no {@code Test} in its name, so the normal build never runs it): measures how much of an app limit a
  * sync uses with 100 ms simulated latency, and the same sync with a serial pager (one request at a time). Run:
  * <pre>
- * mvn -B -ntp -pl flink-connector-httpsync -am test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.httpsync.connector.ratelimit.RateLimitBenchmark -Dexec.args="100 150000"
+ * mvn -B -ntp -pl flink-connector-httpsync -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -cp flink-connector-httpsync/target/test-classes:flink-connector-httpsync/target/classes:$(cat /tmp/cp.txt) \
+ *     io.httpsync.connector.ratelimit.RateLimitBenchmark 200 150000
+ * </pre>
+ * (the root pom turns exec-maven-plugin off outside httpsync-jobs.)
  * </pre>
  * Arguments: the app limit per second, and the big shop's records (50 per page).
  */
