@@ -6,6 +6,9 @@ import io.httpsync.connector.auth.SignerKind;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.template.Placeholders;
 import io.httpsync.connector.endpoint.template.Template;
+import io.httpsync.connector.ratelimit.BucketScope;
+import io.httpsync.connector.ratelimit.BucketSpec;
+import io.httpsync.connector.ratelimit.RateLimitSpec;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.util.TimeUtils;
@@ -93,6 +96,7 @@ public final class EndpointSpec implements Serializable {
     private final transient RetrySettings retry;
     private final transient AuthSettings auth;
     private final transient PlatformLimits limits;
+    private final transient RateLimitSpec rateLimits;
 
     private EndpointSpec(OptionReader r) {
         r.failOnUnknownKeys();
@@ -112,6 +116,7 @@ public final class EndpointSpec implements Serializable {
         this.errors = readErrors(r);
         this.retry = readRetry(r);
         this.auth = readAuth(r);
+        this.rateLimits = readRateLimits(r, name, retry);
         this.options = r.canonical();
         validateTemplates();
         validatePaging();
@@ -317,6 +322,81 @@ public final class EndpointSpec implements Serializable {
                 permits, r.integer(EndpointOptions.RATE_LIMIT_BURST, 1));
     }
 
+    private static RateLimitSpec readRateLimits(OptionReader r, String endpointName, RetrySettings retry) {
+        Map<String, String> bucketOptions = r.prefixed(EndpointOptions.RATE_LIMIT_BUCKET_PREFIX);
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String key : bucketOptions.keySet()) {
+            int dot = key.lastIndexOf('.');
+            String suffix = key.substring(dot + 1);
+            if (dot <= 0 || !EndpointOptions.BUCKET_SUFFIXES.contains(suffix)) {
+                throw OptionReader.invalid(EndpointOptions.RATE_LIMIT_BUCKET_PREFIX + key, "is unknown; a bucket option is "
+                        + EndpointOptions.RATE_LIMIT_BUCKET_PREFIX + "<name>.(" + String.join("|", EndpointOptions.BUCKET_SUFFIXES) + ")");
+            }
+            names.add(key.substring(0, dot));
+        }
+        List<BucketSpec> buckets = new java.util.ArrayList<>();
+        for (String bucket : names) buckets.add(readBucket(r, bucket));
+        if (buckets.isEmpty()) {
+            // the per-tenant limit of options rate-limit.permits-per-second and rate-limit.burst
+            long burst = retry.burst();
+            buckets.add(new BucketSpec("tenant", BucketScope.TENANT, Math.max(burst, Math.round(retry.permitsPerSecond() + burst - 1)),
+                    Duration.ofSeconds(1), burst, 1, false));
+        }
+        RateLimitSpec.Backend backend = r.enumValue(EndpointOptions.RATE_LIMIT_BACKEND, RateLimitSpec.Backend.class);
+        String redisUri = r.string(EndpointOptions.RATE_LIMIT_REDIS_URI);
+        if (backend == RateLimitSpec.Backend.REDIS && (redisUri == null || redisUri.isBlank())) {
+            throw OptionReader.invalid(EndpointOptions.RATE_LIMIT_REDIS_URI.key(), "is required with "
+                    + EndpointOptions.RATE_LIMIT_BACKEND.key() + " = redis");
+        }
+        String api = r.string(EndpointOptions.RATE_LIMIT_API);
+        RateLimitSpec.Adaptive adaptive = new RateLimitSpec.Adaptive(
+                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_INITIAL, 0.001, 1),
+                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_INCREASE, 0.0001, 1),
+                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_DECREASE, 0.01, 0.99),
+                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_TARGET, 0.1, 1),
+                r.duration(EndpointOptions.RATE_LIMIT_ADAPTIVE_INTERVAL, true).toMillis());
+        return new RateLimitSpec(buckets, backend, redisUri, r.requiredString(EndpointOptions.RATE_LIMIT_NAMESPACE),
+                api != null ? api : endpointName, r.doubleValue(EndpointOptions.RATE_LIMIT_UTILIZATION, 0.1, 1), adaptive,
+                r.integer(EndpointOptions.RATE_LIMIT_MAX_TENANTS, 0), r.integer(EndpointOptions.RATE_LIMIT_MAX_IN_FLIGHT, 0));
+    }
+
+    private static BucketSpec readBucket(OptionReader r, String bucket) {
+        ConfigOption<BucketScope> scopeOption = EndpointOptions.bucketScope(bucket);
+        BucketScope scope = r.enumValue(scopeOption, BucketScope.class);
+        if (scope == null) throw OptionReader.invalid(scopeOption.key(), "is required");
+        ConfigOption<Long> permitsOption = EndpointOptions.bucketPermits(bucket);
+        Long permits = r.longValue(permitsOption, 1);
+        if (permits == null) throw OptionReader.invalid(permitsOption.key(), "is required");
+        ConfigOption<String> periodOption = EndpointOptions.bucketPeriod(bucket);
+        Duration period = period(periodOption.key(), r.string(periodOption));
+        ConfigOption<Long> burstOption = EndpointOptions.bucketBurst(bucket);
+        long burst = r.longValue(burstOption, 1);
+        if (burst > permits) throw OptionReader.invalid(burstOption.key(), burst + " is more than the bucket's permits " + permits);
+        ConfigOption<Long> weightOption = EndpointOptions.bucketWeight(bucket);
+        long weight = r.longValue(weightOption, 1);
+        if (weight > burst) {
+            throw OptionReader.invalid(weightOption.key(), weight + " is more than the bucket's burst " + burst + ", so a request could never go");
+        }
+        return new BucketSpec(bucket, scope, permits, period, burst, weight, r.bool(EndpointOptions.bucketAdaptive(bucket)));
+    }
+
+    private static Duration period(String key, String text) {
+        switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "second": return Duration.ofSeconds(1);
+            case "minute": return Duration.ofMinutes(1);
+            case "hour": return Duration.ofHours(1);
+            case "day": return Duration.ofDays(1);
+            default:
+                try {
+                    Duration d = TimeUtils.parseDuration(text);
+                    if (!d.isNegative() && !d.isZero()) return d;
+                } catch (RuntimeException ignored) {
+                    // reported below with the accepted spellings
+                }
+                throw OptionReader.invalid(key, "'" + text + "' is not second, minute, hour, day or a positive duration like '20 s'");
+        }
+    }
+
     private static AuthSettings readAuth(OptionReader r) {
         SignerKind signer = r.enumValue(EndpointOptions.AUTH_SIGNER, SignerKind.class);
         String secretProperty = r.string(EndpointOptions.AUTH_SIGNER_SECRET_PROPERTY);
@@ -467,6 +547,11 @@ public final class EndpointSpec implements Serializable {
         return limits;
     }
 
+    /** The buckets and limits of options {@code rate-limit.*}. */
+    public RateLimitSpec rateLimits() {
+        return rateLimits;
+    }
+
     /** Whether requests carry a token ({@code ${token}} appears in a list request template). */
     public boolean usesToken() {
         return request.placeholders().contains(Placeholders.TOKEN);
@@ -494,6 +579,7 @@ public final class EndpointSpec implements Serializable {
     }
 
     private static boolean isLiteralSecret(String key, String value) {
+        if (key.equals(EndpointOptions.RATE_LIMIT_REDIS_URI.key())) return value.contains("@"); // redis://user:password@host
         if (value.contains("${")) return false;
         for (String prefix : EndpointOptions.prefixes()) {
             if (key.startsWith(prefix)) {

@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Fetches one page of a window asynchronously: renders the request (templates, token, signature), takes a permit
- * from the {@link RateLimiter}, sends it with async-http-client, classifies the answer ({@link ErrorClassifier}),
+ * from the {@link RateLimiter} (released when the answer is in), sends it with async-http-client, classifies the answer ({@link ErrorClassifier}),
  * retries with backoff and jitter ({@link RetryPolicy}), honours the waits the platform asks for and tells the rate
  * limiter, refreshes the token on a token-expired answer (at most {@code auth.token.max-refreshes} times per page),
  * and completes with a {@link Page}, or exceptionally with a {@link RequestFailedException} whose
@@ -246,7 +246,16 @@ public final class PageFetcher implements AutoCloseable {
                 }
                 token = t;
                 RenderedRequest request = render();
-                scheduleOrFail(() -> guarded(() -> send(request)), rateLimiter.reserve(tenant.id()));
+                CompletableFuture<Void> permit = rateLimiter.acquire(tenant.id());
+                // a page closed or cancelled while waiting gives its place up
+                result.whenComplete((page, e) -> permit.cancel(false));
+                permit.whenComplete((granted, e) -> guarded(() -> {
+                    if (e != null) {
+                        if (!(e instanceof CancellationException)) fail(ClassifiedResponse.noAnswer(ResponseKind.FATAL, rootMessage(e)), null);
+                        return;
+                    }
+                    send(request);
+                }));
             }));
         }
 
@@ -258,8 +267,12 @@ public final class PageFetcher implements AutoCloseable {
             return r;
         }
 
+        /** Sends under a granted permit, which is released when the answer (or failure) is in. */
         void send(RenderedRequest request) {
-            if (result.isDone()) return;
+            if (result.isDone()) {
+                rateLimiter.release(tenant.id());
+                return;
+            }
             attempts++;
             listener.onRequest(tenant.id());
             long started = System.nanoTime();
@@ -270,6 +283,7 @@ public final class PageFetcher implements AutoCloseable {
                 answer = CompletableFuture.failedFuture(e);
             }
             answer.whenComplete((response, error) -> guarded(() -> {
+                rateLimiter.release(tenant.id());
                 ClassifiedResponse c = error != null ? classifier.failure(error)
                         : classifier.classify(response.getStatusCode(), response::getHeader, body(response));
                 listener.onResponse(tenant.id(), c.kind(), System.nanoTime() - started);

@@ -2,8 +2,7 @@ package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.ratelimit.RateLimiter;
-import io.httpsync.connector.ratelimit.TenantTokenBucketRateLimiter;
+import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumState;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumStateSerializer;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumerator;
@@ -78,10 +77,10 @@ public final class HttpSyncSource<T>
     @Internal
     @Override
     public SourceReader<SyncElement<T>, WindowSplit> createReader(SourceReaderContext context) {
-        // issue 4 makes the budget global; until then each subtask takes an equal share of the tenant's rate
-        int parallelism = Math.max(1, context.currentParallelism());
-        RateLimiter limiter = new TenantTokenBucketRateLimiter(endpoint.retry().permitsPerSecond() / parallelism,
-                Math.max(1, endpoint.retry().burst() / parallelism));
+        // the budget is global: every subtask draws on the same buckets (shared in the JVM, or through Redis), so an
+        // idle subtask's share goes to busy ones instead of each getting rate / parallelism
+        HierarchicalRateLimiter limiter = new HierarchicalRateLimiter(endpoint.rateLimits());
+        limiter.registerMetrics(context.metricGroup());
         return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader, context);
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.pagination.PagePosition;
-import io.httpsync.connector.ratelimit.TenantTokenBucketRateLimiter;
+import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.fault.Fault;
@@ -92,7 +92,7 @@ class PageFetcherTest {
         Map<String, String> o = fixture.options();
         o.putAll(overrides);
         EndpointSpec spec = EndpointSpec.fromOptions(o);
-        PageFetcher f = new PageFetcher(spec, TenantTokenBucketRateLimiter.of(spec), listener);
+        PageFetcher f = new PageFetcher(spec, new HierarchicalRateLimiter(spec.rateLimits()), listener);
         fetchers.add(f);
         return f;
     }
@@ -175,7 +175,7 @@ class PageFetcherTest {
         Map<String, String> o = fixture.options();
         o.keySet().removeIf(k -> k.startsWith("auth.token.") && !k.equals("auth.token.property"));
         EndpointSpec spec = EndpointSpec.fromOptions(o);
-        PageFetcher f = new PageFetcher(spec, TenantTokenBucketRateLimiter.of(spec), listener);
+        PageFetcher f = new PageFetcher(spec, new HierarchicalRateLimiter(spec.rateLimits()), listener);
         fetchers.add(f);
         Tenant tenant = Tenant.of(SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY,
                 "sign-secret", KuaishouSimulatorFixture.SIGN_SECRET, "access-token", token));

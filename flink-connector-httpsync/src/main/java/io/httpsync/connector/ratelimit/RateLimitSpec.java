@@ -1,0 +1,52 @@
+package io.httpsync.connector.ratelimit;
+
+import org.apache.flink.annotation.PublicEvolving;
+
+import java.util.List;
+
+/**
+ * The rate limiting of one endpoint, as read from the {@code rate-limit.*} options (see
+ * {@code EndpointOptions} and {@code docs/rate-limiting.md}): the buckets a request draws from, where they live,
+ * how adaptive buckets move, and the concurrency limits.
+ *
+ * @param buckets every budget a request of this endpoint takes permits from; never empty
+ * @param backend {@code local}: buckets shared by everything in this JVM; {@code redis}: shared through Redis
+ * @param redisUri the Redis server of the redis backend (may hold a password: never log it)
+ * @param namespace prefixes every bucket key; endpoints (and jobs) with the same namespace share app and IP buckets
+ * @param api the API name of API-scoped buckets
+ * @param utilization the fraction of a known limit to use, leaving room for clock and network jitter
+ * @param adaptive how adaptive buckets find an unknown limit
+ * @param maxTenants at most this many tenants with requests in flight at once (per namespace); 0: no limit
+ * @param maxInFlightPerTenant at most this many requests of one tenant in flight at once; 0: no limit
+ */
+@PublicEvolving
+public record RateLimitSpec(List<BucketSpec> buckets, Backend backend, String redisUri, String namespace, String api,
+                            double utilization, Adaptive adaptive, int maxTenants, int maxInFlightPerTenant) {
+    public RateLimitSpec {
+        buckets = List.copyOf(buckets);
+        if (buckets.isEmpty()) throw new IllegalArgumentException("at least one rate-limit bucket is required");
+        if (backend == Backend.REDIS && (redisUri == null || redisUri.isBlank())) {
+            throw new IllegalArgumentException("the redis backend needs a Redis URI");
+        }
+    }
+
+    /** Where buckets are kept. */
+    @PublicEvolving
+    public enum Backend implements io.httpsync.connector.endpoint.OptionEnum {
+        LOCAL,
+        REDIS
+    }
+
+    /**
+     * AIMD for buckets whose true limit is unknown (their {@code permits} is only a ceiling).
+     *
+     * @param initialFraction the rate starts at this fraction of the ceiling
+     * @param increase each {@code interval} without a rate-limited answer, the rate grows by this fraction of the ceiling
+     * @param decrease a rate-limited answer multiplies the rate by this
+     * @param targetFraction once a refusal showed the limit, the rate grows back to at most this fraction of it
+     * @param intervalMillis how often the rate may grow, and how long after a decrease it may not decrease again
+     */
+    @PublicEvolving
+    public record Adaptive(double initialFraction, double increase, double decrease, double targetFraction,
+                           long intervalMillis) {}
+}

@@ -1,0 +1,51 @@
+package io.httpsync.connector.ratelimit;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import org.apache.flink.annotation.Internal;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Buckets kept in Redis by Bucket4j's Lettuce proxy manager (compare-and-swap on one key per bucket), so that every
+ * JVM using the same Redis and namespace shares one budget: subtasks on several TaskManagers, and several jobs with
+ * one app key or one egress IP. One Lettuce connection per Redis URI per JVM, opened on first use and kept for the
+ * life of the JVM (like a connection pool); keys expire once their bucket would be full again, so idle tenants leave
+ * nothing behind. Bucket proxies are cached per key; each call on them is one Redis round trip.
+ */
+@Internal
+final class RedisBucketStore implements BucketStore {
+    private static final Map<String, RedisBucketStore> BY_URI = new ConcurrentHashMap<>();
+
+    private final ProxyManager<String> proxies;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    private RedisBucketStore(String uri) {
+        RedisClient client = RedisClient.create(uri);
+        StatefulRedisConnection<String, byte[]> connection =
+                client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+        this.proxies = Bucket4jLettuce.casBasedBuilder(connection)
+                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+                .build();
+    }
+
+    /** The store of a Redis URI, shared in this JVM. The URI may hold a password: it never appears in messages. */
+    static RedisBucketStore of(String uri) {
+        return BY_URI.computeIfAbsent(uri, RedisBucketStore::new);
+    }
+
+    @Override
+    public Bucket bucket(String key, BucketConfiguration configuration) {
+        return buckets.computeIfAbsent(key, k -> proxies.builder().build(k, () -> configuration));
+    }
+}
