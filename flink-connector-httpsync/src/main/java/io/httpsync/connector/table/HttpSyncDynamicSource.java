@@ -9,7 +9,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSource;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.ChangelogMode;
@@ -34,14 +33,16 @@ import java.util.Objects;
  * {@link RecordRowDecoder} that applies the table's format and appends metadata columns. Insert-only: a record read
  * twice (an update, a re-read window) is emitted twice, and a sink with a primary key keeps the latest.
  *
- * <p>The source and decoder get their uids from the planner's {@link ProviderContext}, so a savepoint of a statement
- * restores into the same statement. Used on the planner's thread only.
+ * <p>The source gets its uid from the planner's {@link ProviderContext}, so a savepoint of a statement restores
+ * into the same statement. Used on the planner's thread only.
  */
 @Internal
 public class HttpSyncDynamicSource implements ScanTableSource, SupportsReadingMetadata {
-    /** The transformation names given to {@link ProviderContext#generateUid}; changing them orphans savepoint state. */
+    /**
+     * The name given to {@link ProviderContext#generateUid} for the stateful source; changing it orphans savepoint
+     * state. The stateless decoder, the stream handed back, gets its uid from the planner itself.
+     */
     static final String SOURCE_TRANSFORMATION = "httpsync";
-    static final String DECODER_TRANSFORMATION = "httpsync-decoder";
 
     private final String tableName;
     @Nullable private final HttpSyncSource<RawRecord> source;
@@ -84,9 +85,7 @@ public class HttpSyncDynamicSource implements ScanTableSource, SupportsReadingMe
                 DataStreamSource<SyncElement<RawRecord>> elements =
                         env.fromSource(httpSource, httpSource.watermarkStrategy(), "HttpSyncSource-" + tableName);
                 providerContext.generateUid(SOURCE_TRANSFORMATION).ifPresent(elements::uid);
-                SingleOutputStreamOperator<RowData> out = elements.process(rows, producedType).name("HttpSyncDecoder-" + tableName);
-                providerContext.generateUid(DECODER_TRANSFORMATION).ifPresent(out::uid);
-                return out;
+                return elements.process(rows, producedType).name("HttpSyncDecoder-" + tableName);
             }
 
             @Override
