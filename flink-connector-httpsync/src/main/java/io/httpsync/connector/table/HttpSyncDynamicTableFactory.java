@@ -16,6 +16,9 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.format.DecodingFormat;
 import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.connector.source.lookup.LookupOptions;
+import org.apache.flink.table.connector.source.lookup.cache.DefaultLookupCache;
+import org.apache.flink.table.connector.source.lookup.cache.LookupCache;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DeserializationFormatFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
@@ -34,7 +37,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Creates {@code 'connector' = 'httpsync'} tables. The endpoint is described by the options of
+ * Creates {@code 'connector' = 'httpsync'} tables: scanned (a list API, with {@code scan.start}) or looked up (a
+ * detail API, in a lookup join, cached per Flink's {@code lookup.cache} options). The endpoint is described by the options of
  * {@link EndpointOptions} (read by {@link EndpointSpec#fromOptions}, exactly as for a DataStream job); tenants,
  * the scan range and the source's behaviour by {@link HttpSyncConnectorOptions}; records are decoded by the table's
  * {@code format}.
@@ -66,7 +70,10 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                 HttpSyncConnectorOptions.SCAN_START, HttpSyncConnectorOptions.SCAN_END, HttpSyncConnectorOptions.SCAN_LAG,
                 HttpSyncConnectorOptions.SCAN_DISCOVERY_INTERVAL, HttpSyncConnectorOptions.SCAN_WINDOW_STEP,
                 HttpSyncConnectorOptions.SCAN_WINDOW_MIN_WIDTH, HttpSyncConnectorOptions.SCAN_FAILED_WINDOW_RETRY_DELAY,
-                HttpSyncConnectorOptions.SCAN_EXCEPTION_POLICY, HttpSyncConnectorOptions.SCAN_SPLITS_IN_FLIGHT));
+                HttpSyncConnectorOptions.SCAN_EXCEPTION_POLICY, HttpSyncConnectorOptions.SCAN_SPLITS_IN_FLIGHT,
+                LookupOptions.CACHE_TYPE, LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
+                LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE, LookupOptions.PARTIAL_CACHE_MAX_ROWS,
+                LookupOptions.PARTIAL_CACHE_CACHE_MISSING_KEY));
         return options;
     }
 
@@ -86,8 +93,19 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                 helper.discoverDecodingFormat(DeserializationFormatFactory.class, FactoryUtil.FORMAT);
         validateKeys(options, context.getClassLoader());
         try {
-            HttpSyncSource<RawRecord> source = buildSource(options);
-            return new HttpSyncDynamicSource(table, source, format, context.getPhysicalRowDataType());
+            EndpointSpec endpoint = endpoint(options);
+            List<Tenant> tenants = tenants(options);
+            ReadableConfig config = Configuration.fromMap(options);
+            String pointer = config.get(HttpSyncConnectorOptions.RECORD_POINTER);
+            if (pointer != null) JsonPointers.compile(HttpSyncConnectorOptions.RECORD_POINTER.key(), pointer);
+            HttpSyncSource<RawRecord> source = scanSource(endpoint, tenants, pointer, config);
+            LookupCache cache = config.get(LookupOptions.CACHE_TYPE) == LookupOptions.LookupCacheType.PARTIAL
+                    ? DefaultLookupCache.fromConfig(config) : null;
+            if (config.get(LookupOptions.CACHE_TYPE) == LookupOptions.LookupCacheType.FULL) {
+                throw invalid(LookupOptions.CACHE_TYPE, "'FULL' is not supported: a detail API cannot be listed; use 'PARTIAL'");
+            }
+            return new HttpSyncDynamicSource(table, new HttpSyncDynamicSource.Endpoint(endpoint, tenants, pointer), source, cache,
+                    format, context.getPhysicalRowDataType());
         } catch (IllegalArgumentException e) {
             throw new ValidationException("Invalid options of table " + table + ": " + e.getMessage(), e);
         }
@@ -122,14 +140,8 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
      *
      * @throws IllegalArgumentException naming the option that is missing or invalid
      */
-    static HttpSyncSource<RawRecord> buildSource(Map<String, String> options) {
-        EndpointSpec endpoint = endpoint(options);
-        List<Tenant> tenants = tenants(options);
-        ReadableConfig config = Configuration.fromMap(options);
-        String pointer = config.get(HttpSyncConnectorOptions.RECORD_POINTER);
-        if (pointer != null) JsonPointers.compile(HttpSyncConnectorOptions.RECORD_POINTER.key(), pointer);
+    static HttpSyncSource<RawRecord> scanSource(EndpointSpec endpoint, List<Tenant> tenants, String pointer, ReadableConfig config) {
         if (config.getOptional(HttpSyncConnectorOptions.SCAN_START).isEmpty()) return null;
-
         HttpSyncSourceBuilder<RawRecord> builder = HttpSyncSource.<RawRecord>builder()
                 .setEndpoint(endpoint)
                 .setTenants(tenants)

@@ -33,6 +33,37 @@ public final class SqlTables {
         return s.replace("'", "''");
     }
 
+    /**
+     * The simulator's Kuaishou {@code open.order.detail} as a lookup table of the fixture's shop: one signed request
+     * per oid, the order's base info decoded, at most {@code permitsPerSecond} requests per second, partially cached.
+     */
+    public static Map<String, String> kuaishouOrderDetails(KuaishouSimulatorFixture fixture, double permitsPerSecond) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("connector", "httpsync");
+        o.putAll(fixture.options());
+        for (String listOnly : new String[] {"pagination.cursor.end-markers", "response.cursor-path", "response.record.id-path",
+                "response.record.time-path", "window.max-width", "window.look-back"}) {
+            o.remove(listOnly);
+        }
+        o.put("name", "kuaishou/open.order.detail");
+        o.put("url", fixture.base + "/open/order/detail");
+        o.put("request.param.method", "open.order.detail");
+        o.put("request.biz-param.template", "{\"oid\":\"${tenant.lookup.oid}\"}");
+        o.put("pagination.style", "page");
+        o.put("response.records-path", "/data");
+        o.put("response.single-record", "true");
+        o.put("rate-limit.permits-per-second", Double.toString(permitsPerSecond));
+        o.put("rate-limit.burst", "1");
+        o.put("tenants", KuaishouSimulatorFixture.SHOP);
+        fixture.tenant().properties().forEach((k, v) -> o.put("tenant." + KuaishouSimulatorFixture.SHOP + "." + k, v));
+        o.put("format", "json");
+        o.put("record.pointer", "/orderBaseInfo");
+        o.put("lookup.cache", "PARTIAL");
+        o.put("lookup.partial-cache.max-rows", "10000");
+        o.put("lookup.partial-cache.expire-after-write", "10 min");
+        return o;
+    }
+
     /** The Kuaishou orders of the fixture's shop, a bounded sync of {@code [start, end)}, decoded from orderBaseInfo. */
     public static Map<String, String> kuaishouOrders(KuaishouSimulatorFixture fixture, long start, long end) {
         Map<String, String> o = new LinkedHashMap<>();
