@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 /**
  * Kuaishou e-commerce open platform (kwaixiaodian), served under {@code /kuaishou}:
@@ -156,8 +157,11 @@ public final class KuaishouSim extends OrderPlatformSim {
         return signedApi(req, ORDER_DETAIL, this::orderDetail);
     }
 
-    /** An open API behind the gateway: limits, faults, then app, signature and token, then the API itself. */
-    private SimResponse signedApi(SimRequest req, String api, java.util.function.BiFunction<SimRequest, String, SimResponse> handler) {
+    /**
+     * An open API behind the gateway: limits, faults, then app, signature and token, then the API itself with its
+     * business parameters ({@code param}, JSON) and the token's shop.
+     */
+    private SimResponse signedApi(SimRequest req, String api, BiFunction<JsonNode, String, SimResponse> handler) {
         String appKey = req.param("appkey");
         Tokens.Token token = tokens.find(req.param("access_token"));
         String tenant = token == null ? null : token.tenant();
@@ -167,7 +171,13 @@ public final class KuaishouSim extends OrderPlatformSim {
                 logRequest(api, tenant, "", "auth");
                 return err;
             }
-            return handler.apply(req, token.tenant());
+            JsonNode param;
+            try {
+                param = Json.MAPPER.readTree(req.param("param") == null ? "{}" : req.param("param"));
+            } catch (Exception e) {
+                return businessError("param不是合法的JSON");
+            }
+            return handler.apply(param, token.tenant());
         });
     }
 
@@ -211,13 +221,7 @@ public final class KuaishouSim extends OrderPlatformSim {
                 : Crypto.hex(Crypto.md5(sb.toString()));
     }
 
-    private SimResponse listOrders(SimRequest req, String tenant) {
-        JsonNode p;
-        try {
-            p = Json.MAPPER.readTree(req.param("param") == null ? "{}" : req.param("param"));
-        } catch (Exception e) {
-            return businessError("param不是合法的JSON");
-        }
+    private SimResponse listOrders(JsonNode p, String tenant) {
         int queryType = p.path("queryType").asInt(1);
         int sort = p.path("sort").asInt(1);
         int pageSize = p.path("pageSize").asInt(10);
@@ -264,13 +268,7 @@ public final class KuaishouSim extends OrderPlatformSim {
         return SimResponse.ok(Json.object().put("result", 1).set("data", data0));
     }
 
-    private SimResponse orderDetail(SimRequest req, String tenant) {
-        JsonNode p;
-        try {
-            p = Json.MAPPER.readTree(req.param("param") == null ? "{}" : req.param("param"));
-        } catch (Exception e) {
-            return businessError("param不是合法的JSON");
-        }
+    private SimResponse orderDetail(JsonNode p, String tenant) {
         long oid = p.path("oid").asLong(-1);
         String position = "oid=" + oid;
         if (oid < 0) {
