@@ -37,6 +37,15 @@ public final class TenantTokenBucketRateLimiter implements RateLimiter {
         return new TenantTokenBucketRateLimiter(spec.retry().permitsPerSecond(), spec.retry().burst());
     }
 
+    /**
+     * One parallel instance's share of the options' rate, until issue 4 coordinates the budget across subtasks: each
+     * of {@code parallelism} instances gets an equal part, so together they stay under the tenant's rate.
+     */
+    public static TenantTokenBucketRateLimiter shareOf(EndpointSpec spec, int parallelism) {
+        int n = Math.max(1, parallelism);
+        return new TenantTokenBucketRateLimiter(spec.retry().permitsPerSecond() / n, Math.max(1, spec.retry().burst() / n));
+    }
+
     @Override
     public long reserve(String tenantId) {
         return bucket(tenantId).consumeIgnoringRateLimits(1);

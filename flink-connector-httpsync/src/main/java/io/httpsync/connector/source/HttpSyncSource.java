@@ -78,10 +78,7 @@ public final class HttpSyncSource<T>
     @Internal
     @Override
     public SourceReader<SyncElement<T>, WindowSplit> createReader(SourceReaderContext context) {
-        // issue 4 makes the budget global; until then each subtask takes an equal share of the tenant's rate
-        int parallelism = Math.max(1, context.currentParallelism());
-        RateLimiter limiter = new TenantTokenBucketRateLimiter(endpoint.retry().permitsPerSecond() / parallelism,
-                Math.max(1, endpoint.retry().burst() / parallelism));
+        RateLimiter limiter = TenantTokenBucketRateLimiter.shareOf(endpoint, context.currentParallelism());
         return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader, context);
     }
 

@@ -29,7 +29,7 @@ import java.util.concurrent.CompletionException;
 /**
  * Looks rows up in a detail API, one request per key, through the same {@link PageFetcher} as the scan source:
  * templates, signing, tokens, error classification, retries and a per-tenant token bucket
- * ({@code rate-limit.*} of the lookup table). The key's values are given to the templates as the tenant properties
+ * ({@code rate-limit.*} of the lookup table, shared equally by the parallel instances). The key's values are given to the templates as the tenant properties
  * {@code lookup.<column>}, written {@code ${tenant.lookup.<column>}}. The planner's partial cache
  * ({@code 'lookup.cache' = 'PARTIAL'}) sits in front of this function.
  *
@@ -87,7 +87,8 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
             }
         });
         compiledPointer = recordPointer == null ? null : JsonPointer.compile(recordPointer);
-        fetcher = new PageFetcher(endpoint, TenantTokenBucketRateLimiter.of(endpoint), FetchListener.NONE);
+        fetcher = new PageFetcher(endpoint,
+                TenantTokenBucketRateLimiter.shareOf(endpoint, context.getTaskInfo().getNumberOfParallelSubtasks()), FetchListener.NONE);
     }
 
     @Override
