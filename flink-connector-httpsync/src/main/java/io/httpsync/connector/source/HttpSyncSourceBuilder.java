@@ -89,7 +89,10 @@ public final class HttpSyncSourceBuilder<T> {
         return this;
     }
 
-    /** Hot windows are halved down to this width (default: the time resolution of the endpoint's time format). */
+    /**
+     * Hot windows are halved down to this width, and no narrower window is planned where avoidable (default: the time
+     * resolution of the endpoint's time format; twice that when the endpoint's window end is inclusive).
+     */
     public HttpSyncSourceBuilder<T> setMinWindowWidth(Duration width) {
         this.minWindowWidth = width;
         return this;
@@ -159,7 +162,12 @@ public final class HttpSyncSourceBuilder<T> {
                 .lookBack(endpoint.limits().windowLookBack())
                 .timeResolution(Duration.ofMillis(endpoint.timeFormat().unitMillis()));
         if (step != null) plan.step(step);
-        if (minWindowWidth != null) plan.minWindowWidth(minWindowWidth);
+        if (minWindowWidth != null) {
+            plan.minWindowWidth(minWindowWidth);
+        } else if (endpoint.windowEndInclusive()) {
+            // an inclusive end one time unit after the start is an empty range, which platforms refuse
+            plan.minWindowWidth(Duration.ofMillis(2 * endpoint.timeFormat().unitMillis()));
+        }
         if (continuous) {
             plan.lag(lag).discoveryInterval(discoveryInterval);
         }

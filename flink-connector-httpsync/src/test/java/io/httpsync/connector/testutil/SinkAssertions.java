@@ -28,6 +28,20 @@ public final class SinkAssertions {
     }
 
     /**
+     * The sink holds exactly the platform's live records last updated in {@code [from, to)}, each in that version:
+     * what a bounded sync of that range must produce when nothing changes.
+     */
+    public static void assertEqualsTruthWithin(Map<String, Long> sink, GroundTruth truth, long from, long to) {
+        Map<String, Long> expected = new java.util.HashMap<>();
+        for (GroundTruth.TruthRecord r : truth.live()) {
+            if (r.updateTime() >= from && r.updateTime() < to) expected.put(r.id(), r.updateTime());
+        }
+        assertThat(expected).as("the range must hold records, or the test proves nothing").isNotEmpty();
+        assertThat(sink).as("sink of tenant %s vs the platform's records updated in [%s, %s)", truth.tenant(), from, to)
+                .containsExactlyInAnyOrderEntriesOf(expected);
+    }
+
+    /**
      * Every record the platform last updated before {@code position} is in the sink in that version (records updated
      * later may be anywhere in between; deleted ones are not checked).
      */

@@ -47,13 +47,30 @@ public final class WindowPlanner {
         return plan.isBounded() ? plan.endMillis() : plan.alignDown(nowMillis - plan.lagMillis());
     }
 
-    /** The window starting at {@code fromMillis}, at most one step wide and ending at the latest at the horizon. */
+    /**
+     * The window starting at {@code fromMillis}, at most one step wide and ending at the latest at the horizon.
+     *
+     * <p>No window narrower than {@code minWindowWidth} is planned where it can be avoided: some platforms refuse
+     * windows that are too narrow for their time format (an inclusive end one second after the start is no range at
+     * all). So continuous mode waits until the horizon has moved at least that far, and neither mode leaves a sliver
+     * narrower than that before the horizon: the last two windows share the rest instead. Only a bounded range that
+     * is itself narrower than the minimum width gives a narrower window.
+     */
     @Nullable
     public WindowSplit nextWindow(String tenant, long fromMillis, long horizonMillis) {
         if (fromMillis >= horizonMillis) {
+            return null; // also before the first discovery, when the horizon is Long.MIN_VALUE
+        }
+        long remaining = horizonMillis - fromMillis;
+        long minWidth = plan.minWindowWidthMillis();
+        if (!plan.isBounded() && remaining < minWidth) {
             return null;
         }
         long end = Math.min(fromMillis + plan.stepMillis(), horizonMillis);
+        if (horizonMillis - end > 0 && horizonMillis - end < minWidth) {
+            long half = plan.alignDown(fromMillis + remaining / 2);
+            end = half - fromMillis >= minWidth ? half : horizonMillis;
+        }
         return WindowSplit.of(tenant, fromMillis, end);
     }
 

@@ -167,4 +167,22 @@ class WindowPlannerTest {
         }
         assertThat(sorted.get(sorted.size() - 1).endMillis()).isEqualTo(end);
     }
+
+    @Test
+    void noWindowNarrowerThanTheMinimumWidthIsPlannedWhereAvoidable() {
+        SyncPlan bounded = SyncPlan.builder().tenants("t").startTime(START).endTime(START.plusSeconds(7201))
+                .step(Duration.ofHours(1)).minWindowWidth(Duration.ofSeconds(2)).build();
+        WindowPlanner planner = new WindowPlanner(bounded);
+        List<WindowSplit> windows = planner.windowsBetween("t", bounded.startMillis(), planner.horizonAt(Long.MAX_VALUE));
+        assertContiguous(windows, bounded.startMillis(), bounded.endMillis());
+        // 3600 + 3601 would leave a 1 s sliver: the last two windows share the rest instead
+        assertThat(windows).allSatisfy(w -> assertThat(w.widthMillis()).isBetween(2_000L, 3_600_000L));
+
+        SyncPlan continuous = SyncPlan.builder().tenants("t").startTime(START).step(Duration.ofHours(1))
+                .lag(Duration.ZERO).minWindowWidth(Duration.ofSeconds(2)).build();
+        WindowPlanner live = new WindowPlanner(continuous);
+        assertThat(live.nextWindow("t", START.toEpochMilli(), START.plusSeconds(1).toEpochMilli()))
+                .as("a 1 s window waits until the horizon has moved 2 s").isNull();
+        assertThat(live.nextWindow("t", START.toEpochMilli(), START.plusSeconds(2).toEpochMilli()).widthMillis()).isEqualTo(2_000L);
+    }
 }
