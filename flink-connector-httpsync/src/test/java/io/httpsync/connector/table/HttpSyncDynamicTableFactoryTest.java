@@ -89,6 +89,11 @@ class HttpSyncDynamicTableFactoryTest {
     }
 
     @Test
+    void fullLookupCacheIsRefused() {
+        assertRefused(o -> o.put("lookup.cache", "FULL"), "option 'lookup.cache'", "'FULL' is not supported");
+    }
+
+    @Test
     void tablesWithoutTenantsAreRefused() {
         assertRefused(o -> o.remove("tenants"), "tenants");
     }

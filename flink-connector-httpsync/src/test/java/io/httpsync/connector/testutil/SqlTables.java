@@ -38,9 +38,7 @@ public final class SqlTables {
      * per oid, the order's base info decoded, at most {@code permitsPerSecond} requests per second, partially cached.
      */
     public static Map<String, String> kuaishouOrderDetails(KuaishouSimulatorFixture fixture, double permitsPerSecond) {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("connector", "httpsync");
-        o.putAll(fixture.options());
+        Map<String, String> o = shopTable(fixture);
         for (String listOnly : new String[] {"pagination.cursor.end-markers", "response.cursor-path", "response.record.id-path",
                 "response.record.time-path", "window.max-width", "window.look-back"}) {
             o.remove(listOnly);
@@ -54,10 +52,6 @@ public final class SqlTables {
         o.put("response.single-record", "true");
         o.put("rate-limit.permits-per-second", Double.toString(permitsPerSecond));
         o.put("rate-limit.burst", "1");
-        o.put("tenants", KuaishouSimulatorFixture.SHOP);
-        fixture.tenant().properties().forEach((k, v) -> o.put("tenant." + KuaishouSimulatorFixture.SHOP + "." + k, v));
-        o.put("format", "json");
-        o.put("record.pointer", "/orderBaseInfo");
         o.put("lookup.cache", "PARTIAL");
         o.put("lookup.partial-cache.max-rows", "10000");
         o.put("lookup.partial-cache.expire-after-write", "10 min");
@@ -66,6 +60,16 @@ public final class SqlTables {
 
     /** The Kuaishou orders of the fixture's shop, a bounded sync of {@code [start, end)}, decoded from orderBaseInfo. */
     public static Map<String, String> kuaishouOrders(KuaishouSimulatorFixture fixture, long start, long end) {
+        Map<String, String> o = shopTable(fixture);
+        o.put("scan.mode", "bounded");
+        o.put("scan.start", Instant.ofEpochMilli(start).toString());
+        o.put("scan.end", Instant.ofEpochMilli(end).toString());
+        o.put("scan.window.step", "1 d");
+        return o;
+    }
+
+    /** An httpsync table of the fixture's shop: its endpoint options and tenant, orders decoded from orderBaseInfo. */
+    private static Map<String, String> shopTable(KuaishouSimulatorFixture fixture) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("connector", "httpsync");
         o.putAll(fixture.options());
@@ -73,10 +77,6 @@ public final class SqlTables {
         fixture.tenant().properties().forEach((k, v) -> o.put("tenant." + KuaishouSimulatorFixture.SHOP + "." + k, v));
         o.put("format", "json");
         o.put("record.pointer", "/orderBaseInfo");
-        o.put("scan.mode", "bounded");
-        o.put("scan.start", Instant.ofEpochMilli(start).toString());
-        o.put("scan.end", Instant.ofEpochMilli(end).toString());
-        o.put("scan.window.step", "1 d");
         return o;
     }
 }
