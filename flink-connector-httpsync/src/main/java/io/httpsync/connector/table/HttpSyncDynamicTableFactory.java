@@ -99,16 +99,21 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
             String pointer = config.get(HttpSyncConnectorOptions.RECORD_POINTER);
             if (pointer != null) JsonPointers.compile(HttpSyncConnectorOptions.RECORD_POINTER.key(), pointer);
             HttpSyncSource<RawRecord> source = scanSource(endpoint, tenants, pointer, config);
-            LookupCache cache = config.get(LookupOptions.CACHE_TYPE) == LookupOptions.LookupCacheType.PARTIAL
-                    ? DefaultLookupCache.fromConfig(config) : null;
-            if (config.get(LookupOptions.CACHE_TYPE) == LookupOptions.LookupCacheType.FULL) {
-                throw invalid(LookupOptions.CACHE_TYPE, "'FULL' is not supported: a detail API cannot be listed; use 'PARTIAL'");
-            }
+            LookupCache cache = lookupCache(config);
             return new HttpSyncDynamicSource(table, new HttpSyncDynamicSource.Endpoint(endpoint, tenants, pointer), source, cache,
                     format, context.getPhysicalRowDataType());
         } catch (IllegalArgumentException e) {
             throw new ValidationException("Invalid options of table " + table + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Flink's partial cache per the standard {@code lookup.*} options, or null for none. */
+    private static LookupCache lookupCache(ReadableConfig config) {
+        return switch (config.get(LookupOptions.CACHE_TYPE)) {
+            case NONE -> null;
+            case PARTIAL -> DefaultLookupCache.fromConfig(config);
+            case FULL -> throw invalid(LookupOptions.CACHE_TYPE, "'FULL' is not supported: a detail API cannot be listed; use 'PARTIAL'");
+        };
     }
 
     /** Unknown keys (typos included) fail, as in every Flink connector, with the list of supported keys. */
