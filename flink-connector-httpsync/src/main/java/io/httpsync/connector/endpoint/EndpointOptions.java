@@ -110,6 +110,9 @@ public final class EndpointOptions {
 
     public static final ConfigOption<String> RESPONSE_RECORDS_PATH = ConfigOptions.key("response.records-path")
             .stringType().noDefaultValue().withDescription("JSON pointer to the array of records (required), e.g. /data/orderList.");
+    public static final ConfigOption<Boolean> RESPONSE_SINGLE_RECORD = ConfigOptions.key("response.single-record")
+            .booleanType().defaultValue(false)
+            .withDescription("Whether 'response.records-path' points to one record object instead of an array: a detail API, as used by lookup joins.");
     public static final ConfigOption<String> RESPONSE_CURSOR_PATH = ConfigOptions.key("response.cursor-path")
             .stringType().noDefaultValue().withDescription("JSON pointer to the next cursor (cursor style).");
     public static final ConfigOption<String> RESPONSE_HAS_NEXT_PATH = ConfigOptions.key("response.has-next-path")

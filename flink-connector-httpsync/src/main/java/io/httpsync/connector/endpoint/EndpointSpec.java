@@ -52,7 +52,8 @@ public final class EndpointSpec implements Serializable {
     /** Where things are in a response; pointers as written in the options, null if not configured. */
     public record ResponseSettings(String recordsPath, String cursorPath, String hasNextPath, String totalPath,
                                    TotalKind totalKind, List<String> errorCodePaths, List<String> errorMessagePaths,
-                                   String recordIdPath, String recordTimePath, TimeFormat recordTimeFormat) {}
+                                   String recordIdPath, String recordTimePath, TimeFormat recordTimeFormat,
+                                   boolean singleRecord) {}
 
     /** How answers are classified; regexes are null if not configured. */
     public record ErrorSettings(List<String> successCodes, List<String> rateLimitedCodes,
@@ -256,7 +257,8 @@ public final class EndpointSpec implements Serializable {
                 pointer(r, EndpointOptions.RESPONSE_HAS_NEXT_PATH, false), totalPath,
                 r.enumValue(EndpointOptions.RESPONSE_TOTAL_KIND, TotalKind.class), codePaths, messagePaths,
                 pointer(r, EndpointOptions.RESPONSE_RECORD_ID_PATH, false),
-                pointer(r, EndpointOptions.RESPONSE_RECORD_TIME_PATH, false), recordTimeFormat);
+                pointer(r, EndpointOptions.RESPONSE_RECORD_TIME_PATH, false), recordTimeFormat,
+                r.bool(EndpointOptions.RESPONSE_SINGLE_RECORD));
     }
 
     private static String pointer(OptionReader r, ConfigOption<String> option, boolean required) {

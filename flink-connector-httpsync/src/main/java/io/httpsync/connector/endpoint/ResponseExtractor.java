@@ -51,12 +51,14 @@ public final class ResponseExtractor {
     /**
      * The page's content. A missing records node is an empty page (TOP omits {@code trades} when there are none).
      *
-     * @throws ResponseFormatException if records are not an array, or the total or has-next is not readable
+     * @throws ResponseFormatException if records are not an array (nor one object with 'response.single-record'), or the total or has-next is not readable
      */
     public PageContent extract(JsonNode body) {
         JsonNode r = JsonPointers.present(body, records);
         List<JsonNode> list = new ArrayList<>();
-        if (r != null) {
+        if (r != null && r.isObject() && settings.singleRecord()) {
+            list.add(r);
+        } else if (r != null) {
             if (!r.isArray()) {
                 throw new ResponseFormatException("'" + settings.recordsPath() + "' is a " + r.getNodeType().name().toLowerCase()
                         + ", not an array of records");

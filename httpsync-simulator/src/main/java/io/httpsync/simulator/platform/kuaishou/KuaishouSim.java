@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 /**
  * Kuaishou e-commerce open platform (kwaixiaodian), served under {@code /kuaishou}:
@@ -33,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code GET|POST /open/order/cursor/list} with the common parameters {@code appkey, method, version, param,
  *       access_token, timestamp (ms), signMethod (MD5|HMAC_SHA256), sign}; business parameters in the {@code param}
  *       JSON: {@code queryType, beginTime, endTime, sort, pageSize, cursor}.</li>
+ *   <li>{@code GET|POST /open/order/detail} ({@code method=open.order.detail}): the same common parameters and
+ *       signature; {@code param} is {@code {"oid": <id>}}; {@code data} is the one order, rendered as in the list.
+ *       An unknown or deleted oid is a business error. Limited like the list, per API.</li>
  * </ul>
  * Signing: sort {@code access_token, appkey, method, param, signMethod, timestamp, version}, join {@code k=v} with
  * {@code &}, append {@code &signSecret=<signSecret>}; MD5 lower hex, or Base64 of HMAC-SHA256 keyed by the sign
@@ -43,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 public final class KuaishouSim extends OrderPlatformSim {
     public static final String NAME = "kuaishou";
     public static final String ORDER_LIST = "open.order.cursor.list";
+    public static final String ORDER_DETAIL = "open.order.detail";
     public static final int MAX_PAGE_SIZE = 50;
     public static final long MAX_WINDOW_MILLIS = TimeUnit.DAYS.toMillis(7);
     public static final long LOOK_BACK_MILLIS = TimeUnit.DAYS.toMillis(90);
@@ -92,6 +97,7 @@ public final class KuaishouSim extends OrderPlatformSim {
             case "/oauth2/access_token" -> withLatency(accessToken(req));
             case "/oauth2/refresh_token" -> withLatency(refreshToken(req));
             case "/open/order/cursor/list" -> orderList(req);
+            case "/open/order/detail" -> orderDetail(req);
             default -> SimResponse.json(404, Json.object().put("result", 22).put("error_msg", "API不存在: " + req.path()));
         };
     }
@@ -144,30 +150,48 @@ public final class KuaishouSim extends OrderPlatformSim {
     // ---------------------------------------------------------------- order list
 
     private SimResponse orderList(SimRequest req) {
+        return signedApi(req, ORDER_LIST, this::listOrders);
+    }
+
+    private SimResponse orderDetail(SimRequest req) {
+        return signedApi(req, ORDER_DETAIL, this::orderDetail);
+    }
+
+    /**
+     * An open API behind the gateway: limits, faults, then app, signature and token, then the API itself with its
+     * business parameters ({@code param}, JSON) and the token's shop.
+     */
+    private SimResponse signedApi(SimRequest req, String api, BiFunction<JsonNode, String, SimResponse> handler) {
         String appKey = req.param("appkey");
         Tokens.Token token = tokens.find(req.param("access_token"));
         String tenant = token == null ? null : token.tenant();
-        return gateway(req, ORDER_LIST, appKey, tenant, d -> qpsExceeded(d, appKey, tenant), fault -> {
-            SimResponse err = authenticate(req, appKey);
+        return gateway(req, api, appKey, tenant, d -> qpsExceeded(d, api, appKey, tenant), fault -> {
+            SimResponse err = authenticate(req, api, appKey);
             if (err != null) {
-                logRequest(ORDER_LIST, tenant, "", "auth");
+                logRequest(api, tenant, "", "auth");
                 return err;
             }
-            return listOrders(req, token.tenant());
+            JsonNode param;
+            try {
+                param = Json.MAPPER.readTree(req.param("param") == null ? "{}" : req.param("param"));
+            } catch (Exception e) {
+                return businessError("param不是合法的JSON");
+            }
+            return handler.apply(param, token.tenant());
         });
     }
 
-    private SimResponse qpsExceeded(LimitDecision d, String appKey, String tenant) {
-        String key = "apiId:" + ORDER_LIST + (d.rule().scope() == LimitScope.TENANT_API ? ";primaryUserId:" + tenant : ";appkey:" + appKey);
+    private SimResponse qpsExceeded(LimitDecision d, String api, String appKey, String tenant) {
+        String key = "apiId:" + api + (d.rule().scope() == LimitScope.TENANT_API ? ";primaryUserId:" + tenant : ";appkey:" + appKey);
         return SimResponse.ok(Json.object().put("result", rateLimitResultCode)
                 .put("error_msg", "Exceed qps limit, KEY [" + key + "], MAX_QPS [" + (double) d.rule().limit() + "]"));
     }
 
     /** Checks app, signature and token; returns the platform's error, or null if all is well. */
-    private SimResponse authenticate(SimRequest req, String appKey) {
+    private SimResponse authenticate(SimRequest req, String api, String appKey) {
         String tenantOfApp = appKey == null ? null : tenantByAppKey(appKey);
         if (tenantOfApp == null) return error(25, "803000", "鉴权失败", "APPKEY无效");
-        if (!ORDER_LIST.equals(req.param("method")) || !"1".equals(req.param("version"))) {
+        if (!api.equals(req.param("method")) || !"1".equals(req.param("version"))) {
             return error(22, "803000", "鉴权失败", "method或version无效");
         }
         String signSecret = credentials(tenantOfApp).signSecret();
@@ -197,13 +221,7 @@ public final class KuaishouSim extends OrderPlatformSim {
                 : Crypto.hex(Crypto.md5(sb.toString()));
     }
 
-    private SimResponse listOrders(SimRequest req, String tenant) {
-        JsonNode p;
-        try {
-            p = Json.MAPPER.readTree(req.param("param") == null ? "{}" : req.param("param"));
-        } catch (Exception e) {
-            return businessError("param不是合法的JSON");
-        }
+    private SimResponse listOrders(JsonNode p, String tenant) {
         int queryType = p.path("queryType").asInt(1);
         int sort = p.path("sort").asInt(1);
         int pageSize = p.path("pageSize").asInt(10);
@@ -248,6 +266,22 @@ public final class KuaishouSim extends OrderPlatformSim {
         logRequest(ORDER_LIST, tenant, position, "ok");
         afterPage(data, window);
         return SimResponse.ok(Json.object().put("result", 1).set("data", data0));
+    }
+
+    private SimResponse orderDetail(JsonNode p, String tenant) {
+        long oid = p.path("oid").asLong(-1);
+        String position = "oid=" + oid;
+        if (oid < 0) {
+            logRequest(ORDER_DETAIL, tenant, position, "error");
+            return businessError("oid不能为空");
+        }
+        SimRecord r = tenant(tenant).get(oid);
+        if (r == null) {
+            logRequest(ORDER_DETAIL, tenant, position, "error");
+            return businessError("订单不存在");
+        }
+        logRequest(ORDER_DETAIL, tenant, position, "ok");
+        return SimResponse.ok(Json.object().put("result", 1).set("data", render(r)));
     }
 
     /** Index of the first record strictly after (time, id) in the window's order. */

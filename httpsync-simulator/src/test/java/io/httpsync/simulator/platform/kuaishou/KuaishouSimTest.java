@@ -56,20 +56,53 @@ class KuaishouSimTest {
 
     /** A signed request as the official doc describes, computed here independently of the simulator's verifier. */
     private static Map<String, String> signed(String token, String param, String signMethod, String secret) {
+        return signed(KuaishouSim.ORDER_LIST, token, param, signMethod, secret);
+    }
+
+    private static Map<String, String> signed(String method, String token, String param, String signMethod, String secret) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("appkey", APP_KEY);
-        p.put("method", "open.order.cursor.list");
+        p.put("method", method);
         p.put("version", "1");
         p.put("param", param);
         p.put("access_token", token);
         p.put("timestamp", Long.toString(System.currentTimeMillis()));
         p.put("signMethod", signMethod);
-        String signStr = "access_token=" + token + "&appkey=" + APP_KEY + "&method=open.order.cursor.list&param=" + param
+        String signStr = "access_token=" + token + "&appkey=" + APP_KEY + "&method=" + method + "&param=" + param
                 + "&signMethod=" + signMethod + "&timestamp=" + p.get("timestamp") + "&version=1&signSecret=" + secret;
         p.put("sign", signMethod.equals("MD5")
                 ? io.httpsync.simulator.platform.Crypto.hex(io.httpsync.simulator.platform.Crypto.md5(signStr))
                 : io.httpsync.simulator.platform.Crypto.base64(io.httpsync.simulator.platform.Crypto.hmac("HmacSHA256", secret, signStr)));
         return p;
+    }
+
+    @Test
+    void detailReturnsTheOrderAsTheListRendersItAndRefusesUnknownOids() {
+        String token = token();
+        long now = sim.clock().now();
+        JsonNode listed = list(token, now - 6 * DAY, now, "", "HMAC_SHA256").path("data").path("orderList").get(0);
+        long oid = listed.path("orderBaseInfo").path("oid").asLong();
+
+        JsonNode detail = detail(token, Json.object().put("oid", oid).toString());
+        assertThat(detail.path("result").asInt()).isEqualTo(1);
+        assertThat(detail.path("data")).isEqualTo(listed);
+
+        JsonNode unknown = detail(token, Json.object().put("oid", 42).toString());
+        assertThat(unknown.path("result").asInt()).isEqualTo(2001);
+        assertThat(unknown.path("error_msg").asText()).isEqualTo("订单不存在");
+        assertThat(sim.accounting().endpoint("kuaishou/" + KuaishouSim.ORDER_DETAIL).served()).isEqualTo(2);
+    }
+
+    @Test
+    void detailChecksItsOwnMethodInTheSignature() {
+        String param = Json.object().put("oid", 1).toString();
+        Map<String, String> signedForList = signed(token(), param, "HMAC_SHA256", SIGN_SECRET);
+        JsonNode r = TestHttp.get(base + "/open/order/detail", signedForList).json();
+        assertThat(r.path("result").asInt()).as("method open.order.cursor.list sent to the detail API").isEqualTo(22);
+    }
+
+    private JsonNode detail(String token, String param) {
+        return TestHttp.get(base + "/open/order/detail", signed(KuaishouSim.ORDER_DETAIL, token, param, "HMAC_SHA256", SIGN_SECRET)).json();
     }
 
     private JsonNode list(String token, long begin, long end, String cursor, String signMethod) {

@@ -1,0 +1,180 @@
+package io.httpsync.connector.table;
+
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.source.HttpSyncSource;
+import io.httpsync.connector.source.RawRecord;
+import io.httpsync.connector.source.SyncElement;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSource;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.table.connector.ProviderContext;
+import org.apache.flink.table.connector.format.DecodingFormat;
+import org.apache.flink.table.connector.source.DataStreamScanProvider;
+import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.connector.source.ScanTableSource;
+import org.apache.flink.table.connector.source.LookupTableSource;
+import org.apache.flink.table.connector.source.abilities.SupportsReadingMetadata;
+import org.apache.flink.table.connector.source.lookup.AsyncLookupFunctionProvider;
+import org.apache.flink.table.connector.source.lookup.PartialCachingAsyncLookupProvider;
+import org.apache.flink.table.connector.source.lookup.cache.LookupCache;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.DataType;
+
+import javax.annotation.Nullable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The {@code httpsync} table as a scan source (and, see {@link #getLookupRuntimeProvider}, a lookup source): the {@link HttpSyncSource} built by the factory, followed by a
+ * {@link RecordRowDecoder} that applies the table's format and appends metadata columns. Insert-only: a record read
+ * twice (an update, a re-read window) is emitted twice, and a sink with a primary key keeps the latest.
+ *
+ * <p>The source gets its uid from the planner's {@link ProviderContext}, so a savepoint of a statement restores
+ * into the same statement. Used on the planner's thread only.
+ */
+@Internal
+public class HttpSyncDynamicSource implements ScanTableSource, LookupTableSource, SupportsReadingMetadata {
+    /**
+     * The name given to {@link ProviderContext#generateUid} for the stateful source; changing it orphans savepoint
+     * state. The stateless decoder, the stream handed back, gets its uid from the planner itself.
+     */
+    static final String SOURCE_TRANSFORMATION = "httpsync";
+
+    /** What lookups need: the endpoint, its tenants, and the part of a record the format decodes. */
+    record Endpoint(EndpointSpec spec, List<Tenant> tenants, @Nullable String recordPointer) {}
+
+    private final String tableName;
+    private final Endpoint endpoint;
+    @Nullable private final HttpSyncSource<RawRecord> source;
+    @Nullable private final LookupCache cache;
+    private final DecodingFormat<DeserializationSchema<RowData>> format;
+    private final DataType physicalDataType;
+    private List<ReadableMetadata> metadata = List.of();
+    private DataType producedDataType;
+
+    /**
+     * @param source null for a table that declares no {@code scan.start}: it cannot be scanned, and scanning it
+     *     fails with a message saying so
+     * @param cache the lookup cache, null for none
+     */
+    HttpSyncDynamicSource(String tableName, Endpoint endpoint, @Nullable HttpSyncSource<RawRecord> source,
+                          @Nullable LookupCache cache, DecodingFormat<DeserializationSchema<RowData>> format,
+                          DataType physicalDataType) {
+        this.tableName = tableName;
+        this.endpoint = endpoint;
+        this.source = source;
+        this.cache = cache;
+        this.format = format;
+        this.physicalDataType = physicalDataType;
+        this.producedDataType = physicalDataType;
+    }
+
+    @Override
+    public ChangelogMode getChangelogMode() {
+        return ChangelogMode.insertOnly();
+    }
+
+    @Override
+    public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
+        if (source == null) {
+            throw new ValidationException("Table " + tableName + " cannot be scanned: option '"
+                    + HttpSyncConnectorOptions.SCAN_START.key() + "' is required to scan it.");
+        }
+        DeserializationSchema<RowData> decoder = format.createRuntimeDecoder(context, physicalDataType);
+        TypeInformation<RowData> producedType = context.createTypeInformation(producedDataType);
+        RecordRowDecoder rows = new RecordRowDecoder(tableName, decoder, metadata);
+        HttpSyncSource<RawRecord> httpSource = source;
+        return new DataStreamScanProvider() {
+            @Override
+            public DataStream<RowData> produceDataStream(ProviderContext providerContext, StreamExecutionEnvironment env) {
+                DataStreamSource<SyncElement<RawRecord>> elements =
+                        env.fromSource(httpSource, httpSource.watermarkStrategy(), "HttpSyncSource-" + tableName);
+                providerContext.generateUid(SOURCE_TRANSFORMATION).ifPresent(elements::uid);
+                return elements.process(rows, producedType).name("HttpSyncDecoder-" + tableName);
+            }
+
+            @Override
+            public boolean isBounded() {
+                return httpSource.getBoundedness() == Boundedness.BOUNDED;
+            }
+        };
+    }
+
+    /**
+     * One request to the detail API per key (the partial cache in front, if configured). Lookups take top-level key
+     * columns, the table's only tenant, and no metadata columns.
+     */
+    @Override
+    public LookupRuntimeProvider getLookupRuntimeProvider(LookupContext context) {
+        if (!metadata.isEmpty()) {
+            throw new ValidationException("Table " + tableName + ": metadata columns " + metadata + " are not available in lookups");
+        }
+        if (endpoint.tenants().size() != 1) {
+            throw new ValidationException("Table " + tableName + ": lookups need exactly one tenant in option '"
+                    + HttpSyncConnectorOptions.TENANTS.key() + "', it has " + endpoint.tenants().size());
+        }
+        RowType rowType = (RowType) physicalDataType.getLogicalType();
+        List<String> keyNames = new ArrayList<>();
+        List<RowData.FieldGetter> keyGetters = new ArrayList<>();
+        for (int[] key : context.getKeys()) {
+            if (key.length != 1) throw new ValidationException("Table " + tableName + ": lookups by nested fields are not supported");
+            keyGetters.add(RowData.createFieldGetter(rowType.getTypeAt(key[0]), keyNames.size()));
+            keyNames.add(rowType.getFieldNames().get(key[0]));
+        }
+        HttpSyncLookupFunction function = new HttpSyncLookupFunction(tableName, endpoint.spec(), endpoint.tenants().get(0),
+                keyNames, keyGetters, format.createRuntimeDecoder(context, physicalDataType), endpoint.recordPointer());
+        return cache == null ? AsyncLookupFunctionProvider.of(function) : PartialCachingAsyncLookupProvider.of(function, cache);
+    }
+
+    @Override
+    public Map<String, DataType> listReadableMetadata() {
+        Map<String, DataType> out = new LinkedHashMap<>();
+        for (ReadableMetadata m : ReadableMetadata.values()) out.put(m.key, m.dataType);
+        return out;
+    }
+
+    @Override
+    public void applyReadableMetadata(List<String> metadataKeys, DataType producedDataType) {
+        List<ReadableMetadata> chosen = new ArrayList<>();
+        for (String key : metadataKeys) chosen.add(ReadableMetadata.ofKey(key));
+        this.metadata = List.copyOf(chosen);
+        this.producedDataType = producedDataType;
+    }
+
+    @Override
+    public DynamicTableSource copy() {
+        HttpSyncDynamicSource copy = new HttpSyncDynamicSource(tableName, endpoint, source, cache, format, physicalDataType);
+        copy.metadata = metadata;
+        copy.producedDataType = producedDataType;
+        return copy;
+    }
+
+    @Override
+    public String asSummaryString() {
+        return "HttpSync(" + tableName + ")";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HttpSyncDynamicSource other && other.tableName.equals(tableName) && other.endpoint.equals(endpoint)
+                && Objects.equals(other.source, source) && Objects.equals(other.cache, cache)
+                && other.format.equals(format) && other.physicalDataType.equals(physicalDataType)
+                && other.metadata.equals(metadata) && other.producedDataType.equals(producedDataType);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(tableName, physicalDataType, metadata);
+    }
+}

@@ -1,0 +1,151 @@
+package io.httpsync.connector.table;
+
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
+import io.httpsync.connector.testutil.SqlTables;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * DDL the planner accepts or refuses: each wrong option fails the statement with a message naming it, secrets never
+ * appear in those messages, and the source's uid comes from the planner. No job runs.
+ */
+class HttpSyncDynamicTableFactoryTest {
+    private static KuaishouSimulatorFixture fixture;
+    private static final String SCHEMA = "(oid BIGINT, status INT, updateTime BIGINT, tenant STRING METADATA VIRTUAL,"
+            + " PRIMARY KEY (oid) NOT ENFORCED)";
+
+    @BeforeAll
+    static void startSimulator() {
+        fixture = new KuaishouSimulatorFixture(10);
+    }
+
+    @AfterAll
+    static void stopSimulator() {
+        fixture.close();
+    }
+
+    @Test
+    void validDdlPlans() {
+        String plan = explain(options(o -> {}));
+        assertThat(plan).contains("TableSourceScan(table=[[default_catalog, default_database, orders, metadata=[tenant]]]");
+    }
+
+    @Test
+    void unknownOptionIsNamed() {
+        assertRefused(o -> o.put("scan.strat", "2024-01-01T00:00:00Z"), "Unsupported options", "scan.strat");
+    }
+
+    @Test
+    void misspelledPrefixedOptionIsNamed() {
+        assertRefused(o -> o.put("tenant.shop-2.app-key", "x"), "tenant.shop-2.app-key", "names no tenant");
+    }
+
+    @Test
+    void missingUrlIsNamed() {
+        assertRefused(o -> o.remove("url"), "option 'url' is required");
+    }
+
+    @Test
+    void unparsableRecordsPathIsNamed() {
+        assertRefused(o -> o.put("response.records-path", "$.data.orderList"), "response.records-path", "not a valid JSON pointer");
+    }
+
+    @Test
+    void unparsableRecordPointerIsNamed() {
+        assertRefused(o -> o.put("record.pointer", "orderBaseInfo[0]"), "record.pointer", "not a valid JSON pointer");
+    }
+
+    @Test
+    void negativeRateIsNamed() {
+        assertRefused(o -> o.put("rate-limit.permits-per-second", "-5"), "rate-limit.permits-per-second");
+    }
+
+    @Test
+    void boundedScanNeedsAnEnd() {
+        assertRefused(o -> o.remove("scan.end"), "option 'scan.end' is required in 'bounded' scan mode");
+    }
+
+    @Test
+    void unparsableStartIsNamed() {
+        assertRefused(o -> o.put("scan.start", "yesterday"), "option 'scan.start'", "'yesterday'");
+    }
+
+    @Test
+    void unknownExceptionPolicyIsNamed() {
+        assertRefused(o -> o.put("scan.exception-policy", "ignore"), "scan.exception-policy", "'ignore'");
+    }
+
+    @Test
+    void fullLookupCacheIsRefused() {
+        assertRefused(o -> o.put("lookup.cache", "FULL"), "option 'lookup.cache'", "'FULL' is not supported");
+    }
+
+    @Test
+    void tablesWithoutTenantsAreRefused() {
+        assertRefused(o -> o.remove("tenants"), "tenants");
+    }
+
+    @Test
+    void secretsAreMaskedInErrors() {
+        Throwable error = catchRefusal(options(o -> o.remove("url")));
+        String messages = messages(error);
+        assertThat(messages).contains("tenant.shop-1.sign-secret").contains("******");
+        assertThat(messages).doesNotContain(KuaishouSimulatorFixture.SIGN_SECRET).doesNotContain(KuaishouSimulatorFixture.APP_SECRET);
+    }
+
+    @Test
+    void sourceUidComesFromThePlanner() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+        tEnv.getConfig().set("table.exec.uid.generation", "ALWAYS");
+        tEnv.executeSql("CREATE TABLE orders " + SCHEMA + " " + SqlTables.with(options(o -> {})));
+        tEnv.toDataStream(tEnv.sqlQuery("SELECT * FROM orders")).print();
+        StreamNode source = env.getStreamGraph().getStreamNodes().stream()
+                .filter(n -> n.getOperatorName().startsWith("Source: HttpSyncSource-")).findFirst().orElseThrow();
+        assertThat(source.getTransformationUID()).as("the planner's uid for the source").matches("\\d+_httpsync");
+    }
+
+    private static Map<String, String> options(Consumer<Map<String, String>> change) {
+        long now = fixture.sim.clock().now();
+        Map<String, String> o = new LinkedHashMap<>(SqlTables.kuaishouOrders(fixture, now - 2 * DAY, now - DAY));
+        change.accept(o);
+        return o;
+    }
+
+    private static String explain(Map<String, String> options) {
+        TableEnvironment tEnv = SqlTables.streamingEnvironment();
+        tEnv.executeSql("CREATE TABLE orders " + SCHEMA + " " + SqlTables.with(options));
+        return tEnv.explainSql("SELECT * FROM orders");
+    }
+
+    private static Throwable catchRefusal(Map<String, String> options) {
+        Throwable[] caught = new Throwable[1];
+        assertThatThrownBy(() -> explain(options)).satisfies(e -> caught[0] = e);
+        return caught[0];
+    }
+
+    private static void assertRefused(Consumer<Map<String, String>> change, String... fragments) {
+        String messages = messages(catchRefusal(options(change)));
+        for (String f : fragments) assertThat(messages).contains(f);
+    }
+
+    /** The messages of the exception and its causes: Flink wraps the factory's message. */
+    private static String messages(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) sb.append(t.getMessage()).append('\n');
+        return sb.toString();
+    }
+}
