@@ -85,6 +85,9 @@ final class SqlOptionsDocs {
                 EndpointOptions.REQUEST_HEADER_PREFIX, "A templated header of the list request.",
                 EndpointOptions.AUTH_TOKEN_PARAM_PREFIX, "A templated parameter of the token request.",
                 EndpointOptions.AUTH_TOKEN_HEADER_PREFIX, "A templated header of the token request.",
+                EndpointOptions.RATE_LIMIT_BUCKET_PREFIX, "`rate-limit.bucket.<name>.<setting>`: one budget of the"
+                        + " hierarchical rate limiter (`scope`, `permits`, `period`, `burst`, `weight`, `adaptive`);"
+                        + " see docs/rate-limiting.md.",
                 HttpSyncConnectorOptions.TENANT_PREFIX, "`tenant.<id>.<property>`: a property of a tenant named in `tenants`"
                         + " (app key, secrets, static token, ids used as `${tenant.<property>}`). Keys containing secret,"
                         + " password or token are masked by Flink.")
