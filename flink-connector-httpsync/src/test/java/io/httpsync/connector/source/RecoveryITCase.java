@@ -15,6 +15,8 @@ import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.scheduler.stopwithsavepoint.StopWithSavepointStoppingException;
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -35,6 +37,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -132,7 +135,7 @@ class RecoveryITCase {
         // pages answered before the savepoint is even triggered: their records were emitted before its barrier,
         // unless the page was still in flight inside the reader (at most one per split, plus Flink's element queue)
         List<Accounting.RequestLogEntry> before = sim.accounting().requests();
-        String savepoint = running.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
+        String savepoint = stopWithSavepoint(running, savepoints);
         long rowsAtSavepoint = countRows("savepoint_orders");
         assertThat(rowsAtSavepoint).as("stopped mid-sync").isBetween((long) total * 2 / 5, (long) total - 100);
 
@@ -201,6 +204,21 @@ class RecoveryITCase {
         assertThat(e.message()).doesNotContain(SIGN_SECRET).doesNotContain(APP_SECRET);
         // the failed window was retried later, so nothing is missing
         assertTableEqualsTruth("failing_orders");
+    }
+
+    /**
+     * Stops the job with a savepoint. Rarely (seen twice in some forty runs, never reproduced with task logging on)
+     * Flink reports that the savepoint was created but a task ended as CANCELED or FAILED while stopping; Flink's
+     * contract is that such a savepoint is consistent and can be restored, so the test goes on with it: what it
+     * checks is the restore.
+     */
+    private static String stopWithSavepoint(JobClient job, Path dir) throws Exception {
+        try {
+            return job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL).get();
+        } catch (ExecutionException e) {
+            Throwable cause = ExceptionUtils.findThrowable(e, StopWithSavepointStoppingException.class).orElseThrow(() -> e);
+            return ((StopWithSavepointStoppingException) cause).getSavepointPath();
+        }
     }
 
     private static long countRows(String table) throws Exception {
