@@ -4,8 +4,6 @@ import io.httpsync.jobs.demo.Demo;
 import io.httpsync.simulator.SimulatorMain;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The httpsync command line.
@@ -27,23 +25,12 @@ public final class HttpSyncCli {
         String command = args.length == 0 || args[0].startsWith("--") ? "demo" : args[0];
         String[] rest = args.length == 0 || args[0].startsWith("--") ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
-            case "demo" -> System.exit(Demo.run(options(rest)) ? 0 : 1);
+            case "demo" -> System.exit(Demo.run(SimulatorMain.parse(rest)) ? 0 : 1);
             case "simulator" -> SimulatorMain.main(rest);
             default -> {
                 System.err.println("unknown command '" + command + "'; commands: demo, simulator");
                 System.exit(2);
             }
         }
-    }
-
-    static Map<String, String> options(String[] args) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected '--option value' pairs, got '" + args[i] + "'");
-            }
-            out.put(args[i].substring(2), args[++i]);
-        }
-        return out;
     }
 }

@@ -122,7 +122,8 @@ public final class SimulatorMain {
         return v;
     }
 
-    static Map<String, String> parse(String[] args) {
+    /** Parses {@code --option value} pairs; used by every httpsync command line. */
+    public static Map<String, String> parse(String[] args) {
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {

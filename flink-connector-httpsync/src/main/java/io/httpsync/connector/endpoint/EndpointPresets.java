@@ -77,6 +77,24 @@ public final class EndpointPresets {
         return o;
     }
 
+    /**
+     * Options that fetch Kuaishou access tokens from its OAuth endpoint with the authorization-code grant, to add to
+     * {@link #kuaishouOrders(String)} in place of a static {@code access-token} property. The code is a template,
+     * e.g. {@code ${tenant.auth-code}}. Real codes are single-use, so in production this fits a first authorization
+     * only; the platform simulator accepts the shop id as a code again and again ({@code ${tenant.id}}).
+     */
+    public static Map<String, String> kuaishouCodeGrantTokens(String baseUrl, String codeTemplate) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("auth.token.url", baseUrl + "/oauth2/access_token");
+        o.put("auth.token.param.app_id", "${tenant.app-key}");
+        o.put("auth.token.param.app_secret", "${tenant.app-secret}");
+        o.put("auth.token.param.grant_type", "code");
+        o.put("auth.token.param.code", codeTemplate);
+        o.put("auth.token.path", "/access_token");
+        o.put("auth.token.expires-in-path", "/expires_in");
+        return o;
+    }
+
     /** Taobao {@code taobao.trades.sold.increment.get} at the official gateway. */
     public static Map<String, String> taobaoTradesIncrement() {
         return taobaoTradesIncrement(TOP_GATEWAY);

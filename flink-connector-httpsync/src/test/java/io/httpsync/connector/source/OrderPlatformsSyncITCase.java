@@ -98,13 +98,7 @@ class OrderPlatformsSyncITCase {
 
     /** Kuaishou's access tokens from the simulator's OAuth endpoint (its convention: the code is the shop id). */
     static Map<String, String> kuaishouTokenEndpoint(String base) {
-        return Map.of("auth.token.url", base + "/oauth2/access_token",
-                "auth.token.param.app_id", "${tenant.app-key}",
-                "auth.token.param.app_secret", "${tenant.app-secret}",
-                "auth.token.param.grant_type", "code",
-                "auth.token.param.code", "${tenant.id}",
-                "auth.token.path", "/access_token",
-                "auth.token.expires-in-path", "/expires_in");
+        return EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}");
     }
 
     private static Map<String, Tenant> addShops(OrderPlatformSim platform, int shops,

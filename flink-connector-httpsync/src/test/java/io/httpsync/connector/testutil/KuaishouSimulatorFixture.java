@@ -44,13 +44,7 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
     /** The preset against the simulator, with tokens from its OAuth endpoint. */
     public Map<String, String> options() {
         Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        o.put("auth.token.url", base + "/oauth2/access_token");
-        o.put("auth.token.param.app_id", "${tenant.app-key}");
-        o.put("auth.token.param.app_secret", "${tenant.app-secret}");
-        o.put("auth.token.param.grant_type", "code");
-        o.put("auth.token.param.code", "${tenant.id}");
-        o.put("auth.token.path", "/access_token");
-        o.put("auth.token.expires-in-path", "/expires_in");
+        o.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
         o.put("retry.initial-backoff", "10 ms");
         o.put("retry.max-backoff", "50 ms");
         o.put("retry.rate-limited-wait", "300 ms");

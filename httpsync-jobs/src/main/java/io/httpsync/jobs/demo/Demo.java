@@ -123,13 +123,7 @@ public final class Demo {
     /** The Kuaishou preset pointed at the simulator, with access tokens from its OAuth endpoint (code = shop id). */
     private static EndpointSpec endpoint(String base) {
         Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        options.put("auth.token.url", base + "/oauth2/access_token");
-        options.put("auth.token.param.app_id", "${tenant.app-key}");
-        options.put("auth.token.param.app_secret", "${tenant.app-secret}");
-        options.put("auth.token.param.grant_type", "code");
-        options.put("auth.token.param.code", "${tenant.id}");
-        options.put("auth.token.path", "/access_token");
-        options.put("auth.token.expires-in-path", "/expires_in");
+        options.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
         return EndpointSpec.fromOptions(options);
     }
 
