@@ -15,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Lands {@link RawRecord}s in a Kafka topic through flink-connector-kafka's {@link KafkaSink}, for a compacted topic
@@ -29,6 +30,7 @@ import java.util.Properties;
  * </ul>
  * {@link DeliveryGuarantee#EXACTLY_ONCE} writes in Kafka transactions committed with Flink's checkpoints (needs
  * checkpointing, a transactional id prefix unique per job, and consumers with {@code isolation.level=read_committed});
+ * Unless the producer properties say otherwise, transactions time out after 15 minutes, the brokers' default maximum.
  * {@link DeliveryGuarantee#AT_LEAST_ONCE} flushes on checkpoints and may repeat a version after a failure, which a
  * compacted topic absorbs. Exception events go to their own topic through {@link #exceptionEvents}.
  */
@@ -66,9 +68,13 @@ public final class KafkaRecordSink {
 
     private static <T> KafkaSink<T> sink(String bootstrapServers, DeliveryGuarantee guarantee, @Nullable String transactionalIdPrefix,
                                          Properties producerProperties, KafkaRecordSerializationSchema<T> schema) {
+        Properties producer = new Properties();
+        producer.putAll(producerProperties);
+        // Flink's default (1 h) exceeds brokers' default transaction.max.timeout.ms (15 min): every producer would be refused
+        producer.putIfAbsent("transaction.timeout.ms", String.valueOf(TimeUnit.MINUTES.toMillis(15)));
         var builder = KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
-                .setKafkaProducerConfig(producerProperties)
+                .setKafkaProducerConfig(producer)
                 .setDeliveryGuarantee(guarantee)
                 .setRecordSerializer(schema);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
