@@ -2,6 +2,7 @@ package io.httpsync.jobs;
 
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.jobs.pipeline.SyncPipeline;
+import io.httpsync.jobs.pipeline.WindowReplay;
 import io.httpsync.simulator.SimulatorMain;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -21,6 +22,9 @@ import java.util.Map;
  * run --config job.properties
  *     runs the sync job a properties file describes (source, dedupe, JDBC and/or Kafka sinks; see SyncPipeline),
  *     in a local Flink, or on a cluster when submitted with {@code flink run}.
+ * replay --config job.properties
+ *     re-syncs exactly the windows recorded in the job's exception-event table (jdbc.events-table), then removes
+ *     those events.
  * simulator [--port 8080] [--platforms kuaishou,taobao,...] [--tenants 2] [--records 2000] [--latency-ms 0] ...
  *     starts the platform simulator alone (see SimulatorMain), to develop a job without real credentials.
  * </pre>
@@ -36,9 +40,10 @@ public final class HttpSyncCli {
         switch (command) {
             case "demo" -> System.exit(Demo.run(options(rest)) ? 0 : 1);
             case "run" -> runPipeline(options(rest));
+            case "replay" -> System.out.println("replayed " + replay(options(rest)) + " windows");
             case "simulator" -> SimulatorMain.main(rest);
             default -> {
-                System.err.println("unknown command '" + command + "'; commands: demo, run, simulator");
+                System.err.println("unknown command '" + command + "'; commands: demo, run, replay, simulator");
                 System.exit(2);
             }
         }
@@ -52,6 +57,13 @@ public final class HttpSyncCli {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration());
         pipeline.addTo(env);
         env.execute(pipeline.jobName());
+    }
+
+    /** Re-syncs the failed windows of the configured job; returns how many windows it replayed. */
+    static int replay(Map<String, String> options) throws Exception {
+        String file = options.get("config");
+        if (file == null) throw new IllegalArgumentException("replay needs --config <job.properties>");
+        return WindowReplay.run(SyncPipeline.fromFile(Path.of(file)));
     }
 
     static Map<String, String> options(String[] args) {

@@ -25,6 +25,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
 
+import javax.annotation.Nullable;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -104,8 +105,7 @@ public final class SyncPipeline {
     /** Creates the tables the config names, if {@code jdbc.create-tables} is true. */
     public void createTables() throws SQLException {
         if (!has("jdbc.url") || !Boolean.parseBoolean(config.getOrDefault("jdbc.create-tables", "false"))) return;
-        try (Connection c = DriverManager.getConnection(required("jdbc.url"), config.get("jdbc.username"), config.get("jdbc.password"));
-             Statement s = c.createStatement()) {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute(dialect().createRecordTable(required("jdbc.table")));
             if (has("jdbc.events-table")) s.execute(ExceptionEventJdbcSink.createTable(dialect(), config.get("jdbc.events-table")));
         }
@@ -117,9 +117,35 @@ public final class SyncPipeline {
         if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
         if (has("job.checkpoint-interval")) env.enableCheckpointing(duration("job.checkpoint-interval").toMillis());
 
-        HttpSyncSource<RawRecord> source = source();
-        DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), name + " source")
-                .uid(name + "-source");
+        HttpSyncSource<RawRecord> source = source(tenants(), null);
+        wire(env.fromSource(source, source.watermarkStrategy(), name + " source").uid(name + "-source"));
+    }
+
+    /**
+     * Adds a job that re-syncs exactly {@code windows} (e.g. {@link FailedWindows#read the failed ones}): one bounded
+     * source per window and tenant, landed through the same dedupe and sinks. Uids: {@code <name>-replay-<i>}.
+     */
+    public void addReplayTo(StreamExecutionEnvironment env, List<FailedWindows.Window> windows) {
+        if (windows.isEmpty()) throw new IllegalArgumentException("no windows to replay");
+        String name = required("source.name");
+        if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
+        Map<String, Tenant> tenants = new HashMap<>();
+        tenants().forEach(t -> tenants.put(t.id(), t));
+        DataStream<SyncElement<RawRecord>> all = null;
+        for (int i = 0; i < windows.size(); i++) {
+            FailedWindows.Window w = windows.get(i);
+            Tenant tenant = tenants.get(w.tenant());
+            if (tenant == null) throw new IllegalArgumentException("window " + w + " belongs to a tenant not in source.tenants");
+            HttpSyncSource<RawRecord> source = source(List.of(tenant), w);
+            DataStream<SyncElement<RawRecord>> one = env.fromSource(source, source.watermarkStrategy(), name + " replay " + w)
+                    .uid(name + "-replay-" + i);
+            all = all == null ? one : all.union(one);
+        }
+        wire(all);
+    }
+
+    private void wire(DataStream<SyncElement<RawRecord>> elements) {
+        String name = required("source.name");
         SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), name);
         DataStream<ExceptionEvent> events = records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
         DataStream<RawRecord> landed = Boolean.parseBoolean(config.getOrDefault("dedupe.enabled", "true"))
@@ -155,24 +181,35 @@ public final class SyncPipeline {
         }
     }
 
+    /** A connection to {@code jdbc.url}, for the tables around the job (events, progress). */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(required("jdbc.url"), config.get("jdbc.username"), config.get("jdbc.password"));
+    }
+
+    /** {@code jdbc.events-table}, required. */
+    public String eventsTable() {
+        return required("jdbc.events-table");
+    }
+
     public String jobName() {
         return config.getOrDefault("job.name", "httpsync " + required("source.name"));
     }
 
-    private HttpSyncSource<RawRecord> source() {
+    /** The configured source for {@code tenants}; bounded to {@code window} if given, else as {@code source.mode} says. */
+    private HttpSyncSource<RawRecord> source(List<Tenant> tenants, @Nullable FailedWindows.Window window) {
         Map<String, String> endpoint = new HashMap<>();
         config.forEach((k, v) -> {
             if (k.startsWith("source.endpoint.")) endpoint.put(k.substring("source.endpoint.".length()), v);
         });
         HttpSyncSourceBuilder<RawRecord> builder = HttpSyncSource.<RawRecord>builder()
                 .setEndpoint(EndpointSpec.fromOptions(endpoint))
-                .setTenants(tenants())
+                .setTenants(tenants)
                 .setDeserializer(RecordDeserializer.raw());
-        Instant start = instant("source.start");
-        String mode = config.getOrDefault("source.mode", "continuous");
+        String mode = window != null ? "replay" : config.getOrDefault("source.mode", "continuous");
         switch (mode) {
-            case "bounded" -> builder.setBounded(start, instant("source.end"));
-            case "continuous" -> builder.setContinuous(start,
+            case "replay" -> builder.setBounded(Instant.ofEpochMilli(window.start()), Instant.ofEpochMilli(window.end()));
+            case "bounded" -> builder.setBounded(instant("source.start"), instant("source.end"));
+            case "continuous" -> builder.setContinuous(instant("source.start"),
                     has("source.lag") ? duration("source.lag") : Duration.ofSeconds(30),
                     has("source.discovery-interval") ? duration("source.discovery-interval") : Duration.ofSeconds(10));
             default -> throw new IllegalArgumentException("source.mode must be 'continuous' or 'bounded', was '" + mode + "'");
@@ -182,6 +219,11 @@ public final class SyncPipeline {
             builder.setExceptionPolicy(ExceptionPolicy.valueOf(required("source.exception-policy").toUpperCase(Locale.ROOT).replace('-', '_')));
         }
         return builder.build();
+    }
+
+    /** The ids in {@code source.tenants}. */
+    public List<String> tenantIds() {
+        return tenants().stream().map(Tenant::id).toList();
     }
 
     private List<Tenant> tenants() {

@@ -1,6 +1,9 @@
 package io.httpsync.jobs.pipeline;
 
 import io.httpsync.connector.endpoint.EndpointPresets;
+import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.http.ResponseKind;
+import io.httpsync.connector.sink.ExceptionEventJdbcSink;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.GroundTruth;
@@ -17,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -86,9 +90,13 @@ class SyncPipelineITCase {
     }
 
     private static Map<String, String> rows(String column) throws Exception {
+        return rows("orders", column);
+    }
+
+    private static Map<String, String> rows(String table, String column) throws Exception {
         Map<String, String> out = new HashMap<>();
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, " + column + " FROM orders")) {
+             ResultSet rs = s.executeQuery("SELECT id, " + column + " FROM " + table)) {
             while (rs.next()) out.put(rs.getString(1), rs.getString(2));
         }
         return out;
@@ -109,6 +117,44 @@ class SyncPipelineITCase {
         Map<String, String> versions = rows("xmin::text");
         run(config);   // a re-sync of unchanged data
         assertThat(rows("xmin::text")).as("row versions after a re-sync").isEqualTo(versions);
+    }
+
+    @Test
+    void replayResyncsExactlyTheFailedWindowsAndForgetsTheirEvents() throws Exception {
+        long now = System.currentTimeMillis();
+        Map<String, String> config = new HashMap<>(config(now - 3 * DAY, now - DAY));
+        config.put("jdbc.table", "replayed");
+        config.put("jdbc.events-table", "replay_events");
+        SyncPipeline pipeline = new SyncPipeline(config);
+        pipeline.createTables();
+        long t1 = now - 2 * DAY;
+        long t2 = t1 + DAY / 4;
+        long t3 = t2 + DAY / 4;
+        try (Connection c = pipeline.connect()) {
+            ExceptionEventJdbcSink.insert(c, "replay_events", List.of(
+                    failed("shop-1", t1, t2), failed("shop-1", t1 + DAY / 8, t3),   // overlapping: one window [t1, t3)
+                    failed("shop-9", t1, t2)));                                     // a tenant this job does not sync
+        }
+
+        int replayed = WindowReplay.run(pipeline, StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration()));
+
+        assertThat(replayed).isEqualTo(1);
+        Map<String, String> expected = kuaishou.groundTruth("shop-1").live().stream()
+                .filter(r -> r.updateTime() >= t1 && r.updateTime() < t3)
+                .collect(Collectors.toMap(GroundTruth.TruthRecord::id, r -> Long.toString(r.updateTime())));
+        assertThat(expected).isNotEmpty();
+        assertThat(rows("replayed", "update_time")).isEqualTo(expected);
+        try (Connection c = pipeline.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT tenant FROM replay_events")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("shop-9");
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    private static ExceptionEvent failed(String tenant, long start, long end) {
+        return new ExceptionEvent("kuaishou/open.order.cursor.list", tenant, start, end, "{}", 503, null, ResponseKind.RETRYABLE,
+                5, "server busy", System.currentTimeMillis() - 1000);
     }
 
     @Test
