@@ -120,8 +120,12 @@ public final class Demo {
         }
     }
 
-    /** The Kuaishou preset pointed at the simulator, with access tokens from its OAuth endpoint (code = shop id). */
     private static EndpointSpec endpoint(String base) {
+        return EndpointSpec.fromOptions(kuaishouSimulatorOptions(base));
+    }
+
+    /** The Kuaishou preset pointed at the simulator, with access tokens from its OAuth endpoint (code = shop id). */
+    public static Map<String, String> kuaishouSimulatorOptions(String base) {
         Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
         options.put("auth.token.url", base + "/oauth2/access_token");
         options.put("auth.token.param.app_id", "${tenant.app-key}");
@@ -130,7 +134,7 @@ public final class Demo {
         options.put("auth.token.param.code", "${tenant.id}");
         options.put("auth.token.path", "/access_token");
         options.put("auth.token.expires-in-path", "/expires_in");
-        return EndpointSpec.fromOptions(options);
+        return options;
     }
 
     /** Compares the table with ground truth for every record the platform last updated before the sync position. */

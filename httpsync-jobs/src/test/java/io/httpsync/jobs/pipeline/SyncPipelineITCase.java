@@ -1,9 +1,9 @@
 package io.httpsync.jobs.pipeline;
 
-import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.ResponseKind;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
+import io.httpsync.jobs.demo.Demo;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.GroundTruth;
@@ -53,14 +53,7 @@ class SyncPipelineITCase {
     private static Map<String, String> config(long start, long end) {
         String base = sim.baseUrl("kuaishou");
         Map<String, String> c = new HashMap<>();
-        EndpointPresets.kuaishouOrders(base).forEach((k, v) -> c.put("source.endpoint." + k, v));
-        c.put("source.endpoint.auth.token.url", base + "/oauth2/access_token");
-        c.put("source.endpoint.auth.token.param.app_id", "${tenant.app-key}");
-        c.put("source.endpoint.auth.token.param.app_secret", "${tenant.app-secret}");
-        c.put("source.endpoint.auth.token.param.grant_type", "code");
-        c.put("source.endpoint.auth.token.param.code", "${tenant.id}");
-        c.put("source.endpoint.auth.token.path", "/access_token");
-        c.put("source.endpoint.auth.token.expires-in-path", "/expires_in");
+        Demo.kuaishouSimulatorOptions(base).forEach((k, v) -> c.put("source.endpoint." + k, v));
         c.put("source.name", "kuaishou-orders");
         c.put("source.tenants", "shop-1");
         c.put("source.tenant.shop-1.app-key", "key-1");
