@@ -1,9 +1,15 @@
 package io.httpsync.jobs;
 
 import io.httpsync.jobs.demo.Demo;
+import io.httpsync.jobs.pipeline.SyncPipeline;
+import io.httpsync.jobs.pipeline.WindowReplay;
 import io.httpsync.simulator.SimulatorMain;
 
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * The httpsync command line.
@@ -12,6 +18,12 @@ import java.util.Arrays;
  *     runs a real sync on embedded defaults: the platform simulator (a Kuaishou-style shop whose orders keep
  *     changing), the httpsync source in a local Flink, an upsert into an embedded PostgreSQL; prints progress and a
  *     summary comparing the table with the simulator's ground truth. The default command.
+ * run --config job.properties
+ *     runs the sync job a properties file describes (source, dedupe, JDBC and/or Kafka sinks; see SyncPipeline),
+ *     in a local Flink, or on a cluster when submitted with {@code flink run}.
+ * replay --config job.properties
+ *     re-syncs exactly the windows recorded in the job's exception-event table (jdbc.events-table), then removes
+ *     those events.
  * simulator [--port 8080] [--platforms kuaishou,taobao,...] [--tenants 2] [--records 2000] [--latency-ms 0] ...
  *     starts the platform simulator alone (see SimulatorMain), to develop a job without real credentials.
  * </pre>
@@ -26,11 +38,30 @@ public final class HttpSyncCli {
         String[] rest = args.length == 0 || args[0].startsWith("--") ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
             case "demo" -> System.exit(Demo.run(SimulatorMain.parse(rest)) ? 0 : 1);
+            case "run" -> runPipeline(SimulatorMain.parse(rest));
+            case "replay" -> System.out.println("replayed " + replay(SimulatorMain.parse(rest)) + " windows");
             case "simulator" -> SimulatorMain.main(rest);
             default -> {
-                System.err.println("unknown command '" + command + "'; commands: demo, simulator");
+                System.err.println("unknown command '" + command + "'; commands: demo, run, replay, simulator");
                 System.exit(2);
             }
         }
+    }
+
+    private static void runPipeline(Map<String, String> options) throws Exception {
+        String file = options.get("config");
+        if (file == null) throw new IllegalArgumentException("run needs --config <job.properties>");
+        SyncPipeline pipeline = SyncPipeline.fromFile(Path.of(file));
+        pipeline.createTables();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration());
+        pipeline.addTo(env);
+        env.execute(pipeline.jobName());
+    }
+
+    /** Re-syncs the failed windows of the configured job; returns how many windows it replayed. */
+    static int replay(Map<String, String> options) throws Exception {
+        String file = options.get("config");
+        if (file == null) throw new IllegalArgumentException("replay needs --config <job.properties>");
+        return WindowReplay.run(SyncPipeline.fromFile(Path.of(file)));
     }
 }

@@ -1,5 +1,6 @@
 package io.httpsync.connector.testutil;
 
+import io.httpsync.connector.sink.SqlDialect;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -15,7 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** A real PostgreSQL server (embedded binaries, no Docker) for a test class: {@code @RegisterExtension static}. */
-public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback {
+public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback, SqlDatabase {
     private EmbeddedPostgres postgres;
 
     @Override
@@ -32,19 +33,20 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         return postgres.getJdbcUrl("postgres", "postgres");
     }
 
+    @Override
+    public SqlDialect dialect() {
+        return SqlDialect.POSTGRES;
+    }
+
+    @Override
     public JdbcConnectionOptions connectionOptions() {
         return new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                 .withUrl(jdbcUrl()).withDriverName("org.postgresql.Driver").withUsername("postgres").build();
     }
 
+    @Override
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), "postgres", "");
-    }
-
-    public void execute(String sql) throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
     }
 
     /** id -> update_time of every row of a tenant in a record table. */

@@ -120,11 +120,15 @@ public final class Demo {
         }
     }
 
-    /** The Kuaishou preset pointed at the simulator, with access tokens from its OAuth endpoint (code = shop id). */
     private static EndpointSpec endpoint(String base) {
+        return EndpointSpec.fromOptions(kuaishouSimulatorOptions(base));
+    }
+
+    /** The Kuaishou preset pointed at the simulator, with access tokens from its OAuth endpoint (code = shop id). */
+    public static Map<String, String> kuaishouSimulatorOptions(String base) {
         Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
         options.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
-        return EndpointSpec.fromOptions(options);
+        return options;
     }
 
     /** Compares the table with ground truth for every record the platform last updated before the sync position. */

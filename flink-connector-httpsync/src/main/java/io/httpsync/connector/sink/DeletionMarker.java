@@ -1,0 +1,113 @@
+package io.httpsync.connector.sink;
+
+import io.httpsync.connector.http.ExceptionEvent;
+import org.apache.flink.annotation.PublicEvolving;
+
+import javax.annotation.Nullable;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Completes a full pass in a record table: once a tenant's pass is known to be complete (every window of it read;
+ * see docs/landing.md), the tenant's rows that the pass did not stamp are the records the platform deleted, and they
+ * get {@code deleted_at} (a soft delete: the row stays, so downstream can see what disappeared and when).
+ *
+ * <p>Only rows last updated before the pass's end are candidates: a record created or changed after the pass's time
+ * range could not have been seen by it. The delete-ratio guard refuses to mark anything when more than
+ * {@code maxDeleteRatio} of the tenant's candidate rows would be marked (an outage or an empty answer from the
+ * platform must not erase a table); the refusal comes back as an {@link ExceptionEvent} to store with the others.
+ * All of a tenant's marking happens in one transaction. Call from one thread per connection.
+ */
+@PublicEvolving
+public final class DeletionMarker {
+    /** What happened to one tenant's rows. {@code refusal} is set, and nothing marked, when the guard refused. */
+    public record Outcome(String tenant, String passId, long candidates, List<String> markedIds, @Nullable ExceptionEvent refusal) {
+        public boolean refused() {
+            return refusal != null;
+        }
+    }
+
+    private final SqlDialect dialect;
+    private final String table;
+    private final double maxDeleteRatio;
+
+    /** @param maxDeleteRatio the largest share of a tenant's rows one pass may mark deleted, in [0, 1] */
+    public DeletionMarker(SqlDialect dialect, String table, double maxDeleteRatio) {
+        if (!(maxDeleteRatio >= 0 && maxDeleteRatio <= 1)) {
+            throw new IllegalArgumentException("max delete ratio must lie in [0, 1], was " + maxDeleteRatio);
+        }
+        this.dialect = dialect;
+        this.table = SqlDialect.checkedIdentifier(table);
+        this.maxDeleteRatio = maxDeleteRatio;
+    }
+
+    /**
+     * Marks the rows of {@code tenant} that pass {@code passId}, covering update times before {@code passEndMillis},
+     * did not see; only call once the tenant's pass is complete.
+     */
+    public Outcome markUnseen(Connection connection, String tenant, String passId, long passEndMillis) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            long candidates = count(connection, tenant, passEndMillis);
+            List<String> unseen = unseenIds(connection, tenant, passId, passEndMillis);
+            if (candidates > 0 && unseen.size() > maxDeleteRatio * candidates) {
+                connection.rollback();
+                String message = String.format("full pass %s would mark %d of %d rows of tenant %s in table %s deleted "
+                                + "(%.1f%%, more than the allowed %.1f%%); refused, nothing marked",
+                        passId, unseen.size(), candidates, tenant, table, 100.0 * unseen.size() / candidates, 100 * maxDeleteRatio);
+                return new Outcome(tenant, passId, candidates, List.of(),
+                        ExceptionEvent.ofWindow(table, tenant, Long.MIN_VALUE, passEndMillis, "pass " + passId, message,
+                                System.currentTimeMillis()));
+            }
+            try (PreparedStatement ps = connection.prepareStatement("UPDATE " + table + " SET deleted_at = " + dialect.now()
+                    + " WHERE " + UNSEEN)) {
+                bindUnseen(ps, tenant, passId, passEndMillis);
+                ps.executeUpdate();
+            }
+            connection.commit();
+            return new Outcome(tenant, passId, candidates, unseen, null);
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static final String CANDIDATE = "tenant = ? AND deleted_at IS NULL AND update_time < ?";
+    private static final String UNSEEN = CANDIDATE + " AND (pass_id IS NULL OR pass_id <> ?)";
+
+    private long count(Connection c, String tenant, long passEnd) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE " + CANDIDATE)) {
+            ps.setString(1, tenant);
+            ps.setLong(2, passEnd);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private List<String> unseenIds(Connection c, String tenant, String passId, long passEnd) throws SQLException {
+        // FOR UPDATE: a row the live sync touches meanwhile waits for this transaction instead of racing it
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + table + " WHERE " + UNSEEN + " FOR UPDATE")) {
+            bindUnseen(ps, tenant, passId, passEnd);
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) ids.add(rs.getString(1));
+            }
+            return ids;
+        }
+    }
+
+    private static void bindUnseen(PreparedStatement ps, String tenant, String passId, long passEnd) throws SQLException {
+        ps.setString(1, tenant);
+        ps.setLong(2, passEnd);
+        ps.setString(3, passId);
+    }
+}

@@ -1,0 +1,186 @@
+package io.httpsync.connector.sink;
+
+import io.httpsync.connector.dedupe.Dedupe;
+import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.http.ResponseKind;
+import io.httpsync.connector.source.RawRecord;
+import io.httpsync.connector.source.RecordMeta;
+import io.httpsync.connector.testutil.CollectingSink;
+import io.httpsync.connector.testutil.SqlDatabase;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every database's record table must do, run against a real server per dialect: the guarded upsert through
+ * Flink's JdbcSink, full-pass stamps and deletion marking with its ratio guard, and stored exception events.
+ */
+abstract class RecordTableContract {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final AtomicInteger TABLES = new AtomicInteger();
+
+    protected String table;
+
+    abstract SqlDatabase db();
+
+    @BeforeEach
+    void createTable() throws Exception {
+        table = "records_" + TABLES.incrementAndGet();
+        db().execute(db().dialect().createRecordTable(table));
+    }
+
+    static RawRecord record(String tenant, String id, long updateTime, String value) {
+        return new RawRecord(new RecordMeta(tenant, id, updateTime, 0, 1_000_000, 1),
+                "{\"id\":\"" + id + "\",\"updateTime\":" + updateTime + ",\"value\":\"" + value + "\"}");
+    }
+
+    /** Runs one bounded job that lands {@code records} (optionally through dedupe, twice over) in the table. */
+    void land(List<RawRecord> records, String passId) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        JdbcRecordSink sink = JdbcRecordSink.builder(db().dialect(), table).setBatching(3, java.time.Duration.ofMillis(50));
+        if (passId != null) sink.setPassId(passId);
+        env.fromData(records, Types.POJO(RawRecord.class)).sinkTo(sink.build(db().connectionOptions()));
+        env.execute("land");
+    }
+
+    Map<String, String> column(String column) throws Exception {
+        return db().column(table, column, "s1", "1 = 1");
+    }
+
+    @Test
+    void anOlderVersionNeverOverwritesANewerOne() throws Exception {
+        land(List.of(record("s1", "a", 30, "a3"), record("s1", "b", 10, "b1")), null);
+        land(List.of(record("s1", "a", 20, "a2"), record("s1", "b", 5, "b0"), record("s1", "b", 12, "b2")), null);
+        // out of order inside one job too: the statement, not the arrival order, decides
+        land(List.of(record("s1", "c", 10, "c1"), record("s1", "c", 30, "c3"), record("s1", "c", 20, "c2")), null);
+
+        assertThat(column("update_time")).containsExactlyInAnyOrderEntriesOf(Map.of("a", "30", "b", "12", "c", "30"));
+        assertThat(column("payload").get("a")).contains("a3");
+        assertThat(column("payload").get("c")).contains("c3");
+    }
+
+    @Test
+    void sameUpdateTimeWithOtherContentIsWritten() throws Exception {
+        land(List.of(record("s1", "a", 30, "first")), null);
+        land(List.of(record("s1", "a", 30, "second")), null);
+        assertThat(column("payload").get("a")).contains("second");
+    }
+
+    @Test
+    void aResyncOfUnchangedDataChangesNoRow() throws Exception {
+        List<RawRecord> records = new ArrayList<>();
+        for (int i = 0; i < 20; i++) records.add(record("s1", "r" + i, 100 + i, "v" + i));
+        land(records, null);
+        Map<String, String> before = rowVersions();
+        Thread.sleep(20);   // a rewrite would now leave a different synced_at
+        land(records, null);
+        assertThat(rowVersions()).isEqualTo(before);
+    }
+
+    /** Per row: everything stored, and (PostgreSQL) the transaction that wrote the row version. */
+    private Map<String, String> rowVersions() throws Exception {
+        String all = "concat_ws('|', update_time, content_hash, synced_at, pass_id, deleted_at"
+                + (db().dialect() == SqlDialect.POSTGRES ? ", xmin::text)" : ")");
+        return db().column(table, all, "s1", "1 = 1");
+    }
+
+    @Test
+    void withDedupeAReplayOfUnchangedDataSendsNoStatement() throws Exception {
+        List<RawRecord> records = new ArrayList<>();
+        for (int i = 0; i < 10; i++) records.add(record("s1", "r" + i, 100 + i, "v" + i));
+        List<RawRecord> twice = new ArrayList<>(records);
+        twice.addAll(records);   // the same data synced again (a look-back, a replay)
+        CollectingSink<RawRecord> written = new CollectingSink<>("written-" + UUID.randomUUID());
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        DataStream<RawRecord> changed = Dedupe.records(env.fromData(twice, Types.POJO(RawRecord.class)), null, "test");
+        changed.sinkTo(JdbcRecordSink.builder(db().dialect(), table).build(db().connectionOptions()));
+        changed.sinkTo(written);
+        env.execute("dedupe and land");
+
+        assertThat(written.collected()).hasSize(records.size());   // one statement per record, none for the replay
+        assertThat(column("update_time")).hasSize(records.size());
+    }
+
+    @Test
+    void aCompletedPassMarksTheUnseenRowsDeleted() throws Exception {
+        land(List.of(record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 12, "c"),
+                record("s1", "d", 13, "d"), record("s1", "late", 500, "created after the pass")), "pass-1");
+        // pass 2 sees a, b (unchanged) and c in a newer version; d is gone from the platform
+        land(List.of(record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 14, "c2")), "pass-2");
+
+        DeletionMarker.Outcome outcome;
+        try (Connection c = db().connect()) {
+            outcome = new DeletionMarker(db().dialect(), table, 0.5).markUnseen(c, "s1", "pass-2", 100);
+        }
+        assertThat(outcome.refused()).isFalse();
+        assertThat(outcome.markedIds()).containsExactly("d");
+        assertThat(outcome.candidates()).isEqualTo(4);
+        assertThat(db().column(table, "id", "s1", "deleted_at IS NOT NULL").keySet()).containsExactly("d");
+        assertThat(column("pass_id")).containsEntry("a", "pass-2").containsEntry("c", "pass-2").containsEntry("d", "pass-1");
+
+        // d comes back on the platform: seen again, no longer deleted
+        land(List.of(record("s1", "d", 13, "d")), null);
+        assertThat(db().column(table, "id", "s1", "deleted_at IS NOT NULL")).isEmpty();
+    }
+
+    @Test
+    void theRatioGuardRefusesAndMarksNothing() throws Exception {
+        land(List.of(record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 12, "c")), "pass-1");
+        land(List.of(record("s1", "a", 10, "a")), "pass-2");   // an outage answered with almost nothing
+
+        DeletionMarker.Outcome outcome;
+        try (Connection c = db().connect()) {
+            outcome = new DeletionMarker(db().dialect(), table, 0.5).markUnseen(c, "s1", "pass-2", 100);
+            ExceptionEventJdbcSink.insert(c, events(), List.of(outcome.refusal()));
+        }
+        assertThat(outcome.refused()).isTrue();
+        assertThat(outcome.markedIds()).isEmpty();
+        assertThat(outcome.refusal().message()).contains("2 of 3 rows", "tenant s1", "refused");
+        assertThat(db().column(table, "id", "s1", "deleted_at IS NOT NULL")).isEmpty();
+        assertThat(db().single("SELECT count(*) FROM " + events() + " WHERE tenant = 's1' AND message LIKE '%pass-2%'")).isEqualTo(1);
+    }
+
+    private String events() throws Exception {
+        String events = table + "_events";
+        db().execute(ExceptionEventJdbcSink.createTable(db().dialect(), events));
+        return events;
+    }
+
+    @Test
+    void exceptionEventsAreStoredWithTheirContext() throws Exception {
+        String events = events();
+        ExceptionEvent failed = new ExceptionEvent("kuaishou-orders", "s1", 1000, 2000, "{\"cursor\":\"abc\"}", 503, "E503",
+                ResponseKind.RETRYABLE, 5, "server busy", 1234);
+        ExceptionEvent undecodable = ExceptionEvent.ofWindow("kuaishou-orders", "s2", 2000, 3000, "{}", "bad record", 1235);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.fromData(List.of(failed, undecodable), org.apache.flink.api.common.typeinfo.TypeInformation.of(ExceptionEvent.class))
+                .sinkTo(ExceptionEventJdbcSink.insertInto(events, db().connectionOptions()));
+        env.execute("events");
+
+        assertThat(db().single("SELECT count(*) FROM " + events + " WHERE tenant = 's1' AND endpoint = 'kuaishou-orders'"
+                + " AND window_start = 1000 AND window_end = 2000 AND position = '{\"cursor\":\"abc\"}' AND http_status = 503"
+                + " AND platform_code = 'E503' AND kind = 'RETRYABLE' AND attempts = 5 AND message = 'server busy' AND event_time = 1234"))
+                .isEqualTo(1);
+        assertThat(db().single("SELECT count(*) FROM " + events + " WHERE tenant = 's2' AND platform_code IS NULL AND http_status = -1")).isEqualTo(1);
+    }
+}

@@ -1,0 +1,44 @@
+package io.httpsync.connector.testutil;
+
+import io.httpsync.connector.sink.SqlDialect;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A real database server a test lands records in; the same tests run against each dialect. */
+public interface SqlDatabase {
+    SqlDialect dialect();
+
+    JdbcConnectionOptions connectionOptions();
+
+    Connection connect() throws SQLException;
+
+    default void execute(String sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    default long single(String sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** id -> one column (as text) of every row of a tenant matching {@code condition}. */
+    default Map<String, String> column(String table, String column, String tenant, String condition) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, " + column + " FROM " + table + " WHERE tenant = '"
+                     + tenant.replace("'", "''") + "' AND " + condition)) {
+            while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+        }
+        return out;
+    }
+}
