@@ -69,9 +69,12 @@ public final class TenantData {
     }
 
     private SimRecord putNew(long created, long updated) {
+        return putNew(created, updated, "buyer" + random.nextInt(10_000));
+    }
+
+    private SimRecord putNew(long created, long updated, String buyer) {
         long id = nextId++;
-        SimRecord r = new SimRecord(id, created, updated, 1, random.nextInt(7), 100 + random.nextInt(100_000),
-                "buyer" + random.nextInt(10_000));
+        SimRecord r = new SimRecord(id, created, updated, 1, random.nextInt(7), 100 + random.nextInt(100_000), buyer);
         live.put(id, r);
         return r;
     }
@@ -148,6 +151,21 @@ public final class TenantData {
         try {
             long now = truncate(clock.now());
             return putNew(now, now);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Creates a new record, created and updated at {@code time} (truncated to the time resolution), whose buyer nick
+     * is {@code buyer}: a known payload at a known time, for tests that check what a sync returns record by record.
+     * Records inserted at the same time are listed in insertion order (ids ascend, and ties on time sort by id).
+     */
+    public SimRecord insert(long time, String buyer) {
+        lock.writeLock().lock();
+        try {
+            long t = truncate(time);
+            return putNew(t, t, buyer);
         } finally {
             lock.writeLock().unlock();
         }

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The reader's metrics. Standard (FLIP-33): {@code currentFetchEventTimeLag}. Per tenant, under
+ * The reader's metrics. Standard (FLIP-33): {@code currentFetchEventTimeLag}, and {@code numRecordsIn} corrected to
+ * count elements emitted (see {@link #fetchedPageEmitted}). Per tenant, under
  * {@code httpsync.tenant.<id>}: {@code requests}, {@code retries}, {@code rateLimited}, {@code pages}, {@code records},
  * {@code requestsInFlight}, {@code syncPosition} (epoch millis through which all data is in, -1 before the first
  * commit) and {@code syncLagMillis}.
@@ -31,9 +32,11 @@ final class HttpSyncReaderMetrics implements FetchListener {
     static final String TENANT_GROUP = "tenant";
 
     private final Map<String, TenantMetrics> tenants = new HashMap<>();
+    private final Counter numRecordsIn;
     private volatile long lastFetchEventTimeLag = -1;
 
     HttpSyncReaderMetrics(SourceReaderMetricGroup group, Collection<String> tenantIds) {
+        numRecordsIn = group.getIOMetricGroup().getNumRecordsInCounter();
         group.gauge(MetricNames.CURRENT_FETCH_EVENT_TIME_LAG, () -> lastFetchEventTimeLag);
         MetricGroup root = group.addGroup(GROUP);
         for (String id : tenantIds) tenants.put(id, new TenantMetrics(root.addGroup(TENANT_GROUP, id)));
@@ -93,6 +96,15 @@ final class HttpSyncReaderMetrics implements FetchListener {
         TenantMetrics m = of(tenant);
         m.pages.inc();
         m.records.inc(records);
+    }
+
+    /**
+     * Mailbox thread, once per {@link FetchedPage} after its elements were emitted. {@code SourceReaderBase} counts
+     * one record in per element of a fetch, which here is a whole page (pages are emitted atomically, see
+     * {@link FetchedPage}); this corrects the count to the elements the page emitted (none for an empty page).
+     */
+    void fetchedPageEmitted(int elementsEmitted) {
+        numRecordsIn.inc(elementsEmitted - 1L);
     }
 
     /** Mailbox thread. */

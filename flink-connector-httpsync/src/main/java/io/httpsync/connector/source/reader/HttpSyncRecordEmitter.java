@@ -19,6 +19,7 @@ import org.apache.flink.util.FlinkRuntimeException;
 /**
  * Emits a whole page at once and only then advances the split's position, so a checkpoint sees either none or all of
  * a page (runs on the mailbox thread, like every {@link RecordEmitter}). Each record's timestamp is its update time.
+ * Every element emitted counts in the source's {@code numRecordsIn}, see {@link HttpSyncReaderMetrics#fetchedPageEmitted}.
  */
 @Internal
 final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncElement<T>, WindowSplitState> {
@@ -41,16 +42,18 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
 
     @Override
     public void emitRecord(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
-        switch (page.kind) {
+        int emitted = switch (page.kind) {
             case PAGE -> {
                 WindowSplit split = state.split();
                 for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
                 state.pageEmitted(page.nextPosition, page.records.size());
                 metrics.pageEmitted(split.tenant(), page.records.size());
+                yield page.records.size();
             }
             case TOO_LARGE -> tooLarge(page, output, state);
             case FAILED -> raise(page.failure, output, state);
-        }
+        };
+        metrics.fetchedPageEmitted(emitted);
     }
 
     /**
@@ -58,11 +61,11 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
      * nothing of it. A window the enumerator already marked unsplittable (at the minimum width) cannot shrink: its
      * records up to the cap are emitted, the rest is raised as an exception event, and the window counts as finished.
      */
-    private void tooLarge(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+    private int tooLarge(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
         WindowSplit split = state.split();
         if (!split.isUnsplittable()) {
             outcomes.note(split.splitId(), WindowOutcome.tooLarge(page.knownTotal, page.coveredFromMillis));
-            return;
+            return 0;
         }
         for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
         state.pageEmitted(null, page.records.size());
@@ -72,6 +75,7 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
                         + " records beyond the cap were not read", page.fetchTimeMillis);
         if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException(event.toString());
         output.collect(SyncElement.exception(event));
+        return page.records.size() + 1;
     }
 
     private void emitOne(JsonNode record, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplit split, String position) {
@@ -93,11 +97,12 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
         metrics.recordFetched(meta.updateTimeMillis(), fetchTime);
     }
 
-    private void raise(ExceptionEvent event, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+    private int raise(ExceptionEvent event, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
         if (policy == ExceptionPolicy.FAIL) {
             throw new FlinkRuntimeException("request failed after retries, failing the job as exception policy FAIL asks: " + event);
         }
         output.collect(SyncElement.exception(event));
         outcomes.note(state.split().splitId(), WindowOutcome.failed(event.message()));
+        return 1;
     }
 }

@@ -142,6 +142,28 @@ class KuaishouSimTest {
     }
 
     @Test
+    void recordsInsertedWithAPayloadAreListedWithItInInsertionOrder() {
+        String token = token();
+        long at = System.currentTimeMillis() - 7 * DAY - 3;  // outside the generated data, which spans 6 days
+        List<String> buyers = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            buyers.add("payload-" + i);
+            kuaishou.tenant("shop-1").insert(at, "payload-" + i);
+        }
+        List<String> listed = new ArrayList<>();
+        String cursor = "";
+        while (!cursor.equals("nomore")) {
+            JsonNode data = list(token, at, at + 1, cursor, "HMAC_SHA256").path("data");
+            data.path("orderList").forEach(o -> {
+                assertThat(o.path("orderBaseInfo").path("updateTime").asLong()).isEqualTo(at);
+                listed.add(o.path("orderBaseInfo").path("buyerNick").asText());
+            });
+            cursor = data.path("cursor").asText();
+        }
+        assertThat(listed).containsExactlyElementsOf(buyers);
+    }
+
+    @Test
     void wrongSignatureIsRejected() {
         String token = token();
         long now = System.currentTimeMillis();
