@@ -40,6 +40,8 @@ public final class RateLimitBenchmark {
         int smallShops = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         int smallShopRecords = args.length > 3 ? Integer.parseInt(args[3]) : 1_500;
         int serialRequests = args.length > 4 ? Integer.parseInt(args[4]) : 300;
+        String burst = args.length > 5 ? args[5] : "1";
+        String utilization = args.length > 6 ? args[6] : "0.97";
         try (RateLimitedKuaishou platform = new RateLimitedKuaishou(bigShopRecords, smallShops, smallShopRecords, limit, 100_000)) {
             platform.fixture.kuaishou.latency(LATENCY_MILLIS, 0);
             Accounting accounting = platform.fixture.sim.accounting();
@@ -47,13 +49,25 @@ public final class RateLimitBenchmark {
             List<Pager.Window> windows = Pager.windows(platform.tenants, System.currentTimeMillis(), DAYS,
                     t -> t.id().equals(bigShop) ? BIG_SHOP_WINDOW_MILLIS : DAY);
 
-            Run limited = run(platform, platform.options(), fetcher -> Pager.all(fetcher, windows).join());
+            Map<String, String> options = platform.options();
+            options.put("rate-limit.bucket.app.burst", burst);
+            options.put("rate-limit.utilization", utilization);
+
+            // warm-up (JIT of client and simulator, connections, tokens): the small shops, in a namespace of its own
+            Map<String, String> warmUpOptions = new java.util.HashMap<>(options);
+            warmUpOptions.put("rate-limit.namespace", platform.namespace + "-warm-up");
+            List<Pager.Window> warmUp = windows.stream().filter(w -> !w.tenant().id().equals(bigShop)).toList();
+            Run warm = run(platform, warmUpOptions, fetcher -> Pager.all(fetcher, warmUp).join());
+            System.out.printf("warm-up: %d pages in %.1f s, %d refused%n", warm.pages, warm.seconds, platform.totalRefused());
+            accounting.reset();
+
+            Run limited = run(platform, options, fetcher -> Pager.all(fetcher, windows).join());
             Accounting.Stats limitedStats = platform.appStats();
             long limitedRefusedByAnyLimit = platform.totalRefused();
             String perSecond = requestsPerSecond(accounting.requests());
 
             accounting.reset();
-            Map<String, String> serialOptions = platform.options();
+            Map<String, String> serialOptions = new java.util.HashMap<>(options);
             serialOptions.put("rate-limit.namespace", platform.namespace + "-serial");
             Run serial = run(platform, serialOptions, fetcher -> {
                 int pages = 0;
@@ -69,6 +83,7 @@ public final class RateLimitBenchmark {
             double serialRate = serialStats.served() / serial.seconds;
             System.out.printf("windows: %d (big shop %d min wide, small shops a day); pages paged: limited %d, serial %d%n",
                     windows.size(), BIG_SHOP_WINDOW_MILLIS / 60_000, limited.pages, serial.pages);
+            System.out.printf("app bucket: burst %s, utilization %s%n", burst, utilization);
             System.out.printf("| pager | allowed/s | requests | refused | wall time (s) | achieved/s | achieved / allowed | max in any 1 s |%n");
             System.out.printf("| rate-limited, all windows at once | %d | %d | %d | %.1f | %.1f | %.3f | %d |%n", limit,
                     limitedStats.served(), limitedStats.refused(), limited.seconds, achieved, achieved / limit,
@@ -88,9 +103,17 @@ public final class RateLimitBenchmark {
         EndpointSpec spec = EndpointSpec.fromOptions(options);
         long started = System.nanoTime();
         int pages;
-        try (PageFetcher fetcher = new PageFetcher(spec, new HierarchicalRateLimiter(spec.rateLimits()), FetchListener.NONE)) {
+        Map<String, java.util.concurrent.atomic.AtomicInteger> retries = new java.util.concurrent.ConcurrentHashMap<>();
+        FetchListener countRetries = new FetchListener() {
+            @Override
+            public void onRetry(String tenantId, io.httpsync.connector.http.ResponseKind cause, java.time.Duration delay) {
+                retries.computeIfAbsent(cause.name(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            }
+        };
+        try (PageFetcher fetcher = new PageFetcher(spec, new HierarchicalRateLimiter(spec.rateLimits()), countRetries)) {
             pages = paging.pages(fetcher);
         }
+        System.out.println("retries by cause: " + retries);
         return new Run(pages, (System.nanoTime() - started) / 1e9);
     }
 
