@@ -17,14 +17,16 @@ import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
  * <pre>
  * mvn -B -ntp -pl flink-connector-httpsync -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -cp flink-connector-httpsync/target/test-classes:flink-connector-httpsync/target/classes:$(cat /tmp/cp.txt) \
- *     io.httpsync.connector.ratelimit.RateLimitBenchmark 200 60000 100 1500 300
+ *     io.httpsync.connector.ratelimit.RateLimitBenchmark 200 60000 100 1500 100 1 0.97
  * </pre>
  * (the root pom turns exec-maven-plugin off outside httpsync-jobs.)
  *
  * <p>Arguments: the app limit per second (set in the simulator and as the connector's {@code app} bucket), the big
  * shop's records (50 per page, over 6 days, paged in hour-wide windows), the number of small shops and their
- * records (paged in day-wide windows), and how many requests the serial pager makes at least: it pages the sync's windows in order and stops after
- * the window that reaches that many, because paging all of them at 100 ms a request would take many minutes.
+ * records (paged in day-wide windows), how many requests the serial pager makes at least (it pages the sync's
+ * windows in order and stops after the window that reaches that many, because paging all of them at 100 ms a request would take many minutes), the
+ * app bucket's burst and {@code rate-limit.utilization}. A warm-up sync of the small shops in a namespace of its own
+ * comes first, so that the measured sync is not the JIT's cold start.
  *
  * <p>Requests in flight needed to use a limit of {@code r}/s at latency {@code l}: {@code r × l} (20 at 200/s and
  * 100 ms); the big shop's windows are cut so that far more than that many are paged at once until close to the end.
