@@ -10,7 +10,9 @@ import org.apache.flink.metrics.MetricGroup;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * app bucket thinks is used now, while the request goes out later, together with the slots the app bucket hands out
  * meanwhile, and the app's window would overflow. So a request takes from every bucket only at the moment it may go
  * (handing back what it took if a later bucket has nothing), and otherwise learns from the bucket that refused how
- * long to wait, and asks again then.
+ * long to wait, and queues behind that bucket; only the head of a bucket's queue is woken when its wait is over.
  *
  * <p><b>Sharing.</b> Buckets live in a {@link BucketStore} by key (namespace, bucket, its definition, and the
  * tenant or API of its scope): the JVM-wide
@@ -56,6 +58,8 @@ public final class HierarchicalRateLimiter implements RateLimiter {
     private final Map<String, List<Covering>> coveringByTenant = new ConcurrentHashMap<>();
     private final Map<String, AdaptiveRate> adaptiveByKey = new ConcurrentHashMap<>();
     private final Map<String, BucketMetrics> metrics = new LinkedHashMap<>();
+    /** Grants waiting for a permit, by the key of the bucket that had none. Only on the worker thread. */
+    private final Map<String, Waiters> waitersByBucket = new HashMap<>();
 
     public HierarchicalRateLimiter(RateLimitSpec spec) {
         this(spec, spec.backend() == RateLimitSpec.Backend.REDIS ? RedisBucketStore.of(spec.redisUri()) : LocalBucketStore.SHARED);
@@ -116,10 +120,14 @@ public final class HierarchicalRateLimiter implements RateLimiter {
         try {
             step.run();
         } catch (RuntimeException e) {
-            if (g.future.completeExceptionally(new IllegalStateException("rate limiter of namespace '" + spec.namespace()
-                    + "' failed: " + e.getClass().getSimpleName(), e))) {
-                release(g.tenant);
-            }
+            fail(g, e);
+        }
+    }
+
+    private void fail(Grant g, RuntimeException e) {
+        if (g.future.completeExceptionally(new IllegalStateException("rate limiter of namespace '" + spec.namespace()
+                + "' failed: " + e.getClass().getSimpleName(), e))) {
+            release(g.tenant);
         }
     }
 
@@ -129,33 +137,67 @@ public final class HierarchicalRateLimiter implements RateLimiter {
         take(g);
     }
 
-    private void take(Grant g) {
+    /**
+     * Takes the permits of every bucket covering the grant's tenant and grants it, or parks it behind the bucket that
+     * had none. Returns the key of the bucket it was parked behind, or null if it is granted or given up.
+     */
+    private String take(Grant g) {
         if (g.future.isDone()) { // cancelled while waiting: what it entered is given back
             release(g.tenant);
-            return;
+            return null;
         }
         List<Covering> buckets = covering(g.tenant);
-        long wait = 0;
-        int taken = 0;
-        for (Covering c : buckets) {
+        for (int i = 0; i < buckets.size(); i++) {
+            Covering c = buckets.get(i);
             if (c.adaptive != null && c.adaptive.maybeIncrease(System.currentTimeMillis())) reconfigure(c);
             ConsumptionProbe probe = c.bucket.tryConsumeAndReturnRemaining(c.spec.weight());
             if (!probe.isConsumed()) {
-                wait = Math.max(1, probe.getNanosToWaitForRefill());
+                for (int j = 0; j < i; j++) buckets.get(j).bucket.addTokens(buckets.get(j).spec.weight());
                 g.blockedBy = c.spec.name();
-                break;
+                park(c.key, g, Math.max(1, probe.getNanosToWaitForRefill()));
+                return c.key;
             }
-            taken++;
-        }
-        if (wait > 0) {
-            for (int i = 0; i < taken; i++) buckets.get(i).bucket.addTokens(buckets.get(i).spec.weight());
-            WORKER.schedule(() -> guarded(g, () -> take(g)), wait, TimeUnit.NANOSECONDS);
-            return;
         }
         long waited = System.nanoTime() - g.askedNanos;
         for (Covering c : buckets) metrics.get(c.spec.name()).granted(c.spec.weight());
         if (g.blockedBy != null) metrics.get(g.blockedBy).waited(waited);
         if (!g.future.complete(null)) release(g.tenant);
+        return null;
+    }
+
+    /**
+     * Queues a grant behind a bucket that had no permit. Only the head of a bucket's queue is woken when a permit is
+     * due (one timer per bucket), instead of every waiter polling the bucket: with hundreds of waiters, polling kept
+     * the worker so busy that it woke up late, and a full bucket of burst 1 wastes its refill while nobody takes.
+     */
+    private void park(String bucketKey, Grant g, long waitNanos) {
+        Waiters w = waitersByBucket.computeIfAbsent(bucketKey, k -> new Waiters());
+        if (bucketKey.equals(g.drainingFrom)) w.queue.addFirst(g); // the head stays the head
+        else w.queue.addLast(g);
+        if (!w.armed) {
+            w.armed = true;
+            WORKER.schedule(() -> drain(bucketKey, w), waitNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A permit of the bucket is due: grants its waiters in order until one has to wait again. */
+    private void drain(String bucketKey, Waiters w) {
+        w.armed = false;
+        Grant g;
+        while ((g = w.queue.pollFirst()) != null) {
+            Grant grant = g;
+            grant.drainingFrom = bucketKey;
+            String parkedBehind;
+            try {
+                parkedBehind = take(grant);
+            } catch (RuntimeException e) {
+                parkedBehind = null;
+                fail(grant, e);
+            }
+            grant.drainingFrom = null;
+            if (bucketKey.equals(parkedBehind)) return; // the queue's timer is armed again
+        }
+        waitersByBucket.remove(bucketKey, w);
     }
 
     private List<Covering> covering(String tenant) {
@@ -220,12 +262,20 @@ public final class HierarchicalRateLimiter implements RateLimiter {
         }
     }
 
+    /** The grants parked behind one bucket, and whether a timer will wake the head. Only on the worker thread. */
+    private static final class Waiters {
+        final ArrayDeque<Grant> queue = new ArrayDeque<>();
+        boolean armed;
+    }
+
     /** One acquire, from the ask to the grant. Touched only on the worker thread (the future from any). */
     private static final class Grant {
         final String tenant;
         final long askedNanos;
         final CompletableFuture<Void> future = new CompletableFuture<>();
         String blockedBy;
+        /** The key of the bucket whose queue is granting this one right now, if any. */
+        String drainingFrom;
 
         Grant(String tenant, long askedNanos) {
             this.tenant = tenant;
