@@ -75,7 +75,10 @@ class FullSyncPassITCase {
 
     /** One full pass: the bounded source over everything updated before now, landed with the pass id. */
     private FullSyncPass.Result pass(double maxDeleteRatio, ExceptionPolicy policy) throws Exception {
-        Thread.sleep(2);   // the pass's end lies strictly after the last mutation
+        // the pass's end lies strictly after the last change: the simulator makes each new version of a record at
+        // least 1 ms newer than the previous one, so a record updated several times in a row can be ahead of the clock
+        long latest = platform.kuaishou.groundTruth(SHOP).live().stream().mapToLong(GroundTruth.TruthRecord::updateTime).max().orElse(0);
+        while (System.currentTimeMillis() <= latest) Thread.sleep(1);
         FullSyncPass pass = FullSyncPass.create(System.currentTimeMillis());
         HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()
                 .setEndpoint(EndpointSpec.fromOptions(platform.options()))
