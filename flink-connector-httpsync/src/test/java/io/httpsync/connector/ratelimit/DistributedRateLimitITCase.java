@@ -40,7 +40,7 @@ class DistributedRateLimitITCase {
     @Test
     void twoJobsSharingOneRedisStayUnderOneBudget() throws Exception {
         try (RateLimitedKuaishou platform = new RateLimitedKuaishou(1500, 4, 60, 25, 100)) {
-            Map<String, String> options = platform.options();
+            Map<String, String> options = platform.options(0.9);
             options.put("rate-limit.backend", "redis");
             options.put("rate-limit.redis.uri", "redis://127.0.0.1:" + port);
             EndpointSpec spec = EndpointSpec.fromOptions(options);

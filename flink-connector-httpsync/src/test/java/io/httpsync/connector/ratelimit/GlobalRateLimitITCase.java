@@ -33,7 +33,7 @@ class GlobalRateLimitITCase {
             long end = System.currentTimeMillis() - 2 * 60_000;
             long start = end - 7 * DAY;
             HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()
-                    .setEndpoint(EndpointSpec.fromOptions(platform.options()))
+                    .setEndpoint(EndpointSpec.fromOptions(platform.options(0.9)))
                     .setTenants(platform.tenants)
                     .setBounded(Instant.ofEpochMilli(start), Instant.ofEpochMilli(end))
                     .setWindowStep(Duration.ofDays(1))

@@ -7,6 +7,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 import java.util.Random;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -28,6 +30,9 @@ public final class TenantData {
     private final long resolution;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<Long, SimRecord> live = new HashMap<>();
+    /** The live records by (update time, id) and (create time, id): a page costs the window's size, not the shop's. */
+    private final NavigableSet<SimRecord> byUpdate = new TreeSet<>(timeOrder(TimeField.UPDATE));
+    private final NavigableSet<SimRecord> byCreate = new TreeSet<>(timeOrder(TimeField.CREATE));
     /** The last version of each deleted record: platforms whose ids embed record fields still render their ids. */
     private final Map<Long, SimRecord> deleted = new HashMap<>();
     private final Random random;
@@ -75,8 +80,37 @@ public final class TenantData {
     private SimRecord putNew(long created, long updated, String buyer) {
         long id = nextId++;
         SimRecord r = new SimRecord(id, created, updated, 1, random.nextInt(7), 100 + random.nextInt(100_000), buyer);
-        live.put(id, r);
+        putLive(r);
         return r;
+    }
+
+    private static Comparator<SimRecord> timeOrder(TimeField field) {
+        return Comparator.comparingLong(field::of).thenComparingLong(SimRecord::id);
+    }
+
+    /** Adds or replaces a live record in the map and both indexes; callers hold the write lock (or construct). */
+    private void putLive(SimRecord r) {
+        SimRecord previous = live.put(r.id(), r);
+        if (previous != null) {
+            byUpdate.remove(previous);
+            byCreate.remove(previous);
+        }
+        byUpdate.add(r);
+        byCreate.add(r);
+    }
+
+    private SimRecord removeLive(long id) {
+        SimRecord r = live.remove(id);
+        if (r != null) {
+            byUpdate.remove(r);
+            byCreate.remove(r);
+        }
+        return r;
+    }
+
+    /** A probe that sorts before every record at {@code time} in both indexes. */
+    private static SimRecord at(long time) {
+        return new SimRecord(Long.MIN_VALUE, time, time, 0, 0, 0, "");
     }
 
     private long truncate(long t) {
@@ -94,11 +128,9 @@ public final class TenantData {
     public List<SimRecord> query(TimeField field, long from, long to, boolean descending) {
         lock.readLock().lock();
         try {
-            List<SimRecord> out = new ArrayList<>();
-            for (SimRecord r : live.values()) {
-                long t = field.of(r);
-                if (t >= from && t < to) out.add(r);
-            }
+            if (from >= to) return new ArrayList<>();
+            NavigableSet<SimRecord> index = field == TimeField.UPDATE ? byUpdate : byCreate;
+            List<SimRecord> out = new ArrayList<>(index.subSet(at(from), true, at(to), false));
             out.sort(order(field, descending));
             return out;
         } finally {
@@ -141,7 +173,7 @@ public final class TenantData {
         // strictly newer than the previous version, so "newest version wins" is decidable by update time alone
         long t = Math.max(truncate(clock.now()), r.updateTime() + resolution);
         SimRecord next = r.updatedAt(t);
-        live.put(r.id(), next);
+        putLive(next);
         return next;
     }
 
@@ -177,7 +209,7 @@ public final class TenantData {
         try {
             if (live.isEmpty()) return null;
             SimRecord r = pickLocked();
-            live.remove(r.id());
+            removeLive(r.id());
             deleted.put(r.id(), r);
             return r;
         } finally {
@@ -188,7 +220,7 @@ public final class TenantData {
     public boolean delete(long id) {
         lock.writeLock().lock();
         try {
-            SimRecord r = live.remove(id);
+            SimRecord r = removeLive(id);
             if (r == null) return false;
             deleted.put(id, r);
             return true;
