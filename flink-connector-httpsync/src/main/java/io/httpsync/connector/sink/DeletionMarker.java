@@ -5,10 +5,7 @@ import org.apache.flink.annotation.PublicEvolving;
 
 import javax.annotation.Nullable;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,11 +61,8 @@ public final class DeletionMarker implements PassCompletion {
                 connection.rollback();
                 return new Outcome(tenant, passId, candidates, List.of(), refusal);
             }
-            try (PreparedStatement ps = connection.prepareStatement("UPDATE " + table + " SET deleted_at = " + dialect.now()
-                    + " WHERE " + UNSEEN)) {
-                bindUnseen(ps, tenant, passId, passEndMillis);
-                ps.executeUpdate();
-            }
+            SqlQueries.update(connection, "UPDATE " + table + " SET deleted_at = " + dialect.now() + " WHERE " + UNSEEN,
+                    tenant, passEndMillis, passId);
             connection.commit();
             return new Outcome(tenant, passId, candidates, unseen, null);
         } catch (SQLException | RuntimeException e) {
@@ -83,31 +77,11 @@ public final class DeletionMarker implements PassCompletion {
     private static final String UNSEEN = CANDIDATE + " AND (pass_id IS NULL OR pass_id <> ?)";
 
     private long count(Connection c, String tenant, long passEnd) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE " + CANDIDATE)) {
-            ps.setString(1, tenant);
-            ps.setLong(2, passEnd);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return SqlQueries.count(c, "SELECT count(*) FROM " + table + " WHERE " + CANDIDATE, tenant, passEnd);
     }
 
     private List<String> unseenIds(Connection c, String tenant, String passId, long passEnd) throws SQLException {
         // FOR UPDATE: a row the live sync touches meanwhile waits for this transaction instead of racing it
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + table + " WHERE " + UNSEEN + " FOR UPDATE")) {
-            bindUnseen(ps, tenant, passId, passEnd);
-            List<String> ids = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) ids.add(rs.getString(1));
-            }
-            return ids;
-        }
-    }
-
-    private static void bindUnseen(PreparedStatement ps, String tenant, String passId, long passEnd) throws SQLException {
-        ps.setString(1, tenant);
-        ps.setLong(2, passEnd);
-        ps.setString(3, passId);
+        return SqlQueries.strings(c, "SELECT id FROM " + table + " WHERE " + UNSEEN + " FOR UPDATE", tenant, passEnd, passId);
     }
 }

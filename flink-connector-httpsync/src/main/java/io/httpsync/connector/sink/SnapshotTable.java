@@ -143,12 +143,8 @@ public final class SnapshotTable implements PassCompletion {
                 return new DeletionMarker.Outcome(tenant, passId, candidates, List.of(), refusal);
             }
             registerPass(connection, tenant, passId, passEndMillis);
-            try (PreparedStatement ps = connection.prepareStatement("UPDATE " + passes + " SET completed_at = " + dialect.now()
-                    + " WHERE tenant = ? AND pass_id = ? AND completed_at IS NULL")) {
-                ps.setString(1, tenant);
-                ps.setString(2, passId);
-                ps.executeUpdate();
-            }
+            SqlQueries.update(connection, "UPDATE " + passes + " SET completed_at = " + dialect.now()
+                    + " WHERE tenant = ? AND pass_id = ? AND completed_at IS NULL", tenant, passId);
             if (retainedPasses > 0) dropBeyondRetention(connection, tenant);
             connection.commit();
             return new DeletionMarker.Outcome(tenant, passId, candidates, gone, null);
@@ -168,21 +164,9 @@ public final class SnapshotTable implements PassCompletion {
 
     /** Inserts the pass's row unless present (a portable "insert if absent": both dialects, no upsert needed). */
     private void registerPass(Connection c, String tenant, String passId, long passEndMillis) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + passes + " WHERE tenant = ? AND pass_id = ?")) {
-            ps.setString(1, tenant);
-            ps.setString(2, passId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getLong(1) > 0) return;
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + passes + " (tenant, pass_id, end_millis, started_at, completed_at)"
-                + " VALUES (?, ?, ?, " + dialect.now() + ", NULL)")) {
-            ps.setString(1, tenant);
-            ps.setString(2, passId);
-            ps.setLong(3, passEndMillis);
-            ps.executeUpdate();
-        }
+        if (SqlQueries.count(c, "SELECT count(*) FROM " + passes + " WHERE tenant = ? AND pass_id = ?", tenant, passId) > 0) return;
+        SqlQueries.update(c, "INSERT INTO " + passes + " (tenant, pass_id, end_millis, started_at, completed_at)"
+                + " VALUES (?, ?, ?, " + dialect.now() + ", NULL)", tenant, passId, passEndMillis);
     }
 
     /** Completed passes of a tenant, latest first: the order the view's "latest" follows. */
@@ -191,40 +175,20 @@ public final class SnapshotTable implements PassCompletion {
 
     private Optional<String> latestCompletedPassOtherThan(Connection c, String tenant, @Nullable String passId) throws SQLException {
         String sql = "SELECT pass_id FROM " + passes + COMPLETED_LATEST_FIRST + (passId == null ? "" : " AND pass_id <> ?") + LATEST_FIRST;
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, tenant);
-            if (passId != null) ps.setString(2, passId);
-            ps.setMaxRows(1);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        }
+        // a tenant has few passes (one per full sync, fewer with retention): reading them all is cheap
+        List<String> latestFirst = passId == null ? SqlQueries.strings(c, sql, tenant) : SqlQueries.strings(c, sql, tenant, passId);
+        return latestFirst.stream().findFirst();
     }
 
     private long count(Connection c, String tenant, String passId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE tenant = ? AND pass_id = ?")) {
-            ps.setString(1, tenant);
-            ps.setString(2, passId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return SqlQueries.count(c, "SELECT count(*) FROM " + table + " WHERE tenant = ? AND pass_id = ?", tenant, passId);
     }
 
     /** The ids in {@code previous}'s snapshot of the tenant that {@code current}'s does not hold. */
     private List<String> missingFrom(Connection c, String tenant, String previous, String current) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT p.id FROM " + table + " p WHERE p.tenant = ? AND p.pass_id = ?"
-                + " AND NOT EXISTS (SELECT 1 FROM " + table + " n WHERE n.pass_id = ? AND n.tenant = p.tenant AND n.id = p.id)")) {
-            ps.setString(1, tenant);
-            ps.setString(2, previous);
-            ps.setString(3, current);
-            List<String> ids = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) ids.add(rs.getString(1));
-            }
-            return ids;
-        }
+        return SqlQueries.strings(c, "SELECT p.id FROM " + table + " p WHERE p.tenant = ? AND p.pass_id = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM " + table + " n WHERE n.pass_id = ? AND n.tenant = p.tenant AND n.id = p.id)",
+                tenant, previous, current);
     }
 
     /** Drops the tenant's passes (completed or not) that ended before its N-th latest completed pass, with their rows. */
@@ -245,16 +209,8 @@ public final class SnapshotTable implements PassCompletion {
             }
         }
         String older = " WHERE tenant = ? AND end_millis < ?";
-        try (PreparedStatement rows = c.prepareStatement("DELETE FROM " + table + " WHERE tenant = ? AND pass_id IN (SELECT pass_id FROM "
-                + passes + older + ")");
-             PreparedStatement passRows = c.prepareStatement("DELETE FROM " + passes + older)) {
-            rows.setString(1, tenant);
-            rows.setString(2, tenant);
-            rows.setLong(3, cutoff);
-            rows.executeUpdate();
-            passRows.setString(1, tenant);
-            passRows.setLong(2, cutoff);
-            passRows.executeUpdate();
-        }
+        SqlQueries.update(c, "DELETE FROM " + table + " WHERE tenant = ? AND pass_id IN (SELECT pass_id FROM " + passes + older + ")",
+                tenant, tenant, cutoff);
+        SqlQueries.update(c, "DELETE FROM " + passes + older, tenant, cutoff);
     }
 }

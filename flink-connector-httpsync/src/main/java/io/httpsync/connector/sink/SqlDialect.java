@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * <p>The guard: a row is rewritten only by a <em>newer</em> version (later update time) or by the same update time
  * with different content; an older version never overwrites a newer one, whatever order batches arrive in, and an
  * unchanged version writes nothing. Independently of the guard, a full pass stamps its id on every row it sees, and a
- * row seen again (in a version at least as new) loses its deletion mark.
+ * row seen again (in a version at least as new) loses its deletion mark. The snapshot tables of {@link SnapshotTable}
+ * reuse the same version columns and guard, keyed by (pass, tenant, id).
  *
  * <p>PostgreSQL evaluates every {@code SET} expression against the old row, so one {@code WHERE} clause guards the
  * row. MySQL/MariaDB assign {@code ON DUPLICATE KEY UPDATE} columns left to right, each later expression seeing the
