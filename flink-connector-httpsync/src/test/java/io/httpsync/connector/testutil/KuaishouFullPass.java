@@ -11,6 +11,7 @@ import io.httpsync.connector.source.HttpSyncStreams;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.SyncElement;
+import io.httpsync.simulator.platform.GroundTruth;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -36,7 +37,11 @@ public final class KuaishouFullPass {
     public static FullSyncPass.Result run(KuaishouSimulatorFixture platform, long start, SqlDatabase db,
                                           Function<FullSyncPass, JdbcRecordSink> sinkForPass, PassCompletion completion,
                                           String eventsTable, ExceptionPolicy policy) throws Exception {
-        Thread.sleep(2);   // the pass's end lies strictly after the last mutation
+        // the pass's end lies strictly after the last mutation; a record updated several times in a row is stamped a
+        // millisecond later each time (its versions stay strictly ordered), so its update time can run ahead of the clock
+        long lastUpdate = platform.kuaishou.groundTruth(KuaishouSimulatorFixture.SHOP).live().stream()
+                .mapToLong(GroundTruth.TruthRecord::updateTime).max().orElse(0);
+        while (System.currentTimeMillis() <= lastUpdate) Thread.sleep(1);
         FullSyncPass pass = FullSyncPass.create(System.currentTimeMillis());
         HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()
                 .setEndpoint(EndpointSpec.fromOptions(platform.options()))
