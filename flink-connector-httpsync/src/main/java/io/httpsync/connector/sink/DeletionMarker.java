@@ -5,10 +5,7 @@ import org.apache.flink.annotation.PublicEvolving;
 
 import javax.annotation.Nullable;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,7 +20,7 @@ import java.util.List;
  * All of a tenant's marking happens in one transaction. Call from one thread per connection.
  */
 @PublicEvolving
-public final class DeletionMarker {
+public final class DeletionMarker implements PassCompletion {
     /** What happened to one tenant's rows. {@code refusal} is set, and nothing marked, when the guard refused. */
     public record Outcome(String tenant, String passId, long candidates, List<String> markedIds, @Nullable ExceptionEvent refusal) {
         public boolean refused() {
@@ -33,16 +30,19 @@ public final class DeletionMarker {
 
     private final SqlDialect dialect;
     private final String table;
-    private final double maxDeleteRatio;
+    private final DeleteRatioGuard guard;
 
     /** @param maxDeleteRatio the largest share of a tenant's rows one pass may mark deleted, in [0, 1] */
     public DeletionMarker(SqlDialect dialect, String table, double maxDeleteRatio) {
-        if (!(maxDeleteRatio >= 0 && maxDeleteRatio <= 1)) {
-            throw new IllegalArgumentException("max delete ratio must lie in [0, 1], was " + maxDeleteRatio);
-        }
         this.dialect = dialect;
         this.table = SqlDialect.checkedIdentifier(table);
-        this.maxDeleteRatio = maxDeleteRatio;
+        this.guard = new DeleteRatioGuard(maxDeleteRatio);
+    }
+
+    /** {@link #markUnseen}. */
+    @Override
+    public Outcome complete(Connection connection, String tenant, String passId, long passEndMillis) throws SQLException {
+        return markUnseen(connection, tenant, passId, passEndMillis);
     }
 
     /**
@@ -55,20 +55,14 @@ public final class DeletionMarker {
         try {
             long candidates = count(connection, tenant, passEndMillis);
             List<String> unseen = unseenIds(connection, tenant, passId, passEndMillis);
-            if (candidates > 0 && unseen.size() > maxDeleteRatio * candidates) {
+            ExceptionEvent refusal = guard.refusal(table, tenant, passId, passEndMillis, unseen.size(), candidates,
+                    "mark", " deleted", "nothing marked");
+            if (refusal != null) {
                 connection.rollback();
-                String message = String.format("full pass %s would mark %d of %d rows of tenant %s in table %s deleted "
-                                + "(%.1f%%, more than the allowed %.1f%%); refused, nothing marked",
-                        passId, unseen.size(), candidates, tenant, table, 100.0 * unseen.size() / candidates, 100 * maxDeleteRatio);
-                return new Outcome(tenant, passId, candidates, List.of(),
-                        ExceptionEvent.ofWindow(table, tenant, Long.MIN_VALUE, passEndMillis, "pass " + passId, message,
-                                System.currentTimeMillis()));
+                return new Outcome(tenant, passId, candidates, List.of(), refusal);
             }
-            try (PreparedStatement ps = connection.prepareStatement("UPDATE " + table + " SET deleted_at = " + dialect.now()
-                    + " WHERE " + UNSEEN)) {
-                bindUnseen(ps, tenant, passId, passEndMillis);
-                ps.executeUpdate();
-            }
+            SqlQueries.update(connection, "UPDATE " + table + " SET deleted_at = " + dialect.now() + " WHERE " + UNSEEN,
+                    tenant, passEndMillis, passId);
             connection.commit();
             return new Outcome(tenant, passId, candidates, unseen, null);
         } catch (SQLException | RuntimeException e) {
@@ -83,31 +77,11 @@ public final class DeletionMarker {
     private static final String UNSEEN = CANDIDATE + " AND (pass_id IS NULL OR pass_id <> ?)";
 
     private long count(Connection c, String tenant, long passEnd) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE " + CANDIDATE)) {
-            ps.setString(1, tenant);
-            ps.setLong(2, passEnd);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return SqlQueries.count(c, "SELECT count(*) FROM " + table + " WHERE " + CANDIDATE, tenant, passEnd);
     }
 
     private List<String> unseenIds(Connection c, String tenant, String passId, long passEnd) throws SQLException {
         // FOR UPDATE: a row the live sync touches meanwhile waits for this transaction instead of racing it
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + table + " WHERE " + UNSEEN + " FOR UPDATE")) {
-            bindUnseen(ps, tenant, passId, passEnd);
-            List<String> ids = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) ids.add(rs.getString(1));
-            }
-            return ids;
-        }
-    }
-
-    private static void bindUnseen(PreparedStatement ps, String tenant, String passId, long passEnd) throws SQLException {
-        ps.setString(1, tenant);
-        ps.setLong(2, passEnd);
-        ps.setString(3, passId);
+        return SqlQueries.strings(c, "SELECT id FROM " + table + " WHERE " + UNSEEN + " FOR UPDATE", tenant, passEnd, passId);
     }
 }

@@ -30,7 +30,7 @@ public final class ExceptionEventJdbcSink {
         return "CREATE TABLE IF NOT EXISTS " + SqlDialect.checkedIdentifier(table) + " (endpoint " + text + " NOT NULL, tenant "
                 + text + " NOT NULL, window_start bigint NOT NULL, window_end bigint NOT NULL, position " + longText
                 + ", http_status int NOT NULL, platform_code " + text + ", kind " + text + " NOT NULL, attempts int NOT NULL, message "
-                + longText + ", event_time bigint NOT NULL)";
+                + longText + ", event_time bigint NOT NULL)" + dialect.tableOptions();
     }
 
     public static JdbcSink<ExceptionEvent> insertInto(String table, JdbcConnectionOptions connection) {

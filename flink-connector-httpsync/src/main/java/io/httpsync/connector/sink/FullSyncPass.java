@@ -15,7 +15,9 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A full sync that marks deletions (the seed's "sync time" method): a bounded job reads every record of its tenants
+ * A full sync, completed one of the seed's two ways ({@link PassCompletion}): by marking deletions ({@link
+ * DeletionMarker}, the "sync time" method, described here) or by publishing the pass as a snapshot
+ * ({@link SnapshotTable}). For deletion marking, a bounded job reads every record of its tenants
  * updated before {@link #endMillis()} and lands them with {@link JdbcRecordSink#setPassId this pass's id}; when, and
  * only when, that job has <em>finished</em>, every window of every tenant has been read and its rows written (the
  * sinks flush at end of input before the job counts as finished), so the pass is complete and the rows it did not
@@ -44,7 +46,7 @@ public final class FullSyncPass {
             return outcomes.stream().map(DeletionMarker.Outcome::refusal).filter(Objects::nonNull).toList();
         }
 
-        /** A tombstone for every record this pass marked deleted, for a compacted Kafka topic ({@link KafkaRecordSink}). */
+        /** A tombstone for every record this pass marked deleted (or dropped from the latest snapshot), for a compacted Kafka topic ({@link KafkaRecordSink}). */
         public List<RawRecord> tombstones(long deletedAtMillis) {
             List<RawRecord> out = new ArrayList<>();
             for (DeletionMarker.Outcome o : outcomes) {
@@ -77,24 +79,26 @@ public final class FullSyncPass {
     }
 
     /**
-     * Runs the pass's job (built on {@code env} by the caller, bounded, its sinks stamping {@link #id()}) to its end
-     * and, if it finished, marks each tenant's unseen rows and stores the guard's refusals in {@code eventsTable}.
+     * Begins the pass for each tenant, runs its job (built on {@code env} by the caller, bounded, its sinks stamping
+     * {@link #id()}) to its end and, if it finished, completes each tenant (marks its unseen rows, or publishes its
+     * snapshot) and stores the guard's refusals in {@code eventsTable}.
      */
-    public Result runAndComplete(StreamExecutionEnvironment env, String jobName, Connection connection, DeletionMarker marker,
+    public Result runAndComplete(StreamExecutionEnvironment env, String jobName, Connection connection, PassCompletion completion,
                                  String eventsTable, List<String> tenants) throws SQLException {
+        for (String tenant : tenants) completion.begin(connection, tenant, id, endMillis);
         try {
             JobClient job = env.executeAsync(jobName);
             job.getJobExecutionResult().get();
         } catch (Exception e) {
             return new Result(id, e, List.of());
         }
-        return complete(connection, marker, eventsTable, tenants);
+        return complete(connection, completion, eventsTable, tenants);
     }
 
-    /** Marks deletions of a pass whose job is known to have finished (e.g. when the job was run elsewhere). */
-    public Result complete(Connection connection, DeletionMarker marker, String eventsTable, List<String> tenants) throws SQLException {
+    /** Completes a pass whose job is known to have finished (e.g. when the job was run elsewhere). */
+    public Result complete(Connection connection, PassCompletion completion, String eventsTable, List<String> tenants) throws SQLException {
         List<DeletionMarker.Outcome> outcomes = new ArrayList<>();
-        for (String tenant : tenants) outcomes.add(marker.markUnseen(connection, tenant, id, endMillis));
+        for (String tenant : tenants) outcomes.add(completion.complete(connection, tenant, id, endMillis));
         Result result = new Result(id, null, outcomes);
         if (!result.refusals().isEmpty()) ExceptionEventJdbcSink.insert(connection, eventsTable, result.refusals());
         return result;

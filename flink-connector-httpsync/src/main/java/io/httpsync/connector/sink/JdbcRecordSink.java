@@ -21,24 +21,33 @@ import java.time.Duration;
  * records.sinkTo(JdbcRecordSink.builder(SqlDialect.MYSQL, "orders").build(connection)).uid("orders-mysql");
  * }</pre>
  * In a full pass ({@link #setPassId}), every row written carries the pass id, which {@link DeletionMarker} uses to
- * find the rows the pass did not see.
+ * find the rows the pass did not see. A snapshot sink ({@link SnapshotTable#sink}) writes into the pass's own
+ * snapshot instead, one row per (pass, tenant, id), never touching another pass's rows.
  */
 @PublicEvolving
 public final class JdbcRecordSink {
     private final SqlDialect dialect;
     private final String table;
+    private final boolean snapshot;
     @Nullable private String passId;
     private int batchSize = 500;
     private Duration batchInterval = Duration.ofMillis(200);
     private int maxRetries = 3;
 
-    private JdbcRecordSink(SqlDialect dialect, String table) {
+    private JdbcRecordSink(SqlDialect dialect, String table, boolean snapshot) {
         this.dialect = dialect;
         this.table = SqlDialect.checkedIdentifier(table);
+        this.snapshot = snapshot;
     }
 
+    /** Upserts into a record table ({@link SqlDialect#createRecordTable}). */
     public static JdbcRecordSink builder(SqlDialect dialect, String table) {
-        return new JdbcRecordSink(dialect, table);
+        return new JdbcRecordSink(dialect, table, false);
+    }
+
+    /** Writes into the snapshot of one pass ({@link SqlDialect#createSnapshotTable}); needs {@link #setPassId}. */
+    static JdbcRecordSink snapshotBuilder(SqlDialect dialect, String table) {
+        return new JdbcRecordSink(dialect, table, true);
     }
 
     /** Stamp every row written with this full pass's id. */
@@ -63,8 +72,11 @@ public final class JdbcRecordSink {
 
     public JdbcSink<RawRecord> build(JdbcConnectionOptions connection) {
         String pass = passId;
+        if (snapshot && pass == null) {
+            throw new IllegalStateException("a snapshot sink into table " + table + " needs the pass id: call setPassId");
+        }
         return JdbcSink.<RawRecord>builder()
-                .withQueryStatement(dialect.upsertRecord(table), (ps, r) -> {
+                .withQueryStatement(snapshot ? dialect.insertSnapshotRecord(table) : dialect.upsertRecord(table), (ps, r) -> {
                     ps.setString(1, r.tenant);
                     ps.setString(2, r.id);
                     ps.setLong(3, r.updateTime);

@@ -2,6 +2,8 @@ package io.httpsync.connector.sink;
 
 import org.apache.flink.annotation.PublicEvolving;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -12,7 +14,8 @@ import java.util.regex.Pattern;
  * <p>The guard: a row is rewritten only by a <em>newer</em> version (later update time) or by the same update time
  * with different content; an older version never overwrites a newer one, whatever order batches arrive in, and an
  * unchanged version writes nothing. Independently of the guard, a full pass stamps its id on every row it sees, and a
- * row seen again (in a version at least as new) loses its deletion mark.
+ * row seen again (in a version at least as new) loses its deletion mark. The snapshot tables of {@link SnapshotTable}
+ * reuse the same version columns and guard, keyed by (pass, tenant, id).
  *
  * <p>PostgreSQL evaluates every {@code SET} expression against the old row, so one {@code WHERE} clause guards the
  * row. MySQL/MariaDB assign {@code ON DUPLICATE KEY UPDATE} columns left to right, each later expression seeing the
@@ -21,7 +24,7 @@ import java.util.regex.Pattern;
  */
 @PublicEvolving
 public enum SqlDialect {
-    POSTGRES("text", "jsonb", "timestamptz", "now()", "?::jsonb") {
+    POSTGRES("text", "jsonb", "timestamptz", "now()", "?::jsonb", "") {
         @Override
         String current(String table, String column) {
             return table + "." + column;
@@ -38,26 +41,16 @@ public enum SqlDialect {
         }
 
         @Override
-        String upsertTail(String table) {
-            String t = table;
-            return " ON CONFLICT (tenant, id) DO UPDATE SET "
-                    + String.join(", ",
-                            assign(t, "window_start", newer(t)),
-                            assign(t, "payload", newer(t)),
-                            assign(t, "synced_at", newer(t)),
-                            "pass_id = COALESCE(EXCLUDED.pass_id, " + t + ".pass_id)",
-                            assign(t, "deleted_at", seenAgain(t)),
-                            assign(t, "content_hash", newer(t)),
-                            assign(t, "update_time", newer(t)))
-                    // without this, PostgreSQL would write a new row version even when nothing changed
-                    + " WHERE " + newer(t)
-                    + " OR (EXCLUDED.pass_id IS NOT NULL AND " + t + ".pass_id IS DISTINCT FROM EXCLUDED.pass_id)"
-                    + " OR (" + t + ".deleted_at IS NOT NULL AND " + seenAgain(t) + ")";
+        String onConflict(String key, List<String> assignments, String rewriteWhen) {
+            // without the WHERE, PostgreSQL would write a new row version even when nothing changed
+            return " ON CONFLICT (" + key + ") DO UPDATE SET " + String.join(", ", assignments) + " WHERE " + rewriteWhen;
         }
     },
 
     /** MySQL 5.7+/8 and MariaDB ({@code VALUES(col)} is deprecated in MySQL 8.0.20+ but still supported, and MariaDB's only form). */
-    MYSQL("varchar(191)", "longtext", "timestamp(3) NULL", "CURRENT_TIMESTAMP(3)", "?") {
+    // utf8mb4 whatever the server's default (often latin1): payloads and messages hold Chinese text; 191 characters
+    // keep a utf8mb4 key within InnoDB's index limit
+    MYSQL("varchar(191)", "longtext", "timestamp(3) NULL", "CURRENT_TIMESTAMP(3)", "?", " DEFAULT CHARSET=utf8mb4") {
         @Override
         String current(String table, String column) {
             return column;
@@ -74,18 +67,9 @@ public enum SqlDialect {
         }
 
         @Override
-        String upsertTail(String table) {
-            return " ON DUPLICATE KEY UPDATE "
-                    + String.join(", ",
-                            assign(table, "window_start", newer(table)),
-                            assign(table, "payload", newer(table)),
-                            assign(table, "synced_at", newer(table)),
-                            "pass_id = COALESCE(VALUES(pass_id), pass_id)",
-                            // deleted_at: VALUES(deleted_at) is the NULL inserted
-                            assign(table, "deleted_at", seenAgain(table)),
-                            // the two columns the conditions read: content_hash, then update_time last
-                            assign(table, "content_hash", newer(table)),
-                            assign(table, "update_time", newer(table)));
+        String onConflict(String key, List<String> assignments, String rewriteWhen) {
+            // every assignment is guarded on its own, so no row-level condition is needed (nor possible)
+            return " ON DUPLICATE KEY UPDATE " + String.join(", ", assignments);
         }
     };
 
@@ -96,13 +80,15 @@ public enum SqlDialect {
     private final String timestampType;
     private final String now;
     private final String jsonParameter;
+    private final String tableOptions;
 
-    SqlDialect(String keyType, String jsonType, String timestampType, String now, String jsonParameter) {
+    SqlDialect(String keyType, String jsonType, String timestampType, String now, String jsonParameter, String tableOptions) {
         this.keyType = keyType;
         this.jsonType = jsonType;
         this.timestampType = timestampType;
         this.now = now;
         this.jsonParameter = jsonParameter;
+        this.tableOptions = tableOptions;
     }
 
     /** The column as stored (before the statement changes it). */
@@ -114,7 +100,35 @@ public enum SqlDialect {
     /** {@code column} takes the incoming value if {@code condition} holds, else keeps its value. */
     abstract String assign(String table, String column, String condition);
 
-    abstract String upsertTail(String table);
+    /**
+     * The conflict clause on {@code key}: the {@code assignments} (each guarded on its own), and for databases that
+     * evaluate them all against the old row, {@code rewriteWhen}, the condition under which the row is rewritten at all.
+     */
+    abstract String onConflict(String key, List<String> assignments, String rewriteWhen);
+
+    /**
+     * The assignments that take a newer version: the version's columns, then {@code others}, then the two columns the
+     * conditions read, {@code content_hash} and {@code update_time} last (see the class comment on MySQL's order).
+     */
+    private List<String> takeNewerVersion(String table, String... others) {
+        List<String> out = new ArrayList<>();
+        for (String column : new String[] {"window_start", "payload", "synced_at"}) out.add(assign(table, column, newer(table)));
+        out.addAll(List.of(others));
+        out.add(assign(table, "content_hash", newer(table)));
+        out.add(assign(table, "update_time", newer(table)));
+        return out;
+    }
+
+    private String recordUpsertTail(String t) {
+        return onConflict("tenant, id",
+                takeNewerVersion(t,
+                        "pass_id = COALESCE(" + incoming("pass_id") + ", " + current(t, "pass_id") + ")",
+                        // MySQL: the incoming deleted_at is the NULL inserted
+                        assign(t, "deleted_at", seenAgain(t))),
+                newer(t)
+                        + " OR (" + incoming("pass_id") + " IS NOT NULL AND " + current(t, "pass_id") + " IS DISTINCT FROM " + incoming("pass_id") + ")"
+                        + " OR (" + current(t, "deleted_at") + " IS NOT NULL AND " + seenAgain(t) + ")");
+    }
 
     /** The incoming version is newer, or as new with other content. */
     String newer(String table) {
@@ -133,7 +147,7 @@ public enum SqlDialect {
         return "CREATE TABLE IF NOT EXISTS " + checkedIdentifier(table) + " (tenant " + keyType + " NOT NULL, id " + keyType
                 + " NOT NULL, update_time bigint NOT NULL, window_start bigint NOT NULL, payload " + jsonType
                 + " NOT NULL, content_hash bigint NOT NULL, pass_id " + keyType + " NULL, synced_at " + timestampType
-                + ", deleted_at " + timestampType + ", PRIMARY KEY (tenant, id))";
+                + ", deleted_at " + timestampType + ", PRIMARY KEY (tenant, id))" + tableOptions;
     }
 
     /**
@@ -143,7 +157,42 @@ public enum SqlDialect {
     public String upsertRecord(String table) {
         String t = checkedIdentifier(table);
         return "INSERT INTO " + t + " (tenant, id, update_time, window_start, payload, content_hash, pass_id, synced_at, deleted_at)"
-                + " VALUES (?, ?, ?, ?, " + jsonParameter + ", ?, ?, " + now + ", NULL)" + upsertTail(t);
+                + " VALUES (?, ?, ?, ?, " + jsonParameter + ", ?, ?, " + now + ", NULL)" + recordUpsertTail(t);
+    }
+
+    /**
+     * {@code CREATE TABLE IF NOT EXISTS} for a snapshot table: the record table's version columns, one row per
+     * (pass, tenant, id), so every full pass keeps its own complete copy ({@link SnapshotTable}).
+     */
+    public String createSnapshotTable(String table) {
+        return "CREATE TABLE IF NOT EXISTS " + checkedIdentifier(table) + " (pass_id " + keyType + " NOT NULL, tenant " + keyType
+                + " NOT NULL, id " + keyType + " NOT NULL, update_time bigint NOT NULL, window_start bigint NOT NULL, payload "
+                + jsonType + " NOT NULL, content_hash bigint NOT NULL, synced_at " + timestampType
+                + ", PRIMARY KEY (pass_id, tenant, id))" + tableOptions;
+    }
+
+    /** {@code CREATE TABLE IF NOT EXISTS} for the passes of a snapshot table: started, and completed per tenant. */
+    public String createPassTable(String table) {
+        return "CREATE TABLE IF NOT EXISTS " + checkedIdentifier(table) + " (tenant " + keyType + " NOT NULL, pass_id " + keyType
+                + " NOT NULL, end_millis bigint NOT NULL, started_at " + timestampType + ", completed_at " + timestampType
+                + ", PRIMARY KEY (tenant, pass_id))" + tableOptions;
+    }
+
+    /**
+     * Writes a record into its pass's snapshot, with the parameters of {@link #upsertRecord} (pass_id required).
+     * Insert-only across passes: no pass touches another pass's rows. Within a pass, a record read twice keeps its
+     * newest version under the same guard as the record table, so a replay of the pass writes nothing.
+     */
+    public String insertSnapshotRecord(String table) {
+        String t = checkedIdentifier(table);
+        return "INSERT INTO " + t + " (tenant, id, update_time, window_start, payload, content_hash, pass_id, synced_at)"
+                + " VALUES (?, ?, ?, ?, " + jsonParameter + ", ?, ?, " + now + ")"
+                + onConflict("pass_id, tenant, id", takeNewerVersion(t), newer(t));
+    }
+
+    /** What follows a {@code CREATE TABLE}'s column list: MySQL's character set, so that Chinese text fits. */
+    public String tableOptions() {
+        return tableOptions;
     }
 
     /** The database's current time, as SQL. */

@@ -5,7 +5,13 @@ import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.ResponseKind;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordMeta;
+import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.testutil.CollectingSink;
+import io.httpsync.connector.testutil.KuaishouFullPass;
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
+import io.httpsync.connector.testutil.SinkAssertions;
+import io.httpsync.simulator.fault.Fault;
+import io.httpsync.simulator.platform.GroundTruth;
 import io.httpsync.connector.testutil.SqlDatabase;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -23,11 +29,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.SHOP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What every database's record table must do, run against a real server per dialect: the guarded upsert through
- * Flink's JdbcSink, full-pass stamps and deletion marking with its ratio guard, and stored exception events.
+ * Flink's JdbcSink, full-pass stamps and deletion marking with its ratio guard, stored exception events, and the
+ * snapshot alternative (each pass its own snapshot, the latest completed one visible), also end to end against the
+ * Kuaishou simulator.
  */
 abstract class RecordTableContract {
     @RegisterExtension
@@ -51,12 +60,17 @@ abstract class RecordTableContract {
                 "{\"id\":\"" + id + "\",\"updateTime\":" + updateTime + ",\"value\":\"" + value + "\"}");
     }
 
-    /** Runs one bounded job that lands {@code records} (optionally through dedupe, twice over) in the table. */
+    /** Runs one bounded job that lands {@code records} in the table. */
     void land(List<RawRecord> records, String passId) throws Exception {
+        JdbcRecordSink sink = JdbcRecordSink.builder(db().dialect(), table);
+        if (passId != null) sink.setPassId(passId);
+        landWith(records, sink);
+    }
+
+    void landWith(List<RawRecord> records, JdbcRecordSink sink) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        JdbcRecordSink sink = JdbcRecordSink.builder(db().dialect(), table).setBatching(3, java.time.Duration.ofMillis(50));
-        if (passId != null) sink.setPassId(passId);
+        sink.setBatching(3, java.time.Duration.ofMillis(50));
         env.fromData(records, Types.POJO(RawRecord.class)).sinkTo(sink.build(db().connectionOptions()));
         env.execute("land");
     }
@@ -80,8 +94,8 @@ abstract class RecordTableContract {
     @Test
     void sameUpdateTimeWithOtherContentIsWritten() throws Exception {
         land(List.of(record("s1", "a", 30, "first")), null);
-        land(List.of(record("s1", "a", 30, "second")), null);
-        assertThat(column("payload").get("a")).contains("second");
+        land(List.of(record("s1", "a", 30, "第二版")), null);   // platforms' payloads are Chinese: MySQL stores utf8mb4
+        assertThat(column("payload").get("a")).contains("第二版");
     }
 
     @Test
@@ -97,9 +111,13 @@ abstract class RecordTableContract {
 
     /** Per row: everything stored, and (PostgreSQL) the transaction that wrote the row version. */
     private Map<String, String> rowVersions() throws Exception {
-        String all = "concat_ws('|', update_time, content_hash, synced_at, pass_id, deleted_at"
+        return rowVersions(table, "deleted_at", "1 = 1");
+    }
+
+    private Map<String, String> rowVersions(String table, String lastColumn, String condition) throws Exception {
+        String all = "concat_ws('|', update_time, content_hash, synced_at, pass_id, " + lastColumn
                 + (db().dialect() == SqlDialect.POSTGRES ? ", xmin::text)" : ")");
-        return db().column(table, all, "s1", "1 = 1");
+        return db().column(table, all, "s1", condition);
     }
 
     @Test
@@ -182,5 +200,164 @@ abstract class RecordTableContract {
                 + " AND platform_code = 'E503' AND kind = 'RETRYABLE' AND attempts = 5 AND message = 'server busy' AND event_time = 1234"))
                 .isEqualTo(1);
         assertThat(db().single("SELECT count(*) FROM " + events + " WHERE tenant = 's2' AND platform_code IS NULL AND http_status = -1")).isEqualTo(1);
+    }
+
+    // --- snapshots -------------------------------------------------------------------------------------------------
+
+    private SnapshotTable snapshots(double maxDeleteRatio) throws Exception {
+        SnapshotTable snapshots = new SnapshotTable(db().dialect(), table + "_snap", maxDeleteRatio);
+        try (Connection c = db().connect()) {
+            snapshots.create(c);
+        }
+        return snapshots;
+    }
+
+    /** Lands a pass of {@code tenant} into its snapshot and completes it as {@link FullSyncPass} would once its job finished. */
+    private DeletionMarker.Outcome snapshotPass(SnapshotTable snapshots, String tenant, String passId, long end, boolean finished,
+                                                RawRecord... records) throws Exception {
+        try (Connection c = db().connect()) {
+            snapshots.begin(c, tenant, passId, end);
+            landWith(List.of(records), snapshots.sink(passId));
+            return finished ? snapshots.complete(c, tenant, passId, end) : null;
+        }
+    }
+
+    private Map<String, String> latest(SnapshotTable snapshots, String tenant) throws Exception {
+        return db().column(snapshots.latestView(), "update_time", tenant, "1 = 1");
+    }
+
+    private Map<String, String> ofPass(SnapshotTable snapshots, String tenant, String passId) throws Exception {
+        return db().column(snapshots.table(), "update_time", tenant, "pass_id = '" + passId + "'");
+    }
+
+    @Test
+    void eachPassIsItsOwnSnapshotAndTheLatestCompletedOneIsVisible() throws Exception {
+        SnapshotTable snapshots = snapshots(0.5);
+        snapshotPass(snapshots, "s1", "pass-1", 100, true,
+                record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 12, "c"), record("s1", "d", 13, "d"));
+        snapshotPass(snapshots, "s2", "pass-1", 100, true, record("s2", "x", 10, "x"));
+        // between the passes: c updated, d deleted, e created; pass 2 covers s1 only; c also read twice, once stale
+        RawRecord[] second = {record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 14, "c2"),
+                record("s1", "c", 12, "c"), record("s1", "e", 15, "e")};
+        DeletionMarker.Outcome outcome = snapshotPass(snapshots, "s1", "pass-2", 200, true, second);
+
+        assertThat(outcome.refused()).isFalse();
+        assertThat(outcome.candidates()).isEqualTo(4);
+        assertThat(outcome.markedIds()).containsExactly("d");
+        assertThat(latest(snapshots, "s1")).containsExactlyInAnyOrderEntriesOf(Map.of("a", "10", "b", "11", "c", "14", "e", "15"));
+        assertThat(latest(snapshots, "s2")).containsExactlyInAnyOrderEntriesOf(Map.of("x", "10"));
+        assertThat(ofPass(snapshots, "s1", "pass-1")).containsExactlyInAnyOrderEntriesOf(Map.of("a", "10", "b", "11", "c", "12", "d", "13"));
+        try (Connection c = db().connect()) {
+            assertThat(snapshots.latestCompletedPass(c, "s1")).contains("pass-2");
+            assertThat(snapshots.latestCompletedPass(c, "s2")).contains("pass-1");
+        }
+
+        // a replay of pass 2, and publishing it again, write nothing and change nothing visible
+        Map<String, String> before = rowVersions(snapshots.table(), "payload", "1 = 1");
+        Thread.sleep(20);   // a rewrite would now leave a different synced_at
+        DeletionMarker.Outcome again = snapshotPass(snapshots, "s1", "pass-2", 200, true, second);
+        assertThat(rowVersions(snapshots.table(), "payload", "1 = 1")).isEqualTo(before);
+        assertThat(again.refused()).isFalse();
+        assertThat(latest(snapshots, "s1")).containsOnlyKeys("a", "b", "c", "e");
+    }
+
+    @Test
+    void aPassThatDidNotFinishIsNeverVisible() throws Exception {
+        SnapshotTable snapshots = snapshots(0.5);
+        snapshotPass(snapshots, "s1", "pass-1", 100, true, record("s1", "a", 10, "a"), record("s1", "b", 11, "b"));
+        // pass 2 wrote part of its records, then its job failed: never completed
+        snapshotPass(snapshots, "s1", "pass-2", 200, false, record("s1", "a", 20, "a2"));
+
+        assertThat(latest(snapshots, "s1")).containsExactlyInAnyOrderEntriesOf(Map.of("a", "10", "b", "11"));
+        assertThat(ofPass(snapshots, "s1", "pass-2")).containsOnlyKeys("a");
+    }
+
+    @Test
+    void theRatioGuardRefusesToPublishAPassThatLostTooMuch() throws Exception {
+        SnapshotTable snapshots = snapshots(0.5);
+        snapshotPass(snapshots, "s1", "pass-1", 100, true,
+                record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 12, "c"));
+
+        DeletionMarker.Outcome outcome = snapshotPass(snapshots, "s1", "pass-2", 200, true, record("s1", "a", 10, "a"));
+
+        assertThat(outcome.refused()).isTrue();
+        assertThat(outcome.refusal().message()).contains("drop 2 of 3 rows", "tenant s1", "latest snapshot", "not published");
+        assertThat(latest(snapshots, "s1")).containsOnlyKeys("a", "b", "c");
+        try (Connection c = db().connect()) {
+            assertThat(snapshots.latestCompletedPass(c, "s1")).contains("pass-1");
+        }
+    }
+
+    @Test
+    void retentionKeepsTheLastCompletedPassesAndDropsOlderOnes() throws Exception {
+        SnapshotTable snapshots = snapshots(1.0).retainingLast(2);
+        snapshotPass(snapshots, "s1", "pass-1", 100, true, record("s1", "a", 10, "a"));
+        snapshotPass(snapshots, "s1", "pass-2", 200, false, record("s1", "a", 10, "a"));   // interrupted
+        snapshotPass(snapshots, "s1", "pass-3", 300, true, record("s1", "a", 10, "a"), record("s1", "b", 250, "b"));
+        snapshotPass(snapshots, "s2", "pass-3", 300, true, record("s2", "x", 10, "x"));
+        assertThat(db().single("SELECT count(*) FROM " + snapshots.table() + " WHERE tenant = 's1' AND id = 'a'")).isEqualTo(3);
+        assertThat(passesOf(snapshots, "s1")).containsExactlyInAnyOrder("pass-1", "pass-2", "pass-3");
+
+        snapshotPass(snapshots, "s1", "pass-4", 400, true, record("s1", "b", 250, "b"));
+
+        assertThat(passesOf(snapshots, "s1")).containsExactlyInAnyOrder("pass-3", "pass-4");
+        assertThat(db().single("SELECT count(*) FROM " + snapshots.table() + " WHERE tenant = 's1' AND pass_id IN ('pass-1', 'pass-2')"))
+                .isZero();
+        assertThat(ofPass(snapshots, "s1", "pass-3")).containsOnlyKeys("a", "b");
+        assertThat(latest(snapshots, "s1")).containsOnlyKeys("b");
+        assertThat(latest(snapshots, "s2")).containsOnlyKeys("x");   // another tenant's retention is its own
+    }
+
+    @Test
+    void fullPassesAgainstTheSimulatorEachLeaveASnapshotAndOnlyCompletedOnesBecomeLatest() throws Exception {
+        SnapshotTable snapshots = snapshots(0.2);
+        String events = events();
+        try (KuaishouSimulatorFixture platform = new KuaishouSimulatorFixture(200)) {
+            long start = System.currentTimeMillis() - 6 * KuaishouSimulatorFixture.DAY - 60_000;
+            FullSyncPass.Result first = KuaishouFullPass.run(platform, start, db(), pass -> snapshots.sink(pass.id()), snapshots,
+                    events, ExceptionPolicy.FAIL);
+            assertThat(first.completed()).as("first pass: %s", first.interruption()).isTrue();
+            GroundTruth truthOfFirst = platform.kuaishou.groundTruth(SHOP);
+
+            platform.change(20, 5, 12);
+            FullSyncPass.Result second = KuaishouFullPass.run(platform, start, db(), pass -> snapshots.sink(pass.id()), snapshots,
+                    events, ExceptionPolicy.FAIL);
+            assertThat(second.completed()).as("second pass: %s", second.interruption()).isTrue();
+            GroundTruth truthOfSecond = platform.kuaishou.groundTruth(SHOP);
+
+            SinkAssertions.assertEqualsTruth(asLongs(latest(snapshots, SHOP)), truthOfSecond);
+            SinkAssertions.assertEqualsTruth(asLongs(ofPass(snapshots, SHOP, first.passId())), truthOfFirst);
+            assertThat(second.outcomes().get(0).markedIds()).containsExactlyInAnyOrderElementsOf(truthOfSecond.deletedIds());
+
+            platform.change(10, 0, 5);
+            platform.kuaishou.faults().probability(Fault.SERVER_ERROR, 1.0);   // the platform is down
+            FullSyncPass.Result interrupted = KuaishouFullPass.run(platform, start, db(), pass -> snapshots.sink(pass.id()),
+                    snapshots, events, ExceptionPolicy.FAIL);
+            platform.kuaishou.faults().clear();
+
+            assertThat(interrupted.completed()).isFalse();
+            SinkAssertions.assertEqualsTruth(asLongs(latest(snapshots, SHOP)), truthOfSecond);
+            try (Connection c = db().connect()) {
+                assertThat(snapshots.latestCompletedPass(c, SHOP)).contains(second.passId());
+            }
+        }
+    }
+
+    private static Map<String, Long> asLongs(Map<String, String> updateTimes) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        updateTimes.forEach((id, t) -> out.put(id, Long.parseLong(t)));
+        return out;
+    }
+
+    private List<String> passesOf(SnapshotTable snapshots, String tenant) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db().connect();
+             var ps = c.prepareStatement("SELECT pass_id FROM " + snapshots.passTable() + " WHERE tenant = ?")) {
+            ps.setString(1, tenant);
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 }

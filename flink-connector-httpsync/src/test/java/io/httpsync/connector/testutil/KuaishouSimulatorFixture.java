@@ -61,6 +61,14 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
                 .map(GroundTruth.TruthRecord::id).toList();
     }
 
+    /** Changes the shop between two syncs: random updates, new orders, random deletions. */
+    public void change(int updates, int inserts, int deletes) {
+        var data = kuaishou.tenant(SHOP);
+        for (int i = 0; i < updates; i++) data.updateRandom();
+        for (int i = 0; i < inserts; i++) data.insert();
+        for (int i = 0; i < deletes; i++) data.deleteRandom();
+    }
+
     @Override
     public void close() {
         sim.close();
