@@ -11,6 +11,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
 
 import java.time.Duration;
 import java.util.Map;
@@ -30,7 +31,12 @@ final class RedisBucketStore implements BucketStore {
     private final ProxyManager<String> proxies;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    private RedisBucketStore(String uri) {
+    /**
+     * A store with its own connection and bucket proxies. Production code goes through {@link #of(String)}; tests use
+     * two of these to stand for two jobs in two JVMs, which share nothing but Redis.
+     */
+    @VisibleForTesting
+    RedisBucketStore(String uri) {
         RedisClient client = RedisClient.create(uri);
         StatefulRedisConnection<String, byte[]> connection =
                 client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));

@@ -45,8 +45,10 @@ class DistributedRateLimitITCase {
             options.put("rate-limit.redis.uri", "redis://127.0.0.1:" + port);
             EndpointSpec spec = EndpointSpec.fromOptions(options);
             long end = System.currentTimeMillis();
-            HierarchicalRateLimiter first = new HierarchicalRateLimiter(spec.rateLimits());
-            HierarchicalRateLimiter second = new HierarchicalRateLimiter(spec.rateLimits());
+            // each "job" has its own Redis connection and bucket proxies, as two JVMs would: they share only Redis
+            String uri = spec.rateLimits().redisUri();
+            HierarchicalRateLimiter first = new HierarchicalRateLimiter(spec.rateLimits(), new RedisBucketStore(uri));
+            HierarchicalRateLimiter second = new HierarchicalRateLimiter(spec.rateLimits(), new RedisBucketStore(uri));
             try (PageFetcher one = new PageFetcher(spec, first, FetchListener.NONE);
                  PageFetcher two = new PageFetcher(spec, second, FetchListener.NONE)) {
                 CompletableFuture<Integer> a = Pager.all(one, platform.tenants, end, 3);
