@@ -3,7 +3,7 @@ package io.httpsync.connector.sink;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.testutil.KuaishouFullPass;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
-import io.httpsync.connector.testutil.PostgresExtension;
+import io.httpsync.connector.testutil.SqlDatabase;
 import io.httpsync.connector.testutil.SinkAssertions;
 import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.GroundTruth;
@@ -24,13 +24,14 @@ import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.SHOP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Full passes against the Kuaishou simulator into a real PostgreSQL, with records updated, created and deleted on the
- * platform between passes: a completed pass leaves the table equal to the platform with deletions marked; an
- * interrupted pass marks nothing; the delete-ratio guard refuses a pass that would mark too much and records why.
+ * Full passes against the Kuaishou simulator into a real database (one subclass per dialect: PostgreSQL, MariaDB),
+ * with records updated, created and deleted on the platform between passes: a completed pass leaves the table equal
+ * to the platform with deletions marked; an interrupted pass marks nothing; the delete-ratio guard refuses a pass that
+ * would mark too much and records why.
  */
-class FullSyncPassITCase {
-    @RegisterExtension
-    static final PostgresExtension POSTGRES = new PostgresExtension();
+abstract class FullSyncPassContract {
+    /** The database under test, started by the subclass. */
+    abstract SqlDatabase db();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
@@ -46,10 +47,10 @@ class FullSyncPassITCase {
     void setUp() throws Exception {
         platform = new KuaishouSimulatorFixture(300);
         start = System.currentTimeMillis() - 6 * DAY - 60_000;
-        POSTGRES.execute("DROP TABLE IF EXISTS " + TABLE);
-        POSTGRES.execute("DROP TABLE IF EXISTS " + EVENTS);
-        POSTGRES.execute(SqlDialect.POSTGRES.createRecordTable(TABLE));
-        POSTGRES.execute(ExceptionEventJdbcSink.createTable(SqlDialect.POSTGRES, EVENTS));
+        db().execute("DROP TABLE IF EXISTS " + TABLE);
+        db().execute("DROP TABLE IF EXISTS " + EVENTS);
+        db().execute(db().dialect().createRecordTable(TABLE));
+        db().execute(ExceptionEventJdbcSink.createTable(db().dialect(), EVENTS));
     }
 
     @AfterEach
@@ -59,19 +60,19 @@ class FullSyncPassITCase {
 
     /** One full pass: the bounded source over everything updated before now, landed with the pass id. */
     private FullSyncPass.Result pass(double maxDeleteRatio, ExceptionPolicy policy) throws Exception {
-        return KuaishouFullPass.run(platform, start, POSTGRES,
-                pass -> JdbcRecordSink.builder(SqlDialect.POSTGRES, TABLE).setPassId(pass.id()),
-                new DeletionMarker(SqlDialect.POSTGRES, TABLE, maxDeleteRatio), EVENTS, policy);
+        return KuaishouFullPass.run(platform, start, db(),
+                pass -> JdbcRecordSink.builder(db().dialect(), TABLE).setPassId(pass.id()),
+                new DeletionMarker(db().dialect(), TABLE, maxDeleteRatio), EVENTS, policy);
     }
 
     private Map<String, Long> liveRows() throws Exception {
         Map<String, Long> out = new HashMap<>();
-        POSTGRES.column(TABLE, "update_time", SHOP, "deleted_at IS NULL").forEach((id, t) -> out.put(id, Long.parseLong(t)));
+        db().column(TABLE, "update_time", SHOP, "deleted_at IS NULL").forEach((id, t) -> out.put(id, Long.parseLong(t)));
         return out;
     }
 
     private Set<String> markedDeleted() throws Exception {
-        return POSTGRES.column(TABLE, "id", SHOP, "deleted_at IS NOT NULL").keySet();
+        return db().column(TABLE, "id", SHOP, "deleted_at IS NOT NULL").keySet();
     }
 
     @Test
@@ -118,7 +119,7 @@ class FullSyncPassITCase {
         assertThat(refused.refusals()).hasSize(1);
         assertThat(refused.refusals().get(0).message()).contains("100 of 300 rows", "refused");
         assertThat(markedDeleted()).isEmpty();
-        assertThat(POSTGRES.single("SELECT count(*) FROM " + EVENTS + " WHERE tenant = '" + SHOP + "' AND message LIKE '%refused%'"))
+        assertThat(db().single("SELECT count(*) FROM " + EVENTS + " WHERE tenant = '" + SHOP + "' AND message LIKE '%refused%'"))
                 .isEqualTo(1);
     }
 }
