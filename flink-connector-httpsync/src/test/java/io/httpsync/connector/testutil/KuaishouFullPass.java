@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -37,6 +38,14 @@ public final class KuaishouFullPass {
     public static FullSyncPass.Result run(KuaishouSimulatorFixture platform, long start, SqlDatabase db,
                                           Function<FullSyncPass, JdbcRecordSink> sinkForPass, PassCompletion completion,
                                           String eventsTable, ExceptionPolicy policy) throws Exception {
+        return run(platform, start, db, sinkForPass, completion, eventsTable, policy, records -> {});
+    }
+
+    /** As above; {@code alsoTo} adds more sinks for the pass's records (e.g. a Kafka topic). */
+    public static FullSyncPass.Result run(KuaishouSimulatorFixture platform, long start, SqlDatabase db,
+                                          Function<FullSyncPass, JdbcRecordSink> sinkForPass, PassCompletion completion,
+                                          String eventsTable, ExceptionPolicy policy,
+                                          Consumer<DataStream<RawRecord>> alsoTo) throws Exception {
         // the pass's end lies strictly after the last mutation; a record updated several times in a row is stamped a
         // millisecond later each time (its versions stay strictly ordered), so its update time can run ahead of the clock
         long lastUpdate = platform.kuaishou.groundTruth(KuaishouSimulatorFixture.SHOP).live().stream()
@@ -60,6 +69,7 @@ public final class KuaishouFullPass {
         DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), "source").uid("source");
         SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "orders");
         records.sinkTo(sinkForPass.apply(pass).build(db.connectionOptions())).uid("orders-jdbc");
+        alsoTo.accept(records);
         records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS)
                 .sinkTo(ExceptionEventJdbcSink.insertInto(eventsTable, db.connectionOptions())).uid("events-jdbc");
         try (Connection c = db.connect()) {

@@ -1,0 +1,102 @@
+package io.httpsync.connector.sink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.httpsync.connector.source.ExceptionPolicy;
+import io.httpsync.connector.source.RawRecord;
+import io.httpsync.connector.testutil.KafkaExtension;
+import io.httpsync.connector.testutil.KuaishouFullPass;
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
+import io.httpsync.connector.testutil.PostgresExtension;
+import io.httpsync.simulator.platform.GroundTruth;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
+import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.SHOP;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Full passes against the Kuaishou simulator landing in PostgreSQL (the pass's bookkeeping) and in a Kafka topic, with
+ * records updated, created and deleted between passes: the topic ends with the latest value of every live record and a
+ * tombstone for every deleted one, as a compacted topic keeps them.
+ */
+class FullSyncPassKafkaITCase {
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final String TABLE = "kafka_pass_orders";
+    private static final String EVENTS = "kafka_pass_events";
+    private static final String TOPIC = "orders";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KuaishouSimulatorFixture platform = new KuaishouSimulatorFixture(300);
+
+    @AfterEach
+    void tearDown() {
+        platform.close();
+    }
+
+    private FullSyncPass.Result pass(long start) throws Exception {
+        FullSyncPass.Result result = KuaishouFullPass.run(platform, start, POSTGRES,
+                pass -> JdbcRecordSink.builder(SqlDialect.POSTGRES, TABLE).setPassId(pass.id()),
+                new DeletionMarker(SqlDialect.POSTGRES, TABLE, 0.2), EVENTS, ExceptionPolicy.FAIL,
+                records -> records.sinkTo(KafkaRecordSink.records(KAFKA.bootstrapServers(), TOPIC,
+                        DeliveryGuarantee.AT_LEAST_ONCE, null, new Properties())).uid("orders-kafka"));
+        // the deletions a completed pass found go to the topic as tombstones
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.fromData(result.tombstones(System.currentTimeMillis()), Types.POJO(RawRecord.class))
+                .sinkTo(KafkaRecordSink.records(KAFKA.bootstrapServers(), TOPIC, DeliveryGuarantee.AT_LEAST_ONCE, null, new Properties()));
+        if (!result.tombstones(0).isEmpty()) env.execute("tombstones");
+        return result;
+    }
+
+    @Test
+    void theTopicHoldsTheLatestValuePerKeyAndTombstonesForDeletions() throws Exception {
+        POSTGRES.execute(SqlDialect.POSTGRES.createRecordTable(TABLE));
+        POSTGRES.execute(ExceptionEventJdbcSink.createTable(SqlDialect.POSTGRES, EVENTS));
+        long start = System.currentTimeMillis() - 6 * DAY - 60_000;
+        assertThat(pass(start).completed()).isTrue();
+        platform.change(20, 5, 12);
+        FullSyncPass.Result second = pass(start);
+        assertThat(second.completed()).isTrue();
+
+        GroundTruth truth = platform.kuaishou.groundTruth(SHOP);
+        Map<String, JsonNode> latest = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(TOPIC)) {
+            latest.put(new String(r.key(), StandardCharsets.UTF_8), r.value() == null ? null : JSON.readTree(r.value()));
+        }
+        assertThat(truth.deletedIds()).hasSize(12);
+        assertThat(latest).hasSize(truth.live().size() + truth.deletedIds().size());
+        for (GroundTruth.TruthRecord r : truth.live()) {
+            JsonNode value = latest.get(new String(KafkaRecordSink.key(SHOP, r.id()), StandardCharsets.UTF_8));
+            assertThat(value).as("latest value of live record %s", r.id()).isNotNull();
+            assertThat(value.get("updateTime").asLong()).as("version of %s", r.id()).isEqualTo(r.updateTime());
+        }
+        for (String id : truth.deletedIds()) {
+            String key = new String(KafkaRecordSink.key(SHOP, id), StandardCharsets.UTF_8);
+            assertThat(latest).containsKey(key);
+            assertThat(latest.get(key)).as("deleted record %s ends with a tombstone", id).isNull();
+        }
+    }
+}
