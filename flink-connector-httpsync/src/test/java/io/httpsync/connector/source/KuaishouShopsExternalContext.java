@@ -90,7 +90,7 @@ final class KuaishouShopsExternalContext implements DataStreamSourceExternalCont
     public Source<String, ?, ?> createSource(TestingSourceSettings settings) {
         String base = sim.baseUrl(KuaishouSim.NAME);
         Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        options.putAll(OrderPlatformsSyncITCase.kuaishouTokenEndpoint(base));
+        options.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
         options.put("retry.initial-backoff", "20 ms");
         options.put("retry.max-backoff", "200 ms");
         HttpSyncSourceBuilder<String> builder = HttpSyncSource.<String>builder()

@@ -4,6 +4,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.sink.PostgresRecordSink;
+import io.httpsync.connector.testutil.BoundedRange;
 import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.connector.testutil.SinkAssertions;
 import io.httpsync.connector.testutil.SyncJob;
@@ -61,7 +62,7 @@ class OrderPlatformsSyncITCase {
         sim.start(0);
         String base = sim.baseUrl("kuaishou");
         Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        options.putAll(kuaishouTokenEndpoint(base));
+        options.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
         syncAndCompare("kuaishou_orders", kuaishou, options, tenants, Duration.ofHours(12));
     }
 
@@ -96,11 +97,6 @@ class OrderPlatformsSyncITCase {
                 Duration.ofDays(1));
     }
 
-    /** Kuaishou's access tokens from the simulator's OAuth endpoint (its convention: the code is the shop id). */
-    static Map<String, String> kuaishouTokenEndpoint(String base) {
-        return EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}");
-    }
-
     private static Map<String, Tenant> addShops(OrderPlatformSim platform, int shops,
                                                 java.util.function.Function<String, OrderPlatformSim.Credentials> credentials,
                                                 java.util.function.Function<String, Map<String, String>> properties) {
@@ -117,11 +113,9 @@ class OrderPlatformsSyncITCase {
                                 Duration step) throws Exception {
         options.put("retry.initial-backoff", "20 ms");
         POSTGRES.execute(PostgresRecordSink.createTable(table));
-        long now = System.currentTimeMillis();
-        long start = now - 3 * DAY;
-        long end = now - 2 * 60_000;
-        start -= start % 1000;
-        end -= end % 1000;
+        BoundedRange range = BoundedRange.lastDays(3);
+        long start = range.start();
+        long end = range.end();
         HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()
                 .setEndpoint(EndpointSpec.fromOptions(options))
                 .setTenants(List.copyOf(tenants.values()))

@@ -5,6 +5,7 @@ import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.sink.PostgresRecordSink;
+import io.httpsync.connector.testutil.BoundedRange;
 import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.connector.testutil.SinkAssertions;
 import io.httpsync.connector.testutil.SyncJob;
@@ -69,9 +70,9 @@ class RecoveryITCase {
             kuaishou.addTenant(SHOPS.get(i), KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET), DataSpec.of(1200, 2 * DAY).seed(i));
         }
         sim.start(0);
-        long now = System.currentTimeMillis();
-        start = now - 3 * DAY - now % 1000;
-        end = now - 2 * 60_000 - now % 1000;
+        BoundedRange range = BoundedRange.lastDays(3);
+        start = range.start();
+        end = range.end();
     }
 
     @AfterEach
@@ -86,7 +87,7 @@ class RecoveryITCase {
     private HttpSyncSource<RawRecord> source(Map<String, String> overrides, ExceptionPolicy policy, int splitsInFlight) {
         String base = sim.baseUrl("kuaishou");
         Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        options.putAll(OrderPlatformsSyncITCase.kuaishouTokenEndpoint(base));
+        options.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
         options.put("retry.initial-backoff", "20 ms");
         options.put("retry.max-backoff", "200 ms");
         options.putAll(overrides);

@@ -4,6 +4,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.sink.PostgresRecordSink;
+import io.httpsync.connector.testutil.BoundedRange;
 import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.connector.testutil.SinkAssertions;
 import io.httpsync.connector.testutil.SyncJob;
@@ -69,7 +70,7 @@ class SyncUnderChangeITCase {
         sim.start(0);
         String base = sim.baseUrl("kuaishou");
         Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        options.putAll(OrderPlatformsSyncITCase.kuaishouTokenEndpoint(base));
+        options.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
         followAndCompare("kuaishou_live", kuaishou, options,
                 Tenant.of("shop-1", Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET)));
     }
@@ -139,11 +140,9 @@ class SyncUnderChangeITCase {
         POSTGRES.execute(PostgresRecordSink.createTable("youzan_hot"));
         Map<String, String> options = new HashMap<>(EndpointPresets.youzanTrades(sim.baseUrl("youzan")));
         options.put("rate-limit.permits-per-second", "15"); // under the simulator's 20/s per shop
-        long now = System.currentTimeMillis();
-        long start = now - 3 * DAY;
-        long end = now - 2 * 60_000;
-        start -= start % 1000;
-        end -= end % 1000;
+        BoundedRange range = BoundedRange.lastDays(3);
+        long start = range.start();
+        long end = range.end();
         HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()
                 .setEndpoint(EndpointSpec.fromOptions(options))
                 .setTenants(List.of(Tenant.of("shop-1", Map.of("client-id", APP_KEY, "client-secret", APP_SECRET, "grant-id", "shop-1"))))

@@ -157,9 +157,4 @@ public final class HttpSyncSourceReader<T>
             }
         }
     }
-
-    /** Windows reported finished whose acknowledgement has not arrived yet. */
-    int finishedUnacknowledged() {
-        return awaitingAck.size();
-    }
 }
