@@ -71,7 +71,8 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *   <li><b>failed</b> ({@link WindowFailedEvent}): the window waits the plan's retry delay, then goes back to the
  *       queue. It is never skipped, and the sync position cannot pass it.
  *   <li><b>committed</b>: the tenant's sync position is the end of the longest prefix of committed windows; it is
- *       sent to all readers ({@link SyncPositionEvent}) when it moves, for watermarks.
+ *       sent to each reader ({@link SyncPositionEvent}) after it moved, with the reader's next request or report or on
+ *       the next tick (never in step with the checkpoint completion itself, see {@link #notifyCheckpointComplete}).
  * </ul>
  *
  * <p>Every report is acknowledged with a {@link WindowsFinishedAckEvent}; the reader keeps the split in its state
@@ -126,6 +127,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
 
     /** Split requests not answered yet, one entry per request, in arrival order. */
     private final Deque<Integer> splitRequests = new ArrayDeque<>();
+    /** The positions each reader last heard (not checkpointed: a restored reader is told again in addReader). */
+    private final Map<Integer, Map<String, Long>> positionsSent = new HashMap<>();
 
     private final EnumeratorMetrics metrics;
 
@@ -202,11 +205,13 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         }
         retryDueFailedWindows(nowMillis);
         assignPendingSplits();
+        context.registeredReaders().keySet().forEach(this::sendPositionsIfMoved);
     }
 
     /** Coordinator thread. */
     @Override
     public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
+        sendPositionsIfMoved(subtaskId);
         splitRequests.add(subtaskId);
         assignPendingSplits();
     }
@@ -217,7 +222,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
      */
     @Override
     public void addReader(int subtaskId) {
-        context.sendEventToSourceReader(subtaskId, new SyncPositionEvent(syncPositions()));
+        positionsSent.remove(subtaskId); // a (re)started reader knows no positions
+        sendPositionsIfMoved(subtaskId);
     }
 
     /**
@@ -279,6 +285,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             return;
         }
         context.sendEventToSourceReader(subtaskId, new WindowsFinishedAckEvent(handled));
+        sendPositionsIfMoved(subtaskId);
         assignPendingSplits();
     }
 
@@ -440,9 +447,21 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
                 positionMoved |= commit(finished.window());
             }
         }
-        if (positionMoved) {
-            SyncPositionEvent positions = new SyncPositionEvent(syncPositions());
-            context.registeredReaders().keySet().forEach(reader -> context.sendEventToSourceReader(reader, positions));
+        // Positions are not sent from here: a stop-with-savepoint finishes the tasks right when the savepoint
+        // completes, and Flink fails over a task to which an event was lost. They go out with the next interaction
+        // with each reader, or the next tick (see sendPositionsIfMoved).
+        if (positionMoved) LOG.debug("sync positions moved to {}", syncPositions());
+    }
+
+    /**
+     * Coordinator thread. Tells a reader the sync positions if they moved since it last heard them (watermarks follow
+     * them). Called when the reader speaks to us and on each tick, never in step with a checkpoint's completion.
+     */
+    private void sendPositionsIfMoved(int subtaskId) {
+        Map<String, Long> positions = syncPositions();
+        if (!positions.equals(positionsSent.get(subtaskId))) {
+            context.sendEventToSourceReader(subtaskId, new SyncPositionEvent(positions));
+            positionsSent.put(subtaskId, positions);
         }
     }
 
