@@ -2,13 +2,15 @@ package io.httpsync.connector.sink;
 
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.source.RawRecord;
+import io.httpsync.connector.source.enumerator.SyncPlan;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import javax.annotation.Nullable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,28 +19,56 @@ import java.util.UUID;
 /**
  * A full sync, completed one of the seed's two ways ({@link PassCompletion}): by marking deletions ({@link
  * DeletionMarker}, the "sync time" method, described here) or by publishing the pass as a snapshot
- * ({@link SnapshotTable}). For deletion marking, a bounded job reads every record of its tenants
- * updated before {@link #endMillis()} and lands them with {@link JdbcRecordSink#setPassId this pass's id}; when, and
- * only when, that job has <em>finished</em>, every window of every tenant has been read and its rows written (the
- * sinks flush at end of input before the job counts as finished), so the pass is complete and the rows it did not
- * stamp are marked deleted by a {@link DeletionMarker}, tenant by tenant, each under the delete-ratio guard.
+ * ({@link SnapshotTable}).
  *
- * <p>A pass that does not finish (the job fails, is cancelled, a platform outage outlasts the retries) marks nothing:
- * the next complete pass does. A guard refusal is stored in the exception-event table like any other failure.
+ * <p><b>Rounds.</b> The pass reads in bounded jobs, each over a range of update times, its sinks stamping
+ * {@link #id() this pass's id} on every record ({@link JdbcRecordSink#setPassId}):
+ * <ol>
+ *   <li>the main round reads {@code [start, end)};</li>
+ *   <li>each catch-up round reads from where the previous round's range ended up to the moment the previous round's
+ *       job finished, once the platform's lag has passed since then.</li>
+ * </ol>
+ * Why catch-up rounds: a record updated while the main round runs moves to an update time after {@code end}. If it
+ * moved before the main round read its old time, the main round never sees it, although it is alive; without a
+ * catch-up, its row would be marked deleted (or dropped from the snapshot) until a later sync lands it. The first
+ * catch-up round reads every record updated during the main round. A live record escapes the pass only if it was
+ * updated during the main round and again during every catch-up round, each time before its window was read. Its
+ * mark is then cleared when a later sync lands its new version.
+ *
+ * <p><b>Completion.</b> Only if every round's job <em>finished</em> has every window of every tenant been read and
+ * its rows written (the sinks flush at end of input before a job counts as finished). Then the pass completes each
+ * tenant: the rows of the range the rounds covered ({@link Result#coveredUntilMillis()}) that the pass did not stamp
+ * are marked deleted, tenant by tenant, each under the delete-ratio guard. A pass that does not finish (a job fails,
+ * is cancelled, a platform outage outlasts the retries) marks nothing: the next complete pass does. A guard refusal
+ * is stored in the exception-event table like any other failure.
  * <pre>{@code
- * FullSyncPass pass = FullSyncPass.create(Instant.now().toEpochMilli());
- * HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()...setBounded(start, Instant.ofEpochMilli(pass.endMillis()))...;
- * records.sinkTo(JdbcRecordSink.builder(SqlDialect.POSTGRES, "orders").setPassId(pass.id()).build(connection));
- * FullSyncPass.Result result = pass.runAndComplete(env, "orders full sync", connection, marker, "sync_events", tenants);
+ * FullSyncPass pass = FullSyncPass.create(start, Instant.now().minus(lag).toEpochMilli()).withCatchUp(1, lag);
+ * FullSyncPass.Result result = pass.runAndComplete((p, from, to) -> {
+ *     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+ *     HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()...setBounded(ofEpochMilli(from), ofEpochMilli(to))...;
+ *     records.sinkTo(JdbcRecordSink.builder(SqlDialect.POSTGRES, "orders").setPassId(p.id()).build(connection));
+ *     return env;
+ * }, "orders full sync", connection, marker, "sync_events", tenants);
  * }</pre>
  * Not thread-safe; one driver thread runs a pass.
  */
 @PublicEvolving
 public final class FullSyncPass {
-    /** How a pass ended: interrupted (with its cause, nothing marked) or completed (one outcome per tenant). */
-    public record Result(String passId, @Nullable Throwable interruption, List<DeletionMarker.Outcome> outcomes) {
+    /** The range of update times one round read. */
+    public record Round(long fromMillis, long toMillis) {}
+
+    /**
+     * How a pass ended: interrupted (with its cause, nothing marked) or completed (one outcome per tenant), and the
+     * rounds it ran (an interrupted pass lists the rounds up to the one that failed).
+     */
+    public record Result(String passId, @Nullable Throwable interruption, List<Round> rounds, List<DeletionMarker.Outcome> outcomes) {
         public boolean completed() {
             return interruption == null;
+        }
+
+        /** The end of the update times the pass read: rows last updated at or after it were not judged by this pass. */
+        public long coveredUntilMillis() {
+            return rounds.isEmpty() ? Long.MIN_VALUE : rounds.get(rounds.size() - 1).toMillis();
         }
 
         /** The refusals of the delete-ratio guard, as stored in the exception-event table. */
@@ -56,51 +86,114 @@ public final class FullSyncPass {
         }
     }
 
-    private final String id;
-    private final long endMillis;
+    /** Builds one round of a pass: a bounded job over the records updated in {@code [fromMillis, toMillis)}. */
+    @FunctionalInterface
+    public interface RoundJob {
+        /**
+         * Returns a new environment holding the round's job: a bounded httpsync source over {@code [fromMillis,
+         * toMillis)} for the pass's tenants, landed by sinks that stamp {@code pass.id()}.
+         */
+        StreamExecutionEnvironment build(FullSyncPass pass, long fromMillis, long toMillis) throws Exception;
+    }
 
-    private FullSyncPass(String id, long endMillis) {
+    private final String id;
+    private final long startMillis;
+    private final long endMillis;
+    private int catchUpRounds = 1;
+    private Duration lag = SyncPlan.DEFAULT_LAG;
+    private Clock clock = Clock.systemUTC();
+
+    private FullSyncPass(String id, long startMillis, long endMillis) {
         this.id = id;
+        this.startMillis = startMillis;
         this.endMillis = endMillis;
     }
 
-    /** A new pass over the records updated before {@code endMillis} (the bounded source's end), with a fresh id. */
-    public static FullSyncPass create(long endMillis) {
-        return new FullSyncPass("pass-" + endMillis + "-" + UUID.randomUUID().toString().substring(0, 8), endMillis);
+    /**
+     * A new pass, with a fresh id, over the records updated in {@code [startMillis, endMillis)} (the main round's
+     * range), then one catch-up round with the source's default lag.
+     */
+    public static FullSyncPass create(long startMillis, long endMillis) {
+        if (endMillis <= startMillis) {
+            throw new IllegalArgumentException("full pass: end " + endMillis + " must lie after start " + startMillis);
+        }
+        return new FullSyncPass("pass-" + endMillis + "-" + UUID.randomUUID().toString().substring(0, 8), startMillis, endMillis);
+    }
+
+    /**
+     * How many catch-up rounds follow the main round (0 turns them off), and the lag the source keeps behind the
+     * platform (its {@code setContinuous} lag, {@link SyncPlan#DEFAULT_LAG} for a bounded source): a catch-up round
+     * up to time {@code t} starts once {@code t + lag} has passed.
+     */
+    public FullSyncPass withCatchUp(int rounds, Duration lag) {
+        if (rounds < 0) throw new IllegalArgumentException("full pass: catch-up rounds must be >= 0, was " + rounds);
+        if (lag == null || lag.isNegative()) throw new IllegalArgumentException("full pass: lag must be >= 0, was " + lag);
+        this.catchUpRounds = rounds;
+        this.lag = lag;
+        return this;
+    }
+
+    /** The clock that says when a round finished and when a catch-up round may start; tests replace it. */
+    public FullSyncPass withClock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
     }
 
     public String id() {
         return id;
     }
 
-    /** The end of the pass's time range: rows last updated at or after it are never marked by this pass. */
+    public long startMillis() {
+        return startMillis;
+    }
+
+    /** The end of the main round's range. */
     public long endMillis() {
         return endMillis;
     }
 
     /**
-     * Begins the pass for each tenant, runs its job (built on {@code env} by the caller, bounded, its sinks stamping
-     * {@link #id()}) to its end and, if it finished, completes each tenant (marks its unseen rows, or publishes its
-     * snapshot) and stores the guard's refusals in {@code eventsTable}.
+     * Begins the pass for each tenant, runs its rounds (each job built by {@code rounds}, run to its end) and, if every
+     * round finished, completes each tenant (marks its unseen rows, or publishes its snapshot) and stores the guard's
+     * refusals in {@code eventsTable}.
      */
-    public Result runAndComplete(StreamExecutionEnvironment env, String jobName, Connection connection, PassCompletion completion,
+    public Result runAndComplete(RoundJob rounds, String jobName, Connection connection, PassCompletion completion,
                                  String eventsTable, List<String> tenants) throws SQLException {
         for (String tenant : tenants) completion.begin(connection, tenant, id, endMillis);
-        try {
-            JobClient job = env.executeAsync(jobName);
-            job.getJobExecutionResult().get();
-        } catch (Exception e) {
-            return new Result(id, e, List.of());
+        List<Round> ran = new ArrayList<>();
+        Round round = new Round(startMillis, endMillis);
+        for (int i = 0; i <= catchUpRounds; i++) {
+            try {
+                if (i > 0) sleepUntil(round.toMillis() + lag.toMillis());
+                rounds.build(this, round.fromMillis(), round.toMillis())
+                        .execute(i == 0 ? jobName : jobName + " (catch-up " + i + ")");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Result(id, e, ran, List.of());
+            } catch (Exception e) {
+                return new Result(id, e, ran, List.of());
+            }
+            ran.add(round);
+            long finished = clock.millis();
+            if (finished <= round.toMillis()) break;   // nothing can have moved past a range that is still in the future
+            round = new Round(round.toMillis(), finished);
         }
-        return complete(connection, completion, eventsTable, tenants);
+        return complete(connection, completion, eventsTable, tenants, ran);
     }
 
-    /** Completes a pass whose job is known to have finished (e.g. when the job was run elsewhere). */
-    public Result complete(Connection connection, PassCompletion completion, String eventsTable, List<String> tenants) throws SQLException {
+    /** Completes a pass whose rounds are known to have finished (e.g. when their jobs were run elsewhere). */
+    public Result complete(Connection connection, PassCompletion completion, String eventsTable, List<String> tenants,
+                           List<Round> rounds) throws SQLException {
+        if (rounds.isEmpty()) throw new IllegalArgumentException("full pass " + id + ": no round ran, nothing can be completed");
+        long coveredUntil = rounds.get(rounds.size() - 1).toMillis();
         List<DeletionMarker.Outcome> outcomes = new ArrayList<>();
-        for (String tenant : tenants) outcomes.add(completion.complete(connection, tenant, id, endMillis));
-        Result result = new Result(id, null, outcomes);
+        for (String tenant : tenants) outcomes.add(completion.complete(connection, tenant, id, coveredUntil));
+        Result result = new Result(id, null, List.copyOf(rounds), outcomes);
         if (!result.refusals().isEmpty()) ExceptionEventJdbcSink.insert(connection, eventsTable, result.refusals());
         return result;
+    }
+
+    private void sleepUntil(long millis) throws InterruptedException {
+        for (long wait = millis - clock.millis(); wait > 0; wait = millis - clock.millis()) Thread.sleep(Math.min(wait, 1_000));
     }
 }

@@ -7,6 +7,7 @@ import io.httpsync.connector.testutil.SqlDatabase;
 import io.httpsync.connector.testutil.SinkAssertions;
 import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.GroundTruth;
+import io.httpsync.simulator.platform.MutationRates;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -25,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Full passes against the Kuaishou simulator into a real database (one subclass per dialect: PostgreSQL, MariaDB),
- * with records updated, created and deleted on the platform between passes: a completed pass leaves the table equal
- * to the platform with deletions marked; an interrupted pass marks nothing; the delete-ratio guard refuses a pass that
+ * with records updated, created and deleted on the platform between passes and while a pass reads: a completed pass
+ * leaves the table equal to the platform with the deleted records marked (its catch-up round finds the records that moved
+ * past the main round; a record deleted after the pass read it is marked by the next pass); an interrupted pass marks nothing; the delete-ratio guard refuses a pass that
  * would mark too much and records why.
  */
 abstract class FullSyncPassContract {
@@ -58,11 +61,15 @@ abstract class FullSyncPassContract {
         platform.close();
     }
 
-    /** One full pass: the bounded source over everything updated before now, landed with the pass id. */
-    private FullSyncPass.Result pass(double maxDeleteRatio, ExceptionPolicy policy) throws Exception {
-        return KuaishouFullPass.run(platform, start, db(),
+    /** A full pass: bounded rounds over everything updated since {@code start}, landed with the pass id. */
+    private KuaishouFullPass pass(double maxDeleteRatio) {
+        return KuaishouFullPass.of(platform, start, db()).landing(
                 pass -> JdbcRecordSink.builder(db().dialect(), TABLE).setPassId(pass.id()),
-                new DeletionMarker(db().dialect(), TABLE, maxDeleteRatio), EVENTS, policy);
+                new DeletionMarker(db().dialect(), TABLE, maxDeleteRatio), EVENTS);
+    }
+
+    private FullSyncPass.Result pass(double maxDeleteRatio, ExceptionPolicy policy) throws Exception {
+        return pass(maxDeleteRatio).policy(policy).run();
     }
 
     private Map<String, Long> liveRows() throws Exception {
@@ -92,6 +99,50 @@ abstract class FullSyncPassContract {
         assertThat(second.outcomes().get(0).markedIds()).containsExactlyInAnyOrderElementsOf(truth.deletedIds());
         assertThat(second.tombstones(1).stream().map(r -> r.id).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrderElementsOf(truth.deletedIds());
+    }
+
+    @Test
+    void aPassWhileThePlatformChangesCatchesUpWithTheRecordsThatMovedAndMarksOnlyTheDeletedOnes() throws Exception {
+        FullSyncPass.Result first = pass(0.2, ExceptionPolicy.FAIL);
+        assertThat(first.completed()).as("first pass: %s", first.interruption()).isTrue();
+
+        // while the main round reads, every page served updates 3 orders of the window it queried, deletes 1 and creates 1
+        platform.kuaishou.mutatePerPage(SHOP, new MutationRates(3, 1, 1));
+        Set<String> missedByMainRound = new HashSet<>();
+        FullSyncPass.Result second = pass(0.2).beforeRound((round, from, to) -> {
+            if (round != 1) return;
+            platform.kuaishou.mutatePerPage(SHOP, MutationRates.NONE);
+            try {
+                // live rows the main round did not stamp: they would be marked deleted if the pass completed now
+                missedByMainRound.addAll(db().column(TABLE, "id", SHOP, "deleted_at IS NULL AND pass_id = '" + first.passId() + "'").keySet());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            missedByMainRound.removeAll(platform.kuaishou.groundTruth(SHOP).deletedIds());
+        }).run();
+
+        assertThat(second.completed()).as("second pass: %s", second.interruption()).isTrue();
+        assertThat(second.rounds()).hasSize(2);
+        assertThat(second.rounds().get(1).fromMillis()).isEqualTo(second.rounds().get(0).toMillis());
+        assertThat(missedByMainRound).as("records that moved past the main round before it read them").isNotEmpty();
+
+        // a record deleted after the pass read it was seen alive by this pass: the next pass marks it
+        GroundTruth truth = platform.kuaishou.groundTruth(SHOP);
+        Set<String> readThenDeleted = new HashSet<>(db().column(TABLE, "id", SHOP, "pass_id = '" + second.passId() + "'").keySet());
+        readThenDeleted.retainAll(truth.deletedIds());
+        Set<String> deletedUnread = new HashSet<>(truth.deletedIds());
+        deletedUnread.removeAll(readThenDeleted);
+        assertThat(deletedUnread).as("records deleted before the pass read them").isNotEmpty();
+        Map<String, Long> live = liveRows();
+        live.keySet().removeAll(readThenDeleted);
+        SinkAssertions.assertEqualsTruth(live, truth);
+        assertThat(markedDeleted()).containsExactlyInAnyOrderElementsOf(deletedUnread);
+        assertThat(second.outcomes().get(0).markedIds()).containsExactlyInAnyOrderElementsOf(deletedUnread);
+
+        FullSyncPass.Result third = pass(0.2, ExceptionPolicy.FAIL);
+        assertThat(third.completed()).as("third pass: %s", third.interruption()).isTrue();
+        SinkAssertions.assertEqualsTruth(liveRows(), truth);
+        assertThat(markedDeleted()).containsExactlyInAnyOrderElementsOf(truth.deletedIds());
     }
 
     @Test

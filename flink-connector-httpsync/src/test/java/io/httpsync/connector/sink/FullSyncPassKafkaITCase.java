@@ -2,7 +2,6 @@ package io.httpsync.connector.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.testutil.KafkaExtension;
 import io.httpsync.connector.testutil.KuaishouFullPass;
@@ -57,11 +56,12 @@ class FullSyncPassKafkaITCase {
     }
 
     private FullSyncPass.Result pass(long start) throws Exception {
-        FullSyncPass.Result result = KuaishouFullPass.run(platform, start, POSTGRES,
-                pass -> JdbcRecordSink.builder(SqlDialect.POSTGRES, TABLE).setPassId(pass.id()),
-                new DeletionMarker(SqlDialect.POSTGRES, TABLE, 0.2), EVENTS, ExceptionPolicy.FAIL,
-                records -> records.sinkTo(KafkaRecordSink.records(KAFKA.bootstrapServers(), TOPIC,
-                        DeliveryGuarantee.AT_LEAST_ONCE, null, new Properties())).uid("orders-kafka"));
+        FullSyncPass.Result result = KuaishouFullPass.of(platform, start, POSTGRES)
+                .landing(pass -> JdbcRecordSink.builder(SqlDialect.POSTGRES, TABLE).setPassId(pass.id()),
+                        new DeletionMarker(SqlDialect.POSTGRES, TABLE, 0.2), EVENTS)
+                .alsoTo(records -> records.sinkTo(KafkaRecordSink.records(KAFKA.bootstrapServers(), TOPIC,
+                        DeliveryGuarantee.AT_LEAST_ONCE, null, new Properties())).uid("orders-kafka"))
+                .run();
         // the deletions a completed pass found go to the topic as tombstones
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);

@@ -5,7 +5,6 @@ import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.ResponseKind;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordMeta;
-import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.testutil.CollectingSink;
 import io.httpsync.connector.testutil.KuaishouFullPass;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
@@ -314,14 +313,13 @@ abstract class RecordTableContract {
         String events = events();
         try (KuaishouSimulatorFixture platform = new KuaishouSimulatorFixture(200)) {
             long start = System.currentTimeMillis() - 6 * KuaishouSimulatorFixture.DAY - 60_000;
-            FullSyncPass.Result first = KuaishouFullPass.run(platform, start, db(), pass -> snapshots.sink(pass.id()), snapshots,
-                    events, ExceptionPolicy.FAIL);
+            KuaishouFullPass passes = KuaishouFullPass.of(platform, start, db()).landing(pass -> snapshots.sink(pass.id()), snapshots, events);
+            FullSyncPass.Result first = passes.run();
             assertThat(first.completed()).as("first pass: %s", first.interruption()).isTrue();
             GroundTruth truthOfFirst = platform.kuaishou.groundTruth(SHOP);
 
             platform.change(20, 5, 12);
-            FullSyncPass.Result second = KuaishouFullPass.run(platform, start, db(), pass -> snapshots.sink(pass.id()), snapshots,
-                    events, ExceptionPolicy.FAIL);
+            FullSyncPass.Result second = passes.run();
             assertThat(second.completed()).as("second pass: %s", second.interruption()).isTrue();
             GroundTruth truthOfSecond = platform.kuaishou.groundTruth(SHOP);
 
@@ -331,8 +329,7 @@ abstract class RecordTableContract {
 
             platform.change(10, 0, 5);
             platform.kuaishou.faults().probability(Fault.SERVER_ERROR, 1.0);   // the platform is down
-            FullSyncPass.Result interrupted = KuaishouFullPass.run(platform, start, db(), pass -> snapshots.sink(pass.id()),
-                    snapshots, events, ExceptionPolicy.FAIL);
+            FullSyncPass.Result interrupted = passes.run();
             platform.kuaishou.faults().clear();
 
             assertThat(interrupted.completed()).isFalse();

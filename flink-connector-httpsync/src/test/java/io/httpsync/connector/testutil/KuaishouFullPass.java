@@ -28,38 +28,94 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * One full pass of the Kuaishou fixture's shop into a real database, as a test runs it: the bounded source over
- * everything updated since {@code start} and before now, landed by the sink the test picks for the pass, exception
- * events stored in {@code eventsTable}, completed by {@code completion} if (and only if) the job finished.
+ * One full pass of the Kuaishou fixture's shop into a real database, as a test runs it: bounded rounds over
+ * everything updated since {@code start} (the main round up to now, then catch-up rounds), landed by the sink the
+ * test picks for the pass, exception events stored in {@code eventsTable}, completed by {@code completion} if (and
+ * only if) every round's job finished.
  */
 public final class KuaishouFullPass {
-    private KuaishouFullPass() {}
+    private final KuaishouSimulatorFixture platform;
+    private final long start;
+    private final SqlDatabase db;
+    private Function<FullSyncPass, JdbcRecordSink> sinkForPass;
+    private PassCompletion completion;
+    private String eventsTable;
+    private ExceptionPolicy policy = ExceptionPolicy.FAIL;
+    private int catchUpRounds = 1;
+    private Consumer<DataStream<RawRecord>> alsoTo = records -> {};
+    private RoundListener beforeRound = (index, from, to) -> {};
 
-    public static FullSyncPass.Result run(KuaishouSimulatorFixture platform, long start, SqlDatabase db,
-                                          Function<FullSyncPass, JdbcRecordSink> sinkForPass, PassCompletion completion,
-                                          String eventsTable, ExceptionPolicy policy) throws Exception {
-        return run(platform, start, db, sinkForPass, completion, eventsTable, policy, records -> {});
+    /** Called before each round's job is built: {@code index} 0 is the main round. */
+    @FunctionalInterface
+    public interface RoundListener {
+        void before(int index, long fromMillis, long toMillis);
     }
 
-    /** As above; {@code alsoTo} adds more sinks for the pass's records (e.g. a Kafka topic). */
-    public static FullSyncPass.Result run(KuaishouSimulatorFixture platform, long start, SqlDatabase db,
-                                          Function<FullSyncPass, JdbcRecordSink> sinkForPass, PassCompletion completion,
-                                          String eventsTable, ExceptionPolicy policy,
-                                          Consumer<DataStream<RawRecord>> alsoTo) throws Exception {
-        // the pass's end lies strictly after the last mutation; a record updated several times in a row is stamped a
-        // millisecond later each time (its versions stay strictly ordered), so its update time can run ahead of the clock
+    private KuaishouFullPass(KuaishouSimulatorFixture platform, long start, SqlDatabase db) {
+        this.platform = platform;
+        this.start = start;
+        this.db = db;
+    }
+
+    public static KuaishouFullPass of(KuaishouSimulatorFixture platform, long start, SqlDatabase db) {
+        return new KuaishouFullPass(platform, start, db);
+    }
+
+    /** The pass's sink and its completion; exception events go to {@code eventsTable}. */
+    public KuaishouFullPass landing(Function<FullSyncPass, JdbcRecordSink> sinkForPass, PassCompletion completion, String eventsTable) {
+        this.sinkForPass = sinkForPass;
+        this.completion = completion;
+        this.eventsTable = eventsTable;
+        return this;
+    }
+
+    public KuaishouFullPass policy(ExceptionPolicy policy) {
+        this.policy = policy;
+        return this;
+    }
+
+    public KuaishouFullPass catchUpRounds(int rounds) {
+        this.catchUpRounds = rounds;
+        return this;
+    }
+
+    /** More sinks for the pass's records (e.g. a Kafka topic). */
+    public KuaishouFullPass alsoTo(Consumer<DataStream<RawRecord>> alsoTo) {
+        this.alsoTo = alsoTo;
+        return this;
+    }
+
+    public KuaishouFullPass beforeRound(RoundListener listener) {
+        this.beforeRound = listener;
+        return this;
+    }
+
+    public FullSyncPass.Result run() throws Exception {
+        // the main round's end lies strictly after the last mutation; a record updated several times in a row is stamped
+        // a millisecond later each time (its versions stay strictly ordered), so its update time can run ahead of the clock
         long lastUpdate = platform.kuaishou.groundTruth(KuaishouSimulatorFixture.SHOP).live().stream()
                 .mapToLong(GroundTruth.TruthRecord::updateTime).max().orElse(0);
         while (System.currentTimeMillis() <= lastUpdate) Thread.sleep(1);
-        FullSyncPass pass = FullSyncPass.create(System.currentTimeMillis());
+        // the simulator lists a change at once: no lag before a catch-up round
+        FullSyncPass pass = FullSyncPass.create(start, System.currentTimeMillis()).withCatchUp(catchUpRounds, Duration.ZERO);
+        int[] rounds = {0};
+        try (Connection c = db.connect()) {
+            return pass.runAndComplete((p, from, to) -> {
+                beforeRound.before(rounds[0]++, from, to);
+                return job(p, from, to);
+            }, "full pass", c, completion, eventsTable, List.of(KuaishouSimulatorFixture.SHOP));
+        }
+    }
+
+    private StreamExecutionEnvironment job(FullSyncPass pass, long from, long to) {
         HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()
                 .setEndpoint(EndpointSpec.fromOptions(platform.options()))
                 .setTenants(List.of(platform.tenant()))
-                .setBounded(Instant.ofEpochMilli(start), Instant.ofEpochMilli(pass.endMillis()))
+                .setBounded(Instant.ofEpochMilli(from), Instant.ofEpochMilli(to))
                 .setDeserializer(RecordDeserializer.raw())
                 .setExceptionPolicy(policy)
-                // a bounded sync must end a lag (1 min) before now, as records may move while it reads; nothing changes
-                // on this platform during a pass, so the source's clock runs ahead instead of the test waiting a minute
+                // a bounded sync must end a lag (1 min) before now, as the platform may list a change late; the
+                // simulator lists it at once, so the source's clock runs ahead instead of the test waiting a minute
                 .setClock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(2)))
                 .build();
         Configuration conf = new Configuration();
@@ -72,8 +128,6 @@ public final class KuaishouFullPass {
         alsoTo.accept(records);
         records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS)
                 .sinkTo(ExceptionEventJdbcSink.insertInto(eventsTable, db.connectionOptions())).uid("events-jdbc");
-        try (Connection c = db.connect()) {
-            return pass.runAndComplete(env, "full pass", c, completion, eventsTable, List.of(KuaishouSimulatorFixture.SHOP));
-        }
+        return env;
     }
 }
