@@ -1,5 +1,7 @@
 package io.httpsync.jobs;
 
+import io.httpsync.connector.sink.DeletionMarker;
+import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.jobs.pipeline.SyncPipeline;
 import io.httpsync.jobs.pipeline.WindowReplay;
@@ -21,6 +23,10 @@ import java.util.Map;
  * run --config job.properties
  *     runs the sync job a properties file describes (source, dedupe, JDBC and/or Kafka sinks; see SyncPipeline),
  *     in a local Flink, or on a cluster when submitted with {@code flink run}.
+ * full-pass --config job.properties
+ *     runs one full pass of the configured tenants (pass.* settings, see SyncPipeline): bounded rounds over everything
+ *     updated since source.start, then the rows the pass did not see marked deleted, or the pass published as the
+ *     latest snapshot; exits with 1 if the pass was interrupted (nothing marked).
  * replay --config job.properties
  *     re-syncs exactly the windows recorded in the job's exception-event table (jdbc.events-table), then removes
  *     those events.
@@ -39,10 +45,11 @@ public final class HttpSyncCli {
         switch (command) {
             case "demo" -> System.exit(Demo.run(SimulatorMain.parse(rest)) ? 0 : 1);
             case "run" -> runPipeline(SimulatorMain.parse(rest));
+            case "full-pass" -> System.exit(fullPass(SimulatorMain.parse(rest)) ? 0 : 1);
             case "replay" -> System.out.println("replayed " + replay(SimulatorMain.parse(rest)) + " windows");
             case "simulator" -> SimulatorMain.main(rest);
             default -> {
-                System.err.println("unknown command '" + command + "'; commands: demo, run, replay, simulator");
+                System.err.println("unknown command '" + command + "'; commands: demo, run, full-pass, replay, simulator");
                 System.exit(2);
             }
         }
@@ -56,6 +63,24 @@ public final class HttpSyncCli {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration());
         pipeline.addTo(env);
         env.execute(pipeline.jobName());
+    }
+
+    /** Runs a full pass of the configured job and prints how it ended; true if it completed. */
+    static boolean fullPass(Map<String, String> options) throws Exception {
+        String file = options.get("config");
+        if (file == null) throw new IllegalArgumentException("full-pass needs --config <job.properties>");
+        FullSyncPass.Result result = SyncPipeline.fromFile(Path.of(file))
+                .runFullPass(() -> StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration()));
+        if (!result.completed()) {
+            System.out.println("full pass " + result.passId() + " interrupted, nothing marked: " + result.interruption());
+            return false;
+        }
+        System.out.println("full pass " + result.passId() + " completed in " + result.rounds().size() + " rounds");
+        for (DeletionMarker.Outcome o : result.outcomes()) {
+            System.out.println("  " + o.tenant() + ": " + (o.refused() ? o.refusal().message()
+                    : o.markedIds().size() + " of " + o.candidates() + " records gone from the platform"));
+        }
+        return true;
     }
 
     /** Re-syncs the failed windows of the configured job; returns how many windows it replayed. */

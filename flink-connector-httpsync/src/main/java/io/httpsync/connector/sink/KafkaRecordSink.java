@@ -5,15 +5,18 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.source.RawRecord;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import javax.annotation.Nullable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +51,18 @@ public final class KafkaRecordSink {
         r.updateTime = deletedAtMillis;
         r.json = null;
         return r;
+    }
+
+    /**
+     * Writes {@code tombstones} (e.g. a completed {@link FullSyncPass.Result#tombstones pass's}) to {@code sink} in a
+     * small bounded job on {@code env}, and waits for it; nothing if there are none.
+     */
+    public static void writeTombstones(StreamExecutionEnvironment env, List<RawRecord> tombstones, KafkaSink<RawRecord> sink,
+                                       String jobName) throws Exception {
+        if (tombstones.isEmpty()) return;
+        env.fromData(tombstones, Types.POJO(RawRecord.class)).uid("tombstones").name("tombstones")
+                .sinkTo(sink).uid("tombstones-kafka").name("tombstones -> kafka");
+        env.execute(jobName);
     }
 
     /**

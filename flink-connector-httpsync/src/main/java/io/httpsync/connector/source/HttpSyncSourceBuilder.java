@@ -62,11 +62,23 @@ public final class HttpSyncSourceBuilder<T> {
         return this;
     }
 
-    /** A backfill: sync the records updated in {@code [start, end)}, then finish. */
+    /**
+     * A backfill: sync the records updated in {@code [start, end)}, then finish. The end must lie at least the default
+     * lag ({@link SyncPlan#DEFAULT_LAG}) in the past.
+     */
     public HttpSyncSourceBuilder<T> setBounded(Instant start, Instant end) {
+        return setBounded(start, end, SyncPlan.DEFAULT_LAG);
+    }
+
+    /**
+     * A backfill whose end must lie at least {@code lag} in the past: how late the platform may list a change (a
+     * record updated just before {@code end} but listed only later would be missed).
+     */
+    public HttpSyncSourceBuilder<T> setBounded(Instant start, Instant end, Duration lag) {
         this.start = start;
         this.end = end;
         this.continuous = false;
+        this.lag = lag;
         return this;
     }
 
@@ -168,9 +180,8 @@ public final class HttpSyncSourceBuilder<T> {
             // an inclusive end one time unit after the start is an empty range, which platforms refuse
             plan.minWindowWidth(Duration.ofMillis(2 * endpoint.timeFormat().unitMillis()));
         }
-        if (continuous) {
-            plan.lag(lag).discoveryInterval(discoveryInterval);
-        }
+        plan.lag(lag);
+        if (continuous) plan.discoveryInterval(discoveryInterval);
         if (failedWindowRetryDelay != null) plan.failedWindowRetryDelay(failedWindowRetryDelay);
         if (clock != null) plan.clock(clock);
         SyncPlan built;

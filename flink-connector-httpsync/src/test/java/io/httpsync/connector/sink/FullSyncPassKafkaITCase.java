@@ -2,13 +2,11 @@ package io.httpsync.connector.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.testutil.KafkaExtension;
 import io.httpsync.connector.testutil.KuaishouFullPass;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.simulator.platform.GroundTruth;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -63,11 +61,9 @@ class FullSyncPassKafkaITCase {
                         DeliveryGuarantee.AT_LEAST_ONCE, null, new Properties())).uid("orders-kafka"))
                 .run();
         // the deletions a completed pass found go to the topic as tombstones
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        env.fromData(result.tombstones(System.currentTimeMillis()), Types.POJO(RawRecord.class))
-                .sinkTo(KafkaRecordSink.records(KAFKA.bootstrapServers(), TOPIC, DeliveryGuarantee.AT_LEAST_ONCE, null, new Properties()));
-        if (!result.tombstones(0).isEmpty()) env.execute("tombstones");
+        KafkaRecordSink.writeTombstones(StreamExecutionEnvironment.getExecutionEnvironment(), result.tombstones(System.currentTimeMillis()),
+                KafkaRecordSink.records(KAFKA.bootstrapServers(), TOPIC, DeliveryGuarantee.AT_LEAST_ONCE, null, new Properties()),
+                "tombstones");
         return result;
     }
 

@@ -4,9 +4,13 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.dedupe.Dedupe;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.sink.DeletionMarker;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
+import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.connector.sink.JdbcRecordSink;
 import io.httpsync.connector.sink.KafkaRecordSink;
+import io.httpsync.connector.sink.PassCompletion;
+import io.httpsync.connector.sink.SnapshotTable;
 import io.httpsync.connector.sink.SqlDialect;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.HttpSyncSource;
@@ -20,6 +24,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -44,6 +49,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * A sync job described by a properties file: the httpsync source, optionally the dedupe operator, and a JDBC table
@@ -63,15 +69,25 @@ import java.util.TreeMap;
  * jdbc.events-table=sync_events            jdbc.create-tables=true
  * kafka.bootstrap-servers=...  kafka.topic=orders  kafka.events-topic=sync-events
  * kafka.guarantee=at-least-once|exactly-once  kafka.transactional-id-prefix=...
+ * pass.completion=mark-deletions|snapshot  pass.max-delete-ratio=0.2  pass.catch-up-rounds=1  pass.snapshot-retain=0
  * </pre>
  * Unknown keys are refused with their name, so a typo does not silently turn a feature off.
+ *
+ * <p>{@link #runFullPass} runs a full sync with the same settings ({@link FullSyncPass}): bounded rounds over every
+ * record updated since {@code source.start}, landed without dedupe (every row the pass reads must be stamped) into
+ * {@code jdbc.table}, then, if every round finished, each tenant completed as {@code pass.completion} says: its unseen
+ * rows marked deleted in {@code jdbc.table}, or, with {@code snapshot}, the pass published as the latest snapshot in
+ * {@code jdbc.table} (a {@link SnapshotTable}: {@code <table>}, {@code <table>_passes}, {@code <table>_latest}). The
+ * delete-ratio guard's refusals go to {@code jdbc.events-table}; the deletions go to {@code kafka.topic} as
+ * tombstones.
  */
 public final class SyncPipeline {
     private static final List<String> KEYS = List.of("job.name", "job.parallelism", "job.checkpoint-interval", "source.name",
             "source.tenants", "source.mode", "source.start", "source.end", "source.lag", "source.discovery-interval",
             "source.window-step", "source.exception-policy", "dedupe.enabled", "dedupe.ttl", "jdbc.url", "jdbc.dialect",
             "jdbc.username", "jdbc.password", "jdbc.table", "jdbc.events-table", "jdbc.create-tables", "kafka.bootstrap-servers",
-            "kafka.topic", "kafka.events-topic", "kafka.guarantee", "kafka.transactional-id-prefix");
+            "kafka.topic", "kafka.events-topic", "kafka.guarantee", "kafka.transactional-id-prefix", "pass.completion",
+            "pass.max-delete-ratio", "pass.catch-up-rounds", "pass.snapshot-retain");
 
     private final Map<String, String> config;
 
@@ -106,7 +122,11 @@ public final class SyncPipeline {
     public void createTables() throws SQLException {
         if (!has("jdbc.url") || !Boolean.parseBoolean(config.getOrDefault("jdbc.create-tables", "false"))) return;
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute(dialect().createRecordTable(required("jdbc.table")));
+            if (snapshots()) {
+                snapshotTable().create(c);
+            } else {
+                s.execute(dialect().createRecordTable(required("jdbc.table")));
+            }
             if (has("jdbc.events-table")) s.execute(ExceptionEventJdbcSink.createTable(dialect(), config.get("jdbc.events-table")));
         }
     }
@@ -117,8 +137,45 @@ public final class SyncPipeline {
         if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
         if (has("job.checkpoint-interval")) env.enableCheckpointing(duration("job.checkpoint-interval").toMillis());
 
-        HttpSyncSource<RawRecord> source = source(tenants(), null);
-        wire(env.fromSource(source, source.watermarkStrategy(), name + " source").uid(name + "-source"));
+        HttpSyncSource<RawRecord> source = source(tenants(), null, null);
+        wire(env.fromSource(source, source.watermarkStrategy(), name + " source").uid(name + "-source"), null);
+    }
+
+    /**
+     * Runs a full pass of every configured tenant (see the class javadoc), each round's job on a new environment from
+     * {@code environments}, and returns how it ended. Needs {@code jdbc.url}, {@code jdbc.table} and
+     * {@code jdbc.events-table}.
+     */
+    public FullSyncPass.Result runFullPass(Supplier<StreamExecutionEnvironment> environments) throws Exception {
+        required("jdbc.url");
+        String eventsTable = eventsTable();
+        createTables();
+        Duration lag = lag();
+        long end = System.currentTimeMillis() - lag.toMillis();
+        FullSyncPass pass = FullSyncPass.create(instant("source.start").toEpochMilli(), end)
+                .withCatchUp(integer("pass.catch-up-rounds", 1), lag);
+        PassCompletion completion = snapshots() ? snapshotTable() : new DeletionMarker(dialect(), required("jdbc.table"), maxDeleteRatio());
+        FullSyncPass.Result result;
+        try (Connection c = connect()) {
+            result = pass.runAndComplete((p, from, to) -> {
+                StreamExecutionEnvironment env = environments.get();
+                addPassRoundTo(env, p, from, to);
+                return env;
+            }, jobName() + " full pass", c, completion, eventsTable, tenantIds());
+        }
+        if (has("kafka.bootstrap-servers") && result.completed()) {
+            KafkaRecordSink.writeTombstones(environments.get(), result.tombstones(System.currentTimeMillis()),
+                    kafkaRecords(required("source.name") + "-tombstones"), jobName() + " full pass tombstones");
+        }
+        return result;
+    }
+
+    /** Adds one round of a full pass: every tenant, bounded to {@code [fromMillis, toMillis)}, landed with the pass id. */
+    void addPassRoundTo(StreamExecutionEnvironment env, FullSyncPass pass, long fromMillis, long toMillis) {
+        String name = required("source.name");
+        if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
+        HttpSyncSource<RawRecord> source = source(tenants(), Instant.ofEpochMilli(fromMillis), Instant.ofEpochMilli(toMillis));
+        wire(env.fromSource(source, source.watermarkStrategy(), name + " pass source").uid(name + "-pass-source"), pass);
     }
 
     /**
@@ -136,19 +193,20 @@ public final class SyncPipeline {
             FailedWindows.Window w = windows.get(i);
             Tenant tenant = tenants.get(w.tenant());
             if (tenant == null) throw new IllegalArgumentException("window " + w + " belongs to a tenant not in source.tenants");
-            HttpSyncSource<RawRecord> source = source(List.of(tenant), w);
+            HttpSyncSource<RawRecord> source = source(List.of(tenant), Instant.ofEpochMilli(w.start()), Instant.ofEpochMilli(w.end()));
             DataStream<SyncElement<RawRecord>> one = env.fromSource(source, source.watermarkStrategy(), name + " replay " + w)
                     .uid(name + "-replay-" + i);
             all = all == null ? one : all.union(one);
         }
-        wire(all);
+        wire(all, null);
     }
 
-    private void wire(DataStream<SyncElement<RawRecord>> elements) {
+    /** Lands {@code elements}: records deduped (unless in a full pass, which stamps every row it reads), events stored. */
+    private void wire(DataStream<SyncElement<RawRecord>> elements, @Nullable FullSyncPass pass) {
         String name = required("source.name");
         SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), name);
         DataStream<ExceptionEvent> events = records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
-        DataStream<RawRecord> landed = Boolean.parseBoolean(config.getOrDefault("dedupe.enabled", "true"))
+        DataStream<RawRecord> landed = pass == null && Boolean.parseBoolean(config.getOrDefault("dedupe.enabled", "true"))
                 ? Dedupe.records(records, has("dedupe.ttl") ? duration("dedupe.ttl") : null, name)
                 : records;
 
@@ -157,28 +215,82 @@ public final class SyncPipeline {
                     .withUrl(required("jdbc.url")).withUsername(config.get("jdbc.username")).withPassword(config.get("jdbc.password"))
                     .withDriverName(dialect() == SqlDialect.POSTGRES ? "org.postgresql.Driver" : "org.mariadb.jdbc.Driver")
                     .build();
-            landed.sinkTo(JdbcRecordSink.builder(dialect(), required("jdbc.table")).build(connection))
-                    .uid(name + "-jdbc").name(name + " -> " + config.get("jdbc.table"));
+            JdbcRecordSink sink = pass == null ? JdbcRecordSink.builder(dialect(), required("jdbc.table"))
+                    : snapshots() ? snapshotTable().sink(pass.id())
+                    : JdbcRecordSink.builder(dialect(), required("jdbc.table")).setPassId(pass.id());
+            landed.sinkTo(sink.build(connection)).uid(name + "-jdbc").name(name + " -> " + config.get("jdbc.table"));
             if (has("jdbc.events-table")) {
                 events.sinkTo(ExceptionEventJdbcSink.insertInto(config.get("jdbc.events-table"), connection))
                         .uid(name + "-events-jdbc").name(name + " events -> " + config.get("jdbc.events-table"));
             }
         }
         if (has("kafka.bootstrap-servers")) {
-            DeliveryGuarantee guarantee = DeliveryGuarantee.valueOf(
-                    config.getOrDefault("kafka.guarantee", "at-least-once").toUpperCase(Locale.ROOT).replace('-', '_'));
-            String servers = required("kafka.bootstrap-servers");
             String prefix = config.getOrDefault("kafka.transactional-id-prefix", name);
-            landed.sinkTo(KafkaRecordSink.records(servers, required("kafka.topic"), guarantee, prefix, new Properties()))
-                    .uid(name + "-kafka").name(name + " -> kafka " + config.get("kafka.topic"));
+            landed.sinkTo(kafkaRecords(prefix)).uid(name + "-kafka").name(name + " -> kafka " + config.get("kafka.topic"));
             if (has("kafka.events-topic")) {
-                events.sinkTo(KafkaRecordSink.exceptionEvents(servers, config.get("kafka.events-topic"), guarantee, prefix + "-events",
-                        new Properties())).uid(name + "-events-kafka").name(name + " events -> kafka");
+                events.sinkTo(KafkaRecordSink.exceptionEvents(required("kafka.bootstrap-servers"), config.get("kafka.events-topic"),
+                        kafkaGuarantee(), prefix + "-events", new Properties())).uid(name + "-events-kafka").name(name + " events -> kafka");
             }
         }
         if (!has("jdbc.url") && !has("kafka.bootstrap-servers")) {
             throw new IllegalArgumentException("sync job '" + name + "' has no sink: set jdbc.url and/or kafka.bootstrap-servers");
         }
+    }
+
+    private KafkaSink<RawRecord> kafkaRecords(String transactionalIdPrefix) {
+        return KafkaRecordSink.records(required("kafka.bootstrap-servers"), required("kafka.topic"), kafkaGuarantee(),
+                transactionalIdPrefix, new Properties());
+    }
+
+    private DeliveryGuarantee kafkaGuarantee() {
+        String g = config.getOrDefault("kafka.guarantee", "at-least-once");
+        return switch (g) {
+            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+            default -> throw new IllegalArgumentException("kafka.guarantee must be 'at-least-once' or 'exactly-once', was '" + g + "'");
+        };
+    }
+
+    /** {@code pass.completion} is {@code snapshot} (else {@code mark-deletions}, the default). */
+    private boolean snapshots() {
+        String c = config.getOrDefault("pass.completion", "mark-deletions");
+        return switch (c) {
+            case "mark-deletions" -> false;
+            case "snapshot" -> true;
+            default -> throw new IllegalArgumentException("pass.completion must be 'mark-deletions' or 'snapshot', was '" + c + "'");
+        };
+    }
+
+    private SnapshotTable snapshotTable() {
+        return new SnapshotTable(dialect(), required("jdbc.table"), maxDeleteRatio()).retainingLast(integer("pass.snapshot-retain", 0));
+    }
+
+    private double maxDeleteRatio() {
+        String v = config.getOrDefault("pass.max-delete-ratio", "0.2");
+        try {
+            double ratio = Double.parseDouble(v);
+            if (ratio >= 0 && ratio <= 1) return ratio;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("sync job setting 'pass.max-delete-ratio' must be a number in [0, 1], was '" + v + "'");
+    }
+
+    private int integer(String key, int defaultValue) {
+        String v = config.get(key);
+        if (v == null || v.isBlank()) return defaultValue;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 0) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("sync job setting '" + key + "' must be a whole number >= 0, was '" + v + "'");
+    }
+
+    /** How late the platform may list a change: {@code source.lag}, 30 s by default. */
+    private Duration lag() {
+        return has("source.lag") ? duration("source.lag") : Duration.ofSeconds(30);
     }
 
     /** A connection to {@code jdbc.url}, for the tables around the job (events, progress). */
@@ -195,8 +307,8 @@ public final class SyncPipeline {
         return config.getOrDefault("job.name", "httpsync " + required("source.name"));
     }
 
-    /** The configured source for {@code tenants}; bounded to {@code window} if given, else as {@code source.mode} says. */
-    private HttpSyncSource<RawRecord> source(List<Tenant> tenants, @Nullable FailedWindows.Window window) {
+    /** The configured source for {@code tenants}; bounded to {@code [from, to)} if given, else as {@code source.mode} says. */
+    private HttpSyncSource<RawRecord> source(List<Tenant> tenants, @Nullable Instant from, @Nullable Instant to) {
         Map<String, String> endpoint = new HashMap<>();
         config.forEach((k, v) -> {
             if (k.startsWith("source.endpoint.")) endpoint.put(k.substring("source.endpoint.".length()), v);
@@ -205,12 +317,11 @@ public final class SyncPipeline {
                 .setEndpoint(EndpointSpec.fromOptions(endpoint))
                 .setTenants(tenants)
                 .setDeserializer(RecordDeserializer.raw());
-        String mode = window != null ? "replay" : config.getOrDefault("source.mode", "continuous");
+        String mode = from != null ? "range" : config.getOrDefault("source.mode", "continuous");
         switch (mode) {
-            case "replay" -> builder.setBounded(Instant.ofEpochMilli(window.start()), Instant.ofEpochMilli(window.end()));
-            case "bounded" -> builder.setBounded(instant("source.start"), instant("source.end"));
-            case "continuous" -> builder.setContinuous(instant("source.start"),
-                    has("source.lag") ? duration("source.lag") : Duration.ofSeconds(30),
+            case "range" -> builder.setBounded(from, to, lag());
+            case "bounded" -> builder.setBounded(instant("source.start"), instant("source.end"), lag());
+            case "continuous" -> builder.setContinuous(instant("source.start"), lag(),
                     has("source.discovery-interval") ? duration("source.discovery-interval") : Duration.ofSeconds(10));
             default -> throw new IllegalArgumentException("source.mode must be 'continuous' or 'bounded', was '" + mode + "'");
         }

@@ -3,6 +3,7 @@ package io.httpsync.jobs.pipeline;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.ResponseKind;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
+import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
@@ -39,6 +40,8 @@ class SyncPipelineITCase {
         sim = new Simulator(3);
         kuaishou = sim.add(KuaishouSim::new);
         kuaishou.addTenant("shop-1", KuaishouSim.credentials("key-1", "secret-1", "sign-1"),
+                DataSpec.of(200, 3 * DAY).timeResolutionMillis(1));
+        kuaishou.addTenant("shop-2", KuaishouSim.credentials("key-2", "secret-2", "sign-2"),
                 DataSpec.of(200, 3 * DAY).timeResolutionMillis(1));
         sim.start(0);
         postgres = EmbeddedPostgres.builder().start();
@@ -87,9 +90,13 @@ class SyncPipelineITCase {
     }
 
     private static Map<String, String> rows(String table, String column) throws Exception {
+        return rows(table, column, "TRUE");
+    }
+
+    private static Map<String, String> rows(String table, String column, String condition) throws Exception {
         Map<String, String> out = new HashMap<>();
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, " + column + " FROM " + table)) {
+             ResultSet rs = s.executeQuery("SELECT id, " + column + " FROM " + table + " WHERE " + condition)) {
             while (rs.next()) out.put(rs.getString(1), rs.getString(2));
         }
         return out;
@@ -145,6 +152,83 @@ class SyncPipelineITCase {
         }
     }
 
+    /** A full-pass config for shop-2 (its own table): no lag, the simulator lists a change at once. */
+    private static Map<String, String> passConfig(String table, String completion) {
+        Map<String, String> c = new HashMap<>(config(System.currentTimeMillis() - 4 * DAY, 0));
+        c.remove("source.end");
+        c.remove("source.mode");
+        c.put("source.tenants", "shop-2");
+        c.put("source.tenant.shop-2.app-key", "key-2");
+        c.put("source.tenant.shop-2.app-secret", "secret-2");
+        c.put("source.tenant.shop-2.sign-secret", "sign-2");
+        c.put("source.lag", "1 ms");
+        c.put("jdbc.table", table);
+        c.put("jdbc.events-table", table + "_events");
+        c.put("pass.completion", completion);
+        return c;
+    }
+
+    /** Updates, creates and deletes orders of shop-2; returns the ids it deleted (both tests share the shop). */
+    private static List<String> change(int updates, int inserts, int deletes) {
+        List<String> before = kuaishou.groundTruth("shop-2").deletedIds();
+        var data = kuaishou.tenant("shop-2");
+        for (int i = 0; i < updates; i++) data.updateRandom();
+        for (int i = 0; i < inserts; i++) data.insert();
+        for (int i = 0; i < deletes; i++) data.deleteRandom();
+        List<String> deleted = new java.util.ArrayList<>(kuaishou.groundTruth("shop-2").deletedIds());
+        deleted.removeAll(before);
+        assertThat(deleted).hasSize(deletes);
+        return deleted;
+    }
+
+    private static Map<String, String> truthOfShop2() {
+        return kuaishou.groundTruth("shop-2").live().stream()
+                .collect(Collectors.toMap(GroundTruth.TruthRecord::id, r -> Long.toString(r.updateTime())));
+    }
+
+    private static FullSyncPass.Result fullPass(Map<String, String> config) throws Exception {
+        FullSyncPass.Result result = new SyncPipeline(config)
+                .runFullPass(() -> StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration()));
+        assertThat(result.completed()).as("full pass: %s", result.interruption()).isTrue();
+        assertThat(result.rounds()).as("the main round and a catch-up round").hasSize(2);
+        return result;
+    }
+
+    @Test
+    void fullPassesFromTheConfigMarkTheDeletedRecords() throws Exception {
+        Map<String, String> config = passConfig("pass_orders", "mark-deletions");
+        fullPass(config);
+        assertThat(rows("pass_orders", "update_time")).isEqualTo(truthOfShop2());
+
+        List<String> deleted = change(15, 5, 10);
+        FullSyncPass.Result second = fullPass(config);
+
+        assertThat(rows("pass_orders", "update_time")).containsAllEntriesOf(truthOfShop2());
+        assertThat(second.outcomes().get(0).markedIds()).containsExactlyInAnyOrderElementsOf(deleted);
+        assertThat(rows("pass_orders", "deleted_at", "deleted_at IS NOT NULL").keySet()).containsExactlyInAnyOrderElementsOf(deleted);
+        // a pass lands without dedupe: every live row, changed or not, carries the id of the pass that read it
+        assertThat(rows("pass_orders", "pass_id", "deleted_at IS NULL").values()).containsOnly(second.passId());
+    }
+
+    @Test
+    void fullPassesFromTheConfigPublishSnapshots() throws Exception {
+        Map<String, String> config = passConfig("pass_snap", "snapshot");
+        FullSyncPass.Result first = fullPass(config);
+        Map<String, String> firstTruth = truthOfShop2();
+        assertThat(rows("pass_snap_latest", "update_time")).isEqualTo(firstTruth);
+
+        List<String> deleted = change(15, 5, 10);
+        FullSyncPass.Result second = fullPass(config);
+
+        assertThat(rows("pass_snap_latest", "update_time")).isEqualTo(truthOfShop2());
+        assertThat(second.outcomes().get(0).markedIds()).containsExactlyInAnyOrderElementsOf(deleted);
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pass_snap WHERE pass_id = '" + first.passId() + "'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the first pass stays queryable").isEqualTo(firstTruth.size());
+        }
+    }
+
     private static ExceptionEvent failed(String tenant, long start, long end) {
         return new ExceptionEvent("kuaishou/open.order.cursor.list", tenant, start, end, "{}", 503, null, ResponseKind.RETRYABLE,
                 5, "server busy", System.currentTimeMillis() - 1000);
@@ -155,6 +239,13 @@ class SyncPipelineITCase {
         Map<String, String> typo = new HashMap<>(config(0, 1));
         typo.put("dedupe.enable", "false");
         assertThatThrownBy(() -> new SyncPipeline(typo)).hasMessageContaining("unknown sync job setting 'dedupe.enable'");
+        Map<String, String> badRatio = passConfig("bad_ratio", "mark-deletions");
+        badRatio.put("pass.max-delete-ratio", "20%");
+        assertThatThrownBy(() -> new SyncPipeline(badRatio).runFullPass(StreamExecutionEnvironment::getExecutionEnvironment))
+                .hasMessageContaining("'pass.max-delete-ratio' must be a number in [0, 1], was '20%'");
+        Map<String, String> badCompletion = passConfig("bad_completion", "snapshots");
+        assertThatThrownBy(() -> new SyncPipeline(badCompletion).runFullPass(StreamExecutionEnvironment::getExecutionEnvironment))
+                .hasMessageContaining("pass.completion must be 'mark-deletions' or 'snapshot', was 'snapshots'");
 
         Map<String, String> noSink = new HashMap<>(config(System.currentTimeMillis() - 2 * DAY, System.currentTimeMillis() - DAY));
         noSink.remove("jdbc.url");

@@ -1,0 +1,47 @@
+package io.httpsync.connector.source;
+
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.EndpointPresets;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.source.enumerator.SyncPlan;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The lag of a bounded source: its end must lie that far in the past when the sync starts. */
+class HttpSyncSourceBuilderTest {
+    private static HttpSyncSourceBuilder<RawRecord> builder() {
+        return HttpSyncSource.<RawRecord>builder()
+                .setEndpoint(EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders("http://localhost:1")))
+                .setTenants(List.of(Tenant.of("shop-1", Map.of())))
+                .setDeserializer(RecordDeserializer.raw());
+    }
+
+    @Test
+    void aBoundedEndWithinTheDefaultLagIsRefusedNamingTheLag() {
+        long now = Instant.parse("2026-11-21T12:00:00Z").toEpochMilli();
+        Instant end = Instant.ofEpochMilli(now - 10_000);
+        SyncPlan plan = builder().setBounded(end.minus(Duration.ofDays(1)), end).build().plan;
+
+        assertThatThrownBy(() -> plan.checkTimeRange(now))
+                .hasMessageContaining("endTime " + end + " is later than now minus lag")
+                .hasMessageContaining(SyncPlan.DEFAULT_LAG.toString());
+    }
+
+    @Test
+    void aBoundedSourceTakesTheLagItIsGiven() {
+        long now = Instant.parse("2026-11-21T12:00:00Z").toEpochMilli();
+        Instant end = Instant.ofEpochMilli(now - 10_000);
+        SyncPlan plan = builder().setBounded(end.minus(Duration.ofDays(1)), end, Duration.ofSeconds(5)).build().plan;
+
+        assertThatCode(() -> plan.checkTimeRange(now)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> builder().setBounded(end.minus(Duration.ofDays(1)), end, Duration.ofSeconds(-1)).build())
+                .hasMessageContaining("lag must not be negative");
+    }
+}
