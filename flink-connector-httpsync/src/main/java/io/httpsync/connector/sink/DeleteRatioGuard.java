@@ -4,6 +4,7 @@ import io.httpsync.connector.http.ExceptionEvent;
 import org.apache.flink.annotation.Internal;
 
 import javax.annotation.Nullable;
+import java.io.Serializable;
 
 /**
  * The delete-ratio guard shared by both ways of completing a full pass ({@link DeletionMarker},
@@ -12,7 +13,9 @@ import javax.annotation.Nullable;
  * {@link ExceptionEvent} to store with the others. Immutable.
  */
 @Internal
-final class DeleteRatioGuard {
+final class DeleteRatioGuard implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final double maxRatio;
 
     /** @param maxRatio the largest share of a tenant's records one pass may make disappear, in [0, 1] */

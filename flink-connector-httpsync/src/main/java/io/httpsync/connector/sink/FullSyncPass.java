@@ -114,10 +114,19 @@ public final class FullSyncPass {
      * range), then one catch-up round with the source's default lag.
      */
     public static FullSyncPass create(long startMillis, long endMillis) {
+        return of("pass-" + endMillis + "-" + UUID.randomUUID().toString().substring(0, 8), startMillis, endMillis);
+    }
+
+    /**
+     * The pass {@code id} over {@code [startMillis, endMillis)}: to restore a job that completes a pass while it runs
+     * ({@link RunningFullPass}) with the pass it started with.
+     */
+    public static FullSyncPass of(String id, long startMillis, long endMillis) {
+        if (id == null || id.isBlank()) throw new IllegalArgumentException("full pass: id must not be blank");
         if (endMillis <= startMillis) {
             throw new IllegalArgumentException("full pass: end " + endMillis + " must lie after start " + startMillis);
         }
-        return new FullSyncPass("pass-" + endMillis + "-" + UUID.randomUUID().toString().substring(0, 8), startMillis, endMillis);
+        return new FullSyncPass(id, startMillis, endMillis);
     }
 
     /**
@@ -187,7 +196,7 @@ public final class FullSyncPass {
         if (rounds.isEmpty()) throw new IllegalArgumentException("full pass " + id + ": no round ran, nothing can be completed");
         long coveredUntil = rounds.get(rounds.size() - 1).toMillis();
         List<DeletionMarker.Outcome> outcomes = new ArrayList<>();
-        for (String tenant : tenants) outcomes.add(completion.complete(connection, tenant, id, coveredUntil));
+        for (String tenant : tenants) outcomes.add(completion.complete(connection, tenant, id, startMillis, coveredUntil));
         Result result = new Result(id, null, List.copyOf(rounds), outcomes);
         if (!result.refusals().isEmpty()) ExceptionEventJdbcSink.insert(connection, eventsTable, result.refusals());
         return result;

@@ -18,8 +18,10 @@ public interface PassCompletion {
     default void begin(Connection connection, String tenant, String passId, long passEndMillis) throws SQLException {}
 
     /**
-     * Completes the pass for {@code tenant}; the outcome lists the records that disappeared from the platform, or the
-     * delete-ratio guard's refusal.
+     * Completes the pass for {@code tenant}, which read every record updated in {@code [passStartMillis,
+     * passEndMillis)}; the outcome lists the records that disappeared from the platform, or the delete-ratio guard's
+     * refusal.
      */
-    DeletionMarker.Outcome complete(Connection connection, String tenant, String passId, long passEndMillis) throws SQLException;
+    DeletionMarker.Outcome complete(Connection connection, String tenant, String passId, long passStartMillis, long passEndMillis)
+            throws SQLException;
 }

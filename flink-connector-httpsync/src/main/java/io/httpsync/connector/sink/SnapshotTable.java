@@ -129,7 +129,8 @@ public final class SnapshotTable implements PassCompletion {
      * call once the pass's job has finished. Publishing an already published pass again changes nothing visible.
      */
     @Override
-    public DeletionMarker.Outcome complete(Connection connection, String tenant, String passId, long passEndMillis) throws SQLException {
+    public DeletionMarker.Outcome complete(Connection connection, String tenant, String passId, long passStartMillis, long passEndMillis)
+            throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {

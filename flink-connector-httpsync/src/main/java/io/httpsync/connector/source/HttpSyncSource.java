@@ -46,15 +46,17 @@ public final class HttpSyncSource<T>
     final RecordDeserializer<T> deserializer;
     final ExceptionPolicy exceptionPolicy;
     final int splitsInFlightPerReader;
+    final boolean emitTenantPositions;
 
     HttpSyncSource(EndpointSpec endpoint, List<Tenant> tenants, SyncPlan plan, RecordDeserializer<T> deserializer,
-                   ExceptionPolicy exceptionPolicy, int splitsInFlightPerReader) {
+                   ExceptionPolicy exceptionPolicy, int splitsInFlightPerReader, boolean emitTenantPositions) {
         this.endpoint = endpoint;
         this.tenants = List.copyOf(tenants);
         this.plan = plan;
         this.deserializer = deserializer;
         this.exceptionPolicy = exceptionPolicy;
         this.splitsInFlightPerReader = splitsInFlightPerReader;
+        this.emitTenantPositions = emitTenantPositions;
     }
 
     public static <T> HttpSyncSourceBuilder<T> builder() {
@@ -81,7 +83,8 @@ public final class HttpSyncSource<T>
         // idle subtask's share goes to busy ones instead of each getting rate / parallelism
         HierarchicalRateLimiter limiter = new HierarchicalRateLimiter(endpoint.rateLimits());
         limiter.registerMetrics(context.metricGroup());
-        return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader, context);
+        return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader,
+                emitTenantPositions, context);
     }
 
     @Internal

@@ -46,6 +46,7 @@ public final class HttpSyncSourceBuilder<T> {
     private RecordDeserializer<T> deserializer;
     private ExceptionPolicy exceptionPolicy = ExceptionPolicy.RECORD_AND_RETRY;
     private int splitsInFlight = DEFAULT_SPLITS_IN_FLIGHT;
+    private boolean emitTenantPositions;
 
     HttpSyncSourceBuilder() {}
 
@@ -142,6 +143,16 @@ public final class HttpSyncSourceBuilder<T> {
         return this;
     }
 
+    /**
+     * Also emit each tenant's sync position when it advances ({@link SyncElement#position}, split off by
+     * {@link HttpSyncStreams#TENANT_POSITIONS}), e.g. to complete a full pass per tenant inside a running job. Off by
+     * default.
+     */
+    public HttpSyncSourceBuilder<T> setEmitTenantPositions(boolean emit) {
+        this.emitTenantPositions = emit;
+        return this;
+    }
+
     /** The clock for "now" (must be serializable); tests replace it. */
     public HttpSyncSourceBuilder<T> setClock(Clock clock) {
         this.clock = clock;
@@ -190,7 +201,7 @@ public final class HttpSyncSourceBuilder<T> {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IllegalArgumentException("invalid sync plan: " + e.getMessage(), e);
         }
-        return new HttpSyncSource<>(effective, tenants, built, deserializer, exceptionPolicy, splitsInFlight);
+        return new HttpSyncSource<>(effective, tenants, built, deserializer, exceptionPolicy, splitsInFlight, emitTenantPositions);
     }
 
     private static void require(boolean ok, String setting, String message) {

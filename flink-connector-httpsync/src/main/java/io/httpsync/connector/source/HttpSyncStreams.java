@@ -16,6 +16,7 @@ import org.apache.flink.util.OutputTag;
  * DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), "orders").uid("orders-source");
  * SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "orders");
  * DataStream<ExceptionEvent> events = records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
+ * DataStream<TenantPosition> positions = records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS);   // if emitted
  * DataStream<Long> position = HttpSyncStreams.syncPosition(elements, "orders");
  * }</pre>
  */
@@ -24,10 +25,15 @@ public final class HttpSyncStreams {
     public static final OutputTag<ExceptionEvent> EXCEPTION_EVENTS =
             new OutputTag<>("httpsync-exception-events", TypeInformation.of(ExceptionEvent.class));
 
+    /** The tenants' sync positions, if the source emits them ({@link HttpSyncSourceBuilder#setEmitTenantPositions}). */
+    public static final OutputTag<TenantPosition> TENANT_POSITIONS =
+            new OutputTag<>("httpsync-tenant-positions", TypeInformation.of(TenantPosition.class));
+
     private HttpSyncStreams() {}
 
     /**
-     * The records of {@code elements}; exception events go to {@link #EXCEPTION_EVENTS}. The operator's uid is
+     * The records of {@code elements}; exception events go to {@link #EXCEPTION_EVENTS}, tenant positions to
+     * {@link #TENANT_POSITIONS}. The operator's uid is
      * {@code <name>-records} (stateless, but stable uids keep savepoints portable).
      */
     public static <T> SingleOutputStreamOperator<T> records(DataStream<SyncElement<T>> elements, TypeInformation<T> type, String name) {
@@ -48,7 +54,8 @@ public final class HttpSyncStreams {
         @Override
         public void processElement(SyncElement<T> element, Context ctx, Collector<T> out) {
             if (element.isRecord()) out.collect(element.record());
-            else ctx.output(EXCEPTION_EVENTS, element.exception());
+            else if (element.isException()) ctx.output(EXCEPTION_EVENTS, element.exception());
+            else ctx.output(TENANT_POSITIONS, element.position());
         }
     }
 }

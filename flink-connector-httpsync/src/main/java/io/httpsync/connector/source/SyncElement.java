@@ -8,9 +8,10 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * What {@link HttpSyncSource} emits: a record of a tenant's window, or an exception event (a request that exhausted
- * its retries, a record that could not be decoded). {@link HttpSyncStreams#records} splits a stream of elements into
- * the records and a side output of exception events, so events are stored rather than swallowed.
+ * What {@link HttpSyncSource} emits: a record of a tenant's window, an exception event (a request that exhausted its
+ * retries, a record that could not be decoded) or, if the source was asked to, a {@link TenantPosition tenant's sync
+ * position}. {@link HttpSyncStreams#records} splits a stream of elements into the records and side outputs of
+ * exception events and positions, so events are stored rather than swallowed.
  */
 @PublicEvolving
 public final class SyncElement<T> implements Serializable {
@@ -18,38 +19,60 @@ public final class SyncElement<T> implements Serializable {
 
     @Nullable private final T record;
     @Nullable private final ExceptionEvent exception;
+    @Nullable private final TenantPosition position;
 
-    private SyncElement(@Nullable T record, @Nullable ExceptionEvent exception) {
+    private SyncElement(@Nullable T record, @Nullable ExceptionEvent exception, @Nullable TenantPosition position) {
         this.record = record;
         this.exception = exception;
+        this.position = position;
     }
 
     public static <T> SyncElement<T> record(T record) {
-        return new SyncElement<>(Objects.requireNonNull(record, "record"), null);
+        return new SyncElement<>(Objects.requireNonNull(record, "record"), null, null);
     }
 
     public static <T> SyncElement<T> exception(ExceptionEvent event) {
-        return new SyncElement<>(null, Objects.requireNonNull(event, "event"));
+        return new SyncElement<>(null, Objects.requireNonNull(event, "event"), null);
+    }
+
+    public static <T> SyncElement<T> position(TenantPosition position) {
+        return new SyncElement<>(null, null, Objects.requireNonNull(position, "position"));
     }
 
     public boolean isRecord() {
         return record != null;
     }
 
-    /** The record; throws if this is an exception event. */
+    public boolean isException() {
+        return exception != null;
+    }
+
+    public boolean isPosition() {
+        return position != null;
+    }
+
+    /** The record; throws if this is not one. */
     public T record() {
-        if (record == null) throw new IllegalStateException("not a record but an exception event: " + exception);
+        if (record == null) throw new IllegalStateException("not a record: " + this);
         return record;
     }
 
-    /** The exception event; throws if this is a record. */
+    /** The exception event; throws if this is not one. */
     public ExceptionEvent exception() {
-        if (exception == null) throw new IllegalStateException("not an exception event but a record");
+        if (exception == null) throw new IllegalStateException("not an exception event: " + this);
         return exception;
+    }
+
+    /** The tenant's position; throws if this is not one. */
+    public TenantPosition position() {
+        if (position == null) throw new IllegalStateException("not a position: " + this);
+        return position;
     }
 
     @Override
     public String toString() {
-        return record != null ? "SyncElement{record=" + record + "}" : "SyncElement{exception=" + exception + "}";
+        return record != null ? "SyncElement{record=" + record + "}"
+                : exception != null ? "SyncElement{exception=" + exception + "}"
+                : "SyncElement{position=" + position + "}";
     }
 }

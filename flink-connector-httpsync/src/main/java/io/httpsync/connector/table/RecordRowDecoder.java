@@ -56,7 +56,8 @@ final class RecordRowDecoder extends ProcessFunction<SyncElement<RawRecord>, Row
 
     @Override
     public void processElement(SyncElement<RawRecord> element, Context ctx, Collector<RowData> out) throws IOException {
-        if (!element.isRecord()) {
+        if (element.isPosition()) return;   // the table source does not ask for positions; nothing to decode either way
+        if (element.isException()) {
             exceptionEvents.inc();
             LOG.warn("Table {}: {} (the window is retried later)", tableName, element.exception());
             return;

@@ -141,13 +141,14 @@ abstract class RecordTableContract {
     @Test
     void aCompletedPassMarksTheUnseenRowsDeleted() throws Exception {
         land(List.of(record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 12, "c"),
-                record("s1", "d", 13, "d"), record("s1", "late", 500, "created after the pass")), "pass-1");
-        // pass 2 sees a, b (unchanged) and c in a newer version; d is gone from the platform
+                record("s1", "d", 13, "d"), record("s1", "late", 500, "created after the pass"),
+                record("s1", "old", 5, "last updated before the pass's start")), "pass-1");
+        // pass 2 reads [8, 100): it sees a, b (unchanged) and c in a newer version; d is gone from the platform
         land(List.of(record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 14, "c2")), "pass-2");
 
         DeletionMarker.Outcome outcome;
         try (Connection c = db().connect()) {
-            outcome = new DeletionMarker(db().dialect(), table, 0.5).markUnseen(c, "s1", "pass-2", 100);
+            outcome = new DeletionMarker(db().dialect(), table, 0.5).markUnseen(c, "s1", "pass-2", 8, 100);
         }
         assertThat(outcome.refused()).isFalse();
         assertThat(outcome.markedIds()).containsExactly("d");
@@ -161,13 +162,32 @@ abstract class RecordTableContract {
     }
 
     @Test
+    void markingInTwoHalvesLeavesARowThePassReadInBetween() throws Exception {
+        land(List.of(record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 12, "c"),
+                record("s1", "d", 13, "d"), record("s1", "e", 14, "e")), "pass-1");
+        land(List.of(record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 12, "c")), "pass-2");
+        DeletionMarker marker = new DeletionMarker(db().dialect(), table, 0.5);
+        try (Connection c = db().connect()) {
+            DeletionMarker.Outcome found = marker.findUnseen(c, "s1", "pass-2", 0, 100);
+            assertThat(found.markedIds()).containsExactlyInAnyOrder("d", "e");
+            assertThat(db().column(table, "id", "s1", "deleted_at IS NOT NULL")).as("finding marks nothing").isEmpty();
+
+            land(List.of(record("s1", "e", 15, "e2")), "pass-2");   // the running pass reads e after all
+
+            assertThat(marker.markStillUnseen(c, "s1", "pass-2", 0, 100, found.markedIds())).isEqualTo(1);
+            assertThat(marker.markStillUnseen(c, "s1", "pass-2", 0, 100, found.markedIds())).as("again: nothing").isZero();
+        }
+        assertThat(db().column(table, "id", "s1", "deleted_at IS NOT NULL").keySet()).containsExactly("d");
+    }
+
+    @Test
     void theRatioGuardRefusesAndMarksNothing() throws Exception {
         land(List.of(record("s1", "a", 10, "a"), record("s1", "b", 11, "b"), record("s1", "c", 12, "c")), "pass-1");
         land(List.of(record("s1", "a", 10, "a")), "pass-2");   // an outage answered with almost nothing
 
         DeletionMarker.Outcome outcome;
         try (Connection c = db().connect()) {
-            outcome = new DeletionMarker(db().dialect(), table, 0.5).markUnseen(c, "s1", "pass-2", 100);
+            outcome = new DeletionMarker(db().dialect(), table, 0.5).markUnseen(c, "s1", "pass-2", 0, 100);
             ExceptionEventJdbcSink.insert(c, events(), List.of(outcome.refusal()));
         }
         assertThat(outcome.refused()).isTrue();
@@ -217,7 +237,7 @@ abstract class RecordTableContract {
         try (Connection c = db().connect()) {
             snapshots.begin(c, tenant, passId, end);
             landWith(List.of(records), snapshots.sink(passId));
-            return finished ? snapshots.complete(c, tenant, passId, end) : null;
+            return finished ? snapshots.complete(c, tenant, passId, 0, end) : null;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.source.SyncElement;
+import io.httpsync.connector.source.TenantPosition;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.WindowReports;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
@@ -19,9 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -39,8 +42,11 @@ import java.util.function.Supplier;
  *       the enumerator acknowledges it. Either the enumerator's checkpoint or the reader's holds it, so a failover
  *       neither loses the window nor pages it again; a restored window with an outcome is only reported again.</li>
  * </ol>
- * Watermarks follow the sync position: the enumerator broadcasts positions after each completed checkpoint and the
- * reader emits the smallest one as watermark (all data updated before it is in).
+ * Watermarks follow the sync position: the enumerator sends positions once a completed checkpoint has moved them and
+ * the reader emits the smallest one as watermark (all data updated before it is in). If asked to, the reader also
+ * emits each tenant's position as an element ({@link TenantPosition}) when it advances. Both are emitted from
+ * {@link #pollNext}; an idle reader is woken for them through {@link #isAvailable}, so a position reaches downstream
+ * without waiting for the next record.
  */
 @Internal
 public final class HttpSyncSourceReader<T>
@@ -51,17 +57,24 @@ public final class HttpSyncSourceReader<T>
     private final AutoCloseable fetcher;
     private final HttpSyncReaderMetrics metrics;
     private final Map<String, WindowSplit> awaitingAck = new LinkedHashMap<>();
+    private final boolean emitTenantPositions;
     private long pendingWatermark = Long.MIN_VALUE;
     private long emittedWatermark = Long.MIN_VALUE;
+    /** Positions received but not emitted yet, and the last emitted per tenant (only if emitting positions). */
+    private final Map<String, Long> pendingPositions = new LinkedHashMap<>();
+    private final Map<String, Long> emittedPositions = new HashMap<>();
+    /** Completed when a position arrives for an idle reader; replaced once used. Mailbox thread only. */
+    private CompletableFuture<Void> positionsArrived = new CompletableFuture<>();
 
     HttpSyncSourceReader(Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders, HttpSyncRecordEmitter<T> emitter,
                          SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher, int splitsInFlight,
-                         Configuration config, SourceReaderContext context) {
+                         boolean emitTenantPositions, Configuration config, SourceReaderContext context) {
         super(splitReaders, emitter, config, context);
         this.fetcher = fetcher;
         this.outcomes = outcomes;
         this.metrics = metrics;
         this.splitsInFlight = splitsInFlight;
+        this.emitTenantPositions = emitTenantPositions;
     }
 
     @Override
@@ -118,6 +131,12 @@ public final class HttpSyncSourceReader<T>
             if (!positions.positionPerTenant().isEmpty()) {
                 pendingWatermark = Math.max(pendingWatermark, positions.minimumPosition());
             }
+            if (emitTenantPositions) {
+                positions.positionPerTenant().forEach((tenant, position) -> {
+                    if (position > emittedPositions.getOrDefault(tenant, Long.MIN_VALUE)) pendingPositions.merge(tenant, position, Math::max);
+                });
+            }
+            if (hasPendingOutput()) positionsArrived.complete(null);
         } else {
             super.handleSourceEvents(event);
         }
@@ -130,7 +149,23 @@ public final class HttpSyncSourceReader<T>
             output.emitWatermark(new Watermark(pendingWatermark - 1));
             emittedWatermark = pendingWatermark;
         }
+        pendingPositions.forEach((tenant, position) -> {
+            output.collect(SyncElement.position(new TenantPosition(tenant, position)));
+            emittedPositions.put(tenant, position);
+        });
+        pendingPositions.clear();
         return super.pollNext(output);
+    }
+
+    @Override
+    public CompletableFuture<Void> isAvailable() {
+        if (hasPendingOutput()) return CompletableFuture.completedFuture(null);
+        if (positionsArrived.isDone()) positionsArrived = new CompletableFuture<>();
+        return CompletableFuture.anyOf(super.isAvailable(), positionsArrived).thenApply(ignored -> null);
+    }
+
+    private boolean hasPendingOutput() {
+        return pendingWatermark > emittedWatermark || !pendingPositions.isEmpty();
     }
 
     @Override
