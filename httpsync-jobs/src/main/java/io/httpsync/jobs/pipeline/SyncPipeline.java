@@ -79,7 +79,8 @@ import java.util.function.Supplier;
  * rows marked deleted in {@code jdbc.table}, or, with {@code snapshot}, the pass published as the latest snapshot in
  * {@code jdbc.table} (a {@link SnapshotTable}: {@code <table>}, {@code <table>_passes}, {@code <table>_latest}). The
  * delete-ratio guard's refusals go to {@code jdbc.events-table}; the deletions go to {@code kafka.topic} as
- * tombstones.
+ * tombstones. A pass writes Kafka at least once (its rounds are bounded jobs without checkpoints), which a compacted
+ * topic absorbs.
  */
 public final class SyncPipeline {
     private static final List<String> KEYS = List.of("job.name", "job.parallelism", "job.checkpoint-interval", "source.name",
@@ -165,7 +166,8 @@ public final class SyncPipeline {
         }
         if (has("kafka.bootstrap-servers") && result.completed()) {
             KafkaRecordSink.writeTombstones(environments.get(), result.tombstones(System.currentTimeMillis()),
-                    kafkaRecords(required("source.name") + "-tombstones"), jobName() + " full pass tombstones");
+                    kafkaRecords(DeliveryGuarantee.AT_LEAST_ONCE, required("source.name") + "-tombstones"),
+                    jobName() + " full pass tombstones");
         }
         return result;
     }
@@ -204,6 +206,11 @@ public final class SyncPipeline {
     /** Lands {@code elements}: records deduped (unless in a full pass, which stamps every row it reads), events stored. */
     private void wire(DataStream<SyncElement<RawRecord>> elements, @Nullable FullSyncPass pass) {
         String name = required("source.name");
+        if (pass == null && snapshots()) {
+            throw new IllegalArgumentException("sync job '" + name + "': with pass.completion=snapshot, jdbc.table '"
+                    + config.get("jdbc.table") + "' is a snapshot table that only full passes write; run the continuous"
+                    + " job (or a replay) from a config whose jdbc.table is a record table");
+        }
         SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), name);
         DataStream<ExceptionEvent> events = records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
         DataStream<RawRecord> landed = pass == null && Boolean.parseBoolean(config.getOrDefault("dedupe.enabled", "true"))
@@ -225,11 +232,13 @@ public final class SyncPipeline {
             }
         }
         if (has("kafka.bootstrap-servers")) {
+            // a pass's rounds are bounded jobs without checkpoints: they write at least once, which a compacted topic absorbs
+            DeliveryGuarantee guarantee = pass == null ? kafkaGuarantee() : DeliveryGuarantee.AT_LEAST_ONCE;
             String prefix = config.getOrDefault("kafka.transactional-id-prefix", name);
-            landed.sinkTo(kafkaRecords(prefix)).uid(name + "-kafka").name(name + " -> kafka " + config.get("kafka.topic"));
+            landed.sinkTo(kafkaRecords(guarantee, prefix)).uid(name + "-kafka").name(name + " -> kafka " + config.get("kafka.topic"));
             if (has("kafka.events-topic")) {
                 events.sinkTo(KafkaRecordSink.exceptionEvents(required("kafka.bootstrap-servers"), config.get("kafka.events-topic"),
-                        kafkaGuarantee(), prefix + "-events", new Properties())).uid(name + "-events-kafka").name(name + " events -> kafka");
+                        guarantee, prefix + "-events", new Properties())).uid(name + "-events-kafka").name(name + " events -> kafka");
             }
         }
         if (!has("jdbc.url") && !has("kafka.bootstrap-servers")) {
@@ -237,8 +246,8 @@ public final class SyncPipeline {
         }
     }
 
-    private KafkaSink<RawRecord> kafkaRecords(String transactionalIdPrefix) {
-        return KafkaRecordSink.records(required("kafka.bootstrap-servers"), required("kafka.topic"), kafkaGuarantee(),
+    private KafkaSink<RawRecord> kafkaRecords(DeliveryGuarantee guarantee, String transactionalIdPrefix) {
+        return KafkaRecordSink.records(required("kafka.bootstrap-servers"), required("kafka.topic"), guarantee,
                 transactionalIdPrefix, new Properties());
     }
 

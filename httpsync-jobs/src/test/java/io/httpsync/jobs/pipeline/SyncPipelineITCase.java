@@ -243,6 +243,9 @@ class SyncPipelineITCase {
         badRatio.put("pass.max-delete-ratio", "20%");
         assertThatThrownBy(() -> new SyncPipeline(badRatio).runFullPass(StreamExecutionEnvironment::getExecutionEnvironment))
                 .hasMessageContaining("'pass.max-delete-ratio' must be a number in [0, 1], was '20%'");
+        Map<String, String> snapshotTable = passConfig("snapshot_only", "snapshot");
+        assertThatThrownBy(() -> new SyncPipeline(snapshotTable).addTo(StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("jdbc.table 'snapshot_only' is a snapshot table that only full passes write");
         Map<String, String> badCompletion = passConfig("bad_completion", "snapshots");
         assertThatThrownBy(() -> new SyncPipeline(badCompletion).runFullPass(StreamExecutionEnvironment::getExecutionEnvironment))
                 .hasMessageContaining("pass.completion must be 'mark-deletions' or 'snapshot', was 'snapshots'");
