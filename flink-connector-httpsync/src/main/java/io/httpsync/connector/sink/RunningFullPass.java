@@ -104,7 +104,7 @@ public final class RunningFullPass {
 
         private transient Map<String, TenantPass> tenants;
         private transient ListState<String> state;
-        private transient Connection connection;
+        private transient SimpleJdbcConnectionProvider connections;
 
         Completion(String passId, long passStart, long passEnd, DeletionMarker marker, JdbcConnectionOptions jdbc) {
             this.passId = passId;
@@ -133,7 +133,7 @@ public final class RunningFullPass {
 
         @Override
         public void open(OpenContext openContext) throws Exception {
-            connection = new SimpleJdbcConnectionProvider(jdbc).getOrEstablishConnection();
+            connections = new SimpleJdbcConnectionProvider(jdbc);
             // tombstones found before the restored checkpoint are in it, hence delivered: their rows can be marked now
             for (TenantPass p : tenants.values()) {
                 if (p.pendingIds != null && p.sealedAtCheckpoint >= 0) mark(p);
@@ -141,7 +141,7 @@ public final class RunningFullPass {
         }
 
         @Override
-        public void processElement(TenantPosition position, Context ctx, Collector<RawRecord> out) throws SQLException {
+        public void processElement(TenantPosition position, Context ctx, Collector<RawRecord> out) throws Exception {
             TenantPass p = tenants.computeIfAbsent(position.tenant(), tenant -> new TenantPass(passId, tenant));
             if (p.done || p.pendingIds != null) return;
             if (p.mainPartReadAt == null) {
@@ -150,7 +150,7 @@ public final class RunningFullPass {
                 return;
             }
             if (position.positionMillis() < p.mainPartReadAt) return;
-            DeletionMarker.Outcome found = marker.findUnseen(connection, p.tenant, passId, passStart, p.mainPartReadAt);
+            DeletionMarker.Outcome found = marker.findUnseen(connection(), p.tenant, passId, passStart, p.mainPartReadAt);
             if (found.refused()) {
                 LOG.warn("{}", found.refusal().message());
                 ctx.output(HttpSyncStreams.EXCEPTION_EVENTS, found.refusal());
@@ -174,14 +174,14 @@ public final class RunningFullPass {
         }
 
         @Override
-        public void notifyCheckpointComplete(long checkpointId) throws SQLException {
+        public void notifyCheckpointComplete(long checkpointId) throws Exception {
             for (TenantPass p : tenants.values()) {
                 if (p.pendingIds != null && p.sealedAtCheckpoint >= 0 && p.sealedAtCheckpoint <= checkpointId) mark(p);
             }
         }
 
-        private void mark(TenantPass p) throws SQLException {
-            complete(p, marker.markStillUnseen(connection, p.tenant, passId, passStart, p.mainPartReadAt, p.pendingIds));
+        private void mark(TenantPass p) throws Exception {
+            complete(p, marker.markStillUnseen(connection(), p.tenant, passId, passStart, p.mainPartReadAt, p.pendingIds));
         }
 
         private void complete(TenantPass p, int marked) {
@@ -190,9 +190,14 @@ public final class RunningFullPass {
             p.done = true;
         }
 
+        /** The connection, re-established if it was lost: a continuous job may go hours between two uses. */
+        private Connection connection() throws SQLException, ClassNotFoundException {
+            return connections.isConnectionValid() ? connections.getOrEstablishConnection() : connections.reestablishConnection();
+        }
+
         @Override
         public void close() throws Exception {
-            if (connection != null) connection.close();
+            if (connections != null) connections.closeConnection();
         }
     }
 
