@@ -9,6 +9,7 @@ import io.httpsync.connector.sink.ExceptionEventJdbcSink;
 import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.connector.sink.JdbcRecordSink;
 import io.httpsync.connector.sink.KafkaRecordSink;
+import io.httpsync.connector.sink.RunningFullPass;
 import io.httpsync.connector.sink.PassCompletion;
 import io.httpsync.connector.sink.SnapshotTable;
 import io.httpsync.connector.sink.SqlDialect;
@@ -70,6 +71,7 @@ import java.util.function.Supplier;
  * kafka.bootstrap-servers=...  kafka.topic=orders  kafka.events-topic=sync-events
  * kafka.guarantee=at-least-once|exactly-once  kafka.transactional-id-prefix=...
  * pass.completion=mark-deletions|snapshot  pass.max-delete-ratio=0.2  pass.catch-up-rounds=1  pass.snapshot-retain=0
+ * pass.in-running-job=true  pass.id=orders-2026-11  pass.end=2026-11-21T17:00:00Z   (a continuous job that starts with a pass)
  * </pre>
  * Unknown keys are refused with their name, so a typo does not silently turn a feature off.
  *
@@ -81,6 +83,12 @@ import java.util.function.Supplier;
  * delete-ratio guard's refusals go to {@code jdbc.events-table}; the deletions go to {@code kafka.topic} as
  * tombstones. A pass writes Kafka at least once (its rounds are bounded jobs without checkpoints), which a compacted
  * topic absorbs.
+ *
+ * <p>With {@code pass.in-running-job=true}, the continuous job of {@link #addTo} starts with a full pass instead: its
+ * records are stamped with {@code pass.id}, and each tenant's rows of {@code [source.start, pass.end)} that the pass
+ * did not see are marked deleted as soon as the tenant has caught up ({@link RunningFullPass}), their tombstones sent
+ * to {@code kafka.topic} and the guard's refusals stored in {@code jdbc.events-table}. {@code pass.id} and
+ * {@code pass.end} are fixed in the file because a restored job must complete the pass it started with.
  */
 public final class SyncPipeline {
     private static final List<String> KEYS = List.of("job.name", "job.parallelism", "job.checkpoint-interval", "source.name",
@@ -88,7 +96,7 @@ public final class SyncPipeline {
             "source.window-step", "source.exception-policy", "dedupe.enabled", "dedupe.ttl", "jdbc.url", "jdbc.dialect",
             "jdbc.username", "jdbc.password", "jdbc.table", "jdbc.events-table", "jdbc.create-tables", "kafka.bootstrap-servers",
             "kafka.topic", "kafka.events-topic", "kafka.guarantee", "kafka.transactional-id-prefix", "pass.completion",
-            "pass.max-delete-ratio", "pass.catch-up-rounds", "pass.snapshot-retain");
+            "pass.max-delete-ratio", "pass.catch-up-rounds", "pass.snapshot-retain", "pass.in-running-job", "pass.id", "pass.end");
 
     private final Map<String, String> config;
 
@@ -138,8 +146,24 @@ public final class SyncPipeline {
         if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
         if (has("job.checkpoint-interval")) env.enableCheckpointing(duration("job.checkpoint-interval").toMillis());
 
-        HttpSyncSource<RawRecord> source = source(tenants(), null, null);
-        wire(env.fromSource(source, source.watermarkStrategy(), name + " source").uid(name + "-source"), null);
+        boolean runningPass = Boolean.parseBoolean(config.getOrDefault("pass.in-running-job", "false"));
+        FullSyncPass pass = runningPass ? runningPass() : null;
+        HttpSyncSource<RawRecord> source = source(tenants(), null, null, runningPass);
+        wire(env.fromSource(source, source.watermarkStrategy(), name + " source").uid(name + "-source"),
+                runningPass ? Landing.RUNNING_PASS : Landing.SYNC, pass);
+    }
+
+    /** The pass a continuous job starts with ({@code pass.in-running-job}), checked against the rest of the file. */
+    private FullSyncPass runningPass() {
+        String mode = config.getOrDefault("source.mode", "continuous");
+        if (!mode.equals("continuous")) {
+            throw new IllegalArgumentException("pass.in-running-job needs source.mode=continuous, was '" + mode
+                    + "'; run a bounded pass with the full-pass command");
+        }
+        if (snapshots()) throw new IllegalArgumentException("pass.in-running-job marks deletions; it cannot publish snapshots");
+        required("jdbc.url");
+        required("job.checkpoint-interval");   // positions, hence completion, only advance with checkpoints
+        return FullSyncPass.of(required("pass.id"), instant("source.start").toEpochMilli(), instant("pass.end").toEpochMilli());
     }
 
     /**
@@ -176,8 +200,8 @@ public final class SyncPipeline {
     void addPassRoundTo(StreamExecutionEnvironment env, FullSyncPass pass, long fromMillis, long toMillis) {
         String name = required("source.name");
         if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
-        HttpSyncSource<RawRecord> source = source(tenants(), Instant.ofEpochMilli(fromMillis), Instant.ofEpochMilli(toMillis));
-        wire(env.fromSource(source, source.watermarkStrategy(), name + " pass source").uid(name + "-pass-source"), pass);
+        HttpSyncSource<RawRecord> source = source(tenants(), Instant.ofEpochMilli(fromMillis), Instant.ofEpochMilli(toMillis), false);
+        wire(env.fromSource(source, source.watermarkStrategy(), name + " pass source").uid(name + "-pass-source"), Landing.PASS_ROUND, pass);
     }
 
     /**
@@ -195,30 +219,40 @@ public final class SyncPipeline {
             FailedWindows.Window w = windows.get(i);
             Tenant tenant = tenants.get(w.tenant());
             if (tenant == null) throw new IllegalArgumentException("window " + w + " belongs to a tenant not in source.tenants");
-            HttpSyncSource<RawRecord> source = source(List.of(tenant), Instant.ofEpochMilli(w.start()), Instant.ofEpochMilli(w.end()));
+            HttpSyncSource<RawRecord> source = source(List.of(tenant), Instant.ofEpochMilli(w.start()), Instant.ofEpochMilli(w.end()), false);
             DataStream<SyncElement<RawRecord>> one = env.fromSource(source, source.watermarkStrategy(), name + " replay " + w)
                     .uid(name + "-replay-" + i);
             all = all == null ? one : all.union(one);
         }
-        wire(all, null);
+        wire(all, Landing.SYNC, null);
     }
 
-    /** Lands {@code elements}: records deduped (unless in a full pass, which stamps every row it reads), events stored. */
-    private void wire(DataStream<SyncElement<RawRecord>> elements, @Nullable FullSyncPass pass) {
+    /** How a job lands its records: a plain sync, a round of a bounded full pass, or a continuous job that starts with a pass. */
+    private enum Landing { SYNC, PASS_ROUND, RUNNING_PASS }
+
+    /**
+     * Lands {@code elements}: records deduped (except in a pass's round, which must stamp every row it reads) and
+     * stamped with {@code pass}'s id if there is one, events stored; a running pass's completion wired behind them.
+     */
+    private void wire(DataStream<SyncElement<RawRecord>> elements, Landing landing, @Nullable FullSyncPass pass) {
         String name = required("source.name");
-        if (pass == null && snapshots()) {
+        if (landing != Landing.PASS_ROUND && snapshots()) {
             throw new IllegalArgumentException("sync job '" + name + "': with pass.completion=snapshot, jdbc.table '"
                     + config.get("jdbc.table") + "' is a snapshot table that only full passes write; run the continuous"
                     + " job (or a replay) from a config whose jdbc.table is a record table");
         }
         SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), name);
         DataStream<ExceptionEvent> events = records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
-        DataStream<RawRecord> landed = pass == null && Boolean.parseBoolean(config.getOrDefault("dedupe.enabled", "true"))
+        DataStream<RawRecord> landed = landing != Landing.PASS_ROUND && Boolean.parseBoolean(config.getOrDefault("dedupe.enabled", "true"))
                 ? Dedupe.records(records, has("dedupe.ttl") ? duration("dedupe.ttl") : null, name)
                 : records;
 
+        // a pass's rounds are bounded jobs without checkpoints: they write at least once, which a compacted topic absorbs
+        DeliveryGuarantee guarantee = landing == Landing.PASS_ROUND ? DeliveryGuarantee.AT_LEAST_ONCE : kafkaGuarantee();
+        String prefix = config.getOrDefault("kafka.transactional-id-prefix", name);
+        JdbcConnectionOptions connection = null;
         if (has("jdbc.url")) {
-            JdbcConnectionOptions connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+            connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                     .withUrl(required("jdbc.url")).withUsername(config.get("jdbc.username")).withPassword(config.get("jdbc.password"))
                     .withDriverName(dialect() == SqlDialect.POSTGRES ? "org.postgresql.Driver" : "org.mariadb.jdbc.Driver")
                     .build();
@@ -232,9 +266,6 @@ public final class SyncPipeline {
             }
         }
         if (has("kafka.bootstrap-servers")) {
-            // a pass's rounds are bounded jobs without checkpoints: they write at least once, which a compacted topic absorbs
-            DeliveryGuarantee guarantee = pass == null ? kafkaGuarantee() : DeliveryGuarantee.AT_LEAST_ONCE;
-            String prefix = config.getOrDefault("kafka.transactional-id-prefix", name);
             landed.sinkTo(kafkaRecords(guarantee, prefix)).uid(name + "-kafka").name(name + " -> kafka " + config.get("kafka.topic"));
             if (has("kafka.events-topic")) {
                 events.sinkTo(KafkaRecordSink.exceptionEvents(required("kafka.bootstrap-servers"), config.get("kafka.events-topic"),
@@ -243,6 +274,20 @@ public final class SyncPipeline {
         }
         if (!has("jdbc.url") && !has("kafka.bootstrap-servers")) {
             throw new IllegalArgumentException("sync job '" + name + "' has no sink: set jdbc.url and/or kafka.bootstrap-servers");
+        }
+        if (landing == Landing.RUNNING_PASS) {
+            SingleOutputStreamOperator<RawRecord> tombstones = RunningFullPass.markDeletions(
+                    records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS), pass,
+                    new DeletionMarker(dialect(), required("jdbc.table"), maxDeleteRatio()), connection, name);
+            if (has("kafka.bootstrap-servers")) {
+                tombstones.sinkTo(kafkaRecords(guarantee, prefix + "-tombstones")).uid(name + "-tombstones-kafka")
+                        .name(name + " tombstones -> kafka").setParallelism(1);
+            }
+            if (has("jdbc.events-table")) {
+                tombstones.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS)
+                        .sinkTo(ExceptionEventJdbcSink.insertInto(config.get("jdbc.events-table"), connection))
+                        .uid(name + "-refusals-jdbc").name(name + " refusals -> " + config.get("jdbc.events-table")).setParallelism(1);
+            }
         }
     }
 
@@ -317,7 +362,7 @@ public final class SyncPipeline {
     }
 
     /** The configured source for {@code tenants}; bounded to {@code [from, to)} if given, else as {@code source.mode} says. */
-    private HttpSyncSource<RawRecord> source(List<Tenant> tenants, @Nullable Instant from, @Nullable Instant to) {
+    private HttpSyncSource<RawRecord> source(List<Tenant> tenants, @Nullable Instant from, @Nullable Instant to, boolean emitTenantPositions) {
         Map<String, String> endpoint = new HashMap<>();
         config.forEach((k, v) -> {
             if (k.startsWith("source.endpoint.")) endpoint.put(k.substring("source.endpoint.".length()), v);
@@ -338,7 +383,7 @@ public final class SyncPipeline {
         if (has("source.exception-policy")) {
             builder.setExceptionPolicy(ExceptionPolicy.valueOf(required("source.exception-policy").toUpperCase(Locale.ROOT).replace('-', '_')));
         }
-        return builder.build();
+        return builder.setEmitTenantPositions(emitTenantPositions).build();
     }
 
     /** The ids in {@code source.tenants}. */

@@ -10,6 +10,7 @@ import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.GroundTruth;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,8 +43,10 @@ class SyncPipelineITCase {
         kuaishou = sim.add(KuaishouSim::new);
         kuaishou.addTenant("shop-1", KuaishouSim.credentials("key-1", "secret-1", "sign-1"),
                 DataSpec.of(200, 3 * DAY).timeResolutionMillis(1));
-        kuaishou.addTenant("shop-2", KuaishouSim.credentials("key-2", "secret-2", "sign-2"),
-                DataSpec.of(200, 3 * DAY).timeResolutionMillis(1));
+        for (int shop = 2; shop <= 3; shop++) {
+            kuaishou.addTenant("shop-" + shop, KuaishouSim.credentials("key-" + shop, "secret-" + shop, "sign-" + shop),
+                    DataSpec.of(200, 3 * DAY).timeResolutionMillis(1));
+        }
         sim.start(0);
         postgres = EmbeddedPostgres.builder().start();
     }
@@ -154,13 +158,18 @@ class SyncPipelineITCase {
 
     /** A full-pass config for shop-2 (its own table): no lag, the simulator lists a change at once. */
     private static Map<String, String> passConfig(String table, String completion) {
+        return passConfig("shop-2", table, completion);
+    }
+
+    private static Map<String, String> passConfig(String shop, String table, String completion) {
         Map<String, String> c = new HashMap<>(config(System.currentTimeMillis() - 4 * DAY, 0));
         c.remove("source.end");
         c.remove("source.mode");
-        c.put("source.tenants", "shop-2");
-        c.put("source.tenant.shop-2.app-key", "key-2");
-        c.put("source.tenant.shop-2.app-secret", "secret-2");
-        c.put("source.tenant.shop-2.sign-secret", "sign-2");
+        String n = shop.substring("shop-".length());
+        c.put("source.tenants", shop);
+        c.put("source.tenant." + shop + ".app-key", "key-" + n);
+        c.put("source.tenant." + shop + ".app-secret", "secret-" + n);
+        c.put("source.tenant." + shop + ".sign-secret", "sign-" + n);
         c.put("source.lag", "1 ms");
         c.put("jdbc.table", table);
         c.put("jdbc.events-table", table + "_events");
@@ -170,19 +179,27 @@ class SyncPipelineITCase {
 
     /** Updates, creates and deletes orders of shop-2; returns the ids it deleted (both tests share the shop). */
     private static List<String> change(int updates, int inserts, int deletes) {
-        List<String> before = kuaishou.groundTruth("shop-2").deletedIds();
-        var data = kuaishou.tenant("shop-2");
+        return change("shop-2", updates, inserts, deletes);
+    }
+
+    private static List<String> change(String shop, int updates, int inserts, int deletes) {
+        List<String> before = kuaishou.groundTruth(shop).deletedIds();
+        var data = kuaishou.tenant(shop);
         for (int i = 0; i < updates; i++) data.updateRandom();
         for (int i = 0; i < inserts; i++) data.insert();
         for (int i = 0; i < deletes; i++) data.deleteRandom();
-        List<String> deleted = new java.util.ArrayList<>(kuaishou.groundTruth("shop-2").deletedIds());
+        List<String> deleted = new java.util.ArrayList<>(kuaishou.groundTruth(shop).deletedIds());
         deleted.removeAll(before);
         assertThat(deleted).hasSize(deletes);
         return deleted;
     }
 
     private static Map<String, String> truthOfShop2() {
-        return kuaishou.groundTruth("shop-2").live().stream()
+        return truthOf("shop-2");
+    }
+
+    private static Map<String, String> truthOf(String shop) {
+        return kuaishou.groundTruth(shop).live().stream()
                 .collect(Collectors.toMap(GroundTruth.TruthRecord::id, r -> Long.toString(r.updateTime())));
     }
 
@@ -208,6 +225,44 @@ class SyncPipelineITCase {
         assertThat(rows("pass_orders", "deleted_at", "deleted_at IS NOT NULL").keySet()).containsExactlyInAnyOrderElementsOf(deleted);
         // a pass lands without dedupe: every live row, changed or not, carries the id of the pass that read it
         assertThat(rows("pass_orders", "pass_id", "deleted_at IS NULL").values()).containsOnly(second.passId());
+    }
+
+    @Test
+    void aContinuousJobFromTheConfigStartsWithAPassAndMarksTheDeletedRecordsWhileItRuns() throws Exception {
+        Map<String, String> config = passConfig("shop-3", "running_orders", "mark-deletions");
+        fullPass(config);   // an earlier sync landed the shop
+        List<String> deleted = change("shop-3", 15, 5, 10);
+
+        Map<String, String> running = new HashMap<>(config);
+        running.put("source.mode", "continuous");
+        running.put("source.lag", "500 ms");
+        running.put("source.discovery-interval", "300 ms");
+        running.put("job.checkpoint-interval", "300 ms");
+        running.put("pass.in-running-job", "true");
+        running.put("pass.id", "running-1");
+        running.put("pass.end", Instant.now().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration());
+        new SyncPipeline(running).addTo(env);
+        JobClient job = env.executeAsync("running pass");
+        try {
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!markedIn("running_orders").equals(Set.copyOf(deleted)) && System.currentTimeMillis() < deadline) Thread.sleep(200);
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(markedIn("running_orders")).containsExactlyInAnyOrderElementsOf(deleted);
+        assertThat(rows("running_orders", "update_time", "deleted_at IS NULL")).isEqualTo(truthOf("shop-3"));
+        assertThat(rows("running_orders", "pass_id", "deleted_at IS NULL").values()).containsOnly("running-1");
+
+        Map<String, String> bounded = new HashMap<>(running);
+        bounded.put("source.mode", "bounded");
+        assertThatThrownBy(() -> new SyncPipeline(bounded).addTo(StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("pass.in-running-job needs source.mode=continuous, was 'bounded'");
+    }
+
+    private static Set<String> markedIn(String table) throws Exception {
+        return rows(table, "deleted_at", "deleted_at IS NOT NULL").keySet();
     }
 
     @Test
