@@ -7,6 +7,7 @@ import io.httpsync.connector.testutil.KuaishouFullPass;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.simulator.platform.GroundTruth;
+import io.httpsync.simulator.platform.MutationRates;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -27,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Full passes against the Kuaishou simulator landing in PostgreSQL (the pass's bookkeeping) and in a Kafka topic, with
- * records updated, created and deleted between passes: the topic ends with the latest value of every live record and a
+ * records updated, created and deleted between passes and while a pass reads: the topic ends with the latest value of every live record and a
  * tombstone for every deleted one, as a compacted topic keeps them.
  */
 class FullSyncPassKafkaITCase {
@@ -54,7 +55,11 @@ class FullSyncPassKafkaITCase {
     }
 
     private FullSyncPass.Result pass(long start) throws Exception {
-        FullSyncPass.Result result = KuaishouFullPass.of(platform, start, POSTGRES)
+        return pass(start, (round, from, to) -> {});
+    }
+
+    private FullSyncPass.Result pass(long start, KuaishouFullPass.RoundListener beforeRound) throws Exception {
+        FullSyncPass.Result result = KuaishouFullPass.of(platform, start, POSTGRES).beforeRound(beforeRound)
                 .landing(pass -> JdbcRecordSink.builder(SqlDialect.POSTGRES, TABLE).setPassId(pass.id()),
                         new DeletionMarker(SqlDialect.POSTGRES, TABLE, 0.2), EVENTS)
                 .alsoTo(records -> records.sinkTo(KafkaRecordSink.records(KAFKA.bootstrapServers(), TOPIC,
@@ -74,15 +79,23 @@ class FullSyncPassKafkaITCase {
         long start = System.currentTimeMillis() - 6 * DAY - 60_000;
         assertThat(pass(start).completed()).isTrue();
         platform.change(20, 5, 12);
-        FullSyncPass.Result second = pass(start);
+        // the second pass runs while the shop changes: every page served updates 3 orders of its window, deletes one and
+        // creates one, until the catch-up round
+        platform.kuaishou.mutatePerPage(SHOP, new MutationRates(3, 1, 1));
+        FullSyncPass.Result second = pass(start, (round, from, to) -> {
+            if (round == 1) platform.kuaishou.mutatePerPage(SHOP, MutationRates.NONE);
+        });
         assertThat(second.completed()).isTrue();
+        // an order deleted after the second pass read it was seen alive: the third pass marks it
+        FullSyncPass.Result third = pass(start);
+        assertThat(third.completed()).isTrue();
 
         GroundTruth truth = platform.kuaishou.groundTruth(SHOP);
         Map<String, JsonNode> latest = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(TOPIC)) {
             latest.put(new String(r.key(), StandardCharsets.UTF_8), r.value() == null ? null : JSON.readTree(r.value()));
         }
-        assertThat(truth.deletedIds()).hasSize(12);
+        assertThat(truth.deletedIds()).hasSizeGreaterThan(12);
         assertThat(latest).hasSize(truth.live().size() + truth.deletedIds().size());
         for (GroundTruth.TruthRecord r : truth.live()) {
             JsonNode value = latest.get(new String(KafkaRecordSink.key(SHOP, r.id()), StandardCharsets.UTF_8));
