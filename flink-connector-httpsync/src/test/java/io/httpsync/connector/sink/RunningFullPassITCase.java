@@ -133,18 +133,8 @@ class RunningFullPassITCase {
 
     /** The broken shop's orders as an earlier sync landed them (read with the right secret, back then). */
     private static void landBrokenShop(KuaishouSimulatorFixture platform, String passId) throws Exception {
-        try (var c = POSTGRES.connect(); var ps = c.prepareStatement(SqlDialect.POSTGRES.upsertRecord(TABLE))) {
-            for (GroundTruth.TruthRecord r : platform.kuaishou.groundTruth(BROKEN_SHOP).live()) {
-                ps.setString(1, BROKEN_SHOP);
-                ps.setString(2, r.id());
-                ps.setLong(3, r.updateTime());
-                ps.setLong(4, 0);
-                ps.setString(5, r.content().toString());
-                ps.setLong(6, 0);
-                ps.setString(7, passId);
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        for (GroundTruth.TruthRecord r : platform.kuaishou.groundTruth(BROKEN_SHOP).live()) {
+            POSTGRES.upsertRecord(TABLE, BROKEN_SHOP, r.id(), r.updateTime(), r.content().toString(), passId);
         }
     }
 }

@@ -15,10 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.annotation.Nullable;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -54,16 +51,7 @@ class RunningFullPassTest {
     }
 
     private static void land(String tenant, String id, long updateTime, @Nullable String passId) throws Exception {
-        try (Connection c = POSTGRES.connect(); PreparedStatement ps = c.prepareStatement(SqlDialect.POSTGRES.upsertRecord(TABLE))) {
-            ps.setString(1, tenant);
-            ps.setString(2, id);
-            ps.setLong(3, updateTime);
-            ps.setLong(4, 0);
-            ps.setString(5, "{\"id\":\"" + id + "\",\"v\":" + updateTime + "}");
-            ps.setLong(6, Objects.hash(id, updateTime));
-            ps.setString(7, passId);
-            ps.executeUpdate();
-        }
+        POSTGRES.upsertRecord(TABLE, tenant, id, updateTime, "{\"id\":\"" + id + "\",\"v\":" + updateTime + "}", passId);
     }
 
     private static OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> harness(@Nullable OperatorSubtaskState restored) throws Exception {

@@ -3,7 +3,9 @@ package io.httpsync.connector.testutil;
 import io.httpsync.connector.sink.SqlDialect;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 
+import javax.annotation.Nullable;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,6 +30,24 @@ public interface SqlDatabase {
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Writes one row through the record table's own guarded upsert, as a sync (stamping {@code passId}, if not null)
+     * would have landed it; the content hash is derived from the payload.
+     */
+    default void upsertRecord(String table, String tenant, String id, long updateTime, String payload, @Nullable String passId)
+            throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(dialect().upsertRecord(table))) {
+            ps.setString(1, tenant);
+            ps.setString(2, id);
+            ps.setLong(3, updateTime);
+            ps.setLong(4, 0);
+            ps.setString(5, payload);
+            ps.setLong(6, payload.hashCode());
+            ps.setString(7, passId);
+            ps.executeUpdate();
         }
     }
 
