@@ -2,6 +2,7 @@ package io.httpsync.connector.testutil;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -57,11 +58,23 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
             for (PartitionInfo info : consumer.partitionsFor(topic)) partitions.add(new TopicPartition(topic, info.partition()));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            // read_committed ends at the last stable offset, which follows a commit only once the transaction's markers
+            // are written: a job that has just committed may not be visible yet. Read until the end has been quiet a while.
             long deadline = System.currentTimeMillis() + 10_000;
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            long quietSince = -1;
+            while (System.currentTimeMillis() < deadline) {
+                ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(200));
+                polled.forEach(out::add);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                boolean atEnd = partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+                if (!atEnd || !polled.isEmpty()) {
+                    quietSince = -1;
+                } else if (quietSince < 0) {
+                    quietSince = System.currentTimeMillis();
+                } else if (System.currentTimeMillis() - quietSince >= 1_000) {
+                    break;
+                }
             }
             return out;
         }
