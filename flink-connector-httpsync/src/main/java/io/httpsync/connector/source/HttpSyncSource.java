@@ -39,6 +39,11 @@ import java.util.List;
 public final class HttpSyncSource<T>
         implements Source<SyncElement<T>, WindowSplit, HttpSyncEnumState>, ResultTypeQueryable<SyncElement<T>> {
     private static final long serialVersionUID = 1L;
+    /**
+     * Readers poll the enumerator at least this often (more often if the plan ticks faster): a waiting request gets a
+     * new window, and the end of a bounded sync reaches every reader, within this delay.
+     */
+    private static final long MAX_READER_POLL_INTERVAL_MILLIS = 200;
 
     final EndpointSpec endpoint;
     final List<Tenant> tenants;
@@ -84,7 +89,7 @@ public final class HttpSyncSource<T>
         HierarchicalRateLimiter limiter = new HierarchicalRateLimiter(endpoint.rateLimits());
         limiter.registerMetrics(context.metricGroup());
         return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader,
-                emitTenantPositions, context);
+                emitTenantPositions, Math.min(plan.tickIntervalMillis(), MAX_READER_POLL_INTERVAL_MILLIS), context);
     }
 
     @Internal

@@ -209,10 +209,10 @@ class RecoveryITCase {
 
     /**
      * Stops the job with a savepoint. Flink fails over a task to which a coordinator event was lost, and a task stops
-     * right when the savepoint completes. The enumerator no longer sends anything in step with a checkpoint's
-     * completion (that was the cause, also seen in Flink's SourceTestSuiteBase#testSavepoint), but an acknowledgement
-     * of a window reported in that same instant can still be lost. Flink then reports the savepoint as created and
-     * consistent while the job "failed during stopping"; the test goes on with it, since what it checks is the restore.
+     * right when the savepoint completes. The enumerator now sends nothing on its own initiative, only answers to
+     * readers (the cause of "failed during stopping", also seen in Flink's SourceTestSuiteBase, which has no such
+     * fallback and passes). Should Flink still report the savepoint as created and consistent while the job "failed
+     * during stopping", the test goes on with it, since what it checks is the restore.
      */
     private static String stopWithSavepoint(JobClient job, Path dir) throws Exception {
         try {

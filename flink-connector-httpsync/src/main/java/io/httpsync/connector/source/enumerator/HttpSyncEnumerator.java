@@ -1,5 +1,6 @@
 package io.httpsync.connector.source.enumerator;
 
+import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.WindowFailedEvent;
 import io.httpsync.connector.source.event.WindowTooLargeEvent;
@@ -57,7 +58,7 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *       {@link SplitEnumeratorContext#callAsync} that reads the clock on the worker thread.
  *   <li><b>unassigned to assigned</b>: pull-based. Each {@link #handleSplitRequest} is answered with at most one
  *       window, oldest first over all tenants; a reader that wants k windows in flight sends k requests. A request
- *       that finds no window waits until one appears.
+ *       that finds no window waits until one appears and the reader speaks again (it polls, see below).
  *   <li><b>assigned to finished</b>: on {@link WindowsFinishedEvent}. The reader sends it only after it has emitted
  *       every record of the window, from the thread that also takes its checkpoints. Every checkpoint the enumerator
  *       snapshots after receiving the event is triggered on the reader after the event was sent, so the window's
@@ -71,9 +72,14 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *   <li><b>failed</b> ({@link WindowFailedEvent}): the window waits the plan's retry delay, then goes back to the
  *       queue. It is never skipped, and the sync position cannot pass it.
  *   <li><b>committed</b>: the tenant's sync position is the end of the longest prefix of committed windows; it is
- *       sent to each reader ({@link SyncPositionEvent}) after it moved, with the reader's next request or report or on
- *       the next tick (never in step with the checkpoint completion itself, see {@link #notifyCheckpointComplete}).
+ *       sent to each reader ({@link SyncPositionEvent}) after it moved, with the reader's next request, report or poll.
  * </ul>
+ *
+ * <p><b>Only readers that speak are answered.</b> Assignments, acknowledgements, positions and the end of a bounded
+ * sync go to a reader only in answer to its own split request, report or {@link ReaderPollEvent} (each reader polls
+ * every poll interval), never from the tick or a checkpoint's completion. A stop-with-savepoint finishes the tasks
+ * right after the savepoint completes, and Flink fails over a task to which an operator event was lost, which fails
+ * the stop. A stopping reader no longer speaks, so nothing is sent to it.
  *
  * <p>Every report is acknowledged with a {@link WindowsFinishedAckEvent}; the reader keeps the split in its state
  * until then and re-sends the report after a restore. A report about a window that is not (any more) assigned was
@@ -204,16 +210,14 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             horizonMillis = Math.max(horizonMillis, planner.horizonAt(nowMillis));
         }
         retryDueFailedWindows(nowMillis);
-        assignPendingSplits();
-        context.registeredReaders().keySet().forEach(this::sendPositionsIfMoved);
+        // nothing is sent from here: the windows planned or retried go to the readers that ask, when they poll
     }
 
     /** Coordinator thread. */
     @Override
     public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
-        sendPositionsIfMoved(subtaskId);
         splitRequests.add(subtaskId);
-        assignPendingSplits();
+        answer(subtaskId);
     }
 
     /**
@@ -223,6 +227,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     @Override
     public void addReader(int subtaskId) {
         positionsSent.remove(subtaskId); // a (re)started reader knows no positions
+        splitRequests.removeIf(r -> r == subtaskId); // and asks again for what its predecessor asked for
         sendPositionsIfMoved(subtaskId);
     }
 
@@ -241,7 +246,6 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             }
         }
         LOG.info("Reader {} failed; {} of its {} windows go back to the queue", subtaskId, requeued, splits.size());
-        assignPendingSplits();
     }
 
     /** What is left to read of a split whose reader failed, or null if nothing is. */
@@ -268,7 +272,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     @Override
     public void handleSourceEvent(int subtaskId, SourceEvent event) {
         List<String> handled;
-        if (event instanceof WindowsFinishedEvent) {
+        if (event instanceof ReaderPollEvent) {
+            answer(subtaskId);
+            return;
+        } else if (event instanceof WindowsFinishedEvent) {
             WindowsFinishedEvent finished = (WindowsFinishedEvent) event;
             finished.splits().forEach(this::onWindowFinished);
             handled = splitIds(finished.splits());
@@ -285,8 +292,13 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             return;
         }
         context.sendEventToSourceReader(subtaskId, new WindowsFinishedAckEvent(handled));
+        answer(subtaskId);
+    }
+
+    /** Coordinator thread. What a reader that spoke to us gets: windows for its waiting requests, or the end; positions. */
+    private void answer(int subtaskId) {
+        assignPendingSplits(subtaskId);
         sendPositionsIfMoved(subtaskId);
-        assignPendingSplits();
     }
 
     private void onWindowFinished(WindowSplit reported) {
@@ -363,23 +375,20 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     }
 
     /** Answers waiting split requests, planning windows as needed, and ends a bounded sync when nothing is left. */
-    private void assignPendingSplits() {
-        while (!splitRequests.isEmpty() && hasUnassignedAfterPlanning()) {
-            int reader = splitRequests.poll();
-            if (!context.registeredReaders().containsKey(reader)) {
-                continue; // the reader failed after asking; its successor asks again
-            }
+    /** Serves the waiting requests of {@code reader}, and only those (see "Only readers that speak are answered"). */
+    private void assignPendingSplits(int reader) {
+        if (!context.registeredReaders().containsKey(reader)) {
+            return; // the reader failed after asking; its successor asks again
+        }
+        while (splitRequests.contains(reader) && hasUnassignedAfterPlanning()) {
+            splitRequests.removeFirstOccurrence(reader);
             WindowSplit split = unassigned.poll();
             assigned.put(split.splitId(), split);
             context.assignSplit(split, reader);
         }
-        if (!splitRequests.isEmpty() && isBoundedSyncDone()) {
-            for (int reader : new LinkedHashSet<>(splitRequests)) {
-                if (context.registeredReaders().containsKey(reader)) {
-                    context.signalNoMoreSplits(reader);
-                }
-            }
-            splitRequests.clear();
+        if (splitRequests.contains(reader) && isBoundedSyncDone()) {
+            context.signalNoMoreSplits(reader);
+            splitRequests.removeIf(r -> r == reader);
         }
     }
 
@@ -447,15 +456,14 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
                 positionMoved |= commit(finished.window());
             }
         }
-        // Positions are not sent from here: a stop-with-savepoint finishes the tasks right when the savepoint
-        // completes, and Flink fails over a task to which an event was lost. They go out with the next interaction
-        // with each reader, or the next tick (see sendPositionsIfMoved).
+        // Nothing is sent from here: a stop-with-savepoint finishes the tasks right when the savepoint completes (see
+        // the class javadoc). The positions go out with each reader's next request, report or poll.
         if (positionMoved) LOG.debug("sync positions moved to {}", syncPositions());
     }
 
     /**
      * Coordinator thread. Tells a reader the sync positions if they moved since it last heard them (watermarks follow
-     * them). Called when the reader speaks to us and on each tick, never in step with a checkpoint's completion.
+     * them). Called only when the reader speaks to us.
      */
     private void sendPositionsIfMoved(int subtaskId) {
         Map<String, Long> positions = syncPositions();

@@ -21,7 +21,8 @@ public final class HttpSyncReaders {
 
     public static <T> HttpSyncSourceReader<T> create(EndpointSpec endpoint, RateLimiter rateLimiter, List<Tenant> tenants,
                                                      RecordDeserializer<T> deserializer, ExceptionPolicy policy,
-                                                     int splitsInFlight, boolean emitTenantPositions, SourceReaderContext context) {
+                                                     int splitsInFlight, boolean emitTenantPositions, long pollIntervalMillis,
+                                                     SourceReaderContext context) {
         Map<String, Tenant> byId = new LinkedHashMap<>();
         tenants.forEach(t -> byId.put(t.id(), t));
         HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet());
@@ -29,6 +30,6 @@ public final class HttpSyncReaders {
         SplitOutcomes outcomes = new SplitOutcomes();
         HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, outcomes, metrics);
         return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter, outcomes,
-                metrics, fetcher, splitsInFlight, emitTenantPositions, new Configuration(), context);
+                metrics, fetcher, splitsInFlight, emitTenantPositions, pollIntervalMillis, new Configuration(), context);
     }
 }

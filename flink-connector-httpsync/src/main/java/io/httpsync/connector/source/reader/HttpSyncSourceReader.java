@@ -2,6 +2,7 @@ package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.TenantPosition;
+import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.WindowReports;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
@@ -19,12 +20,15 @@ import org.apache.flink.core.io.InputStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.annotation.Nullable;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -47,6 +51,10 @@ import java.util.function.Supplier;
  * emits each tenant's position as an element ({@link TenantPosition}) when it advances. Both are emitted from
  * {@link #pollNext}; an idle reader is woken for them through {@link #isAvailable}, so a position reaches downstream
  * without waiting for the next record.
+ *
+ * <p>The enumerator answers only readers that speak to it (see {@code HttpSyncEnumerator}), so the reader polls it
+ * ({@link ReaderPollEvent}) every poll interval while it runs, woken by a timer when idle. That is how a waiting split
+ * request gets a newly planned window, and an idle reader the new positions.
  */
 @Internal
 public final class HttpSyncSourceReader<T>
@@ -58,6 +66,10 @@ public final class HttpSyncSourceReader<T>
     private final HttpSyncReaderMetrics metrics;
     private final Map<String, WindowSplit> awaitingAck = new LinkedHashMap<>();
     private final boolean emitTenantPositions;
+    private final long pollIntervalMillis;
+    private long nextPollAtMillis;
+    /** Completes when the next poll is due; replaced once used. Mailbox thread only. */
+    @Nullable private CompletableFuture<Void> pollDue;
     private long pendingWatermark = Long.MIN_VALUE;
     private long emittedWatermark = Long.MIN_VALUE;
     /** Positions received but not emitted yet, and the last emitted per tenant (only if emitting positions). */
@@ -68,13 +80,14 @@ public final class HttpSyncSourceReader<T>
 
     HttpSyncSourceReader(Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders, HttpSyncRecordEmitter<T> emitter,
                          SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher, int splitsInFlight,
-                         boolean emitTenantPositions, Configuration config, SourceReaderContext context) {
+                         boolean emitTenantPositions, long pollIntervalMillis, Configuration config, SourceReaderContext context) {
         super(splitReaders, emitter, config, context);
         this.fetcher = fetcher;
         this.outcomes = outcomes;
         this.metrics = metrics;
         this.splitsInFlight = splitsInFlight;
         this.emitTenantPositions = emitTenantPositions;
+        this.pollIntervalMillis = pollIntervalMillis;
     }
 
     @Override
@@ -144,6 +157,11 @@ public final class HttpSyncSourceReader<T>
 
     @Override
     public InputStatus pollNext(ReaderOutput<SyncElement<T>> output) throws Exception {
+        long now = System.currentTimeMillis();
+        if (now >= nextPollAtMillis) {
+            context.sendSourceEventToCoordinator(new ReaderPollEvent());
+            nextPollAtMillis = now + pollIntervalMillis;
+        }
         if (pendingWatermark > emittedWatermark) {
             // positions only grow, and a record updated before the position can no longer arrive from any window
             output.emitWatermark(new Watermark(pendingWatermark - 1));
@@ -161,7 +179,11 @@ public final class HttpSyncSourceReader<T>
     public CompletableFuture<Void> isAvailable() {
         if (hasPendingOutput()) return CompletableFuture.completedFuture(null);
         if (positionsArrived.isDone()) positionsArrived = new CompletableFuture<>();
-        return CompletableFuture.anyOf(super.isAvailable(), positionsArrived).thenApply(ignored -> null);
+        if (pollDue == null || pollDue.isDone()) {
+            long delay = Math.max(0, nextPollAtMillis - System.currentTimeMillis());
+            pollDue = CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
+        }
+        return CompletableFuture.anyOf(super.isAvailable(), positionsArrived, pollDue).thenApply(ignored -> null);
     }
 
     private boolean hasPendingOutput() {

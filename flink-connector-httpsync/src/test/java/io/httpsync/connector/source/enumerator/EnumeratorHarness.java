@@ -1,5 +1,6 @@
 package io.httpsync.connector.source.enumerator;
 
+import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.WindowFailedEvent;
 import io.httpsync.connector.source.event.WindowTooLargeEvent;
 import io.httpsync.connector.source.event.WindowsFinishedEvent;
@@ -112,9 +113,23 @@ final class EnumeratorHarness {
         enumerator.handleSourceEvent(reader, new WindowFailedEvent(split, "HTTP 503 after 5 attempts"));
     }
 
-    /** Runs the periodic tick (window discovery and failed-window retries) and anything else queued. */
+    /**
+     * Runs the periodic tick (window discovery and failed-window retries) and anything else queued, then lets every
+     * registered reader poll, as real readers do every poll interval: the enumerator sends nothing on its own.
+     */
     void tick() {
         context.triggerAllActions();
+        context.registeredReaders().keySet().stream().sorted().forEach(this::poll);
+    }
+
+    /** Runs the periodic tick alone, with no reader polling after it. */
+    void tickWithoutPolls() {
+        context.triggerAllActions();
+    }
+
+    /** One reader's periodic poll. */
+    void poll(int reader) {
+        enumerator.handleSourceEvent(reader, new ReaderPollEvent());
     }
 
     HttpSyncEnumState checkpoint(long checkpointId) {

@@ -200,7 +200,9 @@ class HttpSyncEnumeratorTest {
         assertThat(h.noMoreSplits(1)).as("reader 0 may still report its window too large").isFalse();
 
         h.tooLarge(0, last, null);
-        WindowSplit piece = single(h.newAssignments(1)); // the waiting request gets a piece
+        assertThat(h.newAssignments(1)).as("nothing is sent to a reader that did not speak").isEmpty();
+        h.poll(1);
+        WindowSplit piece = single(h.newAssignments(1)); // the waiting request gets a piece when its reader polls
         assertThat(h.request(0)).hasSize(1);
         assertThat(h.noMoreSplits(0)).isFalse();
 
@@ -217,7 +219,9 @@ class HttpSyncEnumeratorTest {
         assertThat(h.noMoreSplits(0)).as("the retried window is still out").isFalse();
         h.finish(1, retried);
 
-        assertThat(h.noMoreSplits(0)).as("its pending request is answered with the end").isTrue();
+        assertThat(h.noMoreSplits(0)).isFalse();
+        h.poll(0);
+        assertThat(h.noMoreSplits(0)).as("its pending request is answered with the end when it polls").isTrue();
         assertThat(h.noMoreSplits(1)).as("it has no request pending").isFalse();
         h.request(1);
         assertThat(h.noMoreSplits(1)).isTrue();
@@ -293,6 +297,29 @@ class HttpSyncEnumeratorTest {
                 .allMatch(ack -> ((WindowsFinishedAckEvent) ack).splitIds().equals(List.of(window.splitId())));
         assertThat(h.counter(EnumeratorMetrics.COMMITTED_WINDOWS)).isEqualTo(1L);
         assertThat(h.request(0)).doesNotContain(window);
+    }
+
+    @Test
+    void theEnumeratorSendsNothingOnItsOwnOnlyInAnswerToAReader() {
+        clock.set(START.plus(Duration.ofMinutes(35)));
+        SyncPlan plan = SyncPlan.builder().tenants("a").startTime(START).step(Duration.ofMinutes(10)).lag(Duration.ofMinutes(2))
+                .discoveryInterval(Duration.ofMinutes(1)).clock(clock).build();
+        EnumeratorHarness h = new EnumeratorHarness(plan, 1);
+        assertThat(h.request(0)).as("nothing is planned before the first clock read").isEmpty();
+        h.newEvents(0);
+
+        h.tickWithoutPolls();   // plans windows for the waiting request
+        assertThat(h.newAssignments(0)).as("a tick sends nothing").isEmpty();
+        h.poll(0);
+        WindowSplit first = single(h.newAssignments(0));
+
+        h.finish(0, first);
+        h.newEvents(0);
+        h.checkpoint(1);        // moves the position
+        h.tickWithoutPolls();
+        assertThat(h.newEvents(0)).as("neither the checkpoint's completion nor a tick sends anything").isEmpty();
+        h.poll(0);
+        assertThat(h.newEvents(0)).containsExactly(new SyncPositionEvent(Map.of("a", first.endMillis())));
     }
 
     @Test
