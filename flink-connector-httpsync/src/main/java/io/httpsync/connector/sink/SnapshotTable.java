@@ -20,7 +20,7 @@ import java.util.Optional;
  *   <li>{@code <table>}: one row per (pass_id, tenant, id), written by {@link #sink}; a pass never touches another
  *       pass's rows, and a replay of a pass writes nothing new;</li>
  *   <li>{@code <table>_passes}: one row per (tenant, pass_id), {@code completed_at} set only by {@link #complete},
- *       i.e. only once the pass's bounded job has finished ({@link FullSyncPass#runAndComplete});</li>
+ *       i.e. only once every round of the pass has finished ({@link FullSyncPass#runAndComplete});</li>
  *   <li>{@code <table>_latest}: a view of, per tenant, the snapshot of the latest completed pass (the largest
  *       {@code end_millis}, then pass id). An interrupted pass is never completed, so it is never visible there; a
  *       specific pass is read with {@code WHERE tenant = ? AND pass_id = ?} on the table ({@link #selectPass}).</li>
@@ -126,7 +126,7 @@ public final class SnapshotTable implements PassCompletion {
 
     /**
      * Publishes {@code passId}'s snapshot as {@code tenant}'s latest, in one transaction, unless the guard refuses; only
-     * call once the pass's job has finished. Publishing an already published pass again changes nothing visible.
+     * call once every round of the pass has finished. Publishing an already published pass again changes nothing visible.
      */
     @Override
     public DeletionMarker.Outcome complete(Connection connection, String tenant, String passId, long passStartMillis, long passEndMillis)
