@@ -2,8 +2,8 @@ package io.httpsync.connector.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
-import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.RecordsOnlySource;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
@@ -22,7 +22,6 @@ import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -89,8 +88,7 @@ final class KuaishouShopsExternalContext implements DataStreamSourceExternalCont
     @Override
     public Source<String, ?, ?> createSource(TestingSourceSettings settings) {
         String base = sim.baseUrl(KuaishouSim.NAME);
-        Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        options.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
+        Map<String, String> options = KuaishouSimulatorFixture.presetAgainst(base);
         options.put("retry.initial-backoff", "20 ms");
         options.put("retry.max-backoff", "200 ms");
         HttpSyncSourceBuilder<String> builder = HttpSyncSource.<String>builder()

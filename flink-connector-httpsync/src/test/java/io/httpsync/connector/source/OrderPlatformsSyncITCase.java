@@ -4,6 +4,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.sink.PostgresRecordSink;
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.BoundedRange;
 import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.connector.testutil.SinkAssertions;
@@ -61,8 +62,7 @@ class OrderPlatformsSyncITCase {
                 shop -> Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET));
         sim.start(0);
         String base = sim.baseUrl("kuaishou");
-        Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        options.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
+        Map<String, String> options = KuaishouSimulatorFixture.presetAgainst(base);
         syncAndCompare("kuaishou_orders", kuaishou, options, tenants, Duration.ofHours(12));
     }
 

@@ -1,10 +1,10 @@
 package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
-import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.sink.PostgresRecordSink;
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.BoundedRange;
 import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.connector.testutil.SinkAssertions;
@@ -33,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,8 +85,7 @@ class RecoveryITCase {
 
     private HttpSyncSource<RawRecord> source(Map<String, String> overrides, ExceptionPolicy policy, int splitsInFlight) {
         String base = sim.baseUrl("kuaishou");
-        Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        options.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
+        Map<String, String> options = KuaishouSimulatorFixture.presetAgainst(base);
         options.put("retry.initial-backoff", "20 ms");
         options.put("retry.max-backoff", "200 ms");
         options.putAll(overrides);

@@ -4,6 +4,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.sink.PostgresRecordSink;
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.BoundedRange;
 import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.connector.testutil.SinkAssertions;
@@ -69,8 +70,7 @@ class SyncUnderChangeITCase {
         kuaishou.mutatePerPage("shop-1", new MutationRates(2, 0, 1));
         sim.start(0);
         String base = sim.baseUrl("kuaishou");
-        Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        options.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
+        Map<String, String> options = KuaishouSimulatorFixture.presetAgainst(base);
         followAndCompare("kuaishou_live", kuaishou, options,
                 Tenant.of("shop-1", Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET)));
     }

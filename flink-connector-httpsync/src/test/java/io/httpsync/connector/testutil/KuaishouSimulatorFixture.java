@@ -41,10 +41,19 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
         return Tenant.of(SHOP, Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET));
     }
 
-    /** The preset against the simulator, with tokens from its OAuth endpoint. */
-    public Map<String, String> options() {
+    /**
+     * The Kuaishou order preset against a simulator at {@code base}, with tokens from its OAuth endpoint (the
+     * simulator's convention: the authorization code is the shop id). A mutable copy, for tests to add to.
+     */
+    public static Map<String, String> presetAgainst(String base) {
         Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrders(base));
         o.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
+        return o;
+    }
+
+    /** The preset against this fixture's simulator, with short backoffs and a generous rate limit. */
+    public Map<String, String> options() {
+        Map<String, String> o = presetAgainst(base);
         o.put("retry.initial-backoff", "10 ms");
         o.put("retry.max-backoff", "50 ms");
         o.put("retry.rate-limited-wait", "300 ms");
