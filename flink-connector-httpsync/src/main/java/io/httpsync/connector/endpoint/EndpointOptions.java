@@ -194,8 +194,8 @@ public final class EndpointOptions {
      */
     public static final String RATE_LIMIT_BUCKET_PREFIX = "rate-limit.bucket.";
     public static final ConfigOption<RateLimitSpec.Backend> RATE_LIMIT_BACKEND = ConfigOptions.key("rate-limit.backend")
-            .enumType(RateLimitSpec.Backend.class).defaultValue(RateLimitSpec.Backend.LOCAL)
-            .withDescription("Where buckets live: 'local' (shared by all subtasks and jobs in one JVM) or 'redis' (shared by every JVM using the same Redis and namespace).");
+            .enumType(RateLimitSpec.Backend.class).defaultValue(RateLimitSpec.Backend.JOB)
+            .withDescription("Where buckets live: 'job' (one budget per job: the source's enumerator divides each bucket among the readers on all TaskManagers by their demand) or 'redis' (shared by every job and JVM using the same Redis and namespace).");
     public static final ConfigOption<String> RATE_LIMIT_REDIS_URI = ConfigOptions.key("rate-limit.redis.uri").stringType()
             .noDefaultValue().withDescription("Redis URI of the redis backend, e.g. redis://host:6379/0.");
     public static final ConfigOption<String> RATE_LIMIT_NAMESPACE = ConfigOptions.key("rate-limit.namespace").stringType()

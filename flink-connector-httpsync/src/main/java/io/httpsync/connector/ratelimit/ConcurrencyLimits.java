@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * At most {@code maxTenants} tenants with requests in flight at once, and at most {@code maxPerTenant} requests of
@@ -16,7 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Internal
 final class ConcurrencyLimits {
-    private static final Map<String, ConcurrencyLimits> BY_NAMESPACE = new ConcurrentHashMap<>();
+    /** The limits of a namespace in this JVM, held while a limiter of the namespace is open. */
+    static final JvmShared<Key, ConcurrencyLimits> SHARED =
+            new JvmShared<>(key -> new ConcurrencyLimits(key.maxTenants(), key.maxPerTenant()), limits -> {});
+
+    /** Limiters share counters only when they agree on the numbers too; a changed configuration gets its own. */
+    record Key(String namespace, int maxTenants, int maxPerTenant) {}
 
     private final int maxTenants;
     private final int maxPerTenant;
@@ -26,11 +30,6 @@ final class ConcurrencyLimits {
     ConcurrencyLimits(int maxTenants, int maxPerTenant) {
         this.maxTenants = maxTenants;
         this.maxPerTenant = maxPerTenant;
-    }
-
-    /** The limits of {@code namespace} in this JVM; the first limiter of a namespace sets its numbers. */
-    static ConcurrencyLimits shared(String namespace, int maxTenants, int maxPerTenant) {
-        return BY_NAMESPACE.computeIfAbsent(namespace, n -> new ConcurrencyLimits(maxTenants, maxPerTenant));
     }
 
     boolean unlimited() {

@@ -10,7 +10,8 @@ import java.util.List;
  * how adaptive buckets move, and the concurrency limits.
  *
  * @param buckets every budget a request of this endpoint takes permits from; never empty
- * @param backend {@code local}: buckets shared by everything in this JVM; {@code redis}: shared through Redis
+ * @param backend {@code job}: one budget per job, divided among its readers by the source's enumerator;
+ *                {@code redis}: buckets kept in Redis, shared by every job using the same Redis and namespace
  * @param redisUri the Redis server of the redis backend (may hold a password: never log it)
  * @param namespace prefixes every bucket key; endpoints (and jobs) with the same namespace share app and IP buckets
  * @param api the API name of API-scoped buckets
@@ -33,8 +34,35 @@ public record RateLimitSpec(List<BucketSpec> buckets, Backend backend, String re
     /** Where buckets are kept. */
     @PublicEvolving
     public enum Backend implements io.httpsync.connector.endpoint.OptionEnum {
-        LOCAL,
+        /**
+         * The job holds each budget: the source's enumerator divides every bucket among the readers that have work
+         * for it, on whichever TaskManagers they run (see {@link JobBudget}).
+         */
+        JOB,
+        /** Buckets in Redis: one budget for every job (and JVM) using the same Redis and namespace. */
         REDIS
+    }
+
+    /**
+     * {@code namespace:name:permits/period-ms/burst:}: the start of the keys of a bucket. A bucket's definition is part
+     * of its key, so that two definitions under one name (a changed configuration, or a mistake) never silently share
+     * one budget.
+     */
+    public String keyPrefix(BucketSpec b) {
+        return namespace + ":" + b.name() + ":" + b.permits() + "/" + b.period().toMillis() + "/" + b.burst() + ":";
+    }
+
+    /** The key of the budget of bucket {@code b} that covers a request of {@code tenantId}. */
+    public String key(BucketSpec b, String tenantId) {
+        return keyPrefix(b) + b.scope().key(api, tenantId);
+    }
+
+    /** The bucket a key returned by {@link #key} belongs to, or null if none of this spec's buckets has it. */
+    public BucketSpec bucketOfKey(String key) {
+        for (BucketSpec b : buckets) {
+            if (key.startsWith(keyPrefix(b))) return b;
+        }
+        return null;
     }
 
     /**

@@ -6,8 +6,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Decides when a tenant's next request may go out. One instance serves all splits of a reader; the buckets behind it
- * are shared by all subtasks in a JVM, or by every job through Redis (see {@link HierarchicalRateLimiter}).
+ * Decides when a tenant's next request may go out. One instance serves all splits of a reader; the budgets behind it
+ * are the job's, divided among its readers by the enumerator, or every job's through Redis (see
+ * {@link HierarchicalRateLimiter}).
  * Non-blocking: {@link #acquire} answers with a future, and the caller sends when it completes, never by sleeping.
  * Every method may be called from any thread, including I/O threads.
  */

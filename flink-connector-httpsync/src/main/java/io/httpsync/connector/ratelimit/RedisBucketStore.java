@@ -20,14 +20,17 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Buckets kept in Redis by Bucket4j's Lettuce proxy manager (compare-and-swap on one key per bucket), so that every
  * JVM using the same Redis and namespace shares one budget: subtasks on several TaskManagers, and several jobs with
- * one app key or one egress IP. One Lettuce connection per Redis URI per JVM, opened on first use and kept for the
- * life of the JVM (like a connection pool); keys expire once their bucket would be full again, so idle tenants leave
+ * one app key or one egress IP. One Lettuce connection per Redis URI in a job's class loader, opened by the first
+ * limiter that needs it and closed with the last ({@link #SHARED}); keys expire once their bucket would be full again, so idle tenants leave
  * nothing behind. Bucket proxies are cached per key; each call on them is one Redis round trip.
  */
 @Internal
 final class RedisBucketStore implements BucketStore {
-    private static final Map<String, RedisBucketStore> BY_URI = new ConcurrentHashMap<>();
+    /** The store of a Redis URI, held while a limiter uses it. The URI may hold a password: never in messages. */
+    static final JvmShared<String, RedisBucketStore> SHARED = new JvmShared<>(RedisBucketStore::new, RedisBucketStore::close);
 
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, byte[]> connection;
     private final ProxyManager<String> proxies;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
@@ -37,17 +40,17 @@ final class RedisBucketStore implements BucketStore {
      */
     @VisibleForTesting
     RedisBucketStore(String uri) {
-        RedisClient client = RedisClient.create(uri);
-        StatefulRedisConnection<String, byte[]> connection =
-                client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+        this.client = RedisClient.create(uri);
+        this.connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
         this.proxies = Bucket4jLettuce.casBasedBuilder(connection)
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
                 .build();
     }
 
-    /** The store of a Redis URI, shared in this JVM. The URI may hold a password: it never appears in messages. */
-    static RedisBucketStore of(String uri) {
-        return BY_URI.computeIfAbsent(uri, RedisBucketStore::new);
+    /** Closes the connection and shuts the client's threads down. */
+    void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.httpsync.connector.source;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
+import io.httpsync.connector.ratelimit.JobBudget;
+import io.httpsync.connector.ratelimit.RateLimitSpec;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumState;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumStateSerializer;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumerator;
@@ -84,25 +86,35 @@ public final class HttpSyncSource<T>
     @Internal
     @Override
     public SourceReader<SyncElement<T>, WindowSplit> createReader(SourceReaderContext context) {
-        // the budget is global: every subtask draws on the same buckets (shared in the JVM, or through Redis), so an
-        // idle subtask's share goes to busy ones instead of each getting rate / parallelism
-        HierarchicalRateLimiter limiter = new HierarchicalRateLimiter(endpoint.rateLimits());
-        limiter.registerMetrics(context.metricGroup());
-        return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader,
-                emitTenantPositions, Math.min(plan.tickIntervalMillis(), MAX_READER_POLL_INTERVAL_MILLIS), context);
+        // the budget is global: the enumerator divides each bucket among the readers by their demand (or Redis shares
+        // it), so an idle subtask's share goes to busy ones instead of each getting rate / parallelism
+        HierarchicalRateLimiter limiter = HierarchicalRateLimiter.forReader(endpoint.rateLimits());
+        try {
+            limiter.registerMetrics(context.metricGroup());
+            return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader,
+                    emitTenantPositions, Math.min(plan.tickIntervalMillis(), MAX_READER_POLL_INTERVAL_MILLIS), context);
+        } catch (RuntimeException e) {
+            limiter.close();
+            throw e;
+        }
     }
 
     @Internal
     @Override
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(SplitEnumeratorContext<WindowSplit> context) {
-        return new HttpSyncEnumerator(context, plan);
+        return new HttpSyncEnumerator(context, plan, null, jobBudget());
     }
 
     @Internal
     @Override
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(SplitEnumeratorContext<WindowSplit> context,
                                                                              HttpSyncEnumState checkpoint) {
-        return new HttpSyncEnumerator(context, plan, checkpoint);
+        return new HttpSyncEnumerator(context, plan, checkpoint, jobBudget());
+    }
+
+    /** The job's rate-limit budgets, held by the enumerator, unless Redis keeps them. */
+    private JobBudget jobBudget() {
+        return endpoint.rateLimits().backend() == RateLimitSpec.Backend.JOB ? new JobBudget(endpoint.rateLimits()) : null;
     }
 
     @Internal

@@ -7,6 +7,7 @@ import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.FetchListener;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
+import io.httpsync.connector.ratelimit.RateLimitSpec;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.metrics.MetricGroup;
@@ -50,6 +51,7 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
     private final DeserializationSchema<RowData> decoder;
     @Nullable private final String recordPointer;
     private transient PageFetcher fetcher;
+    private transient HierarchicalRateLimiter limiter;
     @Nullable private transient JsonPointer compiledPointer;
 
     HttpSyncLookupFunction(String tableName, EndpointSpec endpoint, Tenant tenant, List<String> keyNames,
@@ -87,8 +89,12 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
             }
         });
         compiledPointer = recordPointer == null ? null : JsonPointer.compile(recordPointer);
-        fetcher = new PageFetcher(endpoint,
-                new HierarchicalRateLimiter(endpoint.rateLimits()), FetchListener.NONE);
+        // lookups have no enumerator to divide the budget by demand: with the job backend, each of the n parallel
+        // instances keeps to a fixed 1/n of every bucket, so that together they stay within the limit
+        limiter = endpoint.rateLimits().backend() == RateLimitSpec.Backend.REDIS
+                ? HierarchicalRateLimiter.redis(endpoint.rateLimits())
+                : HierarchicalRateLimiter.evenShare(endpoint.rateLimits(), context.getTaskInfo().getNumberOfParallelSubtasks());
+        fetcher = new PageFetcher(endpoint, limiter, FetchListener.NONE);
     }
 
     @Override
@@ -126,6 +132,10 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
 
     @Override
     public void close() throws Exception {
-        if (fetcher != null) fetcher.close();
+        try {
+            if (fetcher != null) fetcher.close();
+        } finally {
+            if (limiter != null) limiter.close();
+        }
     }
 }

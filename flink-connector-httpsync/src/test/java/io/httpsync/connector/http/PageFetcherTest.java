@@ -92,7 +92,7 @@ class PageFetcherTest {
         Map<String, String> o = fixture.options();
         o.putAll(overrides);
         EndpointSpec spec = EndpointSpec.fromOptions(o);
-        PageFetcher f = new PageFetcher(spec, new HierarchicalRateLimiter(spec.rateLimits()), listener);
+        PageFetcher f = new PageFetcher(spec, HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1), listener);
         fetchers.add(f);
         return f;
     }
@@ -175,7 +175,7 @@ class PageFetcherTest {
         Map<String, String> o = fixture.options();
         o.keySet().removeIf(k -> k.startsWith("auth.token.") && !k.equals("auth.token.property"));
         EndpointSpec spec = EndpointSpec.fromOptions(o);
-        PageFetcher f = new PageFetcher(spec, new HierarchicalRateLimiter(spec.rateLimits()), listener);
+        PageFetcher f = new PageFetcher(spec, HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1), listener);
         fetchers.add(f);
         Tenant tenant = Tenant.of(SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY,
                 "sign-secret", KuaishouSimulatorFixture.SIGN_SECRET, "access-token", token));

@@ -35,7 +35,7 @@ class AdaptiveRateLimitITCase {
             options.put("retry.rate-limited-wait", "1 s");
             options.put("retry.max-rate-limited", "20");
             EndpointSpec spec = EndpointSpec.fromOptions(options);
-            HierarchicalRateLimiter limiter = new HierarchicalRateLimiter(spec.rateLimits());
+            HierarchicalRateLimiter limiter = HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1);
             int pages;
             try (PageFetcher fetcher = new PageFetcher(spec, limiter, FetchListener.NONE)) {
                 pages = Pager.all(fetcher, platform.tenants, System.currentTimeMillis(), 6).get();

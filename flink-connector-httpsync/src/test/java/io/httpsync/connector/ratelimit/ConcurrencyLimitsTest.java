@@ -27,7 +27,7 @@ class ConcurrencyLimitsTest {
 
     @Test
     void atMostNTenantsAndMRequestsPerTenantAreInFlight() throws Exception {
-        HierarchicalRateLimiter limiter = new HierarchicalRateLimiter(spec(), LocalBucketStore.SHARED);
+        HierarchicalRateLimiter limiter = HierarchicalRateLimiter.evenShare(spec(), 1);
         ScheduledExecutorService answers = Executors.newScheduledThreadPool(4);
         Map<String, AtomicInteger> inFlightByTenant = new ConcurrentHashMap<>();
         AtomicInteger maxPerTenant = new AtomicInteger();
@@ -66,7 +66,7 @@ class ConcurrencyLimitsTest {
 
     private static RateLimitSpec spec() {
         BucketSpec app = new BucketSpec("app", BucketScope.APP, 10_000, Duration.ofSeconds(1), 1_000, 1, false);
-        return new RateLimitSpec(List.of(app), RateLimitSpec.Backend.LOCAL, null, "test-" + UUID.randomUUID(), "orders",
+        return new RateLimitSpec(List.of(app), RateLimitSpec.Backend.JOB, null, "test-" + UUID.randomUUID(), "orders",
                 0.97, new RateLimitSpec.Adaptive(0.25, 0.05, 0.5, 0.9, 1000), MAX_TENANTS, MAX_PER_TENANT);
     }
 }

@@ -112,7 +112,7 @@ public final class RateLimitBenchmark {
                 retries.computeIfAbsent(cause.name(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
             }
         };
-        try (PageFetcher fetcher = new PageFetcher(spec, new HierarchicalRateLimiter(spec.rateLimits()), countRetries)) {
+        try (PageFetcher fetcher = new PageFetcher(spec, HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1), countRetries)) {
             pages = paging.pages(fetcher);
         }
         System.out.println("retries by cause: " + retries);

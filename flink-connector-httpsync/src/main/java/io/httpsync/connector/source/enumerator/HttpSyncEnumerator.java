@@ -1,5 +1,7 @@
 package io.httpsync.connector.source.enumerator;
 
+import io.httpsync.connector.ratelimit.JobBudget;
+import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.WindowFailedEvent;
@@ -81,6 +83,10 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * right after the savepoint completes, and Flink fails over a task to which an operator event was lost, which fails
  * the stop. A stopping reader no longer speaks, so nothing is sent to it.
  *
+ * <p><b>Rate-limit budgets.</b> With the {@code job} backend the enumerator holds the job's {@link JobBudget}: each
+ * poll brings the reader's demand per bucket key, and the answer its allotments when they changed, so that every
+ * bucket is one budget over all readers on all TaskManagers. A reader that (re)registers starts with none.
+ *
  * <p>Every report is acknowledged with a {@link WindowsFinishedAckEvent}; the reader keeps the split in its state
  * until then and re-sends the report after a restore. A report about a window that is not (any more) assigned was
  * already handled and is only acknowledged.
@@ -138,6 +144,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
 
     private final EnumeratorMetrics metrics;
 
+    /** The job's rate-limit budgets (backend {@code job}), or null when they are kept elsewhere. */
+    @Nullable private final JobBudget budget;
+
     /** Planning stops here: the bounded end, or the latest {@code now - lag} seen by a tick. */
     private long horizonMillis;
 
@@ -149,8 +158,18 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             SplitEnumeratorContext<WindowSplit> context,
             SyncPlan plan,
             @Nullable HttpSyncEnumState restoredState) {
+        this(context, plan, restoredState, null);
+    }
+
+    /** @param budget the job's rate-limit budgets to divide among the readers, or null when kept elsewhere */
+    public HttpSyncEnumerator(
+            SplitEnumeratorContext<WindowSplit> context,
+            SyncPlan plan,
+            @Nullable HttpSyncEnumState restoredState,
+            @Nullable JobBudget budget) {
         this.context = checkNotNull(context, "context");
         this.plan = checkNotNull(plan, "plan");
+        this.budget = budget;
         this.planner = new WindowPlanner(plan);
         this.horizonMillis = plan.isBounded() ? plan.endMillis() : Long.MIN_VALUE;
         this.metrics = new EnumeratorMetrics(context.metricGroup(), plan.clock(), unassigned::size);
@@ -227,6 +246,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     @Override
     public void addReader(int subtaskId) {
         positionsSent.remove(subtaskId); // a (re)started reader knows no positions
+        if (budget != null) budget.removeReader(subtaskId); // and holds no allotment: its predecessor's parts are free
         splitRequests.removeIf(r -> r == subtaskId); // and asks again for what its predecessor asked for
         sendPositionsIfMoved(subtaskId);
     }
@@ -272,7 +292,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     @Override
     public void handleSourceEvent(int subtaskId, SourceEvent event) {
         List<String> handled;
-        if (event instanceof ReaderPollEvent) {
+        if (event instanceof ReaderPollEvent poll) {
+            if (budget != null) budget.report(subtaskId, poll.budget());
             answer(subtaskId);
             return;
         } else if (event instanceof WindowsFinishedEvent) {
@@ -299,6 +320,14 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     private void answer(int subtaskId) {
         assignPendingSplits(subtaskId);
         sendPositionsIfMoved(subtaskId);
+        sendAllotmentsIfChanged(subtaskId);
+    }
+
+    /** Coordinator thread. Tells a reader its rate-limit allotments if they changed. Only when the reader spoke. */
+    private void sendAllotmentsIfChanged(int subtaskId) {
+        if (budget == null || !context.registeredReaders().containsKey(subtaskId)) return;
+        JobBudget.Allotments changed = budget.allotmentsToSend(subtaskId);
+        if (changed != null) context.sendEventToSourceReader(subtaskId, new RateAllotmentEvent(changed));
     }
 
     private void onWindowFinished(WindowSplit reported) {

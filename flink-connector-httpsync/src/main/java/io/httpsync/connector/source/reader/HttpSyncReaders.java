@@ -3,7 +3,7 @@ package io.httpsync.connector.source.reader;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.PageFetcher;
-import io.httpsync.connector.ratelimit.RateLimiter;
+import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
 import org.apache.flink.annotation.Internal;
@@ -19,7 +19,8 @@ import java.util.Map;
 public final class HttpSyncReaders {
     private HttpSyncReaders() {}
 
-    public static <T> HttpSyncSourceReader<T> create(EndpointSpec endpoint, RateLimiter rateLimiter, List<Tenant> tenants,
+    /** @param rateLimiter owned by the reader from now on: closed with it */
+    public static <T> HttpSyncSourceReader<T> create(EndpointSpec endpoint, HierarchicalRateLimiter rateLimiter, List<Tenant> tenants,
                                                      RecordDeserializer<T> deserializer, ExceptionPolicy policy,
                                                      int splitsInFlight, boolean emitTenantPositions, long pollIntervalMillis,
                                                      SourceReaderContext context) {
@@ -30,6 +31,6 @@ public final class HttpSyncReaders {
         SplitOutcomes outcomes = new SplitOutcomes();
         HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, outcomes, metrics);
         return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter, outcomes,
-                metrics, fetcher, splitsInFlight, emitTenantPositions, pollIntervalMillis, new Configuration(), context);
+                metrics, fetcher, rateLimiter, splitsInFlight, emitTenantPositions, pollIntervalMillis, new Configuration(), context);
     }
 }

@@ -2,6 +2,8 @@ package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.TenantPosition;
+import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
+import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.WindowReports;
@@ -55,6 +57,11 @@ import java.util.function.Supplier;
  * <p>The enumerator answers only readers that speak to it (see {@code HttpSyncEnumerator}), so the reader polls it
  * ({@link ReaderPollEvent}) every poll interval while it runs, woken by a timer when idle. That is how a waiting split
  * request gets a newly planned window, and an idle reader the new positions.
+ *
+ * <p>With the job's rate-limit budget ({@link HierarchicalRateLimiter#isAllottedByJob()}), each poll carries the
+ * limiter's demand and applied allotments, and the answer ({@link RateAllotmentEvent}) goes to the limiter. A request
+ * that waits for an allotment makes the reader poll at once (the limiter's worker thread only raises a flag and wakes
+ * the mailbox; the event is sent from here).
  */
 @Internal
 public final class HttpSyncSourceReader<T>
@@ -63,6 +70,11 @@ public final class HttpSyncSourceReader<T>
     private final int splitsInFlight;
     private final SplitOutcomes outcomes;
     private final AutoCloseable fetcher;
+    private final HierarchicalRateLimiter limiter;
+    /** Set by the limiter's worker when a request waits for an allotment; read and cleared on the mailbox thread. */
+    private volatile boolean allotmentWanted;
+    /** Completed by the limiter's worker to wake an idle reader for that; replaced on the mailbox thread. */
+    private volatile CompletableFuture<Void> allotmentWake = new CompletableFuture<>();
     private final HttpSyncReaderMetrics metrics;
     private final Map<String, WindowSplit> awaitingAck = new LinkedHashMap<>();
     private final boolean emitTenantPositions;
@@ -79,10 +91,18 @@ public final class HttpSyncSourceReader<T>
     private CompletableFuture<Void> positionsArrived = new CompletableFuture<>();
 
     HttpSyncSourceReader(Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders, HttpSyncRecordEmitter<T> emitter,
-                         SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher, int splitsInFlight,
+                         SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher,
+                         HierarchicalRateLimiter limiter, int splitsInFlight,
                          boolean emitTenantPositions, long pollIntervalMillis, Configuration config, SourceReaderContext context) {
         super(splitReaders, emitter, config, context);
         this.fetcher = fetcher;
+        this.limiter = limiter;
+        if (limiter.isAllottedByJob()) {
+            limiter.onAllotmentWanted(() -> {
+                allotmentWanted = true;
+                allotmentWake.complete(null);
+            });
+        }
         this.outcomes = outcomes;
         this.metrics = metrics;
         this.splitsInFlight = splitsInFlight;
@@ -139,6 +159,8 @@ public final class HttpSyncSourceReader<T>
     public void handleSourceEvents(SourceEvent event) {
         if (event instanceof WindowsFinishedAckEvent ack) {
             ack.splitIds().forEach(awaitingAck::remove);
+        } else if (event instanceof RateAllotmentEvent allotments) {
+            limiter.allot(allotments.allotments());
         } else if (event instanceof SyncPositionEvent positions) {
             positions.positionPerTenant().forEach(metrics::syncPosition);
             if (!positions.positionPerTenant().isEmpty()) {
@@ -158,8 +180,10 @@ public final class HttpSyncSourceReader<T>
     @Override
     public InputStatus pollNext(ReaderOutput<SyncElement<T>> output) throws Exception {
         long now = System.currentTimeMillis();
-        if (now >= nextPollAtMillis) {
-            context.sendSourceEventToCoordinator(new ReaderPollEvent());
+        if (now >= nextPollAtMillis || allotmentWanted) {
+            allotmentWanted = false;
+            context.sendSourceEventToCoordinator(
+                    limiter.isAllottedByJob() ? new ReaderPollEvent(limiter.budgetReport()) : new ReaderPollEvent());
             nextPollAtMillis = now + pollIntervalMillis;
         }
         if (pendingWatermark > emittedWatermark) {
@@ -177,13 +201,15 @@ public final class HttpSyncSourceReader<T>
 
     @Override
     public CompletableFuture<Void> isAvailable() {
-        if (hasPendingOutput()) return CompletableFuture.completedFuture(null);
+        // replaced before the flag is read: the worker raises the flag before it completes the current future
+        if (allotmentWake.isDone()) allotmentWake = new CompletableFuture<>();
+        if (hasPendingOutput() || allotmentWanted) return CompletableFuture.completedFuture(null);
         if (positionsArrived.isDone()) positionsArrived = new CompletableFuture<>();
         if (pollDue == null || pollDue.isDone()) {
             long delay = Math.max(0, nextPollAtMillis - System.currentTimeMillis());
             pollDue = CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
         }
-        return CompletableFuture.anyOf(super.isAvailable(), positionsArrived, pollDue).thenApply(ignored -> null);
+        return CompletableFuture.anyOf(super.isAvailable(), positionsArrived, pollDue, allotmentWake).thenApply(ignored -> null);
     }
 
     private boolean hasPendingOutput() {
@@ -211,6 +237,8 @@ public final class HttpSyncSourceReader<T>
                 // every page handed to Flink was emitted or is covered by the state; a client that fails to shut
                 // down cleanly must not fail a task that is stopping (e.g. with a savepoint)
                 LOG.warn("closing the HTTP client failed", e);
+            } finally {
+                limiter.close(); // gives back the shared worker and connections of this job's class loader
             }
         }
     }

@@ -33,7 +33,7 @@ class HttpSyncSourceReaderTest {
 
     private static HttpSyncSourceReader<RawRecord> reader(TestingReaderContext context, boolean emitTenantPositions) {
         EndpointSpec endpoint = EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders("http://localhost:1"));
-        return HttpSyncReaders.create(endpoint, new HierarchicalRateLimiter(endpoint.rateLimits()),
+        return HttpSyncReaders.create(endpoint, HierarchicalRateLimiter.evenShare(endpoint.rateLimits(), 1),
                 List.of(Tenant.of("a"), Tenant.of("b")), RecordDeserializer.raw(), ExceptionPolicy.RECORD_AND_RETRY, 3,
                 emitTenantPositions, POLL_INTERVAL, context);
     }
