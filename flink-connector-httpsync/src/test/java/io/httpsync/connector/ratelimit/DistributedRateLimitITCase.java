@@ -3,13 +3,11 @@ package io.httpsync.connector.ratelimit;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.FetchListener;
 import io.httpsync.connector.http.PageFetcher;
+import io.httpsync.connector.testutil.RedisExtension;
 import io.httpsync.simulator.Accounting;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.embedded.RedisServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.ServerSocket;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,29 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * server that this test starts on a free port: together they stay under the one app budget and are never refused.
  */
 class DistributedRateLimitITCase {
-    private static RedisServer redis;
-    private static int port;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        redis = new RedisServer(port);
-        redis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        if (redis != null) redis.stop();
-    }
+    @RegisterExtension static final RedisExtension REDIS = new RedisExtension();
 
     @Test
     void twoJobsSharingOneRedisStayUnderOneBudget() throws Exception {
         try (RateLimitedKuaishou platform = new RateLimitedKuaishou(1500, 4, 60, 25, 100)) {
             Map<String, String> options = platform.options(0.9);
             options.put("rate-limit.backend", "redis");
-            options.put("rate-limit.redis.uri", "redis://127.0.0.1:" + port);
+            options.put("rate-limit.redis.uri", REDIS.uri());
             EndpointSpec spec = EndpointSpec.fromOptions(options);
             long end = System.currentTimeMillis();
             // each "job" has its own Redis connection and bucket proxies, as two JVMs would: they share only Redis

@@ -1,10 +1,8 @@
 package io.httpsync.connector.table;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.connector.testutil.SqlTables;
-import io.httpsync.simulator.platform.GroundTruth;
 import org.apache.flink.table.api.TableEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,7 +13,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -70,28 +67,17 @@ class HttpSyncSqlITCase {
                 + " CAST(window_start AS TIMESTAMP(3)), CAST(window_end AS TIMESTAMP(3)), CAST(fetch_time AS TIMESTAMP(3))"
                 + " FROM orders").await(2, TimeUnit.MINUTES);
 
-        Map<Long, String> expected = new HashMap<>();
-        List<GroundTruth.TruthRecord> live = fixture.kuaishou.groundTruth(KuaishouSimulatorFixture.SHOP).live();
-        for (GroundTruth.TruthRecord r : live) {
-            if (r.updateTime() < start || r.updateTime() >= end) continue;
-            JsonNode base = r.content().path("orderBaseInfo");
-            expected.put(Long.parseLong(r.id()), row(base.path("status").asInt(), r.updateTime(), base.path("totalFee").asLong(),
-                    base.path("buyerNick").asText(), KuaishouSimulatorFixture.SHOP));
-        }
+        Map<Long, String> expected = fixture.truthOrderRows(start, end);
         assertThat(expected).hasSizeGreaterThan(100);
         assertThat(postgresRows()).isEqualTo(expected);
         assertThat(metadataIsConsistent()).as("every row's update time lies in its window, fetched after it").isTrue();
-    }
-
-    private static String row(int status, long updateTime, long totalFee, String buyer, String tenant) {
-        return status + "|" + updateTime + "|" + totalFee + "|" + buyer + "|" + tenant;
     }
 
     private static Map<Long, String> postgresRows() throws Exception {
         Map<Long, String> rows = new HashMap<>();
         try (Connection c = POSTGRES.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT oid, status, update_time, total_fee, buyer, tenant FROM ks_orders")) {
-            while (rs.next()) rows.put(rs.getLong(1), row(rs.getInt(2), rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6)));
+            while (rs.next()) rows.put(rs.getLong(1), KuaishouSimulatorFixture.orderRow(rs.getInt(2), rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6)));
         }
         return rows;
     }

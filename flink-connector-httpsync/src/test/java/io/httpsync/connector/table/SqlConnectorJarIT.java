@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class SqlConnectorJarIT {
     private static final String SHADED = "io/httpsync/shaded/";
-    private static final List<String> RELOCATED = List.of("org/asynchttpclient/", "io/netty/", "com/fasterxml/jackson/", "io/github/bucket4j/");
+    private static final List<String> RELOCATED = List.of("org/asynchttpclient/", "io/netty/", "com/fasterxml/jackson/", "io/github/bucket4j/",
+            "io/lettuce/", "reactor/", "org/reactivestreams/", "redis/clients/authentication/");
     private static Path jar;
     private static List<String> entries;
 
@@ -77,6 +82,63 @@ class SqlConnectorJarIT {
     void relocatedServiceFilesAreRenamed() {
         assertThat(entries).filteredOn(e -> e.startsWith("META-INF/services/"))
                 .noneMatch(e -> RELOCATED.stream().anyMatch(pkg -> e.startsWith("META-INF/services/" + pkg.replace('/', '.'))));
+    }
+
+    @Test
+    void carriesNoLoggingLibrary() {
+        // slf4j and its log4j binding are Flink's: a second copy in lib/ would make slf4j pick a binding at random
+        assertThat(entries).noneMatch(e -> e.startsWith("org/slf4j/") || e.startsWith("org/apache/logging/")
+                || e.startsWith("org/apache/log4j/") || e.startsWith("ch/qos/logback/") || e.startsWith(SHADED + "org/slf4j/")
+                || e.startsWith("META-INF/services/org.slf4j.") || e.startsWith("META-INF/services/org.apache.logging."));
+    }
+
+    @Test
+    void noResourceNamesAnUnrelocatedPackage() throws IOException {
+        // relocation rewrites classes only: a resource holding a relocated library's names (property keys, class names)
+        // no longer matches its own code, as async-http-client's defaults did
+        Pattern unrelocated = Pattern.compile("(^|[^.\\w])(" + String.join("|",
+                RELOCATED.stream().map(p -> Pattern.quote(p.replace('/', '.'))).toList()) + ")");
+        List<String> offending = new ArrayList<>();
+        for (String e : entries) {
+            if (e.endsWith(".class") || e.endsWith("/") || e.matches("META-INF/([A-Za-z-]*-)?(LICENSE|NOTICE)(\\.txt)?")) continue;
+            if (unrelocated.matcher(read(e)).find()) offending.add(e);
+        }
+        assertThat(offending).isEmpty();
+    }
+
+    @Test
+    void relocatedHttpClientDefaultsHoldEveryDefault() throws IOException {
+        Properties original = new Properties();
+        try (var in = org.asynchttpclient.config.AsyncHttpClientConfigDefaults.class.getResourceAsStream("ahc-default.properties")) {
+            original.load(in);
+        }
+        Properties relocated = new Properties();
+        relocated.load(new StringReader(read(SHADED + "org/asynchttpclient/config/ahc-default.properties")));
+        Map<String, String> expected = new TreeMap<>();
+        original.forEach((k, v) -> expected.put("io.httpsync.shaded." + k, (String) v));
+        Map<String, String> actual = new TreeMap<>();
+        relocated.forEach((k, v) -> actual.put((String) k, (String) v));
+        assertThat(expected).containsKey("io.httpsync.shaded.org.asynchttpclient.maxRedirects");
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    @Test
+    void everyServiceFileNamesClassesOfTheJar() throws IOException {
+        for (String e : entries) {
+            if (!e.startsWith("META-INF/services/") || e.endsWith("/")) continue;
+            for (String impl : read(e).lines().map(l -> l.replaceAll("#.*", "").trim()).filter(l -> !l.isEmpty()).toList()) {
+                assertThat(entries).as(e).contains(impl.replace('.', '/') + ".class");
+            }
+        }
+    }
+
+    @Test
+    void isNotMultiReleaseSoItsRelocatedBaseClassesAreUsed() throws IOException {
+        // versioned classes are left out: shade does not move them under the relocated packages (MSHADE-406)
+        assertThat(entries).noneMatch(e -> e.startsWith("META-INF/versions/"));
+        try (JarFile f = new JarFile(jar.toFile())) {
+            assertThat(f.isMultiRelease()).isFalse();
+        }
     }
 
     @Test

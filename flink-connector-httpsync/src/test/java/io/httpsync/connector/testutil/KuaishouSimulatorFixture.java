@@ -1,5 +1,6 @@
 package io.httpsync.connector.testutil;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.simulator.Simulator;
@@ -68,6 +69,26 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
         GroundTruth truth = kuaishou.groundTruth(SHOP);
         return truth.live().stream().filter(r -> r.updateTime() >= start && r.updateTime() < end)
                 .map(GroundTruth.TruthRecord::id).toList();
+    }
+
+    /**
+     * The shop's live orders whose update time lies in {@code [start, end)}, by oid, each as {@link #orderRow} of the
+     * columns the SQL tests select: status, update time, total fee, buyer, tenant.
+     */
+    public Map<Long, String> truthOrderRows(long start, long end) {
+        Map<Long, String> rows = new HashMap<>();
+        for (GroundTruth.TruthRecord r : kuaishou.groundTruth(SHOP).live()) {
+            if (r.updateTime() < start || r.updateTime() >= end) continue;
+            JsonNode base = r.content().path("orderBaseInfo");
+            rows.put(Long.parseLong(r.id()), orderRow(base.path("status").asInt(), r.updateTime(), base.path("totalFee").asLong(),
+                    base.path("buyerNick").asText(), SHOP));
+        }
+        return rows;
+    }
+
+    /** One order's columns as {@link #truthOrderRows} writes them. */
+    public static String orderRow(Object status, Object updateTime, Object totalFee, Object buyer, Object tenant) {
+        return status + "|" + updateTime + "|" + totalFee + "|" + buyer + "|" + tenant;
     }
 
     /** Changes the shop between two syncs: random updates, new orders, random deletions. */
