@@ -186,7 +186,8 @@ public final class SyncPipeline {
         conf.addAll(checkpointStorage(directory));
         Optional<String> latest = RetainedCheckpoints.latest(directory);
         if (latest.isPresent()) {
-            LOG.info("sync job '{}' resumes from retained checkpoint {}", required("source.name"), latest.get());
+            LOG.info("sync job '{}' resumes from retained checkpoint {} (to start over from source.start, delete {})",
+                    required("source.name"), latest.get(), directory);
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get());
             conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
         } else {
