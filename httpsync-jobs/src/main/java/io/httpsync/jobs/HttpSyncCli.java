@@ -7,6 +7,7 @@ import io.httpsync.jobs.pipeline.SyncPipeline;
 import io.httpsync.jobs.pipeline.WindowReplay;
 import io.httpsync.simulator.SimulatorMain;
 
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.nio.file.Path;
@@ -22,7 +23,10 @@ import java.util.Map;
  *     summary comparing the table with the simulator's ground truth. The default command.
  * run --config job.properties
  *     runs the sync job a properties file describes (source, dedupe, JDBC and/or Kafka sinks; see SyncPipeline),
- *     in a local Flink, or on a cluster when submitted with {@code flink run}.
+ *     in a local Flink, or on a cluster when submitted with {@code flink run}. Locally, its checkpoints go to
+ *     job.checkpoint-dir (default ./httpsync-checkpoints/&lt;source.name&gt;), and a new run resumes from the newest
+ *     one retained there (e.g. after the process was killed). Each tenant's sync position goes to
+ *     jdbc.positions-table (default sync_positions).
  * full-pass --config job.properties
  *     runs one full pass of the configured tenants (pass.* settings, see SyncPipeline): bounded rounds over everything
  *     updated since source.start, then the rows the pass did not see marked deleted, or the pass published as the
@@ -61,6 +65,9 @@ public final class HttpSyncCli {
         SyncPipeline pipeline = SyncPipeline.fromFile(Path.of(file));
         pipeline.createTables();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration());
+        // outside `flink run` (no cluster gave us a context environment): our own local Flink, which keeps its
+        // checkpoints and resumes from them; on a cluster, its configuration and `flink run -s` decide
+        if (env instanceof LocalStreamEnvironment) env = pipeline.localEnvironment();
         pipeline.addTo(env);
         env.execute(pipeline.jobName());
     }

@@ -2,6 +2,7 @@ package io.httpsync.connector.sink;
 
 import io.httpsync.connector.http.ExceptionEvent;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
@@ -33,11 +34,11 @@ public final class ExceptionEventJdbcSink {
                 + longText + ", event_time bigint NOT NULL)" + dialect.tableOptions();
     }
 
-    public static JdbcSink<ExceptionEvent> insertInto(String table, JdbcConnectionOptions connection) {
-        return JdbcSink.<ExceptionEvent>builder()
+    public static Sink<ExceptionEvent> insertInto(String table, JdbcConnectionOptions connection) {
+        return WriterOnlySink.of(JdbcSink.<ExceptionEvent>builder()
                 .withQueryStatement(insert(table), ExceptionEventJdbcSink::bind)
                 .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(100).withBatchIntervalMs(200).withMaxRetries(3).build())
-                .buildAtLeastOnce(connection);
+                .buildAtLeastOnce(connection));
     }
 
     /** Stores events outside a Flink job, e.g. a {@link DeletionMarker} refusal. */

@@ -3,6 +3,7 @@ package io.httpsync.connector.sink;
 import io.httpsync.connector.dedupe.ContentHash;
 import io.httpsync.connector.source.RawRecord;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
@@ -12,7 +13,8 @@ import java.sql.Types;
 import java.time.Duration;
 
 /**
- * Lands {@link RawRecord}s in a PostgreSQL or MySQL/MariaDB table through flink-connector-jdbc's {@link JdbcSink}:
+ * Lands {@link RawRecord}s in a PostgreSQL or MySQL/MariaDB table through flink-connector-jdbc's {@link JdbcSink}
+ * (its writer only, see {@link WriterOnlySink}):
  * one row per (tenant, id), batched, upserted with the {@link SqlDialect guard} that keeps the newest version and
  * writes nothing for an unchanged one. At-least-once: a replay after a failure re-sends batches, which the guard makes
  * harmless.
@@ -70,12 +72,12 @@ public final class JdbcRecordSink {
         return this;
     }
 
-    public JdbcSink<RawRecord> build(JdbcConnectionOptions connection) {
+    public Sink<RawRecord> build(JdbcConnectionOptions connection) {
         String pass = passId;
         if (snapshot && pass == null) {
             throw new IllegalStateException("a snapshot sink into table " + table + " needs the pass id: call setPassId");
         }
-        return JdbcSink.<RawRecord>builder()
+        return WriterOnlySink.of(JdbcSink.<RawRecord>builder()
                 .withQueryStatement(snapshot ? dialect.insertSnapshotRecord(table) : dialect.upsertRecord(table), (ps, r) -> {
                     ps.setString(1, r.tenant);
                     ps.setString(2, r.id);
@@ -88,6 +90,6 @@ public final class JdbcRecordSink {
                 })
                 .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(batchSize)
                         .withBatchIntervalMs(batchInterval.toMillis()).withMaxRetries(maxRetries).build())
-                .buildAtLeastOnce(connection);
+                .buildAtLeastOnce(connection));
     }
 }

@@ -6,6 +6,7 @@ import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.source.RawRecord;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -35,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * checkpointing, a transactional id prefix unique per job, and consumers with {@code isolation.level=read_committed});
  * Unless the producer properties say otherwise, transactions time out after 15 minutes, the brokers' default maximum.
  * {@link DeliveryGuarantee#AT_LEAST_ONCE} flushes on checkpoints and may repeat a version after a failure, which a
- * compacted topic absorbs. Exception events go to their own topic through {@link #exceptionEvents}.
+ * compacted topic absorbs; it is the Kafka sink's writer alone ({@link WriterOnlySink}). Exception events go to their
+ * own topic through {@link #exceptionEvents}.
  */
 @PublicEvolving
 public final class KafkaRecordSink {
@@ -57,7 +59,7 @@ public final class KafkaRecordSink {
      * Writes {@code tombstones} (e.g. a completed {@link FullSyncPass.Result#tombstones pass's}) to {@code sink} in a
      * small bounded job on {@code env}, and waits for it; nothing if there are none.
      */
-    public static void writeTombstones(StreamExecutionEnvironment env, List<RawRecord> tombstones, KafkaSink<RawRecord> sink,
+    public static void writeTombstones(StreamExecutionEnvironment env, List<RawRecord> tombstones, Sink<RawRecord> sink,
                                        String jobName) throws Exception {
         if (tombstones.isEmpty()) return;
         env.fromData(tombstones, Types.POJO(RawRecord.class)).uid("tombstones").name("tombstones")
@@ -68,21 +70,21 @@ public final class KafkaRecordSink {
     /**
      * @param transactionalIdPrefix required for exactly-once: unique per job (and stable across its restarts)
      */
-    public static KafkaSink<RawRecord> records(String bootstrapServers, String topic, DeliveryGuarantee guarantee,
-                                               @Nullable String transactionalIdPrefix, Properties producerProperties) {
+    public static Sink<RawRecord> records(String bootstrapServers, String topic, DeliveryGuarantee guarantee,
+                                          @Nullable String transactionalIdPrefix, Properties producerProperties) {
         return sink(bootstrapServers, guarantee, transactionalIdPrefix, producerProperties, (r, context, timestamp) ->
                 new ProducerRecord<>(topic, null, r.updateTime, key(r.tenant, r.id), r.json == null ? null : value(r)));
     }
 
     /** Exception events as JSON, keyed by tenant, with all their context. */
-    public static KafkaSink<ExceptionEvent> exceptionEvents(String bootstrapServers, String topic, DeliveryGuarantee guarantee,
-                                                            @Nullable String transactionalIdPrefix, Properties producerProperties) {
+    public static Sink<ExceptionEvent> exceptionEvents(String bootstrapServers, String topic, DeliveryGuarantee guarantee,
+                                                       @Nullable String transactionalIdPrefix, Properties producerProperties) {
         return sink(bootstrapServers, guarantee, transactionalIdPrefix, producerProperties, (e, context, timestamp) ->
                 new ProducerRecord<>(topic, null, e.timeMillis(), bytes(g -> g.writeString(e.tenantId())), value(e)));
     }
 
-    private static <T> KafkaSink<T> sink(String bootstrapServers, DeliveryGuarantee guarantee, @Nullable String transactionalIdPrefix,
-                                         Properties producerProperties, KafkaRecordSerializationSchema<T> schema) {
+    private static <T> Sink<T> sink(String bootstrapServers, DeliveryGuarantee guarantee, @Nullable String transactionalIdPrefix,
+                                    Properties producerProperties, KafkaRecordSerializationSchema<T> schema) {
         Properties producer = new Properties();
         producer.putAll(producerProperties);
         // Flink's default (1 h) exceeds brokers' default transaction.max.timeout.ms (15 min): every producer would be refused
@@ -97,8 +99,9 @@ public final class KafkaRecordSink {
                 throw new IllegalArgumentException("exactly-once Kafka delivery needs a transactional id prefix, unique per job");
             }
             builder.setTransactionalIdPrefix(transactionalIdPrefix);
+            return builder.build();
         }
-        return builder.build();
+        return WriterOnlySink.of(builder.build());
     }
 
     /** The Kafka key of a record: {@code {"tenant":…,"id":…}}. */

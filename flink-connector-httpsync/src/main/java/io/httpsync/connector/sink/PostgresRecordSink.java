@@ -3,7 +3,7 @@ package io.httpsync.connector.sink;
 import io.httpsync.connector.source.RawRecord;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.api.connector.sink2.Sink;
 
 /**
  * Shorthand for {@link JdbcRecordSink} with {@link SqlDialect#POSTGRES}: the guarded upsert of {@link RawRecord}s into
@@ -17,7 +17,7 @@ public final class PostgresRecordSink {
         return SqlDialect.POSTGRES.createRecordTable(table);
     }
 
-    public static JdbcSink<RawRecord> upsertInto(String table, JdbcConnectionOptions connection) {
+    public static Sink<RawRecord> upsertInto(String table, JdbcConnectionOptions connection) {
         return JdbcRecordSink.builder(SqlDialect.POSTGRES, table).build(connection);
     }
 }

@@ -195,6 +195,16 @@ public enum SqlDialect {
         return tableOptions;
     }
 
+    /** The type of a key column (tenant, id, ...). */
+    String keyType() {
+        return keyType;
+    }
+
+    /** The type of a column holding a point in time. */
+    String timestampType() {
+        return timestampType;
+    }
+
     /** The database's current time, as SQL. */
     public String now() {
         return now;

@@ -5,6 +5,7 @@ import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.ResponseKind;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordMeta;
+import io.httpsync.connector.source.TenantPosition;
 import io.httpsync.connector.testutil.CollectingSink;
 import io.httpsync.connector.testutil.KuaishouFullPass;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
@@ -12,6 +13,7 @@ import io.httpsync.connector.testutil.SinkAssertions;
 import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.GroundTruth;
 import io.httpsync.connector.testutil.SqlDatabase;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -35,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * What every database's record table must do, run against a real server per dialect: the guarded upsert through
  * Flink's JdbcSink, full-pass stamps and deletion marking with its ratio guard, stored exception events, and the
  * snapshot alternative (each pass its own snapshot, the latest completed one visible), also end to end against the
- * Kuaishou simulator.
+ * Kuaishou simulator; and the table of sync positions.
  */
 abstract class RecordTableContract {
     @RegisterExtension
@@ -219,6 +221,31 @@ abstract class RecordTableContract {
                 + " AND platform_code = 'E503' AND kind = 'RETRYABLE' AND attempts = 5 AND message = 'server busy' AND event_time = 1234"))
                 .isEqualTo(1);
         assertThat(db().single("SELECT count(*) FROM " + events + " WHERE tenant = 's2' AND platform_code IS NULL AND http_status = -1")).isEqualTo(1);
+    }
+
+    @Test
+    void syncPositionsOnlyMoveForwardPerStreamAndTenant() throws Exception {
+        SyncPositionTable positions = new SyncPositionTable(db().dialect(), table + "_positions");
+        try (Connection c = db().connect()) {
+            positions.create(c);
+            positions.write(c, "other", "s1", 50);
+        }
+        // as a job delivers them: every reader repeats a tenant's position, and a replay repeats an older one
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        positions.write(env.fromData(List.of(new TenantPosition("s1", 100), new TenantPosition("s2", 70), new TenantPosition("s1", 300),
+                        new TenantPosition("s1", 300), new TenantPosition("s1", 200), new TenantPosition("s2", 60)),
+                TypeInformation.of(TenantPosition.class)), "orders", db().connectionOptions());
+        env.execute("positions");
+
+        try (Connection c = db().connect()) {
+            assertThat(positions.read(c, "orders")).isEqualTo(Map.of("s1", 300L, "s2", 70L));
+            positions.write(c, "orders", "s2", 40);   // a job restored from an older savepoint
+            positions.write(c, "orders", "s2", 90);
+            assertThat(positions.read(c, "orders")).isEqualTo(Map.of("s1", 300L, "s2", 90L));
+            assertThat(positions.read(c, "other")).isEqualTo(Map.of("s1", 50L));
+        }
+        assertThat(db().single("SELECT count(*) FROM " + positions.table() + " WHERE updated_at IS NOT NULL")).isEqualTo(3);
     }
 
     // --- snapshots -------------------------------------------------------------------------------------------------

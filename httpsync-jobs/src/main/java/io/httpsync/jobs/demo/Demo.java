@@ -4,6 +4,8 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.sink.PostgresRecordSink;
+import io.httpsync.connector.sink.SqlDialect;
+import io.httpsync.connector.sink.SyncPositionTable;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncStreams;
 import io.httpsync.connector.source.RawRecord;
@@ -23,7 +25,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -47,6 +48,9 @@ public final class Demo {
     private static final String APP_SECRET = "demo-app-secret";
     private static final String SIGN_SECRET = "demo-sign-secret";
     private static final long DAY = Duration.ofDays(1).toMillis();
+    private static final String STREAM = "kuaishou-orders";
+    /** The table of sync positions, as a config-file job names it by default. */
+    private static final SyncPositionTable POSITIONS = new SyncPositionTable(SqlDialect.POSTGRES, "sync_positions");
 
     private Demo() {}
 
@@ -72,7 +76,7 @@ public final class Demo {
             sim.start(0);
             String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
             execute(jdbcUrl, PostgresRecordSink.createTable("orders"));
-            execute(jdbcUrl, "CREATE TABLE sync_progress (stream text PRIMARY KEY, position bigint NOT NULL)");
+            execute(jdbcUrl, POSITIONS.createTable());
             System.out.printf("simulator: %s (%d shops, %d orders each, changing live)%npostgres:  %s%n",
                     sim.baseUrl("kuaishou"), shops, orders, jdbcUrl);
 
@@ -90,27 +94,23 @@ public final class Demo {
                     .setWindowStep(Duration.ofHours(6))
                     .setRateLimit(50, 10)
                     .setDeserializer(RecordDeserializer.raw())
+                    .setEmitTenantPositions(true)
                     .build();
             JdbcConnectionOptions connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                     .withUrl(jdbcUrl).withDriverName("org.postgresql.Driver").withUsername("postgres").build();
 
             DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), "kuaishou orders")
                     .uid("kuaishou-orders-source");
-            SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "kuaishou-orders");
+            SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), STREAM);
             records.sinkTo(PostgresRecordSink.upsertInto("orders", connection)).uid("orders-postgres").name("orders -> postgres");
             records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS).print("exception event").uid("exception-events-print");
-            HttpSyncStreams.syncPosition(elements, "kuaishou-orders")
-                    .sinkTo(JdbcSink.<Long>builder()
-                            .withQueryStatement("INSERT INTO sync_progress VALUES ('kuaishou-orders', ?) "
-                                    + "ON CONFLICT (stream) DO UPDATE SET position = EXCLUDED.position", (ps, p) -> ps.setLong(1, p))
-                            .buildAtLeastOnce(connection))
-                    .uid("sync-progress-postgres").name("sync position -> postgres").setParallelism(1);
+            POSITIONS.write(records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS), STREAM, connection);
 
             JobClient job = env.executeAsync("httpsync demo: kuaishou orders -> postgres");
             long deadline = System.currentTimeMillis() + seconds * 1000L;
             while (System.currentTimeMillis() < deadline) {
                 Thread.sleep(5000);
-                long position = position(jdbcUrl);
+                long position = positions(jdbcUrl).values().stream().mapToLong(Long::longValue).min().orElse(-1);
                 System.out.printf("records in table: %6d   sync position: %s   lag: %s%n", count(jdbcUrl),
                         position < 0 ? "-" : Instant.ofEpochMilli(position),
                         position < 0 ? "-" : Duration.ofMillis(System.currentTimeMillis() - position).toSeconds() + " s");
@@ -131,11 +131,12 @@ public final class Demo {
         return options;
     }
 
-    /** Compares the table with ground truth for every record the platform last updated before the sync position. */
+    /** Compares the table with ground truth for every record the platform last updated before its shop's sync position. */
     private static boolean summarize(String jdbcUrl, KuaishouSim kuaishou, int shops) throws SQLException {
-        long position = position(jdbcUrl);
-        if (position < 0) {
-            System.out.println("the sync position never advanced: no window finished and checkpointed");
+        Map<String, Long> positions = positions(jdbcUrl);
+        if (positions.size() < shops) {
+            System.out.println("the sync position never advanced for " + (shops - positions.size())
+                    + " shops: no window finished and checkpointed");
             return false;
         }
         long expected = 0;
@@ -144,6 +145,7 @@ public final class Demo {
         long deletedStillInTable = 0;
         for (int i = 1; i <= shops; i++) {
             String shop = "shop-" + i;
+            long position = positions.get(shop);
             GroundTruth truth = kuaishou.groundTruth(shop);
             Map<String, Long> table = updateTimes(jdbcUrl, shop);
             for (GroundTruth.TruthRecord r : truth.live()) {
@@ -155,8 +157,8 @@ public final class Demo {
             }
             for (String id : truth.deletedIds()) if (table.containsKey(id)) deletedStillInTable++;
         }
-        System.out.printf("%nsync position %s: %d orders on the platform were last updated before it; in the table: %d missing, %d stale%n",
-                Instant.ofEpochMilli(position), expected, missing, stale);
+        System.out.printf("%nsync positions %s: %d orders on the platform were last updated before their shop's; in the table: %d missing, %d stale%n",
+                positions.entrySet().stream().map(e -> e.getKey() + " " + Instant.ofEpochMilli(e.getValue())).toList(), expected, missing, stale);
         System.out.printf("%d orders deleted on the platform are still in the table (list APIs never report deletions; a full sync marks them)%n",
                 deletedStillInTable);
         boolean equal = missing == 0 && stale == 0;
@@ -175,8 +177,10 @@ public final class Demo {
         return single(jdbcUrl, "SELECT count(*) FROM orders");
     }
 
-    private static long position(String jdbcUrl) throws SQLException {
-        return single(jdbcUrl, "SELECT coalesce(max(position), -1) FROM sync_progress");
+    private static Map<String, Long> positions(String jdbcUrl) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            return POSITIONS.read(c, STREAM);
+        }
     }
 
     private static long single(String jdbcUrl, String sql) throws SQLException {

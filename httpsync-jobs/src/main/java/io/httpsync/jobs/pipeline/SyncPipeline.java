@@ -13,6 +13,7 @@ import io.httpsync.connector.sink.RunningFullPass;
 import io.httpsync.connector.sink.PassCompletion;
 import io.httpsync.connector.sink.SnapshotTable;
 import io.httpsync.connector.sink.SqlDialect;
+import io.httpsync.connector.sink.SyncPositionTable;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncSourceBuilder;
@@ -21,15 +22,21 @@ import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.SyncElement;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.annotation.Nullable;
 import java.io.IOException;
@@ -48,9 +55,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * A sync job described by a properties file: the httpsync source, optionally the dedupe operator, and a JDBC table
@@ -59,7 +68,8 @@ import java.util.function.Supplier;
  * build instead of silently breaking savepoint compatibility later.
  *
  * <pre>
- * job.name=kuaishou orders                 job.parallelism=2            job.checkpoint-interval=10 s
+ * job.name=kuaishou orders                 job.parallelism=2            job.checkpoint-interval=30 s (continuous: the default)
+ * job.checkpoint-dir=./httpsync-checkpoints/kuaishou-orders   (run --config in its own local Flink: the default)
  * source.name=kuaishou-orders              (uids: kuaishou-orders-source, -records, -dedupe, -jdbc, -kafka, ...)
  * source.endpoint.&lt;option&gt;=...            (the flat endpoint options, see EndpointOptions)
  * source.tenants=shop-1,shop-2             source.tenant.shop-1.app-key=...   (tenant properties, secrets included)
@@ -67,13 +77,25 @@ import java.util.function.Supplier;
  * source.lag=30 s  source.discovery-interval=10 s  source.window-step=6 h  source.exception-policy=record-and-retry
  * dedupe.enabled=true                      dedupe.ttl=30 d
  * jdbc.url=jdbc:postgresql://...  jdbc.dialect=postgres|mysql  jdbc.username  jdbc.password  jdbc.table=orders
- * jdbc.events-table=sync_events            jdbc.create-tables=true
+ * jdbc.events-table=sync_events            jdbc.create-tables=true      jdbc.positions-table=sync_positions (the default)
  * kafka.bootstrap-servers=...  kafka.topic=orders  kafka.events-topic=sync-events
  * kafka.guarantee=at-least-once|exactly-once  kafka.transactional-id-prefix=...
  * pass.completion=mark-deletions|snapshot  pass.max-delete-ratio=0.2  pass.catch-up-rounds=1  pass.snapshot-retain=0
  * pass.in-running-job=true  pass.id=orders-2026-11  pass.end=2026-11-21T17:00:00Z   (a continuous job that starts with a pass)
  * </pre>
  * Unknown keys are refused with their name, so a typo does not silently turn a feature off.
+ *
+ * <p>Checkpoints: a continuous job's sync position, and the point a restarted job resumes from, only advance when a
+ * checkpoint completes. So a continuous job always checkpoints: every {@code job.checkpoint-interval}, else as Flink's
+ * own configuration says ({@code execution.checkpointing.interval}, e.g. a cluster's), else every 30 s; a
+ * {@code job.checkpoint-interval} of 0 is refused. {@code job.checkpoint-dir} (a path or a URI Flink can write) keeps
+ * the checkpoints, retained when the job is cancelled; without it, a job on a cluster uses the cluster's checkpoint
+ * storage, and {@link #localEnvironment} (what {@code run --config} uses outside a cluster) uses
+ * {@code ./httpsync-checkpoints/<source.name>} and resumes from the newest checkpoint retained there.
+ *
+ * <p>With {@code jdbc.url}, each tenant's sync position is upserted, as it advances, into {@code jdbc.positions-table}
+ * ({@link SyncPositionTable}: {@code stream} = {@code source.name}, {@code tenant}, {@code position} epoch millis,
+ * {@code updated_at}), which {@link #createTables} creates if it is missing.
  *
  * <p>{@link #runFullPass} runs a full sync with the same settings ({@link FullSyncPass}): bounded rounds over every
  * record updated since {@code source.start}, landed without dedupe (every row the pass reads must be stamped) into
@@ -91,10 +113,15 @@ import java.util.function.Supplier;
  * {@code pass.end} are fixed in the file because a restored job must complete the pass it started with.
  */
 public final class SyncPipeline {
-    private static final List<String> KEYS = List.of("job.name", "job.parallelism", "job.checkpoint-interval", "source.name",
-            "source.tenants", "source.mode", "source.start", "source.end", "source.lag", "source.discovery-interval",
+    private static final Logger LOG = LoggerFactory.getLogger(SyncPipeline.class);
+    /** The checkpoint interval of a continuous job that neither the file nor Flink's configuration sets. */
+    static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
+    static final String DEFAULT_POSITIONS_TABLE = "sync_positions";
+    private static final Pattern URI_SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:/.*");
+    private static final List<String> KEYS = List.of("job.name", "job.parallelism", "job.checkpoint-interval", "job.checkpoint-dir",
+            "source.name", "source.tenants", "source.mode", "source.start", "source.end", "source.lag", "source.discovery-interval",
             "source.window-step", "source.exception-policy", "dedupe.enabled", "dedupe.ttl", "jdbc.url", "jdbc.dialect",
-            "jdbc.username", "jdbc.password", "jdbc.table", "jdbc.events-table", "jdbc.create-tables", "kafka.bootstrap-servers",
+            "jdbc.username", "jdbc.password", "jdbc.table", "jdbc.events-table", "jdbc.positions-table", "jdbc.create-tables", "kafka.bootstrap-servers",
             "kafka.topic", "kafka.events-topic", "kafka.guarantee", "kafka.transactional-id-prefix", "pass.completion",
             "pass.max-delete-ratio", "pass.catch-up-rounds", "pass.snapshot-retain", "pass.in-running-job", "pass.id", "pass.end");
 
@@ -127,30 +154,106 @@ public final class SyncPipeline {
         return conf;
     }
 
-    /** Creates the tables the config names, if {@code jdbc.create-tables} is true. */
+    /**
+     * Creates the tables the config names if {@code jdbc.create-tables} is true, and the table of sync positions
+     * ({@code jdbc.positions-table}) if it is missing, whatever {@code jdbc.create-tables} says: it is the job's own
+     * bookkeeping, like its checkpoints.
+     */
     public void createTables() throws SQLException {
-        if (!has("jdbc.url") || !Boolean.parseBoolean(config.getOrDefault("jdbc.create-tables", "false"))) return;
+        if (!has("jdbc.url")) return;
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            if (snapshots()) {
-                snapshotTable().create(c);
-            } else {
-                s.execute(dialect().createRecordTable(required("jdbc.table")));
+            if (Boolean.parseBoolean(config.getOrDefault("jdbc.create-tables", "false"))) {
+                if (snapshots()) {
+                    snapshotTable().create(c);
+                } else {
+                    s.execute(dialect().createRecordTable(required("jdbc.table")));
+                }
+                if (has("jdbc.events-table")) s.execute(ExceptionEventJdbcSink.createTable(dialect(), config.get("jdbc.events-table")));
             }
-            if (has("jdbc.events-table")) s.execute(ExceptionEventJdbcSink.createTable(dialect(), config.get("jdbc.events-table")));
+            positionTable().create(c);
         }
+    }
+
+    /**
+     * The Flink environment of {@code run --config} outside a cluster: a local Flink with {@link #flinkConfiguration()},
+     * checkpoints in {@link #checkpointDirectory()} retained on cancellation, and, if that directory holds a complete
+     * checkpoint (e.g. of a run that was killed), restored from the newest one, which Flink then owns (claim mode: it
+     * deletes it once a newer one completes). Delete the directory to start over from {@code source.start}.
+     */
+    public StreamExecutionEnvironment localEnvironment() throws IOException {
+        Configuration conf = flinkConfiguration();
+        String directory = checkpointDirectory();
+        conf.addAll(checkpointStorage(directory));
+        Optional<String> latest = RetainedCheckpoints.latest(directory);
+        if (latest.isPresent()) {
+            LOG.info("sync job '{}' resumes from retained checkpoint {} (to start over from source.start, delete {})",
+                    required("source.name"), latest.get(), directory);
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get());
+            conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
+        } else {
+            LOG.info("sync job '{}' keeps its checkpoints in {}; none retained there yet, so it starts from source.start",
+                    required("source.name"), directory);
+        }
+        return StreamExecutionEnvironment.createLocalEnvironment(conf);
+    }
+
+    /**
+     * Where the job's checkpoints go when it runs in its own local Flink ({@link #localEnvironment}), as a path or URI:
+     * {@code job.checkpoint-dir}, else {@code httpsync-checkpoints/<source.name>} under the working directory.
+     */
+    public String checkpointDirectory() {
+        String dir = has("job.checkpoint-dir") ? required("job.checkpoint-dir") : Path.of("httpsync-checkpoints", required("source.name")).toString();
+        return URI_SCHEME.matcher(dir).matches() ? dir : Path.of(dir).toAbsolutePath().normalize().toUri().toString();
+    }
+
+    /** Checkpoints in {@code directory}, retained when the job is cancelled (or its process dies). */
+    private static Configuration checkpointStorage(String directory) {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory);
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        return conf;
+    }
+
+    /** See the class javadoc: a continuous job always checkpoints; {@code job.checkpoint-dir} applies everywhere. */
+    private void configureCheckpoints(StreamExecutionEnvironment env) {
+        String name = required("source.name");
+        boolean continuous = config.getOrDefault("source.mode", "continuous").equals("continuous");
+        if (has("job.checkpoint-interval")) {
+            Duration interval = duration("job.checkpoint-interval");
+            if (interval.toMillis() > 0) {
+                env.enableCheckpointing(interval.toMillis());
+            } else if (continuous) {
+                throw new IllegalArgumentException("sync job '" + name + "': job.checkpoint-interval is "
+                        + config.get("job.checkpoint-interval") + ", but a continuous sync moves its sync position (and the point"
+                        + " a restarted job resumes from) only when a checkpoint completes; set job.checkpoint-interval to e.g. "
+                        + "30 s, or leave it out for the default (" + TimeUtils.formatWithHighestUnit(DEFAULT_CHECKPOINT_INTERVAL) + ")");
+            }
+        } else if (continuous && !env.getCheckpointConfig().isCheckpointingEnabled()) {
+            LOG.info("sync job '{}' checkpoints every {} (neither job.checkpoint-interval nor execution.checkpointing.interval is set)",
+                    name, TimeUtils.formatWithHighestUnit(DEFAULT_CHECKPOINT_INTERVAL));
+            env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+        }
+        if (has("job.checkpoint-dir")) env.configure(checkpointStorage(checkpointDirectory()));
     }
 
     /** Adds the job's operators to {@code env} (which should carry {@link #flinkConfiguration()}). */
     public void addTo(StreamExecutionEnvironment env) {
         String name = required("source.name");
         if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
-        if (has("job.checkpoint-interval")) env.enableCheckpointing(duration("job.checkpoint-interval").toMillis());
+        configureCheckpoints(env);
 
         boolean runningPass = Boolean.parseBoolean(config.getOrDefault("pass.in-running-job", "false"));
         FullSyncPass pass = runningPass ? runningPass() : null;
-        HttpSyncSource<RawRecord> source = source(tenants(), null, null, runningPass);
-        wire(env.fromSource(source, source.watermarkStrategy(), name + " source").uid(name + "-source"),
-                runningPass ? Landing.RUNNING_PASS : Landing.SYNC, pass);
+        HttpSyncSource<RawRecord> source = source(tenants(), null, null, runningPass || has("jdbc.url"));
+        SingleOutputStreamOperator<RawRecord> records = wire(env.fromSource(source, source.watermarkStrategy(), name + " source")
+                .uid(name + "-source"), runningPass ? Landing.RUNNING_PASS : Landing.SYNC, pass);
+        if (has("jdbc.url")) positionTable().write(records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS), name, jdbcConnection());
+    }
+
+    /** {@code jdbc.positions-table} ({@value #DEFAULT_POSITIONS_TABLE} by default) in the job's database. */
+    public SyncPositionTable positionTable() {
+        return new SyncPositionTable(dialect(), config.getOrDefault("jdbc.positions-table", DEFAULT_POSITIONS_TABLE));
     }
 
     /** The pass a continuous job starts with ({@code pass.in-running-job}), checked against the rest of the file. */
@@ -161,8 +264,7 @@ public final class SyncPipeline {
                     + "'; run a bounded pass with the full-pass command");
         }
         if (snapshots()) throw new IllegalArgumentException("pass.in-running-job marks deletions; it cannot publish snapshots");
-        required("jdbc.url");
-        required("job.checkpoint-interval");   // positions, hence completion, only advance with checkpoints
+        required("jdbc.url");   // a continuous job always checkpoints (configureCheckpoints), so positions, hence completion, advance
         return FullSyncPass.of(required("pass.id"), instant("source.start").toEpochMilli(), instant("pass.end").toEpochMilli());
     }
 
@@ -233,8 +335,10 @@ public final class SyncPipeline {
     /**
      * Lands {@code elements}: records deduped (except in a pass's round, which must stamp every row it reads) and
      * stamped with {@code pass}'s id if there is one, events stored; a running pass's completion wired behind them.
+     * Returns the records split off the elements, whose side outputs carry the events and the tenant positions.
      */
-    private void wire(DataStream<SyncElement<RawRecord>> elements, Landing landing, @Nullable FullSyncPass pass) {
+    private SingleOutputStreamOperator<RawRecord> wire(DataStream<SyncElement<RawRecord>> elements, Landing landing,
+                                                       @Nullable FullSyncPass pass) {
         String name = required("source.name");
         if (landing != Landing.PASS_ROUND && snapshots()) {
             throw new IllegalArgumentException("sync job '" + name + "': with pass.completion=snapshot, jdbc.table '"
@@ -252,10 +356,7 @@ public final class SyncPipeline {
         String prefix = config.getOrDefault("kafka.transactional-id-prefix", name);
         JdbcConnectionOptions connection = null;
         if (has("jdbc.url")) {
-            connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                    .withUrl(required("jdbc.url")).withUsername(config.get("jdbc.username")).withPassword(config.get("jdbc.password"))
-                    .withDriverName(dialect() == SqlDialect.POSTGRES ? "org.postgresql.Driver" : "org.mariadb.jdbc.Driver")
-                    .build();
+            connection = jdbcConnection();
             JdbcRecordSink sink = pass == null ? JdbcRecordSink.builder(dialect(), required("jdbc.table"))
                     : snapshots() ? snapshotTable().sink(pass.id())
                     : JdbcRecordSink.builder(dialect(), required("jdbc.table")).setPassId(pass.id());
@@ -289,9 +390,17 @@ public final class SyncPipeline {
                         .uid(name + "-refusals-jdbc").name(name + " refusals -> " + config.get("jdbc.events-table")).setParallelism(1);
             }
         }
+        return records;
     }
 
-    private KafkaSink<RawRecord> kafkaRecords(DeliveryGuarantee guarantee, String transactionalIdPrefix) {
+    private JdbcConnectionOptions jdbcConnection() {
+        return new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                .withUrl(required("jdbc.url")).withUsername(config.get("jdbc.username")).withPassword(config.get("jdbc.password"))
+                .withDriverName(dialect() == SqlDialect.POSTGRES ? "org.postgresql.Driver" : "org.mariadb.jdbc.Driver")
+                .build();
+    }
+
+    private Sink<RawRecord> kafkaRecords(DeliveryGuarantee guarantee, String transactionalIdPrefix) {
         return KafkaRecordSink.records(required("kafka.bootstrap-servers"), required("kafka.topic"), guarantee,
                 transactionalIdPrefix, new Properties());
     }

@@ -10,12 +10,16 @@ import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.GroundTruth;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -240,18 +244,28 @@ class SyncPipelineITCase {
         running.put("job.checkpoint-interval", "300 ms");
         running.put("pass.in-running-job", "true");
         running.put("pass.id", "running-1");
-        running.put("pass.end", Instant.now().toString());
+        long passEnd = System.currentTimeMillis();
+        running.put("pass.end", Instant.ofEpochMilli(passEnd).toString());
+        running.put("jdbc.positions-table", "running_positions");
+        SyncPipeline pipeline = new SyncPipeline(running);
+        pipeline.createTables();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration());
-        new SyncPipeline(running).addTo(env);
+        pipeline.addTo(env);
         JobClient job = env.executeAsync("running pass");
         try {
             long deadline = System.currentTimeMillis() + 60_000;
-            while (!markedIn("running_orders").equals(Set.copyOf(deleted)) && System.currentTimeMillis() < deadline) Thread.sleep(200);
+            while ((!markedIn("running_orders").equals(Set.copyOf(deleted)) || positions(pipeline).getOrDefault("shop-3", 0L) < passEnd)
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+            }
         } finally {
             job.cancel().get();
         }
 
         assertThat(markedIn("running_orders")).containsExactlyInAnyOrderElementsOf(deleted);
+        // the tenant caught up past the pass's end, and its position is where anyone can read it
+        assertThat(positions(pipeline)).containsOnlyKeys("shop-3");
+        assertThat(positions(pipeline).get("shop-3")).isGreaterThanOrEqualTo(passEnd);
         assertThat(rows("running_orders", "update_time", "deleted_at IS NULL")).isEqualTo(truthOf("shop-3"));
         assertThat(rows("running_orders", "pass_id", "deleted_at IS NULL").values()).containsOnly("running-1");
 
@@ -259,6 +273,12 @@ class SyncPipelineITCase {
         bounded.put("source.mode", "bounded");
         assertThatThrownBy(() -> new SyncPipeline(bounded).addTo(StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("pass.in-running-job needs source.mode=continuous, was 'bounded'");
+    }
+
+    private static Map<String, Long> positions(SyncPipeline pipeline) throws Exception {
+        try (Connection c = pipeline.connect()) {
+            return pipeline.positionTable().read(c, "kuaishou-orders");
+        }
     }
 
     private static Set<String> markedIn(String table) throws Exception {
@@ -284,6 +304,40 @@ class SyncPipelineITCase {
         }
     }
 
+    @Test
+    void aContinuousJobAlwaysCheckpointsAndKeepsItsCheckpointsWhereTheConfigSays() {
+        Map<String, String> continuous = new HashMap<>(config(System.currentTimeMillis() - 2 * DAY, 0));
+        continuous.remove("source.end");
+        continuous.put("source.mode", "continuous");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration());
+        new SyncPipeline(continuous).addTo(env);
+        assertThat(env.getCheckpointConfig().getCheckpointInterval()).as("the default interval")
+                .isEqualTo(SyncPipeline.DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+        assertThat(env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).as("a cluster's storage applies").isEmpty();
+
+        // Flink's own configuration (e.g. a cluster's) wins over the default, the file over both
+        Configuration flink = SyncPipeline.flinkConfiguration();
+        flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(7));
+        StreamExecutionEnvironment cluster = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        new SyncPipeline(continuous).addTo(cluster);
+        assertThat(cluster.getCheckpointConfig().getCheckpointInterval()).isEqualTo(7_000);
+        continuous.put("job.checkpoint-interval", "3 s");
+        continuous.put("job.checkpoint-dir", "s3://bucket/httpsync");
+        StreamExecutionEnvironment configured = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        new SyncPipeline(continuous).addTo(configured);
+        assertThat(configured.getCheckpointConfig().getCheckpointInterval()).isEqualTo(3_000);
+        assertThat(configured.getConfiguration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo("s3://bucket/httpsync");
+        assertThat(configured.getConfiguration().get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+                .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+
+        // a local run's directory: under the working directory unless the file names one
+        continuous.remove("job.checkpoint-dir");
+        assertThat(new SyncPipeline(continuous).checkpointDirectory())
+                .isEqualTo(Path.of("httpsync-checkpoints", "kuaishou-orders").toAbsolutePath().toUri().toString());
+        continuous.put("job.checkpoint-dir", "/var/lib/httpsync/orders");
+        assertThat(new SyncPipeline(continuous).checkpointDirectory()).isEqualTo("file:///var/lib/httpsync/orders");
+    }
+
     private static ExceptionEvent failed(String tenant, long start, long end) {
         return new ExceptionEvent("kuaishou/open.order.cursor.list", tenant, start, end, "{}", 503, null, ResponseKind.RETRYABLE,
                 5, "server busy", System.currentTimeMillis() - 1000);
@@ -304,6 +358,13 @@ class SyncPipelineITCase {
         Map<String, String> badCompletion = passConfig("bad_completion", "snapshots");
         assertThatThrownBy(() -> new SyncPipeline(badCompletion).runFullPass(StreamExecutionEnvironment::getExecutionEnvironment))
                 .hasMessageContaining("pass.completion must be 'mark-deletions' or 'snapshot', was 'snapshots'");
+
+        Map<String, String> noCheckpoints = new HashMap<>(config(System.currentTimeMillis() - 2 * DAY, 0));
+        noCheckpoints.remove("source.end");
+        noCheckpoints.put("source.mode", "continuous");
+        noCheckpoints.put("job.checkpoint-interval", "0 s");
+        assertThatThrownBy(() -> new SyncPipeline(noCheckpoints).addTo(StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("sync job 'kuaishou-orders': job.checkpoint-interval is 0 s, but a continuous sync moves its sync position");
 
         Map<String, String> noSink = new HashMap<>(config(System.currentTimeMillis() - 2 * DAY, System.currentTimeMillis() - DAY));
         noSink.remove("jdbc.url");
