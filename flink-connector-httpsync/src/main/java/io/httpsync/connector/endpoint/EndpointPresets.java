@@ -11,7 +11,8 @@ import java.util.Map;
  * Written from the platforms' public documentation ({@code shared/research/platforms.md}); values the documentation
  * leaves open are marked [U] in comments and may need adjusting.
  *
- * <p>Tenant properties each preset expects: Kuaishou {@code app-key}, {@code sign-secret}, {@code access-token};
+ * <p>Tenant properties each preset expects: Kuaishou {@code app-key}, {@code sign-secret}, {@code access-token} (or
+ * {@code app-secret} and {@code refresh-token} with {@link #kuaishouRefreshTokens});
  * Taobao {@code app-key}, {@code app-secret}, {@code session}; Jushuitan {@code app-key}, {@code app-secret},
  * {@code access-token}; Youzan {@code client-id}, {@code client-secret}, {@code grant-id} (the shop's kdt_id).
  */
@@ -84,14 +85,37 @@ public final class EndpointPresets {
      * only; the platform simulator accepts the shop id as a code again and again ({@code ${tenant.id}}).
      */
     public static Map<String, String> kuaishouCodeGrantTokens(String baseUrl, String codeTemplate) {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("auth.token.url", baseUrl + "/oauth2/access_token");
-        o.put("auth.token.param.app_id", "${tenant.app-key}");
-        o.put("auth.token.param.app_secret", "${tenant.app-secret}");
+        Map<String, String> o = kuaishouOAuth(baseUrl + "/oauth2/access_token");
         o.put("auth.token.param.grant_type", "code");
         o.put("auth.token.param.code", codeTemplate);
+        return o;
+    }
+
+    /** What Kuaishou's OAuth token endpoints share: the app's credentials, and where the answer has the token. */
+    private static Map<String, String> kuaishouOAuth(String url) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("auth.token.url", url);
+        o.put("auth.token.param.app_id", "${tenant.app-key}");
+        o.put("auth.token.param.app_secret", "${tenant.app-secret}");
         o.put("auth.token.path", "/access_token");
         o.put("auth.token.expires-in-path", "/expires_in");
+        return o;
+    }
+
+    /**
+     * Options that fetch Kuaishou access tokens with the refresh-token grant ({@code /oauth2/refresh_token}), to add to
+     * {@link #kuaishouOrders(String)} in place of a static {@code access-token} property. Each tenant needs the
+     * properties {@code app-key}, {@code app-secret} and {@code refresh-token} (from the shop's authorization).
+     * Kuaishou hands out a new refresh token with every answer and discards the old one soon after: the source uses
+     * the newest for the next refresh, asks once per tenant for the whole job, and keeps the newest in its
+     * checkpoints, so a restored job does not present the spent one from its configuration.
+     */
+    public static Map<String, String> kuaishouRefreshTokens(String baseUrl) {
+        Map<String, String> o = kuaishouOAuth(baseUrl + "/oauth2/refresh_token");
+        o.put("auth.token.param.grant_type", "refresh_token");
+        o.put("auth.token.param.refresh_token", "${tenant.refresh-token}");
+        o.put("auth.token.refresh-token-path", "/refresh_token");
+        o.put("auth.token.refresh-token-property", "refresh-token");
         return o;
     }
 

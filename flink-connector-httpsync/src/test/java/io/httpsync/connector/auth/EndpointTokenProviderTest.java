@@ -1,5 +1,6 @@
 package io.httpsync.connector.auth;
 
+import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
@@ -138,6 +139,51 @@ class EndpointTokenProviderTest {
                 .hasMessageNotContaining(wrong);
         assertThat(get(tokens.token(tenant(APP_SECRET)))).isNotEmpty();
         assertThat(fetched).hasValue(1);
+    }
+
+    private EndpointTokenProvider rotatingProvider() {
+        Map<String, String> o = fixture.options();
+        o.putAll(EndpointPresets.kuaishouRefreshTokens(fixture.base));
+        return new EndpointTokenProvider(EndpointSpec.fromOptions(o), this::send, clock, tenant -> fetched.incrementAndGet());
+    }
+
+    private static Tenant tenantWithRefreshToken(String refreshToken) {
+        return Tenant.of(KuaishouSimulatorFixture.SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY,
+                "app-secret", APP_SECRET, "refresh-token", refreshToken));
+    }
+
+    private List<String> tokenRequestOutcomes() {
+        return fixture.sim.accounting().tokenRequests().stream().map(e -> e.grant() + " " + e.outcome()).toList();
+    }
+
+    @Test
+    void eachRefreshPresentsTheNewestRefreshTokenAndANewProviderGoesOnFromTheNewestItIsGiven() throws Exception {
+        fixture.kuaishou.refreshGraceMillis(0); // strictly single use
+        Tenant configured = tenantWithRefreshToken(fixture.kuaishou.issueRefreshToken(KuaishouSimulatorFixture.SHOP));
+        EndpointTokenProvider tokens = rotatingProvider();
+        String token = get(tokens.token(configured));
+        for (int i = 0; i < 3; i++) {
+            tokens.invalidate(configured, token);
+            token = get(tokens.token(configured));
+        }
+        assertThat(fetched).hasValue(4);
+        assertThat(tokenRequestOutcomes()).containsOnly("refresh_token ok").hasSize(4);
+        Map<String, String> newest = tokens.refreshTokens();
+        assertThat(newest).containsOnlyKeys(KuaishouSimulatorFixture.SHOP);
+
+        EndpointTokenProvider restarted = rotatingProvider();
+        restarted.useRefreshTokens(newest);
+        assertThat(get(restarted.token(configured))).isNotEqualTo(token);
+        assertThat(restarted.refreshTokens()).as("rotated again").isNotEqualTo(newest);
+
+        String spent = configured.properties().get("refresh-token");
+        EndpointTokenProvider fromConfiguration = rotatingProvider();
+        assertThatThrownBy(() -> get(fromConfiguration.token(configured)))
+                .hasRootCauseInstanceOf(TokenFetchException.class)
+                .hasMessageContaining("refreshToken.discarded")
+                .hasMessageNotContaining(spent);
+        assertThat(tokenRequestOutcomes()).containsExactly("refresh_token ok", "refresh_token ok", "refresh_token ok",
+                "refresh_token ok", "refresh_token ok", "refresh_token refreshToken.discarded");
     }
 
     @Test
