@@ -7,6 +7,7 @@ import io.httpsync.connector.source.enumerator.HttpSyncEnumState;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumStateSerializer;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumerator;
 import io.httpsync.connector.source.enumerator.SyncPlan;
+import io.httpsync.connector.source.enumerator.TokenCoordinator;
 import io.httpsync.connector.source.reader.HttpSyncReaders;
 import io.httpsync.connector.source.split.WindowSplit;
 import io.httpsync.connector.source.split.WindowSplitSerializer;
@@ -95,14 +96,15 @@ public final class HttpSyncSource<T>
     @Internal
     @Override
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(SplitEnumeratorContext<WindowSplit> context) {
-        return new HttpSyncEnumerator(context, plan);
+        return new HttpSyncEnumerator(context, plan, null, TokenCoordinator.of(endpoint, tenants, List.of(), context));
     }
 
     @Internal
     @Override
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(SplitEnumeratorContext<WindowSplit> context,
                                                                              HttpSyncEnumState checkpoint) {
-        return new HttpSyncEnumerator(context, plan, checkpoint);
+        return new HttpSyncEnumerator(context, plan, checkpoint,
+                TokenCoordinator.of(endpoint, tenants, checkpoint.refreshTokens(), context));
     }
 
     @Internal

@@ -2,6 +2,8 @@ package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
+import io.httpsync.connector.source.event.TokenEvent;
+import io.httpsync.connector.source.event.TokenRequestEvent;
 import io.httpsync.connector.source.event.WindowFailedEvent;
 import io.httpsync.connector.source.event.WindowTooLargeEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
@@ -20,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.annotation.Nullable;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -95,6 +98,10 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * snapshotted after their reports. Tenants added to the plan since start at the plan's start; tenants removed from it
  * keep their outstanding windows until these are done but get no new ones.
  *
+ * <p><b>Tokens.</b> The enumerator holds the job's one access token per tenant ({@link TokenCoordinator}): readers ask
+ * for it ({@link TokenRequestEvent}) and are answered like any other message, and the newest rotated refresh tokens
+ * are part of the state.
+ *
  * <p><b>Known limit.</b> When a single reader fails over regionally (without the coordinator being reset, e.g. in a
  * job of forward edges only), a window it reported after its restored checkpoint may still be committed while the
  * restarted reader re-reads it from its restored split state: nothing is lost, but the position may run ahead of the
@@ -138,6 +145,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
 
     private final EnumeratorMetrics metrics;
 
+    /** The job's tokens, or null if the endpoint fetches none. */
+    @Nullable private final TokenCoordinator tokens;
+
     /** Planning stops here: the bounded end, or the latest {@code now - lag} seen by a tick. */
     private long horizonMillis;
 
@@ -149,7 +159,20 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             SplitEnumeratorContext<WindowSplit> context,
             SyncPlan plan,
             @Nullable HttpSyncEnumState restoredState) {
+        this(context, plan, restoredState, null);
+    }
+
+    /**
+     * @param tokens the job's tokens (restored with the refresh tokens of {@code restoredState}), or null if the
+     *     endpoint fetches none
+     */
+    public HttpSyncEnumerator(
+            SplitEnumeratorContext<WindowSplit> context,
+            SyncPlan plan,
+            @Nullable HttpSyncEnumState restoredState,
+            @Nullable TokenCoordinator tokens) {
         this.context = checkNotNull(context, "context");
+        this.tokens = tokens;
         this.plan = checkNotNull(plan, "plan");
         this.planner = new WindowPlanner(plan);
         this.horizonMillis = plan.isBounded() ? plan.endMillis() : Long.MIN_VALUE;
@@ -195,6 +218,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         if (!newTenants.isEmpty()) {
             plan.checkTimeRange(plan.clock().millis());
         }
+        if (tokens != null) tokens.start();
         long tick = plan.tickIntervalMillis();
         // Continuous mode discovers its first windows right away; bounded mode only needs the tick for retries.
         context.callAsync(plan.clock()::millis, this::onTick, plan.isBounded() ? tick : 0L, tick);
@@ -228,6 +252,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     public void addReader(int subtaskId) {
         positionsSent.remove(subtaskId); // a (re)started reader knows no positions
         splitRequests.removeIf(r -> r == subtaskId); // and asks again for what its predecessor asked for
+        if (tokens != null) tokens.readerStarted(subtaskId);
         sendPositionsIfMoved(subtaskId);
     }
 
@@ -275,6 +300,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         if (event instanceof ReaderPollEvent) {
             answer(subtaskId);
             return;
+        } else if (event instanceof TokenRequestEvent) {
+            onTokenRequest(subtaskId, (TokenRequestEvent) event);
+            answer(subtaskId);
+            return;
         } else if (event instanceof WindowsFinishedEvent) {
             WindowsFinishedEvent finished = (WindowsFinishedEvent) event;
             finished.splits().forEach(this::onWindowFinished);
@@ -299,6 +328,17 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     private void answer(int subtaskId) {
         assignPendingSplits(subtaskId);
         sendPositionsIfMoved(subtaskId);
+        if (tokens != null) tokens.answer(subtaskId);
+    }
+
+    /** Coordinator thread. A reader asks for a tenant's token: the job's one token per tenant. */
+    private void onTokenRequest(int subtaskId, TokenRequestEvent request) {
+        if (tokens == null) {
+            context.sendEventToSourceReader(subtaskId, TokenEvent.failed(request.tenant(),
+                    "the endpoint fetches no tokens ('auth.token.url' is not set)"));
+        } else {
+            tokens.onRequest(subtaskId, request);
+        }
     }
 
     private void onWindowFinished(WindowSplit reported) {
@@ -442,7 +482,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
                 unassigned.snapshot(),
                 sorted(assigned.values(), Function.identity()),
                 sorted(finishedPending.values(), FinishedWindow::window),
-                sorted(failed.values(), FailedWindow::window));
+                sorted(failed.values(), FailedWindow::window),
+                tokens == null ? List.of() : tokens.snapshot());
     }
 
     /** Coordinator thread. Commits the windows whose records the completed checkpoint covers. */
@@ -492,8 +533,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     }
 
     @Override
-    public void close() {
-        // The periodic tick belongs to the context, which cancels it; nothing else to release.
+    public void close() throws IOException {
+        // The periodic tick belongs to the context, which cancels it; the token client is ours.
+        if (tokens != null) tokens.close();
     }
 
     private static List<String> splitIds(List<WindowSplit> splits) {

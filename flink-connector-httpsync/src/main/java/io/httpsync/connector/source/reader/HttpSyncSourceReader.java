@@ -4,6 +4,8 @@ import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.TenantPosition;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
+import io.httpsync.connector.source.event.TokenEvent;
+import io.httpsync.connector.source.event.TokenRequestEvent;
 import io.httpsync.connector.source.event.WindowReports;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
 import io.httpsync.connector.source.split.WindowSplit;
@@ -55,6 +57,10 @@ import java.util.function.Supplier;
  * <p>The enumerator answers only readers that speak to it (see {@code HttpSyncEnumerator}), so the reader polls it
  * ({@link ReaderPollEvent}) every poll interval while it runs, woken by a timer when idle. That is how a waiting split
  * request gets a newly planned window, and an idle reader the new positions.
+ *
+ * <p>Tokens are the job's, held by the enumerator: the page fetcher gets them from a {@link CoordinatedTokenProvider},
+ * whose requests the reader sends from {@link #pollNext} (woken for them through {@link #isAvailable}) and whose
+ * answers it hands in from {@link #handleSourceEvents}.
  */
 @Internal
 public final class HttpSyncSourceReader<T>
@@ -77,12 +83,16 @@ public final class HttpSyncSourceReader<T>
     private final Map<String, Long> emittedPositions = new HashMap<>();
     /** Completed when a position arrives for an idle reader; replaced once used. Mailbox thread only. */
     private CompletableFuture<Void> positionsArrived = new CompletableFuture<>();
+    /** The tokens the page fetcher borrows from the enumerator, or null if the endpoint fetches none. */
+    @Nullable private final CoordinatedTokenProvider tokens;
 
     HttpSyncSourceReader(Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders, HttpSyncRecordEmitter<T> emitter,
-                         SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher, int splitsInFlight,
+                         SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher,
+                         @Nullable CoordinatedTokenProvider tokens, int splitsInFlight,
                          boolean emitTenantPositions, long pollIntervalMillis, Configuration config, SourceReaderContext context) {
         super(splitReaders, emitter, config, context);
         this.fetcher = fetcher;
+        this.tokens = tokens;
         this.outcomes = outcomes;
         this.metrics = metrics;
         this.splitsInFlight = splitsInFlight;
@@ -150,13 +160,22 @@ public final class HttpSyncSourceReader<T>
                 });
             }
             if (hasPendingOutput()) positionsArrived.complete(null);
+        } else if (event instanceof TokenEvent token && tokens != null) {
+            tokens.onAnswer(token);
         } else {
             super.handleSourceEvents(event);
         }
     }
 
+    /** Mailbox thread: sends the token requests the page fetcher queued (source events leave from this thread only). */
+    private void sendTokenRequests() {
+        if (tokens == null) return;
+        for (TokenRequestEvent request : tokens.drainRequests()) context.sendSourceEventToCoordinator(request);
+    }
+
     @Override
     public InputStatus pollNext(ReaderOutput<SyncElement<T>> output) throws Exception {
+        sendTokenRequests();
         long now = System.currentTimeMillis();
         if (now >= nextPollAtMillis) {
             context.sendSourceEventToCoordinator(new ReaderPollEvent());
@@ -183,7 +202,9 @@ public final class HttpSyncSourceReader<T>
             long delay = Math.max(0, nextPollAtMillis - System.currentTimeMillis());
             pollDue = CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
         }
-        return CompletableFuture.anyOf(super.isAvailable(), positionsArrived, pollDue).thenApply(ignored -> null);
+        CompletableFuture<Void> tokenRequests = tokens == null ? new CompletableFuture<>() : tokens.requestsWaiting();
+        if (tokenRequests.isDone()) return tokenRequests;
+        return CompletableFuture.anyOf(super.isAvailable(), positionsArrived, pollDue, tokenRequests).thenApply(ignored -> null);
     }
 
     private boolean hasPendingOutput() {
@@ -205,6 +226,7 @@ public final class HttpSyncSourceReader<T>
         try {
             super.close();
         } finally {
+            if (tokens != null) tokens.close();
             try {
                 fetcher.close();
             } catch (Exception e) {
