@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.ExpiresInUnit;
 import io.httpsync.connector.endpoint.JsonPointers;
+import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.endpoint.RequestTemplate;
 import io.httpsync.connector.endpoint.TimeFormat;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
@@ -64,6 +65,8 @@ public final class EndpointTokenProvider implements TokenProvider {
     private final Consumer<String> onFetched;
     private final JsonPointer refreshTokenPath;
     private final String refreshTokenProperty;
+    /** Signs the token request ({@code auth.token.signed}), or null. */
+    private final RequestSigner signer;
     private final Map<String, CompletableFuture<Issued>> cache = new ConcurrentHashMap<>();
     /** The newest refresh token per tenant, where it differs from the tenant's property. */
     private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
@@ -84,6 +87,7 @@ public final class EndpointTokenProvider implements TokenProvider {
         this.onFetched = onFetched;
         this.refreshTokenPath = auth.rotatesRefreshTokens() ? JsonPointer.compile(auth.refreshTokenPath()) : null;
         this.refreshTokenProperty = auth.refreshTokenProperty();
+        this.signer = auth.tokenRequestSigned() ? auth.signer().signer(auth.signerSecretProperty()) : null;
     }
 
     @Override
@@ -155,7 +159,9 @@ public final class EndpointTokenProvider implements TokenProvider {
         Tenant tenant = withNewestRefreshToken(configured);
         long now = clock.millis();
         try {
-            transport.send(request.render(TemplateVariables.forTokenRequest(tenant, now, timeFormat, zone)))
+            RenderedRequest rendered = request.render(TemplateVariables.forTokenRequest(tenant, now, timeFormat, zone));
+            if (signer != null) signer.sign(rendered.params(), tenant);
+            transport.send(rendered)
                     .whenComplete((answer, error) -> {
                         try {
                             if (error != null) throw failure(tenant, "no answer (" + rootMessage(error) + ")", error);

@@ -273,6 +273,9 @@ public final class EndpointOptions {
     public static final String AUTH_TOKEN_HEADER_PREFIX = "auth.token.header.";
     public static final ConfigOption<String> AUTH_TOKEN_PATH = ConfigOptions.key("auth.token.path").stringType()
             .noDefaultValue().withDescription("JSON pointer to the token in the token response (required with 'auth.token.url').");
+    public static final ConfigOption<Boolean> AUTH_TOKEN_SIGNED = ConfigOptions.key("auth.token.signed").booleanType()
+            .defaultValue(false)
+            .withDescription("Sign the token request with 'auth.signer', as the list requests are (Jushuitan's token endpoints).");
     public static final ConfigOption<String> AUTH_TOKEN_REFRESH_TOKEN_PATH = ConfigOptions.key("auth.token.refresh-token-path")
             .stringType().noDefaultValue()
             .withDescription("JSON pointer to a new refresh token in the token response (single-use refresh tokens, e.g."

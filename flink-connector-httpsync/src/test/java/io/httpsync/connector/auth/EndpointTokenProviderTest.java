@@ -3,7 +3,12 @@ package io.httpsync.connector.auth;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
+import io.httpsync.connector.http.TokenHttpClient;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
+import io.httpsync.simulator.Accounting;
+import io.httpsync.simulator.Simulator;
+import io.httpsync.simulator.data.DataSpec;
+import io.httpsync.simulator.platform.jushuitan.JushuitanSim;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -184,6 +189,36 @@ class EndpointTokenProviderTest {
                 .hasMessageNotContaining(spent);
         assertThat(tokenRequestOutcomes()).containsExactly("refresh_token ok", "refresh_token ok", "refresh_token ok",
                 "refresh_token ok", "refresh_token ok", "refresh_token refreshToken.discarded");
+    }
+
+    @Test
+    void jushuitanTokenRequestsAreSignedAndEachRefreshPresentsTheNewestRefreshToken() throws Exception {
+        try (Simulator sim = new Simulator(11);
+             TokenHttpClient http = new TokenHttpClient("test-token-http", Duration.ofSeconds(5))) {
+            JushuitanSim jushuitan = sim.add(JushuitanSim::new);
+            jushuitan.addTenant("company-1", JushuitanSim.credentials("jst-app-1", "JstSecret-0123456", null), DataSpec.of(10, 86_400_000L));
+            sim.start(0);
+            String base = sim.baseUrl("jushuitan");
+            Map<String, String> o = EndpointPresets.jushuitanOrders(base);
+            o.putAll(EndpointPresets.jushuitanRefreshTokens(base));
+            EndpointSpec spec = EndpointSpec.fromOptions(o);
+            Tenant company = Tenant.of("company-1", Map.of("app-key", "jst-app-1", "app-secret", "JstSecret-0123456",
+                    "refresh-token", jushuitan.issueRefreshToken("company-1")));
+
+            EndpointTokenProvider tokens = new EndpointTokenProvider(spec, http, Clock.systemUTC(), tenant -> {});
+            String first = get(tokens.token(company));
+            tokens.invalidate(company, first);
+            String second = get(tokens.token(company));
+            assertThat(second).isNotEqualTo(first);
+            assertThat(jushuitan.tokens().validTenant(first)).as("a refresh kills the earlier tokens").isNull();
+            assertThat(jushuitan.tokens().validTenant(second)).isEqualTo("company-1");
+
+            EndpointTokenProvider fromConfiguration = new EndpointTokenProvider(spec, http, Clock.systemUTC(), tenant -> {});
+            assertThatThrownBy(() -> get(fromConfiguration.token(company))).hasMessageContaining("无效的refresh_token")
+                    .hasMessageNotContaining(company.properties().get("refresh-token"));
+            assertThat(sim.accounting().tokenRequests()).extracting(Accounting.TokenRequestEntry::outcome)
+                    .containsExactly("ok", "ok", "验证失败！无效的refresh_token");
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ class EndpointSpecTest {
         return Stream.of(
                 Arguments.of("kuaishou", EndpointPresets.kuaishouOrders()),
                 Arguments.of("kuaishou with refresh tokens", kuaishouWithRefreshTokens()),
+                Arguments.of("jushuitan with refresh tokens", jushuitanWithRefreshTokens()),
                 Arguments.of("taobao", EndpointPresets.taobaoTradesIncrement()),
                 Arguments.of("jushuitan", EndpointPresets.jushuitanOrders()),
                 Arguments.of("youzan", EndpointPresets.youzanTrades()));
@@ -33,6 +34,12 @@ class EndpointSpecTest {
     private static Map<String, String> kuaishouWithRefreshTokens() {
         Map<String, String> o = EndpointPresets.kuaishouOrders();
         o.putAll(EndpointPresets.kuaishouRefreshTokens(EndpointPresets.KUAISHOU_GATEWAY));
+        return o;
+    }
+
+    private static Map<String, String> jushuitanWithRefreshTokens() {
+        Map<String, String> o = EndpointPresets.jushuitanOrders();
+        o.putAll(EndpointPresets.jushuitanRefreshTokens(EndpointPresets.JUSHUITAN_GATEWAY));
         return o;
     }
 
@@ -237,6 +244,12 @@ class EndpointSpecTest {
         otherProperty.put("auth.token.refresh-token-property", "rt");
         assertThatThrownBy(() -> EndpointSpec.fromOptions(otherProperty)).hasMessage("option 'auth.token.refresh-token-path' is set"
                 + " but no token request template reads the refresh token as ${tenant.rt} (option 'auth.token.refresh-token-property')");
+        assertThat(EndpointSpec.fromOptions(jushuitanWithRefreshTokens()).auth().tokenRequestSigned()).isTrue();
+        Map<String, String> unsigned = kuaishouWithRefreshTokens();
+        unsigned.put("auth.signer", "none");
+        unsigned.put("auth.token.signed", "true");
+        unsigned.remove("auth.signer.secret-property");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(unsigned)).hasMessage("option 'auth.token.signed' is true but 'auth.signer' is none");
         Map<String, String> noTokenUrl = EndpointPresets.kuaishouOrders();
         noTokenUrl.put("auth.token.refresh-token-path", "/refresh_token");
         assertThatThrownBy(() -> EndpointSpec.fromOptions(noTokenUrl))

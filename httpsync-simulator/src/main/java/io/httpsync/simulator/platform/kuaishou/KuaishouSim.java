@@ -3,7 +3,6 @@ package io.httpsync.simulator.platform.kuaishou;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Json;
 import io.httpsync.simulator.Tokens;
 import io.httpsync.simulator.data.SimRecord;
@@ -171,15 +170,8 @@ public final class KuaishouSim extends OrderPlatformSim {
     private SimResponse loggedToken(String grant, SimRequest req, SimResponse response) {
         String tenant = "code".equals(grant) ? req.param("code") : refreshTenant.get(String.valueOf(req.param("refresh_token")));
         if (tenant != null && credentials(tenant) == null) tenant = null;
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(response.body());
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("the simulator's own token answer is not JSON", e);
-        }
-        String outcome = body.path("result").asInt() == 1 ? "ok" : body.path("error_msg").asText("result " + body.path("result"));
-        accounting.logTokenRequest(new Accounting.TokenRequestEntry(NAME, grant, tenant, outcome, clock.now()));
-        return response;
+        return loggedTokenRequest(grant, tenant, response,
+                body -> body.path("result").asInt() == 1 ? "ok" : body.path("error_msg").asText("result " + body.path("result")));
     }
 
     private static SimResponse oauthError(int result, String error) {
