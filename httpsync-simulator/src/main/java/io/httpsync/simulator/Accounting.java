@@ -13,13 +13,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What the simulator served: per endpoint and per limit key, how many requests were served, how many were refused
  * by a limit, and the highest number that arrived within any one-second window, so a test can prove a client never
  * exceeded a limit. Also a log of every list request (tenant, paging position, outcome), so a test can prove that
- * a page was not requested twice.
+ * a page was not requested twice, and a separate log of every token request (grant, tenant, outcome), so a test can
+ * count the tokens a client fetched and the spent refresh tokens it presented.
  */
 public final class Accounting {
     private final Map<String, Counter> byEndpoint = new ConcurrentHashMap<>();
     private final Map<String, Counter> byLimitKey = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<RequestLogEntry> log = new ConcurrentLinkedQueue<>();
     private final AtomicInteger logSize = new AtomicInteger();
+    private final ConcurrentLinkedQueue<TokenRequestEntry> tokenLog = new ConcurrentLinkedQueue<>();
     private static final int MAX_LOG = 1_000_000;
 
     /** Records one request that reached {@code endpoint} and was counted under {@code limitKeys}. */
@@ -30,6 +32,16 @@ public final class Accounting {
 
     public void log(RequestLogEntry entry) {
         if (logSize.incrementAndGet() <= MAX_LOG) log.add(entry);
+    }
+
+    /** Records one call of a token endpoint (these are not list requests: they are neither limited nor logged above). */
+    public void logTokenRequest(TokenRequestEntry entry) {
+        tokenLog.add(entry);
+    }
+
+    /** Every token request, oldest first. */
+    public List<TokenRequestEntry> tokenRequests() {
+        return new ArrayList<>(tokenLog);
     }
 
     public Stats endpoint(String endpoint) {
@@ -69,6 +81,7 @@ public final class Accounting {
         byLimitKey.clear();
         log.clear();
         logSize.set(0);
+        tokenLog.clear();
     }
 
     /**
@@ -89,6 +102,16 @@ public final class Accounting {
      * @param outcome "ok", or the error the platform answered with
      */
     public record RequestLogEntry(String endpoint, String tenant, String position, String outcome, long time) {}
+
+    /**
+     * One call of a token endpoint as the platform saw it.
+     *
+     * @param platform the platform's name ({@code kuaishou})
+     * @param grant how the token was asked for ({@code code}, {@code refresh_token})
+     * @param tenant the tenant it was for, or null if the request named none the platform knows
+     * @param outcome "ok", or the error the platform answered with (e.g. {@code refreshToken.discarded})
+     */
+    public record TokenRequestEntry(String platform, String grant, String tenant, String outcome, long time) {}
 
     private static final class Counter {
         private long served;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.ExpiresInUnit;
 import io.httpsync.connector.endpoint.JsonPointers;
+import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.endpoint.RequestTemplate;
 import io.httpsync.connector.endpoint.TimeFormat;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,15 +29,27 @@ import java.util.function.Consumer;
  * within {@code auth.token.refresh-margin} of expiry (at most half its lifetime before), when it was invalidated
  * after a token-expired answer, or when the last fetch failed. Concurrent callers of one tenant share one in-flight
  * fetch. Never blocks: the fetch is an asynchronous request over the {@link TokenTransport}; callers get futures.
- * Thread-safe.
+ *
+ * <p><b>Rotating refresh tokens</b> ({@code auth.token.refresh-token-path}): an answer's new refresh token replaces
+ * the tenant property {@code auth.token.refresh-token-property} in the tenant's next token request. A tenant has at
+ * most one fetch in flight, so a single-use refresh token is presented once by this provider. The newest refresh
+ * tokens can be read ({@link #refreshTokens}) and handed to a new provider ({@link #useRefreshTokens}), which is how
+ * the source keeps them in its checkpoints. They are secrets: never logged, and redacted from error messages.
+ *
+ * <p>Thread-safe: every method may be called from any thread; answers are handled on the transport's threads.
  */
 @Internal
 public final class EndpointTokenProvider implements TokenProvider {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY_IN_MESSAGE = 300;
 
-    /** A token and when to stop handing it out. */
-    private record Cached(String value, long refreshAtMillis) {}
+    /** A token and when to stop handing it out (epoch millis of the provider's clock). */
+    public record Issued(String value, long refreshAtMillis) {
+        @Override
+        public String toString() {
+            return "Issued{value=******, refreshAtMillis=" + refreshAtMillis + "}";
+        }
+    }
 
     private final RequestTemplate request;
     private final JsonPointer tokenPath;
@@ -49,9 +63,15 @@ public final class EndpointTokenProvider implements TokenProvider {
     private final TokenTransport transport;
     private final Clock clock;
     private final Consumer<String> onFetched;
-    private final Map<String, CompletableFuture<Cached>> cache = new ConcurrentHashMap<>();
+    private final JsonPointer refreshTokenPath;
+    private final String refreshTokenProperty;
+    /** Signs the token request ({@code auth.token.signed}), or null. */
+    private final RequestSigner signer;
+    private final Map<String, CompletableFuture<Issued>> cache = new ConcurrentHashMap<>();
+    /** The newest refresh token per tenant, where it differs from the tenant's property. */
+    private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
 
-    EndpointTokenProvider(EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
+    public EndpointTokenProvider(EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
         EndpointSpec.AuthSettings auth = spec.auth();
         this.request = auth.tokenRequest();
         this.tokenPathText = auth.tokenPath();
@@ -65,23 +85,59 @@ public final class EndpointTokenProvider implements TokenProvider {
         this.transport = transport;
         this.clock = clock;
         this.onFetched = onFetched;
+        this.refreshTokenPath = auth.rotatesRefreshTokens() ? JsonPointer.compile(auth.refreshTokenPath()) : null;
+        this.refreshTokenProperty = auth.refreshTokenProperty();
+        this.signer = auth.tokenRequestSigned() ? auth.signer().signer(auth.signerSecretProperty()) : null;
     }
 
     @Override
     public CompletableFuture<String> token(Tenant tenant) {
+        return issued(tenant).thenApply(Issued::value);
+    }
+
+    /** The tenant's current token with the time to stop using it; fetched if there is none (as {@link #token}). */
+    public CompletableFuture<Issued> issued(Tenant tenant) {
         @SuppressWarnings("unchecked")
-        CompletableFuture<Cached>[] started = new CompletableFuture[1];
-        CompletableFuture<Cached> current = cache.compute(tenant.id(), (id, old) -> {
+        CompletableFuture<Issued>[] started = new CompletableFuture[1];
+        CompletableFuture<Issued> current = cache.compute(tenant.id(), (id, old) -> {
             if (usable(old)) return old;
             started[0] = new CompletableFuture<>();
             return started[0];
         });
         // the fetch starts outside compute(): its callbacks may run at once and must not re-enter the map
         if (started[0] != null) fetch(tenant, started[0]);
-        return current.thenApply(Cached::value);
+        return current;
     }
 
-    private boolean usable(CompletableFuture<Cached> f) {
+    /**
+     * The newest refresh token of every tenant that got one from the token endpoint (or {@link #useRefreshTokens}),
+     * by tenant id. Empty unless {@code auth.token.refresh-token-path} is set. Secrets: never log them.
+     */
+    public Map<String, String> refreshTokens() {
+        return new TreeMap<>(refreshTokens);
+    }
+
+    /**
+     * Makes the next token requests of these tenants present these refresh tokens instead of the tenants' property
+     * (e.g. the newest ones of a restored checkpoint). Call before the first {@link #token} of these tenants.
+     */
+    public void useRefreshTokens(Map<String, String> newest) {
+        if (refreshTokenPath == null && !newest.isEmpty()) {
+            throw new IllegalStateException("refresh tokens given, but option 'auth.token.refresh-token-path' is not set");
+        }
+        refreshTokens.putAll(newest);
+    }
+
+    /** The tenant as its next token request sees it: with the newest refresh token, if one replaced its property. */
+    private Tenant withNewestRefreshToken(Tenant tenant) {
+        String newest = refreshTokens.get(tenant.id());
+        if (newest == null) return tenant;
+        Map<String, String> properties = new TreeMap<>(tenant.properties());
+        properties.put(refreshTokenProperty, newest);
+        return Tenant.of(tenant.id(), properties);
+    }
+
+    private boolean usable(CompletableFuture<Issued> f) {
         if (f == null) return false;
         if (!f.isDone()) return true;
         return !f.isCompletedExceptionally() && clock.millis() < f.join().refreshAtMillis();
@@ -98,14 +154,18 @@ public final class EndpointTokenProvider implements TokenProvider {
         return true;
     }
 
-    private void fetch(Tenant tenant, CompletableFuture<Cached> promise) {
+    private void fetch(Tenant configured, CompletableFuture<Issued> promise) {
+        // the tenant with its newest refresh token, also to redact that token from messages
+        Tenant tenant = withNewestRefreshToken(configured);
         long now = clock.millis();
         try {
-            transport.send(request.render(TemplateVariables.forTokenRequest(tenant, now, timeFormat, zone)))
+            RenderedRequest rendered = request.render(TemplateVariables.forTokenRequest(tenant, now, timeFormat, zone));
+            if (signer != null) signer.sign(rendered.params(), tenant);
+            transport.send(rendered)
                     .whenComplete((answer, error) -> {
                         try {
                             if (error != null) throw failure(tenant, "no answer (" + rootMessage(error) + ")", error);
-                            Cached token = read(tenant, answer, now);
+                            Issued token = read(tenant, answer, now);
                             onFetched.accept(tenant.id()); // before the callers go on, so counts include this fetch
                             promise.complete(token);
                         } catch (RuntimeException e) {
@@ -117,7 +177,7 @@ public final class EndpointTokenProvider implements TokenProvider {
         }
     }
 
-    private Cached read(Tenant tenant, TokenTransport.Answer answer, long fetchedAt) {
+    private Issued read(Tenant tenant, TokenTransport.Answer answer, long fetchedAt) {
         JsonNode body;
         try {
             body = JSON.readTree(answer.body());
@@ -136,7 +196,13 @@ public final class EndpointTokenProvider implements TokenProvider {
             expiresAt = expiresInUnit.expiresAt(fetchedAt, Long.parseLong(expires.asText()));
         }
         long margin = Math.min(refreshMargin.toMillis(), Math.max(0, (expiresAt - fetchedAt) / 2));
-        return new Cached(token.asText(), expiresAt - margin);
+        if (refreshTokenPath != null) {
+            // before the token is handed out, so that whoever sees the token also sees the refresh token it came with;
+            // an answer without one leaves the current one in use (the platform did not rotate it)
+            JsonNode refresh = JsonPointers.present(body, refreshTokenPath);
+            if (refresh != null && refresh.isValueNode() && !refresh.asText().isEmpty()) refreshTokens.put(tenant.id(), refresh.asText());
+        }
+        return new Issued(token.asText(), expiresAt - margin);
     }
 
     /** The body with every value of a secret-looking field masked, for an error message. */

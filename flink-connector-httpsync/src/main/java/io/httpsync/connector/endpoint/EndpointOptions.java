@@ -259,7 +259,8 @@ public final class EndpointOptions {
             .defaultValue("access-token")
             .withDescription("Without 'auth.token.url': the tenant property holding a static token for ${token}.");
     public static final ConfigOption<String> AUTH_TOKEN_URL = ConfigOptions.key("auth.token.url").stringType()
-            .noDefaultValue().withDescription("A token endpoint; ${token} is then fetched, cached per tenant and refreshed.");
+            .noDefaultValue().withDescription("A token endpoint; ${token} is then fetched, cached per tenant and refreshed: once for"
+                    + " all readers of a scan source (its enumerator holds the tokens), once per subtask of a lookup join.");
     public static final ConfigOption<HttpMethod> AUTH_TOKEN_METHOD = ConfigOptions.key("auth.token.method")
             .enumType(HttpMethod.class).defaultValue(HttpMethod.GET).withDescription("GET or POST.");
     public static final ConfigOption<BodyKind> AUTH_TOKEN_BODY_KIND = ConfigOptions.key("auth.token.body.kind")
@@ -272,6 +273,19 @@ public final class EndpointOptions {
     public static final String AUTH_TOKEN_HEADER_PREFIX = "auth.token.header.";
     public static final ConfigOption<String> AUTH_TOKEN_PATH = ConfigOptions.key("auth.token.path").stringType()
             .noDefaultValue().withDescription("JSON pointer to the token in the token response (required with 'auth.token.url').");
+    public static final ConfigOption<Boolean> AUTH_TOKEN_SIGNED = ConfigOptions.key("auth.token.signed").booleanType()
+            .defaultValue(false)
+            .withDescription("Sign the token request with 'auth.signer', as the list requests are (Jushuitan's token endpoints).");
+    public static final ConfigOption<String> AUTH_TOKEN_REFRESH_TOKEN_PATH = ConfigOptions.key("auth.token.refresh-token-path")
+            .stringType().noDefaultValue()
+            .withDescription("JSON pointer to a new refresh token in the token response (single-use refresh tokens, e.g."
+                    + " Kuaishou's and Jushuitan's): the next token request uses the newest one in place of the tenant"
+                    + " property 'auth.token.refresh-token-property', and a DataStream or SQL scan source keeps it in its"
+                    + " checkpoints, so a restored job goes on with it.");
+    public static final ConfigOption<String> AUTH_TOKEN_REFRESH_TOKEN_PROPERTY = ConfigOptions.key("auth.token.refresh-token-property")
+            .stringType().defaultValue("refresh-token")
+            .withDescription("With 'auth.token.refresh-token-path': the tenant property that holds the first refresh token;"
+                    + " the token request must read it as ${tenant.<property>}.");
     public static final ConfigOption<String> AUTH_TOKEN_EXPIRES_IN_PATH = ConfigOptions.key("auth.token.expires-in-path")
             .stringType().noDefaultValue().withDescription("JSON pointer to the token's lifetime or expiry.");
     public static final ConfigOption<ExpiresInUnit> AUTH_TOKEN_EXPIRES_IN_UNIT = ConfigOptions.key("auth.token.expires-in-unit")

@@ -11,9 +11,11 @@ import java.util.Map;
  * Written from the platforms' public documentation ({@code shared/research/platforms.md}); values the documentation
  * leaves open are marked [U] in comments and may need adjusting.
  *
- * <p>Tenant properties each preset expects: Kuaishou {@code app-key}, {@code sign-secret}, {@code access-token};
+ * <p>Tenant properties each preset expects: Kuaishou {@code app-key}, {@code sign-secret}, {@code access-token} (or
+ * {@code app-secret} and {@code refresh-token} with {@link #kuaishouRefreshTokens});
  * Taobao {@code app-key}, {@code app-secret}, {@code session}; Jushuitan {@code app-key}, {@code app-secret},
- * {@code access-token}; Youzan {@code client-id}, {@code client-secret}, {@code grant-id} (the shop's kdt_id).
+ * {@code access-token} (or {@code refresh-token} with {@link #jushuitanRefreshTokens}); Youzan {@code client-id},
+ * {@code client-secret}, {@code grant-id} (the shop's kdt_id).
  */
 @PublicEvolving
 public final class EndpointPresets {
@@ -84,14 +86,37 @@ public final class EndpointPresets {
      * only; the platform simulator accepts the shop id as a code again and again ({@code ${tenant.id}}).
      */
     public static Map<String, String> kuaishouCodeGrantTokens(String baseUrl, String codeTemplate) {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("auth.token.url", baseUrl + "/oauth2/access_token");
-        o.put("auth.token.param.app_id", "${tenant.app-key}");
-        o.put("auth.token.param.app_secret", "${tenant.app-secret}");
+        Map<String, String> o = kuaishouOAuth(baseUrl + "/oauth2/access_token");
         o.put("auth.token.param.grant_type", "code");
         o.put("auth.token.param.code", codeTemplate);
+        return o;
+    }
+
+    /** What Kuaishou's OAuth token endpoints share: the app's credentials, and where the answer has the token. */
+    private static Map<String, String> kuaishouOAuth(String url) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("auth.token.url", url);
+        o.put("auth.token.param.app_id", "${tenant.app-key}");
+        o.put("auth.token.param.app_secret", "${tenant.app-secret}");
         o.put("auth.token.path", "/access_token");
         o.put("auth.token.expires-in-path", "/expires_in");
+        return o;
+    }
+
+    /**
+     * Options that fetch Kuaishou access tokens with the refresh-token grant ({@code /oauth2/refresh_token}), to add to
+     * {@link #kuaishouOrders(String)} in place of a static {@code access-token} property. Each tenant needs the
+     * properties {@code app-key}, {@code app-secret} and {@code refresh-token} (from the shop's authorization).
+     * Kuaishou hands out a new refresh token with every answer and discards the old one soon after: the source uses
+     * the newest for the next refresh, asks once per tenant for the whole job, and keeps the newest in its
+     * checkpoints, so a restored job does not present the spent one from its configuration.
+     */
+    public static Map<String, String> kuaishouRefreshTokens(String baseUrl) {
+        Map<String, String> o = kuaishouOAuth(baseUrl + "/oauth2/refresh_token");
+        o.put("auth.token.param.grant_type", "refresh_token");
+        o.put("auth.token.param.refresh_token", "${tenant.refresh-token}");
+        o.put("auth.token.refresh-token-path", "/refresh_token");
+        o.put("auth.token.refresh-token-property", "refresh-token");
         return o;
     }
 
@@ -200,6 +225,32 @@ public final class EndpointPresets {
         o.put("auth.token.property", "access-token");
         o.put("rate-limit.permits-per-second", "1.5"); // 5/s and 100/min: 100/min is the binding one
         o.put("rate-limit.burst", "5");
+        return o;
+    }
+
+    /**
+     * Options that fetch Jushuitan access tokens with the refresh-token grant ({@code /openWeb/auth/refreshToken},
+     * form POST, MD5-signed like the queries), to add to {@link #jushuitanOrders(String)} in place of a static
+     * {@code access-token} property. Each tenant needs the properties {@code app-key}, {@code app-secret} and
+     * {@code refresh-token}. A Jushuitan refresh invalidates the earlier access tokens and the refresh token it
+     * presented: the source refreshes once per tenant for the whole job, presents the newest refresh token, and keeps
+     * it in its checkpoints. (Service-provider apps may not refresh at all; Jushuitan then answers code 150.)
+     */
+    public static Map<String, String> jushuitanRefreshTokens(String baseUrl) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("auth.token.url", baseUrl + "/openWeb/auth/refreshToken");
+        o.put("auth.token.method", "POST");
+        o.put("auth.token.body.kind", "form");
+        o.put("auth.token.param.app_key", "${tenant.app-key}");
+        o.put("auth.token.param.timestamp", "${now.epoch-seconds}");
+        o.put("auth.token.param.grant_type", "refresh_token");
+        o.put("auth.token.param.charset", "utf-8");
+        o.put("auth.token.param.refresh_token", "${tenant.refresh-token}");
+        o.put("auth.token.param.scope", "all");
+        o.put("auth.token.signed", "true");
+        o.put("auth.token.path", "/data/access_token");
+        o.put("auth.token.expires-in-path", "/data/expires_in");
+        o.put("auth.token.refresh-token-path", "/data/refresh_token");
         return o;
     }
 

@@ -70,11 +70,20 @@ public final class EndpointSpec implements Serializable {
     /**
      * Authentication. {@code tokenRequest} is null for a static token read from the tenant property
      * {@code staticTokenProperty}; {@code signer} is {@link SignerKind#NONE} for unsigned requests.
+     * {@code refreshTokenPath} is null unless token answers carry a new refresh token, which then replaces the tenant
+     * property {@code refreshTokenProperty} in the next token request. {@code tokenRequestSigned}: the token request is
+     * signed with {@code signer} too.
      */
     public record AuthSettings(SignerKind signer, String signerSecretProperty, String staticTokenProperty,
                                RequestTemplate tokenRequest, String tokenPath, String expiresInPath,
                                ExpiresInUnit expiresInUnit, Duration defaultTtl, Duration refreshMargin,
-                               int maxRefreshes) {}
+                               int maxRefreshes, String refreshTokenPath, String refreshTokenProperty,
+                               boolean tokenRequestSigned) {
+        /** Whether token answers carry a new refresh token for the next token request. */
+        public boolean rotatesRefreshTokens() {
+            return refreshTokenPath != null;
+        }
+    }
 
     /**
      * The time limits the planner must respect; null if the platform states none. The page-size limit and the
@@ -415,16 +424,29 @@ public final class EndpointSpec implements Serializable {
                 for (String key : r.keysStartingWith(prefix)) throw OptionReader.invalid(key, "is set but 'auth.token.url' is not");
             }
             for (ConfigOption<?> o : List.of(EndpointOptions.AUTH_TOKEN_PATH, EndpointOptions.AUTH_TOKEN_EXPIRES_IN_PATH,
-                    EndpointOptions.AUTH_TOKEN_METHOD, EndpointOptions.AUTH_TOKEN_BODY_KIND, EndpointOptions.AUTH_TOKEN_BODY_TEMPLATE)) {
+                    EndpointOptions.AUTH_TOKEN_METHOD, EndpointOptions.AUTH_TOKEN_BODY_KIND, EndpointOptions.AUTH_TOKEN_BODY_TEMPLATE,
+                    EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PATH, EndpointOptions.AUTH_TOKEN_SIGNED)) {
                 if (r.isSet(o)) throw OptionReader.invalid(o.key(), "is set but 'auth.token.url' is not");
             }
+        }
+        String refreshTokenPath = pointer(r, EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PATH, false);
+        String refreshTokenProperty = r.string(EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PROPERTY);
+        if (refreshTokenPath != null
+                && !tokenRequest.placeholders().contains(Placeholders.TENANT_PREFIX + refreshTokenProperty)) {
+            throw OptionReader.invalid(EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PATH.key(), "is set but no token request template"
+                    + " reads the refresh token as ${" + Placeholders.TENANT_PREFIX + refreshTokenProperty
+                    + "} (option '" + EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PROPERTY.key() + "')");
+        }
+        boolean signed = r.bool(EndpointOptions.AUTH_TOKEN_SIGNED);
+        if (signed && signer == SignerKind.NONE) {
+            throw OptionReader.invalid(EndpointOptions.AUTH_TOKEN_SIGNED.key(), "is true but 'auth.signer' is none");
         }
         return new AuthSettings(signer, secretProperty != null ? secretProperty : signer.defaultSecretProperty(),
                 r.string(EndpointOptions.AUTH_TOKEN_PROPERTY), tokenRequest, tokenPath,
                 pointer(r, EndpointOptions.AUTH_TOKEN_EXPIRES_IN_PATH, false),
                 r.enumValue(EndpointOptions.AUTH_TOKEN_EXPIRES_IN_UNIT, ExpiresInUnit.class),
                 r.duration(EndpointOptions.AUTH_TOKEN_DEFAULT_TTL, true), r.duration(EndpointOptions.AUTH_TOKEN_REFRESH_MARGIN, false),
-                r.integer(EndpointOptions.AUTH_TOKEN_MAX_REFRESHES, 0));
+                r.integer(EndpointOptions.AUTH_TOKEN_MAX_REFRESHES, 0), refreshTokenPath, refreshTokenProperty, signed);
     }
 
     // ------------------------------------------------------------------ cross-option validation

@@ -5,7 +5,6 @@ import io.httpsync.connector.auth.RequestSigner;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.auth.TokenTransport;
-import io.httpsync.connector.endpoint.BodyKind;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RecordFields;
 import io.httpsync.connector.endpoint.RenderedRequest;
@@ -20,15 +19,13 @@ import io.httpsync.connector.ratelimit.RateLimiter;
 import org.apache.flink.annotation.Internal;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.Dsl;
-import org.asynchttpclient.Request;
-import org.asynchttpclient.RequestBuilder;
 import org.asynchttpclient.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.annotation.Nullable;
+
 import java.io.IOException;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +79,16 @@ public final class PageFetcher implements AutoCloseable {
 
     /** @param clock the time templates see as {@code ${now}} and tokens expire by */
     public PageFetcher(EndpointSpec spec, RateLimiter rateLimiter, FetchListener listener, Clock clock) {
+        this(spec, rateLimiter, listener, clock, null);
+    }
+
+    /**
+     * @param clock the time templates see as {@code ${now}} and tokens expire by
+     * @param tokens the provider of {@code ${token}} shared with others (a source reader's, which asks the
+     *     enumerator), or null for one of this fetcher's own, which fetches over this fetcher's HTTP client
+     */
+    public PageFetcher(EndpointSpec spec, RateLimiter rateLimiter, FetchListener listener, Clock clock,
+                       @Nullable TokenProvider tokens) {
         this.spec = spec;
         this.pagination = Pagination.of(spec);
         this.extractor = new ResponseExtractor(spec);
@@ -93,22 +100,15 @@ public final class PageFetcher implements AutoCloseable {
         this.clock = clock;
         this.signer = spec.auth().signer().signer(spec.auth().signerSecretProperty());
         int instance = INSTANCES.incrementAndGet();
-        this.http = Dsl.asyncHttpClient(Dsl.config()
-                .setThreadPoolName("httpsync-http-" + instance)
-                .setIoThreadsCount(2)
-                .setMaxRequestRetry(0) // retries are ours: counted, classified, backed off
-                .setFollowRedirect(false)
-                .setConnectTimeout(Duration.ofSeconds(10))
-                .setRequestTimeout(spec.requestTimeout())
-                .setReadTimeout(spec.requestTimeout())
-                .setUserAgent("httpsync"));
+        this.http = Dsl.asyncHttpClient(HttpRequests.clientConfig("httpsync-http-" + instance, 2, spec.requestTimeout()));
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "httpsync-fetch-timer-" + instance);
             t.setDaemon(true);
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
-        this.tokens = spec.usesToken() ? TokenProvider.of(spec, this::sendTokenRequest, clock, listener::onTokenFetched) : null;
+        this.tokens = !spec.usesToken() ? null
+                : tokens != null ? tokens : TokenProvider.of(spec, this::sendTokenRequest, clock, listener::onTokenFetched);
     }
 
     /**
@@ -161,42 +161,11 @@ public final class PageFetcher implements AutoCloseable {
     // ------------------------------------------------------------------ sending
 
     private CompletableFuture<Response> send(RenderedRequest r) {
-        RequestBuilder b = new RequestBuilder(r.method().name()).setUrl(r.url()).setCharset(StandardCharsets.UTF_8)
-                .setRequestTimeout(spec.requestTimeout());
-        r.headers().forEach(b::setHeader);
-        if (r.bodyKind() == BodyKind.FORM) {
-            r.params().forEach(b::addFormParam);
-            b.setHeader("Content-Type", "application/x-www-form-urlencoded;charset=utf-8");
-        } else {
-            r.params().forEach(b::addQueryParam);
-        }
-        if (r.bodyKind() == BodyKind.JSON) {
-            b.setBody(r.body()).setHeader("Content-Type", "application/json;charset=utf-8");
-        }
-        Request request = b.build();
-        return http.executeRequest(request).toCompletableFuture();
+        return http.executeRequest(HttpRequests.toRequest(r, spec.requestTimeout())).toCompletableFuture();
     }
 
     private CompletableFuture<TokenTransport.Answer> sendTokenRequest(RenderedRequest r) {
-        return send(r).thenApply(resp -> new TokenTransport.Answer(resp.getStatusCode(), body(resp)));
-    }
-
-    private static String body(Response resp) {
-        return resp.getResponseBody(charsetOf(resp.getContentType()));
-    }
-
-    private static Charset charsetOf(String contentType) {
-        if (contentType != null) {
-            int i = contentType.toLowerCase().indexOf("charset=");
-            if (i >= 0) {
-                try {
-                    return Charset.forName(contentType.substring(i + 8).replace("\"", "").split(";")[0].trim());
-                } catch (RuntimeException ignored) {
-                    // an unknown charset falls back to UTF-8, the platforms' encoding
-                }
-            }
-        }
-        return StandardCharsets.UTF_8;
+        return send(r).thenApply(resp -> new TokenTransport.Answer(resp.getStatusCode(), HttpRequests.body(resp)));
     }
 
     /** Runs {@code task} after {@code nanos}, on the timer thread; at once on this thread if there is no wait. */
@@ -285,7 +254,7 @@ public final class PageFetcher implements AutoCloseable {
             answer.whenComplete((response, error) -> guarded(() -> {
                 rateLimiter.release(tenant.id());
                 ClassifiedResponse c = error != null ? classifier.failure(error)
-                        : classifier.classify(response.getStatusCode(), response::getHeader, body(response));
+                        : classifier.classify(response.getStatusCode(), response::getHeader, HttpRequests.body(response));
                 listener.onResponse(tenant.id(), c.kind(), System.nanoTime() - started);
                 handle(c);
             }));

@@ -9,6 +9,7 @@ import io.httpsync.connector.source.enumerator.HttpSyncEnumState;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumStateSerializer;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumerator;
 import io.httpsync.connector.source.enumerator.SyncPlan;
+import io.httpsync.connector.source.enumerator.TokenCoordinator;
 import io.httpsync.connector.source.reader.HttpSyncReaders;
 import io.httpsync.connector.source.split.WindowSplit;
 import io.httpsync.connector.source.split.WindowSplitSerializer;
@@ -102,14 +103,15 @@ public final class HttpSyncSource<T>
     @Internal
     @Override
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(SplitEnumeratorContext<WindowSplit> context) {
-        return new HttpSyncEnumerator(context, plan, null, jobBudget());
+        return new HttpSyncEnumerator(context, plan, null, jobBudget(), TokenCoordinator.of(endpoint, tenants, List.of(), context));
     }
 
     @Internal
     @Override
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(SplitEnumeratorContext<WindowSplit> context,
                                                                              HttpSyncEnumState checkpoint) {
-        return new HttpSyncEnumerator(context, plan, checkpoint, jobBudget());
+        return new HttpSyncEnumerator(context, plan, checkpoint, jobBudget(),
+                TokenCoordinator.of(endpoint, tenants, checkpoint.refreshTokens(), context));
     }
 
     /** The job's rate-limit budgets, held by the enumerator, unless Redis keeps them. */

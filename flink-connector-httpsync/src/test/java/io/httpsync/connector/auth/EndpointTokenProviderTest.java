@@ -1,8 +1,14 @@
 package io.httpsync.connector.auth;
 
+import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
+import io.httpsync.connector.http.TokenHttpClient;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
+import io.httpsync.simulator.Accounting;
+import io.httpsync.simulator.Simulator;
+import io.httpsync.simulator.data.DataSpec;
+import io.httpsync.simulator.platform.jushuitan.JushuitanSim;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,6 +144,81 @@ class EndpointTokenProviderTest {
                 .hasMessageNotContaining(wrong);
         assertThat(get(tokens.token(tenant(APP_SECRET)))).isNotEmpty();
         assertThat(fetched).hasValue(1);
+    }
+
+    private EndpointTokenProvider rotatingProvider() {
+        Map<String, String> o = fixture.options();
+        o.putAll(EndpointPresets.kuaishouRefreshTokens(fixture.base));
+        return new EndpointTokenProvider(EndpointSpec.fromOptions(o), this::send, clock, tenant -> fetched.incrementAndGet());
+    }
+
+    private static Tenant tenantWithRefreshToken(String refreshToken) {
+        return Tenant.of(KuaishouSimulatorFixture.SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY,
+                "app-secret", APP_SECRET, "refresh-token", refreshToken));
+    }
+
+    private List<String> tokenRequestOutcomes() {
+        return fixture.sim.accounting().tokenRequests().stream().map(e -> e.grant() + " " + e.outcome()).toList();
+    }
+
+    @Test
+    void eachRefreshPresentsTheNewestRefreshTokenAndANewProviderGoesOnFromTheNewestItIsGiven() throws Exception {
+        fixture.kuaishou.refreshGraceMillis(0); // strictly single use
+        Tenant configured = tenantWithRefreshToken(fixture.kuaishou.issueRefreshToken(KuaishouSimulatorFixture.SHOP));
+        EndpointTokenProvider tokens = rotatingProvider();
+        String token = get(tokens.token(configured));
+        for (int i = 0; i < 3; i++) {
+            tokens.invalidate(configured, token);
+            token = get(tokens.token(configured));
+        }
+        assertThat(fetched).hasValue(4);
+        assertThat(tokenRequestOutcomes()).containsOnly("refresh_token ok").hasSize(4);
+        Map<String, String> newest = tokens.refreshTokens();
+        assertThat(newest).containsOnlyKeys(KuaishouSimulatorFixture.SHOP);
+
+        EndpointTokenProvider restarted = rotatingProvider();
+        restarted.useRefreshTokens(newest);
+        assertThat(get(restarted.token(configured))).isNotEqualTo(token);
+        assertThat(restarted.refreshTokens()).as("rotated again").isNotEqualTo(newest);
+
+        String spent = configured.properties().get("refresh-token");
+        EndpointTokenProvider fromConfiguration = rotatingProvider();
+        assertThatThrownBy(() -> get(fromConfiguration.token(configured)))
+                .hasRootCauseInstanceOf(TokenFetchException.class)
+                .hasMessageContaining("refreshToken.discarded")
+                .hasMessageNotContaining(spent);
+        assertThat(tokenRequestOutcomes()).containsExactly("refresh_token ok", "refresh_token ok", "refresh_token ok",
+                "refresh_token ok", "refresh_token ok", "refresh_token refreshToken.discarded");
+    }
+
+    @Test
+    void jushuitanTokenRequestsAreSignedAndEachRefreshPresentsTheNewestRefreshToken() throws Exception {
+        try (Simulator sim = new Simulator(11);
+             TokenHttpClient http = new TokenHttpClient("test-token-http", Duration.ofSeconds(5))) {
+            JushuitanSim jushuitan = sim.add(JushuitanSim::new);
+            jushuitan.addTenant("company-1", JushuitanSim.credentials("jst-app-1", "JstSecret-0123456", null), DataSpec.of(10, 86_400_000L));
+            sim.start(0);
+            String base = sim.baseUrl("jushuitan");
+            Map<String, String> o = EndpointPresets.jushuitanOrders(base);
+            o.putAll(EndpointPresets.jushuitanRefreshTokens(base));
+            EndpointSpec spec = EndpointSpec.fromOptions(o);
+            Tenant company = Tenant.of("company-1", Map.of("app-key", "jst-app-1", "app-secret", "JstSecret-0123456",
+                    "refresh-token", jushuitan.issueRefreshToken("company-1")));
+
+            EndpointTokenProvider tokens = new EndpointTokenProvider(spec, http, Clock.systemUTC(), tenant -> {});
+            String first = get(tokens.token(company));
+            tokens.invalidate(company, first);
+            String second = get(tokens.token(company));
+            assertThat(second).isNotEqualTo(first);
+            assertThat(jushuitan.tokens().validTenant(first)).as("a refresh kills the earlier tokens").isNull();
+            assertThat(jushuitan.tokens().validTenant(second)).isEqualTo("company-1");
+
+            EndpointTokenProvider fromConfiguration = new EndpointTokenProvider(spec, http, Clock.systemUTC(), tenant -> {});
+            assertThatThrownBy(() -> get(fromConfiguration.token(company))).hasMessageContaining("无效的refresh_token")
+                    .hasMessageNotContaining(company.properties().get("refresh-token"));
+            assertThat(sim.accounting().tokenRequests()).extracting(Accounting.TokenRequestEntry::outcome)
+                    .containsExactly("ok", "ok", "验证失败！无效的refresh_token");
+        }
     }
 
     @Test

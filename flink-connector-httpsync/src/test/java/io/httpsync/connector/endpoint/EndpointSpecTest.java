@@ -24,9 +24,23 @@ class EndpointSpecTest {
     static Stream<Arguments> presets() {
         return Stream.of(
                 Arguments.of("kuaishou", EndpointPresets.kuaishouOrders()),
+                Arguments.of("kuaishou with refresh tokens", kuaishouWithRefreshTokens()),
+                Arguments.of("jushuitan with refresh tokens", jushuitanWithRefreshTokens()),
                 Arguments.of("taobao", EndpointPresets.taobaoTradesIncrement()),
                 Arguments.of("jushuitan", EndpointPresets.jushuitanOrders()),
                 Arguments.of("youzan", EndpointPresets.youzanTrades()));
+    }
+
+    private static Map<String, String> kuaishouWithRefreshTokens() {
+        Map<String, String> o = EndpointPresets.kuaishouOrders();
+        o.putAll(EndpointPresets.kuaishouRefreshTokens(EndpointPresets.KUAISHOU_GATEWAY));
+        return o;
+    }
+
+    private static Map<String, String> jushuitanWithRefreshTokens() {
+        Map<String, String> o = EndpointPresets.jushuitanOrders();
+        o.putAll(EndpointPresets.jushuitanRefreshTokens(EndpointPresets.JUSHUITAN_GATEWAY));
+        return o;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -216,6 +230,30 @@ class EndpointSpecTest {
         o.put("request.biz-param.name", "param");
         assertThatThrownBy(() -> EndpointSpec.fromOptions(o))
                 .hasMessage("option 'request.biz-param.template' is required together with 'request.biz-param.name'");
+    }
+
+    @Test
+    void rotatingRefreshTokensNeedATokenRequestThatReadsTheRefreshTokenProperty() {
+        EndpointSpec.AuthSettings auth = EndpointSpec.fromOptions(kuaishouWithRefreshTokens()).auth();
+        assertThat(auth.rotatesRefreshTokens()).isTrue();
+        assertThat(auth.refreshTokenPath()).isEqualTo("/refresh_token");
+        assertThat(auth.refreshTokenProperty()).isEqualTo("refresh-token");
+        assertThat(EndpointSpec.fromOptions(EndpointPresets.youzanTrades()).auth().rotatesRefreshTokens()).isFalse();
+
+        Map<String, String> otherProperty = kuaishouWithRefreshTokens();
+        otherProperty.put("auth.token.refresh-token-property", "rt");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(otherProperty)).hasMessage("option 'auth.token.refresh-token-path' is set"
+                + " but no token request template reads the refresh token as ${tenant.rt} (option 'auth.token.refresh-token-property')");
+        assertThat(EndpointSpec.fromOptions(jushuitanWithRefreshTokens()).auth().tokenRequestSigned()).isTrue();
+        Map<String, String> unsigned = kuaishouWithRefreshTokens();
+        unsigned.put("auth.signer", "none");
+        unsigned.put("auth.token.signed", "true");
+        unsigned.remove("auth.signer.secret-property");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(unsigned)).hasMessage("option 'auth.token.signed' is true but 'auth.signer' is none");
+        Map<String, String> noTokenUrl = EndpointPresets.kuaishouOrders();
+        noTokenUrl.put("auth.token.refresh-token-path", "/refresh_token");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(noTokenUrl))
+                .hasMessage("option 'auth.token.refresh-token-path' is set but 'auth.token.url' is not");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.httpsync.connector.sink.PostgresRecordSink;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.BoundedRange;
 import io.httpsync.connector.testutil.PostgresExtension;
+import io.httpsync.connector.testutil.Savepoints;
 import io.httpsync.connector.testutil.SinkAssertions;
 import io.httpsync.connector.testutil.SyncJob;
 import io.httpsync.simulator.Accounting;
@@ -16,13 +17,8 @@ import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.scheduler.stopwithsavepoint.StopWithSavepointStoppingException;
-import org.apache.flink.util.ExceptionUtils;
-import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +33,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -134,15 +129,13 @@ class RecoveryITCase {
         // pages answered before the savepoint is even triggered: their records were emitted before its barrier,
         // unless the page was still in flight inside the reader (at most one per split, plus Flink's element queue)
         List<Accounting.RequestLogEntry> before = sim.accounting().requests();
-        String savepoint = stopWithSavepoint(running, savepoints);
+        String savepoint = Savepoints.stopWithSavepoint(running, savepoints);
         long rowsAtSavepoint = countRows("savepoint_orders");
         assertThat(rowsAtSavepoint).as("stopped mid-sync").isBetween((long) total * 2 / 5, (long) total - 100);
 
         StreamExecutionEnvironment second = env();
         SyncJob resumed = new SyncJob(second, source(Map.of(), ExceptionPolicy.FAIL), POSTGRES, "savepoint_orders");
-        StreamGraph graph = second.getStreamGraph();
-        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
-        second.executeAsync(graph).getJobExecutionResult().get();
+        Savepoints.runRestored(second, savepoint);
 
         assertTableEqualsTruth("savepoint_orders");
         assertThat(resumed.events.collected()).isEmpty();
@@ -203,22 +196,6 @@ class RecoveryITCase {
         assertThat(e.message()).doesNotContain(SIGN_SECRET).doesNotContain(APP_SECRET);
         // the failed window was retried later, so nothing is missing
         assertTableEqualsTruth("failing_orders");
-    }
-
-    /**
-     * Stops the job with a savepoint. Flink fails over a task to which a coordinator event was lost, and a task stops
-     * right when the savepoint completes. The enumerator now sends nothing on its own initiative, only answers to
-     * readers (the cause of "failed during stopping", also seen in Flink's SourceTestSuiteBase, which has no such
-     * fallback and passes). Should Flink still report the savepoint as created and consistent while the job "failed
-     * during stopping", the test goes on with it, since what it checks is the restore.
-     */
-    private static String stopWithSavepoint(JobClient job, Path dir) throws Exception {
-        try {
-            return job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL).get();
-        } catch (ExecutionException e) {
-            Throwable cause = ExceptionUtils.findThrowable(e, StopWithSavepointStoppingException.class).orElseThrow(() -> e);
-            return ((StopWithSavepointStoppingException) cause).getSavepointPath();
-        }
     }
 
     private static long countRows(String table) throws Exception {

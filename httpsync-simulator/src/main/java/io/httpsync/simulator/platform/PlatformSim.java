@@ -1,6 +1,8 @@
 package io.httpsync.simulator.platform;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.simulator.Accounting;
+import io.httpsync.simulator.Json;
 import io.httpsync.simulator.SimClock;
 import io.httpsync.simulator.Tokens;
 import io.httpsync.simulator.fault.Fault;
@@ -11,6 +13,7 @@ import io.httpsync.simulator.limit.LimitDecision;
 import io.httpsync.simulator.limit.LimitRule;
 import io.httpsync.simulator.limit.RateLimits;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
@@ -126,6 +129,24 @@ public abstract class PlatformSim {
         accounting.record(name + "/" + api, limits.keys(appKey, tenantKey, api, ip).stream().map(k -> name + "/" + k).toList(),
                 now, !decision.accepted());
         return decision;
+    }
+
+    /**
+     * Logs a token request in {@link Accounting#tokenRequests()} and returns its response unchanged.
+     *
+     * @param tenant the tenant the request named, or null if none the platform knows
+     * @param outcome "ok" or the platform's error, read from the answer's JSON body
+     */
+    protected final SimResponse loggedTokenRequest(String grant, String tenant, SimResponse response,
+                                                   Function<JsonNode, String> outcome) {
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("the simulator's own token answer is not JSON", e);
+        }
+        accounting.logTokenRequest(new Accounting.TokenRequestEntry(name, grant, tenant, outcome.apply(body), clock.now()));
+        return response;
     }
 
     /** Applies the configured latency to any response (also token endpoints and errors). */

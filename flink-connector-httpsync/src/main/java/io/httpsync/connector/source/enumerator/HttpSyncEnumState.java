@@ -18,6 +18,8 @@ import java.util.List;
  * @param assigned windows handed out to a reader and not reported back, sorted by start
  * @param finishedPending finished windows waiting for a completed checkpoint, sorted by start
  * @param failed failed windows waiting for their retry, sorted by start
+ * @param refreshTokens the newest refresh token of each tenant whose token endpoint rotates them, sorted by tenant
+ *     (secrets: {@link #toString} leaves them out)
  */
 @Internal
 public record HttpSyncEnumState(
@@ -25,7 +27,8 @@ public record HttpSyncEnumState(
         List<WindowSplit> unassigned,
         List<WindowSplit> assigned,
         List<FinishedWindow> finishedPending,
-        List<FailedWindow> failed) {
+        List<FailedWindow> failed,
+        List<RotatedRefreshToken> refreshTokens) {
 
     public HttpSyncEnumState {
         tenants = List.copyOf(tenants);
@@ -33,5 +36,21 @@ public record HttpSyncEnumState(
         assigned = List.copyOf(assigned);
         finishedPending = List.copyOf(finishedPending);
         failed = List.copyOf(failed);
+        refreshTokens = List.copyOf(refreshTokens);
+    }
+
+    /** A state without refresh tokens (an endpoint whose tokens do not rotate, or a state of version 1). */
+    public HttpSyncEnumState(
+            List<TenantState> tenants,
+            List<WindowSplit> unassigned,
+            List<WindowSplit> assigned,
+            List<FinishedWindow> finishedPending,
+            List<FailedWindow> failed) {
+        this(tenants, unassigned, assigned, finishedPending, failed, List.of());
+    }
+
+    /** The same windows and progress with these refresh tokens. */
+    public HttpSyncEnumState withRefreshTokens(List<RotatedRefreshToken> newest) {
+        return new HttpSyncEnumState(tenants, unassigned, assigned, finishedPending, failed, newest);
     }
 }

@@ -41,7 +41,13 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
      */
     public static final int VERSION_1 = 1;
 
-    public static final int CURRENT_VERSION = VERSION_1;
+    /**
+     * Version 2: version 1, then the rotated refresh tokens: a count, and per tenant its id, the fingerprint of its
+     * configured refresh token and its newest refresh token.
+     */
+    public static final int VERSION_2 = 2;
+
+    public static final int CURRENT_VERSION = VERSION_2;
 
     private static final String WHAT = "httpsync enumerator state";
 
@@ -54,7 +60,7 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
 
     @Override
     public byte[] serialize(HttpSyncEnumState state) throws IOException {
-        return serializeVersion1(state);
+        return serializeVersion2(state);
     }
 
     @Override
@@ -66,6 +72,9 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
                 case VERSION_1:
                     state = deserializeVersion1(in);
                     break;
+                case VERSION_2:
+                    state = deserializeVersion2(in);
+                    break;
                 default:
                     throw StateSerde.unknownVersion(WHAT, version, CURRENT_VERSION);
             }
@@ -74,39 +83,74 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
         return state;
     }
 
-    /** Writes {@link #VERSION_1}; kept callable so that the restore of version-1 bytes stays tested. */
+    /** Writes {@link #VERSION_2}, the current version. */
+    @VisibleForTesting
+    byte[] serializeVersion2(HttpSyncEnumState state) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writeVersion1Fields(out, state);
+            out.writeInt(state.refreshTokens().size());
+            for (RotatedRefreshToken token : state.refreshTokens()) {
+                writeString(out, token.tenant());
+                writeString(out, token.configuredFingerprint());
+                writeString(out, token.refreshToken());
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Writes {@link #VERSION_1} (without refresh tokens); kept callable so that the restore of version-1 bytes stays
+     * tested.
+     */
     @VisibleForTesting
     byte[] serializeVersion1(HttpSyncEnumState state) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(splitSerializer.getVersion());
-            out.writeInt(state.tenants().size());
-            for (TenantState tenant : state.tenants()) {
-                writeString(out, tenant.tenant());
-                out.writeLong(tenant.nextPlannedStartMillis());
-                out.writeLong(tenant.syncPositionMillis());
-                out.writeInt(tenant.committedBeyondPosition().size());
-                for (TimeRange range : tenant.committedBeyondPosition()) {
-                    out.writeLong(range.startMillis());
-                    out.writeLong(range.endMillis());
-                }
-            }
-            writeSplits(out, state.unassigned());
-            writeSplits(out, state.assigned());
-            out.writeInt(state.finishedPending().size());
-            for (FinishedWindow finished : state.finishedPending()) {
-                writeString(out, finished.reportedSplitId());
-                writeSplit(out, finished.window());
-                out.writeLong(finished.checkpointId());
-            }
-            out.writeInt(state.failed().size());
-            for (FailedWindow failed : state.failed()) {
-                writeSplit(out, failed.window());
-                out.writeLong(failed.retryAtMillis());
-                writeString(out, failed.reason());
-            }
+            writeVersion1Fields(out, state);
         }
         return bytes.toByteArray();
+    }
+
+    private void writeVersion1Fields(DataOutputStream out, HttpSyncEnumState state) throws IOException {
+        out.writeInt(splitSerializer.getVersion());
+        out.writeInt(state.tenants().size());
+        for (TenantState tenant : state.tenants()) {
+            writeString(out, tenant.tenant());
+            out.writeLong(tenant.nextPlannedStartMillis());
+            out.writeLong(tenant.syncPositionMillis());
+            out.writeInt(tenant.committedBeyondPosition().size());
+            for (TimeRange range : tenant.committedBeyondPosition()) {
+                out.writeLong(range.startMillis());
+                out.writeLong(range.endMillis());
+            }
+        }
+        writeSplits(out, state.unassigned());
+        writeSplits(out, state.assigned());
+        out.writeInt(state.finishedPending().size());
+        for (FinishedWindow finished : state.finishedPending()) {
+            writeString(out, finished.reportedSplitId());
+            writeSplit(out, finished.window());
+            out.writeLong(finished.checkpointId());
+        }
+        out.writeInt(state.failed().size());
+        for (FailedWindow failed : state.failed()) {
+            writeSplit(out, failed.window());
+            out.writeLong(failed.retryAtMillis());
+            writeString(out, failed.reason());
+        }
+    }
+
+    private HttpSyncEnumState deserializeVersion2(DataInputStream in) throws IOException {
+        HttpSyncEnumState windows = deserializeVersion1(in);
+        int count = readCount(in, "refresh token count");
+        List<RotatedRefreshToken> tokens = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String tenant = readString(in);
+            String fingerprint = readString(in);
+            tokens.add(new RotatedRefreshToken(tenant, fingerprint, readString(in)));
+        }
+        return windows.withRefreshTokens(tokens);
     }
 
     private HttpSyncEnumState deserializeVersion1(DataInputStream in) throws IOException {

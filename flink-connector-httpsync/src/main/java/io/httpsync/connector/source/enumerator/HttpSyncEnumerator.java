@@ -4,6 +4,8 @@ import io.httpsync.connector.ratelimit.JobBudget;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
+import io.httpsync.connector.source.event.TokenEvent;
+import io.httpsync.connector.source.event.TokenRequestEvent;
 import io.httpsync.connector.source.event.WindowFailedEvent;
 import io.httpsync.connector.source.event.WindowTooLargeEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.annotation.Nullable;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -101,6 +104,10 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * snapshotted after their reports. Tenants added to the plan since start at the plan's start; tenants removed from it
  * keep their outstanding windows until these are done but get no new ones.
  *
+ * <p><b>Tokens.</b> The enumerator holds the job's one access token per tenant ({@link TokenCoordinator}): readers ask
+ * for it ({@link TokenRequestEvent}) and are answered like any other message, and the newest rotated refresh tokens
+ * are part of the state.
+ *
  * <p><b>Known limit.</b> When a single reader fails over regionally (without the coordinator being reset, e.g. in a
  * job of forward edges only), a window it reported after its restored checkpoint may still be committed while the
  * restarted reader re-reads it from its restored split state: nothing is lost, but the position may run ahead of the
@@ -146,6 +153,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
 
     /** The job's rate-limit budgets (backend {@code job}), or null when they are kept elsewhere. */
     @Nullable private final JobBudget budget;
+    /** The job's tokens, or null if the endpoint fetches none. */
+    @Nullable private final TokenCoordinator tokens;
 
     /** Planning stops here: the bounded end, or the latest {@code now - lag} seen by a tick. */
     private long horizonMillis;
@@ -158,16 +167,22 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             SplitEnumeratorContext<WindowSplit> context,
             SyncPlan plan,
             @Nullable HttpSyncEnumState restoredState) {
-        this(context, plan, restoredState, null);
+        this(context, plan, restoredState, null, null);
     }
 
-    /** @param budget the job's rate-limit budgets to divide among the readers, or null when kept elsewhere */
+    /**
+     * @param budget the job's rate-limit budgets to divide among the readers, or null when kept elsewhere
+     * @param tokens the job's tokens (restored with the refresh tokens of {@code restoredState}), or null if the
+     *     endpoint fetches none
+     */
     public HttpSyncEnumerator(
             SplitEnumeratorContext<WindowSplit> context,
             SyncPlan plan,
             @Nullable HttpSyncEnumState restoredState,
-            @Nullable JobBudget budget) {
+            @Nullable JobBudget budget,
+            @Nullable TokenCoordinator tokens) {
         this.context = checkNotNull(context, "context");
+        this.tokens = tokens;
         this.plan = checkNotNull(plan, "plan");
         this.budget = budget;
         this.planner = new WindowPlanner(plan);
@@ -214,6 +229,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         if (!newTenants.isEmpty()) {
             plan.checkTimeRange(plan.clock().millis());
         }
+        if (tokens != null) tokens.start();
         long tick = plan.tickIntervalMillis();
         // Continuous mode discovers its first windows right away; bounded mode only needs the tick for retries.
         context.callAsync(plan.clock()::millis, this::onTick, plan.isBounded() ? tick : 0L, tick);
@@ -248,6 +264,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         positionsSent.remove(subtaskId); // a (re)started reader knows no positions
         if (budget != null) budget.removeReader(subtaskId); // and holds no allotment: its predecessor's parts are free
         splitRequests.removeIf(r -> r == subtaskId); // and asks again for what its predecessor asked for
+        if (tokens != null) tokens.readerStarted(subtaskId);
         sendPositionsIfMoved(subtaskId);
     }
 
@@ -296,6 +313,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             if (budget != null) budget.report(subtaskId, poll.budget());
             answer(subtaskId);
             return;
+        } else if (event instanceof TokenRequestEvent) {
+            onTokenRequest(subtaskId, (TokenRequestEvent) event);
+            answer(subtaskId);
+            return;
         } else if (event instanceof WindowsFinishedEvent) {
             WindowsFinishedEvent finished = (WindowsFinishedEvent) event;
             finished.splits().forEach(this::onWindowFinished);
@@ -321,6 +342,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         assignPendingSplits(subtaskId);
         sendPositionsIfMoved(subtaskId);
         sendAllotmentsIfChanged(subtaskId);
+        if (tokens != null) tokens.answer(subtaskId);
     }
 
     /** Coordinator thread. Tells a reader its rate-limit allotments if they changed. Only when the reader spoke. */
@@ -328,6 +350,16 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         if (budget == null || !context.registeredReaders().containsKey(subtaskId)) return;
         JobBudget.Allotments changed = budget.allotmentsToSend(subtaskId);
         if (changed != null) context.sendEventToSourceReader(subtaskId, new RateAllotmentEvent(changed));
+    }
+
+    /** Coordinator thread. A reader asks for a tenant's token: the job's one token per tenant. */
+    private void onTokenRequest(int subtaskId, TokenRequestEvent request) {
+        if (tokens == null) {
+            context.sendEventToSourceReader(subtaskId, TokenEvent.failed(request.tenant(),
+                    "the endpoint fetches no tokens ('auth.token.url' is not set)"));
+        } else {
+            tokens.onRequest(subtaskId, request);
+        }
     }
 
     private void onWindowFinished(WindowSplit reported) {
@@ -471,7 +503,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
                 unassigned.snapshot(),
                 sorted(assigned.values(), Function.identity()),
                 sorted(finishedPending.values(), FinishedWindow::window),
-                sorted(failed.values(), FailedWindow::window));
+                sorted(failed.values(), FailedWindow::window),
+                tokens == null ? List.of() : tokens.snapshot());
     }
 
     /** Coordinator thread. Commits the windows whose records the completed checkpoint covers. */
@@ -521,8 +554,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     }
 
     @Override
-    public void close() {
-        // The periodic tick belongs to the context, which cancels it; nothing else to release.
+    public void close() throws IOException {
+        // The periodic tick belongs to the context, which cancels it; the token client is ours.
+        if (tokens != null) tokens.close();
     }
 
     private static List<String> splitIds(List<WindowSplit> splits) {

@@ -10,6 +10,7 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +28,11 @@ public final class HttpSyncReaders {
         Map<String, Tenant> byId = new LinkedHashMap<>();
         tenants.forEach(t -> byId.put(t.id(), t));
         HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet());
-        PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, metrics);
+        CoordinatedTokenProvider tokens = CoordinatedTokenProvider.forEndpoint(endpoint); // the job's, from the enumerator
+        PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, metrics, Clock.systemUTC(), tokens);
         SplitOutcomes outcomes = new SplitOutcomes();
         HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, outcomes, metrics);
         return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter, outcomes,
-                metrics, fetcher, rateLimiter, splitsInFlight, emitTenantPositions, pollIntervalMillis, new Configuration(), context);
+                metrics, fetcher, rateLimiter, tokens, splitsInFlight, emitTenantPositions, pollIntervalMillis, new Configuration(), context);
     }
 }

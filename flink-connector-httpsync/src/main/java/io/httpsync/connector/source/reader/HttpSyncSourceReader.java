@@ -6,6 +6,8 @@ import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
+import io.httpsync.connector.source.event.TokenEvent;
+import io.httpsync.connector.source.event.TokenRequestEvent;
 import io.httpsync.connector.source.event.WindowReports;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
 import io.httpsync.connector.source.split.WindowSplit;
@@ -62,6 +64,10 @@ import java.util.function.Supplier;
  * limiter's demand and applied allotments, and the answer ({@link RateAllotmentEvent}) goes to the limiter. A request
  * that waits for an allotment makes the reader poll at once (the limiter's worker thread only raises a flag and wakes
  * the mailbox; the event is sent from here).
+ *
+ * <p>Tokens are the job's, held by the enumerator: the page fetcher gets them from a {@link CoordinatedTokenProvider},
+ * whose requests the reader sends from {@link #pollNext} (woken for them through {@link #isAvailable}) and whose
+ * answers it hands in from {@link #handleSourceEvents}.
  */
 @Internal
 public final class HttpSyncSourceReader<T>
@@ -89,14 +95,17 @@ public final class HttpSyncSourceReader<T>
     private final Map<String, Long> emittedPositions = new HashMap<>();
     /** Completed when a position arrives for an idle reader; replaced once used. Mailbox thread only. */
     private CompletableFuture<Void> positionsArrived = new CompletableFuture<>();
+    /** The tokens the page fetcher borrows from the enumerator, or null if the endpoint fetches none. */
+    @Nullable private final CoordinatedTokenProvider tokens;
 
     HttpSyncSourceReader(Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders, HttpSyncRecordEmitter<T> emitter,
                          SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher,
-                         HierarchicalRateLimiter limiter, int splitsInFlight,
+                         HierarchicalRateLimiter limiter, @Nullable CoordinatedTokenProvider tokens, int splitsInFlight,
                          boolean emitTenantPositions, long pollIntervalMillis, Configuration config, SourceReaderContext context) {
         super(splitReaders, emitter, config, context);
         this.fetcher = fetcher;
         this.limiter = limiter;
+        this.tokens = tokens;
         if (limiter.isAllottedByJob()) {
             limiter.onAllotmentWanted(() -> {
                 allotmentWanted = true;
@@ -172,13 +181,22 @@ public final class HttpSyncSourceReader<T>
                 });
             }
             if (hasPendingOutput()) positionsArrived.complete(null);
+        } else if (event instanceof TokenEvent token && tokens != null) {
+            tokens.onAnswer(token);
         } else {
             super.handleSourceEvents(event);
         }
     }
 
+    /** Mailbox thread: sends the token requests the page fetcher queued (source events leave from this thread only). */
+    private void sendTokenRequests() {
+        if (tokens == null) return;
+        for (TokenRequestEvent request : tokens.drainRequests()) context.sendSourceEventToCoordinator(request);
+    }
+
     @Override
     public InputStatus pollNext(ReaderOutput<SyncElement<T>> output) throws Exception {
+        sendTokenRequests();
         long now = System.currentTimeMillis();
         if (now >= nextPollAtMillis || allotmentWanted) {
             allotmentWanted = false;
@@ -209,7 +227,10 @@ public final class HttpSyncSourceReader<T>
             long delay = Math.max(0, nextPollAtMillis - System.currentTimeMillis());
             pollDue = CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
         }
-        return CompletableFuture.anyOf(super.isAvailable(), positionsArrived, pollDue, allotmentWake).thenApply(ignored -> null);
+        CompletableFuture<Void> tokenRequests = tokens == null ? new CompletableFuture<>() : tokens.requestsWaiting();
+        if (tokenRequests.isDone()) return tokenRequests;
+        return CompletableFuture.anyOf(super.isAvailable(), positionsArrived, pollDue, allotmentWake, tokenRequests)
+                .thenApply(ignored -> null);
     }
 
     private boolean hasPendingOutput() {
@@ -231,6 +252,7 @@ public final class HttpSyncSourceReader<T>
         try {
             super.close();
         } finally {
+            if (tokens != null) tokens.close();
             try {
                 fetcher.close();
             } catch (Exception e) {

@@ -7,6 +7,7 @@ import io.httpsync.connector.source.event.WindowsFinishedEvent;
 import io.httpsync.connector.source.split.WindowSplit;
 
 import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
 import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
 import org.apache.flink.metrics.testutils.MetricListener;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Drives an {@link HttpSyncEnumerator} on Flink's {@link TestingSplitEnumeratorContext}, playing the readers: what
@@ -39,6 +41,12 @@ final class EnumeratorHarness {
     }
 
     EnumeratorHarness(SyncPlan plan, int readers, @Nullable HttpSyncEnumState restoredState) {
+        this(plan, readers, restoredState, context -> null);
+    }
+
+    /** @param tokens the enumerator's token coordinator, built on the harness's context (null for none) */
+    EnumeratorHarness(SyncPlan plan, int readers, @Nullable HttpSyncEnumState restoredState,
+                      Function<SplitEnumeratorContext<WindowSplit>, TokenCoordinator> tokens) {
         this.plan = plan;
         this.context =
                 new TestingSplitEnumeratorContext<>(readers) {
@@ -53,7 +61,7 @@ final class EnumeratorHarness {
         for (int reader = 0; reader < readers; reader++) {
             context.registerReader(reader, "host-" + reader);
         }
-        this.enumerator = new HttpSyncEnumerator(context, plan, restoredState);
+        this.enumerator = new HttpSyncEnumerator(context, plan, restoredState, null, tokens.apply(context));
         enumerator.start();
         for (int reader = 0; reader < readers; reader++) {
             enumerator.addReader(reader);

@@ -22,6 +22,9 @@ class HttpSyncEnumStateSerializerTest {
     /** Version-1 bytes of {@link #representativeState()}, written once by {@link #writeVersion1File()}. */
     private static final String VERSION_1_RESOURCE = "enum-state/httpsync-enum-state-v1.bin";
 
+    /** Version-2 bytes of {@link #representativeStateWithRefreshTokens()}, written once by {@link #writeVersion2File()}. */
+    private static final String VERSION_2_RESOURCE = "enum-state/httpsync-enum-state-v2.bin";
+
     private static final long T0 = Instant.parse("2025-01-01T00:00:00Z").toEpochMilli();
     private static final long HOUR = Duration.ofHours(1).toMillis();
     private static final long MINUTE = Duration.ofMinutes(1).toMillis();
@@ -65,11 +68,43 @@ class HttpSyncEnumStateSerializerTest {
                                 "HTTP 503, platform code 40001: 服务繁忙")));
     }
 
+    /** {@link #representativeState()} with the rotated refresh tokens of both tenants (version 2). */
+    static HttpSyncEnumState representativeStateWithRefreshTokens() {
+        return representativeState().withRefreshTokens(List.of(
+                new RotatedRefreshToken("shop-1", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                        "ChJvYXV0aC5yZWZyZXNoVG9rZW4-1a2b3c"),
+                new RotatedRefreshToken("店铺-2", "", "刷新-令牌-2")));
+    }
+
     @Test
     void roundTripKeepsEverything() throws IOException {
-        HttpSyncEnumState state = representativeState();
+        HttpSyncEnumState state = representativeStateWithRefreshTokens();
 
         assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(state))).isEqualTo(state);
+    }
+
+    @Test
+    void restoresTheCheckedInVersion2BytesExactly() throws IOException {
+        assertThat(serializer.deserialize(HttpSyncEnumStateSerializer.VERSION_2, resourceBytes(VERSION_2_RESOURCE)))
+                .isEqualTo(representativeStateWithRefreshTokens());
+    }
+
+    @Test
+    void version2StillWritesTheCheckedInBytes() throws IOException {
+        assertThat(serializer.serializeVersion2(representativeStateWithRefreshTokens()))
+                .as("the version-2 format must never change; add a new version instead")
+                .isEqualTo(resourceBytes(VERSION_2_RESOURCE));
+    }
+
+    @Test
+    void aVersion1StateHasNoRefreshTokens() throws IOException {
+        assertThat(serializer.deserialize(HttpSyncEnumStateSerializer.VERSION_1, version1Bytes()).refreshTokens()).isEmpty();
+    }
+
+    @Test
+    void theStatesTextShowsNoRefreshToken() {
+        String text = representativeStateWithRefreshTokens().toString();
+        assertThat(text).contains("shop-1").doesNotContain("1a2b3c").doesNotContain("令牌");
     }
 
     @Test
@@ -133,10 +168,26 @@ class HttpSyncEnumStateSerializerTest {
         Files.write(file, serializer.serializeVersion1(representativeState()));
     }
 
+    /**
+     * Writes {@link #VERSION_2_RESOURCE} from the version-2 writer; run once when the format was introduced, with
+     * {@code -Dtest=HttpSyncEnumStateSerializerTest -Dhttpsync.writeStateFiles=true}, and commit the file.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
+    void writeVersion2File() throws IOException {
+        Path file = Path.of("src/test/resources").resolve(VERSION_2_RESOURCE);
+        if (Files.exists(file)) return; // written once; a changed format needs a new version, not a new file
+        Files.createDirectories(file.getParent());
+        Files.write(file, serializer.serializeVersion2(representativeStateWithRefreshTokens()));
+    }
+
     private static byte[] version1Bytes() throws IOException {
-        try (InputStream in =
-                HttpSyncEnumStateSerializerTest.class.getClassLoader().getResourceAsStream(VERSION_1_RESOURCE)) {
-            assertThat(in).as("test resource %s", VERSION_1_RESOURCE).isNotNull();
+        return resourceBytes(VERSION_1_RESOURCE);
+    }
+
+    private static byte[] resourceBytes(String resource) throws IOException {
+        try (InputStream in = HttpSyncEnumStateSerializerTest.class.getClassLoader().getResourceAsStream(resource)) {
+            assertThat(in).as("test resource %s", resource).isNotNull();
             return in.readAllBytes();
         }
     }

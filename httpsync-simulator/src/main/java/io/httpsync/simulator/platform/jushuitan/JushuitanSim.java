@@ -46,7 +46,8 @@ import java.util.function.Supplier;
  *       grant_type=authorization_code, charset, code} (any 6 characters), {@code sign}) and
  *       {@code POST /openWeb/auth/refreshToken} ({@code app_key, timestamp, grant_type=refresh_token, charset,
  *       refresh_token, scope=all, sign}), answering {@code {code:0, msg, data{access_token, expires_in, refresh_token,
- *       scope}}}. A refresh kills the company's earlier access tokens and its refresh token.</li>
+ *       scope}}}. A refresh kills the company's earlier access tokens and its refresh token. Both are logged in
+ *       {@link io.httpsync.simulator.Accounting#tokenRequests()}; {@link #issueRefreshToken} hands one out.</li>
  * </ul>
  * Signing: {@code sign = md5hex_lower(app_secret + s)} where {@code s} is every parameter except {@code sign} with a
  * value, sorted by name, concatenated as {@code name+value} (for the query: {@code access_token, app_key, biz, charset,
@@ -158,8 +159,8 @@ public final class JushuitanSim extends OrderPlatformSim {
     public SimResponse handle(SimRequest req) {
         return switch (req.path()) {
             case "/open/orders/single/query" -> queryOrders(req);
-            case "/openWeb/auth/getInitToken" -> withLatency(answer(() -> initToken(req)));
-            case "/openWeb/auth/refreshToken" -> withLatency(answer(() -> refreshToken(req)));
+            case "/openWeb/auth/getInitToken" -> withLatency(loggedToken("authorization_code", req, answer(() -> initToken(req))));
+            case "/openWeb/auth/refreshToken" -> withLatency(loggedToken("refresh_token", req, answer(() -> refreshToken(req))));
             default -> SimResponse.text(404, "text/plain", "no such path: " + req.path());
         };
     }
@@ -192,6 +193,21 @@ public final class JushuitanSim extends OrderPlatformSim {
         refreshTokens.remove(given);
         tokens.expireAll(tenant);
         return tokenResponse(tenant);
+    }
+
+    /** Issues a refresh token for the company directly, as if it had authorized the app (not logged). */
+    public String issueRefreshToken(String tenant) {
+        tenant(tenant);
+        String refresh = Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+        refreshTokens.put(refresh, tenant);
+        return refresh;
+    }
+
+    /** Logs a token request with the company of its app key and how it ended. */
+    private SimResponse loggedToken(String grant, SimRequest req, SimResponse response) {
+        String appKey = req.param("app_key");
+        return loggedTokenRequest(grant, appKey == null ? null : tenantByAppKey(appKey), response,
+                body -> body.path("code").asInt(-1) == 0 ? "ok" : body.path("msg").asText("code " + body.path("code")));
     }
 
     private SimResponse tokenResponse(String tenant) {

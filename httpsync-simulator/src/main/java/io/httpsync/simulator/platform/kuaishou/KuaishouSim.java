@@ -30,7 +30,9 @@ import java.util.function.BiFunction;
  * <ul>
  *   <li>{@code GET /oauth2/access_token?app_id&app_secret&grant_type=code&code} - the simulator's convention: the
  *       authorization code is the shop id. Tokens live 48 h; {@code /oauth2/refresh_token} hands out a new refresh
- *       token each time, and the old one is discarded after a 5-minute grace ({@code refreshToken.discarded}).</li>
+ *       token each time, and the old one is discarded after a 5-minute grace ({@code refreshToken.discarded};
+ *       {@link #refreshGraceMillis} sets the grace, 0 makes refresh tokens strictly single use). Every call of either
+ *       is logged in {@link io.httpsync.simulator.Accounting#tokenRequests()}.</li>
  *   <li>{@code GET|POST /open/order/cursor/list} with the common parameters {@code appkey, method, version, param,
  *       access_token, timestamp (ms), signMethod (MD5|HMAC_SHA256), sign}; business parameters in the {@code param}
  *       JSON: {@code queryType, beginTime, endTime, sort, pageSize, cursor}.</li>
@@ -58,6 +60,7 @@ public final class KuaishouSim extends OrderPlatformSim {
 
     private volatile boolean pageSizeOverflowIsError = true;
     private volatile int rateLimitResultCode = 17;
+    private volatile long refreshGraceMillis = REFRESH_GRACE_MILLIS;
     /** refresh token -> (tenant, time it was superseded or 0) */
     private final Map<String, long[]> refreshTokens = new ConcurrentHashMap<>();
     private final Map<String, String> refreshTenant = new ConcurrentHashMap<>();
@@ -85,6 +88,21 @@ public final class KuaishouSim extends OrderPlatformSim {
         return this;
     }
 
+    /**
+     * How long a refresh token still works after its first use (default 5 minutes); 0: a refresh token works once.
+     */
+    public KuaishouSim refreshGraceMillis(long millis) {
+        if (millis < 0) throw new IllegalArgumentException("refresh grace must be >= 0, was " + millis);
+        this.refreshGraceMillis = millis;
+        return this;
+    }
+
+    /** Issues a refresh token for the shop directly, as if the shop had authorized the app (not logged). */
+    public String issueRefreshToken(String tenant) {
+        tenant(tenant);
+        return newRefreshToken(tenant);
+    }
+
     /** Issues an access token for the shop directly, as if the OAuth dance had happened. */
     public String issueToken(String tenant) {
         tenant(tenant);
@@ -94,8 +112,8 @@ public final class KuaishouSim extends OrderPlatformSim {
     @Override
     public SimResponse handle(SimRequest req) {
         return switch (req.path()) {
-            case "/oauth2/access_token" -> withLatency(accessToken(req));
-            case "/oauth2/refresh_token" -> withLatency(refreshToken(req));
+            case "/oauth2/access_token" -> withLatency(loggedToken("code", req, accessToken(req)));
+            case "/oauth2/refresh_token" -> withLatency(loggedToken("refresh_token", req, refreshToken(req)));
             case "/open/order/cursor/list" -> orderList(req);
             case "/open/order/detail" -> orderDetail(req);
             default -> SimResponse.json(404, Json.object().put("result", 22).put("error_msg", "API不存在: " + req.path()));
@@ -126,7 +144,7 @@ public final class KuaishouSim extends OrderPlatformSim {
         }
         long now = clock.now();
         long[] state = refreshTokens.get(given);
-        if (state[0] != 0 && now - state[0] > REFRESH_GRACE_MILLIS) {
+        if (state[0] != 0 && now - state[0] >= refreshGraceMillis) {
             return SimResponse.ok(Json.object().put("result", 100200102).put("error", "access_denied").put("error_msg", "refreshToken.discarded"));
         }
         if (state[0] == 0) state[0] = now;
@@ -135,12 +153,25 @@ public final class KuaishouSim extends OrderPlatformSim {
 
     private SimResponse tokenResponse(String tenant) {
         Tokens.Token t = tokens.issue(tenant, "ChFvYXV0aC5hY2Nlc3NUb2tlbh", TimeUnit.SECONDS.toMillis(TOKEN_TTL_SECONDS));
-        String refresh = "ChJvYXV0aC5yZWZyZXNoVG9rZW4" + Long.toHexString(random.nextLong());
-        refreshTokens.put(refresh, new long[] {0});
-        refreshTenant.put(refresh, tenant);
+        String refresh = newRefreshToken(tenant);
         return SimResponse.ok(Json.object().put("result", 1).put("access_token", t.value()).put("refresh_token", refresh)
                 .put("open_id", "open-" + tenant).put("expires_in", TOKEN_TTL_SECONDS).put("refresh_token_expires_in", 15_552_000)
                 .set("scopes", Json.MAPPER.createArrayNode().add("merchant_order")));
+    }
+
+    private String newRefreshToken(String tenant) {
+        String refresh = "ChJvYXV0aC5yZWZyZXNoVG9rZW4" + Long.toHexString(random.nextLong());
+        refreshTokens.put(refresh, new long[] {0});
+        refreshTenant.put(refresh, tenant);
+        return refresh;
+    }
+
+    /** Logs a token request with the tenant it named (by code or refresh token) and how it ended. */
+    private SimResponse loggedToken(String grant, SimRequest req, SimResponse response) {
+        String tenant = "code".equals(grant) ? req.param("code") : refreshTenant.get(String.valueOf(req.param("refresh_token")));
+        if (tenant != null && credentials(tenant) == null) tenant = null;
+        return loggedTokenRequest(grant, tenant, response,
+                body -> body.path("result").asInt() == 1 ? "ok" : body.path("error_msg").asText("result " + body.path("result")));
     }
 
     private static SimResponse oauthError(int result, String error) {

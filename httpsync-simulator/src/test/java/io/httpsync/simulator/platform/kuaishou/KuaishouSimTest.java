@@ -76,6 +76,34 @@ class KuaishouSimTest {
         return p;
     }
 
+    private JsonNode refresh(String refreshToken) {
+        return TestHttp.get(base + "/oauth2/refresh_token", Map.of("app_id", APP_KEY, "app_secret", APP_SECRET,
+                "grant_type", "refresh_token", "refresh_token", refreshToken)).json();
+    }
+
+    @Test
+    void aRefreshTokenRotatesAndWorksAgainOnlyWithinItsGraceAndEveryTokenRequestIsLogged() {
+        String first = kuaishou.issueRefreshToken("shop-1");
+        JsonNode rotated = refresh(first);
+        assertThat(rotated.path("result").asInt()).isEqualTo(1);
+        String second = rotated.path("refresh_token").asText();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(refresh(first).path("result").asInt()).as("the spent one within the default grace").isEqualTo(1);
+
+        kuaishou.refreshGraceMillis(0);
+        assertThat(refresh(second).path("result").asInt()).isEqualTo(1);
+        JsonNode again = refresh(second);
+        assertThat(again.path("result").asInt()).isEqualTo(100200102);
+        assertThat(again.path("error_msg").asText()).isEqualTo("refreshToken.discarded");
+        token();
+
+        assertThat(sim.accounting().tokenRequests()).extracting(e -> e.grant() + " " + e.tenant() + " " + e.outcome())
+                .containsExactly("refresh_token shop-1 ok", "refresh_token shop-1 ok", "refresh_token shop-1 ok",
+                        "refresh_token shop-1 refreshToken.discarded", "code shop-1 ok");
+        assertThat(refresh("no-such-token").path("error_msg").asText()).isEqualTo("invalid_grant");
+        assertThat(sim.accounting().tokenRequests().get(5).tenant()).isNull();
+    }
+
     @Test
     void detailReturnsTheOrderAsTheListRendersItAndRefusesUnknownOids() {
         String token = token();

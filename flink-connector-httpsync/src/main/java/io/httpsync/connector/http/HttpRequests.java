@@ -1,0 +1,73 @@
+package io.httpsync.connector.http;
+
+import io.httpsync.connector.endpoint.BodyKind;
+import io.httpsync.connector.endpoint.RenderedRequest;
+import org.apache.flink.annotation.Internal;
+import org.asynchttpclient.DefaultAsyncHttpClientConfig;
+import org.asynchttpclient.Dsl;
+import org.asynchttpclient.Request;
+import org.asynchttpclient.RequestBuilder;
+import org.asynchttpclient.Response;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * How httpsync speaks HTTP with async-http-client, in one place for the page fetcher and the token client: the client
+ * settings, a rendered request as an AHC request, and an answer's body in its declared charset. Stateless.
+ */
+@Internal
+final class HttpRequests {
+    private HttpRequests() {}
+
+    /** A client that never retries on its own (retries are ours: counted, classified, backed off) nor follows redirects. */
+    static DefaultAsyncHttpClientConfig.Builder clientConfig(String threadPoolName, int ioThreads, Duration requestTimeout) {
+        return Dsl.config()
+                .setThreadPoolName(threadPoolName)
+                .setIoThreadsCount(ioThreads)
+                .setMaxRequestRetry(0)
+                .setFollowRedirect(false)
+                .setConnectTimeout(Duration.ofSeconds(10))
+                .setRequestTimeout(requestTimeout)
+                .setReadTimeout(requestTimeout)
+                .setUserAgent("httpsync");
+    }
+
+    /** The AHC request for a rendered one: form parameters in the body of a form request, else in the query. */
+    static Request toRequest(RenderedRequest r, Duration requestTimeout) {
+        RequestBuilder b = new RequestBuilder(r.method().name()).setUrl(r.url()).setCharset(StandardCharsets.UTF_8)
+                .setRequestTimeout(requestTimeout);
+        r.headers().forEach(b::setHeader);
+        if (r.bodyKind() == BodyKind.FORM) {
+            r.params().forEach(b::addFormParam);
+            b.setHeader("Content-Type", "application/x-www-form-urlencoded;charset=utf-8");
+        } else {
+            r.params().forEach(b::addQueryParam);
+        }
+        if (r.bodyKind() == BodyKind.JSON) {
+            b.setBody(r.body()).setHeader("Content-Type", "application/json;charset=utf-8");
+        }
+        return b.build();
+    }
+
+    /** The body decoded in the charset of its content type, UTF-8 (the platforms' encoding) if none or unknown. */
+    static String body(Response resp) {
+        return resp.getResponseBody(charsetOf(resp.getContentType()));
+    }
+
+    private static Charset charsetOf(String contentType) {
+        if (contentType != null) {
+            int i = contentType.toLowerCase(Locale.ROOT).indexOf("charset=");
+            if (i >= 0) {
+                try {
+                    return Charset.forName(contentType.substring(i + 8).replace("\"", "").split(";")[0].trim());
+                } catch (RuntimeException ignored) {
+                    // an unknown charset falls back to UTF-8, the platforms' encoding
+                }
+            }
+        }
+        return StandardCharsets.UTF_8;
+    }
+}
