@@ -7,6 +7,7 @@ import io.httpsync.connector.auth.SignerKind;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -97,8 +98,14 @@ public final class EndpointOptions {
             .longType().noDefaultValue()
             .withDescription("Deep-paging cap: page number times page size may not exceed this (Youzan 3200).");
     public static final ConfigOption<Boolean> PAGINATION_SHORT_PAGE_ENDS = ConfigOptions.key("pagination.short-page-ends")
-            .booleanType().defaultValue(true)
-            .withDescription("Whether a page with fewer records than the page size is the last one (page, offset and keyset styles without a has-next flag).");
+            .booleanType().defaultValue(false)
+            .withDescription("Whether the platform is known to serve the page size asked for, so that a page with fewer records"
+                    + " than 'pagination.page-size' is the last one (page, offset and keyset styles). false (the default): a"
+                    + " short page ends a window only after a full page of the same window, or when it holds exactly the total;"
+                    + " else paging goes on to an empty page, one request more per window; a platform that silently serves"
+                    + " fewer records than asked is then read completely. true saves that request, and loses every record"
+                    + " after the first page of a window if the platform serves fewer than asked. A has-next flag, where"
+                    + " configured, decides instead.");
     public static final ConfigOption<List<String>> PAGINATION_CURSOR_END_MARKERS = ConfigOptions.key("pagination.cursor.end-markers")
             .stringType().asList().noDefaultValue()
             .withDescription("Cursor values that mean 'no more pages' (Kuaishou 'nomore'). A missing, null or empty cursor always ends.");
@@ -110,6 +117,16 @@ public final class EndpointOptions {
 
     public static final ConfigOption<String> RESPONSE_RECORDS_PATH = ConfigOptions.key("response.records-path")
             .stringType().noDefaultValue().withDescription("JSON pointer to the array of records (required), e.g. /data/orderList.");
+    public static final ConfigOption<Boolean> RESPONSE_RECORDS_MAY_BE_ABSENT = ConfigOptions.key("response.records-may-be-absent")
+            .booleanType().defaultValue(false)
+            .withDescription("Whether the platform omits the records array on an empty page (TOP leaves out 'trades'). Without"
+                    + " it a response where 'response.records-path' matches nothing fails its window, so that a wrong path"
+                    + " cannot read every window as empty. With it, a response without the array is an empty page, unless"
+                    + " its total or has-next flag says there are records.");
+    public static final ConfigOption<MemorySize> RESPONSE_MAX_BODY_SIZE = ConfigOptions.key("response.max-body-size")
+            .memoryType().defaultValue(MemorySize.parse("16 mb"))
+            .withDescription("The largest response body read; a larger one is not read further and fails its page (and"
+                    + " window) with an exception event. Guards the TaskManager's memory against a runaway answer.");
     public static final ConfigOption<Boolean> RESPONSE_SINGLE_RECORD = ConfigOptions.key("response.single-record")
             .booleanType().defaultValue(false)
             .withDescription("Whether 'response.records-path' points to one record object instead of an array: a detail API, as used by lookup joins.");
@@ -128,9 +145,9 @@ public final class EndpointOptions {
     public static final ConfigOption<List<String>> RESPONSE_ERROR_MESSAGE_PATH = ConfigOptions.key("response.error-message-path")
             .stringType().asList().noDefaultValue().withDescription("JSON pointers to the error message; the first present wins.");
     public static final ConfigOption<String> RESPONSE_RECORD_ID_PATH = ConfigOptions.key("response.record.id-path")
-            .stringType().noDefaultValue().withDescription("JSON pointer, within a record, to its id.");
+            .stringType().noDefaultValue().withDescription("JSON pointer, within a record, to its id; required by a scan source.");
     public static final ConfigOption<String> RESPONSE_RECORD_TIME_PATH = ConfigOptions.key("response.record.time-path")
-            .stringType().noDefaultValue().withDescription("JSON pointer, within a record, to its update time (or create time with query.time-field = create).");
+            .stringType().noDefaultValue().withDescription("JSON pointer, within a record, to its update time (or create time with query.time-field = create); required by a scan source.");
     public static final ConfigOption<String> RESPONSE_RECORD_TIME_FORMAT = ConfigOptions.key("response.record.time-format")
             .stringType().noDefaultValue().withDescription("The format of the record time; defaults to 'time.format'.");
 
@@ -171,7 +188,7 @@ public final class EndpointOptions {
     public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF = ConfigOptions.key("retry.initial-backoff")
             .durationType().defaultValue(Duration.ofMillis(200)).withDescription("The wait before the first retry.");
     public static final ConfigOption<Duration> RETRY_MAX_BACKOFF = ConfigOptions.key("retry.max-backoff").durationType()
-            .defaultValue(Duration.ofSeconds(30)).withDescription("The longest backoff (a platform's stated ban is honoured even if longer).");
+            .defaultValue(Duration.ofSeconds(30)).withDescription("The longest backoff of our own; a wait the platform asks for is honoured even if longer, up to 'retry.max-platform-wait'.");
     public static final ConfigOption<Double> RETRY_BACKOFF_MULTIPLIER = ConfigOptions.key("retry.backoff-multiplier")
             .doubleType().defaultValue(2.0).withDescription("How much each backoff grows.");
     public static final ConfigOption<Double> RETRY_JITTER = ConfigOptions.key("retry.jitter").doubleType()
@@ -181,6 +198,11 @@ public final class EndpointOptions {
     public static final ConfigOption<Duration> RETRY_RATE_LIMITED_WAIT = ConfigOptions.key("retry.rate-limited-wait")
             .durationType().defaultValue(Duration.ofSeconds(1))
             .withDescription("The first wait after a rate-limited answer that does not say how long (it grows like a backoff); platforms count limits per second or minute.");
+    public static final ConfigOption<Duration> RETRY_MAX_PLATFORM_WAIT = ConfigOptions.key("retry.max-platform-wait")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("The longest wait a platform may ask for (Retry-After, 'error.wait-headers', a ban's seconds)."
+                    + " A longer one is not waited out: the page fails at once with an exception event naming the wait,"
+                    + " its window is retried later, and the tenant pauses for this long.");
     public static final ConfigOption<Double> RATE_LIMIT_PERMITS_PER_SECOND = ConfigOptions.key("rate-limit.permits-per-second")
             .doubleType().defaultValue(10.0).withDescription("Requests per second per tenant.");
     public static final ConfigOption<Integer> RATE_LIMIT_BURST = ConfigOptions.key("rate-limit.burst").intType()

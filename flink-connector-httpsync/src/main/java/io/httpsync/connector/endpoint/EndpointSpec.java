@@ -49,11 +49,15 @@ public final class EndpointSpec implements Serializable {
                                      Integer maxPages, Long maxRecords, boolean shortPageEnds,
                                      List<String> cursorEndMarkers, int maxPasses) {}
 
-    /** Where things are in a response; pointers as written in the options, null if not configured. */
+    /**
+     * Where things are in a response; pointers as written in the options, null if not configured.
+     * {@code recordsMayBeAbsent}: a response without the records node is an empty page; {@code maxBodyBytes}: the
+     * largest body read.
+     */
     public record ResponseSettings(String recordsPath, String cursorPath, String hasNextPath, String totalPath,
                                    TotalKind totalKind, List<String> errorCodePaths, List<String> errorMessagePaths,
                                    String recordIdPath, String recordTimePath, TimeFormat recordTimeFormat,
-                                   boolean singleRecord) {}
+                                   boolean singleRecord, boolean recordsMayBeAbsent, long maxBodyBytes) {}
 
     /** How answers are classified; regexes are null if not configured. */
     public record ErrorSettings(List<String> successCodes, List<String> rateLimitedCodes,
@@ -62,10 +66,13 @@ public final class EndpointSpec implements Serializable {
                                 List<Integer> retryableStatuses, Pattern rateLimitedMessageRegex,
                                 Pattern rateLimitedBodyRegex, Pattern banSecondsRegex, List<String> waitHeaders) {}
 
-    /** Retries of one page, and the per-tenant request rate. */
+    /**
+     * Retries of one page, and the per-tenant request rate. {@code maxPlatformWait}: the longest wait a platform may
+     * ask for before the page fails instead.
+     */
     public record RetrySettings(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier,
                                 double jitter, int maxRateLimited, Duration rateLimitedWait, double permitsPerSecond,
-                                int burst) {}
+                                int burst, Duration maxPlatformWait) {}
 
     /**
      * Authentication. {@code tokenRequest} is null for a static token read from the tenant property
@@ -267,7 +274,8 @@ public final class EndpointSpec implements Serializable {
                 r.enumValue(EndpointOptions.RESPONSE_TOTAL_KIND, TotalKind.class), codePaths, messagePaths,
                 pointer(r, EndpointOptions.RESPONSE_RECORD_ID_PATH, false),
                 pointer(r, EndpointOptions.RESPONSE_RECORD_TIME_PATH, false), recordTimeFormat,
-                r.bool(EndpointOptions.RESPONSE_SINGLE_RECORD));
+                r.bool(EndpointOptions.RESPONSE_SINGLE_RECORD), r.bool(EndpointOptions.RESPONSE_RECORDS_MAY_BE_ABSENT),
+                r.memorySize(EndpointOptions.RESPONSE_MAX_BODY_SIZE).getBytes());
     }
 
     private static String pointer(OptionReader r, ConfigOption<String> option, boolean required) {
@@ -330,7 +338,7 @@ public final class EndpointSpec implements Serializable {
         return new RetrySettings(r.integer(EndpointOptions.RETRY_MAX_ATTEMPTS, 1), initial, max,
                 r.doubleValue(EndpointOptions.RETRY_BACKOFF_MULTIPLIER, 1, 100), r.doubleValue(EndpointOptions.RETRY_JITTER, 0, 1),
                 r.integer(EndpointOptions.RETRY_MAX_RATE_LIMITED, 0), r.duration(EndpointOptions.RETRY_RATE_LIMITED_WAIT, true),
-                permits, r.integer(EndpointOptions.RATE_LIMIT_BURST, 1));
+                permits, r.integer(EndpointOptions.RATE_LIMIT_BURST, 1), r.duration(EndpointOptions.RETRY_MAX_PLATFORM_WAIT, true));
     }
 
     private static RateLimitSpec readRateLimits(OptionReader r, String endpointName, RetrySettings retry) {
@@ -495,6 +503,19 @@ public final class EndpointSpec implements Serializable {
             requireRecordPath(EndpointOptions.RESPONSE_RECORD_TIME_PATH, response.recordTimePath(),
                     "a deep-paging cap without a total (to tell where paging stopped)");
         }
+    }
+
+    /**
+     * Checks what a scan source (not a lookup) needs beyond a valid description: every record's id and time, which go
+     * with it to the sink and decide the sync position. Called where a scan source is built (the DataStream builder,
+     * which the SQL table factory and the job configs use too).
+     *
+     * @throws IllegalArgumentException naming the option that is missing
+     */
+    public void requireScanFields() {
+        requireRecordPath(EndpointOptions.RESPONSE_RECORD_ID_PATH, response.recordIdPath(), "a scan source (every record's id goes to the sink)");
+        requireRecordPath(EndpointOptions.RESPONSE_RECORD_TIME_PATH, response.recordTimePath(),
+                "a scan source (every record's update time goes to the sink and decides the sync position)");
     }
 
     private static void requireRecordPath(ConfigOption<String> option, String value, String neededBy) {

@@ -2,6 +2,7 @@ package io.httpsync.connector.endpoint;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.util.TimeUtils;
 
 import java.time.Duration;
@@ -96,6 +97,18 @@ final class OptionReader {
         }, TimeUtils::formatWithHighestUnit);
         if (d != null && positive && (d.isNegative() || d.isZero())) throw invalid(option.key(), "must be positive");
         return d;
+    }
+
+    MemorySize memorySize(ConfigOption<MemorySize> option) {
+        MemorySize m = typed(option, s -> {
+            try {
+                return MemorySize.parse(s);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("is not a size like '16 mb' or '512 kb'");
+            }
+        }, MemorySize::toString);
+        if (m != null && m.getBytes() <= 0) throw invalid(option.key(), "must be positive");
+        return m;
     }
 
     <E extends Enum<E> & OptionEnum> E enumValue(ConfigOption<E> option, Class<E> type) {

@@ -161,6 +161,7 @@ public final class HttpSyncSourceBuilder<T> {
 
     public HttpSyncSource<T> build() {
         require(endpoint != null, "endpoint", "is required (setEndpoint)");
+        endpoint.requireScanFields();
         require(deserializer != null, "deserializer", "is required (setDeserializer), e.g. RecordDeserializer.raw()");
         require(!tenants.isEmpty(), "tenants", "must name at least one tenant (setTenants)");
         require(start != null, "start", "is required: call setBounded(start, end) or setContinuous(start, lag, interval)");

@@ -164,7 +164,10 @@ class EndpointSpecTest {
                 invalid("option 'pagination.max-records': 10 is less than one page of pagination.page-size 50", "pagination.max-records", "10"),
                 invalid("option 'response.record.time-path' is required with a deep-paging cap without a total", "pagination.max-pages", "100"),
                 invalid("option 'response.cursor-path' is required with pagination.style 'cursor'", "pagination.style", "cursor"),
-                invalid("option 'response.record.id-path' is required with pagination.style 'keyset'", "pagination.style", "keyset"));
+                invalid("option 'response.record.id-path' is required with pagination.style 'keyset'", "pagination.style", "keyset"),
+                invalid("option 'response.max-body-size': 'huge' is not a size like '16 mb'", "response.max-body-size", "huge"),
+                invalid("option 'response.max-body-size' must be positive", "response.max-body-size", "0 b"),
+                invalid("option 'retry.max-platform-wait' must be positive", "retry.max-platform-wait", "0 s"));
     }
 
     private static Arguments invalid(String message, String key, String value) {
@@ -178,6 +181,32 @@ class EndpointSpecTest {
         if (value == null) o.remove(key);
         else o.put(key, value);
         assertThatThrownBy(() -> EndpointSpec.fromOptions(o)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void aScanNeedsEveryRecordsIdAndTimeWhileALookupDoesNot() {
+        Map<String, String> o = minimal();
+        EndpointSpec lookup = EndpointSpec.fromOptions(o);
+        assertThatThrownBy(lookup::requireScanFields).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("option 'response.record.id-path' is required with a scan source");
+        o.put("response.record.id-path", "/id");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(o).requireScanFields())
+                .hasMessageStartingWith("option 'response.record.time-path' is required with a scan source");
+        o.put("response.record.time-path", "/t");
+        EndpointSpec.fromOptions(o).requireScanFields();
+    }
+
+    @Test
+    void theShapeChecksHaveSafeDefaults() {
+        EndpointSpec spec = EndpointSpec.fromOptions(minimal());
+        assertThat(spec.pagination().shortPageEnds()).isFalse();
+        assertThat(spec.response().recordsMayBeAbsent()).isFalse();
+        assertThat(spec.response().maxBodyBytes()).isEqualTo(16L << 20);
+        assertThat(spec.retry().maxPlatformWait()).isEqualTo(Duration.ofMinutes(10));
+        Map<String, String> o = minimal();
+        o.put("response.max-body-size", "512kb");
+        assertThat(EndpointSpec.fromOptions(o).response().maxBodyBytes()).isEqualTo(512L << 10);
+        assertThat(EndpointSpec.fromOptions(o).toOptions()).containsEntry("response.max-body-size", "512 kb");
     }
 
     @Test

@@ -35,6 +35,18 @@ class HttpSyncSourceBuilderTest {
     }
 
     @Test
+    void aScanSourceWithoutRecordIdOrTimePathsIsRefusedNamingTheOption() {
+        for (String option : List.of("response.record.id-path", "response.record.time-path")) {
+            Map<String, String> o = EndpointPresets.kuaishouOrders("http://localhost:1");
+            o.remove(option);
+            HttpSyncSourceBuilder<RawRecord> b = builder().setEndpoint(EndpointSpec.fromOptions(o))
+                    .setBounded(Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-02T00:00:00Z"));
+            assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("option '" + option + "' is required with a scan source");
+        }
+    }
+
+    @Test
     void aBoundedSourceTakesTheLagItIsGiven() {
         long now = Instant.parse("2026-11-21T12:00:00Z").toEpochMilli();
         Instant end = Instant.ofEpochMilli(now - 10_000);
