@@ -14,8 +14,11 @@ import java.util.Set;
 /**
  * Cursor paging: the first page is asked for with an empty cursor, each page hands out the cursor of the next. The
  * window ends at a missing, null or empty cursor, at one of {@code pagination.cursor.end-markers} (Kuaishou
- * {@code "nomore"}), or when has-next says no. A cursor that encodes the last record's sort key (Kuaishou's
- * {@code <time>_<oid>}) makes paging forward loss-free while records move: a record that leaves the window cannot
+ * {@code "nomore"}), or when has-next says no. An empty page with a new cursor goes on. Paging that runs in a cycle
+ * (A, B, A, ...) would never end, so it fails the window: a cycle is found by comparing each cursor with the one
+ * handed out at the last power-of-two page, within twice the pages of the cycle and what led into it. A non-empty
+ * page that hands out the cursor it was asked with fails too; an empty one ends the window. A cursor that encodes the
+ * last record's sort key (Kuaishou's {@code <time>_<oid>}) makes paging forward loss-free while records move: a record that leaves the window cannot
  * shift another past the key. At the deep-paging cap paging stops with {@link PageStep#capReachedAt()}.
  */
 @Internal
@@ -55,11 +58,22 @@ public final class CursorPagination extends AbstractPagination {
             throw new ResponseFormatException("the cursor did not advance: page " + (p.pagesRead() + 1)
                     + " handed out the cursor it was asked with");
         }
-        Long lastTime = fields.hasTime() ? lastTime(records, p.lastRecordTime()) : null;
         int pages = p.pagesRead() + 1;
+        if (cursor.equals(p.mark())) {
+            throw new ResponseFormatException("the cursor runs in a cycle: page " + pages + " handed out '" + shown(cursor)
+                    + "', which an earlier page of this window handed out too, so paging would never end");
+        }
+        Long lastTime = fields.hasTime() ? lastTime(records, p.lastRecordTime()) : null;
         long read = p.recordsRead() + records.size();
         if (!withinCap(pages, read)) return stopAtCap(records, lastTime, page.total());
-        return PageStep.next(records, new CursorPosition(cursor, pages, read, lastTime), page.total());
+        // the mark moves to the cursors of pages 1, 2, 4, 8, ...: a cycle of n pages entered after m pages meets its
+        // mark by page 2 * max(m, n) + n, with constant state (Brent's cycle detection)
+        String mark = Integer.bitCount(pages) == 1 ? cursor : p.mark();
+        return PageStep.next(records, new CursorPosition(cursor, pages, read, lastTime, mark), page.total());
+    }
+
+    private static String shown(String cursor) {
+        return cursor.length() <= 80 ? cursor : cursor.substring(0, 80) + "...";
     }
 
     @Override

@@ -20,7 +20,8 @@ import java.util.Map;
  * {@code asc} order, end in {@code desc} order) and an empty id. Records tie-break by id, ascending. A record that
  * leaves the window cannot shift another past the key, so forward paging is loss-free. Records the platform returns
  * at or before the key (an inclusive {@code >=} query) are dropped; a full page with nothing after the key fails,
- * since paging could not advance. The window ends at an empty page, a short page, or has-next false.
+ * since paging could not advance. The window ends at an empty page, has-next false, a page with nothing after the
+ * key, or a short page if {@code pagination.short-page-ends} says the platform serves the page size asked for.
  */
 @Internal
 public final class KeysetPagination extends AbstractPagination {
@@ -62,6 +63,8 @@ public final class KeysetPagination extends AbstractPagination {
         List<JsonNode> after = p.time() == null ? all : afterKey(all, p.time(), p.id());
         boolean last = page.hasNext() != null ? !page.hasNext() || all.isEmpty() : endsByShape(all);
         if (last) return PageStep.end(after, page.total());
+        // a page that is not full and holds nothing after the key: the platform has nothing after it
+        if (after.isEmpty() && all.size() < pageSize) return PageStep.end(after, page.total());
         if (after.isEmpty()) {
             throw new ResponseFormatException("keyset paging did not advance: page " + (p.pagesRead() + 1)
                     + " holds no record after time " + p.time() + " id '" + p.id() + "' (more than a page of records share one time?)");

@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint.pagination;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.ResponseFormatException;
 import io.httpsync.connector.endpoint.TotalKind;
@@ -24,8 +25,19 @@ import java.util.Map;
  * entered the window, or a total lied low), another pass starts from the new last page, up to
  * {@code pagination.max-passes} passes; then the step is flagged {@link PageStep#totalUnstable()}.
  *
- * <p><b>Without a total</b> paging goes forward until has-next says no, or a page is empty or short. A record leaving
- * an already-read page shifts an unread record into it, where it is missed; see {@code docs/pagination.md}.
+ * <p><b>The end is verified</b>, never taken on trust: the last page by the total ({@link Phase#LAST}) must prove
+ * that nothing follows it: it is empty, has-next says no, or it is short and the platform is known to serve the page
+ * size asked for (a page of this window came back full, or {@code pagination.short-page-ends}); a first page that
+ * is the last one also proves it by holding exactly the total. Otherwise the pages after it are read
+ * ({@link Phase#PROBE}) until one proves the end, and the backward pass starts from there: a total that is too low
+ * costs requests, never records. A first page that holds fewer records than the page size and the total promise
+ * shows that the platform serves fewer than asked (or counts records it does not list): short pages then prove
+ * nothing, and offset paging, which would skip the records between, fails.
+ *
+ * <p><b>Without a total</b> paging goes forward until has-next says no, or a page is empty, or short where short
+ * pages prove the end (as above). Offsets then count the records actually read, so a platform that serves fewer than
+ * asked skips nothing. A record leaving an already-read page shifts an unread record into it, where it is missed; see
+ * {@code docs/pagination.md}.
  */
 @Internal
 abstract class NumberedPagination extends AbstractPagination {
@@ -42,17 +54,28 @@ abstract class NumberedPagination extends AbstractPagination {
         this.maxPasses = spec.pagination().maxPasses();
     }
 
+    /**
+     * Whether requests address records by offset. A page shorter than asked that is not the last then leaves a gap
+     * before the next offset of a backward pass, which page numbers (the platform's own) never do.
+     */
+    protected abstract boolean byOffset();
+
     @Override
     public PagePosition first() {
-        return new NumberedPosition(backward ? Phase.FIRST : Phase.FORWARD, 0, -1, -1, 0, 0);
+        return backward ? new NumberedPosition(Phase.FIRST, 0, -1, -1, 0, 0, -1, null)
+                : new NumberedPosition(Phase.FORWARD, 0, -1, -1, 0, 0, byOffset() ? 0 : -1, null);
     }
 
     @Override
     public Map<String, String> variables(PagePosition position, long windowStart, long windowEnd) {
-        int index = ((NumberedPosition) position).index();
-        return Map.of(Placeholders.PAGE, Integer.toString(startPage + index),
-                Placeholders.OFFSET, Long.toString((long) index * pageSize),
+        NumberedPosition p = (NumberedPosition) position;
+        return Map.of(Placeholders.PAGE, Integer.toString(startPage + p.index()),
+                Placeholders.OFFSET, Long.toString(offsetOf(p)),
                 Placeholders.PAGE_SIZE, Integer.toString(pageSize));
+    }
+
+    private long offsetOf(NumberedPosition p) {
+        return p.offset() >= 0 ? p.offset() : (long) p.index() * pageSize;
     }
 
     @Override
@@ -61,21 +84,31 @@ abstract class NumberedPagination extends AbstractPagination {
         return switch (p.phase()) {
             case FORWARD -> forward(p, page);
             case FIRST -> first(p, page);
+            case LAST -> last(p, page);
+            case PROBE -> probe(p, page);
             case BACKWARD -> backward(p, page);
             case VERIFY -> verify(p, page);
         };
     }
 
+    // ------------------------------------------------------------------ without a total
+
     private PageStep forward(NumberedPosition p, PageContent page) {
         List<JsonNode> records = page.records();
-        boolean last = page.hasNext() != null ? !page.hasNext() || records.isEmpty() : endsByShape(records);
+        Boolean served = learnServed(p.pageSizeServed(), records.size());
+        boolean last = page.hasNext() != null ? !page.hasNext() || records.isEmpty()
+                : records.isEmpty() || (records.size() < pageSize && shortPageProvesEnd(served));
         if (last) return PageStep.end(records, page.total());
         int nextIndex = p.index() + 1;
-        if (!withinCap(nextIndex, (long) nextIndex * pageSize)) {
+        long nextOffset = p.offset() >= 0 ? p.offset() + records.size() : -1;
+        if (!withinCap(nextIndex, nextOffset >= 0 ? nextOffset : (long) nextIndex * pageSize)) {
             return stopAtCap(records, lastTime(records, null), page.total());
         }
-        return PageStep.next(records, new NumberedPosition(Phase.FORWARD, nextIndex, -1, -1, 0, p.pagesRead() + 1), page.total());
+        return PageStep.next(records, new NumberedPosition(Phase.FORWARD, nextIndex, -1, -1, 0, p.pagesRead() + 1,
+                nextOffset, served), page.total());
     }
+
+    // ------------------------------------------------------------------ with a total
 
     private PageStep first(NumberedPosition p, PageContent page) {
         Long total = page.total();
@@ -83,31 +116,154 @@ abstract class NumberedPagination extends AbstractPagination {
             if (page.records().isEmpty()) return PageStep.end(page.records(), null);
             throw new ResponseFormatException("the first page has records but no total at 'response.total-path'");
         }
-        return startPass(page.records(), total, 0, p.pagesRead() + 1);
+        Boolean served = servedOnFirstPage(page.records().size(), total);
+        if (Boolean.FALSE.equals(served) && byOffset()) throw shortFirstPage(page.records().size(), total);
+        return startPass(page, total, total, 0, p.pagesRead() + 1, served);
     }
 
-    /** Plans a backward pass for {@code total}: split if it is beyond the cap, end if one page holds it all. */
-    private PageStep startPass(List<JsonNode> records, long total, int pass, int pagesRead) {
+    /**
+     * What the first page tells of the page size served: false if it holds fewer records than the page size and the
+     * total promise, true if it is full, null if it is the whole (small) window.
+     */
+    private Boolean servedOnFirstPage(int records, long total) {
+        boolean promisesFull = totalKind == TotalKind.PAGES ? total > 1 : total >= pageSize;
+        long promised = totalKind == TotalKind.PAGES ? (total > 0 ? 1 : 0) : Math.min(pageSize, total);
+        if (records < promised || (promisesFull && records < pageSize)) return false;
+        return records >= pageSize ? true : null;
+    }
+
+    /** Plans a backward pass for {@code total}: split if it is beyond the cap; read its last page next, unless that is the page in hand. */
+    private PageStep startPass(PageContent page, long total, long seen, int pass, int pagesRead, Boolean served) {
         int lastIndex = lastIndex(total);
         if (!withinCap(lastIndex, (long) lastIndex * pageSize)) return PageStep.split(total);
-        if (lastIndex == 0) return PageStep.end(records, total);
-        NumberedPosition next = new NumberedPosition(Phase.BACKWARD, lastIndex, total, total, pass, pagesRead);
-        return PageStep.next(records, next, total);
+        if (lastIndex == 0) return lastPageRead(0, page, total, seen, pass, pagesRead, served);
+        NumberedPosition next = new NumberedPosition(Phase.LAST, lastIndex, total, seen, pass, pagesRead, -1, served);
+        return PageStep.next(page.records(), next, page.total());
+    }
+
+    private PageStep last(NumberedPosition p, PageContent page) {
+        return lastPageRead(p.index(), page, p.passTotal(), seen(p, page), p.pass(), p.pagesRead() + 1,
+                learnServed(p.pageSizeServed(), page.records().size()));
+    }
+
+    /**
+     * The last page of a pass by its total was read (at {@code index}): go on backwards if it proves the end, else
+     * read the pages after it until one does.
+     */
+    private PageStep lastPageRead(int index, PageContent page, long passTotal, long seen, int pass, int pagesRead, Boolean served) {
+        if (provesEnd(index, page, passTotal, served)) {
+            return continueBackward(page, index, passTotal, seen, pass, pagesRead, served);
+        }
+        int size = page.records().size();
+        return probeNext(page, index + 1, (long) index * pageSize + size, passTotal, seen, pass, pagesRead, served);
+    }
+
+    /**
+     * Whether nothing follows the page at {@code index}: it is empty (unless it is a first page that broke the
+     * total's promise), has-next says no, or it is short and short pages prove the end; a first page also proves it by
+     * holding exactly the total.
+     */
+    private boolean provesEnd(int index, PageContent page, long total, Boolean served) {
+        int size = page.records().size();
+        if (index == 0 && Boolean.FALSE.equals(served)) return false;
+        if (size == 0) return true;
+        if (page.hasNext() != null) return !page.hasNext();
+        if (size >= pageSize) return false;
+        boolean holdsTheTotal = totalKind == TotalKind.PAGES ? total <= 1 : size == total;
+        return shortPageProvesEnd(served) || (index == 0 && holdsTheTotal);
+    }
+
+    private PageStep probeNext(PageContent page, int index, long offset, long passTotal, long seen, int pass,
+                               int pagesRead, Boolean served) {
+        if (!withinCap(index, offset)) return PageStep.split(Math.max(seen, offset));
+        NumberedPosition next = new NumberedPosition(Phase.PROBE, index, passTotal, seen, pass, pagesRead, offset, served);
+        return PageStep.next(page.records(), next, page.total());
+    }
+
+    /** A page after the last one by the total. Its records are emitted; the backward pass reads them again. */
+    private PageStep probe(NumberedPosition p, PageContent page) {
+        int size = page.records().size();
+        Boolean served = learnServed(p.pageSizeServed(), size);
+        boolean afterShortPage = p.offset() != (long) p.index() * pageSize;
+        if (size > 0 && afterShortPage) {
+            // the page before held fewer records than asked, yet records follow
+            if (byOffset()) throw shortPageFollowedByRecords(p);
+            served = false;
+        }
+        long seen = seen(p, page);
+        int pagesRead = p.pagesRead() + 1;
+        int lastIndex;
+        long read;
+        if (size == 0) {
+            lastIndex = p.index() - 1;
+            read = p.offset();
+        } else if (provesEnd(p.index(), page, p.passTotal(), served)) {
+            lastIndex = p.index();
+            read = p.offset() + size;
+        } else {
+            return probeNext(page, p.index() + 1, p.offset() + size, p.passTotal(), seen, p.pass(), pagesRead, served);
+        }
+        // the pass now covers what was found, so that the platform's low total does not start another pass
+        long found = totalKind == TotalKind.PAGES ? lastIndex + 1 : read;
+        return continueBackward(page, lastIndex, Math.max(p.passTotal(), found), seen, p.pass(), pagesRead, served);
+    }
+
+    /** The last page of the pass is {@code lastIndex} and was read: read the pages before it, then the first again. */
+    private PageStep continueBackward(PageContent page, int lastIndex, long passTotal, long seen, int pass, int pagesRead,
+                                      Boolean served) {
+        if (lastIndex <= 0) return PageStep.end(page.records(), page.total());
+        NumberedPosition next = lastIndex > 1
+                ? new NumberedPosition(Phase.BACKWARD, lastIndex - 1, passTotal, seen, pass, pagesRead, -1, served)
+                : new NumberedPosition(Phase.VERIFY, 0, passTotal, seen, pass, pagesRead, -1, served);
+        return PageStep.next(page.records(), next, page.total());
     }
 
     private PageStep backward(NumberedPosition p, PageContent page) {
-        long seen = page.total() == null ? p.seenTotal() : Math.max(p.seenTotal(), page.total());
+        Boolean served = learnServed(p.pageSizeServed(), page.records().size());
+        long seen = seen(p, page);
         NumberedPosition next = p.index() > 1
-                ? new NumberedPosition(Phase.BACKWARD, p.index() - 1, p.passTotal(), seen, p.pass(), p.pagesRead() + 1)
-                : new NumberedPosition(Phase.VERIFY, 0, p.passTotal(), seen, p.pass(), p.pagesRead() + 1);
+                ? new NumberedPosition(Phase.BACKWARD, p.index() - 1, p.passTotal(), seen, p.pass(), p.pagesRead() + 1, -1, served)
+                : new NumberedPosition(Phase.VERIFY, 0, p.passTotal(), seen, p.pass(), p.pagesRead() + 1, -1, served);
         return PageStep.next(page.records(), next, page.total());
     }
 
     private PageStep verify(NumberedPosition p, PageContent page) {
-        long newest = page.total() == null ? p.seenTotal() : Math.max(p.seenTotal(), page.total());
+        long newest = seen(p, page);
         if (newest <= p.passTotal()) return PageStep.end(page.records(), page.total());
         if (p.pass() + 1 >= maxPasses) return PageStep.unstable(page.records(), page.total());
-        return startPass(page.records(), newest, p.pass() + 1, p.pagesRead() + 1);
+        return startPass(page, newest, newest, p.pass() + 1, p.pagesRead() + 1,
+                learnServed(p.pageSizeServed(), page.records().size()));
+    }
+
+    private static long seen(NumberedPosition p, PageContent page) {
+        return page.total() == null ? p.seenTotal() : Math.max(p.seenTotal(), page.total());
+    }
+
+    // ------------------------------------------------------------------ what short pages prove
+
+    /** A full page proves that the platform serves the page size asked for; a known answer is kept. */
+    private Boolean learnServed(Boolean served, int records) {
+        return served == null && records >= pageSize ? Boolean.TRUE : served;
+    }
+
+    private boolean shortPageProvesEnd(Boolean served) {
+        return served != null ? served : shortPageEnds;
+    }
+
+    private ResponseFormatException shortFirstPage(int records, long total) {
+        String fix = records == 0 ? "" : " (set '" + EndpointOptions.PAGINATION_PAGE_SIZE.key() + "' to at most " + records + ")";
+        return new ResponseFormatException("offset 0 returned " + records + " records, though '"
+                + EndpointOptions.PAGINATION_PAGE_SIZE.key() + "' asked for " + pageSize + " and the total at '"
+                + EndpointOptions.RESPONSE_TOTAL_PATH.key() + "' is " + total + ": either the platform serves fewer records"
+                + " per page than asked" + fix + ", or its total counts records it does not list (then remove '"
+                + EndpointOptions.RESPONSE_TOTAL_PATH.key() + "'); paging on by offsets would skip records");
+    }
+
+    private ResponseFormatException shortPageFollowedByRecords(NumberedPosition p) {
+        return new ResponseFormatException("the page before offset " + p.offset() + " held fewer records than '"
+                + EndpointOptions.PAGINATION_PAGE_SIZE.key() + "' asked for (" + pageSize + "), yet records follow at offset "
+                + p.offset() + ": the platform serves fewer records per page than asked, so paging backwards by offsets"
+                + " would skip records; set '" + EndpointOptions.PAGINATION_PAGE_SIZE.key() + "' to what it serves");
     }
 
     private int lastIndex(long total) {

@@ -5,8 +5,9 @@ import io.httpsync.connector.endpoint.PaginationStyle;
 import org.apache.flink.annotation.Internal;
 
 /**
- * Offset/limit paging ({@code ${offset}} = page index times {@code ${pageSize}}); the algorithm is
- * {@link NumberedPagination}'s, since an offset is a page number in disguise.
+ * Offset/limit paging ({@code ${offset}} = page index times {@code ${pageSize}} when paging backwards; the records
+ * read so far when paging forward); the algorithm is {@link NumberedPagination}'s, since an offset is a page number
+ * in disguise.
  */
 @Internal
 public final class OffsetPagination extends NumberedPagination {
@@ -17,5 +18,10 @@ public final class OffsetPagination extends NumberedPagination {
     @Override
     public PaginationStyle style() {
         return PaginationStyle.OFFSET;
+    }
+
+    @Override
+    protected boolean byOffset() {
+        return true;
     }
 }

@@ -18,4 +18,9 @@ public final class PagePagination extends NumberedPagination {
     public PaginationStyle style() {
         return PaginationStyle.PAGE;
     }
+
+    @Override
+    protected boolean byOffset() {
+        return false;
+    }
 }

@@ -29,6 +29,10 @@ final class ModelListApi {
     private long nextId = 1;
     /** The next page-number answer reports its total off by this much (a lying total), then the truth again. */
     private long totalLie;
+    /** Every page-number answer reports its total off by this much (a total that always lies). */
+    private long alwaysLie;
+    /** The most records a page holds, whatever the client asks for (a hidden maximum page size). */
+    private int servesAtMost = Integer.MAX_VALUE;
 
     ModelListApi(long start, long end, boolean desc, long seed) {
         this.start = start;
@@ -61,6 +65,16 @@ final class ModelListApi {
         this.totalLie = by;
     }
 
+    void lieAboutTotalAlways(long by) {
+        this.alwaysLie = by;
+    }
+
+    /** Pages then hold at most {@code n} records, numbered by that size; the client is not told. */
+    ModelListApi servesAtMost(int n) {
+        this.servesAtMost = n;
+        return this;
+    }
+
     /** The ids in the window now, in sort order. */
     List<Long> ids() {
         List<Long> ids = new ArrayList<>();
@@ -76,10 +90,20 @@ final class ModelListApi {
     }
 
     ObjectNode page(int index, int pageSize) {
+        int size = Math.min(pageSize, servesAtMost);
+        return slice((long) index * size, size);
+    }
+
+    /** Offset/limit: at most {@code limit} records (or what the platform serves) from {@code offset}. */
+    ObjectNode offsetPage(long offset, int limit) {
+        return slice(offset, Math.min(limit, servesAtMost));
+    }
+
+    private ObjectNode slice(long offset, int size) {
         List<Map.Entry<Long, Long>> all = sorted();
-        int from = Math.min(all.size(), index * pageSize);
-        ObjectNode body = render(all.subList(from, Math.min(all.size(), from + pageSize)));
-        body.put("total", all.size() + totalLie).put("hasNext", from + pageSize < all.size());
+        int from = (int) Math.min(all.size(), offset);
+        ObjectNode body = render(all.subList(from, Math.min(all.size(), from + size)));
+        body.put("total", all.size() + totalLie + alwaysLie).put("hasNext", from + size < all.size());
         totalLie = 0;
         return body;
     }

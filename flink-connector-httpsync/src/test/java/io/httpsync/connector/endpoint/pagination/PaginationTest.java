@@ -67,7 +67,7 @@ class PaginationTest {
             Map<String, String> vars = pagination.variables(position, START, END);
             ObjectNode body = switch (pagination.style()) {
                 case PAGE -> api.page(Integer.parseInt(vars.get("page")) - 1, PAGE_SIZE);
-                case OFFSET -> api.page(Integer.parseInt(vars.get("offset")) / PAGE_SIZE, PAGE_SIZE);
+                case OFFSET -> api.offsetPage(Long.parseLong(vars.get("offset")), PAGE_SIZE);
                 case CURSOR -> api.cursorPage(vars.get("cursor"), PAGE_SIZE);
                 case KEYSET -> api.keysetPage(Long.parseLong(vars.get("keyset.time")), vars.get("keyset.id"), PAGE_SIZE);
             };
@@ -95,7 +95,8 @@ class PaginationTest {
     void withATotalPagingReadsTheFirstPageThenBackwardsThenTheFirstAgain() {
         ModelListApi api = new ModelListApi(START, END, true, 1).fill(45);
         Run run = run(withTotal(Map.of()), api, p -> {});
-        assertThat(phases(run)).isEqualTo("F1 B5 B4 B3 B2 V1");
+        // the last page is short after a full first page: it proves the end, no request more
+        assertThat(phases(run)).isEqualTo("F1 L5 B4 B3 B2 V1");
         assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
         assertThat(run.lastStep().total()).isEqualTo(45L);
     }
@@ -121,7 +122,7 @@ class PaginationTest {
         o.put("response.total-path", "/total");
         o.put("sort", "asc");
         Run run = run(spec("offset", o), api, p -> api.moveOut(2));
-        assertThat(phases(run)).isEqualTo("F1 B4 B3 B2 V1");
+        assertThat(phases(run)).isEqualTo("F1 L4 B3 B2 V1");
         assertThat(run.idSet()).containsAll(api.ids());
         assertThat(Pagination.of(spec("offset", o)).variables(new NumberedPosition(Phase.BACKWARD, 3, 33, 33, 0, 1), START, END))
                 .containsEntry("offset", "30").containsEntry("page", "4").containsEntry("pageSize", "10");
@@ -137,7 +138,8 @@ class PaginationTest {
             }
         });
         assertThat(run.idSet()).containsAll(api.ids());
-        assertThat(phases(run)).startsWith("F1 B4 B3 B2 V1 B").endsWith("V1");
+        // the last page by the first total was full: the page after it was read, then the pass went on from there
+        assertThat(phases(run)).startsWith("F1 L4 P5 B4 B3 B2 V1 L").endsWith("V1");
         assertThat(run.lastStep().totalUnstable()).isFalse();
     }
 
@@ -150,12 +152,13 @@ class PaginationTest {
     }
 
     @Test
-    void aFirstPageThatLiesLowIsCorrectedByTheTotalsOfLaterPages() {
+    void aFirstPageThatLiesLowIsCorrectedByReadingOnPastItsLastPage() {
         ModelListApi api = new ModelListApi(START, END, true, 9).fill(60);
         api.lieAboutTotalOnce(-25);
         Run run = run(withTotal(Map.of()), api, p -> {});
         assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
-        assertThat(phases(run)).isEqualTo("F1 B4 B3 B2 V1 B6 B5 B4 B3 B2 V1");
+        // page 4 (the last by 35) is full: pages 5, 6 and 7 (empty) are read, then backwards from page 6
+        assertThat(phases(run)).isEqualTo("F1 L4 P5 P6 P7 B5 B4 B3 B2 V1");
     }
 
     @Test
@@ -169,9 +172,12 @@ class PaginationTest {
 
         Run pagesCap = run(withTotal(Map.of("pagination.max-pages", "15")), new ModelListApi(START, END, true, 1).fill(151), p -> {});
         assertThat(pagesCap.lastStep().splitRequired()).isTrue();
-        Run fits = run(withTotal(Map.of("pagination.max-pages", "15")), new ModelListApi(START, END, true, 1).fill(150), p -> {});
+        Run fits = run(withTotal(Map.of("pagination.max-pages", "15")), new ModelListApi(START, END, true, 1).fill(149), p -> {});
         assertThat(fits.lastStep().splitRequired()).isFalse();
-        assertThat(fits.ids()).hasSize(150 + PAGE_SIZE);
+        assertThat(fits.ids()).hasSize(149 + PAGE_SIZE);
+        // a full last page at the cap cannot be proven the last (the page after it is beyond the cap): split
+        Run full = run(withTotal(Map.of("pagination.max-pages", "15")), new ModelListApi(START, END, true, 1).fill(150), p -> {});
+        assertThat(full.lastStep().splitRequired()).isTrue();
     }
 
     @Test
@@ -223,6 +229,117 @@ class PaginationTest {
         assertThat(run.lastStep().splitRequired()).isFalse();
     }
 
+    // ------------------------------------------------------------------ ends are verified, not trusted
+
+    @ParameterizedTest
+    @ValueSource(strings = {"page", "offset"})
+    void withoutATotalAPlatformServingFewerThanAskedIsReadToTheEmptyPage(String style) {
+        ModelListApi api = new ModelListApi(START, END, true, 4).fill(120).servesAtMost(5);
+        Run run = run(spec(style, Map.of()), api, p -> {});
+        assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
+        assertThat(run.positions()).hasSize(120 / 5 + 1);
+
+        Run trusting = run(spec(style, Map.of("pagination.short-page-ends", "true")),
+                new ModelListApi(START, END, true, 4).fill(120).servesAtMost(5), p -> {});
+        assertThat(trusting.ids()).as("what trusting short pages costs on such a platform").hasSize(5);
+    }
+
+    @Test
+    void withoutATotalAShortPageEndsOnlyAfterAFullPageOrWhenTrusted() {
+        Run small = run(spec("page", Map.of()), new ModelListApi(START, END, true, 1).fill(7), p -> {});
+        assertThat(phases(small)).as("one request more: the empty page").isEqualTo("F1 F2");
+        Run trusted = run(spec("page", Map.of("pagination.short-page-ends", "true")), new ModelListApi(START, END, true, 1).fill(7), p -> {});
+        assertThat(phases(trusted)).isEqualTo("F1");
+        Run afterFull = run(spec("page", Map.of()), new ModelListApi(START, END, true, 1).fill(27), p -> {});
+        assertThat(phases(afterFull)).as("a full page proved the page size is served").isEqualTo("F1 F2 F3");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"page", "offset"})
+    void aTotalThatIsAlwaysTooLowCostsRequestsNotRecords(String style) {
+        ModelListApi api = new ModelListApi(START, END, true, 6).fill(150);
+        api.lieAboutTotalAlways(-90);
+        Run run = run(spec(style, Map.of("response.total-path", "/total")), api, p -> {});
+        assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
+        assertThat(run.lastStep().totalUnstable()).isFalse();
+        // 60 says 6 pages; page 6 is full, so pages 7..16 are read until one is empty, then backwards from page 15
+        assertThat(phases(run)).isEqualTo("F1 L6 P7 P8 P9 P10 P11 P12 P13 P14 P15 P16 B14 B13 B12 B11 B10 B9 B8 B7 B6 B5 B4 B3 B2 V1");
+    }
+
+    @Test
+    void aTotalTooLowByWholePagesIsCaughtByTheFullLastPage() {
+        ModelListApi api = new ModelListApi(START, END, true, 6).fill(150);
+        api.lieAboutTotalAlways(-50);
+        Run run = run(withTotal(Map.of()), api, p -> {});
+        assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
+    }
+
+    @Test
+    void aTotalThatIsAPageMultipleCostsOneRequestMore() {
+        Run full = run(withTotal(Map.of()), new ModelListApi(START, END, true, 2).fill(30), p -> {});
+        assertThat(phases(full)).isEqualTo("F1 L3 P4 B2 V1");
+        Run onePage = run(withTotal(Map.of()), new ModelListApi(START, END, true, 2).fill(10), p -> {});
+        assertThat(phases(onePage)).isEqualTo("F1 P2");
+        Run holdsTheTotal = run(withTotal(Map.of()), new ModelListApi(START, END, true, 2).fill(7), p -> {});
+        assertThat(phases(holdsTheTotal)).as("a first page holding exactly the total").isEqualTo("F1");
+    }
+
+    @Test
+    void withATotalAPlatformServingFewerThanAskedIsReadCompletelyByPageNumber() {
+        ModelListApi api = new ModelListApi(START, END, true, 8).fill(150).servesAtMost(5);
+        Run run = run(withTotal(Map.of("pagination.short-page-ends", "true")), api, p -> {});
+        assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
+    }
+
+    @Test
+    void withATotalAPlatformServingFewerThanAskedFailsOffsetPagingNamingThePageSize() {
+        ModelListApi api = new ModelListApi(START, END, true, 8).fill(150).servesAtMost(5);
+        assertThatThrownBy(() -> run(spec("offset", Map.of("response.total-path", "/total")), api, p -> {}))
+                .isInstanceOf(ResponseFormatException.class)
+                .hasMessageContaining("'pagination.page-size' asked for 10").hasMessageContaining("at most 5");
+        // a short last page that turns out not to be the last
+        ModelListApi low = new ModelListApi(START, END, true, 8).fill(8).servesAtMost(5);
+        low.lieAboutTotalAlways(-4);
+        assertThatThrownBy(() -> run(spec("offset", Map.of("response.total-path", "/total")), low, p -> {}))
+                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("yet records follow at offset 5");
+    }
+
+    @Test
+    void aTotalThatCountsRecordsNotListedEndsAtTheEmptyPageByPageNumber() {
+        ModelListApi api = new ModelListApi(START, END, true, 8).fill(3);
+        api.lieAboutTotalAlways(2);
+        Run run = run(withTotal(Map.of()), api, p -> {});
+        assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
+        assertThat(phases(run)).isEqualTo("F1 P2");
+    }
+
+    @Test
+    void aHasNextFlagDecidesTheEndOfTheLastPageByTheTotal() {
+        ModelListApi api = new ModelListApi(START, END, true, 6).fill(95);
+        api.lieAboutTotalAlways(-40);
+        Run run = run(withTotal(Map.of("response.has-next-path", "/hasNext")), api, p -> {});
+        assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
+        assertThat(phases(run)).isEqualTo("F1 L6 P7 P8 P9 P10 B9 B8 B7 B6 B5 B4 B3 B2 V1");
+    }
+
+    @Test
+    void keysetPagingEndsAtAnEmptyPageUnlessShortPagesAreTrusted() {
+        ModelListApi api = new ModelListApi(START, END, false, 5).fill(25);
+        Run run = run(spec("keyset", Map.of("sort", "asc")), api, p -> {});
+        assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
+        assertThat(run.positions()).hasSize(4);
+        Run trusted = run(spec("keyset", Map.of("sort", "asc", "pagination.short-page-ends", "true")), api, p -> {});
+        assertThat(trusted.positions()).hasSize(3);
+    }
+
+    @Test
+    void positionsOfEarlierVersionsStillRead() {
+        String old = "{\"v\":1,\"kind\":\"numbered\",\"phase\":\"backward\",\"index\":7,\"passTotal\":300,\"seenTotal\":310,\"pass\":0,\"pages\":3}";
+        assertThat(PagePosition.deserialize(old)).isEqualTo(new NumberedPosition(Phase.BACKWARD, 7, 300, 310, 0, 3));
+        String oldCursor = "{\"v\":1,\"kind\":\"cursor\",\"cursor\":\"x\",\"pages\":3,\"records\":30,\"lastTime\":null}";
+        assertThat(PagePosition.deserialize(oldCursor)).isEqualTo(new CursorPosition("x", 3, 30, null));
+    }
+
     // ------------------------------------------------------------------ cursor
 
     @Test
@@ -244,10 +361,58 @@ class PaginationTest {
         assertThat(p.next(p.first(), new PageContent(one, null, null, null)).isLast()).isTrue();
         assertThat(p.next(p.first(), new PageContent(one, "abc", false, null)).isLast()).isTrue();
         PageStep more = p.next(p.first(), new PageContent(one, "abc", true, null));
-        assertThat(more.next()).isEqualTo(new CursorPosition("abc", 1, 1, r.get("t").asLong()));
+        assertThat(more.next()).isEqualTo(new CursorPosition("abc", 1, 1, r.get("t").asLong(), "abc"));
         assertThatThrownBy(() -> p.next(more.next(), new PageContent(one, "abc", null, null)))
                 .isInstanceOf(ResponseFormatException.class).hasMessageContaining("did not advance");
         assertThat(p.next(more.next(), new PageContent(List.of(), "abc", null, null)).isLast()).isTrue();
+    }
+
+    @Test
+    void aCursorThatRunsInACycleFailsTheWindow() {
+        Pagination p = Pagination.of(spec("cursor", Map.of()));
+        JsonNode r = new ModelListApi(START, END, true, 1).fill(1).page(0, 1).get("items").get(0);
+        // A -> B -> A -> B ...: found within a few pages
+        assertThatThrownBy(() -> pageThrough(p, i -> i % 2 == 0 ? "A" : "B", r, 20))
+                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("cycle");
+        // a cycle of 7 cursors after 5 others: found by page 2 * 7 + 7
+        int pages = pagesUntilCycleFound(p, i -> i < 5 ? "lead" + i : "c" + ((i - 5) % 7), r);
+        assertThat(pages).isBetween(13, 2 * 7 + 7);
+        // no false alarm on a long run of distinct cursors
+        assertThat(pageThrough(p, i -> "k" + i, r, 5000)).isEqualTo(5000);
+    }
+
+    @Test
+    void anEmptyFirstCursorPageWithACursorGoesOn() {
+        ModelListApi api = new ModelListApi(START, END, true, 3).fill(12);
+        Pagination p = Pagination.of(spec("cursor", Map.of()));
+        PageStep first = p.next(p.first(), new PageContent(List.of(), "next-1", null, null));
+        assertThat(first.isLast()).isFalse();
+        assertThat(((CursorPosition) first.next()).cursor()).isEqualTo("next-1");
+        assertThat(((CursorPosition) first.next()).lastRecordTime()).isNull();
+        PageStep second = p.next(first.next(), new ResponseExtractor(spec("cursor", Map.of())).extract(api.cursorPage("", PAGE_SIZE)));
+        assertThat(second.records()).hasSize(PAGE_SIZE);
+    }
+
+    /** Pages with the cursors {@code cursors(i)} handed out by page i, up to {@code limit} pages; the pages read. */
+    private static int pageThrough(Pagination p, java.util.function.IntFunction<String> cursors, JsonNode record, int limit) {
+        PagePosition position = p.first();
+        for (int i = 0; i < limit; i++) {
+            position = p.next(position, new PageContent(List.of(record), cursors.apply(i), null, null)).next();
+            assertThat(p.parse(position.serialize())).isEqualTo(position);
+        }
+        return limit;
+    }
+
+    private static int pagesUntilCycleFound(Pagination p, java.util.function.IntFunction<String> cursors, JsonNode record) {
+        PagePosition position = p.first();
+        for (int i = 0; i < 1000; i++) {
+            try {
+                position = p.next(position, new PageContent(List.of(record), cursors.apply(i), null, null)).next();
+            } catch (ResponseFormatException e) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("the cycle was not found");
     }
 
     @Test
