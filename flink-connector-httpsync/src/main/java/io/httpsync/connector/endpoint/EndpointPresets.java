@@ -160,6 +160,7 @@ public final class EndpointPresets {
         o.put("pagination.page-size", "100");
         o.put("pagination.max-page-size", "100");
         o.put("response.records-path", "/trades_sold_increment_get_response/trades/trade");
+        o.put("response.records-may-be-absent", "true"); // TOP leaves 'trades' out of an empty page
         o.put("response.total-path", "/trades_sold_increment_get_response/total_results");
         o.put("response.error-code-path", "/error_response/code");
         o.put("response.error-message-path", "/error_response/sub_msg;/error_response/msg");

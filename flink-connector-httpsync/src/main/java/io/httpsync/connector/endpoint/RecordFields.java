@@ -46,7 +46,9 @@ public final class RecordFields {
     public String id(JsonNode record) {
         if (idPath == null) throw new ResponseFormatException("option 'response.record.id-path' is not set");
         JsonNode n = JsonPointers.present(record, idPath);
-        if (n == null || n.isContainerNode()) throw new ResponseFormatException("a record has no id at '" + idPathText + "'");
+        if (n == null || n.isContainerNode()) {
+            throw new ResponseFormatException("a record has no id at '" + idPathText + "' (option 'response.record.id-path')");
+        }
         return n.asText();
     }
 
@@ -58,11 +60,25 @@ public final class RecordFields {
     public long time(JsonNode record) {
         if (timePath == null) throw new ResponseFormatException("option 'response.record.time-path' is not set");
         JsonNode n = JsonPointers.present(record, timePath);
-        if (n == null) throw new ResponseFormatException("a record has no time at '" + timePathText + "'");
+        if (n == null) {
+            throw new ResponseFormatException("a record has no time at '" + timePathText + "' (option 'response.record.time-path')");
+        }
         try {
             return timeFormat.parse(n, zone);
         } catch (IllegalArgumentException e) {
-            throw new ResponseFormatException("the record time at '" + timePathText + "': " + e.getMessage());
+            throw new ResponseFormatException("the record time at '" + timePathText + "' (option 'response.record.time-path'): "
+                    + e.getMessage());
+        }
+    }
+
+    /** Why the record's id or time cannot be read, or null if both can. */
+    public String unreadable(JsonNode record) {
+        try {
+            id(record);
+            time(record);
+            return null;
+        } catch (ResponseFormatException e) {
+            return e.getMessage();
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
  */
 @Internal
 public final class ResponseExtractor {
+    private static final int MAX_NAMES_SHOWN = 20;
     private final EndpointSpec.ResponseSettings settings;
     private final JsonPointer records;
     private final JsonPointer cursor;
@@ -49,23 +50,68 @@ public final class ResponseExtractor {
     }
 
     /**
-     * The page's content. A missing records node is an empty page (TOP omits {@code trades} when there are none).
+     * The page's content. A records node that is missing (or null) is an error, so that a path that matches nothing
+     * cannot read every window as empty; unless {@code response.records-may-be-absent} says the platform leaves the
+     * array out of empty pages (TOP omits {@code trades}), and neither the total nor has-next says there are records.
+     * For a detail API ({@code response.single-record}) a missing record is "not found".
      *
-     * @throws ResponseFormatException if records are not an array (nor one object with 'response.single-record'), or the total or has-next is not readable
+     * @throws ResponseFormatException if the records are missing (as above) or not an array (nor one object with
+     *     'response.single-record'), or the total or has-next is not readable
      */
     public PageContent extract(JsonNode body) {
         JsonNode r = JsonPointers.present(body, records);
+        Long pageTotal = total(body);
+        Boolean more = hasNext(body);
         List<JsonNode> list = new ArrayList<>();
-        if (r != null && r.isObject() && settings.singleRecord()) {
+        if (r == null) {
+            if (!settings.singleRecord()) checkRecordsMayBeAbsent(body, pageTotal, more);
+        } else if (r.isObject() && settings.singleRecord()) {
             list.add(r);
-        } else if (r != null) {
+        } else {
             if (!r.isArray()) {
                 throw new ResponseFormatException("'" + settings.recordsPath() + "' is a " + r.getNodeType().name().toLowerCase()
                         + ", not an array of records");
             }
             r.forEach(list::add);
         }
-        return new PageContent(list, cursor(body), hasNext(body), total(body));
+        return new PageContent(list, cursor(body), more, pageTotal);
+    }
+
+    private void checkRecordsMayBeAbsent(JsonNode body, Long pageTotal, Boolean more) {
+        String path = "'" + EndpointOptions.RESPONSE_RECORDS_PATH.key() + "' " + settings.recordsPath();
+        if (!settings.recordsMayBeAbsent()) {
+            throw new ResponseFormatException("option " + path + " matches nothing in the response (" + nearestPresent(body)
+                    + "); if the platform leaves the records out of empty pages, set '"
+                    + EndpointOptions.RESPONSE_RECORDS_MAY_BE_ABSENT.key() + "' = true");
+        }
+        if (pageTotal != null && pageTotal > 0) {
+            throw new ResponseFormatException("the response has no records at " + path + ", but its total at '"
+                    + settings.totalPath() + "' is " + pageTotal);
+        }
+        if (Boolean.TRUE.equals(more)) {
+            throw new ResponseFormatException("the response has no records at " + path + ", but its has-next flag at '"
+                    + settings.hasNextPath() + "' is true");
+        }
+    }
+
+    /** Where the records path leaves the response: its longest present prefix and the field names there (no values). */
+    private String nearestPresent(JsonNode body) {
+        String path = settings.recordsPath();
+        String[] steps = path.isEmpty() ? new String[0] : path.substring(1).split("/", -1);
+        String prefix = "";
+        JsonNode node = body;
+        for (String step : steps) {
+            JsonNode next = JsonPointers.present(body, JsonPointer.compile(prefix + "/" + step));
+            if (next == null) break;
+            prefix = prefix + "/" + step;
+            node = next;
+        }
+        String where = prefix.isEmpty() ? "the top level" : "'" + prefix + "'";
+        if (!node.isObject()) return where + " is a " + node.getNodeType().name().toLowerCase();
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        if (names.size() > MAX_NAMES_SHOWN) names = List.copyOf(names.subList(0, MAX_NAMES_SHOWN));
+        return where + " has " + (names.isEmpty() ? "no fields" : "the fields " + names);
     }
 
     private String cursor(JsonNode body) {

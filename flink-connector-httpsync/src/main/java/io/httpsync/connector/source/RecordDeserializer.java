@@ -15,8 +15,9 @@ import java.io.Serializable;
 public interface RecordDeserializer<T> extends Serializable, ResultTypeQueryable<T> {
 
     /**
-     * @throws IOException if the record cannot be turned into {@code T}; the source then raises an exception event
-     *     naming the record (or fails, per its exception policy), it never drops the record silently
+     * @throws IOException if the record cannot be turned into {@code T}; the source then fails the record's window
+     *     (an exception event, the window retried later and not passed by the sync position) or the job, per its
+     *     exception policy; it never drops the record silently
      */
     T deserialize(JsonNode record, RecordMeta meta) throws IOException;
 

@@ -1,6 +1,8 @@
 package io.httpsync.connector.source.reader;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.RecordFields;
 import io.httpsync.connector.endpoint.pagination.PagePosition;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.Page;
@@ -16,6 +18,7 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
@@ -43,6 +46,7 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     private static final Completion WAKE_UP = new Completion(null, null, null);
 
     private final PageFetcher fetcher;
+    private final RecordFields recordFields;
     private final Map<String, Tenant> tenants;
     private final int maxSplitsInFlight;
     private final ArrayDeque<WindowSplit> waiting = new ArrayDeque<>();
@@ -51,6 +55,7 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
 
     HttpPageSplitReader(PageFetcher fetcher, Map<String, Tenant> tenants, int maxSplitsInFlight) {
         this.fetcher = fetcher;
+        this.recordFields = new RecordFields(fetcher.spec());
         this.tenants = tenants;
         this.maxSplitsInFlight = maxSplitsInFlight;
     }
@@ -94,6 +99,12 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
             throw new IllegalStateException("unexpected failure paging " + split, cause);
         }
         Page page = c.page;
+        String unreadable = firstUnreadableRecord(page);
+        if (unreadable != null) {
+            // a record that cannot be placed by id and time is not emitted half-way: its window fails and is read again
+            return FetchedPage.failed(ExceptionEvent.ofWindow(fetcher.spec().name(), split.tenant(), split.startMillis(),
+                    split.endMillis(), page.position().serialize(), unreadable, now), now);
+        }
         if (page.splitRequired()) {
             return FetchedPage.tooLarge(page.records(), page.total().orElse(-1), null, now);
         }
@@ -105,6 +116,16 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
                     split.endMillis(), split.position(), "the window's total kept growing while it was paged; read again later", now), now);
         }
         return FetchedPage.page(page.records(), page.next().map(PagePosition::serialize).orElse(null), now);
+    }
+
+    /** Why a record of the page has no readable id or time (naming the option), or null if all have both. */
+    private String firstUnreadableRecord(Page page) {
+        List<JsonNode> records = page.records();
+        for (int i = 0; i < records.size(); i++) {
+            String problem = recordFields.unreadable(records.get(i));
+            if (problem != null) return "record " + (i + 1) + " of " + records.size() + " on the page: " + problem;
+        }
+        return null;
     }
 
     private void startWaitingSplits() {

@@ -86,15 +86,26 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
                     split.startMillis(), split.endMillis(), fetchTime);
             value = deserializer.deserialize(record, meta);
         } catch (Exception e) {
-            // the record is not lost silently: it becomes an event (or fails the job) naming where it came from
-            ExceptionEvent event = ExceptionEvent.ofWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
-                    position, "record could not be decoded: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()), fetchTime);
-            if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException("undecodable record: " + event, e);
-            output.collect(SyncElement.exception(event));
+            undecodable(e, fetchTime, output, split, position);
             return;
         }
         output.collect(SyncElement.record(value), meta.updateTimeMillis());
         metrics.recordFetched(meta.updateTimeMillis(), fetchTime);
+    }
+
+    /**
+     * A record that cannot be decoded is not lost silently: it fails the job, or its window, which the enumerator
+     * retries later and the sync position does not pass. The window's first such record becomes an exception event;
+     * the rest of that window's records are still emitted (harmless, they are read again), without an event each.
+     */
+    private void undecodable(Exception e, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplit split, String position) {
+        String why = "record could not be decoded: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage());
+        ExceptionEvent event = ExceptionEvent.ofWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
+                position, why, fetchTime);
+        if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException("undecodable record: " + event, e);
+        if (outcomes.hasFailed(split.splitId())) return;
+        output.collect(SyncElement.exception(event));
+        outcomes.note(split.splitId(), WindowOutcome.failed(why));
     }
 
     private int raise(ExceptionEvent event, SourceOutput<SyncElement<T>> output, WindowSplitState state) {

@@ -15,8 +15,15 @@ import java.util.Map;
 final class SplitOutcomes {
     private final Map<String, WindowOutcome> bySplit = new HashMap<>();
 
+    /** Notes how the split ends; a failure is never replaced, since any part of the window may be incomplete. */
     void note(String splitId, WindowOutcome outcome) {
-        bySplit.put(splitId, outcome);
+        bySplit.merge(splitId, outcome, (noted, later) -> noted.kind() == WindowOutcome.Kind.FAILED ? noted : later);
+    }
+
+    /** Whether the split's window already failed (its end will be reported as a failure). */
+    boolean hasFailed(String splitId) {
+        WindowOutcome o = bySplit.get(splitId);
+        return o != null && o.kind() == WindowOutcome.Kind.FAILED;
     }
 
     /** The outcome of a split that Flink reports finished; forgets it. */
