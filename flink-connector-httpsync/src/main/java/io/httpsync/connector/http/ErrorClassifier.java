@@ -91,6 +91,8 @@ public final class ErrorClassifier {
         if (t instanceof ConnectException) return ClassifiedResponse.noAnswer(ResponseKind.RETRYABLE, "connection failed: " + t.getMessage());
         if (t instanceof IOException) return ClassifiedResponse.noAnswer(ResponseKind.RETRYABLE, "I/O failure: " + t);
         if (t instanceof CancellationException) return ClassifiedResponse.noAnswer(ResponseKind.FATAL, "cancelled");
+        // the same answer would come again: not retried
+        if (t instanceof ResponseTooLargeException) return ClassifiedResponse.noAnswer(ResponseKind.FATAL, t.getMessage());
         return ClassifiedResponse.noAnswer(ResponseKind.FATAL, "request failed: " + t);
     }
 

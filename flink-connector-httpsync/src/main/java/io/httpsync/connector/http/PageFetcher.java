@@ -5,6 +5,7 @@ import io.httpsync.connector.auth.RequestSigner;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.auth.TokenTransport;
+import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RecordFields;
 import io.httpsync.connector.endpoint.RenderedRequest;
@@ -17,6 +18,7 @@ import io.httpsync.connector.endpoint.pagination.Pagination;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
 import io.httpsync.connector.ratelimit.RateLimiter;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.util.TimeUtils;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.Dsl;
 import org.asynchttpclient.Response;
@@ -160,8 +162,10 @@ public final class PageFetcher implements AutoCloseable {
 
     // ------------------------------------------------------------------ sending
 
+    /** Sends a request; its answer's body is read up to {@code response.max-body-size} only. */
     private CompletableFuture<Response> send(RenderedRequest r) {
-        return http.executeRequest(HttpRequests.toRequest(r, spec.requestTimeout())).toCompletableFuture();
+        return http.executeRequest(HttpRequests.toRequest(r, spec.requestTimeout()),
+                new CappedBodyHandler(spec.response().maxBodyBytes())).toCompletableFuture();
     }
 
     private CompletableFuture<TokenTransport.Answer> sendTokenRequest(RenderedRequest r) {
@@ -261,6 +265,7 @@ public final class PageFetcher implements AutoCloseable {
         }
 
         void handle(ClassifiedResponse c) {
+            if (refusesPlatformWait(c)) return;
             switch (c.kind()) {
                 case SUCCESS -> complete(c);
                 case RATE_LIMITED -> {
@@ -298,6 +303,21 @@ public final class PageFetcher implements AutoCloseable {
                 }
                 case FATAL -> fail(c, null);
             }
+        }
+
+        /**
+         * A wait the platform asks for beyond {@code retry.max-platform-wait} (Retry-After: 86400) is not waited out:
+         * the page fails now with an event that names the wait, so its window is retried later and nothing looks
+         * stuck; a rate-limited tenant still pauses, for the longest wait allowed.
+         */
+        boolean refusesPlatformWait(ClassifiedResponse c) {
+            boolean waits = c.kind() == ResponseKind.RATE_LIMITED || c.kind() == ResponseKind.RETRYABLE;
+            if (!waits || !retryPolicy.exceedsMaxPlatformWait(c.waitHint())) return false;
+            if (c.kind() == ResponseKind.RATE_LIMITED) rateLimiter.onRateLimited(tenant.id(), retryPolicy.maxPlatformWait());
+            fail(c, "the platform asked to wait " + c.waitHint().toSeconds() + " s before retrying, longer than '"
+                    + EndpointOptions.RETRY_MAX_PLATFORM_WAIT.key() + "' (" + TimeUtils.formatWithHighestUnit(retryPolicy.maxPlatformWait())
+                    + "), so the page was not retried");
+            return true;
         }
 
         void complete(ClassifiedResponse c) {

@@ -1,5 +1,6 @@
 package io.httpsync.connector.http;
 
+import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import org.apache.flink.annotation.Internal;
 
@@ -13,7 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *       {@code retry.backoff-multiplier} per retry, capped at {@code retry.max-backoff}), a random share
  *       ({@code retry.jitter}) taken off so that retries of many splits spread out.</li>
  *   <li>After a rate-limited answer: the wait the platform asked for (Retry-After, a ban's seconds), honoured even
- *       beyond the cap; without one, {@code retry.rate-limited-wait} growing by the multiplier, since platforms count
+ *       beyond the cap, up to {@code retry.max-platform-wait} (a longer wait is not waited out: the page fails, see
+ *       {@link #exceedsMaxPlatformWait}); without one, {@code retry.rate-limited-wait} growing by the multiplier, since platforms count
  *       their limits per second or per minute. Jitter is added on top, never taken off.</li>
  * </ul>
  * Immutable and thread-safe.
@@ -27,9 +29,17 @@ public final class RetryPolicy {
     private final double multiplier;
     private final double jitter;
     private final Duration rateLimitedWait;
+    private final Duration maxPlatformWait;
 
     public RetryPolicy(int maxAttempts, int maxRateLimited, Duration initialBackoff, Duration maxBackoff,
                        double multiplier, double jitter, Duration rateLimitedWait) {
+        this(maxAttempts, maxRateLimited, initialBackoff, maxBackoff, multiplier, jitter, rateLimitedWait,
+                EndpointOptions.RETRY_MAX_PLATFORM_WAIT.defaultValue());
+    }
+
+    public RetryPolicy(int maxAttempts, int maxRateLimited, Duration initialBackoff, Duration maxBackoff,
+                       double multiplier, double jitter, Duration rateLimitedWait, Duration maxPlatformWait) {
+        this.maxPlatformWait = maxPlatformWait;
         this.maxAttempts = maxAttempts;
         this.maxRateLimited = maxRateLimited;
         this.initialBackoff = initialBackoff;
@@ -42,7 +52,17 @@ public final class RetryPolicy {
     public static RetryPolicy of(EndpointSpec spec) {
         EndpointSpec.RetrySettings r = spec.retry();
         return new RetryPolicy(r.maxAttempts(), r.maxRateLimited(), r.initialBackoff(), r.maxBackoff(), r.multiplier(),
-                r.jitter(), r.rateLimitedWait());
+                r.jitter(), r.rateLimitedWait(), r.maxPlatformWait());
+    }
+
+    /** The longest wait a platform may ask for ({@code retry.max-platform-wait}). */
+    public Duration maxPlatformWait() {
+        return maxPlatformWait;
+    }
+
+    /** Whether the platform asked for a wait longer than {@link #maxPlatformWait()}: it is not waited out. */
+    public boolean exceedsMaxPlatformWait(Duration platformWait) {
+        return platformWait != null && platformWait.compareTo(maxPlatformWait) > 0;
     }
 
     /** Transient failures one page may have: the page fails at this many. */
@@ -63,7 +83,8 @@ public final class RetryPolicy {
     public Duration backoff(int retry, Duration platformWait) {
         double capped = Math.min(grown(initialBackoff, retry), maxBackoff.toNanos());
         Duration backoff = Duration.ofNanos((long) (capped * (1 - jitter * ThreadLocalRandom.current().nextDouble())));
-        return platformWait != null && platformWait.compareTo(backoff) > 0 ? platformWait : backoff;
+        Duration asked = capped(platformWait);
+        return asked != null && asked.compareTo(backoff) > 0 ? asked : backoff;
     }
 
     /**
@@ -72,9 +93,14 @@ public final class RetryPolicy {
      * @param platformWait the wait the platform asked for, or null
      */
     public Duration rateLimitedWait(int answer, Duration platformWait) {
-        double base = platformWait != null ? platformWait.toNanos()
+        Duration asked = capped(platformWait);
+        double base = asked != null ? asked.toNanos()
                 : Math.min(grown(rateLimitedWait, answer), Math.max(maxBackoff.toNanos(), rateLimitedWait.toNanos()));
         return Duration.ofNanos((long) (base * (1 + jitter * 0.2 * ThreadLocalRandom.current().nextDouble())));
+    }
+
+    private Duration capped(Duration platformWait) {
+        return exceedsMaxPlatformWait(platformWait) ? maxPlatformWait : platformWait;
     }
 
     private double grown(Duration first, int step) {

@@ -148,4 +148,25 @@ class ErrorClassifierTest {
             assertThat(policy.rateLimitedWait(9, null)).isBetween(Duration.ofSeconds(2), Duration.ofMillis(2200));
         }
     }
+
+    @Test
+    void retryPolicyNeverWaitsLongerThanTheLongestPlatformWait() {
+        RetryPolicy policy = new RetryPolicy(5, 20, Duration.ofMillis(100), Duration.ofSeconds(2), 2.0, 0.5, Duration.ofSeconds(1),
+                Duration.ofMinutes(5));
+        assertThat(policy.exceedsMaxPlatformWait(Duration.ofDays(1))).isTrue();
+        assertThat(policy.exceedsMaxPlatformWait(Duration.ofMinutes(5))).isFalse();
+        assertThat(policy.exceedsMaxPlatformWait(null)).isFalse();
+        assertThat(policy.backoff(1, Duration.ofDays(1))).isEqualTo(Duration.ofMinutes(5));
+        assertThat(policy.rateLimitedWait(1, Duration.ofDays(1))).isBetween(Duration.ofMinutes(5), Duration.ofSeconds(330));
+        assertThat(new RetryPolicy(5, 20, Duration.ofMillis(100), Duration.ofSeconds(2), 2.0, 0.5, Duration.ofSeconds(1))
+                .maxPlatformWait()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void aBodyBeyondTheCapIsFatalNamingTheOption() {
+        ClassifiedResponse c = kuaishou.failure(new java.util.concurrent.ExecutionException(
+                new ResponseTooLargeException("the HTTP 200 answer's body exceeds 'response.max-body-size' (16 mb)")));
+        assertThat(c.kind()).isEqualTo(ResponseKind.FATAL);
+        assertThat(c.message()).contains("'response.max-body-size'");
+    }
 }
