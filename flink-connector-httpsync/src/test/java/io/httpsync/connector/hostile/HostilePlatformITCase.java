@@ -1,0 +1,407 @@
+package io.httpsync.connector.hostile;
+
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.hostile.HostileListApi.Cursors;
+import io.httpsync.connector.hostile.HostileListApi.Order;
+import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.source.ExceptionPolicy;
+import io.httpsync.connector.source.HttpSyncSource;
+import io.httpsync.connector.source.HttpSyncStreams;
+import io.httpsync.connector.source.RawRecord;
+import io.httpsync.connector.source.RecordDeserializer;
+import io.httpsync.connector.source.SyncElement;
+import io.httpsync.connector.testutil.CollectingSink;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The source against platforms that misbehave, each a small HTTP server of its own ({@link HostileListApi}) with its
+ * own ground truth, one case per way of losing data silently (issue 11, rows 4 to 9 and 11). Every case ends in one
+ * of two ways, never a third: the sync is complete (every order of the ground truth emitted, no event), or the
+ * failure is loud (exception events name the option or the answer at fault, and the sync position stays at the
+ * failed window, so the window is retried and nothing behind the position is missing; or, under policy
+ * {@code FAIL}, the job fails naming the cause). A bounded sync of six one-hour windows runs on a MiniCluster.
+ */
+class HostilePlatformITCase {
+    private static final String TENANT = "shop-1";
+    private static final Duration LOUD_WITHIN = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private long start;
+    private long end;
+    private HostileListApi api;
+
+    @BeforeEach
+    void range() {
+        long now = System.currentTimeMillis();
+        end = now - Duration.ofMinutes(2).toMillis();
+        end -= end % 1000;
+        start = end - Duration.ofHours(6).toMillis();
+    }
+
+    @AfterEach
+    void stop() {
+        if (api != null) api.close();
+    }
+
+    private HostileListApi platform(int orders) throws IOException {
+        api = new HostileListApi(start, end, orders, orders);
+        return api;
+    }
+
+    /** A time in the middle of the range: the window holding it is the one a case breaks. */
+    private long middle() {
+        return start + (end - start) / 2 + 1;
+    }
+
+    /** The options a user writes from the platform's documentation. */
+    private Map<String, String> endpoint(String style, int pageSize) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("name", "hostile/orders");
+        o.put("url", api.url());
+        o.put("request.param.start_time", "${window.start}");
+        o.put("request.param.end_time", "${window.end}");
+        switch (style) {
+            case "page" -> {
+                o.put("request.param.page_no", "${page}");
+                o.put("request.param.page_size", "${pageSize}");
+            }
+            case "offset" -> {
+                o.put("request.param.offset", "${offset}");
+                o.put("request.param.limit", "${pageSize}");
+            }
+            case "cursor" -> {
+                o.put("request.param.cursor", "${cursor}");
+                o.put("request.param.page_size", "${pageSize}");
+                o.put("response.cursor-path", "/data/next_cursor");
+            }
+            default -> throw new IllegalArgumentException(style);
+        }
+        o.put("pagination.style", style);
+        o.put("pagination.page-size", Integer.toString(pageSize));
+        o.put("time.format", "epoch-millis");
+        o.put("response.records-path", "/data/items");
+        o.put("response.error-code-path", "/code");
+        o.put("error.success-codes", "0");
+        o.put("response.record.id-path", "/order_id");
+        o.put("response.record.time-path", "/modified");
+        o.put("rate-limit.permits-per-second", "500");
+        o.put("rate-limit.burst", "20");
+        o.put("retry.initial-backoff", "20 ms");
+        o.put("retry.max-backoff", "200 ms");
+        return o;
+    }
+
+    private HttpSyncSource<RawRecord> source(Map<String, String> options, ExceptionPolicy policy) {
+        return HttpSyncSource.<RawRecord>builder()
+                .setEndpoint(EndpointSpec.fromOptions(options))
+                .setTenants(List.of(Tenant.of(TENANT, Map.of())))
+                .setBounded(Instant.ofEpochMilli(start), Instant.ofEpochMilli(end))
+                .setWindowStep(Duration.ofHours(1))
+                .setFailedWindowRetryDelay(Duration.ofMillis(300))
+                .setDeserializer(RecordDeserializer.raw())
+                .setExceptionPolicy(policy)
+                .build();
+    }
+
+    // ------------------------------------------------------------------ row 4: a page size capped without a word
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page", "offset"})
+    void aPlatformServingFiftyWhenAskedForAHundredWithoutATotalIsReadCompletely(String style) throws Exception {
+        platform(720).servesAtMost(50).withoutTotal().withoutHasMore();
+        assertComplete(runToEnd(source(endpoint(style, 100), ExceptionPolicy.RECORD_AND_RETRY)));
+    }
+
+    @Test
+    void aPlatformServingFiftyWhenAskedForAHundredWithAHasMoreFlagIsReadCompletely() throws Exception {
+        platform(720).servesAtMost(50).withoutTotal();
+        Map<String, String> o = endpoint("page", 100);
+        o.put("response.has-next-path", "/data/has_more");
+        assertComplete(runToEnd(source(o, ExceptionPolicy.RECORD_AND_RETRY)));
+    }
+
+    @Test
+    void offsetPagingWithATotalOnAPlatformServingFewerThanAskedFailsNamingThePageSize() throws Exception {
+        platform(720).servesAtMost(50).withoutHasMore();
+        Map<String, String> o = endpoint("offset", 100);
+        o.put("response.total-path", "/data/total");
+        assertLoud(runUntilLoud(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "'pagination.page-size' asked for 100");
+    }
+
+    // ------------------------------------------------------------------ row 5: a total that is always too low
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page", "offset"})
+    void aTotalThatIsAlwaysTooLowIsReadCompletely(String style) throws Exception {
+        platform(900).reportsTotal(t -> t * 2 / 5).withoutHasMore();
+        Map<String, String> o = endpoint(style, 50);
+        o.put("response.total-path", "/data/total");
+        assertComplete(runToEnd(source(o, ExceptionPolicy.RECORD_AND_RETRY)));
+    }
+
+    @Test
+    void aTotalThatIsAlwaysTooLowBesideAHasMoreFlagIsReadCompletely() throws Exception {
+        platform(900).reportsTotal(t -> t * 2 / 5);
+        Map<String, String> o = endpoint("page", 50);
+        o.put("response.total-path", "/data/total");
+        o.put("response.has-next-path", "/data/has_more");
+        assertComplete(runToEnd(source(o, ExceptionPolicy.RECORD_AND_RETRY)));
+    }
+
+    // ------------------------------------------------------------------ row 6: a records path that matches nothing
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page", "cursor"})
+    void aRecordsPathThatMatchesNothingFailsEveryWindowLoudly(String style) throws Exception {
+        platform(300);
+        Map<String, String> o = endpoint(style, 50);
+        o.put("response.records-path", "/data/list");
+        Outcome outcome = runUntilLoud(source(o, ExceptionPolicy.RECORD_AND_RETRY));
+        assertLoud(outcome, "option 'response.records-path' /data/list matches nothing in the response ('/data' has the fields [");
+        assertThat(outcome.records).isEmpty();
+    }
+
+    @Test
+    void aRecordsPathThatMatchesNothingFailsAJobUnderPolicyFailNamingTheOption() throws Exception {
+        platform(300);
+        Map<String, String> o = endpoint("page", 50);
+        o.put("response.records-path", "/data/list");
+        assertThatThrownBy(() -> runToEnd(source(o, ExceptionPolicy.FAIL)))
+                .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e)).contains("option 'response.records-path' /data/list"));
+    }
+
+    @Test
+    void aPlatformThatLeavesTheArrayOutOfEmptyPagesIsReadCompletelyWithTheOptIn() throws Exception {
+        platform(40).omitsItemsWhenEmpty().withoutHasMore();
+        Map<String, String> o = endpoint("page", 50);
+        o.put("response.total-path", "/data/total");
+        o.put("response.records-may-be-absent", "true");
+        Outcome outcome = runToEnd(source(o, ExceptionPolicy.RECORD_AND_RETRY));
+        assertComplete(outcome);
+    }
+
+    @Test
+    void theOptInDoesNotHideAWrongPathWhenTheTotalSaysThereAreRecords() throws Exception {
+        platform(300);
+        Map<String, String> o = endpoint("page", 50);
+        o.put("response.total-path", "/data/total");
+        o.put("response.records-path", "/data/list");
+        o.put("response.records-may-be-absent", "true");
+        assertLoud(runUntilLoud(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "the response has no records at 'response.records-path'");
+    }
+
+    // ------------------------------------------------------------------ row 7: records whose id or time cannot be read
+
+    @Test
+    void aRecordWithoutAnIdFailsItsWindowLoudly() throws Exception {
+        Order bad = platform(720).truth().stream().filter(x -> x.modified() >= middle()).findFirst().orElseThrow();
+        api.corrupts(x -> x.equals(bad), n -> n.remove("order_id"));
+        Outcome outcome = runUntilLoud(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY));
+        assertLoud(outcome, "a record has no id at '/order_id' (option 'response.record.id-path')");
+        assertThat(outcome.events).allSatisfy(e -> assertThat(e.windowStart()).isLessThanOrEqualTo(bad.modified())
+                .isLessThan(e.windowEnd()).isGreaterThan(bad.modified() - Duration.ofHours(1).toMillis()));
+    }
+
+    @Test
+    void aRecordWithAGarbledTimeFailsItsWindowLoudly() throws Exception {
+        Order bad = platform(720).truth().stream().filter(x -> x.modified() >= middle()).findFirst().orElseThrow();
+        api.corrupts(x -> x.equals(bad), n -> n.put("modified", "yesterday"));
+        assertLoud(runUntilLoud(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY)),
+                "the record time at '/modified' (option 'response.record.time-path'): 'yesterday' is not epoch-millis");
+    }
+
+    @Test
+    void aScanWithoutRecordIdOrTimePathsIsRefusedBeforeItStarts() throws Exception {
+        platform(10);
+        for (String option : List.of("response.record.id-path", "response.record.time-path")) {
+            Map<String, String> o = endpoint("page", 50);
+            o.remove(option);
+            assertThatThrownBy(() -> source(o, ExceptionPolicy.RECORD_AND_RETRY))
+                    .hasMessageStartingWith("option '" + option + "' is required with a scan source");
+        }
+        assertThat(api.requests()).isZero();
+    }
+
+    // ------------------------------------------------------------------ rows 8 and 9: cursors
+
+    @Test
+    void aCursorThatRunsInACycleFailsItsWindowLoudly() throws Exception {
+        long broken = middle();
+        platform(720).cursors(Cursors.CYCLE, w -> w.contains(broken));
+        Outcome outcome = runUntilLoud(source(endpoint("cursor", 20), ExceptionPolicy.RECORD_AND_RETRY));
+        assertLoud(outcome, "the cursor runs in a cycle");
+        assertThat(outcome.events).allSatisfy(e -> assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1));
+    }
+
+    @Test
+    void anEmptyFirstCursorPageThatHandsOutACursorIsReadCompletely() throws Exception {
+        platform(720).cursors(Cursors.EMPTY_FIRST_PAGE, w -> true);
+        assertComplete(runToEnd(source(endpoint("cursor", 50), ExceptionPolicy.RECORD_AND_RETRY)));
+    }
+
+    // ------------------------------------------------------------------ row 11: a runaway body, a ban of a day
+
+    @Test
+    void aRunawayBodyIsCutAtTheCapAndFailsItsWindowLoudly() throws Exception {
+        long broken = middle();
+        long quarterGigabyte = 250L << 20;
+        platform(720).hugeBody(quarterGigabyte, w -> w.contains(broken));
+        Outcome outcome = runUntilLoud(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY));
+        assertLoud(outcome, "body exceeds 'response.max-body-size' (16 mb)");
+        // each attempt stopped reading soon after the cap (the socket buffers hold a little more)
+        assertThat(api.bytesSent()).isLessThan(outcome.events.size() * (24L << 20) + (24L << 20));
+    }
+
+    @Test
+    void aRetryAfterOfADayIsNotWaitedOutButFailsThePageAndTheWindowIsRetried() throws Exception {
+        long broken = middle();
+        platform(720).bansOnce(Duration.ofDays(1).toSeconds(), w -> w.contains(broken));
+        Map<String, String> o = endpoint("page", 50);
+        o.put("retry.max-platform-wait", "1 s");
+        long started = System.nanoTime();
+        Outcome outcome = runToEnd(source(o, ExceptionPolicy.RECORD_AND_RETRY));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMinutes(1));
+        assertThat(api.retryAfterAnswers()).isEqualTo(1);
+        assertThat(outcome.events).singleElement().satisfies(e -> {
+            assertThat(e.message()).contains("asked to wait 86400 s").contains("'retry.max-platform-wait' (1 s)");
+            assertThat(e.httpStatus()).isEqualTo(429);
+            assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1);
+        });
+        assertRecordsEqualTruth(outcome);
+    }
+
+    // ------------------------------------------------------------------ running and judging
+
+    /** What a run emitted: records, exception events, sync positions. */
+    private record Outcome(List<RawRecord> records, List<ExceptionEvent> events, List<Long> positions) {
+        long position() {
+            return positions.stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
+        }
+    }
+
+    /** The job of every case: records, events and the sync position collected in memory. */
+    private static final class Job {
+        final CollectingSink<RawRecord> records = new CollectingSink<>("records-" + UUID.randomUUID());
+        final CollectingSink<ExceptionEvent> events = new CollectingSink<>("events-" + UUID.randomUUID());
+        final CollectingSink<Long> positions = new CollectingSink<>("positions-" + UUID.randomUUID());
+        final StreamExecutionEnvironment env;
+
+        Job(HttpSyncSource<RawRecord> source) {
+            Configuration conf = new Configuration();
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a failure fails the test's job, not retried
+            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            env.setParallelism(1);
+            env.enableCheckpointing(100);
+            DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), "hostile");
+            SingleOutputStreamOperator<RawRecord> out = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "hostile");
+            out.sinkTo(records);
+            out.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS).sinkTo(events);
+            HttpSyncStreams.syncPosition(elements, "hostile").sinkTo(positions).setParallelism(1);
+        }
+
+        Outcome outcome() {
+            return new Outcome(records.collected(), events.collected(), positions.collected());
+        }
+    }
+
+    private static Outcome runToEnd(HttpSyncSource<RawRecord> source) throws Exception {
+        Job job = new Job(source);
+        job.env.execute("hostile platform");
+        return job.outcome();
+    }
+
+    /**
+     * Runs until the failure is loud: the failed window was retried (two events or more), and the sync position
+     * reached the failed window and stopped there (or never moved, when every window fails). Then cancels the job.
+     */
+    private Outcome runUntilLoud(HttpSyncSource<RawRecord> source) throws Exception {
+        Job job = new Job(source);
+        JobClient client = job.env.executeAsync("hostile platform");
+        try {
+            awaitOrFail(() -> {
+                List<ExceptionEvent> events = job.events.collected();
+                if (events.size() < 2) return false;
+                long firstFailed = events.stream().mapToLong(ExceptionEvent::windowStart).min().getAsLong();
+                return firstFailed == start || job.outcome().position() == firstFailed;
+            }, () -> "no loud failure: " + job.outcome().events + ", position " + job.outcome().position());
+            // a few more checkpoints, in which the position could (wrongly) pass the failed window
+            Thread.sleep(500);
+            return job.outcome();
+        } finally {
+            client.cancel().get();
+        }
+    }
+
+    private static void awaitOrFail(BooleanSupplier condition, java.util.function.Supplier<String> failure) throws InterruptedException {
+        long deadline = System.nanoTime() + LOUD_WITHIN.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError(failure.get());
+            Thread.sleep(100);
+        }
+    }
+
+    /** Complete: every order of the ground truth was emitted with its time, nothing else, and nothing went wrong. */
+    private void assertComplete(Outcome outcome) {
+        assertThat(outcome.events).as("exception events").isEmpty();
+        assertRecordsEqualTruth(outcome);
+    }
+
+    private void assertRecordsEqualTruth(Outcome outcome) {
+        Set<String> emitted = outcome.records.stream().map(r -> r.id + "@" + r.updateTime).collect(Collectors.toSet());
+        Set<String> truth = api.truth().stream().map(o -> o.id() + "@" + o.modified()).collect(Collectors.toSet());
+        assertThat(emitted).as("orders emitted").containsExactlyInAnyOrderElementsOf(truth);
+    }
+
+    /**
+     * Loud: events name the cause and their windows; the sync position never passed a failed window; every order
+     * behind the position was emitted.
+     */
+    private void assertLoud(Outcome outcome, String cause) {
+        assertThat(outcome.events).as("exception events").hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(e -> {
+                    assertThat(e.message()).contains(cause);
+                    assertThat(e.tenantId()).isEqualTo(TENANT);
+                    assertThat(e.endpoint()).isEqualTo("hostile/orders");
+                    assertThat(e.position()).isNotBlank();
+                });
+        long firstFailed = outcome.events.stream().mapToLong(ExceptionEvent::windowStart).min().getAsLong();
+        assertThat(outcome.positions).as("sync positions").allSatisfy(p -> assertThat(p).isLessThanOrEqualTo(firstFailed));
+        long position = outcome.position();
+        Set<String> emitted = outcome.records.stream().map(r -> r.id).collect(Collectors.toSet());
+        assertThat(api.truth().stream().filter(o -> o.modified() < position).map(Order::id).toList())
+                .as("orders behind the sync position").allSatisfy(id -> assertThat(emitted).contains(id));
+    }
+}
