@@ -111,9 +111,10 @@ class ClusterEndToEndIT {
                     libs.addAll(jdbc.toList());
                 }
             }
-            try (LocalFlinkCluster cluster = new LocalFlinkCluster(artifact("httpsync.flink-local.script"), home.resolve("cluster"));
-                 CheckpointHistory history = new CheckpointHistory(cluster)) {
-                Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));   // a killed build leaves no JVMs behind
+            LocalFlinkCluster cluster = new LocalFlinkCluster(artifact("httpsync.flink-local.script"), home.resolve("cluster"));
+            Thread stopOnExit = new Thread(cluster::close);   // a build killed while this runs leaves no Flink JVMs behind
+            Runtime.getRuntime().addShutdownHook(stopOnExit);
+            try (cluster; CheckpointHistory history = new CheckpointHistory(cluster)) {
                 // one slot per job on each TaskManager: every job must spread over both, also after a failover
                 cluster.start(2, jobs.size(), libs);
                 for (SyncJob job : jobs) {
@@ -149,6 +150,8 @@ class ClusterEndToEndIT {
                 }
                 if (!ok) System.out.println("cluster logs: " + cluster.logDir());
             } finally {
+                Runtime.getRuntime().removeShutdownHook(stopOnExit);
+                writeRequestLog(sim.accounting(), home.resolve("simulator-requests.log"));
                 refused = sim.accounting().totalRefused();
                 maxOver = maxRateOverLimit(sim.accounting(), false);
                 System.out.printf("E2E RESULT: jobs=%d faults=%d missing=%d stale=%d refused=%d max_rate_over_limit=%d%n",
@@ -306,6 +309,15 @@ class ClusterEndToEndIT {
             over = Math.max(over, excess);
         }
         return over;
+    }
+
+    /** The simulator's request log as text, one request a line, for reading a failed run. */
+    private static void writeRequestLog(Accounting accounting, Path file) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (Accounting.RequestLogEntry e : accounting.requests()) {
+            lines.add(Instant.ofEpochMilli(e.time()) + " " + e.endpoint() + " " + e.tenant() + " " + e.position() + " " + e.outcome());
+        }
+        Files.write(file, lines);
     }
 
     private static Path artifact(String property) {
