@@ -3,6 +3,7 @@
 # JVM on 127.0.0.1. See deploy/README.md.
 #
 #   flink-local.sh start [--taskmanagers N] [--slots S] [--rest-port P] [--rpc-port P] [--lib JAR]...
+#                                        (defaults: 2 TaskManagers, 1 slot each, ports 8081 and 6123)
 #   flink-local.sh stop                  stop every process this cluster started (TERM, then KILL after 20 s)
 #   flink-local.sh tm-start ID           start one more TaskManager (resource id tm-ID)
 #   flink-local.sh tm-kill ID            kill -9 TaskManager tm-ID, as a crash would
@@ -53,7 +54,7 @@ JAVA_OPENS=(
 die() { echo "flink-local: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 

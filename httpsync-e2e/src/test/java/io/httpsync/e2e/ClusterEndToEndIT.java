@@ -225,7 +225,10 @@ class ClusterEndToEndIT {
         return ok;
     }
 
-    /** Waits until every job runs with its source's two subtasks on two different TaskManagers; false if one does not. */
+    /**
+     * Waits until every job runs with its source's two subtasks on two different TaskManagers, neither of them one
+     * that was killed; false if one does not.
+     */
     private boolean awaitSpread(LocalFlinkCluster cluster, List<SyncJob> jobs, long deadline) throws InterruptedException {
         Map<SyncJob, List<String>> placements = new LinkedHashMap<>();
         List<SyncJob> waiting = new ArrayList<>(jobs);
@@ -234,7 +237,8 @@ class ClusterEndToEndIT {
                 try {
                     List<String> placement = cluster.runningSourceSubtasks(job.jobId);
                     placements.put(job, placement);
-                    if (placement.size() == 2 && !placement.contains(null) && new HashSet<>(placement).size() == 2) {
+                    if (placement.size() == 2 && !placement.contains(null) && new HashSet<>(placement).size() == 2
+                            && placement.stream().noneMatch(cluster.killedTaskManagers()::contains)) {
                         System.out.println("  " + job.name + " job " + job.jobId + " runs its source on " + placement);
                         waiting.remove(job);
                     }

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +41,7 @@ final class LocalFlinkCluster implements AutoCloseable {
     private final Path home;
     private final int restPort = freePort();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Set<String> killed = ConcurrentHashMap.newKeySet();
 
     /** A cluster whose folder ({@code FLINK_LOCAL_HOME}) is {@code home}; anything left there by an earlier run goes. */
     LocalFlinkCluster(Path script, Path home) throws IOException {
@@ -62,6 +65,15 @@ final class LocalFlinkCluster implements AutoCloseable {
 
     void killTaskManager(String id) throws IOException {
         run(List.of("tm-kill", id), Duration.ofSeconds(30));
+        killed.add("tm-" + id);
+    }
+
+    /**
+     * The resource ids of the TaskManagers killed so far. Flink goes on listing a killed TaskManager, and tasks as
+     * running on it, until it misses its heartbeats.
+     */
+    Set<String> killedTaskManagers() {
+        return Set.copyOf(killed);
     }
 
     void startTaskManager(String id) throws IOException {
