@@ -1,5 +1,6 @@
 package io.httpsync.local;
 
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
@@ -21,8 +22,10 @@ import java.util.Optional;
  * {@code execution.checkpointing.interval}, {@code pipeline.name}), {@code RESET} is refused, every {@code INSERT}
  * is submitted as its own job, and {@code BEGIN STATEMENT SET; INSERT ...; INSERT ...; END;} submits its inserts as one
  * job. Other statements ({@code CREATE TABLE}, {@code CREATE VIEW}, ...) go to {@link TableEnvironment#executeSql}.
- * The runner carries no connector: connectors and formats come from the cluster's {@code lib/} folder.
+ * The runner carries no connector: connectors and formats come from the cluster's {@code lib/} folder. It prints
+ * what each statement does ({@link SqlScript#summary}), never a statement's options: they may hold secrets.
  */
+@PublicEvolving
 public final class SqlRunner {
     private SqlRunner() {}
 
@@ -45,7 +48,7 @@ public final class SqlRunner {
                 tEnv.getConfig().set(setting.get()[0], setting.get()[1]);
                 System.out.println("[INFO] set " + setting.get()[0]);
             } else if (head.startsWith("SET") || head.startsWith("RESET")) {
-                throw new IllegalArgumentException("only SET 'key' = 'value' is supported, not: " + firstLine(statement));
+                throw new IllegalArgumentException("only SET 'key' = 'value' is supported, not: " + SqlScript.summary(statement));
             } else if (head.equals("BEGIN STATEMENT SET")) {
                 if (set != null) throw new IllegalArgumentException("BEGIN STATEMENT SET inside a statement set");
                 set = tEnv.createStatementSet();
@@ -54,12 +57,12 @@ public final class SqlRunner {
                 submitted(set.execute(), "statement set");
                 set = null;
             } else if (set != null) {
-                if (!head.startsWith("INSERT")) throw new IllegalArgumentException("a statement set holds INSERTs only, not: " + firstLine(statement));
+                if (!head.startsWith("INSERT")) throw new IllegalArgumentException("a statement set holds INSERTs only, not: " + SqlScript.summary(statement));
                 set.addInsertSql(statement);
             } else {
                 TableResult result = tEnv.executeSql(statement);
-                if (result.getJobClient().isPresent()) submitted(result, firstLine(statement));
-                else System.out.println("[INFO] " + firstLine(statement));
+                if (result.getJobClient().isPresent()) submitted(result, SqlScript.summary(statement));
+                else System.out.println("[INFO] " + SqlScript.summary(statement));
             }
         }
         if (set != null) throw new IllegalArgumentException("BEGIN STATEMENT SET without END");
@@ -67,10 +70,5 @@ public final class SqlRunner {
 
     private static void submitted(TableResult result, String what) {
         System.out.println("[INFO] submitted job " + result.getJobClient().orElseThrow().getJobID() + ": " + what);
-    }
-
-    private static String firstLine(String statement) {
-        int nl = statement.indexOf('\n');
-        return nl < 0 ? statement : statement.substring(0, nl) + " ...";
     }
 }

@@ -1,6 +1,9 @@
 package io.httpsync.local;
 
+import org.apache.flink.annotation.Internal;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -11,6 +14,7 @@ import java.util.regex.Pattern;
  * literal ({@code '...'}, quotes doubled inside), a quoted identifier ({@code `...`} or {@code "..."}) or a comment
  * ({@code -- ...} to the end of the line, {@code /* ... *&#47;}) separates nothing. Comments are dropped.
  */
+@Internal
 public final class SqlScript {
     private static final Pattern SET = Pattern.compile("(?is)SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'");
 
@@ -53,6 +57,17 @@ public final class SqlScript {
         Matcher m = SET.matcher(statement.trim());
         if (!m.matches()) return Optional.empty();
         return Optional.of(new String[] {m.group(1).replace("''", "'"), m.group(2).replace("''", "'")});
+    }
+
+    /**
+     * What a statement does, for a log line: its words up to the first parenthesis, at most four ({@code CREATE TABLE
+     * orders}, {@code INSERT INTO pg_orders}), never its options, which may hold secrets.
+     */
+    public static String summary(String statement) {
+        String head = statement.split("[(']", 2)[0].trim();
+        String[] words = head.split("\\s+");
+        String summary = String.join(" ", Arrays.copyOf(words, Math.min(4, words.length)));
+        return words.length > 4 || head.length() < statement.trim().length() ? summary + " ..." : summary;
     }
 
     /** The index of the quote that closes the one at {@code open}; a doubled quote is part of the text. */

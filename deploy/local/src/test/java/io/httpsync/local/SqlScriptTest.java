@@ -36,6 +36,14 @@ class SqlScriptTest {
     }
 
     @Test
+    void aSummaryNamesWhatAStatementDoesButNeverItsOptions() {
+        assertThat(SqlScript.summary("CREATE TABLE orders (a INT) WITH ('tenant.s.app-secret' = 'hush')")).isEqualTo("CREATE TABLE orders ...");
+        assertThat(SqlScript.summary("INSERT INTO pg_orders\n  SELECT tenant, id FROM orders")).isEqualTo("INSERT INTO pg_orders SELECT ...");
+        assertThat(SqlScript.summary("USE CATALOG c")).isEqualTo("USE CATALOG c");
+        assertThat(SqlScript.summary("RESET 'table.exec.secret'")).isEqualTo("RESET ...");
+    }
+
+    @Test
     void anUnterminatedLiteralNamesTheLineItStartsOn() {
         assertThatThrownBy(() -> SqlScript.statements("SELECT 1;\nSELECT 'oops;\n"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 2");
