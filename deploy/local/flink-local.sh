@@ -70,7 +70,7 @@ live_pid() {
   local file="$PIDS/$1.pid" pid
   [[ -f "$file" ]] || return 1
   pid="$(cat "$file")"
-  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--configDir $CONF"; then
+  if kill -0 "$pid" 2>/dev/null && ps -ww -p "$pid" -o args= 2>/dev/null | grep -qF -- "--configDir $CONF"; then
     echo "$pid"
   else
     return 1
