@@ -324,7 +324,7 @@ class ClusterEndToEndIT {
         Files.write(file, lines);
     }
 
-    private static Path artifact(String property) {
+    static Path artifact(String property) {
         String path = System.getProperty(property);
         if (path == null) throw new IllegalStateException("system property " + property + " is not set (run with mvn verify)");
         Path p = Path.of(path);
@@ -359,7 +359,7 @@ class ClusterEndToEndIT {
      * few requests per second the default utilization (0.97) leaves a few tens of milliseconds of room for that; 0.7
      * leaves a few hundred (see docs/rate-limiting.md).
      */
-    private static Map<String, String> endpoint(String base, String namespace) {
+    static Map<String, String> endpoint(String base, String namespace) {
         Map<String, String> o = new LinkedHashMap<>(EndpointPresets.kuaishouOrders(base));
         o.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
         o.remove("rate-limit.permits-per-second");
@@ -373,7 +373,7 @@ class ClusterEndToEndIT {
         return o;
     }
 
-    private static Map<String, String> tenantProperties(String app) {
+    static Map<String, String> tenantProperties(String app) {
         return Map.of("app-key", app, "app-secret", app + "-secret", "sign-secret", app + "-sign");
     }
 
@@ -417,14 +417,27 @@ class ClusterEndToEndIT {
 
     private SyncJob dataStreamJob(String base, String jdbcUrl, long start) throws IOException {
         List<String> shops = List.of("ds-shop-1", "ds-shop-2");
-        Properties p = new Properties();
-        p.setProperty("job.name", "httpsync e2e datastream");
+        Properties p = dataStreamJobConfig("httpsync e2e datastream", "ds-orders", endpoint(base, "ds-app"), shops,
+                tenantProperties("ds-app"), start, jdbcUrl, "ds_orders");
         p.setProperty("job.parallelism", "2");
+        Path file = home.resolve("datastream-job.properties");
+        try (Writer w = Files.newBufferedWriter(file)) {
+            p.store(w, "the e2e DataStream job: HttpSyncCli run --config");
+        }
+        return new SyncJob("datastream", "ds-app", shops, "ds_orders", "-c", "io.httpsync.jobs.HttpSyncCli",
+                artifact("httpsync.job.jar").toString(), "run", "--config", file.toString());
+    }
+
+    /** The config file of a continuous {@code run --config} job that lands the shops' orders in {@code table}. */
+    static Properties dataStreamJobConfig(String jobName, String sourceName, Map<String, String> endpoint, List<String> shops,
+                                          Map<String, String> tenantProperties, long start, String jdbcUrl, String table) {
+        Properties p = new Properties();
+        p.setProperty("job.name", jobName);
         p.setProperty("job.checkpoint-interval", "2 s");
-        p.setProperty("source.name", "ds-orders");
-        endpoint(base, "ds-app").forEach((k, v) -> p.setProperty("source.endpoint." + k, v));
+        p.setProperty("source.name", sourceName);
+        endpoint.forEach((k, v) -> p.setProperty("source.endpoint." + k, v));
         p.setProperty("source.tenants", String.join(",", shops));
-        for (String shop : shops) tenantProperties("ds-app").forEach((k, v) -> p.setProperty("source.tenant." + shop + "." + k, v));
+        for (String shop : shops) tenantProperties.forEach((k, v) -> p.setProperty("source.tenant." + shop + "." + k, v));
         p.setProperty("source.mode", "continuous");
         p.setProperty("source.start", Instant.ofEpochMilli(start).toString());
         p.setProperty("source.lag", "3 s");
@@ -433,14 +446,9 @@ class ClusterEndToEndIT {
         p.setProperty("jdbc.url", jdbcUrl);
         p.setProperty("jdbc.username", "postgres");
         p.setProperty("jdbc.password", "");
-        p.setProperty("jdbc.table", "ds_orders");
+        p.setProperty("jdbc.table", table);
         p.setProperty("jdbc.create-tables", "true");
-        Path file = home.resolve("datastream-job.properties");
-        try (Writer w = Files.newBufferedWriter(file)) {
-            p.store(w, "the e2e DataStream job: HttpSyncCli run --config");
-        }
-        return new SyncJob("datastream", "ds-app", shops, "ds_orders", "-c", "io.httpsync.jobs.HttpSyncCli",
-                artifact("httpsync.job.jar").toString(), "run", "--config", file.toString());
+        return p;
     }
 
     /** {@code WITH ('k' = 'v', ...)}, quotes doubled. */

@@ -100,6 +100,11 @@ final class LocalFlinkCluster implements AutoCloseable {
         return m.group(1);
     }
 
+    /** {@code flink cancel <job>}. */
+    void cancel(String jobId) throws IOException {
+        run(List.of("flink", "cancel", jobId), Duration.ofMinutes(2));
+    }
+
     /** {@code flink-local.sh stop}, then SIGKILL for any process of this cluster that is still alive. */
     @Override
     public void close() {
