@@ -3,6 +3,7 @@ package io.httpsync.connector.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.RequestSigner;
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TokenFetchException;
 import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.auth.TokenTransport;
 import io.httpsync.connector.endpoint.EndpointSpec;
@@ -210,7 +211,7 @@ public final class PageFetcher implements AutoCloseable {
             tokenFuture.whenComplete((t, error) -> guarded(() -> {
                 if (error != null) {
                     attempts++;
-                    handle(ClassifiedResponse.noAnswer(ResponseKind.RETRYABLE, rootMessage(error)));
+                    handle(tokenFailure(error));
                     return;
                 }
                 token = t;
@@ -346,6 +347,18 @@ public final class PageFetcher implements AutoCloseable {
                 fail(ClassifiedResponse.noAnswer(ResponseKind.FATAL, rootMessage(e)), null);
             }
         }
+    }
+
+    /**
+     * A token that could not be had, retried like an unanswered request. It carries the status of the token
+     * endpoint's refusal, so that a window failing on it counts as failing for a lasting cause (a wrong app secret
+     * gives the same refusal again), while an endpoint out of reach stays a transient one.
+     */
+    private static ClassifiedResponse tokenFailure(Throwable error) {
+        Throwable t = error;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) t = t.getCause();
+        int status = t instanceof TokenFetchException refused ? refused.answerStatus() : -1;
+        return new ClassifiedResponse(ResponseKind.RETRYABLE, status, null, rootMessage(error), null, null);
     }
 
     private static String rootMessage(Throwable t) {

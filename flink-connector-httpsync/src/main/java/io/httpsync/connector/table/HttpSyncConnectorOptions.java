@@ -2,6 +2,7 @@ package io.httpsync.connector.table;
 
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.source.HttpSyncSourceBuilder;
+import io.httpsync.connector.source.enumerator.SyncPlan;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -62,6 +63,12 @@ public final class HttpSyncConnectorOptions {
     public static final ConfigOption<Duration> SCAN_FAILED_WINDOW_RETRY_DELAY = ConfigOptions
             .key("scan.failed-window.retry-delay").durationType().noDefaultValue()
             .withDescription("How long a failed window waits before it is tried again (policy record-and-retry); default 1 min.");
+    public static final ConfigOption<Integer> SCAN_FAILED_WINDOW_MAX_FAILURES = ConfigOptions
+            .key("scan.failed-window.max-failures").intType().defaultValue(SyncPlan.DEFAULT_MAX_WINDOW_FAILURES)
+            .withDescription("Bounded mode: a window that fails this many times in a row with the same lasting cause (a "
+                    + "refused request, an unknown error code, an answer that is not the described JSON; not an "
+                    + "unavailable or rate-limiting platform) fails the job with that cause, without restarts. "
+                    + "Continuous mode keeps retrying it.");
     public static final ConfigOption<String> SCAN_EXCEPTION_POLICY = ConfigOptions.key("scan.exception-policy")
             .stringType().defaultValue("record-and-retry")
             .withDescription("fail: a request that exhausts its retries, or a record that cannot be decoded, fails the job; "

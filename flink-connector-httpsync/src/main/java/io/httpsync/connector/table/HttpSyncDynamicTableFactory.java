@@ -70,7 +70,7 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                 HttpSyncConnectorOptions.SCAN_START, HttpSyncConnectorOptions.SCAN_END, HttpSyncConnectorOptions.SCAN_LAG,
                 HttpSyncConnectorOptions.SCAN_DISCOVERY_INTERVAL, HttpSyncConnectorOptions.SCAN_WINDOW_STEP,
                 HttpSyncConnectorOptions.SCAN_WINDOW_MIN_WIDTH, HttpSyncConnectorOptions.SCAN_FAILED_WINDOW_RETRY_DELAY,
-                HttpSyncConnectorOptions.SCAN_EXCEPTION_POLICY, HttpSyncConnectorOptions.SCAN_SPLITS_IN_FLIGHT,
+                HttpSyncConnectorOptions.SCAN_FAILED_WINDOW_MAX_FAILURES, HttpSyncConnectorOptions.SCAN_EXCEPTION_POLICY, HttpSyncConnectorOptions.SCAN_SPLITS_IN_FLIGHT,
                 LookupOptions.CACHE_TYPE, LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
                 LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE, LookupOptions.PARTIAL_CACHE_MAX_ROWS,
                 LookupOptions.PARTIAL_CACHE_CACHE_MISSING_KEY));
@@ -173,6 +173,7 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
         config.getOptional(HttpSyncConnectorOptions.SCAN_WINDOW_STEP).ifPresent(builder::setWindowStep);
         config.getOptional(HttpSyncConnectorOptions.SCAN_WINDOW_MIN_WIDTH).ifPresent(builder::setMinWindowWidth);
         config.getOptional(HttpSyncConnectorOptions.SCAN_FAILED_WINDOW_RETRY_DELAY).ifPresent(builder::setFailedWindowRetryDelay);
+        builder.setMaxWindowFailures(atLeast(config, HttpSyncConnectorOptions.SCAN_FAILED_WINDOW_MAX_FAILURES, 1));
         return builder.build();
     }
 

@@ -1,6 +1,7 @@
 package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.ratelimit.JobBudget;
+import io.httpsync.connector.source.WindowFailedException;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
@@ -17,6 +18,7 @@ import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.util.FlinkRuntimeException;
 
 import org.slf4j.Logger;
@@ -74,8 +76,12 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *   <li><b>too large</b> ({@link WindowTooLargeEvent}): the part the reader covered becomes a finished window; the
  *       rest is halved (see {@link WindowPlanner}) and the halves go back to the queue, recursively as new reports
  *       arrive, down to the minimum width, below which it is handed out once more as unsplittable.
- *   <li><b>failed</b> ({@link WindowFailedEvent}): the window waits the plan's retry delay, then goes back to the
- *       queue. It is never skipped, and the sync position cannot pass it.
+ *   <li><b>failed</b> ({@link WindowFailedEvent}): the window waits the plan's retry delay (doubled per failure in a
+ *       row, up to a bound, when the cause is transient), then goes back to the queue. It is never skipped, and the
+ *       sync position cannot pass it. In a bounded sync, a window that fails {@link SyncPlan#maxWindowFailures()}
+ *       times in a row with the same lasting cause fails the job with a
+ *       {@link io.httpsync.connector.source.WindowFailedException}, without restarts ({@link FailureStreaks}): asking
+ *       again would give the same answer, and a bounded job must end.
  *   <li><b>committed</b>: the tenant's sync position is the end of the longest prefix of committed windows; it is
  *       sent to each reader ({@link SyncPositionEvent}) after it moved, with the reader's next request, report or poll.
  * </ul>
@@ -143,6 +149,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     private final Map<String, FinishedWindow> finishedPending = new HashMap<>();
 
     private final Map<String, FailedWindow> failed = new HashMap<>();
+    private final FailureStreaks failureStreaks;
 
     /** Split requests not answered yet, one entry per request, in arrival order. */
     private final Deque<Integer> splitRequests = new ArrayDeque<>();
@@ -186,6 +193,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         this.plan = checkNotNull(plan, "plan");
         this.budget = budget;
         this.planner = new WindowPlanner(plan);
+        this.failureStreaks = new FailureStreaks(plan);
         this.horizonMillis = plan.isBounded() ? plan.endMillis() : Long.MIN_VALUE;
         this.metrics = new EnumeratorMetrics(context.metricGroup(), plan.clock(), unassigned::size);
         if (restoredState != null) {
@@ -365,6 +373,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     private void onWindowFinished(WindowSplit reported) {
         WindowSplit split = takeAssigned(reported, "finished");
         if (split != null) {
+            failureStreaks.forget(split.splitId());
             finishedPending.put(
                     split.splitId(),
                     new FinishedWindow(split.splitId(), split.fresh(), FinishedWindow.NOT_YET_CHECKPOINTED));
@@ -384,6 +393,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         if (takeAssigned(event.split(), "too large") == null) {
             return;
         }
+        failureStreaks.forget(split.splitId());
         WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(split, event.coveredFromMillis());
         if (hot.coveredPart() != null) {
             finishedPending.put(
@@ -404,12 +414,24 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         if (split == null) {
             return;
         }
-        long retryAt = plan.clock().millis() + plan.failedWindowRetryDelayMillis();
+        FailureStreaks.Streak streak;
+        try {
+            streak = failureStreaks.failed(split, event.failure());
+        } catch (WindowFailedException e) {
+            LOG.error("Window {} failed {} times in a row with the same cause, the bounded sync fails: {}",
+                    split.splitId(), e.failures(), e.reason());
+            // asking again gives the same answer, so a restart would only repeat this: the job fails for good
+            throw new SuppressRestartsException(e);
+        }
+        long retryAt = failureStreaks.retryAt(plan.clock().millis(), streak, event.failure());
         failed.put(split.splitId(), new FailedWindow(split.fresh(), retryAt, event.reason()));
         LOG.warn(
-                "Reader {} failed window {} ({}); it is read again after {}",
+                "Reader {} failed window {} ({}{} failure{} in a row): {}; it is read again after {}",
                 subtaskId,
                 split.splitId(),
+                event.failure().transientCause() ? "transient cause, " : "",
+                streak.failures(),
+                streak.failures() == 1 ? "" : "s",
                 event.reason(),
                 Instant.ofEpochMilli(retryAt));
     }

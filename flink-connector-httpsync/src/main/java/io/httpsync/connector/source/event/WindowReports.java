@@ -29,7 +29,7 @@ public final class WindowReports {
             case TOO_LARGE:
                 return new WindowTooLargeEvent(split, outcome.knownTotal(), outcome.coveredFromMillis());
             case FAILED:
-                return new WindowFailedEvent(split, outcome.failureReason());
+                return new WindowFailedEvent(split, outcome.failure());
             default:
                 return new WindowsFinishedEvent(List.of(split));
         }

@@ -24,8 +24,9 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *   <li>{@link Kind#FINISHED}: every record of the window was emitted.
  *   <li>{@link Kind#TOO_LARGE}: the window holds more records than the platform lets one page through; the records
  *       updated in {@code [coveredFromMillis, end)} (if known) were emitted, the enumerator splits the rest.
- *   <li>{@link Kind#FAILED}: a request exhausted its retries under the record-and-retry policy; the enumerator
- *       retries the window later and the sync position cannot pass it until then.
+ *   <li>{@link Kind#FAILED}: a request exhausted its retries under the record-and-retry policy, or the window cannot
+ *       be finished yet; the enumerator retries the window later and the sync position cannot pass it until then.
+ *       The {@link WindowFailure} says why, and whether the cause is transient.
  * </ul>
  */
 @Internal
@@ -64,14 +65,14 @@ public final class WindowOutcome implements Serializable {
     private final Kind kind;
     private final long knownTotal;
     @Nullable private final Long coveredFromMillis;
-    @Nullable private final String failureReason;
+    @Nullable private final WindowFailure failure;
 
     private WindowOutcome(
-            Kind kind, long knownTotal, @Nullable Long coveredFromMillis, @Nullable String failureReason) {
+            Kind kind, long knownTotal, @Nullable Long coveredFromMillis, @Nullable WindowFailure failure) {
         this.kind = kind;
         this.knownTotal = knownTotal;
         this.coveredFromMillis = coveredFromMillis;
-        this.failureReason = failureReason;
+        this.failure = failure;
     }
 
     public static WindowOutcome finished() {
@@ -89,9 +90,17 @@ public final class WindowOutcome implements Serializable {
         return new WindowOutcome(Kind.TOO_LARGE, knownTotal, coveredFromMillis, null);
     }
 
-    /** @param reason why the window failed; must not contain secrets (it is logged and checkpointed) */
+    /**
+     * A failure that asking again will not change ({@link WindowFailure#lasting}).
+     *
+     * @param reason why the window failed; must not contain secrets (it is logged and checkpointed)
+     */
     public static WindowOutcome failed(String reason) {
-        return new WindowOutcome(Kind.FAILED, 0L, null, checkNotNull(reason, "reason"));
+        return failed(WindowFailure.lasting(checkNotNull(reason, "reason")));
+    }
+
+    public static WindowOutcome failed(WindowFailure failure) {
+        return new WindowOutcome(Kind.FAILED, 0L, null, checkNotNull(failure, "failure"));
     }
 
     public Kind kind() {
@@ -112,7 +121,13 @@ public final class WindowOutcome implements Serializable {
     /** Only meaningful for {@link Kind#FAILED}. */
     @Nullable
     public String failureReason() {
-        return failureReason;
+        return failure == null ? null : failure.reason();
+    }
+
+    /** Only meaningful for {@link Kind#FAILED}. */
+    @Nullable
+    public WindowFailure failure() {
+        return failure;
     }
 
     @Override
@@ -127,12 +142,12 @@ public final class WindowOutcome implements Serializable {
         return kind == that.kind
                 && knownTotal == that.knownTotal
                 && Objects.equals(coveredFromMillis, that.coveredFromMillis)
-                && Objects.equals(failureReason, that.failureReason);
+                && Objects.equals(failure, that.failure);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, knownTotal, coveredFromMillis, failureReason);
+        return Objects.hash(kind, knownTotal, coveredFromMillis, failure);
     }
 
     @Override
@@ -141,7 +156,7 @@ public final class WindowOutcome implements Serializable {
             case TOO_LARGE:
                 return "TOO_LARGE(knownTotal=" + knownTotal + ", coveredFrom=" + coveredFromMillis + ")";
             case FAILED:
-                return "FAILED(" + failureReason + ")";
+                return "FAILED(" + failure.reason() + (failure.transientCause() ? ", transient" : "") + ")";
             default:
                 return kind.name();
         }
