@@ -27,4 +27,10 @@ public interface FetchListener {
 
     /** A new token was fetched for the tenant. */
     default void onTokenFetched(String tenantId) {}
+
+    /**
+     * An answer told the platform's time (its {@code Date} header, whole seconds): {@code platformMillis} as the
+     * platform's clock had it when it answered, {@code localMillis} this machine's time when the answer was in.
+     */
+    default void onPlatformTime(String tenantId, long platformMillis, long localMillis) {}
 }

@@ -254,6 +254,7 @@ public final class PageFetcher implements AutoCloseable {
             }
             answer.whenComplete((response, error) -> guarded(() -> {
                 rateLimiter.release(tenant.id());
+                if (response != null) tellPlatformTime(tenant, response);
                 ClassifiedResponse c = error != null ? classifier.failure(error)
                         : classifier.classify(response.getStatusCode(), response::getHeader, HttpRequests.body(response));
                 listener.onResponse(tenant.id(), c.kind(), System.nanoTime() - started);
@@ -347,6 +348,12 @@ public final class PageFetcher implements AutoCloseable {
                 fail(ClassifiedResponse.noAnswer(ResponseKind.FATAL, rootMessage(e)), null);
             }
         }
+    }
+
+    /** Tells the listener the platform's time, if the answer has a {@code Date} header (any thread). */
+    private void tellPlatformTime(Tenant tenant, Response response) {
+        long platformMillis = HttpRequests.dateHeaderMillis(response);
+        if (platformMillis != Long.MIN_VALUE) listener.onPlatformTime(tenant.id(), platformMillis, System.currentTimeMillis());
     }
 
     /**

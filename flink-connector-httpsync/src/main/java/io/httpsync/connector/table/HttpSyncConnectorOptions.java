@@ -50,7 +50,8 @@ public final class HttpSyncConnectorOptions {
             .withDescription("Where a bounded sync ends, exclusive (required in bounded mode), written like 'scan.start'.");
     public static final ConfigOption<Duration> SCAN_LAG = ConfigOptions.key("scan.lag").durationType()
             .defaultValue(Duration.ofMinutes(1))
-            .withDescription("Continuous mode: how far behind now the sync stays, so that late writes on the platform are seen.");
+            .withDescription("Continuous mode: how far behind now the sync stays, so that late writes on the platform are seen. "
+                    + "Kept to the platform's clock (its answers' Date headers) when that runs behind ours.");
     public static final ConfigOption<Duration> SCAN_DISCOVERY_INTERVAL = ConfigOptions.key("scan.discovery-interval")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("Continuous mode: how often new windows are planned.");

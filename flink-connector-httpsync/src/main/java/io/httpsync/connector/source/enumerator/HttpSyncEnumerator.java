@@ -8,6 +8,7 @@ import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.TokenEvent;
 import io.httpsync.connector.source.event.TokenRequestEvent;
 import io.httpsync.connector.source.event.WindowFailedEvent;
+import io.httpsync.connector.source.event.WindowTooEarlyEvent;
 import io.httpsync.connector.source.event.WindowTooLargeEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
 import io.httpsync.connector.source.event.WindowsFinishedEvent;
@@ -82,6 +83,12 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *       times in a row with the same lasting cause fails the job with a
  *       {@link io.httpsync.connector.source.WindowFailedException}, without restarts ({@link FailureStreaks}): asking
  *       again would give the same answer, and a bounded job must end.
+ *   <li><b>too early</b> ({@link WindowTooEarlyEvent}): the platform's clock runs behind ours and had not passed the
+ *       window's end plus the lag when it was read. The part it had passed is finished; the rest waits in pieces, each
+ *       until the platform's clock has passed its end plus the lag (see {@link WindowPlanner#splitTooEarly}).
+ *       Continuous planning keeps to the platform's clock as the readers report it with their polls
+ *       ({@link PlatformClockTracker}), so this happens only to windows planned before it was known, or while it fell
+ *       further behind.
  *   <li><b>committed</b>: the tenant's sync position is the end of the longest prefix of committed windows; it is
  *       sent to each reader ({@link SyncPositionEvent}) after it moved, with the reader's next request, report or poll.
  * </ul>
@@ -150,6 +157,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
 
     private final Map<String, FailedWindow> failed = new HashMap<>();
     private final FailureStreaks failureStreaks;
+    /** The platform's clock as the readers report it: continuous planning keeps to it. */
+    private final PlatformClockTracker platformClock;
 
     /** Split requests not answered yet, one entry per request, in arrival order. */
     private final Deque<Integer> splitRequests = new ArrayDeque<>();
@@ -194,8 +203,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         this.budget = budget;
         this.planner = new WindowPlanner(plan);
         this.failureStreaks = new FailureStreaks(plan);
+        this.platformClock = new PlatformClockTracker(plan.lagMillis());
         this.horizonMillis = plan.isBounded() ? plan.endMillis() : Long.MIN_VALUE;
-        this.metrics = new EnumeratorMetrics(context.metricGroup(), plan.clock(), unassigned::size);
+        this.metrics = new EnumeratorMetrics(context.metricGroup(), plan.clock(), unassigned::size, platformClock::skewMillis);
         if (restoredState != null) {
             restore(restoredState);
         }
@@ -250,7 +260,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             throw new FlinkRuntimeException("The httpsync enumerator could not read the clock", error);
         }
         if (!plan.isBounded()) {
-            horizonMillis = Math.max(horizonMillis, planner.horizonAt(nowMillis));
+            horizonMillis = Math.max(horizonMillis, planner.horizonAt(platformClock.platformNowMillis(nowMillis)));
         }
         retryDueFailedWindows(nowMillis);
         // nothing is sent from here: the windows planned or retried go to the readers that ask, when they poll
@@ -319,6 +329,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         List<String> handled;
         if (event instanceof ReaderPollEvent poll) {
             if (budget != null) budget.report(subtaskId, poll.budget());
+            if (poll.platformNowMillis() != null) platformClock.reported(poll.platformNowMillis(), plan.clock().millis());
             answer(subtaskId);
             return;
         } else if (event instanceof TokenRequestEvent) {
@@ -333,6 +344,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             WindowTooLargeEvent tooLarge = (WindowTooLargeEvent) event;
             onWindowTooLarge(subtaskId, tooLarge);
             handled = List.of(tooLarge.split().splitId());
+        } else if (event instanceof WindowTooEarlyEvent tooEarly) {
+            onWindowTooEarly(subtaskId, tooEarly);
+            handled = List.of(tooEarly.split().splitId());
         } else if (event instanceof WindowFailedEvent) {
             WindowFailedEvent windowFailed = (WindowFailedEvent) event;
             onWindowFailed(subtaskId, windowFailed);
@@ -407,6 +421,38 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
                 event.knownTotal(),
                 hot.coveredPart() == null ? "nothing" : hot.coveredPart().splitId(),
                 splitIds(hot.pieces()));
+    }
+
+    /**
+     * A window read before the platform's clock had passed its end plus the lag: the part it had passed is finished,
+     * the rest waits, piece by piece, until the platform's clock passes each piece's end plus the lag (measured as a
+     * duration from the reader's report, so that the clocks need not agree).
+     */
+    private void onWindowTooEarly(int subtaskId, WindowTooEarlyEvent event) {
+        WindowSplit split = takeAssigned(event.split(), "too early");
+        if (split == null) {
+            return;
+        }
+        failureStreaks.forget(split.splitId());
+        WindowPlanner.EarlyWindowSplit early = planner.splitTooEarly(split, event.platformReachedMillis());
+        if (early.readPart() != null) {
+            finishedPending.put(
+                    split.splitId(),
+                    new FinishedWindow(split.splitId(), early.readPart(), FinishedWindow.NOT_YET_CHECKPOINTED));
+        }
+        long now = plan.clock().millis();
+        for (WindowSplit piece : early.pieces()) {
+            long due = now + Math.max(0, piece.endMillis() + plan.lagMillis() - event.platformReachedMillis());
+            failed.put(piece.splitId(), new FailedWindow(piece, due, "the platform's clock had not passed its end plus the lag"));
+        }
+        LOG.info(
+                "Reader {} read window {} before the platform's clock (at {}) had passed its end plus the lag; {} is"
+                        + " done, {} wait for the platform's clock",
+                subtaskId,
+                split.splitId(),
+                Instant.ofEpochMilli(event.platformReachedMillis()),
+                early.readPart() == null ? "nothing" : early.readPart().splitId(),
+                splitIds(early.pieces()));
     }
 
     private void onWindowFailed(int subtaskId, WindowFailedEvent event) {

@@ -30,6 +30,8 @@ public final class WindowReports {
                 return new WindowTooLargeEvent(split, outcome.knownTotal(), outcome.coveredFromMillis());
             case FAILED:
                 return new WindowFailedEvent(split, outcome.failure());
+            case TOO_EARLY:
+                return new WindowTooEarlyEvent(split, outcome.platformReachedMillis());
             default:
                 return new WindowsFinishedEvent(List.of(split));
         }

@@ -20,19 +20,25 @@ import java.util.Map;
 public final class HttpSyncReaders {
     private HttpSyncReaders() {}
 
-    /** @param rateLimiter owned by the reader from now on: closed with it */
+    /**
+     * @param rateLimiter owned by the reader from now on: closed with it
+     * @param lagMillis the plan's lag: a window counts as finished only if the platform's clock had passed its end
+     *     plus this when its reading began
+     */
     public static <T> HttpSyncSourceReader<T> create(EndpointSpec endpoint, HierarchicalRateLimiter rateLimiter, List<Tenant> tenants,
                                                      RecordDeserializer<T> deserializer, ExceptionPolicy policy,
                                                      int splitsInFlight, boolean emitTenantPositions, long pollIntervalMillis,
-                                                     SourceReaderContext context) {
+                                                     long lagMillis, SourceReaderContext context) {
         Map<String, Tenant> byId = new LinkedHashMap<>();
         tenants.forEach(t -> byId.put(t.id(), t));
-        HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet());
+        PlatformClock platformClock = new PlatformClock(System::currentTimeMillis);
+        HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet(), platformClock);
         CoordinatedTokenProvider tokens = CoordinatedTokenProvider.forEndpoint(endpoint); // the job's, from the enumerator
         PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, metrics, Clock.systemUTC(), tokens);
         SplitOutcomes outcomes = new SplitOutcomes();
         HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, outcomes, metrics);
         return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter, outcomes,
-                metrics, fetcher, rateLimiter, tokens, splitsInFlight, emitTenantPositions, pollIntervalMillis, new Configuration(), context);
+                metrics, fetcher, rateLimiter, tokens, splitsInFlight, emitTenantPositions, pollIntervalMillis, platformClock,
+                new PlatformClockCheck(platformClock, lagMillis), new Configuration(), context);
     }
 }

@@ -39,7 +39,8 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
 
     /**
      * Version 2: version 1, and a failed outcome's reason is followed by its cause and whether the cause is transient
-     * (see {@link WindowFailure}). A version-1 failure reads as a lasting one whose cause is its reason.
+     * (see {@link WindowFailure}); outcome code 4, too early, is followed by the time the platform had reached. A
+     * version-1 failure reads as a lasting one whose cause is its reason.
      */
     public static final int VERSION_2 = 2;
 
@@ -117,6 +118,10 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
                 out.writeLong(outcome.knownTotal());
                 writeNullableLong(out, outcome.coveredFromMillis());
                 break;
+            case TOO_EARLY:
+                if (version == VERSION_1) throw new IOException("window split version 1 cannot hold " + outcome);
+                out.writeLong(outcome.platformReachedMillis());
+                break;
             case FAILED:
                 WindowFailure failure = outcome.failure();
                 writeString(out, failure.reason());
@@ -144,6 +149,9 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
         switch (kind) {
             case TOO_LARGE:
                 return WindowOutcome.tooLarge(in.readLong(), readNullableLong(in));
+            case TOO_EARLY:
+                if (version == VERSION_1) throw new IOException("Corrupt window split: version 1 has no outcome " + kind);
+                return WindowOutcome.tooEarly(in.readLong());
             case FAILED:
                 String reason = readString(in);
                 if (version == VERSION_1) return WindowOutcome.failed(reason);

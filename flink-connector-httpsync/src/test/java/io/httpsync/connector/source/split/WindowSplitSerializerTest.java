@@ -28,6 +28,7 @@ class WindowSplitSerializerTest {
                 plain.withOutcome(WindowOutcome.tooLarge(3_200L, null)).asUnsplittable(),
                 plain.withPosition("7").withOutcome(WindowOutcome.failed("HTTP 503 after 8 attempts, 店铺")),
                 plain.withOutcome(WindowOutcome.failed(new WindowFailure("HTTP 503", "RETRYABLE, HTTP 503", true))),
+                plain.withOutcome(WindowOutcome.tooEarly(1_700_000_030_000L)),
                 WindowSplit.of("店铺-ü", -5_000L, -1_000L));
     }
 
