@@ -107,6 +107,7 @@ public final class EndpointSpec implements Serializable {
     private final transient AuthSettings auth;
     private final transient PlatformLimits limits;
     private final transient RateLimitSpec rateLimits;
+    private final transient Duration logSummaryInterval;
 
     private EndpointSpec(OptionReader r) {
         r.failOnUnknownKeys();
@@ -127,6 +128,8 @@ public final class EndpointSpec implements Serializable {
         this.retry = readRetry(r);
         this.auth = readAuth(r);
         this.rateLimits = readRateLimits(r, name, retry);
+        this.logSummaryInterval = r.duration(EndpointOptions.LOG_SUMMARY_INTERVAL, false);
+        if (logSummaryInterval.isNegative()) throw OptionReader.invalid(EndpointOptions.LOG_SUMMARY_INTERVAL.key(), "must not be negative");
         this.options = r.canonical();
         validateTemplates();
         validatePaging();
@@ -514,6 +517,11 @@ public final class EndpointSpec implements Serializable {
 
     public Duration requestTimeout() {
         return requestTimeout;
+    }
+
+    /** How often answers other than pages are summed up in the log, per tenant; zero for never. */
+    public Duration logSummaryInterval() {
+        return logSummaryInterval;
     }
 
     public TimeFormat timeFormat() {

@@ -316,7 +316,7 @@ public final class PageFetcher implements AutoCloseable {
 
         void retryAfter(ClassifiedResponse c, Duration wait) {
             LOG.debug("{} tenant '{}' {}: {}; retrying in {} ms", spec.name(), tenant.id(), c.kind(), redact(c.message()), wait.toMillis());
-            listener.onRetry(tenant.id(), c.kind(), wait);
+            listener.onRetry(tenant.id(), c.kind(), wait, redact(c.message()));
             // a retry always goes through the timer, so that a chain of instant failures cannot grow the stack
             scheduleOrFail(() -> guarded(this::attempt), Math.max(1, wait.toNanos()));
         }

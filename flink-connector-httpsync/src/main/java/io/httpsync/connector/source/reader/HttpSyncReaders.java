@@ -2,6 +2,8 @@ package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.http.FetchActivityLog;
+import io.httpsync.connector.http.FetchListener;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.ExceptionPolicy;
@@ -34,11 +36,12 @@ public final class HttpSyncReaders {
         PlatformClock platformClock = new PlatformClock(System::currentTimeMillis);
         HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet(), platformClock);
         CoordinatedTokenProvider tokens = CoordinatedTokenProvider.forEndpoint(endpoint); // the job's, from the enumerator
-        PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, metrics, Clock.systemUTC(), tokens);
+        FetchActivityLog activity = new FetchActivityLog(endpoint.name(), endpoint.logSummaryInterval(), System::currentTimeMillis);
+        PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, FetchListener.all(metrics, activity), Clock.systemUTC(), tokens);
         SplitOutcomes outcomes = new SplitOutcomes();
         HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, outcomes, metrics);
         return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter, outcomes,
                 metrics, fetcher, rateLimiter, tokens, splitsInFlight, emitTenantPositions, pollIntervalMillis, platformClock,
-                new PlatformClockCheck(platformClock, lagMillis), new Configuration(), context);
+                new PlatformClockCheck(platformClock, lagMillis), activity, new Configuration(), context);
     }
 }

@@ -2,6 +2,7 @@ package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.TenantPosition;
+import io.httpsync.connector.http.FetchActivityLog;
 import io.httpsync.connector.ratelimit.BudgetReport;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
@@ -105,13 +106,17 @@ public final class HttpSyncSourceReader<T>
     /** The platform's clock as the answers show it, reported with every poll. */
     private final PlatformClock platformClock;
     private final PlatformClockCheck clockCheck;
+    /** Sums up rate limiting, token refusals and retries per tenant; written from the poll when the fetcher is quiet. */
+    private final FetchActivityLog activity;
 
     HttpSyncSourceReader(Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders, HttpSyncRecordEmitter<T> emitter,
                          SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher,
                          HierarchicalRateLimiter limiter, @Nullable CoordinatedTokenProvider tokens, int splitsInFlight,
                          boolean emitTenantPositions, long pollIntervalMillis, PlatformClock platformClock,
-                         PlatformClockCheck clockCheck, Configuration config, SourceReaderContext context) {
+                         PlatformClockCheck clockCheck, FetchActivityLog activity, Configuration config,
+                         SourceReaderContext context) {
         super(splitReaders, emitter, config, context);
+        this.activity = activity;
         this.platformClock = platformClock;
         this.clockCheck = clockCheck;
         this.fetcher = fetcher;
@@ -216,6 +221,7 @@ public final class HttpSyncSourceReader<T>
             context.sendSourceEventToCoordinator(new ReaderPollEvent(
                     limiter.isAllottedByJob() ? limiter.budgetReport() : BudgetReport.EMPTY, platformClock.platformNowMillis()));
             nextPollAtMillis = now + pollIntervalMillis;
+            activity.logIfDue();
         }
         if (pendingWatermark > emittedWatermark) {
             // positions only grow, and a record updated before the position can no longer arrive from any window
