@@ -20,6 +20,7 @@ import java.io.Serializable;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -608,6 +609,18 @@ public final class EndpointSpec implements Serializable {
         Map<String, String> shown = new TreeMap<>();
         options.forEach((k, v) -> shown.put(k, isLiteralSecret(k, v) ? "******" : v));
         return "EndpointSpec{" + name + ", " + shown + "}";
+    }
+
+    /**
+     * The values of options that hold a secret literally (a secret-looking parameter or header, an
+     * {@code Authorization} header, a Redis URI with a password), to be masked wherever a message might echo them.
+     */
+    public List<String> literalSecrets() {
+        List<String> secrets = new ArrayList<>();
+        options.forEach((k, v) -> {
+            if (isLiteralSecret(k, v)) secrets.add(v);
+        });
+        return secrets;
     }
 
     private static boolean isLiteralSecret(String key, String value) {

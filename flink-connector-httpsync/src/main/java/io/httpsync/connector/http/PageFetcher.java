@@ -29,6 +29,7 @@ import javax.annotation.Nullable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -336,8 +337,11 @@ public final class PageFetcher implements AutoCloseable {
             result.completeExceptionally(new RequestFailedException(event));
         }
 
+        /** The text without the tenant's secrets, the token, and secrets written literally into the options. */
         String redact(String text) {
-            return tenant.redact(text, token == null ? List.of() : List.of(token));
+            List<String> more = new ArrayList<>(spec.literalSecrets());
+            if (token != null) more.add(token);
+            return tenant.redact(text, more);
         }
 
         /** Runs a step; a bug in it fails the page instead of leaving its future forever incomplete. */
