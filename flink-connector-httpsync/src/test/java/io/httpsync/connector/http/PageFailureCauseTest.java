@@ -70,8 +70,12 @@ class PageFailureCauseTest {
     }
 
     @Test
-    void htmlPagesEveryTimeAreALastingCauseAndServerErrorsATransientOne() throws Exception {
+    void htmlPagesOrTruncatedJsonEveryTimeAreALastingCauseAndServerErrorsATransientOne() throws Exception {
         fixture.kuaishou.faults().probability(Fault.HTML_PAGE, 1.0);
+        assertThat(WindowFailure.of(failure(fixture.tenant())).transientCause()).isFalse();
+
+        fixture.kuaishou.faults().clear();
+        fixture.kuaishou.faults().probability(Fault.MALFORMED_JSON, 1.0);
         assertThat(WindowFailure.of(failure(fixture.tenant())).transientCause()).isFalse();
 
         fixture.kuaishou.faults().clear();
