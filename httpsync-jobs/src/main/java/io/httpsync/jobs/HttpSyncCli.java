@@ -10,6 +10,7 @@ import io.httpsync.simulator.SimulatorMain;
 
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -40,6 +41,10 @@ import java.util.Map;
  * simulator [--port 8080] [--platforms kuaishou,taobao,...] [--tenants 2] [--records 2000] [--latency-ms 0] ...
  *     starts the platform simulator alone (see SimulatorMain), to develop a job without real credentials.
  * </pre>
+ * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar run --config
+ * job.properties} (likewise {@code full-pass} and {@code replay}). The job jar (built by {@code mvn package}) carries
+ * the connector, Flink's JDBC and Kafka connectors and the JDBC drivers, but neither Flink nor the demo's simulator and
+ * embedded PostgreSQL, so {@code demo} and {@code simulator} run from the source tree only.
  */
 public final class HttpSyncCli {
     private HttpSyncCli() {}
@@ -49,16 +54,31 @@ public final class HttpSyncCli {
         String[] args = argv.length == 1 ? argv[0].trim().split("\\s+") : argv;
         String command = args.length == 0 || args[0].startsWith("--") ? "demo" : args[0];
         String[] rest = args.length == 0 || args[0].startsWith("--") ? args : Arrays.copyOfRange(args, 1, args.length);
+        if ((command.equals("demo") || command.equals("simulator")) && !onClassPath("io.httpsync.simulator.SimulatorMain")) {
+            System.err.println("'" + command + "' needs the simulator and an embedded PostgreSQL, which the job jar leaves out;"
+                    + " run it from the source tree: mvn -B -ntp -pl httpsync-jobs -am compile exec:exec (see README)");
+            System.exit(2);
+        }
         switch (command) {
             case "demo" -> System.exit(Demo.run(SimulatorMain.parse(rest)) ? 0 : 1);
-            case "run" -> runPipeline(SimulatorMain.parse(rest));
-            case "full-pass" -> System.exit(fullPass(SimulatorMain.parse(rest)) ? 0 : 1);
-            case "replay" -> System.out.println("replayed " + replay(SimulatorMain.parse(rest)) + " windows");
+            // the job jar's commands parse with Flink's ParameterTool: the simulator is not in the job jar
+            case "run" -> runPipeline(ParameterTool.fromArgs(rest).toMap());
+            case "full-pass" -> System.exit(fullPass(ParameterTool.fromArgs(rest).toMap()) ? 0 : 1);
+            case "replay" -> System.out.println("replayed " + replay(ParameterTool.fromArgs(rest).toMap()) + " windows");
             case "simulator" -> SimulatorMain.main(rest);
             default -> {
                 System.err.println("unknown command '" + command + "'; commands: demo, run, full-pass, replay, simulator");
                 System.exit(2);
             }
+        }
+    }
+
+    private static boolean onClassPath(String className) {
+        try {
+            Class.forName(className, false, HttpSyncCli.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 

@@ -41,6 +41,8 @@ final class WriterOnlySink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+        // a JDBC driver in the job jar would keep the job's classes loaded after it ended (see JdbcDrivers)
+        JdbcDrivers.deregisterOnRelease(context.getUserCodeClassLoader());
         return atLeastOnce.createWriter(context);
     }
 }
