@@ -2,6 +2,7 @@ package io.httpsync.jobs;
 
 import io.httpsync.connector.sink.DeletionMarker;
 import io.httpsync.connector.sink.FullSyncPass;
+import io.httpsync.connector.source.WindowFailedException;
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.jobs.pipeline.SyncPipeline;
 import io.httpsync.jobs.pipeline.WindowReplay;
@@ -31,7 +32,9 @@ import java.util.Map;
  * full-pass --config job.properties
  *     runs one full pass of the configured tenants (pass.* settings, see SyncPipeline): bounded rounds over everything
  *     updated since source.start, then the rows the pass did not see marked deleted, or the pass published as the
- *     latest snapshot; exits with 1 if the pass was interrupted (nothing marked).
+ *     latest snapshot; exits with 1 if the pass was interrupted (nothing marked), printing why: e.g. a window that
+ *     failed source.failed-window.max-failures times in a row with the same lasting cause (a refused signature, an
+ *     unknown error code, a body that is not JSON), with the platform's answer.
  * replay --config job.properties
  *     re-syncs exactly the windows recorded in the job's exception-event table (jdbc.events-table), then removes
  *     those events.
@@ -99,7 +102,7 @@ public final class HttpSyncCli {
         FullSyncPass.Result result = SyncPipeline.fromFile(Path.of(file))
                 .runFullPass(() -> StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration()));
         if (!result.completed()) {
-            System.out.println("full pass " + result.passId() + " interrupted, nothing marked: " + result.interruption());
+            System.out.println("full pass " + result.passId() + " interrupted, nothing marked: " + cause(result.interruption()));
             return false;
         }
         System.out.println("full pass " + result.passId() + " completed in " + result.rounds().size() + " rounds");
@@ -108,6 +111,18 @@ public final class HttpSyncCli {
                     : o.markedIds().size() + " of " + o.candidates() + " records gone from the platform"));
         }
         return true;
+    }
+
+    /**
+     * What ended a job, in a line: the window that kept failing and the platform's answer, or else the innermost
+     * cause (Flink wraps it in job and scheduler exceptions whose messages say nothing about it).
+     */
+    static String cause(Throwable error) {
+        WindowFailedException window = WindowFailedException.findIn(error);
+        if (window != null) return window.getMessage();
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root.toString();
     }
 
     /** Re-syncs the failed windows of the configured job; returns how many windows it replayed. */

@@ -2,6 +2,8 @@ package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.TenantPosition;
+import io.httpsync.connector.http.FetchActivityLog;
+import io.httpsync.connector.ratelimit.BudgetReport;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
@@ -65,6 +67,10 @@ import java.util.function.Supplier;
  * that waits for an allotment makes the reader poll at once (the limiter's worker thread only raises a flag and wakes
  * the mailbox; the event is sent from here).
  *
+ * <p>The platform's clock: every answer's {@code Date} header feeds a {@link PlatformClock}; each poll tells the
+ * enumerator the platform's time, against which it plans windows, and a window whose reading began before the platform
+ * reached its end plus the lag is reported too early instead of finished ({@link PlatformClockCheck}).
+ *
  * <p>Tokens are the job's, held by the enumerator: the page fetcher gets them from a {@link CoordinatedTokenProvider},
  * whose requests the reader sends from {@link #pollNext} (woken for them through {@link #isAvailable}) and whose
  * answers it hands in from {@link #handleSourceEvents}.
@@ -97,12 +103,22 @@ public final class HttpSyncSourceReader<T>
     private CompletableFuture<Void> positionsArrived = new CompletableFuture<>();
     /** The tokens the page fetcher borrows from the enumerator, or null if the endpoint fetches none. */
     @Nullable private final CoordinatedTokenProvider tokens;
+    /** The platform's clock as the answers show it, reported with every poll. */
+    private final PlatformClock platformClock;
+    private final PlatformClockCheck clockCheck;
+    /** Sums up rate limiting, token refusals and retries per tenant; written from the poll when the fetcher is quiet. */
+    private final FetchActivityLog activity;
 
     HttpSyncSourceReader(Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders, HttpSyncRecordEmitter<T> emitter,
                          SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher,
                          HierarchicalRateLimiter limiter, @Nullable CoordinatedTokenProvider tokens, int splitsInFlight,
-                         boolean emitTenantPositions, long pollIntervalMillis, Configuration config, SourceReaderContext context) {
+                         boolean emitTenantPositions, long pollIntervalMillis, PlatformClock platformClock,
+                         PlatformClockCheck clockCheck, FetchActivityLog activity, Configuration config,
+                         SourceReaderContext context) {
         super(splitReaders, emitter, config, context);
+        this.activity = activity;
+        this.platformClock = platformClock;
+        this.clockCheck = clockCheck;
         this.fetcher = fetcher;
         this.limiter = limiter;
         this.tokens = tokens;
@@ -138,6 +154,7 @@ public final class HttpSyncSourceReader<T>
             // restored from a checkpoint taken before the enumerator acknowledged them: report again, never re-read
             report(reported);
         }
+        toRead.forEach(clockCheck::started);
         if (!toRead.isEmpty()) super.addSplits(toRead);
     }
 
@@ -145,7 +162,8 @@ public final class HttpSyncSourceReader<T>
     protected void onSplitFinished(Map<String, WindowSplitState> finished) {
         List<WindowSplit> ended = new ArrayList<>(finished.size());
         for (Map.Entry<String, WindowSplitState> e : finished.entrySet()) {
-            ended.add(e.getValue().toSplit().withOutcome(outcomes.take(e.getKey())));
+            WindowSplit split = e.getValue().toSplit();
+            ended.add(split.withOutcome(clockCheck.ended(split, outcomes.take(e.getKey()))));
         }
         report(ended);
         for (int i = 0; i < finished.size(); i++) context.sendSplitRequest();
@@ -200,9 +218,10 @@ public final class HttpSyncSourceReader<T>
         long now = System.currentTimeMillis();
         if (now >= nextPollAtMillis || allotmentWanted) {
             allotmentWanted = false;
-            context.sendSourceEventToCoordinator(
-                    limiter.isAllottedByJob() ? new ReaderPollEvent(limiter.budgetReport()) : new ReaderPollEvent());
+            context.sendSourceEventToCoordinator(new ReaderPollEvent(
+                    limiter.isAllottedByJob() ? limiter.budgetReport() : BudgetReport.EMPTY, platformClock.platformNowMillis()));
             nextPollAtMillis = now + pollIntervalMillis;
+            activity.logIfDue();
         }
         if (pendingWatermark > emittedWatermark) {
             // positions only grow, and a record updated before the position can no longer arrive from any window
