@@ -110,6 +110,8 @@ class ClusterEndToEndIT {
                 try (Stream<Path> jdbc = Files.list(artifact("httpsync.sql-job-lib"))) {
                     libs.addAll(jdbc.toList());
                 }
+            } else {
+                libs.add(jdbcDriver()); // the job jar leaves the driver to the cluster's lib/
             }
             LocalFlinkCluster cluster = new LocalFlinkCluster(artifact("httpsync.flink-local.script"), home.resolve("cluster"));
             Thread stopOnExit = new Thread(cluster::close);   // a build killed while this runs leaves no Flink JVMs behind
@@ -322,6 +324,14 @@ class ClusterEndToEndIT {
             lines.add(Instant.ofEpochMilli(e.time()) + " " + e.endpoint() + " " + e.tenant() + " " + e.position() + " " + e.outcome());
         }
         Files.write(file, lines);
+    }
+
+    /** The PostgreSQL driver a user puts into the cluster's lib/ for jobs that write PostgreSQL. */
+    static Path jdbcDriver() throws IOException {
+        try (Stream<Path> jars = Files.list(artifact("httpsync.sql-job-lib"))) {
+            return jars.filter(p -> p.getFileName().toString().startsWith("postgresql-")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no PostgreSQL driver in httpsync.sql-job-lib"));
+        }
     }
 
     static Path artifact(String property) {

@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -92,6 +93,12 @@ public final class HttpSyncSourceReader<T>
     private final boolean emitTenantPositions;
     private final long pollIntervalMillis;
     private long nextPollAtMillis;
+    /**
+     * Wakes an idle reader when its next poll is due. The reader's own, shut down in {@link #close}: the JDK's shared
+     * delay thread ({@code CompletableFuture.delayedExecutor}) would be created under this job's frames and keep its
+     * class loader alive in the TaskManager for good.
+     */
+    private final ScheduledThreadPoolExecutor pollTimer;
     /** Completes when the next poll is due; replaced once used. Mailbox thread only. */
     @Nullable private CompletableFuture<Void> pollDue;
     private long pendingWatermark = Long.MIN_VALUE;
@@ -121,6 +128,12 @@ public final class HttpSyncSourceReader<T>
         this.clockCheck = clockCheck;
         this.fetcher = fetcher;
         this.limiter = limiter;
+        this.pollTimer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "httpsync-reader-poll-" + context.getIndexOfSubtask());
+            t.setDaemon(true);
+            return t;
+        });
+        pollTimer.setRemoveOnCancelPolicy(true);
         this.tokens = tokens;
         if (limiter.isAllottedByJob()) {
             limiter.onAllotmentWanted(() -> {
@@ -244,7 +257,9 @@ public final class HttpSyncSourceReader<T>
         if (positionsArrived.isDone()) positionsArrived = new CompletableFuture<>();
         if (pollDue == null || pollDue.isDone()) {
             long delay = Math.max(0, nextPollAtMillis - System.currentTimeMillis());
-            pollDue = CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
+            CompletableFuture<Void> due = new CompletableFuture<>();
+            pollTimer.schedule(() -> due.complete(null), delay, TimeUnit.MILLISECONDS);
+            pollDue = due;
         }
         CompletableFuture<Void> tokenRequests = tokens == null ? new CompletableFuture<>() : tokens.requestsWaiting();
         if (tokenRequests.isDone()) return tokenRequests;
@@ -271,6 +286,7 @@ public final class HttpSyncSourceReader<T>
         try {
             super.close();
         } finally {
+            pollTimer.shutdownNow();
             if (tokens != null) tokens.close();
             try {
                 fetcher.close();
