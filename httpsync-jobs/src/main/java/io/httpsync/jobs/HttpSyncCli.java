@@ -2,6 +2,7 @@ package io.httpsync.jobs;
 
 import io.httpsync.connector.sink.DeletionMarker;
 import io.httpsync.connector.sink.FullSyncPass;
+import io.httpsync.connector.source.WindowFailedException;
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.jobs.pipeline.SyncPipeline;
 import io.httpsync.jobs.pipeline.WindowReplay;
@@ -9,6 +10,7 @@ import io.httpsync.simulator.SimulatorMain;
 
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -30,13 +32,19 @@ import java.util.Map;
  * full-pass --config job.properties
  *     runs one full pass of the configured tenants (pass.* settings, see SyncPipeline): bounded rounds over everything
  *     updated since source.start, then the rows the pass did not see marked deleted, or the pass published as the
- *     latest snapshot; exits with 1 if the pass was interrupted (nothing marked).
+ *     latest snapshot; exits with 1 if the pass was interrupted (nothing marked), printing why: e.g. a window that
+ *     failed source.failed-window.max-failures times in a row with the same lasting cause (a refused signature, an
+ *     unknown error code, a body that is not JSON), with the platform's answer.
  * replay --config job.properties
  *     re-syncs exactly the windows recorded in the job's exception-event table (jdbc.events-table), then removes
  *     those events.
  * simulator [--port 8080] [--platforms kuaishou,taobao,...] [--tenants 2] [--records 2000] [--latency-ms 0] ...
  *     starts the platform simulator alone (see SimulatorMain), to develop a job without real credentials.
  * </pre>
+ * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar run --config
+ * job.properties} (likewise {@code full-pass} and {@code replay}). The job jar (built by {@code mvn package}) carries
+ * the connector, Flink's JDBC and Kafka connectors and the JDBC drivers, but neither Flink nor the demo's simulator and
+ * embedded PostgreSQL, so {@code demo} and {@code simulator} run from the source tree only.
  */
 public final class HttpSyncCli {
     private HttpSyncCli() {}
@@ -46,16 +54,31 @@ public final class HttpSyncCli {
         String[] args = argv.length == 1 ? argv[0].trim().split("\\s+") : argv;
         String command = args.length == 0 || args[0].startsWith("--") ? "demo" : args[0];
         String[] rest = args.length == 0 || args[0].startsWith("--") ? args : Arrays.copyOfRange(args, 1, args.length);
+        if ((command.equals("demo") || command.equals("simulator")) && !onClassPath("io.httpsync.simulator.SimulatorMain")) {
+            System.err.println("'" + command + "' needs the simulator and an embedded PostgreSQL, which the job jar leaves out;"
+                    + " run it from the source tree: mvn -B -ntp -pl httpsync-jobs -am compile exec:exec (see README)");
+            System.exit(2);
+        }
         switch (command) {
             case "demo" -> System.exit(Demo.run(SimulatorMain.parse(rest)) ? 0 : 1);
-            case "run" -> runPipeline(SimulatorMain.parse(rest));
-            case "full-pass" -> System.exit(fullPass(SimulatorMain.parse(rest)) ? 0 : 1);
-            case "replay" -> System.out.println("replayed " + replay(SimulatorMain.parse(rest)) + " windows");
+            // the job jar's commands parse with Flink's ParameterTool: the simulator is not in the job jar
+            case "run" -> runPipeline(ParameterTool.fromArgs(rest).toMap());
+            case "full-pass" -> System.exit(fullPass(ParameterTool.fromArgs(rest).toMap()) ? 0 : 1);
+            case "replay" -> System.out.println("replayed " + replay(ParameterTool.fromArgs(rest).toMap()) + " windows");
             case "simulator" -> SimulatorMain.main(rest);
             default -> {
                 System.err.println("unknown command '" + command + "'; commands: demo, run, full-pass, replay, simulator");
                 System.exit(2);
             }
+        }
+    }
+
+    private static boolean onClassPath(String className) {
+        try {
+            Class.forName(className, false, HttpSyncCli.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 
@@ -79,7 +102,7 @@ public final class HttpSyncCli {
         FullSyncPass.Result result = SyncPipeline.fromFile(Path.of(file))
                 .runFullPass(() -> StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration()));
         if (!result.completed()) {
-            System.out.println("full pass " + result.passId() + " interrupted, nothing marked: " + result.interruption());
+            System.out.println("full pass " + result.passId() + " interrupted, nothing marked: " + cause(result.interruption()));
             return false;
         }
         System.out.println("full pass " + result.passId() + " completed in " + result.rounds().size() + " rounds");
@@ -88,6 +111,18 @@ public final class HttpSyncCli {
                     : o.markedIds().size() + " of " + o.candidates() + " records gone from the platform"));
         }
         return true;
+    }
+
+    /**
+     * What ended a job, in a line: the window that kept failing and the platform's answer, or else the innermost
+     * cause (Flink wraps it in job and scheduler exceptions whose messages say nothing about it).
+     */
+    static String cause(Throwable error) {
+        WindowFailedException window = WindowFailedException.findIn(error);
+        if (window != null) return window.getMessage();
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root.toString();
     }
 
     /** Re-syncs the failed windows of the configured job; returns how many windows it replayed. */

@@ -167,18 +167,7 @@ class RunCommandResumeITCase {
 
     /** {@code java -cp <test class path> io.httpsync.jobs.HttpSyncCli run --config <file>} in the working directory. */
     private Process start(Path config, String logFile) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        // the log configuration a user gets (the test class path also holds log4j2-test.properties)
-        String logConfig = HttpSyncCli.class.getResource("/log4j2.properties").toString();
-        // the JVM options only make a short run start faster on a busy machine (C1 only, one GC thread)
-        Process p = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dlog4j2.configurationFile=" + logConfig, "-cp", classPath,
-                HttpSyncCli.class.getName(), "run", "--config", config.toString())
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve(logFile).toFile())
-                .start();
+        Process p = CliProcess.start(work, work.resolve(logFile), "run", "--config", config.toString());
         processes.add(p);
         return p;
     }

@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,9 +48,14 @@ import java.util.function.Function;
  * <p>Admin API (JSON): {@code GET /admin/accounting}; {@code GET /admin/<platform>/truth?tenant=T};
  * {@code POST /admin/<platform>/faults?fault=SERVER_ERROR&probability=0.05} or {@code ?script=TIMEOUT,HTML_PAGE};
  * {@code POST /admin/<platform>/expire-tokens?tenant=T}; {@code POST /admin/clock/advance?millis=N}.
+ *
+ * <p>Every answer carries a {@code Date} header with the platform's time ({@link SimClock}), which may run behind or
+ * ahead of the machine's.
  */
 public final class Simulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Simulator.class);
+    private static final DateTimeFormatter HTTP_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
     private final SimClock clock = new SimClock();
     private final Accounting accounting = new Accounting();
@@ -155,10 +164,12 @@ public final class Simulator implements AutoCloseable {
         return new SimRequest(ex.getRequestMethod().toString(), ex.getRequestPath(), query, body, headers, ip);
     }
 
-    private static void send(HttpServerExchange ex, SimResponse r) {
+    private void send(HttpServerExchange ex, SimResponse r) {
         if (!ex.isResponseStarted()) {
             ex.setStatusCode(r.status());
             ex.getResponseHeaders().put(Headers.CONTENT_TYPE, r.contentType());
+            // the platform's own time, as a server whose clock is off tells it (Undertow would send the machine's)
+            ex.getResponseHeaders().put(Headers.DATE, HTTP_DATE.format(Instant.ofEpochMilli(clock.now())));
             r.headers().forEach((k, v) -> ex.getResponseHeaders().put(new HttpString(k), v));
         }
         ex.getResponseSender().send(r.body(), StandardCharsets.UTF_8);

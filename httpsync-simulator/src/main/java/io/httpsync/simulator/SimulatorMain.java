@@ -33,7 +33,8 @@ import java.util.function.Function;
  * separated, default all), {@code --tenants} (per platform, 2), {@code --records} (per tenant, 2000; on the contacts
  * platforms WeCom, DingTalk and Feishu the users per corp, in a department per 50 users), {@code --days}
  * (the span the records' times cover, 7), {@code --latency-ms} (0), {@code --mutations-per-second} (updates per
- * second and tenant; inserts and deletes at a tenth of it, 0), {@code --seed} (42).
+ * second and tenant; inserts and deletes at a tenth of it, 0), {@code --clock-offset-seconds} (how far the platforms'
+ * clock runs ahead of the machine's, negative: behind, 0), {@code --seed} (42).
  */
 public final class SimulatorMain {
     /** Demo credentials; the same for every order platform and tenant, printed at start. */
@@ -85,6 +86,8 @@ public final class SimulatorMain {
         long latency = Long.parseLong(opts.getOrDefault("latency-ms", "0"));
         double mutations = Double.parseDouble(opts.getOrDefault("mutations-per-second", "0"));
         Simulator sim = new Simulator(seed);
+        // before any data exists: the records' times and every Date header follow the platforms' clock
+        sim.clock().advance(TimeUnit.SECONDS.toMillis(Long.parseLong(opts.getOrDefault("clock-offset-seconds", "0"))));
         for (String name : platformNames(opts)) {
             PlatformSim p = sim.add(PLATFORMS.get(name));
             p.latency(latency, latency / 5);

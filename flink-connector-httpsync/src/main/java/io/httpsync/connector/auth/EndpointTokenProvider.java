@@ -182,12 +182,12 @@ public final class EndpointTokenProvider implements TokenProvider {
         try {
             body = JSON.readTree(answer.body());
         } catch (Exception e) {
-            throw failure(tenant, "HTTP " + answer.status() + " with a body that is not JSON", null);
+            throw failure(tenant, "HTTP " + answer.status() + " with a body that is not JSON", null, answer.status());
         }
         JsonNode token = body == null ? null : JsonPointers.present(body, tokenPath);
         if (answer.status() / 100 != 2 || token == null || !token.isValueNode() || token.asText().isEmpty()) {
             throw failure(tenant, "HTTP " + answer.status() + " without a token at '" + tokenPathText + "': "
-                    + tenant.redact(abbreviate(masked(body).toString())), null);
+                    + tenant.redact(abbreviate(masked(body).toString())), null, answer.status());
         }
         long expiresAt = fetchedAt + defaultTtl.toMillis();
         JsonNode expires = expiresInPath == null ? null : JsonPointers.present(body, expiresInPath);
@@ -222,7 +222,12 @@ public final class EndpointTokenProvider implements TokenProvider {
     }
 
     private static TokenFetchException failure(Tenant tenant, String why, Throwable cause) {
-        return new TokenFetchException("token endpoint for tenant '" + tenant.id() + "': " + tenant.redact(why), cause);
+        return failure(tenant, why, cause, -1);
+    }
+
+    private static TokenFetchException failure(Tenant tenant, String why, Throwable cause, int answerStatus) {
+        return new TokenFetchException("token endpoint for tenant '" + tenant.id() + "': " + tenant.redact(why), cause,
+                answerStatus);
     }
 
     private static String rootMessage(Throwable t) {

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * One account a job syncs for (a shop, a corp): an id and its properties (app key, secrets, a static token, ids
  * the request templates use as {@code ${tenant.<property>}}). Immutable.
  *
- * <p>A property whose key contains {@code secret}, {@code password} or {@code token} (any case) is a secret: it never
+ * <p>A property whose key looks secret ({@link #isSecretKey}: {@code secret}, {@code password}, {@code token},
+ * {@code credential}, {@code authorization}, {@code apikey}, {@code session}, any case) is a secret: it never
  * appears in {@link #toString()}, in an exception message this package builds, or in a log line; {@link #redact}
  * removes secret values from texts that may have picked one up (an error body that echoes a request).
  */
@@ -24,6 +25,8 @@ import java.util.TreeMap;
 public final class Tenant implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final String MASK = "******";
+    private static final List<String> SECRET_KEY_MARKERS =
+            List.of("secret", "password", "token", "credential", "authorization", "apikey", "api-key", "api_key", "session");
     /** Shorter secret values are not redacted from texts: they would match too much to be meaningful. */
     private static final int MIN_REDACTED_LENGTH = 4;
 
@@ -48,10 +51,17 @@ public final class Tenant implements Serializable {
         return new Tenant(id, Map.of());
     }
 
-    /** Whether a property with this key holds a secret. */
+    /**
+     * Whether a property (or an option) with this key holds a secret: its key contains {@code secret},
+     * {@code password}, {@code token}, {@code credential}, {@code authorization}, {@code apikey}/{@code api-key}/
+     * {@code api_key} or {@code session} (TOP's access token), in any case.
+     */
     public static boolean isSecretKey(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("secret") || k.contains("password") || k.contains("token");
+        for (String marker : SECRET_KEY_MARKERS) {
+            if (k.contains(marker)) return true;
+        }
+        return false;
     }
 
     public String id() {

@@ -320,6 +320,14 @@ public final class EndpointOptions {
     public static final ConfigOption<Integer> AUTH_TOKEN_MAX_REFRESHES = ConfigOptions.key("auth.token.max-refreshes")
             .intType().defaultValue(2).withDescription("Token-expired answers one page may get (each refreshes the token) before it fails.");
 
+    // ------------------------------------------------------------------ logs
+
+    public static final ConfigOption<Duration> LOG_SUMMARY_INTERVAL = ConfigOptions.key("log.summary-interval")
+            .durationType().defaultValue(Duration.ofMinutes(1))
+            .withDescription("How often each tenant's rate-limited answers, token refusals and retries are summed up in one"
+                    + " INFO line per tenant (only tenants that had any); 0 turns the summaries off. Single answers are"
+                    + " logged at DEBUG only.");
+
     // ------------------------------------------------------------------ the set of keys
 
     private static final Map<String, ConfigOption<?>> ALL = collect();

@@ -20,6 +20,7 @@ import java.io.Serializable;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,6 +115,7 @@ public final class EndpointSpec implements Serializable {
     private final transient AuthSettings auth;
     private final transient PlatformLimits limits;
     private final transient RateLimitSpec rateLimits;
+    private final transient Duration logSummaryInterval;
 
     private EndpointSpec(OptionReader r) {
         r.failOnUnknownKeys();
@@ -134,6 +136,8 @@ public final class EndpointSpec implements Serializable {
         this.retry = readRetry(r);
         this.auth = readAuth(r);
         this.rateLimits = readRateLimits(r, name, retry);
+        this.logSummaryInterval = r.duration(EndpointOptions.LOG_SUMMARY_INTERVAL, false);
+        if (logSummaryInterval.isNegative()) throw OptionReader.invalid(EndpointOptions.LOG_SUMMARY_INTERVAL.key(), "must not be negative");
         this.options = r.canonical();
         validateTemplates();
         validatePaging();
@@ -537,6 +541,11 @@ public final class EndpointSpec implements Serializable {
         return requestTimeout;
     }
 
+    /** How often answers other than pages are summed up in the log, per tenant; zero for never. */
+    public Duration logSummaryInterval() {
+        return logSummaryInterval;
+    }
+
     public TimeFormat timeFormat() {
         return timeFormat;
     }
@@ -621,6 +630,18 @@ public final class EndpointSpec implements Serializable {
         Map<String, String> shown = new TreeMap<>();
         options.forEach((k, v) -> shown.put(k, isLiteralSecret(k, v) ? "******" : v));
         return "EndpointSpec{" + name + ", " + shown + "}";
+    }
+
+    /**
+     * The values of options that hold a secret literally (a secret-looking parameter or header, an
+     * {@code Authorization} header, a Redis URI with a password), to be masked wherever a message might echo them.
+     */
+    public List<String> literalSecrets() {
+        List<String> secrets = new ArrayList<>();
+        options.forEach((k, v) -> {
+            if (isLiteralSecret(k, v)) secrets.add(v);
+        });
+        return secrets;
     }
 
     private static boolean isLiteralSecret(String key, String value) {

@@ -12,11 +12,15 @@ import org.asynchttpclient.Response;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
  * How httpsync speaks HTTP with async-http-client, in one place for the page fetcher and the token client: the client
- * settings, a rendered request as an AHC request, and an answer's body in its declared charset. Stateless.
+ * settings, a rendered request as an AHC request, an answer's body in its declared charset and its {@code Date}.
+ * Stateless.
  */
 @Internal
 final class HttpRequests {
@@ -55,6 +59,17 @@ final class HttpRequests {
     /** The body decoded in the charset of its content type, UTF-8 (the platforms' encoding) if none or unknown. */
     static String body(Response resp) {
         return resp.getResponseBody(charsetOf(resp.getContentType()));
+    }
+
+    /** The answer's {@code Date} header in epoch millis, or {@link Long#MIN_VALUE} if it has none that parses. */
+    static long dateHeaderMillis(Response resp) {
+        String date = resp.getHeader("Date");
+        if (date == null) return Long.MIN_VALUE;
+        try {
+            return ZonedDateTime.parse(date.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return Long.MIN_VALUE; // a platform's own idea of a date tells us nothing reliable
+        }
     }
 
     private static Charset charsetOf(String contentType) {

@@ -3,6 +3,7 @@ package io.httpsync.connector.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.RequestSigner;
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TokenFetchException;
 import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.auth.TokenTransport;
 import io.httpsync.connector.endpoint.EndpointOptions;
@@ -30,6 +31,7 @@ import javax.annotation.Nullable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -214,7 +216,7 @@ public final class PageFetcher implements AutoCloseable {
             tokenFuture.whenComplete((t, error) -> guarded(() -> {
                 if (error != null) {
                     attempts++;
-                    handle(ClassifiedResponse.noAnswer(ResponseKind.RETRYABLE, rootMessage(error)));
+                    handle(tokenFailure(error));
                     return;
                 }
                 token = t;
@@ -257,6 +259,7 @@ public final class PageFetcher implements AutoCloseable {
             }
             answer.whenComplete((response, error) -> guarded(() -> {
                 rateLimiter.release(tenant.id());
+                if (response != null) tellPlatformTime(tenant, response);
                 ClassifiedResponse c = error != null ? classifier.failure(error)
                         : classifier.classify(response.getStatusCode(), response::getHeader, HttpRequests.body(response));
                 listener.onResponse(tenant.id(), c.kind(), System.nanoTime() - started);
@@ -334,7 +337,7 @@ public final class PageFetcher implements AutoCloseable {
 
         void retryAfter(ClassifiedResponse c, Duration wait) {
             LOG.debug("{} tenant '{}' {}: {}; retrying in {} ms", spec.name(), tenant.id(), c.kind(), redact(c.message()), wait.toMillis());
-            listener.onRetry(tenant.id(), c.kind(), wait);
+            listener.onRetry(tenant.id(), c.kind(), wait, redact(c.message()));
             // a retry always goes through the timer, so that a chain of instant failures cannot grow the stack
             scheduleOrFail(() -> guarded(this::attempt), Math.max(1, wait.toNanos()));
         }
@@ -354,8 +357,11 @@ public final class PageFetcher implements AutoCloseable {
             result.completeExceptionally(new RequestFailedException(event));
         }
 
+        /** The text without the tenant's secrets, the token, and secrets written literally into the options. */
         String redact(String text) {
-            return tenant.redact(text, token == null ? List.of() : List.of(token));
+            List<String> more = new ArrayList<>(spec.literalSecrets());
+            if (token != null) more.add(token);
+            return tenant.redact(text, more);
         }
 
         /** Runs a step; a bug in it fails the page instead of leaving its future forever incomplete. */
@@ -366,6 +372,24 @@ public final class PageFetcher implements AutoCloseable {
                 fail(ClassifiedResponse.noAnswer(ResponseKind.FATAL, rootMessage(e)), null);
             }
         }
+    }
+
+    /** Tells the listener the platform's time, if the answer has a {@code Date} header (any thread). */
+    private void tellPlatformTime(Tenant tenant, Response response) {
+        long platformMillis = HttpRequests.dateHeaderMillis(response);
+        if (platformMillis != Long.MIN_VALUE) listener.onPlatformTime(tenant.id(), platformMillis, System.currentTimeMillis());
+    }
+
+    /**
+     * A token that could not be had, retried like an unanswered request. It carries the status of the token
+     * endpoint's refusal, so that a window failing on it counts as failing for a lasting cause (a wrong app secret
+     * gives the same refusal again), while an endpoint out of reach stays a transient one.
+     */
+    private static ClassifiedResponse tokenFailure(Throwable error) {
+        Throwable t = error;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) t = t.getCause();
+        int status = t instanceof TokenFetchException refused ? refused.answerStatus() : -1;
+        return new ClassifiedResponse(ResponseKind.RETRYABLE, status, null, rootMessage(error), null, null);
     }
 
     private static String rootMessage(Throwable t) {

@@ -93,7 +93,7 @@ public final class HttpSyncSource<T>
         try {
             limiter.registerMetrics(context.metricGroup());
             return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader,
-                    emitTenantPositions, Math.min(plan.tickIntervalMillis(), MAX_READER_POLL_INTERVAL_MILLIS), context);
+                    emitTenantPositions, Math.min(plan.tickIntervalMillis(), MAX_READER_POLL_INTERVAL_MILLIS), plan.lagMillis(), context);
         } catch (RuntimeException e) {
             limiter.close();
             throw e;

@@ -40,6 +40,7 @@ public final class HttpSyncSourceBuilder<T> {
     private Duration step;
     private Duration minWindowWidth;
     private Duration failedWindowRetryDelay;
+    private Integer maxWindowFailures;
     private Clock clock;
     private Double permitsPerSecond;
     private Integer burst;
@@ -114,6 +115,17 @@ public final class HttpSyncSourceBuilder<T> {
     /** How long a failed window waits before it is tried again (policy {@link ExceptionPolicy#RECORD_AND_RETRY}). */
     public HttpSyncSourceBuilder<T> setFailedWindowRetryDelay(Duration delay) {
         this.failedWindowRetryDelay = delay;
+        return this;
+    }
+
+    /**
+     * How many times in a row a window of a bounded sync may fail with the same lasting cause (a refused request, an
+     * unknown error code, a body that is not the described JSON; not an unavailable or rate-limiting platform) before
+     * the job fails with that cause, without restarts (default {@value SyncPlan#DEFAULT_MAX_WINDOW_FAILURES}). A
+     * continuous sync keeps retrying such a window, and never passes it.
+     */
+    public HttpSyncSourceBuilder<T> setMaxWindowFailures(int failures) {
+        this.maxWindowFailures = failures;
         return this;
     }
 
@@ -195,6 +207,7 @@ public final class HttpSyncSourceBuilder<T> {
         plan.lag(lag);
         if (continuous) plan.discoveryInterval(discoveryInterval);
         if (failedWindowRetryDelay != null) plan.failedWindowRetryDelay(failedWindowRetryDelay);
+        if (maxWindowFailures != null) plan.maxWindowFailures(maxWindowFailures);
         if (clock != null) plan.clock(clock);
         SyncPlan built;
         try {

@@ -2,6 +2,7 @@ package io.httpsync.connector.table;
 
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.source.HttpSyncSourceBuilder;
+import io.httpsync.connector.source.enumerator.SyncPlan;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -49,7 +50,8 @@ public final class HttpSyncConnectorOptions {
             .withDescription("Where a bounded sync ends, exclusive (required in bounded mode), written like 'scan.start'.");
     public static final ConfigOption<Duration> SCAN_LAG = ConfigOptions.key("scan.lag").durationType()
             .defaultValue(Duration.ofMinutes(1))
-            .withDescription("Continuous mode: how far behind now the sync stays, so that late writes on the platform are seen.");
+            .withDescription("Continuous mode: how far behind now the sync stays, so that late writes on the platform are seen. "
+                    + "Kept to the platform's clock (its answers' Date headers) when that runs behind ours.");
     public static final ConfigOption<Duration> SCAN_DISCOVERY_INTERVAL = ConfigOptions.key("scan.discovery-interval")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("Continuous mode: how often new windows are planned.");
@@ -62,6 +64,12 @@ public final class HttpSyncConnectorOptions {
     public static final ConfigOption<Duration> SCAN_FAILED_WINDOW_RETRY_DELAY = ConfigOptions
             .key("scan.failed-window.retry-delay").durationType().noDefaultValue()
             .withDescription("How long a failed window waits before it is tried again (policy record-and-retry); default 1 min.");
+    public static final ConfigOption<Integer> SCAN_FAILED_WINDOW_MAX_FAILURES = ConfigOptions
+            .key("scan.failed-window.max-failures").intType().defaultValue(SyncPlan.DEFAULT_MAX_WINDOW_FAILURES)
+            .withDescription("Bounded mode: a window that fails this many times in a row with the same lasting cause (a "
+                    + "refused request, an unknown error code, an answer that is not the described JSON; not an "
+                    + "unavailable or rate-limiting platform) fails the job with that cause, without restarts. "
+                    + "Continuous mode keeps retrying it.");
     public static final ConfigOption<String> SCAN_EXCEPTION_POLICY = ConfigOptions.key("scan.exception-policy")
             .stringType().defaultValue("record-and-retry")
             .withDescription("fail: a request that exhausts its retries, or a record that cannot be decoded, fails the job; "

@@ -93,7 +93,7 @@ public class HttpSyncDynamicSource implements ScanTableSource, LookupTableSource
         }
         DeserializationSchema<RowData> decoder = format.createRuntimeDecoder(context, physicalDataType);
         TypeInformation<RowData> producedType = context.createTypeInformation(producedDataType);
-        RecordRowDecoder rows = new RecordRowDecoder(tableName, decoder, metadata);
+        RecordRowDecoder rows = new RecordRowDecoder(tableName, decoder, metadata, endpoint.spec().logSummaryInterval());
         HttpSyncSource<RawRecord> httpSource = source;
         return new DataStreamScanProvider() {
             @Override

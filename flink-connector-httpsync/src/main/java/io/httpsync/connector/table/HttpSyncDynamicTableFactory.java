@@ -44,7 +44,8 @@ import java.util.TreeMap;
  * {@code format}.
  *
  * <p>Every option is validated when the table is used, and a wrong one fails the statement with a
- * {@link ValidationException} naming it. Endpoint options keep their own spelling of values (enums like
+ * {@link ValidationException} naming it, and no tenant property or secret-looking option value (see
+ * {@link RefusedTable} for why that takes a table that refuses to be used). Endpoint options keep their own spelling of values (enums like
  * {@code kuaishou-hmac-sha256}, lists separated by {@code ;}), so they are validated by {@link EndpointSpec}
  * rather than by Flink's typed option parsing.
  */
@@ -70,7 +71,7 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                 HttpSyncConnectorOptions.SCAN_START, HttpSyncConnectorOptions.SCAN_END, HttpSyncConnectorOptions.SCAN_LAG,
                 HttpSyncConnectorOptions.SCAN_DISCOVERY_INTERVAL, HttpSyncConnectorOptions.SCAN_WINDOW_STEP,
                 HttpSyncConnectorOptions.SCAN_WINDOW_MIN_WIDTH, HttpSyncConnectorOptions.SCAN_FAILED_WINDOW_RETRY_DELAY,
-                HttpSyncConnectorOptions.SCAN_EXCEPTION_POLICY, HttpSyncConnectorOptions.SCAN_SPLITS_IN_FLIGHT,
+                HttpSyncConnectorOptions.SCAN_FAILED_WINDOW_MAX_FAILURES, HttpSyncConnectorOptions.SCAN_EXCEPTION_POLICY, HttpSyncConnectorOptions.SCAN_SPLITS_IN_FLIGHT,
                 LookupOptions.CACHE_TYPE, LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
                 LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE, LookupOptions.PARTIAL_CACHE_MAX_ROWS,
                 LookupOptions.PARTIAL_CACHE_CACHE_MISSING_KEY));
@@ -84,11 +85,26 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
         return prefixes;
     }
 
+    /**
+     * The table's source; a table whose options are refused fails the statement from the planner's first use of it
+     * ({@link RefusedTable}, with every tenant property and secret-looking option value masked in the message and its
+     * causes), never from here: Flink would add every option of the table to the message.
+     */
     @Override
     public DynamicTableSource createDynamicTableSource(Context context) {
-        FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
         String table = context.getObjectIdentifier().asSummaryString();
         Map<String, String> options = context.getCatalogTable().getOptions();
+        try {
+            return createValidated(context, table, options);
+        } catch (RuntimeException e) {
+            ValidationException refusal = e instanceof ValidationException v ? v
+                    : new ValidationException("Invalid options of table " + table + ": " + e.getMessage(), e);
+            return new RefusedTable(table, OptionSecrets.of(options).redacted(refusal));
+        }
+    }
+
+    private DynamicTableSource createValidated(Context context, String table, Map<String, String> options) {
+        FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
         DecodingFormat<DeserializationSchema<RowData>> format =
                 helper.discoverDecodingFormat(DeserializationFormatFactory.class, FactoryUtil.FORMAT);
         validateKeys(options, context.getClassLoader());
@@ -173,6 +189,7 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
         config.getOptional(HttpSyncConnectorOptions.SCAN_WINDOW_STEP).ifPresent(builder::setWindowStep);
         config.getOptional(HttpSyncConnectorOptions.SCAN_WINDOW_MIN_WIDTH).ifPresent(builder::setMinWindowWidth);
         config.getOptional(HttpSyncConnectorOptions.SCAN_FAILED_WINDOW_RETRY_DELAY).ifPresent(builder::setFailedWindowRetryDelay);
+        builder.setMaxWindowFailures(atLeast(config, HttpSyncConnectorOptions.SCAN_FAILED_WINDOW_MAX_FAILURES, 1));
         return builder.build();
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.http.FetchListener;
+import io.httpsync.connector.http.FetchActivityLog;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
@@ -94,7 +94,9 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
         limiter = endpoint.rateLimits().backend() == RateLimitSpec.Backend.REDIS
                 ? HierarchicalRateLimiter.redis(endpoint.rateLimits())
                 : HierarchicalRateLimiter.evenShare(endpoint.rateLimits(), context.getTaskInfo().getNumberOfParallelSubtasks());
-        fetcher = new PageFetcher(endpoint, limiter, FetchListener.NONE);
+        // summed up per tenant in the log (rate limiting, token refusals, retries), written as lookups go on
+        fetcher = new PageFetcher(endpoint, limiter, new FetchActivityLog(endpoint.name(), endpoint.logSummaryInterval(),
+                System::currentTimeMillis));
     }
 
     @Override

@@ -12,11 +12,10 @@ import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.utils.JoinedRowData;
 import org.apache.flink.util.Collector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -24,7 +23,8 @@ import java.util.List;
  * declared metadata columns in the planner's order.
  *
  * <p>A SQL table has no side output, so exception events (the source emits them only under policy
- * record-and-retry, and their windows are retried) are logged and counted in {@code numExceptionEvents}. A record
+ * record-and-retry) are counted in {@code numExceptionEvents} and logged, the first of each window at WARN and the
+ * rest summed up ({@link ExceptionEventLog}), so that a window of undecodable records does not flood the log. A record
  * the format cannot decode fails the job: retrying its window would not change it. A format told to skip bad
  * records ({@code json.ignore-parse-errors}) returns null; those are counted in {@code numSkippedRecords}.
  *
@@ -33,16 +33,19 @@ import java.util.List;
 @Internal
 final class RecordRowDecoder extends ProcessFunction<SyncElement<RawRecord>, RowData> {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(RecordRowDecoder.class);
 
     private final String tableName;
     private final DeserializationSchema<RowData> format;
     private final List<ReadableMetadata> metadata;
+    private final Duration summaryInterval;
     private transient Counter exceptionEvents;
     private transient Counter skippedRecords;
+    private transient ExceptionEventLog eventLog;
 
-    RecordRowDecoder(String tableName, DeserializationSchema<RowData> format, List<ReadableMetadata> metadata) {
+    RecordRowDecoder(String tableName, DeserializationSchema<RowData> format, List<ReadableMetadata> metadata,
+                     Duration summaryInterval) {
         this.tableName = tableName;
+        this.summaryInterval = summaryInterval;
         this.format = format;
         this.metadata = List.copyOf(metadata);
     }
@@ -52,6 +55,7 @@ final class RecordRowDecoder extends ProcessFunction<SyncElement<RawRecord>, Row
         format.open(RuntimeContextInitializationContextAdapters.deserializationAdapter(getRuntimeContext()));
         exceptionEvents = getRuntimeContext().getMetricGroup().counter("numExceptionEvents");
         skippedRecords = getRuntimeContext().getMetricGroup().counter("numSkippedRecords");
+        eventLog = new ExceptionEventLog(tableName, summaryInterval);
     }
 
     @Override
@@ -59,7 +63,7 @@ final class RecordRowDecoder extends ProcessFunction<SyncElement<RawRecord>, Row
         if (element.isPosition()) return;   // the table source does not ask for positions; nothing to decode either way
         if (element.isException()) {
             exceptionEvents.inc();
-            LOG.warn("Table {}: {} (the window is retried later)", tableName, element.exception());
+            eventLog.log(element.exception(), System.currentTimeMillis());
             return;
         }
         RawRecord record = element.record();

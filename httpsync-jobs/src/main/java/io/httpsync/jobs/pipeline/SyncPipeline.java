@@ -75,6 +75,8 @@ import java.util.regex.Pattern;
  * source.tenants=shop-1,shop-2             source.tenant.shop-1.app-key=...   (tenant properties, secrets included)
  * source.mode=continuous|bounded           source.start=2026-01-01T00:00:00Z   source.end=... (bounded)
  * source.lag=30 s  source.discovery-interval=10 s  source.window-step=6 h  source.exception-policy=record-and-retry
+ * source.failed-window.retry-delay=1 min  source.failed-window.max-failures=3   (bounded: a window failing that often
+ *                                          in a row with the same lasting cause fails the job, and full-pass exits 1)
  * dedupe.enabled=true                      dedupe.ttl=30 d
  * jdbc.url=jdbc:postgresql://...  jdbc.dialect=postgres|mysql  jdbc.username  jdbc.password  jdbc.table=orders
  * jdbc.events-table=sync_events            jdbc.create-tables=true      jdbc.positions-table=sync_positions (the default)
@@ -120,7 +122,8 @@ public final class SyncPipeline {
     private static final Pattern URI_SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:/.*");
     private static final List<String> KEYS = List.of("job.name", "job.parallelism", "job.checkpoint-interval", "job.checkpoint-dir",
             "source.name", "source.tenants", "source.mode", "source.start", "source.end", "source.lag", "source.discovery-interval",
-            "source.window-step", "source.exception-policy", "dedupe.enabled", "dedupe.ttl", "jdbc.url", "jdbc.dialect",
+            "source.window-step", "source.exception-policy", "source.failed-window.retry-delay", "source.failed-window.max-failures",
+            "dedupe.enabled", "dedupe.ttl", "jdbc.url", "jdbc.dialect",
             "jdbc.username", "jdbc.password", "jdbc.table", "jdbc.events-table", "jdbc.positions-table", "jdbc.create-tables", "kafka.bootstrap-servers",
             "kafka.topic", "kafka.events-topic", "kafka.guarantee", "kafka.transactional-id-prefix", "pass.completion",
             "pass.max-delete-ratio", "pass.catch-up-rounds", "pass.snapshot-retain", "pass.in-running-job", "pass.id", "pass.end");
@@ -489,6 +492,8 @@ public final class SyncPipeline {
             default -> throw new IllegalArgumentException("source.mode must be 'continuous' or 'bounded', was '" + mode + "'");
         }
         if (has("source.window-step")) builder.setWindowStep(duration("source.window-step"));
+        if (has("source.failed-window.retry-delay")) builder.setFailedWindowRetryDelay(duration("source.failed-window.retry-delay"));
+        if (has("source.failed-window.max-failures")) builder.setMaxWindowFailures(integer("source.failed-window.max-failures", 0));
         if (has("source.exception-policy")) {
             builder.setExceptionPolicy(ExceptionPolicy.valueOf(required("source.exception-policy").toUpperCase(Locale.ROOT).replace('-', '_')));
         }

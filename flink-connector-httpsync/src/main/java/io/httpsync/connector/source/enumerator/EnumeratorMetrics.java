@@ -8,6 +8,7 @@ import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
 
 import java.time.Clock;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The metrics of the {@link HttpSyncEnumerator}, registered on the enumerator's metric group:
@@ -16,6 +17,8 @@ import java.util.function.IntSupplier;
  *   <li>{@code unassignedSplits} (Flink's standard gauge): windows planned and waiting for a reader.
  *   <li>{@value #COMMITTED_WINDOWS}: counter of windows committed (covered by a completed checkpoint) since the
  *       enumerator started.
+ *   <li>{@value #PLATFORM_CLOCK_SKEW_MILLIS}: gauge, how far the platform's clock runs ahead of the JobManager's by
+ *       the readers' reports (negative: behind; 0 until reported). Planning keeps to the platform's clock.
  *   <li>{@code tenant.<tenant>.}{@value #SYNC_POSITION}: gauge, the tenant's sync position in epoch milliseconds.
  *   <li>{@code tenant.<tenant>.}{@value #SYNC_LAG_MILLIS}: gauge, now minus the sync position: how far the sink is
  *       behind the platform for this tenant.
@@ -30,16 +33,18 @@ final class EnumeratorMetrics {
     static final String SYNC_POSITION = "syncPosition";
     static final String SYNC_LAG_MILLIS = "syncLagMillis";
     static final String COMMITTED_WINDOWS = "committedWindows";
+    static final String PLATFORM_CLOCK_SKEW_MILLIS = "platformClockSkewMillis";
 
     private final SplitEnumeratorMetricGroup group;
     private final Clock clock;
     private final Counter committedWindows;
 
-    EnumeratorMetrics(SplitEnumeratorMetricGroup group, Clock clock, IntSupplier unassignedWindows) {
+    EnumeratorMetrics(SplitEnumeratorMetricGroup group, Clock clock, IntSupplier unassignedWindows, LongSupplier platformClockSkew) {
         this.group = group;
         this.clock = clock;
         group.setUnassignedSplitsGauge(() -> (long) unassignedWindows.getAsInt());
         this.committedWindows = group.counter(COMMITTED_WINDOWS);
+        group.gauge(PLATFORM_CLOCK_SKEW_MILLIS, (Gauge<Long>) platformClockSkew::getAsLong);
     }
 
     void registerTenant(TenantProgress progress) {

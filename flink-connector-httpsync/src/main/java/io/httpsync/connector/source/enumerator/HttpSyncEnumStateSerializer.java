@@ -25,7 +25,8 @@ import static io.httpsync.connector.source.split.StateSerde.writeString;
 /**
  * The versioned serializer of {@link HttpSyncEnumState}, modelled on Kafka's {@code KafkaSourceEnumStateSerializer}.
  *
- * <p>Rules for evolving it: never change what an existing version writes; add a {@code VERSION_n} constant with a
+ * <p>Rules for evolving it: never change what an existing version writes (its test writer nests the splits in the
+ * split format of its time; {@link #serialize} nests them in the current one); add a {@code VERSION_n} constant with a
  * javadoc of what changed, a {@code deserializeVersionN} method and a {@code case} in {@link #deserialize}; keep a
  * {@code @VisibleForTesting serializeVersionN} so tests can still produce every old format. The splits are nested with
  * the {@link WindowSplitSerializer} and its version is written first, so the two formats evolve independently.
@@ -60,7 +61,7 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
 
     @Override
     public byte[] serialize(HttpSyncEnumState state) throws IOException {
-        return serializeVersion2(state);
+        return serializeVersion2(state, splitSerializer.getVersion());
     }
 
     @Override
@@ -83,12 +84,19 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
         return state;
     }
 
-    /** Writes {@link #VERSION_2}, the current version. */
+    /**
+     * Writes {@link #VERSION_2}, the current version, with the splits in the split serializer's version 1 (as when
+     * version 2 was introduced), so that its bytes stay tested.
+     */
     @VisibleForTesting
     byte[] serializeVersion2(HttpSyncEnumState state) throws IOException {
+        return serializeVersion2(state, WindowSplitSerializer.VERSION_1);
+    }
+
+    private byte[] serializeVersion2(HttpSyncEnumState state, int splitVersion) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writeVersion1Fields(out, state);
+            writeVersion1Fields(out, state, splitVersion);
             out.writeInt(state.refreshTokens().size());
             for (RotatedRefreshToken token : state.refreshTokens()) {
                 writeString(out, token.tenant());
@@ -107,13 +115,14 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
     byte[] serializeVersion1(HttpSyncEnumState state) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writeVersion1Fields(out, state);
+            writeVersion1Fields(out, state, WindowSplitSerializer.VERSION_1);
         }
         return bytes.toByteArray();
     }
 
-    private void writeVersion1Fields(DataOutputStream out, HttpSyncEnumState state) throws IOException {
-        out.writeInt(splitSerializer.getVersion());
+    /** The fields of version 1, the splits written in {@code splitVersion} (which precedes them). */
+    private void writeVersion1Fields(DataOutputStream out, HttpSyncEnumState state, int splitVersion) throws IOException {
+        out.writeInt(splitVersion);
         out.writeInt(state.tenants().size());
         for (TenantState tenant : state.tenants()) {
             writeString(out, tenant.tenant());
@@ -125,17 +134,17 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
                 out.writeLong(range.endMillis());
             }
         }
-        writeSplits(out, state.unassigned());
-        writeSplits(out, state.assigned());
+        writeSplits(out, state.unassigned(), splitVersion);
+        writeSplits(out, state.assigned(), splitVersion);
         out.writeInt(state.finishedPending().size());
         for (FinishedWindow finished : state.finishedPending()) {
             writeString(out, finished.reportedSplitId());
-            writeSplit(out, finished.window());
+            writeSplit(out, finished.window(), splitVersion);
             out.writeLong(finished.checkpointId());
         }
         out.writeInt(state.failed().size());
         for (FailedWindow failed : state.failed()) {
-            writeSplit(out, failed.window());
+            writeSplit(out, failed.window(), splitVersion);
             out.writeLong(failed.retryAtMillis());
             writeString(out, failed.reason());
         }
@@ -196,10 +205,10 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
         return new TimeRange(start, end);
     }
 
-    private void writeSplits(DataOutputStream out, List<WindowSplit> splits) throws IOException {
+    private void writeSplits(DataOutputStream out, List<WindowSplit> splits, int splitVersion) throws IOException {
         out.writeInt(splits.size());
         for (WindowSplit split : splits) {
-            writeSplit(out, split);
+            writeSplit(out, split, splitVersion);
         }
     }
 
@@ -212,8 +221,8 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
         return splits;
     }
 
-    private void writeSplit(DataOutputStream out, WindowSplit split) throws IOException {
-        writeBytes(out, splitSerializer.serialize(split));
+    private void writeSplit(DataOutputStream out, WindowSplit split, int splitVersion) throws IOException {
+        writeBytes(out, splitSerializer.serialize(split, splitVersion));
     }
 
     private WindowSplit readSplit(DataInputStream in, int splitVersion) throws IOException {

@@ -1,12 +1,14 @@
 package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.ratelimit.JobBudget;
+import io.httpsync.connector.source.WindowFailedException;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.TokenEvent;
 import io.httpsync.connector.source.event.TokenRequestEvent;
 import io.httpsync.connector.source.event.WindowFailedEvent;
+import io.httpsync.connector.source.event.WindowTooEarlyEvent;
 import io.httpsync.connector.source.event.WindowTooLargeEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
 import io.httpsync.connector.source.event.WindowsFinishedEvent;
@@ -17,6 +19,7 @@ import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.util.FlinkRuntimeException;
 
 import org.slf4j.Logger;
@@ -74,8 +77,18 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *   <li><b>too large</b> ({@link WindowTooLargeEvent}): the part the reader covered becomes a finished window; the
  *       rest is halved (see {@link WindowPlanner}) and the halves go back to the queue, recursively as new reports
  *       arrive, down to the minimum width, below which it is handed out once more as unsplittable.
- *   <li><b>failed</b> ({@link WindowFailedEvent}): the window waits the plan's retry delay, then goes back to the
- *       queue. It is never skipped, and the sync position cannot pass it.
+ *   <li><b>failed</b> ({@link WindowFailedEvent}): the window waits the plan's retry delay (doubled per failure in a
+ *       row, up to a bound, when the cause is transient), then goes back to the queue. It is never skipped, and the
+ *       sync position cannot pass it. In a bounded sync, a window that fails {@link SyncPlan#maxWindowFailures()}
+ *       times in a row with the same lasting cause fails the job with a
+ *       {@link io.httpsync.connector.source.WindowFailedException}, without restarts ({@link FailureStreaks}): asking
+ *       again would give the same answer, and a bounded job must end.
+ *   <li><b>too early</b> ({@link WindowTooEarlyEvent}): the platform's clock runs behind ours and had not passed the
+ *       window's end plus the lag when it was read. The part it had passed is finished; the rest waits in pieces, each
+ *       until the platform's clock has passed its end plus the lag (see {@link WindowPlanner#splitTooEarly}).
+ *       Continuous planning keeps to the platform's clock as the readers report it with their polls
+ *       ({@link PlatformClockTracker}), so this happens only to windows planned before it was known, or while it fell
+ *       further behind.
  *   <li><b>committed</b>: the tenant's sync position is the end of the longest prefix of committed windows; it is
  *       sent to each reader ({@link SyncPositionEvent}) after it moved, with the reader's next request, report or poll.
  * </ul>
@@ -143,6 +156,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     private final Map<String, FinishedWindow> finishedPending = new HashMap<>();
 
     private final Map<String, FailedWindow> failed = new HashMap<>();
+    private final FailureStreaks failureStreaks;
+    /** The platform's clock as the readers report it: continuous planning keeps to it. */
+    private final PlatformClockTracker platformClock;
 
     /** Split requests not answered yet, one entry per request, in arrival order. */
     private final Deque<Integer> splitRequests = new ArrayDeque<>();
@@ -186,8 +202,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         this.plan = checkNotNull(plan, "plan");
         this.budget = budget;
         this.planner = new WindowPlanner(plan);
+        this.failureStreaks = new FailureStreaks(plan);
+        this.platformClock = new PlatformClockTracker(plan.lagMillis());
         this.horizonMillis = plan.isBounded() ? plan.endMillis() : Long.MIN_VALUE;
-        this.metrics = new EnumeratorMetrics(context.metricGroup(), plan.clock(), unassigned::size);
+        this.metrics = new EnumeratorMetrics(context.metricGroup(), plan.clock(), unassigned::size, platformClock::skewMillis);
         if (restoredState != null) {
             restore(restoredState);
         }
@@ -242,7 +260,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             throw new FlinkRuntimeException("The httpsync enumerator could not read the clock", error);
         }
         if (!plan.isBounded()) {
-            horizonMillis = Math.max(horizonMillis, planner.horizonAt(nowMillis));
+            horizonMillis = Math.max(horizonMillis, planner.horizonAt(platformClock.platformNowMillis(nowMillis)));
         }
         retryDueFailedWindows(nowMillis);
         // nothing is sent from here: the windows planned or retried go to the readers that ask, when they poll
@@ -311,6 +329,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         List<String> handled;
         if (event instanceof ReaderPollEvent poll) {
             if (budget != null) budget.report(subtaskId, poll.budget());
+            if (poll.platformNowMillis() != null) platformClock.reported(poll.platformNowMillis(), plan.clock().millis());
             answer(subtaskId);
             return;
         } else if (event instanceof TokenRequestEvent) {
@@ -325,6 +344,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             WindowTooLargeEvent tooLarge = (WindowTooLargeEvent) event;
             onWindowTooLarge(subtaskId, tooLarge);
             handled = List.of(tooLarge.split().splitId());
+        } else if (event instanceof WindowTooEarlyEvent tooEarly) {
+            onWindowTooEarly(subtaskId, tooEarly);
+            handled = List.of(tooEarly.split().splitId());
         } else if (event instanceof WindowFailedEvent) {
             WindowFailedEvent windowFailed = (WindowFailedEvent) event;
             onWindowFailed(subtaskId, windowFailed);
@@ -365,6 +387,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     private void onWindowFinished(WindowSplit reported) {
         WindowSplit split = takeAssigned(reported, "finished");
         if (split != null) {
+            failureStreaks.forget(split.splitId());
             finishedPending.put(
                     split.splitId(),
                     new FinishedWindow(split.splitId(), split.fresh(), FinishedWindow.NOT_YET_CHECKPOINTED));
@@ -384,6 +407,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         if (takeAssigned(event.split(), "too large") == null) {
             return;
         }
+        failureStreaks.forget(split.splitId());
         WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(split, event.coveredFromMillis());
         if (hot.coveredPart() != null) {
             finishedPending.put(
@@ -399,17 +423,61 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
                 splitIds(hot.pieces()));
     }
 
+    /**
+     * A window read before the platform's clock had passed its end plus the lag: the part it had passed is finished,
+     * the rest waits, piece by piece, until the platform's clock passes each piece's end plus the lag (measured as a
+     * duration from the reader's report, so that the clocks need not agree).
+     */
+    private void onWindowTooEarly(int subtaskId, WindowTooEarlyEvent event) {
+        WindowSplit split = takeAssigned(event.split(), "too early");
+        if (split == null) {
+            return;
+        }
+        failureStreaks.forget(split.splitId());
+        WindowPlanner.EarlyWindowSplit early = planner.splitTooEarly(split, event.platformReachedMillis());
+        if (early.readPart() != null) {
+            finishedPending.put(
+                    split.splitId(),
+                    new FinishedWindow(split.splitId(), early.readPart(), FinishedWindow.NOT_YET_CHECKPOINTED));
+        }
+        long now = plan.clock().millis();
+        for (WindowSplit piece : early.pieces()) {
+            long due = now + Math.max(0, piece.endMillis() + plan.lagMillis() - event.platformReachedMillis());
+            failed.put(piece.splitId(), new FailedWindow(piece, due, "the platform's clock had not passed its end plus the lag"));
+        }
+        LOG.info(
+                "Reader {} read window {} before the platform's clock (at {}) had passed its end plus the lag; {} is"
+                        + " done, {} wait for the platform's clock",
+                subtaskId,
+                split.splitId(),
+                Instant.ofEpochMilli(event.platformReachedMillis()),
+                early.readPart() == null ? "nothing" : early.readPart().splitId(),
+                splitIds(early.pieces()));
+    }
+
     private void onWindowFailed(int subtaskId, WindowFailedEvent event) {
         WindowSplit split = takeAssigned(event.split(), "failed");
         if (split == null) {
             return;
         }
-        long retryAt = plan.clock().millis() + plan.failedWindowRetryDelayMillis();
+        FailureStreaks.Streak streak;
+        try {
+            streak = failureStreaks.failed(split, event.failure());
+        } catch (WindowFailedException e) {
+            LOG.error("Window {} failed {} times in a row with the same cause, the bounded sync fails: {}",
+                    split.splitId(), e.failures(), e.reason());
+            // asking again gives the same answer, so a restart would only repeat this: the job fails for good
+            throw new SuppressRestartsException(e);
+        }
+        long retryAt = failureStreaks.retryAt(plan.clock().millis(), streak, event.failure());
         failed.put(split.splitId(), new FailedWindow(split.fresh(), retryAt, event.reason()));
         LOG.warn(
-                "Reader {} failed window {} ({}); it is read again after {}",
+                "Reader {} failed window {} ({}{} failure{} in a row): {}; it is read again after {}",
                 subtaskId,
                 split.splitId(),
+                event.failure().transientCause() ? "transient cause, " : "",
+                streak.failures(),
+                streak.failures() == 1 ? "" : "s",
                 event.reason(),
                 Instant.ofEpochMilli(retryAt));
     }

@@ -63,6 +63,9 @@ public final class SyncPlan implements Serializable {
     public static final Duration DEFAULT_DISCOVERY_INTERVAL = Duration.ofSeconds(30);
     public static final Duration DEFAULT_TIME_RESOLUTION = Duration.ofSeconds(1);
     public static final Duration DEFAULT_FAILED_WINDOW_RETRY_DELAY = Duration.ofMinutes(1);
+    public static final int DEFAULT_MAX_WINDOW_FAILURES = 3;
+    /** A window failing for a transient cause waits at most this many times the retry delay. */
+    static final int MAX_RETRY_DELAY_FACTOR = 8;
 
     private final List<String> tenants;
     private final long startMillis;
@@ -75,6 +78,7 @@ public final class SyncPlan implements Serializable {
     private final long minWindowWidthMillis;
     private final long timeResolutionMillis;
     private final long failedWindowRetryDelayMillis;
+    private final int maxWindowFailures;
     private final Clock clock;
 
     private SyncPlan(Builder builder, long stepMillis, long minWindowWidthMillis) {
@@ -90,6 +94,7 @@ public final class SyncPlan implements Serializable {
         this.discoveryIntervalMillis = builder.discoveryInterval.toMillis();
         this.minWindowWidthMillis = minWindowWidthMillis;
         this.failedWindowRetryDelayMillis = builder.failedWindowRetryDelay.toMillis();
+        this.maxWindowFailures = builder.maxWindowFailures;
         this.clock = builder.clock;
     }
 
@@ -149,6 +154,26 @@ public final class SyncPlan implements Serializable {
 
     public long failedWindowRetryDelayMillis() {
         return failedWindowRetryDelayMillis;
+    }
+
+    /**
+     * How many times in a row a window of a bounded sync may fail with the same lasting cause (see
+     * {@link io.httpsync.connector.source.split.WindowFailure}) before the sync fails with that cause.
+     */
+    public int maxWindowFailures() {
+        return maxWindowFailures;
+    }
+
+    /**
+     * How long a window waits before it is read again after its {@code failures}-th failure in a row (1 for the
+     * first): the retry delay after a lasting cause (which a bounded sync gives up on, see
+     * {@link #maxWindowFailures()}); after a transient one, the retry delay doubled per failure up to
+     * {@value #MAX_RETRY_DELAY_FACTOR} times it, for as long as it takes.
+     */
+    public long retryDelayMillis(int failures, boolean transientCause) {
+        if (!transientCause) return failedWindowRetryDelayMillis;
+        int doublings = Math.min(Math.max(0, failures - 1), Integer.numberOfTrailingZeros(MAX_RETRY_DELAY_FACTOR));
+        return failedWindowRetryDelayMillis << doublings;
     }
 
     public Clock clock() {
@@ -244,6 +269,7 @@ public final class SyncPlan implements Serializable {
         @Nullable private Duration minWindowWidth;
         private Duration timeResolution = DEFAULT_TIME_RESOLUTION;
         private Duration failedWindowRetryDelay = DEFAULT_FAILED_WINDOW_RETRY_DELAY;
+        private int maxWindowFailures = DEFAULT_MAX_WINDOW_FAILURES;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -322,6 +348,16 @@ public final class SyncPlan implements Serializable {
             return this;
         }
 
+        /**
+         * How many times in a row a window of a bounded sync may fail with the same lasting cause before the sync
+         * fails with it (at least 1). Defaults to {@link #DEFAULT_MAX_WINDOW_FAILURES}. A continuous sync keeps
+         * retrying.
+         */
+        public Builder maxWindowFailures(int maxWindowFailures) {
+            this.maxWindowFailures = maxWindowFailures;
+            return this;
+        }
+
         /** The clock for "now"; must be serializable. Tests use a manual clock. */
         public Builder clock(Clock clock) {
             this.clock = clock;
@@ -370,6 +406,9 @@ public final class SyncPlan implements Serializable {
             }
             checkPositive("discoveryInterval", discoveryInterval);
             checkPositive("failedWindowRetryDelay", failedWindowRetryDelay);
+            if (maxWindowFailures < 1) {
+                throw new IllegalArgumentException("maxWindowFailures must be at least 1 but was " + maxWindowFailures);
+            }
             checkNotNull(clock, "clock");
             if (!(clock instanceof Serializable)) {
                 throw new IllegalArgumentException(

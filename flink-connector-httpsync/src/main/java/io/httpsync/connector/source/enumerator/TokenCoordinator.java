@@ -2,6 +2,7 @@ package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.auth.EndpointTokenProvider;
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TokenFetchException;
 import io.httpsync.connector.auth.TokenTransport;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
@@ -169,7 +170,8 @@ public final class TokenCoordinator implements Closeable {
         } catch (CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             // the provider's messages name the tenant and never a secret
-            return TokenEvent.failed(tenant, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+            return TokenEvent.failed(tenant, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(),
+                    cause instanceof TokenFetchException refused ? refused.answerStatus() : -1);
         }
     }
 

@@ -36,13 +36,19 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 @Internal
 public final class WindowPlanner {
 
+    /** A window read too early is re-planned in at most this many pieces. */
+    static final int MAX_EARLY_PIECES = 64;
+
     private final SyncPlan plan;
 
     public WindowPlanner(SyncPlan plan) {
         this.plan = checkNotNull(plan, "plan");
     }
 
-    /** Where planning may go at {@code nowMillis}: the bounded end, or {@code now - lag} at the time resolution. */
+    /**
+     * Where planning may go at {@code nowMillis} (the platform's "now", see {@link PlatformClockTracker}): the bounded
+     * end, or {@code now - lag} at the time resolution.
+     */
     public long horizonAt(long nowMillis) {
         return plan.isBounded() ? plan.endMillis() : plan.alignDown(nowMillis - plan.lagMillis());
     }
@@ -118,6 +124,52 @@ public final class WindowPlanner {
             return List.of(WindowSplit.of(tenant, start, middle), WindowSplit.of(tenant, middle, end));
         }
         return List.of(WindowSplit.of(tenant, start, end).asUnsplittable());
+    }
+
+    /**
+     * What becomes of a window read before the platform's clock reached its end plus the lag: the part the platform
+     * had passed by the lag when the reading began is read (to be committed); the rest is cut into pieces, each to be
+     * read again once the platform's clock has passed its end plus the lag, so that the sync position follows the
+     * platform's clock instead of waiting for the whole rest. Pieces are about a discovery interval wide (at least
+     * the minimum width, at most {@value #MAX_EARLY_PIECES} of them); a rest narrower than the minimum width takes
+     * from the read part, which then may be empty.
+     *
+     * @param platformReachedMillis the platform's time when the reading began
+     */
+    public EarlyWindowSplit splitTooEarly(WindowSplit window, long platformReachedMillis) {
+        long start = window.startMillis();
+        long end = window.endMillis();
+        long minWidth = plan.minWindowWidthMillis();
+        long passed = Math.min(Math.max(start, plan.alignDown(platformReachedMillis - plan.lagMillis())), end);
+        if (passed == end) return new EarlyWindowSplit(window.fresh(), List.of());
+        if (end - passed < minWidth) passed = Math.max(start, plan.alignDown(end - minWidth));
+        WindowSplit read = passed > start ? WindowSplit.of(window.tenant(), start, passed) : null;
+        long width = Math.max(Math.max(minWidth, alignUp(plan.discoveryIntervalMillis())),
+                alignUp(-Math.floorDiv(-(end - passed), MAX_EARLY_PIECES)));
+        List<WindowSplit> pieces = new ArrayList<>();
+        for (long from = passed; from < end; ) {
+            long to = end - (from + width) < minWidth ? end : from + width;
+            pieces.add(WindowSplit.of(window.tenant(), from, to));
+            from = to;
+        }
+        return new EarlyWindowSplit(read, pieces);
+    }
+
+    private long alignUp(long millis) {
+        long resolution = plan.timeResolutionMillis();
+        return -Math.floorDiv(-millis, resolution) * resolution;
+    }
+
+    /**
+     * The result of splitting a window read too early.
+     *
+     * @param readPart the part the platform's clock had passed (to be committed), or null
+     * @param pieces the rest, oldest first, each to be read once the platform's clock has passed its end plus the lag
+     */
+    public record EarlyWindowSplit(@Nullable WindowSplit readPart, List<WindowSplit> pieces) {
+        public EarlyWindowSplit {
+            pieces = List.copyOf(pieces);
+        }
     }
 
     /**

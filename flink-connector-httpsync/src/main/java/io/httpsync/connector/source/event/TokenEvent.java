@@ -14,18 +14,24 @@ import javax.annotation.Nullable;
  * @param validForMillis how long from now the reader may use it; a duration rather than an instant, so that the
  *     clocks of the JobManager and the TaskManager need not agree
  * @param failure why there is no token (names the tenant, never a secret), or null
+ * @param failureStatus the HTTP status of the token endpoint's refusal, or -1 (no answer, or no failure)
  */
 @Internal
-public record TokenEvent(String tenant, @Nullable String token, long validForMillis, @Nullable String failure)
-        implements SourceEvent {
-    private static final long serialVersionUID = 1L;
+public record TokenEvent(String tenant, @Nullable String token, long validForMillis, @Nullable String failure,
+                         int failureStatus) implements SourceEvent {
+    private static final long serialVersionUID = 2L;
 
     public static TokenEvent of(String tenant, String token, long validForMillis) {
-        return new TokenEvent(tenant, token, Math.max(0, validForMillis), null);
+        return new TokenEvent(tenant, token, Math.max(0, validForMillis), null, -1);
     }
 
     public static TokenEvent failed(String tenant, String failure) {
-        return new TokenEvent(tenant, null, 0, failure);
+        return failed(tenant, failure, -1);
+    }
+
+    /** @param failureStatus the HTTP status of the token endpoint's refusal, or -1 if it gave no answer */
+    public static TokenEvent failed(String tenant, String failure, int failureStatus) {
+        return new TokenEvent(tenant, null, 0, failure, failureStatus);
     }
 
     /** Without the token: events may be logged. */

@@ -29,7 +29,9 @@ public final class WindowReports {
             case TOO_LARGE:
                 return new WindowTooLargeEvent(split, outcome.knownTotal(), outcome.coveredFromMillis());
             case FAILED:
-                return new WindowFailedEvent(split, outcome.failureReason());
+                return new WindowFailedEvent(split, outcome.failure());
+            case TOO_EARLY:
+                return new WindowTooEarlyEvent(split, outcome.platformReachedMillis());
             default:
                 return new WindowsFinishedEvent(List.of(split));
         }

@@ -149,7 +149,7 @@ public final class CoordinatedTokenProvider implements TokenProvider, AutoClosea
                 if (answer.token() != null) {
                     waiting.complete(new Held(answer.token(), receivedAt + TimeUnit.MILLISECONDS.toNanos(answer.validForMillis())));
                 } else {
-                    waiting.completeExceptionally(new TokenFetchException(answer.failure(), null));
+                    waiting.completeExceptionally(new TokenFetchException(answer.failure(), null, answer.failureStatus()));
                 }
             });
         } catch (RejectedExecutionException e) {

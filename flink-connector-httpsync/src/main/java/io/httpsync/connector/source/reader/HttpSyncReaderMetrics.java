@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * count elements emitted (see {@link #fetchedPageEmitted}). Per tenant, under
  * {@code httpsync.tenant.<id>}: {@code requests}, {@code retries}, {@code rateLimited}, {@code pages}, {@code records},
  * {@code requestsInFlight}, {@code syncPosition} (epoch millis through which all data is in, -1 before the first
- * commit) and {@code syncLagMillis}.
+ * commit) and {@code syncLagMillis}. Under {@code httpsync}: {@value #PLATFORM_CLOCK_SKEW}, how far the platform's clock
+ * runs ahead of this TaskManager's by the answers' {@code Date} headers (negative: behind; 0 while unknown).
  *
  * <p>Request counters are updated from HTTP I/O threads (thread-safe counters); page, record and position metrics
  * from the mailbox thread.
@@ -31,14 +32,19 @@ final class HttpSyncReaderMetrics implements FetchListener {
     static final String GROUP = "httpsync";
     static final String TENANT_GROUP = "tenant";
 
+    static final String PLATFORM_CLOCK_SKEW = "platformClockSkewMillis";
+
     private final Map<String, TenantMetrics> tenants = new HashMap<>();
     private final Counter numRecordsIn;
+    private final PlatformClock platformClock;
     private volatile long lastFetchEventTimeLag = -1;
 
-    HttpSyncReaderMetrics(SourceReaderMetricGroup group, Collection<String> tenantIds) {
+    HttpSyncReaderMetrics(SourceReaderMetricGroup group, Collection<String> tenantIds, PlatformClock platformClock) {
+        this.platformClock = platformClock;
         numRecordsIn = group.getIOMetricGroup().getNumRecordsInCounter();
         group.gauge(MetricNames.CURRENT_FETCH_EVENT_TIME_LAG, () -> lastFetchEventTimeLag);
         MetricGroup root = group.addGroup(GROUP);
+        root.gauge(PLATFORM_CLOCK_SKEW, () -> platformClock.skewMillis().orElse(0L));
         for (String id : tenantIds) tenants.put(id, new TenantMetrics(root.addGroup(TENANT_GROUP, id)));
     }
 
@@ -89,6 +95,11 @@ final class HttpSyncReaderMetrics implements FetchListener {
     @Override
     public void onRateLimited(String tenant, Duration pause) {
         of(tenant).rateLimited.inc();
+    }
+
+    @Override
+    public void onPlatformTime(String tenantId, long platformMillis, long localMillis) {
+        platformClock.observed(platformMillis, localMillis);
     }
 
     /** Mailbox thread. */

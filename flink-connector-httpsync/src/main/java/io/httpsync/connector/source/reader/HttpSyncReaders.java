@@ -2,6 +2,8 @@ package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.http.FetchActivityLog;
+import io.httpsync.connector.http.FetchListener;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.ExceptionPolicy;
@@ -20,19 +22,26 @@ import java.util.Map;
 public final class HttpSyncReaders {
     private HttpSyncReaders() {}
 
-    /** @param rateLimiter owned by the reader from now on: closed with it */
+    /**
+     * @param rateLimiter owned by the reader from now on: closed with it
+     * @param lagMillis the plan's lag: a window counts as finished only if the platform's clock had passed its end
+     *     plus this when its reading began
+     */
     public static <T> HttpSyncSourceReader<T> create(EndpointSpec endpoint, HierarchicalRateLimiter rateLimiter, List<Tenant> tenants,
                                                      RecordDeserializer<T> deserializer, ExceptionPolicy policy,
                                                      int splitsInFlight, boolean emitTenantPositions, long pollIntervalMillis,
-                                                     SourceReaderContext context) {
+                                                     long lagMillis, SourceReaderContext context) {
         Map<String, Tenant> byId = new LinkedHashMap<>();
         tenants.forEach(t -> byId.put(t.id(), t));
-        HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet());
+        PlatformClock platformClock = new PlatformClock(System::currentTimeMillis);
+        HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet(), platformClock);
         CoordinatedTokenProvider tokens = CoordinatedTokenProvider.forEndpoint(endpoint); // the job's, from the enumerator
-        PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, metrics, Clock.systemUTC(), tokens);
+        FetchActivityLog activity = new FetchActivityLog(endpoint.name(), endpoint.logSummaryInterval(), System::currentTimeMillis);
+        PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, FetchListener.all(metrics, activity), Clock.systemUTC(), tokens);
         SplitOutcomes outcomes = new SplitOutcomes();
         HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, outcomes, metrics);
         return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter, outcomes,
-                metrics, fetcher, rateLimiter, tokens, splitsInFlight, emitTenantPositions, pollIntervalMillis, new Configuration(), context);
+                metrics, fetcher, rateLimiter, tokens, splitsInFlight, emitTenantPositions, pollIntervalMillis, platformClock,
+                new PlatformClockCheck(platformClock, lagMillis), activity, new Configuration(), context);
     }
 }

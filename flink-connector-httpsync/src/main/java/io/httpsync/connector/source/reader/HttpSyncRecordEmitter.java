@@ -8,6 +8,7 @@ import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.RecordMeta;
 import io.httpsync.connector.source.SyncElement;
+import io.httpsync.connector.source.split.WindowFailure;
 import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowSplit;
 import io.httpsync.connector.source.split.WindowSplitState;
@@ -113,7 +114,7 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
             throw new FlinkRuntimeException("request failed after retries, failing the job as exception policy FAIL asks: " + event);
         }
         output.collect(SyncElement.exception(event));
-        outcomes.note(state.split().splitId(), WindowOutcome.failed(event.message()));
+        outcomes.note(state.split().splitId(), WindowOutcome.failed(WindowFailure.of(event)));
         return 1;
     }
 }

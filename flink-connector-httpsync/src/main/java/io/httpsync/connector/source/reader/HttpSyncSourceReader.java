@@ -2,6 +2,8 @@ package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.TenantPosition;
+import io.httpsync.connector.http.FetchActivityLog;
+import io.httpsync.connector.ratelimit.BudgetReport;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
@@ -32,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -65,6 +68,10 @@ import java.util.function.Supplier;
  * that waits for an allotment makes the reader poll at once (the limiter's worker thread only raises a flag and wakes
  * the mailbox; the event is sent from here).
  *
+ * <p>The platform's clock: every answer's {@code Date} header feeds a {@link PlatformClock}; each poll tells the
+ * enumerator the platform's time, against which it plans windows, and a window whose reading began before the platform
+ * reached its end plus the lag is reported too early instead of finished ({@link PlatformClockCheck}).
+ *
  * <p>Tokens are the job's, held by the enumerator: the page fetcher gets them from a {@link CoordinatedTokenProvider},
  * whose requests the reader sends from {@link #pollNext} (woken for them through {@link #isAvailable}) and whose
  * answers it hands in from {@link #handleSourceEvents}.
@@ -86,6 +93,12 @@ public final class HttpSyncSourceReader<T>
     private final boolean emitTenantPositions;
     private final long pollIntervalMillis;
     private long nextPollAtMillis;
+    /**
+     * Wakes an idle reader when its next poll is due. The reader's own, shut down in {@link #close}: the JDK's shared
+     * delay thread ({@code CompletableFuture.delayedExecutor}) would be created under this job's frames and keep its
+     * class loader alive in the TaskManager for good.
+     */
+    private final ScheduledThreadPoolExecutor pollTimer;
     /** Completes when the next poll is due; replaced once used. Mailbox thread only. */
     @Nullable private CompletableFuture<Void> pollDue;
     private long pendingWatermark = Long.MIN_VALUE;
@@ -97,14 +110,30 @@ public final class HttpSyncSourceReader<T>
     private CompletableFuture<Void> positionsArrived = new CompletableFuture<>();
     /** The tokens the page fetcher borrows from the enumerator, or null if the endpoint fetches none. */
     @Nullable private final CoordinatedTokenProvider tokens;
+    /** The platform's clock as the answers show it, reported with every poll. */
+    private final PlatformClock platformClock;
+    private final PlatformClockCheck clockCheck;
+    /** Sums up rate limiting, token refusals and retries per tenant; written from the poll when the fetcher is quiet. */
+    private final FetchActivityLog activity;
 
     HttpSyncSourceReader(Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders, HttpSyncRecordEmitter<T> emitter,
                          SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher,
                          HierarchicalRateLimiter limiter, @Nullable CoordinatedTokenProvider tokens, int splitsInFlight,
-                         boolean emitTenantPositions, long pollIntervalMillis, Configuration config, SourceReaderContext context) {
+                         boolean emitTenantPositions, long pollIntervalMillis, PlatformClock platformClock,
+                         PlatformClockCheck clockCheck, FetchActivityLog activity, Configuration config,
+                         SourceReaderContext context) {
         super(splitReaders, emitter, config, context);
+        this.activity = activity;
+        this.platformClock = platformClock;
+        this.clockCheck = clockCheck;
         this.fetcher = fetcher;
         this.limiter = limiter;
+        this.pollTimer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "httpsync-reader-poll-" + context.getIndexOfSubtask());
+            t.setDaemon(true);
+            return t;
+        });
+        pollTimer.setRemoveOnCancelPolicy(true);
         this.tokens = tokens;
         if (limiter.isAllottedByJob()) {
             limiter.onAllotmentWanted(() -> {
@@ -138,6 +167,7 @@ public final class HttpSyncSourceReader<T>
             // restored from a checkpoint taken before the enumerator acknowledged them: report again, never re-read
             report(reported);
         }
+        toRead.forEach(clockCheck::started);
         if (!toRead.isEmpty()) super.addSplits(toRead);
     }
 
@@ -145,7 +175,8 @@ public final class HttpSyncSourceReader<T>
     protected void onSplitFinished(Map<String, WindowSplitState> finished) {
         List<WindowSplit> ended = new ArrayList<>(finished.size());
         for (Map.Entry<String, WindowSplitState> e : finished.entrySet()) {
-            ended.add(e.getValue().toSplit().withOutcome(outcomes.take(e.getKey())));
+            WindowSplit split = e.getValue().toSplit();
+            ended.add(split.withOutcome(clockCheck.ended(split, outcomes.take(e.getKey()))));
         }
         report(ended);
         for (int i = 0; i < finished.size(); i++) context.sendSplitRequest();
@@ -200,9 +231,10 @@ public final class HttpSyncSourceReader<T>
         long now = System.currentTimeMillis();
         if (now >= nextPollAtMillis || allotmentWanted) {
             allotmentWanted = false;
-            context.sendSourceEventToCoordinator(
-                    limiter.isAllottedByJob() ? new ReaderPollEvent(limiter.budgetReport()) : new ReaderPollEvent());
+            context.sendSourceEventToCoordinator(new ReaderPollEvent(
+                    limiter.isAllottedByJob() ? limiter.budgetReport() : BudgetReport.EMPTY, platformClock.platformNowMillis()));
             nextPollAtMillis = now + pollIntervalMillis;
+            activity.logIfDue();
         }
         if (pendingWatermark > emittedWatermark) {
             // positions only grow, and a record updated before the position can no longer arrive from any window
@@ -225,7 +257,9 @@ public final class HttpSyncSourceReader<T>
         if (positionsArrived.isDone()) positionsArrived = new CompletableFuture<>();
         if (pollDue == null || pollDue.isDone()) {
             long delay = Math.max(0, nextPollAtMillis - System.currentTimeMillis());
-            pollDue = CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
+            CompletableFuture<Void> due = new CompletableFuture<>();
+            pollTimer.schedule(() -> due.complete(null), delay, TimeUnit.MILLISECONDS);
+            pollDue = due;
         }
         CompletableFuture<Void> tokenRequests = tokens == null ? new CompletableFuture<>() : tokens.requestsWaiting();
         if (tokenRequests.isDone()) return tokenRequests;
@@ -252,6 +286,7 @@ public final class HttpSyncSourceReader<T>
         try {
             super.close();
         } finally {
+            pollTimer.shutdownNow();
             if (tokens != null) tokens.close();
             try {
                 fetcher.close();

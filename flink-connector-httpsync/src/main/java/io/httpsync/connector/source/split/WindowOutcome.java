@@ -24,8 +24,13 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *   <li>{@link Kind#FINISHED}: every record of the window was emitted.
  *   <li>{@link Kind#TOO_LARGE}: the window holds more records than the platform lets one page through; the records
  *       updated in {@code [coveredFromMillis, end)} (if known) were emitted, the enumerator splits the rest.
- *   <li>{@link Kind#FAILED}: a request exhausted its retries under the record-and-retry policy; the enumerator
- *       retries the window later and the sync position cannot pass it until then.
+ *   <li>{@link Kind#FAILED}: a request exhausted its retries under the record-and-retry policy, or the window cannot
+ *       be finished yet; the enumerator retries the window later and the sync position cannot pass it until then.
+ *       The {@link WindowFailure} says why, and whether the cause is transient.
+ *   <li>{@link Kind#TOO_EARLY}: every record the platform listed was emitted, but the platform's clock had only
+ *       reached {@code platformReachedMillis} when the window was read, short of its end plus the lag: records the
+ *       platform stamps later may still fall into it. The enumerator commits the part the platform had passed and
+ *       reads the rest again as the platform's clock reaches it.
  * </ul>
  */
 @Internal
@@ -37,7 +42,8 @@ public final class WindowOutcome implements Serializable {
     public enum Kind {
         FINISHED(1),
         TOO_LARGE(2),
-        FAILED(3);
+        FAILED(3),
+        TOO_EARLY(4);
 
         private final int code;
 
@@ -59,19 +65,25 @@ public final class WindowOutcome implements Serializable {
         }
     }
 
-    private static final WindowOutcome FINISHED = new WindowOutcome(Kind.FINISHED, 0L, null, null);
+    private static final WindowOutcome FINISHED = new WindowOutcome(Kind.FINISHED, 0L, null, null, 0L);
 
     private final Kind kind;
     private final long knownTotal;
     @Nullable private final Long coveredFromMillis;
-    @Nullable private final String failureReason;
+    @Nullable private final WindowFailure failure;
+    private final long platformReachedMillis;
 
     private WindowOutcome(
-            Kind kind, long knownTotal, @Nullable Long coveredFromMillis, @Nullable String failureReason) {
+            Kind kind,
+            long knownTotal,
+            @Nullable Long coveredFromMillis,
+            @Nullable WindowFailure failure,
+            long platformReachedMillis) {
         this.kind = kind;
         this.knownTotal = knownTotal;
         this.coveredFromMillis = coveredFromMillis;
-        this.failureReason = failureReason;
+        this.failure = failure;
+        this.platformReachedMillis = platformReachedMillis;
     }
 
     public static WindowOutcome finished() {
@@ -86,12 +98,27 @@ public final class WindowOutcome implements Serializable {
      */
     public static WindowOutcome tooLarge(long knownTotal, @Nullable Long coveredFromMillis) {
         checkArgument(knownTotal >= 0, "knownTotal must not be negative but was %s", knownTotal);
-        return new WindowOutcome(Kind.TOO_LARGE, knownTotal, coveredFromMillis, null);
+        return new WindowOutcome(Kind.TOO_LARGE, knownTotal, coveredFromMillis, null, 0L);
     }
 
-    /** @param reason why the window failed; must not contain secrets (it is logged and checkpointed) */
+    /**
+     * A failure that asking again will not change ({@link WindowFailure#lasting}).
+     *
+     * @param reason why the window failed; must not contain secrets (it is logged and checkpointed)
+     */
     public static WindowOutcome failed(String reason) {
-        return new WindowOutcome(Kind.FAILED, 0L, null, checkNotNull(reason, "reason"));
+        return failed(WindowFailure.lasting(checkNotNull(reason, "reason")));
+    }
+
+    public static WindowOutcome failed(WindowFailure failure) {
+        return new WindowOutcome(Kind.FAILED, 0L, null, checkNotNull(failure, "failure"), 0L);
+    }
+
+    /**
+     * @param platformReachedMillis the platform's time (by its clock) when the window's reading began, a lower bound
+     */
+    public static WindowOutcome tooEarly(long platformReachedMillis) {
+        return new WindowOutcome(Kind.TOO_EARLY, 0L, null, null, platformReachedMillis);
     }
 
     public Kind kind() {
@@ -112,7 +139,18 @@ public final class WindowOutcome implements Serializable {
     /** Only meaningful for {@link Kind#FAILED}. */
     @Nullable
     public String failureReason() {
-        return failureReason;
+        return failure == null ? null : failure.reason();
+    }
+
+    /** Only meaningful for {@link Kind#FAILED}. */
+    @Nullable
+    public WindowFailure failure() {
+        return failure;
+    }
+
+    /** Only meaningful for {@link Kind#TOO_EARLY}. */
+    public long platformReachedMillis() {
+        return platformReachedMillis;
     }
 
     @Override
@@ -127,12 +165,13 @@ public final class WindowOutcome implements Serializable {
         return kind == that.kind
                 && knownTotal == that.knownTotal
                 && Objects.equals(coveredFromMillis, that.coveredFromMillis)
-                && Objects.equals(failureReason, that.failureReason);
+                && Objects.equals(failure, that.failure)
+                && platformReachedMillis == that.platformReachedMillis;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, knownTotal, coveredFromMillis, failureReason);
+        return Objects.hash(kind, knownTotal, coveredFromMillis, failure, platformReachedMillis);
     }
 
     @Override
@@ -140,8 +179,10 @@ public final class WindowOutcome implements Serializable {
         switch (kind) {
             case TOO_LARGE:
                 return "TOO_LARGE(knownTotal=" + knownTotal + ", coveredFrom=" + coveredFromMillis + ")";
+            case TOO_EARLY:
+                return "TOO_EARLY(platformReached=" + platformReachedMillis + ")";
             case FAILED:
-                return "FAILED(" + failureReason + ")";
+                return "FAILED(" + failure.reason() + (failure.transientCause() ? ", transient" : "") + ")";
             default:
                 return kind.name();
         }

@@ -23,7 +23,7 @@ import static io.httpsync.connector.source.split.StateSerde.writeString;
  * The versioned serializer of {@link WindowSplit}, used for reader state and, nested, in the enumerator state.
  *
  * <p>Fields are written one by one with {@link DataOutputStream} (no Java serialization), so that a later version can
- * read every earlier one. Each version keeps its own read method.
+ * read every earlier one.
  */
 @Internal
 public final class WindowSplitSerializer implements SimpleVersionedSerializer<WindowSplit> {
@@ -37,7 +37,14 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
      */
     public static final int VERSION_1 = 1;
 
-    public static final int CURRENT_VERSION = VERSION_1;
+    /**
+     * Version 2: version 1, and a failed outcome's reason is followed by its cause and whether the cause is transient
+     * (see {@link WindowFailure}); outcome code 4, too early, is followed by the time the platform had reached. A
+     * version-1 failure reads as a lasting one whose cause is its reason.
+     */
+    public static final int VERSION_2 = 2;
+
+    public static final int CURRENT_VERSION = VERSION_2;
 
     private static final int NO_OUTCOME = 0;
 
@@ -48,6 +55,18 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
 
     @Override
     public byte[] serialize(WindowSplit split) throws IOException {
+        return serialize(split, CURRENT_VERSION);
+    }
+
+    /**
+     * Writes the split in an earlier {@code version}: for a serializer that nests splits and keeps writing its own
+     * earlier versions exactly as they were (the enumerator state's tests pin their bytes), and for the tests of
+     * restoring earlier versions.
+     */
+    public byte[] serialize(WindowSplit split, int version) throws IOException {
+        if (version != VERSION_1 && version != VERSION_2) {
+            throw StateSerde.unknownVersion("window split", version, CURRENT_VERSION);
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writeString(out, split.tenant());
@@ -55,39 +74,40 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
             out.writeLong(split.endMillis());
             writeNullableString(out, split.position());
             out.writeBoolean(split.isUnsplittable());
-            writeOutcome(out, split.outcome());
+            writeOutcome(out, split.outcome(), version);
         }
         return bytes.toByteArray();
     }
 
     @Override
     public WindowSplit deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION_1) {
+        if (version != VERSION_1 && version != VERSION_2) {
             throw StateSerde.unknownVersion("window split", version, CURRENT_VERSION);
         }
         ByteArrayInputStream bytes = new ByteArrayInputStream(serialized);
         WindowSplit split;
         try (DataInputStream in = new DataInputStream(bytes)) {
-            split = deserializeVersion1(in);
+            split = deserialize(in, version);
         }
         checkFullyRead(bytes, "window split", version);
         return split;
     }
 
-    private static WindowSplit deserializeVersion1(DataInputStream in) throws IOException {
+    /** Versions 1 and 2 differ only in a failed outcome's fields. */
+    private static WindowSplit deserialize(DataInputStream in, int version) throws IOException {
         String tenant = readString(in);
         long start = in.readLong();
         long end = in.readLong();
         String position = readNullableString(in);
         boolean unsplittable = in.readBoolean();
-        WindowOutcome outcome = readOutcome(in);
+        WindowOutcome outcome = readOutcome(in, version);
         if (start >= end) {
             throw new IOException("Corrupt window split: empty window [" + start + ", " + end + ") of " + tenant);
         }
         return new WindowSplit(tenant, start, end, position, unsplittable, outcome);
     }
 
-    private static void writeOutcome(DataOutputStream out, @Nullable WindowOutcome outcome) throws IOException {
+    private static void writeOutcome(DataOutputStream out, @Nullable WindowOutcome outcome, int version) throws IOException {
         if (outcome == null) {
             out.writeByte(NO_OUTCOME);
             return;
@@ -98,8 +118,16 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
                 out.writeLong(outcome.knownTotal());
                 writeNullableLong(out, outcome.coveredFromMillis());
                 break;
+            case TOO_EARLY:
+                if (version == VERSION_1) throw new IOException("window split version 1 cannot hold " + outcome);
+                out.writeLong(outcome.platformReachedMillis());
+                break;
             case FAILED:
-                writeString(out, outcome.failureReason());
+                WindowFailure failure = outcome.failure();
+                writeString(out, failure.reason());
+                if (version == VERSION_1) break;
+                writeString(out, failure.cause());
+                out.writeBoolean(failure.transientCause());
                 break;
             default:
                 break;
@@ -107,7 +135,7 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
     }
 
     @Nullable
-    private static WindowOutcome readOutcome(DataInputStream in) throws IOException {
+    private static WindowOutcome readOutcome(DataInputStream in, int version) throws IOException {
         int code = in.readByte();
         if (code == NO_OUTCOME) {
             return null;
@@ -121,8 +149,14 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
         switch (kind) {
             case TOO_LARGE:
                 return WindowOutcome.tooLarge(in.readLong(), readNullableLong(in));
+            case TOO_EARLY:
+                if (version == VERSION_1) throw new IOException("Corrupt window split: version 1 has no outcome " + kind);
+                return WindowOutcome.tooEarly(in.readLong());
             case FAILED:
-                return WindowOutcome.failed(readString(in));
+                String reason = readString(in);
+                if (version == VERSION_1) return WindowOutcome.failed(reason);
+                String cause = readString(in);
+                return WindowOutcome.failed(new WindowFailure(reason, cause, in.readBoolean()));
             default:
                 return WindowOutcome.finished();
         }

@@ -1,5 +1,6 @@
 package io.httpsync.connector.source.enumerator;
 
+import io.httpsync.connector.ratelimit.JobBudget;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.WindowFailedEvent;
 import io.httpsync.connector.source.event.WindowTooLargeEvent;
@@ -37,7 +38,7 @@ final class EnumeratorHarness {
     private final Map<Integer, Integer> seenEvents = new HashMap<>();
 
     EnumeratorHarness(SyncPlan plan, int readers) {
-        this(plan, readers, null);
+        this(plan, readers, (HttpSyncEnumState) null);
     }
 
     EnumeratorHarness(SyncPlan plan, int readers, @Nullable HttpSyncEnumState restoredState) {
@@ -47,6 +48,16 @@ final class EnumeratorHarness {
     /** @param tokens the enumerator's token coordinator, built on the harness's context (null for none) */
     EnumeratorHarness(SyncPlan plan, int readers, @Nullable HttpSyncEnumState restoredState,
                       Function<SplitEnumeratorContext<WindowSplit>, TokenCoordinator> tokens) {
+        this(plan, readers, restoredState, null, tokens);
+    }
+
+    /** @param budget the job's rate-limit budgets the enumerator divides among the readers (null for none) */
+    EnumeratorHarness(SyncPlan plan, int readers, @Nullable JobBudget budget) {
+        this(plan, readers, null, budget, context -> null);
+    }
+
+    private EnumeratorHarness(SyncPlan plan, int readers, @Nullable HttpSyncEnumState restoredState, @Nullable JobBudget budget,
+                              Function<SplitEnumeratorContext<WindowSplit>, TokenCoordinator> tokens) {
         this.plan = plan;
         this.context =
                 new TestingSplitEnumeratorContext<>(readers) {
@@ -61,7 +72,7 @@ final class EnumeratorHarness {
         for (int reader = 0; reader < readers; reader++) {
             context.registerReader(reader, "host-" + reader);
         }
-        this.enumerator = new HttpSyncEnumerator(context, plan, restoredState, null, tokens.apply(context));
+        this.enumerator = new HttpSyncEnumerator(context, plan, restoredState, budget, tokens.apply(context));
         enumerator.start();
         for (int reader = 0; reader < readers; reader++) {
             enumerator.addReader(reader);

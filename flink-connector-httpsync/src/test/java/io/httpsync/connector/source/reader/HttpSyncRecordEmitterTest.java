@@ -49,7 +49,8 @@ class HttpSyncRecordEmitterTest {
     }
 
     private static HttpSyncRecordEmitter<Long> emitter(ExceptionPolicy policy, SplitOutcomes outcomes) {
-        HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(UnregisteredMetricsGroup.createSourceReaderMetricGroup(), List.of("a"));
+        HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(UnregisteredMetricsGroup.createSourceReaderMetricGroup(), List.of("a"),
+                new PlatformClock(System::currentTimeMillis));
         return new HttpSyncRecordEmitter<>(ENDPOINT, new Amounts(), policy, outcomes, metrics);
     }
 

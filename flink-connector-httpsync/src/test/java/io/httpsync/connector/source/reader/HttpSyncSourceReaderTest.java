@@ -35,7 +35,7 @@ class HttpSyncSourceReaderTest {
         EndpointSpec endpoint = EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders("http://localhost:1"));
         return HttpSyncReaders.create(endpoint, HierarchicalRateLimiter.evenShare(endpoint.rateLimits(), 1),
                 List.of(Tenant.of("a"), Tenant.of("b")), RecordDeserializer.raw(), ExceptionPolicy.RECORD_AND_RETRY, 3,
-                emitTenantPositions, POLL_INTERVAL, context);
+                emitTenantPositions, POLL_INTERVAL, 0L, context);
     }
 
     /** Flink's testing output, keeping the watermarks too. */

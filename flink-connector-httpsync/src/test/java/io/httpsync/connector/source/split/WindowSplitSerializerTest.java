@@ -27,6 +27,8 @@ class WindowSplitSerializerTest {
                 plain.withOutcome(WindowOutcome.tooLarge(12_345L, 1_700_000_030_000L)),
                 plain.withOutcome(WindowOutcome.tooLarge(3_200L, null)).asUnsplittable(),
                 plain.withPosition("7").withOutcome(WindowOutcome.failed("HTTP 503 after 8 attempts, 店铺")),
+                plain.withOutcome(WindowOutcome.failed(new WindowFailure("HTTP 503", "RETRYABLE, HTTP 503", true))),
+                plain.withOutcome(WindowOutcome.tooEarly(1_700_000_030_000L)),
                 WindowSplit.of("店铺-ü", -5_000L, -1_000L));
     }
 
@@ -38,6 +40,16 @@ class WindowSplitSerializerTest {
         assertThat(restored).isEqualTo(split);
         assertThat(restored.splitId()).isEqualTo(split.splitId());
         assertThat(restored.outcome()).isEqualTo(split.outcome());
+    }
+
+    @Test
+    void aFailureWrittenByVersion1ReadsAsALastingFailureWhoseCauseIsItsReason() throws IOException {
+        WindowSplit failed = WindowSplit.of("shop-1", 0, 10)
+                .withOutcome(WindowOutcome.failed(new WindowFailure("HTTP 200, code 31: bad sign", "FATAL, HTTP 200, code 31", true)));
+
+        WindowSplit restored = SERIALIZER.deserialize(WindowSplitSerializer.VERSION_1, SERIALIZER.serialize(failed, WindowSplitSerializer.VERSION_1));
+
+        assertThat(restored.outcome().failure()).isEqualTo(WindowFailure.lasting("HTTP 200, code 31: bad sign"));
     }
 
     @Test
