@@ -93,7 +93,10 @@ public final class HttpSyncSource<T>
         try {
             limiter.registerMetrics(context.metricGroup());
             return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader,
-                    emitTenantPositions, Math.min(plan.tickIntervalMillis(), MAX_READER_POLL_INTERVAL_MILLIS), plan.lagMillis(), context);
+                    emitTenantPositions, Math.min(plan.tickIntervalMillis(), MAX_READER_POLL_INTERVAL_MILLIS),
+                    // a bounded sync reads up to its end, which the platform's clock must have passed; the lag only
+                    // keeps a continuous sync behind the platform's now
+                    plan.isBounded() ? 0 : plan.lagMillis(), context);
         } catch (RuntimeException e) {
             limiter.close();
             throw e;
