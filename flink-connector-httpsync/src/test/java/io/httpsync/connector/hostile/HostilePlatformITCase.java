@@ -11,11 +11,12 @@ import io.httpsync.connector.source.HttpSyncStreams;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.SyncElement;
+import io.httpsync.connector.source.WindowFailedException;
+import io.httpsync.connector.source.enumerator.SyncPlan;
 import io.httpsync.connector.testutil.CollectingSink;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -37,23 +38,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The source against platforms that misbehave, each a small HTTP server of its own ({@link HostileListApi}) with its
  * own ground truth, one case per way of losing data silently (issue 11, rows 4 to 9 and 11). Every case ends in one
  * of two ways, never a third: the sync is complete (every order of the ground truth emitted, no event), or the
- * failure is loud (exception events name the option or the answer at fault, and the sync position stays at the
- * failed window, so the window is retried and nothing behind the position is missing; or, under policy
- * {@code FAIL}, the job fails naming the cause). A bounded sync of six one-hour windows runs on a MiniCluster.
+ * failure is loud: exception events name the option or the answer at fault, the failed window is retried and the
+ * sync position stays at it (nothing behind the position is missing), and the bounded job finally fails naming the
+ * cause; under policy {@code FAIL} the job fails at once. A bounded sync of six one-hour windows runs on a
+ * MiniCluster.
  */
 class HostilePlatformITCase {
     private static final String TENANT = "shop-1";
-    private static final Duration LOUD_WITHIN = Duration.ofSeconds(60);
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
@@ -158,7 +159,7 @@ class HostilePlatformITCase {
         platform(720).servesAtMost(50).withoutHasMore();
         Map<String, String> o = endpoint("offset", 100);
         o.put("response.total-path", "/data/total");
-        assertLoud(runUntilLoud(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "'pagination.page-size' asked for 100");
+        assertLoud(runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "'pagination.page-size' asked for 100");
     }
 
     // ------------------------------------------------------------------ row 5: a total that is always too low
@@ -189,7 +190,7 @@ class HostilePlatformITCase {
         platform(300);
         Map<String, String> o = endpoint(style, 50);
         o.put("response.records-path", "/data/list");
-        Outcome outcome = runUntilLoud(source(o, ExceptionPolicy.RECORD_AND_RETRY));
+        Outcome outcome = runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY));
         assertLoud(outcome, "option 'response.records-path' /data/list matches nothing in the response ('/data' has the fields [");
         assertThat(outcome.records).isEmpty();
     }
@@ -220,7 +221,7 @@ class HostilePlatformITCase {
         o.put("response.total-path", "/data/total");
         o.put("response.records-path", "/data/list");
         o.put("response.records-may-be-absent", "true");
-        assertLoud(runUntilLoud(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "the response has no records at 'response.records-path'");
+        assertLoud(runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "the response has no records at 'response.records-path'");
     }
 
     // ------------------------------------------------------------------ row 7: records whose id or time cannot be read
@@ -229,7 +230,7 @@ class HostilePlatformITCase {
     void aRecordWithoutAnIdFailsItsWindowLoudly() throws Exception {
         Order bad = platform(720).truth().stream().filter(x -> x.modified() >= middle()).findFirst().orElseThrow();
         api.corrupts(x -> x.equals(bad), n -> n.remove("order_id"));
-        Outcome outcome = runUntilLoud(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY));
+        Outcome outcome = runUntilItFails(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY));
         assertLoud(outcome, "a record has no id at '/order_id' (option 'response.record.id-path')");
         assertThat(outcome.events).allSatisfy(e -> assertThat(e.windowStart()).isLessThanOrEqualTo(bad.modified())
                 .isLessThan(e.windowEnd()).isGreaterThan(bad.modified() - Duration.ofHours(1).toMillis()));
@@ -239,7 +240,7 @@ class HostilePlatformITCase {
     void aRecordWithAGarbledTimeFailsItsWindowLoudly() throws Exception {
         Order bad = platform(720).truth().stream().filter(x -> x.modified() >= middle()).findFirst().orElseThrow();
         api.corrupts(x -> x.equals(bad), n -> n.put("modified", "yesterday"));
-        assertLoud(runUntilLoud(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY)),
+        assertLoud(runUntilItFails(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY)),
                 "the record time at '/modified' (option 'response.record.time-path'): 'yesterday' is not epoch-millis");
     }
 
@@ -261,7 +262,7 @@ class HostilePlatformITCase {
     void aCursorThatRunsInACycleFailsItsWindowLoudly() throws Exception {
         long broken = middle();
         platform(720).cursors(Cursors.CYCLE, w -> w.contains(broken));
-        Outcome outcome = runUntilLoud(source(endpoint("cursor", 20), ExceptionPolicy.RECORD_AND_RETRY));
+        Outcome outcome = runUntilItFails(source(endpoint("cursor", 20), ExceptionPolicy.RECORD_AND_RETRY));
         assertLoud(outcome, "the cursor runs in a cycle");
         assertThat(outcome.events).allSatisfy(e -> assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1));
     }
@@ -279,7 +280,7 @@ class HostilePlatformITCase {
         long broken = middle();
         long quarterGigabyte = 250L << 20;
         platform(720).hugeBody(quarterGigabyte, w -> w.contains(broken));
-        Outcome outcome = runUntilLoud(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY));
+        Outcome outcome = runUntilItFails(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY));
         assertLoud(outcome, "body exceeds 'response.max-body-size' (16 mb)");
         // each attempt stopped reading soon after the cap (the socket buffers hold a little more)
         assertThat(api.bytesSent()).isLessThan(outcome.events.size() * (24L << 20) + (24L << 20));
@@ -305,10 +306,14 @@ class HostilePlatformITCase {
 
     // ------------------------------------------------------------------ running and judging
 
-    /** What a run emitted: records, exception events, sync positions. */
-    private record Outcome(List<RawRecord> records, List<ExceptionEvent> events, List<Long> positions) {
+    /** What a run emitted: records, exception events, sync positions; and how the job failed, if it did. */
+    private record Outcome(List<RawRecord> records, List<ExceptionEvent> events, List<Long> positions, Throwable failure) {
         long position() {
             return positions.stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
+        }
+
+        Outcome failedWith(Throwable jobFailure) {
+            return new Outcome(records, events, positions, jobFailure);
         }
     }
 
@@ -333,7 +338,7 @@ class HostilePlatformITCase {
         }
 
         Outcome outcome() {
-            return new Outcome(records.collected(), events.collected(), positions.collected());
+            return new Outcome(records.collected(), events.collected(), positions.collected(), null);
         }
     }
 
@@ -344,33 +349,14 @@ class HostilePlatformITCase {
     }
 
     /**
-     * Runs until the failure is loud: the failed window was retried (two events or more), and the sync position
-     * reached the failed window and stopped there (or never moved, when every window fails). Then cancels the job.
+     * Runs the bounded sync until it fails: the failed window is retried, under the policy record-and-retry, until
+     * failing the same way {@link SyncPlan#DEFAULT_MAX_WINDOW_FAILURES} times in a row ends the job.
      */
-    private Outcome runUntilLoud(HttpSyncSource<RawRecord> source) throws Exception {
+    private static Outcome runUntilItFails(HttpSyncSource<RawRecord> source) {
         Job job = new Job(source);
-        JobClient client = job.env.executeAsync("hostile platform");
-        try {
-            awaitOrFail(() -> {
-                List<ExceptionEvent> events = job.events.collected();
-                if (events.size() < 2) return false;
-                long firstFailed = events.stream().mapToLong(ExceptionEvent::windowStart).min().getAsLong();
-                return firstFailed == start || job.outcome().position() == firstFailed;
-            }, () -> "no loud failure: " + job.outcome().events + ", position " + job.outcome().position());
-            // a few more checkpoints, in which the position could (wrongly) pass the failed window
-            Thread.sleep(500);
-            return job.outcome();
-        } finally {
-            client.cancel().get();
-        }
-    }
-
-    private static void awaitOrFail(BooleanSupplier condition, java.util.function.Supplier<String> failure) throws InterruptedException {
-        long deadline = System.nanoTime() + LOUD_WITHIN.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError(failure.get());
-            Thread.sleep(100);
-        }
+        Throwable failure = catchThrowable(() -> job.env.execute("hostile platform"));
+        assertThat(failure).as("the bounded sync ends in failure").isNotNull();
+        return job.outcome().failedWith(failure);
     }
 
     /** Complete: every order of the ground truth was emitted with its time, nothing else, and nothing went wrong. */
@@ -386,17 +372,21 @@ class HostilePlatformITCase {
     }
 
     /**
-     * Loud: events name the cause and their windows; the sync position never passed a failed window; every order
-     * behind the position was emitted.
+     * Loud: exception events name the cause and their windows, each failed window was retried, and the sync position
+     * never passed a failed window, every order behind it having been emitted; in the end the window's lasting cause
+     * failed the bounded job, naming it.
      */
     private void assertLoud(Outcome outcome, String cause) {
-        assertThat(outcome.events).as("exception events").hasSizeGreaterThanOrEqualTo(2)
+        assertThat(outcome.events).as("exception events").hasSizeGreaterThanOrEqualTo(SyncPlan.DEFAULT_MAX_WINDOW_FAILURES)
                 .allSatisfy(e -> {
                     assertThat(e.message()).contains(cause);
                     assertThat(e.tenantId()).isEqualTo(TENANT);
                     assertThat(e.endpoint()).isEqualTo("hostile/orders");
                     assertThat(e.position()).isNotBlank();
                 });
+        WindowFailedException ended = WindowFailedException.findIn(outcome.failure);
+        assertThat(ended).as("the job's failure: %s", outcome.failure).isNotNull();
+        assertThat(ended.getMessage()).contains(cause);
         long firstFailed = outcome.events.stream().mapToLong(ExceptionEvent::windowStart).min().getAsLong();
         assertThat(outcome.positions).as("sync positions").allSatisfy(p -> assertThat(p).isLessThanOrEqualTo(firstFailed));
         long position = outcome.position();

@@ -64,6 +64,12 @@ class HttpSyncDynamicTableFactoryTest {
     }
 
     @Test
+    void aScanTableWithoutRecordIdOrTimePathIsRefusedNamingTheOption() {
+        assertRefused(o -> o.remove("response.record.id-path"), "option 'response.record.id-path' is required with a scan source");
+        assertRefused(o -> o.remove("response.record.time-path"), "option 'response.record.time-path' is required with a scan source");
+    }
+
+    @Test
     void unparsableRecordPointerIsNamed() {
         assertRefused(o -> o.put("record.pointer", "orderBaseInfo[0]"), "record.pointer", "not a valid JSON pointer");
     }
