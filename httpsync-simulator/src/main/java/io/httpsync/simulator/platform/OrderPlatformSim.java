@@ -8,11 +8,13 @@ import io.httpsync.simulator.data.TenantData;
 import io.httpsync.simulator.limit.LimitRule;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +33,7 @@ public abstract class OrderPlatformSim extends PlatformSim {
         t.setDaemon(true);
         return t;
     });
+    private final Map<String, ScheduledFuture<?>> continuous = new HashMap<>();
     private long nextFirstId;
 
     protected OrderPlatformSim(String name, PlatformContext ctx, List<LimitRule> defaultLimits, long firstId) {
@@ -109,20 +112,25 @@ public abstract class OrderPlatformSim extends PlatformSim {
         return new GroundTruth(tenantId, "orders", live, deleted);
     }
 
-    /** Starts background mutations of the tenant at these rates per second (replacing earlier ones). */
-    public void mutateContinuously(String tenantId, MutationRates rates) {
+    /**
+     * Starts background mutations of the tenant at these rates per second, replacing earlier ones;
+     * {@link MutationRates#NONE} stops them.
+     */
+    public synchronized void mutateContinuously(String tenantId, MutationRates rates) {
         TenantData d = tenant(tenantId);
+        ScheduledFuture<?> earlier = continuous.remove(tenantId);
+        if (earlier != null) earlier.cancel(false);
         if (rates.isNone()) return;
         long periodMicros = 10_000; // 100 ticks a second; fractional rates accumulate
         double[] owed = new double[3];
-        mutator.scheduleAtFixedRate(() -> {
+        continuous.put(tenantId, mutator.scheduleAtFixedRate(() -> {
             owed[0] += rates.updates() / 100;
             owed[1] += rates.inserts() / 100;
             owed[2] += rates.deletes() / 100;
             for (; owed[0] >= 1; owed[0]--) d.updateRandom();
             for (; owed[1] >= 1; owed[1]--) d.insert();
             for (; owed[2] >= 1; owed[2]--) d.deleteRandom();
-        }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
+        }, periodMicros, periodMicros, TimeUnit.MICROSECONDS));
     }
 
     /**
