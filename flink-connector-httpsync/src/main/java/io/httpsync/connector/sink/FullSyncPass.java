@@ -40,7 +40,22 @@ import java.util.UUID;
  * tenant: the rows of the range the rounds covered ({@link Result#coveredUntilMillis()}) that the pass did not stamp
  * are marked deleted, tenant by tenant, each under the delete-ratio guard. A pass that does not finish (a job fails,
  * is cancelled, a platform outage outlasts the retries) marks nothing: the next complete pass does. A guard refusal
- * is stored in the exception-event table like any other failure.
+ * is stored in the exception-event table like any other failure. Which unseen rows are really gone is asked of the
+ * platform ({@link DeletionMarker#withCheck}): no listing can prove it for a record that keeps moving ahead of the
+ * rounds, so without that check a record updated during the pass can be marked although it lives.
+ *
+ * <p><b>One pass per table and tenant ({@link #withLease}).</b> Each pass has its own id, and stamps it in the record
+ * table's {@code pass_id} column. Two passes that overlapped on one table and tenant would overwrite each other's
+ * stamps and take the rows the other stamped for unseen, so a pass takes a {@link PassLease} per tenant before its
+ * first round, renews it while it runs and releases it at its end; a second pass refuses ({@link
+ * PassLease.HeldElsewhereException} as the result's interruption) or waits. A pass that lost a lease (it could not
+ * renew it, and another pass took it over) completes nothing.
+ *
+ * <p>Why the stamps stay one column, not a "seen" row per pass: correctness does not rest on them. A row whose stamp
+ * another pass overwrote is a candidate like any unseen row, and the check leaves it live because the platform still
+ * has it; the stamp only spares that request. With the lease, no other full pass stamps while this one runs (a
+ * {@link RunningFullPass} stamps only in the job it runs in; run those without a bounded pass beside them). A separate
+ * seen table would cost a second write per record and pass, and a migration, to protect what the check protects anyway.
  * <pre>{@code
  * FullSyncPass pass = FullSyncPass.create(start, Instant.now().minus(lag).toEpochMilli()).withCatchUp(1, lag);
  * FullSyncPass.Result result = pass.runAndComplete((p, from, to) -> {
@@ -102,6 +117,7 @@ public final class FullSyncPass {
     private int catchUpRounds = 1;
     private Duration lag = SyncPlan.DEFAULT_LAG;
     private Clock clock = Clock.systemUTC();
+    @Nullable private PassLease lease;
 
     private FullSyncPass(String id, long startMillis, long endMillis) {
         this.id = id;
@@ -142,6 +158,15 @@ public final class FullSyncPass {
         return this;
     }
 
+    /**
+     * Takes {@code lease} for every tenant before the first round (or refuses, see {@link PassLease}), renews it while
+     * the pass runs, and releases it at the end.
+     */
+    public FullSyncPass withLease(PassLease lease) {
+        this.lease = Objects.requireNonNull(lease, "lease");
+        return this;
+    }
+
     /** The clock that says when a round finished and when a catch-up round may start; tests replace it. */
     public FullSyncPass withClock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -168,6 +193,24 @@ public final class FullSyncPass {
      */
     public Result runAndComplete(RoundJob rounds, String jobName, Connection connection, PassCompletion completion,
                                  String eventsTable, List<String> tenants) throws SQLException {
+        PassLease.Held held = null;
+        try {
+            if (lease != null) held = lease.acquire(id, tenants);
+        } catch (PassLease.HeldElsewhereException e) {
+            return new Result(id, e, List.of(), List.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(id, e, List.of(), List.of());
+        }
+        try {
+            return runAndComplete(rounds, jobName, connection, completion, eventsTable, tenants, held);
+        } finally {
+            if (held != null) held.close();
+        }
+    }
+
+    private Result runAndComplete(RoundJob rounds, String jobName, Connection connection, PassCompletion completion,
+                                  String eventsTable, List<String> tenants, @Nullable PassLease.Held held) throws SQLException {
         for (String tenant : tenants) completion.begin(connection, tenant, id, endMillis);
         List<Round> ran = new ArrayList<>();
         Round round = new Round(startMillis, endMillis);
@@ -186,6 +229,10 @@ public final class FullSyncPass {
             long finished = clock.millis();
             if (finished <= round.toMillis()) break;   // nothing can have moved past a range that is still in the future
             round = new Round(round.toMillis(), finished);
+        }
+        if (held != null && !held.renew()) {
+            return new Result(id, new IllegalStateException("full pass " + id + " lost its lease of tenant " + held.lost()
+                    + " of table " + lease.recordTable() + " to another pass; nothing marked"), ran, List.of());
         }
         return complete(connection, completion, eventsTable, tenants, ran);
     }
