@@ -26,6 +26,29 @@ public final class EndpointPresets {
 
     private EndpointPresets() {}
 
+    /**
+     * Kuaishou {@code open.order.detail}, one order per request ({@code response.single-record}), signed and limited as
+     * the list: the detail API a full pass asks about the rows it did not see (the id is {@code ${tenant.record.id}};
+     * a deleted order is business error {@code 2001} "订单不存在").
+     *
+     * @param baseUrl the gateway, e.g. a simulator's {@code http://127.0.0.1:PORT/kuaishou}
+     */
+    public static Map<String, String> kuaishouOrderDetail(String baseUrl) {
+        Map<String, String> o = kuaishouOrders(baseUrl);
+        for (String listOnly : new String[] {"pagination.cursor.end-markers", "response.cursor-path", "response.record.id-path",
+                "response.record.time-path", "window.max-width", "window.look-back"}) {
+            o.remove(listOnly);
+        }
+        o.put("name", "kuaishou/open.order.detail");
+        o.put("url", baseUrl + "/open/order/detail");
+        o.put("request.param.method", "open.order.detail");
+        o.put("request.biz-param.template", "{\"oid\":\"${tenant.record.id}\"}");
+        o.put("pagination.style", "page");
+        o.put("response.records-path", "/data");
+        o.put("response.single-record", "true");
+        return o;
+    }
+
     /** Kuaishou {@code open.order.cursor.list} by update time, newest first, at the official gateway. */
     public static Map<String, String> kuaishouOrders() {
         return kuaishouOrders(KUAISHOU_GATEWAY);

@@ -68,12 +68,14 @@ import java.util.Map;
  *       sync read meanwhile stays live. A failover before that checkpoint finds and emits them again, and a
  *       failover after it marks them on restore. So a deletion is never marked without its tombstone.</li>
  * </ol>
- * It needs checkpointing, as positions do. A record deleted after the pass read it stays until the next pass; a live
- * record that moved during the main part and again before its new time was read is marked, and the running sync
- * clears the mark when it lands its new version.
+ * It needs checkpointing, as positions do. A record deleted after the pass read it stays until the next pass. A live
+ * record that moved during the main part and again before its new time was read is unseen: with a check
+ * ({@link DeletionMarker#withCheck}) the platform says it exists and it is neither marked nor tombstoned; without
+ * one, it is marked, and the running sync clears the mark when it lands its new version (its tombstone has gone out).
  *
  * <p>The operator runs with parallelism 1 (positions are few) and uid {@code <name>-pass-completion}. Its JDBC work
- * (finding, marking) runs on the task thread, like a JDBC sink's flush.
+ * (finding, marking) and the check's requests (one per unseen row, once per tenant) run on the task thread, like a
+ * JDBC sink's flush.
  */
 @PublicEvolving
 public final class RunningFullPass {
