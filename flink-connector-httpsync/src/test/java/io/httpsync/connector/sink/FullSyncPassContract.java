@@ -15,10 +15,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import javax.annotation.Nullable;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
@@ -26,11 +35,14 @@ import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.SHOP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Full passes against the Kuaishou simulator into a real database (one subclass per dialect: PostgreSQL, MariaDB),
+ * Full passes against the Kuaishou simulator into a real database (one subclass per dialect: PostgreSQL, MariaDB; and
+ * PostgreSQL with a Kafka topic),
  * with records updated, created and deleted on the platform between passes and while a pass reads: a completed pass
  * leaves the table equal to the platform with the deleted records marked (its catch-up round finds the records that moved
  * past the main round; a record deleted after the pass read it is marked by the next pass); an interrupted pass marks nothing; the delete-ratio guard refuses a pass that
- * would mark too much and records why.
+ * would mark too much and records why. Checked passes (each unseen row asked about in the detail API) under a lease
+ * never mark a live record, nor send it a tombstone: not under 50 updates/s, not when passes overlap (the second
+ * refuses, naming the holder, or waits); a crashed holder's lease expires and is taken over.
  */
 abstract class FullSyncPassContract {
     /** The database under test, started by the subclass. */
@@ -46,19 +58,155 @@ abstract class FullSyncPassContract {
     private KuaishouSimulatorFixture platform;
     private long start;
 
+    /** More sinks for a checked pass's records (the Kafka subclass adds its topic). */
+    void alsoTo(KuaishouFullPass pass) {}
+
+    /** Sends a completed checked pass's tombstones where they go (the Kafka subclass: its topic). */
+    void sendTombstones(FullSyncPass.Result result) throws Exception {}
+
+    /** The ids that got a tombstone where the subclass sends them, or null if it sends none. */
+    @Nullable
+    Set<String> tombstonedIds() throws Exception {
+        return null;
+    }
+
     @BeforeEach
     void setUp() throws Exception {
         platform = new KuaishouSimulatorFixture(300);
         start = System.currentTimeMillis() - 6 * DAY - 60_000;
         db().execute("DROP TABLE IF EXISTS " + TABLE);
         db().execute("DROP TABLE IF EXISTS " + EVENTS);
+        db().execute("DROP TABLE IF EXISTS " + PassLease.DEFAULT_TABLE);
         db().execute(db().dialect().createRecordTable(TABLE));
         db().execute(ExceptionEventJdbcSink.createTable(db().dialect(), EVENTS));
     }
 
     @AfterEach
     void tearDown() {
+        executor.shutdownNow();
         platform.close();
+    }
+
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+
+    private PassLease lease() {
+        return new PassLease(db().dialect(), TABLE, db()::connect);
+    }
+
+    /** A pass whose unseen rows are asked about in the platform's detail API, under {@code lease}. */
+    private KuaishouFullPass checkedPass(PassLease lease) {
+        KuaishouFullPass pass = KuaishouFullPass.of(platform, start, db()).lease(lease).landing(
+                p -> JdbcRecordSink.builder(db().dialect(), TABLE).setPassId(p.id()),
+                new DeletionMarker(db().dialect(), TABLE, 0.2).withCheck(platform.detailCheck()), EVENTS);
+        alsoTo(pass);
+        return pass;
+    }
+
+    private FullSyncPass.Result completed(FullSyncPass.Result result) throws Exception {
+        assertThat(result.completed()).as("pass %s: %s", result.passId(), result.interruption()).isTrue();
+        assertThat(result.refusals()).as("refusals of pass %s", result.passId()).isEmpty();
+        sendTombstones(result);
+        return result;
+    }
+
+    /**
+     * Against the platform's ground truth now (deleted ids never come back): no record the platform holds is marked
+     * deleted, nor got a tombstone; every mark is a deleted record; returns the marked ids.
+     */
+    private Set<String> assertNoLiveRecordMarked(List<FullSyncPass.Result> passes) throws Exception {
+        GroundTruth truth = platform.kuaishou.groundTruth(SHOP);
+        Set<String> live = truth.byId().keySet();
+        Set<String> marked = markedDeleted();
+        assertThat(marked).as("rows marked deleted whose record the platform holds").doesNotContainAnyElementsOf(live);
+        assertThat(marked).as("rows marked deleted").isSubsetOf(truth.deletedIds());
+        for (FullSyncPass.Result r : passes) {
+            assertThat(r.tombstones(1).stream().map(t -> t.id).toList()).as("tombstones of pass %s", r.passId())
+                    .doesNotContainAnyElementsOf(live);
+        }
+        Set<String> tombstoned = tombstonedIds();
+        if (tombstoned != null) {
+            assertThat(tombstoned).as("tombstones for records the platform holds").doesNotContainAnyElementsOf(live);
+            assertThat(tombstoned).as("a tombstone for every marked row").containsAll(marked);
+        }
+        return marked;
+    }
+
+    @Test
+    void passesUnderFiftyUpdatesPerSecondNeverMarkALiveRecord() throws Exception {
+        FullSyncPass.Result first = completed(checkedPass(lease()).run());
+        // 50 updates, 2 inserts and 3 deletes a second from here on; the catch-up round starts 1.5 s after the main
+        // round ended, as a platform's lag makes it wait: records updated during the main round move again meanwhile
+        platform.kuaishou.mutateContinuously(SHOP, new MutationRates(50, 2, 3));
+        FullSyncPass.Result second = completed(checkedPass(lease()).beforeRound((round, from, to) -> {
+            if (round == 1) sleep(1_500);
+        }).run());
+        FullSyncPass.Result third = completed(checkedPass(lease()).run());
+        platform.kuaishou.mutateContinuously(SHOP, MutationRates.NONE);
+
+        Set<String> marked = assertNoLiveRecordMarked(List.of(first, second, third));
+        assertThat(marked).as("deleted records marked").isNotEmpty();
+        // the listing missed live records that kept moving; unchecked, they would have been marked
+        List<String> keptLive = new ArrayList<>(second.outcomes().get(0).keptLive());
+        keptLive.addAll(third.outcomes().get(0).keptLive());
+        assertThat(keptLive).as("unseen rows the platform still had").isNotEmpty();
+    }
+
+    @Test
+    void anOverlappingPassRefusesNamingTheHolderOrWaitsAndNeitherMarksALiveRecord() throws Exception {
+        platform.kuaishou.mutateContinuously(SHOP, new MutationRates(50, 2, 3));
+        CountDownLatch holderInCatchUp = new CountDownLatch(1);
+        CountDownLatch othersTried = new CountDownLatch(1);
+        Future<FullSyncPass.Result> holder = executor.submit(() -> checkedPass(lease()).beforeRound((round, from, to) -> {
+            if (round != 1) return;
+            holderInCatchUp.countDown();   // as a cron pass would find the previous one waiting for its catch-up round
+            try {
+                othersTried.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }).run());
+        assertThat(holderInCatchUp.await(60, TimeUnit.SECONDS)).isTrue();
+
+        FullSyncPass.Result refused = checkedPass(lease()).run();
+        Future<FullSyncPass.Result> waiting = executor.submit(() -> checkedPass(lease().waitingUpTo(Duration.ofMinutes(1))).run());
+        Thread.sleep(1_000);   // the waiting pass has asked at least once
+        assertThat(waiting.isDone()).as("the waiting pass waits").isFalse();
+        othersTried.countDown();
+        FullSyncPass.Result first = completed(holder.get(60, TimeUnit.SECONDS));
+        FullSyncPass.Result second = completed(waiting.get(60, TimeUnit.SECONDS));
+        platform.kuaishou.mutateContinuously(SHOP, MutationRates.NONE);
+
+        assertThat(refused.completed()).isFalse();
+        assertThat(refused.rounds()).as("a refused pass reads nothing").isEmpty();
+        assertThat(refused.interruption()).isInstanceOf(PassLease.HeldElsewhereException.class)
+                .hasMessageContaining("tenant " + SHOP).hasMessageContaining("table " + TABLE)
+                .hasMessageContaining("leased to full pass " + first.passId());
+        assertThat(((PassLease.HeldElsewhereException) refused.interruption()).holder()).isEqualTo(first.passId());
+        assertThat(second.rounds()).as("the waiting pass ran after the holder").isNotEmpty();
+        assertNoLiveRecordMarked(List.of(first, second));
+        assertThat(db().single("SELECT count(*) FROM " + PassLease.DEFAULT_TABLE)).as("leases released").isZero();
+    }
+
+    @Test
+    void aCrashedHoldersLeaseExpiresAndTheNextPassTakesItOver() throws Exception {
+        PassLease.Held crashed = lease().withTtl(Duration.ofMillis(600)).acquire("pass-crashed", List.of(SHOP));
+        crashed.abandon();   // no renewal, no release: as if its process had been killed
+
+        FullSyncPass.Result refused = checkedPass(lease()).run();
+        assertThat(refused.interruption()).isInstanceOf(PassLease.HeldElsewhereException.class)
+                .hasMessageContaining("leased to full pass pass-crashed");
+        Thread.sleep(700);
+        FullSyncPass.Result taken = completed(checkedPass(lease()).run());
+        assertThat(taken.rounds()).isNotEmpty();
+        assertNoLiveRecordMarked(List.of(taken));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A full pass: bounded rounds over everything updated since {@code start}, landed with the pass id. */

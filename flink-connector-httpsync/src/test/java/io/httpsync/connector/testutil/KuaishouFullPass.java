@@ -4,6 +4,7 @@ import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
 import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.connector.sink.JdbcRecordSink;
+import io.httpsync.connector.sink.PassLease;
 import io.httpsync.connector.sink.PassCompletion;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.HttpSyncSource;
@@ -44,6 +45,7 @@ public final class KuaishouFullPass {
     private int catchUpRounds = 1;
     private Consumer<DataStream<RawRecord>> alsoTo = records -> {};
     private RoundListener beforeRound = (index, from, to) -> {};
+    private PassLease lease;
 
     /** Called before each round's job is built: {@code index} 0 is the main round. */
     @FunctionalInterface
@@ -85,6 +87,12 @@ public final class KuaishouFullPass {
         return this;
     }
 
+    /** Runs the pass under a lease of its table and tenant. */
+    public KuaishouFullPass lease(PassLease lease) {
+        this.lease = lease;
+        return this;
+    }
+
     public KuaishouFullPass beforeRound(RoundListener listener) {
         this.beforeRound = listener;
         return this;
@@ -98,6 +106,7 @@ public final class KuaishouFullPass {
         while (System.currentTimeMillis() <= lastUpdate) Thread.sleep(1);
         // the simulator lists a change at once: no lag before a catch-up round
         FullSyncPass pass = FullSyncPass.create(start, System.currentTimeMillis()).withCatchUp(catchUpRounds, Duration.ZERO);
+        if (lease != null) pass.withLease(lease);
         int[] rounds = {0};
         try (Connection c = db.connect()) {
             return pass.runAndComplete((p, from, to) -> {

@@ -3,6 +3,8 @@ package io.httpsync.connector.testutil;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.sink.DetailApiCheck;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.GroundTruth;
@@ -11,6 +13,7 @@ import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,6 +65,20 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
         o.put("rate-limit.permits-per-second", "1000");
         o.put("rate-limit.burst", "100");
         return o;
+    }
+
+    /**
+     * The simulator's {@code open.order.detail} as a full pass's {@link DetailApiCheck}: one signed request per unseen
+     * row, a deleted order answered with business error 2001 "订单不存在".
+     */
+    public DetailApiCheck detailCheck() {
+        Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrderDetail(base));
+        o.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
+        o.put("retry.initial-backoff", "10 ms");
+        o.put("retry.max-backoff", "50 ms");
+        o.put("rate-limit.permits-per-second", "1000");
+        o.put("rate-limit.burst", "100");
+        return new DetailApiCheck(EndpointSpec.fromOptions(o), List.of(tenant()), Set.of("2001"), "订单不存在");
     }
 
     /** The ids of the shop's live orders whose update time lies in {@code [start, end)}. */

@@ -1,5 +1,6 @@
 package io.httpsync.connector.testutil;
 
+import io.httpsync.connector.endpoint.EndpointPresets;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
@@ -39,17 +40,10 @@ public final class SqlTables {
      */
     public static Map<String, String> kuaishouOrderDetails(KuaishouSimulatorFixture fixture, double permitsPerSecond) {
         Map<String, String> o = shopTable(fixture);
-        for (String listOnly : new String[] {"pagination.cursor.end-markers", "response.cursor-path", "response.record.id-path",
-                "response.record.time-path", "window.max-width", "window.look-back"}) {
-            o.remove(listOnly);
-        }
-        o.put("name", "kuaishou/open.order.detail");
-        o.put("url", fixture.base + "/open/order/detail");
-        o.put("request.param.method", "open.order.detail");
+        Map<String, String> detail = EndpointPresets.kuaishouOrderDetail(fixture.base);
+        o.keySet().removeIf(k -> EndpointPresets.kuaishouOrders(fixture.base).containsKey(k) && !detail.containsKey(k));
+        o.putAll(detail);
         o.put("request.biz-param.template", "{\"oid\":\"${tenant.lookup.oid}\"}");
-        o.put("pagination.style", "page");
-        o.put("response.records-path", "/data");
-        o.put("response.single-record", "true");
         o.put("rate-limit.permits-per-second", Double.toString(permitsPerSecond));
         o.put("rate-limit.burst", "1");
         o.put("lookup.cache", "PARTIAL");
