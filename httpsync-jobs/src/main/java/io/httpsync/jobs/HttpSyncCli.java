@@ -2,6 +2,7 @@ package io.httpsync.jobs;
 
 import io.httpsync.connector.sink.DeletionMarker;
 import io.httpsync.connector.sink.FullSyncPass;
+import io.httpsync.connector.sink.PassLease;
 import io.httpsync.connector.source.WindowFailedException;
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.jobs.pipeline.SyncPipeline;
@@ -34,7 +35,9 @@ import java.util.Map;
  *     updated since source.start, then the rows the pass did not see marked deleted, or the pass published as the
  *     latest snapshot; exits with 1 if the pass was interrupted (nothing marked), printing why: e.g. a window that
  *     failed source.failed-window.max-failures times in a row with the same lasting cause (a refused signature, an
- *     unknown error code, a body that is not JSON), with the platform's answer.
+ *     unknown error code, a body that is not JSON), with the platform's answer. Exits with 3, reading nothing, if
+ *     another pass of the same table and tenant holds the lease (printing which pass, and until when), unless
+ *     pass.lease-wait lets it wait.
  * replay --config job.properties
  *     re-syncs exactly the windows recorded in the job's exception-event table (jdbc.events-table), then removes
  *     those events.
@@ -63,7 +66,7 @@ public final class HttpSyncCli {
             case "demo" -> System.exit(Demo.run(SimulatorMain.parse(rest)) ? 0 : 1);
             // the job jar's commands parse with Flink's ParameterTool: the simulator is not in the job jar
             case "run" -> runPipeline(ParameterTool.fromArgs(rest).toMap());
-            case "full-pass" -> System.exit(fullPass(ParameterTool.fromArgs(rest).toMap()) ? 0 : 1);
+            case "full-pass" -> System.exit(fullPass(ParameterTool.fromArgs(rest).toMap()));
             case "replay" -> System.out.println("replayed " + replay(ParameterTool.fromArgs(rest).toMap()) + " windows");
             case "simulator" -> SimulatorMain.main(rest);
             default -> {
@@ -95,22 +98,33 @@ public final class HttpSyncCli {
         env.execute(pipeline.jobName());
     }
 
-    /** Runs a full pass of the configured job and prints how it ended; true if it completed. */
-    static boolean fullPass(Map<String, String> options) throws Exception {
+    /** The exit code of {@code full-pass} when another pass of the table and tenant holds the lease. */
+    static final int LEASE_HELD_ELSEWHERE = 3;
+
+    /**
+     * Runs a full pass of the configured job and prints how it ended; returns the exit code: 0 completed, 1
+     * interrupted, {@value #LEASE_HELD_ELSEWHERE} refused because another pass holds the lease.
+     */
+    static int fullPass(Map<String, String> options) throws Exception {
         String file = options.get("config");
         if (file == null) throw new IllegalArgumentException("full-pass needs --config <job.properties>");
         FullSyncPass.Result result = SyncPipeline.fromFile(Path.of(file))
                 .runFullPass(() -> StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration()));
+        if (result.interruption() instanceof PassLease.HeldElsewhereException held) {
+            System.out.println(held.getMessage());
+            return LEASE_HELD_ELSEWHERE;
+        }
         if (!result.completed()) {
             System.out.println("full pass " + result.passId() + " interrupted, nothing marked: " + cause(result.interruption()));
-            return false;
+            return 1;
         }
         System.out.println("full pass " + result.passId() + " completed in " + result.rounds().size() + " rounds");
         for (DeletionMarker.Outcome o : result.outcomes()) {
             System.out.println("  " + o.tenant() + ": " + (o.refused() ? o.refusal().message()
-                    : o.markedIds().size() + " of " + o.candidates() + " records gone from the platform"));
+                    : o.markedIds().size() + " of " + o.candidates() + " records gone from the platform"
+                    + (o.keptLive().isEmpty() ? "" : ", " + o.keptLive().size() + " unseen but still on the platform, left live")));
         }
-        return true;
+        return 0;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.httpsync.jobs;
 
+import io.httpsync.connector.sink.PassLease;
+import io.httpsync.connector.sink.SqlDialect;
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,6 +96,20 @@ class FullPassCommandITCase {
                 .contains("interrupted, nothing marked")
                 .contains("failed 2 times in a row with the same cause")
                 .contains("not JSON");
+    }
+
+    @Test
+    void aPassWhileAnotherHoldsTheLeaseEndsWithExitCode3NamingTheHolder() throws Exception {
+        Map<String, String> config = config("orders_leased");
+        PassLease lease = new PassLease(SqlDialect.POSTGRES, "orders_leased",
+                () -> DriverManager.getConnection(config.get("jdbc.url"), "postgres", null));
+        try (PassLease.Held held = lease.acquire("pass-still-running", List.of("shop-1"))) {
+            Result result = fullPass(config);
+
+            assertThat(result.exitCode).as("exit code; output:\n%s", result.output).isEqualTo(3);
+            assertThat(result.output).contains("tenant shop-1 of table orders_leased is leased to full pass pass-still-running");
+            assertThat(held.renew()).as("the refused pass left the lease to its holder").isTrue();
+        }
     }
 
     private record Result(int exitCode, String output) {}

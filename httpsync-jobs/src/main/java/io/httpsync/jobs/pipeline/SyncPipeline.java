@@ -5,12 +5,14 @@ import io.httpsync.connector.dedupe.Dedupe;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.sink.DeletionMarker;
+import io.httpsync.connector.sink.DetailApiCheck;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
 import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.connector.sink.JdbcRecordSink;
 import io.httpsync.connector.sink.KafkaRecordSink;
 import io.httpsync.connector.sink.RunningFullPass;
 import io.httpsync.connector.sink.PassCompletion;
+import io.httpsync.connector.sink.PassLease;
 import io.httpsync.connector.sink.SnapshotTable;
 import io.httpsync.connector.sink.SqlDialect;
 import io.httpsync.connector.sink.SyncPositionTable;
@@ -52,11 +54,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -84,6 +88,9 @@ import java.util.regex.Pattern;
  * kafka.guarantee=at-least-once|exactly-once  kafka.transactional-id-prefix=...
  * pass.completion=mark-deletions|snapshot  pass.max-delete-ratio=0.2  pass.catch-up-rounds=1  pass.snapshot-retain=0
  * pass.in-running-job=true  pass.id=orders-2026-11  pass.end=2026-11-21T17:00:00Z   (a continuous job that starts with a pass)
+ * pass.lease-wait=0 s                      (full-pass: how long to wait for another pass of the table and tenant)
+ * pass.check.endpoint.&lt;option&gt;=...        (the detail API each unseen row is asked about, ${tenant.record.id})
+ * pass.check.not-found-codes=2001  pass.check.not-found-message=订单不存在   (its answer for a record that is gone)
  * </pre>
  * Unknown keys are refused with their name, so a typo does not silently turn a feature off.
  *
@@ -126,16 +133,19 @@ public final class SyncPipeline {
             "dedupe.enabled", "dedupe.ttl", "jdbc.url", "jdbc.dialect",
             "jdbc.username", "jdbc.password", "jdbc.table", "jdbc.events-table", "jdbc.positions-table", "jdbc.create-tables", "kafka.bootstrap-servers",
             "kafka.topic", "kafka.events-topic", "kafka.guarantee", "kafka.transactional-id-prefix", "pass.completion",
-            "pass.max-delete-ratio", "pass.catch-up-rounds", "pass.snapshot-retain", "pass.in-running-job", "pass.id", "pass.end");
+            "pass.max-delete-ratio", "pass.catch-up-rounds", "pass.snapshot-retain", "pass.in-running-job", "pass.id", "pass.end",
+            "pass.lease-wait", "pass.check.not-found-codes", "pass.check.not-found-message");
 
+    private static final String CHECK_ENDPOINT = "pass.check.endpoint.";
     private final Map<String, String> config;
 
     public SyncPipeline(Map<String, String> config) {
         this.config = new TreeMap<>(config);
         for (String key : this.config.keySet()) {
-            if (!KEYS.contains(key) && !key.startsWith("source.endpoint.") && !key.startsWith("source.tenant.")) {
+            if (!KEYS.contains(key) && !key.startsWith("source.endpoint.") && !key.startsWith("source.tenant.")
+                    && !key.startsWith(CHECK_ENDPOINT)) {
                 throw new IllegalArgumentException("unknown sync job setting '" + key + "'; known: " + KEYS
-                        + ", source.endpoint.*, source.tenant.<id>.*");
+                        + ", source.endpoint.*, source.tenant.<id>.*, " + CHECK_ENDPOINT + "*");
             }
         }
     }
@@ -283,8 +293,10 @@ public final class SyncPipeline {
         Duration lag = lag();
         long end = System.currentTimeMillis() - lag.toMillis();
         FullSyncPass pass = FullSyncPass.create(instant("source.start").toEpochMilli(), end)
-                .withCatchUp(integer("pass.catch-up-rounds", 1), lag);
-        PassCompletion completion = snapshots() ? snapshotTable() : new DeletionMarker(dialect(), required("jdbc.table"), maxDeleteRatio());
+                .withCatchUp(integer("pass.catch-up-rounds", 1), lag)
+                .withLease(new PassLease(dialect(), required("jdbc.table"), this::connect)
+                        .waitingUpTo(has("pass.lease-wait") ? duration("pass.lease-wait") : Duration.ZERO));
+        PassCompletion completion = snapshots() ? snapshotTable() : deletionMarker();
         FullSyncPass.Result result;
         try (Connection c = connect()) {
             result = pass.runAndComplete((p, from, to) -> {
@@ -382,7 +394,7 @@ public final class SyncPipeline {
         if (landing == Landing.RUNNING_PASS) {
             SingleOutputStreamOperator<RawRecord> tombstones = RunningFullPass.markDeletions(
                     records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS), pass,
-                    new DeletionMarker(dialect(), required("jdbc.table"), maxDeleteRatio()), connection, name);
+                    deletionMarker(), connection, name);
             if (has("kafka.bootstrap-servers")) {
                 tombstones.sinkTo(kafkaRecords(guarantee, prefix + "-tombstones")).uid(name + "-tombstones-kafka")
                         .name(name + " tombstones -> kafka").setParallelism(1);
@@ -425,6 +437,27 @@ public final class SyncPipeline {
             case "snapshot" -> true;
             default -> throw new IllegalArgumentException("pass.completion must be 'mark-deletions' or 'snapshot', was '" + c + "'");
         };
+    }
+
+    /**
+     * The marker of {@code jdbc.table}, asking the detail API of {@code pass.check.endpoint.*} about every unseen row
+     * if one is configured; without it, a record updated during the pass can be marked although it lives.
+     */
+    private DeletionMarker deletionMarker() {
+        DeletionMarker marker = new DeletionMarker(dialect(), required("jdbc.table"), maxDeleteRatio());
+        Map<String, String> endpoint = new HashMap<>();
+        config.forEach((k, v) -> {
+            if (k.startsWith(CHECK_ENDPOINT)) endpoint.put(k.substring(CHECK_ENDPOINT.length()), v);
+        });
+        if (endpoint.isEmpty()) {
+            LOG.warn("sync job '{}': no {}* configured, so a full pass marks every row it did not see; a record updated"
+                    + " during the pass can then be marked deleted although it lives (see docs/landing.md)", required("source.name"), CHECK_ENDPOINT);
+            return marker;
+        }
+        Set<String> codes = new HashSet<>();
+        for (String c : required("pass.check.not-found-codes").split("[;,]")) if (!c.isBlank()) codes.add(c.trim());
+        return marker.withCheck(new DetailApiCheck(EndpointSpec.fromOptions(endpoint), tenants(), codes,
+                config.get("pass.check.not-found-message")));
     }
 
     private SnapshotTable snapshotTable() {

@@ -1,5 +1,6 @@
 package io.httpsync.jobs.pipeline;
 
+import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.ResponseKind;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
@@ -218,6 +219,11 @@ class SyncPipelineITCase {
     @Test
     void fullPassesFromTheConfigMarkTheDeletedRecords() throws Exception {
         Map<String, String> config = passConfig("pass_orders", "mark-deletions");
+        // every unseen row is asked about in the detail API: a deleted order is business error 2001
+        EndpointPresets.kuaishouOrderDetail(sim.baseUrl("kuaishou")).forEach((k, v) -> config.put("pass.check.endpoint." + k, v));
+        EndpointPresets.kuaishouCodeGrantTokens(sim.baseUrl("kuaishou"), "${tenant.id}").forEach((k, v) -> config.put("pass.check.endpoint." + k, v));
+        config.put("pass.check.not-found-codes", "2001");
+        config.put("pass.check.not-found-message", "订单不存在");
         fullPass(config);
         assertThat(rows("pass_orders", "update_time")).isEqualTo(truthOfShop2());
 
@@ -226,6 +232,7 @@ class SyncPipelineITCase {
 
         assertThat(rows("pass_orders", "update_time")).containsAllEntriesOf(truthOfShop2());
         assertThat(second.outcomes().get(0).markedIds()).containsExactlyInAnyOrderElementsOf(deleted);
+        assertThat(second.outcomes().get(0).keptLive()).as("unseen rows the detail API still had").isEmpty();
         assertThat(rows("pass_orders", "deleted_at", "deleted_at IS NOT NULL").keySet()).containsExactlyInAnyOrderElementsOf(deleted);
         // a pass lands without dedupe: every live row, changed or not, carries the id of the pass that read it
         assertThat(rows("pass_orders", "pass_id", "deleted_at IS NULL").values()).containsOnly(second.passId());
