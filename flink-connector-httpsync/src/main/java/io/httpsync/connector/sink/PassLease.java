@@ -217,15 +217,28 @@ public final class PassLease {
             this.connection = connection;
         }
 
-        /** The holder and expiry after trying to take the tenant's lease; one transaction. */
+        /** The holder and expiry after trying to take the tenant's lease; one transaction, again if the database chose it as a deadlock victim. */
         private synchronized String[] take(String tenant) throws SQLException {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return takeOnce(tenant);
+                } catch (SQLException e) {
+                    // two passes inserting the same missing row at once: InnoDB may roll one back ("40001") and
+                    // expects it to try again; the other has taken the lease by then
+                    if (attempt >= 3 || e.getSQLState() == null || !e.getSQLState().startsWith("40")) throw e;
+                }
+            }
+        }
+
+        private String[] takeOnce(String tenant) throws SQLException {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
                 SqlQueries.update(connection, takeStatement(), recordTable, tenant, passId, ttl.toMillis());
                 String[] holder;
+                // FOR UPDATE: a locking read sees the row as the upsert left it, whatever the isolation level's snapshot
                 try (PreparedStatement ps = connection.prepareStatement("SELECT holder, expires_at FROM " + leaseTable
-                        + " WHERE table_name = ? AND tenant = ?")) {
+                        + " WHERE table_name = ? AND tenant = ? FOR UPDATE")) {
                     ps.setString(1, recordTable);
                     ps.setString(2, tenant);
                     try (ResultSet rs = ps.executeQuery()) {

@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -199,6 +200,34 @@ abstract class FullSyncPassContract {
         FullSyncPass.Result taken = completed(checkedPass(lease()).run());
         assertThat(taken.rounds()).isNotEmpty();
         assertNoLiveRecordMarked(List.of(taken));
+    }
+
+    @Test
+    void ofTwoPassesRacingForAFreeLeaseExactlyOneGetsIt() throws Exception {
+        for (int race = 0; race < 10; race++) {
+            CyclicBarrier start = new CyclicBarrier(2);
+            List<Future<String>> racers = new ArrayList<>();
+            for (String pass : List.of("pass-a" + race, "pass-b" + race)) {
+                racers.add(executor.submit(() -> {
+                    start.await();
+                    try (PassLease.Held held = lease().acquire(pass, List.of(SHOP, "shop-2"))) {
+                        start.await();   // both have tried before the winner releases
+                        return pass;
+                    } catch (PassLease.HeldElsewhereException e) {
+                        start.await();
+                        return "refused, held by " + e.holder();
+                    }
+                }));
+            }
+            String a = racers.get(0).get(10, TimeUnit.SECONDS);
+            String b = racers.get(1).get(10, TimeUnit.SECONDS);
+            assertThat(List.of(a, b)).as("race %s", race)
+                    .containsAnyOf("pass-a" + race, "pass-b" + race)
+                    .containsAnyOf("refused, held by pass-a" + race, "refused, held by pass-b" + race);
+            String winner = a.startsWith("refused") ? b : a;
+            assertThat(a.startsWith("refused") ? a : b).isEqualTo("refused, held by " + winner);
+        }
+        assertThat(db().single("SELECT count(*) FROM " + PassLease.DEFAULT_TABLE)).as("leases released").isZero();
     }
 
     private static void sleep(long millis) {

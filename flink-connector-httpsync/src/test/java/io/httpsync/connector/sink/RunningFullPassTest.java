@@ -60,8 +60,13 @@ class RunningFullPassTest {
 
     private static OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> harness(String passId, @Nullable OperatorSubtaskState restored)
             throws Exception {
-        var fn = new RunningFullPass.Completion(passId, 0, END, new DeletionMarker(SqlDialect.POSTGRES, TABLE, 0.8),
-                POSTGRES.connectionOptions());
+        return harness(passId, new DeletionMarker(SqlDialect.POSTGRES, TABLE, 0.8), restored);
+    }
+
+    private static OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> harness(String passId, DeletionMarker marker,
+                                                                                         @Nullable OperatorSubtaskState restored)
+            throws Exception {
+        var fn = new RunningFullPass.Completion(passId, 0, END, marker, POSTGRES.connectionOptions());
         var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(fn));
         if (restored != null) h.initializeState(restored);
         h.open();
@@ -100,6 +105,20 @@ class RunningFullPassTest {
             position(h, "s1", CAUGHT_UP + 1);   // done: nothing more
             assertThat(tombstones(h)).hasSize(2);
         }
+    }
+
+    @Test
+    void withACheckOnlyTheRowsThePlatformSaysAreGoneGetATombstoneAndAMark() throws Exception {
+        // the platform still has b (it moved ahead of the pass), c is gone; the check's own requests are the ITCases'
+        CandidateCheck platform = (tenant, ids) -> Set.of("c");
+        try (var h = harness(PASS, new DeletionMarker(SqlDialect.POSTGRES, TABLE, 0.8).withCheck(platform), null)) {
+            position(h, "s1", END);
+            position(h, "s1", CAUGHT_UP);
+            assertThat(tombstones(h)).containsExactly("s1/c");
+            h.snapshot(1, 1);
+            h.notifyOfCompletedCheckpoint(1);
+        }
+        assertThat(marked()).containsExactly("c");
     }
 
     @Test
