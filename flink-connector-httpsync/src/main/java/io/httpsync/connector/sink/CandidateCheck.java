@@ -3,6 +3,7 @@ package io.httpsync.connector.sink;
 import org.apache.flink.annotation.PublicEvolving;
 
 import java.io.Serializable;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
 
@@ -20,4 +21,16 @@ import java.util.Set;
 public interface CandidateCheck extends Serializable {
     /** The ids, of {@code ids}, that the platform answered do not exist (now) for {@code tenant}. */
     Set<String> gone(String tenant, List<String> ids) throws Exception;
+
+    /** {@link #gone}, with a failure of the check itself as an {@link SQLException} naming {@code what} was being completed. */
+    static Set<String> ask(CandidateCheck check, String tenant, List<String> ids, String what) throws SQLException {
+        try {
+            return check.gone(tenant, ids);
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SQLException(what + ": checking " + ids.size() + " unseen rows of tenant " + tenant
+                    + " against the platform failed: " + e.getMessage(), e);
+        }
+    }
 }

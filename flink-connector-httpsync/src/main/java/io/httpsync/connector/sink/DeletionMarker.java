@@ -145,15 +145,7 @@ public final class DeletionMarker implements PassCompletion, Serializable {
                 "mark", " deleted", "nothing marked");
         if (refusal != null) return new Outcome(tenant, passId, candidates, List.of(), refusal);
         if (check == null || unseen.isEmpty()) return new Outcome(tenant, passId, candidates, unseen, null);
-        Set<String> gone;
-        try {
-            gone = check.gone(tenant, unseen);
-        } catch (SQLException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new SQLException("full pass " + passId + ": checking " + unseen.size() + " unseen rows of tenant " + tenant
-                    + " of table " + table + " against the platform failed: " + e.getMessage(), e);
-        }
+        Set<String> gone = CandidateCheck.ask(check, tenant, unseen, "full pass " + passId + ", table " + table);
         List<String> marked = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         for (String id : unseen) (gone.contains(id) ? marked : kept).add(id);

@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The seed's snapshot method of full sync: every full pass writes a complete copy of the platform into its own
@@ -32,6 +33,12 @@ import java.util.Optional;
  * tombstones. With {@link #retainingLast retention}, completing also drops the tenant's snapshots older than its
  * last N completed passes, interrupted ones included.
  *
+ * <p>With a check ({@link #withCheck}), the records missing from the new snapshot are asked about on the platform
+ * first (after the guard, one request each), as {@link DeletionMarker} does: only those it answers are gone count as
+ * gone. One it still has kept moving ahead of every round (see {@link DeletionMarker}); it is carried over into the new
+ * snapshot in its previous snapshot's version, so the latest view never loses a live record nor sends it a
+ * tombstone, and the next pass reads its newer version.
+ *
  * <p>Immutable. Its JDBC methods are called from one driver thread per connection, and one pass completes a tenant at
  * a time.
  */
@@ -45,28 +52,35 @@ public final class SnapshotTable implements PassCompletion {
     private final String latest;
     private final DeleteRatioGuard guard;
     private final int retainedPasses;
+    @Nullable private final CandidateCheck check;
 
     /**
      * @param table          the snapshot table; {@code <table>_passes} and {@code <table>_latest} are named after it
      * @param maxDeleteRatio the largest share of a tenant's records that may vanish between two published snapshots
      */
     public SnapshotTable(SqlDialect dialect, String table, double maxDeleteRatio) {
-        this(dialect, table, new DeleteRatioGuard(maxDeleteRatio), 0);
+        this(dialect, table, new DeleteRatioGuard(maxDeleteRatio), 0, null);
     }
 
-    private SnapshotTable(SqlDialect dialect, String table, DeleteRatioGuard guard, int retainedPasses) {
+    private SnapshotTable(SqlDialect dialect, String table, DeleteRatioGuard guard, int retainedPasses, @Nullable CandidateCheck check) {
         this.dialect = dialect;
         this.table = SqlDialect.checkedIdentifier(table);
         this.passes = SqlDialect.checkedIdentifier(table + "_passes");
         this.latest = SqlDialect.checkedIdentifier(table + "_latest");
         this.guard = guard;
         this.retainedPasses = retainedPasses;
+        this.check = check;
     }
 
     /** This table, keeping only each tenant's last {@code passes} completed snapshots (0, the default: keep all). */
     public SnapshotTable retainingLast(int passes) {
         if (passes < 0) throw new IllegalArgumentException("retained passes must not be negative, was " + passes);
-        return new SnapshotTable(dialect, table, guard, passes);
+        return new SnapshotTable(dialect, table, guard, passes, check);
+    }
+
+    /** This table, asking {@code check} about every record missing from a new snapshot (see above). */
+    public SnapshotTable withCheck(CandidateCheck check) {
+        return new SnapshotTable(dialect, table, guard, retainedPasses, java.util.Objects.requireNonNull(check, "check"));
     }
 
     public String table() {
@@ -131,29 +145,48 @@ public final class SnapshotTable implements PassCompletion {
     @Override
     public DeletionMarker.Outcome complete(Connection connection, String tenant, String passId, long passStartMillis, long passEndMillis)
             throws SQLException {
+        // found and checked before the transaction (the requests take time); the pass's lease keeps other passes away
+        Optional<String> previous = latestCompletedPassOtherThan(connection, tenant, passId);
+        long candidates = previous.isPresent() ? count(connection, tenant, previous.get()) : 0;
+        List<String> missing = previous.isPresent() ? missingFrom(connection, tenant, previous.get(), passId) : List.of();
+        ExceptionEvent refusal = guard.refusal(table, tenant, passId, passEndMillis, missing.size(), candidates,
+                "drop", " from the latest snapshot", "pass not published");
+        if (refusal != null) return new DeletionMarker.Outcome(tenant, passId, candidates, List.of(), refusal);
+        List<String> gone = new ArrayList<>(missing);
+        List<String> kept = new ArrayList<>();
+        if (check != null && !missing.isEmpty()) {
+            Set<String> confirmed = CandidateCheck.ask(check, tenant, missing, "full pass " + passId + ", table " + table);
+            gone.retainAll(confirmed);
+            for (String id : missing) if (!confirmed.contains(id)) kept.add(id);
+        }
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {
-            Optional<String> previous = latestCompletedPassOtherThan(connection, tenant, passId);
-            long candidates = previous.isPresent() ? count(connection, tenant, previous.get()) : 0;
-            List<String> gone = previous.isPresent() ? missingFrom(connection, tenant, previous.get(), passId) : List.of();
-            ExceptionEvent refusal = guard.refusal(table, tenant, passId, passEndMillis, gone.size(), candidates,
-                    "drop", " from the latest snapshot", "pass not published");
-            if (refusal != null) {
-                connection.rollback();
-                return new DeletionMarker.Outcome(tenant, passId, candidates, List.of(), refusal);
-            }
             registerPass(connection, tenant, passId, passEndMillis);
+            if (!kept.isEmpty()) carryOver(connection, tenant, previous.orElseThrow(), passId, kept);
             SqlQueries.update(connection, "UPDATE " + passes + " SET completed_at = " + dialect.now()
                     + " WHERE tenant = ? AND pass_id = ? AND completed_at IS NULL", tenant, passId);
             if (retainedPasses > 0) dropBeyondRetention(connection, tenant);
             connection.commit();
-            return new DeletionMarker.Outcome(tenant, passId, candidates, gone, null);
+            return new DeletionMarker.Outcome(tenant, passId, candidates, gone, null, kept);
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** Copies the rows of {@code ids} from the previous pass's snapshot into {@code passId}'s. */
+    private void carryOver(Connection c, String tenant, String previous, String passId, List<String> ids) throws SQLException {
+        String copied = COLUMNS.replace("pass_id", "?");
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> part = ids.subList(from, Math.min(ids.size(), from + 500));
+            List<Object> parameters = new ArrayList<>(List.of(passId, tenant, previous));
+            parameters.addAll(part);
+            SqlQueries.update(c, "INSERT INTO " + table + " (" + COLUMNS + ") SELECT " + copied + " FROM " + table
+                    + " WHERE tenant = ? AND pass_id = ? AND id IN (" + String.join(", ", java.util.Collections.nCopies(part.size(), "?"))
+                    + ")", parameters.toArray());
         }
     }
 

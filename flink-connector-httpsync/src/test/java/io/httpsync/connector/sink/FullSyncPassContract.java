@@ -153,6 +153,42 @@ abstract class FullSyncPassContract {
     }
 
     @Test
+    void checkedSnapshotPassesUnderFiftyUpdatesPerSecondNeverDropALiveRecord() throws Exception {
+        SnapshotTable snapshots = new SnapshotTable(db().dialect(), "orders_snap", 0.2).withCheck(platform.detailCheck());
+        db().execute("DROP VIEW IF EXISTS orders_snap_latest");
+        db().execute("DROP TABLE IF EXISTS orders_snap_passes");
+        db().execute("DROP TABLE IF EXISTS orders_snap");
+        try (var c = db().connect()) {
+            snapshots.create(c);
+        }
+        List<FullSyncPass.Result> passes = new ArrayList<>();
+        platform.kuaishou.mutateContinuously(SHOP, new MutationRates(50, 2, 3));
+        for (int i = 0; i < 3; i++) {
+            KuaishouFullPass pass = KuaishouFullPass.of(platform, start, db()).lease(new PassLease(db().dialect(), "orders_snap", db()::connect))
+                    .landing(p -> snapshots.sink(p.id()), snapshots, EVENTS)
+                    .beforeRound((round, from, to) -> {
+                        if (round == 1) sleep(1_500);
+                    });
+            alsoTo(pass);
+            passes.add(completed(pass.run()));
+        }
+        platform.kuaishou.mutateContinuously(SHOP, MutationRates.NONE);
+
+        GroundTruth truth = platform.kuaishou.groundTruth(SHOP);
+        List<String> dropped = new ArrayList<>();
+        List<String> carried = new ArrayList<>();
+        passes.forEach(r -> {
+            dropped.addAll(r.outcomes().get(0).markedIds());
+            carried.addAll(r.outcomes().get(0).keptLive());
+        });
+        assertThat(dropped).as("records dropped from the latest snapshot").isNotEmpty().isSubsetOf(truth.deletedIds());
+        assertThat(carried).as("live records the rounds missed, carried over").isNotEmpty();
+        Set<String> latest = new HashSet<>(db().column("orders_snap_latest", "pass_id", SHOP, "1 = 1").keySet());
+        assertThat(latest).as("the latest snapshot").containsAll(passes.get(2).outcomes().get(0).keptLive());
+        assertNoLiveRecordMarked(passes);
+    }
+
+    @Test
     void anOverlappingPassRefusesNamingTheHolderOrWaitsAndNeitherMarksALiveRecord() throws Exception {
         platform.kuaishou.mutateContinuously(SHOP, new MutationRates(50, 2, 3));
         CountDownLatch holderInCatchUp = new CountDownLatch(1);

@@ -4,6 +4,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.dedupe.Dedupe;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.sink.CandidateCheck;
 import io.httpsync.connector.sink.DeletionMarker;
 import io.httpsync.connector.sink.DetailApiCheck;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
@@ -296,7 +297,8 @@ public final class SyncPipeline {
                 .withCatchUp(integer("pass.catch-up-rounds", 1), lag)
                 .withLease(new PassLease(dialect(), required("jdbc.table"), this::connect)
                         .waitingUpTo(has("pass.lease-wait") ? duration("pass.lease-wait") : Duration.ZERO));
-        PassCompletion completion = snapshots() ? snapshotTable() : deletionMarker();
+        CandidateCheck check = snapshots() ? candidateCheck() : null;
+        PassCompletion completion = !snapshots() ? deletionMarker() : check == null ? snapshotTable() : snapshotTable().withCheck(check);
         FullSyncPass.Result result;
         try (Connection c = connect()) {
             result = pass.runAndComplete((p, from, to) -> {
@@ -439,25 +441,32 @@ public final class SyncPipeline {
         };
     }
 
-    /**
-     * The marker of {@code jdbc.table}, asking the detail API of {@code pass.check.endpoint.*} about every unseen row
-     * if one is configured; without it, a record updated during the pass can be marked although it lives.
-     */
+    /** The marker of {@code jdbc.table}, asking the platform about every unseen row if {@link #candidateCheck} is configured. */
     private DeletionMarker deletionMarker() {
         DeletionMarker marker = new DeletionMarker(dialect(), required("jdbc.table"), maxDeleteRatio());
+        CandidateCheck check = candidateCheck();
+        return check == null ? marker : marker.withCheck(check);
+    }
+
+    /**
+     * The detail API of {@code pass.check.endpoint.*}, which a pass asks about every row it did not see, or null (with a
+     * warning: a record updated during the pass can then be marked deleted, or dropped from the snapshot, although it lives).
+     */
+    @Nullable
+    private CandidateCheck candidateCheck() {
         Map<String, String> endpoint = new HashMap<>();
         config.forEach((k, v) -> {
             if (k.startsWith(CHECK_ENDPOINT)) endpoint.put(k.substring(CHECK_ENDPOINT.length()), v);
         });
         if (endpoint.isEmpty()) {
-            LOG.warn("sync job '{}': no {}* configured, so a full pass marks every row it did not see; a record updated"
-                    + " during the pass can then be marked deleted although it lives (see docs/landing.md)", required("source.name"), CHECK_ENDPOINT);
-            return marker;
+            LOG.warn("sync job '{}': no {}* configured, so a full pass takes every row it did not see for deleted; a record"
+                    + " updated during the pass can then be marked deleted although it lives (see docs/landing.md)",
+                    required("source.name"), CHECK_ENDPOINT);
+            return null;
         }
         Set<String> codes = new HashSet<>();
         for (String c : required("pass.check.not-found-codes").split("[;,]")) if (!c.isBlank()) codes.add(c.trim());
-        return marker.withCheck(new DetailApiCheck(EndpointSpec.fromOptions(endpoint), tenants(), codes,
-                config.get("pass.check.not-found-message")));
+        return new DetailApiCheck(EndpointSpec.fromOptions(endpoint), tenants(), codes, config.get("pass.check.not-found-message"));
     }
 
     private SnapshotTable snapshotTable() {
