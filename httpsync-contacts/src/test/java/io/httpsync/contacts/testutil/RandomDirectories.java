@@ -1,4 +1,4 @@
-package io.httpsync.contacts.plan;
+package io.httpsync.contacts.testutil;
 
 import io.httpsync.contacts.model.CorpDirectory;
 import io.httpsync.contacts.model.Department;
@@ -15,10 +15,10 @@ import java.util.Set;
  * heads drawn from all employees (members or not) and leaders drawn from all employees, so that department &harr;
  * head cycles, leader loops, and cycles mixing both, nested and overlapping, appear in every shape.
  */
-final class RandomDirectories {
+public final class RandomDirectories {
     private RandomDirectories() {}
 
-    static CorpDirectory generate(Random random, int departments, int employees, double headShare, double leaderShare) {
+    public static CorpDirectory generate(Random random, int departments, int employees, double headShare, double leaderShare) {
         List<Department> ds = new ArrayList<>();
         List<Employee> es = new ArrayList<>();
         for (int e = 0; e < employees; e++) {
@@ -44,11 +44,11 @@ final class RandomDirectories {
         return new CorpDirectory("corp", ds, es);
     }
 
-    static String dept(int i) {
+    public static String dept(int i) {
         return "D" + i;
     }
 
-    static String emp(int i) {
+    public static String emp(int i) {
         return "E" + i;
     }
 }
