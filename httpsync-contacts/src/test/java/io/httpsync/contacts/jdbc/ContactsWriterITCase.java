@@ -6,6 +6,7 @@ import io.httpsync.contacts.model.Employee;
 import io.httpsync.contacts.testutil.Databases;
 import io.httpsync.contacts.testutil.DirectoryMutations;
 import io.httpsync.contacts.testutil.RandomDirectories;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * directories full of cycles land equal to themselves, a changed directory lands again, and the sync log and
  * progress count every entity once.
  */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ContactsWriterITCase {
     private static final Databases DATABASES = Databases.shared();
     private static final ContactsSchema POSTGRES_SCHEMA = new ContactsSchema(io.httpsync.connector.sink.SqlDialect.POSTGRES, "contacts_");
