@@ -11,13 +11,13 @@ import io.httpsync.simulator.contacts.Department;
 import io.httpsync.simulator.contacts.Directory;
 import io.httpsync.simulator.contacts.DirectorySpec;
 import io.httpsync.simulator.contacts.Employee;
+import io.httpsync.simulator.contacts.Reorganization;
 import io.httpsync.simulator.platform.ContactsPlatformSim;
 import io.httpsync.simulator.platform.GroundTruth;
 import io.httpsync.simulator.platform.dingtalk.DingTalkSim;
 import io.httpsync.simulator.platform.feishu.FeishuSim;
 import io.httpsync.simulator.platform.wecom.WeComSim;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -83,21 +83,7 @@ public final class ContactsSimulation implements AutoCloseable {
 
     /** The leader loops, each as its users, in the simulator's own directory. */
     public List<Set<Long>> leaderLoops() {
-        Directory.Snapshot s = directory().snapshot();
-        List<Set<Long>> loops = new ArrayList<>();
-        Set<Long> seen = new HashSet<>();
-        for (Employee start : s.users()) {
-            List<Long> path = new ArrayList<>();
-            Set<Long> onPath = new HashSet<>();
-            long u = start.id();
-            while (u != Directory.NO_LEADER && !seen.contains(u) && onPath.add(u)) {
-                path.add(u);
-                u = s.user(u).leaderId();
-            }
-            if (u != Directory.NO_LEADER && onPath.contains(u)) loops.add(new HashSet<>(path.subList(path.indexOf(u), path.size())));
-            seen.addAll(path);
-        }
-        return loops;
+        return Reorganization.leaderLoops(directory().snapshot());
     }
 
     /** Main departments of a loop's users: more than one means the loop spans departments. */
@@ -130,45 +116,9 @@ public final class ContactsSimulation implements AutoCloseable {
         return out;
     }
 
-    /**
-     * What happens to a directory between two runs: two hires (one heads a department it belongs to, one closes a
-     * new leader loop with an old hand), an old leader loop broken, a department moved, a person moved, two
-     * departures, and a department removed after its members moved up.
-     */
-    public void change() {
-        Directory dir = directory();
-        Directory.Snapshot s = dir.snapshot();
-        List<Department> leaves = s.departments().stream().filter(d -> !d.isRoot() && s.children(d.id()).isEmpty()).toList();
-        Department removed = leaves.get(0);
-        Department moved = leaves.get(leaves.size() - 1);
-        long newParent = s.departments().stream().filter(d -> d.id() != moved.id() && d.id() != removed.id() && d.id() != moved.parentId())
-                .findFirst().orElseThrow().id();
-        dir.moveDepartment(moved.id(), newParent);
-        List<Employee> users = s.users();
-        Employee oldHand = users.get(users.size() / 2);
-        long hire = dir.addUser("新人甲", List.of(moved.id()), oldHand.id());
-        dir.changeLeader(oldHand.id(), hire); // a new loop: hire <-> old hand, across departments
-        long head = dir.addUser("新人乙", List.of(newParent), Directory.NO_LEADER);
-        dir.setDepartmentHeads(newParent, List.of(head)); // a new department <-> head cycle
-        Set<Long> loop = leaderLoops().stream().filter(l -> !l.contains(hire)).findFirst().orElseThrow();
-        dir.changeLeader(loop.iterator().next(), Directory.NO_LEADER); // an old loop broken
-        Employee mover = users.get(1);
-        dir.setUserDepartments(mover.id(), List.of(newParent));
-        int departures = 0;
-        for (int i = users.size() - 1; i >= 0 && departures < 2; i--) {
-            long id = users.get(i).id();
-            if (id != oldHand.id() && id != mover.id()) {
-                dir.removeUser(id);
-                departures++;
-            }
-        }
-        Directory.Snapshot now = dir.snapshot();
-        for (Employee u : now.members(removed.id())) {
-            List<Long> deps = new ArrayList<>(u.departmentIds());
-            deps.replaceAll(d -> d == removed.id() ? removed.parentId() : d);
-            dir.setUserDepartments(u.id(), deps.stream().distinct().toList());
-        }
-        dir.removeDepartment(removed.id());
+    /** What happens to the directory between two runs: see {@link Reorganization}. */
+    public Reorganization.Summary change() {
+        return Reorganization.apply(directory());
     }
 
     @Override
