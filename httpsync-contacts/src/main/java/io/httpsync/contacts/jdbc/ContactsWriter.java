@@ -134,6 +134,7 @@ public final class ContactsWriter {
         int updated;
         int done;
         int total;
+        int violations;
 
         Run(String runId, String platform, CorpDirectory target, ProgressListener progress) {
             this.runId = runId;
@@ -154,6 +155,9 @@ public final class ContactsWriter {
                 for (int i = 0; i < options.concurrency(); i++) {
                     Connection c = connections.open();
                     c.setAutoCommit(false);
+                    // no gap locks between the parallel transactions (MySQL/MariaDB's default REPEATABLE READ takes
+                    // them on the relation rows' deletes); each transaction writes rows no other one in flight touches
+                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                     pool.add(c);
                 }
                 Connection first = pool.take();
@@ -174,7 +178,6 @@ public final class ContactsWriter {
                         items.values().stream().filter(i -> i.ref().kind() == EntityKind.EMPLOYEE).map(RowWriter.Item::employee).toList(),
                         stored::hasRow);
                 String failure = writeInOrder(plan, pool, threads);
-                int violations = failure != null && failure.startsWith(VIOLATION) ? 1 : 0;
                 boolean refused = false;
                 int deleted = 0;
                 if (failure == null) {
@@ -269,6 +272,7 @@ public final class ContactsWriter {
                     }
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
+                    if (cause instanceof SQLException s && isViolation(s)) violations++;
                     if (failure == null) failure = cause instanceof SQLException s ? describe(s) : String.valueOf(cause);
                     LOG.warn("{}: a write failed; no further component is started: {}", target.corpId(), failure);
                 }
@@ -357,22 +361,41 @@ public final class ContactsWriter {
         void run(Connection c) throws SQLException;
     }
 
-    /** Runs work in one transaction on a connection borrowed from the pool; rolls back if it fails. */
+    /**
+     * Runs work in one transaction on a connection borrowed from the pool; rolls back if it fails, and runs it again
+     * (up to {@value #ATTEMPTS} times) if the database chose it as a deadlock victim or could not serialize it.
+     */
     private static void inTransaction(BlockingQueue<Connection> pool, SqlWork work) throws SQLException, InterruptedException {
         Connection c = pool.take();
         try {
-            work.run(c);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    work.run(c);
+                    c.commit();
+                    return;
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException rollback) {
+                        e.addSuppressed(rollback);
+                    }
+                    if (attempt >= ATTEMPTS || !(e instanceof SQLException s && isTransient(s))) throw e;
+                    LOG.debug("transaction rolled back ({}), running it again", e.getMessage());
+                }
             }
-            throw e;
         } finally {
             pool.add(c);
         }
+    }
+
+    private static final int ATTEMPTS = 3;
+
+    /** A deadlock victim (40P01, MySQL 40001/1213) or a serialization failure (40001): the same work may succeed. */
+    static boolean isTransient(SQLException e) {
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+            if (s.getSQLState() != null && s.getSQLState().startsWith("40")) return true;
+        }
+        return false;
     }
 
     private void recordRun(Connection c, String platform, SyncReport r) throws SQLException {
