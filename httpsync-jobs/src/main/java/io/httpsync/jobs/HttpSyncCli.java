@@ -4,6 +4,8 @@ import io.httpsync.connector.sink.DeletionMarker;
 import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.connector.sink.PassLease;
 import io.httpsync.connector.source.WindowFailedException;
+import io.httpsync.jobs.contacts.ContactsCommand;
+import io.httpsync.jobs.contacts.ContactsDemo;
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.jobs.pipeline.SyncPipeline;
 import io.httpsync.jobs.pipeline.WindowReplay;
@@ -43,6 +45,15 @@ import java.util.Map;
  *     those events.
  * simulator [--port 8080] [--platforms kuaishou,taobao,...] [--tenants 2] [--records 2000] [--latency-ms 0] ...
  *     starts the platform simulator alone (see SimulatorMain), to develop a job without real credentials.
+ * contacts --config contacts.properties
+ *     one contacts (通讯录) sync run of the corps the file describes (WeCom, DingTalk, Feishu; see ContactsSync):
+ *     departments, heads, employees, leaders and memberships into tables with enforced foreign keys, written in
+ *     dependency order with the cycles merged; a progress bar per corp, then the tables checked against what was
+ *     fetched, ending with "CONTACTS RESULT: corps=.. departments=.. employees=.. missing=.. wrong=.. violations=..
+ *     cycles=.."; exits with 1 unless missing, wrong and violations are 0 and every corp's listings completed.
+ * contacts-demo [--departments 12] [--users 40]
+ *     the contacts sync on embedded defaults: simulator corps on WeCom, DingTalk and Feishu with cycles, an embedded
+ *     PostgreSQL; two runs with a reorganization between them, each checked against ground truth; the same last line.
  * </pre>
  * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar run --config
  * job.properties} (likewise {@code full-pass} and {@code replay}). The job jar (built by {@code mvn package}) carries
@@ -57,7 +68,7 @@ public final class HttpSyncCli {
         String[] args = argv.length == 1 ? argv[0].trim().split("\\s+") : argv;
         String command = args.length == 0 || args[0].startsWith("--") ? "demo" : args[0];
         String[] rest = args.length == 0 || args[0].startsWith("--") ? args : Arrays.copyOfRange(args, 1, args.length);
-        if ((command.equals("demo") || command.equals("simulator")) && !onClassPath("io.httpsync.simulator.SimulatorMain")) {
+        if ((command.equals("demo") || command.equals("simulator") || command.equals("contacts-demo")) && !onClassPath("io.httpsync.simulator.SimulatorMain")) {
             System.err.println("'" + command + "' needs the simulator and an embedded PostgreSQL, which the job jar leaves out;"
                     + " run it from the source tree: mvn -B -ntp -pl httpsync-jobs -am compile exec:exec (see README)");
             System.exit(2);
@@ -69,11 +80,19 @@ public final class HttpSyncCli {
             case "full-pass" -> System.exit(fullPass(ParameterTool.fromArgs(rest).toMap()));
             case "replay" -> System.out.println("replayed " + replay(ParameterTool.fromArgs(rest).toMap()) + " windows");
             case "simulator" -> SimulatorMain.main(rest);
+            case "contacts" -> System.exit(ContactsCommand.run(configFile("contacts", ParameterTool.fromArgs(rest).toMap()), System.out) ? 0 : 1);
+            case "contacts-demo" -> System.exit(ContactsDemo.run(rest, System.out) ? 0 : 1);
             default -> {
-                System.err.println("unknown command '" + command + "'; commands: demo, run, full-pass, replay, simulator");
+                System.err.println("unknown command '" + command + "'; commands: demo, run, full-pass, replay, simulator, contacts, contacts-demo");
                 System.exit(2);
             }
         }
+    }
+
+    private static Path configFile(String command, Map<String, String> options) {
+        String file = options.get("config");
+        if (file == null) throw new IllegalArgumentException(command + " needs --config <file.properties>");
+        return Path.of(file);
     }
 
     private static boolean onClassPath(String className) {

@@ -1,0 +1,198 @@
+package io.httpsync.contacts;
+
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.http.FetchListener;
+import io.httpsync.contacts.fetch.ContactsPlatform;
+import io.httpsync.contacts.fetch.DirectoryFetcher;
+import io.httpsync.contacts.jdbc.ContactsSchema;
+import io.httpsync.contacts.jdbc.ContactsWriter;
+import io.httpsync.contacts.jdbc.StoredState;
+import io.httpsync.contacts.jdbc.SyncReport;
+import io.httpsync.contacts.model.CorpDirectory;
+import org.apache.flink.annotation.PublicEvolving;
+
+import javax.annotation.Nullable;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A contacts sync run: for each configured corp, fetch its whole directory ({@link DirectoryFetcher}); a corp whose
+ * listings all completed is landed ({@link ContactsWriter}), one whose listing failed writes nothing and is recorded
+ * as incomplete. Corps run {@code corpConcurrency} at a time (the platforms' per-IP limits bound how many corps one
+ * egress IP can sync at once).
+ *
+ * <p>Configuration (a properties file, see {@link #fromProperties}):
+ * <pre>
+ * jdbc.url = jdbc:postgresql://db/contacts        (or jdbc:mysql:/jdbc:mariadb:)
+ * jdbc.user / jdbc.password
+ * contacts.corps = corp-a, corp-b
+ * contacts.corp.&lt;id&gt;.platform = wecom | dingtalk | feishu
+ * contacts.corp.&lt;id&gt;.base-url = (default: the platform's gateway)
+ * contacts.corp.&lt;id&gt;.app-key / contacts.corp.&lt;id&gt;.app-secret
+ * contacts.table-prefix = contacts_   contacts.concurrency = 4   contacts.batch-size = 200
+ * contacts.soft-delete = false        contacts.max-delete-ratio = 0.5   contacts.corp-concurrency = 2
+ * contacts.endpoint.&lt;connector endpoint option&gt; = (set on every platform API, e.g. retry.max-attempts)
+ * </pre>
+ *
+ * <p>Thread contract: {@link #run} is called from one thread at a time; it syncs corps on a pool of its own and calls
+ * the progress listener from those threads (each corp's calls from one thread).
+ */
+@PublicEvolving
+public final class ContactsSync implements AutoCloseable {
+    /** One corp to sync: its platform, where the platform is, and its app credentials (tenant properties). */
+    public record Corp(String corpId, ContactsPlatform platform, String baseUrl, Tenant tenant) {}
+
+    /** What a run did for one corp: the directory fetched (null if a listing failed) and the writer's report. */
+    public record Outcome(Corp corp, @Nullable CorpDirectory fetched, SyncReport report) {}
+
+    /** Keys under it are connector endpoint options set on every platform API, e.g. {@code contacts.endpoint.retry.max-attempts}. */
+    public static final String ENDPOINT_PREFIX = "contacts.endpoint.";
+    private final List<Corp> corps;
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final ContactsSchema schema;
+    private final ContactsWriter writer;
+    private final int corpConcurrency;
+    private final Map<String, DirectoryFetcher> fetchers = new LinkedHashMap<>();
+
+    public ContactsSync(List<Corp> corps, String jdbcUrl, String user, String password, String tablePrefix,
+                        ContactsWriter.Options options, int corpConcurrency) {
+        this(corps, jdbcUrl, user, password, tablePrefix, options, corpConcurrency, Map.of());
+    }
+
+    /** @param endpointOverrides connector endpoint options set on every platform API (retries, timeouts, ...) */
+    public ContactsSync(List<Corp> corps, String jdbcUrl, String user, String password, String tablePrefix,
+                        ContactsWriter.Options options, int corpConcurrency, Map<String, String> endpointOverrides) {
+        if (corps.isEmpty()) throw new IllegalArgumentException("no corp to sync: set contacts.corps");
+        if (corpConcurrency < 1) throw new IllegalArgumentException("contacts.corp-concurrency must be at least 1, was " + corpConcurrency);
+        this.corps = List.copyOf(corps);
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.schema = new ContactsSchema(ContactsSchema.dialectOf(jdbcUrl), tablePrefix);
+        this.writer = new ContactsWriter(this::connect, schema, options);
+        this.corpConcurrency = corpConcurrency;
+        for (Corp c : corps) {
+            fetchers.computeIfAbsent(c.platform().id() + " " + c.baseUrl(), k -> DirectoryFetcher.of(c.platform(), c.baseUrl(), FetchListener.NONE, endpointOverrides));
+        }
+    }
+
+    /** Reads the configuration file; see the class comment for its keys. */
+    public static ContactsSync fromFile(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        return fromProperties(p, file.toString());
+    }
+
+    /** The sync a configuration describes; {@code source} names it in error messages. */
+    public static ContactsSync fromProperties(Properties p, String source) {
+        List<Corp> corps = new ArrayList<>();
+        for (String id : p.getProperty("contacts.corps", "").split(",")) {
+            String corpId = id.trim();
+            if (corpId.isEmpty()) continue;
+            String prefix = "contacts.corp." + corpId + ".";
+            ContactsPlatform platform = ContactsPlatform.of(required(p, prefix + "platform", source));
+            String base = p.getProperty(prefix + "base-url", platform.gateway()).trim();
+            Tenant tenant = Tenant.of(corpId, Map.of("app-key", required(p, prefix + "app-key", source),
+                    "app-secret", required(p, prefix + "app-secret", source)));
+            corps.add(new Corp(corpId, platform, base, tenant));
+        }
+        ContactsWriter.Options options = new ContactsWriter.Options(
+                Integer.parseInt(p.getProperty("contacts.concurrency", "4").trim()),
+                Integer.parseInt(p.getProperty("contacts.batch-size", "200").trim()),
+                Boolean.parseBoolean(p.getProperty("contacts.soft-delete", "false").trim()),
+                Double.parseDouble(p.getProperty("contacts.max-delete-ratio", "0.5").trim()));
+        Map<String, String> overrides = new TreeMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith(ENDPOINT_PREFIX)) overrides.put(key.substring(ENDPOINT_PREFIX.length()), p.getProperty(key).trim());
+        }
+        return new ContactsSync(corps, required(p, "jdbc.url", source), p.getProperty("jdbc.user", ""), p.getProperty("jdbc.password", ""),
+                p.getProperty("contacts.table-prefix", "contacts_").trim(), options,
+                Integer.parseInt(p.getProperty("contacts.corp-concurrency", "2").trim()), overrides);
+    }
+
+    private static String required(Properties p, String key, String source) {
+        String v = p.getProperty(key);
+        if (v == null || v.isBlank()) throw new IllegalArgumentException(source + ": '" + key + "' is required");
+        return v.trim();
+    }
+
+    public List<Corp> corps() {
+        return corps;
+    }
+
+    public ContactsSchema schema() {
+        return schema;
+    }
+
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, user, password);
+    }
+
+    /** Creates the tables that do not exist yet. */
+    public void createTables() throws SQLException {
+        writer.createTables();
+    }
+
+    /** Syncs every corp once under {@code runId}; returns the outcomes in the configured order. */
+    public List<Outcome> run(String runId, ContactsWriter.ProgressListener progress) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(corpConcurrency, r -> {
+            Thread t = new Thread(r, "contacts-corp");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (Corp c : corps) futures.add(pool.submit(() -> syncCorp(runId, c, progress)));
+            List<Outcome> out = new ArrayList<>();
+            for (Future<Outcome> f : futures) out.add(f.get());
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Outcome syncCorp(String runId, Corp corp, ContactsWriter.ProgressListener progress) throws SQLException {
+        DirectoryFetcher.Result fetched = fetchers.get(corp.platform().id() + " " + corp.baseUrl()).fetch(corp.tenant());
+        if (!fetched.complete()) {
+            return new Outcome(corp, null, writer.recordIncomplete(runId, corp.platform().id(), corp.corpId(), fetched.failure()));
+        }
+        return new Outcome(corp, fetched.directory(), writer.sync(runId, corp.platform().id(), fetched.directory(), progress));
+    }
+
+    /** What the tables hold for a corp now. */
+    public CorpDirectory stored(String corpId) throws SQLException {
+        try (Connection c = connect()) {
+            return StoredState.load(c, schema, corpId).live();
+        }
+    }
+
+    /** The fetcher of a corp's platform, e.g. to read renderings as a directory. */
+    public DirectoryFetcher fetcher(Corp corp) {
+        return fetchers.get(corp.platform().id() + " " + corp.baseUrl());
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (DirectoryFetcher f : fetchers.values()) f.close();
+    }
+}

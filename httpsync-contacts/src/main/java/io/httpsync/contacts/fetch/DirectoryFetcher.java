@@ -1,0 +1,159 @@
+package io.httpsync.contacts.fetch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TokenProvider;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.http.FetchListener;
+import io.httpsync.connector.http.TokenHttpClient;
+import io.httpsync.contacts.model.CorpDirectory;
+import org.apache.flink.annotation.PublicEvolving;
+
+import javax.annotation.Nullable;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+/**
+ * Reads one corp's whole directory from a platform: the department tree and every department's members, through
+ * the connector's HTTP, token, retry and rate-limit machinery ({@link ContactsEndpoints}). The requests of one
+ * phase (e.g. the members of every department) are in flight together, paced by the APIs' buckets.
+ *
+ * <p>A corp's directory is complete only when every listing of it completed; {@link #fetch} then returns it,
+ * otherwise a result without a directory and with the first failure (naming the API, the department or user, and
+ * the corp; never a secret).
+ *
+ * <p>Thread contract: {@link #fetch} blocks its caller (never an I/O thread) until the corp's listings are done;
+ * several threads may fetch different corps with one fetcher at once.
+ */
+@PublicEvolving
+public abstract class DirectoryFetcher implements AutoCloseable {
+    /** A corp's fetch: its directory if every listing completed, else why not. */
+    public record Result(String corpId, @Nullable CorpDirectory directory, @Nullable String failure) {
+        public boolean complete() {
+            return directory != null;
+        }
+    }
+
+    private final TokenHttpClient tokenClient;
+    protected final TokenProvider tokens;
+    private final List<Listing> listings = new ArrayList<>();
+    private final FetchListener listener;
+    private final Map<String, String> overrides;
+
+    protected DirectoryFetcher(Map<String, String> tokenSpecOptions, FetchListener listener, Map<String, String> overrides) {
+        this.overrides = Map.copyOf(overrides);
+        EndpointSpec spec = EndpointSpec.fromOptions(withOverrides(tokenSpecOptions));
+        this.listener = listener;
+        this.tokenClient = new TokenHttpClient("contacts-token-" + spec.name().replace('/', '-'), Duration.ofSeconds(30));
+        this.tokens = TokenProvider.of(spec, tokenClient, Clock.systemUTC(), listener::onTokenFetched);
+    }
+
+    /**
+     * The fetcher of a platform at {@code baseUrl} (its gateway, or a simulator's {@code http://host:port/<platform>}).
+     *
+     * @param overrides connector endpoint options set on every API of the platform (retries, timeouts, rate-limit
+     *     utilization, ...), over {@link ContactsEndpoints}' values
+     */
+    public static DirectoryFetcher of(ContactsPlatform platform, String baseUrl, FetchListener listener, Map<String, String> overrides) {
+        return switch (platform) {
+            case WECOM -> new WeComFetcher(baseUrl, listener, overrides);
+            case DINGTALK -> new DingTalkFetcher(baseUrl, listener, overrides);
+            case FEISHU -> new FeishuFetcher(baseUrl, listener, overrides);
+        };
+    }
+
+    private Map<String, String> withOverrides(Map<String, String> options) {
+        Map<String, String> o = new TreeMap<>(options);
+        o.putAll(overrides);
+        return o;
+    }
+
+    /** A listing of one API, sharing this fetcher's tokens. */
+    protected final Listing listing(Map<String, String> options) {
+        Listing l = new Listing(withOverrides(options), tokens, listener);
+        listings.add(l);
+        return l;
+    }
+
+    /**
+     * The corp's directory. {@code corp} has the properties {@code app-key} and {@code app-secret}.
+     */
+    public final Result fetch(Tenant corp) {
+        try {
+            return new Result(corp.id(), read(corp), null);
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return new Result(corp.id(), null, corp.redact(cause.getMessage()));
+        } catch (RuntimeException e) {
+            return new Result(corp.id(), null, corp.redact(corp.id() + ": the directory could not be read: " + e.getMessage()));
+        }
+    }
+
+    /** Reads the directory, joining each phase; a failed listing surfaces as a {@link CompletionException}. */
+    protected abstract CorpDirectory read(Tenant corp);
+
+    /**
+     * The directory as the platform's renderings show it: departments and users as this fetcher's APIs (and the
+     * simulator's ground truth) render them.
+     */
+    public abstract CorpDirectory fromRenderings(String corpId, Collection<JsonNode> departments, Collection<JsonNode> users);
+
+    /** A per-request copy of the corp's tenant with one more property (the department or user asked about). */
+    protected static Tenant with(Tenant corp, String key, String value) {
+        Map<String, String> properties = new TreeMap<>(corp.properties());
+        properties.put(key, value);
+        return Tenant.of(corp.id(), properties);
+    }
+
+    /** The members of every department, listed at once, each department's list in order, one after another. */
+    protected static List<JsonNode> membersOfEach(Listing members, Tenant corp, Collection<String> departmentIds) {
+        List<JsonNode> out = new ArrayList<>();
+        each(departmentIds, id -> members.all(with(corp, "dept", id), "department " + id)).values().forEach(out::addAll);
+        return out;
+    }
+
+    /** Runs {@code request} for every key at once and waits for all, keeping the answers by key. */
+    protected static <T> Map<String, T> each(Collection<String> keys, Function<String, CompletableFuture<T>> request) {
+        Map<String, CompletableFuture<T>> futures = new TreeMap<>();
+        for (String k : keys) futures.put(k, request.apply(k));
+        CompletableFuture.allOf(futures.values().toArray(CompletableFuture[]::new)).join();
+        Map<String, T> out = new TreeMap<>();
+        futures.forEach((k, f) -> out.put(k, f.join()));
+        return out;
+    }
+
+    /** A text field, null when absent, null or empty. */
+    @Nullable
+    protected static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
+    }
+
+    protected static String required(JsonNode node, String field, String what) {
+        String v = text(node, field);
+        if (v == null) throw new IllegalArgumentException(what + " has no '" + field + "': " + node);
+        return v;
+    }
+
+    protected static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        if (array != null) array.forEach(v -> out.add(v.asText()));
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Listing l : listings) l.close();
+        tokenClient.close();
+    }
+}
