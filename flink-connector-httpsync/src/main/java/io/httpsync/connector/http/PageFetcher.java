@@ -323,7 +323,7 @@ public final class PageFetcher implements AutoCloseable {
         void complete(ClassifiedResponse c) {
             PageStep step;
             try {
-                PageContent content = extractor.extract(c.body());
+                PageContent content = extractor.extract(c.body(), pagination.recordsBefore(position));
                 step = pagination.next(position, content);
             } catch (ResponseFormatException e) {
                 fail(c.withKind(ResponseKind.FATAL, c.message() + ": " + e.getMessage()), null);
