@@ -53,18 +53,29 @@ public final class ResponseExtractor {
      * The page's content. A records node that is missing (or null) is an error, so that a path that matches nothing
      * cannot read every window as empty; unless {@code response.records-may-be-absent} says the platform leaves the
      * array out of empty pages (TOP omits {@code trades}), and neither the total nor has-next says there are records.
-     * For a detail API ({@code response.single-record}) a missing record is "not found".
+     * For a detail API ({@code response.single-record}) a missing record is "not found". The same as
+     * {@code extract(body, 0)}: a page at the start of the window.
      *
      * @throws ResponseFormatException if the records are missing (as above) or not an array (nor one object with
      *     'response.single-record'), or the total or has-next is not readable
      */
     public PageContent extract(JsonNode body) {
+        return extract(body, 0);
+    }
+
+    /**
+     * The content of a page that starts after {@code recordsBefore} records of the window: with
+     * {@code response.records-may-be-absent}, a missing array says "no records" unless the total counts records at or
+     * after that position (a page beyond the last one, read to prove the end or after records left the window, is
+     * empty while the total is not 0).
+     */
+    public PageContent extract(JsonNode body, long recordsBefore) {
         JsonNode r = JsonPointers.present(body, records);
         Long pageTotal = total(body);
         Boolean more = hasNext(body);
         List<JsonNode> list = new ArrayList<>();
         if (r == null) {
-            if (!settings.singleRecord()) checkRecordsMayBeAbsent(body, pageTotal, more);
+            if (!settings.singleRecord()) checkRecordsMayBeAbsent(body, pageTotal, more, recordsBefore);
         } else if (r.isObject() && settings.singleRecord()) {
             list.add(r);
         } else {
@@ -77,16 +88,17 @@ public final class ResponseExtractor {
         return new PageContent(list, cursor(body), more, pageTotal);
     }
 
-    private void checkRecordsMayBeAbsent(JsonNode body, Long pageTotal, Boolean more) {
+    private void checkRecordsMayBeAbsent(JsonNode body, Long pageTotal, Boolean more, long recordsBefore) {
         String path = "'" + EndpointOptions.RESPONSE_RECORDS_PATH.key() + "' " + settings.recordsPath();
         if (!settings.recordsMayBeAbsent()) {
             throw new ResponseFormatException("option " + path + " matches nothing in the response (" + nearestPresent(body)
                     + "); if the platform leaves the records out of empty pages, set '"
                     + EndpointOptions.RESPONSE_RECORDS_MAY_BE_ABSENT.key() + "' = true");
         }
-        if (pageTotal != null && pageTotal > 0) {
+        if (pageTotal != null && pageTotal > recordsBefore) {
             throw new ResponseFormatException("the response has no records at " + path + ", but its total at '"
-                    + settings.totalPath() + "' is " + pageTotal);
+                    + settings.totalPath() + "' is " + pageTotal
+                    + (recordsBefore == 0 ? "" : ", more than the " + recordsBefore + " records before this page"));
         }
         if (Boolean.TRUE.equals(more)) {
             throw new ResponseFormatException("the response has no records at " + path + ", but its has-next flag at '"

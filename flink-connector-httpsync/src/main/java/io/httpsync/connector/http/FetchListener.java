@@ -43,6 +43,9 @@ public interface FetchListener {
      */
     default void onPlatformTime(String tenantId, long platformMillis, long localMillis) {}
 
+    /** An answer came without a {@code Date} header that tells the platform's time. */
+    default void onNoPlatformTime(String tenantId) {}
+
     /** A listener telling every one of {@code listeners}, in order. */
     static FetchListener all(FetchListener... listeners) {
         List<FetchListener> all = List.of(listeners);
@@ -80,6 +83,11 @@ public interface FetchListener {
             @Override
             public void onPlatformTime(String tenantId, long platformMillis, long localMillis) {
                 all.forEach(l -> l.onPlatformTime(tenantId, platformMillis, localMillis));
+            }
+
+            @Override
+            public void onNoPlatformTime(String tenantId) {
+                all.forEach(l -> l.onNoPlatformTime(tenantId));
             }
         };
     }

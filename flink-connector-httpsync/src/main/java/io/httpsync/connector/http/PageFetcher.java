@@ -20,8 +20,6 @@ import io.httpsync.connector.endpoint.template.TemplateVariables;
 import io.httpsync.connector.ratelimit.RateLimiter;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.TimeUtils;
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.Dsl;
 import org.asynchttpclient.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +48,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and completes with a {@link Page}, or exceptionally with a {@link RequestFailedException} whose
  * {@link ExceptionEvent} has the full context and no secret.
  *
- * <p>Owns one {@link AsyncHttpClient} and one daemon timer thread. Nothing ever blocks: waits (permits, backoff,
- * bans) are scheduled on the timer; answers are handled on AHC I/O threads, where classification and JSON parsing
+ * <p>Owns one HTTP client ({@link SecretSafeHttp}) and one daemon timer thread. Nothing ever blocks: waits (permits,
+ * backoff, bans) are scheduled on the timer; answers are handled on AHC I/O threads, where classification and JSON parsing
  * run. {@link #fetch} may be called from any thread, any number of times concurrently; each call is independent.
  * The returned future completes on an AHC I/O thread or the timer thread, so its dependents must not block.
  * Cancelling the returned future stops further retries of that page.
@@ -72,7 +70,7 @@ public final class PageFetcher implements AutoCloseable {
     private final Clock clock;
     private final RequestSigner signer;
     private final TokenProvider tokens;
-    private final AsyncHttpClient http;
+    private final SecretSafeHttp http;
     private final ScheduledThreadPoolExecutor timer;
     private final Set<Fetch> active = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -104,7 +102,7 @@ public final class PageFetcher implements AutoCloseable {
         this.clock = clock;
         this.signer = spec.auth().signer().signer(spec.auth().signerSecretProperty());
         int instance = INSTANCES.incrementAndGet();
-        this.http = Dsl.asyncHttpClient(HttpRequests.clientConfig("httpsync-http-" + instance, 2, spec.requestTimeout()));
+        this.http = new SecretSafeHttp("httpsync-http-" + instance, 2, spec.requestTimeout());
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "httpsync-fetch-timer-" + instance);
             t.setDaemon(true);
@@ -166,8 +164,7 @@ public final class PageFetcher implements AutoCloseable {
 
     /** Sends a request; its answer's body is read up to {@code response.max-body-size} only. */
     private CompletableFuture<Response> send(RenderedRequest r) {
-        return http.executeRequest(HttpRequests.toRequest(r, spec.requestTimeout()),
-                new CappedBodyHandler(spec.response().maxBodyBytes())).toCompletableFuture();
+        return http.send(r, new CappedBodyHandler(spec.response().maxBodyBytes()));
     }
 
     private CompletableFuture<TokenTransport.Answer> sendTokenRequest(RenderedRequest r) {
@@ -326,7 +323,7 @@ public final class PageFetcher implements AutoCloseable {
         void complete(ClassifiedResponse c) {
             PageStep step;
             try {
-                PageContent content = extractor.extract(c.body());
+                PageContent content = extractor.extract(c.body(), pagination.recordsBefore(position));
                 step = pagination.next(position, content);
             } catch (ResponseFormatException e) {
                 fail(c.withKind(ResponseKind.FATAL, c.message() + ": " + e.getMessage()), null);
@@ -374,10 +371,14 @@ public final class PageFetcher implements AutoCloseable {
         }
     }
 
-    /** Tells the listener the platform's time, if the answer has a {@code Date} header (any thread). */
+    /** Tells the listener the platform's time, or that the answer has no {@code Date} header (any thread). */
     private void tellPlatformTime(Tenant tenant, Response response) {
         long platformMillis = HttpRequests.dateHeaderMillis(response);
-        if (platformMillis != Long.MIN_VALUE) listener.onPlatformTime(tenant.id(), platformMillis, System.currentTimeMillis());
+        if (platformMillis != Long.MIN_VALUE) {
+            listener.onPlatformTime(tenant.id(), platformMillis, System.currentTimeMillis());
+        } else {
+            listener.onNoPlatformTime(tenant.id());
+        }
     }
 
     /**

@@ -3,8 +3,7 @@ package io.httpsync.connector.http;
 import io.httpsync.connector.auth.TokenTransport;
 import io.httpsync.connector.endpoint.RenderedRequest;
 import org.apache.flink.annotation.Internal;
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.Dsl;
+import org.asynchttpclient.AsyncCompletionHandlerBase;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -18,22 +17,16 @@ import java.util.concurrent.CompletableFuture;
  */
 @Internal
 public final class TokenHttpClient implements TokenTransport, Closeable {
-    private final AsyncHttpClient http;
-    private final Duration requestTimeout;
+    private final SecretSafeHttp http;
 
     public TokenHttpClient(String threadPoolName, Duration requestTimeout) {
-        this.requestTimeout = requestTimeout;
-        this.http = Dsl.asyncHttpClient(HttpRequests.clientConfig(threadPoolName, 1, requestTimeout));
+        this.http = new SecretSafeHttp(threadPoolName, 1, requestTimeout);
     }
 
     @Override
     public CompletableFuture<Answer> send(RenderedRequest request) {
-        try {
-            return http.executeRequest(HttpRequests.toRequest(request, requestTimeout)).toCompletableFuture()
-                    .thenApply(resp -> new Answer(resp.getStatusCode(), HttpRequests.body(resp)));
-        } catch (RuntimeException e) { // a URL AHC cannot even parse, or a closed client
-            return CompletableFuture.failedFuture(e);
-        }
+        return http.send(request, new AsyncCompletionHandlerBase())
+                .thenApply(resp -> new Answer(resp.getStatusCode(), HttpRequests.body(resp)));
     }
 
     @Override

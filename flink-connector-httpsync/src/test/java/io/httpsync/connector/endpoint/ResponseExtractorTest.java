@@ -55,6 +55,16 @@ class ResponseExtractorTest {
     }
 
     @Test
+    void withTheOptInAPageBeyondTheTotalIsEmptyWithoutTheArray() throws Exception {
+        ResponseExtractor x = extractor(Map.of("response.records-may-be-absent", "true"));
+        // TOP: page 5 of 40 after a record left the window (total 159), or read to prove the end
+        assertThat(x.extract(json("{\"data\":{\"total\":159}}"), 160).records()).isEmpty();
+        assertThatThrownBy(() -> x.extract(json("{\"data\":{\"total\":159}}"), 120))
+                .hasMessage("the response has no records at 'response.records-path' /data/list, but its total at"
+                        + " '/data/total' is 159, more than the 120 records before this page");
+    }
+
+    @Test
     void aDetailApiReadsAMissingRecordAsNotFound() throws Exception {
         ResponseExtractor x = extractor(Map.of("response.single-record", "true"));
         assertThat(x.extract(json("{\"data\":{}}")).records()).isEmpty();

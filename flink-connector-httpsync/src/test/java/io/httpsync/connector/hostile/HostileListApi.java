@@ -3,12 +3,18 @@ package io.httpsync.connector.hostile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.util.HttpString;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,8 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -27,11 +31,11 @@ import java.util.function.LongUnaryOperator;
 import java.util.function.Predicate;
 
 /**
- * An order list API of an imagined open platform, served over real HTTP by the JDK's HTTP server, with the ways
+ * An order list API of an imagined open platform, served over real HTTP by Undertow, with the ways
  * real platforms misbehave as switches. It knows nothing of httpsync: it answers what its "documentation" says, and
  * the switches break that the way platforms do (a page size capped without a word, a total that is always too low,
  * empty pages without the array, records without an id, cursors that go round in a circle, a runaway body, a ban of
- * a day).
+ * a day, no {@code Date} header).
  *
  * <p>Its documentation: {@code GET /orders?start_time=<epoch ms>&end_time=<epoch ms>} selects the orders modified in
  * {@code [start_time, end_time)}, newest first, ties by id; paged by {@code page_no} (from 1) and
@@ -66,9 +70,8 @@ final class HostileListApi implements AutoCloseable {
         EMPTY_FIRST_PAGE
     }
 
-    private final List<Order> truth;
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newFixedThreadPool(4);
+    private volatile List<Order> truth;
+    private final Undertow server;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong bytesSent = new AtomicLong();
 
@@ -83,6 +86,10 @@ final class HostileListApi implements AutoCloseable {
     private volatile Predicate<Window> broken = w -> false;
     private volatile long hugeBodyBytes;
     private volatile long retryAfterSeconds;
+    private volatile long pagingCap = Long.MAX_VALUE;
+    private volatile boolean dateHeader = true;
+    private volatile String brokenBody;
+    private volatile boolean ignoresPosition;
     private final AtomicInteger retryAfterAnswers = new AtomicInteger();
 
     /** {@code count} orders modified at random times of {@code [start, end)}. */
@@ -93,9 +100,10 @@ final class HostileListApi implements AutoCloseable {
             orders.add(new Order("O" + (100_000 + i), start + (long) (random.nextDouble() * (end - start))));
         }
         this.truth = List.copyOf(orders);
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/orders", this::handle);
-        server.setExecutor(threads);
+        // the Date header is ours to send or not (Undertow would always send one)
+        this.server = Undertow.builder().addHttpListener(0, "127.0.0.1").setIoThreads(1).setWorkerThreads(4)
+                .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
+                .setHandler(new BlockingHandler(this::handle)).build();
         server.start();
     }
 
@@ -156,6 +164,46 @@ final class HostileListApi implements AutoCloseable {
         return this;
     }
 
+    /** Answers requests for the windows that match {@code where} with HTTP 200 and {@code body}. */
+    HostileListApi answers(String body, Predicate<Window> where) {
+        brokenBody = body;
+        broken = where;
+        return this;
+    }
+
+    /**
+     * In the windows that match {@code where}, serves the first page whatever page or offset is asked for, as a
+     * platform does that ignores a parameter it does not know (a typo in its name).
+     */
+    HostileListApi ignoresPageAndOffset(Predicate<Window> where) {
+        ignoresPosition = true;
+        broken = where;
+        return this;
+    }
+
+    /** Sends no {@code Date} header: the platform's clock is nowhere in its answers. */
+    HostileListApi withoutDateHeader() {
+        dateHeader = false;
+        return this;
+    }
+
+    /** Adds {@code n} orders modified at the same millisecond {@code at}: a hot spot no window can split. */
+    HostileListApi burst(long at, int n) {
+        List<Order> more = new ArrayList<>(truth);
+        for (int i = 0; i < n; i++) more.add(new Order("B" + (100_000 + more.size()), at));
+        truth = List.copyOf(more);
+        return this;
+    }
+
+    /**
+     * Serves no order beyond the first {@code records} of a query, as platforms with a deep-paging cap do (Youzan:
+     * page_no x page_size at most 3200): a request reaching beyond is refused with code 40001.
+     */
+    HostileListApi capsPagingAt(long records) {
+        pagingCap = records;
+        return this;
+    }
+
     // ------------------------------------------------------------------ what happened
 
     List<Order> truth() {
@@ -163,7 +211,7 @@ final class HostileListApi implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/orders";
+        return "http://127.0.0.1:" + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort() + "/orders";
     }
 
     int requests() {
@@ -180,20 +228,22 @@ final class HostileListApi implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdownNow();
+        server.stop();
     }
 
     // ------------------------------------------------------------------ serving
 
-    private void handle(HttpExchange exchange) throws IOException {
+    private void handle(HttpServerExchange exchange) throws IOException {
         requests.incrementAndGet();
-        try (exchange) {
-            Map<String, String> q = query(exchange.getRequestURI().getRawQuery());
+        if (dateHeader) {
+            exchange.getResponseHeaders().put(new HttpString("Date"), DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
+        }
+        try {
+            Map<String, String> q = query(exchange.getQueryString());
             Window window = new Window(Long.parseLong(q.get("start_time")), Long.parseLong(q.get("end_time")));
             boolean isBroken = broken.test(window);
             if (isBroken && retryAfterSeconds > 0 && retryAfterAnswers.compareAndSet(0, 1)) {
-                exchange.getResponseHeaders().add("Retry-After", Long.toString(retryAfterSeconds));
+                exchange.getResponseHeaders().put(new HttpString("Retry-After"), Long.toString(retryAfterSeconds));
                 send(exchange, 429, "{\"code\":429,\"message\":\"too many requests\"}");
                 return;
             }
@@ -201,8 +251,14 @@ final class HostileListApi implements AutoCloseable {
                 sendHuge(exchange);
                 return;
             }
+            if (isBroken && brokenBody != null) {
+                send(exchange, 200, brokenBody);
+                return;
+            }
             List<Order> all = inWindow(window);
             send(exchange, 200, answer(q, all, window, isBroken).toString());
+        } catch (BeyondTheCap e) {
+            send(exchange, 200, "{\"code\":40001,\"message\":\"page_no * page_size must not exceed " + pagingCap + "\"}");
         } catch (RuntimeException e) {
             send(exchange, 400, "{\"code\":400,\"message\":\"bad request: " + e.getMessage().replace('"', '\'') + "\"}");
         }
@@ -222,6 +278,7 @@ final class HostileListApi implements AutoCloseable {
                 if (mode == Cursors.EMPTY_FIRST_PAGE && cursor.equals("warm-up")) cursor = "";
                 // a cycling platform serves its first page again and again, under cursors that alternate
                 page = afterCursor(all, mode == Cursors.CYCLE ? "" : cursor, size);
+                if (!page.isEmpty() && all.indexOf(page.get(page.size() - 1)) >= pagingCap) throw new BeyondTheCap();
                 boolean more = !page.isEmpty() && all.indexOf(page.get(page.size() - 1)) < all.size() - 1;
                 nextCursor = !more ? "" : mode == Cursors.CYCLE ? (cursor.equals("A") ? "B" : "A") : encode(page.get(page.size() - 1));
             }
@@ -235,6 +292,8 @@ final class HostileListApi implements AutoCloseable {
                 size = Math.min(Integer.parseInt(q.get("page_size")), servesAtMost);
                 from = (Long.parseLong(q.get("page_no")) - 1) * size;
             }
+            if (isBroken && ignoresPosition) from = 0;
+            if (from + size > pagingCap) throw new BeyondTheCap();
             int f = (int) Math.min(all.size(), Math.max(0, from));
             page = all.subList(f, Math.min(all.size(), f + size));
         }
@@ -281,23 +340,23 @@ final class HostileListApi implements AutoCloseable {
         return Base64.getUrlEncoder().withoutPadding().encodeToString((o.modified() + ":" + o.id()).getBytes(StandardCharsets.UTF_8));
     }
 
-    private void send(HttpExchange exchange, int status, String body) throws IOException {
+    private void send(HttpServerExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json;charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(new HttpString("Content-Type"), "application/json;charset=utf-8");
+        exchange.setResponseContentLength(bytes.length);
+        try (OutputStream out = exchange.getOutputStream()) {
             out.write(bytes);
         }
         bytesSent.addAndGet(bytes.length);
     }
 
     /** A chunked body that would grow to {@link #hugeBodyBytes} (never held in memory); stops when the client hangs up. */
-    private void sendHuge(HttpExchange exchange) throws IOException {
-        exchange.getResponseHeaders().add("Content-Type", "application/json;charset=utf-8");
-        exchange.sendResponseHeaders(200, 0);
+    private void sendHuge(HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(new HttpString("Content-Type"), "application/json;charset=utf-8");
         byte[] item = "{\"order_id\":\"X\",\"modified\":0,\"amount\":1999,\"note\":\"..........................................\"},"
                 .getBytes(StandardCharsets.UTF_8);
-        try (OutputStream out = exchange.getResponseBody()) {
+        try (OutputStream out = exchange.getOutputStream()) {
             byte[] head = "{\"code\":0,\"data\":{\"items\":[".getBytes(StandardCharsets.UTF_8);
             out.write(head);
             long sent = head.length;
@@ -309,6 +368,13 @@ final class HostileListApi implements AutoCloseable {
             out.write("{}]}}".getBytes(StandardCharsets.UTF_8));
         } catch (IOException hungUp) {
             // the client stopped reading: what it should do with a body this large
+        }
+    }
+
+    /** A request reaching beyond {@link #pagingCap}. */
+    private static final class BeyondTheCap extends RuntimeException {
+        BeyondTheCap() {
+            super(null, null, false, false);
         }
     }
 

@@ -14,6 +14,10 @@ import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.WindowFailedException;
 import io.httpsync.connector.source.enumerator.SyncPlan;
 import io.httpsync.connector.testutil.CollectingSink;
+import io.httpsync.connector.testutil.LogCapture;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -28,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -46,7 +51,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The source against platforms that misbehave, each a small HTTP server of its own ({@link HostileListApi}) with its
- * own ground truth, one case per way of losing data silently (issue 11, rows 4 to 9 and 11). Every case ends in one
+ * own ground truth, one case per way of losing data silently (issue 11, rows 3 to 11; rows 12 and 13 are about
+ * messages and logs, see {@code SecretsNeverInMessagesITCase} and {@code FetchActivityLogTest}), for each paging style
+ * the case applies to, and more that platforms do (a deep-paging cap no window can get under, a page served for every
+ * page number, a total that keeps growing, answers that are HTML, truncated or an unknown code). Every case ends in one
  * of two ways, never a third: the sync is complete (every order of the ground truth emitted, no event), or the
  * failure is loud: exception events name the option or the answer at fault, the failed window is retried and the
  * sync position stays at it (nothing behind the position is missing), and the bounded job finally fails naming the
@@ -56,9 +64,15 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 class HostilePlatformITCase {
     private static final String TENANT = "shop-1";
 
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+                    .setConfiguration(METRICS.addToConfiguration(new Configuration())).build());
+
+    @RegisterExtension
+    final LogCapture clockWarnings = new LogCapture("WARN", "io.httpsync.connector.source.reader.PlatformClock");
 
     private long start;
     private long end;
@@ -87,9 +101,15 @@ class HostilePlatformITCase {
         return start + (end - start) / 2 + 1;
     }
 
-    /** The options a user writes from the platform's documentation. */
-    private Map<String, String> endpoint(String style, int pageSize) {
+    /**
+     * The options a user writes from the platform's documentation: {@code variant} is the paging style, optionally
+     * followed by "with total" or "with has-next" for the response path to configure besides.
+     */
+    private Map<String, String> endpoint(String variant, int pageSize) {
+        String style = variant.split(" ")[0];
         Map<String, String> o = new LinkedHashMap<>();
+        if (variant.endsWith("with total")) o.put("response.total-path", "/data/total");
+        if (variant.endsWith("with has-next")) o.put("response.has-next-path", "/data/has_more");
         o.put("name", "hostile/orders");
         o.put("url", api.url());
         o.put("request.param.start_time", "${window.start}");
@@ -140,7 +160,7 @@ class HostilePlatformITCase {
     // ------------------------------------------------------------------ row 4: a page size capped without a word
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"page", "offset"})
+    @ValueSource(strings = {"page", "offset", "cursor"})
     void aPlatformServingFiftyWhenAskedForAHundredWithoutATotalIsReadCompletely(String style) throws Exception {
         platform(720).servesAtMost(50).withoutTotal().withoutHasMore();
         assertComplete(runToEnd(source(endpoint(style, 100), ExceptionPolicy.RECORD_AND_RETRY)));
@@ -149,9 +169,13 @@ class HostilePlatformITCase {
     @Test
     void aPlatformServingFiftyWhenAskedForAHundredWithAHasMoreFlagIsReadCompletely() throws Exception {
         platform(720).servesAtMost(50).withoutTotal();
-        Map<String, String> o = endpoint("page", 100);
-        o.put("response.has-next-path", "/data/has_more");
-        assertComplete(runToEnd(source(o, ExceptionPolicy.RECORD_AND_RETRY)));
+        assertComplete(runToEnd(source(endpoint("page with has-next", 100), ExceptionPolicy.RECORD_AND_RETRY)));
+    }
+
+    @Test
+    void pageNumbersWithATotalOnAPlatformServingFiftyWhenAskedForAHundredAreReadCompletely() throws Exception {
+        platform(720).servesAtMost(50).withoutHasMore();
+        assertComplete(runToEnd(source(endpoint("page with total", 100), ExceptionPolicy.RECORD_AND_RETRY)));
     }
 
     @Test
@@ -185,7 +209,7 @@ class HostilePlatformITCase {
     // ------------------------------------------------------------------ row 6: a records path that matches nothing
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"page", "cursor"})
+    @ValueSource(strings = {"page", "offset", "cursor"})
     void aRecordsPathThatMatchesNothingFailsEveryWindowLoudly(String style) throws Exception {
         platform(300);
         Map<String, String> o = endpoint(style, 50);
@@ -226,21 +250,23 @@ class HostilePlatformITCase {
 
     // ------------------------------------------------------------------ row 7: records whose id or time cannot be read
 
-    @Test
-    void aRecordWithoutAnIdFailsItsWindowLoudly() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page", "offset", "cursor"})
+    void aRecordWithoutAnIdFailsItsWindowLoudly(String style) throws Exception {
         Order bad = platform(720).truth().stream().filter(x -> x.modified() >= middle()).findFirst().orElseThrow();
         api.corrupts(x -> x.equals(bad), n -> n.remove("order_id"));
-        Outcome outcome = runUntilItFails(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY));
+        Outcome outcome = runUntilItFails(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY));
         assertLoud(outcome, "a record has no id at '/order_id' (option 'response.record.id-path')");
         assertThat(outcome.events).allSatisfy(e -> assertThat(e.windowStart()).isLessThanOrEqualTo(bad.modified())
                 .isLessThan(e.windowEnd()).isGreaterThan(bad.modified() - Duration.ofHours(1).toMillis()));
     }
 
-    @Test
-    void aRecordWithAGarbledTimeFailsItsWindowLoudly() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page", "cursor"})
+    void aRecordWithAGarbledTimeFailsItsWindowLoudly(String style) throws Exception {
         Order bad = platform(720).truth().stream().filter(x -> x.modified() >= middle()).findFirst().orElseThrow();
         api.corrupts(x -> x.equals(bad), n -> n.put("modified", "yesterday"));
-        assertLoud(runUntilItFails(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY)),
+        assertLoud(runUntilItFails(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY)),
                 "the record time at '/modified' (option 'response.record.time-path'): 'yesterday' is not epoch-millis");
     }
 
@@ -271,6 +297,49 @@ class HostilePlatformITCase {
     void anEmptyFirstCursorPageThatHandsOutACursorIsReadCompletely() throws Exception {
         platform(720).cursors(Cursors.EMPTY_FIRST_PAGE, w -> true);
         assertComplete(runToEnd(source(endpoint("cursor", 50), ExceptionPolicy.RECORD_AND_RETRY)));
+    }
+
+    // ------------------------------------------------------------------ row 10: answers that are not the described JSON
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "page   | <html><body><h1>502 Bad Gateway</h1></body></html> | HTTP 200 with a body that is not JSON: <html>",
+            "cursor | <html><body><h1>502 Bad Gateway</h1></body></html> | HTTP 200 with a body that is not JSON: <html>",
+            "offset | {\"code\":0,\"data\":{\"items\":[{\"order_id\":\"O1\",\"modi      | HTTP 200 with a body that is not JSON: {",
+            "cursor | {\"code\":0,\"data\":{\"items\":[{\"order_id\":\"O1\",\"modi      | HTTP 200 with a body that is not JSON: {",
+            "page   | {\"code\":40013,\"message\":\"invalid parameter\"}                    | HTTP 200, code 40013",
+            "cursor | {\"code\":40013,\"message\":\"invalid parameter\"}                    | HTTP 200, code 40013"})
+    void anAnswerThatIsNotTheDescribedJsonFailsItsWindowAndEndsTheBoundedSyncNamingIt(String style, String body, String cause)
+            throws Exception {
+        long broken = middle();
+        platform(300).answers(body, w -> w.contains(broken));
+        Outcome outcome = runUntilItFails(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY));
+        assertLoud(outcome, cause);
+        assertThat(outcome.events).allSatisfy(e -> assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1));
+    }
+
+    // ------------------------------------------------------------------ more of what platforms do
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page with total", "page", "offset with total", "offset"})
+    void aPlatformThatIgnoresThePageNumberFailsItsWindowLoudlyInsteadOfPagingForEver(String variant) throws Exception {
+        long broken = middle();
+        platform(300).ignoresPageAndOffset(w -> w.contains(broken));
+        Map<String, String> o = endpoint(variant, 10);
+        Outcome outcome = runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY));
+        assertLoud(outcome, "holds the same records as the page read before it");
+        assertThat(outcome.events).allSatisfy(e -> assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page", "offset"})
+    void aTotalThatGrowsWithEveryRequestFailsTheWindowAfterTheAllowedPasses(String style) throws Exception {
+        platform(300);
+        api.reportsTotal(t -> t + api.requests());
+        Map<String, String> o = endpoint(style, 10);
+        o.put("response.total-path", "/data/total");
+        o.put("pagination.max-passes", "2");
+        assertLoud(runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "the window's total kept growing while it was paged");
     }
 
     // ------------------------------------------------------------------ row 11: a runaway body, a ban of a day
@@ -304,16 +373,74 @@ class HostilePlatformITCase {
         assertRecordsEqualTruth(outcome);
     }
 
+    // ------------------------------------------------------------------ row 3: no clock to check against
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page", "cursor"})
+    void aPlatformWithoutADateHeaderIsReadCompletelyAndItsUnknownClockIsSaidOncePerTenant(String style) throws Exception {
+        platform(300).withoutDateHeader();
+        Outcome outcome = runToEnd(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY));
+        assertComplete(outcome);
+        assertThat(api.requests()).isGreaterThan(6);
+        assertThat(clockWarnings.lines()).as("warnings about the platform's clock").singleElement()
+                .satisfies(line -> assertThat(line).contains("tenant " + TENANT + " carry no Date header"));
+        assertThat(gauges(outcome.job, "platformClockKnown")).containsOnly(0L);
+    }
+
+    @Test
+    void aPlatformWithADateHeaderIsNotWarnedAboutAndItsClockIsKnown() throws Exception {
+        platform(300);
+        Outcome outcome = runToEnd(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY));
+        assertComplete(outcome);
+        assertThat(clockWarnings.lines()).isEmpty();
+        assertThat(gauges(outcome.job, "platformClockKnown")).containsOnly(1L);
+    }
+
+    /** The values of the job's gauges named {@code name} (one per reader and tenant). */
+    private static List<Long> gauges(JobID job, String name) {
+        return METRICS.findMetrics(job, name).values().stream()
+                .map(m -> ((Number) ((Gauge<?>) m).getValue()).longValue()).toList();
+    }
+
+    // ------------------------------------------------------------------ a hot spot beyond the deep-paging cap
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page with total", "page", "offset with total", "offset", "cursor"})
+    void aHotWindowBeyondTheDeepPagingCapIsSplitAndReadCompletely(String variant) throws Exception {
+        long hot = middle();
+        platform(300).burst(hot, 25).burst(hot + 7, 25).capsPagingAt(30);
+        Map<String, String> o = endpoint(variant, 10);
+        o.put("pagination.max-records", "30");
+        assertComplete(runToEnd(source(o, ExceptionPolicy.RECORD_AND_RETRY)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page with total", "page", "offset with total", "offset", "cursor"})
+    void aHotSpotBeyondTheDeepPagingCapThatNoWindowCanSplitFailsItsWindowLoudly(String variant) throws Exception {
+        long hot = middle();
+        platform(300).burst(hot, 40).capsPagingAt(30);
+        Map<String, String> o = endpoint(variant, 10);
+        o.put("pagination.max-records", "30");
+        Outcome outcome = runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY));
+        assertLoud(outcome, "more than its deep-paging cap ('pagination.max-records' = 30) lets a client page through");
+        assertThat(outcome.events).allSatisfy(e -> {
+            assertThat(e.windowStart()).isEqualTo(hot);
+            assertThat(e.windowEnd()).isEqualTo(hot + 1);   // halved down to the minimum width, 1 ms
+            if (variant.endsWith("with total")) assertThat(e.message()).contains("the platform reports 40 records");
+        });
+    }
+
     // ------------------------------------------------------------------ running and judging
 
     /** What a run emitted: records, exception events, sync positions; and how the job failed, if it did. */
-    private record Outcome(List<RawRecord> records, List<ExceptionEvent> events, List<Long> positions, Throwable failure) {
+    private record Outcome(List<RawRecord> records, List<ExceptionEvent> events, List<Long> positions, Throwable failure,
+                           JobID job) {
         long position() {
             return positions.stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
         }
 
         Outcome failedWith(Throwable jobFailure) {
-            return new Outcome(records, events, positions, jobFailure);
+            return new Outcome(records, events, positions, jobFailure, job);
         }
     }
 
@@ -337,15 +464,14 @@ class HostilePlatformITCase {
             HttpSyncStreams.syncPosition(elements, "hostile").sinkTo(positions).setParallelism(1);
         }
 
-        Outcome outcome() {
-            return new Outcome(records.collected(), events.collected(), positions.collected(), null);
+        Outcome outcome(JobID id) {
+            return new Outcome(records.collected(), events.collected(), positions.collected(), null, id);
         }
     }
 
     private static Outcome runToEnd(HttpSyncSource<RawRecord> source) throws Exception {
         Job job = new Job(source);
-        job.env.execute("hostile platform");
-        return job.outcome();
+        return job.outcome(job.env.execute("hostile platform").getJobID());
     }
 
     /**
@@ -356,7 +482,7 @@ class HostilePlatformITCase {
         Job job = new Job(source);
         Throwable failure = catchThrowable(() -> job.env.execute("hostile platform"));
         assertThat(failure).as("the bounded sync ends in failure").isNotNull();
-        return job.outcome().failedWith(failure);
+        return job.outcome(null).failedWith(failure);
     }
 
     /** Complete: every order of the ground truth was emitted with its time, nothing else, and nothing went wrong. */

@@ -91,6 +91,12 @@ abstract class NumberedPagination extends AbstractPagination {
         };
     }
 
+    @Override
+    public long recordsBefore(PagePosition position) {
+        NumberedPosition p = (NumberedPosition) position;
+        return p.offset() >= 0 ? p.offset() : (long) p.index() * pageSize;
+    }
+
     // ------------------------------------------------------------------ without a total
 
     private PageStep forward(NumberedPosition p, PageContent page) {

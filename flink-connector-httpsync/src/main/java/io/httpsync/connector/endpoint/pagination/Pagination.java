@@ -34,6 +34,14 @@ public interface Pagination {
     PageStep next(PagePosition position, PageContent page);
 
     /**
+     * How many records of the window come before the page at {@code position}, where the style knows (page number and
+     * offset); 0 where it does not. A page whose total does not reach beyond them may be empty.
+     */
+    default long recordsBefore(PagePosition position) {
+        return 0;
+    }
+
+    /**
      * Reads a position written by {@link PagePosition#serialize()}.
      *
      * @throws IllegalArgumentException if it is not a position of this style

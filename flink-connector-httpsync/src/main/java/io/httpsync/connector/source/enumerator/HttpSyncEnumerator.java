@@ -76,7 +76,8 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *       id (Flink may skip notifications, so "at or before").
  *   <li><b>too large</b> ({@link WindowTooLargeEvent}): the part the reader covered becomes a finished window; the
  *       rest is halved (see {@link WindowPlanner}) and the halves go back to the queue, recursively as new reports
- *       arrive, down to the minimum width, below which it is handed out once more as unsplittable.
+ *       arrive, down to the minimum width, below which it is handed out once more as unsplittable (its reader then
+ *       reports it failed, for a lasting cause: the records beyond the cap cannot be read).
  *   <li><b>failed</b> ({@link WindowFailedEvent}): the window waits the plan's retry delay (doubled per failure in a
  *       row, up to a bound, when the cause is transient), then goes back to the queue. It is never skipped, and the
  *       sync position cannot pass it. In a bounded sync, a window that fails {@link SyncPlan#maxWindowFailures()}

@@ -3,6 +3,7 @@ package io.httpsync.connector.source.reader;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.RecordFields;
+import io.httpsync.connector.endpoint.pagination.NumberedPosition;
 import io.httpsync.connector.endpoint.pagination.PagePosition;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.Page;
@@ -52,6 +53,8 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     private final ArrayDeque<WindowSplit> waiting = new ArrayDeque<>();
     private final Map<String, WindowSplit> active = new HashMap<>();
     private final BlockingQueue<Completion> completed = new LinkedBlockingQueue<>();
+    /** Per active split of page-number or offset paging: the last page read, to catch a platform serving one page for all. */
+    private final Map<String, LastPage> lastPages = new HashMap<>();
 
     HttpPageSplitReader(PageFetcher fetcher, Map<String, Tenant> tenants, int maxSplitsInFlight) {
         this.fetcher = fetcher;
@@ -59,6 +62,9 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
         this.tenants = tenants;
         this.maxSplitsInFlight = maxSplitsInFlight;
     }
+
+    /** Which page was asked for (page index and offset) and the ids it held. */
+    private record LastPage(String request, List<String> ids) {}
 
     /** The outcome of one request, produced on an I/O thread. */
     private record Completion(String splitId, Page page, Throwable error) {}
@@ -81,6 +87,7 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
         out.add(split.splitId(), fetched);
         if (fetched.endsSplit()) {
             active.remove(split.splitId());
+            lastPages.remove(split.splitId());
             out.addFinishedSplit(split.splitId());
             startWaitingSplits();
         } else {
@@ -105,6 +112,11 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
             return FetchedPage.failed(ExceptionEvent.ofWindow(fetcher.spec().name(), split.tenant(), split.startMillis(),
                     split.endMillis(), page.position().serialize(), unreadable, now), now);
         }
+        String repeated = repeatedPage(split, page);
+        if (repeated != null) {
+            return FetchedPage.failed(ExceptionEvent.ofWindow(fetcher.spec().name(), split.tenant(), split.startMillis(),
+                    split.endMillis(), page.position().serialize(), repeated, now), now);
+        }
         if (page.splitRequired()) {
             return FetchedPage.tooLarge(page.records(), page.total().orElse(-1), null, now);
         }
@@ -116,6 +128,28 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
                     split.endMillis(), split.position(), "the window's total kept growing while it was paged; read again later", now), now);
         }
         return FetchedPage.page(page.records(), page.next().map(PagePosition::serialize).orElse(null), now);
+    }
+
+    /**
+     * Why the page is the page read just before it again, under another page number or offset, or null. A platform
+     * that ignores the page parameter (its name misspelt in the options, or a parameter it does not support) serves
+     * the first page for every page number: forward paging would never end, and backward paging would read the last
+     * page's "records" as the first page's. Two different pages of an honest platform never hold the same records
+     * (two or more); the same page read twice (backward paging reads page 1 first and last) may, and is not compared.
+     */
+    private String repeatedPage(WindowSplit split, Page page) {
+        if (!(page.position() instanceof NumberedPosition asked) || page.records().size() < 2) {
+            lastPages.remove(split.splitId());
+            return null;
+        }
+        String request = asked.index() + "/" + asked.offset();
+        List<String> ids = page.records().stream().map(recordFields::id).toList();
+        LastPage previous = lastPages.put(split.splitId(), new LastPage(request, ids));
+        if (previous == null || previous.request().equals(request) || !previous.ids().equals(ids)) return null;
+        return "the page at " + page.position().serialize() + " holds the same records as the page read before it ("
+                + ids.size() + " records, ids " + ids.get(0) + " to " + ids.get(ids.size() - 1) + "): the platform ignores"
+                + " the page number or offset it was asked for; check the name of the request parameter that carries"
+                + " ${page} or ${offset}";
     }
 
     /** Why a record of the page has no readable id or time (naming the option), or null if all have both. */

@@ -21,8 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * count elements emitted (see {@link #fetchedPageEmitted}). Per tenant, under
  * {@code httpsync.tenant.<id>}: {@code requests}, {@code retries}, {@code rateLimited}, {@code pages}, {@code records},
  * {@code requestsInFlight}, {@code syncPosition} (epoch millis through which all data is in, -1 before the first
- * commit) and {@code syncLagMillis}. Under {@code httpsync}: {@value #PLATFORM_CLOCK_SKEW}, how far the platform's clock
- * runs ahead of this TaskManager's by the answers' {@code Date} headers (negative: behind; 0 while unknown).
+ * commit), {@code syncLagMillis} and {@value #PLATFORM_CLOCK_KNOWN} (1: the platform's last answer had a {@code Date}
+ * header; 0: it had none, the skew check is off for the tenant; -1: no answer yet). Under {@code httpsync}:
+ * {@value #PLATFORM_CLOCK_SKEW}, how far the platform's clock runs ahead of this TaskManager's by the answers'
+ * {@code Date} headers (negative: behind); without them, how far records updated after our "now" prove it runs ahead;
+ * else 0 (see {@link PlatformClock}).
  *
  * <p>Request counters are updated from HTTP I/O threads (thread-safe counters); page, record and position metrics
  * from the mailbox thread.
@@ -33,6 +36,7 @@ final class HttpSyncReaderMetrics implements FetchListener {
     static final String TENANT_GROUP = "tenant";
 
     static final String PLATFORM_CLOCK_SKEW = "platformClockSkewMillis";
+    static final String PLATFORM_CLOCK_KNOWN = "platformClockKnown";
 
     private final Map<String, TenantMetrics> tenants = new HashMap<>();
     private final Counter numRecordsIn;
@@ -44,7 +48,7 @@ final class HttpSyncReaderMetrics implements FetchListener {
         numRecordsIn = group.getIOMetricGroup().getNumRecordsInCounter();
         group.gauge(MetricNames.CURRENT_FETCH_EVENT_TIME_LAG, () -> lastFetchEventTimeLag);
         MetricGroup root = group.addGroup(GROUP);
-        root.gauge(PLATFORM_CLOCK_SKEW, () -> platformClock.skewMillis().orElse(0L));
+        root.gauge(PLATFORM_CLOCK_SKEW, platformClock::shownSkewMillis);
         for (String id : tenantIds) tenants.put(id, new TenantMetrics(root.addGroup(TENANT_GROUP, id)));
     }
 
@@ -56,6 +60,8 @@ final class HttpSyncReaderMetrics implements FetchListener {
         final Counter records;
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicLong position = new AtomicLong(-1);
+        /** 1: the last answer had a Date header; 0: it had none; -1: no answer yet. */
+        final AtomicInteger clockKnown = new AtomicInteger(-1);
 
         TenantMetrics(MetricGroup g) {
             g.counter("requests", requests);
@@ -65,6 +71,7 @@ final class HttpSyncReaderMetrics implements FetchListener {
             records = g.counter("records");
             g.gauge("requestsInFlight", inFlight::get);
             g.gauge("syncPosition", position::get);
+            g.gauge(PLATFORM_CLOCK_KNOWN, clockKnown::get);
             g.gauge("syncLagMillis", () -> position.get() < 0 ? -1L : System.currentTimeMillis() - position.get());
         }
     }
@@ -100,6 +107,13 @@ final class HttpSyncReaderMetrics implements FetchListener {
     @Override
     public void onPlatformTime(String tenantId, long platformMillis, long localMillis) {
         platformClock.observed(platformMillis, localMillis);
+        of(tenantId).clockKnown.set(1);
+    }
+
+    @Override
+    public void onNoPlatformTime(String tenantId) {
+        platformClock.answeredWithoutDate(tenantId);
+        of(tenantId).clockKnown.set(0);
     }
 
     /** Mailbox thread. */
@@ -121,6 +135,7 @@ final class HttpSyncReaderMetrics implements FetchListener {
     /** Mailbox thread. */
     void recordFetched(long updateTime, long fetchTime) {
         lastFetchEventTimeLag = fetchTime - updateTime;
+        platformClock.recordSeen(updateTime, fetchTime);
     }
 
     /** Mailbox thread. */

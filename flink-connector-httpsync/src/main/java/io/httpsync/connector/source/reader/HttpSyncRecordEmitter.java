@@ -58,25 +58,48 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
     }
 
     /**
-     * A window too large for the platform's paging cap: normally the enumerator splits it and this reader emits
-     * nothing of it. A window the enumerator already marked unsplittable (at the minimum width) cannot shrink: its
-     * records up to the cap are emitted, the rest is raised as an exception event, and the window counts as finished.
+     * A window too large for the platform's paging cap: normally the enumerator splits it (this reader emits the
+     * records of the page at the cap, if any, as the covered part reaches down to them). A window the enumerator
+     * already marked unsplittable (at the minimum width) cannot shrink, and the records beyond the cap cannot be read: the window fails for a lasting cause (asking again gives the same
+     * answer), so the sync position never passes it and a bounded sync ends naming it. The records up to the cap are
+     * still emitted (harmless: they are read again with the window); the event says how many the platform reports
+     * against the cap.
      */
     private int tooLarge(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
         WindowSplit split = state.split();
         if (!split.isUnsplittable()) {
-            outcomes.note(split.splitId(), WindowOutcome.tooLarge(page.knownTotal, page.coveredFromMillis));
-            return 0;
+            // Stopped at the cap without a total: this page's records are part of what the enumerator will count as
+            // covered ([coveredFrom, end)), so they are emitted. Split on the first page: it carries none.
+            for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
+            state.pageEmitted(null, page.records.size());
+            // without a total the platform told no count: the cap was hit, which is all the enumerator needs
+            outcomes.note(split.splitId(), WindowOutcome.tooLarge(Math.max(0, page.knownTotal), page.coveredFromMillis));
+            return page.records.size();
         }
         for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
+        String position = state.position();
         state.pageEmitted(null, page.records.size());
+        String why = beyondTheCap(page.knownTotal, split.widthMillis());
         ExceptionEvent event = ExceptionEvent.ofWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
-                state.position(), "window holds " + (page.knownTotal < 0 ? "more" : Long.toString(page.knownTotal))
-                        + " records, more than the platform lets a client page through, even at the minimum window width;"
-                        + " records beyond the cap were not read", page.fetchTimeMillis);
+                position == null ? "first page" : position, why, page.fetchTimeMillis);
         if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException(event.toString());
+        if (outcomes.hasFailed(split.splitId())) return page.records.size();
         output.collect(SyncElement.exception(event));
+        outcomes.note(split.splitId(), WindowOutcome.failed(WindowFailure.lasting(why)));
         return page.records.size() + 1;
+    }
+
+    /** Why an unsplittable window fails: what the platform reports against its cap, and what a user can change. */
+    private String beyondTheCap(long knownTotal, long widthMillis) {
+        EndpointSpec.PaginationSettings p = endpoint.pagination();
+        StringBuilder cap = new StringBuilder();
+        if (p.maxPages() != null) cap.append("'pagination.max-pages' = ").append(p.maxPages()).append(" pages of ").append(p.pageSize());
+        if (p.maxRecords() != null) cap.append(cap.length() == 0 ? "" : ", ").append("'pagination.max-records' = ").append(p.maxRecords());
+        return "the platform reports " + (knownTotal < 0 ? "more records than its cap" : knownTotal + " records")
+                + " for this window, more than its deep-paging cap (" + cap + ") lets a client page through, and the"
+                + " window (" + widthMillis + " ms) is at the minimum window width, so it cannot be split further:"
+                + " the records beyond the cap cannot be read (a narrower minimum window width, if the platform's time"
+                + " format allows one, or a larger page size, can fix it)";
     }
 
     private void emitOne(JsonNode record, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplit split, String position) {

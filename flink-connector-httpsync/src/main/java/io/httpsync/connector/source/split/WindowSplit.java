@@ -26,8 +26,9 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *       without requesting again the pages whose records were already emitted.
  *   <li>{@link #isUnsplittable()}: the enumerator already knows this window holds more records than the platform lets
  *       one page through, and it cannot split it further (it is at the minimum window width). The reader must not
- *       report it too large again: it reads as far as the platform allows, emits an exception event naming the window
- *       and the records it could not reach, and then reports the window finished. Nothing is skipped silently.
+ *       report it too large again: it emits what the platform lets it read, an exception event naming the window,
+ *       the count the platform reports and its cap, and reports the window failed (a lasting cause): the sync position
+ *       never passes it, and a bounded sync ends naming it. Nothing is skipped silently.
  *   <li>{@link #outcome()}: {@code null} while the reader is still working on the window; otherwise how the reader
  *       ended it (see {@link WindowOutcome}). A split with an outcome stays in the reader's state until the
  *       enumerator acknowledges the report, so it is neither lost nor read again.

@@ -63,4 +63,38 @@ class PlatformClockCheckTest {
 
         assertThat(check.ended(last, WindowOutcome.finished())).isEqualTo(WindowOutcome.finished());
     }
+
+    @Test
+    void withoutDateHeadersRecordsUpdatedAfterOurNowShowAClockRunningAheadButNeverDecideAnything() {
+        clock.recordSeen(NOW + 40_000, NOW);   // the platform stamped it 40 s after our now: it runs ahead
+        assertThat(clock.skewMillis()).as("the skew that decides").isEmpty();
+        assertThat(clock.platformNowMillis()).isNull();
+        assertThat(clock.shownSkewMillis()).isEqualTo(40_000);
+
+        WindowSplit window = WindowSplit.of("a", NOW - 3_600_000, NOW - LAG);
+        check.started(window);
+        assertThat(check.ended(window, WindowOutcome.finished())).isEqualTo(WindowOutcome.finished());
+    }
+
+    @Test
+    void recordsOlderThanOurNowProveNothingAboutAClockRunningBehind() {
+        clock.recordSeen(NOW - BEHIND - LAG, NOW);   // as old as the windows read: the platform may run behind, or not
+        assertThat(clock.recordEvidenceMillis()).hasValue(-BEHIND - LAG);
+        assertThat(clock.shownSkewMillis()).isZero();
+        assertThat(clock.skewMillis()).isEmpty();
+    }
+
+    @Test
+    void theDateHeaderDecidesWhatIsShownWhenThereIsOne() {
+        clock.recordSeen(NOW + 40_000, NOW);   // a record with a time in the future: bad data, or a clock ahead
+        clock.observed(NOW - BEHIND, NOW);
+        assertThat(clock.shownSkewMillis()).isEqualTo(-BEHIND);
+    }
+
+    @Test
+    void aTenantWhoseAnswersCarryNoDateIsNamedOnce() {
+        assertThat(clock.answeredWithoutDate("a")).isTrue();
+        assertThat(clock.answeredWithoutDate("a")).isFalse();
+        assertThat(clock.answeredWithoutDate("b")).isTrue();
+    }
 }
