@@ -24,6 +24,7 @@ import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -36,6 +37,7 @@ import java.util.regex.PatternSyntaxException;
 @Internal
 final class EndpointReader {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final double MAX_PERMITS = 1_000_000;
 
     private EndpointReader() {}
 
@@ -249,12 +251,55 @@ final class EndpointReader {
             throw OptionReader.invalid(EndpointOptions.RETRY_MAX_BACKOFF.key(), TimeUtils.formatWithHighestUnit(max)
                     + " is less than '" + EndpointOptions.RETRY_INITIAL_BACKOFF.key() + "' " + TimeUtils.formatWithHighestUnit(initial));
         }
-        double permits = r.doubleValue(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND, 0, 1_000_000);
-        if (permits <= 0) throw OptionReader.invalid(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND.key(), "must be positive");
+        double permits = checkPermits(r.doubleValue(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND, 0, MAX_PERMITS));
         return new RetrySettings(r.integer(EndpointOptions.RETRY_MAX_ATTEMPTS, 1), initial, max,
                 r.doubleValue(EndpointOptions.RETRY_BACKOFF_MULTIPLIER, 1, 100), r.doubleValue(EndpointOptions.RETRY_JITTER, 0, 1),
                 r.integer(EndpointOptions.RETRY_MAX_RATE_LIMITED, 0), r.duration(EndpointOptions.RETRY_RATE_LIMITED_WAIT, true),
                 permits, r.integer(EndpointOptions.RATE_LIMIT_BURST, 1), r.duration(EndpointOptions.RETRY_MAX_PLATFORM_WAIT, true));
+    }
+
+    private static double checkPermits(double permits) {
+        if (permits <= 0) throw OptionReader.invalid(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND.key(), "must be positive");
+        return permits;
+    }
+
+    /**
+     * {@code spec} with another per-tenant request rate (options {@code rate-limit.permits-per-second} and
+     * {@code rate-limit.burst}; null keeps the value), checked as if read from the options, without reading them again.
+     */
+    static EndpointSpec withTenantRateLimit(EndpointSpec spec, Double permitsPerSecond, Integer burst) {
+        ConfigOption<Double> permitsOption = EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND;
+        ConfigOption<Integer> burstOption = EndpointOptions.RATE_LIMIT_BURST;
+        RetrySettings old = spec.retry();
+        double permits = permitsPerSecond != null ? permitsPerSecond : old.permitsPerSecond();
+        if (!(permits <= MAX_PERMITS) || Double.isNaN(permits)) {
+            throw OptionReader.invalid(permitsOption.key(), permits + " is not within [0.0, " + MAX_PERMITS + "]");
+        }
+        checkPermits(permits);
+        int b = burst != null ? burst : old.burst();
+        if (b < 1) throw OptionReader.invalid(burstOption.key(), b + " is less than 1");
+        RetrySettings retry = new RetrySettings(old.maxAttempts(), old.initialBackoff(), old.maxBackoff(), old.multiplier(),
+                old.jitter(), old.maxRateLimited(), old.rateLimitedWait(), permits, b, old.maxPlatformWait());
+        TreeMap<String, String> options = new TreeMap<>(spec.toOptions());
+        if (permitsPerSecond != null) options.put(permitsOption.key(), OptionReader.writeDouble(permits));
+        if (burst != null) options.put(burstOption.key(), String.valueOf(b));
+        RateLimitSpec limits = spec.rateLimits();
+        boolean bucketsConfigured = options.keySet().stream().anyMatch(k -> k.startsWith(EndpointOptions.RATE_LIMIT_BUCKET_PREFIX));
+        if (!bucketsConfigured) {
+            limits = new RateLimitSpec(List.of(defaultTenantBucket(retry)), limits.backend(), limits.redisUri(),
+                    limits.namespace(), limits.api(), limits.utilization(), limits.adaptive(), limits.maxTenants(),
+                    limits.maxInFlightPerTenant());
+        }
+        return new EndpointSpec(options, spec.name(), spec.request(), spec.requestTimeout(), spec.timeFormat(),
+                spec.timeZone(), spec.windowEndInclusive(), spec.queryTimeField(), spec.sort(), spec.pagination(),
+                spec.response(), spec.errors(), retry, spec.auth(), spec.limits(), limits, spec.logSummaryInterval());
+    }
+
+    /** Without any bucket option: one tenant bucket of {@code rate-limit.permits-per-second} and {@code rate-limit.burst}. */
+    private static BucketSpec defaultTenantBucket(RetrySettings retry) {
+        long burst = retry.burst();
+        return new BucketSpec("tenant", BucketScope.TENANT, Math.max(burst, Math.round(retry.permitsPerSecond() + burst - 1)),
+                Duration.ofSeconds(1), burst, 1, false);
     }
 
     private static RateLimitSpec readRateLimits(OptionReader r, String endpointName, RetrySettings retry) {
@@ -271,12 +316,7 @@ final class EndpointReader {
         }
         List<BucketSpec> buckets = new java.util.ArrayList<>();
         for (String bucket : names) buckets.add(readBucket(r, bucket));
-        if (buckets.isEmpty()) {
-            // the per-tenant limit of options rate-limit.permits-per-second and rate-limit.burst
-            long burst = retry.burst();
-            buckets.add(new BucketSpec("tenant", BucketScope.TENANT, Math.max(burst, Math.round(retry.permitsPerSecond() + burst - 1)),
-                    Duration.ofSeconds(1), burst, 1, false));
-        }
+        if (buckets.isEmpty()) buckets.add(defaultTenantBucket(retry));
         RateLimitSpec.Backend backend = r.enumValue(EndpointOptions.RATE_LIMIT_BACKEND, RateLimitSpec.Backend.class);
         String redisUri = r.string(EndpointOptions.RATE_LIMIT_REDIS_URI);
         if (backend == RateLimitSpec.Backend.REDIS && (redisUri == null || redisUri.isBlank())) {

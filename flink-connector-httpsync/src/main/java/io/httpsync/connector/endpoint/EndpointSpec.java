@@ -8,6 +8,8 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.util.TimeUtils;
 
+import javax.annotation.Nullable;
+
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -150,6 +152,17 @@ public final class EndpointSpec implements Serializable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * This description with another per-tenant request rate (options {@code rate-limit.permits-per-second} and
+     * {@code rate-limit.burst}; null keeps a value); with no {@code rate-limit.bucket.*} configured, the tenant bucket
+     * follows them.
+     *
+     * @throws IllegalArgumentException naming the option whose value is out of range
+     */
+    public EndpointSpec withTenantRateLimit(@Nullable Double permitsPerSecond, @Nullable Integer burst) {
+        return EndpointReader.withTenantRateLimit(this, permitsPerSecond, burst);
     }
 
     /**
