@@ -9,8 +9,6 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -334,16 +332,7 @@ public final class EndpointOptions {
 
     private static Map<String, ConfigOption<?>> collect() {
         Map<String, ConfigOption<?>> all = new LinkedHashMap<>();
-        for (Field f : EndpointOptions.class.getDeclaredFields()) {
-            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
-                try {
-                    ConfigOption<?> o = (ConfigOption<?>) f.get(null);
-                    all.put(o.key(), o);
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
+        OptionReader.declaredIn(EndpointOptions.class).forEach(o -> all.put(o.key(), o));
         return Collections.unmodifiableMap(all);
     }
 

@@ -5,6 +5,8 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.util.TimeUtils;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,6 +44,21 @@ public final class OptionReader {
     public static IllegalArgumentException invalid(String key, String message) {
         boolean predicate = message.startsWith("is ") || message.startsWith("needs ") || message.startsWith("must ");
         return new IllegalArgumentException("option '" + key + "'" + (predicate ? " " : ": ") + message);
+    }
+
+    /** The options a class declares as static fields (a class of options such as {@link EndpointOptions}), in order. */
+    public static List<ConfigOption<?>> declaredIn(Class<?> holder) {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field f : holder.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+                try {
+                    options.add((ConfigOption<?>) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
     }
 
     /** "option 'key' is required", "option 'key': '7x' is not a duration". */
@@ -202,7 +219,8 @@ public final class OptionReader {
         return out;
     }
 
-    private static String closest(String key, List<String> known) {
+    /** The known key closest to {@code key} (a typo's likely meaning), or null if none is close. */
+    public static String closest(String key, List<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         String normalized = key.toLowerCase(Locale.ROOT).replace('_', '-');

@@ -10,8 +10,6 @@ import io.httpsync.connector.source.enumerator.ScanOptions.ScanMode;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -36,17 +34,7 @@ public final class SourceConfigReader {
 
     /** The scan options, in declaration order. */
     public static List<ConfigOption<?>> scanOptions() {
-        List<ConfigOption<?>> options = new ArrayList<>();
-        for (Field f : ScanOptions.class.getDeclaredFields()) {
-            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
-                try {
-                    options.add((ConfigOption<?>) f.get(null));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return options;
+        return OptionReader.declaredIn(ScanOptions.class);
     }
 
     /** Every option a source reads, by key: the endpoint's, the tenants', the scan's. */

@@ -10,6 +10,7 @@ import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.SourceConfigReader;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -29,6 +30,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import javax.annotation.Nullable;
 
 /**
  * Creates {@code 'connector' = 'httpsync'} tables: scanned (a list API, with {@code scan.start}) or looked up (a
@@ -108,10 +111,7 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
             ReadableConfig config = Configuration.fromMap(options);
             String pointer = config.get(HttpSyncConnectorOptions.RECORD_POINTER);
             if (pointer != null) JsonPointers.compile(HttpSyncConnectorOptions.RECORD_POINTER.key(), pointer);
-            HttpSyncSource<RawRecord> source = SourceConfigReader.scans(sourceOptions)
-                    ? HttpSyncSource.<RawRecord>builder().setConfiguration(Configuration.fromMap(sourceOptions))
-                            .setDeserializer(new PointedRecordDeserializer(pointer)).build()
-                    : null;
+            HttpSyncSource<RawRecord> source = scanSource(options);
             LookupCache cache = lookupCache(config);
             // unknown keys (typos included) fail, as in every Flink connector, with the list of supported keys
             helper.validateExcept(optionPrefixes().toArray(String[]::new));
@@ -120,6 +120,22 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
         } catch (IllegalArgumentException e) {
             throw new ValidationException("Invalid options of table " + table + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The source a table with these options scans, or null without {@code scan.start} (a table only looked up): the
+     * same {@code HttpSyncSourceBuilder.setConfiguration} a DataStream job and a config-file job use. Public for the
+     * test that builds one source on every surface and compares them.
+     *
+     * @throws IllegalArgumentException naming the option that is missing or invalid
+     */
+    @VisibleForTesting
+    public static @Nullable HttpSyncSource<RawRecord> scanSource(Map<String, String> tableOptions) {
+        Map<String, String> sourceOptions = SourceConfigReader.sourceOptions(tableOptions);
+        if (!SourceConfigReader.scans(sourceOptions)) return null;
+        String pointer = tableOptions.get(HttpSyncConnectorOptions.RECORD_POINTER.key());
+        return HttpSyncSource.<RawRecord>builder().setConfiguration(Configuration.fromMap(sourceOptions))
+                .setDeserializer(new PointedRecordDeserializer(pointer)).build();
     }
 
     /** Flink's partial cache per the standard {@code lookup.*} options, or null for none. */
