@@ -13,6 +13,7 @@ import io.httpsync.connector.endpoint.template.Placeholders;
 import io.httpsync.connector.endpoint.template.Template;
 import io.httpsync.connector.ratelimit.BucketScope;
 import io.httpsync.connector.ratelimit.BucketSpec;
+import io.httpsync.connector.ratelimit.RateLimitOptions;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
@@ -251,15 +252,15 @@ final class EndpointReader {
             throw OptionReader.invalid(EndpointOptions.RETRY_MAX_BACKOFF.key(), TimeUtils.formatWithHighestUnit(max)
                     + " is less than '" + EndpointOptions.RETRY_INITIAL_BACKOFF.key() + "' " + TimeUtils.formatWithHighestUnit(initial));
         }
-        double permits = checkPermits(r.doubleValue(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND, 0, MAX_PERMITS));
+        double permits = checkPermits(r.doubleValue(RateLimitOptions.PERMITS_PER_SECOND, 0, MAX_PERMITS));
         return new RetrySettings(r.integer(EndpointOptions.RETRY_MAX_ATTEMPTS, 1), initial, max,
                 r.doubleValue(EndpointOptions.RETRY_BACKOFF_MULTIPLIER, 1, 100), r.doubleValue(EndpointOptions.RETRY_JITTER, 0, 1),
                 r.integer(EndpointOptions.RETRY_MAX_RATE_LIMITED, 0), r.duration(EndpointOptions.RETRY_RATE_LIMITED_WAIT, true),
-                permits, r.integer(EndpointOptions.RATE_LIMIT_BURST, 1), r.duration(EndpointOptions.RETRY_MAX_PLATFORM_WAIT, true));
+                permits, r.integer(RateLimitOptions.BURST, 1), r.duration(EndpointOptions.RETRY_MAX_PLATFORM_WAIT, true));
     }
 
     private static double checkPermits(double permits) {
-        if (permits <= 0) throw OptionReader.invalid(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND.key(), "must be positive");
+        if (permits <= 0) throw OptionReader.invalid(RateLimitOptions.PERMITS_PER_SECOND.key(), "must be positive");
         return permits;
     }
 
@@ -268,8 +269,8 @@ final class EndpointReader {
      * {@code rate-limit.burst}; null keeps the value), checked as if read from the options, without reading them again.
      */
     static EndpointSpec withTenantRateLimit(EndpointSpec spec, Double permitsPerSecond, Integer burst) {
-        ConfigOption<Double> permitsOption = EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND;
-        ConfigOption<Integer> burstOption = EndpointOptions.RATE_LIMIT_BURST;
+        ConfigOption<Double> permitsOption = RateLimitOptions.PERMITS_PER_SECOND;
+        ConfigOption<Integer> burstOption = RateLimitOptions.BURST;
         RetrySettings old = spec.retry();
         double permits = permitsPerSecond != null ? permitsPerSecond : old.permitsPerSecond();
         if (!(permits <= MAX_PERMITS) || Double.isNaN(permits)) {
@@ -284,7 +285,7 @@ final class EndpointReader {
         if (permitsPerSecond != null) options.put(permitsOption.key(), OptionReader.writeDouble(permits));
         if (burst != null) options.put(burstOption.key(), String.valueOf(b));
         RateLimitSpec limits = spec.rateLimits();
-        boolean bucketsConfigured = options.keySet().stream().anyMatch(k -> k.startsWith(EndpointOptions.RATE_LIMIT_BUCKET_PREFIX));
+        boolean bucketsConfigured = options.keySet().stream().anyMatch(k -> k.startsWith(RateLimitOptions.BUCKET_PREFIX));
         if (!bucketsConfigured) {
             limits = new RateLimitSpec(List.of(defaultTenantBucket(retry)), limits.backend(), limits.redisUri(),
                     limits.namespace(), limits.api(), limits.utilization(), limits.adaptive(), limits.maxTenants(),
@@ -303,56 +304,56 @@ final class EndpointReader {
     }
 
     private static RateLimitSpec readRateLimits(OptionReader r, String endpointName, RetrySettings retry) {
-        Map<String, String> bucketOptions = r.prefixed(EndpointOptions.RATE_LIMIT_BUCKET_PREFIX);
+        Map<String, String> bucketOptions = r.prefixed(RateLimitOptions.BUCKET_PREFIX);
         java.util.Set<String> names = new java.util.TreeSet<>();
         for (String key : bucketOptions.keySet()) {
             int dot = key.lastIndexOf('.');
             String suffix = key.substring(dot + 1);
-            if (dot <= 0 || !EndpointOptions.BUCKET_SUFFIXES.contains(suffix)) {
-                throw OptionReader.invalid(EndpointOptions.RATE_LIMIT_BUCKET_PREFIX + key, "is unknown; a bucket option is "
-                        + EndpointOptions.RATE_LIMIT_BUCKET_PREFIX + "<name>.(" + String.join("|", EndpointOptions.BUCKET_SUFFIXES) + ")");
+            if (dot <= 0 || !RateLimitOptions.BUCKET_SUFFIXES.contains(suffix)) {
+                throw OptionReader.invalid(RateLimitOptions.BUCKET_PREFIX + key, "is unknown; a bucket option is "
+                        + RateLimitOptions.BUCKET_PREFIX + "<name>.(" + String.join("|", RateLimitOptions.BUCKET_SUFFIXES) + ")");
             }
             names.add(key.substring(0, dot));
         }
         List<BucketSpec> buckets = new java.util.ArrayList<>();
         for (String bucket : names) buckets.add(readBucket(r, bucket));
         if (buckets.isEmpty()) buckets.add(defaultTenantBucket(retry));
-        RateLimitSpec.Backend backend = r.enumValue(EndpointOptions.RATE_LIMIT_BACKEND, RateLimitSpec.Backend.class);
-        String redisUri = r.string(EndpointOptions.RATE_LIMIT_REDIS_URI);
+        RateLimitSpec.Backend backend = r.enumValue(RateLimitOptions.BACKEND, RateLimitSpec.Backend.class);
+        String redisUri = r.string(RateLimitOptions.REDIS_URI);
         if (backend == RateLimitSpec.Backend.REDIS && (redisUri == null || redisUri.isBlank())) {
-            throw OptionReader.invalid(EndpointOptions.RATE_LIMIT_REDIS_URI.key(), "is required with "
-                    + EndpointOptions.RATE_LIMIT_BACKEND.key() + " = redis");
+            throw OptionReader.invalid(RateLimitOptions.REDIS_URI.key(), "is required with "
+                    + RateLimitOptions.BACKEND.key() + " = redis");
         }
-        String api = r.string(EndpointOptions.RATE_LIMIT_API);
+        String api = r.string(RateLimitOptions.API);
         RateLimitSpec.Adaptive adaptive = new RateLimitSpec.Adaptive(
-                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_INITIAL, 0.001, 1),
-                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_INCREASE, 0.0001, 1),
-                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_DECREASE, 0.01, 0.99),
-                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_TARGET, 0.1, 1),
-                r.duration(EndpointOptions.RATE_LIMIT_ADAPTIVE_INTERVAL, true).toMillis());
-        return new RateLimitSpec(buckets, backend, redisUri, r.requiredString(EndpointOptions.RATE_LIMIT_NAMESPACE),
-                api != null ? api : endpointName, r.doubleValue(EndpointOptions.RATE_LIMIT_UTILIZATION, 0.1, 1), adaptive,
-                r.integer(EndpointOptions.RATE_LIMIT_MAX_TENANTS, 0), r.integer(EndpointOptions.RATE_LIMIT_MAX_IN_FLIGHT, 0));
+                r.doubleValue(RateLimitOptions.ADAPTIVE_INITIAL, 0.001, 1),
+                r.doubleValue(RateLimitOptions.ADAPTIVE_INCREASE, 0.0001, 1),
+                r.doubleValue(RateLimitOptions.ADAPTIVE_DECREASE, 0.01, 0.99),
+                r.doubleValue(RateLimitOptions.ADAPTIVE_TARGET, 0.1, 1),
+                r.duration(RateLimitOptions.ADAPTIVE_INTERVAL, true).toMillis());
+        return new RateLimitSpec(buckets, backend, redisUri, r.requiredString(RateLimitOptions.NAMESPACE),
+                api != null ? api : endpointName, r.doubleValue(RateLimitOptions.UTILIZATION, 0.1, 1), adaptive,
+                r.integer(RateLimitOptions.MAX_TENANTS, 0), r.integer(RateLimitOptions.MAX_IN_FLIGHT, 0));
     }
 
     private static BucketSpec readBucket(OptionReader r, String bucket) {
-        ConfigOption<BucketScope> scopeOption = EndpointOptions.bucketScope(bucket);
+        ConfigOption<BucketScope> scopeOption = RateLimitOptions.bucketScope(bucket);
         BucketScope scope = r.enumValue(scopeOption, BucketScope.class);
         if (scope == null) throw OptionReader.invalid(scopeOption.key(), "is required");
-        ConfigOption<Long> permitsOption = EndpointOptions.bucketPermits(bucket);
+        ConfigOption<Long> permitsOption = RateLimitOptions.bucketPermits(bucket);
         Long permits = r.longValue(permitsOption, 1);
         if (permits == null) throw OptionReader.invalid(permitsOption.key(), "is required");
-        ConfigOption<String> periodOption = EndpointOptions.bucketPeriod(bucket);
+        ConfigOption<String> periodOption = RateLimitOptions.bucketPeriod(bucket);
         Duration period = period(periodOption.key(), r.string(periodOption));
-        ConfigOption<Long> burstOption = EndpointOptions.bucketBurst(bucket);
+        ConfigOption<Long> burstOption = RateLimitOptions.bucketBurst(bucket);
         long burst = r.longValue(burstOption, 1);
         if (burst > permits) throw OptionReader.invalid(burstOption.key(), burst + " is more than the bucket's permits " + permits);
-        ConfigOption<Long> weightOption = EndpointOptions.bucketWeight(bucket);
+        ConfigOption<Long> weightOption = RateLimitOptions.bucketWeight(bucket);
         long weight = r.longValue(weightOption, 1);
         if (weight > burst) {
             throw OptionReader.invalid(weightOption.key(), weight + " is more than the bucket's burst " + burst + ", so a request could never go");
         }
-        return new BucketSpec(bucket, scope, permits, period, burst, weight, r.bool(EndpointOptions.bucketAdaptive(bucket)));
+        return new BucketSpec(bucket, scope, permits, period, burst, weight, r.bool(RateLimitOptions.bucketAdaptive(bucket)));
     }
 
     private static Duration period(String key, String text) {

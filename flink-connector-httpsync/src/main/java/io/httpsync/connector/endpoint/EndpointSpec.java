@@ -3,6 +3,7 @@ package io.httpsync.connector.endpoint;
 import io.httpsync.connector.auth.SignerKind;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.template.Placeholders;
+import io.httpsync.connector.ratelimit.RateLimitOptions;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
@@ -295,7 +296,7 @@ public final class EndpointSpec implements Serializable {
     }
 
     private static boolean isLiteralSecret(String key, String value) {
-        if (key.equals(EndpointOptions.RATE_LIMIT_REDIS_URI.key())) return value.contains("@"); // redis://user:password@host
+        if (key.equals(RateLimitOptions.REDIS_URI.key())) return value.contains("@"); // redis://user:password@host
         if (value.contains("${")) return false;
         for (String prefix : EndpointOptions.prefixes()) {
             if (key.startsWith(prefix)) {

@@ -3,6 +3,7 @@ package io.httpsync.connector.table;
 import io.httpsync.connector.auth.TenantOptions;
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.OptionEnum;
+import io.httpsync.connector.ratelimit.RateLimitOptions;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.HtmlFormatter;
@@ -57,7 +58,7 @@ public final class OptionsTable {
                 EndpointOptions.REQUEST_HEADER_PREFIX, "A templated header of the list request.",
                 EndpointOptions.AUTH_TOKEN_PARAM_PREFIX, "A templated parameter of the token request.",
                 EndpointOptions.AUTH_TOKEN_HEADER_PREFIX, "A templated header of the token request.",
-                EndpointOptions.RATE_LIMIT_BUCKET_PREFIX, "`rate-limit.bucket.<name>.<setting>`: one budget of the"
+                RateLimitOptions.BUCKET_PREFIX, "`rate-limit.bucket.<name>.<setting>`: one budget of the"
                         + " hierarchical rate limiter (`scope`, `permits`, `period`, `burst`, `weight`, `adaptive`);"
                         + " see docs/rate-limiting.md.",
                 TenantOptions.TENANT_PREFIX, "`tenant.<id>.<property>`: a property of a tenant named in `tenants`"
