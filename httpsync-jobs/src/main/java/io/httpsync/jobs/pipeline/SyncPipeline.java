@@ -147,7 +147,7 @@ public final class SyncPipeline {
                 known.addAll(sourceKeys);
                 String hint = OptionReader.closest(key, known);
                 throw new IllegalArgumentException("unknown sync job setting '" + key + "'"
-                        + (hint != null ? "; did you mean '" + hint + "'?" : "") + " Known: " + KEYS + " and " + SOURCE_PREFIX
+                        + (hint != null ? "; did you mean '" + hint + "'?" : ".") + " Known: " + KEYS + " and " + SOURCE_PREFIX
                         + "<option> for every option of the httpsync connector (" + SOURCE_PREFIX + "url, " + SOURCE_PREFIX
                         + "tenants, " + SOURCE_PREFIX + "tenant.<id>.<property>, " + SOURCE_PREFIX + "scan.start, ...)");
             }
@@ -179,7 +179,7 @@ public final class SyncPipeline {
     public void createTables() throws SQLException {
         if (!has("jdbc.url")) return;
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            if (Boolean.parseBoolean(value(SyncJobOptions.JDBC_CREATE_TABLES))) {
+            if (options().bool(SyncJobOptions.JDBC_CREATE_TABLES)) {
                 if (snapshots()) {
                     snapshotTable().create(c);
                 } else {
@@ -237,7 +237,7 @@ public final class SyncPipeline {
         String name = required("source.name");
         boolean continuous = sourceSetting(() -> SourceConfigReader.mode(sourceOptions)) == ScanMode.CONTINUOUS;
         if (has("job.checkpoint-interval")) {
-            Duration interval = duration("job.checkpoint-interval");
+            Duration interval = options().duration(SyncJobOptions.JOB_CHECKPOINT_INTERVAL, false);
             if (interval.toMillis() > 0) {
                 env.enableCheckpointing(interval.toMillis());
             } else if (continuous) {
@@ -257,10 +257,10 @@ public final class SyncPipeline {
     /** Adds the job's operators to {@code env} (which should carry {@link #flinkConfiguration()}). */
     public void addTo(StreamExecutionEnvironment env) {
         String name = required("source.name");
-        if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
+        if (has("job.parallelism")) env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
         configureCheckpoints(env);
 
-        boolean runningPass = Boolean.parseBoolean(value(SyncJobOptions.PASS_IN_RUNNING_JOB));
+        boolean runningPass = options().bool(SyncJobOptions.PASS_IN_RUNNING_JOB);
         FullSyncPass pass = runningPass ? runningPass() : null;
         HttpSyncSource<RawRecord> source = source(tenants(), null, null, runningPass || has("jdbc.url"));
         SingleOutputStreamOperator<RawRecord> records = wire(env.fromSource(source, source.watermarkStrategy(), name + " source")
@@ -297,7 +297,7 @@ public final class SyncPipeline {
         Duration lag = lag();
         long end = System.currentTimeMillis() - lag.toMillis();
         FullSyncPass pass = FullSyncPass.create(start().toEpochMilli(), end)
-                .withCatchUp(integer(SyncJobOptions.PASS_CATCH_UP_ROUNDS), lag);
+                .withCatchUp(options().integer(SyncJobOptions.PASS_CATCH_UP_ROUNDS, 0), lag);
         PassCompletion completion = snapshots() ? snapshotTable() : new DeletionMarker(dialect(), required("jdbc.table"), maxDeleteRatio());
         FullSyncPass.Result result;
         try (Connection c = connect()) {
@@ -318,7 +318,7 @@ public final class SyncPipeline {
     /** Adds one round of a full pass: every tenant, bounded to {@code [fromMillis, toMillis)}, landed with the pass id. */
     void addPassRoundTo(StreamExecutionEnvironment env, FullSyncPass pass, long fromMillis, long toMillis) {
         String name = required("source.name");
-        if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
+        if (has("job.parallelism")) env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
         HttpSyncSource<RawRecord> source = source(tenants(), Instant.ofEpochMilli(fromMillis), Instant.ofEpochMilli(toMillis), false);
         wire(env.fromSource(source, source.watermarkStrategy(), name + " pass source").uid(name + "-pass-source"), Landing.PASS_ROUND, pass);
     }
@@ -330,7 +330,7 @@ public final class SyncPipeline {
     public void addReplayTo(StreamExecutionEnvironment env, List<FailedWindows.Window> windows) {
         if (windows.isEmpty()) throw new IllegalArgumentException("no windows to replay");
         String name = required("source.name");
-        if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
+        if (has("job.parallelism")) env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
         Map<String, Tenant> tenants = new HashMap<>();
         tenants().forEach(t -> tenants.put(t.id(), t));
         DataStream<SyncElement<RawRecord>> all = null;
@@ -364,8 +364,8 @@ public final class SyncPipeline {
         }
         SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), name);
         DataStream<ExceptionEvent> events = records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
-        DataStream<RawRecord> landed = landing != Landing.PASS_ROUND && Boolean.parseBoolean(value(SyncJobOptions.DEDUPE_ENABLED))
-                ? Dedupe.records(records, has("dedupe.ttl") ? duration("dedupe.ttl") : null, name)
+        DataStream<RawRecord> landed = landing != Landing.PASS_ROUND && options().bool(SyncJobOptions.DEDUPE_ENABLED)
+                ? Dedupe.records(records, options().duration(SyncJobOptions.DEDUPE_TTL, true), name)
                 : records;
 
         // a pass's rounds are bounded jobs without checkpoints: they write at least once, which a compacted topic absorbs
@@ -442,31 +442,16 @@ public final class SyncPipeline {
     }
 
     private SnapshotTable snapshotTable() {
-        return new SnapshotTable(dialect(), required("jdbc.table"), maxDeleteRatio()).retainingLast(integer(SyncJobOptions.PASS_SNAPSHOT_RETAIN));
+        return new SnapshotTable(dialect(), required("jdbc.table"), maxDeleteRatio()).retainingLast(options().integer(SyncJobOptions.PASS_SNAPSHOT_RETAIN, 0));
     }
 
     private double maxDeleteRatio() {
-        String v = value(SyncJobOptions.PASS_MAX_DELETE_RATIO);
-        try {
-            double ratio = Double.parseDouble(v);
-            if (ratio >= 0 && ratio <= 1) return ratio;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("sync job setting 'pass.max-delete-ratio' must be a number in [0, 1], was '" + v + "'");
+        return options().doubleValue(SyncJobOptions.PASS_MAX_DELETE_RATIO, 0, 1);
     }
 
-    private int integer(ConfigOption<Integer> option) {
-        String key = option.key();
-        String v = config.get(key);
-        if (v == null || v.isBlank()) return option.defaultValue();
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n >= 0) return n;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("sync job setting '" + key + "' must be a whole number >= 0, was '" + v + "'");
+    /** The file's keys besides the source's, read with the connector's option reader (errors name the key). */
+    private OptionReader options() {
+        return new OptionReader(config);
     }
 
     /** How late the platform may list a change: {@code httpsync.scan.lag}. */
@@ -550,14 +535,6 @@ public final class SyncPipeline {
     /** The value of {@code option} as written, else its default as options spell it. */
     private String value(ConfigOption<?> option) {
         return has(option.key()) ? config.get(option.key()) : String.valueOf(option.defaultValue());
-    }
-
-    private Duration duration(String key) {
-        try {
-            return TimeUtils.parseDuration(required(key));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sync job setting '" + key + "' is not a duration (e.g. '30 s'): " + config.get(key), e);
-        }
     }
 
     private Instant instant(String key) {
