@@ -34,9 +34,9 @@ import java.util.Map;
  *     jdbc.positions-table (default sync_positions).
  * full-pass --config job.properties
  *     runs one full pass of the configured tenants (pass.* settings, see SyncPipeline): bounded rounds over everything
- *     updated since source.start, then the rows the pass did not see marked deleted, or the pass published as the
+ *     updated since httpsync.scan.start, then the rows the pass did not see marked deleted, or the pass published as the
  *     latest snapshot; exits with 1 if the pass was interrupted (nothing marked), printing why: e.g. a window that
- *     failed source.failed-window.max-failures times in a row with the same lasting cause (a refused signature, an
+ *     failed httpsync.scan.failed-window.max-failures times in a row with the same lasting cause (a refused signature, an
  *     unknown error code, a body that is not JSON), with the platform's answer. Exits with 3, reading nothing, if
  *     another pass of the same table and tenant holds the lease (printing which pass, and until when), unless
  *     pass.lease-wait lets it wait.

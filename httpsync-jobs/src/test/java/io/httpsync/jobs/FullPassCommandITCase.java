@@ -73,7 +73,7 @@ class FullPassCommandITCase {
     @Test
     void aTypoInTheTenantsSignSecretEndsThePassWithExitCode1AndThePlatformsRefusal() throws Exception {
         Map<String, String> config = config("orders_typo");
-        config.put("source.tenant.shop-1.sign-secret", "sign-secret-of-shop-l");   // l for 1
+        config.put("httpsync.tenant.shop-1.sign-secret", "sign-secret-of-shop-l");   // l for 1
 
         Result result = fullPass(config);
 
@@ -131,18 +131,18 @@ class FullPassCommandITCase {
     private static Map<String, String> config(String table) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("source.name", "orders-" + table);
-        Demo.kuaishouSimulatorOptions(sim.baseUrl("kuaishou")).forEach((k, v) -> c.put("source.endpoint." + k, v));
-        c.put("source.endpoint.retry.max-attempts", "2");
-        c.put("source.endpoint.retry.initial-backoff", "50 ms");
-        c.put("source.tenants", "shop-1");
-        c.put("source.tenant.shop-1.app-key", "key-1");
-        c.put("source.tenant.shop-1.app-secret", "secret-1");
-        c.put("source.tenant.shop-1.sign-secret", SIGN_SECRET);
-        c.put("source.start", Instant.ofEpochMilli(System.currentTimeMillis() - DAY).toString());
-        c.put("source.lag", "1 s");
-        c.put("source.window-step", "12 h");
-        c.put("source.failed-window.retry-delay", "1 s");
-        c.put("source.failed-window.max-failures", "2");
+        Demo.kuaishouSimulatorOptions(sim.baseUrl("kuaishou")).forEach((k, v) -> c.put("httpsync." + k, v));
+        c.put("httpsync.retry.max-attempts", "2");
+        c.put("httpsync.retry.initial-backoff", "50 ms");
+        c.put("httpsync.tenants", "shop-1");
+        c.put("httpsync.tenant.shop-1.app-key", "key-1");
+        c.put("httpsync.tenant.shop-1.app-secret", "secret-1");
+        c.put("httpsync.tenant.shop-1.sign-secret", SIGN_SECRET);
+        c.put("httpsync.scan.start", Instant.ofEpochMilli(System.currentTimeMillis() - DAY).toString());
+        c.put("httpsync.scan.lag", "1 s");
+        c.put("httpsync.scan.window.step", "12 h");
+        c.put("httpsync.scan.failed-window.retry-delay", "1 s");
+        c.put("httpsync.scan.failed-window.max-failures", "2");
         c.put("pass.catch-up-rounds", "0");
         c.put("job.parallelism", "1");
         c.put("jdbc.url", postgres.getJdbcUrl("postgres", "postgres"));

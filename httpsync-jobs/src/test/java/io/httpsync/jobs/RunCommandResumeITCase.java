@@ -84,7 +84,7 @@ class RunCommandResumeITCase {
             first.waitFor();
             watch.poll(0);
             String newest = watch.newestComplete();
-            assertThat(log("run-1.log")).contains("none retained there yet, so it starts from source.start");
+            assertThat(log("run-1.log")).contains("none retained there yet, so it starts from httpsync.scan.start");
 
             // second run: from the same working directory, as a user would restart it
             int requestsBeforeRestart = sim.accounting().requests().size();
@@ -136,21 +136,21 @@ class RunCommandResumeITCase {
     private static void writeConfig(Path file, String base, String jdbcUrl) throws IOException {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("source.name", NAME);
-        Demo.kuaishouSimulatorOptions(base).forEach((k, v) -> c.put("source.endpoint." + k, v));
+        Demo.kuaishouSimulatorOptions(base).forEach((k, v) -> c.put("httpsync." + k, v));
         // slow enough to kill the first run in the middle of the initial sync
-        c.put("source.endpoint.rate-limit.permits-per-second", "8");
-        c.put("source.tenants", String.join(",", SHOPS));
+        c.put("httpsync.rate-limit.permits-per-second", "8");
+        c.put("httpsync.tenants", String.join(";", SHOPS));
         for (int i = 0; i < SHOPS.size(); i++) {
-            String prefix = "source.tenant." + SHOPS.get(i) + ".";
+            String prefix = "httpsync.tenant." + SHOPS.get(i) + ".";
             c.put(prefix + "app-key", "key-" + i);
             c.put(prefix + "app-secret", "secret-" + i);
             c.put(prefix + "sign-secret", "sign-" + i);
         }
-        c.put("source.mode", "continuous");
-        c.put("source.start", Instant.ofEpochMilli(System.currentTimeMillis() - 3 * DAY - 60_000).toString());
-        c.put("source.lag", "2 s");
-        c.put("source.discovery-interval", "1 s");
-        c.put("source.window-step", "6 h");
+        c.put("httpsync.scan.mode", "continuous");
+        c.put("httpsync.scan.start", Instant.ofEpochMilli(System.currentTimeMillis() - 3 * DAY - 60_000).toString());
+        c.put("httpsync.scan.lag", "2 s");
+        c.put("httpsync.scan.discovery-interval", "1 s");
+        c.put("httpsync.scan.window.step", "6 h");
         c.put("job.parallelism", Integer.toString(PARALLELISM));
         c.put("job.checkpoint-interval", "1 s");
         c.put("jdbc.url", jdbcUrl);

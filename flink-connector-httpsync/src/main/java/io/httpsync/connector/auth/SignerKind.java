@@ -14,6 +14,12 @@ public enum SignerKind implements OptionEnum {
     TOP_HMAC_SHA256,
     JUSHUITAN_MD5;
 
+    /** As options spell it ({@link #optionValue()}), which is also how Flink's typed option parsing matches it. */
+    @Override
+    public String toString() {
+        return optionValue();
+    }
+
     /** The tenant property that holds the secret when {@code auth.signer.secret-property} is not set. */
     public String defaultSecretProperty() {
         return this == KUAISHOU_MD5 || this == KUAISHOU_HMAC_SHA256 ? "sign-secret" : "app-secret";

@@ -1,16 +1,12 @@
 package io.httpsync.connector.endpoint;
 
-import io.httpsync.connector.ratelimit.BucketScope;
-import io.httpsync.connector.ratelimit.RateLimitSpec;
-
+import io.httpsync.connector.ratelimit.RateLimitOptions;
 import io.httpsync.connector.auth.SignerKind;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every option of an endpoint description, in one place: the keys {@link EndpointSpec#fromOptions} reads and
+ * Every option of an endpoint description but its rate limits ({@link RateLimitOptions}): the keys {@link EndpointSpec#fromOptions} reads and
  * {@link EndpointSpec#toOptions} writes, the same keys the SQL connector's {@code WITH} clause will take. Values are
  * strings; lists are separated by {@code ;}; durations are written like {@code 30 s}, {@code 500 ms}, {@code 7 d}.
  *
@@ -203,71 +199,6 @@ public final class EndpointOptions {
             .withDescription("The longest wait a platform may ask for (Retry-After, 'error.wait-headers', a ban's seconds)."
                     + " A longer one is not waited out: the page fails at once with an exception event naming the wait,"
                     + " its window is retried later, and the tenant pauses for this long.");
-    public static final ConfigOption<Double> RATE_LIMIT_PERMITS_PER_SECOND = ConfigOptions.key("rate-limit.permits-per-second")
-            .doubleType().defaultValue(10.0).withDescription("Requests per second per tenant.");
-    public static final ConfigOption<Integer> RATE_LIMIT_BURST = ConfigOptions.key("rate-limit.burst").intType()
-            .defaultValue(1).withDescription("Requests a tenant may send at once after a quiet period.");
-
-    // ------------------------------------------------------------------ rate limiting (issue 4)
-
-    /**
-     * Buckets: {@code rate-limit.bucket.<name>.scope|permits|period|burst|weight|adaptive}. Without any bucket, the
-     * endpoint has one tenant bucket of {@code rate-limit.permits-per-second} and {@code rate-limit.burst}.
-     */
-    public static final String RATE_LIMIT_BUCKET_PREFIX = "rate-limit.bucket.";
-    public static final ConfigOption<RateLimitSpec.Backend> RATE_LIMIT_BACKEND = ConfigOptions.key("rate-limit.backend")
-            .enumType(RateLimitSpec.Backend.class).defaultValue(RateLimitSpec.Backend.JOB)
-            .withDescription("Where buckets live: 'job' (one budget per job: the source's enumerator divides each bucket among the readers on all TaskManagers by their demand) or 'redis' (shared by every job and JVM using the same Redis and namespace).");
-    public static final ConfigOption<String> RATE_LIMIT_REDIS_URI = ConfigOptions.key("rate-limit.redis.uri").stringType()
-            .noDefaultValue().withDescription("Redis URI of the redis backend, e.g. redis://host:6379/0.");
-    public static final ConfigOption<String> RATE_LIMIT_NAMESPACE = ConfigOptions.key("rate-limit.namespace").stringType()
-            .defaultValue("httpsync").withDescription("Prefix of bucket keys: endpoints and jobs with the same namespace share app and IP buckets (one app key, one egress IP).");
-    public static final ConfigOption<String> RATE_LIMIT_API = ConfigOptions.key("rate-limit.api").stringType()
-            .noDefaultValue().withDescription("API name of api and tenant-api buckets; defaults to the endpoint's name.");
-    public static final ConfigOption<Double> RATE_LIMIT_UTILIZATION = ConfigOptions.key("rate-limit.utilization")
-            .doubleType().defaultValue(0.97).withDescription("Fraction of a known limit to use; the rest absorbs network jitter.");
-    public static final ConfigOption<Double> RATE_LIMIT_ADAPTIVE_INITIAL = ConfigOptions.key("rate-limit.adaptive.initial-fraction")
-            .doubleType().defaultValue(0.25).withDescription("Adaptive buckets start at this fraction of their permits (the ceiling).");
-    public static final ConfigOption<Double> RATE_LIMIT_ADAPTIVE_INCREASE = ConfigOptions.key("rate-limit.adaptive.increase")
-            .doubleType().defaultValue(0.05).withDescription("Each interval without refusal, adaptive rates grow by this fraction of the ceiling.");
-    public static final ConfigOption<Double> RATE_LIMIT_ADAPTIVE_DECREASE = ConfigOptions.key("rate-limit.adaptive.decrease")
-            .doubleType().defaultValue(0.5).withDescription("A rate-limited answer multiplies an adaptive rate by this.");
-    public static final ConfigOption<Double> RATE_LIMIT_ADAPTIVE_TARGET = ConfigOptions.key("rate-limit.adaptive.target-fraction")
-            .doubleType().defaultValue(0.9).withDescription("After a refusal, adaptive rates grow back to at most this fraction of the rate that was refused.");
-    public static final ConfigOption<Duration> RATE_LIMIT_ADAPTIVE_INTERVAL = ConfigOptions.key("rate-limit.adaptive.interval")
-            .durationType().defaultValue(Duration.ofSeconds(1)).withDescription("How often adaptive rates may grow (and may drop again).");
-    public static final ConfigOption<Integer> RATE_LIMIT_MAX_TENANTS = ConfigOptions.key("rate-limit.max-concurrent-tenants")
-            .intType().defaultValue(0).withDescription("At most this many tenants with requests in flight at once per namespace (0: no limit).");
-    public static final ConfigOption<Integer> RATE_LIMIT_MAX_IN_FLIGHT = ConfigOptions.key("rate-limit.max-in-flight-per-tenant")
-            .intType().defaultValue(0).withDescription("At most this many requests of one tenant in flight at once (0: no limit).");
-
-    /** The options of one bucket; {@code suffix} is one of {@link #BUCKET_SUFFIXES}. */
-    public static final List<String> BUCKET_SUFFIXES = List.of("scope", "permits", "period", "burst", "weight", "adaptive");
-
-    public static ConfigOption<BucketScope> bucketScope(String bucket) {
-        return ConfigOptions.key(RATE_LIMIT_BUCKET_PREFIX + bucket + ".scope").enumType(BucketScope.class).noDefaultValue();
-    }
-
-    public static ConfigOption<Long> bucketPermits(String bucket) {
-        return ConfigOptions.key(RATE_LIMIT_BUCKET_PREFIX + bucket + ".permits").longType().noDefaultValue();
-    }
-
-    /** {@code second}, {@code minute}, {@code hour}, {@code day} or a duration such as {@code 20 s}. */
-    public static ConfigOption<String> bucketPeriod(String bucket) {
-        return ConfigOptions.key(RATE_LIMIT_BUCKET_PREFIX + bucket + ".period").stringType().defaultValue("second");
-    }
-
-    public static ConfigOption<Long> bucketBurst(String bucket) {
-        return ConfigOptions.key(RATE_LIMIT_BUCKET_PREFIX + bucket + ".burst").longType().defaultValue(1L);
-    }
-
-    public static ConfigOption<Long> bucketWeight(String bucket) {
-        return ConfigOptions.key(RATE_LIMIT_BUCKET_PREFIX + bucket + ".weight").longType().defaultValue(1L);
-    }
-
-    public static ConfigOption<Boolean> bucketAdaptive(String bucket) {
-        return ConfigOptions.key(RATE_LIMIT_BUCKET_PREFIX + bucket + ".adaptive").booleanType().defaultValue(false);
-    }
 
     // ------------------------------------------------------------------ authentication
 
@@ -334,20 +265,12 @@ public final class EndpointOptions {
 
     private static Map<String, ConfigOption<?>> collect() {
         Map<String, ConfigOption<?>> all = new LinkedHashMap<>();
-        for (Field f : EndpointOptions.class.getDeclaredFields()) {
-            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
-                try {
-                    ConfigOption<?> o = (ConfigOption<?>) f.get(null);
-                    all.put(o.key(), o);
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
+        OptionReader.declaredIn(EndpointOptions.class).forEach(o -> all.put(o.key(), o));
+        OptionReader.declaredIn(RateLimitOptions.class).forEach(o -> all.put(o.key(), o));
         return Collections.unmodifiableMap(all);
     }
 
-    /** Every option, by key. */
+    /** Every option of a description, by key: these and the rate limits' ({@link RateLimitOptions}). */
     public static Map<String, ConfigOption<?>> all() {
         return ALL;
     }
@@ -355,7 +278,7 @@ public final class EndpointOptions {
     /** The prefixes of map-valued options ({@code request.param.<name>}, ...). */
     public static List<String> prefixes() {
         return List.of(REQUEST_PARAM_PREFIX, REQUEST_HEADER_PREFIX, AUTH_TOKEN_PARAM_PREFIX, AUTH_TOKEN_HEADER_PREFIX,
-                RATE_LIMIT_BUCKET_PREFIX);
+                RateLimitOptions.BUCKET_PREFIX);
     }
 
     /** Whether {@code key} belongs to an endpoint description (so the SQL factory can hand over only these). */

@@ -1,23 +1,20 @@
 package io.httpsync.connector.endpoint;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.httpsync.connector.auth.SignerKind;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.template.Placeholders;
-import io.httpsync.connector.endpoint.template.Template;
-import io.httpsync.connector.ratelimit.BucketScope;
-import io.httpsync.connector.ratelimit.BucketSpec;
+import io.httpsync.connector.ratelimit.RateLimitOptions;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.util.TimeUtils;
 
+import javax.annotation.Nullable;
+
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -27,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 /**
@@ -35,15 +31,15 @@ import java.util.stream.Collectors;
  * page, how to read the answer, how to tell errors apart, how to authenticate, and the platform's limits. One model
  * for the DataStream builder and the SQL options: every part is a flat string option of {@link EndpointOptions}, and
  * {@link #fromOptions} / {@link #toOptions} convert both ways ({@code fromOptions(spec.toOptions()).equals(spec)}).
+ * This class is the value; {@link EndpointReader} reads and validates the options into it.
  *
  * <p>Immutable and thread-safe. Java serialization writes only the options; reading them back validates again.
- * Validation happens once, when a spec is built, and names the offending option in every message.
+ * Validation happens once, when a spec is read, and names the offending option in every message.
  */
 @PublicEvolving
 public final class EndpointSpec implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How to page. {@code maxPages} and {@code maxRecords} are the platform's deep-paging caps, null if none. */
     public record PaginationSettings(PaginationStyle style, int startPage, int pageSize, Integer maxPageSize,
@@ -117,42 +113,37 @@ public final class EndpointSpec implements Serializable {
     private final transient RateLimitSpec rateLimits;
     private final transient Duration logSummaryInterval;
 
-    private EndpointSpec(OptionReader r) {
-        r.failOnUnknownKeys();
-        this.request = readRequest(r, RequestTemplate.LIST_REQUEST);
-        String givenName = r.string(EndpointOptions.NAME);
-        this.name = givenName != null ? givenName : defaultName(request.url().source());
-        this.requestTimeout = r.duration(EndpointOptions.REQUEST_TIMEOUT, true);
-        this.timeFormat = timeFormat(EndpointOptions.TIME_FORMAT.key(), r.string(EndpointOptions.TIME_FORMAT));
-        this.timeZone = zone(r.string(EndpointOptions.TIME_ZONE));
-        this.windowEndInclusive = r.bool(EndpointOptions.WINDOW_END_INCLUSIVE);
-        this.queryTimeField = r.enumValue(EndpointOptions.QUERY_TIME_FIELD, QueryTimeField.class);
-        this.sort = r.enumValue(EndpointOptions.SORT, SortOrder.class);
-        this.limits = new PlatformLimits(r.duration(EndpointOptions.WINDOW_MAX_WIDTH, true),
-                r.duration(EndpointOptions.WINDOW_LOOK_BACK, true));
-        this.pagination = readPagination(r);
-        this.response = readResponse(r);
-        this.errors = readErrors(r);
-        this.retry = readRetry(r);
-        this.auth = readAuth(r);
-        this.rateLimits = readRateLimits(r, name, retry);
-        this.logSummaryInterval = r.duration(EndpointOptions.LOG_SUMMARY_INTERVAL, false);
-        if (logSummaryInterval.isNegative()) throw OptionReader.invalid(EndpointOptions.LOG_SUMMARY_INTERVAL.key(), "must not be negative");
-        this.options = r.canonical();
-        validateTemplates();
-        validatePaging();
-        if (auth.tokenRequest() != null && !usesToken()) {
-            throw OptionReader.invalid(EndpointOptions.AUTH_TOKEN_URL.key(), "is set but no request template uses ${token}");
-        }
+    EndpointSpec(TreeMap<String, String> options, String name, RequestTemplate request, Duration requestTimeout,
+                 TimeFormat timeFormat, ZoneId timeZone, boolean windowEndInclusive, QueryTimeField queryTimeField,
+                 SortOrder sort, PaginationSettings pagination, ResponseSettings response, ErrorSettings errors,
+                 RetrySettings retry, AuthSettings auth, PlatformLimits limits, RateLimitSpec rateLimits,
+                 Duration logSummaryInterval) {
+        this.options = new TreeMap<>(options);
+        this.name = name;
+        this.request = request;
+        this.requestTimeout = requestTimeout;
+        this.timeFormat = timeFormat;
+        this.timeZone = timeZone;
+        this.windowEndInclusive = windowEndInclusive;
+        this.queryTimeField = queryTimeField;
+        this.sort = sort;
+        this.pagination = pagination;
+        this.response = response;
+        this.errors = errors;
+        this.retry = retry;
+        this.auth = auth;
+        this.limits = limits;
+        this.rateLimits = rateLimits;
+        this.logSummaryInterval = logSummaryInterval;
     }
 
     /**
-     * Reads and validates a description.
+     * Reads and validates a description ({@link EndpointReader}).
      *
      * @throws IllegalArgumentException naming the option that is missing, unknown or invalid
      */
     public static EndpointSpec fromOptions(Map<String, String> options) {
-        return new EndpointSpec(new OptionReader(options));
+        return EndpointReader.read(options);
     }
 
     /** The options this description was read from, canonically spelled; defaults that were not given are absent. */
@@ -164,349 +155,15 @@ public final class EndpointSpec implements Serializable {
         return new Builder();
     }
 
-    // ------------------------------------------------------------------ reading
-
-    private static RequestTemplate readRequest(OptionReader r, RequestTemplate.Keys keys) {
-        boolean list = keys == RequestTemplate.LIST_REQUEST;
-        ConfigOption<String> urlOption = list ? EndpointOptions.URL : EndpointOptions.AUTH_TOKEN_URL;
-        String url = r.requiredString(urlOption);
-        HttpMethod method = r.enumValue(list ? EndpointOptions.REQUEST_METHOD : EndpointOptions.AUTH_TOKEN_METHOD, HttpMethod.class);
-        BodyKind bodyKind = r.enumValue(list ? EndpointOptions.REQUEST_BODY_KIND : EndpointOptions.AUTH_TOKEN_BODY_KIND, BodyKind.class);
-        String body = r.string(list ? EndpointOptions.REQUEST_BODY_TEMPLATE : EndpointOptions.AUTH_TOKEN_BODY_TEMPLATE);
-        if (method == HttpMethod.GET && bodyKind != BodyKind.NONE) {
-            throw OptionReader.invalid(keys.bodyKind(), "'" + bodyKind.optionValue() + "' needs " + keys.method() + " = POST");
-        }
-        if (bodyKind == BodyKind.JSON && body == null) {
-            throw OptionReader.invalid(keys.bodyTemplate(), "is required with " + keys.bodyKind() + " = json");
-        }
-        if (bodyKind != BodyKind.JSON && body != null) {
-            throw OptionReader.invalid(keys.bodyTemplate(), "is only used with " + keys.bodyKind() + " = json");
-        }
-        Map<String, Template> byKey = new LinkedHashMap<>();
-        Template urlTemplate = compile(byKey, keys.url(), url, false);
-        if (!url.startsWith("${") && !url.startsWith("http://") && !url.startsWith("https://")) {
-            throw OptionReader.invalid(keys.url(), "'" + url + "' is not an http:// or https:// URL");
-        }
-        Map<String, Template> params = new LinkedHashMap<>();
-        r.prefixed(keys.paramPrefix()).forEach((n, v) -> params.put(n, compile(byKey, keys.paramPrefix() + n, v, false)));
-        Map<String, Template> headers = new LinkedHashMap<>();
-        r.prefixed(keys.headerPrefix()).forEach((n, v) -> headers.put(n, compile(byKey, keys.headerPrefix() + n, v, false)));
-        Template bodyTemplate = body == null ? null : compile(byKey, keys.bodyTemplate(), body, true);
-        String bizName = null;
-        Template biz = null;
-        if (list) {
-            bizName = r.string(EndpointOptions.REQUEST_BIZ_PARAM_NAME);
-            String bizTemplate = r.string(EndpointOptions.REQUEST_BIZ_PARAM_TEMPLATE);
-            if ((bizName == null) != (bizTemplate == null)) {
-                throw OptionReader.invalid(bizName == null ? keys.bizName() : keys.bizTemplate(),
-                        "is required together with '" + (bizName == null ? keys.bizTemplate() : keys.bizName()) + "'");
-            }
-            if (bizName != null && params.containsKey(bizName)) {
-                throw OptionReader.invalid(keys.bizName(), "'" + bizName + "' is also set as " + keys.paramPrefix() + bizName);
-            }
-            biz = bizTemplate == null ? null : compile(byKey, keys.bizTemplate(), bizTemplate, true);
-        }
-        return new RequestTemplate(urlTemplate, method, bodyKind, params, headers, bodyTemplate, bizName, biz, byKey);
-    }
-
-    private static Template compile(Map<String, Template> byKey, String key, String source, boolean json) {
-        try {
-            Template t = Template.compile(source, json);
-            byKey.put(key, t);
-            return t;
-        } catch (IllegalArgumentException e) {
-            throw OptionReader.invalid(key, e.getMessage());
-        }
-    }
-
-    private static String defaultName(String url) {
-        int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q);
-    }
-
-    private static TimeFormat timeFormat(String key, String text) {
-        try {
-            return TimeFormat.of(text);
-        } catch (IllegalArgumentException e) {
-            throw OptionReader.invalid(key, e.getMessage());
-        }
-    }
-
-    private static ZoneId zone(String text) {
-        try {
-            return ZoneId.of(text);
-        } catch (DateTimeException e) {
-            throw OptionReader.invalid(EndpointOptions.TIME_ZONE.key(), "'" + text + "' is not a time zone like Asia/Shanghai or UTC");
-        }
-    }
-
-    private static PaginationSettings readPagination(OptionReader r) {
-        PaginationStyle style = r.enumValue(EndpointOptions.PAGINATION_STYLE, PaginationStyle.class);
-        int startPage = r.integer(EndpointOptions.PAGINATION_START_PAGE, 0);
-        if (startPage > 1) throw OptionReader.invalid(EndpointOptions.PAGINATION_START_PAGE.key(), startPage + " is neither 0 nor 1");
-        int pageSize = r.integer(EndpointOptions.PAGINATION_PAGE_SIZE, 1);
-        Integer maxPageSize = r.integer(EndpointOptions.PAGINATION_MAX_PAGE_SIZE, 1);
-        if (maxPageSize != null && pageSize > maxPageSize) {
-            throw OptionReader.invalid(EndpointOptions.PAGINATION_PAGE_SIZE.key(), pageSize + " exceeds '"
-                    + EndpointOptions.PAGINATION_MAX_PAGE_SIZE.key() + "' " + maxPageSize);
-        }
-        Integer maxPages = r.integer(EndpointOptions.PAGINATION_MAX_PAGES, 1);
-        Long maxRecords = r.longValue(EndpointOptions.PAGINATION_MAX_RECORDS, 1);
-        if (maxRecords != null && maxRecords < pageSize) {
-            throw OptionReader.invalid(EndpointOptions.PAGINATION_MAX_RECORDS.key(), maxRecords + " is less than one page of "
-                    + EndpointOptions.PAGINATION_PAGE_SIZE.key() + " " + pageSize);
-        }
-        List<String> markers = r.stringList(EndpointOptions.PAGINATION_CURSOR_END_MARKERS);
-        return new PaginationSettings(style, startPage, pageSize, maxPageSize, maxPages, maxRecords,
-                r.bool(EndpointOptions.PAGINATION_SHORT_PAGE_ENDS), markers == null ? List.of() : List.copyOf(markers),
-                r.integer(EndpointOptions.PAGINATION_MAX_PASSES, 1));
-    }
-
-    private ResponseSettings readResponse(OptionReader r) {
-        String records = pointer(r, EndpointOptions.RESPONSE_RECORDS_PATH, true);
-        String totalPath = pointer(r, EndpointOptions.RESPONSE_TOTAL_PATH, false);
-        if (r.isSet(EndpointOptions.RESPONSE_TOTAL_KIND) && totalPath == null) {
-            throw OptionReader.invalid(EndpointOptions.RESPONSE_TOTAL_KIND.key(), "needs '" + EndpointOptions.RESPONSE_TOTAL_PATH.key() + "'");
-        }
-        List<String> codePaths = pointers(r, EndpointOptions.RESPONSE_ERROR_CODE_PATH);
-        List<String> messagePaths = pointers(r, EndpointOptions.RESPONSE_ERROR_MESSAGE_PATH);
-        String timeFormatText = r.string(EndpointOptions.RESPONSE_RECORD_TIME_FORMAT);
-        TimeFormat recordTimeFormat = timeFormatText == null ? timeFormat
-                : timeFormat(EndpointOptions.RESPONSE_RECORD_TIME_FORMAT.key(), timeFormatText);
-        return new ResponseSettings(records, pointer(r, EndpointOptions.RESPONSE_CURSOR_PATH, false),
-                pointer(r, EndpointOptions.RESPONSE_HAS_NEXT_PATH, false), totalPath,
-                r.enumValue(EndpointOptions.RESPONSE_TOTAL_KIND, TotalKind.class), codePaths, messagePaths,
-                pointer(r, EndpointOptions.RESPONSE_RECORD_ID_PATH, false),
-                pointer(r, EndpointOptions.RESPONSE_RECORD_TIME_PATH, false), recordTimeFormat,
-                r.bool(EndpointOptions.RESPONSE_SINGLE_RECORD), r.bool(EndpointOptions.RESPONSE_RECORDS_MAY_BE_ABSENT),
-                r.memorySize(EndpointOptions.RESPONSE_MAX_BODY_SIZE).getBytes());
-    }
-
-    private static String pointer(OptionReader r, ConfigOption<String> option, boolean required) {
-        String p = required ? r.requiredString(option) : r.string(option);
-        if (p != null) JsonPointers.compile(option.key(), p);
-        return p;
-    }
-
-    private static List<String> pointers(OptionReader r, ConfigOption<List<String>> option) {
-        List<String> ps = r.stringList(option);
-        JsonPointers.compileAll(option.key(), ps);
-        return ps == null ? List.of() : List.copyOf(ps);
-    }
-
-    private static ErrorSettings readErrors(OptionReader r) {
-        Pattern banSeconds = regex(r, EndpointOptions.ERROR_BAN_SECONDS_REGEX);
-        if (banSeconds != null && banSeconds.matcher("").groupCount() < 1) {
-            throw OptionReader.invalid(EndpointOptions.ERROR_BAN_SECONDS_REGEX.key(), "needs a group capturing the seconds, like (\\d+)");
-        }
-        return new ErrorSettings(codes(r, EndpointOptions.ERROR_SUCCESS_CODES), codes(r, EndpointOptions.ERROR_RATE_LIMITED_CODES),
-                codes(r, EndpointOptions.ERROR_TOKEN_EXPIRED_CODES), codes(r, EndpointOptions.ERROR_RETRYABLE_CODES),
-                statuses(r, EndpointOptions.ERROR_RATE_LIMITED_STATUSES), statuses(r, EndpointOptions.ERROR_TOKEN_EXPIRED_STATUSES),
-                statuses(r, EndpointOptions.ERROR_RETRYABLE_STATUSES), regex(r, EndpointOptions.ERROR_RATE_LIMITED_MESSAGE_REGEX),
-                regex(r, EndpointOptions.ERROR_RATE_LIMITED_BODY_REGEX), banSeconds,
-                List.copyOf(r.stringList(EndpointOptions.ERROR_WAIT_HEADERS)));
-    }
-
-    private static List<String> codes(OptionReader r, ConfigOption<List<String>> option) {
-        List<String> c = r.stringList(option);
-        return c == null ? List.of() : List.copyOf(c);
-    }
-
-    private static List<Integer> statuses(OptionReader r, ConfigOption<List<Integer>> option) {
-        List<Integer> s = r.intList(option);
-        for (int status : s) {
-            if (status < 100 || status > 599) throw OptionReader.invalid(option.key(), status + " is not an HTTP status");
-        }
-        return List.copyOf(s);
-    }
-
-    private static Pattern regex(OptionReader r, ConfigOption<String> option) {
-        String s = r.string(option);
-        if (s == null) return null;
-        try {
-            return Pattern.compile(s);
-        } catch (PatternSyntaxException e) {
-            throw OptionReader.invalid(option.key(), "'" + s + "' is not a valid regular expression (" + e.getDescription() + ")");
-        }
-    }
-
-    private static RetrySettings readRetry(OptionReader r) {
-        Duration initial = r.duration(EndpointOptions.RETRY_INITIAL_BACKOFF, true);
-        Duration max = r.duration(EndpointOptions.RETRY_MAX_BACKOFF, true);
-        if (max.compareTo(initial) < 0) {
-            throw OptionReader.invalid(EndpointOptions.RETRY_MAX_BACKOFF.key(), TimeUtils.formatWithHighestUnit(max)
-                    + " is less than '" + EndpointOptions.RETRY_INITIAL_BACKOFF.key() + "' " + TimeUtils.formatWithHighestUnit(initial));
-        }
-        double permits = r.doubleValue(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND, 0, 1_000_000);
-        if (permits <= 0) throw OptionReader.invalid(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND.key(), "must be positive");
-        return new RetrySettings(r.integer(EndpointOptions.RETRY_MAX_ATTEMPTS, 1), initial, max,
-                r.doubleValue(EndpointOptions.RETRY_BACKOFF_MULTIPLIER, 1, 100), r.doubleValue(EndpointOptions.RETRY_JITTER, 0, 1),
-                r.integer(EndpointOptions.RETRY_MAX_RATE_LIMITED, 0), r.duration(EndpointOptions.RETRY_RATE_LIMITED_WAIT, true),
-                permits, r.integer(EndpointOptions.RATE_LIMIT_BURST, 1), r.duration(EndpointOptions.RETRY_MAX_PLATFORM_WAIT, true));
-    }
-
-    private static RateLimitSpec readRateLimits(OptionReader r, String endpointName, RetrySettings retry) {
-        Map<String, String> bucketOptions = r.prefixed(EndpointOptions.RATE_LIMIT_BUCKET_PREFIX);
-        java.util.Set<String> names = new java.util.TreeSet<>();
-        for (String key : bucketOptions.keySet()) {
-            int dot = key.lastIndexOf('.');
-            String suffix = key.substring(dot + 1);
-            if (dot <= 0 || !EndpointOptions.BUCKET_SUFFIXES.contains(suffix)) {
-                throw OptionReader.invalid(EndpointOptions.RATE_LIMIT_BUCKET_PREFIX + key, "is unknown; a bucket option is "
-                        + EndpointOptions.RATE_LIMIT_BUCKET_PREFIX + "<name>.(" + String.join("|", EndpointOptions.BUCKET_SUFFIXES) + ")");
-            }
-            names.add(key.substring(0, dot));
-        }
-        List<BucketSpec> buckets = new java.util.ArrayList<>();
-        for (String bucket : names) buckets.add(readBucket(r, bucket));
-        if (buckets.isEmpty()) {
-            // the per-tenant limit of options rate-limit.permits-per-second and rate-limit.burst
-            long burst = retry.burst();
-            buckets.add(new BucketSpec("tenant", BucketScope.TENANT, Math.max(burst, Math.round(retry.permitsPerSecond() + burst - 1)),
-                    Duration.ofSeconds(1), burst, 1, false));
-        }
-        RateLimitSpec.Backend backend = r.enumValue(EndpointOptions.RATE_LIMIT_BACKEND, RateLimitSpec.Backend.class);
-        String redisUri = r.string(EndpointOptions.RATE_LIMIT_REDIS_URI);
-        if (backend == RateLimitSpec.Backend.REDIS && (redisUri == null || redisUri.isBlank())) {
-            throw OptionReader.invalid(EndpointOptions.RATE_LIMIT_REDIS_URI.key(), "is required with "
-                    + EndpointOptions.RATE_LIMIT_BACKEND.key() + " = redis");
-        }
-        String api = r.string(EndpointOptions.RATE_LIMIT_API);
-        RateLimitSpec.Adaptive adaptive = new RateLimitSpec.Adaptive(
-                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_INITIAL, 0.001, 1),
-                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_INCREASE, 0.0001, 1),
-                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_DECREASE, 0.01, 0.99),
-                r.doubleValue(EndpointOptions.RATE_LIMIT_ADAPTIVE_TARGET, 0.1, 1),
-                r.duration(EndpointOptions.RATE_LIMIT_ADAPTIVE_INTERVAL, true).toMillis());
-        return new RateLimitSpec(buckets, backend, redisUri, r.requiredString(EndpointOptions.RATE_LIMIT_NAMESPACE),
-                api != null ? api : endpointName, r.doubleValue(EndpointOptions.RATE_LIMIT_UTILIZATION, 0.1, 1), adaptive,
-                r.integer(EndpointOptions.RATE_LIMIT_MAX_TENANTS, 0), r.integer(EndpointOptions.RATE_LIMIT_MAX_IN_FLIGHT, 0));
-    }
-
-    private static BucketSpec readBucket(OptionReader r, String bucket) {
-        ConfigOption<BucketScope> scopeOption = EndpointOptions.bucketScope(bucket);
-        BucketScope scope = r.enumValue(scopeOption, BucketScope.class);
-        if (scope == null) throw OptionReader.invalid(scopeOption.key(), "is required");
-        ConfigOption<Long> permitsOption = EndpointOptions.bucketPermits(bucket);
-        Long permits = r.longValue(permitsOption, 1);
-        if (permits == null) throw OptionReader.invalid(permitsOption.key(), "is required");
-        ConfigOption<String> periodOption = EndpointOptions.bucketPeriod(bucket);
-        Duration period = period(periodOption.key(), r.string(periodOption));
-        ConfigOption<Long> burstOption = EndpointOptions.bucketBurst(bucket);
-        long burst = r.longValue(burstOption, 1);
-        if (burst > permits) throw OptionReader.invalid(burstOption.key(), burst + " is more than the bucket's permits " + permits);
-        ConfigOption<Long> weightOption = EndpointOptions.bucketWeight(bucket);
-        long weight = r.longValue(weightOption, 1);
-        if (weight > burst) {
-            throw OptionReader.invalid(weightOption.key(), weight + " is more than the bucket's burst " + burst + ", so a request could never go");
-        }
-        return new BucketSpec(bucket, scope, permits, period, burst, weight, r.bool(EndpointOptions.bucketAdaptive(bucket)));
-    }
-
-    private static Duration period(String key, String text) {
-        switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "second": return Duration.ofSeconds(1);
-            case "minute": return Duration.ofMinutes(1);
-            case "hour": return Duration.ofHours(1);
-            case "day": return Duration.ofDays(1);
-            default:
-                try {
-                    Duration d = TimeUtils.parseDuration(text);
-                    if (!d.isNegative() && !d.isZero()) return d;
-                } catch (RuntimeException ignored) {
-                    // reported below with the accepted spellings
-                }
-                throw OptionReader.invalid(key, "'" + text + "' is not second, minute, hour, day or a positive duration like '20 s'");
-        }
-    }
-
-    private static AuthSettings readAuth(OptionReader r) {
-        SignerKind signer = r.enumValue(EndpointOptions.AUTH_SIGNER, SignerKind.class);
-        String secretProperty = r.string(EndpointOptions.AUTH_SIGNER_SECRET_PROPERTY);
-        if (secretProperty != null && signer == SignerKind.NONE) {
-            throw OptionReader.invalid(EndpointOptions.AUTH_SIGNER_SECRET_PROPERTY.key(), "is set but 'auth.signer' is none");
-        }
-        RequestTemplate tokenRequest = null;
-        String tokenPath = null;
-        if (r.isSet(EndpointOptions.AUTH_TOKEN_URL)) {
-            tokenRequest = readRequest(r, RequestTemplate.TOKEN_REQUEST);
-            tokenPath = pointer(r, EndpointOptions.AUTH_TOKEN_PATH, true);
-        } else {
-            for (String prefix : List.of(EndpointOptions.AUTH_TOKEN_PARAM_PREFIX, EndpointOptions.AUTH_TOKEN_HEADER_PREFIX)) {
-                for (String key : r.keysStartingWith(prefix)) throw OptionReader.invalid(key, "is set but 'auth.token.url' is not");
-            }
-            for (ConfigOption<?> o : List.of(EndpointOptions.AUTH_TOKEN_PATH, EndpointOptions.AUTH_TOKEN_EXPIRES_IN_PATH,
-                    EndpointOptions.AUTH_TOKEN_METHOD, EndpointOptions.AUTH_TOKEN_BODY_KIND, EndpointOptions.AUTH_TOKEN_BODY_TEMPLATE,
-                    EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PATH, EndpointOptions.AUTH_TOKEN_SIGNED)) {
-                if (r.isSet(o)) throw OptionReader.invalid(o.key(), "is set but 'auth.token.url' is not");
-            }
-        }
-        String refreshTokenPath = pointer(r, EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PATH, false);
-        String refreshTokenProperty = r.string(EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PROPERTY);
-        if (refreshTokenPath != null
-                && !tokenRequest.placeholders().contains(Placeholders.TENANT_PREFIX + refreshTokenProperty)) {
-            throw OptionReader.invalid(EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PATH.key(), "is set but no token request template"
-                    + " reads the refresh token as ${" + Placeholders.TENANT_PREFIX + refreshTokenProperty
-                    + "} (option '" + EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PROPERTY.key() + "')");
-        }
-        boolean signed = r.bool(EndpointOptions.AUTH_TOKEN_SIGNED);
-        if (signed && signer == SignerKind.NONE) {
-            throw OptionReader.invalid(EndpointOptions.AUTH_TOKEN_SIGNED.key(), "is true but 'auth.signer' is none");
-        }
-        return new AuthSettings(signer, secretProperty != null ? secretProperty : signer.defaultSecretProperty(),
-                r.string(EndpointOptions.AUTH_TOKEN_PROPERTY), tokenRequest, tokenPath,
-                pointer(r, EndpointOptions.AUTH_TOKEN_EXPIRES_IN_PATH, false),
-                r.enumValue(EndpointOptions.AUTH_TOKEN_EXPIRES_IN_UNIT, ExpiresInUnit.class),
-                r.duration(EndpointOptions.AUTH_TOKEN_DEFAULT_TTL, true), r.duration(EndpointOptions.AUTH_TOKEN_REFRESH_MARGIN, false),
-                r.integer(EndpointOptions.AUTH_TOKEN_MAX_REFRESHES, 0), refreshTokenPath, refreshTokenProperty, signed);
-    }
-
-    // ------------------------------------------------------------------ cross-option validation
-
-    private void validateTemplates() {
-        validateTemplates(request, Placeholders.Scope.LIST_REQUEST);
-        if (auth.tokenRequest() != null) validateTemplates(auth.tokenRequest(), Placeholders.Scope.TOKEN_REQUEST);
-    }
-
-    private void validateTemplates(RequestTemplate template, Placeholders.Scope scope) {
-        template.templatesByOptionKey().forEach((key, t) -> {
-            for (String name : t.placeholders()) {
-                String problem = Placeholders.problem(name, scope, pagination.style());
-                if (problem != null) throw OptionReader.invalid(key, problem);
-            }
-            if (t.isJson()) validateJson(key, t);
-        });
-    }
-
-    /** A JSON template must be a JSON document once filled, and text values must stand inside quotes. */
-    private void validateJson(String key, Template t) {
-        for (String name : t.unquotedPlaceholders()) {
-            if (Placeholders.isText(name, timeFormat.isEpoch())) {
-                throw OptionReader.invalid(key, "placeholder ${" + name + "} gives text and must stand inside a JSON string: \"${" + name + "}\"");
-            }
-        }
-        String sample = t.render(name -> "0");
-        try {
-            JSON.readTree(sample);
-        } catch (JsonProcessingException e) {
-            throw OptionReader.invalid(key, "is not a JSON document once its placeholders are filled (" + e.getOriginalMessage() + ")");
-        }
-    }
-
-    private void validatePaging() {
-        PaginationStyle style = pagination.style();
-        if (style == PaginationStyle.CURSOR && response.cursorPath() == null) {
-            throw OptionReader.invalid(EndpointOptions.RESPONSE_CURSOR_PATH.key(), "is required with pagination.style 'cursor'");
-        }
-        if (style == PaginationStyle.KEYSET) {
-            requireRecordPath(EndpointOptions.RESPONSE_RECORD_ID_PATH, response.recordIdPath(), "pagination.style 'keyset'");
-            requireRecordPath(EndpointOptions.RESPONSE_RECORD_TIME_PATH, response.recordTimePath(), "pagination.style 'keyset'");
-        }
-        boolean capped = pagination.maxPages() != null || pagination.maxRecords() != null;
-        if (capped && !hasBackwardPaging()) {
-            requireRecordPath(EndpointOptions.RESPONSE_RECORD_TIME_PATH, response.recordTimePath(),
-                    "a deep-paging cap without a total (to tell where paging stopped)");
-        }
+    /**
+     * This description with another per-tenant request rate (options {@code rate-limit.permits-per-second} and
+     * {@code rate-limit.burst}; null keeps a value); with no {@code rate-limit.bucket.*} configured, the tenant bucket
+     * follows them.
+     *
+     * @throws IllegalArgumentException naming the option whose value is out of range
+     */
+    public EndpointSpec withTenantRateLimit(@Nullable Double permitsPerSecond, @Nullable Integer burst) {
+        return EndpointReader.withTenantRateLimit(this, permitsPerSecond, burst);
     }
 
     /**
@@ -517,13 +174,7 @@ public final class EndpointSpec implements Serializable {
      * @throws IllegalArgumentException naming the option that is missing
      */
     public void requireScanFields() {
-        requireRecordPath(EndpointOptions.RESPONSE_RECORD_ID_PATH, response.recordIdPath(), "a scan source (every record's id goes to the sink)");
-        requireRecordPath(EndpointOptions.RESPONSE_RECORD_TIME_PATH, response.recordTimePath(),
-                "a scan source (every record's update time goes to the sink and decides the sync position)");
-    }
-
-    private static void requireRecordPath(ConfigOption<String> option, String value, String neededBy) {
-        if (value == null) throw OptionReader.invalid(option.key(), "is required with " + neededBy);
+        EndpointReader.requireScanFields(response);
     }
 
     // ------------------------------------------------------------------ accessors
@@ -645,7 +296,7 @@ public final class EndpointSpec implements Serializable {
     }
 
     private static boolean isLiteralSecret(String key, String value) {
-        if (key.equals(EndpointOptions.RATE_LIMIT_REDIS_URI.key())) return value.contains("@"); // redis://user:password@host
+        if (key.equals(RateLimitOptions.REDIS_URI.key())) return value.contains("@"); // redis://user:password@host
         if (value.contains("${")) return false;
         for (String prefix : EndpointOptions.prefixes()) {
             if (key.startsWith(prefix)) {
@@ -746,3 +397,4 @@ public final class EndpointSpec implements Serializable {
         }
     }
 }
+

@@ -14,6 +14,12 @@ public enum ExpiresInUnit implements OptionEnum {
     /** An expiry instant in epoch milliseconds (Youzan {@code expires}). */
     EPOCH_MILLIS;
 
+    /** As options spell it ({@link #optionValue()}), which is also how Flink's typed option parsing matches it. */
+    @Override
+    public String toString() {
+        return optionValue();
+    }
+
     /** The expiry in epoch millis of a token fetched at {@code nowMillis} whose response says {@code value}. */
     public long expiresAt(long nowMillis, long value) {
         return switch (this) {

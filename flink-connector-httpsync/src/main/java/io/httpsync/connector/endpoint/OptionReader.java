@@ -5,6 +5,8 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.util.TimeUtils;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,19 +17,21 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
  * Reads flat string options into typed values, with errors that name the option ({@code option 'key': ...}), and
  * writes down each value it read in canonical spelling, so that a description read from options writes the same
- * options back. Used on one thread while a description is built.
+ * options back. The one reader of every surface's options (endpoint, rate limits, tenants, scan), and
+ * {@link #invalid} the one way to refuse an option. Used on one thread while options are read.
  */
 @Internal
-final class OptionReader {
+public final class OptionReader {
     private final Map<String, String> raw;
     private final TreeMap<String, String> canonical = new TreeMap<>();
 
-    OptionReader(Map<String, String> raw) {
+    public OptionReader(Map<String, String> raw) {
         this.raw = raw;
     }
 
@@ -37,29 +41,49 @@ final class OptionReader {
     }
 
     /** "option 'key' is required", "option 'key': '7x' is not a duration". */
-    static IllegalArgumentException invalid(String key, String message) {
+    public static IllegalArgumentException invalid(String key, String message) {
         boolean predicate = message.startsWith("is ") || message.startsWith("needs ") || message.startsWith("must ");
         return new IllegalArgumentException("option '" + key + "'" + (predicate ? " " : ": ") + message);
     }
 
-    boolean isSet(ConfigOption<?> option) {
+    /** The options a class declares as static fields (a class of options such as {@link EndpointOptions}), in order. */
+    public static List<ConfigOption<?>> declaredIn(Class<?> holder) {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field f : holder.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+                try {
+                    options.add((ConfigOption<?>) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+
+    /** "option 'key' is required", "option 'key': '7x' is not a duration". */
+    public static IllegalArgumentException invalid(ConfigOption<?> option, String message) {
+        return invalid(option.key(), message);
+    }
+
+    public boolean isSet(ConfigOption<?> option) {
         return raw.get(option.key()) != null;
     }
 
-    String string(ConfigOption<String> option) {
+    public String string(ConfigOption<String> option) {
         String v = raw.get(option.key());
         if (v == null) return option.hasDefaultValue() ? option.defaultValue() : null;
         canonical.put(option.key(), v);
         return v;
     }
 
-    String requiredString(ConfigOption<String> option) {
+    public String requiredString(ConfigOption<String> option) {
         String v = string(option);
         if (v == null || v.isBlank()) throw invalid(option.key(), "is required");
         return v;
     }
 
-    boolean bool(ConfigOption<Boolean> option) {
+    public boolean bool(ConfigOption<Boolean> option) {
         return typed(option, s -> {
             if (s.equalsIgnoreCase("true")) return true;
             if (s.equalsIgnoreCase("false")) return false;
@@ -67,19 +91,19 @@ final class OptionReader {
         }, String::valueOf);
     }
 
-    Integer integer(ConfigOption<Integer> option, int min) {
+    public Integer integer(ConfigOption<Integer> option, int min) {
         Integer v = typed(option, s -> parseNumber(s, Integer::parseInt, "an integer"), String::valueOf);
         if (v != null && v < min) throw invalid(option.key(), v + " is less than " + min);
         return v;
     }
 
-    Long longValue(ConfigOption<Long> option, long min) {
+    public Long longValue(ConfigOption<Long> option, long min) {
         Long v = typed(option, s -> parseNumber(s, Long::parseLong, "an integer"), String::valueOf);
         if (v != null && v < min) throw invalid(option.key(), v + " is less than " + min);
         return v;
     }
 
-    Double doubleValue(ConfigOption<Double> option, double min, double max) {
+    public Double doubleValue(ConfigOption<Double> option, double min, double max) {
         Double v = typed(option, s -> parseNumber(s, Double::parseDouble, "a number"), OptionReader::writeDouble);
         if (v != null && (v < min || v > max || v.isNaN())) {
             throw invalid(option.key(), v + " is not within [" + min + ", " + max + "]");
@@ -87,7 +111,7 @@ final class OptionReader {
         return v;
     }
 
-    Duration duration(ConfigOption<Duration> option, boolean positive) {
+    public Duration duration(ConfigOption<Duration> option, boolean positive) {
         Duration d = typed(option, s -> {
             try {
                 return TimeUtils.parseDuration(s);
@@ -99,7 +123,7 @@ final class OptionReader {
         return d;
     }
 
-    MemorySize memorySize(ConfigOption<MemorySize> option) {
+    public MemorySize memorySize(ConfigOption<MemorySize> option) {
         MemorySize m = typed(option, s -> {
             try {
                 return MemorySize.parse(s);
@@ -111,7 +135,7 @@ final class OptionReader {
         return m;
     }
 
-    <E extends Enum<E> & OptionEnum> E enumValue(ConfigOption<E> option, Class<E> type) {
+    public <E extends Enum<E> & OptionEnum> E enumValue(ConfigOption<E> option, Class<E> type) {
         return typed(option, s -> {
             for (E e : type.getEnumConstants()) {
                 if (e.optionValue().equalsIgnoreCase(s) || e.name().equalsIgnoreCase(s)) return e;
@@ -121,11 +145,11 @@ final class OptionReader {
         }, OptionEnum::optionValue);
     }
 
-    List<String> stringList(ConfigOption<List<String>> option) {
+    public List<String> stringList(ConfigOption<List<String>> option) {
         return typed(option, OptionReader::splitList, l -> String.join(";", l));
     }
 
-    List<Integer> intList(ConfigOption<List<Integer>> option) {
+    public List<Integer> intList(ConfigOption<List<Integer>> option) {
         return typed(option, s -> {
             List<Integer> out = new ArrayList<>();
             for (String item : splitList(s)) out.add(parseNumber(item, Integer::parseInt, "a list of integers"));
@@ -134,7 +158,7 @@ final class OptionReader {
     }
 
     /** The options {@code prefix<name>}, by name, in key order. */
-    Map<String, String> prefixed(String prefix) {
+    public Map<String, String> prefixed(String prefix) {
         Map<String, String> out = new TreeMap<>();
         raw.forEach((k, v) -> {
             if (k.startsWith(prefix) && v != null) {
@@ -149,9 +173,14 @@ final class OptionReader {
 
     /** Fails on the first key that is no endpoint option, suggesting the closest known key. */
     void failOnUnknownKeys() {
+        failOnUnknownKeys(EndpointOptions::isEndpointKey, EndpointOptions.knownKeys());
+    }
+
+    /** Fails on the first key that is not {@code known}, suggesting the closest of {@code knownKeys}. */
+    public void failOnUnknownKeys(Predicate<String> known, List<String> knownKeys) {
         for (String key : new TreeMap<>(raw).keySet()) {
-            if (!EndpointOptions.isEndpointKey(key)) {
-                String hint = closest(key, EndpointOptions.knownKeys());
+            if (!known.test(key)) {
+                String hint = closest(key, knownKeys);
                 throw new IllegalArgumentException("option '" + key + "' is unknown" + (hint == null ? "" : "; did you mean '" + hint + "'?"));
             }
         }
@@ -190,7 +219,8 @@ final class OptionReader {
         return out;
     }
 
-    private static String closest(String key, List<String> known) {
+    /** The known key closest to {@code key} (a typo's likely meaning), or null if none is close. */
+    public static String closest(String key, List<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         String normalized = key.toLowerCase(Locale.ROOT).replace('_', '-');

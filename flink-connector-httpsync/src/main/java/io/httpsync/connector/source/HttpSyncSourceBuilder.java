@@ -2,15 +2,21 @@ package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.endpoint.EndpointOptions;
+import io.httpsync.connector.auth.TenantOptions;
+import io.httpsync.connector.endpoint.OptionReader;
+import io.httpsync.connector.source.enumerator.ScanOptions;
 import io.httpsync.connector.source.enumerator.SyncPlan;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ReadableConfig;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
 
 /**
  * Builds an {@link HttpSyncSource}. Every setting is checked in {@link #build()}, with a message that names it.
@@ -28,7 +34,8 @@ import java.util.List;
  */
 @PublicEvolving
 public final class HttpSyncSourceBuilder<T> {
-    public static final int DEFAULT_SPLITS_IN_FLIGHT = 4;
+    /** The default of option {@code scan.splits-in-flight} ({@link ScanOptions#SPLITS_IN_FLIGHT}). */
+    public static final int DEFAULT_SPLITS_IN_FLIGHT = ScanOptions.SPLITS_IN_FLIGHT.defaultValue();
 
     private EndpointSpec endpoint;
     private final List<Tenant> tenants = new ArrayList<>();
@@ -45,11 +52,33 @@ public final class HttpSyncSourceBuilder<T> {
     private Double permitsPerSecond;
     private Integer burst;
     private RecordDeserializer<T> deserializer;
-    private ExceptionPolicy exceptionPolicy = ExceptionPolicy.RECORD_AND_RETRY;
+    private ExceptionPolicy exceptionPolicy = SourceConfigReader.exceptionPolicy(Map.of());
     private int splitsInFlight = DEFAULT_SPLITS_IN_FLIGHT;
     private boolean emitTenantPositions;
 
     HttpSyncSourceBuilder() {}
+
+    /**
+     * Everything the options in {@code config} describe, with the keys and defaults of a SQL table's {@code WITH}
+     * clause: the endpoint ({@code EndpointOptions}, rate limits included), the tenants ({@link TenantOptions}:
+     * {@code tenants} and {@code tenant.<id>.<property>}) and, if {@code scan.start} is set, the scan
+     * ({@link ScanOptions}). A key that is none of these is refused. Setters called afterwards override.
+     *
+     * <pre>{@code
+     * Configuration config = Configuration.fromMap(EndpointPresets.kuaishouOrders(baseUrl));
+     * config.set(TenantOptions.TENANTS, List.of("shop-1"));
+     * config.setString("tenant.shop-1.app-key", "...");
+     * config.set(ScanOptions.START, "2026-01-01T00:00:00Z");
+     * HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder().setConfiguration(config)
+     *     .setDeserializer(RecordDeserializer.raw()).build();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the option that is unknown, missing or invalid
+     */
+    public HttpSyncSourceBuilder<T> setConfiguration(ReadableConfig config) {
+        SourceConfigReader.configure(this, config.toMap());
+        return this;
+    }
 
     /** The API to sync: request, paging, response paths, errors, authentication, platform limits. Required. */
     public HttpSyncSourceBuilder<T> setEndpoint(EndpointSpec endpoint) {
@@ -172,23 +201,18 @@ public final class HttpSyncSourceBuilder<T> {
     }
 
     public HttpSyncSource<T> build() {
-        require(endpoint != null, "endpoint", "is required (setEndpoint)");
+        checkArgument(endpoint != null, "HttpSyncSource needs an endpoint: setEndpoint or setConfiguration");
         endpoint.requireScanFields();
-        require(deserializer != null, "deserializer", "is required (setDeserializer), e.g. RecordDeserializer.raw()");
-        require(!tenants.isEmpty(), "tenants", "must name at least one tenant (setTenants)");
-        require(start != null, "start", "is required: call setBounded(start, end) or setContinuous(start, lag, interval)");
-        EndpointSpec effective = endpoint;
-        if (permitsPerSecond != null || burst != null) {
-            require(permitsPerSecond == null || (permitsPerSecond > 0 && Double.isFinite(permitsPerSecond)),
-                    "rate-limit.permits-per-second", "must be a positive number, was " + permitsPerSecond);
-            require(burst == null || burst >= 1, "rate-limit.burst", "must be >= 1, was " + burst);
-            EndpointSpec.Builder b = EndpointSpec.builder().options(endpoint.toOptions());
-            if (permitsPerSecond != null) b.set(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND, permitsPerSecond);
-            if (burst != null) b.set(EndpointOptions.RATE_LIMIT_BURST, burst);
-            effective = b.build();
+        checkArgument(deserializer != null, "HttpSyncSource needs a deserializer: setDeserializer, e.g. RecordDeserializer.raw()");
+        if (tenants.isEmpty()) throw OptionReader.invalid(TenantOptions.TENANTS, "must name at least one tenant (setTenants)");
+        if (start == null) {
+            throw OptionReader.invalid(ScanOptions.START, "is required: set it, or call setBounded(start, end) or"
+                    + " setContinuous(start, lag, interval)");
         }
-        require(splitsInFlight >= 1, "splits-in-flight", "must be >= 1, was " + splitsInFlight);
-        require(exceptionPolicy != null, "exception-policy", "must not be null");
+        EndpointSpec effective = permitsPerSecond != null || burst != null
+                ? endpoint.withTenantRateLimit(permitsPerSecond, burst) : endpoint;
+        if (splitsInFlight < 1) throw OptionReader.invalid(ScanOptions.SPLITS_IN_FLIGHT, "must be >= 1, was " + splitsInFlight);
+        checkArgument(exceptionPolicy != null, "HttpSyncSource needs an exception policy, was null");
 
         SyncPlan.Builder plan = SyncPlan.builder()
                 .tenants(tenants.stream().map(Tenant::id).toList())
@@ -216,9 +240,5 @@ public final class HttpSyncSourceBuilder<T> {
             throw new IllegalArgumentException("invalid sync plan: " + e.getMessage(), e);
         }
         return new HttpSyncSource<>(effective, tenants, built, deserializer, exceptionPolicy, splitsInFlight, emitTenantPositions);
-    }
-
-    private static void require(boolean ok, String setting, String message) {
-        if (!ok) throw new IllegalArgumentException("HttpSyncSource setting '" + setting + "' " + message);
     }
 }

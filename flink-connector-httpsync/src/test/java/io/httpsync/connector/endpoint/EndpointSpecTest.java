@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint;
 
 import io.httpsync.connector.auth.SignerKind;
+import io.httpsync.connector.ratelimit.RateLimitOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -96,7 +97,7 @@ class EndpointSpecTest {
                 .set(EndpointOptions.PAGINATION_STYLE, PaginationStyle.OFFSET)
                 .set(EndpointOptions.WINDOW_MAX_WIDTH, Duration.ofDays(7))
                 .set(EndpointOptions.ERROR_SUCCESS_CODES, List.of("0", "200"))
-                .set(EndpointOptions.RATE_LIMIT_PERMITS_PER_SECOND, 2.5)
+                .set(RateLimitOptions.PERMITS_PER_SECOND, 2.5)
                 .set(EndpointOptions.AUTH_SIGNER, SignerKind.TOP_HMAC_SHA256)
                 .param("offset", "${offset}")
                 .header("X-Shop", "${tenant.shop}")

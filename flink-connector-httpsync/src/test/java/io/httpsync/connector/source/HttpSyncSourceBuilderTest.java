@@ -4,6 +4,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.source.enumerator.SyncPlan;
+import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -30,8 +31,8 @@ class HttpSyncSourceBuilderTest {
         SyncPlan plan = builder().setBounded(end.minus(Duration.ofDays(1)), end).build().plan;
 
         assertThatThrownBy(() -> plan.checkTimeRange(now))
-                .hasMessageContaining("endTime " + end + " is later than now minus lag")
-                .hasMessageContaining(SyncPlan.DEFAULT_LAG.toString());
+                .hasMessageContaining("option 'scan.end': " + end + " is later than now minus 'scan.lag'")
+                .hasMessageContaining(TimeUtils.formatWithHighestUnit(SyncPlan.DEFAULT_LAG));
     }
 
     @Test
@@ -54,6 +55,6 @@ class HttpSyncSourceBuilderTest {
 
         assertThatCode(() -> plan.checkTimeRange(now)).doesNotThrowAnyException();
         assertThatThrownBy(() -> builder().setBounded(end.minus(Duration.ofDays(1)), end, Duration.ofSeconds(-1)).build())
-                .hasMessageContaining("lag must not be negative");
+                .hasMessageContaining("option 'scan.lag' must not be negative");
     }
 }

@@ -3,6 +3,7 @@ package io.httpsync.jobs.pipeline;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.dedupe.Dedupe;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.sink.CandidateCheck;
 import io.httpsync.connector.sink.DeletionMarker;
@@ -17,16 +18,19 @@ import io.httpsync.connector.sink.PassLease;
 import io.httpsync.connector.sink.SnapshotTable;
 import io.httpsync.connector.sink.SqlDialect;
 import io.httpsync.connector.sink.SyncPositionTable;
-import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncSourceBuilder;
 import io.httpsync.connector.source.HttpSyncStreams;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordDeserializer;
+import io.httpsync.connector.source.SourceConfigReader;
 import io.httpsync.connector.source.SyncElement;
+import io.httpsync.connector.source.enumerator.ScanOptions;
+import io.httpsync.connector.source.enumerator.ScanOptions.ScanMode;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
@@ -53,11 +57,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -76,12 +78,13 @@ import java.util.regex.Pattern;
  * job.name=kuaishou orders                 job.parallelism=2            job.checkpoint-interval=30 s (continuous: the default)
  * job.checkpoint-dir=./httpsync-checkpoints/kuaishou-orders   (run --config in its own local Flink: the default)
  * source.name=kuaishou-orders              (uids: kuaishou-orders-source, -records, -dedupe, -jdbc, -kafka, ...)
- * source.endpoint.&lt;option&gt;=...            (the flat endpoint options, see EndpointOptions)
- * source.tenants=shop-1,shop-2             source.tenant.shop-1.app-key=...   (tenant properties, secrets included)
- * source.mode=continuous|bounded           source.start=2026-01-01T00:00:00Z   source.end=... (bounded)
- * source.lag=30 s  source.discovery-interval=10 s  source.window-step=6 h  source.exception-policy=record-and-retry
- * source.failed-window.retry-delay=1 min  source.failed-window.max-failures=3   (bounded: a window failing that often
- *                                          in a row with the same lasting cause fails the job, and full-pass exits 1)
+ * httpsync.&lt;option&gt;=...                  (the source: every option of the httpsync SQL connector, same keys and
+ *                                          defaults, e.g. httpsync.url, httpsync.rate-limit.permits-per-second)
+ * httpsync.tenants=shop-1;shop-2           httpsync.tenant.shop-1.app-key=...   (tenant properties, secrets included)
+ * httpsync.scan.mode=continuous|bounded    httpsync.scan.start=2026-01-01T00:00:00Z   httpsync.scan.end=... (bounded)
+ * httpsync.scan.lag=1 min  httpsync.scan.discovery-interval=30 s  httpsync.scan.window.step=6 h
+ * httpsync.scan.failed-window.max-failures=3   (bounded: a window failing that often in a row with the same lasting
+ *                                          cause fails the job, and full-pass exits 1)
  * dedupe.enabled=true                      dedupe.ttl=30 d
  * jdbc.url=jdbc:postgresql://...  jdbc.dialect=postgres|mysql  jdbc.username  jdbc.password  jdbc.table=orders
  * jdbc.events-table=sync_events            jdbc.create-tables=true      jdbc.positions-table=sync_positions (the default)
@@ -93,7 +96,11 @@ import java.util.regex.Pattern;
  * pass.check.endpoint.&lt;option&gt;=...        (the detail API each unseen row is asked about, ${tenant.record.id})
  * pass.check.not-found-codes=2001  pass.check.not-found-message=订单不存在   (its answer for a record that is gone)
  * </pre>
- * Unknown keys are refused with their name, so a typo does not silently turn a feature off.
+ * {@link SyncJobOptions} lists every key but the source's, with its default. Unknown keys are refused with their name,
+ * so a typo does not silently turn a feature off. The keys of earlier versions ({@code source.endpoint.<option>},
+ * {@code source.tenants} separated by {@code ,}, {@code source.tenant.<id>.<property>}, {@code source.mode},
+ * {@code source.start}, {@code source.lag}, ...) are still read, each with a warning naming its new key
+ * ({@link LegacyKeys}).
  *
  * <p>Checkpoints: a continuous job's sync position, and the point a restarted job resumes from, only advance when a
  * checkpoint completes. So a continuous job always checkpoints: every {@code job.checkpoint-interval}, else as Flink's
@@ -108,7 +115,7 @@ import java.util.regex.Pattern;
  * {@code updated_at}), which {@link #createTables} creates if it is missing.
  *
  * <p>{@link #runFullPass} runs a full sync with the same settings ({@link FullSyncPass}): bounded rounds over every
- * record updated since {@code source.start}, landed without dedupe (every row the pass reads must be stamped) into
+ * record updated since {@code httpsync.scan.start}, landed without dedupe (every row the pass reads must be stamped) into
  * {@code jdbc.table}, then, if every round finished, each tenant completed as {@code pass.completion} says: its unseen
  * rows marked deleted in {@code jdbc.table}, or, with {@code snapshot}, the pass published as the latest snapshot in
  * {@code jdbc.table} (a {@link SnapshotTable}: {@code <table>}, {@code <table>_passes}, {@code <table>_latest}). The
@@ -117,7 +124,7 @@ import java.util.regex.Pattern;
  * topic absorbs.
  *
  * <p>With {@code pass.in-running-job=true}, the continuous job of {@link #addTo} starts with a full pass instead: its
- * records are stamped with {@code pass.id}, and each tenant's rows of {@code [source.start, pass.end)} that the pass
+ * records are stamped with {@code pass.id}, and each tenant's rows of {@code [httpsync.scan.start, pass.end)} that the pass
  * did not see are marked deleted as soon as the tenant has caught up ({@link RunningFullPass}), their tombstones sent
  * to {@code kafka.topic} and the guard's refusals stored in {@code jdbc.events-table}. {@code pass.id} and
  * {@code pass.end} are fixed in the file because a restored job must complete the pass it started with.
@@ -126,27 +133,34 @@ public final class SyncPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(SyncPipeline.class);
     /** The checkpoint interval of a continuous job that neither the file nor Flink's configuration sets. */
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
-    static final String DEFAULT_POSITIONS_TABLE = "sync_positions";
+    static final String DEFAULT_POSITIONS_TABLE = SyncJobOptions.JDBC_POSITIONS_TABLE.defaultValue();
     private static final Pattern URI_SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:/.*");
-    private static final List<String> KEYS = List.of("job.name", "job.parallelism", "job.checkpoint-interval", "job.checkpoint-dir",
-            "source.name", "source.tenants", "source.mode", "source.start", "source.end", "source.lag", "source.discovery-interval",
-            "source.window-step", "source.exception-policy", "source.failed-window.retry-delay", "source.failed-window.max-failures",
-            "dedupe.enabled", "dedupe.ttl", "jdbc.url", "jdbc.dialect",
-            "jdbc.username", "jdbc.password", "jdbc.table", "jdbc.events-table", "jdbc.positions-table", "jdbc.create-tables", "kafka.bootstrap-servers",
-            "kafka.topic", "kafka.events-topic", "kafka.guarantee", "kafka.transactional-id-prefix", "pass.completion",
-            "pass.max-delete-ratio", "pass.catch-up-rounds", "pass.snapshot-retain", "pass.in-running-job", "pass.id", "pass.end",
-            "pass.lease-wait", "pass.check.not-found-codes", "pass.check.not-found-message");
+    private static final String SOURCE_PREFIX = SyncJobOptions.SOURCE_PREFIX;
+    private static final List<String> KEYS = SyncJobOptions.all().stream().map(ConfigOption::key).toList();
 
-    private static final String CHECK_ENDPOINT = "pass.check.endpoint.";
+    private static final String CHECK_ENDPOINT = SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX;
     private final Map<String, String> config;
+    /** The source's options, without {@link SyncJobOptions#SOURCE_PREFIX}: what a SQL table's WITH clause would say. */
+    private final Map<String, String> sourceOptions = new TreeMap<>();
 
     public SyncPipeline(Map<String, String> config) {
-        this.config = new TreeMap<>(config);
-        for (String key : this.config.keySet()) {
-            if (!KEYS.contains(key) && !key.startsWith("source.endpoint.") && !key.startsWith("source.tenant.")
-                    && !key.startsWith(CHECK_ENDPOINT)) {
-                throw new IllegalArgumentException("unknown sync job setting '" + key + "'; known: " + KEYS
-                        + ", source.endpoint.*, source.tenant.<id>.*, " + CHECK_ENDPOINT + "*");
+        this.config = new TreeMap<>(LegacyKeys.translate(config));
+        List<String> sourceKeys = new ArrayList<>();
+        SourceConfigReader.options().forEach(o -> sourceKeys.add(SOURCE_PREFIX + o.key()));
+        SourceConfigReader.prefixes().forEach(p -> sourceKeys.add(SOURCE_PREFIX + p + "<name>"));
+        for (Map.Entry<String, String> e : this.config.entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith(SOURCE_PREFIX) && SourceConfigReader.isSourceKey(key.substring(SOURCE_PREFIX.length()))) {
+                sourceOptions.put(key.substring(SOURCE_PREFIX.length()), e.getValue());
+            } else if (!KEYS.contains(key) && !key.startsWith(SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX)) {
+                List<String> known = new ArrayList<>(KEYS);
+                known.addAll(sourceKeys);
+                String hint = OptionReader.closest(key, known);
+                throw new IllegalArgumentException("unknown sync job setting '" + key + "'"
+                        + (hint != null ? "; did you mean '" + hint + "'?" : ".") + " Known: " + KEYS + ", "
+                        + SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX + "<option> and " + SOURCE_PREFIX
+                        + "<option> for every option of the httpsync connector (" + SOURCE_PREFIX + "url, " + SOURCE_PREFIX
+                        + "tenants, " + SOURCE_PREFIX + "tenant.<id>.<property>, " + SOURCE_PREFIX + "scan.start, ...)");
             }
         }
     }
@@ -176,7 +190,7 @@ public final class SyncPipeline {
     public void createTables() throws SQLException {
         if (!has("jdbc.url")) return;
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            if (Boolean.parseBoolean(config.getOrDefault("jdbc.create-tables", "false"))) {
+            if (options().bool(SyncJobOptions.JDBC_CREATE_TABLES)) {
                 if (snapshots()) {
                     snapshotTable().create(c);
                 } else {
@@ -192,7 +206,7 @@ public final class SyncPipeline {
      * The Flink environment of {@code run --config} outside a cluster: a local Flink with {@link #flinkConfiguration()},
      * checkpoints in {@link #checkpointDirectory()} retained on cancellation, and, if that directory holds a complete
      * checkpoint (e.g. of a run that was killed), restored from the newest one, which Flink then owns (claim mode: it
-     * deletes it once a newer one completes). Delete the directory to start over from {@code source.start}.
+     * deletes it once a newer one completes). Delete the directory to start over from {@code httpsync.scan.start}.
      */
     public StreamExecutionEnvironment localEnvironment() throws IOException {
         Configuration conf = flinkConfiguration();
@@ -200,12 +214,12 @@ public final class SyncPipeline {
         conf.addAll(checkpointStorage(directory));
         Optional<String> latest = RetainedCheckpoints.latest(directory);
         if (latest.isPresent()) {
-            LOG.info("sync job '{}' resumes from retained checkpoint {} (to start over from source.start, delete {})",
+            LOG.info("sync job '{}' resumes from retained checkpoint {} (to start over from httpsync.scan.start, delete {})",
                     required("source.name"), latest.get(), directory);
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get());
             conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
         } else {
-            LOG.info("sync job '{}' keeps its checkpoints in {}; none retained there yet, so it starts from source.start",
+            LOG.info("sync job '{}' keeps its checkpoints in {}; none retained there yet, so it starts from httpsync.scan.start",
                     required("source.name"), directory);
         }
         return StreamExecutionEnvironment.createLocalEnvironment(conf);
@@ -232,9 +246,9 @@ public final class SyncPipeline {
     /** See the class javadoc: a continuous job always checkpoints; {@code job.checkpoint-dir} applies everywhere. */
     private void configureCheckpoints(StreamExecutionEnvironment env) {
         String name = required("source.name");
-        boolean continuous = config.getOrDefault("source.mode", "continuous").equals("continuous");
+        boolean continuous = sourceSetting(() -> SourceConfigReader.mode(sourceOptions)) == ScanMode.CONTINUOUS;
         if (has("job.checkpoint-interval")) {
-            Duration interval = duration("job.checkpoint-interval");
+            Duration interval = options().duration(SyncJobOptions.JOB_CHECKPOINT_INTERVAL, false);
             if (interval.toMillis() > 0) {
                 env.enableCheckpointing(interval.toMillis());
             } else if (continuous) {
@@ -254,10 +268,10 @@ public final class SyncPipeline {
     /** Adds the job's operators to {@code env} (which should carry {@link #flinkConfiguration()}). */
     public void addTo(StreamExecutionEnvironment env) {
         String name = required("source.name");
-        if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
+        if (has("job.parallelism")) env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
         configureCheckpoints(env);
 
-        boolean runningPass = Boolean.parseBoolean(config.getOrDefault("pass.in-running-job", "false"));
+        boolean runningPass = options().bool(SyncJobOptions.PASS_IN_RUNNING_JOB);
         FullSyncPass pass = runningPass ? runningPass() : null;
         HttpSyncSource<RawRecord> source = source(tenants(), null, null, runningPass || has("jdbc.url"));
         SingleOutputStreamOperator<RawRecord> records = wire(env.fromSource(source, source.watermarkStrategy(), name + " source")
@@ -267,19 +281,19 @@ public final class SyncPipeline {
 
     /** {@code jdbc.positions-table} ({@value #DEFAULT_POSITIONS_TABLE} by default) in the job's database. */
     public SyncPositionTable positionTable() {
-        return new SyncPositionTable(dialect(), config.getOrDefault("jdbc.positions-table", DEFAULT_POSITIONS_TABLE));
+        return new SyncPositionTable(dialect(), value(SyncJobOptions.JDBC_POSITIONS_TABLE));
     }
 
     /** The pass a continuous job starts with ({@code pass.in-running-job}), checked against the rest of the file. */
     private FullSyncPass runningPass() {
-        String mode = config.getOrDefault("source.mode", "continuous");
-        if (!mode.equals("continuous")) {
-            throw new IllegalArgumentException("pass.in-running-job needs source.mode=continuous, was '" + mode
-                    + "'; run a bounded pass with the full-pass command");
+        ScanMode mode = sourceSetting(() -> SourceConfigReader.mode(sourceOptions));
+        if (mode != ScanMode.CONTINUOUS) {
+            throw new IllegalArgumentException("pass.in-running-job needs " + SOURCE_PREFIX + ScanOptions.MODE.key() + "=continuous, was '"
+                    + mode + "'; run a bounded pass with the full-pass command");
         }
         if (snapshots()) throw new IllegalArgumentException("pass.in-running-job marks deletions; it cannot publish snapshots");
         required("jdbc.url");   // a continuous job always checkpoints (configureCheckpoints), so positions, hence completion, advance
-        return FullSyncPass.of(required("pass.id"), instant("source.start").toEpochMilli(), instant("pass.end").toEpochMilli());
+        return FullSyncPass.of(required("pass.id"), start().toEpochMilli(), instant("pass.end").toEpochMilli());
     }
 
     /**
@@ -293,10 +307,10 @@ public final class SyncPipeline {
         createTables();
         Duration lag = lag();
         long end = System.currentTimeMillis() - lag.toMillis();
-        FullSyncPass pass = FullSyncPass.create(instant("source.start").toEpochMilli(), end)
-                .withCatchUp(integer("pass.catch-up-rounds", 1), lag)
+        FullSyncPass pass = FullSyncPass.create(start().toEpochMilli(), end)
+                .withCatchUp(options().integer(SyncJobOptions.PASS_CATCH_UP_ROUNDS, 0), lag)
                 .withLease(new PassLease(dialect(), required("jdbc.table"), this::connect)
-                        .waitingUpTo(has("pass.lease-wait") ? duration("pass.lease-wait") : Duration.ZERO));
+                        .waitingUpTo(options().duration(SyncJobOptions.PASS_LEASE_WAIT, false)));
         CandidateCheck check = snapshots() ? candidateCheck() : null;
         PassCompletion completion = !snapshots() ? deletionMarker() : check == null ? snapshotTable() : snapshotTable().withCheck(check);
         FullSyncPass.Result result;
@@ -318,7 +332,7 @@ public final class SyncPipeline {
     /** Adds one round of a full pass: every tenant, bounded to {@code [fromMillis, toMillis)}, landed with the pass id. */
     void addPassRoundTo(StreamExecutionEnvironment env, FullSyncPass pass, long fromMillis, long toMillis) {
         String name = required("source.name");
-        if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
+        if (has("job.parallelism")) env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
         HttpSyncSource<RawRecord> source = source(tenants(), Instant.ofEpochMilli(fromMillis), Instant.ofEpochMilli(toMillis), false);
         wire(env.fromSource(source, source.watermarkStrategy(), name + " pass source").uid(name + "-pass-source"), Landing.PASS_ROUND, pass);
     }
@@ -330,14 +344,14 @@ public final class SyncPipeline {
     public void addReplayTo(StreamExecutionEnvironment env, List<FailedWindows.Window> windows) {
         if (windows.isEmpty()) throw new IllegalArgumentException("no windows to replay");
         String name = required("source.name");
-        if (has("job.parallelism")) env.setParallelism(Integer.parseInt(required("job.parallelism")));
+        if (has("job.parallelism")) env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
         Map<String, Tenant> tenants = new HashMap<>();
         tenants().forEach(t -> tenants.put(t.id(), t));
         DataStream<SyncElement<RawRecord>> all = null;
         for (int i = 0; i < windows.size(); i++) {
             FailedWindows.Window w = windows.get(i);
             Tenant tenant = tenants.get(w.tenant());
-            if (tenant == null) throw new IllegalArgumentException("window " + w + " belongs to a tenant not in source.tenants");
+            if (tenant == null) throw new IllegalArgumentException("window " + w + " belongs to a tenant not in httpsync.tenants");
             HttpSyncSource<RawRecord> source = source(List.of(tenant), Instant.ofEpochMilli(w.start()), Instant.ofEpochMilli(w.end()), false);
             DataStream<SyncElement<RawRecord>> one = env.fromSource(source, source.watermarkStrategy(), name + " replay " + w)
                     .uid(name + "-replay-" + i);
@@ -364,8 +378,8 @@ public final class SyncPipeline {
         }
         SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), name);
         DataStream<ExceptionEvent> events = records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
-        DataStream<RawRecord> landed = landing != Landing.PASS_ROUND && Boolean.parseBoolean(config.getOrDefault("dedupe.enabled", "true"))
-                ? Dedupe.records(records, has("dedupe.ttl") ? duration("dedupe.ttl") : null, name)
+        DataStream<RawRecord> landed = landing != Landing.PASS_ROUND && options().bool(SyncJobOptions.DEDUPE_ENABLED)
+                ? Dedupe.records(records, options().duration(SyncJobOptions.DEDUPE_TTL, true), name)
                 : records;
 
         // a pass's rounds are bounded jobs without checkpoints: they write at least once, which a compacted topic absorbs
@@ -423,7 +437,7 @@ public final class SyncPipeline {
     }
 
     private DeliveryGuarantee kafkaGuarantee() {
-        String g = config.getOrDefault("kafka.guarantee", "at-least-once");
+        String g = value(SyncJobOptions.KAFKA_GUARANTEE);
         return switch (g) {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
             case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
@@ -433,7 +447,7 @@ public final class SyncPipeline {
 
     /** {@code pass.completion} is {@code snapshot} (else {@code mark-deletions}, the default). */
     private boolean snapshots() {
-        String c = config.getOrDefault("pass.completion", "mark-deletions");
+        String c = value(SyncJobOptions.PASS_COMPLETION);
         return switch (c) {
             case "mark-deletions" -> false;
             case "snapshot" -> true;
@@ -465,40 +479,32 @@ public final class SyncPipeline {
             return null;
         }
         Set<String> codes = new HashSet<>();
-        for (String c : required("pass.check.not-found-codes").split("[;,]")) if (!c.isBlank()) codes.add(c.trim());
-        return new DetailApiCheck(EndpointSpec.fromOptions(endpoint), tenants(), codes, config.get("pass.check.not-found-message"));
+        for (String c : options().requiredString(SyncJobOptions.PASS_CHECK_NOT_FOUND_CODES).split("[;,]")) if (!c.isBlank()) codes.add(c.trim());
+        return new DetailApiCheck(EndpointSpec.fromOptions(endpoint), tenants(), codes,
+                options().string(SyncJobOptions.PASS_CHECK_NOT_FOUND_MESSAGE));
     }
 
     private SnapshotTable snapshotTable() {
-        return new SnapshotTable(dialect(), required("jdbc.table"), maxDeleteRatio()).retainingLast(integer("pass.snapshot-retain", 0));
+        return new SnapshotTable(dialect(), required("jdbc.table"), maxDeleteRatio()).retainingLast(options().integer(SyncJobOptions.PASS_SNAPSHOT_RETAIN, 0));
     }
 
     private double maxDeleteRatio() {
-        String v = config.getOrDefault("pass.max-delete-ratio", "0.2");
-        try {
-            double ratio = Double.parseDouble(v);
-            if (ratio >= 0 && ratio <= 1) return ratio;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("sync job setting 'pass.max-delete-ratio' must be a number in [0, 1], was '" + v + "'");
+        return options().doubleValue(SyncJobOptions.PASS_MAX_DELETE_RATIO, 0, 1);
     }
 
-    private int integer(String key, int defaultValue) {
-        String v = config.get(key);
-        if (v == null || v.isBlank()) return defaultValue;
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n >= 0) return n;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("sync job setting '" + key + "' must be a whole number >= 0, was '" + v + "'");
+    /** The file's keys besides the source's, read with the connector's option reader (errors name the key). */
+    private OptionReader options() {
+        return new OptionReader(config);
     }
 
-    /** How late the platform may list a change: {@code source.lag}, 30 s by default. */
+    /** How late the platform may list a change: {@code httpsync.scan.lag}. */
     private Duration lag() {
-        return has("source.lag") ? duration("source.lag") : Duration.ofSeconds(30);
+        return sourceSetting(() -> SourceConfigReader.lag(sourceOptions));
+    }
+
+    /** Where the sync starts: {@code httpsync.scan.start}. */
+    private Instant start() {
+        return sourceSetting(() -> SourceConfigReader.start(sourceOptions));
     }
 
     /** A connection to {@code jdbc.url}, for the tables around the job (events, progress). */
@@ -512,56 +518,46 @@ public final class SyncPipeline {
     }
 
     public String jobName() {
-        return config.getOrDefault("job.name", "httpsync " + required("source.name"));
+        return has("job.name") ? config.get("job.name") : "httpsync " + required("source.name");
     }
 
-    /** The configured source for {@code tenants}; bounded to {@code [from, to)} if given, else as {@code source.mode} says. */
+    /** The configured source for {@code tenants}; bounded to {@code [from, to)} if given, else as its options say. */
     private HttpSyncSource<RawRecord> source(List<Tenant> tenants, @Nullable Instant from, @Nullable Instant to, boolean emitTenantPositions) {
-        Map<String, String> endpoint = new HashMap<>();
-        config.forEach((k, v) -> {
-            if (k.startsWith("source.endpoint.")) endpoint.put(k.substring("source.endpoint.".length()), v);
+        return sourceSetting(() -> {
+            HttpSyncSourceBuilder<RawRecord> builder = HttpSyncSource.<RawRecord>builder()
+                    .setConfiguration(Configuration.fromMap(sourceOptions))
+                    .setTenants(tenants)
+                    .setDeserializer(RecordDeserializer.raw());
+            if (from != null) builder.setBounded(from, to, SourceConfigReader.lag(sourceOptions));
+            return builder.setEmitTenantPositions(emitTenantPositions).build();
         });
-        HttpSyncSourceBuilder<RawRecord> builder = HttpSyncSource.<RawRecord>builder()
-                .setEndpoint(EndpointSpec.fromOptions(endpoint))
-                .setTenants(tenants)
-                .setDeserializer(RecordDeserializer.raw());
-        String mode = from != null ? "range" : config.getOrDefault("source.mode", "continuous");
-        switch (mode) {
-            case "range" -> builder.setBounded(from, to, lag());
-            case "bounded" -> builder.setBounded(instant("source.start"), instant("source.end"), lag());
-            case "continuous" -> builder.setContinuous(instant("source.start"), lag(),
-                    has("source.discovery-interval") ? duration("source.discovery-interval") : Duration.ofSeconds(10));
-            default -> throw new IllegalArgumentException("source.mode must be 'continuous' or 'bounded', was '" + mode + "'");
-        }
-        if (has("source.window-step")) builder.setWindowStep(duration("source.window-step"));
-        if (has("source.failed-window.retry-delay")) builder.setFailedWindowRetryDelay(duration("source.failed-window.retry-delay"));
-        if (has("source.failed-window.max-failures")) builder.setMaxWindowFailures(integer("source.failed-window.max-failures", 0));
-        if (has("source.exception-policy")) {
-            builder.setExceptionPolicy(ExceptionPolicy.valueOf(required("source.exception-policy").toUpperCase(Locale.ROOT).replace('-', '_')));
-        }
-        return builder.setEmitTenantPositions(emitTenantPositions).build();
     }
 
-    /** The ids in {@code source.tenants}. */
+    /** The source as {@code run} builds it (for tests that compare it with the other ways to build one). */
+    HttpSyncSource<RawRecord> source() {
+        return source(tenants(), null, null, false);
+    }
+
+    /** Reads the source's options, naming in a refusal the key as the file spells it. */
+    private <T> T sourceSetting(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sync job setting " + SOURCE_PREFIX + "*: " + e.getMessage(), e);
+        }
+    }
+
+    /** The ids in {@code httpsync.tenants}. */
     public List<String> tenantIds() {
         return tenants().stream().map(Tenant::id).toList();
     }
 
     private List<Tenant> tenants() {
-        List<Tenant> tenants = new ArrayList<>();
-        for (String id : Arrays.stream(required("source.tenants").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()) {
-            String prefix = "source.tenant." + id + ".";
-            Map<String, String> properties = new HashMap<>();
-            config.forEach((k, v) -> {
-                if (k.startsWith(prefix)) properties.put(k.substring(prefix.length()), v);
-            });
-            tenants.add(Tenant.of(id, properties));
-        }
-        return tenants;
+        return sourceSetting(() -> SourceConfigReader.tenants(sourceOptions));
     }
 
     private SqlDialect dialect() {
-        String d = config.getOrDefault("jdbc.dialect", "postgres");
+        String d = value(SyncJobOptions.JDBC_DIALECT);
         return switch (d) {
             case "postgres", "postgresql" -> SqlDialect.POSTGRES;
             case "mysql", "mariadb" -> SqlDialect.MYSQL;
@@ -575,16 +571,13 @@ public final class SyncPipeline {
     }
 
     private String required(String key) {
-        if (!has(key)) throw new IllegalArgumentException("sync job setting '" + key + "' is required");
+        if (!has(key)) throw OptionReader.invalid(key, "is required");
         return config.get(key);
     }
 
-    private Duration duration(String key) {
-        try {
-            return TimeUtils.parseDuration(required(key));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sync job setting '" + key + "' is not a duration (e.g. '30 s'): " + config.get(key), e);
-        }
+    /** The value of {@code option} as written, else its default as options spell it. */
+    private String value(ConfigOption<?> option) {
+        return has(option.key()) ? config.get(option.key()) : String.valueOf(option.defaultValue());
     }
 
     private Instant instant(String key) {

@@ -65,16 +65,16 @@ class SyncPipelineITCase {
     private static Map<String, String> config(long start, long end) {
         String base = sim.baseUrl("kuaishou");
         Map<String, String> c = new HashMap<>();
-        Demo.kuaishouSimulatorOptions(base).forEach((k, v) -> c.put("source.endpoint." + k, v));
+        Demo.kuaishouSimulatorOptions(base).forEach((k, v) -> c.put("httpsync." + k, v));
         c.put("source.name", "kuaishou-orders");
-        c.put("source.tenants", "shop-1");
-        c.put("source.tenant.shop-1.app-key", "key-1");
-        c.put("source.tenant.shop-1.app-secret", "secret-1");
-        c.put("source.tenant.shop-1.sign-secret", "sign-1");
-        c.put("source.mode", "bounded");
-        c.put("source.start", Instant.ofEpochMilli(start).toString());
-        c.put("source.end", Instant.ofEpochMilli(end).toString());
-        c.put("source.window-step", "12 h");
+        c.put("httpsync.tenants", "shop-1");
+        c.put("httpsync.tenant.shop-1.app-key", "key-1");
+        c.put("httpsync.tenant.shop-1.app-secret", "secret-1");
+        c.put("httpsync.tenant.shop-1.sign-secret", "sign-1");
+        c.put("httpsync.scan.mode", "bounded");
+        c.put("httpsync.scan.start", Instant.ofEpochMilli(start).toString());
+        c.put("httpsync.scan.end", Instant.ofEpochMilli(end).toString());
+        c.put("httpsync.scan.window.step", "12 h");
         c.put("job.parallelism", "2");
         c.put("dedupe.ttl", "1 d");
         c.put("jdbc.url", postgres.getJdbcUrl("postgres", "postgres"));
@@ -168,14 +168,15 @@ class SyncPipelineITCase {
 
     private static Map<String, String> passConfig(String shop, String table, String completion) {
         Map<String, String> c = new HashMap<>(config(System.currentTimeMillis() - 4 * DAY, 0));
-        c.remove("source.end");
-        c.remove("source.mode");
+        c.remove("httpsync.scan.end");
+        c.remove("httpsync.scan.mode");
         String n = shop.substring("shop-".length());
-        c.put("source.tenants", shop);
-        c.put("source.tenant." + shop + ".app-key", "key-" + n);
-        c.put("source.tenant." + shop + ".app-secret", "secret-" + n);
-        c.put("source.tenant." + shop + ".sign-secret", "sign-" + n);
-        c.put("source.lag", "1 ms");
+        c.keySet().removeIf(k -> k.startsWith("httpsync.tenant."));   // properties of a tenant not in the list are refused
+        c.put("httpsync.tenants", shop);
+        c.put("httpsync.tenant." + shop + ".app-key", "key-" + n);
+        c.put("httpsync.tenant." + shop + ".app-secret", "secret-" + n);
+        c.put("httpsync.tenant." + shop + ".sign-secret", "sign-" + n);
+        c.put("httpsync.scan.lag", "1 ms");
         c.put("jdbc.table", table);
         c.put("jdbc.events-table", table + "_events");
         c.put("pass.completion", completion);
@@ -245,9 +246,9 @@ class SyncPipelineITCase {
         List<String> deleted = change("shop-3", 15, 5, 10);
 
         Map<String, String> running = new HashMap<>(config);
-        running.put("source.mode", "continuous");
-        running.put("source.lag", "500 ms");
-        running.put("source.discovery-interval", "300 ms");
+        running.put("httpsync.scan.mode", "continuous");
+        running.put("httpsync.scan.lag", "500 ms");
+        running.put("httpsync.scan.discovery-interval", "300 ms");
         running.put("job.checkpoint-interval", "300 ms");
         running.put("pass.in-running-job", "true");
         running.put("pass.id", "running-1");
@@ -277,9 +278,9 @@ class SyncPipelineITCase {
         assertThat(rows("running_orders", "pass_id", "deleted_at IS NULL").values()).containsOnly("running-1");
 
         Map<String, String> bounded = new HashMap<>(running);
-        bounded.put("source.mode", "bounded");
+        bounded.put("httpsync.scan.mode", "bounded");
         assertThatThrownBy(() -> new SyncPipeline(bounded).addTo(StreamExecutionEnvironment.getExecutionEnvironment()))
-                .hasMessageContaining("pass.in-running-job needs source.mode=continuous, was 'bounded'");
+                .hasMessageContaining("pass.in-running-job needs httpsync.scan.mode=continuous, was 'bounded'");
     }
 
     private static Map<String, Long> positions(SyncPipeline pipeline) throws Exception {
@@ -314,8 +315,8 @@ class SyncPipelineITCase {
     @Test
     void aContinuousJobAlwaysCheckpointsAndKeepsItsCheckpointsWhereTheConfigSays() {
         Map<String, String> continuous = new HashMap<>(config(System.currentTimeMillis() - 2 * DAY, 0));
-        continuous.remove("source.end");
-        continuous.put("source.mode", "continuous");
+        continuous.remove("httpsync.scan.end");
+        continuous.put("httpsync.scan.mode", "continuous");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration());
         new SyncPipeline(continuous).addTo(env);
         assertThat(env.getCheckpointConfig().getCheckpointInterval()).as("the default interval")
@@ -358,7 +359,7 @@ class SyncPipelineITCase {
         Map<String, String> badRatio = passConfig("bad_ratio", "mark-deletions");
         badRatio.put("pass.max-delete-ratio", "20%");
         assertThatThrownBy(() -> new SyncPipeline(badRatio).runFullPass(StreamExecutionEnvironment::getExecutionEnvironment))
-                .hasMessageContaining("'pass.max-delete-ratio' must be a number in [0, 1], was '20%'");
+                .hasMessageContaining("option 'pass.max-delete-ratio': '20%' is not a number");
         Map<String, String> snapshotTable = passConfig("snapshot_only", "snapshot");
         assertThatThrownBy(() -> new SyncPipeline(snapshotTable).addTo(StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("jdbc.table 'snapshot_only' is a snapshot table that only full passes write");
@@ -367,8 +368,8 @@ class SyncPipelineITCase {
                 .hasMessageContaining("pass.completion must be 'mark-deletions' or 'snapshot', was 'snapshots'");
 
         Map<String, String> noCheckpoints = new HashMap<>(config(System.currentTimeMillis() - 2 * DAY, 0));
-        noCheckpoints.remove("source.end");
-        noCheckpoints.put("source.mode", "continuous");
+        noCheckpoints.remove("httpsync.scan.end");
+        noCheckpoints.put("httpsync.scan.mode", "continuous");
         noCheckpoints.put("job.checkpoint-interval", "0 s");
         assertThatThrownBy(() -> new SyncPipeline(noCheckpoints).addTo(StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("sync job 'kuaishou-orders': job.checkpoint-interval is 0 s, but a continuous sync moves its sync position");

@@ -1,6 +1,10 @@
 package io.httpsync.connector.source.enumerator;
 
+import io.httpsync.connector.auth.TenantOptions;
+import io.httpsync.connector.endpoint.EndpointOptions;
+import io.httpsync.connector.endpoint.OptionReader;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.util.TimeUtils;
 
 import javax.annotation.Nullable;
 
@@ -32,7 +36,8 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * </ul>
  *
  * <p>Decisions on limits (all checked in {@link Builder#build()} or {@link #checkTimeRange(long)}, with messages that
- * name the setting):
+ * name the option of {@link ScanOptions} or {@code EndpointOptions} that sets it, e.g. {@code scan.window.step} for
+ * {@code step}):
  *
  * <ul>
  *   <li>{@code step} wider than the platform's {@code maxWindowWidth} is <b>rejected</b>, not clamped: a silently
@@ -59,11 +64,21 @@ public final class SyncPlan implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    public static final Duration DEFAULT_LAG = Duration.ofMinutes(1);
-    public static final Duration DEFAULT_DISCOVERY_INTERVAL = Duration.ofSeconds(30);
+    /** The default of option {@code scan.lag} ({@link ScanOptions#LAG}). */
+    public static final Duration DEFAULT_LAG = ScanOptions.LAG.defaultValue();
+    /** The default of option {@code scan.discovery-interval} ({@link ScanOptions#DISCOVERY_INTERVAL}). */
+    public static final Duration DEFAULT_DISCOVERY_INTERVAL = ScanOptions.DISCOVERY_INTERVAL.defaultValue();
     public static final Duration DEFAULT_TIME_RESOLUTION = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_FAILED_WINDOW_RETRY_DELAY = Duration.ofMinutes(1);
-    public static final int DEFAULT_MAX_WINDOW_FAILURES = 3;
+    /** The default of option {@code scan.failed-window.retry-delay} ({@link ScanOptions#FAILED_WINDOW_RETRY_DELAY}). */
+    public static final Duration DEFAULT_FAILED_WINDOW_RETRY_DELAY = ScanOptions.FAILED_WINDOW_RETRY_DELAY.defaultValue();
+    /** The default of option {@code scan.failed-window.max-failures} ({@link ScanOptions#FAILED_WINDOW_MAX_FAILURES}). */
+    public static final int DEFAULT_MAX_WINDOW_FAILURES = ScanOptions.FAILED_WINDOW_MAX_FAILURES.defaultValue();
+    private static final String STEP = ScanOptions.WINDOW_STEP.key();
+    private static final String MIN_WIDTH = ScanOptions.WINDOW_MIN_WIDTH.key();
+    private static final String MAX_WIDTH = EndpointOptions.WINDOW_MAX_WIDTH.key();
+    private static final String LOOK_BACK = EndpointOptions.WINDOW_LOOK_BACK.key();
+    /** The time resolution is no option of its own: it is the unit of the endpoint's time format. */
+    private static final String RESOLUTION = "the time resolution of '" + EndpointOptions.TIME_FORMAT.key() + "'";
     /** A window failing for a transient cause waits at most this many times the retry delay. */
     static final int MAX_RETRY_DELAY_FACTOR = 8;
 
@@ -203,24 +218,25 @@ public final class SyncPlan implements Serializable {
      */
     public void checkTimeRange(long nowMillis) {
         if (lookBackMillis != null && startMillis < nowMillis - lookBackMillis) {
-            throw new IllegalArgumentException(
+            throw OptionReader.invalid(ScanOptions.START,
                     String.format(
-                            "startTime %s is older than the platform's look-back limit: lookBack is %s, so the"
-                                    + " earliest start now is %s. The platform serves no records before it; choose"
-                                    + " a later startTime.",
+                            "%s is older than the platform's look-back limit: '%s' is %s, so the earliest start now"
+                                    + " is %s. The platform serves no records before it; choose a later start.",
                             Instant.ofEpochMilli(startMillis),
-                            Duration.ofMillis(lookBackMillis),
+                            LOOK_BACK,
+                            spell(Duration.ofMillis(lookBackMillis)),
                             Instant.ofEpochMilli(nowMillis - lookBackMillis)));
         }
         if (endMillis != null && endMillis > nowMillis - lagMillis) {
-            throw new IllegalArgumentException(
+            throw OptionReader.invalid(ScanOptions.END,
                     String.format(
-                            "endTime %s is later than now minus lag (%s - %s): a bounded sync would miss records"
-                                    + " updated after it reads their window. Choose an earlier endTime, or a"
-                                    + " continuous sync (no endTime) to follow the present.",
+                            "%s is later than now minus '%s' (%s - %s): a bounded sync would miss records"
+                                    + " updated after it reads their window. Choose an earlier end, or a"
+                                    + " continuous sync (no end) to follow the present.",
                             Instant.ofEpochMilli(endMillis),
+                            ScanOptions.LAG.key(),
                             Instant.ofEpochMilli(nowMillis),
-                            Duration.ofMillis(lagMillis)));
+                            spell(Duration.ofMillis(lagMillis))));
         }
     }
 
@@ -244,6 +260,11 @@ public final class SyncPlan implements Serializable {
                 + ", timeResolution="
                 + Duration.ofMillis(timeResolutionMillis)
                 + '}';
+    }
+
+    /** A duration as options spell it: {@code 25 h}, {@code 1500 ms}. */
+    private static String spell(Duration d) {
+        return TimeUtils.formatWithHighestUnit(d);
     }
 
     private static long alignDown(long millis, long resolution) {
@@ -366,48 +387,44 @@ public final class SyncPlan implements Serializable {
 
         public SyncPlan build() {
             checkTenants();
-            checkNotNull(startTime, "startTime is required");
-            checkPositive("timeResolution", timeResolution);
+            if (startTime == null) throw OptionReader.invalid(ScanOptions.START, "is required");
+            checkPositive(RESOLUTION, timeResolution);
             long resolution = timeResolution.toMillis();
             if (endTime != null && !endTime.isAfter(startTime)) {
-                throw new IllegalArgumentException(
-                        String.format("endTime %s must be after startTime %s", endTime, startTime));
+                throw OptionReader.invalid(ScanOptions.END, endTime + " must be after '" + ScanOptions.START.key() + "' " + startTime);
             }
             if (maxWindowWidth != null) {
-                checkPositive("maxWindowWidth", maxWindowWidth);
+                checkPositive(MAX_WIDTH, maxWindowWidth);
             }
             if (lookBack != null) {
-                checkPositive("lookBack", lookBack);
+                checkPositive(LOOK_BACK, lookBack);
             }
             Duration effectiveStep = step != null ? step : maxWindowWidth;
             if (effectiveStep == null) {
-                throw new IllegalArgumentException("step is required when no maxWindowWidth is set");
+                throw OptionReader.invalid(STEP, "is required when no '" + MAX_WIDTH + "' is set");
             }
-            checkPositive("step", effectiveStep);
+            checkPositive(STEP, effectiveStep);
             if (maxWindowWidth != null && effectiveStep.compareTo(maxWindowWidth) > 0) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                "step (%s) exceeds the platform's maxWindowWidth (%s): the platform rejects wider"
-                                        + " windows. Choose a step of at most %s.",
-                                effectiveStep, maxWindowWidth, maxWindowWidth));
+                throw OptionReader.invalid(STEP, String.format(
+                        "%s exceeds the platform's '%s' %s: the platform rejects wider windows. Choose a step of at most %s.",
+                        spell(effectiveStep), MAX_WIDTH, spell(maxWindowWidth), spell(maxWindowWidth)));
             }
-            checkMultipleOfResolution("step", effectiveStep, resolution);
+            checkMultipleOfResolution(STEP, effectiveStep, resolution);
             Duration effectiveMinWidth = minWindowWidth != null ? minWindowWidth : timeResolution;
-            checkPositive("minWindowWidth", effectiveMinWidth);
-            checkMultipleOfResolution("minWindowWidth", effectiveMinWidth, resolution);
+            checkPositive(MIN_WIDTH, effectiveMinWidth);
+            checkMultipleOfResolution(MIN_WIDTH, effectiveMinWidth, resolution);
             if (effectiveMinWidth.compareTo(effectiveStep) > 0) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                "minWindowWidth (%s) must not exceed step (%s)", effectiveMinWidth, effectiveStep));
+                throw OptionReader.invalid(MIN_WIDTH, String.format(
+                        "%s must not exceed '%s' %s", spell(effectiveMinWidth), STEP, spell(effectiveStep)));
             }
-            checkNotNull(lag, "lag");
+            if (lag == null) throw OptionReader.invalid(ScanOptions.LAG, "is required");
             if (lag.isNegative()) {
-                throw new IllegalArgumentException("lag must not be negative but was " + lag);
+                throw OptionReader.invalid(ScanOptions.LAG, "must not be negative but was " + spell(lag));
             }
-            checkPositive("discoveryInterval", discoveryInterval);
-            checkPositive("failedWindowRetryDelay", failedWindowRetryDelay);
+            checkPositive(ScanOptions.DISCOVERY_INTERVAL.key(), discoveryInterval);
+            checkPositive(ScanOptions.FAILED_WINDOW_RETRY_DELAY.key(), failedWindowRetryDelay);
             if (maxWindowFailures < 1) {
-                throw new IllegalArgumentException("maxWindowFailures must be at least 1 but was " + maxWindowFailures);
+                throw OptionReader.invalid(ScanOptions.FAILED_WINDOW_MAX_FAILURES, "must be at least 1 but was " + maxWindowFailures);
             }
             checkNotNull(clock, "clock");
             if (!(clock instanceof Serializable)) {
@@ -420,36 +437,39 @@ public final class SyncPlan implements Serializable {
         }
 
         private void checkTenants() {
+            String key = TenantOptions.TENANTS.key();
             if (tenants.isEmpty()) {
-                throw new IllegalArgumentException("tenants must name at least one tenant");
+                throw OptionReader.invalid(key, "must name at least one tenant");
             }
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < tenants.size(); i++) {
                 String tenant = tenants.get(i);
                 if (tenant == null || tenant.isBlank()) {
-                    throw new IllegalArgumentException("tenants[" + i + "] is blank");
+                    throw OptionReader.invalid(key, "names a blank tenant at position " + (i + 1));
                 }
                 if (!seen.add(tenant)) {
-                    throw new IllegalArgumentException("tenants lists '" + tenant + "' twice");
+                    throw OptionReader.invalid(key, "names '" + tenant + "' twice");
                 }
             }
         }
 
-        private static void checkPositive(String setting, Duration value) {
-            checkNotNull(value, setting);
+        /** {@code option} is an option key, or what sets the value ({@link #RESOLUTION}). */
+        private static void checkPositive(String option, Duration value) {
+            checkNotNull(value, option);
             if (value.isNegative() || value.isZero() || value.toMillis() == 0) {
-                throw new IllegalArgumentException(
-                        setting + " must be at least one millisecond but was " + value);
+                throw invalid(option, "must be at least one millisecond but was " + spell(value));
             }
         }
 
-        private static void checkMultipleOfResolution(String setting, Duration value, long resolution) {
+        private static void checkMultipleOfResolution(String option, Duration value, long resolution) {
             if (value.toMillis() % resolution != 0) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                "%s (%s) must be a multiple of timeResolution (%s)",
-                                setting, value, Duration.ofMillis(resolution)));
+                throw invalid(option, String.format(
+                        "%s must be a multiple of %s (%s)", spell(value), RESOLUTION, spell(Duration.ofMillis(resolution))));
             }
+        }
+
+        private static IllegalArgumentException invalid(String option, String message) {
+            return option.equals(RESOLUTION) ? new IllegalArgumentException(RESOLUTION + " " + message) : OptionReader.invalid(option, message);
         }
     }
 }

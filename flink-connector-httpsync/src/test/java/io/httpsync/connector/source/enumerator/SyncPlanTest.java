@@ -31,50 +31,50 @@ class SyncPlanTest {
     void rejectsAStepWiderThanThePlatformAllows() {
         assertThatThrownBy(() -> valid().step(Duration.ofHours(25)).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("step (PT25H) exceeds the platform's maxWindowWidth (PT24H)");
+                .hasMessageContaining("option 'scan.window.step': 25 h exceeds the platform's 'window.max-width' 1 d");
     }
 
     @Test
     void requiresAStepWithoutMaximumWidth() {
         assertThatThrownBy(() -> SyncPlan.builder().tenants("t").startTime(START).build())
-                .hasMessageContaining("step is required when no maxWindowWidth is set");
+                .hasMessageContaining("option 'scan.window.step' is required when no 'window.max-width' is set");
     }
 
     @Test
     void rejectsAMinimumWidthWiderThanTheStep() {
         assertThatThrownBy(() -> valid().step(Duration.ofHours(1)).minWindowWidth(Duration.ofHours(2)).build())
-                .hasMessageContaining("minWindowWidth (PT2H) must not exceed step (PT1H)");
+                .hasMessageContaining("option 'scan.window.min-width': 2 h must not exceed 'scan.window.step' 1 h");
     }
 
     @Test
     void rejectsWidthsBetweenResolutionSteps() {
         assertThatThrownBy(() -> valid().step(Duration.ofMillis(1500)).build())
-                .hasMessageContaining("step (PT1.5S) must be a multiple of timeResolution (PT1S)");
+                .hasMessageContaining("option 'scan.window.step': 1500 ms must be a multiple of the time resolution of 'time.format' (1 s)");
         assertThatThrownBy(() -> valid().minWindowWidth(Duration.ofMillis(10)).build())
-                .hasMessageContaining("minWindowWidth (PT0.01S) must be a multiple of timeResolution");
+                .hasMessageContaining("option 'scan.window.min-width': 10 ms must be a multiple of the time resolution of 'time.format'");
     }
 
     @Test
     void rejectsBadTenantLists() {
-        assertThatThrownBy(() -> valid().tenants().build()).hasMessageContaining("at least one tenant");
-        assertThatThrownBy(() -> valid().tenants("a", " ").build()).hasMessageContaining("tenants[1] is blank");
-        assertThatThrownBy(() -> valid().tenants("a", "b", "a").build()).hasMessageContaining("'a' twice");
+        assertThatThrownBy(() -> valid().tenants().build()).hasMessageContaining("option 'tenants' must name at least one tenant");
+        assertThatThrownBy(() -> valid().tenants("a", " ").build()).hasMessageContaining("option 'tenants': names a blank tenant at position 2");
+        assertThatThrownBy(() -> valid().tenants("a", "b", "a").build()).hasMessageContaining("option 'tenants': names 'a' twice");
     }
 
     @Test
     void rejectsAnEndNotAfterTheStart() {
         assertThatThrownBy(() -> valid().endTime(START).build())
-                .hasMessageContaining("endTime 2025-01-01T00:00:00Z must be after startTime");
+                .hasMessageContaining("option 'scan.end': 2025-01-01T00:00:00Z must be after 'scan.start'");
     }
 
     @Test
     void rejectsNonPositiveDurations() {
         assertThatThrownBy(() -> valid().discoveryInterval(Duration.ZERO).build())
-                .hasMessageContaining("discoveryInterval must be at least one millisecond");
+                .hasMessageContaining("option 'scan.discovery-interval' must be at least one millisecond");
         assertThatThrownBy(() -> valid().failedWindowRetryDelay(Duration.ofSeconds(-1)).build())
-                .hasMessageContaining("failedWindowRetryDelay");
+                .hasMessageContaining("option 'scan.failed-window.retry-delay' must be at least one millisecond");
         assertThatThrownBy(() -> valid().lag(Duration.ofSeconds(-1)).build())
-                .hasMessageContaining("lag must not be negative");
+                .hasMessageContaining("option 'scan.lag' must not be negative");
     }
 
     @Test
@@ -95,8 +95,8 @@ class SyncPlanTest {
         plan.checkTimeRange(START.plus(Duration.ofDays(90)).toEpochMilli());
         assertThatThrownBy(() -> plan.checkTimeRange(START.plus(Duration.ofDays(90)).plusMillis(1).toEpochMilli()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("startTime 2025-01-01T00:00:00Z is older than the platform's look-back limit")
-                .hasMessageContaining("lookBack is PT2160H");
+                .hasMessageContaining("option 'scan.start': 2025-01-01T00:00:00Z is older than the platform's look-back limit")
+                .hasMessageContaining("'window.look-back' is 90 d");
     }
 
     @Test
@@ -106,7 +106,7 @@ class SyncPlanTest {
 
         plan.checkTimeRange(end.plus(Duration.ofMinutes(5)).toEpochMilli());
         assertThatThrownBy(() -> plan.checkTimeRange(end.plus(Duration.ofMinutes(4)).toEpochMilli()))
-                .hasMessageContaining("endTime 2025-01-03T00:00:00Z is later than now minus lag");
+                .hasMessageContaining("option 'scan.end': 2025-01-03T00:00:00Z is later than now minus 'scan.lag'");
     }
 
     @Test

@@ -1,0 +1,186 @@
+package io.httpsync.connector.source;
+
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TenantOptions;
+import io.httpsync.connector.endpoint.EndpointOptions;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.OptionReader;
+import io.httpsync.connector.source.enumerator.ScanOptions;
+import io.httpsync.connector.source.enumerator.ScanOptions.ScanMode;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.ConfigOption;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The one parser of a source's options: the endpoint ({@link EndpointOptions}, rate limits included), the tenants
+ * ({@link TenantOptions}) and the scan ({@link ScanOptions}), read from flat string options with the same keys and
+ * defaults on every surface: {@link HttpSyncSourceBuilder#setConfiguration}, the SQL table factory and the config-file
+ * job (whose keys are these under a prefix). Every refusal names the option ({@link OptionReader#invalid}).
+ * Stateless.
+ */
+@Internal
+public final class SourceConfigReader {
+    private SourceConfigReader() {}
+
+    /** The scan options, in declaration order. */
+    public static List<ConfigOption<?>> scanOptions() {
+        return OptionReader.declaredIn(ScanOptions.class);
+    }
+
+    /** Every option a source reads, by key: the endpoint's, the tenants', the scan's. */
+    public static Set<ConfigOption<?>> options() {
+        Set<ConfigOption<?>> options = new LinkedHashSet<>(EndpointOptions.all().values());
+        options.add(TenantOptions.TENANTS);
+        options.addAll(scanOptions());
+        return options;
+    }
+
+    /** The prefixes of map-valued options: the endpoint's ({@code request.param.<name>}, ...) and the tenants'. */
+    public static List<String> prefixes() {
+        List<String> prefixes = new ArrayList<>(EndpointOptions.prefixes());
+        prefixes.add(TenantOptions.TENANT_PREFIX);
+        return prefixes;
+    }
+
+    /** Whether {@code key} is an option of a source (so a surface can hand over only these). */
+    public static boolean isSourceKey(String key) {
+        if (EndpointOptions.isEndpointKey(key) || key.equals(TenantOptions.TENANTS.key())) return true;
+        if (key.startsWith(TenantOptions.TENANT_PREFIX) && key.length() > TenantOptions.TENANT_PREFIX.length()) return true;
+        return scanOptions().stream().anyMatch(o -> o.key().equals(key));
+    }
+
+    /** The options of {@code options} that belong to a source. */
+    public static Map<String, String> sourceOptions(Map<String, String> options) {
+        Map<String, String> out = new TreeMap<>();
+        options.forEach((k, v) -> {
+            if (isSourceKey(k)) out.put(k, v);
+        });
+        return out;
+    }
+
+    /**
+     * Sets everything {@code options} describe on {@code builder}: endpoint, tenants, and, if {@code scan.start} is
+     * set, the scan. Keys that are no source option are refused, with the closest known key as a hint.
+     *
+     * @throws IllegalArgumentException naming the option that is unknown, missing or invalid
+     */
+    static <T> void configure(HttpSyncSourceBuilder<T> builder, Map<String, String> options) {
+        List<String> known = new ArrayList<>();
+        options().forEach(o -> known.add(o.key()));
+        prefixes().forEach(p -> known.add(p + "<name>"));
+        new OptionReader(options).failOnUnknownKeys(SourceConfigReader::isSourceKey, known);
+        builder.setEndpoint(endpoint(options)).setTenants(tenants(options));
+        configureScan(builder, options);
+    }
+
+    /** The endpoint, from the options of {@code options} that belong to it. */
+    public static EndpointSpec endpoint(Map<String, String> options) {
+        Map<String, String> endpointOptions = new TreeMap<>();
+        options.forEach((k, v) -> {
+            if (EndpointOptions.isEndpointKey(k)) endpointOptions.put(k, v);
+        });
+        return EndpointSpec.fromOptions(endpointOptions);
+    }
+
+    /** The tenants named in {@code tenants}, with their {@code tenant.<id>.<property>} options. */
+    public static List<Tenant> tenants(Map<String, String> options) {
+        String tenantsKey = TenantOptions.TENANTS.key();
+        List<String> ids = new OptionReader(options).stringList(TenantOptions.TENANTS);
+        if (ids == null || ids.isEmpty() || ids.stream().anyMatch(String::isBlank)) {
+            throw OptionReader.invalid(tenantsKey, "is required: the tenant ids, separated by ';'");
+        }
+        Map<String, Map<String, String>> properties = new LinkedHashMap<>();
+        for (String id : ids) {
+            if (properties.put(id, new TreeMap<>()) != null) throw OptionReader.invalid(tenantsKey, "names '" + id + "' twice");
+        }
+        String prefix = TenantOptions.TENANT_PREFIX;
+        for (Map.Entry<String, String> e : new TreeMap<>(options).entrySet()) {
+            if (!e.getKey().startsWith(prefix)) continue;
+            String rest = e.getKey().substring(prefix.length());
+            String id = ids.stream().filter(t -> rest.startsWith(t + ".") && rest.length() > t.length() + 1).findFirst()
+                    .orElseThrow(() -> OptionReader.invalid(e.getKey(), "names no tenant of '" + tenantsKey + "' " + ids
+                            + "; tenant properties are written '" + prefix + "<id>.<property>'"));
+            properties.get(id).put(rest.substring(id.length() + 1), e.getValue());
+        }
+        List<Tenant> tenants = new ArrayList<>();
+        properties.forEach((id, props) -> tenants.add(Tenant.of(id, props)));
+        return tenants;
+    }
+
+    /** Whether {@code options} describe a scan ({@code scan.start} is set); a SQL table without one is only looked up. */
+    public static boolean scans(Map<String, String> options) {
+        return new OptionReader(options).isSet(ScanOptions.START);
+    }
+
+    public static ScanMode mode(Map<String, String> options) {
+        return new OptionReader(options).enumValue(ScanOptions.MODE, ScanMode.class);
+    }
+
+    /** {@code scan.start}, required. */
+    public static Instant start(Map<String, String> options) {
+        return instant(new OptionReader(options), ScanOptions.START);
+    }
+
+    /** {@code scan.lag}: how late the platform may list a change. */
+    public static Duration lag(Map<String, String> options) {
+        OptionReader r = new OptionReader(options);
+        Duration lag = r.duration(ScanOptions.LAG, false);
+        if (lag.isNegative()) throw OptionReader.invalid(ScanOptions.LAG, "must not be negative");
+        return lag;
+    }
+
+    /** The policy of {@code scan.exception-policy}. */
+    public static ExceptionPolicy exceptionPolicy(Map<String, String> options) {
+        String text = new OptionReader(options).string(ScanOptions.EXCEPTION_POLICY);
+        for (ExceptionPolicy p : ExceptionPolicy.values()) {
+            if (p.name().replace('_', '-').equalsIgnoreCase(text.trim())) return p;
+        }
+        throw OptionReader.invalid(ScanOptions.EXCEPTION_POLICY, "'" + text + "' is not one of fail, record-and-retry");
+    }
+
+    /** The scan settings of {@code options}, if {@code scan.start} is set; the others need one. */
+    private static <T> void configureScan(HttpSyncSourceBuilder<T> builder, Map<String, String> options) {
+        OptionReader r = new OptionReader(options);
+        builder.setExceptionPolicy(exceptionPolicy(options))
+                .setSplitsInFlightPerReader(r.integer(ScanOptions.SPLITS_IN_FLIGHT, 1))
+                .setMaxWindowFailures(r.integer(ScanOptions.FAILED_WINDOW_MAX_FAILURES, 1))
+                .setFailedWindowRetryDelay(r.duration(ScanOptions.FAILED_WINDOW_RETRY_DELAY, true));
+        Duration step = r.duration(ScanOptions.WINDOW_STEP, true);
+        if (step != null) builder.setWindowStep(step);
+        Duration minWidth = r.duration(ScanOptions.WINDOW_MIN_WIDTH, true);
+        if (minWidth != null) builder.setMinWindowWidth(minWidth);
+        if (!scans(options)) return;
+        Instant start = start(options);
+        Duration lag = lag(options);
+        if (mode(options) == ScanMode.BOUNDED) {
+            if (!r.isSet(ScanOptions.END)) throw OptionReader.invalid(ScanOptions.END, "is required in 'bounded' scan mode");
+            Instant end = instant(r, ScanOptions.END);
+            if (!end.isAfter(start)) {
+                throw OptionReader.invalid(ScanOptions.END, end + " is not after '" + ScanOptions.START.key() + "' " + start);
+            }
+            builder.setBounded(start, end, lag);
+        } else {
+            if (r.isSet(ScanOptions.END)) throw OptionReader.invalid(ScanOptions.END, "is only allowed in 'bounded' scan mode");
+            builder.setContinuous(start, lag, r.duration(ScanOptions.DISCOVERY_INTERVAL, true));
+        }
+    }
+
+    private static Instant instant(OptionReader r, ConfigOption<String> option) {
+        String text = r.requiredString(option).trim();
+        try {
+            return text.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(text)) : Instant.parse(text);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw OptionReader.invalid(option, "'" + text + "' is neither an ISO-8601 instant (2024-06-01T00:00:00Z) nor epoch milliseconds");
+        }
+    }
+}
