@@ -1,6 +1,6 @@
 package io.httpsync.connector.auth;
 
-import io.httpsync.connector.endpoint.OptionEnum;
+import io.httpsync.connector.domain.OptionEnum;
 import org.apache.flink.annotation.PublicEvolving;
 
 /** The request signature families, selected by option {@code auth.signer}. */

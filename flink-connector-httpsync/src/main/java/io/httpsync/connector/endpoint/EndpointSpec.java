@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.httpsync.connector.auth.SignerKind;
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.domain.OptionEnum;
 import io.httpsync.connector.endpoint.template.Placeholders;
 import io.httpsync.connector.endpoint.template.Template;
 import io.httpsync.connector.ratelimit.BucketScope;

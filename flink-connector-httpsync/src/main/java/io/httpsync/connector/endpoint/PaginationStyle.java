@@ -1,5 +1,6 @@
 package io.httpsync.connector.endpoint;
 
+import io.httpsync.connector.domain.OptionEnum;
 import org.apache.flink.annotation.PublicEvolving;
 
 /** How a list API is paged; each style has one implementation in {@code endpoint.pagination}. */

@@ -1,7 +1,7 @@
 package io.httpsync.connector.table;
 
 import io.httpsync.connector.endpoint.EndpointOptions;
-import io.httpsync.connector.endpoint.OptionEnum;
+import io.httpsync.connector.domain.OptionEnum;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.util.TimeUtils;
