@@ -4,7 +4,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.hostile.HostileListApi.Cursors;
 import io.httpsync.connector.hostile.HostileListApi.Order;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncStreams;

@@ -1,7 +1,7 @@
 package io.httpsync.connector.sink;
 
 import io.httpsync.connector.dedupe.Dedupe;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordMeta;

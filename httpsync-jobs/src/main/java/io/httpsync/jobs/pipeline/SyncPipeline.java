@@ -3,7 +3,7 @@ package io.httpsync.jobs.pipeline;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.dedupe.Dedupe;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.sink.DeletionMarker;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
 import io.httpsync.connector.sink.FullSyncPass;

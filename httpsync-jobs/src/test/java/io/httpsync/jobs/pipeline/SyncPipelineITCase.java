@@ -1,6 +1,6 @@
 package io.httpsync.jobs.pipeline;
 
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
 import io.httpsync.connector.sink.FullSyncPass;

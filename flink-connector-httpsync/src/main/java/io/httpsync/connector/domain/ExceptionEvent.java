@@ -1,6 +1,5 @@
-package io.httpsync.connector.http;
+package io.httpsync.connector.domain;
 
-import io.httpsync.connector.domain.ResponseKind;
 import org.apache.flink.annotation.PublicEvolving;
 
 import java.io.Serial;
