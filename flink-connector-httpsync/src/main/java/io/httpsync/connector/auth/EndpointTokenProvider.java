@@ -11,6 +11,7 @@ import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.endpoint.RequestTemplate;
 import io.httpsync.connector.endpoint.TimeFormat;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
+import io.httpsync.connector.http.TokenTransport;
 import org.apache.flink.annotation.Internal;
 
 import java.time.Clock;

@@ -1,6 +1,7 @@
 package io.httpsync.connector.auth;
 
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.http.TokenTransport;
 import org.apache.flink.annotation.Internal;
 
 import java.time.Clock;

@@ -5,7 +5,6 @@ import io.httpsync.connector.auth.RequestSigner;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenFetchException;
 import io.httpsync.connector.auth.TokenProvider;
-import io.httpsync.connector.auth.TokenTransport;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointOptions;

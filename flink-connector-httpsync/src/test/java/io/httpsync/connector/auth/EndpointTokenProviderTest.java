@@ -4,6 +4,7 @@ import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.http.TokenHttpClient;
+import io.httpsync.connector.http.TokenTransport;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Simulator;
