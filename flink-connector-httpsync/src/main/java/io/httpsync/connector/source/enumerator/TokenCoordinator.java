@@ -1,6 +1,6 @@
 package io.httpsync.connector.source.enumerator;
 
-import io.httpsync.connector.auth.EndpointTokenProvider;
+import io.httpsync.connector.http.EndpointTokenProvider;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenFetchException;
 import io.httpsync.connector.http.TokenTransport;

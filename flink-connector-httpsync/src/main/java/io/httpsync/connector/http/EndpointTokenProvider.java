@@ -1,9 +1,13 @@
-package io.httpsync.connector.auth;
+package io.httpsync.connector.http;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.httpsync.connector.auth.RequestSigner;
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TokenFetchException;
+import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.ExpiresInUnit;
 import io.httpsync.connector.endpoint.JsonPointers;
@@ -11,7 +15,6 @@ import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.endpoint.RequestTemplate;
 import io.httpsync.connector.endpoint.TimeFormat;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
-import io.httpsync.connector.http.TokenTransport;
 import org.apache.flink.annotation.Internal;
 
 import java.time.Clock;
