@@ -10,6 +10,7 @@ import io.httpsync.connector.endpoint.template.Template;
 import io.httpsync.connector.ratelimit.BucketScope;
 import io.httpsync.connector.ratelimit.BucketSpec;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.util.TimeUtils;
@@ -81,10 +82,10 @@ public final class EndpointSpec implements Serializable {
      * {@code staticTokenProperty}; {@code signer} is {@link SignerKind#NONE} for unsigned requests.
      * {@code refreshTokenPath} is null unless token answers carry a new refresh token, which then replaces the tenant
      * property {@code refreshTokenProperty} in the next token request. {@code tokenRequestSigned}: the token request is
-     * signed with {@code signer} too.
+     * signed with {@code signer} too. The token request's template is internal: the fetcher renders it.
      */
     public record AuthSettings(SignerKind signer, String signerSecretProperty, String staticTokenProperty,
-                               RequestTemplate tokenRequest, String tokenPath, String expiresInPath,
+                               @Internal RequestTemplate tokenRequest, String tokenPath, String expiresInPath,
                                ExpiresInUnit expiresInUnit, Duration defaultTtl, Duration refreshMargin,
                                int maxRefreshes, String refreshTokenPath, String refreshTokenProperty,
                                boolean tokenRequestSigned) {
@@ -534,6 +535,8 @@ public final class EndpointSpec implements Serializable {
         return name;
     }
 
+    /** The list request's template; internal: the fetcher renders it, users describe it with options. */
+    @Internal
     public RequestTemplate request() {
         return request;
     }

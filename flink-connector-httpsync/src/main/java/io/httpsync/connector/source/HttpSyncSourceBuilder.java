@@ -29,6 +29,8 @@ import java.util.List;
 @PublicEvolving
 public final class HttpSyncSourceBuilder<T> {
     public static final int DEFAULT_SPLITS_IN_FLIGHT = 4;
+    /** How far behind the present a window must end unless a lag is given ({@link #setBounded(Instant, Instant)}). */
+    public static final Duration DEFAULT_LAG = SyncPlan.DEFAULT_LAG;
 
     private EndpointSpec endpoint;
     private final List<Tenant> tenants = new ArrayList<>();
@@ -66,10 +68,10 @@ public final class HttpSyncSourceBuilder<T> {
 
     /**
      * A backfill: sync the records updated in {@code [start, end)}, then finish. The end must lie at least the default
-     * lag ({@link SyncPlan#DEFAULT_LAG}) in the past.
+     * lag ({@link #DEFAULT_LAG}) in the past.
      */
     public HttpSyncSourceBuilder<T> setBounded(Instant start, Instant end) {
-        return setBounded(start, end, SyncPlan.DEFAULT_LAG);
+        return setBounded(start, end, DEFAULT_LAG);
     }
 
     /**
