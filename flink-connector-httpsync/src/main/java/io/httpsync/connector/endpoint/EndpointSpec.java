@@ -497,12 +497,10 @@ public final class EndpointSpec implements Serializable {
 
     private void validatePaging() {
         PaginationStyle style = pagination.style();
-        if (style == PaginationStyle.CURSOR && response.cursorPath() == null) {
-            throw OptionReader.invalid(EndpointOptions.RESPONSE_CURSOR_PATH.key(), "is required with pagination.style 'cursor'");
-        }
-        if (style == PaginationStyle.KEYSET) {
-            requireRecordPath(EndpointOptions.RESPONSE_RECORD_ID_PATH, response.recordIdPath(), "pagination.style 'keyset'");
-            requireRecordPath(EndpointOptions.RESPONSE_RECORD_TIME_PATH, response.recordTimePath(), "pagination.style 'keyset'");
+        for (ConfigOption<String> path : style.paging().requiredPaths()) {
+            if (!options.containsKey(path.key())) {
+                throw OptionReader.invalid(path.key(), "is required with pagination.style '" + style.optionValue() + "'");
+            }
         }
         boolean capped = pagination.maxPages() != null || pagination.maxRecords() != null;
         if (capped && !hasBackwardPaging()) {
@@ -581,8 +579,7 @@ public final class EndpointSpec implements Serializable {
 
     /** Whether page/offset paging reads backwards from the last page (it does when a total is configured). */
     public boolean hasBackwardPaging() {
-        PaginationStyle s = pagination.style();
-        return (s == PaginationStyle.PAGE || s == PaginationStyle.OFFSET) && response.totalPath() != null;
+        return pagination.style().paging().pagesBackwardWithTotal() && response.totalPath() != null;
     }
 
     public ResponseSettings response() {
