@@ -208,7 +208,7 @@ public final class EndpointOptions {
     public static final ConfigOption<Integer> RATE_LIMIT_BURST = ConfigOptions.key("rate-limit.burst").intType()
             .defaultValue(1).withDescription("Requests a tenant may send at once after a quiet period.");
 
-    // ------------------------------------------------------------------ rate limiting (issue 4)
+    // ------------------------------------------------------------------ rate limiting
 
     /**
      * Buckets: {@code rate-limit.bucket.<name>.scope|permits|period|burst|weight|adaptive}. Without any bucket, the

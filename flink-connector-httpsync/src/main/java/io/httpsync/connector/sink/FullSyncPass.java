@@ -17,8 +17,8 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A full sync, completed one of the seed's two ways ({@link PassCompletion}): by marking deletions ({@link
- * DeletionMarker}, the "sync time" method, described here) or by publishing the pass as a snapshot
+ * A full sync, completed one of two ways ({@link PassCompletion}): by marking deletions ({@link
+ * DeletionMarker}: rows the pass did not stamp are gone, described here) or by publishing the pass as a snapshot
  * ({@link SnapshotTable}).
  *
  * <p><b>Rounds.</b> The pass reads in bounded jobs, each over a range of update times, its sinks stamping

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The seed's snapshot method of full sync: every full pass writes a complete copy of the platform into its own
+ * Full sync as snapshots (docs/landing.md): every full pass writes a complete copy of the platform into its own
  * snapshot, and queries say which snapshot they read. Three objects, for PostgreSQL and MySQL alike:
  * <ul>
  *   <li>{@code <table>}: one row per (pass_id, tenant, id), written by {@link #sink}; a pass never touches another

@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The source against platforms that misbehave, each a small HTTP server of its own ({@link HostileListApi}) with its
- * own ground truth, one case per way of losing data silently (issue 11, rows 4 to 9 and 11). Every case ends in one
+ * own ground truth, one case per way of losing data silently. Every case ends in one
  * of two ways, never a third: the sync is complete (every order of the ground truth emitted, no event), or the
  * failure is loud: exception events name the option or the answer at fault, the failed window is retried and the
  * sync position stays at it (nothing behind the position is missing), and the bounded job finally fails naming the
