@@ -1,6 +1,7 @@
 package io.httpsync.connector.auth;
 
-import io.httpsync.connector.endpoint.OptionEnum;
+import io.httpsync.connector.domain.OptionEnum;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 
 /** The request signature families, selected by option {@code auth.signer}. */
@@ -26,6 +27,7 @@ public enum SignerKind implements OptionEnum {
     }
 
     /** The signer, reading its secret from the tenant property {@code secretProperty}; null for {@link #NONE}. */
+    @Internal
     public RequestSigner signer(String secretProperty) {
         return switch (this) {
             case NONE -> null;

@@ -1,11 +1,8 @@
 package io.httpsync.connector.auth;
 
-import io.httpsync.connector.endpoint.EndpointSpec;
 import org.apache.flink.annotation.Internal;
 
-import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * Hands out the access token of a tenant ({@code ${token}}). Asynchronous and non-blocking: every method may be
@@ -24,16 +21,4 @@ public interface TokenProvider {
 
     /** Whether {@link #invalidate} leads to a different token (false for a static token). */
     boolean canRefresh();
-
-    /**
-     * The provider the description asks for: a token endpoint ({@code auth.token.url}) or a static tenant property.
-     *
-     * @param transport sends the token request
-     * @param onFetched told the tenant id after each token fetched from the endpoint
-     */
-    static TokenProvider of(EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
-        return spec.auth().tokenRequest() == null
-                ? new StaticTokenProvider(spec.auth().staticTokenProperty())
-                : new EndpointTokenProvider(spec, transport, clock, onFetched);
-    }
 }

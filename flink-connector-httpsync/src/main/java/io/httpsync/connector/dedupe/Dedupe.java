@@ -15,7 +15,7 @@ import java.time.Duration;
  * replays of unchanged data cost no writes downstream:
  * <pre>{@code
  * DataStream<RawRecord> changed = Dedupe.records(records, Duration.ofDays(30), "orders");   // uid "orders-dedupe"
- * changed.sinkTo(JdbcRecordSink.postgres("orders").build(connection)).uid("orders-postgres");
+ * changed.sinkTo(JdbcRecordSink.builder(SqlDialect.POSTGRES, "orders").build(connection)).uid("orders-postgres");
  * }</pre>
  * The operator is keyed by {@link #KEY tenant and record id}; its uid is {@code <name>-dedupe}, stable, so its state
  * survives savepoints and upgrades.

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Ready descriptions of the platforms' order list APIs, as option maps to start from: override what differs (the
  * base URL for a simulator, the page size, the rate) and build with {@code EndpointSpec.builder().options(...)}.
- * Written from the platforms' public documentation ({@code shared/research/platforms.md}); values the documentation
+ * Written from the platforms' public API documentation; values the documentation
  * leaves open are marked [U] in comments and may need adjusting.
  *
  * <p>Tenant properties each preset expects: Kuaishou {@code app-key}, {@code sign-secret}, {@code access-token} (or

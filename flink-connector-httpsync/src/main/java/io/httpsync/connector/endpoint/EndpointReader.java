@@ -73,7 +73,7 @@ final class EndpointReader {
                 windowEndInclusive, queryTimeField, sort, pagination, response, errors, retry, auth, limits, rateLimits,
                 logSummaryInterval);
         validateTemplates(spec);
-        validatePaging(spec);
+        validatePaging(spec, r.canonical());
         if (auth.tokenRequest() != null && !spec.usesToken()) {
             throw OptionReader.invalid(EndpointOptions.AUTH_TOKEN_URL.key(), "is set but no request template uses ${token}");
         }
@@ -446,16 +446,14 @@ final class EndpointReader {
         }
     }
 
-    private static void validatePaging(EndpointSpec spec) {
+    private static void validatePaging(EndpointSpec spec, Map<String, String> options) {
         PaginationSettings pagination = spec.pagination();
         ResponseSettings response = spec.response();
         PaginationStyle style = pagination.style();
-        if (style == PaginationStyle.CURSOR && response.cursorPath() == null) {
-            throw OptionReader.invalid(EndpointOptions.RESPONSE_CURSOR_PATH.key(), "is required with pagination.style 'cursor'");
-        }
-        if (style == PaginationStyle.KEYSET) {
-            requireRecordPath(EndpointOptions.RESPONSE_RECORD_ID_PATH, response.recordIdPath(), "pagination.style 'keyset'");
-            requireRecordPath(EndpointOptions.RESPONSE_RECORD_TIME_PATH, response.recordTimePath(), "pagination.style 'keyset'");
+        for (ConfigOption<String> path : style.paging().requiredPaths()) {
+            if (options.get(path.key()) == null) {
+                throw OptionReader.invalid(path.key(), "is required with pagination.style '" + style.optionValue() + "'");
+            }
         }
         boolean capped = pagination.maxPages() != null || pagination.maxRecords() != null;
         if (capped && !spec.hasBackwardPaging()) {

@@ -2,9 +2,11 @@ package io.httpsync.connector.endpoint;
 
 import io.httpsync.connector.auth.SignerKind;
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.domain.OptionEnum;
 import io.httpsync.connector.endpoint.template.Placeholders;
 import io.httpsync.connector.ratelimit.RateLimitOptions;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.util.TimeUtils;
@@ -76,10 +78,10 @@ public final class EndpointSpec implements Serializable {
      * {@code staticTokenProperty}; {@code signer} is {@link SignerKind#NONE} for unsigned requests.
      * {@code refreshTokenPath} is null unless token answers carry a new refresh token, which then replaces the tenant
      * property {@code refreshTokenProperty} in the next token request. {@code tokenRequestSigned}: the token request is
-     * signed with {@code signer} too.
+     * signed with {@code signer} too. The token request's template is internal: the fetcher renders it.
      */
     public record AuthSettings(SignerKind signer, String signerSecretProperty, String staticTokenProperty,
-                               RequestTemplate tokenRequest, String tokenPath, String expiresInPath,
+                               @Internal RequestTemplate tokenRequest, String tokenPath, String expiresInPath,
                                ExpiresInUnit expiresInUnit, Duration defaultTtl, Duration refreshMargin,
                                int maxRefreshes, String refreshTokenPath, String refreshTokenProperty,
                                boolean tokenRequestSigned) {
@@ -184,6 +186,8 @@ public final class EndpointSpec implements Serializable {
         return name;
     }
 
+    /** The list request's template; internal: the fetcher renders it, users describe it with options. */
+    @Internal
     public RequestTemplate request() {
         return request;
     }
@@ -228,8 +232,7 @@ public final class EndpointSpec implements Serializable {
 
     /** Whether page/offset paging reads backwards from the last page (it does when a total is configured). */
     public boolean hasBackwardPaging() {
-        PaginationStyle s = pagination.style();
-        return (s == PaginationStyle.PAGE || s == PaginationStyle.OFFSET) && response.totalPath() != null;
+        return pagination.style().paging().pagesBackwardWithTotal() && response.totalPath() != null;
     }
 
     public ResponseSettings response() {

@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint;
 
-import org.apache.flink.annotation.Internal;
+import io.httpsync.connector.domain.OptionEnum;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.util.TimeUtils;
@@ -26,7 +27,7 @@ import java.util.stream.Collectors;
  * options back. The one reader of every surface's options (endpoint, rate limits, tenants, scan), and
  * {@link #invalid} the one way to refuse an option. Used on one thread while options are read.
  */
-@Internal
+@PublicEvolving
 public final class OptionReader {
     private final Map<String, String> raw;
     private final TreeMap<String, String> canonical = new TreeMap<>();

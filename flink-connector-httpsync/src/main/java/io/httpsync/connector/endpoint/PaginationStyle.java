@@ -1,8 +1,18 @@
 package io.httpsync.connector.endpoint;
 
+import io.httpsync.connector.domain.OptionEnum;
+import io.httpsync.connector.endpoint.pagination.CursorPagination;
+import io.httpsync.connector.endpoint.pagination.KeysetPagination;
+import io.httpsync.connector.endpoint.pagination.OffsetPagination;
+import io.httpsync.connector.endpoint.pagination.PagePagination;
+import io.httpsync.connector.endpoint.pagination.PagingStyle;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 
-/** How a list API is paged; each style has one implementation in {@code endpoint.pagination}. */
+/**
+ * How a list API is paged; each style has one implementation in {@code endpoint.pagination}, which declares what the
+ * style needs and offers ({@link #paging()}).
+ */
 @PublicEvolving
 public enum PaginationStyle implements OptionEnum {
     /** A page number ({@code ${page}}), starting at {@code pagination.start-page}. */
@@ -13,4 +23,15 @@ public enum PaginationStyle implements OptionEnum {
     CURSOR,
     /** Continue after the last record's time and id ({@code ${keyset.time}}, {@code ${keyset.id}}). */
     KEYSET;
+
+    /** Its placeholders, required response paths, position format and implementation, declared beside the latter. */
+    @Internal
+    public PagingStyle paging() {
+        return switch (this) {
+            case PAGE -> PagePagination.STYLE;
+            case OFFSET -> OffsetPagination.STYLE;
+            case CURSOR -> CursorPagination.STYLE;
+            case KEYSET -> KeysetPagination.STYLE;
+        };
+    }
 }

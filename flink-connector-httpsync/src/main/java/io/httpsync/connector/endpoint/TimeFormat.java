@@ -1,7 +1,7 @@
 package io.httpsync.connector.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -18,7 +18,7 @@ import java.util.Objects;
  * thread-safe. Epoch seconds and patterns without milliseconds truncate towards the past, so consecutive windows
  * {@code [a, b)}, {@code [b, c)} stay adjacent at the platform's resolution.
  */
-@Internal
+@PublicEvolving
 public final class TimeFormat {
     public static final String EPOCH_MILLIS = "epoch-millis";
     public static final String EPOCH_SECONDS = "epoch-seconds";

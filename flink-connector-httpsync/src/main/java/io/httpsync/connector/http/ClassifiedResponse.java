@@ -1,6 +1,7 @@
 package io.httpsync.connector.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.httpsync.connector.domain.ResponseKind;
 import org.apache.flink.annotation.Internal;
 
 import java.time.Duration;

@@ -2,6 +2,7 @@ package io.httpsync.connector.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.ResponseExtractor;
 import org.apache.flink.annotation.Internal;

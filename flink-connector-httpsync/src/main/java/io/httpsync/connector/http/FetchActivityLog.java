@@ -1,5 +1,6 @@
 package io.httpsync.connector.http;
 
+import io.httpsync.connector.domain.ResponseKind;
 import org.apache.flink.annotation.Internal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

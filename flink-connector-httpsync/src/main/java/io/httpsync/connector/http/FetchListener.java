@@ -1,5 +1,6 @@
 package io.httpsync.connector.http;
 
+import io.httpsync.connector.domain.ResponseKind;
 import org.apache.flink.annotation.Internal;
 
 import java.time.Duration;

@@ -2,10 +2,12 @@ package io.httpsync.connector.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.RequestSigner;
+import io.httpsync.connector.auth.StaticTokenProvider;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenFetchException;
 import io.httpsync.connector.auth.TokenProvider;
-import io.httpsync.connector.auth.TokenTransport;
+import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RecordFields;
@@ -39,6 +41,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Fetches one page of a window asynchronously: renders the request (templates, token, signature), takes a permit
@@ -110,7 +113,19 @@ public final class PageFetcher implements AutoCloseable {
         });
         timer.setRemoveOnCancelPolicy(true);
         this.tokens = !spec.usesToken() ? null
-                : tokens != null ? tokens : TokenProvider.of(spec, this::sendTokenRequest, clock, listener::onTokenFetched);
+                : tokens != null ? tokens : tokenProvider(spec, this::sendTokenRequest, clock, listener::onTokenFetched);
+    }
+
+    /**
+     * The provider the description asks for: a token endpoint ({@code auth.token.url}) or a static tenant property.
+     *
+     * @param transport sends the token request
+     * @param onFetched told the tenant id after each token fetched from the endpoint
+     */
+    public static TokenProvider tokenProvider(EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
+        return spec.auth().tokenRequest() == null
+                ? new StaticTokenProvider(spec.auth().staticTokenProperty())
+                : new EndpointTokenProvider(spec, transport, clock, onFetched);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.httpsync.connector.http;
 
+import io.httpsync.connector.domain.ExceptionEvent;
 import org.apache.flink.annotation.PublicEvolving;
 
 import java.io.Serial;

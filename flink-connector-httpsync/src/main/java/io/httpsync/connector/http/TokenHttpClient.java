@@ -1,6 +1,5 @@
 package io.httpsync.connector.http;
 
-import io.httpsync.connector.auth.TokenTransport;
 import io.httpsync.connector.endpoint.RenderedRequest;
 import org.apache.flink.annotation.Internal;
 import org.asynchttpclient.AsyncCompletionHandlerBase;

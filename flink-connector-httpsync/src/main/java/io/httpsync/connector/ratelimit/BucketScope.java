@@ -1,6 +1,6 @@
 package io.httpsync.connector.ratelimit;
 
-import io.httpsync.connector.endpoint.OptionEnum;
+import io.httpsync.connector.domain.OptionEnum;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**

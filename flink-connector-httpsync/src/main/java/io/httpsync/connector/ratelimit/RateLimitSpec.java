@@ -33,7 +33,7 @@ public record RateLimitSpec(List<BucketSpec> buckets, Backend backend, String re
 
     /** Where buckets are kept. */
     @PublicEvolving
-    public enum Backend implements io.httpsync.connector.endpoint.OptionEnum {
+    public enum Backend implements io.httpsync.connector.domain.OptionEnum {
         /**
          * The job holds each budget: the source's enumerator divides every bucket among the readers that have work
          * for it, on whichever TaskManagers they run (see {@link JobBudget}).

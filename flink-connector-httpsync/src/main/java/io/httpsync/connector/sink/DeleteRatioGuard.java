@@ -1,6 +1,6 @@
 package io.httpsync.connector.sink;
 
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import org.apache.flink.annotation.Internal;
 
 import javax.annotation.Nullable;

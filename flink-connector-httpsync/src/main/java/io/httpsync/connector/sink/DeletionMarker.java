@@ -1,6 +1,8 @@
 package io.httpsync.connector.sink;
 
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.source.DetailApiCheck;
+import io.httpsync.connector.domain.CandidateCheck;
+import io.httpsync.connector.domain.ExceptionEvent;
 import org.apache.flink.annotation.PublicEvolving;
 
 import javax.annotation.Nullable;

@@ -1,8 +1,8 @@
 package io.httpsync.connector.sink;
 
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.source.HttpSyncSourceBuilder;
 import io.httpsync.connector.source.RawRecord;
-import io.httpsync.connector.source.enumerator.SyncPlan;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -17,8 +17,8 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A full sync, completed one of the seed's two ways ({@link PassCompletion}): by marking deletions ({@link
- * DeletionMarker}, the "sync time" method, described here) or by publishing the pass as a snapshot
+ * A full sync, completed one of two ways ({@link PassCompletion}): by marking deletions ({@link
+ * DeletionMarker}: rows the pass did not stamp are gone, described here) or by publishing the pass as a snapshot
  * ({@link SnapshotTable}).
  *
  * <p><b>Rounds.</b> The pass reads in bounded jobs, each over a range of update times, its sinks stamping
@@ -115,7 +115,7 @@ public final class FullSyncPass {
     private final long startMillis;
     private final long endMillis;
     private int catchUpRounds = 1;
-    private Duration lag = SyncPlan.DEFAULT_LAG;
+    private Duration lag = HttpSyncSourceBuilder.DEFAULT_LAG;
     private Clock clock = Clock.systemUTC();
     @Nullable private PassLease lease;
 
@@ -147,7 +147,7 @@ public final class FullSyncPass {
 
     /**
      * How many catch-up rounds follow the main round (0 turns them off), and the lag the source keeps behind the
-     * platform (its {@code setContinuous} lag, {@link SyncPlan#DEFAULT_LAG} for a bounded source): a catch-up round
+     * platform (its {@code setContinuous} lag, {@link HttpSyncSourceBuilder#DEFAULT_LAG} for a bounded source): a catch-up round
      * up to time {@code t} starts once {@code t + lag} has passed.
      */
     public FullSyncPass withCatchUp(int rounds, Duration lag) {

@@ -9,7 +9,7 @@ import java.sql.SQLException;
  * What a {@link FullSyncPass} does to a tenant's landed records around its bounded rounds: {@link #begin} before the
  * first round starts, {@link #complete} only once every round's job has finished (every window of the tenant read and
  * written). The two
- * implementations are the seed's two methods: {@link DeletionMarker} (mark the records the pass did not see deleted)
+ * implementations are the two ways docs/landing.md describes: {@link DeletionMarker} (mark the records the pass did not see deleted)
  * and {@link SnapshotTable} (publish the pass's snapshot as the tenant's latest).
  * Called from the pass's driver thread.
  */

@@ -1,5 +1,6 @@
 package io.httpsync.connector.sink;
 
+import io.httpsync.connector.domain.CandidateCheck;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.slf4j.Logger;

@@ -37,7 +37,7 @@ import java.util.Map;
 
 /**
  * A full pass with deletion marking completed <em>inside a running job</em>, tenant by tenant, as each tenant's sync
- * position says its pass is complete: the seed's "sync time" method for a continuous job that starts with a full
+ * position says its pass is complete: deletion marking ({@link FullSyncPass}) for a continuous job that starts with a full
  * pass (its source starts at the pass's start, its record sink stamps the pass's id), and for a pass whose tenants
  * must not wait for each other (one tenant whose windows keep failing does not hold back the others).
  * <pre>{@code

@@ -1,6 +1,7 @@
 package io.httpsync.connector.sink;
 
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.CandidateCheck;
+import io.httpsync.connector.domain.ExceptionEvent;
 import org.apache.flink.annotation.PublicEvolving;
 
 import javax.annotation.Nullable;
@@ -15,7 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The seed's snapshot method of full sync: every full pass writes a complete copy of the platform into its own
+ * Full sync as snapshots (docs/landing.md): every full pass writes a complete copy of the platform into its own
  * snapshot, and queries say which snapshot they read. Three objects, for PostgreSQL and MySQL alike:
  * <ul>
  *   <li>{@code <table>}: one row per (pass_id, tenant, id), written by {@link #sink}; a pass never touches another

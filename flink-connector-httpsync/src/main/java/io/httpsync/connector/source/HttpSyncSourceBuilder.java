@@ -36,6 +36,8 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 public final class HttpSyncSourceBuilder<T> {
     /** The default of option {@code scan.splits-in-flight} ({@link ScanOptions#SPLITS_IN_FLIGHT}). */
     public static final int DEFAULT_SPLITS_IN_FLIGHT = ScanOptions.SPLITS_IN_FLIGHT.defaultValue();
+    /** How far behind the present a window must end unless a lag is given ({@link #setBounded(Instant, Instant)}). */
+    public static final Duration DEFAULT_LAG = SyncPlan.DEFAULT_LAG;
 
     private EndpointSpec endpoint;
     private final List<Tenant> tenants = new ArrayList<>();
@@ -95,10 +97,10 @@ public final class HttpSyncSourceBuilder<T> {
 
     /**
      * A backfill: sync the records updated in {@code [start, end)}, then finish. The end must lie at least the default
-     * lag ({@link SyncPlan#DEFAULT_LAG}) in the past.
+     * lag ({@link #DEFAULT_LAG}) in the past.
      */
     public HttpSyncSourceBuilder<T> setBounded(Instant start, Instant end) {
-        return setBounded(start, end, SyncPlan.DEFAULT_LAG);
+        return setBounded(start, end, DEFAULT_LAG);
     }
 
     /**

@@ -7,7 +7,7 @@ import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.connector.source.enumerator.ScanOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions.ScanMode;
-import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 
 import java.time.Duration;
@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * job (whose keys are these under a prefix). Every refusal names the option ({@link OptionReader#invalid}).
  * Stateless.
  */
-@Internal
+@PublicEvolving
 public final class SourceConfigReader {
     private SourceConfigReader() {}
 

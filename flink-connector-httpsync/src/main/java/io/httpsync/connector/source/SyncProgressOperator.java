@@ -1,5 +1,6 @@
 package io.httpsync.connector.source;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -8,8 +9,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * Turns the httpsync source's watermarks, which follow the sync position, into elements: each time the position
  * advances, one {@code Long} (the position, epoch millis) goes downstream, e.g. to a progress table. Records pass
- * nowhere; the operator only observes the watermark.
+ * nowhere; the operator only observes the watermark. Users reach it through {@link HttpSyncStreams}.
  */
+@Internal
 public final class SyncProgressOperator<T> extends AbstractStreamOperator<Long> implements OneInputStreamOperator<T, Long> {
     private long lastPosition = Long.MIN_VALUE;
 

@@ -2,7 +2,7 @@ package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.TenantOptions;
 import io.httpsync.connector.endpoint.EndpointOptions;
-import io.httpsync.connector.endpoint.OptionEnum;
+import io.httpsync.connector.domain.OptionEnum;
 import io.httpsync.connector.ratelimit.RateLimitOptions;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;

@@ -4,7 +4,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.hostile.HostileListApi.Cursors;
 import io.httpsync.connector.hostile.HostileListApi.Order;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncStreams;
@@ -51,8 +51,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The source against platforms that misbehave, each a small HTTP server of its own ({@link HostileListApi}) with its
- * own ground truth, one case per way of losing data silently (issue 11, rows 3 to 11; rows 12 and 13 are about
- * messages and logs, see {@code SecretsNeverInMessagesITCase} and {@code FetchActivityLogTest}), for each paging style
+ * own ground truth, one case per way of losing data silently (secrets in messages and
+ * readable logs are tested by {@code SecretsNeverInMessagesITCase} and {@code FetchActivityLogTest}), for each paging style
  * the case applies to, and more that platforms do (a deep-paging cap no window can get under, a page served for every
  * page number, a total that keeps growing, answers that are HTML, truncated or an unknown code). Every case ends in one
  * of two ways, never a third: the sync is complete (every order of the ground truth emitted, no event), or the

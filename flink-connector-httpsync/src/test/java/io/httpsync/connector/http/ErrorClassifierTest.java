@@ -1,5 +1,6 @@
 package io.httpsync.connector.http;
 
+import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import org.junit.jupiter.api.Test;

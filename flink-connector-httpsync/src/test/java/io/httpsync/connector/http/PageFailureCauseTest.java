@@ -1,6 +1,7 @@
 package io.httpsync.connector.http;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.split.WindowFailure;

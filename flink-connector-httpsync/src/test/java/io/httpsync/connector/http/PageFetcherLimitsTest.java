@@ -3,6 +3,8 @@ package io.httpsync.connector.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import org.junit.jupiter.api.AfterEach;

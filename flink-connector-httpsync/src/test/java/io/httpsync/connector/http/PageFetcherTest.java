@@ -2,6 +2,8 @@ package io.httpsync.connector.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.pagination.PagePosition;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;

@@ -108,7 +108,7 @@ public final class RateLimitBenchmark {
         Map<String, java.util.concurrent.atomic.AtomicInteger> retries = new java.util.concurrent.ConcurrentHashMap<>();
         FetchListener countRetries = new FetchListener() {
             @Override
-            public void onRetry(String tenantId, io.httpsync.connector.http.ResponseKind cause, java.time.Duration delay) {
+            public void onRetry(String tenantId, io.httpsync.connector.domain.ResponseKind cause, java.time.Duration delay) {
                 retries.computeIfAbsent(cause.name(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
             }
         };

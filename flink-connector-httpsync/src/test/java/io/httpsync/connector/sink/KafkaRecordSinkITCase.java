@@ -2,8 +2,8 @@ package io.httpsync.connector.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.httpsync.connector.http.ExceptionEvent;
-import io.httpsync.connector.http.ResponseKind;
+import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordMeta;
 import io.httpsync.connector.testutil.KafkaExtension;

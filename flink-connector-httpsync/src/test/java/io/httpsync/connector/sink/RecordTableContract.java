@@ -1,8 +1,8 @@
 package io.httpsync.connector.sink;
 
 import io.httpsync.connector.dedupe.Dedupe;
-import io.httpsync.connector.http.ExceptionEvent;
-import io.httpsync.connector.http.ResponseKind;
+import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordMeta;
 import io.httpsync.connector.source.TenantPosition;

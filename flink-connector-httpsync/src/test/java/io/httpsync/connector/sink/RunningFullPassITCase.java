@@ -2,7 +2,7 @@ package io.httpsync.connector.sink;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncStreams;

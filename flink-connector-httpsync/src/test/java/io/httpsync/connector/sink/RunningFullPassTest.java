@@ -1,6 +1,7 @@
 package io.httpsync.connector.sink;
 
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.CandidateCheck;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.source.HttpSyncStreams;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.TenantPosition;

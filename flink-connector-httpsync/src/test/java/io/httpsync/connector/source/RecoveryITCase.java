@@ -2,7 +2,7 @@ package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.sink.PostgresRecordSink;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.BoundedRange;

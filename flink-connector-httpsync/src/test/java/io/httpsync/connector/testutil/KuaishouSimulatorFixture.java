@@ -1,10 +1,10 @@
 package io.httpsync.connector.testutil;
 
+import io.httpsync.connector.source.DetailApiCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.sink.DetailApiCheck;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.GroundTruth;

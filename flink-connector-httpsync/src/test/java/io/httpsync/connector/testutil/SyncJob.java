@@ -1,6 +1,6 @@
 package io.httpsync.connector.testutil;
 
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.sink.PostgresRecordSink;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncStreams;

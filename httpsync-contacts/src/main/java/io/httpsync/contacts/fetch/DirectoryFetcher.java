@@ -3,6 +3,7 @@ package io.httpsync.contacts.fetch;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenProvider;
+import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.FetchListener;
 import io.httpsync.connector.http.TokenHttpClient;
@@ -55,7 +56,7 @@ public abstract class DirectoryFetcher implements AutoCloseable {
         EndpointSpec spec = EndpointSpec.fromOptions(withOverrides(tokenSpecOptions));
         this.listener = listener;
         this.tokenClient = new TokenHttpClient("contacts-token-" + spec.name().replace('/', '-'), Duration.ofSeconds(30));
-        this.tokens = TokenProvider.of(spec, tokenClient, Clock.systemUTC(), listener::onTokenFetched);
+        this.tokens = PageFetcher.tokenProvider(spec, tokenClient, Clock.systemUTC(), listener::onTokenFetched);
     }
 
     /**

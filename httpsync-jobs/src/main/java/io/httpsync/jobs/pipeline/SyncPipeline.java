@@ -1,13 +1,13 @@
 package io.httpsync.jobs.pipeline;
 
+import io.httpsync.connector.source.DetailApiCheck;
+import io.httpsync.connector.domain.CandidateCheck;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.dedupe.Dedupe;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
-import io.httpsync.connector.http.ExceptionEvent;
-import io.httpsync.connector.sink.CandidateCheck;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.sink.DeletionMarker;
-import io.httpsync.connector.sink.DetailApiCheck;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
 import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.connector.sink.JdbcRecordSink;

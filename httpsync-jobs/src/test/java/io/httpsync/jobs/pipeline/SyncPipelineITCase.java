@@ -1,8 +1,8 @@
 package io.httpsync.jobs.pipeline;
 
 import io.httpsync.connector.endpoint.EndpointPresets;
-import io.httpsync.connector.http.ExceptionEvent;
-import io.httpsync.connector.http.ResponseKind;
+import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
 import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.jobs.demo.Demo;

@@ -3,7 +3,7 @@ package io.httpsync.simulator.contacts;
 /**
  * What a generated {@link Directory} looks like: how many departments in how deep a tree, how many users, how many
  * belong to several departments, who heads what, and how many of the dependency cycles a contacts sync has to break
- * (the second seed document, 通讯录同步): a department headed by one of its own members (department &harr; head) and
+ * (通讯录同步, contacts sync): a department headed by one of its own members (department &harr; head) and
  * direct-leader chains that loop (A&rarr;B&rarr;C&rarr;A). The same spec and seed always give the same directory.
  */
 public final class DirectorySpec {

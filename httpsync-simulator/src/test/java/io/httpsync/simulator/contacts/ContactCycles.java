@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Finds the two dependency cycles of the contacts seed in data as a client sees it (platform ids, rendered fields),
+ * Finds the two dependency cycles a contacts sync has to break ({@link io.httpsync.simulator.contacts.DirectorySpec}) in data as a client sees it (platform ids, rendered fields),
  * independently of how the simulator generated them.
  */
 public final class ContactCycles {

@@ -53,12 +53,10 @@ abstract class AbstractPagination implements Pagination {
     @Override
     public PagePosition parse(String serialized) {
         PagePosition p = PagePosition.deserialize(serialized);
-        if (!positionType().isInstance(p)) {
+        if (!p.kind().equals(style().paging().positionKind())) {
             throw new IllegalArgumentException("a " + p.kind() + " position cannot resume pagination.style '"
                     + style().optionValue() + "': " + serialized);
         }
         return p;
     }
-
-    protected abstract Class<? extends PagePosition> positionType();
 }

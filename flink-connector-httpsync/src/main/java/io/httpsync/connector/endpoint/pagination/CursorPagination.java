@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint.pagination;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.PaginationStyle;
 import io.httpsync.connector.endpoint.ResponseFormatException;
@@ -23,6 +24,10 @@ import java.util.Set;
  */
 @Internal
 public final class CursorPagination extends AbstractPagination {
+    public static final PagingStyle STYLE = new PagingStyle(Set.of(Placeholders.CURSOR),
+            List.of(EndpointOptions.RESPONSE_CURSOR_PATH), false,
+            CursorPosition.KIND, CursorPosition::read, CursorPagination::new);
+
     private final Set<String> endMarkers;
 
     public CursorPagination(EndpointSpec spec) {
@@ -74,10 +79,5 @@ public final class CursorPagination extends AbstractPagination {
 
     private static String shown(String cursor) {
         return cursor.length() <= 80 ? cursor : cursor.substring(0, 80) + "...";
-    }
-
-    @Override
-    protected Class<? extends PagePosition> positionType() {
-        return CursorPosition.class;
     }
 }

@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint.pagination;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.PaginationStyle;
 import io.httpsync.connector.endpoint.ResponseFormatException;
@@ -13,6 +14,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Keyset paging: each request continues after the last record read, named by its time and id
@@ -25,6 +27,10 @@ import java.util.Map;
  */
 @Internal
 public final class KeysetPagination extends AbstractPagination {
+    public static final PagingStyle STYLE = new PagingStyle(Set.of(Placeholders.KEYSET_TIME, Placeholders.KEYSET_ID),
+            List.of(EndpointOptions.RESPONSE_RECORD_ID_PATH, EndpointOptions.RESPONSE_RECORD_TIME_PATH), false,
+            KeysetPosition.KIND, KeysetPosition::read, KeysetPagination::new);
+
     private final SortOrder sort;
     private final TimeFormat timeFormat;
     private final ZoneId zone;
@@ -94,10 +100,5 @@ public final class KeysetPagination extends AbstractPagination {
         } catch (NumberFormatException e) {
             return a.compareTo(b);
         }
-    }
-
-    @Override
-    protected Class<? extends PagePosition> positionType() {
-        return KeysetPosition.class;
     }
 }

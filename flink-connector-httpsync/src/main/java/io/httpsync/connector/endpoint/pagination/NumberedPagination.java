@@ -277,9 +277,4 @@ abstract class NumberedPagination extends AbstractPagination {
         long last = totalKind == TotalKind.PAGES ? total - 1 : (total - 1) / pageSize;
         return (int) Math.min(Integer.MAX_VALUE, last);
     }
-
-    @Override
-    protected Class<? extends PagePosition> positionType() {
-        return NumberedPosition.class;
-    }
 }

@@ -2,7 +2,11 @@ package io.httpsync.connector.endpoint.pagination;
 
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.PaginationStyle;
+import io.httpsync.connector.endpoint.template.Placeholders;
 import org.apache.flink.annotation.Internal;
+
+import java.util.List;
+import java.util.Set;
 
 /**
  * Offset/limit paging ({@code ${offset}} = page index times {@code ${pageSize}} when paging backwards; the records
@@ -11,6 +15,9 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public final class OffsetPagination extends NumberedPagination {
+    public static final PagingStyle STYLE = new PagingStyle(Set.of(Placeholders.PAGE, Placeholders.OFFSET), List.of(), true,
+            NumberedPosition.KIND, NumberedPosition::read, OffsetPagination::new);
+
     public OffsetPagination(EndpointSpec spec) {
         super(spec);
     }

@@ -2,7 +2,11 @@ package io.httpsync.connector.endpoint.pagination;
 
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.PaginationStyle;
+import io.httpsync.connector.endpoint.template.Placeholders;
 import org.apache.flink.annotation.Internal;
+
+import java.util.List;
+import java.util.Set;
 
 /**
  * Page-number paging ({@code ${page}} from {@code pagination.start-page}); the algorithm is
@@ -10,6 +14,9 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public final class PagePagination extends NumberedPagination {
+    public static final PagingStyle STYLE = new PagingStyle(Set.of(Placeholders.PAGE, Placeholders.OFFSET), List.of(), true,
+            NumberedPosition.KIND, NumberedPosition::read, PagePagination::new);
+
     public PagePagination(EndpointSpec spec) {
         super(spec);
     }

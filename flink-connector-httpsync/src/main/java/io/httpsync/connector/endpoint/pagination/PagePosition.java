@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.httpsync.connector.endpoint.PaginationStyle;
 import org.apache.flink.annotation.Internal;
 
 import java.io.Serializable;
@@ -49,12 +50,11 @@ public sealed interface PagePosition extends Serializable
         }
         int version = node.path("v").asInt(-1);
         if (version != VERSION) throw new IllegalArgumentException("page position of unknown version " + version + ": " + text);
-        return switch (node.path("kind").asText()) {
-            case NumberedPosition.KIND -> NumberedPosition.read(node);
-            case CursorPosition.KIND -> CursorPosition.read(node);
-            case KeysetPosition.KIND -> KeysetPosition.read(node);
-            default -> throw new IllegalArgumentException("page position of unknown kind: " + text);
-        };
+        String kind = node.path("kind").asText();
+        for (PaginationStyle style : PaginationStyle.values()) {
+            if (style.paging().positionKind().equals(kind)) return style.paging().positionReader().apply(node);
+        }
+        throw new IllegalArgumentException("page position of unknown kind: " + text);
     }
 
     /** A long field, or null if absent or null. */

@@ -50,11 +50,6 @@ public interface Pagination {
 
     /** The pagination the description asks for. */
     static Pagination of(EndpointSpec spec) {
-        return switch (spec.pagination().style()) {
-            case PAGE -> new PagePagination(spec);
-            case OFFSET -> new OffsetPagination(spec);
-            case CURSOR -> new CursorPagination(spec);
-            case KEYSET -> new KeysetPagination(spec);
-        };
+        return spec.pagination().style().paging().create().apply(spec);
     }
 }

@@ -5,7 +5,6 @@ import org.apache.flink.annotation.Internal;
 
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -42,13 +41,6 @@ public final class Placeholders {
         TOKEN_REQUEST
     }
 
-    private static final Map<String, Set<PaginationStyle>> PAGING = Map.of(
-            PAGE, EnumSet.of(PaginationStyle.PAGE, PaginationStyle.OFFSET),
-            OFFSET, EnumSet.of(PaginationStyle.PAGE, PaginationStyle.OFFSET),
-            CURSOR, EnumSet.of(PaginationStyle.CURSOR),
-            KEYSET_TIME, EnumSet.of(PaginationStyle.KEYSET),
-            KEYSET_ID, EnumSet.of(PaginationStyle.KEYSET),
-            PAGE_SIZE, EnumSet.allOf(PaginationStyle.class));
     private static final Set<String> ALWAYS = Set.of(TENANT_ID, NOW, NOW_EPOCH_MILLIS, NOW_EPOCH_SECONDS);
     private static final Set<String> LIST_ONLY = Set.of(WINDOW_START, WINDOW_END, TOKEN);
     private static final List<String> ALL = List.of(WINDOW_START, WINDOW_END, PAGE, OFFSET, PAGE_SIZE, CURSOR,
@@ -65,14 +57,23 @@ public final class Placeholders {
         if (LIST_ONLY.contains(name)) {
             return scope == Scope.LIST_REQUEST ? null : "placeholder ${" + name + "} is not available in a token request";
         }
-        Set<PaginationStyle> styles = PAGING.get(name);
-        if (styles == null) return "unknown placeholder ${" + name + "}; known are " + ALL;
+        Set<PaginationStyle> styles = stylesFilling(name);
+        if (styles.isEmpty()) return "unknown placeholder ${" + name + "}; known are " + ALL;
         if (scope == Scope.TOKEN_REQUEST) return "placeholder ${" + name + "} is not available in a token request";
         if (!styles.contains(style)) {
             return "placeholder ${" + name + "} is not available with pagination.style '" + style.optionValue()
                     + "' (only with " + styles.stream().map(PaginationStyle::optionValue).toList() + ")";
         }
         return null;
+    }
+
+    /** The paging styles that fill the placeholder: {@code ${pageSize}} every style, the others as each declares. */
+    private static Set<PaginationStyle> stylesFilling(String name) {
+        Set<PaginationStyle> styles = EnumSet.noneOf(PaginationStyle.class);
+        for (PaginationStyle style : PaginationStyle.values()) {
+            if (name.equals(PAGE_SIZE) || style.paging().placeholders().contains(name)) styles.add(style);
+        }
+        return styles;
     }
 
     /**

@@ -37,13 +37,13 @@ final class EnumeratorMetrics {
 
     private final SplitEnumeratorMetricGroup group;
     private final Clock clock;
-    private final Counter committedWindows;
 
-    EnumeratorMetrics(SplitEnumeratorMetricGroup group, Clock clock, IntSupplier unassignedWindows, LongSupplier platformClockSkew) {
+    EnumeratorMetrics(SplitEnumeratorMetricGroup group, Clock clock, IntSupplier unassignedWindows,
+                      LongSupplier committedWindows, LongSupplier platformClockSkew) {
         this.group = group;
         this.clock = clock;
         group.setUnassignedSplitsGauge(() -> (long) unassignedWindows.getAsInt());
-        this.committedWindows = group.counter(COMMITTED_WINDOWS);
+        group.counter(COMMITTED_WINDOWS, new ReadOnlyCounter(committedWindows));
         group.gauge(PLATFORM_CLOCK_SKEW_MILLIS, (Gauge<Long>) platformClockSkew::getAsLong);
     }
 
@@ -53,7 +53,31 @@ final class EnumeratorMetrics {
         tenantGroup.gauge(SYNC_LAG_MILLIS, (Gauge<Long>) () -> clock.millis() - progress.syncPositionMillis());
     }
 
-    void windowCommitted() {
-        committedWindows.inc();
+    /** A counter whose count is kept elsewhere (the ledger counts its commits): reporters only read counters. */
+    private record ReadOnlyCounter(LongSupplier count) implements Counter {
+        @Override
+        public void inc() {
+            inc(1);
+        }
+
+        @Override
+        public void inc(long n) {
+            throw new UnsupportedOperationException("counted by the window ledger");
+        }
+
+        @Override
+        public void dec() {
+            inc(-1);
+        }
+
+        @Override
+        public void dec(long n) {
+            inc(-n);
+        }
+
+        @Override
+        public long getCount() {
+            return count.getAsLong();
+        }
     }
 }

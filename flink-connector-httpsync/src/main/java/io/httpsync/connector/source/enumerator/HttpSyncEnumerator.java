@@ -28,19 +28,11 @@ import org.slf4j.LoggerFactory;
 import javax.annotation.Nullable;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.function.Function;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
@@ -49,49 +41,29 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * splits hot windows, retries failed ones, and turns finished windows into a per-tenant <b>sync position</b> once a
  * checkpoint covers them.
  *
- * <h2>Split lifecycle</h2>
- *
- * <pre>
- *   planned ──► unassigned ──► assigned ──► finished, pending checkpoint ──► committed
- *                  ▲   ▲          │ │                    │
- *                  │   │          │ └─ too large: covered part ─┘ (finished), rest halved ─► unassigned
- *                  │   └─ retry ──┴─ failed (waits the retry delay)
- *                  └── addSplitsBack (reader failed before a checkpoint): assigned or finished go back
- * </pre>
+ * <p>The windows themselves, where each one is and what follows from reports, are kept by its {@link WindowLedger}
+ * (the split lifecycle is described there); this class speaks the reader protocol and tells the ledger what the
+ * readers said.
  *
  * <ul>
- *   <li><b>planned</b>: windows are planned lazily, a round (one window per tenant) at a time, only as many as the
- *       waiting readers need plus one per subtask, so the state stays small over a long backfill. In bounded mode
- *       the horizon is the end; in continuous mode it is {@code now - lag}, moved by a periodic
- *       {@link SplitEnumeratorContext#callAsync} that reads the clock on the worker thread.
- *   <li><b>unassigned to assigned</b>: pull-based. Each {@link #handleSplitRequest} is answered with at most one
- *       window, oldest first over all tenants; a reader that wants k windows in flight sends k requests. A request
- *       that finds no window waits until one appears and the reader speaks again (it polls, see below).
- *   <li><b>assigned to finished</b>: on {@link WindowsFinishedEvent}. The reader sends it only after it has emitted
- *       every record of the window, from the thread that also takes its checkpoints. Every checkpoint the enumerator
- *       snapshots after receiving the event is triggered on the reader after the event was sent, so the window's
- *       records precede that checkpoint's barrier. Hence the window is committed when such a checkpoint completes
- *       (the approach of Flink CDC's incremental snapshot): {@link #snapshotState} stamps newly finished windows
- *       with the checkpoint id, {@link #notifyCheckpointComplete} commits those stamped at or before the completed
- *       id (Flink may skip notifications, so "at or before").
- *   <li><b>too large</b> ({@link WindowTooLargeEvent}): the part the reader covered becomes a finished window; the
- *       rest is halved (see {@link WindowPlanner}) and the halves go back to the queue, recursively as new reports
- *       arrive, down to the minimum width, below which it is handed out once more as unsplittable (its reader then
- *       reports it failed, for a lasting cause: the records beyond the cap cannot be read).
- *   <li><b>failed</b> ({@link WindowFailedEvent}): the window waits the plan's retry delay (doubled per failure in a
- *       row, up to a bound, when the cause is transient), then goes back to the queue. It is never skipped, and the
- *       sync position cannot pass it. In a bounded sync, a window that fails {@link SyncPlan#maxWindowFailures()}
- *       times in a row with the same lasting cause fails the job with a
- *       {@link io.httpsync.connector.source.WindowFailedException}, without restarts ({@link FailureStreaks}): asking
- *       again would give the same answer, and a bounded job must end.
- *   <li><b>too early</b> ({@link WindowTooEarlyEvent}): the platform's clock runs behind ours and had not passed the
- *       window's end plus the lag when it was read. The part it had passed is finished; the rest waits in pieces, each
- *       until the platform's clock has passed its end plus the lag (see {@link WindowPlanner#splitTooEarly}).
- *       Continuous planning keeps to the platform's clock as the readers report it with their polls
- *       ({@link PlatformClockTracker}), so this happens only to windows planned before it was known, or while it fell
- *       further behind.
- *   <li><b>committed</b>: the tenant's sync position is the end of the longest prefix of committed windows; it is
- *       sent to each reader ({@link SyncPositionEvent}) after it moved, with the reader's next request, report or poll.
+ *   <li><b>Assignment</b> is pull-based. Each {@link #handleSplitRequest} is answered with at most one window; a
+ *       reader that wants k windows in flight sends k requests. A request that finds no window waits until one
+ *       appears and the reader speaks again (it polls, see below).
+ *   <li><b>Reports.</b> A reader sends {@link WindowsFinishedEvent} only after it has emitted every record of the
+ *       window, from the thread that also takes its checkpoints. Every checkpoint the enumerator snapshots after
+ *       receiving the event is triggered on the reader after the event was sent, so the window's records precede that
+ *       checkpoint's barrier. Hence the window is committed when such a checkpoint completes (the approach of Flink
+ *       CDC's incremental snapshot): {@link #snapshotState} stamps newly finished windows with the checkpoint id,
+ *       {@link #notifyCheckpointComplete} commits those stamped at or before the completed id.
+ *       {@link WindowTooLargeEvent}, {@link WindowTooEarlyEvent} and {@link WindowFailedEvent} re-plan the window.
+ *       In a bounded sync, a window that fails {@link SyncPlan#maxWindowFailures()} times in a row with the same
+ *       lasting cause fails the job with a {@link io.httpsync.connector.source.WindowFailedException}, without
+ *       restarts: asking again would give the same answer, and a bounded job must end.
+ *   <li><b>Horizon.</b> In continuous mode a periodic {@link SplitEnumeratorContext#callAsync} reads the clock on the
+ *       worker thread; planning keeps to the platform's clock as the readers report it with their polls
+ *       ({@link PlatformClockTracker}).
+ *   <li><b>Positions.</b> A tenant's sync position is sent to each reader ({@link SyncPositionEvent}) after it moved,
+ *       with the reader's next request, report or poll.
  * </ul>
  *
  * <p><b>Only readers that speak are answered.</b> Assignments, acknowledgements, positions and the end of a bounded
@@ -108,15 +80,9 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * until then and re-sends the report after a restore. A report about a window that is not (any more) assigned was
  * already handled and is only acknowledged.
  *
- * <p><b>Bounded end.</b> A waiting reader is told that there are no more splits only when nothing is unassigned,
- * nothing is assigned (an assigned window can still come back as hot-window pieces), no failed window waits for a
- * retry and every tenant is planned to the end. Finished windows waiting for a checkpoint do not hold readers back:
- * they come back only through {@link #addSplitsBack}, with a restarted reader that asks again.
- *
- * <p><b>Restore.</b> The state holds every window in one of the places above and the committed progress. Finished
- * windows in a restored state are committed right away: Flink restores only completed checkpoints, and the state was
- * snapshotted after their reports. Tenants added to the plan since start at the plan's start; tenants removed from it
- * keep their outstanding windows until these are done but get no new ones.
+ * <p><b>Bounded end.</b> A waiting reader is told that there are no more splits only when the ledger has nothing left
+ * to hand out ({@link WindowLedger#isBoundedSyncDone}). Finished windows waiting for a checkpoint do not hold readers
+ * back: they come back only through {@link #addSplitsBack}, with a restarted reader that asks again.
  *
  * <p><b>Tokens.</b> The enumerator holds the job's one access token per tenant ({@link TokenCoordinator}): readers ask
  * for it ({@link TokenRequestEvent}) and are answered like any other message, and the newest rotated refresh tokens
@@ -138,26 +104,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpSyncEnumerator.class);
 
-    private static final Comparator<WindowSplit> BY_WINDOW = UnassignedWindows.ASSIGNMENT_ORDER;
-
     private final SplitEnumeratorContext<WindowSplit> context;
     private final SyncPlan plan;
-    private final WindowPlanner planner;
-
-    /** Progress of every tenant, sorted by tenant; includes tenants of a restored state that left the plan. */
-    private final Map<String, TenantProgress> tenants = new TreeMap<>();
-
-    /** Tenants that did not exist in the restored state (all of them on a fresh start). */
-    private final Set<String> newTenants = new LinkedHashSet<>();
-
-    private final UnassignedWindows unassigned = new UnassignedWindows();
-    private final Map<String, WindowSplit> assigned = new HashMap<>();
-
-    /** Finished windows not committed yet, by the id of the split whose report finished them. */
-    private final Map<String, FinishedWindow> finishedPending = new HashMap<>();
-
-    private final Map<String, FailedWindow> failed = new HashMap<>();
-    private final FailureStreaks failureStreaks;
+    private final WindowLedger ledger;
     /** The platform's clock as the readers report it: continuous planning keeps to it. */
     private final PlatformClockTracker platformClock;
 
@@ -166,15 +115,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     /** The positions each reader last heard (not checkpointed: a restored reader is told again in addReader). */
     private final Map<Integer, Map<String, Long>> positionsSent = new HashMap<>();
 
-    private final EnumeratorMetrics metrics;
-
     /** The job's rate-limit budgets (backend {@code job}), or null when they are kept elsewhere. */
     @Nullable private final JobBudget budget;
     /** The job's tokens, or null if the endpoint fetches none. */
     @Nullable private final TokenCoordinator tokens;
-
-    /** Planning stops here: the bounded end, or the latest {@code now - lag} seen by a tick. */
-    private long horizonMillis;
 
     public HttpSyncEnumerator(SplitEnumeratorContext<WindowSplit> context, SyncPlan plan) {
         this(context, plan, null);
@@ -202,50 +146,17 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         this.tokens = tokens;
         this.plan = checkNotNull(plan, "plan");
         this.budget = budget;
-        this.planner = new WindowPlanner(plan);
-        this.failureStreaks = new FailureStreaks(plan);
         this.platformClock = new PlatformClockTracker(plan.lagMillis());
-        this.horizonMillis = plan.isBounded() ? plan.endMillis() : Long.MIN_VALUE;
-        this.metrics = new EnumeratorMetrics(context.metricGroup(), plan.clock(), unassigned::size, platformClock::skewMillis);
-        if (restoredState != null) {
-            restore(restoredState);
-        }
-        for (String tenant : plan.tenants()) {
-            if (!tenants.containsKey(tenant)) {
-                tenants.put(tenant, new TenantProgress(tenant, plan.startMillis()));
-                newTenants.add(tenant);
-            }
-        }
-        tenants.values().forEach(metrics::registerTenant);
-    }
-
-    private void restore(HttpSyncEnumState state) {
-        state.tenants().forEach(tenant -> tenants.put(tenant.tenant(), TenantProgress.restore(tenant)));
-        state.unassigned().forEach(unassigned::add);
-        state.assigned().forEach(split -> assigned.put(split.splitId(), split));
-        state.failed().forEach(failure -> failed.put(failure.window().splitId(), failure));
-        for (FinishedWindow finished : state.finishedPending()) {
-            if (finished.isCheckpointed()) {
-                // The state comes from a completed checkpoint that was snapshotted after this report.
-                commit(finished.window());
-            } else {
-                finishedPending.put(finished.reportedSplitId(), finished);
-            }
-        }
-        for (String tenant : tenants.keySet()) {
-            if (!plan.tenants().contains(tenant)) {
-                LOG.warn(
-                        "Tenant {} is in the restored state but no longer in the sync plan: its outstanding"
-                                + " windows are still read, but no new windows are planned for it.",
-                        tenant);
-            }
-        }
+        this.ledger = new WindowLedger(plan, restoredState);
+        EnumeratorMetrics metrics = new EnumeratorMetrics(context.metricGroup(), plan.clock(), ledger::unassignedCount,
+                ledger::committedWindows, platformClock::skewMillis);
+        ledger.tenants().forEach(metrics::registerTenant);
     }
 
     /** Coordinator thread. Checks the plan against the clock for new tenants and starts the periodic tick. */
     @Override
     public void start() {
-        if (!newTenants.isEmpty()) {
+        if (ledger.hasNewTenants()) {
             plan.checkTimeRange(plan.clock().millis());
         }
         if (tokens != null) tokens.start();
@@ -261,9 +172,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             throw new FlinkRuntimeException("The httpsync enumerator could not read the clock", error);
         }
         if (!plan.isBounded()) {
-            horizonMillis = Math.max(horizonMillis, planner.horizonAt(platformClock.platformNowMillis(nowMillis)));
+            ledger.advanceHorizon(platformClock.platformNowMillis(nowMillis));
         }
-        retryDueFailedWindows(nowMillis);
+        ledger.retryDue(nowMillis);
         // nothing is sent from here: the windows planned or retried go to the readers that ask, when they poll
     }
 
@@ -293,35 +204,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
      */
     @Override
     public void addSplitsBack(List<WindowSplit> splits, int subtaskId) {
-        int requeued = 0;
-        for (WindowSplit split : splits) {
-            WindowSplit back = takeBack(split.splitId());
-            if (back != null) {
-                unassigned.add(back);
-                requeued++;
-            }
-        }
+        int requeued = ledger.takeBack(splits);
         LOG.info("Reader {} failed; {} of its {} windows go back to the queue", subtaskId, requeued, splits.size());
-    }
-
-    /** What is left to read of a split whose reader failed, or null if nothing is. */
-    @Nullable
-    private WindowSplit takeBack(String splitId) {
-        FinishedWindow finished = finishedPending.remove(splitId);
-        if (finished != null) {
-            // no checkpoint covered its records: they are lost with the reader
-            return finished.window();
-        }
-        WindowSplit assignedSplit = assigned.remove(splitId);
-        if (assignedSplit != null) {
-            return assignedSplit.fresh();
-        }
-        FailedWindow failure = failed.remove(splitId);
-        if (failure != null) {
-            return failure.window();
-        }
-        // re-planned as hot-window pieces with nothing covered: the pieces are queued already
-        return null;
     }
 
     /** Coordinator thread. */
@@ -339,14 +223,14 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             return;
         } else if (event instanceof WindowsFinishedEvent) {
             WindowsFinishedEvent finished = (WindowsFinishedEvent) event;
-            finished.splits().forEach(this::onWindowFinished);
-            handled = splitIds(finished.splits());
+            finished.splits().forEach(ledger::finished);
+            handled = WindowLedger.splitIds(finished.splits());
         } else if (event instanceof WindowTooLargeEvent) {
             WindowTooLargeEvent tooLarge = (WindowTooLargeEvent) event;
-            onWindowTooLarge(subtaskId, tooLarge);
+            ledger.tooLarge(subtaskId, tooLarge.split(), tooLarge.coveredFromMillis(), tooLarge.knownTotal());
             handled = List.of(tooLarge.split().splitId());
         } else if (event instanceof WindowTooEarlyEvent tooEarly) {
-            onWindowTooEarly(subtaskId, tooEarly);
+            ledger.tooEarly(subtaskId, tooEarly.split(), tooEarly.platformReachedMillis());
             handled = List.of(tooEarly.split().splitId());
         } else if (event instanceof WindowFailedEvent) {
             WindowFailedEvent windowFailed = (WindowFailedEvent) event;
@@ -385,211 +269,49 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         }
     }
 
-    private void onWindowFinished(WindowSplit reported) {
-        WindowSplit split = takeAssigned(reported, "finished");
-        if (split != null) {
-            failureStreaks.forget(split.splitId());
-            finishedPending.put(
-                    split.splitId(),
-                    new FinishedWindow(split.splitId(), split.fresh(), FinishedWindow.NOT_YET_CHECKPOINTED));
-        }
-    }
-
-    private void onWindowTooLarge(int subtaskId, WindowTooLargeEvent event) {
-        WindowSplit split = assigned.get(event.split().splitId());
-        if (split != null && split.isUnsplittable()) {
-            throw new IllegalStateException(
-                    String.format(
-                            "Reader %d reported the unsplittable window %s too large (%d records). A reader must"
-                                    + " read an unsplittable window as far as the platform allows and raise an"
-                                    + " exception event for the rest.",
-                            subtaskId, split.splitId(), event.knownTotal()));
-        }
-        if (takeAssigned(event.split(), "too large") == null) {
-            return;
-        }
-        failureStreaks.forget(split.splitId());
-        WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(split, event.coveredFromMillis());
-        if (hot.coveredPart() != null) {
-            finishedPending.put(
-                    split.splitId(),
-                    new FinishedWindow(split.splitId(), hot.coveredPart(), FinishedWindow.NOT_YET_CHECKPOINTED));
-        }
-        hot.pieces().forEach(unassigned::add);
-        LOG.info(
-                "Window {} holds {} records, more than the platform pages through; covered {}, re-planned as {}",
-                split.splitId(),
-                event.knownTotal(),
-                hot.coveredPart() == null ? "nothing" : hot.coveredPart().splitId(),
-                splitIds(hot.pieces()));
-    }
-
-    /**
-     * A window read before the platform's clock had passed its end plus the lag: the part it had passed is finished,
-     * the rest waits, piece by piece, until the platform's clock passes each piece's end plus the lag (measured as a
-     * duration from the reader's report, so that the clocks need not agree).
-     */
-    private void onWindowTooEarly(int subtaskId, WindowTooEarlyEvent event) {
-        WindowSplit split = takeAssigned(event.split(), "too early");
-        if (split == null) {
-            return;
-        }
-        failureStreaks.forget(split.splitId());
-        WindowPlanner.EarlyWindowSplit early = planner.splitTooEarly(split, event.platformReachedMillis());
-        if (early.readPart() != null) {
-            finishedPending.put(
-                    split.splitId(),
-                    new FinishedWindow(split.splitId(), early.readPart(), FinishedWindow.NOT_YET_CHECKPOINTED));
-        }
-        long now = plan.clock().millis();
-        for (WindowSplit piece : early.pieces()) {
-            long due = now + Math.max(0, piece.endMillis() + plan.lagMillis() - event.platformReachedMillis());
-            failed.put(piece.splitId(), new FailedWindow(piece, due, "the platform's clock had not passed its end plus the lag"));
-        }
-        LOG.info(
-                "Reader {} read window {} before the platform's clock (at {}) had passed its end plus the lag; {} is"
-                        + " done, {} wait for the platform's clock",
-                subtaskId,
-                split.splitId(),
-                Instant.ofEpochMilli(event.platformReachedMillis()),
-                early.readPart() == null ? "nothing" : early.readPart().splitId(),
-                splitIds(early.pieces()));
-    }
-
     private void onWindowFailed(int subtaskId, WindowFailedEvent event) {
-        WindowSplit split = takeAssigned(event.split(), "failed");
-        if (split == null) {
-            return;
-        }
-        FailureStreaks.Streak streak;
         try {
-            streak = failureStreaks.failed(split, event.failure());
+            ledger.failed(subtaskId, event.split(), event.failure(), event.reason());
         } catch (WindowFailedException e) {
-            LOG.error("Window {} failed {} times in a row with the same cause, the bounded sync fails: {}",
-                    split.splitId(), e.failures(), e.reason());
             // asking again gives the same answer, so a restart would only repeat this: the job fails for good
             throw new SuppressRestartsException(e);
         }
-        long retryAt = failureStreaks.retryAt(plan.clock().millis(), streak, event.failure());
-        failed.put(split.splitId(), new FailedWindow(split.fresh(), retryAt, event.reason()));
-        LOG.warn(
-                "Reader {} failed window {} ({}{} failure{} in a row): {}; it is read again after {}",
-                subtaskId,
-                split.splitId(),
-                event.failure().transientCause() ? "transient cause, " : "",
-                streak.failures(),
-                streak.failures() == 1 ? "" : "s",
-                event.reason(),
-                Instant.ofEpochMilli(retryAt));
     }
 
-    /** Removes and returns the assigned split a report is about, or null if the report was already handled. */
-    @Nullable
-    private WindowSplit takeAssigned(WindowSplit reported, String report) {
-        WindowSplit split = assigned.remove(reported.splitId());
-        if (split == null) {
-            LOG.debug("Window {} reported {} again or after it was re-planned; ignored", reported.splitId(), report);
-        }
-        return split;
-    }
-
-    private void retryDueFailedWindows(long nowMillis) {
-        for (Iterator<FailedWindow> it = failed.values().iterator(); it.hasNext(); ) {
-            FailedWindow failure = it.next();
-            if (failure.retryAtMillis() <= nowMillis) {
-                it.remove();
-                unassigned.add(failure.window());
-                LOG.info("Retrying window {} that failed with: {}", failure.window().splitId(), failure.reason());
-            }
-        }
-    }
-
-    /** Answers waiting split requests, planning windows as needed, and ends a bounded sync when nothing is left. */
-    /** Serves the waiting requests of {@code reader}, and only those (see "Only readers that speak are answered"). */
+    /**
+     * Serves the waiting requests of {@code reader}, and only those (see "Only readers that speak are answered"):
+     * windows while the ledger has them, planning as many as all waiting requests and one per subtask want, or the
+     * end of a bounded sync when nothing is left.
+     */
     private void assignPendingSplits(int reader) {
         if (!context.registeredReaders().containsKey(reader)) {
             return; // the reader failed after asking; its successor asks again
         }
-        while (splitRequests.contains(reader) && hasUnassignedAfterPlanning()) {
+        while (splitRequests.contains(reader)) {
+            WindowSplit split = ledger.assignNext(splitRequests.size() + context.currentParallelism());
+            if (split == null) break;
             splitRequests.removeFirstOccurrence(reader);
-            WindowSplit split = unassigned.poll();
-            assigned.put(split.splitId(), split);
             context.assignSplit(split, reader);
         }
-        if (splitRequests.contains(reader) && isBoundedSyncDone()) {
+        if (splitRequests.contains(reader) && ledger.isBoundedSyncDone()) {
             context.signalNoMoreSplits(reader);
             splitRequests.removeIf(r -> r == reader);
         }
     }
 
-    private boolean hasUnassignedAfterPlanning() {
-        int wanted = splitRequests.size() + context.currentParallelism();
-        while (unassigned.size() < wanted && planOneRound()) {
-            // each round plans the next window of every tenant that has one below the horizon
-        }
-        return !unassigned.isEmpty();
-    }
-
-    private boolean planOneRound() {
-        boolean planned = false;
-        for (String tenant : plan.tenants()) {
-            TenantProgress progress = tenants.get(tenant);
-            WindowSplit window = planner.nextWindow(tenant, progress.nextPlannedStartMillis(), horizonMillis);
-            if (window != null) {
-                unassigned.add(window);
-                progress.planned(window.endMillis());
-                planned = true;
-            }
-        }
-        return planned;
-    }
-
-    private boolean isBoundedSyncDone() {
-        return plan.isBounded()
-                && unassigned.isEmpty()
-                && assigned.isEmpty()
-                && failed.isEmpty()
-                && plan.tenants().stream()
-                        .allMatch(tenant -> tenants.get(tenant).nextPlannedStartMillis() >= horizonMillis);
-    }
-
     /** Coordinator thread. Stamps the windows finished since the last snapshot with this checkpoint. */
     @Override
     public HttpSyncEnumState snapshotState(long checkpointId) {
-        finishedPending.replaceAll(
-                (id, finished) ->
-                        finished.isCheckpointed()
-                                ? finished
-                                : new FinishedWindow(id, finished.window(), checkpointId));
-        return currentState();
-    }
-
-    private HttpSyncEnumState currentState() {
-        List<TenantState> tenantStates = new ArrayList<>();
-        tenants.values().forEach(progress -> tenantStates.add(progress.snapshot()));
-        return new HttpSyncEnumState(
-                tenantStates,
-                unassigned.snapshot(),
-                sorted(assigned.values(), Function.identity()),
-                sorted(finishedPending.values(), FinishedWindow::window),
-                sorted(failed.values(), FailedWindow::window),
-                tokens == null ? List.of() : tokens.snapshot());
+        HttpSyncEnumState windows = ledger.snapshot(checkpointId);
+        return tokens == null ? windows : windows.withRefreshTokens(tokens.snapshot());
     }
 
     /** Coordinator thread. Commits the windows whose records the completed checkpoint covers. */
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        boolean positionMoved = false;
-        for (Iterator<FinishedWindow> it = finishedPending.values().iterator(); it.hasNext(); ) {
-            FinishedWindow finished = it.next();
-            if (finished.isCommittedBy(checkpointId)) {
-                it.remove();
-                positionMoved |= commit(finished.window());
-            }
-        }
         // Nothing is sent from here: a stop-with-savepoint finishes the tasks right when the savepoint completes (see
         // the class javadoc). The positions go out with each reader's next request, report or poll.
-        if (positionMoved) LOG.debug("sync positions moved to {}", syncPositions());
+        ledger.checkpointComplete(checkpointId);
     }
 
     /**
@@ -604,40 +326,18 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         }
     }
 
-    private boolean commit(WindowSplit window) {
-        metrics.windowCommitted();
-        TenantProgress progress =
-                tenants.computeIfAbsent(window.tenant(), tenant -> new TenantProgress(tenant, window.startMillis()));
-        return progress.commit(window.startMillis(), window.endMillis());
-    }
-
     /**
      * The sync position (epoch millis) of every tenant of the plan; a tenant that left the plan would hold the
      * readers' watermarks back for good, so it is not included. Coordinator thread.
      */
     @VisibleForTesting
     public Map<String, Long> syncPositions() {
-        Map<String, Long> positions = new TreeMap<>();
-        plan.tenants().forEach(tenant -> positions.put(tenant, tenants.get(tenant).syncPositionMillis()));
-        return positions;
+        return ledger.syncPositions();
     }
 
     @Override
     public void close() throws IOException {
         // The periodic tick belongs to the context, which cancels it; the token client is ours.
         if (tokens != null) tokens.close();
-    }
-
-    private static List<String> splitIds(List<WindowSplit> splits) {
-        List<String> ids = new ArrayList<>(splits.size());
-        splits.forEach(split -> ids.add(split.splitId()));
-        return ids;
-    }
-
-    private static <T> List<T> sorted(Iterable<T> items, Function<T, WindowSplit> window) {
-        List<T> list = new ArrayList<>();
-        items.forEach(list::add);
-        list.sort(Comparator.comparing(window, BY_WINDOW));
-        return list;
     }
 }

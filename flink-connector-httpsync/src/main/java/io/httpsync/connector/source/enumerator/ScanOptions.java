@@ -1,6 +1,6 @@
 package io.httpsync.connector.source.enumerator;
 
-import io.httpsync.connector.endpoint.OptionEnum;
+import io.httpsync.connector.domain.OptionEnum;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;

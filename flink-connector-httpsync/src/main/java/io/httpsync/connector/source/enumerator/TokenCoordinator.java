@@ -1,9 +1,9 @@
 package io.httpsync.connector.source.enumerator;
 
-import io.httpsync.connector.auth.EndpointTokenProvider;
+import io.httpsync.connector.http.EndpointTokenProvider;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenFetchException;
-import io.httpsync.connector.auth.TokenTransport;
+import io.httpsync.connector.http.TokenTransport;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.http.TokenHttpClient;

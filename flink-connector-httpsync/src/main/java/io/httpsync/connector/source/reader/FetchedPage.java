@@ -1,7 +1,7 @@
 package io.httpsync.connector.source.reader;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import org.apache.flink.annotation.Internal;
 
 import javax.annotation.Nullable;

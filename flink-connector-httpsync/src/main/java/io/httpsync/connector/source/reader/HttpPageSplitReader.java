@@ -5,7 +5,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.RecordFields;
 import io.httpsync.connector.endpoint.pagination.NumberedPosition;
 import io.httpsync.connector.endpoint.pagination.PagePosition;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.http.Page;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.http.RequestFailedException;

@@ -1,7 +1,7 @@
 package io.httpsync.connector.source.reader;
 
 import io.httpsync.connector.http.FetchListener;
-import io.httpsync.connector.http.ResponseKind;
+import io.httpsync.connector.domain.ResponseKind;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;

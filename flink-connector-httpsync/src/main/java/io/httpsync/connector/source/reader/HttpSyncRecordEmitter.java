@@ -3,7 +3,7 @@ package io.httpsync.connector.source.reader;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RecordFields;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.RecordMeta;

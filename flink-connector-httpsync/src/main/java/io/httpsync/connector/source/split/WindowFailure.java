@@ -1,7 +1,7 @@
 package io.httpsync.connector.source.split;
 
-import io.httpsync.connector.http.ExceptionEvent;
-import io.httpsync.connector.http.ResponseKind;
+import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.domain.ResponseKind;
 
 import org.apache.flink.annotation.Internal;
 

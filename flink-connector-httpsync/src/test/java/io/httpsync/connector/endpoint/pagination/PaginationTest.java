@@ -3,11 +3,14 @@ package io.httpsync.connector.endpoint.pagination;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.PaginationStyle;
 import io.httpsync.connector.endpoint.ResponseExtractor;
 import io.httpsync.connector.endpoint.ResponseFormatException;
 import io.httpsync.connector.endpoint.pagination.NumberedPosition.Phase;
+import io.httpsync.connector.endpoint.template.Placeholders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
@@ -462,6 +465,25 @@ class PaginationTest {
     }
 
     // ------------------------------------------------------------------ positions
+
+    @ParameterizedTest
+    @EnumSource(PaginationStyle.class)
+    void eachStyleDoesWhatItDeclares(PaginationStyle style) {
+        PagingStyle declared = style.paging();
+        Pagination pagination = Pagination.of(spec(style.optionValue(), Map.of()));
+
+        assertThat(pagination.style()).isEqualTo(style);
+        assertThat(pagination.first().kind()).isEqualTo(declared.positionKind());
+        assertThat(pagination.variables(pagination.first(), START, END))
+                .containsKeys(declared.placeholders().toArray(String[]::new))
+                .containsKey(Placeholders.PAGE_SIZE);
+        for (var path : declared.requiredPaths()) {
+            Map<String, String> without = new HashMap<>(spec(style.optionValue(), Map.of()).toOptions());
+            without.remove(path.key());
+            assertThatThrownBy(() -> EndpointSpec.fromOptions(without))
+                    .hasMessage("option '" + path.key() + "' is required with pagination.style '" + style.optionValue() + "'");
+        }
+    }
 
     @Test
     void positionsSerializeAndRefuseToResumeAnotherStyle() {

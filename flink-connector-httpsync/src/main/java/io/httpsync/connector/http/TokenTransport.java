@@ -1,4 +1,4 @@
-package io.httpsync.connector.auth;
+package io.httpsync.connector.http;
 
 import io.httpsync.connector.endpoint.RenderedRequest;
 import org.apache.flink.annotation.Internal;

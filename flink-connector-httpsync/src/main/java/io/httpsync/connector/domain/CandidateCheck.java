@@ -1,5 +1,6 @@
-package io.httpsync.connector.sink;
+package io.httpsync.connector.domain;
 
+import io.httpsync.connector.source.DetailApiCheck;
 import org.apache.flink.annotation.PublicEvolving;
 
 import java.io.Serializable;
@@ -9,12 +10,12 @@ import java.util.Set;
 
 /**
  * Asks the platform, record by record, whether the rows a full pass did not see are gone: the step that makes
- * {@link DeletionMarker} never mark a live record (see its javadoc for why no listing can prove it). The usual
- * implementation is {@link DetailApiCheck}, one request to the platform's detail API per row.
+ * {@code DeletionMarker} never mark a live record (see its javadoc for why no listing can prove it). The usual
+ * implementation is {@code DetailApiCheck}, one request to the platform's detail API per row.
  *
  * <p>Only an answer that the record does not exist counts: an id for which the platform answered anything else (the
  * record, an error, a timeout) is not in the result, so its row stays live. Called from the thread that completes the
- * pass (a pass's driver, or the task thread of {@link RunningFullPass}); may block until the answers are in.
+ * pass (a pass's driver, or the task thread of {@code RunningFullPass}); may block until the answers are in.
  */
 @PublicEvolving
 @FunctionalInterface

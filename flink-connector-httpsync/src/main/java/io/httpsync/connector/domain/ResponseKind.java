@@ -1,4 +1,4 @@
-package io.httpsync.connector.http;
+package io.httpsync.connector.domain;
 
 import org.apache.flink.annotation.PublicEvolving;
 

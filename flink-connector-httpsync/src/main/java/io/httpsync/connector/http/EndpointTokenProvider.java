@@ -1,9 +1,13 @@
-package io.httpsync.connector.auth;
+package io.httpsync.connector.http;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.httpsync.connector.auth.RequestSigner;
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TokenFetchException;
+import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.ExpiresInUnit;
 import io.httpsync.connector.endpoint.JsonPointers;

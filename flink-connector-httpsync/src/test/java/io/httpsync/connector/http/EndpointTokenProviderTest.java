@@ -1,9 +1,12 @@
-package io.httpsync.connector.auth;
+package io.httpsync.connector.http;
 
+import io.httpsync.connector.auth.StaticTokenProvider;
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TokenFetchException;
+import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
-import io.httpsync.connector.http.TokenHttpClient;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Simulator;
@@ -78,7 +81,7 @@ class EndpointTokenProviderTest {
     private TokenProvider provider() {
         Map<String, String> o = fixture.options();
         o.put("auth.token.refresh-margin", "10 min");
-        return TokenProvider.of(EndpointSpec.fromOptions(o), this::send, clock, tenant -> fetched.incrementAndGet());
+        return PageFetcher.tokenProvider(EndpointSpec.fromOptions(o), this::send, clock, tenant -> fetched.incrementAndGet());
     }
 
     private CompletableFuture<TokenTransport.Answer> send(RenderedRequest r) {

@@ -1,13 +1,14 @@
-package io.httpsync.connector.sink;
+package io.httpsync.connector.source;
 
+import io.httpsync.connector.domain.CandidateCheck;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.http.FetchActivityLog;
 import io.httpsync.connector.http.Page;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.http.RequestFailedException;
-import io.httpsync.connector.http.ResponseKind;
+import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import org.apache.flink.annotation.PublicEvolving;
 import org.slf4j.Logger;

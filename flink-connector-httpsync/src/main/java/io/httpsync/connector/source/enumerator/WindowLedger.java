@@ -1,0 +1,446 @@
+package io.httpsync.connector.source.enumerator;
+
+import io.httpsync.connector.source.WindowFailedException;
+import io.httpsync.connector.source.split.WindowFailure;
+import io.httpsync.connector.source.split.WindowSplit;
+
+import org.apache.flink.annotation.Internal;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.annotation.Nullable;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+/**
+ * Where every window of every tenant is, and the sync positions that follow from it: the split assigner of the
+ * {@link HttpSyncEnumerator} (as flink-cdc's {@code SplitAssigner} is its enumerator's). The enumerator speaks with
+ * the readers and tells the ledger what they said; the ledger plans, assigns, re-plans and commits windows, and is what
+ * the enumerator checkpoints.
+ *
+ * <h2>Split lifecycle</h2>
+ *
+ * <pre>
+ *   planned ──► unassigned ──► assigned ──► finished, pending checkpoint ──► committed
+ *                  ▲   ▲          │ │                    │
+ *                  │   │          │ └─ too large: covered part ─┘ (finished), rest halved ─► unassigned
+ *                  │   └─ retry ──┴─ failed (waits the retry delay)
+ *                  └── taken back (reader failed before a checkpoint): assigned or finished go back
+ * </pre>
+ *
+ * <ul>
+ *   <li><b>planned</b>: windows are planned lazily, a round (one window per tenant) at a time, only as many as the
+ *       enumerator wants ready ({@link #assignNext}), so the state stays small over a long backfill. In bounded mode
+ *       the horizon is the end; in continuous mode it is {@code now - lag} on the platform's clock
+ *       ({@link #advanceHorizon}).
+ *   <li><b>unassigned to assigned</b>: oldest first over all tenants ({@link UnassignedWindows}).
+ *   <li><b>assigned to finished</b>: the reader reported the window read ({@link #finished}). It is stamped with the
+ *       id of the next checkpoint ({@link #snapshot}) and committed when a checkpoint at or after that id completes
+ *       ({@link #checkpointComplete}; Flink may skip notifications, so "at or after").
+ *   <li><b>too large</b> ({@link #tooLarge}): the part the reader covered becomes a finished window; the rest is
+ *       halved (see {@link WindowPlanner}) and the halves go back to the queue, recursively as new reports arrive,
+ *       down to the minimum width, below which it is handed out once more as unsplittable (its reader then
+ *       reports it failed, for a lasting cause: the records beyond the cap cannot be read).
+ *   <li><b>failed</b> ({@link #failed}): the window waits the plan's retry delay (doubled per failure in a row, up to
+ *       a bound, when the cause is transient), then goes back to the queue ({@link #retryDue}). It is never skipped,
+ *       and the sync position cannot pass it. In a bounded sync, a window that fails
+ *       {@link SyncPlan#maxWindowFailures()} times in a row with the same lasting cause ends the sync with a
+ *       {@link WindowFailedException} ({@link FailureStreaks}).
+ *   <li><b>too early</b> ({@link #tooEarly}): the platform's clock had not passed the window's end plus the lag when
+ *       it was read. The part it had passed is finished; the rest waits in pieces, each until the platform's clock
+ *       has passed its end plus the lag (see {@link WindowPlanner#splitTooEarly}).
+ *   <li><b>committed</b>: the tenant's sync position is the end of the longest prefix of committed windows
+ *       ({@link TenantProgress}).
+ * </ul>
+ *
+ * <p>A report about a window that is not (any more) assigned was already handled and changes nothing.
+ *
+ * <p><b>Restore.</b> The state holds every window in one of the places above and the committed progress. Finished
+ * windows in a restored state are committed right away: Flink restores only completed checkpoints, and the state was
+ * snapshotted after their reports. Tenants added to the plan since start at the plan's start; tenants removed from it
+ * keep their outstanding windows until these are done but get no new ones.
+ *
+ * <p><b>Threads.</b> Used by the enumerator on the source coordinator thread only, except {@link #unassignedCount},
+ * {@link #committedWindows} and the tenants' positions, which metric reporters read (volatile values).
+ */
+@Internal
+final class WindowLedger {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WindowLedger.class);
+
+    private final SyncPlan plan;
+    private final WindowPlanner planner;
+
+    /** Progress of every tenant, sorted by tenant; includes tenants of a restored state that left the plan. */
+    private final Map<String, TenantProgress> tenants = new TreeMap<>();
+
+    /** Tenants that did not exist in the restored state (all of them on a fresh start). */
+    private final Set<String> newTenants = new LinkedHashSet<>();
+
+    private final UnassignedWindows unassigned = new UnassignedWindows();
+    private final Map<String, WindowSplit> assigned = new HashMap<>();
+
+    /** Finished windows not committed yet, by the id of the split whose report finished them. */
+    private final Map<String, FinishedWindow> finishedPending = new HashMap<>();
+
+    private final Map<String, FailedWindow> failed = new HashMap<>();
+    private final FailureStreaks failureStreaks;
+
+    /** Planning stops here: the bounded end, or the latest {@code now - lag} seen by a tick. */
+    private long horizonMillis;
+
+    /** Windows committed since this ledger was made, restored ones included. */
+    private volatile long committedWindows;
+
+    WindowLedger(SyncPlan plan, @Nullable HttpSyncEnumState restoredState) {
+        this.plan = checkNotNull(plan, "plan");
+        this.planner = new WindowPlanner(plan);
+        this.failureStreaks = new FailureStreaks(plan);
+        this.horizonMillis = plan.isBounded() ? plan.endMillis() : Long.MIN_VALUE;
+        if (restoredState != null) {
+            restore(restoredState);
+        }
+        for (String tenant : plan.tenants()) {
+            if (!tenants.containsKey(tenant)) {
+                tenants.put(tenant, new TenantProgress(tenant, plan.startMillis()));
+                newTenants.add(tenant);
+            }
+        }
+    }
+
+    private void restore(HttpSyncEnumState state) {
+        state.tenants().forEach(tenant -> tenants.put(tenant.tenant(), TenantProgress.restore(tenant)));
+        state.unassigned().forEach(unassigned::add);
+        state.assigned().forEach(split -> assigned.put(split.splitId(), split));
+        state.failed().forEach(failure -> failed.put(failure.window().splitId(), failure));
+        for (FinishedWindow finished : state.finishedPending()) {
+            if (finished.isCheckpointed()) {
+                // The state comes from a completed checkpoint that was snapshotted after this report.
+                commit(finished.window());
+            } else {
+                finishedPending.put(finished.reportedSplitId(), finished);
+            }
+        }
+        for (String tenant : tenants.keySet()) {
+            if (!plan.tenants().contains(tenant)) {
+                LOG.warn(
+                        "Tenant {} is in the restored state but no longer in the sync plan: its outstanding"
+                                + " windows are still read, but no new windows are planned for it.",
+                        tenant);
+            }
+        }
+    }
+
+    /** Whether some tenant of the plan was not in the restored state (always on a fresh start). */
+    boolean hasNewTenants() {
+        return !newTenants.isEmpty();
+    }
+
+    /** Every tenant's progress, sorted by tenant, tenants that left the plan included. */
+    Collection<TenantProgress> tenants() {
+        return Collections.unmodifiableCollection(tenants.values());
+    }
+
+    /** Windows planned and waiting for a reader. Any thread. */
+    int unassignedCount() {
+        return unassigned.size();
+    }
+
+    /** Windows committed since this ledger was made, restored ones included. Any thread. */
+    long committedWindows() {
+        return committedWindows;
+    }
+
+    /** Continuous mode: the platform's clock reads {@code platformNowMillis}; plan up to that less the lag. */
+    void advanceHorizon(long platformNowMillis) {
+        horizonMillis = Math.max(horizonMillis, planner.horizonAt(platformNowMillis));
+    }
+
+    /** Puts the failed windows whose retry is due back in the queue. */
+    void retryDue(long nowMillis) {
+        for (Iterator<FailedWindow> it = failed.values().iterator(); it.hasNext(); ) {
+            FailedWindow failure = it.next();
+            if (failure.retryAtMillis() <= nowMillis) {
+                it.remove();
+                unassigned.add(failure.window());
+                LOG.info("Retrying window {} that failed with: {}", failure.window().splitId(), failure.reason());
+            }
+        }
+    }
+
+    /**
+     * The next window to hand out, now assigned; null if none is left below the horizon. Plans rounds until at least
+     * {@code wanted} windows wait (or nothing more can be planned), so that the waiting readers find theirs.
+     */
+    @Nullable
+    WindowSplit assignNext(int wanted) {
+        while (unassigned.size() < wanted && planOneRound()) {
+            // each round plans the next window of every tenant that has one below the horizon
+        }
+        WindowSplit split = unassigned.poll();
+        if (split != null) {
+            assigned.put(split.splitId(), split);
+        }
+        return split;
+    }
+
+    private boolean planOneRound() {
+        boolean planned = false;
+        for (String tenant : plan.tenants()) {
+            TenantProgress progress = tenants.get(tenant);
+            WindowSplit window = planner.nextWindow(tenant, progress.nextPlannedStartMillis(), horizonMillis);
+            if (window != null) {
+                unassigned.add(window);
+                progress.planned(window.endMillis());
+                planned = true;
+            }
+        }
+        return planned;
+    }
+
+    /**
+     * Whether a bounded sync has nothing left to hand out: nothing is unassigned, nothing is assigned (an assigned
+     * window can still come back as hot-window pieces), no failed window waits for a retry and every tenant is
+     * planned to the end. Finished windows waiting for a checkpoint do not count: they come back only when taken
+     * back from a failed reader, which asks again.
+     */
+    boolean isBoundedSyncDone() {
+        return plan.isBounded()
+                && unassigned.isEmpty()
+                && assigned.isEmpty()
+                && failed.isEmpty()
+                && plan.tenants().stream()
+                        .allMatch(tenant -> tenants.get(tenant).nextPlannedStartMillis() >= horizonMillis);
+    }
+
+    /** A reader read every record of the window: it waits for a checkpoint. */
+    void finished(WindowSplit reported) {
+        WindowSplit split = takeAssigned(reported, "finished");
+        if (split != null) {
+            failureStreaks.forget(split.splitId());
+            finishedPending(split, split.fresh());
+        }
+    }
+
+    /** {@code part} of the reported {@code split} was read: it waits for a checkpoint, under the split's id. */
+    private void finishedPending(WindowSplit split, @Nullable WindowSplit part) {
+        if (part != null) {
+            finishedPending.put(
+                    split.splitId(), new FinishedWindow(split.splitId(), part, FinishedWindow.NOT_YET_CHECKPOINTED));
+        }
+    }
+
+    /**
+     * A reader found the window holding more records than the platform pages through ({@code knownTotal}), and
+     * covered it from {@code coveredFromMillis} to its end (null: nothing): that part is finished, the rest
+     * re-planned in halves.
+     *
+     * @throws IllegalStateException if the window was already unsplittable: a reader must read it as far as the
+     *     platform allows
+     */
+    void tooLarge(int subtaskId, WindowSplit reported, @Nullable Long coveredFromMillis, long knownTotal) {
+        WindowSplit split = assigned.get(reported.splitId());
+        if (split != null && split.isUnsplittable()) {
+            throw new IllegalStateException(
+                    String.format(
+                            "Reader %d reported the unsplittable window %s too large (%d records). A reader must"
+                                    + " read an unsplittable window as far as the platform allows and raise an"
+                                    + " exception event for the rest.",
+                            subtaskId, split.splitId(), knownTotal));
+        }
+        if (takeAssigned(reported, "too large") == null) {
+            return;
+        }
+        failureStreaks.forget(split.splitId());
+        WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(split, coveredFromMillis);
+        finishedPending(split, hot.coveredPart());
+        hot.pieces().forEach(unassigned::add);
+        LOG.info(
+                "Window {} holds {} records, more than the platform pages through; covered {}, re-planned as {}",
+                split.splitId(),
+                knownTotal,
+                hot.coveredPart() == null ? "nothing" : hot.coveredPart().splitId(),
+                splitIds(hot.pieces()));
+    }
+
+    /**
+     * A window read before the platform's clock had passed its end plus the lag: the part it had passed
+     * ({@code platformReachedMillis}) is finished, the rest waits, piece by piece, until the platform's clock passes
+     * each piece's end plus the lag (measured as a duration from now, so that the clocks need not agree).
+     */
+    void tooEarly(int subtaskId, WindowSplit reported, long platformReachedMillis) {
+        WindowSplit split = takeAssigned(reported, "too early");
+        if (split == null) {
+            return;
+        }
+        failureStreaks.forget(split.splitId());
+        WindowPlanner.EarlyWindowSplit early = planner.splitTooEarly(split, platformReachedMillis);
+        finishedPending(split, early.readPart());
+        long now = plan.clock().millis();
+        for (WindowSplit piece : early.pieces()) {
+            long due = now + Math.max(0, piece.endMillis() + plan.lagMillis() - platformReachedMillis);
+            failed.put(piece.splitId(), new FailedWindow(piece, due, "the platform's clock had not passed its end plus the lag"));
+        }
+        LOG.info(
+                "Reader {} read window {} before the platform's clock (at {}) had passed its end plus the lag; {} is"
+                        + " done, {} wait for the platform's clock",
+                subtaskId,
+                split.splitId(),
+                Instant.ofEpochMilli(platformReachedMillis),
+                early.readPart() == null ? "nothing" : early.readPart().splitId(),
+                splitIds(early.pieces()));
+    }
+
+    /**
+     * A reader gave up on the window for now: it waits for its retry.
+     *
+     * @throws WindowFailedException if the sync is bounded and the window failed with the same lasting cause as many
+     *     times as the plan allows: asking again would give the same answer
+     */
+    void failed(int subtaskId, WindowSplit reported, WindowFailure failure, String reason) {
+        WindowSplit split = takeAssigned(reported, "failed");
+        if (split == null) {
+            return;
+        }
+        FailureStreaks.Streak streak;
+        try {
+            streak = failureStreaks.failed(split, failure);
+        } catch (WindowFailedException e) {
+            LOG.error("Window {} failed {} times in a row with the same cause, the bounded sync fails: {}",
+                    split.splitId(), e.failures(), e.reason());
+            throw e;
+        }
+        long retryAt = failureStreaks.retryAt(plan.clock().millis(), streak, failure);
+        failed.put(split.splitId(), new FailedWindow(split.fresh(), retryAt, reason));
+        LOG.warn(
+                "Reader {} failed window {} ({}{} failure{} in a row): {}; it is read again after {}",
+                subtaskId,
+                split.splitId(),
+                failure.transientCause() ? "transient cause, " : "",
+                streak.failures(),
+                streak.failures() == 1 ? "" : "s",
+                reason,
+                Instant.ofEpochMilli(retryAt));
+    }
+
+    /** Removes and returns the assigned split a report is about, or null if the report was already handled. */
+    @Nullable
+    private WindowSplit takeAssigned(WindowSplit reported, String report) {
+        WindowSplit split = assigned.remove(reported.splitId());
+        if (split == null) {
+            LOG.debug("Window {} reported {} again or after it was re-planned; ignored", reported.splitId(), report);
+        }
+        return split;
+    }
+
+    /**
+     * The splits of a failed reader, assigned after its last successful checkpoint: what is left of them goes back
+     * to the queue. Returns how many went back.
+     */
+    int takeBack(List<WindowSplit> splits) {
+        int requeued = 0;
+        for (WindowSplit split : splits) {
+            WindowSplit back = takeBack(split.splitId());
+            if (back != null) {
+                unassigned.add(back);
+                requeued++;
+            }
+        }
+        return requeued;
+    }
+
+    /** What is left to read of a split whose reader failed, or null if nothing is. */
+    @Nullable
+    private WindowSplit takeBack(String splitId) {
+        FinishedWindow finished = finishedPending.remove(splitId);
+        if (finished != null) {
+            // no checkpoint covered its records: they are lost with the reader
+            return finished.window();
+        }
+        WindowSplit assignedSplit = assigned.remove(splitId);
+        if (assignedSplit != null) {
+            return assignedSplit.fresh();
+        }
+        FailedWindow failure = failed.remove(splitId);
+        if (failure != null) {
+            return failure.window();
+        }
+        // re-planned as hot-window pieces with nothing covered: the pieces are queued already
+        return null;
+    }
+
+    /** Stamps the windows finished since the last snapshot with this checkpoint; the state (without refresh tokens). */
+    HttpSyncEnumState snapshot(long checkpointId) {
+        finishedPending.replaceAll(
+                (id, finished) ->
+                        finished.isCheckpointed()
+                                ? finished
+                                : new FinishedWindow(id, finished.window(), checkpointId));
+        List<TenantState> tenantStates = new ArrayList<>();
+        tenants.values().forEach(progress -> tenantStates.add(progress.snapshot()));
+        return new HttpSyncEnumState(
+                tenantStates,
+                unassigned.snapshot(),
+                sorted(assigned.values(), Function.identity()),
+                sorted(finishedPending.values(), FinishedWindow::window),
+                sorted(failed.values(), FailedWindow::window));
+    }
+
+    /** Commits the windows whose records the completed checkpoint covers. */
+    void checkpointComplete(long checkpointId) {
+        boolean positionMoved = false;
+        for (Iterator<FinishedWindow> it = finishedPending.values().iterator(); it.hasNext(); ) {
+            FinishedWindow finished = it.next();
+            if (finished.isCommittedBy(checkpointId)) {
+                it.remove();
+                positionMoved |= commit(finished.window());
+            }
+        }
+        if (positionMoved) LOG.debug("sync positions moved to {}", syncPositions());
+    }
+
+    private boolean commit(WindowSplit window) {
+        committedWindows++; // written by the coordinator thread only
+        TenantProgress progress =
+                tenants.computeIfAbsent(window.tenant(), tenant -> new TenantProgress(tenant, window.startMillis()));
+        return progress.commit(window.startMillis(), window.endMillis());
+    }
+
+    /**
+     * The sync position (epoch millis) of every tenant of the plan; a tenant that left the plan would hold the
+     * readers' watermarks back for good, so it is not included.
+     */
+    Map<String, Long> syncPositions() {
+        Map<String, Long> positions = new TreeMap<>();
+        plan.tenants().forEach(tenant -> positions.put(tenant, tenants.get(tenant).syncPositionMillis()));
+        return positions;
+    }
+
+    static List<String> splitIds(List<WindowSplit> splits) {
+        List<String> ids = new ArrayList<>(splits.size());
+        splits.forEach(split -> ids.add(split.splitId()));
+        return ids;
+    }
+
+    private static <T> List<T> sorted(Iterable<T> items, Function<T, WindowSplit> window) {
+        List<T> list = new ArrayList<>();
+        items.forEach(list::add);
+        list.sort(Comparator.comparing(window, UnassignedWindows.ASSIGNMENT_ORDER));
+        return list;
+    }
+}
