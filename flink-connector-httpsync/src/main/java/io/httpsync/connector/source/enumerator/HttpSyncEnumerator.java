@@ -7,11 +7,11 @@ import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.TokenEvent;
 import io.httpsync.connector.source.event.TokenRequestEvent;
-import io.httpsync.connector.source.event.WindowFailedEvent;
-import io.httpsync.connector.source.event.WindowTooEarlyEvent;
-import io.httpsync.connector.source.event.WindowTooLargeEvent;
+import io.httpsync.connector.source.event.WindowsEndedEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
-import io.httpsync.connector.source.event.WindowsFinishedEvent;
+import io.httpsync.connector.source.split.FailureStreak;
+import io.httpsync.connector.source.split.WindowFailure;
+import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowSplit;
 
 import org.apache.flink.annotation.Internal;
@@ -67,23 +67,25 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *   <li><b>unassigned to assigned</b>: pull-based. Each {@link #handleSplitRequest} is answered with at most one
  *       window, oldest first over all tenants; a reader that wants k windows in flight sends k requests. A request
  *       that finds no window waits until one appears and the reader speaks again (it polls, see below).
- *   <li><b>assigned to finished</b>: on {@link WindowsFinishedEvent}. The reader sends it only after it has emitted
+ *   <li><b>assigned to finished</b>: on a {@link WindowsEndedEvent} whose split carries a finished
+ *       {@link WindowOutcome outcome} (each split of the event carries how its window ended). The reader sends it only after it has emitted
  *       every record of the window, from the thread that also takes its checkpoints. Every checkpoint the enumerator
  *       snapshots after receiving the event is triggered on the reader after the event was sent, so the window's
  *       records precede that checkpoint's barrier. Hence the window is committed when such a checkpoint completes
  *       (the approach of Flink CDC's incremental snapshot): {@link #snapshotState} stamps newly finished windows
  *       with the checkpoint id, {@link #notifyCheckpointComplete} commits those stamped at or before the completed
  *       id (Flink may skip notifications, so "at or before").
- *   <li><b>too large</b> ({@link WindowTooLargeEvent}): the part the reader covered becomes a finished window; the
+ *   <li><b>too large</b> (outcome {@link WindowOutcome.Kind#TOO_LARGE}): the part the reader covered becomes a finished window; the
  *       rest is halved (see {@link WindowPlanner}) and the halves go back to the queue, recursively as new reports
  *       arrive, down to the minimum width, below which it is handed out once more as unsplittable.
- *   <li><b>failed</b> ({@link WindowFailedEvent}): the window waits the plan's retry delay (doubled per failure in a
+ *   <li><b>failed</b> (outcome {@link WindowOutcome.Kind#FAILED}): the window waits the plan's retry delay (doubled per failure in a
  *       row, up to a bound, when the cause is transient), then goes back to the queue. It is never skipped, and the
  *       sync position cannot pass it. In a bounded sync, a window that fails {@link SyncPlan#maxWindowFailures()}
  *       times in a row with the same lasting cause fails the job with a
  *       {@link io.httpsync.connector.source.WindowFailedException}, without restarts ({@link FailureStreaks}): asking
- *       again would give the same answer, and a bounded job must end.
- *   <li><b>too early</b> ({@link WindowTooEarlyEvent}): the platform's clock runs behind ours and had not passed the
+ *       again would give the same answer, and a bounded job must end. The count travels with the window's split
+ *       ({@link FailureStreak}), so a restore from a checkpoint does not reset it.
+ *   <li><b>too early</b> (outcome {@link WindowOutcome.Kind#TOO_EARLY}): the platform's clock runs behind ours and had not passed the
  *       window's end plus the lag when it was read. The part it had passed is finished; the rest waits in pieces, each
  *       until the platform's clock has passed its end plus the lag (see {@link WindowPlanner#splitTooEarly}).
  *       Continuous planning keeps to the platform's clock as the readers report it with their polls
@@ -336,21 +338,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             onTokenRequest(subtaskId, (TokenRequestEvent) event);
             answer(subtaskId);
             return;
-        } else if (event instanceof WindowsFinishedEvent) {
-            WindowsFinishedEvent finished = (WindowsFinishedEvent) event;
-            finished.splits().forEach(this::onWindowFinished);
-            handled = splitIds(finished.splits());
-        } else if (event instanceof WindowTooLargeEvent) {
-            WindowTooLargeEvent tooLarge = (WindowTooLargeEvent) event;
-            onWindowTooLarge(subtaskId, tooLarge);
-            handled = List.of(tooLarge.split().splitId());
-        } else if (event instanceof WindowTooEarlyEvent tooEarly) {
-            onWindowTooEarly(subtaskId, tooEarly);
-            handled = List.of(tooEarly.split().splitId());
-        } else if (event instanceof WindowFailedEvent) {
-            WindowFailedEvent windowFailed = (WindowFailedEvent) event;
-            onWindowFailed(subtaskId, windowFailed);
-            handled = List.of(windowFailed.split().splitId());
+        } else if (event instanceof WindowsEndedEvent ended) {
+            ended.splits().forEach(split -> onWindowEnded(subtaskId, split));
+            handled = splitIds(ended.splits());
         } else {
             LOG.warn("Ignoring unknown source event from reader {}: {}", subtaskId, event);
             return;
@@ -384,31 +374,40 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         }
     }
 
+    /** Coordinator thread. A reader is done with a window; the split says how it ended. */
+    private void onWindowEnded(int subtaskId, WindowSplit reported) {
+        WindowOutcome outcome = reported.outcome();
+        switch (outcome.kind()) {
+            case TOO_LARGE -> onWindowTooLarge(subtaskId, reported, outcome);
+            case TOO_EARLY -> onWindowTooEarly(subtaskId, reported, outcome.platformReachedMillis());
+            case FAILED -> onWindowFailed(subtaskId, reported, outcome.failure());
+            default -> onWindowFinished(reported);
+        }
+    }
+
     private void onWindowFinished(WindowSplit reported) {
         WindowSplit split = takeAssigned(reported, "finished");
         if (split != null) {
-            failureStreaks.forget(split.splitId());
             finishedPending.put(
                     split.splitId(),
                     new FinishedWindow(split.splitId(), split.fresh(), FinishedWindow.NOT_YET_CHECKPOINTED));
         }
     }
 
-    private void onWindowTooLarge(int subtaskId, WindowTooLargeEvent event) {
-        WindowSplit split = assigned.get(event.split().splitId());
+    private void onWindowTooLarge(int subtaskId, WindowSplit reported, WindowOutcome outcome) {
+        WindowSplit split = assigned.get(reported.splitId());
         if (split != null && split.isUnsplittable()) {
             throw new IllegalStateException(
                     String.format(
                             "Reader %d reported the unsplittable window %s too large (%d records). A reader must"
                                     + " read an unsplittable window as far as the platform allows and raise an"
                                     + " exception event for the rest.",
-                            subtaskId, split.splitId(), event.knownTotal()));
+                            subtaskId, split.splitId(), outcome.knownTotal()));
         }
-        if (takeAssigned(event.split(), "too large") == null) {
+        if (takeAssigned(reported, "too large") == null) {
             return;
         }
-        failureStreaks.forget(split.splitId());
-        WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(split, event.coveredFromMillis());
+        WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(split, outcome.coveredFromMillis());
         if (hot.coveredPart() != null) {
             finishedPending.put(
                     split.splitId(),
@@ -418,7 +417,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         LOG.info(
                 "Window {} holds {} records, more than the platform pages through; covered {}, re-planned as {}",
                 split.splitId(),
-                event.knownTotal(),
+                outcome.knownTotal() < 0 ? "more" : outcome.knownTotal(),
                 hot.coveredPart() == null ? "nothing" : hot.coveredPart().splitId(),
                 splitIds(hot.pieces()));
     }
@@ -428,13 +427,12 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
      * the rest waits, piece by piece, until the platform's clock passes each piece's end plus the lag (measured as a
      * duration from the reader's report, so that the clocks need not agree).
      */
-    private void onWindowTooEarly(int subtaskId, WindowTooEarlyEvent event) {
-        WindowSplit split = takeAssigned(event.split(), "too early");
+    private void onWindowTooEarly(int subtaskId, WindowSplit reported, long platformReachedMillis) {
+        WindowSplit split = takeAssigned(reported, "too early");
         if (split == null) {
             return;
         }
-        failureStreaks.forget(split.splitId());
-        WindowPlanner.EarlyWindowSplit early = planner.splitTooEarly(split, event.platformReachedMillis());
+        WindowPlanner.EarlyWindowSplit early = planner.splitTooEarly(split, platformReachedMillis);
         if (early.readPart() != null) {
             finishedPending.put(
                     split.splitId(),
@@ -442,7 +440,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         }
         long now = plan.clock().millis();
         for (WindowSplit piece : early.pieces()) {
-            long due = now + Math.max(0, piece.endMillis() + plan.lagMillis() - event.platformReachedMillis());
+            long due = now + Math.max(0, piece.endMillis() + plan.lagMillis() - platformReachedMillis);
             failed.put(piece.splitId(), new FailedWindow(piece, due, "the platform's clock had not passed its end plus the lag"));
         }
         LOG.info(
@@ -450,35 +448,36 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
                         + " done, {} wait for the platform's clock",
                 subtaskId,
                 split.splitId(),
-                Instant.ofEpochMilli(event.platformReachedMillis()),
+                Instant.ofEpochMilli(platformReachedMillis),
                 early.readPart() == null ? "nothing" : early.readPart().splitId(),
                 splitIds(early.pieces()));
     }
 
-    private void onWindowFailed(int subtaskId, WindowFailedEvent event) {
-        WindowSplit split = takeAssigned(event.split(), "failed");
+    private void onWindowFailed(int subtaskId, WindowSplit reported, WindowFailure failure) {
+        WindowSplit split = takeAssigned(reported, "failed");
         if (split == null) {
             return;
         }
-        FailureStreaks.Streak streak;
+        FailureStreak streak;
         try {
-            streak = failureStreaks.failed(split, event.failure());
+            streak = failureStreaks.failed(split, failure);
         } catch (WindowFailedException e) {
             LOG.error("Window {} failed {} times in a row with the same cause, the bounded sync fails: {}",
                     split.splitId(), e.failures(), e.reason());
             // asking again gives the same answer, so a restart would only repeat this: the job fails for good
             throw new SuppressRestartsException(e);
         }
-        long retryAt = failureStreaks.retryAt(plan.clock().millis(), streak, event.failure());
-        failed.put(split.splitId(), new FailedWindow(split.fresh(), retryAt, event.reason()));
+        long retryAt = failureStreaks.retryAt(plan.clock().millis(), streak, failure);
+        // the streak travels with the window, through its retries and the checkpoints in between
+        failed.put(split.splitId(), new FailedWindow(split.fresh().withFailureStreak(streak), retryAt, failure.reason()));
         LOG.warn(
                 "Reader {} failed window {} ({}{} failure{} in a row): {}; it is read again after {}",
                 subtaskId,
                 split.splitId(),
-                event.failure().transientCause() ? "transient cause, " : "",
+                failure.transientCause() ? "transient cause, " : "",
                 streak.failures(),
                 streak.failures() == 1 ? "" : "s",
-                event.reason(),
+                failure.reason(),
                 Instant.ofEpochMilli(retryAt));
     }
 

@@ -38,10 +38,10 @@ public final class HttpSyncReaders {
         CoordinatedTokenProvider tokens = CoordinatedTokenProvider.forEndpoint(endpoint); // the job's, from the enumerator
         FetchActivityLog activity = new FetchActivityLog(endpoint.name(), endpoint.logSummaryInterval(), System::currentTimeMillis);
         PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, FetchListener.all(metrics, activity), Clock.systemUTC(), tokens);
-        SplitOutcomes outcomes = new SplitOutcomes();
-        HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, outcomes, metrics);
-        return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter, outcomes,
+        PlatformClockCheck clockCheck = new PlatformClockCheck(platformClock, lagMillis);
+        HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, clockCheck, metrics);
+        return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter,
                 metrics, fetcher, rateLimiter, tokens, splitsInFlight, emitTenantPositions, pollIntervalMillis, platformClock,
-                new PlatformClockCheck(platformClock, lagMillis), activity, new Configuration(), context);
+                clockCheck, activity, new Configuration(), context);
     }
 }

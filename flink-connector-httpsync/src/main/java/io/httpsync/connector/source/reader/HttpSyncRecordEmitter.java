@@ -8,7 +8,6 @@ import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.RecordMeta;
 import io.httpsync.connector.source.SyncElement;
-import io.httpsync.connector.source.split.WindowFailure;
 import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowSplit;
 import io.httpsync.connector.source.split.WindowSplitState;
@@ -21,6 +20,10 @@ import org.apache.flink.util.FlinkRuntimeException;
  * Emits a whole page at once and only then advances the split's position, so a checkpoint sees either none or all of
  * a page (runs on the mailbox thread, like every {@link RecordEmitter}). Each record's timestamp is its update time.
  * Every element emitted counts in the source's {@code numRecordsIn}, see {@link HttpSyncReaderMetrics#fetchedPageEmitted}.
+ *
+ * <p>How a window ends is written into its split state ({@link WindowSplitState#ended}) in the same action that emits
+ * the page it follows from: the reader reports the split with it once Flink reports the split finished, and a
+ * checkpoint in between already holds it.
  */
 @Internal
 final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncElement<T>, WindowSplitState> {
@@ -28,58 +31,68 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
     private final RecordFields fields;
     private final RecordDeserializer<T> deserializer;
     private final ExceptionPolicy policy;
-    private final SplitOutcomes outcomes;
+    private final PlatformClockCheck clockCheck;
     private final HttpSyncReaderMetrics metrics;
 
     HttpSyncRecordEmitter(EndpointSpec endpoint, RecordDeserializer<T> deserializer, ExceptionPolicy policy,
-                          SplitOutcomes outcomes, HttpSyncReaderMetrics metrics) {
+                          PlatformClockCheck clockCheck, HttpSyncReaderMetrics metrics) {
         this.endpoint = endpoint;
         this.fields = new RecordFields(endpoint);
         this.deserializer = deserializer;
         this.policy = policy;
-        this.outcomes = outcomes;
+        this.clockCheck = clockCheck;
         this.metrics = metrics;
     }
 
     @Override
     public void emitRecord(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
-        int emitted = switch (page.kind) {
-            case PAGE -> {
-                WindowSplit split = state.split();
-                for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
-                state.pageEmitted(page.nextPosition, page.records.size());
-                metrics.pageEmitted(split.tenant(), page.records.size());
-                yield page.records.size();
-            }
-            case TOO_LARGE -> tooLarge(page, output, state);
-            case FAILED -> raise(page.failure, output, state);
-        };
+        WindowOutcome outcome = page.outcome;
+        int emitted;
+        if (outcome == null || outcome.kind() == WindowOutcome.Kind.FINISHED) {
+            emitted = emitPage(page, output, state);
+            metrics.pageEmitted(state.split().tenant(), page.records.size());
+        } else if (outcome.kind() == WindowOutcome.Kind.TOO_LARGE && state.split().isUnsplittable()) {
+            emitted = unsplittableTooLarge(page, output, state);
+            outcome = WindowOutcome.finished();
+        } else if (outcome.kind() == WindowOutcome.Kind.TOO_LARGE) {
+            // the enumerator splits the window; this reader emits nothing of it
+            emitted = 0;
+        } else {
+            emitted = raise(page.failure, output);
+        }
+        if (outcome != null) {
+            // a finished window the platform's clock had not passed becomes too early; a failure noted before stays
+            state.ended(clockCheck.ended(state.split(), outcome));
+        }
         metrics.fetchedPageEmitted(emitted);
     }
 
+    private int emitPage(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+        for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, state);
+        state.pageEmitted(page.nextPosition, page.records.size());
+        return page.records.size();
+    }
+
     /**
-     * A window too large for the platform's paging cap: normally the enumerator splits it and this reader emits
-     * nothing of it. A window the enumerator already marked unsplittable (at the minimum width) cannot shrink: its
-     * records up to the cap are emitted, the rest is raised as an exception event, and the window counts as finished.
+     * A window too large for the platform's paging cap that the enumerator already marked unsplittable (at the minimum
+     * width) cannot shrink: its records up to the cap are emitted, the rest is raised as an exception event, and the
+     * window counts as finished.
      */
-    private int tooLarge(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+    private int unsplittableTooLarge(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
         WindowSplit split = state.split();
-        if (!split.isUnsplittable()) {
-            outcomes.note(split.splitId(), WindowOutcome.tooLarge(page.knownTotal, page.coveredFromMillis));
-            return 0;
-        }
-        for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
-        state.pageEmitted(null, page.records.size());
+        long knownTotal = page.outcome.knownTotal();
+        int records = emitPage(page, output, state);
         ExceptionEvent event = ExceptionEvent.ofWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
-                state.position(), "window holds " + (page.knownTotal < 0 ? "more" : Long.toString(page.knownTotal))
+                state.position(), "window holds " + (knownTotal < 0 ? "more" : Long.toString(knownTotal))
                         + " records, more than the platform lets a client page through, even at the minimum window width;"
                         + " records beyond the cap were not read", page.fetchTimeMillis);
         if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException(event.toString());
         output.collect(SyncElement.exception(event));
-        return page.records.size() + 1;
+        return records + 1;
     }
 
-    private void emitOne(JsonNode record, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplit split, String position) {
+    private void emitOne(JsonNode record, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+        WindowSplit split = state.split();
         RecordMeta meta;
         T value;
         try {
@@ -87,7 +100,7 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
                     split.startMillis(), split.endMillis(), fetchTime);
             value = deserializer.deserialize(record, meta);
         } catch (Exception e) {
-            undecodable(e, fetchTime, output, split, position);
+            undecodable(e, fetchTime, output, state);
             return;
         }
         output.collect(SyncElement.record(value), meta.updateTimeMillis());
@@ -99,22 +112,22 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
      * retries later and the sync position does not pass. The window's first such record becomes an exception event;
      * the rest of that window's records are still emitted (harmless, they are read again), without an event each.
      */
-    private void undecodable(Exception e, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplit split, String position) {
+    private void undecodable(Exception e, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+        WindowSplit split = state.split();
         String why = "record could not be decoded: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage());
         ExceptionEvent event = ExceptionEvent.ofWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
-                position, why, fetchTime);
+                state.position(), why, fetchTime);
         if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException("undecodable record: " + event, e);
-        if (outcomes.hasFailed(split.splitId())) return;
+        if (state.hasFailed()) return;
         output.collect(SyncElement.exception(event));
-        outcomes.note(split.splitId(), WindowOutcome.failed(why));
+        state.ended(WindowOutcome.failed(why));
     }
 
-    private int raise(ExceptionEvent event, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+    private int raise(ExceptionEvent event, SourceOutput<SyncElement<T>> output) {
         if (policy == ExceptionPolicy.FAIL) {
             throw new FlinkRuntimeException("request failed after retries, failing the job as exception policy FAIL asks: " + event);
         }
         output.collect(SyncElement.exception(event));
-        outcomes.note(state.split().splitId(), WindowOutcome.failed(WindowFailure.of(event)));
         return 1;
     }
 }
