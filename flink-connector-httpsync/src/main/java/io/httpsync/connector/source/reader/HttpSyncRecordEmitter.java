@@ -55,8 +55,10 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
             emitted = unsplittableTooLarge(page, output, state);
             outcome = WindowOutcome.finished();
         } else if (outcome.kind() == WindowOutcome.Kind.TOO_LARGE) {
-            // the enumerator splits the window; this reader emits nothing of it
-            emitted = 0;
+            // the enumerator splits the window and counts [coveredFrom, end) as read: the records of the page at which
+            // paging stopped at the cap lie there and must be emitted (a page that asks for a split before any
+            // record has none)
+            emitted = emitPage(page, output, state);
         } else {
             emitted = raise(page.failure, output);
         }

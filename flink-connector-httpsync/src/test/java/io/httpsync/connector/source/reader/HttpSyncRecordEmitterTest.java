@@ -86,6 +86,20 @@ class HttpSyncRecordEmitterTest {
     }
 
     @Test
+    void thePageAtWhichPagingStoppedAtTheCapIsEmittedBeforeTheWindowIsReportedTooLarge() throws Exception {
+        HttpSyncRecordEmitter<Long> emitter = emitter(ExceptionPolicy.RECORD_AND_RETRY);
+        WindowSplitState state = new WindowSplitState(WindowSplit.of("a", 1_600_000_000_000L, 1_800_000_000_000L));
+        TestingReaderOutput<SyncElement<Long>> output = new TestingReaderOutput<>();
+
+        emitter.emitRecord(FetchedPage.tooLarge(List.of(order("1", "10"), order("2", "20")), -1, 1_700_000_000_000L, 0),
+                output, state);
+
+        assertThat(output.getEmittedRecords()).extracting(e -> e.record())
+                .as("the enumerator counts [coveredFrom, end) as read").containsExactly(10L, 20L);
+        assertThat(state.toSplit().outcome()).isEqualTo(WindowOutcome.tooLarge(-1, 1_700_000_000_000L));
+    }
+
+    @Test
     void underPolicyFailAnUndecodableRecordFailsTheJob() throws Exception {
         HttpSyncRecordEmitter<Long> emitter = emitter(ExceptionPolicy.FAIL);
         WindowSplitState state = new WindowSplitState(WindowSplit.of("a", 0, 1000));
