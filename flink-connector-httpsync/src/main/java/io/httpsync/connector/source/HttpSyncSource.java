@@ -23,7 +23,6 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
@@ -134,9 +133,9 @@ public final class HttpSyncSource<T>
         return new HttpSyncEnumStateSerializer();
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    /** The elements' own type: the record's serializer inside, never Kryo. */
     @Override
     public TypeInformation<SyncElement<T>> getProducedType() {
-        return (TypeInformation) new GenericTypeInfo<>(SyncElement.class);
+        return new SyncElementTypeInfo<>(deserializer.getProducedType());
     }
 }
