@@ -66,6 +66,15 @@ public final class HttpSyncSource<T>
         this.emitTenantPositions = emitTenantPositions;
     }
 
+    /**
+     * The same source with another deserializer: for a table, whose format's runtime decoder is known only when the
+     * planner asks for the scan, after the source was built from the options.
+     */
+    @Internal
+    public <R> HttpSyncSource<R> withDeserializer(RecordDeserializer<R> other) {
+        return new HttpSyncSource<>(endpoint, tenants, plan, other, exceptionPolicy, splitsInFlightPerReader, emitTenantPositions);
+    }
+
     public static <T> HttpSyncSourceBuilder<T> builder() {
         return new HttpSyncSourceBuilder<>();
     }

@@ -9,6 +9,10 @@ import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.UserCodeClassLoader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 
@@ -31,6 +35,21 @@ public final class HttpSyncReaders {
                                                      RecordDeserializer<T> deserializer, ExceptionPolicy policy,
                                                      int splitsInFlight, boolean emitTenantPositions, long pollIntervalMillis,
                                                      long lagMillis, SourceReaderContext context) {
+        try {
+            deserializer.open(new DeserializationSchema.InitializationContext() {
+                @Override
+                public MetricGroup getMetricGroup() {
+                    return context.metricGroup();
+                }
+
+                @Override
+                public UserCodeClassLoader getUserCodeClassLoader() {
+                    return context.getUserCodeClassLoader();
+                }
+            });
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("the record deserializer of endpoint '" + endpoint.name() + "' could not be opened", e);
+        }
         Map<String, Tenant> byId = new LinkedHashMap<>();
         tenants.forEach(t -> byId.put(t.id(), t));
         PlatformClock platformClock = new PlatformClock(System::currentTimeMillis);

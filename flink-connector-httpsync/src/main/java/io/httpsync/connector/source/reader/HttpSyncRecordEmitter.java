@@ -5,6 +5,7 @@ import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RecordFields;
 import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.source.ExceptionPolicy;
+import io.httpsync.connector.source.RecordDecodingException;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.RecordMeta;
 import io.httpsync.connector.source.SyncElement;
@@ -101,10 +102,13 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
             meta = new RecordMeta(split.tenant(), fields.id(record), fields.time(record),
                     split.startMillis(), split.endMillis(), fetchTime);
             value = deserializer.deserialize(record, meta);
+        } catch (RecordDecodingException e) {
+            throw e;   // reading the window again would not change it: the job fails
         } catch (Exception e) {
             undecodable(e, fetchTime, output, state);
             return;
         }
+        if (value == null) return;   // left out on purpose by the deserializer, which counts it
         output.collect(SyncElement.record(value), meta.updateTimeMillis());
         metrics.recordFetched(meta.updateTimeMillis(), fetchTime);
     }
