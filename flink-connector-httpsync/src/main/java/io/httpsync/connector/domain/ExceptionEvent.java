@@ -111,7 +111,7 @@ public final class ExceptionEvent implements Serializable {
     public boolean equals(Object o) {
         return o instanceof ExceptionEvent e && e.windowStart == windowStart && e.windowEnd == windowEnd
                 && e.httpStatus == httpStatus && e.attempts == attempts && e.timeMillis == timeMillis
-                && e.endpoint.equals(endpoint) && e.tenantId.equals(tenantId) && e.position.equals(position)
+                && e.endpoint.equals(endpoint) && e.tenantId.equals(tenantId) && Objects.equals(e.position, position)
                 && Objects.equals(e.platformCode, platformCode) && e.kind == kind && e.message.equals(message);
     }
 

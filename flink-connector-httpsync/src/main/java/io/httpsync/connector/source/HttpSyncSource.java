@@ -23,7 +23,6 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
@@ -65,6 +64,15 @@ public final class HttpSyncSource<T>
         this.exceptionPolicy = exceptionPolicy;
         this.splitsInFlightPerReader = splitsInFlightPerReader;
         this.emitTenantPositions = emitTenantPositions;
+    }
+
+    /**
+     * The same source with another deserializer: for a table, whose format's runtime decoder is known only when the
+     * planner asks for the scan, after the source was built from the options.
+     */
+    @Internal
+    public <R> HttpSyncSource<R> withDeserializer(RecordDeserializer<R> other) {
+        return new HttpSyncSource<>(endpoint, tenants, plan, other, exceptionPolicy, splitsInFlightPerReader, emitTenantPositions);
     }
 
     public static <T> HttpSyncSourceBuilder<T> builder() {
@@ -134,9 +142,9 @@ public final class HttpSyncSource<T>
         return new HttpSyncEnumStateSerializer();
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    /** The elements' own type: the record's serializer inside, never Kryo. */
     @Override
     public TypeInformation<SyncElement<T>> getProducedType() {
-        return (TypeInformation) new GenericTypeInfo<>(SyncElement.class);
+        return new SyncElementTypeInfo<>(deserializer.getProducedType());
     }
 }

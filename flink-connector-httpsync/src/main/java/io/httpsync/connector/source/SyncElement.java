@@ -11,7 +11,8 @@ import java.util.Objects;
  * What {@link HttpSyncSource} emits: a record of a tenant's window, an exception event (a request that exhausted its
  * retries, a record that could not be decoded) or, if the source was asked to, a {@link TenantPosition tenant's sync
  * position}. {@link HttpSyncStreams#records} splits a stream of elements into the records and side outputs of
- * exception events and positions, so events are stored rather than swallowed.
+ * exception events and positions, so events are stored rather than swallowed. Its type is {@link SyncElementTypeInfo}:
+ * Flink serializes the record with the record type's serializer, without Kryo.
  */
 @PublicEvolving
 public final class SyncElement<T> implements Serializable {
@@ -67,6 +68,17 @@ public final class SyncElement<T> implements Serializable {
     public TenantPosition position() {
         if (position == null) throw new IllegalStateException("not a position: " + this);
         return position;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SyncElement<?> other && Objects.equals(record, other.record)
+                && Objects.equals(exception, other.exception) && Objects.equals(position, other.position);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(record, exception, position);
     }
 
     @Override

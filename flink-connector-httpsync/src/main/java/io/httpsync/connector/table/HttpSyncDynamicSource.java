@@ -2,10 +2,11 @@ package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.source.HttpSyncRecordSource;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.RawRecord;
-import io.httpsync.connector.source.SyncElement;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
@@ -36,9 +37,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The {@code httpsync} table as a scan source (and, see {@link #getLookupRuntimeProvider}, a lookup source): the {@link HttpSyncSource} built by the factory, followed by a
- * {@link RecordRowDecoder} that applies the table's format and appends metadata columns. Insert-only: a record read
- * twice (an update, a re-read window) is emitted twice, and a sink with a primary key keeps the latest.
+ * The {@code httpsync} table as a scan source (and, see {@link #getLookupRuntimeProvider}, a lookup source): the
+ * {@link HttpSyncSource} built by the factory, its records decoded into rows inside its reader by the table's format
+ * with the metadata columns appended ({@link RowDataRecordDeserializer}, {@link TableExceptionEvents}); no operator
+ * follows the source. Insert-only: a record read twice (an update, a re-read window) is emitted twice, and a sink with
+ * a primary key keeps the latest.
  *
  * <p>The source gets its uid from the planner's {@link ProviderContext}, so a savepoint of a statement restores
  * into the same statement. Used on the planner's thread only.
@@ -47,7 +50,7 @@ import java.util.Objects;
 public class HttpSyncDynamicSource implements ScanTableSource, LookupTableSource, SupportsReadingMetadata {
     /**
      * The name given to {@link ProviderContext#generateUid} for the stateful source; changing it orphans savepoint
-     * state. The stateless decoder, the stream handed back, gets its uid from the planner itself.
+     * state. (A stateless decoder operator used to follow the source; savepoints taken then hold no state of it.)
      */
     static final String SOURCE_TRANSFORMATION = "httpsync";
 
@@ -93,15 +96,22 @@ public class HttpSyncDynamicSource implements ScanTableSource, LookupTableSource
         }
         DeserializationSchema<RowData> decoder = format.createRuntimeDecoder(context, physicalDataType);
         TypeInformation<RowData> producedType = context.createTypeInformation(producedDataType);
-        RecordRowDecoder rows = new RecordRowDecoder(tableName, decoder, metadata, endpoint.spec().logSummaryInterval());
         HttpSyncSource<RawRecord> httpSource = source;
+        HttpSyncRecordSource<RowData> rows = new HttpSyncRecordSource<>(httpSource.withDeserializer(
+                new RowDataRecordDeserializer(tableName, endpoint.recordPointer(), decoder, metadata, producedType)),
+                producedType, new TableExceptionEvents(tableName, endpoint.spec().logSummaryInterval()));
         return new DataStreamScanProvider() {
             @Override
             public DataStream<RowData> produceDataStream(ProviderContext providerContext, StreamExecutionEnvironment env) {
-                DataStreamSource<SyncElement<RawRecord>> elements =
-                        env.fromSource(httpSource, httpSource.watermarkStrategy(), "HttpSyncSource-" + tableName);
-                providerContext.generateUid(SOURCE_TRANSFORMATION).ifPresent(elements::uid);
-                return elements.process(rows, producedType).name("HttpSyncDecoder-" + tableName);
+                // The rows come out of the source itself (decoded by the format inside the reader); timestamps come
+                // from the source and watermarks follow the sync position (see HttpSyncSource#watermarkStrategy). The
+                // source keeps the uid it has always had, so that savepoints of earlier versions restore: the planner
+                // gives the stream handed back its own name and uid, so that is a forward edge (no operator, chained),
+                // not the source.
+                DataStreamSource<RowData> stream =
+                        env.fromSource(rows, WatermarkStrategy.noWatermarks(), "HttpSyncSource-" + tableName, producedType);
+                providerContext.generateUid(SOURCE_TRANSFORMATION).ifPresent(stream::uid);
+                return stream.forward();
             }
 
             @Override

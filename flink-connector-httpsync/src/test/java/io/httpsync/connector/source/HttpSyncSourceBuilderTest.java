@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The lag of a bounded source: its end must lie that far in the past when the sync starts. */
 class HttpSyncSourceBuilderTest {
-    private static HttpSyncSourceBuilder<RawRecord> builder() {
+    static HttpSyncSourceBuilder<RawRecord> builder() {
         return HttpSyncSource.<RawRecord>builder()
                 .setEndpoint(EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders("http://localhost:1")))
                 .setTenants(List.of(Tenant.of("shop-1", Map.of())))

@@ -103,7 +103,7 @@ final class KuaishouShopsExternalContext implements DataStreamSourceExternalCont
         } else {
             builder.setContinuous(Instant.ofEpochMilli(continuousStart), CONTINUOUS_LAG, DISCOVERY_INTERVAL);
         }
-        return new RecordsOnlySource<>(builder.build(), Types.STRING);
+        return RecordsOnlySource.of(builder.build(), Types.STRING);
     }
 
     @Override

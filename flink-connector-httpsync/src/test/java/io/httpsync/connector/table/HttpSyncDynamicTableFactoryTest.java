@@ -3,7 +3,9 @@ package io.httpsync.connector.table;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.SqlTables;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.junit.jupiter.api.AfterAll;
@@ -123,6 +125,21 @@ class HttpSyncDynamicTableFactoryTest {
         StreamNode source = env.getStreamGraph().getStreamNodes().stream()
                 .filter(n -> n.getOperatorName().startsWith("Source: HttpSyncSource-")).findFirst().orElseThrow();
         assertThat(source.getTransformationUID()).as("the planner's uid for the source").matches("\\d+_httpsync");
+    }
+
+    @Test
+    void theFormatDecodesInsideTheSourceWithNoOperatorBetweenItAndThePlanners() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+        tEnv.executeSql("CREATE TABLE orders " + SCHEMA + " " + SqlTables.with(options(o -> {})));
+        tEnv.toDataStream(tEnv.sqlQuery("SELECT * FROM orders")).print();
+        StreamGraph graph = env.getStreamGraph();
+        StreamNode source = graph.getStreamNodes().stream()
+                .filter(n -> n.getOperatorName().startsWith("Source: HttpSyncSource-")).findFirst().orElseThrow();
+
+        assertThat(source.getTypeSerializerOut().createInstance()).as("the source emits rows").isInstanceOf(RowData.class);
+        assertThat(source.getOutEdges()).singleElement()
+                .satisfies(edge -> assertThat(graph.getStreamNode(edge.getTargetId()).getOperatorName()).startsWith("Calc"));
     }
 
     private static Map<String, String> options(Consumer<Map<String, String>> change) {

@@ -1,213 +1,22 @@
 package io.httpsync.connector.testutil;
 
+import io.httpsync.connector.source.HttpSyncRecordSource;
 import io.httpsync.connector.source.HttpSyncSource;
-import io.httpsync.connector.source.SyncElement;
-import io.httpsync.connector.source.enumerator.HttpSyncEnumState;
-import io.httpsync.connector.source.split.WindowSplit;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.source.Boundedness;
-import org.apache.flink.api.connector.source.ReaderOutput;
-import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.connector.source.SourceEvent;
-import org.apache.flink.api.connector.source.SourceOutput;
-import org.apache.flink.api.connector.source.SourceReader;
-import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.api.connector.source.SplitEnumerator;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
-import org.apache.flink.core.io.InputStatus;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
-import java.util.Collection;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * An {@link HttpSyncSource} whose output is its records alone, for harnesses that need a {@code Source<T>} rather than
- * a {@code Source<SyncElement<T>>} (Flink's {@code SourceTestSuiteBase}). Everything but the output is the wrapped
- * source's own: enumerator, splits, state, serializers, events. An exception event fails the reader instead of being
- * dropped, so a harness can never pass while records are missing for a reason the source reported.
+ * a {@code Source<SyncElement<T>>} (Flink's {@code SourceTestSuiteBase}). An exception event fails the reader instead
+ * of being dropped, so a harness can never pass while records are missing for a reason the source reported.
  *
  * <p>Test code only: a job should keep the exception events ({@code HttpSyncStreams.records}).
  */
-public final class RecordsOnlySource<T>
-        implements Source<T, WindowSplit, HttpSyncEnumState>, ResultTypeQueryable<T> {
-    private static final long serialVersionUID = 1L;
+public final class RecordsOnlySource {
+    private RecordsOnlySource() {}
 
-    private final HttpSyncSource<T> source;
-    private final TypeInformation<T> recordType;
-
-    public RecordsOnlySource(HttpSyncSource<T> source, TypeInformation<T> recordType) {
-        this.source = source;
-        this.recordType = recordType;
-    }
-
-    @Override
-    public Boundedness getBoundedness() {
-        return source.getBoundedness();
-    }
-
-    @Override
-    public SourceReader<T, WindowSplit> createReader(SourceReaderContext context) throws Exception {
-        return new RecordsOnlyReader<>(source.createReader(context));
-    }
-
-    @Override
-    public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(SplitEnumeratorContext<WindowSplit> context)
-            throws Exception {
-        return source.createEnumerator(context);
-    }
-
-    @Override
-    public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(SplitEnumeratorContext<WindowSplit> context,
-                                                                             HttpSyncEnumState checkpoint) throws Exception {
-        return source.restoreEnumerator(context, checkpoint);
-    }
-
-    @Override
-    public SimpleVersionedSerializer<WindowSplit> getSplitSerializer() {
-        return source.getSplitSerializer();
-    }
-
-    @Override
-    public SimpleVersionedSerializer<HttpSyncEnumState> getEnumeratorCheckpointSerializer() {
-        return source.getEnumeratorCheckpointSerializer();
-    }
-
-    @Override
-    public TypeInformation<T> getProducedType() {
-        return recordType;
-    }
-
-    /** Delegates every call to the wrapped reader, on the calling thread (the task's mailbox thread). */
-    private static final class RecordsOnlyReader<T> implements SourceReader<T, WindowSplit> {
-        private final SourceReader<SyncElement<T>, WindowSplit> reader;
-        /** Flink passes the same output to every poll; it is wrapped once. */
-        private ReaderOutput<T> output;
-        private RecordsOnlyReaderOutput<T> unwrapping;
-
-        RecordsOnlyReader(SourceReader<SyncElement<T>, WindowSplit> reader) {
-            this.reader = reader;
-        }
-
-        @Override
-        public void start() {
-            reader.start();
-        }
-
-        @Override
-        public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
-            if (output != this.output) {
-                this.output = output;
-                this.unwrapping = new RecordsOnlyReaderOutput<>(output);
-            }
-            return reader.pollNext(unwrapping);
-        }
-
-        @Override
-        public List<WindowSplit> snapshotState(long checkpointId) {
-            return reader.snapshotState(checkpointId);
-        }
-
-        @Override
-        public CompletableFuture<Void> isAvailable() {
-            return reader.isAvailable();
-        }
-
-        @Override
-        public void addSplits(List<WindowSplit> splits) {
-            reader.addSplits(splits);
-        }
-
-        @Override
-        public void notifyNoMoreSplits() {
-            reader.notifyNoMoreSplits();
-        }
-
-        @Override
-        public void handleSourceEvents(SourceEvent event) {
-            reader.handleSourceEvents(event);
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) throws Exception {
-            reader.notifyCheckpointComplete(checkpointId);
-        }
-
-        @Override
-        public void notifyCheckpointAborted(long checkpointId) throws Exception {
-            reader.notifyCheckpointAborted(checkpointId);
-        }
-
-        @Override
-        public void pauseOrResumeSplits(Collection<String> toPause, Collection<String> toResume) {
-            reader.pauseOrResumeSplits(toPause, toResume);
-        }
-
-        @Override
-        public void close() throws Exception {
-            reader.close();
-        }
-    }
-
-    /** Unwraps records; watermarks and idleness pass through unchanged. */
-    private static class RecordsOnlyOutput<T> implements SourceOutput<SyncElement<T>> {
-        private final SourceOutput<T> output;
-
-        RecordsOnlyOutput(SourceOutput<T> output) {
-            this.output = output;
-        }
-
-        @Override
-        public void collect(SyncElement<T> element) {
-            output.collect(record(element));
-        }
-
-        @Override
-        public void collect(SyncElement<T> element, long timestamp) {
-            output.collect(record(element), timestamp);
-        }
-
-        @Override
-        public void emitWatermark(Watermark watermark) {
-            output.emitWatermark(watermark);
-        }
-
-        @Override
-        public void markIdle() {
-            output.markIdle();
-        }
-
-        @Override
-        public void markActive() {
-            output.markActive();
-        }
-
-        private static <T> T record(SyncElement<T> element) {
-            if (!element.isRecord()) {
-                throw new IllegalStateException("The source reported an exception event: " + element.exception());
-            }
-            return element.record();
-        }
-    }
-
-    private static final class RecordsOnlyReaderOutput<T> extends RecordsOnlyOutput<T> implements ReaderOutput<SyncElement<T>> {
-        private final ReaderOutput<T> output;
-
-        RecordsOnlyReaderOutput(ReaderOutput<T> output) {
-            super(output);
-            this.output = output;
-        }
-
-        @Override
-        public SourceOutput<SyncElement<T>> createOutputForSplit(String splitId) {
-            return new RecordsOnlyOutput<>(output.createOutputForSplit(splitId));
-        }
-
-        @Override
-        public void releaseOutputForSplit(String splitId) {
-            output.releaseOutputForSplit(splitId);
-        }
+    public static <T> HttpSyncRecordSource<T> of(HttpSyncSource<T> source, TypeInformation<T> recordType) {
+        return new HttpSyncRecordSource<>(source, recordType, context -> element -> {
+            throw new IllegalStateException("The source reported an exception event: " + element.exception());
+        });
     }
 }

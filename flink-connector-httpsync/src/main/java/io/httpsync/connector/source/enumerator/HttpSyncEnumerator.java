@@ -7,11 +7,11 @@ import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.TokenEvent;
 import io.httpsync.connector.source.event.TokenRequestEvent;
-import io.httpsync.connector.source.event.WindowFailedEvent;
-import io.httpsync.connector.source.event.WindowTooEarlyEvent;
-import io.httpsync.connector.source.event.WindowTooLargeEvent;
+import io.httpsync.connector.source.event.WindowsEndedEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
-import io.httpsync.connector.source.event.WindowsFinishedEvent;
+import io.httpsync.connector.source.split.FailureStreak;
+import io.httpsync.connector.source.split.WindowFailure;
+import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowSplit;
 
 import org.apache.flink.annotation.Internal;
@@ -49,16 +49,17 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *   <li><b>Assignment</b> is pull-based. Each {@link #handleSplitRequest} is answered with at most one window; a
  *       reader that wants k windows in flight sends k requests. A request that finds no window waits until one
  *       appears and the reader speaks again (it polls, see below).
- *   <li><b>Reports.</b> A reader sends {@link WindowsFinishedEvent} only after it has emitted every record of the
- *       window, from the thread that also takes its checkpoints. Every checkpoint the enumerator snapshots after
+ *   <li><b>Reports.</b> A reader sends {@link WindowsEndedEvent} only after it has emitted every record of the
+ *       window (each split of the event carries how its window ended, {@link WindowOutcome}), from the thread that also takes its checkpoints. Every checkpoint the enumerator snapshots after
  *       receiving the event is triggered on the reader after the event was sent, so the window's records precede that
  *       checkpoint's barrier. Hence the window is committed when such a checkpoint completes (the approach of Flink
  *       CDC's incremental snapshot): {@link #snapshotState} stamps newly finished windows with the checkpoint id,
  *       {@link #notifyCheckpointComplete} commits those stamped at or before the completed id.
- *       {@link WindowTooLargeEvent}, {@link WindowTooEarlyEvent} and {@link WindowFailedEvent} re-plan the window.
+ *       Windows that ended too large, too early or failed are re-planned by the {@link WindowLedger}.
  *       In a bounded sync, a window that fails {@link SyncPlan#maxWindowFailures()} times in a row with the same
  *       lasting cause fails the job with a {@link io.httpsync.connector.source.WindowFailedException}, without
- *       restarts: asking again would give the same answer, and a bounded job must end.
+ *       restarts: asking again would give the same answer, and a bounded job must end. The count travels with the
+ *       window's split ({@link io.httpsync.connector.source.split.FailureStreak}), so a restore does not reset it.
  *   <li><b>Horizon.</b> In continuous mode a periodic {@link SplitEnumeratorContext#callAsync} reads the clock on the
  *       worker thread; planning keeps to the platform's clock as the readers report it with their polls
  *       ({@link PlatformClockTracker}).
@@ -221,21 +222,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             onTokenRequest(subtaskId, (TokenRequestEvent) event);
             answer(subtaskId);
             return;
-        } else if (event instanceof WindowsFinishedEvent) {
-            WindowsFinishedEvent finished = (WindowsFinishedEvent) event;
-            finished.splits().forEach(ledger::finished);
-            handled = WindowLedger.splitIds(finished.splits());
-        } else if (event instanceof WindowTooLargeEvent) {
-            WindowTooLargeEvent tooLarge = (WindowTooLargeEvent) event;
-            ledger.tooLarge(subtaskId, tooLarge.split(), tooLarge.coveredFromMillis(), tooLarge.knownTotal());
-            handled = List.of(tooLarge.split().splitId());
-        } else if (event instanceof WindowTooEarlyEvent tooEarly) {
-            ledger.tooEarly(subtaskId, tooEarly.split(), tooEarly.platformReachedMillis());
-            handled = List.of(tooEarly.split().splitId());
-        } else if (event instanceof WindowFailedEvent) {
-            WindowFailedEvent windowFailed = (WindowFailedEvent) event;
-            onWindowFailed(subtaskId, windowFailed);
-            handled = List.of(windowFailed.split().splitId());
+        } else if (event instanceof WindowsEndedEvent ended) {
+            ended.splits().forEach(split -> onWindowEnded(subtaskId, split));
+            handled = WindowLedger.splitIds(ended.splits());
         } else {
             LOG.warn("Ignoring unknown source event from reader {}: {}", subtaskId, event);
             return;
@@ -269,9 +258,20 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         }
     }
 
-    private void onWindowFailed(int subtaskId, WindowFailedEvent event) {
+    /** Coordinator thread. A reader is done with a window; the split says how it ended. */
+    private void onWindowEnded(int subtaskId, WindowSplit reported) {
+        WindowOutcome outcome = reported.outcome();
+        switch (outcome.kind()) {
+            case TOO_LARGE -> ledger.tooLarge(subtaskId, reported, outcome.coveredFromMillis(), outcome.knownTotal());
+            case TOO_EARLY -> ledger.tooEarly(subtaskId, reported, outcome.platformReachedMillis());
+            case FAILED -> onWindowFailed(subtaskId, reported, outcome.failure());
+            default -> ledger.finished(reported);
+        }
+    }
+
+    private void onWindowFailed(int subtaskId, WindowSplit reported, WindowFailure failure) {
         try {
-            ledger.failed(subtaskId, event.split(), event.failure(), event.reason());
+            ledger.failed(subtaskId, reported, failure);
         } catch (WindowFailedException e) {
             // asking again gives the same answer, so a restart would only repeat this: the job fails for good
             throw new SuppressRestartsException(e);

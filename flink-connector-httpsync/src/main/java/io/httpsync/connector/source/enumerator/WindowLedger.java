@@ -1,6 +1,7 @@
 package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.source.WindowFailedException;
+import io.httpsync.connector.source.split.FailureStreak;
 import io.httpsync.connector.source.split.WindowFailure;
 import io.httpsync.connector.source.split.WindowSplit;
 
@@ -232,7 +233,6 @@ final class WindowLedger {
     void finished(WindowSplit reported) {
         WindowSplit split = takeAssigned(reported, "finished");
         if (split != null) {
-            failureStreaks.forget(split.splitId());
             finishedPending(split, split.fresh());
         }
     }
@@ -266,14 +266,13 @@ final class WindowLedger {
         if (takeAssigned(reported, "too large") == null) {
             return;
         }
-        failureStreaks.forget(split.splitId());
         WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(split, coveredFromMillis);
         finishedPending(split, hot.coveredPart());
         hot.pieces().forEach(unassigned::add);
         LOG.info(
                 "Window {} holds {} records, more than the platform pages through; covered {}, re-planned as {}",
                 split.splitId(),
-                knownTotal,
+                knownTotal < 0 ? "more" : knownTotal,
                 hot.coveredPart() == null ? "nothing" : hot.coveredPart().splitId(),
                 splitIds(hot.pieces()));
     }
@@ -288,7 +287,6 @@ final class WindowLedger {
         if (split == null) {
             return;
         }
-        failureStreaks.forget(split.splitId());
         WindowPlanner.EarlyWindowSplit early = planner.splitTooEarly(split, platformReachedMillis);
         finishedPending(split, early.readPart());
         long now = plan.clock().millis();
@@ -312,12 +310,12 @@ final class WindowLedger {
      * @throws WindowFailedException if the sync is bounded and the window failed with the same lasting cause as many
      *     times as the plan allows: asking again would give the same answer
      */
-    void failed(int subtaskId, WindowSplit reported, WindowFailure failure, String reason) {
+    void failed(int subtaskId, WindowSplit reported, WindowFailure failure) {
         WindowSplit split = takeAssigned(reported, "failed");
         if (split == null) {
             return;
         }
-        FailureStreaks.Streak streak;
+        FailureStreak streak;
         try {
             streak = failureStreaks.failed(split, failure);
         } catch (WindowFailedException e) {
@@ -326,7 +324,8 @@ final class WindowLedger {
             throw e;
         }
         long retryAt = failureStreaks.retryAt(plan.clock().millis(), streak, failure);
-        failed.put(split.splitId(), new FailedWindow(split.fresh(), retryAt, reason));
+        // the streak travels with the window, through its retries and the checkpoints in between
+        failed.put(split.splitId(), new FailedWindow(split.fresh().withFailureStreak(streak), retryAt, failure.reason()));
         LOG.warn(
                 "Reader {} failed window {} ({}{} failure{} in a row): {}; it is read again after {}",
                 subtaskId,
@@ -334,7 +333,7 @@ final class WindowLedger {
                 failure.transientCause() ? "transient cause, " : "",
                 streak.failures(),
                 streak.failures() == 1 ? "" : "s",
-                reason,
+                failure.reason(),
                 Instant.ofEpochMilli(retryAt));
     }
 

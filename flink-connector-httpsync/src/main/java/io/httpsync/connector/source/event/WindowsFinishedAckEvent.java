@@ -9,8 +9,7 @@ import java.util.List;
  * Enumerator to reader: the enumerator has taken over responsibility for these splits, so the reader can drop them
  * from its state.
  *
- * <p>It acknowledges every kind of report the reader keeps a split for: {@link WindowsFinishedEvent},
- * {@link WindowTooLargeEvent} and {@link WindowFailedEvent}. It is also sent for reports the enumerator ignores because
+ * <p>It acknowledges every split of a {@link WindowsEndedEvent}, whatever its outcome. It is also sent for reports the enumerator ignores because
  * it has already handled them (a report re-sent after a restore), so a reader never keeps a split forever.
  */
 @Internal

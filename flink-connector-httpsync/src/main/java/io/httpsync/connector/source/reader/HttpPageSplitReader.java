@@ -51,7 +51,8 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     private final Map<String, Tenant> tenants;
     private final int maxSplitsInFlight;
     private final ArrayDeque<WindowSplit> waiting = new ArrayDeque<>();
-    private final Map<String, WindowSplit> active = new HashMap<>();
+    /** The windows being paged, with the typed position of the request in flight (parsed once, when a split starts). */
+    private final Map<String, Paging> active = new HashMap<>();
     private final BlockingQueue<Completion> completed = new LinkedBlockingQueue<>();
     /** Per active split of page-number or offset paging: the last page read, to catch a platform serving one page for all. */
     private final Map<String, LastPage> lastPages = new HashMap<>();
@@ -69,6 +70,9 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     /** The outcome of one request, produced on an I/O thread. */
     private record Completion(String splitId, Page page, Throwable error) {}
 
+    /** A window being paged and the position of its request in flight. */
+    private record Paging(WindowSplit split, PagePosition position) {}
+
     @Override
     public RecordsWithSplitIds<FetchedPage> fetch() {
         startWaitingSplits();
@@ -82,8 +86,9 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
             return out.build();
         }
         if (c == null || c == WAKE_UP) return out.build();
-        WindowSplit split = active.get(c.splitId);
-        FetchedPage fetched = toFetchedPage(split, c);
+        Paging paging = active.get(c.splitId);
+        WindowSplit split = paging.split;
+        FetchedPage fetched = toFetchedPage(paging, c);
         out.add(split.splitId(), fetched);
         if (fetched.endsSplit()) {
             active.remove(split.splitId());
@@ -91,14 +96,13 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
             out.addFinishedSplit(split.splitId());
             startWaitingSplits();
         } else {
-            WindowSplit advanced = split.withPosition(fetched.nextPosition);
-            active.put(split.splitId(), advanced);
-            request(advanced);
+            request(split, fetched.nextPosition);
         }
         return out.build();
     }
 
-    private FetchedPage toFetchedPage(WindowSplit split, Completion c) {
+    private FetchedPage toFetchedPage(Paging paging, Completion c) {
+        WindowSplit split = paging.split;
         long now = System.currentTimeMillis();
         if (c.error != null) {
             Throwable cause = c.error instanceof CompletionException && c.error.getCause() != null ? c.error.getCause() : c.error;
@@ -125,9 +129,9 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
         }
         if (page.totalUnstable()) {
             return FetchedPage.failed(ExceptionEvent.ofWindow(fetcher.spec().name(), split.tenant(), split.startMillis(),
-                    split.endMillis(), split.position(), "the window's total kept growing while it was paged; read again later", now), now);
+                    split.endMillis(), paging.position.serialize(), "the window's total kept growing while it was paged; read again later", now), now);
         }
-        return FetchedPage.page(page.records(), page.next().map(PagePosition::serialize).orElse(null), now);
+        return FetchedPage.page(page.records(), page.next().orElse(null), now);
     }
 
     /**
@@ -165,14 +169,14 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     private void startWaitingSplits() {
         while (active.size() < maxSplitsInFlight && !waiting.isEmpty()) {
             WindowSplit s = waiting.poll();
-            active.put(s.splitId(), s);
-            request(s);
+            // the only place a position is parsed: where a (restored) split starts
+            request(s, s.position() == null ? fetcher.pagination().first() : fetcher.pagination().parse(s.position()));
         }
     }
 
-    private void request(WindowSplit split) {
+    private void request(WindowSplit split, PagePosition position) {
+        active.put(split.splitId(), new Paging(split, position));
         Tenant tenant = tenants.get(split.tenant());
-        PagePosition position = split.position() == null ? fetcher.pagination().first() : fetcher.pagination().parse(split.position());
         fetcher.fetch(tenant, split.startMillis(), split.endMillis(), position)
                 .whenComplete((page, error) -> completed.add(new Completion(split.splitId(), page, error)));
     }

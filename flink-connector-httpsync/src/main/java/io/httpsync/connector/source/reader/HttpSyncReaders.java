@@ -9,6 +9,10 @@ import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.UserCodeClassLoader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 
@@ -31,6 +35,21 @@ public final class HttpSyncReaders {
                                                      RecordDeserializer<T> deserializer, ExceptionPolicy policy,
                                                      int splitsInFlight, boolean emitTenantPositions, long pollIntervalMillis,
                                                      long lagMillis, SourceReaderContext context) {
+        try {
+            deserializer.open(new DeserializationSchema.InitializationContext() {
+                @Override
+                public MetricGroup getMetricGroup() {
+                    return context.metricGroup();
+                }
+
+                @Override
+                public UserCodeClassLoader getUserCodeClassLoader() {
+                    return context.getUserCodeClassLoader();
+                }
+            });
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("the record deserializer of endpoint '" + endpoint.name() + "' could not be opened", e);
+        }
         Map<String, Tenant> byId = new LinkedHashMap<>();
         tenants.forEach(t -> byId.put(t.id(), t));
         PlatformClock platformClock = new PlatformClock(System::currentTimeMillis);
@@ -38,10 +57,10 @@ public final class HttpSyncReaders {
         CoordinatedTokenProvider tokens = CoordinatedTokenProvider.forEndpoint(endpoint); // the job's, from the enumerator
         FetchActivityLog activity = new FetchActivityLog(endpoint.name(), endpoint.logSummaryInterval(), System::currentTimeMillis);
         PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, FetchListener.all(metrics, activity), Clock.systemUTC(), tokens);
-        SplitOutcomes outcomes = new SplitOutcomes();
-        HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, outcomes, metrics);
-        return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter, outcomes,
+        PlatformClockCheck clockCheck = new PlatformClockCheck(platformClock, lagMillis);
+        HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, clockCheck, metrics);
+        return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter,
                 metrics, fetcher, rateLimiter, tokens, splitsInFlight, emitTenantPositions, pollIntervalMillis, platformClock,
-                new PlatformClockCheck(platformClock, lagMillis), activity, new Configuration(), context);
+                clockCheck, activity, new Configuration(), context);
     }
 }

@@ -5,6 +5,7 @@ import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RecordFields;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.source.ExceptionPolicy;
+import io.httpsync.connector.source.RecordDecodingException;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.RecordMeta;
 import io.httpsync.connector.source.SyncElement;
@@ -21,6 +22,10 @@ import org.apache.flink.util.FlinkRuntimeException;
  * Emits a whole page at once and only then advances the split's position, so a checkpoint sees either none or all of
  * a page (runs on the mailbox thread, like every {@link RecordEmitter}). Each record's timestamp is its update time.
  * Every element emitted counts in the source's {@code numRecordsIn}, see {@link HttpSyncReaderMetrics#fetchedPageEmitted}.
+ *
+ * <p>How a window ends is written into its split state ({@link WindowSplitState#ended}) in the same action that emits
+ * the page it follows from: the reader reports the split with it once Flink reports the split finished, and a
+ * checkpoint in between already holds it.
  */
 @Internal
 final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncElement<T>, WindowSplitState> {
@@ -28,33 +33,51 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
     private final RecordFields fields;
     private final RecordDeserializer<T> deserializer;
     private final ExceptionPolicy policy;
-    private final SplitOutcomes outcomes;
+    private final PlatformClockCheck clockCheck;
     private final HttpSyncReaderMetrics metrics;
 
     HttpSyncRecordEmitter(EndpointSpec endpoint, RecordDeserializer<T> deserializer, ExceptionPolicy policy,
-                          SplitOutcomes outcomes, HttpSyncReaderMetrics metrics) {
+                          PlatformClockCheck clockCheck, HttpSyncReaderMetrics metrics) {
         this.endpoint = endpoint;
         this.fields = new RecordFields(endpoint);
         this.deserializer = deserializer;
         this.policy = policy;
-        this.outcomes = outcomes;
+        this.clockCheck = clockCheck;
         this.metrics = metrics;
     }
 
     @Override
     public void emitRecord(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
-        int emitted = switch (page.kind) {
-            case PAGE -> {
-                WindowSplit split = state.split();
-                for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
-                state.pageEmitted(page.nextPosition, page.records.size());
-                metrics.pageEmitted(split.tenant(), page.records.size());
-                yield page.records.size();
-            }
-            case TOO_LARGE -> tooLarge(page, output, state);
-            case FAILED -> raise(page.failure, output, state);
-        };
+        WindowOutcome outcome = page.outcome;
+        int emitted;
+        if (outcome == null || outcome.kind() == WindowOutcome.Kind.FINISHED) {
+            emitted = emitPage(page, output, state);
+            metrics.pageEmitted(state.split().tenant(), page.records.size());
+        } else if (outcome.kind() == WindowOutcome.Kind.TOO_LARGE && state.split().isUnsplittable()) {
+            // the records beyond the cap cannot be read: the window fails for a lasting cause, so the position never
+            // passes it and a bounded sync ends naming it
+            String why = beyondTheCap(outcome.knownTotal(), state.split().widthMillis());
+            emitted = unsplittableTooLarge(page, output, state, why);
+            outcome = WindowOutcome.failed(WindowFailure.lasting(why));
+        } else if (outcome.kind() == WindowOutcome.Kind.TOO_LARGE) {
+            // the enumerator splits the window and counts [coveredFrom, end) as read: the records of the page at which
+            // paging stopped at the cap lie there and must be emitted (a page that asks for a split before any
+            // record has none)
+            emitted = emitPage(page, output, state);
+        } else {
+            emitted = raise(page.failure, output);
+        }
+        if (outcome != null) {
+            // a finished window the platform's clock had not passed becomes too early; a failure noted before stays
+            state.ended(clockCheck.ended(state.split(), outcome));
+        }
         metrics.fetchedPageEmitted(emitted);
+    }
+
+    private int emitPage(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+        for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, state);
+        state.pageEmitted(page.nextPosition, page.records.size());
+        return page.records.size();
     }
 
     /**
@@ -65,28 +88,15 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
      * still emitted (harmless: they are read again with the window); the event says how many the platform reports
      * against the cap.
      */
-    private int tooLarge(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+    private int unsplittableTooLarge(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state, String why) {
         WindowSplit split = state.split();
-        if (!split.isUnsplittable()) {
-            // Stopped at the cap without a total: this page's records are part of what the enumerator will count as
-            // covered ([coveredFrom, end)), so they are emitted. Split on the first page: it carries none.
-            for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
-            state.pageEmitted(null, page.records.size());
-            // without a total the platform told no count: the cap was hit, which is all the enumerator needs
-            outcomes.note(split.splitId(), WindowOutcome.tooLarge(Math.max(0, page.knownTotal), page.coveredFromMillis));
-            return page.records.size();
-        }
-        for (JsonNode record : page.records) emitOne(record, page.fetchTimeMillis, output, split, state.position());
-        String position = state.position();
-        state.pageEmitted(null, page.records.size());
-        String why = beyondTheCap(page.knownTotal, split.widthMillis());
+        int records = emitPage(page, output, state);
         ExceptionEvent event = ExceptionEvent.ofWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
-                position == null ? "first page" : position, why, page.fetchTimeMillis);
+                state.position(), why, page.fetchTimeMillis);
         if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException(event.toString());
-        if (outcomes.hasFailed(split.splitId())) return page.records.size();
+        if (state.hasFailed()) return records;   // a failure noted before (an undecodable record) already raised its event
         output.collect(SyncElement.exception(event));
-        outcomes.note(split.splitId(), WindowOutcome.failed(WindowFailure.lasting(why)));
-        return page.records.size() + 1;
+        return records + 1;
     }
 
     /** Why an unsplittable window fails: what the platform reports against its cap, and what a user can change. */
@@ -102,17 +112,21 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
                 + " format allows one, or a larger page size, can fix it)";
     }
 
-    private void emitOne(JsonNode record, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplit split, String position) {
+    private void emitOne(JsonNode record, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+        WindowSplit split = state.split();
         RecordMeta meta;
         T value;
         try {
             meta = new RecordMeta(split.tenant(), fields.id(record), fields.time(record),
                     split.startMillis(), split.endMillis(), fetchTime);
             value = deserializer.deserialize(record, meta);
+        } catch (RecordDecodingException e) {
+            throw e;   // reading the window again would not change it: the job fails
         } catch (Exception e) {
-            undecodable(e, fetchTime, output, split, position);
+            undecodable(e, fetchTime, output, state);
             return;
         }
+        if (value == null) return;   // left out on purpose by the deserializer, which counts it
         output.collect(SyncElement.record(value), meta.updateTimeMillis());
         metrics.recordFetched(meta.updateTimeMillis(), fetchTime);
     }
@@ -122,22 +136,22 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
      * retries later and the sync position does not pass. The window's first such record becomes an exception event;
      * the rest of that window's records are still emitted (harmless, they are read again), without an event each.
      */
-    private void undecodable(Exception e, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplit split, String position) {
+    private void undecodable(Exception e, long fetchTime, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+        WindowSplit split = state.split();
         String why = "record could not be decoded: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage());
         ExceptionEvent event = ExceptionEvent.ofWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
-                position, why, fetchTime);
+                state.position(), why, fetchTime);
         if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException("undecodable record: " + event, e);
-        if (outcomes.hasFailed(split.splitId())) return;
+        if (state.hasFailed()) return;
         output.collect(SyncElement.exception(event));
-        outcomes.note(split.splitId(), WindowOutcome.failed(why));
+        state.ended(WindowOutcome.failed(why));
     }
 
-    private int raise(ExceptionEvent event, SourceOutput<SyncElement<T>> output, WindowSplitState state) {
+    private int raise(ExceptionEvent event, SourceOutput<SyncElement<T>> output) {
         if (policy == ExceptionPolicy.FAIL) {
             throw new FlinkRuntimeException("request failed after retries, failing the job as exception policy FAIL asks: " + event);
         }
         output.collect(SyncElement.exception(event));
-        outcomes.note(state.split().splitId(), WindowOutcome.failed(WindowFailure.of(event)));
         return 1;
     }
 }

@@ -10,7 +10,7 @@ import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.TokenEvent;
 import io.httpsync.connector.source.event.TokenRequestEvent;
-import io.httpsync.connector.source.event.WindowReports;
+import io.httpsync.connector.source.event.WindowsEndedEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
 import io.httpsync.connector.source.split.WindowSplit;
 import io.httpsync.connector.source.split.WindowSplitState;
@@ -47,9 +47,11 @@ import java.util.function.Supplier;
  *   <li>The reader asks for {@code splitsInFlight} windows at start and one more whenever a window ends (pull).</li>
  *   <li>An assigned window is paged by {@link HttpPageSplitReader}; its position (after the last emitted page) is its
  *       state, so a restore resumes mid-window.</li>
- *   <li>When a window ends, it gets an outcome (see {@code WindowOutcome}): finished (all records emitted), too large
- *       for the platform's deep-paging cap (to be split by the enumerator), or failed (retries exhausted; retried
- *       later). It is reported to the enumerator and kept, with its outcome, in the reader's checkpointed state until
+ *   <li>When a window ends, it gets an outcome (see {@code WindowOutcome}), written into its split state by the
+ *       record emitter with the window's last page: finished (all records emitted), too large for the platform's
+ *       deep-paging cap (to be split by the enumerator), failed (retries exhausted; retried later) or too early (the
+ *       platform's clock had not passed it). The split, carrying its outcome, is reported to the enumerator
+ *       ({@link WindowsEndedEvent}) and kept, with its outcome, in the reader's checkpointed state until
  *       the enumerator acknowledges it. Either the enumerator's checkpoint or the reader's holds it, so a failover
  *       neither loses the window nor pages it again; a restored window with an outcome is only reported again.</li>
  * </ol>
@@ -81,7 +83,6 @@ public final class HttpSyncSourceReader<T>
         extends SingleThreadMultiplexSourceReaderBase<FetchedPage, SyncElement<T>, WindowSplit, WindowSplitState> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpSyncSourceReader.class);
     private final int splitsInFlight;
-    private final SplitOutcomes outcomes;
     private final AutoCloseable fetcher;
     private final HierarchicalRateLimiter limiter;
     /** Set by the limiter's worker when a request waits for an allotment; read and cleared on the mailbox thread. */
@@ -117,7 +118,7 @@ public final class HttpSyncSourceReader<T>
     private final FetchActivityLog activity;
 
     HttpSyncSourceReader(Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders, HttpSyncRecordEmitter<T> emitter,
-                         SplitOutcomes outcomes, HttpSyncReaderMetrics metrics, AutoCloseable fetcher,
+                         HttpSyncReaderMetrics metrics, AutoCloseable fetcher,
                          HierarchicalRateLimiter limiter, @Nullable CoordinatedTokenProvider tokens, int splitsInFlight,
                          boolean emitTenantPositions, long pollIntervalMillis, PlatformClock platformClock,
                          PlatformClockCheck clockCheck, FetchActivityLog activity, Configuration config,
@@ -141,7 +142,6 @@ public final class HttpSyncSourceReader<T>
                 allotmentWake.complete(null);
             });
         }
-        this.outcomes = outcomes;
         this.metrics = metrics;
         this.splitsInFlight = splitsInFlight;
         this.emitTenantPositions = emitTenantPositions;
@@ -174,9 +174,10 @@ public final class HttpSyncSourceReader<T>
     @Override
     protected void onSplitFinished(Map<String, WindowSplitState> finished) {
         List<WindowSplit> ended = new ArrayList<>(finished.size());
-        for (Map.Entry<String, WindowSplitState> e : finished.entrySet()) {
-            WindowSplit split = e.getValue().toSplit();
-            ended.add(split.withOutcome(clockCheck.ended(split, outcomes.take(e.getKey()))));
+        for (WindowSplitState state : finished.values()) {
+            // the emitter wrote the outcome into the state with the window's last page
+            WindowSplit split = state.toSplit();
+            ended.add(split.isAwaitingAck() ? split : split.asFinished());
         }
         report(ended);
         for (int i = 0; i < finished.size(); i++) context.sendSplitRequest();
@@ -185,7 +186,7 @@ public final class HttpSyncSourceReader<T>
     /** Keeps the splits (with their outcomes) in state until acknowledged, and reports them to the enumerator. */
     private void report(List<WindowSplit> withOutcomes) {
         withOutcomes.forEach(s -> awaitingAck.put(s.splitId(), s));
-        for (SourceEvent report : WindowReports.reportsOf(withOutcomes)) context.sendSourceEventToCoordinator(report);
+        context.sendSourceEventToCoordinator(new WindowsEndedEvent(withOutcomes));
     }
 
     @Override

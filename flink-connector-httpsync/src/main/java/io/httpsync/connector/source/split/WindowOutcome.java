@@ -11,8 +11,10 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * How a reader ended its work on a {@link WindowSplit}, kept with the split in the reader's state until the enumerator
- * acknowledges it.
+ * How a reader ended its work on a {@link WindowSplit}: the one form a window's outcome has from the reader's fetcher
+ * thread, which concludes it from a page, through the split state in which the record emitter keeps it, to the
+ * report the enumerator receives (the split itself, carrying its outcome). It stays with the split in the reader's
+ * state until the enumerator acknowledges it.
  *
  * <p>Every outcome hands responsibility for the window back to the enumerator through a source event. An event that
  * is in flight when a checkpoint is taken reaches the enumerator after its snapshot but leaves the reader before the
@@ -91,13 +93,13 @@ public final class WindowOutcome implements Serializable {
     }
 
     /**
-     * @param knownTotal the number of records the platform reports for the window or, when it reports none, the
-     *     number seen when the paging cap was hit (a lower bound)
+     * @param knownTotal the number of records the platform reports for the window, or -1 when it reports none (paging
+     *     stopped at the deep-paging cap without a total)
      * @param coveredFromMillis null if no record of the window was emitted; otherwise the update time of the oldest
      *     record emitted, all records updated in {@code [coveredFromMillis, end)} having been emitted
      */
     public static WindowOutcome tooLarge(long knownTotal, @Nullable Long coveredFromMillis) {
-        checkArgument(knownTotal >= 0, "knownTotal must not be negative but was %s", knownTotal);
+        checkArgument(knownTotal >= -1, "knownTotal must be a count or -1 (unknown) but was %s", knownTotal);
         return new WindowOutcome(Kind.TOO_LARGE, knownTotal, coveredFromMillis, null, 0L);
     }
 
@@ -125,7 +127,7 @@ public final class WindowOutcome implements Serializable {
         return kind;
     }
 
-    /** Only meaningful for {@link Kind#TOO_LARGE}. */
+    /** Only meaningful for {@link Kind#TOO_LARGE}; -1 if the platform reported no total. */
     public long knownTotal() {
         return knownTotal;
     }

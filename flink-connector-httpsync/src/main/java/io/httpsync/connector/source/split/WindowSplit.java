@@ -32,6 +32,9 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *   <li>{@link #outcome()}: {@code null} while the reader is still working on the window; otherwise how the reader
  *       ended it (see {@link WindowOutcome}). A split with an outcome stays in the reader's state until the
  *       enumerator acknowledges the report, so it is neither lost nor read again.
+ *   <li>{@link #failureStreak()}: {@code null} unless the window failed before; otherwise how often it failed in a row
+ *       and why (see {@link FailureStreak}). The enumerator keeps it with the window through retries, checkpoints
+ *       and restores.
  * </ul>
  */
 @Internal
@@ -45,6 +48,7 @@ public final class WindowSplit implements SourceSplit, Serializable {
     @Nullable private final String position;
     private final boolean unsplittable;
     @Nullable private final WindowOutcome outcome;
+    @Nullable private final FailureStreak failureStreak;
 
     public WindowSplit(
             String tenant,
@@ -52,7 +56,8 @@ public final class WindowSplit implements SourceSplit, Serializable {
             long endMillis,
             @Nullable String position,
             boolean unsplittable,
-            @Nullable WindowOutcome outcome) {
+            @Nullable WindowOutcome outcome,
+            @Nullable FailureStreak failureStreak) {
         this.tenant = checkNotNull(tenant, "tenant");
         checkArgument(
                 startMillis < endMillis,
@@ -65,11 +70,12 @@ public final class WindowSplit implements SourceSplit, Serializable {
         this.position = position;
         this.unsplittable = unsplittable;
         this.outcome = outcome;
+        this.failureStreak = failureStreak;
     }
 
     /** A window that has not been read yet. */
     public static WindowSplit of(String tenant, long startMillis, long endMillis) {
-        return new WindowSplit(tenant, startMillis, endMillis, null, false, null);
+        return new WindowSplit(tenant, startMillis, endMillis, null, false, null, null);
     }
 
     /** The stable id of a window; {@link #splitId()} of every split of this window. */
@@ -112,6 +118,11 @@ public final class WindowSplit implements SourceSplit, Serializable {
         return outcome;
     }
 
+    @Nullable
+    public FailureStreak failureStreak() {
+        return failureStreak;
+    }
+
     /** True if every record of the window was emitted and the enumerator has not acknowledged it yet. */
     public boolean isFinished() {
         return outcome != null && outcome.kind() == WindowOutcome.Kind.FINISHED;
@@ -123,24 +134,31 @@ public final class WindowSplit implements SourceSplit, Serializable {
     }
 
     public WindowSplit withPosition(@Nullable String newPosition) {
-        return new WindowSplit(tenant, startMillis, endMillis, newPosition, unsplittable, outcome);
+        return new WindowSplit(tenant, startMillis, endMillis, newPosition, unsplittable, outcome, failureStreak);
     }
 
     public WindowSplit asUnsplittable() {
-        return new WindowSplit(tenant, startMillis, endMillis, position, true, outcome);
+        return new WindowSplit(tenant, startMillis, endMillis, position, true, outcome, failureStreak);
     }
 
     public WindowSplit withOutcome(@Nullable WindowOutcome newOutcome) {
-        return new WindowSplit(tenant, startMillis, endMillis, position, unsplittable, newOutcome);
+        return new WindowSplit(tenant, startMillis, endMillis, position, unsplittable, newOutcome, failureStreak);
     }
 
     public WindowSplit asFinished() {
         return withOutcome(WindowOutcome.finished());
     }
 
-    /** The same window and marker, not started and without outcome: what the enumerator hands out again. */
+    public WindowSplit withFailureStreak(@Nullable FailureStreak newStreak) {
+        return new WindowSplit(tenant, startMillis, endMillis, position, unsplittable, outcome, newStreak);
+    }
+
+    /**
+     * The same window, marker and failure streak, not started and without outcome: what the enumerator hands out
+     * again.
+     */
     public WindowSplit fresh() {
-        return new WindowSplit(tenant, startMillis, endMillis, null, unsplittable, null);
+        return new WindowSplit(tenant, startMillis, endMillis, null, unsplittable, null, failureStreak);
     }
 
     /** True if both splits are about the same records (same id), whatever their progress. */
@@ -160,12 +178,13 @@ public final class WindowSplit implements SourceSplit, Serializable {
         return sameWindow(that)
                 && unsplittable == that.unsplittable
                 && Objects.equals(position, that.position)
-                && Objects.equals(outcome, that.outcome);
+                && Objects.equals(outcome, that.outcome)
+                && Objects.equals(failureStreak, that.failureStreak);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(tenant, startMillis, endMillis, position, unsplittable, outcome);
+        return Objects.hash(tenant, startMillis, endMillis, position, unsplittable, outcome, failureStreak);
     }
 
     @Override
@@ -175,6 +194,7 @@ public final class WindowSplit implements SourceSplit, Serializable {
                 + (position == null ? "" : ", position=" + position)
                 + (unsplittable ? ", unsplittable" : "")
                 + (outcome == null ? "" : ", outcome=" + outcome)
+                + (failureStreak == null ? "" : ", failures=" + failureStreak.failures())
                 + '}';
     }
 }

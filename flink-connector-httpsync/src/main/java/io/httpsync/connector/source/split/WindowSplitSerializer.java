@@ -44,7 +44,14 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
      */
     public static final int VERSION_2 = 2;
 
-    public static final int CURRENT_VERSION = VERSION_2;
+    /**
+     * Version 3: version 2, followed by the window's failure streak (see {@link FailureStreak}): a marker and, if
+     * present, the cause of the last failure and how many failures in a row had it. Versions 1 and 2 read without a
+     * streak, and writing them leaves the streak out.
+     */
+    public static final int VERSION_3 = 3;
+
+    public static final int CURRENT_VERSION = VERSION_3;
 
     private static final int NO_OUTCOME = 0;
 
@@ -64,9 +71,7 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
      * restoring earlier versions.
      */
     public byte[] serialize(WindowSplit split, int version) throws IOException {
-        if (version != VERSION_1 && version != VERSION_2) {
-            throw StateSerde.unknownVersion("window split", version, CURRENT_VERSION);
-        }
+        checkKnown(version);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writeString(out, split.tenant());
@@ -75,15 +80,16 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
             writeNullableString(out, split.position());
             out.writeBoolean(split.isUnsplittable());
             writeOutcome(out, split.outcome(), version);
+            if (version >= VERSION_3) {
+                writeStreak(out, split.failureStreak());
+            }
         }
         return bytes.toByteArray();
     }
 
     @Override
     public WindowSplit deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION_1 && version != VERSION_2) {
-            throw StateSerde.unknownVersion("window split", version, CURRENT_VERSION);
-        }
+        checkKnown(version);
         ByteArrayInputStream bytes = new ByteArrayInputStream(serialized);
         WindowSplit split;
         try (DataInputStream in = new DataInputStream(bytes)) {
@@ -93,7 +99,13 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
         return split;
     }
 
-    /** Versions 1 and 2 differ only in a failed outcome's fields. */
+    private static void checkKnown(int version) throws IOException {
+        if (version < VERSION_1 || version > CURRENT_VERSION) {
+            throw StateSerde.unknownVersion("window split", version, CURRENT_VERSION);
+        }
+    }
+
+    /** Versions 1 and 2 differ only in a failed outcome's fields; version 3 adds the failure streak. */
     private static WindowSplit deserialize(DataInputStream in, int version) throws IOException {
         String tenant = readString(in);
         long start = in.readLong();
@@ -101,10 +113,32 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
         String position = readNullableString(in);
         boolean unsplittable = in.readBoolean();
         WindowOutcome outcome = readOutcome(in, version);
+        FailureStreak streak = version >= VERSION_3 ? readStreak(in) : null;
         if (start >= end) {
             throw new IOException("Corrupt window split: empty window [" + start + ", " + end + ") of " + tenant);
         }
-        return new WindowSplit(tenant, start, end, position, unsplittable, outcome);
+        return new WindowSplit(tenant, start, end, position, unsplittable, outcome, streak);
+    }
+
+    private static void writeStreak(DataOutputStream out, @Nullable FailureStreak streak) throws IOException {
+        out.writeBoolean(streak != null);
+        if (streak != null) {
+            writeString(out, streak.cause());
+            out.writeInt(streak.failures());
+        }
+    }
+
+    @Nullable
+    private static FailureStreak readStreak(DataInputStream in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        String cause = readString(in);
+        int failures = in.readInt();
+        if (failures < 1) {
+            throw new IOException("Corrupt window split: a failure streak of " + failures + " failures");
+        }
+        return new FailureStreak(cause, failures);
     }
 
     private static void writeOutcome(DataOutputStream out, @Nullable WindowOutcome outcome, int version) throws IOException {

@@ -2,9 +2,10 @@ package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.ratelimit.JobBudget;
 import io.httpsync.connector.source.event.ReaderPollEvent;
-import io.httpsync.connector.source.event.WindowFailedEvent;
-import io.httpsync.connector.source.event.WindowTooLargeEvent;
-import io.httpsync.connector.source.event.WindowsFinishedEvent;
+import io.httpsync.connector.source.event.WindowsEndedEvent;
+import io.httpsync.connector.source.split.FailureStreak;
+import io.httpsync.connector.source.split.WindowFailure;
+import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowSplit;
 
 import org.apache.flink.api.connector.source.SourceEvent;
@@ -121,15 +122,23 @@ final class EnumeratorHarness {
     void finish(int reader, WindowSplit... splits) {
         List<WindowSplit> finished = new ArrayList<>();
         Arrays.stream(splits).forEach(split -> finished.add(split.asFinished()));
-        enumerator.handleSourceEvent(reader, new WindowsFinishedEvent(finished));
+        enumerator.handleSourceEvent(reader, new WindowsEndedEvent(finished));
     }
 
     void tooLarge(int reader, WindowSplit split, @Nullable Long coveredFromMillis) {
-        enumerator.handleSourceEvent(reader, new WindowTooLargeEvent(split, 10_000, coveredFromMillis));
+        enumerator.handleSourceEvent(reader, new WindowsEndedEvent(List.of(split.withOutcome(WindowOutcome.tooLarge(10_000, coveredFromMillis)))));
     }
 
     void fail(int reader, WindowSplit split) {
-        enumerator.handleSourceEvent(reader, new WindowFailedEvent(split, "HTTP 503 after 5 attempts"));
+        enumerator.handleSourceEvent(reader, new WindowsEndedEvent(List.of(split.withOutcome(WindowOutcome.failed(FAILURE)))));
+    }
+
+    /** The failure {@link #fail} reports. */
+    static final String FAILURE = "HTTP 503 after 5 attempts";
+
+    /** The window as the enumerator hands it out again after {@link #fail} failed it {@code times} in a row. */
+    static WindowSplit failed(WindowSplit split, int times) {
+        return split.withFailureStreak(new FailureStreak(WindowFailure.lasting(FAILURE).cause(), times));
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.source.WindowFailedException;
-import io.httpsync.connector.source.event.WindowFailedEvent;
+import io.httpsync.connector.source.event.WindowsEndedEvent;
+import io.httpsync.connector.source.split.FailureStreak;
+import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowFailure;
 import io.httpsync.connector.source.split.WindowSplit;
 
@@ -63,6 +65,34 @@ class HttpSyncEnumeratorFailedWindowsTest {
     }
 
     @Test
+    void aRestoredJobKeepsCountingAWindowsFailuresWhetherItWaitsForItsRetryOrIsReadAgain() throws Exception {
+        EnumeratorHarness h = bounded();
+        fail(h, single(h.request(0)), BAD_SIGN);
+        // restored while the window waits for its retry: the count is in the checkpoint
+        EnumeratorHarness waiting = restore(h.enumerator.snapshotState(1));
+        WindowSplit second = retried(waiting, RETRY_DELAY);
+        assertThat(second.failureStreak()).isEqualTo(new FailureStreak(BAD_SIGN.cause(), 1));
+        fail(waiting, second, BAD_SIGN);
+
+        // restored while the window is read again: the count is in the assigned split
+        WindowSplit third = retried(waiting, RETRY_DELAY);
+        EnumeratorHarness reading = restore(waiting.enumerator.snapshotState(2));
+        assertThatThrownBy(() -> fail(reading, third.fresh(), BAD_SIGN))
+                .as("the third failure in a row across two restores ends the bounded sync")
+                .isInstanceOf(SuppressRestartsException.class)
+                .cause()
+                .isInstanceOf(WindowFailedException.class)
+                .hasMessageContaining("failed 3 times in a row with the same cause");
+    }
+
+    /** A new enumerator from the state's serialized form, as after a failover. */
+    private EnumeratorHarness restore(HttpSyncEnumState state) throws Exception {
+        HttpSyncEnumStateSerializer serializer = new HttpSyncEnumStateSerializer();
+        return new EnumeratorHarness(plan().endTime(START.plus(Duration.ofHours(1))).build(), 1,
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(state)));
+    }
+
+    @Test
     void anotherCauseStartsTheCountAgain() {
         EnumeratorHarness h = bounded();
         WindowSplit window = single(h.request(0));
@@ -110,7 +140,7 @@ class HttpSyncEnumeratorFailedWindowsTest {
     }
 
     private static void fail(EnumeratorHarness h, WindowSplit window, WindowFailure failure) {
-        h.enumerator.handleSourceEvent(0, new WindowFailedEvent(window, failure));
+        h.enumerator.handleSourceEvent(0, new WindowsEndedEvent(List.of(window.withOutcome(WindowOutcome.failed(failure)))));
     }
 
     /** Lets {@code wait} pass and returns the window handed out again. */

@@ -1,6 +1,6 @@
 package io.httpsync.connector.source.enumerator;
 
-import io.httpsync.connector.source.event.WindowReports;
+import io.httpsync.connector.source.event.WindowsEndedEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
 import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowSplit;
@@ -296,7 +296,7 @@ class HttpSyncEnumeratorFailoverTest {
                 reported = split.withOutcome(WindowOutcome.failed("HTTP 503"));
             }
             held.set(index, reported);
-            inFlight.add(new Report(subtask, WindowReports.reportOf(reported)));
+            inFlight.add(new Report(subtask, new WindowsEndedEvent(List.of(reported))));
         }
 
         private void emit(String tenant, long start, long end) {
@@ -309,7 +309,8 @@ class HttpSyncEnumeratorFailoverTest {
             held.addAll(state);
             unansweredRequests = 0;
             noMoreSplits = false;
-            WindowReports.reportsOf(held).forEach(report -> inFlight.add(new Report(subtask, report)));
+            List<WindowSplit> reported = held.stream().filter(WindowSplit::isAwaitingAck).toList();
+            if (!reported.isEmpty()) inFlight.add(new Report(subtask, new WindowsEndedEvent(reported)));
         }
     }
 }

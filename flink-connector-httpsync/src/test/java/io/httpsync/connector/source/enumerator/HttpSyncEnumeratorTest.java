@@ -141,7 +141,7 @@ class HttpSyncEnumeratorTest {
 
         clock.advance(Duration.ofMillis(1));
         h.tick();
-        assertThat(h.newAssignments(0)).containsExactly(w1); // read again from its start
+        assertThat(h.newAssignments(0)).containsExactly(EnumeratorHarness.failed(w1, 1)); // read again from its start
         h.finish(0, w1);
         h.checkpoint(2);
         assertThat(h.position("a")).isEqualTo(T0 + 3 * HOUR);
@@ -277,7 +277,7 @@ class HttpSyncEnumeratorTest {
 
         h.enumerator.addSplitsBack(List.of(window), 0);
 
-        assertThat(h.request(1)).containsExactly(window);
+        assertThat(h.request(1)).containsExactly(EnumeratorHarness.failed(window, 1));
     }
 
     @Test
@@ -375,7 +375,7 @@ class HttpSyncEnumeratorTest {
                 serializer.deserialize(serializer.getVersion(), serializer.serialize(snapshot));
         assertThat(restoredState).isEqualTo(snapshot);
         assertThat(snapshot.assigned()).containsExactly(b3);
-        assertThat(snapshot.failed()).extracting(FailedWindow::window).containsExactly(b1);
+        assertThat(snapshot.failed()).extracting(FailedWindow::window).containsExactly(EnumeratorHarness.failed(b1, 1));
         assertThat(snapshot.finishedPending()).extracting(FinishedWindow::checkpointId).containsOnly(3L);
         assertThat(snapshot.unassigned()).hasSize(2 + 2); // a4, b4 planned ahead, and the two halves of b2
 

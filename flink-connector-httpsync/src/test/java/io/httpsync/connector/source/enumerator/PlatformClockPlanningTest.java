@@ -2,7 +2,8 @@ package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.ratelimit.BudgetReport;
 import io.httpsync.connector.source.event.ReaderPollEvent;
-import io.httpsync.connector.source.event.WindowTooEarlyEvent;
+import io.httpsync.connector.source.event.WindowsEndedEvent;
+import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowSplit;
 
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,7 @@ class PlatformClockPlanningTest {
         windows.subList(0, windows.size() - 1).forEach(w -> h.finish(0, w));
 
         long platformReached = T0 + 32 * MINUTE;   // the platform was 3 min behind when the reading began
-        h.enumerator.handleSourceEvent(0, new WindowTooEarlyEvent(last, platformReached));
+        h.enumerator.handleSourceEvent(0, new WindowsEndedEvent(List.of(last.withOutcome(WindowOutcome.tooEarly(platformReached)))));
         h.checkpoint(1);
         assertThat(h.position("a")).as("what the platform had passed by the lag").isEqualTo(T0 + 31 * MINUTE);
 
@@ -103,7 +104,7 @@ class PlatformClockPlanningTest {
         EnumeratorHarness h = new EnumeratorHarness(
                 continuous().endTime(START.plus(Duration.ofMinutes(10))).build(), 1);
         WindowSplit only = h.request(0).get(0);
-        h.enumerator.handleSourceEvent(0, new WindowTooEarlyEvent(only, T0 + 5 * MINUTE));
+        h.enumerator.handleSourceEvent(0, new WindowsEndedEvent(List.of(only.withOutcome(WindowOutcome.tooEarly(T0 + 5 * MINUTE)))));
         h.checkpoint(1);
         assertThat(h.request(0)).isEmpty();
         assertThat(h.noMoreSplits(0)).isFalse();

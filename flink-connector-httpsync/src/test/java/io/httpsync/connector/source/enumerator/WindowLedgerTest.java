@@ -81,16 +81,22 @@ class WindowLedgerTest {
         WindowSplit first = assignFor(ledger, "a");
         WindowSplit second = assignFor(ledger, "a");
 
-        ledger.failed(0, first, BAD_SIGN, "invalid sign");
+        ledger.failed(0, first, BAD_SIGN);
         ledger.finished(second);
         commitAll(ledger, 1);
         assertThat(ledger.syncPositions()).containsEntry("a", T0);
 
         ledger.retryDue(clock.millis() + RETRY_DELAY.toMillis() - 1);
-        assertThat(ledger.snapshot(2).failed()).extracting(FailedWindow::window).containsExactly(first);
+        // the failed window waits, carrying its failure count (checkpointed with it, so a restore goes on counting)
+        assertThat(ledger.snapshot(2).failed()).extracting(FailedWindow::window).singleElement().satisfies(w -> {
+            assertThat(w.splitId()).isEqualTo(first.splitId());
+            assertThat(w.failureStreak().failures()).isEqualTo(1);
+        });
         ledger.retryDue(clock.millis() + RETRY_DELAY.toMillis());
-        assertThat(assignFor(ledger, "a")).isEqualTo(first);
-        ledger.finished(first);
+        WindowSplit retried = assignFor(ledger, "a");
+        assertThat(retried.splitId()).isEqualTo(first.splitId());
+        assertThat(retried.failureStreak().failures()).isEqualTo(1);
+        ledger.finished(retried);
         commitAll(ledger, 3);
         assertThat(ledger.syncPositions()).containsEntry("a", T0 + 2 * HOUR);
     }
@@ -99,11 +105,11 @@ class WindowLedgerTest {
     void aBoundedSyncEndsWithAWindowThatKeepsFailingWithTheSameLastingCause() {
         WindowLedger ledger = threeHours();
         WindowSplit window = ledger.assignNext(1);
-        ledger.failed(0, window, BAD_SIGN, "invalid sign");
+        ledger.failed(0, window, BAD_SIGN);
         ledger.retryDue(Long.MAX_VALUE);
         WindowSplit again = ledger.assignNext(1);
 
-        assertThatThrownBy(() -> ledger.failed(0, again, BAD_SIGN, "invalid sign"))
+        assertThatThrownBy(() -> ledger.failed(0, again, BAD_SIGN))
                 .isInstanceOf(WindowFailedException.class)
                 .hasMessageContaining("failed 2 times in a row with the same cause");
     }
@@ -136,7 +142,7 @@ class WindowLedgerTest {
         HttpSyncEnumState before = ledger.snapshot(1);
 
         ledger.finished(window);
-        ledger.failed(0, window, BAD_SIGN, "invalid sign");
+        ledger.failed(0, window, BAD_SIGN);
 
         assertThat(ledger.snapshot(1)).isEqualTo(before);
     }
@@ -180,7 +186,7 @@ class WindowLedgerTest {
         WindowSplit failing = assignFor(ledger, "b");
         WindowSplit assigned = assignFor(ledger, "a");
         ledger.finished(finished);
-        ledger.failed(0, failing, BAD_SIGN, "invalid sign");
+        ledger.failed(0, failing, BAD_SIGN);
         HttpSyncEnumState state = ledger.snapshot(7);
 
         WindowLedger restored = new WindowLedger(plan(), state);

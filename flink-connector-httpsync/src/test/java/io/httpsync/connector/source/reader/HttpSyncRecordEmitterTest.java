@@ -3,6 +3,8 @@ package io.httpsync.connector.source.reader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.pagination.NumberedPosition;
+import io.httpsync.connector.endpoint.pagination.PagePosition;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.RecordMeta;
@@ -48,22 +50,24 @@ class HttpSyncRecordEmitterTest {
         return JSON.readTree("{\"id\":\"" + id + "\",\"t\":1700000000000,\"amount\":" + amount + "}");
     }
 
-    private static HttpSyncRecordEmitter<Long> emitter(ExceptionPolicy policy, SplitOutcomes outcomes) {
+    private static final PagePosition SECOND_PAGE = new NumberedPosition(NumberedPosition.Phase.FORWARD, 1, -1, -1, 0, 1);
+
+    private static HttpSyncRecordEmitter<Long> emitter(ExceptionPolicy policy) {
+        PlatformClock clock = new PlatformClock(System::currentTimeMillis);
         HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(UnregisteredMetricsGroup.createSourceReaderMetricGroup(), List.of("a"),
-                new PlatformClock(System::currentTimeMillis));
-        return new HttpSyncRecordEmitter<>(ENDPOINT, new Amounts(), policy, outcomes, metrics);
+                clock);
+        return new HttpSyncRecordEmitter<>(ENDPOINT, new Amounts(), policy, new PlatformClockCheck(clock, 0), metrics);
     }
 
     @Test
     void anUndecodableRecordFailsItsWindowWithOneEventAndTheRestIsStillEmitted() throws Exception {
-        SplitOutcomes outcomes = new SplitOutcomes();
-        HttpSyncRecordEmitter<Long> emitter = emitter(ExceptionPolicy.RECORD_AND_RETRY, outcomes);
+        HttpSyncRecordEmitter<Long> emitter = emitter(ExceptionPolicy.RECORD_AND_RETRY);
         WindowSplit split = WindowSplit.of("a", 1_700_000_000_000L, 1_700_003_600_000L);
         WindowSplitState state = new WindowSplitState(split);
         TestingReaderOutput<SyncElement<Long>> output = new TestingReaderOutput<>();
 
         emitter.emitRecord(FetchedPage.page(List.of(order("1", "10"), order("2", "\"ten\""), order("3", "null"), order("4", "40")),
-                "next", 0), output, state);
+                SECOND_PAGE, 0), output, state);
         emitter.emitRecord(FetchedPage.page(List.of(order("5", "\"x\"")), null, 0), output, state);
 
         List<SyncElement<Long>> out = output.getEmittedRecords();
@@ -73,18 +77,31 @@ class HttpSyncRecordEmitterTest {
             assertThat(e.exception().windowStart()).isEqualTo(split.startMillis());
             assertThat(e.exception().tenantId()).isEqualTo("a");
         });
-        WindowOutcome outcome = outcomes.take(split.splitId());
-        assertThat(outcome.kind()).isEqualTo(WindowOutcome.Kind.FAILED);
+        WindowOutcome outcome = state.toSplit().outcome();
+        assertThat(outcome.kind()).as("the last page finished the window, but the failure stays").isEqualTo(WindowOutcome.Kind.FAILED);
         assertThat(outcome.failureReason()).contains("order 2");
         // a later "too large" does not hide the failure
-        outcomes.note("s", WindowOutcome.failed("x"));
-        outcomes.note("s", WindowOutcome.tooLarge(10, null));
-        assertThat(outcomes.take("s").kind()).isEqualTo(WindowOutcome.Kind.FAILED);
+        state.ended(WindowOutcome.tooLarge(10, null));
+        assertThat(state.outcome().kind()).isEqualTo(WindowOutcome.Kind.FAILED);
+    }
+
+    @Test
+    void thePageAtWhichPagingStoppedAtTheCapIsEmittedBeforeTheWindowIsReportedTooLarge() throws Exception {
+        HttpSyncRecordEmitter<Long> emitter = emitter(ExceptionPolicy.RECORD_AND_RETRY);
+        WindowSplitState state = new WindowSplitState(WindowSplit.of("a", 1_600_000_000_000L, 1_800_000_000_000L));
+        TestingReaderOutput<SyncElement<Long>> output = new TestingReaderOutput<>();
+
+        emitter.emitRecord(FetchedPage.tooLarge(List.of(order("1", "10"), order("2", "20")), -1, 1_700_000_000_000L, 0),
+                output, state);
+
+        assertThat(output.getEmittedRecords()).extracting(e -> e.record())
+                .as("the enumerator counts [coveredFrom, end) as read").containsExactly(10L, 20L);
+        assertThat(state.toSplit().outcome()).isEqualTo(WindowOutcome.tooLarge(-1, 1_700_000_000_000L));
     }
 
     @Test
     void underPolicyFailAnUndecodableRecordFailsTheJob() throws Exception {
-        HttpSyncRecordEmitter<Long> emitter = emitter(ExceptionPolicy.FAIL, new SplitOutcomes());
+        HttpSyncRecordEmitter<Long> emitter = emitter(ExceptionPolicy.FAIL);
         WindowSplitState state = new WindowSplitState(WindowSplit.of("a", 0, 1000));
         assertThatThrownBy(() -> emitter.emitRecord(FetchedPage.page(List.of(order("2", "\"ten\"")), null, 0),
                 new TestingReaderOutput<>(), state))

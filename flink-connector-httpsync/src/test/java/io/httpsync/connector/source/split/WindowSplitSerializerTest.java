@@ -29,6 +29,9 @@ class WindowSplitSerializerTest {
                 plain.withPosition("7").withOutcome(WindowOutcome.failed("HTTP 503 after 8 attempts, 店铺")),
                 plain.withOutcome(WindowOutcome.failed(new WindowFailure("HTTP 503", "RETRYABLE, HTTP 503", true))),
                 plain.withOutcome(WindowOutcome.tooEarly(1_700_000_030_000L)),
+                plain.withOutcome(WindowOutcome.tooLarge(-1, 1_700_000_030_000L)),
+                plain.withFailureStreak(new FailureStreak("fatal, http #, code #", 2)),
+                plain.withOutcome(WindowOutcome.failed("HTTP 503")).withFailureStreak(new FailureStreak("x", 7)),
                 WindowSplit.of("店铺-ü", -5_000L, -1_000L));
     }
 
@@ -53,6 +56,17 @@ class WindowSplitSerializerTest {
     }
 
     @Test
+    void aSplitWrittenByVersion2ReadsWithoutFailureStreakAndVersion2BytesAreVersion3sPrefix() throws IOException {
+        WindowSplit split = WindowSplit.of("shop-1", 0, 10).withPosition("p")
+                .withOutcome(WindowOutcome.failed(new WindowFailure("HTTP 503", "RETRYABLE, HTTP 503", true)));
+        byte[] version2 = SERIALIZER.serialize(split, WindowSplitSerializer.VERSION_2);
+
+        assertThat(SERIALIZER.deserialize(WindowSplitSerializer.VERSION_2, version2)).isEqualTo(split);
+        byte[] version3 = SERIALIZER.serialize(split.withFailureStreak(new FailureStreak("c", 1)));
+        assertThat(Arrays.copyOf(version3, version2.length)).isEqualTo(version2);
+    }
+
+    @Test
     void rejectsUnknownVersion() throws IOException {
         byte[] bytes = SERIALIZER.serialize(WindowSplit.of("t", 0, 10));
 
@@ -67,7 +81,7 @@ class WindowSplitSerializerTest {
         byte[] bytes = SERIALIZER.serialize(WindowSplit.of("t", 0, 10));
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
 
-        assertThatThrownBy(() -> SERIALIZER.deserialize(WindowSplitSerializer.VERSION_1, longer))
+        assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), longer))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("3 unexpected trailing bytes");
     }
@@ -77,7 +91,7 @@ class WindowSplitSerializerTest {
         byte[] bytes = SERIALIZER.serialize(WindowSplit.of("t", 0, 10).withPosition("cursor"));
         byte[] shorter = Arrays.copyOf(bytes, bytes.length - 2);
 
-        assertThatThrownBy(() -> SERIALIZER.deserialize(WindowSplitSerializer.VERSION_1, shorter))
+        assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), shorter))
                 .isInstanceOf(IOException.class);
     }
 }

@@ -1,5 +1,8 @@
 package io.httpsync.connector.source.split;
 
+import io.httpsync.connector.endpoint.pagination.NumberedPosition;
+import io.httpsync.connector.endpoint.pagination.PagePosition;
+
 import org.apache.flink.util.InstantiationUtil;
 
 import org.junit.jupiter.api.Test;
@@ -49,14 +52,35 @@ class WindowSplitTest {
 
     @Test
     void stateAdvancesPositionAndCountsPages() {
-        WindowSplitState state = new WindowSplitState(WindowSplit.of("shop", 100, 200).withPosition("1"));
+        WindowSplitState state = new WindowSplitState(WindowSplit.of("shop", 100, 200).withPosition(page(1).serialize()));
+        assertThat(state.position()).as("the restored position stands until a page is emitted").isEqualTo(page(1).serialize());
 
-        state.pageEmitted("2", 50);
-        state.pageEmitted("3", 20);
+        state.pageEmitted(page(2), 50);
+        state.pageEmitted(page(3), 20);
 
-        assertThat(state.position()).isEqualTo("3");
+        assertThat(state.position()).isEqualTo(page(3).serialize());
         assertThat(state.recordsEmitted()).isEqualTo(70);
         assertThat(state.pagesRead()).isEqualTo(2);
-        assertThat(state.toSplit()).isEqualTo(WindowSplit.of("shop", 100, 200).withPosition("3"));
+        assertThat(state.toSplit()).isEqualTo(WindowSplit.of("shop", 100, 200).withPosition(page(3).serialize()));
+
+        state.pageEmitted(null, 5);
+        assertThat(state.toSplit()).as("paging stopped").isEqualTo(WindowSplit.of("shop", 100, 200));
+    }
+
+    @Test
+    void stateKeepsTheWindowsOutcomeAndNeverReplacesAFailure() {
+        WindowSplitState state = new WindowSplitState(WindowSplit.of("shop", 100, 200));
+        assertThat(state.toSplit().isAwaitingAck()).isFalse();
+
+        state.ended(WindowOutcome.failed("record could not be decoded"));
+        state.pageEmitted(null, 3);
+        state.ended(WindowOutcome.finished());
+
+        assertThat(state.toSplit()).isEqualTo(WindowSplit.of("shop", 100, 200)
+                .withOutcome(WindowOutcome.failed("record could not be decoded")));
+    }
+
+    private static PagePosition page(int index) {
+        return new NumberedPosition(NumberedPosition.Phase.FORWARD, index, -1, -1, 0, index);
     }
 }

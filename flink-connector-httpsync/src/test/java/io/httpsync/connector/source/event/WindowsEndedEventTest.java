@@ -1,5 +1,6 @@
 package io.httpsync.connector.source.event;
 
+import io.httpsync.connector.source.split.FailureStreak;
 import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowSplit;
 
@@ -14,39 +15,23 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class WindowReportsTest {
+class WindowsEndedEventTest {
 
     private static final WindowSplit A = WindowSplit.of("t", 0, 10);
     private static final WindowSplit B = WindowSplit.of("t", 10, 20);
     private static final WindowSplit C = WindowSplit.of("t", 20, 30);
-    private static final WindowSplit D = WindowSplit.of("t", 30, 40);
-
-    @Test
-    void reportsEachOutcomeWithItsEventAndBatchesFinishedOnes() {
-        List<SourceEvent> reports =
-                WindowReports.reportsOf(
-                        List.of(
-                                A.asFinished(),
-                                B.withOutcome(WindowOutcome.tooLarge(500, 15L)),
-                                C.withOutcome(WindowOutcome.failed("HTTP 500")),
-                                D.asFinished(),
-                                WindowSplit.of("t", 40, 50)));
-
-        assertThat(reports)
-                .containsExactly(
-                        new WindowsFinishedEvent(List.of(A.asFinished(), D.asFinished())),
-                        new WindowTooLargeEvent(B.withOutcome(WindowOutcome.tooLarge(500, 15L)), 500, 15L),
-                        new WindowFailedEvent(C.withOutcome(WindowOutcome.failed("HTTP 500")), "HTTP 500"));
-    }
 
     @Test
     void refusesToReportASplitWithoutOutcome() {
-        assertThatThrownBy(() -> WindowReports.reportOf(A)).hasMessageContaining("has no outcome");
+        assertThatThrownBy(() -> new WindowsEndedEvent(List.of(A.asFinished(), B)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no outcome");
+        assertThatThrownBy(() -> new WindowsEndedEvent(List.of())).hasMessageContaining("at least one window");
     }
 
     @Test
-    void tooLargeEventRejectsCoveredTimeOutsideTheWindow() {
-        assertThatThrownBy(() -> new WindowTooLargeEvent(B, 100, 20L))
+    void refusesATooLargeOutcomeWhoseCoveredTimeLiesOutsideTheWindow() {
+        assertThatThrownBy(() -> new WindowsEndedEvent(List.of(B.withOutcome(WindowOutcome.tooLarge(100, 20L)))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("coveredFromMillis 20 lies outside");
     }
@@ -55,10 +40,13 @@ class WindowReportsTest {
     void eventsSurviveJavaSerialization() throws Exception {
         List<SourceEvent> events =
                 List.of(
-                        new WindowsFinishedEvent(List.of(A.asFinished())),
+                        new WindowsEndedEvent(List.of(
+                                A.asFinished(),
+                                B.withOutcome(WindowOutcome.tooLarge(100, null)),
+                                C.withOutcome(WindowOutcome.failed("timeout"))
+                                        .withFailureStreak(new FailureStreak("timeout", 2)),
+                                C.withOutcome(WindowOutcome.tooEarly(25L)))),
                         new WindowsFinishedAckEvent(List.of(A.splitId())),
-                        new WindowTooLargeEvent(B, 100, null),
-                        new WindowFailedEvent(C, "timeout"),
                         new SyncPositionEvent(Map.of("t", 10L, "u", 5L)));
         for (SourceEvent event : events) {
             assertThat(InstantiationUtil.clone(event)).isEqualTo(event);
