@@ -148,6 +148,10 @@ public final class PassLease {
         try {
             try (Statement s = held.connection.createStatement()) {
                 s.execute(createTable());
+            } catch (SQLException e) {
+                // two passes creating the missing table at once: PostgreSQL's IF NOT EXISTS can still refuse one of
+                // them (a unique violation in its catalog); the table is there then, which is all this needs
+                if (!tableExists(held.connection)) throw e;
             }
             for (String tenant : new TreeSet<>(tenants)) {   // one order for all passes: no two wait on each other's halves
                 while (true) {
@@ -169,6 +173,15 @@ public final class PassLease {
         } catch (SQLException | HeldElsewhereException | InterruptedException | RuntimeException e) {
             held.close();
             throw e;
+        }
+    }
+
+    private boolean tableExists(Connection connection) {
+        try (Statement s = connection.createStatement()) {
+            s.executeQuery("SELECT 1 FROM " + leaseTable + " WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
         }
     }
 

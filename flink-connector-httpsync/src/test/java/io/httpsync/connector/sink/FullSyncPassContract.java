@@ -245,18 +245,19 @@ abstract class FullSyncPassContract {
             List<Future<String>> racers = new ArrayList<>();
             for (String pass : List.of("pass-a" + race, "pass-b" + race)) {
                 racers.add(executor.submit(() -> {
-                    start.await();
+                    // bounded waits: a racer that failed must not leave the other waiting for it for ever
+                    start.await(20, TimeUnit.SECONDS);
                     try (PassLease.Held held = lease().acquire(pass, List.of(SHOP, "shop-2"))) {
-                        start.await();   // both have tried before the winner releases
+                        start.await(20, TimeUnit.SECONDS);   // both have tried before the winner releases
                         return pass;
                     } catch (PassLease.HeldElsewhereException e) {
-                        start.await();
+                        start.await(20, TimeUnit.SECONDS);
                         return "refused, held by " + e.holder();
                     }
                 }));
             }
-            String a = racers.get(0).get(10, TimeUnit.SECONDS);
-            String b = racers.get(1).get(10, TimeUnit.SECONDS);
+            String a = racers.get(0).get(30, TimeUnit.SECONDS);
+            String b = racers.get(1).get(30, TimeUnit.SECONDS);
             assertThat(List.of(a, b)).as("race %s", race)
                     .containsAnyOf("pass-a" + race, "pass-b" + race)
                     .containsAnyOf("refused, held by pass-a" + race, "refused, held by pass-b" + race);

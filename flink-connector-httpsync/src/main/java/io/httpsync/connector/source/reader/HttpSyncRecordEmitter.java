@@ -90,9 +90,10 @@ final class HttpSyncRecordEmitter<T> implements RecordEmitter<FetchedPage, SyncE
      */
     private int unsplittableTooLarge(FetchedPage page, SourceOutput<SyncElement<T>> output, WindowSplitState state, String why) {
         WindowSplit split = state.split();
+        String position = state.position();   // where the page at the cap was asked for (null: the window's first page)
         int records = emitPage(page, output, state);
         ExceptionEvent event = ExceptionEvent.ofWindow(endpoint.name(), split.tenant(), split.startMillis(), split.endMillis(),
-                state.position(), why, page.fetchTimeMillis);
+                position == null ? "first page" : position, why, page.fetchTimeMillis);
         if (policy == ExceptionPolicy.FAIL) throw new FlinkRuntimeException(event.toString());
         if (state.hasFailed()) return records;   // a failure noted before (an undecodable record) already raised its event
         output.collect(SyncElement.exception(event));
