@@ -101,11 +101,16 @@ public final class ContactsJob {
     }
 
     public static ContactsJob fromFile(Path file) throws IOException {
+        return fromFile(file, Map.of());
+    }
+
+    /** The job a file describes, with {@code defaults} for the keys it does not set. */
+    public static ContactsJob fromFile(Path file, Map<String, String> defaults) throws IOException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         }
-        Map<String, String> map = new TreeMap<>();
+        Map<String, String> map = new TreeMap<>(defaults);
         p.stringPropertyNames().forEach(k -> map.put(k, p.getProperty(k).trim()));
         return new ContactsJob(map, file.toString());
     }

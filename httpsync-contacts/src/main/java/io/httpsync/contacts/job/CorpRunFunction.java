@@ -179,7 +179,7 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
         if (status == CorpRunOutcome.Status.FAILED) events.add(event(platform, "write", corp, runId, r.message()));
         DirectoryComparison c = verify && o.fetched() != null ? DirectoryComparison.compare(o.fetched(), sync.stored(corp.corpId())) : null;
         return new CorpRunOutcome(corp.corpId(), platform, request.round(), runId, status, r.created(), r.updated(), r.unchanged(),
-                r.deleted(), r.degraded(), r.cycles(), r.violations(), r.deletionsRefused(), r.message(), r.elapsedMillis(),
+                r.deleted(), r.degraded(), r.cycles(), r.violations(), r.deletionsRefused(), r.message(), System.currentTimeMillis() - start,
                 o.fetched() == null ? 0 : o.fetched().departments().size(), o.fetched() == null ? 0 : o.fetched().employees().size(),
                 c == null ? -1 : c.missing(), c == null ? -1 : c.wrong(), events);
     }

@@ -12,7 +12,7 @@ import java.util.List;
  * fetched, and, with {@code contacts.verify}, how the tables compared with it afterwards ({@code missing} and
  * {@code wrong}, -1 when not compared). {@code events}: the run's failures as exception events (a listing that failed,
  * deletions the ratio guard refused, a write that failed), which the job stores in {@code jdbc.events-table}.
- * Immutable.
+ * {@code elapsedMillis}: the whole run, fetch included. Immutable.
  */
 @PublicEvolving
 public record CorpRunOutcome(String corpId, String platform, long round, String runId, Status status, int created, int updated,
