@@ -271,8 +271,10 @@ class ContactsJobITCase {
                         + "RAISE EXCEPTION 'injected: the 12th employee write fails'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
                 s.execute("CREATE TRIGGER fail_employee BEFORE INSERT ON contacts_employee FOR EACH ROW EXECUTE FUNCTION fail_employee()");
                 s.execute("CREATE SEQUENCE run_records");
+                // the failing record takes a second first, so that checkpoints (every 100 ms) complete with the run in
+                // flight: the restore re-issues it from the async operator's state, the source having ended
                 s.execute("CREATE FUNCTION fail_run() RETURNS trigger AS $$ BEGIN IF nextval('run_records') = 1 THEN "
-                        + "RAISE EXCEPTION 'injected: the database went away'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+                        + "PERFORM pg_sleep(1); RAISE EXCEPTION 'injected: the database went away'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
                 s.execute("CREATE TRIGGER fail_run BEFORE INSERT ON contacts_sync_run FOR EACH ROW EXECUTE FUNCTION fail_run()");
             }
             Configuration restarts = new Configuration();
@@ -284,8 +286,9 @@ class ContactsJobITCase {
             env.enableCheckpointing(100);
             job.addTo(env, CorpRunFunction.Progress.NONE);
 
-            env.execute(job.jobName());
+            JobID id = env.execute(job.jobName()).getJobID();
 
+            assertThat((Long) metric(id, ".lastCheckpointRestoreTimestamp")).as("restored from a checkpoint").isPositive();
             DirectoryComparison cmp = compareWithTruth(job, sim);
             assertThat(cmp.examples()).isEmpty();
             assertThat(cmp.equal()).isTrue();
