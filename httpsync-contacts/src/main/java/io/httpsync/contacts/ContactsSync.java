@@ -1,6 +1,7 @@
 package io.httpsync.contacts;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.FetchListener;
 import io.httpsync.contacts.fetch.ContactsPlatform;
 import io.httpsync.contacts.fetch.DirectoryFetcher;
@@ -58,8 +59,15 @@ public final class ContactsSync implements AutoCloseable {
     /** One corp to sync: its platform, where the platform is, and its app credentials (tenant properties). */
     public record Corp(String corpId, ContactsPlatform platform, String baseUrl, Tenant tenant) {}
 
-    /** What a run did for one corp: the directory fetched (null if a listing failed) and the writer's report. */
-    public record Outcome(Corp corp, @Nullable CorpDirectory fetched, SyncReport report) {}
+    /**
+     * What a run did for one corp: the directory fetched (null if a listing failed), the writer's report, and the
+     * listing's failure as an exception event (null unless a listing failed).
+     */
+    public record Outcome(Corp corp, @Nullable CorpDirectory fetched, SyncReport report, @Nullable ExceptionEvent listingFailure) {
+        public Outcome(Corp corp, @Nullable CorpDirectory fetched, SyncReport report) {
+            this(corp, fetched, report, null);
+        }
+    }
 
     /** Keys under it are connector endpoint options set on every platform API, e.g. {@code contacts.endpoint.retry.max-attempts}. */
     public static final String ENDPOINT_PREFIX = "contacts.endpoint.";
@@ -171,12 +179,26 @@ public final class ContactsSync implements AutoCloseable {
         }
     }
 
-    private Outcome syncCorp(String runId, Corp corp, ContactsWriter.ProgressListener progress) throws SQLException {
-        DirectoryFetcher.Result fetched = fetchers.get(corp.platform().id() + " " + corp.baseUrl()).fetch(corp.tenant());
+    /**
+     * Syncs one configured corp under {@code runId}: the unit of work of a run, and of the Flink job's operator. May be
+     * called from several threads at once for different corps; throws only if the database could not be used (a
+     * failed write is in the report).
+     */
+    public Outcome syncCorp(String runId, Corp corp, ContactsWriter.ProgressListener progress) throws SQLException {
+        DirectoryFetcher.Result fetched = fetcher(corp).fetch(corp.tenant());
         if (!fetched.complete()) {
-            return new Outcome(corp, null, writer.recordIncomplete(runId, corp.platform().id(), corp.corpId(), fetched.failure()));
+            return new Outcome(corp, null, writer.recordIncomplete(runId, corp.platform().id(), corp.corpId(), fetched.failure()),
+                    fetched.failureEvent());
         }
         return new Outcome(corp, fetched.directory(), writer.sync(runId, corp.platform().id(), fetched.directory(), progress));
+    }
+
+    /** The configured corp {@code corpId}. */
+    public Corp corp(String corpId) {
+        for (Corp c : corps) {
+            if (c.corpId().equals(corpId)) return c;
+        }
+        throw new IllegalArgumentException("no corp '" + corpId + "' is configured (contacts.corps)");
     }
 
     /** What the tables hold for a corp now. */

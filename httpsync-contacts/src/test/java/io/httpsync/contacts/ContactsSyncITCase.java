@@ -95,7 +95,7 @@ class ContactsSyncITCase {
             assertThat(one.examples()).isEmpty();
             assertThat(one.equal()).isTrue();
             // the same relations as the simulator's own directory: the renderings were read right
-            assertThat(ContactsSimulation.relationCounts(sync.stored(sim.corpId))).isEqualTo(sim.relationCounts(platform));
+            assertThat(ContactsSimulation.relationCounts(sync.stored(sim.corpId))).isEqualTo(sim.relationCounts());
             assertThat(logRows(sync, "run-1", sim.corpId)).isEqualTo(truth.size());
 
             sim.change();
@@ -112,7 +112,7 @@ class ContactsSyncITCase {
             DirectoryComparison two = DirectoryComparison.compare(truth2, sync.stored(sim.corpId));
             assertThat(two.examples()).isEmpty();
             assertThat(two.equal()).isTrue();
-            assertThat(ContactsSimulation.relationCounts(sync.stored(sim.corpId))).isEqualTo(sim.relationCounts(platform));
+            assertThat(ContactsSimulation.relationCounts(sync.stored(sim.corpId))).isEqualTo(sim.relationCounts());
             assertThat(logRows(sync, "run-2", sim.corpId)).isEqualTo(truth2.size() + 3).isEqualTo(r.entities());
         }
     }

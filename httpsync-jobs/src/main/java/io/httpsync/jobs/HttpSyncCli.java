@@ -46,17 +46,21 @@ import java.util.Map;
  * simulator [--port 8080] [--platforms kuaishou,taobao,...] [--tenants 2] [--records 2000] [--latency-ms 0] ...
  *     starts the platform simulator alone (see SimulatorMain), to develop a job without real credentials.
  * contacts --config contacts.properties
- *     one contacts (通讯录) sync run of the corps the file describes (WeCom, DingTalk, Feishu; see ContactsSync):
+ *     the contacts (通讯录) job of the corps the file describes (WeCom, DingTalk, Feishu; see ContactsJob):
  *     departments, heads, employees, leaders and memberships into tables with enforced foreign keys, written in
- *     dependency order with the cycles merged; a progress bar per corp, then the tables checked against what was
- *     fetched, ending with "CONTACTS RESULT: corps=.. departments=.. employees=.. missing=.. wrong=.. violations=..
- *     cycles=.."; exits with 1 unless missing, wrong and violations are 0 and every corp's listings completed.
+ *     dependency order with the cycles merged, the corps in parallel. contacts.mode=bounded (the default) syncs each
+ *     corp once; contacts.mode=continuous with contacts.interval syncs each corp again every interval. Outside a
+ *     cluster it runs in a local Flink with a progress bar per corp and a line per corp run, each run checked against
+ *     what it fetched; a bounded run ends with "CONTACTS RESULT: corps=.. departments=.. employees=.. missing=..
+ *     wrong=.. violations=.. cycles=.." and exits with 1 unless missing, wrong and violations are 0 and every corp's
+ *     listings completed. Failed listings, refused deletions and failed writes go to jdbc.events-table.
  * contacts-demo [--departments 12] [--users 40]
- *     the contacts sync on embedded defaults: simulator corps on WeCom, DingTalk and Feishu with cycles, an embedded
- *     PostgreSQL; two runs with a reorganization between them, each checked against ground truth; the same last line.
+ *     the contacts job on embedded defaults: simulator corps on WeCom, DingTalk and Feishu with cycles, an embedded
+ *     PostgreSQL; two bounded runs with a reorganization between them, each checked against ground truth; the same
+ *     last line.
  * </pre>
  * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar run --config
- * job.properties} (likewise {@code full-pass} and {@code replay}). The job jar (built by {@code mvn package}) carries
+ * job.properties} (likewise {@code full-pass}, {@code replay} and {@code contacts}). The job jar (built by {@code mvn package}) carries
  * the connector, Flink's JDBC and Kafka connectors and the JDBC drivers, but neither Flink nor the demo's simulator and
  * embedded PostgreSQL, so {@code demo} and {@code simulator} run from the source tree only.
  */

@@ -64,23 +64,34 @@ class ContactsCommandsITCase {
         assertThat(r.output()).contains("run 2:", "deleted=3", "100%");
     }
 
+    /**
+     * A DingTalk corp {@code corp} on the simulator (app key {@code key-<corp>}) and a configuration file syncing it
+     * into the PostgreSQL, with {@code more} lines.
+     */
+    private Path dingtalkCorp(Simulator sim, EmbeddedPostgres postgres, String corp, String secret, DirectorySpec spec, String... more)
+            throws Exception {
+        DingTalkSim dingtalk = sim.add(DingTalkSim::new);
+        dingtalk.addTenant(corp, new ContactsPlatformSim.Credentials("key-" + corp, secret), spec);
+        sim.start(0);
+        Path config = work.resolve(corp + ".properties");
+        List<String> lines = new ArrayList<>(List.of(
+                "jdbc.url = " + postgres.getJdbcUrl("postgres", "postgres"),
+                "jdbc.user = postgres",
+                "contacts.corps = " + corp,
+                "contacts.corp." + corp + ".platform = dingtalk",
+                "contacts.corp." + corp + ".base-url = " + sim.baseUrl("dingtalk"),
+                "contacts.corp." + corp + ".app-key = key-" + corp,
+                "contacts.corp." + corp + ".app-secret = " + secret));
+        lines.addAll(List.of(more));
+        Files.writeString(config, String.join("\n", lines), StandardCharsets.UTF_8);
+        return config;
+    }
+
     @Test
     void theContactsCommandSyncsTheConfiguredCorpsAndNeverPrintsTheirSecrets() throws Exception {
         try (Simulator sim = new Simulator(3); EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
-            DingTalkSim dingtalk = sim.add(DingTalkSim::new);
-            dingtalk.addTenant("corp-d", new ContactsPlatformSim.Credentials("key-d", "the-dingtalk-secret"),
-                    DirectorySpec.of(6, 15).leaderCycles(1).seed(3));
-            sim.start(0);
-            Path config = work.resolve("contacts.properties");
-            Files.writeString(config, String.join("\n",
-                    "jdbc.url = " + postgres.getJdbcUrl("postgres", "postgres"),
-                    "jdbc.user = postgres",
-                    "contacts.corps = corp-d",
-                    "contacts.corp.corp-d.platform = dingtalk",
-                    "contacts.corp.corp-d.base-url = " + sim.baseUrl("dingtalk"),
-                    "contacts.corp.corp-d.app-key = key-d",
-                    "contacts.corp.corp-d.app-secret = the-dingtalk-secret",
-                    "contacts.concurrency = 2"), StandardCharsets.UTF_8);
+            Path config = dingtalkCorp(sim, postgres, "corp-d", "the-dingtalk-secret", DirectorySpec.of(6, 15).leaderCycles(1).seed(3),
+                    "contacts.concurrency = 2");
 
             Result r = run("contacts.log", "contacts", "--config", config.toString());
 
@@ -89,6 +100,35 @@ class ContactsCommandsITCase {
             assertThat(r.result().group(3)).isEqualTo("15");
             assertThat(r.result().group(4) + r.result().group(5) + r.result().group(6)).isEqualTo("000");
             assertThat(r.output()).contains("corp corp-d (dingtalk): OK created=21").doesNotContain("the-dingtalk-secret");
+        }
+    }
+
+    @Test
+    void theContactsCommandInContinuousModeSyncsTheCorpAgainEveryIntervalThroughTheJob() throws Exception {
+        try (Simulator sim = new Simulator(4); EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+            Path config = dingtalkCorp(sim, postgres, "corp-c", "the-continuous-secret", DirectorySpec.of(5, 12).leaderCycles(1).seed(4),
+                    "contacts.mode = continuous", "contacts.interval = 1 s");
+            Path output = work.resolve("continuous.log");
+            Process p = CliProcess.start(work, output, "contacts", "--config", config.toString());
+            processes.add(p);
+            Pattern run = Pattern.compile("corp corp-c \\(dingtalk\\): OK created=(\\d+) updated=(\\d+) unchanged=(\\d+)");
+            long deadline = System.currentTimeMillis() + 150_000;
+            List<String> runs = new ArrayList<>();
+            while (runs.size() < 3) {
+                String text = Files.readString(output);
+                assertThat(p.isAlive()).as("the continuous command keeps running; its output:\n%s", text).isTrue();
+                assertThat(System.currentTimeMillis()).as("three runs in:\n%s", text).isLessThan(deadline);
+                runs.clear();
+                Matcher m = run.matcher(text);
+                while (m.find()) runs.add(m.group(1) + "/" + m.group(2) + "/" + m.group(3));
+                Thread.sleep(200);
+            }
+            p.destroyForcibly().waitFor();
+            System.out.println("contacts --config (continuous) output:\n" + Files.readString(output));
+
+            // created, updated, unchanged: everything once, then nothing to do
+            assertThat(runs).startsWith("17/0/0", "0/0/17", "0/0/17");
+            assertThat(Files.readString(output)).doesNotContain("the-continuous-secret").contains("100%");
         }
     }
 }

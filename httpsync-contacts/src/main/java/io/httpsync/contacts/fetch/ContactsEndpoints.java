@@ -191,6 +191,22 @@ public final class ContactsEndpoints {
         return o;
     }
 
+    /**
+     * Feishu {@code departments/0}: the root department itself (its name and leaders), which no list shows. The app
+     * needs the whole corp in its contacts scope (全部成员) to read it, as it does for {@code departments/0/children}.
+     */
+    public static Map<String, String> feishuRootDepartment(String base) {
+        Map<String, String> o = feishu(base, "contact/v3/departments/get", "/open-apis/contact/v3/departments/0");
+        o.remove("request.param.page_size");
+        o.remove("request.param.page_token");
+        o.remove("response.has-next-path");
+        o.remove("response.records-may-be-absent");
+        o.put("response.cursor-path", SINGLE_PAGE);
+        o.put("response.records-path", "/data/department");
+        o.put("response.single-record", "true");
+        return o;
+    }
+
     /** Feishu {@code users/find_by_department}: a department's direct members, paged. */
     public static Map<String, String> feishuUsers(String base) {
         Map<String, String> o = feishu(base, "contact/v3/users/find_by_department", "/open-apis/contact/v3/users/find_by_department");

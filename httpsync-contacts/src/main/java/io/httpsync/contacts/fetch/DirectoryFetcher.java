@@ -5,7 +5,9 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.http.ExceptionEvent;
 import io.httpsync.connector.http.FetchListener;
+import io.httpsync.connector.http.RequestFailedException;
 import io.httpsync.connector.http.TokenHttpClient;
 import io.httpsync.contacts.model.CorpDirectory;
 import org.apache.flink.annotation.PublicEvolving;
@@ -38,8 +40,15 @@ import java.util.function.Function;
  */
 @PublicEvolving
 public abstract class DirectoryFetcher implements AutoCloseable {
-    /** A corp's fetch: its directory if every listing completed, else why not. */
-    public record Result(String corpId, @Nullable CorpDirectory directory, @Nullable String failure) {
+    /**
+     * A corp's fetch: its directory if every listing completed, else why not: the first failure as a text and as an
+     * {@link ExceptionEvent} (see {@link #failureEvent}).
+     */
+    public record Result(String corpId, @Nullable CorpDirectory directory, @Nullable String failure, @Nullable ExceptionEvent failureEvent) {
+        public Result(String corpId, @Nullable CorpDirectory directory, @Nullable String failure) {
+            this(corpId, directory, failure, null);
+        }
+
         public boolean complete() {
             return directory != null;
         }
@@ -50,11 +59,14 @@ public abstract class DirectoryFetcher implements AutoCloseable {
     private final List<Listing> listings = new ArrayList<>();
     private final FetchListener listener;
     private final Map<String, String> overrides;
+    /** The platform's part of the APIs' names ({@code wecom}, ...), naming failures that are not one API's. */
+    private final String platform;
 
     protected DirectoryFetcher(Map<String, String> tokenSpecOptions, FetchListener listener, Map<String, String> overrides) {
         this.overrides = Map.copyOf(overrides);
         EndpointSpec spec = EndpointSpec.fromOptions(withOverrides(tokenSpecOptions));
         this.listener = listener;
+        this.platform = spec.name().contains("/") ? spec.name().substring(0, spec.name().indexOf('/')) : spec.name();
         this.tokenClient = new TokenHttpClient("contacts-token-" + spec.name().replace('/', '-'), Duration.ofSeconds(30));
         this.tokens = PageFetcher.tokenProvider(spec, tokenClient, Clock.systemUTC(), listener::onTokenFetched);
     }
@@ -94,10 +106,37 @@ public abstract class DirectoryFetcher implements AutoCloseable {
             return new Result(corp.id(), read(corp), null);
         } catch (CompletionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return new Result(corp.id(), null, corp.redact(cause.getMessage()));
+            String message = corp.redact(cause.getMessage());
+            return new Result(corp.id(), null, message, failureEvent(corp, cause, message));
         } catch (RuntimeException e) {
-            return new Result(corp.id(), null, corp.redact(corp.id() + ": the directory could not be read: " + e.getMessage()));
+            String message = corp.redact(corp.id() + ": the directory could not be read: " + e.getMessage());
+            return new Result(corp.id(), null, message, failureEvent(corp, e, message));
         }
+    }
+
+    /**
+     * A failed fetch as an exception event: the API and the request that failed for good (its HTTP status, platform
+     * code, kind, attempts, as the connector's page fetcher recorded them), the corp as the tenant, and as position
+     * what was asked about (the department tree, a department, a user) and the page. A listing has no time window:
+     * the event's window is {@code [0, 0)}, which the replay command skips. {@code message} is already redacted.
+     */
+    private ExceptionEvent failureEvent(Tenant corp, Throwable failure, String message) {
+        Listing.ListingFailedException listing = find(failure, Listing.ListingFailedException.class);
+        RequestFailedException request = find(failure, RequestFailedException.class);
+        String api = listing != null ? listing.api() : request != null ? request.event().endpoint() : platform + "/directory";
+        String about = listing != null ? listing.about() : "the directory";
+        if (request == null) return ExceptionEvent.ofWindow(api, corp.id(), 0, 0, about, message, System.currentTimeMillis());
+        ExceptionEvent e = request.event();
+        return new ExceptionEvent(api, corp.id(), 0, 0, about + ", page " + e.position(), e.httpStatus(), e.platformCode(), e.kind(),
+                e.attempts(), message, e.timeMillis());
+    }
+
+    @Nullable
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) return type.cast(t);
+        }
+        return null;
     }
 
     /** Reads the directory, joining each phase; a failed listing surfaces as a {@link CompletionException}. */

@@ -14,29 +14,34 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Feishu (contact v3, open ids): every department below the root with {@code departments/0/children?fetch_child=true}
- * (paged), then every department's members with {@code users/find_by_department} (paged), the root's included. The
- * root ({@value #ROOT}) is listed by no API; it is landed as a department without name or heads, so that the
- * parent and membership references to it hold. Thread contract: see {@link DirectoryFetcher}.
+ * Feishu (contact v3, open ids): the root department ({@value #ROOT}, which no list shows) with {@code departments/0},
+ * every department below it with {@code departments/0/children?fetch_child=true} (paged), then every department's
+ * members with {@code users/find_by_department} (paged), the root's included. Thread contract: see
+ * {@link DirectoryFetcher}.
  */
 @Internal
 final class FeishuFetcher extends DirectoryFetcher {
     static final String ROOT = "0";
+    private final Listing root;
     private final Listing departments;
     private final Listing users;
 
     FeishuFetcher(String base, FetchListener listener, Map<String, String> overrides) {
         super(ContactsEndpoints.feishuDepartments(base), listener, overrides);
+        this.root = listing(ContactsEndpoints.feishuRootDepartment(base));
         this.departments = listing(ContactsEndpoints.feishuDepartments(base));
         this.users = listing(ContactsEndpoints.feishuUsers(base));
     }
 
     @Override
     protected CorpDirectory read(Tenant corp) {
-        List<JsonNode> ds = departments.all(corp, "the department tree").join();
-        List<String> ids = new ArrayList<>(List.of(ROOT));
+        CompletableFuture<JsonNode> top = root.one(corp, "the root department");
+        List<JsonNode> ds = new ArrayList<>(departments.all(corp, "the department tree").join());
+        ds.add(top.join());
+        List<String> ids = new ArrayList<>();
         ds.forEach(d -> ids.add(required(d, "open_department_id", "a Feishu department")));
         return fromRenderings(corp.id(), ds, membersOfEach(users, corp, ids));
     }
@@ -44,14 +49,15 @@ final class FeishuFetcher extends DirectoryFetcher {
     @Override
     public CorpDirectory fromRenderings(String corpId, Collection<JsonNode> departmentJson, Collection<JsonNode> userJson) {
         List<Department> ds = new ArrayList<>();
-        ds.add(new Department(ROOT, null, "", 0, List.of()));
         for (JsonNode d : departmentJson) {
             List<JsonNode> leaders = new ArrayList<>();
             d.path("leaders").forEach(leaders::add);
             leaders.sort(Comparator.comparingInt(l -> l.path("leaderType").asInt()));
-            ds.add(new Department(required(d, "open_department_id", "a Feishu department"), required(d, "parent_department_id", "a Feishu department"),
-                    required(d, "name", "a Feishu department"), Long.parseLong(d.path("order").asText("0")),
-                    leaders.stream().map(l -> l.path("leaderID").asText()).toList()));
+            String id = required(d, "open_department_id", "a Feishu department");
+            // the root has no parent; its name may be empty
+            ds.add(new Department(id, id.equals(ROOT) ? null : required(d, "parent_department_id", "a Feishu department"),
+                    id.equals(ROOT) ? d.path("name").asText("") : required(d, "name", "a Feishu department"),
+                    Long.parseLong(d.path("order").asText("0")), leaders.stream().map(l -> l.path("leaderID").asText()).toList()));
         }
         Map<String, Employee> es = new LinkedHashMap<>();
         for (JsonNode u : userJson) {

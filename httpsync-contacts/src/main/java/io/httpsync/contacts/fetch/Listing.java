@@ -10,6 +10,8 @@ import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import org.apache.flink.annotation.Internal;
 
+import javax.annotation.Nullable;
+
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,8 +56,8 @@ final class Listing implements AutoCloseable {
         return result.orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             return cause instanceof TimeoutException
-                    ? CompletableFuture.failedFuture(new ListingFailedException(what + " of " + about + " for corp '" + tenant.id()
-                            + "' did not complete within " + TIMEOUT.toMinutes() + " minutes"))
+                    ? CompletableFuture.failedFuture(new ListingFailedException(what, about, what + " of " + about + " for corp '" + tenant.id()
+                            + "' did not complete within " + TIMEOUT.toMinutes() + " minutes", null))
                     : CompletableFuture.failedFuture(cause);
         });
     }
@@ -64,14 +66,14 @@ final class Listing implements AutoCloseable {
         fetcher.fetch(tenant, 0, 1, position).whenComplete((page, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                result.completeExceptionally(new ListingFailedException(what + " of " + about + " for corp '" + tenant.id()
+                result.completeExceptionally(new ListingFailedException(what, about, what + " of " + about + " for corp '" + tenant.id()
                         + "' did not complete: " + cause.getMessage(), cause));
                 return;
             }
             records.addAll(page.records());
             if (page.splitRequired() || page.capReachedAt().isPresent()) {
-                result.completeExceptionally(new ListingFailedException(what + " of " + about + " for corp '" + tenant.id()
-                        + "' stopped at a paging cap: " + page));
+                result.completeExceptionally(new ListingFailedException(what, about, what + " of " + about + " for corp '" + tenant.id()
+                        + "' stopped at a paging cap: " + page, null));
             } else if (page.next().isPresent()) {
                 next(tenant, about, page.next().get(), records, result);
             } else {
@@ -84,8 +86,8 @@ final class Listing implements AutoCloseable {
     CompletableFuture<JsonNode> one(Tenant tenant, String about) {
         return all(tenant, about).thenApply(list -> {
             if (list.size() != 1) {
-                throw new CompletionException(new ListingFailedException(what + " of " + about + " for corp '" + tenant.id()
-                        + "' answered " + list.size() + " records instead of one"));
+                throw new CompletionException(new ListingFailedException(what, about, what + " of " + about + " for corp '" + tenant.id()
+                        + "' answered " + list.size() + " records instead of one", null));
             }
             return list.get(0);
         });
@@ -96,16 +98,29 @@ final class Listing implements AutoCloseable {
         fetcher.close();
     }
 
-    /** A listing that did not complete: the corp's run is incomplete. The message has no secret. */
+    /**
+     * A listing that did not complete: the corp's run is incomplete. Names the API and what was asked about (the
+     * department or user); the message has no secret.
+     */
     static final class ListingFailedException extends Exception {
         private static final long serialVersionUID = 1L;
+        private final String api;
+        private final String about;
 
-        ListingFailedException(String message) {
-            super(message);
+        ListingFailedException(String api, String about, String message, @Nullable Throwable cause) {
+            super(message, cause);
+            this.api = api;
+            this.about = about;
         }
 
-        ListingFailedException(String message, Throwable cause) {
-            super(message, cause);
+        /** The API's name, e.g. {@code dingtalk/user-list}. */
+        String api() {
+            return api;
+        }
+
+        /** What the listing asked about: the department tree, a department, a user. */
+        String about() {
+            return about;
         }
     }
 }

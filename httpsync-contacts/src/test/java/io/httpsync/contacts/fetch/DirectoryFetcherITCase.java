@@ -2,12 +2,15 @@ package io.httpsync.contacts.fetch;
 
 import io.httpsync.connector.http.FetchListener;
 import io.httpsync.contacts.testutil.ContactsSimulation;
+import io.httpsync.simulator.contacts.Directory;
 import io.httpsync.simulator.contacts.DirectorySpec;
+import io.httpsync.simulator.contacts.Employee;
 import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.feishu.FeishuSim;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,13 +26,18 @@ class DirectoryFetcherITCase {
     private static final Map<String, String> QUICK_RETRIES = Map.of("retry.initial-backoff", "20 ms", "retry.max-attempts", "8");
 
     @Test
-    void feishusPerSecondLimitIsNeverExceededWhileEveryDepartmentIsListedAtOnce() throws Exception {
+    void feishusPerSecondLimitIsNeverExceededWhileEveryDepartmentIsListedAtOnceAndTheRootsHeadsAreRead() throws Exception {
         try (ContactsSimulation sim = new ContactsSimulation(ContactsPlatform.FEISHU, "corp-many", DirectorySpec.of(80, 120).maxDepth(3).seed(2));
              DirectoryFetcher fetcher = DirectoryFetcher.of(ContactsPlatform.FEISHU, sim.baseUrl(), FetchListener.NONE, Map.of())) {
+            // the root, which no list shows, has heads of its own: read from its own API
+            List<Long> users = sim.directory().snapshot().users().stream().map(Employee::id).limit(2).toList();
+            sim.directory().setDepartmentHeads(Directory.ROOT_ID, users);
+
             DirectoryFetcher.Result r = fetcher.fetch(sim.corp().tenant());
 
             assertThat(r.failure()).isNull();
             assertThat(r.directory()).isEqualTo(sim.truth(fetcher));
+            assertThat(r.directory().departments().get("0").headIds()).hasSize(2);
             // 80 member listings (every department, the root included) at once against 50 a second per API
             assertThat(sim.sim.accounting().endpoint(FeishuSim.NAME + "/" + FeishuSim.USERS_FIND_BY_DEPARTMENT).served()).isGreaterThanOrEqualTo(80);
             assertThat(sim.sim.accounting().totalRefused()).as("requests refused by the simulator's limits").isZero();

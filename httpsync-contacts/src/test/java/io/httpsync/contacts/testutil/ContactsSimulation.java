@@ -94,15 +94,11 @@ public final class ContactsSimulation implements AutoCloseable {
         return out;
     }
 
-    /**
-     * Relation counts of the simulator's own directory: heads, leaders, memberships. Feishu lists no API that shows
-     * the root department, so its heads are not counted there.
-     */
-    public Map<String, Integer> relationCounts(ContactsPlatform platform) {
+    /** Relation counts of the simulator's own directory: heads, leaders, memberships. */
+    public Map<String, Integer> relationCounts() {
         Directory.Snapshot s = directory().snapshot();
         Map<String, Integer> out = new HashMap<>();
-        out.put("heads", s.departments().stream().filter(d -> platform != ContactsPlatform.FEISHU || !d.isRoot())
-                .mapToInt(d -> d.headIds().size()).sum());
+        out.put("heads", s.departments().stream().mapToInt(d -> d.headIds().size()).sum());
         out.put("leaders", (int) s.users().stream().filter(Employee::hasLeader).count());
         out.put("memberships", s.users().stream().mapToInt(u -> u.departmentIds().size()).sum());
         return out;

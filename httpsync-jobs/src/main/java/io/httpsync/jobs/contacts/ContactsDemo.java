@@ -1,11 +1,11 @@
 package io.httpsync.jobs.contacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.httpsync.connector.auth.Tenant;
 import io.httpsync.contacts.ContactsSync;
 import io.httpsync.contacts.DirectoryComparison;
 import io.httpsync.contacts.fetch.ContactsPlatform;
-import io.httpsync.contacts.jdbc.ContactsWriter;
+import io.httpsync.contacts.job.ContactsJob;
+import io.httpsync.contacts.job.CorpRunOutcome;
 import io.httpsync.contacts.model.CorpDirectory;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.contacts.DirectorySpec;
@@ -17,20 +17,23 @@ import io.httpsync.simulator.platform.feishu.FeishuSim;
 import io.httpsync.simulator.platform.wecom.WeComSim;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code contacts-demo [--departments 12] [--users 40]}: the contacts sync on embedded defaults. The simulator serves
+ * {@code contacts-demo [--departments 12] [--users 40]}: the contacts job on embedded defaults. The simulator serves
  * one corp on each of WeCom, DingTalk and Feishu, each with department &harr; head cycles and leader loops spanning
- * departments; an embedded PostgreSQL holds the tables, foreign keys enforced. Two runs: the first lands the corps,
- * then every corp is reorganized ({@link Reorganization}: moves, hires, departures, a removed department, a leader
- * loop made and one broken) and the second run follows. After each run the tables are compared with the simulator's
- * ground truth. Stateless.
+ * departments; an embedded PostgreSQL holds the tables, foreign keys enforced. Two bounded runs of the job in a local
+ * Flink, the corps in parallel: the first lands the corps, then every corp is reorganized ({@link Reorganization}:
+ * moves, hires, departures, a removed department, a leader loop made and one broken) and the second run follows.
+ * After each run the tables are compared with the simulator's ground truth. Stateless.
  */
 @Internal
 public final class ContactsDemo {
@@ -49,40 +52,55 @@ public final class ContactsDemo {
             platforms.put(ContactsPlatform.DINGTALK, sim.add(DingTalkSim::new));
             platforms.put(ContactsPlatform.FEISHU, sim.add(FeishuSim::new));
             sim.start(0);
-            List<ContactsSync.Corp> corps = new ArrayList<>();
+            Map<String, String> config = new HashMap<>();
+            config.put("jdbc.url", postgres.getJdbcUrl("postgres", "postgres"));
+            config.put("jdbc.user", "postgres");
+            List<String> corpIds = new ArrayList<>();
             for (Map.Entry<ContactsPlatform, ContactsPlatformSim> e : platforms.entrySet()) {
                 String corpId = "demo-" + e.getKey().id();
                 String appKey = e.getKey() == ContactsPlatform.WECOM ? corpId : "key-" + corpId; // WeCom: the corp id
                 e.getValue().addTenant(corpId, new ContactsPlatformSim.Credentials(appKey, "demo-secret"), spec);
-                corps.add(new ContactsSync.Corp(corpId, e.getKey(), sim.baseUrl(e.getKey().id()),
-                        Tenant.of(corpId, Map.of("app-key", appKey, "app-secret", "demo-secret"))));
+                corpIds.add(corpId);
+                config.put("contacts.corp." + corpId + ".platform", e.getKey().id());
+                config.put("contacts.corp." + corpId + ".base-url", sim.baseUrl(e.getKey().id()));
+                config.put("contacts.corp." + corpId + ".app-key", appKey);
+                config.put("contacts.corp." + corpId + ".app-secret", "demo-secret");
             }
-            out.println("simulator: " + corps.size() + " corps (WeCom, DingTalk, Feishu), " + departments + " departments and "
+            config.put("contacts.corps", String.join(",", corpIds));
+            config.put("contacts.corp-concurrency", String.valueOf(corpIds.size()));
+            out.println("simulator: " + corpIds.size() + " corps (WeCom, DingTalk, Feishu), " + departments + " departments and "
                     + users + " users each, with department <-> head cycles and leader loops; tables in an embedded PostgreSQL");
             ContactsReport report = new ContactsReport(out);
-            try (ContactsSync sync = new ContactsSync(corps, postgres.getJdbcUrl("postgres", "postgres"), "postgres", "", "contacts_",
-                    ContactsWriter.Options.defaults(), corps.size())) {
-                sync.createTables();
+            try (ContactsSync sync = new ContactsJob(config, "contacts-demo").sync()) {
                 for (int run = 1; run <= 2; run++) {
                     if (run == 2) {
                         out.println("reorganizing every corp: a department moved, a person moved, two hires (a new leader loop, "
                                 + "a new head cycle), an old loop broken, two departures, a department removed");
                         platforms.forEach((p, s) -> Reorganization.apply(s.directory("demo-" + p.id())));
                     }
-                    out.println("run " + run + ":");
-                    List<ContactsSync.Outcome> outcomes = sync.run("demo-run-" + run, report.progress());
+                    config.put("contacts.run-prefix", "demo-run-" + run);
+                    ContactsJob job = new ContactsJob(config, "contacts-demo");
+                    job.createTables();
+                    out.println("run " + run + ": " + job.jobName() + " in a local Flink");
+                    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
                     int ds = 0;
                     int es = 0;
-                    for (ContactsSync.Outcome o : outcomes) {
-                        ContactsPlatformSim platform = platforms.get(o.corp().platform());
-                        CorpDirectory truth = sync.fetcher(o.corp()).fromRenderings(o.corp().corpId(),
-                                contents(platform.groundTruth(o.corp().corpId(), ContactsPlatformSim.DEPARTMENTS)),
-                                contents(platform.groundTruth(o.corp().corpId(), ContactsPlatformSim.USERS)));
-                        ds += truth.departments().size();
-                        es += truth.employees().size();
-                        report.add(o, DirectoryComparison.compare(truth, sync.stored(o.corp().corpId())));
+                    int corps = 0;
+                    try (CloseableIterator<CorpRunOutcome> it = job.addTo(env, new ConsoleProgress()).executeAndCollect(job.jobName())) {
+                        while (it.hasNext()) {
+                            CorpRunOutcome o = it.next();
+                            ContactsSync.Corp corp = sync.corp(o.corpId());
+                            ContactsPlatformSim platform = platforms.get(corp.platform());
+                            CorpDirectory truth = sync.fetcher(corp).fromRenderings(o.corpId(),
+                                    contents(platform.groundTruth(o.corpId(), ContactsPlatformSim.DEPARTMENTS)),
+                                    contents(platform.groundTruth(o.corpId(), ContactsPlatformSim.USERS)));
+                            ds += truth.departments().size();
+                            es += truth.employees().size();
+                            corps++;
+                            report.add(o, DirectoryComparison.compare(truth, sync.stored(o.corpId())));
+                        }
                     }
-                    report.totals(outcomes.size(), ds, es);
+                    report.totals(corps, ds, es);
                 }
             }
             return report.finish();

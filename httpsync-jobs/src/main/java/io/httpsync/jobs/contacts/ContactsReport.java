@@ -1,25 +1,22 @@
 package io.httpsync.jobs.contacts;
 
-import io.httpsync.contacts.ContactsSync;
 import io.httpsync.contacts.DirectoryComparison;
-import io.httpsync.contacts.jdbc.ContactsWriter;
-import io.httpsync.contacts.jdbc.SyncReport;
+import io.httpsync.contacts.job.CorpRunOutcome;
 import org.apache.flink.annotation.Internal;
 
+import javax.annotation.Nullable;
+
 import java.io.PrintStream;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
- * What the contacts commands print: a progress bar per corp (in tenths, as progress only grows), a line per corp and
- * run, and the closing line a script reads:
+ * What the contacts commands print besides the progress bars ({@link ConsoleProgress}): a line per corp and run, and
+ * the closing line a script reads:
  * {@code CONTACTS RESULT: corps=<n> departments=<n> employees=<n> missing=<n> wrong=<n> violations=<n> cycles=<n>}.
- * Not thread-safe except {@link #progress}, which corps' threads call.
+ * Not thread-safe: the command's thread reads the job's outcomes and adds them.
  */
 @Internal
 final class ContactsReport {
     private final PrintStream out;
-    private final Map<String, Integer> shownTenths = new HashMap<>();
     int corps;
     int departments;
     int employees;
@@ -33,33 +30,32 @@ final class ContactsReport {
         this.out = out;
     }
 
-    /** A progress listener drawing {@code [#####.....]} per corp whenever another tenth is done. */
-    ContactsWriter.ProgressListener progress() {
-        return (corp, done, total) -> {
-            int tenths = total == 0 ? 10 : done * 10 / total;
-            synchronized (this) {
-                if (shownTenths.getOrDefault(corp, -1) >= tenths) return;
-                shownTenths.put(corp, tenths);
-                out.printf("  %-24s [%s%s] %3d%% (%d/%d)%n", corp, "#".repeat(tenths), ".".repeat(10 - tenths), done * 100 / Math.max(1, total), done, total);
-            }
-        };
-    }
-
-    /** Adds one corp's outcome, compared with what the tables should hold (null if its directory is unknown). */
-    void add(ContactsSync.Outcome o, DirectoryComparison comparison) {
-        shownTenths.remove(o.corp().corpId());
-        SyncReport r = o.report();
-        out.printf("corp %s (%s): %s created=%d updated=%d unchanged=%d deleted=%d degraded=%d cycles=%d violations=%d in %d ms%s%n",
-                r.corpId(), o.corp().platform().id(), r.status(), r.created(), r.updated(), r.unchanged(), r.deleted(), r.degraded(),
-                r.cycles(), r.violations(), r.elapsedMillis(), r.message() == null ? "" : " - " + r.message());
-        violations += r.violations();
-        cycles += r.cycles();
-        if (r.status() != SyncReport.Status.OK) notOk++;
+    /**
+     * Adds one corp's outcome, with how the tables compare with what they should hold: {@code comparison} if given,
+     * else the outcome's own check against what was fetched ({@code contacts.verify}).
+     */
+    void add(CorpRunOutcome o, @Nullable DirectoryComparison comparison) {
+        out.println(line(o, comparison == null));
+        violations += o.violations();
+        cycles += o.cycles();
+        if (o.status() != CorpRunOutcome.Status.OK) notOk++;
         if (comparison != null) {
             if (!comparison.equal()) out.println("  differs from what it should be: " + comparison.examples());
             missing += comparison.missing();
             wrong += comparison.wrong();
+        } else if (o.missing() >= 0) {
+            missing += o.missing();
+            wrong += o.wrong();
         }
+    }
+
+    /** A corp run in a line, and if {@code verified}, a second one when the tables differ from what was fetched. */
+    static String line(CorpRunOutcome o, boolean verified) {
+        String line = String.format("corp %s (%s): %s created=%d updated=%d unchanged=%d deleted=%d degraded=%d cycles=%d violations=%d in %d ms%s",
+                o.corpId(), o.platform(), o.status(), o.created(), o.updated(), o.unchanged(), o.deleted(), o.degraded(),
+                o.cycles(), o.violations(), o.elapsedMillis(), o.message() == null ? "" : " - " + o.message());
+        return verified && o.missing() + o.wrong() > 0
+                ? line + System.lineSeparator() + "  differs from what was fetched: missing=" + o.missing() + " wrong=" + o.wrong() : line;
     }
 
     /** The totals of the last run's directories. */

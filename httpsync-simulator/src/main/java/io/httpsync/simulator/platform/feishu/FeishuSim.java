@@ -46,6 +46,9 @@ import java.util.function.ToLongFunction;
  *       {@code {code:0, msg:"success", data:{has_more, page_token, items}}}, {@code page_token} only while
  *       {@code has_more}. Page tokens are keyset positions: records added or removed while paging do not shift
  *       the others.</li>
+ *   <li>{@code GET /open-apis/contact/v3/departments/:department_id} ({@code 0} = the root, which no list shows):
+ *       {@code {code:0, msg:"success", data:{department}}}, the department as {@code children} renders it (the
+ *       root's {@code parent_department_id} is empty [U]).</li>
  * </ul>
  * Limits per API &times; tenant (one app per tenant, so also per app; the token API counts as an API too, its own
  * limits being undocumented): 50/s and 1000/min &rarr; HTTP 429 (400 for
@@ -53,8 +56,8 @@ import java.util.function.ToLongFunction;
  * headers and {@code {"code":99991400,"msg":"request trigger frequency limit"}}. Missing token 99991661; invalid or
  * expired 99991663 (expired settable to 99991668, {@link #expiredTokenCode}).
  *
- * <p>Ground truth: departments and users as these list APIs render them with the default id types (open ids); the
- * root department is not listed by {@code children}, so it is not in the truth. Undocumented, so chosen here [U]:
+ * <p>Ground truth: departments and users as these APIs render them with the default id types (open ids); the root
+ * department, which {@code children} never lists, as {@code departments/0} answers it. Undocumented, so chosen here [U]:
  * HTTP 400 for token and parameter errors, default page size 10, code 40004 for an unknown department, 99992402
  * for a bad page size or page token ({@link #pageSizeOverflowIsError} clamps instead).
  */
@@ -62,6 +65,7 @@ public final class FeishuSim extends ContactsPlatformSim {
     public static final String NAME = "feishu";
     public static final String TENANT_ACCESS_TOKEN = "auth/v3/tenant_access_token/internal";
     public static final String DEPARTMENT_CHILDREN = "contact/v3/departments/children";
+    public static final String DEPARTMENT_GET = "contact/v3/departments/get";
     public static final String USERS_FIND_BY_DEPARTMENT = "contact/v3/users/find_by_department";
     public static final int MAX_PAGE_SIZE = 50;
     public static final int DEFAULT_PAGE_SIZE = 10;
@@ -127,6 +131,10 @@ public final class FeishuSim extends ContactsPlatformSim {
                 && path.length() > CHILDREN_PREFIX.length() + CHILDREN_SUFFIX.length()) {
             String departmentId = path.substring(CHILDREN_PREFIX.length(), path.length() - CHILDREN_SUFFIX.length());
             return data(req, DEPARTMENT_CHILDREN, (tenant, s, ids) -> children(req, departmentId, tenant, s, ids));
+        }
+        if (path.startsWith(CHILDREN_PREFIX) && path.length() > CHILDREN_PREFIX.length() && path.indexOf('/', CHILDREN_PREFIX.length()) < 0) {
+            String departmentId = path.substring(CHILDREN_PREFIX.length());
+            return data(req, DEPARTMENT_GET, (tenant, s, ids) -> department(departmentId, tenant, s, ids));
         }
         return SimResponse.json(404, Json.object().put("code", 404).put("msg", "404 page not found"));
     }
@@ -198,6 +206,16 @@ public final class FeishuSim extends ContactsPlatformSim {
         }
         return page(req, DEPARTMENT_CHILDREN, tenant, "department=" + departmentId, departments, Department::id,
                 d -> renderDepartment(tenant, d, ids));
+    }
+
+    /** One department, the root ({@code 0}) included: {@code {code:0, msg:"success", data:{department}}}. */
+    private SimResponse department(String departmentId, String tenant, Directory.Snapshot s, IdTypes ids) {
+        Department d = departmentByRef(tenant, s, departmentId, ids.department());
+        if (d == null) return fail(errorHttpStatus, 40004, "no dept authority error");
+        logRequest(DEPARTMENT_GET, tenant, "department=" + departmentId, "ok");
+        ObjectNode data = Json.object();
+        data.set("department", renderDepartment(tenant, d, ids));
+        return SimResponse.ok(Json.object().put("code", 0).put("msg", "success").set("data", data));
     }
 
     private SimResponse findByDepartment(SimRequest req, String tenant, Directory.Snapshot s, IdTypes ids) {
@@ -293,7 +311,8 @@ public final class FeishuSim extends ContactsPlatformSim {
     private static ObjectNode renderDepartment(String tenant, Department d, IdTypes ids) {
         ObjectNode o = Json.object().put("name", d.name());
         o.putObject("i18n_name").put("zh_cn", d.name()).put("ja_jp", "").put("en_us", "");
-        o.put("parent_department_id", departmentRef(tenant, d.parentId(), ids.department()))
+        // the root has no parent: an empty id [U]
+        o.put("parent_department_id", d.isRoot() ? "" : departmentRef(tenant, d.parentId(), ids.department()))
                 .put("department_id", departmentRef(tenant, d.id(), "department_id"))
                 .put("open_department_id", departmentRef(tenant, d.id(), "open_department_id"));
         if (!d.headIds().isEmpty()) o.put("leader_user_id", userRef(tenant, d.headIds().get(0), ids.user()));
@@ -324,11 +343,6 @@ public final class FeishuSim extends ContactsPlatformSim {
                     .put("department_order", s.department(d).order()).put("is_primary_dept", d == u.mainDepartmentId());
         }
         return o;
-    }
-
-    @Override
-    protected boolean truthIncludesRoot() {
-        return false;
     }
 
     @Override

@@ -8,6 +8,8 @@ import com.lark.oapi.service.contact.v3.model.Department;
 import com.lark.oapi.service.contact.v3.model.DepartmentLeader;
 import com.lark.oapi.service.contact.v3.model.FindByDepartmentUserReq;
 import com.lark.oapi.service.contact.v3.model.FindByDepartmentUserResp;
+import com.lark.oapi.service.contact.v3.model.GetDepartmentReq;
+import com.lark.oapi.service.contact.v3.model.GetDepartmentResp;
 import com.lark.oapi.service.contact.v3.model.User;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.contacts.DirectorySpec;
@@ -67,6 +69,10 @@ class FeishuSdkTest {
             out.addAll(Arrays.asList(r.getData().getItems()));
             pageToken = r.getData().getHasMore() ? r.getData().getPageToken() : null;
         } while (pageToken != null);
+        // the root, which children never lists, by its own API
+        GetDepartmentResp root = client.contact().department().get(GetDepartmentReq.newBuilder().departmentId("0").build());
+        assertThat(root.success()).as(root.getMsg()).isTrue();
+        out.add(root.getData().getDepartment());
         return out;
     }
 
@@ -109,7 +115,6 @@ class FeishuSdkTest {
         Map<String, User> users = new HashMap<>();
         Set<String> memberships = new HashSet<>();
         List<String> queried = new ArrayList<>(departments.stream().map(Department::getOpenDepartmentId).toList());
-        queried.add("0");
         for (String dept : queried) {
             for (User u : members(dept)) {
                 assertThat(memberships.add(u.getOpenId() + "@" + dept)).isTrue();

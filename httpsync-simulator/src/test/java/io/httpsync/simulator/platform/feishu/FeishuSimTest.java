@@ -172,6 +172,22 @@ class FeishuSimTest {
     }
 
     @Test
+    void theRootDepartmentWhichNoListShowsIsAnsweredByItsOwnApiAsGroundTruthHasIt() {
+        String token = token();
+        JsonNode root = data("/open-apis/contact/v3/departments/0", token, Map.of()).path("department");
+
+        assertThat(root.path("open_department_id").asText()).isEqualTo("0");
+        assertThat(root.path("parent_department_id").asText()).isEmpty();
+        assertThat(Json.contentHash(root)).isEqualTo(feishu.groundTruth(CORP, ContactsPlatformSim.DEPARTMENTS).byId().get("0").contentHash());
+        List<Long> heads = feishu.directory(CORP).snapshot().department(Directory.ROOT_ID).headIds();
+        assertThat(root.path("leaders")).hasSize(heads.size());
+        JsonNode child = all(CHILDREN_OF_ROOT, token, Map.of()).get(0);
+        assertThat(data("/open-apis/contact/v3/departments/" + child.path("open_department_id").asText(), token, Map.of()).path("department"))
+                .isEqualTo(child);
+        assertThat(get("/open-apis/contact/v3/departments/od-unknown", token, Map.of()).json().path("code").asInt()).isEqualTo(40004);
+    }
+
+    @Test
     void idTypesChangeHowReferencesAreRendered() {
         String token = token();
         List<JsonNode> custom = all(CHILDREN_OF_ROOT, token,
