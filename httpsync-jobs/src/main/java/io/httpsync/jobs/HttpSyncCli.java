@@ -9,6 +9,8 @@ import io.httpsync.jobs.contacts.ContactsDemo;
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.jobs.pipeline.SyncPipeline;
 import io.httpsync.jobs.pipeline.WindowReplay;
+import io.httpsync.jobs.preview.JsonLinesSync;
+import io.httpsync.jobs.preview.PreviewCommand;
 import io.httpsync.simulator.SimulatorMain;
 
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
@@ -40,6 +42,18 @@ import java.util.Map;
  *     unknown error code, a body that is not JSON), with the platform's answer. Exits with 3, reading nothing, if
  *     another pass of the same table and tenant holds the lease (printing which pass, and until when), unless
  *     pass.lease-wait lets it wait.
+ * preview (--config job.properties | --options file) [--tenant id] [--from t --to t] [--pages 3]
+ *     tries a source's description against the platform without Flink: one tenant (the first unless --tenant), one
+ *     window (the newest of httpsync.scan.window.step unless --from/--to), at most --pages pages; prints each request
+ *     (secrets masked), its answer's status and classification, the records found with the first ids and update times,
+ *     the next position and what ended the window, then "PREVIEW RESULT: requests=.. pages=.. records=.. end=..";
+ *     exits with 1 and a line "PREVIEW FAILED: .." naming the option when the description is wrong (a records path
+ *     that matches nothing, an id path that reads nothing) or the platform refuses a page. --options is a file of the
+ *     connector's options as a SQL WITH clause has them, one key=value a line.
+ * sync (--config job.properties | --options file) --out records.jsonl [--from t --to t]
+ *     a bounded sync of every configured tenant (httpsync.scan.start to scan.end, or to now minus scan.lag) in a local
+ *     Flink, every record one JSON line of the file (tenant, id, update_time, record), no database; exception events go
+ *     to stderr and make the exit code 1, as does a failed job (then no file is written).
  * replay --config job.properties
  *     re-syncs exactly the windows recorded in the job's exception-event table (jdbc.events-table), then removes
  *     those events.
@@ -82,12 +96,14 @@ public final class HttpSyncCli {
             // the job jar's commands parse with Flink's ParameterTool: the simulator is not in the job jar
             case "run" -> runPipeline(ParameterTool.fromArgs(rest).toMap());
             case "full-pass" -> System.exit(fullPass(ParameterTool.fromArgs(rest).toMap()));
+            case "preview" -> System.exit(PreviewCommand.run(ParameterTool.fromArgs(rest).toMap(), System.out));
+            case "sync" -> System.exit(JsonLinesSync.run(ParameterTool.fromArgs(rest).toMap(), System.out, System.err));
             case "replay" -> System.out.println("replayed " + replay(ParameterTool.fromArgs(rest).toMap()) + " windows");
             case "simulator" -> SimulatorMain.main(rest);
             case "contacts" -> System.exit(ContactsCommand.run(configFile("contacts", ParameterTool.fromArgs(rest).toMap()), System.out) ? 0 : 1);
             case "contacts-demo" -> System.exit(ContactsDemo.run(rest, System.out) ? 0 : 1);
             default -> {
-                System.err.println("unknown command '" + command + "'; commands: demo, run, full-pass, replay, simulator, contacts, contacts-demo");
+                System.err.println("unknown command '" + command + "'; commands: demo, run, full-pass, preview, sync, replay, simulator, contacts, contacts-demo");
                 System.exit(2);
             }
         }

@@ -129,7 +129,12 @@ public final class EndpointOptions {
     public static final ConfigOption<String> RESPONSE_CURSOR_PATH = ConfigOptions.key("response.cursor-path")
             .stringType().noDefaultValue().withDescription("JSON pointer to the next cursor (cursor style).");
     public static final ConfigOption<String> RESPONSE_HAS_NEXT_PATH = ConfigOptions.key("response.has-next-path")
-            .stringType().noDefaultValue().withDescription("JSON pointer to a has-next/has-more flag.");
+            .stringType().noDefaultValue()
+            .withDescription("JSON pointer to a has-next/has-more flag: false ends the window.");
+    public static final ConfigOption<String> RESPONSE_LAST_PAGE_PATH = ConfigOptions.key("response.last-page-path")
+            .stringType().noDefaultValue()
+            .withDescription("JSON pointer to a last-page flag (e.g. Beisen's 'isLastData'): true ends the window, without"
+                    + " asking for an empty page after it. The inverse of 'response.has-next-path'; set one of them, not both.");
     public static final ConfigOption<String> RESPONSE_TOTAL_PATH = ConfigOptions.key("response.total-path")
             .stringType().noDefaultValue()
             .withDescription("JSON pointer to the window's total; with page or offset style it enables backward paging.");

@@ -185,11 +185,18 @@ final class EndpointReader {
         }
         List<String> codePaths = pointers(r, EndpointOptions.RESPONSE_ERROR_CODE_PATH);
         List<String> messagePaths = pointers(r, EndpointOptions.RESPONSE_ERROR_MESSAGE_PATH);
+        String hasNextPath = pointer(r, EndpointOptions.RESPONSE_HAS_NEXT_PATH, false);
+        String lastPagePath = pointer(r, EndpointOptions.RESPONSE_LAST_PAGE_PATH, false);
+        if (hasNextPath != null && lastPagePath != null) {
+            throw OptionReader.invalid(EndpointOptions.RESPONSE_LAST_PAGE_PATH.key(), "is set together with '"
+                    + EndpointOptions.RESPONSE_HAS_NEXT_PATH.key() + "'; a platform's end flag is one or the other (has-next"
+                    + " false, or last-page true ends a window): set only the one the response carries");
+        }
         String timeFormatText = r.string(EndpointOptions.RESPONSE_RECORD_TIME_FORMAT);
         TimeFormat recordTimeFormat = timeFormatText == null ? timeFormat
                 : timeFormat(EndpointOptions.RESPONSE_RECORD_TIME_FORMAT.key(), timeFormatText);
         return new ResponseSettings(records, pointer(r, EndpointOptions.RESPONSE_CURSOR_PATH, false),
-                pointer(r, EndpointOptions.RESPONSE_HAS_NEXT_PATH, false), totalPath,
+                hasNextPath, lastPagePath, totalPath,
                 r.enumValue(EndpointOptions.RESPONSE_TOTAL_KIND, TotalKind.class), codePaths, messagePaths,
                 pointer(r, EndpointOptions.RESPONSE_RECORD_ID_PATH, false),
                 pointer(r, EndpointOptions.RESPONSE_RECORD_TIME_PATH, false), recordTimeFormat,
@@ -453,6 +460,12 @@ final class EndpointReader {
         for (ConfigOption<String> path : style.paging().requiredPaths()) {
             if (options.get(path.key()) == null) {
                 throw OptionReader.invalid(path.key(), "is required with pagination.style '" + style.optionValue() + "'");
+            }
+        }
+        for (ConfigOption<String> flag : List.of(EndpointOptions.RESPONSE_HAS_NEXT_PATH, EndpointOptions.RESPONSE_LAST_PAGE_PATH)) {
+            if (options.get(flag.key()) != null && !style.paging().endFlags().contains(flag)) {
+                throw OptionReader.invalid(flag.key(), "is not read by pagination.style '" + style.optionValue()
+                        + "', which ends a window by " + style.paging().endsBy());
             }
         }
         boolean capped = pagination.maxPages() != null || pagination.maxRecords() != null;

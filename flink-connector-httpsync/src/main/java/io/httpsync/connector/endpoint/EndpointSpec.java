@@ -49,11 +49,12 @@ public final class EndpointSpec implements Serializable {
                                      List<String> cursorEndMarkers, int maxPasses) {}
 
     /**
-     * Where things are in a response; pointers as written in the options, null if not configured.
+     * Where things are in a response; pointers as written in the options, null if not configured. At most one of
+     * {@code hasNextPath} (false ends a window) and {@code lastPagePath} (true ends it) is set.
      * {@code recordsMayBeAbsent}: a response without the records node is an empty page; {@code maxBodyBytes}: the
      * largest body read.
      */
-    public record ResponseSettings(String recordsPath, String cursorPath, String hasNextPath, String totalPath,
+    public record ResponseSettings(String recordsPath, String cursorPath, String hasNextPath, String lastPagePath, String totalPath,
                                    TotalKind totalKind, List<String> errorCodePaths, List<String> errorMessagePaths,
                                    String recordIdPath, String recordTimePath, TimeFormat recordTimeFormat,
                                    boolean singleRecord, boolean recordsMayBeAbsent, long maxBodyBytes) {}

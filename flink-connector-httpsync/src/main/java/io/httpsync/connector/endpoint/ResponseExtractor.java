@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads what the pagination and the error classifier need from a parsed response: records, cursor, has-next, total,
+ * Reads what the pagination and the error classifier need from a parsed response: records, cursor, end flag, total,
  * error code and message, at the pointers of the endpoint description. Immutable and thread-safe.
  */
 @Internal
@@ -19,6 +19,7 @@ public final class ResponseExtractor {
     private final JsonPointer records;
     private final JsonPointer cursor;
     private final JsonPointer hasNext;
+    private final JsonPointer lastPage;
     private final JsonPointer total;
     private final List<JsonPointer> codes;
     private final List<JsonPointer> messages;
@@ -28,6 +29,7 @@ public final class ResponseExtractor {
         this.records = JsonPointer.compile(settings.recordsPath());
         this.cursor = compileOrNull(settings.cursorPath());
         this.hasNext = compileOrNull(settings.hasNextPath());
+        this.lastPage = compileOrNull(settings.lastPagePath());
         this.total = compileOrNull(settings.totalPath());
         this.codes = settings.errorCodePaths().stream().map(JsonPointer::compile).toList();
         this.messages = settings.errorMessagePaths().stream().map(JsonPointer::compile).toList();
@@ -52,7 +54,7 @@ public final class ResponseExtractor {
     /**
      * The page's content. A records node that is missing (or null) is an error, so that a path that matches nothing
      * cannot read every window as empty; unless {@code response.records-may-be-absent} says the platform leaves the
-     * array out of empty pages (TOP omits {@code trades}), and neither the total nor has-next says there are records.
+     * array out of empty pages (TOP omits {@code trades}), and neither the total nor the end flag says there are records.
      * For a detail API ({@code response.single-record}) a missing record is "not found". The same as
      * {@code extract(body, 0)}: a page at the start of the window.
      *
@@ -72,10 +74,11 @@ public final class ResponseExtractor {
     public PageContent extract(JsonNode body, long recordsBefore) {
         JsonNode r = JsonPointers.present(body, records);
         Long pageTotal = total(body);
-        Boolean more = hasNext(body);
+        Boolean more = flag(body, hasNext, settings.hasNextPath());
+        Boolean last = flag(body, lastPage, settings.lastPagePath());
         List<JsonNode> list = new ArrayList<>();
         if (r == null) {
-            if (!settings.singleRecord()) checkRecordsMayBeAbsent(body, pageTotal, more, recordsBefore);
+            if (!settings.singleRecord()) checkRecordsMayBeAbsent(body, pageTotal, more, last, recordsBefore);
         } else if (r.isObject() && settings.singleRecord()) {
             list.add(r);
         } else {
@@ -85,10 +88,10 @@ public final class ResponseExtractor {
             }
             r.forEach(list::add);
         }
-        return new PageContent(list, cursor(body), more, pageTotal);
+        return new PageContent(list, cursor(body), more, pageTotal, last);
     }
 
-    private void checkRecordsMayBeAbsent(JsonNode body, Long pageTotal, Boolean more, long recordsBefore) {
+    private void checkRecordsMayBeAbsent(JsonNode body, Long pageTotal, Boolean more, Boolean last, long recordsBefore) {
         String path = "'" + EndpointOptions.RESPONSE_RECORDS_PATH.key() + "' " + settings.recordsPath();
         if (!settings.recordsMayBeAbsent()) {
             throw new ResponseFormatException("option " + path + " matches nothing in the response (" + nearestPresent(body)
@@ -103,6 +106,10 @@ public final class ResponseExtractor {
         if (Boolean.TRUE.equals(more)) {
             throw new ResponseFormatException("the response has no records at " + path + ", but its has-next flag at '"
                     + settings.hasNextPath() + "' is true");
+        }
+        if (Boolean.FALSE.equals(last)) {
+            throw new ResponseFormatException("the response has no records at " + path + ", but its last-page flag at '"
+                    + settings.lastPagePath() + "' is false");
         }
     }
 
@@ -131,15 +138,16 @@ public final class ResponseExtractor {
         return n == null ? null : n.asText();
     }
 
-    private Boolean hasNext(JsonNode body) {
-        JsonNode n = JsonPointers.present(body, hasNext);
+    /** A boolean flag at {@code pointer} (true/false, 1/0, "true"/"false"), or null if absent or not configured. */
+    private static Boolean flag(JsonNode body, JsonPointer pointer, String path) {
+        JsonNode n = JsonPointers.present(body, pointer);
         if (n == null) return null;
         if (n.isBoolean()) return n.booleanValue();
         if (n.isNumber()) return n.asLong() != 0;
         String s = n.asText().trim();
         if (s.equalsIgnoreCase("true") || s.equals("1")) return true;
         if (s.equalsIgnoreCase("false") || s.equals("0")) return false;
-        throw new ResponseFormatException("'" + settings.hasNextPath() + "' is '" + s + "', not a boolean");
+        throw new ResponseFormatException("'" + path + "' is '" + s + "', not a boolean");
     }
 
     private Long total(JsonNode body) {

@@ -1,5 +1,6 @@
 package io.httpsync.connector.http;
 
+import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.BodyKind;
 import io.httpsync.connector.endpoint.RenderedRequest;
 import org.apache.flink.annotation.Internal;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 
 /**
@@ -54,6 +56,36 @@ final class HttpRequests {
             b.setBody(r.body()).setHeader("Content-Type", "application/json;charset=utf-8");
         }
         return b.build();
+    }
+
+    /**
+     * The request as it goes out, for a person to read: method, URL with its query, headers, and the form or JSON body.
+     * The values of parameters and headers whose names look secret ({@link Tenant#isSecretKey}, {@code Authorization},
+     * {@code sign}) are masked here; the caller masks the tenant's secrets and the token in the rest.
+     */
+    static String describe(RenderedRequest r, Duration requestTimeout) {
+        LinkedHashMap<String, String> params = new LinkedHashMap<>();
+        r.params().forEach((k, v) -> params.put(k, looksSecret(k) ? MASK : v));
+        LinkedHashMap<String, String> headers = new LinkedHashMap<>();
+        r.headers().forEach((k, v) -> headers.put(k, looksSecret(k) ? MASK : v));
+        RenderedRequest shown = new RenderedRequest(r.method(), r.bodyKind(), r.url(), params, headers, r.body());
+        Request request = toRequest(shown, requestTimeout);
+        StringBuilder out = new StringBuilder(r.method().name()).append(' ').append(request.getUrl());
+        headers.forEach((k, v) -> out.append("\n  header ").append(k).append(": ").append(v));
+        if (r.bodyKind() == BodyKind.FORM) {
+            StringBuilder form = new StringBuilder();
+            params.forEach((k, v) -> form.append(form.length() == 0 ? "" : "&").append(k).append('=').append(v));
+            out.append("\n  form body: ").append(form);
+        } else if (r.bodyKind() == BodyKind.JSON) {
+            out.append("\n  JSON body: ").append(r.body());
+        }
+        return out.toString();
+    }
+
+    private static final String MASK = "******";
+
+    private static boolean looksSecret(String name) {
+        return Tenant.isSecretKey(name) || name.equalsIgnoreCase("authorization") || name.equalsIgnoreCase("sign");
     }
 
     /** The body decoded in the charset of its content type, UTF-8 (the platforms' encoding) if none or unknown. */

@@ -1,6 +1,7 @@
 package io.httpsync.connector.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.httpsync.connector.endpoint.pagination.PageEnd;
 import io.httpsync.connector.endpoint.pagination.PagePosition;
 import io.httpsync.connector.endpoint.pagination.PageStep;
 import org.apache.flink.annotation.Internal;
@@ -71,6 +72,11 @@ public final class Page {
 
     public boolean totalUnstable() {
         return step.totalUnstable();
+    }
+
+    /** Why paging of the window stops after this page, or null if it goes on. */
+    public PageEnd end() {
+        return step.end();
     }
 
     /** Requests sent for this page, retries included. */

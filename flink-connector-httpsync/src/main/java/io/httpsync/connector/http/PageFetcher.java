@@ -77,6 +77,8 @@ public final class PageFetcher implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
     private final Set<Fetch> active = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** Told every request and its answer, or null (the default: nothing is described, nothing costs). */
+    private volatile Consumer<RequestTrace> tracer;
 
     public PageFetcher(EndpointSpec spec, RateLimiter rateLimiter, FetchListener listener) {
         this(spec, rateLimiter, listener, Clock.systemUTC());
@@ -145,6 +147,14 @@ public final class PageFetcher implements AutoCloseable {
             f.guarded(f::attempt);
         }
         return f.result;
+    }
+
+    /**
+     * Tells {@code tracer} every request sent from now on and its answer, secrets masked ({@link RequestTrace}); called
+     * on AHC I/O threads, so it must be thread-safe and quick. For {@code preview}, which shows a user what is sent.
+     */
+    public void traceRequests(Consumer<RequestTrace> tracer) {
+        this.tracer = tracer;
     }
 
     /** The pagination of this endpoint: first positions, and parsing of serialized positions. */
@@ -275,6 +285,11 @@ public final class PageFetcher implements AutoCloseable {
                 ClassifiedResponse c = error != null ? classifier.failure(error)
                         : classifier.classify(response.getStatusCode(), response::getHeader, HttpRequests.body(response));
                 listener.onResponse(tenant.id(), c.kind(), System.nanoTime() - started);
+                Consumer<RequestTrace> t = tracer;
+                if (t != null) {
+                    t.accept(new RequestTrace(redact(HttpRequests.describe(request, spec.requestTimeout())), c.httpStatus(),
+                            c.kind(), c.platformCode(), redact(c.message()), (System.nanoTime() - started) / 1_000_000));
+                }
                 handle(c);
             }));
         }

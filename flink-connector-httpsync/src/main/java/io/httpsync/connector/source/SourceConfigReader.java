@@ -75,12 +75,21 @@ public final class SourceConfigReader {
      * @throws IllegalArgumentException naming the option that is unknown, missing or invalid
      */
     static <T> void configure(HttpSyncSourceBuilder<T> builder, Map<String, String> options) {
+        refuseUnknownKeys(options);
+        builder.setEndpoint(endpoint(options)).setTenants(tenants(options));
+        configureScan(builder, options);
+    }
+
+    /**
+     * Refuses keys that are no source option, with the closest known key as a hint.
+     *
+     * @throws IllegalArgumentException naming the first unknown key
+     */
+    public static void refuseUnknownKeys(Map<String, String> options) {
         List<String> known = new ArrayList<>();
         options().forEach(o -> known.add(o.key()));
         prefixes().forEach(p -> known.add(p + "<name>"));
         new OptionReader(options).failOnUnknownKeys(SourceConfigReader::isSourceKey, known);
-        builder.setEndpoint(endpoint(options)).setTenants(tenants(options));
-        configureScan(builder, options);
     }
 
     /** The endpoint, from the options of {@code options} that belong to it. */
@@ -129,6 +138,12 @@ public final class SourceConfigReader {
     /** {@code scan.start}, required. */
     public static Instant start(Map<String, String> options) {
         return instant(new OptionReader(options), ScanOptions.START);
+    }
+
+    /** {@code scan.end}, or null if it is not set. */
+    public static Instant end(Map<String, String> options) {
+        OptionReader r = new OptionReader(options);
+        return r.isSet(ScanOptions.END) ? instant(r, ScanOptions.END) : null;
     }
 
     /** {@code scan.lag}: how late the platform may list a change. */

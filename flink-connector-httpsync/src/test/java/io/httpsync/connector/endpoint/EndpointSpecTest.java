@@ -5,6 +5,7 @@ import io.httpsync.connector.ratelimit.RateLimitOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayInputStream;
@@ -182,6 +183,26 @@ class EndpointSpecTest {
         if (value == null) o.remove(key);
         else o.put(key, value);
         assertThatThrownBy(() -> EndpointSpec.fromOptions(o)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void anEndFlagIsAHasNextOrALastPageFlagNeverBoth() {
+        Map<String, String> o = minimal();
+        o.put("response.last-page-path", "/data/isLastData");
+        assertThat(EndpointSpec.fromOptions(o).response().lastPagePath()).isEqualTo("/data/isLastData");
+        o.put("response.has-next-path", "/data/hasMore");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(o)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("option 'response.last-page-path' is set together with 'response.has-next-path'");
+        o.remove("response.has-next-path");
+        o.put("response.last-page-path", "data/isLastData");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(o)).hasMessageContaining("option 'response.last-page-path'");
+    }
+
+    @ParameterizedTest
+    @EnumSource(PaginationStyle.class)
+    void everyPagingStyleDeclaresTheEndFlagsItHonours(PaginationStyle style) {
+        assertThat(style.paging().endFlags()).contains(EndpointOptions.RESPONSE_LAST_PAGE_PATH, EndpointOptions.RESPONSE_HAS_NEXT_PATH);
+        assertThat(style.paging().endsBy()).contains("end flag");
     }
 
     @Test

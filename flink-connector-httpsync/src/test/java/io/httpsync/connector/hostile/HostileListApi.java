@@ -79,6 +79,8 @@ final class HostileListApi implements AutoCloseable {
     private volatile boolean total = true;
     private volatile LongUnaryOperator reportedTotal = t -> t;
     private volatile boolean hasMore = true;
+    private volatile boolean lastDataFlag;
+    private final AtomicInteger emptyPages = new AtomicInteger();
     private volatile boolean omitItemsWhenEmpty;
     private volatile Predicate<Order> corrupted = o -> false;
     private volatile Consumer<ObjectNode> corruption = o -> {};
@@ -127,6 +129,16 @@ final class HostileListApi implements AutoCloseable {
 
     HostileListApi withoutHasMore() {
         hasMore = false;
+        return this;
+    }
+
+    /**
+     * Ends a window with a last-page flag instead of {@code has_more}: {@code data.isLastData} is true on the last
+     * page (Beisen's scroll API), false before it.
+     */
+    HostileListApi endsWithLastDataFlag() {
+        hasMore = false;
+        lastDataFlag = true;
         return this;
     }
 
@@ -222,6 +234,11 @@ final class HostileListApi implements AutoCloseable {
         return bytesSent.get();
     }
 
+    /** Pages answered without an order: each one a request a flag or a total could have spared. */
+    int emptyPages() {
+        return emptyPages.get();
+    }
+
     int retryAfterAnswers() {
         return retryAfterAnswers.get();
     }
@@ -304,10 +321,11 @@ final class HostileListApi implements AutoCloseable {
             for (Order o : page) items.add(render(o));
         }
         if (total) data.put("total", reportedTotal.applyAsLong(all.size()));
-        if (hasMore) {
-            int last = page.isEmpty() ? -1 : all.indexOf(page.get(page.size() - 1));
-            data.put("has_more", nextCursor != null ? !nextCursor.isEmpty() : last >= 0 && last < all.size() - 1);
-        }
+        int last = page.isEmpty() ? -1 : all.indexOf(page.get(page.size() - 1));
+        boolean more = nextCursor != null ? !nextCursor.isEmpty() : last >= 0 && last < all.size() - 1;
+        if (hasMore) data.put("has_more", more);
+        if (lastDataFlag) data.put("isLastData", !more);
+        if (page.isEmpty()) emptyPages.incrementAndGet();
         if (nextCursor != null) data.put("next_cursor", nextCursor);
         return body;
     }

@@ -186,6 +186,31 @@ class HostilePlatformITCase {
         assertLoud(runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "'pagination.page-size' asked for 100");
     }
 
+    // ------------------------------------------------------------------ an inverted end flag: isLastData
+
+    /**
+     * About 20 orders per one-hour window, pages of 50: every window is one short page with no full page before it,
+     * which without a flag proves nothing (the platform might serve fewer than asked), so each window would cost a
+     * request for an empty page; the last-page flag ends it at once.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"page", "offset"})
+    void aLastPageFlagEndsEachWindowWithoutARequestForAnEmptyPage(String style) throws Exception {
+        platform(120).endsWithLastDataFlag().withoutTotal();
+        Map<String, String> o = endpoint(style, 50);
+        o.put("response.last-page-path", "/data/isLastData");
+        assertComplete(runToEnd(source(o, ExceptionPolicy.RECORD_AND_RETRY)));
+        assertThat(api.emptyPages()).as("requests answered with an empty page").isZero();
+        assertThat(api.requests()).as("one request per window").isEqualTo(6);
+    }
+
+    @Test
+    void withoutTheLastPageFlagTheSameWindowsCostARequestForAnEmptyPageEach() throws Exception {
+        platform(120).endsWithLastDataFlag().withoutTotal();
+        assertComplete(runToEnd(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY)));
+        assertThat(api.emptyPages()).as("requests answered with an empty page").isEqualTo(6);
+    }
+
     // ------------------------------------------------------------------ row 5: a total that is always too low
 
     @ParameterizedTest(name = "{0}")

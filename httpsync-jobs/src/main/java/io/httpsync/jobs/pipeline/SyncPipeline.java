@@ -547,6 +547,14 @@ public final class SyncPipeline {
         }
     }
 
+    /**
+     * The source's options without {@code httpsync.}: what a SQL table's {@code WITH} clause would say (for
+     * {@code preview} and {@code sync --out}, which read the source without the rest of the job).
+     */
+    public Map<String, String> sourceOptions() {
+        return java.util.Collections.unmodifiableMap(sourceOptions);
+    }
+
     /** The ids in {@code httpsync.tenants}. */
     public List<String> tenantIds() {
         return tenants().stream().map(Tenant::id).toList();

@@ -30,14 +30,6 @@ abstract class AbstractPagination implements Pagination {
         return (maxPages == null || pageIndex < maxPages) && (maxRecords == null || recordsBefore + pageSize <= maxRecords);
     }
 
-    /**
-     * Whether a page without a has-next flag is the last one: empty, or short when {@code pagination.short-page-ends}
-     * says the platform serves the page size asked for.
-     */
-    protected boolean endsByShape(List<JsonNode> records) {
-        return records.isEmpty() || (shortPageEnds && records.size() < pageSize);
-    }
-
     /** The time of the last record of the page, or {@code previous} (which may be null) if the page is empty. */
     protected Long lastTime(List<JsonNode> records, Long previous) {
         // boxed on purpose: a conditional of Long and long would unbox a null previous

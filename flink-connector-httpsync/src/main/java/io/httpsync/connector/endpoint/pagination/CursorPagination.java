@@ -15,7 +15,7 @@ import java.util.Set;
 /**
  * Cursor paging: the first page is asked for with an empty cursor, each page hands out the cursor of the next. The
  * window ends at a missing, null or empty cursor, at one of {@code pagination.cursor.end-markers} (Kuaishou
- * {@code "nomore"}), or when has-next says no. An empty page with a new cursor goes on. Paging that runs in a cycle
+ * {@code "nomore"}), or when an end flag says so (has-next false, last-page true). An empty page with a new cursor goes on. Paging that runs in a cycle
  * (A, B, A, ...) would never end, so it fails the window: a cycle is found by comparing each cursor with the one
  * handed out at the last power-of-two page, within twice the pages of the cycle and what led into it. A non-empty
  * page that hands out the cursor it was asked with fails too; an empty one ends the window. A cursor that encodes the
@@ -25,7 +25,8 @@ import java.util.Set;
 @Internal
 public final class CursorPagination extends AbstractPagination {
     public static final PagingStyle STYLE = new PagingStyle(Set.of(Placeholders.CURSOR),
-            List.of(EndpointOptions.RESPONSE_CURSOR_PATH), false,
+            List.of(EndpointOptions.RESPONSE_CURSOR_PATH), PagingStyle.BOTH_END_FLAGS,
+            "a missing, empty or end-marker cursor, or an end flag", false,
             CursorPosition.KIND, CursorPosition::read, CursorPagination::new);
 
     private final Set<String> endMarkers;
@@ -55,11 +56,12 @@ public final class CursorPagination extends AbstractPagination {
         CursorPosition p = (CursorPosition) position;
         List<JsonNode> records = page.records();
         String cursor = page.cursor();
-        boolean ended = cursor == null || cursor.isEmpty() || endMarkers.contains(cursor)
-                || (page.hasNext() != null && !page.hasNext());
-        if (ended) return PageStep.end(records, page.total());
+        PageEnd end = cursor == null || cursor.isEmpty() ? PageEnd.CURSOR_ABSENT
+                : endMarkers.contains(cursor) ? PageEnd.CURSOR_END_MARKER
+                : Boolean.FALSE.equals(page.more()) ? page.flagEnd() : null;
+        if (end != null) return PageStep.end(records, page.total(), end);
         if (cursor.equals(p.cursor())) {
-            if (records.isEmpty()) return PageStep.end(records, page.total());
+            if (records.isEmpty()) return PageStep.end(records, page.total(), PageEnd.CURSOR_UNCHANGED);
             throw new ResponseFormatException("the cursor did not advance: page " + (p.pagesRead() + 1)
                     + " handed out the cursor it was asked with");
         }

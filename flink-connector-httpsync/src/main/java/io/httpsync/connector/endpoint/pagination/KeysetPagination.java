@@ -22,13 +22,15 @@ import java.util.Set;
  * {@code asc} order, end in {@code desc} order) and an empty id. Records tie-break by id, ascending. A record that
  * leaves the window cannot shift another past the key, so forward paging is loss-free. Records the platform returns
  * at or before the key (an inclusive {@code >=} query) are dropped; a full page with nothing after the key fails,
- * since paging could not advance. The window ends at an empty page, has-next false, a page with nothing after the
+ * since paging could not advance. The window ends at an empty page, an end flag (has-next false, last-page true), a page with nothing after the
  * key, or a short page if {@code pagination.short-page-ends} says the platform serves the page size asked for.
  */
 @Internal
 public final class KeysetPagination extends AbstractPagination {
     public static final PagingStyle STYLE = new PagingStyle(Set.of(Placeholders.KEYSET_TIME, Placeholders.KEYSET_ID),
-            List.of(EndpointOptions.RESPONSE_RECORD_ID_PATH, EndpointOptions.RESPONSE_RECORD_TIME_PATH), false,
+            List.of(EndpointOptions.RESPONSE_RECORD_ID_PATH, EndpointOptions.RESPONSE_RECORD_TIME_PATH),
+            PagingStyle.BOTH_END_FLAGS, "an empty page, an end flag, a page with nothing after the key, or a short page"
+            + " with 'pagination.short-page-ends'", false,
             KeysetPosition.KIND, KeysetPosition::read, KeysetPagination::new);
 
     private final SortOrder sort;
@@ -67,10 +69,13 @@ public final class KeysetPagination extends AbstractPagination {
         KeysetPosition p = (KeysetPosition) position;
         List<JsonNode> all = page.records();
         List<JsonNode> after = p.time() == null ? all : afterKey(all, p.time(), p.id());
-        boolean last = page.hasNext() != null ? !page.hasNext() || all.isEmpty() : endsByShape(all);
-        if (last) return PageStep.end(after, page.total());
+        Boolean more = page.more();
+        PageEnd end = all.isEmpty() && !Boolean.FALSE.equals(more) ? PageEnd.EMPTY_PAGE
+                : more != null ? (more ? null : page.flagEnd())
+                : shortPageEnds && all.size() < pageSize ? PageEnd.SHORT_PAGE : null;
+        if (end != null) return PageStep.end(after, page.total(), end);
         // a page that is not full and holds nothing after the key: the platform has nothing after it
-        if (after.isEmpty() && all.size() < pageSize) return PageStep.end(after, page.total());
+        if (after.isEmpty() && all.size() < pageSize) return PageStep.end(after, page.total(), PageEnd.NOTHING_AFTER_KEY);
         if (after.isEmpty()) {
             throw new ResponseFormatException("keyset paging did not advance: page " + (p.pagesRead() + 1)
                     + " holds no record after time " + p.time() + " id '" + p.id() + "' (more than a page of records share one time?)");

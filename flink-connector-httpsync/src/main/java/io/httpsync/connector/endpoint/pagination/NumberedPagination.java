@@ -41,6 +41,9 @@ import java.util.Map;
  */
 @Internal
 abstract class NumberedPagination extends AbstractPagination {
+    /** What ends a window of page or offset paging, in words. */
+    static final String ENDS_BY = "an empty page, an end flag, a short page after a full one (or with"
+            + " 'pagination.short-page-ends'), or, with a total, the pages the total counts read back to the first";
     private final int startPage;
     private final boolean backward;
     private final TotalKind totalKind;
@@ -102,9 +105,11 @@ abstract class NumberedPagination extends AbstractPagination {
     private PageStep forward(NumberedPosition p, PageContent page) {
         List<JsonNode> records = page.records();
         Boolean served = learnServed(p.pageSizeServed(), records.size());
-        boolean last = page.hasNext() != null ? !page.hasNext() || records.isEmpty()
-                : records.isEmpty() || (records.size() < pageSize && shortPageProvesEnd(served));
-        if (last) return PageStep.end(records, page.total());
+        Boolean more = page.more();
+        PageEnd end = records.isEmpty() && !Boolean.FALSE.equals(more) ? PageEnd.EMPTY_PAGE
+                : more != null ? (more ? null : page.flagEnd())
+                : records.size() < pageSize && shortPageProvesEnd(served) ? PageEnd.SHORT_PAGE : null;
+        if (end != null) return PageStep.end(records, page.total(), end);
         int nextIndex = p.index() + 1;
         long nextOffset = p.offset() >= 0 ? p.offset() + records.size() : -1;
         if (!withinCap(nextIndex, nextOffset >= 0 ? nextOffset : (long) nextIndex * pageSize)) {
@@ -119,7 +124,7 @@ abstract class NumberedPagination extends AbstractPagination {
     private PageStep first(NumberedPosition p, PageContent page) {
         Long total = page.total();
         if (total == null) {
-            if (page.records().isEmpty()) return PageStep.end(page.records(), null);
+            if (page.records().isEmpty()) return PageStep.end(page.records(), null, PageEnd.EMPTY_PAGE);
             throw new ResponseFormatException("the first page has records but no total at 'response.total-path'");
         }
         Boolean served = servedOnFirstPage(page.records().size(), total);
@@ -157,26 +162,26 @@ abstract class NumberedPagination extends AbstractPagination {
      * read the pages after it until one does.
      */
     private PageStep lastPageRead(int index, PageContent page, long passTotal, long seen, int pass, int pagesRead, Boolean served) {
-        if (provesEnd(index, page, passTotal, served)) {
-            return continueBackward(page, index, passTotal, seen, pass, pagesRead, served);
-        }
+        PageEnd proof = provesEnd(index, page, passTotal, served);
+        if (proof != null) return continueBackward(page, index, passTotal, seen, pass, pagesRead, served, proof);
         int size = page.records().size();
         return probeNext(page, index + 1, (long) index * pageSize + size, passTotal, seen, pass, pagesRead, served);
     }
 
     /**
-     * Whether nothing follows the page at {@code index}: it is empty (unless it is a first page that broke the
-     * total's promise), has-next says no, or it is short and short pages prove the end; a first page also proves it by
-     * holding exactly the total.
+     * How the page at {@code index} proves that nothing follows it, or null if it does not: it is empty (unless it is
+     * a first page that broke the total's promise), its end flag says so, or it is short and short pages prove the
+     * end; a first page also proves it by holding exactly the total.
      */
-    private boolean provesEnd(int index, PageContent page, long total, Boolean served) {
+    private PageEnd provesEnd(int index, PageContent page, long total, Boolean served) {
         int size = page.records().size();
-        if (index == 0 && Boolean.FALSE.equals(served)) return false;
-        if (size == 0) return true;
-        if (page.hasNext() != null) return !page.hasNext();
-        if (size >= pageSize) return false;
+        if (index == 0 && Boolean.FALSE.equals(served)) return null;
+        if (size == 0) return PageEnd.EMPTY_PAGE;
+        if (page.more() != null) return page.more() ? null : page.flagEnd();
+        if (size >= pageSize) return null;
+        if (shortPageProvesEnd(served)) return PageEnd.SHORT_PAGE;
         boolean holdsTheTotal = totalKind == TotalKind.PAGES ? total <= 1 : size == total;
-        return shortPageProvesEnd(served) || (index == 0 && holdsTheTotal);
+        return index == 0 && holdsTheTotal ? PageEnd.FIRST_PAGE_HOLDS_TOTAL : null;
     }
 
     private PageStep probeNext(PageContent page, int index, long offset, long passTotal, long seen, int pass,
@@ -200,10 +205,11 @@ abstract class NumberedPagination extends AbstractPagination {
         int pagesRead = p.pagesRead() + 1;
         int lastIndex;
         long read;
+        PageEnd proof = size == 0 ? PageEnd.EMPTY_PAGE : provesEnd(p.index(), page, p.passTotal(), served);
         if (size == 0) {
             lastIndex = p.index() - 1;
             read = p.offset();
-        } else if (provesEnd(p.index(), page, p.passTotal(), served)) {
+        } else if (proof != null) {
             lastIndex = p.index();
             read = p.offset() + size;
         } else {
@@ -211,13 +217,16 @@ abstract class NumberedPagination extends AbstractPagination {
         }
         // the pass now covers what was found, so that the platform's low total does not start another pass
         long found = totalKind == TotalKind.PAGES ? lastIndex + 1 : read;
-        return continueBackward(page, lastIndex, Math.max(p.passTotal(), found), seen, p.pass(), pagesRead, served);
+        return continueBackward(page, lastIndex, Math.max(p.passTotal(), found), seen, p.pass(), pagesRead, served, proof);
     }
 
-    /** The last page of the pass is {@code lastIndex} and was read: read the pages before it, then the first again. */
+    /**
+     * The last page of the pass is {@code lastIndex} and was read ({@code proof}: how it proved the end): read the
+     * pages before it, then the first again.
+     */
     private PageStep continueBackward(PageContent page, int lastIndex, long passTotal, long seen, int pass, int pagesRead,
-                                      Boolean served) {
-        if (lastIndex <= 0) return PageStep.end(page.records(), page.total());
+                                      Boolean served, PageEnd proof) {
+        if (lastIndex <= 0) return PageStep.end(page.records(), page.total(), proof);
         NumberedPosition next = lastIndex > 1
                 ? new NumberedPosition(Phase.BACKWARD, lastIndex - 1, passTotal, seen, pass, pagesRead, -1, served)
                 : new NumberedPosition(Phase.VERIFY, 0, passTotal, seen, pass, pagesRead, -1, served);
@@ -235,7 +244,7 @@ abstract class NumberedPagination extends AbstractPagination {
 
     private PageStep verify(NumberedPosition p, PageContent page) {
         long newest = seen(p, page);
-        if (newest <= p.passTotal()) return PageStep.end(page.records(), page.total());
+        if (newest <= p.passTotal()) return PageStep.end(page.records(), page.total(), PageEnd.TOTAL_REACHED);
         if (p.pass() + 1 >= maxPasses) return PageStep.unstable(page.records(), page.total());
         return startPass(page, newest, newest, p.pass() + 1, p.pagesRead() + 1,
                 learnServed(p.pageSizeServed(), page.records().size()));

@@ -14,7 +14,8 @@ import java.util.Set;
  */
 @Internal
 public final class PagePagination extends NumberedPagination {
-    public static final PagingStyle STYLE = new PagingStyle(Set.of(Placeholders.PAGE, Placeholders.OFFSET), List.of(), true,
+    public static final PagingStyle STYLE = new PagingStyle(Set.of(Placeholders.PAGE, Placeholders.OFFSET), List.of(),
+            PagingStyle.BOTH_END_FLAGS, NumberedPagination.ENDS_BY, true,
             NumberedPosition.KIND, NumberedPosition::read, PagePagination::new);
 
     public PagePagination(EndpointSpec spec) {

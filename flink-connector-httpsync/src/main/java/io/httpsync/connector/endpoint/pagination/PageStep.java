@@ -20,32 +20,33 @@ import java.util.List;
  * @param totalUnstable the total kept growing while the window was paged and the passes were used up: records may
  *     have been missed, so the window should be read again later
  * @param total the window's total as this page reported it, or null
+ * @param end why paging of the window stops after this page; null when it goes on ({@code next} is set)
  */
 @Internal
 public record PageStep(List<JsonNode> records, PagePosition next, boolean splitRequired, Long capReachedAt,
-                       boolean totalUnstable, Long total) {
+                       boolean totalUnstable, Long total, PageEnd end) {
     public PageStep {
         records = List.copyOf(records);
     }
 
     static PageStep next(List<JsonNode> records, PagePosition next, Long total) {
-        return new PageStep(records, next, false, null, false, total);
+        return new PageStep(records, next, false, null, false, total, null);
     }
 
-    static PageStep end(List<JsonNode> records, Long total) {
-        return new PageStep(records, null, false, null, false, total);
+    static PageStep end(List<JsonNode> records, Long total, PageEnd why) {
+        return new PageStep(records, null, false, null, false, total, why);
     }
 
     static PageStep split(Long total) {
-        return new PageStep(List.of(), null, true, null, false, total);
+        return new PageStep(List.of(), null, true, null, false, total, PageEnd.SPLIT_REQUIRED);
     }
 
     static PageStep capReached(List<JsonNode> records, long lastRecordTime, Long total) {
-        return new PageStep(records, null, false, lastRecordTime, false, total);
+        return new PageStep(records, null, false, lastRecordTime, false, total, PageEnd.CAP_REACHED);
     }
 
     static PageStep unstable(List<JsonNode> records, Long total) {
-        return new PageStep(records, null, false, null, true, total);
+        return new PageStep(records, null, false, null, true, total, PageEnd.TOTAL_UNSTABLE);
     }
 
     public boolean isLast() {

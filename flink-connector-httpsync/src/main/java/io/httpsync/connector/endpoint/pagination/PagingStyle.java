@@ -3,6 +3,7 @@ package io.httpsync.connector.endpoint.pagination;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import org.apache.flink.annotation.Internal;
+import io.httpsync.connector.endpoint.EndpointOptions;
 import org.apache.flink.configuration.ConfigOption;
 
 import java.util.List;
@@ -18,6 +19,9 @@ import java.util.function.Function;
  *
  * @param placeholders the paging placeholders the style fills (every style fills {@code ${pageSize}} too)
  * @param requiredPaths the response paths the style reads, which a description of it must set
+ * @param endFlags the end flags of a response the style honours ({@code response.has-next-path},
+ *     {@code response.last-page-path}); a description of the style may set one of these, no other
+ * @param endsBy what ends a window of the style, in words, for messages and {@code preview}
  * @param pagesBackwardWithTotal whether the style pages from the last page back when {@code response.total-path} is
  *     set (numbered styles: records that leave the window while paging then shift no unread record away)
  * @param positionKind the kind its positions have in their serialized form ({@link PagePosition#kind()})
@@ -28,13 +32,20 @@ import java.util.function.Function;
 public record PagingStyle(
         Set<String> placeholders,
         List<ConfigOption<String>> requiredPaths,
+        List<ConfigOption<String>> endFlags,
+        String endsBy,
         boolean pagesBackwardWithTotal,
         String positionKind,
         Function<JsonNode, PagePosition> positionReader,
         Function<EndpointSpec, Pagination> create) {
 
+    /** Both end flags: has-next (false ends a window) and last-page (true ends it). */
+    static final List<ConfigOption<String>> BOTH_END_FLAGS =
+            List.of(EndpointOptions.RESPONSE_HAS_NEXT_PATH, EndpointOptions.RESPONSE_LAST_PAGE_PATH);
+
     public PagingStyle {
         placeholders = Set.copyOf(placeholders);
         requiredPaths = List.copyOf(requiredPaths);
+        endFlags = List.copyOf(endFlags);
     }
 }

@@ -103,7 +103,8 @@ final class ModelListApi {
         List<Map.Entry<Long, Long>> all = sorted();
         int from = (int) Math.min(all.size(), offset);
         ObjectNode body = render(all.subList(from, Math.min(all.size(), from + size)));
-        body.put("total", all.size() + totalLie + alwaysLie).put("hasNext", from + size < all.size());
+        body.put("total", all.size() + totalLie + alwaysLie).put("hasNext", from + size < all.size())
+                .put("isLastData", from + size >= all.size());
         totalLie = 0;
         return body;
     }

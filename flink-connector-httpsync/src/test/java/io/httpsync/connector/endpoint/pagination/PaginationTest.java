@@ -222,6 +222,53 @@ class PaginationTest {
     }
 
     @Test
+    void aLastPageFlagEndsTheWindowOnAFullLastPageWithoutAskingForAnEmptyOne() {
+        ModelListApi exact = new ModelListApi(START, END, true, 1).fill(30);
+        Run flag = run(spec("page", Map.of("response.last-page-path", "/isLastData")), exact, p -> {});
+        assertThat(phases(flag)).isEqualTo("F1 F2 F3");
+        assertThat(flag.idSet()).containsExactlyInAnyOrderElementsOf(exact.ids());
+        assertThat(flag.lastStep().end()).isEqualTo(PageEnd.LAST_PAGE_FLAG);
+
+        Run hasNext = run(spec("page", Map.of("response.has-next-path", "/hasNext")), exact, p -> {});
+        assertThat(hasNext.lastStep().end()).isEqualTo(PageEnd.HAS_NEXT_FALSE);
+        Run noFlag = run(spec("page", Map.of()), exact, p -> {});
+        assertThat(noFlag.lastStep().end()).isEqualTo(PageEnd.EMPTY_PAGE);
+        ModelListApi shortLast = new ModelListApi(START, END, true, 1).fill(35);
+        assertThat(run(spec("page", Map.of()), shortLast, p -> {}).lastStep().end()).isEqualTo(PageEnd.SHORT_PAGE);
+    }
+
+    @Test
+    void aLastPageFlagDecidesTheEndOfTheLastPageByTheTotal() {
+        ModelListApi api = new ModelListApi(START, END, true, 6).fill(95);
+        api.lieAboutTotalAlways(-40);
+        Run run = run(withTotal(Map.of("response.last-page-path", "/isLastData")), api, p -> {});
+        assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
+        assertThat(phases(run)).isEqualTo("F1 L6 P7 P8 P9 P10 B9 B8 B7 B6 B5 B4 B3 B2 V1");
+        assertThat(run.lastStep().end()).isEqualTo(PageEnd.TOTAL_REACHED);
+    }
+
+    @Test
+    void aLastPageFlagEndsCursorAndKeysetPaging() {
+        Pagination cursor = Pagination.of(spec("cursor", Map.of("response.last-page-path", "/last")));
+        Pagination keyset = Pagination.of(spec("keyset", Map.of("response.last-page-path", "/last")));
+        JsonNode r = new ModelListApi(START, END, true, 1).fill(1).page(0, 1).get("items").get(0);
+        List<JsonNode> one = List.of(r);
+        for (Pagination p : List.of(cursor, keyset)) {
+            PageStep last = p.next(p.first(), new PageContent(one, "abc", null, null, true));
+            assertThat(last.isLast()).as(p.style().name()).isTrue();
+            assertThat(last.end()).isEqualTo(PageEnd.LAST_PAGE_FLAG);
+            assertThat(last.records()).hasSize(1);
+            List<JsonNode> full = new ArrayList<>();
+            for (int i = 0; i < PAGE_SIZE; i++) full.add(r);
+            assertThat(p.next(p.first(), new PageContent(p == keyset ? full : one, "abc", null, null, false)).isLast())
+                    .as(p.style().name()).isFalse();
+        }
+        assertThat(cursor.next(cursor.first(), new PageContent(one, "", null, null, false)).end()).isEqualTo(PageEnd.CURSOR_ABSENT);
+        assertThat(cursor.next(cursor.first(), new PageContent(one, "nomore", null, null, false)).end())
+                .isEqualTo(PageEnd.CURSOR_END_MARKER);
+    }
+
+    @Test
     void withoutATotalTheCapStopsPagingAndSaysWhereTheUnreadRestBegins() {
         ModelListApi api = new ModelListApi(START, END, true, 1).fill(50);
         Run run = run(spec("page", Map.of("pagination.max-pages", "3")), api, p -> {});
