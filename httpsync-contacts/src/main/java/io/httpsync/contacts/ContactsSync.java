@@ -1,7 +1,7 @@
 package io.httpsync.contacts;
 
 import io.httpsync.connector.auth.Tenant;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.http.FetchListener;
 import io.httpsync.contacts.fetch.ContactsPlatform;
 import io.httpsync.contacts.fetch.DirectoryFetcher;

@@ -5,7 +5,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.http.FetchListener;
 import io.httpsync.connector.http.RequestFailedException;
 import io.httpsync.connector.http.TokenHttpClient;

@@ -1,6 +1,6 @@
 package io.httpsync.contacts.job;
 
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.contacts.ContactsSync;
 import io.httpsync.contacts.DirectoryComparison;
 import io.httpsync.contacts.jdbc.ContactsWriter;

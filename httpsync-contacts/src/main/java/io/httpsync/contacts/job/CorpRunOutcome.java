@@ -1,6 +1,6 @@
 package io.httpsync.contacts.job;
 
-import io.httpsync.connector.http.ExceptionEvent;
+import io.httpsync.connector.domain.ExceptionEvent;
 import org.apache.flink.annotation.PublicEvolving;
 
 import javax.annotation.Nullable;
