@@ -10,6 +10,7 @@ import io.httpsync.contacts.jdbc.ContactsWriter;
 import io.httpsync.contacts.jdbc.StoredState;
 import io.httpsync.contacts.jdbc.SyncReport;
 import io.httpsync.contacts.model.CorpDirectory;
+
 import org.apache.flink.annotation.PublicEvolving;
 
 import javax.annotation.Nullable;
@@ -33,12 +34,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * A contacts sync run: for each configured corp, fetch its whole directory ({@link DirectoryFetcher}); a corp whose
- * listings all completed is landed ({@link ContactsWriter}), one whose listing failed writes nothing and is recorded
- * as incomplete. Corps run {@code corpConcurrency} at a time (the platforms' per-IP limits bound how many corps one
- * egress IP can sync at once).
+ * A contacts sync run: for each configured corp, fetch its whole directory ({@link
+ * DirectoryFetcher}); a corp whose listings all completed is landed ({@link ContactsWriter}), one
+ * whose listing failed writes nothing and is recorded as incomplete. Corps run {@code
+ * corpConcurrency} at a time (the platforms' per-IP limits bound how many corps one egress IP can
+ * sync at once).
  *
  * <p>Configuration (a properties file, see {@link #fromProperties}):
+ *
  * <pre>
  * jdbc.url = jdbc:postgresql://db/contacts        (or jdbc:mysql:/jdbc:mariadb:)
  * jdbc.user / jdbc.password
@@ -51,26 +54,37 @@ import java.util.concurrent.Future;
  * contacts.endpoint.&lt;connector endpoint option&gt; = (set on every platform API, e.g. retry.max-attempts)
  * </pre>
  *
- * <p>Thread contract: {@link #run} is called from one thread at a time; it syncs corps on a pool of its own and calls
- * the progress listener from those threads (each corp's calls from one thread).
+ * <p>Thread contract: {@link #run} is called from one thread at a time; it syncs corps on a pool of
+ * its own and calls the progress listener from those threads (each corp's calls from one thread).
  */
 @PublicEvolving
 public final class ContactsSync implements AutoCloseable {
-    /** One corp to sync: its platform, where the platform is, and its app credentials (tenant properties). */
+    /**
+     * One corp to sync: its platform, where the platform is, and its app credentials (tenant
+     * properties).
+     */
     public record Corp(String corpId, ContactsPlatform platform, String baseUrl, Tenant tenant) {}
 
     /**
-     * What a run did for one corp: the directory fetched (null if a listing failed), the writer's report, and the
-     * listing's failure as an exception event (null unless a listing failed).
+     * What a run did for one corp: the directory fetched (null if a listing failed), the writer's
+     * report, and the listing's failure as an exception event (null unless a listing failed).
      */
-    public record Outcome(Corp corp, @Nullable CorpDirectory fetched, SyncReport report, @Nullable ExceptionEvent listingFailure) {
+    public record Outcome(
+            Corp corp,
+            @Nullable CorpDirectory fetched,
+            SyncReport report,
+            @Nullable ExceptionEvent listingFailure) {
         public Outcome(Corp corp, @Nullable CorpDirectory fetched, SyncReport report) {
             this(corp, fetched, report, null);
         }
     }
 
-    /** Keys under it are connector endpoint options set on every platform API, e.g. {@code contacts.endpoint.retry.max-attempts}. */
+    /**
+     * Keys under it are connector endpoint options set on every platform API, e.g. {@code
+     * contacts.endpoint.retry.max-attempts}.
+     */
     public static final String ENDPOINT_PREFIX = "contacts.endpoint.";
+
     private final List<Corp> corps;
     private final String jdbcUrl;
     private final String user;
@@ -80,16 +94,35 @@ public final class ContactsSync implements AutoCloseable {
     private final int corpConcurrency;
     private final Map<String, DirectoryFetcher> fetchers = new LinkedHashMap<>();
 
-    public ContactsSync(List<Corp> corps, String jdbcUrl, String user, String password, String tablePrefix,
-                        ContactsWriter.Options options, int corpConcurrency) {
+    public ContactsSync(
+            List<Corp> corps,
+            String jdbcUrl,
+            String user,
+            String password,
+            String tablePrefix,
+            ContactsWriter.Options options,
+            int corpConcurrency) {
         this(corps, jdbcUrl, user, password, tablePrefix, options, corpConcurrency, Map.of());
     }
 
-    /** @param endpointOverrides connector endpoint options set on every platform API (retries, timeouts, ...) */
-    public ContactsSync(List<Corp> corps, String jdbcUrl, String user, String password, String tablePrefix,
-                        ContactsWriter.Options options, int corpConcurrency, Map<String, String> endpointOverrides) {
-        if (corps.isEmpty()) throw new IllegalArgumentException("no corp to sync: set contacts.corps");
-        if (corpConcurrency < 1) throw new IllegalArgumentException("contacts.corp-concurrency must be at least 1, was " + corpConcurrency);
+    /**
+     * @param endpointOverrides connector endpoint options set on every platform API (retries,
+     *     timeouts, ...)
+     */
+    public ContactsSync(
+            List<Corp> corps,
+            String jdbcUrl,
+            String user,
+            String password,
+            String tablePrefix,
+            ContactsWriter.Options options,
+            int corpConcurrency,
+            Map<String, String> endpointOverrides) {
+        if (corps.isEmpty())
+            throw new IllegalArgumentException("no corp to sync: set contacts.corps");
+        if (corpConcurrency < 1)
+            throw new IllegalArgumentException(
+                    "contacts.corp-concurrency must be at least 1, was " + corpConcurrency);
         this.corps = List.copyOf(corps);
         this.jdbcUrl = jdbcUrl;
         this.user = user;
@@ -98,7 +131,14 @@ public final class ContactsSync implements AutoCloseable {
         this.writer = new ContactsWriter(this::connect, schema, options);
         this.corpConcurrency = corpConcurrency;
         for (Corp c : corps) {
-            fetchers.computeIfAbsent(c.platform().id() + " " + c.baseUrl(), k -> DirectoryFetcher.of(c.platform(), c.baseUrl(), FetchListener.NONE, endpointOverrides));
+            fetchers.computeIfAbsent(
+                    c.platform().id() + " " + c.baseUrl(),
+                    k ->
+                            DirectoryFetcher.of(
+                                    c.platform(),
+                                    c.baseUrl(),
+                                    FetchListener.NONE,
+                                    endpointOverrides));
         }
     }
 
@@ -118,29 +158,46 @@ public final class ContactsSync implements AutoCloseable {
             String corpId = id.trim();
             if (corpId.isEmpty()) continue;
             String prefix = "contacts.corp." + corpId + ".";
-            ContactsPlatform platform = ContactsPlatform.of(required(p, prefix + "platform", source));
+            ContactsPlatform platform =
+                    ContactsPlatform.of(required(p, prefix + "platform", source));
             String base = p.getProperty(prefix + "base-url", platform.gateway()).trim();
-            Tenant tenant = Tenant.of(corpId, Map.of("app-key", required(p, prefix + "app-key", source),
-                    "app-secret", required(p, prefix + "app-secret", source)));
+            Tenant tenant =
+                    Tenant.of(
+                            corpId,
+                            Map.of(
+                                    "app-key",
+                                    required(p, prefix + "app-key", source),
+                                    "app-secret",
+                                    required(p, prefix + "app-secret", source)));
             corps.add(new Corp(corpId, platform, base, tenant));
         }
-        ContactsWriter.Options options = new ContactsWriter.Options(
-                Integer.parseInt(p.getProperty("contacts.concurrency", "4").trim()),
-                Integer.parseInt(p.getProperty("contacts.batch-size", "200").trim()),
-                Boolean.parseBoolean(p.getProperty("contacts.soft-delete", "false").trim()),
-                Double.parseDouble(p.getProperty("contacts.max-delete-ratio", "0.5").trim()));
+        ContactsWriter.Options options =
+                new ContactsWriter.Options(
+                        Integer.parseInt(p.getProperty("contacts.concurrency", "4").trim()),
+                        Integer.parseInt(p.getProperty("contacts.batch-size", "200").trim()),
+                        Boolean.parseBoolean(p.getProperty("contacts.soft-delete", "false").trim()),
+                        Double.parseDouble(
+                                p.getProperty("contacts.max-delete-ratio", "0.5").trim()));
         Map<String, String> overrides = new TreeMap<>();
         for (String key : p.stringPropertyNames()) {
-            if (key.startsWith(ENDPOINT_PREFIX)) overrides.put(key.substring(ENDPOINT_PREFIX.length()), p.getProperty(key).trim());
+            if (key.startsWith(ENDPOINT_PREFIX))
+                overrides.put(key.substring(ENDPOINT_PREFIX.length()), p.getProperty(key).trim());
         }
-        return new ContactsSync(corps, required(p, "jdbc.url", source), p.getProperty("jdbc.user", ""), p.getProperty("jdbc.password", ""),
-                p.getProperty("contacts.table-prefix", "contacts_").trim(), options,
-                Integer.parseInt(p.getProperty("contacts.corp-concurrency", "2").trim()), overrides);
+        return new ContactsSync(
+                corps,
+                required(p, "jdbc.url", source),
+                p.getProperty("jdbc.user", ""),
+                p.getProperty("jdbc.password", ""),
+                p.getProperty("contacts.table-prefix", "contacts_").trim(),
+                options,
+                Integer.parseInt(p.getProperty("contacts.corp-concurrency", "2").trim()),
+                overrides);
     }
 
     private static String required(Properties p, String key, String source) {
         String v = p.getProperty(key);
-        if (v == null || v.isBlank()) throw new IllegalArgumentException(source + ": '" + key + "' is required");
+        if (v == null || v.isBlank())
+            throw new IllegalArgumentException(source + ": '" + key + "' is required");
         return v.trim();
     }
 
@@ -162,12 +219,16 @@ public final class ContactsSync implements AutoCloseable {
     }
 
     /** Syncs every corp once under {@code runId}; returns the outcomes in the configured order. */
-    public List<Outcome> run(String runId, ContactsWriter.ProgressListener progress) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(corpConcurrency, r -> {
-            Thread t = new Thread(r, "contacts-corp");
-            t.setDaemon(true);
-            return t;
-        });
+    public List<Outcome> run(String runId, ContactsWriter.ProgressListener progress)
+            throws Exception {
+        ExecutorService pool =
+                Executors.newFixedThreadPool(
+                        corpConcurrency,
+                        r -> {
+                            Thread t = new Thread(r, "contacts-corp");
+                            t.setDaemon(true);
+                            return t;
+                        });
         try {
             List<Future<Outcome>> futures = new ArrayList<>();
             for (Corp c : corps) futures.add(pool.submit(() -> syncCorp(runId, c, progress)));
@@ -180,17 +241,25 @@ public final class ContactsSync implements AutoCloseable {
     }
 
     /**
-     * Syncs one configured corp under {@code runId}: the unit of work of a run, and of the Flink job's operator. May be
-     * called from several threads at once for different corps; throws only if the database could not be used (a
-     * failed write is in the report).
+     * Syncs one configured corp under {@code runId}: the unit of work of a run, and of the Flink
+     * job's operator. May be called from several threads at once for different corps; throws only
+     * if the database could not be used (a failed write is in the report).
      */
-    public Outcome syncCorp(String runId, Corp corp, ContactsWriter.ProgressListener progress) throws SQLException {
+    public Outcome syncCorp(String runId, Corp corp, ContactsWriter.ProgressListener progress)
+            throws SQLException {
         DirectoryFetcher.Result fetched = fetcher(corp).fetch(corp.tenant());
         if (!fetched.complete()) {
-            return new Outcome(corp, null, writer.recordIncomplete(runId, corp.platform().id(), corp.corpId(), fetched.failure()),
+            return new Outcome(
+                    corp,
+                    null,
+                    writer.recordIncomplete(
+                            runId, corp.platform().id(), corp.corpId(), fetched.failure()),
                     fetched.failureEvent());
         }
-        return new Outcome(corp, fetched.directory(), writer.sync(runId, corp.platform().id(), fetched.directory(), progress));
+        return new Outcome(
+                corp,
+                fetched.directory(),
+                writer.sync(runId, corp.platform().id(), fetched.directory(), progress));
     }
 
     /** The configured corp {@code corpId}. */
@@ -198,7 +267,8 @@ public final class ContactsSync implements AutoCloseable {
         for (Corp c : corps) {
             if (c.corpId().equals(corpId)) return c;
         }
-        throw new IllegalArgumentException("no corp '" + corpId + "' is configured (contacts.corps)");
+        throw new IllegalArgumentException(
+                "no corp '" + corpId + "' is configured (contacts.corps)");
     }
 
     /** What the tables hold for a corp now. */

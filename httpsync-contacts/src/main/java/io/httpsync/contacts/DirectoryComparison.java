@@ -3,6 +3,7 @@ package io.httpsync.contacts;
 import io.httpsync.contacts.model.CorpDirectory;
 import io.httpsync.contacts.model.Department;
 import io.httpsync.contacts.model.Employee;
+
 import org.apache.flink.annotation.PublicEvolving;
 
 import java.util.ArrayList;
@@ -10,12 +11,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How far what the tables hold is from what they should hold: {@code missing} entities are expected but have no live
- * row; {@code wrong} ones have a row whose fields (parent, heads, leader, memberships, name, ...) differ, or have a
- * live row that should not be there. Immutable.
+ * How far what the tables hold is from what they should hold: {@code missing} entities are expected
+ * but have no live row; {@code wrong} ones have a row whose fields (parent, heads, leader,
+ * memberships, name, ...) differ, or have a live row that should not be there. Immutable.
  */
 @PublicEvolving
-public record DirectoryComparison(int departments, int employees, int missing, int wrong, List<String> examples) {
+public record DirectoryComparison(
+        int departments, int employees, int missing, int wrong, List<String> examples) {
 
     public static DirectoryComparison compare(CorpDirectory expected, CorpDirectory actual) {
         int missing = 0;
@@ -53,7 +55,12 @@ public record DirectoryComparison(int departments, int employees, int missing, i
                 note(examples, "extra employee " + id);
             }
         }
-        return new DirectoryComparison(expected.departments().size(), expected.employees().size(), missing, wrong, List.copyOf(examples));
+        return new DirectoryComparison(
+                expected.departments().size(),
+                expected.employees().size(),
+                missing,
+                wrong,
+                List.copyOf(examples));
     }
 
     private static void note(List<String> examples, String what) {

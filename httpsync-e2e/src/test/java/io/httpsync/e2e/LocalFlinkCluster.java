@@ -26,24 +26,31 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The cluster a user starts with {@code deploy/local/flink-local.sh}, driven through that script (start, TaskManager
- * crash and restart, Flink's command line, stop) and observed through Flink's REST API.
+ * The cluster a user starts with {@code deploy/local/flink-local.sh}, driven through that script
+ * (start, TaskManager crash and restart, Flink's command line, stop) and observed through Flink's
+ * REST API.
  *
- * <p>Thread contract: the script methods are called from the test's thread only; the REST methods are safe to call
- * from any thread (they share one thread-safe {@link HttpClient} and keep no other state).
+ * <p>Thread contract: the script methods are called from the test's thread only; the REST methods
+ * are safe to call from any thread (they share one thread-safe {@link HttpClient} and keep no other
+ * state).
  */
 final class LocalFlinkCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern SUBMITTED = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
+    private static final Pattern SUBMITTED =
+            Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
     private static final Pattern SAVEPOINT = Pattern.compile("Savepoint completed\\. Path: (\\S+)");
 
     private final Path script;
     private final Path home;
     private final int restPort = freePort();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Set<String> killed = ConcurrentHashMap.newKeySet();
 
-    /** A cluster whose folder ({@code FLINK_LOCAL_HOME}) is {@code home}; anything left there by an earlier run goes. */
+    /**
+     * A cluster whose folder ({@code FLINK_LOCAL_HOME}) is {@code home}; anything left there by an
+     * earlier run goes.
+     */
     LocalFlinkCluster(Path script, Path home) throws IOException {
         this.script = script;
         this.home = home;
@@ -52,10 +59,23 @@ final class LocalFlinkCluster implements AutoCloseable {
         Files.createDirectories(home);
     }
 
-    /** {@code flink-local.sh start}: a JobManager and {@code taskManagers} TaskManagers, with {@code libs} in lib/. */
+    /**
+     * {@code flink-local.sh start}: a JobManager and {@code taskManagers} TaskManagers, with {@code
+     * libs} in lib/.
+     */
     void start(int taskManagers, int slots, List<Path> libs) throws IOException {
-        List<String> args = new ArrayList<>(List.of("start", "--taskmanagers", String.valueOf(taskManagers),
-                "--slots", String.valueOf(slots), "--rest-port", String.valueOf(restPort), "--rpc-port", String.valueOf(freePort())));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "start",
+                                "--taskmanagers",
+                                String.valueOf(taskManagers),
+                                "--slots",
+                                String.valueOf(slots),
+                                "--rest-port",
+                                String.valueOf(restPort),
+                                "--rpc-port",
+                                String.valueOf(freePort())));
         for (Path lib : libs) {
             args.add("--lib");
             args.add(lib.toString());
@@ -69,8 +89,8 @@ final class LocalFlinkCluster implements AutoCloseable {
     }
 
     /**
-     * The resource ids of the TaskManagers killed so far. Flink goes on listing a killed TaskManager, and tasks as
-     * running on it, until it misses its heartbeats.
+     * The resource ids of the TaskManagers killed so far. Flink goes on listing a killed
+     * TaskManager, and tasks as running on it, until it misses its heartbeats.
      */
     Set<String> killedTaskManagers() {
         return Set.copyOf(killed);
@@ -87,16 +107,25 @@ final class LocalFlinkCluster implements AutoCloseable {
         cli.addAll(List.of(args));
         String out = run(cli, Duration.ofMinutes(3));
         Matcher m = SUBMITTED.matcher(out);
-        if (!m.find()) throw new IllegalStateException("flink run did not report a job id:\n" + out);
+        if (!m.find())
+            throw new IllegalStateException("flink run did not report a job id:\n" + out);
         return m.group(1);
     }
 
     /** {@code flink stop --savepointPath <home>/savepoints <job>}; returns the savepoint's path. */
     String stopWithSavepoint(String jobId) throws IOException {
-        String out = run(List.of("flink", "stop", "--savepointPath", home.resolve("savepoints").toUri().toString(), jobId),
-                Duration.ofMinutes(3));
+        String out =
+                run(
+                        List.of(
+                                "flink",
+                                "stop",
+                                "--savepointPath",
+                                home.resolve("savepoints").toUri().toString(),
+                                jobId),
+                        Duration.ofMinutes(3));
         Matcher m = SAVEPOINT.matcher(out);
-        if (!m.find()) throw new IllegalStateException("flink stop did not report a savepoint:\n" + out);
+        if (!m.find())
+            throw new IllegalStateException("flink stop did not report a savepoint:\n" + out);
         return m.group(1);
     }
 
@@ -105,7 +134,10 @@ final class LocalFlinkCluster implements AutoCloseable {
         run(List.of("flink", "cancel", jobId), Duration.ofMinutes(2));
     }
 
-    /** {@code flink-local.sh stop}, then SIGKILL for any process of this cluster that is still alive. */
+    /**
+     * {@code flink-local.sh stop}, then SIGKILL for any process of this cluster that is still
+     * alive.
+     */
     @Override
     public void close() {
         try {
@@ -119,7 +151,10 @@ final class LocalFlinkCluster implements AutoCloseable {
         }
     }
 
-    /** This cluster's JVMs that are still alive: their command line names this cluster's conf folder. */
+    /**
+     * This cluster's JVMs that are still alive: their command line names this cluster's conf
+     * folder.
+     */
     List<ProcessHandle> leftovers() {
         String conf = home.resolve("conf").toString();
         return ProcessHandle.allProcesses()
@@ -134,12 +169,22 @@ final class LocalFlinkCluster implements AutoCloseable {
     // ------------------------------------------------------------------ REST
 
     JsonNode get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
-                .timeout(Duration.ofSeconds(10)).GET().build();
+        HttpRequest request =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build();
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+                throw new IllegalStateException(
+                        "GET "
+                                + path
+                                + " answered "
+                                + response.statusCode()
+                                + ": "
+                                + response.body());
             }
             return JSON.readTree(response.body());
         } catch (IOException e) {
@@ -163,19 +208,26 @@ final class LocalFlinkCluster implements AutoCloseable {
         throw new IllegalStateException("job " + jobId + " has no source vertex");
     }
 
-    /** Per subtask of the job's source: the TaskManager it runs on, if it is RUNNING (else null). */
+    /**
+     * Per subtask of the job's source: the TaskManager it runs on, if it is RUNNING (else null).
+     */
     List<String> runningSourceSubtasks(String jobId) {
-        JsonNode vertex = get("/jobs/" + jobId + "/vertices/" + sourceVertex(jobId).path("id").asText());
+        JsonNode vertex =
+                get("/jobs/" + jobId + "/vertices/" + sourceVertex(jobId).path("id").asText());
         List<String> out = new ArrayList<>();
         for (JsonNode s : vertex.path("subtasks")) {
-            out.add(s.path("status").asText().equals("RUNNING") ? s.path("taskmanager-id").asText() : null);
+            out.add(
+                    s.path("status").asText().equals("RUNNING")
+                            ? s.path("taskmanager-id").asText()
+                            : null);
         }
         return out;
     }
 
     /**
-     * The highest value of the source's metrics whose name ends with {@code suffix}: the split enumerator's (the
-     * JobManager side of the source), else its readers'. Empty if no such metric is reported (yet).
+     * The highest value of the source's metrics whose name ends with {@code suffix}: the split
+     * enumerator's (the JobManager side of the source), else its readers'. Empty if no such metric
+     * is reported (yet).
      */
     Optional<Long> sourceMetric(String jobId, String suffix) {
         String vertex = "/jobs/" + jobId + "/vertices/" + sourceVertex(jobId).path("id").asText();
@@ -186,7 +238,12 @@ final class LocalFlinkCluster implements AutoCloseable {
             }
             if (names.isEmpty()) continue;
             Optional<Long> max = Optional.empty();
-            for (JsonNode m : get(path + "?get=" + URLEncoder.encode(String.join(",", names), StandardCharsets.UTF_8))) {
+            for (JsonNode m :
+                    get(
+                            path
+                                    + "?get="
+                                    + URLEncoder.encode(
+                                            String.join(",", names), StandardCharsets.UTF_8))) {
                 String value = m.path("value").asText("");
                 if (!value.matches("-?\\d+")) continue;
                 long v = Long.parseLong(value);
@@ -197,14 +254,26 @@ final class LocalFlinkCluster implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The distinct exceptions in the job's recent exception history (what made it restart): first line and last cause. */
+    /**
+     * The distinct exceptions in the job's recent exception history (what made it restart): first
+     * line and last cause.
+     */
     List<String> exceptions(String jobId) {
         List<String> out = new ArrayList<>();
         try {
-            for (JsonNode e : get("/jobs/" + jobId + "/exceptions?maxExceptions=5").path("exceptionHistory").path("entries")) {
+            for (JsonNode e :
+                    get("/jobs/" + jobId + "/exceptions?maxExceptions=5")
+                            .path("exceptionHistory")
+                            .path("entries")) {
                 List<String> lines = e.path("stacktrace").asText("").lines().toList();
-                String cause = lines.stream().filter(l -> l.startsWith("Caused by:")).reduce((a, b) -> b).orElse("");
-                String text = (lines.isEmpty() ? e.path("exceptionName").asText() : lines.get(0)) + (cause.isEmpty() ? "" : " / " + cause);
+                String cause =
+                        lines.stream()
+                                .filter(l -> l.startsWith("Caused by:"))
+                                .reduce((a, b) -> b)
+                                .orElse("");
+                String text =
+                        (lines.isEmpty() ? e.path("exceptionName").asText() : lines.get(0))
+                                + (cause.isEmpty() ? "" : " / " + cause);
                 if (!out.contains(text)) out.add(text);
             }
         } catch (RuntimeException e) {
@@ -215,7 +284,10 @@ final class LocalFlinkCluster implements AutoCloseable {
 
     // ------------------------------------------------------------------ the script
 
-    /** Runs the script with {@code args}, echoing its output; returns the output, or fails on a non-zero exit. */
+    /**
+     * Runs the script with {@code args}, echoing its output; returns the output, or fails on a
+     * non-zero exit.
+     */
     private String run(List<String> args, Duration timeout) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(script.toString());
@@ -225,24 +297,30 @@ final class LocalFlinkCluster implements AutoCloseable {
         pb.environment().put("FLINK_LOCAL_HOME", home.toString());
         Process p = pb.start();
         StringBuilder out = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try {
-                for (String line : (Iterable<String>) p.inputReader().lines()::iterator) {
-                    synchronized (out) {
-                        out.append(line).append('\n');
-                    }
-                    // Flink's command line also prints its own progress lines; keep the build log to what matters
-                    if (!line.startsWith("Waiting for response")) System.out.println("  " + line);
-                }
-            } catch (UncheckedIOException e) {
-                // the process ended
-            }
-        });
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try {
+                                for (String line :
+                                        (Iterable<String>) p.inputReader().lines()::iterator) {
+                                    synchronized (out) {
+                                        out.append(line).append('\n');
+                                    }
+                                    // Flink's command line also prints its own progress lines; keep
+                                    // the build log to what matters
+                                    if (!line.startsWith("Waiting for response"))
+                                        System.out.println("  " + line);
+                                }
+                            } catch (UncheckedIOException e) {
+                                // the process ended
+                            }
+                        });
         reader.start();
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("flink-local.sh " + args + " did not finish within " + timeout);
+                throw new IllegalStateException(
+                        "flink-local.sh " + args + " did not finish within " + timeout);
             }
             reader.join(5000);
         } catch (InterruptedException e) {
@@ -250,7 +328,9 @@ final class LocalFlinkCluster implements AutoCloseable {
             throw new IllegalStateException("interrupted", e);
         }
         synchronized (out) {
-            if (p.exitValue() != 0) throw new IllegalStateException("flink-local.sh " + args + " exited with " + p.exitValue() + ":\n" + out);
+            if (p.exitValue() != 0)
+                throw new IllegalStateException(
+                        "flink-local.sh " + args + " exited with " + p.exitValue() + ":\n" + out);
             return out.toString();
         }
     }

@@ -23,6 +23,7 @@ import java.util.Map;
 
 /**
  * The httpsync command line.
+ *
  * <pre>
  * demo [--duration-seconds 40] [--shops 2] [--orders 3000] [--parallelism 2]
  *     runs a real sync on embedded defaults: the platform simulator (a Kuaishou-style shop whose orders keep
@@ -73,10 +74,12 @@ import java.util.Map;
  *     PostgreSQL; two bounded runs with a reorganization between them, each checked against ground truth; the same
  *     last line.
  * </pre>
- * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar run --config
- * job.properties} (likewise {@code full-pass}, {@code replay} and {@code contacts}). The job jar (built by {@code mvn package}) carries
- * the connector, Flink's JDBC and Kafka connectors and the JDBC drivers, but neither Flink nor the demo's simulator and
- * embedded PostgreSQL, so {@code demo} and {@code simulator} run from the source tree only.
+ *
+ * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar
+ * run --config job.properties} (likewise {@code full-pass}, {@code replay} and {@code contacts}).
+ * The job jar (built by {@code mvn package}) carries the connector, Flink's JDBC and Kafka
+ * connectors and the JDBC drivers, but neither Flink nor the demo's simulator and embedded
+ * PostgreSQL, so {@code demo} and {@code simulator} run from the source tree only.
  */
 public final class HttpSyncCli {
     private HttpSyncCli() {}
@@ -85,25 +88,55 @@ public final class HttpSyncCli {
         // Maven's exec:exec passes -Dhttpsync.args="demo --shops 3" as one argument
         String[] args = argv.length == 1 ? argv[0].trim().split("\\s+") : argv;
         String command = args.length == 0 || args[0].startsWith("--") ? "demo" : args[0];
-        String[] rest = args.length == 0 || args[0].startsWith("--") ? args : Arrays.copyOfRange(args, 1, args.length);
-        if ((command.equals("demo") || command.equals("simulator") || command.equals("contacts-demo")) && !onClassPath("io.httpsync.simulator.SimulatorMain")) {
-            System.err.println("'" + command + "' needs the simulator and an embedded PostgreSQL, which the job jar leaves out;"
-                    + " run it from the source tree: mvn -B -ntp -pl httpsync-jobs -am compile exec:exec (see README)");
+        String[] rest =
+                args.length == 0 || args[0].startsWith("--")
+                        ? args
+                        : Arrays.copyOfRange(args, 1, args.length);
+        if ((command.equals("demo")
+                        || command.equals("simulator")
+                        || command.equals("contacts-demo"))
+                && !onClassPath("io.httpsync.simulator.SimulatorMain")) {
+            System.err.println(
+                    "'"
+                            + command
+                            + "' needs the simulator and an embedded PostgreSQL, which the job jar leaves out;"
+                            + " run it from the source tree: mvn -B -ntp -pl httpsync-jobs -am compile exec:exec (see README)");
             System.exit(2);
         }
         switch (command) {
             case "demo" -> System.exit(Demo.run(SimulatorMain.parse(rest)) ? 0 : 1);
-            // the job jar's commands parse with Flink's ParameterTool: the simulator is not in the job jar
+            // the job jar's commands parse with Flink's ParameterTool: the simulator is not in the
+            // job jar
             case "run" -> runPipeline(ParameterTool.fromArgs(rest).toMap());
             case "full-pass" -> System.exit(fullPass(ParameterTool.fromArgs(rest).toMap()));
-            case "preview" -> System.exit(PreviewCommand.run(ParameterTool.fromArgs(rest).toMap(), System.out));
-            case "sync" -> System.exit(JsonLinesSync.run(ParameterTool.fromArgs(rest).toMap(), System.out, System.err));
-            case "replay" -> System.out.println("replayed " + replay(ParameterTool.fromArgs(rest).toMap()) + " windows");
+            case "preview" ->
+                    System.exit(
+                            PreviewCommand.run(ParameterTool.fromArgs(rest).toMap(), System.out));
+            case "sync" ->
+                    System.exit(
+                            JsonLinesSync.run(
+                                    ParameterTool.fromArgs(rest).toMap(), System.out, System.err));
+            case "replay" ->
+                    System.out.println(
+                            "replayed "
+                                    + replay(ParameterTool.fromArgs(rest).toMap())
+                                    + " windows");
             case "simulator" -> SimulatorMain.main(rest);
-            case "contacts" -> System.exit(ContactsCommand.run(configFile("contacts", ParameterTool.fromArgs(rest).toMap()), System.out) ? 0 : 1);
+            case "contacts" ->
+                    System.exit(
+                            ContactsCommand.run(
+                                            configFile(
+                                                    "contacts",
+                                                    ParameterTool.fromArgs(rest).toMap()),
+                                            System.out)
+                                    ? 0
+                                    : 1);
             case "contacts-demo" -> System.exit(ContactsDemo.run(rest, System.out) ? 0 : 1);
             default -> {
-                System.err.println("unknown command '" + command + "'; commands: demo, run, full-pass, preview, sync, replay, simulator, contacts, contacts-demo");
+                System.err.println(
+                        "unknown command '"
+                                + command
+                                + "'; commands: demo, run, full-pass, preview, sync, replay, simulator, contacts, contacts-demo");
                 System.exit(2);
             }
         }
@@ -111,7 +144,8 @@ public final class HttpSyncCli {
 
     private static Path configFile(String command, Map<String, String> options) {
         String file = options.get("config");
-        if (file == null) throw new IllegalArgumentException(command + " needs --config <file.properties>");
+        if (file == null)
+            throw new IllegalArgumentException(command + " needs --config <file.properties>");
         return Path.of(file);
     }
 
@@ -129,46 +163,80 @@ public final class HttpSyncCli {
         if (file == null) throw new IllegalArgumentException("run needs --config <job.properties>");
         SyncPipeline pipeline = SyncPipeline.fromFile(Path.of(file));
         pipeline.createTables();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration());
-        // outside `flink run` (no cluster gave us a context environment): our own local Flink, which keeps its
-        // checkpoints and resumes from them; on a cluster, its configuration and `flink run -s` decide
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        SyncPipeline.flinkConfiguration());
+        // outside `flink run` (no cluster gave us a context environment): our own local Flink,
+        // which keeps its
+        // checkpoints and resumes from them; on a cluster, its configuration and `flink run -s`
+        // decide
         if (env instanceof LocalStreamEnvironment) env = pipeline.localEnvironment();
         pipeline.addTo(env);
         env.execute(pipeline.jobName());
     }
 
-    /** The exit code of {@code full-pass} when another pass of the table and tenant holds the lease. */
+    /**
+     * The exit code of {@code full-pass} when another pass of the table and tenant holds the lease.
+     */
     static final int LEASE_HELD_ELSEWHERE = 3;
 
     /**
-     * Runs a full pass of the configured job and prints how it ended; returns the exit code: 0 completed, 1
-     * interrupted, {@value #LEASE_HELD_ELSEWHERE} refused because another pass holds the lease.
+     * Runs a full pass of the configured job and prints how it ended; returns the exit code: 0
+     * completed, 1 interrupted, {@value #LEASE_HELD_ELSEWHERE} refused because another pass holds
+     * the lease.
      */
     static int fullPass(Map<String, String> options) throws Exception {
         String file = options.get("config");
-        if (file == null) throw new IllegalArgumentException("full-pass needs --config <job.properties>");
-        FullSyncPass.Result result = SyncPipeline.fromFile(Path.of(file))
-                .runFullPass(() -> StreamExecutionEnvironment.getExecutionEnvironment(SyncPipeline.flinkConfiguration()));
+        if (file == null)
+            throw new IllegalArgumentException("full-pass needs --config <job.properties>");
+        FullSyncPass.Result result =
+                SyncPipeline.fromFile(Path.of(file))
+                        .runFullPass(
+                                () ->
+                                        StreamExecutionEnvironment.getExecutionEnvironment(
+                                                SyncPipeline.flinkConfiguration()));
         if (result.interruption() instanceof PassLease.HeldElsewhereException held) {
             System.out.println(held.getMessage());
             return LEASE_HELD_ELSEWHERE;
         }
         if (!result.completed()) {
-            System.out.println("full pass " + result.passId() + " interrupted, nothing marked: " + cause(result.interruption()));
+            System.out.println(
+                    "full pass "
+                            + result.passId()
+                            + " interrupted, nothing marked: "
+                            + cause(result.interruption()));
             return 1;
         }
-        System.out.println("full pass " + result.passId() + " completed in " + result.rounds().size() + " rounds");
+        System.out.println(
+                "full pass "
+                        + result.passId()
+                        + " completed in "
+                        + result.rounds().size()
+                        + " rounds");
         for (DeletionMarker.Outcome o : result.outcomes()) {
-            System.out.println("  " + o.tenant() + ": " + (o.refused() ? o.refusal().message()
-                    : o.markedIds().size() + " of " + o.candidates() + " records gone from the platform"
-                    + (o.keptLive().isEmpty() ? "" : ", " + o.keptLive().size() + " unseen but still on the platform, left live")));
+            System.out.println(
+                    "  "
+                            + o.tenant()
+                            + ": "
+                            + (o.refused()
+                                    ? o.refusal().message()
+                                    : o.markedIds().size()
+                                            + " of "
+                                            + o.candidates()
+                                            + " records gone from the platform"
+                                            + (o.keptLive().isEmpty()
+                                                    ? ""
+                                                    : ", "
+                                                            + o.keptLive().size()
+                                                            + " unseen but still on the platform, left live")));
         }
         return 0;
     }
 
     /**
-     * What ended a job, in a line: the window that kept failing and the platform's answer, or else the innermost
-     * cause (Flink wraps it in job and scheduler exceptions whose messages say nothing about it).
+     * What ended a job, in a line: the window that kept failing and the platform's answer, or else
+     * the innermost cause (Flink wraps it in job and scheduler exceptions whose messages say
+     * nothing about it).
      */
     static String cause(Throwable error) {
         WindowFailedException window = WindowFailedException.findIn(error);
@@ -181,7 +249,8 @@ public final class HttpSyncCli {
     /** Re-syncs the failed windows of the configured job; returns how many windows it replayed. */
     static int replay(Map<String, String> options) throws Exception {
         String file = options.get("config");
-        if (file == null) throw new IllegalArgumentException("replay needs --config <job.properties>");
+        if (file == null)
+            throw new IllegalArgumentException("replay needs --config <job.properties>");
         return WindowReplay.run(SyncPipeline.fromFile(Path.of(file)));
     }
 }

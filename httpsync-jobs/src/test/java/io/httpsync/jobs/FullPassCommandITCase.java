@@ -7,6 +7,7 @@ import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -31,9 +32,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code HttpSyncCli full-pass --config job.properties}, run as README shows it (its own JVM and local Flink), against
- * a platform that will never give the pass what it asks for: the bounded pass ends, and the command exits with 1 and
- * says why, instead of retrying the window every minute forever.
+ * {@code HttpSyncCli full-pass --config job.properties}, run as README shows it (its own JVM and
+ * local Flink), against a platform that will never give the pass what it asks for: the bounded pass
+ * ends, and the command exits with 1 and says why, instead of retrying the window every minute
+ * forever.
  */
 class FullPassCommandITCase {
     private static final long DAY = Duration.ofDays(1).toMillis();
@@ -49,7 +51,9 @@ class FullPassCommandITCase {
     static void start() throws Exception {
         sim = new Simulator(23);
         kuaishou = sim.add(KuaishouSim::new);
-        kuaishou.addTenant("shop-1", KuaishouSim.credentials("key-1", "secret-1", SIGN_SECRET),
+        kuaishou.addTenant(
+                "shop-1",
+                KuaishouSim.credentials("key-1", "secret-1", SIGN_SECRET),
                 DataSpec.of(300, DAY).timeResolutionMillis(1));
         sim.start(0);
         postgres = EmbeddedPostgres.builder().start();
@@ -71,9 +75,10 @@ class FullPassCommandITCase {
     }
 
     @Test
-    void aTypoInTheTenantsSignSecretEndsThePassWithExitCode1AndThePlatformsRefusal() throws Exception {
+    void aTypoInTheTenantsSignSecretEndsThePassWithExitCode1AndThePlatformsRefusal()
+            throws Exception {
         Map<String, String> config = config("orders_typo");
-        config.put("httpsync.tenant.shop-1.sign-secret", "sign-secret-of-shop-l");   // l for 1
+        config.put("httpsync.tenant.shop-1.sign-secret", "sign-secret-of-shop-l"); // l for 1
 
         Result result = fullPass(config);
 
@@ -81,7 +86,7 @@ class FullPassCommandITCase {
         assertThat(result.output)
                 .contains("interrupted, nothing marked")
                 .contains("tenant 'shop-1' failed 2 times in a row with the same cause")
-                .contains("code 10")   // the simulator's Kuaishou: signature verification failed
+                .contains("code 10") // the simulator's Kuaishou: signature verification failed
                 .doesNotContain("sign-secret-of-shop-l");
     }
 
@@ -101,13 +106,20 @@ class FullPassCommandITCase {
     @Test
     void aPassWhileAnotherHoldsTheLeaseEndsWithExitCode3NamingTheHolder() throws Exception {
         Map<String, String> config = config("orders_leased");
-        PassLease lease = new PassLease(SqlDialect.POSTGRES, "orders_leased",
-                () -> DriverManager.getConnection(config.get("jdbc.url"), "postgres", null));
+        PassLease lease =
+                new PassLease(
+                        SqlDialect.POSTGRES,
+                        "orders_leased",
+                        () ->
+                                DriverManager.getConnection(
+                                        config.get("jdbc.url"), "postgres", null));
         try (PassLease.Held held = lease.acquire("pass-still-running", List.of("shop-1"))) {
             Result result = fullPass(config);
 
             assertThat(result.exitCode).as("exit code; output:\n%s", result.output).isEqualTo(3);
-            assertThat(result.output).contains("tenant shop-1 of table orders_leased is leased to full pass pass-still-running");
+            assertThat(result.output)
+                    .contains(
+                            "tenant shop-1 of table orders_leased is leased to full pass pass-still-running");
             assertThat(held.renew()).as("the refused pass left the lease to its holder").isTrue();
         }
     }
@@ -120,7 +132,8 @@ class FullPassCommandITCase {
         Path output = work.resolve("full-pass.log");
         Process p = CliProcess.start(work, output, "full-pass", "--config", file.toString());
         processes.add(p);
-        // two failures a second apart, each after the page's retries: well within this, unless the pass never ends
+        // two failures a second apart, each after the page's retries: well within this, unless the
+        // pass never ends
         boolean ended = p.waitFor(150, TimeUnit.SECONDS);
         String text = Files.readString(output);
         assertThat(ended).as("the full pass ended; its output:\n%s", text).isTrue();
@@ -131,14 +144,17 @@ class FullPassCommandITCase {
     private static Map<String, String> config(String table) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("source.name", "orders-" + table);
-        Demo.kuaishouSimulatorOptions(sim.baseUrl("kuaishou")).forEach((k, v) -> c.put("httpsync." + k, v));
+        Demo.kuaishouSimulatorOptions(sim.baseUrl("kuaishou"))
+                .forEach((k, v) -> c.put("httpsync." + k, v));
         c.put("httpsync.retry.max-attempts", "2");
         c.put("httpsync.retry.initial-backoff", "50 ms");
         c.put("httpsync.tenants", "shop-1");
         c.put("httpsync.tenant.shop-1.app-key", "key-1");
         c.put("httpsync.tenant.shop-1.app-secret", "secret-1");
         c.put("httpsync.tenant.shop-1.sign-secret", SIGN_SECRET);
-        c.put("httpsync.scan.start", Instant.ofEpochMilli(System.currentTimeMillis() - DAY).toString());
+        c.put(
+                "httpsync.scan.start",
+                Instant.ofEpochMilli(System.currentTimeMillis() - DAY).toString());
         c.put("httpsync.scan.lag", "1 s");
         c.put("httpsync.scan.window.step", "12 h");
         c.put("httpsync.scan.failed-window.retry-delay", "1 s");

@@ -10,11 +10,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What the simulator served: per endpoint and per limit key, how many requests were served, how many were refused
- * by a limit, and the highest number that arrived within any one-second window, so a test can prove a client never
- * exceeded a limit. Also a log of every list request (tenant, paging position, outcome), so a test can prove that
- * a page was not requested twice, and a separate log of every token request (grant, tenant, outcome), so a test can
- * count the tokens a client fetched and the spent refresh tokens it presented.
+ * What the simulator served: per endpoint and per limit key, how many requests were served, how
+ * many were refused by a limit, and the highest number that arrived within any one-second window,
+ * so a test can prove a client never exceeded a limit. Also a log of every list request (tenant,
+ * paging position, outcome), so a test can prove that a page was not requested twice, and a
+ * separate log of every token request (grant, tenant, outcome), so a test can count the tokens a
+ * client fetched and the spent refresh tokens it presented.
  */
 public final class Accounting {
     private final Map<String, Counter> byEndpoint = new ConcurrentHashMap<>();
@@ -24,17 +25,23 @@ public final class Accounting {
     private final ConcurrentLinkedQueue<TokenRequestEntry> tokenLog = new ConcurrentLinkedQueue<>();
     private static final int MAX_LOG = 1_000_000;
 
-    /** Records one request that reached {@code endpoint} and was counted under {@code limitKeys}. */
+    /**
+     * Records one request that reached {@code endpoint} and was counted under {@code limitKeys}.
+     */
     public void record(String endpoint, List<String> limitKeys, long now, boolean refusedByLimit) {
         byEndpoint.computeIfAbsent(endpoint, k -> new Counter()).add(now, refusedByLimit);
-        for (String key : limitKeys) byLimitKey.computeIfAbsent(key, k -> new Counter()).add(now, refusedByLimit);
+        for (String key : limitKeys)
+            byLimitKey.computeIfAbsent(key, k -> new Counter()).add(now, refusedByLimit);
     }
 
     public void log(RequestLogEntry entry) {
         if (logSize.incrementAndGet() <= MAX_LOG) log.add(entry);
     }
 
-    /** Records one call of a token endpoint (these are not list requests: they are neither limited nor logged above). */
+    /**
+     * Records one call of a token endpoint (these are not list requests: they are neither limited
+     * nor logged above).
+     */
     public void logTokenRequest(TokenRequestEntry entry) {
         tokenLog.add(entry);
     }
@@ -87,7 +94,8 @@ public final class Accounting {
     /**
      * @param served requests that passed every limit
      * @param refused requests refused by a limit
-     * @param maxPerSecond the most requests (served or refused) that arrived within any one-second window
+     * @param maxPerSecond the most requests (served or refused) that arrived within any one-second
+     *     window
      */
     public record Stats(long served, long refused, int maxPerSecond) {
         static final Stats NONE = new Stats(0, 0, 0);
@@ -97,11 +105,14 @@ public final class Accounting {
      * One list request as the platform saw it.
      *
      * @param endpoint the platform's API name
-     * @param tenant the tenant it was for (null if the request was refused before the tenant was known)
-     * @param position the paging position asked for (page number, offset or cursor) and window, as text
+     * @param tenant the tenant it was for (null if the request was refused before the tenant was
+     *     known)
+     * @param position the paging position asked for (page number, offset or cursor) and window, as
+     *     text
      * @param outcome "ok", or the error the platform answered with
      */
-    public record RequestLogEntry(String endpoint, String tenant, String position, String outcome, long time) {}
+    public record RequestLogEntry(
+            String endpoint, String tenant, String position, String outcome, long time) {}
 
     /**
      * One call of a token endpoint as the platform saw it.
@@ -109,9 +120,11 @@ public final class Accounting {
      * @param platform the platform's name ({@code kuaishou})
      * @param grant how the token was asked for ({@code code}, {@code refresh_token})
      * @param tenant the tenant it was for, or null if the request named none the platform knows
-     * @param outcome "ok", or the error the platform answered with (e.g. {@code refreshToken.discarded})
+     * @param outcome "ok", or the error the platform answered with (e.g. {@code
+     *     refreshToken.discarded})
      */
-    public record TokenRequestEntry(String platform, String grant, String tenant, String outcome, long time) {}
+    public record TokenRequestEntry(
+            String platform, String grant, String tenant, String outcome, long time) {}
 
     private static final class Counter {
         private long served;

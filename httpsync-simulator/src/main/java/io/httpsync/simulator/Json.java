@@ -12,12 +12,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The simulator's JSON: one mapper, and the canonical form that content hashes are computed over. */
+/**
+ * The simulator's JSON: one mapper, and the canonical form that content hashes are computed over.
+ */
 public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder().build();
-    private static final ObjectMapper CANONICAL = JsonMapper.builder()
-            .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
-            .build();
+    private static final ObjectMapper CANONICAL =
+            JsonMapper.builder().enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED).build();
 
     private Json() {}
 
@@ -42,10 +43,15 @@ public final class Json {
         }
     }
 
-    /** Lower-case hex SHA-256 of the canonical form: equal content, equal hash, whatever the key order. */
+    /**
+     * Lower-case hex SHA-256 of the canonical form: equal content, equal hash, whatever the key
+     * order.
+     */
     public static String contentHash(JsonNode node) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(canonical(node).getBytes(StandardCharsets.UTF_8));
+            byte[] d =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(canonical(node).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -3,10 +3,11 @@ package io.httpsync.simulator;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The simulator's notion of "now". Wall-clock time plus an adjustable offset, so a test can move the platform into
- * the future (token expiry, look-back limits, bans) without sleeping, or run the platform's clock behind the client's
- * (a platform whose clock is off). Every answer's {@code Date} header, every update time a mutation stamps and every
- * limit the platform checks follow this clock.
+ * The simulator's notion of "now". Wall-clock time plus an adjustable offset, so a test can move
+ * the platform into the future (token expiry, look-back limits, bans) without sleeping, or run the
+ * platform's clock behind the client's (a platform whose clock is off). Every answer's {@code Date}
+ * header, every update time a mutation stamps and every limit the platform checks follow this
+ * clock.
  */
 public final class SimClock {
     private final AtomicLong offsetMillis = new AtomicLong();

@@ -25,24 +25,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Starts the simulator from the command line, so a sync job can be developed without real credentials:
+ * Starts the simulator from the command line, so a sync job can be developed without real
+ * credentials:
+ *
  * <pre>
  * mvn -pl httpsync-jobs -am compile exec:exec -Dhttpsync.args="simulator --port 8080 --platforms kuaishou --tenants 2"
  * </pre>
- * Options: {@code --host} (default 127.0.0.1), {@code --port} (8080; 0 = any free port), {@code --platforms} (comma
- * separated, default all), {@code --tenants} (per platform, 2), {@code --records} (per tenant, 2000; on the contacts
- * platforms WeCom, DingTalk and Feishu the users per corp, in a department per 50 users), {@code --days}
- * (the span the records' times cover, 7), {@code --latency-ms} (0), {@code --mutations-per-second} (updates per
- * second and tenant; inserts and deletes at a tenth of it, 0), {@code --clock-offset-seconds} (how far the platforms'
- * clock runs ahead of the machine's, negative: behind, 0), {@code --seed} (42).
+ *
+ * Options: {@code --host} (default 127.0.0.1), {@code --port} (8080; 0 = any free port), {@code
+ * --platforms} (comma separated, default all), {@code --tenants} (per platform, 2), {@code
+ * --records} (per tenant, 2000; on the contacts platforms WeCom, DingTalk and Feishu the users per
+ * corp, in a department per 50 users), {@code --days} (the span the records' times cover, 7),
+ * {@code --latency-ms} (0), {@code --mutations-per-second} (updates per second and tenant; inserts
+ * and deletes at a tenth of it, 0), {@code --clock-offset-seconds} (how far the platforms' clock
+ * runs ahead of the machine's, negative: behind, 0), {@code --seed} (42).
  */
 public final class SimulatorMain {
     /** Demo credentials; the same for every order platform and tenant, printed at start. */
     public static final String DEMO_APP_KEY = "demo-app-key";
+
     public static final String DEMO_APP_SECRET = "demo-app-secret";
     public static final String DEMO_SIGN_SECRET = "demo-sign-secret";
 
-    static final Map<String, Function<PlatformContext, ? extends PlatformSim>> PLATFORMS = new LinkedHashMap<>();
+    static final Map<String, Function<PlatformContext, ? extends PlatformSim>> PLATFORMS =
+            new LinkedHashMap<>();
 
     static {
         PLATFORMS.put(KuaishouSim.NAME, KuaishouSim::new);
@@ -59,21 +65,45 @@ public final class SimulatorMain {
     public static void main(String[] args) throws InterruptedException {
         Map<String, String> opts = parse(args);
         Simulator sim = fromOptions(opts);
-        sim.start(opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.getOrDefault("port", "8080")));
+        sim.start(
+                opts.getOrDefault("host", "127.0.0.1"),
+                Integer.parseInt(opts.getOrDefault("port", "8080")));
         System.out.println("httpsync simulator on port " + sim.port());
         for (String name : platformNames(opts)) {
             PlatformSim p = sim.platform(name);
-            System.out.println("  " + name + ": " + sim.baseUrl(name) + "  tenants " + p.tenantIds() + (p instanceof ContactsPlatformSim
-                    ? "  per-corp app key (WeCom corpid, DingTalk appkey, Feishu app_id) '" + DEMO_APP_KEY + "-<n>' for corp-<n>, app secret '" + DEMO_APP_SECRET + "'"
-                    : "  app key '" + DEMO_APP_KEY + "', app secret '" + DEMO_APP_SECRET + "', sign secret '" + DEMO_SIGN_SECRET
-                    + "', per-shop session/access token 'token-<shop>'"));
+            System.out.println(
+                    "  "
+                            + name
+                            + ": "
+                            + sim.baseUrl(name)
+                            + "  tenants "
+                            + p.tenantIds()
+                            + (p instanceof ContactsPlatformSim
+                                    ? "  per-corp app key (WeCom corpid, DingTalk appkey, Feishu app_id) '"
+                                            + DEMO_APP_KEY
+                                            + "-<n>' for corp-<n>, app secret '"
+                                            + DEMO_APP_SECRET
+                                            + "'"
+                                    : "  app key '"
+                                            + DEMO_APP_KEY
+                                            + "', app secret '"
+                                            + DEMO_APP_SECRET
+                                            + "', sign secret '"
+                                            + DEMO_SIGN_SECRET
+                                            + "', per-shop session/access token 'token-<shop>'"));
         }
-        System.out.println("  admin: http://127.0.0.1:" + sim.port() + "/admin/accounting, /admin/<platform>/truth?tenant=<id>");
+        System.out.println(
+                "  admin: http://127.0.0.1:"
+                        + sim.port()
+                        + "/admin/accounting, /admin/<platform>/truth?tenant=<id>");
         CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sim.close();
-            stop.countDown();
-        }));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    sim.close();
+                                    stop.countDown();
+                                }));
         stop.await();
     }
 
@@ -86,24 +116,44 @@ public final class SimulatorMain {
         long latency = Long.parseLong(opts.getOrDefault("latency-ms", "0"));
         double mutations = Double.parseDouble(opts.getOrDefault("mutations-per-second", "0"));
         Simulator sim = new Simulator(seed);
-        // before any data exists: the records' times and every Date header follow the platforms' clock
-        sim.clock().advance(TimeUnit.SECONDS.toMillis(Long.parseLong(opts.getOrDefault("clock-offset-seconds", "0"))));
+        // before any data exists: the records' times and every Date header follow the platforms'
+        // clock
+        sim.clock()
+                .advance(
+                        TimeUnit.SECONDS.toMillis(
+                                Long.parseLong(opts.getOrDefault("clock-offset-seconds", "0"))));
         for (String name : platformNames(opts)) {
             PlatformSim p = sim.add(PLATFORMS.get(name));
             p.latency(latency, latency / 5);
             if (p instanceof OrderPlatformSim orders) {
                 for (int i = 1; i <= tenants; i++) {
                     String tenant = "shop-" + i;
-                    // one demo app per platform; Taobao's session and Jushuitan's access token are per shop
-                    orders.addTenant(tenant, new OrderPlatformSim.Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SIGN_SECRET, "token-" + tenant),
+                    // one demo app per platform; Taobao's session and Jushuitan's access token are
+                    // per shop
+                    orders.addTenant(
+                            tenant,
+                            new OrderPlatformSim.Credentials(
+                                    DEMO_APP_KEY,
+                                    DEMO_APP_SECRET,
+                                    DEMO_SIGN_SECRET,
+                                    "token-" + tenant),
                             DataSpec.of(records, span).seed(seed + i).timeResolutionMillis(1000));
-                    if (mutations > 0) orders.mutateContinuously(tenant, new MutationRates(mutations, mutations / 10, mutations / 10));
+                    if (mutations > 0)
+                        orders.mutateContinuously(
+                                tenant,
+                                new MutationRates(mutations, mutations / 10, mutations / 10));
                 }
             } else if (p instanceof ContactsPlatformSim contacts) {
                 for (int i = 1; i <= tenants; i++) {
-                    // each corp has its own app; --records is the number of users, one department per 50 of them
-                    contacts.addTenant("corp-" + i, new ContactsPlatformSim.Credentials(DEMO_APP_KEY + "-" + i, DEMO_APP_SECRET),
-                            DirectorySpec.of(Math.max(2, records / 50), records).leaderCycles(records >= 3 ? 1 : 0).seed(seed + i));
+                    // each corp has its own app; --records is the number of users, one department
+                    // per 50 of them
+                    contacts.addTenant(
+                            "corp-" + i,
+                            new ContactsPlatformSim.Credentials(
+                                    DEMO_APP_KEY + "-" + i, DEMO_APP_SECRET),
+                            DirectorySpec.of(Math.max(2, records / 50), records)
+                                    .leaderCycles(records >= 3 ? 1 : 0)
+                                    .seed(seed + i));
                 }
             }
         }
@@ -112,9 +162,14 @@ public final class SimulatorMain {
 
     private static List<String> platformNames(Map<String, String> opts) {
         String given = opts.get("platforms");
-        List<String> names = given == null ? new ArrayList<>(PLATFORMS.keySet()) : Arrays.asList(given.split(","));
+        List<String> names =
+                given == null
+                        ? new ArrayList<>(PLATFORMS.keySet())
+                        : Arrays.asList(given.split(","));
         for (String n : names) {
-            if (!PLATFORMS.containsKey(n)) throw new IllegalArgumentException("--platforms: unknown platform '" + n + "'; known: " + PLATFORMS.keySet());
+            if (!PLATFORMS.containsKey(n))
+                throw new IllegalArgumentException(
+                        "--platforms: unknown platform '" + n + "'; known: " + PLATFORMS.keySet());
         }
         return names;
     }
@@ -130,7 +185,8 @@ public final class SimulatorMain {
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected '--option value' pairs, got '" + args[i] + "'");
+                throw new IllegalArgumentException(
+                        "expected '--option value' pairs, got '" + args[i] + "'");
             }
             out.put(args[i].substring(2), args[++i]);
         }

@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Access tokens a platform has issued: which tenant each belongs to and until when it is valid. Supports the
- * platforms' awkward cases: tokens that die early (WeCom), several valid tokens at once (Feishu's renewal), fixed
- * tokens configured out of band (Taobao sessions, Jushuitan access tokens).
+ * Access tokens a platform has issued: which tenant each belongs to and until when it is valid.
+ * Supports the platforms' awkward cases: tokens that die early (WeCom), several valid tokens at
+ * once (Feishu's renewal), fixed tokens configured out of band (Taobao sessions, Jushuitan access
+ * tokens).
  */
 public final class Tokens {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -53,7 +54,9 @@ public final class Tokens {
         long now = clock.now();
         Token best = null;
         for (Token t : byValue.values()) {
-            if (t.tenant().equals(tenant) && now < t.expiresAt() && (best == null || t.issuedAt() > best.issuedAt())) best = t;
+            if (t.tenant().equals(tenant)
+                    && now < t.expiresAt()
+                    && (best == null || t.issuedAt() > best.issuedAt())) best = t;
         }
         return best;
     }
@@ -61,6 +64,11 @@ public final class Tokens {
     /** Kills every token of the tenant now (the platform's early invalidation). */
     public void expireAll(String tenant) {
         long now = clock.now();
-        byValue.replaceAll((v, t) -> t.tenant().equals(tenant) ? new Token(v, t.tenant(), t.issuedAt(), Math.min(t.expiresAt(), now)) : t);
+        byValue.replaceAll(
+                (v, t) ->
+                        t.tenant().equals(tenant)
+                                ? new Token(
+                                        v, t.tenant(), t.issuedAt(), Math.min(t.expiresAt(), now))
+                                : t);
     }
 }

@@ -17,13 +17,15 @@ import java.util.Optional;
  * Runs a SQL script on the cluster it is submitted to, for clusters without Flink's SQL client:
  * {@code flink run -d -c io.httpsync.local.SqlRunner httpsync-sql-runner.jar -f job.sql}.
  *
- * <p>The statements run in order in one streaming {@link TableEnvironment}, as the SQL client runs them:
- * {@code SET 'key' = 'value'} sets a configuration option for the statements after it (e.g. {@code parallelism.default},
- * {@code execution.checkpointing.interval}, {@code pipeline.name}), {@code RESET} is refused, every {@code INSERT}
- * is submitted as its own job, and {@code BEGIN STATEMENT SET; INSERT ...; INSERT ...; END;} submits its inserts as one
- * job. Other statements ({@code CREATE TABLE}, {@code CREATE VIEW}, ...) go to {@link TableEnvironment#executeSql}.
- * The runner carries no connector: connectors and formats come from the cluster's {@code lib/} folder. It prints
- * what each statement does ({@link SqlScript#summary}), never a statement's options: they may hold secrets.
+ * <p>The statements run in order in one streaming {@link TableEnvironment}, as the SQL client runs
+ * them: {@code SET 'key' = 'value'} sets a configuration option for the statements after it (e.g.
+ * {@code parallelism.default}, {@code execution.checkpointing.interval}, {@code pipeline.name}),
+ * {@code RESET} is refused, every {@code INSERT} is submitted as its own job, and {@code BEGIN
+ * STATEMENT SET; INSERT ...; INSERT ...; END;} submits its inserts as one job. Other statements
+ * ({@code CREATE TABLE}, {@code CREATE VIEW}, ...) go to {@link TableEnvironment#executeSql}. The
+ * runner carries no connector: connectors and formats come from the cluster's {@code lib/} folder.
+ * It prints what each statement does ({@link SqlScript#summary}), never a statement's options: they
+ * may hold secrets.
  */
 @PublicEvolving
 public final class SqlRunner {
@@ -31,14 +33,22 @@ public final class SqlRunner {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 2 || !args[0].equals("-f")) {
-            System.err.println("usage: flink run -c " + SqlRunner.class.getName() + " httpsync-sql-runner.jar -f <script.sql>");
+            System.err.println(
+                    "usage: flink run -c "
+                            + SqlRunner.class.getName()
+                            + " httpsync-sql-runner.jar -f <script.sql>");
             System.exit(2);
         }
         Path script = Path.of(args[1]);
-        run(SqlScript.statements(Files.readString(script)), TableEnvironment.create(EnvironmentSettings.inStreamingMode()));
+        run(
+                SqlScript.statements(Files.readString(script)),
+                TableEnvironment.create(EnvironmentSettings.inStreamingMode()));
     }
 
-    /** Runs {@code statements} in {@code tEnv}, printing each statement's outcome; returns after submitting the jobs. */
+    /**
+     * Runs {@code statements} in {@code tEnv}, printing each statement's outcome; returns after
+     * submitting the jobs.
+     */
     static void run(List<String> statements, TableEnvironment tEnv) {
         StatementSet set = null;
         for (String statement : statements) {
@@ -48,20 +58,29 @@ public final class SqlRunner {
                 tEnv.getConfig().set(setting.get()[0], setting.get()[1]);
                 System.out.println("[INFO] set " + setting.get()[0]);
             } else if (head.startsWith("SET") || head.startsWith("RESET")) {
-                throw new IllegalArgumentException("only SET 'key' = 'value' is supported, not: " + SqlScript.summary(statement));
+                throw new IllegalArgumentException(
+                        "only SET 'key' = 'value' is supported, not: "
+                                + SqlScript.summary(statement));
             } else if (head.equals("BEGIN STATEMENT SET")) {
-                if (set != null) throw new IllegalArgumentException("BEGIN STATEMENT SET inside a statement set");
+                if (set != null)
+                    throw new IllegalArgumentException(
+                            "BEGIN STATEMENT SET inside a statement set");
                 set = tEnv.createStatementSet();
             } else if (head.equals("END")) {
-                if (set == null) throw new IllegalArgumentException("END without BEGIN STATEMENT SET");
+                if (set == null)
+                    throw new IllegalArgumentException("END without BEGIN STATEMENT SET");
                 submitted(set.execute(), "statement set");
                 set = null;
             } else if (set != null) {
-                if (!head.startsWith("INSERT")) throw new IllegalArgumentException("a statement set holds INSERTs only, not: " + SqlScript.summary(statement));
+                if (!head.startsWith("INSERT"))
+                    throw new IllegalArgumentException(
+                            "a statement set holds INSERTs only, not: "
+                                    + SqlScript.summary(statement));
                 set.addInsertSql(statement);
             } else {
                 TableResult result = tEnv.executeSql(statement);
-                if (result.getJobClient().isPresent()) submitted(result, SqlScript.summary(statement));
+                if (result.getJobClient().isPresent())
+                    submitted(result, SqlScript.summary(statement));
                 else System.out.println("[INFO] " + SqlScript.summary(statement));
             }
         }
@@ -69,6 +88,10 @@ public final class SqlRunner {
     }
 
     private static void submitted(TableResult result, String what) {
-        System.out.println("[INFO] submitted job " + result.getJobClient().orElseThrow().getJobID() + ": " + what);
+        System.out.println(
+                "[INFO] submitted job "
+                        + result.getJobClient().orElseThrow().getJobID()
+                        + ": "
+                        + what);
     }
 }

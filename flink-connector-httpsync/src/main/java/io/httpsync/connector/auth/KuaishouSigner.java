@@ -7,17 +7,26 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The Kuaishou e-commerce open platform signature (official doc "API调用说明"): take {@code access_token, appkey,
- * method, param, signMethod, timestamp, version} (absent ones skipped), sort by key, join {@code k=v} with {@code &},
- * append {@code &signSecret=<sign secret>}; {@code MD5} signs with the lower-case hex MD5 of that text,
- * {@code HMAC_SHA256} with the Base64 HMAC-SHA256 keyed by the sign secret, the {@code &signSecret=} suffix kept in
- * the data as the official sample does. Sets {@code signMethod} and {@code sign}. The sign secret is the tenant
- * property {@code secretProperty}, distinct from the app secret used for token exchange.
+ * The Kuaishou e-commerce open platform signature (official doc "API调用说明"): take {@code
+ * access_token, appkey, method, param, signMethod, timestamp, version} (absent ones skipped), sort
+ * by key, join {@code k=v} with {@code &}, append {@code &signSecret=<sign secret>}; {@code MD5}
+ * signs with the lower-case hex MD5 of that text, {@code HMAC_SHA256} with the Base64 HMAC-SHA256
+ * keyed by the sign secret, the {@code &signSecret=} suffix kept in the data as the official sample
+ * does. Sets {@code signMethod} and {@code sign}. The sign secret is the tenant property {@code
+ * secretProperty}, distinct from the app secret used for token exchange.
  */
 @Internal
 public final class KuaishouSigner implements RequestSigner {
     /** The parameters the signature covers. */
-    static final List<String> SIGNED = List.of("access_token", "appkey", "method", "param", "signMethod", "timestamp", "version");
+    static final List<String> SIGNED =
+            List.of(
+                    "access_token",
+                    "appkey",
+                    "method",
+                    "param",
+                    "signMethod",
+                    "timestamp",
+                    "version");
 
     /** The two sign methods, as sent in {@code signMethod}. */
     public enum Method {
@@ -42,10 +51,14 @@ public final class KuaishouSigner implements RequestSigner {
             if (params.get(key) != null) signed.put(key, params.get(key));
         }
         StringBuilder text = new StringBuilder();
-        signed.forEach((k, v) -> text.append(text.length() == 0 ? "" : "&").append(k).append('=').append(v));
+        signed.forEach(
+                (k, v) ->
+                        text.append(text.length() == 0 ? "" : "&").append(k).append('=').append(v));
         text.append("&signSecret=").append(secret);
-        params.put("sign", method == Method.MD5
-                ? Digests.lowerHex(Digests.md5(text.toString()))
-                : Digests.base64(Digests.hmac("HmacSHA256", secret, text.toString())));
+        params.put(
+                "sign",
+                method == Method.MD5
+                        ? Digests.lowerHex(Digests.md5(text.toString()))
+                        : Digests.base64(Digests.hmac("HmacSHA256", secret, text.toString())));
     }
 }

@@ -1,6 +1,7 @@
 package io.httpsync.connector.auth;
 
 import io.httpsync.connector.domain.OptionEnum;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 
@@ -15,24 +16,34 @@ public enum SignerKind implements OptionEnum {
     TOP_HMAC_SHA256,
     JUSHUITAN_MD5;
 
-    /** As options spell it ({@link #optionValue()}), which is also how Flink's typed option parsing matches it. */
+    /**
+     * As options spell it ({@link #optionValue()}), which is also how Flink's typed option parsing
+     * matches it.
+     */
     @Override
     public String toString() {
         return optionValue();
     }
 
-    /** The tenant property that holds the secret when {@code auth.signer.secret-property} is not set. */
+    /**
+     * The tenant property that holds the secret when {@code auth.signer.secret-property} is not
+     * set.
+     */
     public String defaultSecretProperty() {
         return this == KUAISHOU_MD5 || this == KUAISHOU_HMAC_SHA256 ? "sign-secret" : "app-secret";
     }
 
-    /** The signer, reading its secret from the tenant property {@code secretProperty}; null for {@link #NONE}. */
+    /**
+     * The signer, reading its secret from the tenant property {@code secretProperty}; null for
+     * {@link #NONE}.
+     */
     @Internal
     public RequestSigner signer(String secretProperty) {
         return switch (this) {
             case NONE -> null;
             case KUAISHOU_MD5 -> new KuaishouSigner(KuaishouSigner.Method.MD5, secretProperty);
-            case KUAISHOU_HMAC_SHA256 -> new KuaishouSigner(KuaishouSigner.Method.HMAC_SHA256, secretProperty);
+            case KUAISHOU_HMAC_SHA256 ->
+                    new KuaishouSigner(KuaishouSigner.Method.HMAC_SHA256, secretProperty);
             case TOP_MD5 -> new TopSigner(TopSigner.Method.MD5, secretProperty);
             case TOP_HMAC -> new TopSigner(TopSigner.Method.HMAC, secretProperty);
             case TOP_HMAC_SHA256 -> new TopSigner(TopSigner.Method.HMAC_SHA256, secretProperty);

@@ -5,8 +5,8 @@ import org.apache.flink.annotation.Internal;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A token that the tenant holds as a property (a TOP session key, a Kuaishou token managed elsewhere). It cannot be
- * refreshed: a token-expired answer fails the request.
+ * A token that the tenant holds as a property (a TOP session key, a Kuaishou token managed
+ * elsewhere). It cannot be refreshed: a token-expired answer fails the request.
  */
 @Internal
 public final class StaticTokenProvider implements TokenProvider {
@@ -19,7 +19,8 @@ public final class StaticTokenProvider implements TokenProvider {
     @Override
     public CompletableFuture<String> token(Tenant tenant) {
         try {
-            return CompletableFuture.completedFuture(tenant.requireProperty(property, "${token} (option 'auth.token.property')"));
+            return CompletableFuture.completedFuture(
+                    tenant.requireProperty(property, "${token} (option 'auth.token.property')"));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -13,34 +13,52 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * One account a job syncs for (a shop, a corp): an id and its properties (app key, secrets, a static token, ids
- * the request templates use as {@code ${tenant.<property>}}). Immutable.
+ * One account a job syncs for (a shop, a corp): an id and its properties (app key, secrets, a
+ * static token, ids the request templates use as {@code ${tenant.<property>}}). Immutable.
  *
- * <p>A property whose key looks secret ({@link #isSecretKey}: {@code secret}, {@code password}, {@code token},
- * {@code credential}, {@code authorization}, {@code apikey}, {@code session}, any case) is a secret: it never
- * appears in {@link #toString()}, in an exception message this package builds, or in a log line; {@link #redact}
- * removes secret values from texts that may have picked one up (an error body that echoes a request).
+ * <p>A property whose key looks secret ({@link #isSecretKey}: {@code secret}, {@code password},
+ * {@code token}, {@code credential}, {@code authorization}, {@code apikey}, {@code session}, any
+ * case) is a secret: it never appears in {@link #toString()}, in an exception message this package
+ * builds, or in a log line; {@link #redact} removes secret values from texts that may have picked
+ * one up (an error body that echoes a request).
  */
 @PublicEvolving
 public final class Tenant implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final String MASK = "******";
     private static final List<String> SECRET_KEY_MARKERS =
-            List.of("secret", "password", "token", "credential", "authorization", "apikey", "api-key", "api_key", "session");
-    /** Shorter secret values are not redacted from texts: they would match too much to be meaningful. */
+            List.of(
+                    "secret",
+                    "password",
+                    "token",
+                    "credential",
+                    "authorization",
+                    "apikey",
+                    "api-key",
+                    "api_key",
+                    "session");
+
+    /**
+     * Shorter secret values are not redacted from texts: they would match too much to be
+     * meaningful.
+     */
     private static final int MIN_REDACTED_LENGTH = 4;
 
     private final String id;
     private final TreeMap<String, String> properties;
 
     private Tenant(String id, Map<String, String> properties) {
-        if (id == null || id.isBlank()) throw new IllegalArgumentException("a tenant needs a non-empty id");
+        if (id == null || id.isBlank())
+            throw new IllegalArgumentException("a tenant needs a non-empty id");
         this.id = id;
         this.properties = new TreeMap<>();
-        properties.forEach((k, v) -> {
-            if (k == null || v == null) throw new IllegalArgumentException("tenant '" + id + "' has a null property key or value");
-            this.properties.put(k, v);
-        });
+        properties.forEach(
+                (k, v) -> {
+                    if (k == null || v == null)
+                        throw new IllegalArgumentException(
+                                "tenant '" + id + "' has a null property key or value");
+                    this.properties.put(k, v);
+                });
     }
 
     public static Tenant of(String id, Map<String, String> properties) {
@@ -52,9 +70,10 @@ public final class Tenant implements Serializable {
     }
 
     /**
-     * Whether a property (or an option) with this key holds a secret: its key contains {@code secret},
-     * {@code password}, {@code token}, {@code credential}, {@code authorization}, {@code apikey}/{@code api-key}/
-     * {@code api_key} or {@code session} (TOP's access token), in any case.
+     * Whether a property (or an option) with this key holds a secret: its key contains {@code
+     * secret}, {@code password}, {@code token}, {@code credential}, {@code authorization}, {@code
+     * apikey}/{@code api-key}/ {@code api_key} or {@code session} (TOP's access token), in any
+     * case.
      */
     public static boolean isSecretKey(String key) {
         String k = key.toLowerCase(Locale.ROOT);
@@ -81,8 +100,15 @@ public final class Tenant implements Serializable {
     public String requireProperty(String key, String neededBy) {
         String v = properties.get(key);
         if (v == null) {
-            throw new IllegalArgumentException("tenant '" + id + "' has no property '" + key + "' (needed by " + neededBy
-                    + "); it has " + properties.keySet());
+            throw new IllegalArgumentException(
+                    "tenant '"
+                            + id
+                            + "' has no property '"
+                            + key
+                            + "' (needed by "
+                            + neededBy
+                            + "); it has "
+                            + properties.keySet());
         }
         return v;
     }
@@ -92,7 +118,10 @@ public final class Tenant implements Serializable {
         return Collections.unmodifiableMap(properties);
     }
 
-    /** {@code text} with every secret property value, and every value of {@code moreSecrets}, masked. */
+    /**
+     * {@code text} with every secret property value, and every value of {@code moreSecrets},
+     * masked.
+     */
     public String redact(String text, Collection<String> moreSecrets) {
         if (text == null) return null;
         String out = text;
@@ -108,12 +137,16 @@ public final class Tenant implements Serializable {
     }
 
     private static String mask(String text, String secret) {
-        return secret == null || secret.length() < MIN_REDACTED_LENGTH ? text : text.replace(secret, MASK);
+        return secret == null || secret.length() < MIN_REDACTED_LENGTH
+                ? text
+                : text.replace(secret, MASK);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Tenant other && other.id.equals(id) && other.properties.equals(properties);
+        return o instanceof Tenant other
+                && other.id.equals(id)
+                && other.properties.equals(properties);
     }
 
     @Override
@@ -126,7 +159,10 @@ public final class Tenant implements Serializable {
         StringBuilder sb = new StringBuilder("Tenant{id=").append(id).append(", properties={");
         String sep = "";
         for (Map.Entry<String, String> e : properties.entrySet()) {
-            sb.append(sep).append(e.getKey()).append('=').append(isSecretKey(e.getKey()) ? MASK : e.getValue());
+            sb.append(sep)
+                    .append(e.getKey())
+                    .append('=')
+                    .append(isSecretKey(e.getKey()) ? MASK : e.getValue());
             sep = ", ";
         }
         return sb.append("}}").toString();

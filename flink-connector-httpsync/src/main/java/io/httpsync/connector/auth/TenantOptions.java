@@ -7,8 +7,9 @@ import org.apache.flink.configuration.ConfigOptions;
 import java.util.List;
 
 /**
- * The options that name a source's tenants and give their properties, the same keys in a SQL {@code WITH} clause, a
- * DataStream job's {@code setConfiguration} and a config file (there under its prefix).
+ * The options that name a source's tenants and give their properties, the same keys in a SQL {@code
+ * WITH} clause, a DataStream job's {@code setConfiguration} and a config file (there under its
+ * prefix).
  */
 @PublicEvolving
 public final class TenantOptions {
@@ -17,8 +18,12 @@ public final class TenantOptions {
     /** {@code tenant.<id>.<property>}: a property of a tenant named in {@link #TENANTS}. */
     public static final String TENANT_PREFIX = "tenant.";
 
-    public static final ConfigOption<List<String>> TENANTS = ConfigOptions.key("tenants").stringType().asList()
-            .noDefaultValue()
-            .withDescription("The ids of the tenants (shops, corps) to sync, separated by ';' (required). Each tenant's "
-                    + "properties are given as 'tenant.<id>.<property>', e.g. 'tenant.shop-1.app-key'.");
+    public static final ConfigOption<List<String>> TENANTS =
+            ConfigOptions.key("tenants")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The ids of the tenants (shops, corps) to sync, separated by ';' (required). Each tenant's "
+                                    + "properties are given as 'tenant.<id>.<property>', e.g. 'tenant.shop-1.app-key'.");
 }

@@ -5,8 +5,8 @@ import org.apache.flink.annotation.Internal;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Hands out the access token of a tenant ({@code ${token}}). Asynchronous and non-blocking: every method may be
- * called from any thread, I/O threads included, and returns at once. Thread-safe.
+ * Hands out the access token of a tenant ({@code ${token}}). Asynchronous and non-blocking: every
+ * method may be called from any thread, I/O threads included, and returns at once. Thread-safe.
  */
 @Internal
 public interface TokenProvider {
@@ -14,8 +14,9 @@ public interface TokenProvider {
     CompletableFuture<String> token(Tenant tenant);
 
     /**
-     * The platform answered that {@code token} is expired or invalid: forget it, so the next {@link #token} call
-     * gets a new one. A token other than the current one (an older request's) is ignored.
+     * The platform answered that {@code token} is expired or invalid: forget it, so the next {@link
+     * #token} call gets a new one. A token other than the current one (an older request's) is
+     * ignored.
      */
     void invalidate(Tenant tenant, String token);
 

@@ -11,8 +11,14 @@ public enum ResponseKind {
     RATE_LIMITED,
     /** The access token is invalid or expired: refresh it, retry. */
     TOKEN_EXPIRED,
-    /** A transient failure (5xx, timeout, connection, non-JSON or truncated body, retryable code): back off, retry. */
+    /**
+     * A transient failure (5xx, timeout, connection, non-JSON or truncated body, retryable code):
+     * back off, retry.
+     */
     RETRYABLE,
-    /** Asking again gives the same answer (bad parameters, no permission, unknown code): fail at once. */
+    /**
+     * Asking again gives the same answer (bad parameters, no permission, unknown code): fail at
+     * once.
+     */
     FATAL
 }

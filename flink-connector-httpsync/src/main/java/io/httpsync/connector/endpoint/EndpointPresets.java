@@ -6,16 +6,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Ready descriptions of the platforms' order list APIs, as option maps to start from: override what differs (the
- * base URL for a simulator, the page size, the rate) and build with {@code EndpointSpec.builder().options(...)}.
- * Written from the platforms' public API documentation; values the documentation
- * leaves open are marked [U] in comments and may need adjusting.
+ * Ready descriptions of the platforms' order list APIs, as option maps to start from: override what
+ * differs (the base URL for a simulator, the page size, the rate) and build with {@code
+ * EndpointSpec.builder().options(...)}. Written from the platforms' public API documentation;
+ * values the documentation leaves open are marked [U] in comments and may need adjusting.
  *
- * <p>Tenant properties each preset expects: Kuaishou {@code app-key}, {@code sign-secret}, {@code access-token} (or
- * {@code app-secret} and {@code refresh-token} with {@link #kuaishouRefreshTokens});
- * Taobao {@code app-key}, {@code app-secret}, {@code session}; Jushuitan {@code app-key}, {@code app-secret},
- * {@code access-token} (or {@code refresh-token} with {@link #jushuitanRefreshTokens}); Youzan {@code client-id},
- * {@code client-secret}, {@code grant-id} (the shop's kdt_id).
+ * <p>Tenant properties each preset expects: Kuaishou {@code app-key}, {@code sign-secret}, {@code
+ * access-token} (or {@code app-secret} and {@code refresh-token} with {@link
+ * #kuaishouRefreshTokens}); Taobao {@code app-key}, {@code app-secret}, {@code session}; Jushuitan
+ * {@code app-key}, {@code app-secret}, {@code access-token} (or {@code refresh-token} with {@link
+ * #jushuitanRefreshTokens}); Youzan {@code client-id}, {@code client-secret}, {@code grant-id} (the
+ * shop's kdt_id).
  */
 @PublicEvolving
 public final class EndpointPresets {
@@ -27,16 +28,24 @@ public final class EndpointPresets {
     private EndpointPresets() {}
 
     /**
-     * Kuaishou {@code open.order.detail}, one order per request ({@code response.single-record}), signed and limited as
-     * the list: the detail API a full pass asks about the rows it did not see (the id is {@code ${tenant.record.id}};
-     * a deleted order is business error {@code 2001} "订单不存在").
+     * Kuaishou {@code open.order.detail}, one order per request ({@code response.single-record}),
+     * signed and limited as the list: the detail API a full pass asks about the rows it did not see
+     * (the id is {@code ${tenant.record.id}}; a deleted order is business error {@code 2001}
+     * "订单不存在").
      *
      * @param baseUrl the gateway, e.g. a simulator's {@code http://127.0.0.1:PORT/kuaishou}
      */
     public static Map<String, String> kuaishouOrderDetail(String baseUrl) {
         Map<String, String> o = kuaishouOrders(baseUrl);
-        for (String listOnly : new String[] {"pagination.cursor.end-markers", "response.cursor-path", "response.record.id-path",
-                "response.record.time-path", "window.max-width", "window.look-back"}) {
+        for (String listOnly :
+                new String[] {
+                    "pagination.cursor.end-markers",
+                    "response.cursor-path",
+                    "response.record.id-path",
+                    "response.record.time-path",
+                    "window.max-width",
+                    "window.look-back"
+                }) {
             o.remove(listOnly);
         }
         o.put("name", "kuaishou/open.order.detail");
@@ -49,14 +58,18 @@ public final class EndpointPresets {
         return o;
     }
 
-    /** Kuaishou {@code open.order.cursor.list} by update time, newest first, at the official gateway. */
+    /**
+     * Kuaishou {@code open.order.cursor.list} by update time, newest first, at the official
+     * gateway.
+     */
     public static Map<String, String> kuaishouOrders() {
         return kuaishouOrders(KUAISHOU_GATEWAY);
     }
 
     /**
-     * Kuaishou {@code open.order.cursor.list}: GET, business parameters in the {@code param} JSON, signed with
-     * HMAC-SHA256; cursor paging ending at {@code "nomore"}; errors inside HTTP 200 with {@code result != 1}.
+     * Kuaishou {@code open.order.cursor.list}: GET, business parameters in the {@code param} JSON,
+     * signed with HMAC-SHA256; cursor paging ending at {@code "nomore"}; errors inside HTTP 200
+     * with {@code result != 1}.
      *
      * @param baseUrl the gateway, e.g. a simulator's {@code http://127.0.0.1:PORT/kuaishou}
      */
@@ -72,8 +85,10 @@ public final class EndpointPresets {
         o.put("request.param.timestamp", "${now.epoch-millis}");
         o.put("request.biz-param.name", "param");
         // queryType 2 = by update time, sort 1 = newest first, orderViewStatus 1 = all
-        o.put("request.biz-param.template", "{\"queryType\":2,\"sort\":1,\"orderViewStatus\":1,\"cpsType\":0,"
-                + "\"pageSize\":${pageSize},\"beginTime\":${window.start},\"endTime\":${window.end},\"cursor\":\"${cursor}\"}");
+        o.put(
+                "request.biz-param.template",
+                "{\"queryType\":2,\"sort\":1,\"orderViewStatus\":1,\"cpsType\":0,"
+                        + "\"pageSize\":${pageSize},\"beginTime\":${window.start},\"endTime\":${window.end},\"cursor\":\"${cursor}\"}");
         o.put("time.format", "epoch-millis");
         o.put("time.zone", "Asia/Shanghai");
         o.put("query.time-field", "update");
@@ -92,7 +107,9 @@ public final class EndpointPresets {
         o.put("response.record.time-path", "/orderBaseInfo/updateTime");
         o.put("error.success-codes", "1");
         o.put("error.token-expired-codes", "28");
-        o.put("error.rate-limited-codes", "17"); // [U] the docs give only the message; the regex below is the safe net
+        o.put(
+                "error.rate-limited-codes",
+                "17"); // [U] the docs give only the message; the regex below is the safe net
         o.put("error.rate-limited-message-regex", "(?i)exceed (qps|quota) limit");
         o.put("auth.signer", "kuaishou-hmac-sha256");
         o.put("auth.signer.secret-property", "sign-secret");
@@ -103,10 +120,11 @@ public final class EndpointPresets {
     }
 
     /**
-     * Options that fetch Kuaishou access tokens from its OAuth endpoint with the authorization-code grant, to add to
-     * {@link #kuaishouOrders(String)} in place of a static {@code access-token} property. The code is a template,
-     * e.g. {@code ${tenant.auth-code}}. Real codes are single-use, so in production this fits a first authorization
-     * only; the platform simulator accepts the shop id as a code again and again ({@code ${tenant.id}}).
+     * Options that fetch Kuaishou access tokens from its OAuth endpoint with the authorization-code
+     * grant, to add to {@link #kuaishouOrders(String)} in place of a static {@code access-token}
+     * property. The code is a template, e.g. {@code ${tenant.auth-code}}. Real codes are
+     * single-use, so in production this fits a first authorization only; the platform simulator
+     * accepts the shop id as a code again and again ({@code ${tenant.id}}).
      */
     public static Map<String, String> kuaishouCodeGrantTokens(String baseUrl, String codeTemplate) {
         Map<String, String> o = kuaishouOAuth(baseUrl + "/oauth2/access_token");
@@ -115,7 +133,10 @@ public final class EndpointPresets {
         return o;
     }
 
-    /** What Kuaishou's OAuth token endpoints share: the app's credentials, and where the answer has the token. */
+    /**
+     * What Kuaishou's OAuth token endpoints share: the app's credentials, and where the answer has
+     * the token.
+     */
     private static Map<String, String> kuaishouOAuth(String url) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("auth.token.url", url);
@@ -127,12 +148,13 @@ public final class EndpointPresets {
     }
 
     /**
-     * Options that fetch Kuaishou access tokens with the refresh-token grant ({@code /oauth2/refresh_token}), to add to
-     * {@link #kuaishouOrders(String)} in place of a static {@code access-token} property. Each tenant needs the
-     * properties {@code app-key}, {@code app-secret} and {@code refresh-token} (from the shop's authorization).
-     * Kuaishou hands out a new refresh token with every answer and discards the old one soon after: the source uses
-     * the newest for the next refresh, asks once per tenant for the whole job, and keeps the newest in its
-     * checkpoints, so a restored job does not present the spent one from its configuration.
+     * Options that fetch Kuaishou access tokens with the refresh-token grant ({@code
+     * /oauth2/refresh_token}), to add to {@link #kuaishouOrders(String)} in place of a static
+     * {@code access-token} property. Each tenant needs the properties {@code app-key}, {@code
+     * app-secret} and {@code refresh-token} (from the shop's authorization). Kuaishou hands out a
+     * new refresh token with every answer and discards the old one soon after: the source uses the
+     * newest for the next refresh, asks once per tenant for the whole job, and keeps the newest in
+     * its checkpoints, so a restored job does not present the spent one from its configuration.
      */
     public static Map<String, String> kuaishouRefreshTokens(String baseUrl) {
         Map<String, String> o = kuaishouOAuth(baseUrl + "/oauth2/refresh_token");
@@ -149,9 +171,10 @@ public final class EndpointPresets {
     }
 
     /**
-     * Taobao {@code taobao.trades.sold.increment.get}: POST form to {@code /router/rest}, signed with HMAC-SHA256;
-     * page numbers with {@code total_results}, so paging goes backwards from the last page as TOP's documentation
-     * demands; errors in {@code error_response}, code 7 rate limiting with "This ban will last for N more seconds".
+     * Taobao {@code taobao.trades.sold.increment.get}: POST form to {@code /router/rest}, signed
+     * with HMAC-SHA256; page numbers with {@code total_results}, so paging goes backwards from the
+     * last page as TOP's documentation demands; errors in {@code error_response}, code 7 rate
+     * limiting with "This ban will last for N more seconds".
      */
     public static Map<String, String> taobaoTradesIncrement(String baseUrl) {
         Map<String, String> o = new LinkedHashMap<>();
@@ -173,7 +196,9 @@ public final class EndpointPresets {
         o.put("request.param.use_has_next", "false");
         o.put("time.format", "yyyy-MM-dd HH:mm:ss");
         o.put("time.zone", "Asia/Shanghai");
-        o.put("window.end-inclusive", "true"); // [U] TOP's end_modified is commonly read as inclusive
+        o.put(
+                "window.end-inclusive",
+                "true"); // [U] TOP's end_modified is commonly read as inclusive
         o.put("query.time-field", "update");
         o.put("sort", "desc");
         o.put("window.max-width", "1 d");
@@ -191,7 +216,9 @@ public final class EndpointPresets {
         o.put("response.record.time-path", "/modified");
         o.put("error.rate-limited-codes", "7");
         o.put("error.token-expired-codes", "27");
-        o.put("error.retryable-codes", "10;15"); // service unavailable; remote service error (isp.*)
+        o.put(
+                "error.retryable-codes",
+                "10;15"); // service unavailable; remote service error (isp.*)
         o.put("error.ban-seconds-regex", "This ban will last for (\\d+) more seconds");
         o.put("auth.signer", "top-hmac-sha256");
         o.put("auth.signer.secret-property", "app-secret");
@@ -206,9 +233,9 @@ public final class EndpointPresets {
     }
 
     /**
-     * Jushuitan {@code /open/orders/single/query}: POST form with the {@code biz} JSON, MD5-signed; page numbers with
-     * {@code data_count} (backward paging); code 0 success, 100 token invalid, 199 and 200 rate limiting (200 is an
-     * error here, not success).
+     * Jushuitan {@code /open/orders/single/query}: POST form with the {@code biz} JSON, MD5-signed;
+     * page numbers with {@code data_count} (backward paging); code 0 success, 100 token invalid,
+     * 199 and 200 rate limiting (200 is an error here, not success).
      */
     public static Map<String, String> jushuitanOrders(String baseUrl) {
         Map<String, String> o = new LinkedHashMap<>();
@@ -222,8 +249,10 @@ public final class EndpointPresets {
         o.put("request.param.version", "2");
         o.put("request.param.charset", "utf-8");
         o.put("request.biz-param.name", "biz");
-        o.put("request.biz-param.template", "{\"modified_begin\":\"${window.start}\",\"modified_end\":\"${window.end}\","
-                + "\"page_index\":${page},\"page_size\":${pageSize},\"is_get_total\":true}");
+        o.put(
+                "request.biz-param.template",
+                "{\"modified_begin\":\"${window.start}\",\"modified_end\":\"${window.end}\","
+                        + "\"page_index\":${page},\"page_size\":${pageSize},\"is_get_total\":true}");
         o.put("time.format", "yyyy-MM-dd HH:mm:ss");
         o.put("time.zone", "Asia/Shanghai");
         o.put("window.end-inclusive", "true"); // [U]
@@ -247,18 +276,22 @@ public final class EndpointPresets {
         o.put("auth.signer", "jushuitan-md5");
         o.put("auth.signer.secret-property", "app-secret");
         o.put("auth.token.property", "access-token");
-        o.put("rate-limit.permits-per-second", "1.5"); // 5/s and 100/min: 100/min is the binding one
+        o.put(
+                "rate-limit.permits-per-second",
+                "1.5"); // 5/s and 100/min: 100/min is the binding one
         o.put("rate-limit.burst", "5");
         return o;
     }
 
     /**
-     * Options that fetch Jushuitan access tokens with the refresh-token grant ({@code /openWeb/auth/refreshToken},
-     * form POST, MD5-signed like the queries), to add to {@link #jushuitanOrders(String)} in place of a static
-     * {@code access-token} property. Each tenant needs the properties {@code app-key}, {@code app-secret} and
-     * {@code refresh-token}. A Jushuitan refresh invalidates the earlier access tokens and the refresh token it
-     * presented: the source refreshes once per tenant for the whole job, presents the newest refresh token, and keeps
-     * it in its checkpoints. (Service-provider apps may not refresh at all; Jushuitan then answers code 150.)
+     * Options that fetch Jushuitan access tokens with the refresh-token grant ({@code
+     * /openWeb/auth/refreshToken}, form POST, MD5-signed like the queries), to add to {@link
+     * #jushuitanOrders(String)} in place of a static {@code access-token} property. Each tenant
+     * needs the properties {@code app-key}, {@code app-secret} and {@code refresh-token}. A
+     * Jushuitan refresh invalidates the earlier access tokens and the refresh token it presented:
+     * the source refreshes once per tenant for the whole job, presents the newest refresh token,
+     * and keeps it in its checkpoints. (Service-provider apps may not refresh at all; Jushuitan
+     * then answers code 150.)
      */
     public static Map<String, String> jushuitanRefreshTokens(String baseUrl) {
         Map<String, String> o = new LinkedHashMap<>();
@@ -284,9 +317,10 @@ public final class EndpointPresets {
     }
 
     /**
-     * Youzan {@code youzan.trades.sold.get} 4.0.4: POST JSON with the token in the query; tokens from
-     * {@code /auth/token} (silent grant); page numbers with {@code total_results}, capped at 100 pages and
-     * {@code page_no * page_size <= 3200}, so busy windows are split; errors in {@code gw_err_resp}.
+     * Youzan {@code youzan.trades.sold.get} 4.0.4: POST JSON with the token in the query; tokens
+     * from {@code /auth/token} (silent grant); page numbers with {@code total_results}, capped at
+     * 100 pages and {@code page_no * page_size <= 3200}, so busy windows are split; errors in
+     * {@code gw_err_resp}.
      */
     public static Map<String, String> youzanTrades(String baseUrl) {
         Map<String, String> o = new LinkedHashMap<>();
@@ -295,8 +329,10 @@ public final class EndpointPresets {
         o.put("request.method", "POST");
         o.put("request.body.kind", "json");
         o.put("request.param.access_token", "${token}");
-        o.put("request.body.template", "{\"start_update\":\"${window.start}\",\"end_update\":\"${window.end}\","
-                + "\"page_no\":${page},\"page_size\":${pageSize}}");
+        o.put(
+                "request.body.template",
+                "{\"start_update\":\"${window.start}\",\"end_update\":\"${window.end}\","
+                        + "\"page_no\":${page},\"page_size\":${pageSize}}");
         o.put("time.format", "yyyy-MM-dd HH:mm:ss");
         o.put("time.zone", "Asia/Shanghai");
         o.put("window.end-inclusive", "true"); // [U]
@@ -319,8 +355,10 @@ public final class EndpointPresets {
         o.put("auth.token.url", baseUrl + "/auth/token");
         o.put("auth.token.method", "POST");
         o.put("auth.token.body.kind", "json");
-        o.put("auth.token.body.template", "{\"client_id\":\"${tenant.client-id}\",\"client_secret\":\"${tenant.client-secret}\","
-                + "\"authorize_type\":\"silent\",\"grant_id\":\"${tenant.grant-id}\",\"refresh\":false}");
+        o.put(
+                "auth.token.body.template",
+                "{\"client_id\":\"${tenant.client-id}\",\"client_secret\":\"${tenant.client-secret}\","
+                        + "\"authorize_type\":\"silent\",\"grant_id\":\"${tenant.grant-id}\",\"refresh\":false}");
         o.put("auth.token.path", "/data/access_token");
         o.put("auth.token.expires-in-path", "/data/expires");
         o.put("auth.token.expires-in-unit", "epoch-millis");

@@ -6,6 +6,7 @@ import io.httpsync.connector.domain.OptionEnum;
 import io.httpsync.connector.endpoint.template.Placeholders;
 import io.httpsync.connector.ratelimit.RateLimitOptions;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
@@ -29,63 +30,110 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The declarative description of one list endpoint of a platform: how to ask for a page of a time window, how to
- * page, how to read the answer, how to tell errors apart, how to authenticate, and the platform's limits. One model
- * for the DataStream builder and the SQL options: every part is a flat string option of {@link EndpointOptions}, and
- * {@link #fromOptions} / {@link #toOptions} convert both ways ({@code fromOptions(spec.toOptions()).equals(spec)}).
- * This class is the value; {@link EndpointReader} reads and validates the options into it.
+ * The declarative description of one list endpoint of a platform: how to ask for a page of a time
+ * window, how to page, how to read the answer, how to tell errors apart, how to authenticate, and
+ * the platform's limits. One model for the DataStream builder and the SQL options: every part is a
+ * flat string option of {@link EndpointOptions}, and {@link #fromOptions} / {@link #toOptions}
+ * convert both ways ({@code fromOptions(spec.toOptions()).equals(spec)}). This class is the value;
+ * {@link EndpointReader} reads and validates the options into it.
  *
- * <p>Immutable and thread-safe. Java serialization writes only the options; reading them back validates again.
- * Validation happens once, when a spec is read, and names the offending option in every message.
+ * <p>Immutable and thread-safe. Java serialization writes only the options; reading them back
+ * validates again. Validation happens once, when a spec is read, and names the offending option in
+ * every message.
  */
 @PublicEvolving
 public final class EndpointSpec implements Serializable {
-    @Serial
-    private static final long serialVersionUID = 1L;
-
-    /** How to page. {@code maxPages} and {@code maxRecords} are the platform's deep-paging caps, null if none. */
-    public record PaginationSettings(PaginationStyle style, int startPage, int pageSize, Integer maxPageSize,
-                                     Integer maxPages, Long maxRecords, boolean shortPageEnds,
-                                     List<String> cursorEndMarkers, int maxPasses) {}
+    @Serial private static final long serialVersionUID = 1L;
 
     /**
-     * Where things are in a response; pointers as written in the options, null if not configured. At most one of
-     * {@code hasNextPath} (false ends a window) and {@code lastPagePath} (true ends it) is set.
-     * {@code recordsMayBeAbsent}: a response without the records node is an empty page; {@code maxBodyBytes}: the
-     * largest body read.
+     * How to page. {@code maxPages} and {@code maxRecords} are the platform's deep-paging caps,
+     * null if none.
      */
-    public record ResponseSettings(String recordsPath, String cursorPath, String hasNextPath, String lastPagePath, String totalPath,
-                                   TotalKind totalKind, List<String> errorCodePaths, List<String> errorMessagePaths,
-                                   String recordIdPath, String recordTimePath, TimeFormat recordTimeFormat,
-                                   boolean singleRecord, boolean recordsMayBeAbsent, long maxBodyBytes) {}
+    public record PaginationSettings(
+            PaginationStyle style,
+            int startPage,
+            int pageSize,
+            Integer maxPageSize,
+            Integer maxPages,
+            Long maxRecords,
+            boolean shortPageEnds,
+            List<String> cursorEndMarkers,
+            int maxPasses) {}
+
+    /**
+     * Where things are in a response; pointers as written in the options, null if not configured.
+     * At most one of {@code hasNextPath} (false ends a window) and {@code lastPagePath} (true ends
+     * it) is set. {@code recordsMayBeAbsent}: a response without the records node is an empty page;
+     * {@code maxBodyBytes}: the largest body read.
+     */
+    public record ResponseSettings(
+            String recordsPath,
+            String cursorPath,
+            String hasNextPath,
+            String lastPagePath,
+            String totalPath,
+            TotalKind totalKind,
+            List<String> errorCodePaths,
+            List<String> errorMessagePaths,
+            String recordIdPath,
+            String recordTimePath,
+            TimeFormat recordTimeFormat,
+            boolean singleRecord,
+            boolean recordsMayBeAbsent,
+            long maxBodyBytes) {}
 
     /** How answers are classified; regexes are null if not configured. */
-    public record ErrorSettings(List<String> successCodes, List<String> rateLimitedCodes,
-                                List<String> tokenExpiredCodes, List<String> retryableCodes,
-                                List<Integer> rateLimitedStatuses, List<Integer> tokenExpiredStatuses,
-                                List<Integer> retryableStatuses, Pattern rateLimitedMessageRegex,
-                                Pattern rateLimitedBodyRegex, Pattern banSecondsRegex, List<String> waitHeaders) {}
+    public record ErrorSettings(
+            List<String> successCodes,
+            List<String> rateLimitedCodes,
+            List<String> tokenExpiredCodes,
+            List<String> retryableCodes,
+            List<Integer> rateLimitedStatuses,
+            List<Integer> tokenExpiredStatuses,
+            List<Integer> retryableStatuses,
+            Pattern rateLimitedMessageRegex,
+            Pattern rateLimitedBodyRegex,
+            Pattern banSecondsRegex,
+            List<String> waitHeaders) {}
 
     /**
-     * Retries of one page, and the per-tenant request rate. {@code maxPlatformWait}: the longest wait a platform may
-     * ask for before the page fails instead.
+     * Retries of one page, and the per-tenant request rate. {@code maxPlatformWait}: the longest
+     * wait a platform may ask for before the page fails instead.
      */
-    public record RetrySettings(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier,
-                                double jitter, int maxRateLimited, Duration rateLimitedWait, double permitsPerSecond,
-                                int burst, Duration maxPlatformWait) {}
+    public record RetrySettings(
+            int maxAttempts,
+            Duration initialBackoff,
+            Duration maxBackoff,
+            double multiplier,
+            double jitter,
+            int maxRateLimited,
+            Duration rateLimitedWait,
+            double permitsPerSecond,
+            int burst,
+            Duration maxPlatformWait) {}
 
     /**
      * Authentication. {@code tokenRequest} is null for a static token read from the tenant property
      * {@code staticTokenProperty}; {@code signer} is {@link SignerKind#NONE} for unsigned requests.
-     * {@code refreshTokenPath} is null unless token answers carry a new refresh token, which then replaces the tenant
-     * property {@code refreshTokenProperty} in the next token request. {@code tokenRequestSigned}: the token request is
-     * signed with {@code signer} too. The token request's template is internal: the fetcher renders it.
+     * {@code refreshTokenPath} is null unless token answers carry a new refresh token, which then
+     * replaces the tenant property {@code refreshTokenProperty} in the next token request. {@code
+     * tokenRequestSigned}: the token request is signed with {@code signer} too. The token request's
+     * template is internal: the fetcher renders it.
      */
-    public record AuthSettings(SignerKind signer, String signerSecretProperty, String staticTokenProperty,
-                               @Internal RequestTemplate tokenRequest, String tokenPath, String expiresInPath,
-                               ExpiresInUnit expiresInUnit, Duration defaultTtl, Duration refreshMargin,
-                               int maxRefreshes, String refreshTokenPath, String refreshTokenProperty,
-                               boolean tokenRequestSigned) {
+    public record AuthSettings(
+            SignerKind signer,
+            String signerSecretProperty,
+            String staticTokenProperty,
+            @Internal RequestTemplate tokenRequest,
+            String tokenPath,
+            String expiresInPath,
+            ExpiresInUnit expiresInUnit,
+            Duration defaultTtl,
+            Duration refreshMargin,
+            int maxRefreshes,
+            String refreshTokenPath,
+            String refreshTokenProperty,
+            boolean tokenRequestSigned) {
         /** Whether token answers carry a new refresh token for the next token request. */
         public boolean rotatesRefreshTokens() {
             return refreshTokenPath != null;
@@ -93,8 +141,8 @@ public final class EndpointSpec implements Serializable {
     }
 
     /**
-     * The time limits the planner must respect; null if the platform states none. The page-size limit and the
-     * deep-paging caps are part of {@link PaginationSettings}.
+     * The time limits the planner must respect; null if the platform states none. The page-size
+     * limit and the deep-paging caps are part of {@link PaginationSettings}.
      */
     public record PlatformLimits(Duration windowMaxWidth, Duration windowLookBack) {}
 
@@ -116,11 +164,24 @@ public final class EndpointSpec implements Serializable {
     private final transient RateLimitSpec rateLimits;
     private final transient Duration logSummaryInterval;
 
-    EndpointSpec(TreeMap<String, String> options, String name, RequestTemplate request, Duration requestTimeout,
-                 TimeFormat timeFormat, ZoneId timeZone, boolean windowEndInclusive, QueryTimeField queryTimeField,
-                 SortOrder sort, PaginationSettings pagination, ResponseSettings response, ErrorSettings errors,
-                 RetrySettings retry, AuthSettings auth, PlatformLimits limits, RateLimitSpec rateLimits,
-                 Duration logSummaryInterval) {
+    EndpointSpec(
+            TreeMap<String, String> options,
+            String name,
+            RequestTemplate request,
+            Duration requestTimeout,
+            TimeFormat timeFormat,
+            ZoneId timeZone,
+            boolean windowEndInclusive,
+            QueryTimeField queryTimeField,
+            SortOrder sort,
+            PaginationSettings pagination,
+            ResponseSettings response,
+            ErrorSettings errors,
+            RetrySettings retry,
+            AuthSettings auth,
+            PlatformLimits limits,
+            RateLimitSpec rateLimits,
+            Duration logSummaryInterval) {
         this.options = new TreeMap<>(options);
         this.name = name;
         this.request = request;
@@ -149,7 +210,10 @@ public final class EndpointSpec implements Serializable {
         return EndpointReader.read(options);
     }
 
-    /** The options this description was read from, canonically spelled; defaults that were not given are absent. */
+    /**
+     * The options this description was read from, canonically spelled; defaults that were not given
+     * are absent.
+     */
     public Map<String, String> toOptions() {
         return new TreeMap<>(options);
     }
@@ -159,20 +223,22 @@ public final class EndpointSpec implements Serializable {
     }
 
     /**
-     * This description with another per-tenant request rate (options {@code rate-limit.permits-per-second} and
-     * {@code rate-limit.burst}; null keeps a value); with no {@code rate-limit.bucket.*} configured, the tenant bucket
-     * follows them.
+     * This description with another per-tenant request rate (options {@code
+     * rate-limit.permits-per-second} and {@code rate-limit.burst}; null keeps a value); with no
+     * {@code rate-limit.bucket.*} configured, the tenant bucket follows them.
      *
      * @throws IllegalArgumentException naming the option whose value is out of range
      */
-    public EndpointSpec withTenantRateLimit(@Nullable Double permitsPerSecond, @Nullable Integer burst) {
+    public EndpointSpec withTenantRateLimit(
+            @Nullable Double permitsPerSecond, @Nullable Integer burst) {
         return EndpointReader.withTenantRateLimit(this, permitsPerSecond, burst);
     }
 
     /**
-     * Checks what a scan source (not a lookup) needs beyond a valid description: every record's id and time, which go
-     * with it to the sink and decide the sync position. Called where a scan source is built (the DataStream builder,
-     * which the SQL table factory and the job configs use too).
+     * Checks what a scan source (not a lookup) needs beyond a valid description: every record's id
+     * and time, which go with it to the sink and decide the sync position. Called where a scan
+     * source is built (the DataStream builder, which the SQL table factory and the job configs use
+     * too).
      *
      * @throws IllegalArgumentException naming the option that is missing
      */
@@ -187,7 +253,10 @@ public final class EndpointSpec implements Serializable {
         return name;
     }
 
-    /** The list request's template; internal: the fetcher renders it, users describe it with options. */
+    /**
+     * The list request's template; internal: the fetcher renders it, users describe it with
+     * options.
+     */
     @Internal
     public RequestTemplate request() {
         return request;
@@ -214,7 +283,10 @@ public final class EndpointSpec implements Serializable {
         return windowEndInclusive;
     }
 
-    /** The window end as sent: one unit of {@code time.format} earlier when the platform includes the end. */
+    /**
+     * The window end as sent: one unit of {@code time.format} earlier when the platform includes
+     * the end.
+     */
     public long windowEndSent(long windowEnd) {
         return windowEndInclusive ? windowEnd - timeFormat.unitMillis() : windowEnd;
     }
@@ -231,7 +303,10 @@ public final class EndpointSpec implements Serializable {
         return pagination;
     }
 
-    /** Whether page/offset paging reads backwards from the last page (it does when a total is configured). */
+    /**
+     * Whether page/offset paging reads backwards from the last page (it does when a total is
+     * configured).
+     */
     public boolean hasBackwardPaging() {
         return pagination.style().paging().pagesBackwardWithTotal() && response.totalPath() != null;
     }
@@ -277,8 +352,9 @@ public final class EndpointSpec implements Serializable {
     }
 
     /**
-     * The name and the options. Templates reference secrets by placeholder; a parameter or header that looks secret
-     * (by its name, or an Authorization header) and holds a literal value is masked.
+     * The name and the options. Templates reference secrets by placeholder; a parameter or header
+     * that looks secret (by its name, or an Authorization header) and holds a literal value is
+     * masked.
      */
     @Override
     public String toString() {
@@ -289,29 +365,35 @@ public final class EndpointSpec implements Serializable {
 
     /**
      * The values of options that hold a secret literally (a secret-looking parameter or header, an
-     * {@code Authorization} header, a Redis URI with a password), to be masked wherever a message might echo them.
+     * {@code Authorization} header, a Redis URI with a password), to be masked wherever a message
+     * might echo them.
      */
     public List<String> literalSecrets() {
         List<String> secrets = new ArrayList<>();
-        options.forEach((k, v) -> {
-            if (isLiteralSecret(k, v)) secrets.add(v);
-        });
+        options.forEach(
+                (k, v) -> {
+                    if (isLiteralSecret(k, v)) secrets.add(v);
+                });
         return secrets;
     }
 
     private static boolean isLiteralSecret(String key, String value) {
-        if (key.equals(RateLimitOptions.REDIS_URI.key())) return value.contains("@"); // redis://user:password@host
+        if (key.equals(RateLimitOptions.REDIS_URI.key()))
+            return value.contains("@"); // redis://user:password@host
         if (value.contains("${")) return false;
         for (String prefix : EndpointOptions.prefixes()) {
             if (key.startsWith(prefix)) {
                 String name = key.substring(prefix.length());
-                return Tenant.isSecretKey(name) || name.equalsIgnoreCase("authorization") || name.equalsIgnoreCase("sign");
+                return Tenant.isSecretKey(name)
+                        || name.equalsIgnoreCase("authorization")
+                        || name.equalsIgnoreCase("sign");
             }
         }
         return false;
     }
 
-    // ------------------------------------------------------------------ serialization: the options only
+    // ------------------------------------------------------------------ serialization: the options
+    // only
 
     @Serial
     private Object writeReplace() {
@@ -333,8 +415,9 @@ public final class EndpointSpec implements Serializable {
     // ------------------------------------------------------------------ builder
 
     /**
-     * Builds a description option by option, starting empty or from a preset. Not thread-safe. Typed values are
-     * written as options spell them (durations as {@code 30 s}, lists joined by {@code ;}, enums lower case).
+     * Builds a description option by option, starting empty or from a preset. Not thread-safe.
+     * Typed values are written as options spell them (durations as {@code 30 s}, lists joined by
+     * {@code ;}, enums lower case).
      */
     @PublicEvolving
     public static final class Builder {
@@ -379,7 +462,8 @@ public final class EndpointSpec implements Serializable {
 
         /** A parameter whose value is a JSON document rendered from {@code template}. */
         public Builder bizParam(String name, String template) {
-            return set(EndpointOptions.REQUEST_BIZ_PARAM_NAME, name).set(EndpointOptions.REQUEST_BIZ_PARAM_TEMPLATE, template);
+            return set(EndpointOptions.REQUEST_BIZ_PARAM_NAME, name)
+                    .set(EndpointOptions.REQUEST_BIZ_PARAM_TEMPLATE, template);
         }
 
         /** A templated parameter of the token request ({@code auth.token.param.<name>}). */
@@ -387,7 +471,9 @@ public final class EndpointSpec implements Serializable {
             return set(EndpointOptions.AUTH_TOKEN_PARAM_PREFIX + name, template);
         }
 
-        /** @throws IllegalArgumentException naming the first invalid option */
+        /**
+         * @throws IllegalArgumentException naming the first invalid option
+         */
         public EndpointSpec build() {
             return fromOptions(options);
         }
@@ -396,9 +482,9 @@ public final class EndpointSpec implements Serializable {
             if (value instanceof Duration d) return TimeUtils.formatWithHighestUnit(d);
             if (value instanceof OptionEnum e) return e.optionValue();
             if (value instanceof Double d) return OptionReader.writeDouble(d);
-            if (value instanceof Collection<?> c) return c.stream().map(Builder::write).collect(Collectors.joining(";"));
+            if (value instanceof Collection<?> c)
+                return c.stream().map(Builder::write).collect(Collectors.joining(";"));
             return String.valueOf(value);
         }
     }
 }
-

@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint;
 
 import io.httpsync.connector.domain.OptionEnum;
+
 import org.apache.flink.annotation.PublicEvolving;
 
 /** How a token response states when the token expires. */
@@ -15,13 +16,19 @@ public enum ExpiresInUnit implements OptionEnum {
     /** An expiry instant in epoch milliseconds (Youzan {@code expires}). */
     EPOCH_MILLIS;
 
-    /** As options spell it ({@link #optionValue()}), which is also how Flink's typed option parsing matches it. */
+    /**
+     * As options spell it ({@link #optionValue()}), which is also how Flink's typed option parsing
+     * matches it.
+     */
     @Override
     public String toString() {
         return optionValue();
     }
 
-    /** The expiry in epoch millis of a token fetched at {@code nowMillis} whose response says {@code value}. */
+    /**
+     * The expiry in epoch millis of a token fetched at {@code nowMillis} whose response says {@code
+     * value}.
+     */
     public long expiresAt(long nowMillis, long value) {
         return switch (this) {
             case SECONDS -> nowMillis + value * 1000;

@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint;
 
 import io.httpsync.connector.domain.OptionEnum;
+
 import org.apache.flink.annotation.PublicEvolving;
 
 /** The HTTP methods list APIs and token endpoints use. */

@@ -1,17 +1,18 @@
 package io.httpsync.connector.endpoint;
 
+import org.apache.flink.annotation.Internal;
+
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.annotation.Internal;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * JSON pointers (RFC 6901) as options spell them, checked strictly: users often write JSONPath ({@code $.data[0]})
- * where a pointer ({@code /data/0}) is meant, and a pointer that silently matches nothing would read every page as
- * empty. So {@code [}, {@code ]}, {@code *} and a leading {@code $} are refused (keys containing them are not
- * supported).
+ * JSON pointers (RFC 6901) as options spell them, checked strictly: users often write JSONPath
+ * ({@code $.data[0]}) where a pointer ({@code /data/0}) is meant, and a pointer that silently
+ * matches nothing would read every page as empty. So {@code [}, {@code ]}, {@code *} and a leading
+ * {@code $} are refused (keys containing them are not supported).
  */
 @Internal
 public final class JsonPointers {
@@ -48,8 +49,11 @@ public final class JsonPointers {
         if (!text.startsWith("/")) return "a pointer starts with '/', like /data/orderList";
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == '[' || c == ']' || c == '*') return "'" + c + "' is JSONPath syntax; a pointer names array items as /items/0";
-            if (c == '~' && (i + 1 >= text.length() || (text.charAt(i + 1) != '0' && text.charAt(i + 1) != '1'))) {
+            if (c == '[' || c == ']' || c == '*')
+                return "'" + c + "' is JSONPath syntax; a pointer names array items as /items/0";
+            if (c == '~'
+                    && (i + 1 >= text.length()
+                            || (text.charAt(i + 1) != '0' && text.charAt(i + 1) != '1'))) {
                 return "'~' must be followed by 0 or 1";
             }
         }

@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint;
 
 import io.httpsync.connector.domain.OptionEnum;
+
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
@@ -22,10 +23,11 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * Reads flat string options into typed values, with errors that name the option ({@code option 'key': ...}), and
- * writes down each value it read in canonical spelling, so that a description read from options writes the same
- * options back. The one reader of every surface's options (endpoint, rate limits, tenants, scan), and
- * {@link #invalid} the one way to refuse an option. Used on one thread while options are read.
+ * Reads flat string options into typed values, with errors that name the option ({@code option
+ * 'key': ...}), and writes down each value it read in canonical spelling, so that a description
+ * read from options writes the same options back. The one reader of every surface's options
+ * (endpoint, rate limits, tenants, scan), and {@link #invalid} the one way to refuse an option.
+ * Used on one thread while options are read.
  */
 @PublicEvolving
 public final class OptionReader {
@@ -43,11 +45,18 @@ public final class OptionReader {
 
     /** "option 'key' is required", "option 'key': '7x' is not a duration". */
     public static IllegalArgumentException invalid(String key, String message) {
-        boolean predicate = message.startsWith("is ") || message.startsWith("needs ") || message.startsWith("must ");
-        return new IllegalArgumentException("option '" + key + "'" + (predicate ? " " : ": ") + message);
+        boolean predicate =
+                message.startsWith("is ")
+                        || message.startsWith("needs ")
+                        || message.startsWith("must ");
+        return new IllegalArgumentException(
+                "option '" + key + "'" + (predicate ? " " : ": ") + message);
     }
 
-    /** The options a class declares as static fields (a class of options such as {@link EndpointOptions}), in order. */
+    /**
+     * The options a class declares as static fields (a class of options such as {@link
+     * EndpointOptions}), in order.
+     */
     public static List<ConfigOption<?>> declaredIn(Class<?> holder) {
         List<ConfigOption<?>> options = new ArrayList<>();
         for (Field f : holder.getDeclaredFields()) {
@@ -85,15 +94,22 @@ public final class OptionReader {
     }
 
     public boolean bool(ConfigOption<Boolean> option) {
-        return typed(option, s -> {
-            if (s.equalsIgnoreCase("true")) return true;
-            if (s.equalsIgnoreCase("false")) return false;
-            throw new IllegalArgumentException("is not true or false");
-        }, String::valueOf);
+        return typed(
+                option,
+                s -> {
+                    if (s.equalsIgnoreCase("true")) return true;
+                    if (s.equalsIgnoreCase("false")) return false;
+                    throw new IllegalArgumentException("is not true or false");
+                },
+                String::valueOf);
     }
 
     public Integer integer(ConfigOption<Integer> option, int min) {
-        Integer v = typed(option, s -> parseNumber(s, Integer::parseInt, "an integer"), String::valueOf);
+        Integer v =
+                typed(
+                        option,
+                        s -> parseNumber(s, Integer::parseInt, "an integer"),
+                        String::valueOf);
         if (v != null && v < min) throw invalid(option.key(), v + " is less than " + min);
         return v;
     }
@@ -105,7 +121,11 @@ public final class OptionReader {
     }
 
     public Double doubleValue(ConfigOption<Double> option, double min, double max) {
-        Double v = typed(option, s -> parseNumber(s, Double::parseDouble, "a number"), OptionReader::writeDouble);
+        Double v =
+                typed(
+                        option,
+                        s -> parseNumber(s, Double::parseDouble, "a number"),
+                        OptionReader::writeDouble);
         if (v != null && (v < min || v > max || v.isNaN())) {
             throw invalid(option.key(), v + " is not within [" + min + ", " + max + "]");
         }
@@ -113,37 +133,57 @@ public final class OptionReader {
     }
 
     public Duration duration(ConfigOption<Duration> option, boolean positive) {
-        Duration d = typed(option, s -> {
-            try {
-                return TimeUtils.parseDuration(s);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("is not a duration like '30 s', '500 ms' or '7 d'");
-            }
-        }, TimeUtils::formatWithHighestUnit);
-        if (d != null && positive && (d.isNegative() || d.isZero())) throw invalid(option.key(), "must be positive");
+        Duration d =
+                typed(
+                        option,
+                        s -> {
+                            try {
+                                return TimeUtils.parseDuration(s);
+                            } catch (RuntimeException e) {
+                                throw new IllegalArgumentException(
+                                        "is not a duration like '30 s', '500 ms' or '7 d'");
+                            }
+                        },
+                        TimeUtils::formatWithHighestUnit);
+        if (d != null && positive && (d.isNegative() || d.isZero()))
+            throw invalid(option.key(), "must be positive");
         return d;
     }
 
     public MemorySize memorySize(ConfigOption<MemorySize> option) {
-        MemorySize m = typed(option, s -> {
-            try {
-                return MemorySize.parse(s);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("is not a size like '16 mb' or '512 kb'");
-            }
-        }, MemorySize::toString);
+        MemorySize m =
+                typed(
+                        option,
+                        s -> {
+                            try {
+                                return MemorySize.parse(s);
+                            } catch (RuntimeException e) {
+                                throw new IllegalArgumentException(
+                                        "is not a size like '16 mb' or '512 kb'");
+                            }
+                        },
+                        MemorySize::toString);
         if (m != null && m.getBytes() <= 0) throw invalid(option.key(), "must be positive");
         return m;
     }
 
     public <E extends Enum<E> & OptionEnum> E enumValue(ConfigOption<E> option, Class<E> type) {
-        return typed(option, s -> {
-            for (E e : type.getEnumConstants()) {
-                if (e.optionValue().equalsIgnoreCase(s) || e.name().equalsIgnoreCase(s)) return e;
-            }
-            throw new IllegalArgumentException("'" + s + "' is not one of "
-                    + Arrays.stream(type.getEnumConstants()).map(OptionEnum::optionValue).collect(Collectors.joining(", ")));
-        }, OptionEnum::optionValue);
+        return typed(
+                option,
+                s -> {
+                    for (E e : type.getEnumConstants()) {
+                        if (e.optionValue().equalsIgnoreCase(s) || e.name().equalsIgnoreCase(s))
+                            return e;
+                    }
+                    throw new IllegalArgumentException(
+                            "'"
+                                    + s
+                                    + "' is not one of "
+                                    + Arrays.stream(type.getEnumConstants())
+                                            .map(OptionEnum::optionValue)
+                                            .collect(Collectors.joining(", ")));
+                },
+                OptionEnum::optionValue);
     }
 
     public List<String> stringList(ConfigOption<List<String>> option) {
@@ -151,24 +191,29 @@ public final class OptionReader {
     }
 
     public List<Integer> intList(ConfigOption<List<Integer>> option) {
-        return typed(option, s -> {
-            List<Integer> out = new ArrayList<>();
-            for (String item : splitList(s)) out.add(parseNumber(item, Integer::parseInt, "a list of integers"));
-            return out;
-        }, l -> l.stream().map(String::valueOf).collect(Collectors.joining(";")));
+        return typed(
+                option,
+                s -> {
+                    List<Integer> out = new ArrayList<>();
+                    for (String item : splitList(s))
+                        out.add(parseNumber(item, Integer::parseInt, "a list of integers"));
+                    return out;
+                },
+                l -> l.stream().map(String::valueOf).collect(Collectors.joining(";")));
     }
 
     /** The options {@code prefix<name>}, by name, in key order. */
     public Map<String, String> prefixed(String prefix) {
         Map<String, String> out = new TreeMap<>();
-        raw.forEach((k, v) -> {
-            if (k.startsWith(prefix) && v != null) {
-                String name = k.substring(prefix.length());
-                if (name.isEmpty()) throw invalid(k, "needs a name after '" + prefix + "'");
-                out.put(name, v);
-                canonical.put(k, v);
-            }
-        });
+        raw.forEach(
+                (k, v) -> {
+                    if (k.startsWith(prefix) && v != null) {
+                        String name = k.substring(prefix.length());
+                        if (name.isEmpty()) throw invalid(k, "needs a name after '" + prefix + "'");
+                        out.put(name, v);
+                        canonical.put(k, v);
+                    }
+                });
         return out;
     }
 
@@ -177,24 +222,38 @@ public final class OptionReader {
         failOnUnknownKeys(EndpointOptions::isEndpointKey, EndpointOptions.knownKeys());
     }
 
-    /** Fails on the first key that is not {@code known}, suggesting the closest of {@code knownKeys}. */
+    /**
+     * Fails on the first key that is not {@code known}, suggesting the closest of {@code
+     * knownKeys}.
+     */
     public void failOnUnknownKeys(Predicate<String> known, List<String> knownKeys) {
         for (String key : new TreeMap<>(raw).keySet()) {
             if (!known.test(key)) {
                 String hint = closest(key, knownKeys);
-                throw new IllegalArgumentException("option '" + key + "' is unknown" + (hint == null ? "" : "; did you mean '" + hint + "'?"));
+                throw new IllegalArgumentException(
+                        "option '"
+                                + key
+                                + "' is unknown"
+                                + (hint == null ? "" : "; did you mean '" + hint + "'?"));
             }
         }
     }
 
-    private <T> T typed(ConfigOption<T> option, Function<String, T> parse, Function<T, String> write) {
+    private <T> T typed(
+            ConfigOption<T> option, Function<String, T> parse, Function<T, String> write) {
         String s = raw.get(option.key());
         if (s == null) return option.hasDefaultValue() ? option.defaultValue() : null;
         T value;
         try {
             value = parse.apply(s.trim());
         } catch (IllegalArgumentException e) {
-            throw invalid(option.key(), s.isBlank() ? "is empty" : e.getMessage().startsWith("'") ? e.getMessage() : "'" + s + "' " + e.getMessage());
+            throw invalid(
+                    option.key(),
+                    s.isBlank()
+                            ? "is empty"
+                            : e.getMessage().startsWith("'")
+                                    ? e.getMessage()
+                                    : "'" + s + "' " + e.getMessage());
         }
         canonical.put(option.key(), write.apply(value));
         return value;
@@ -252,8 +311,12 @@ public final class OptionReader {
         return prev[b.length()];
     }
 
-    /** Keys given that start with {@code prefix}; for checks that depend on the presence of a group. */
+    /**
+     * Keys given that start with {@code prefix}; for checks that depend on the presence of a group.
+     */
     Set<String> keysStartingWith(String prefix) {
-        return raw.keySet().stream().filter(k -> k.startsWith(prefix)).collect(Collectors.toCollection(TreeSet::new));
+        return raw.keySet().stream()
+                .filter(k -> k.startsWith(prefix))
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 }

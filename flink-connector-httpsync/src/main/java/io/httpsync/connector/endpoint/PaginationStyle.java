@@ -6,12 +6,13 @@ import io.httpsync.connector.endpoint.pagination.KeysetPagination;
 import io.httpsync.connector.endpoint.pagination.OffsetPagination;
 import io.httpsync.connector.endpoint.pagination.PagePagination;
 import io.httpsync.connector.endpoint.pagination.PagingStyle;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
- * How a list API is paged; each style has one implementation in {@code endpoint.pagination}, which declares what the
- * style needs and offers ({@link #paging()}).
+ * How a list API is paged; each style has one implementation in {@code endpoint.pagination}, which
+ * declares what the style needs and offers ({@link #paging()}).
  */
 @PublicEvolving
 public enum PaginationStyle implements OptionEnum {
@@ -19,12 +20,20 @@ public enum PaginationStyle implements OptionEnum {
     PAGE,
     /** A record offset ({@code ${offset}}) with a limit ({@code ${pageSize}}). */
     OFFSET,
-    /** An opaque cursor handed out by the previous page ({@code ${cursor}}, empty on the first call). */
+    /**
+     * An opaque cursor handed out by the previous page ({@code ${cursor}}, empty on the first
+     * call).
+     */
     CURSOR,
-    /** Continue after the last record's time and id ({@code ${keyset.time}}, {@code ${keyset.id}}). */
+    /**
+     * Continue after the last record's time and id ({@code ${keyset.time}}, {@code ${keyset.id}}).
+     */
     KEYSET;
 
-    /** Its placeholders, required response paths, position format and implementation, declared beside the latter. */
+    /**
+     * Its placeholders, required response paths, position format and implementation, declared
+     * beside the latter.
+     */
     @Internal
     public PagingStyle paging() {
         return switch (this) {

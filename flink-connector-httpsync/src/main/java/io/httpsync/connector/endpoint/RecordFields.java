@@ -1,15 +1,16 @@
 package io.httpsync.connector.endpoint;
 
+import org.apache.flink.annotation.Internal;
+
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.annotation.Internal;
 
 import java.time.ZoneId;
 
 /**
- * Reads a record's id and time (update time, or create time when the window selects on it) as the endpoint
- * description says ({@code response.record.id-path}, {@code response.record.time-path}, its format and zone).
- * Immutable and thread-safe.
+ * Reads a record's id and time (update time, or create time when the window selects on it) as the
+ * endpoint description says ({@code response.record.id-path}, {@code response.record.time-path},
+ * its format and zone). Immutable and thread-safe.
  */
 @Internal
 public final class RecordFields {
@@ -44,10 +45,14 @@ public final class RecordFields {
      * @throws ResponseFormatException if no id path is configured or the record has none
      */
     public String id(JsonNode record) {
-        if (idPath == null) throw new ResponseFormatException("option 'response.record.id-path' is not set");
+        if (idPath == null)
+            throw new ResponseFormatException("option 'response.record.id-path' is not set");
         JsonNode n = JsonPointers.present(record, idPath);
         if (n == null || n.isContainerNode()) {
-            throw new ResponseFormatException("a record has no id at '" + idPathText + "' (option 'response.record.id-path')");
+            throw new ResponseFormatException(
+                    "a record has no id at '"
+                            + idPathText
+                            + "' (option 'response.record.id-path')");
         }
         return n.asText();
     }
@@ -55,19 +60,27 @@ public final class RecordFields {
     /**
      * The record's time in epoch millis.
      *
-     * @throws ResponseFormatException if no time path is configured or the record's time is missing or malformed
+     * @throws ResponseFormatException if no time path is configured or the record's time is missing
+     *     or malformed
      */
     public long time(JsonNode record) {
-        if (timePath == null) throw new ResponseFormatException("option 'response.record.time-path' is not set");
+        if (timePath == null)
+            throw new ResponseFormatException("option 'response.record.time-path' is not set");
         JsonNode n = JsonPointers.present(record, timePath);
         if (n == null) {
-            throw new ResponseFormatException("a record has no time at '" + timePathText + "' (option 'response.record.time-path')");
+            throw new ResponseFormatException(
+                    "a record has no time at '"
+                            + timePathText
+                            + "' (option 'response.record.time-path')");
         }
         try {
             return timeFormat.parse(n, zone);
         } catch (IllegalArgumentException e) {
-            throw new ResponseFormatException("the record time at '" + timePathText + "' (option 'response.record.time-path'): "
-                    + e.getMessage());
+            throw new ResponseFormatException(
+                    "the record time at '"
+                            + timePathText
+                            + "' (option 'response.record.time-path'): "
+                            + e.getMessage());
         }
     }
 

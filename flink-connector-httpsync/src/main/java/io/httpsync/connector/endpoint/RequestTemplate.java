@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint;
 
 import io.httpsync.connector.endpoint.template.Template;
+
 import org.apache.flink.annotation.Internal;
 
 import java.util.Collections;
@@ -11,9 +12,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The templated shape of one HTTP request: URL, method, where parameters go, parameters, headers, JSON body and the
- * optional business parameter (a parameter whose value is a JSON document). The list request and the token request
- * are both described this way. Immutable and thread-safe.
+ * The templated shape of one HTTP request: URL, method, where parameters go, parameters, headers,
+ * JSON body and the optional business parameter (a parameter whose value is a JSON document). The
+ * list request and the token request are both described this way. Immutable and thread-safe.
  */
 @Internal
 public final class RequestTemplate {
@@ -25,12 +26,20 @@ public final class RequestTemplate {
     private final Template body;
     private final String bizParamName;
     private final Template bizParam;
+
     /** Every template by the option key it came from, for validation messages. */
     private final Map<String, Template> byOptionKey;
 
-    RequestTemplate(Template url, HttpMethod method, BodyKind bodyKind, Map<String, Template> params,
-                    Map<String, Template> headers, Template body, String bizParamName, Template bizParam,
-                    Map<String, Template> byOptionKey) {
+    RequestTemplate(
+            Template url,
+            HttpMethod method,
+            BodyKind bodyKind,
+            Map<String, Template> params,
+            Map<String, Template> headers,
+            Template body,
+            String bizParamName,
+            Template bizParam,
+            Map<String, Template> byOptionKey) {
         this.url = url;
         this.method = method;
         this.bodyKind = bodyKind;
@@ -42,17 +51,39 @@ public final class RequestTemplate {
         this.byOptionKey = Collections.unmodifiableMap(new LinkedHashMap<>(byOptionKey));
     }
 
-    /** The option keys a request template is read from: the list request's, or the token request's. */
-    record Keys(String url, String method, String bodyKind, String bodyTemplate, String paramPrefix,
-                String headerPrefix, String bizName, String bizTemplate) {}
+    /**
+     * The option keys a request template is read from: the list request's, or the token request's.
+     */
+    record Keys(
+            String url,
+            String method,
+            String bodyKind,
+            String bodyTemplate,
+            String paramPrefix,
+            String headerPrefix,
+            String bizName,
+            String bizTemplate) {}
 
-    static final Keys LIST_REQUEST = new Keys(EndpointOptions.URL.key(), EndpointOptions.REQUEST_METHOD.key(),
-            EndpointOptions.REQUEST_BODY_KIND.key(), EndpointOptions.REQUEST_BODY_TEMPLATE.key(),
-            EndpointOptions.REQUEST_PARAM_PREFIX, EndpointOptions.REQUEST_HEADER_PREFIX,
-            EndpointOptions.REQUEST_BIZ_PARAM_NAME.key(), EndpointOptions.REQUEST_BIZ_PARAM_TEMPLATE.key());
-    static final Keys TOKEN_REQUEST = new Keys(EndpointOptions.AUTH_TOKEN_URL.key(), EndpointOptions.AUTH_TOKEN_METHOD.key(),
-            EndpointOptions.AUTH_TOKEN_BODY_KIND.key(), EndpointOptions.AUTH_TOKEN_BODY_TEMPLATE.key(),
-            EndpointOptions.AUTH_TOKEN_PARAM_PREFIX, EndpointOptions.AUTH_TOKEN_HEADER_PREFIX, null, null);
+    static final Keys LIST_REQUEST =
+            new Keys(
+                    EndpointOptions.URL.key(),
+                    EndpointOptions.REQUEST_METHOD.key(),
+                    EndpointOptions.REQUEST_BODY_KIND.key(),
+                    EndpointOptions.REQUEST_BODY_TEMPLATE.key(),
+                    EndpointOptions.REQUEST_PARAM_PREFIX,
+                    EndpointOptions.REQUEST_HEADER_PREFIX,
+                    EndpointOptions.REQUEST_BIZ_PARAM_NAME.key(),
+                    EndpointOptions.REQUEST_BIZ_PARAM_TEMPLATE.key());
+    static final Keys TOKEN_REQUEST =
+            new Keys(
+                    EndpointOptions.AUTH_TOKEN_URL.key(),
+                    EndpointOptions.AUTH_TOKEN_METHOD.key(),
+                    EndpointOptions.AUTH_TOKEN_BODY_KIND.key(),
+                    EndpointOptions.AUTH_TOKEN_BODY_TEMPLATE.key(),
+                    EndpointOptions.AUTH_TOKEN_PARAM_PREFIX,
+                    EndpointOptions.AUTH_TOKEN_HEADER_PREFIX,
+                    null,
+                    null);
 
     public HttpMethod method() {
         return method;
@@ -85,6 +116,12 @@ public final class RequestTemplate {
         if (bizParamName != null) p.put(bizParamName, bizParam.render(values));
         LinkedHashMap<String, String> h = new LinkedHashMap<>();
         headers.forEach((name, t) -> h.put(name, t.render(values)));
-        return new RenderedRequest(method, bodyKind, url.render(values), p, h, body == null ? null : body.render(values));
+        return new RenderedRequest(
+                method,
+                bodyKind,
+                url.render(values),
+                p,
+                h,
+                body == null ? null : body.render(values));
     }
 }

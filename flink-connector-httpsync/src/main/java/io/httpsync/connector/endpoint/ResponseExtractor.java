@@ -1,16 +1,19 @@
 package io.httpsync.connector.endpoint;
 
+import io.httpsync.connector.endpoint.pagination.PageContent;
+
+import org.apache.flink.annotation.Internal;
+
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.httpsync.connector.endpoint.pagination.PageContent;
-import org.apache.flink.annotation.Internal;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads what the pagination and the error classifier need from a parsed response: records, cursor, end flag, total,
- * error code and message, at the pointers of the endpoint description. Immutable and thread-safe.
+ * Reads what the pagination and the error classifier need from a parsed response: records, cursor,
+ * end flag, total, error code and message, at the pointers of the endpoint description. Immutable
+ * and thread-safe.
  */
 @Internal
 public final class ResponseExtractor {
@@ -39,27 +42,34 @@ public final class ResponseExtractor {
         return p == null ? null : JsonPointer.compile(p);
     }
 
-    /** The platform's code: the first present of {@code response.error-code-path}, as text; null if none. */
+    /**
+     * The platform's code: the first present of {@code response.error-code-path}, as text; null if
+     * none.
+     */
     public String code(JsonNode body) {
         JsonNode n = JsonPointers.firstPresent(body, codes);
         return n == null ? null : n.asText();
     }
 
-    /** The platform's message: the first present of {@code response.error-message-path}; null if none. */
+    /**
+     * The platform's message: the first present of {@code response.error-message-path}; null if
+     * none.
+     */
     public String message(JsonNode body) {
         JsonNode n = JsonPointers.firstPresent(body, messages);
         return n == null ? null : n.isValueNode() ? n.asText() : n.toString();
     }
 
     /**
-     * The page's content. A records node that is missing (or null) is an error, so that a path that matches nothing
-     * cannot read every window as empty; unless {@code response.records-may-be-absent} says the platform leaves the
-     * array out of empty pages (TOP omits {@code trades}), and neither the total nor the end flag says there are records.
-     * For a detail API ({@code response.single-record}) a missing record is "not found". The same as
+     * The page's content. A records node that is missing (or null) is an error, so that a path that
+     * matches nothing cannot read every window as empty; unless {@code
+     * response.records-may-be-absent} says the platform leaves the array out of empty pages (TOP
+     * omits {@code trades}), and neither the total nor the end flag says there are records. For a
+     * detail API ({@code response.single-record}) a missing record is "not found". The same as
      * {@code extract(body, 0)}: a page at the start of the window.
      *
-     * @throws ResponseFormatException if the records are missing (as above) or not an array (nor one object with
-     *     'response.single-record'), or the total or has-next is not readable
+     * @throws ResponseFormatException if the records are missing (as above) or not an array (nor
+     *     one object with 'response.single-record'), or the total or has-next is not readable
      */
     public PageContent extract(JsonNode body) {
         return extract(body, 0);
@@ -67,9 +77,9 @@ public final class ResponseExtractor {
 
     /**
      * The content of a page that starts after {@code recordsBefore} records of the window: with
-     * {@code response.records-may-be-absent}, a missing array says "no records" unless the total counts records at or
-     * after that position (a page beyond the last one, read to prove the end or after records left the window, is
-     * empty while the total is not 0).
+     * {@code response.records-may-be-absent}, a missing array says "no records" unless the total
+     * counts records at or after that position (a page beyond the last one, read to prove the end
+     * or after records left the window, is empty while the total is not 0).
      */
     public PageContent extract(JsonNode body, long recordsBefore) {
         JsonNode r = JsonPointers.present(body, records);
@@ -78,42 +88,74 @@ public final class ResponseExtractor {
         Boolean last = flag(body, lastPage, settings.lastPagePath());
         List<JsonNode> list = new ArrayList<>();
         if (r == null) {
-            if (!settings.singleRecord()) checkRecordsMayBeAbsent(body, pageTotal, more, last, recordsBefore);
+            if (!settings.singleRecord())
+                checkRecordsMayBeAbsent(body, pageTotal, more, last, recordsBefore);
         } else if (r.isObject() && settings.singleRecord()) {
             list.add(r);
         } else {
             if (!r.isArray()) {
-                throw new ResponseFormatException("'" + settings.recordsPath() + "' is a " + r.getNodeType().name().toLowerCase()
-                        + ", not an array of records");
+                throw new ResponseFormatException(
+                        "'"
+                                + settings.recordsPath()
+                                + "' is a "
+                                + r.getNodeType().name().toLowerCase()
+                                + ", not an array of records");
             }
             r.forEach(list::add);
         }
         return new PageContent(list, cursor(body), more, pageTotal, last);
     }
 
-    private void checkRecordsMayBeAbsent(JsonNode body, Long pageTotal, Boolean more, Boolean last, long recordsBefore) {
-        String path = "'" + EndpointOptions.RESPONSE_RECORDS_PATH.key() + "' " + settings.recordsPath();
+    private void checkRecordsMayBeAbsent(
+            JsonNode body, Long pageTotal, Boolean more, Boolean last, long recordsBefore) {
+        String path =
+                "'" + EndpointOptions.RESPONSE_RECORDS_PATH.key() + "' " + settings.recordsPath();
         if (!settings.recordsMayBeAbsent()) {
-            throw new ResponseFormatException("option " + path + " matches nothing in the response (" + nearestPresent(body)
-                    + "); if the platform leaves the records out of empty pages, set '"
-                    + EndpointOptions.RESPONSE_RECORDS_MAY_BE_ABSENT.key() + "' = true");
+            throw new ResponseFormatException(
+                    "option "
+                            + path
+                            + " matches nothing in the response ("
+                            + nearestPresent(body)
+                            + "); if the platform leaves the records out of empty pages, set '"
+                            + EndpointOptions.RESPONSE_RECORDS_MAY_BE_ABSENT.key()
+                            + "' = true");
         }
         if (pageTotal != null && pageTotal > recordsBefore) {
-            throw new ResponseFormatException("the response has no records at " + path + ", but its total at '"
-                    + settings.totalPath() + "' is " + pageTotal
-                    + (recordsBefore == 0 ? "" : ", more than the " + recordsBefore + " records before this page"));
+            throw new ResponseFormatException(
+                    "the response has no records at "
+                            + path
+                            + ", but its total at '"
+                            + settings.totalPath()
+                            + "' is "
+                            + pageTotal
+                            + (recordsBefore == 0
+                                    ? ""
+                                    : ", more than the "
+                                            + recordsBefore
+                                            + " records before this page"));
         }
         if (Boolean.TRUE.equals(more)) {
-            throw new ResponseFormatException("the response has no records at " + path + ", but its has-next flag at '"
-                    + settings.hasNextPath() + "' is true");
+            throw new ResponseFormatException(
+                    "the response has no records at "
+                            + path
+                            + ", but its has-next flag at '"
+                            + settings.hasNextPath()
+                            + "' is true");
         }
         if (Boolean.FALSE.equals(last)) {
-            throw new ResponseFormatException("the response has no records at " + path + ", but its last-page flag at '"
-                    + settings.lastPagePath() + "' is false");
+            throw new ResponseFormatException(
+                    "the response has no records at "
+                            + path
+                            + ", but its last-page flag at '"
+                            + settings.lastPagePath()
+                            + "' is false");
         }
     }
 
-    /** Where the records path leaves the response: its longest present prefix and the field names there (no values). */
+    /**
+     * Where the records path leaves the response: its longest present prefix and the field names
+     * there (no values).
+     */
     private String nearestPresent(JsonNode body) {
         String path = settings.recordsPath();
         String[] steps = path.isEmpty() ? new String[0] : path.substring(1).split("/", -1);
@@ -138,7 +180,10 @@ public final class ResponseExtractor {
         return n == null ? null : n.asText();
     }
 
-    /** A boolean flag at {@code pointer} (true/false, 1/0, "true"/"false"), or null if absent or not configured. */
+    /**
+     * A boolean flag at {@code pointer} (true/false, 1/0, "true"/"false"), or null if absent or not
+     * configured.
+     */
     private static Boolean flag(JsonNode body, JsonPointer pointer, String path) {
         JsonNode n = JsonPointers.present(body, pointer);
         if (n == null) return null;
@@ -157,7 +202,8 @@ public final class ResponseExtractor {
         try {
             return Long.parseLong(n.asText().trim());
         } catch (NumberFormatException e) {
-            throw new ResponseFormatException("'" + settings.totalPath() + "' is '" + n.asText() + "', not a number");
+            throw new ResponseFormatException(
+                    "'" + settings.totalPath() + "' is '" + n.asText() + "', not a number");
         }
     }
 }

@@ -1,7 +1,8 @@
 package io.httpsync.connector.endpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.annotation.PublicEvolving;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -13,10 +14,11 @@ import java.time.temporal.TemporalAccessor;
 import java.util.Objects;
 
 /**
- * How a platform writes a point in time: {@code epoch-millis}, {@code epoch-seconds}, or a {@link DateTimeFormatter}
- * pattern read in a time zone (TOP and Jushuitan use {@code yyyy-MM-dd HH:mm:ss} in Asia/Shanghai). Immutable and
- * thread-safe. Epoch seconds and patterns without milliseconds truncate towards the past, so consecutive windows
- * {@code [a, b)}, {@code [b, c)} stay adjacent at the platform's resolution.
+ * How a platform writes a point in time: {@code epoch-millis}, {@code epoch-seconds}, or a {@link
+ * DateTimeFormatter} pattern read in a time zone (TOP and Jushuitan use {@code yyyy-MM-dd HH:mm:ss}
+ * in Asia/Shanghai). Immutable and thread-safe. Epoch seconds and patterns without milliseconds
+ * truncate towards the past, so consecutive windows {@code [a, b)}, {@code [b, c)} stay adjacent at
+ * the platform's resolution.
  */
 @PublicEvolving
 public final class TimeFormat {
@@ -46,19 +48,30 @@ public final class TimeFormat {
     public static TimeFormat of(String text) {
         Objects.requireNonNull(text, "time format");
         if (text.equalsIgnoreCase(EPOCH_MILLIS)) return new TimeFormat(EPOCH_MILLIS, null, 1);
-        if (text.equalsIgnoreCase(EPOCH_SECONDS)) return new TimeFormat(EPOCH_SECONDS, null, SECOND);
-        if (text.isBlank()) throw new IllegalArgumentException("an empty time format; use epoch-millis, epoch-seconds or a pattern");
+        if (text.equalsIgnoreCase(EPOCH_SECONDS))
+            return new TimeFormat(EPOCH_SECONDS, null, SECOND);
+        if (text.isBlank())
+            throw new IllegalArgumentException(
+                    "an empty time format; use epoch-millis, epoch-seconds or a pattern");
         DateTimeFormatter f;
         try {
             f = DateTimeFormatter.ofPattern(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + text + "' is neither epoch-millis, epoch-seconds nor a valid "
-                    + "DateTimeFormatter pattern (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    "'"
+                            + text
+                            + "' is neither epoch-millis, epoch-seconds nor a valid "
+                            + "DateTimeFormatter pattern ("
+                            + e.getMessage()
+                            + ")");
         }
         return new TimeFormat(text, f, unitOfPattern(text));
     }
 
-    /** The smallest time unit a pattern writes, so that "the end minus one unit" is the last instant it can name. */
+    /**
+     * The smallest time unit a pattern writes, so that "the end minus one unit" is the last instant
+     * it can name.
+     */
     private static long unitOfPattern(String pattern) {
         long unit = DAY;
         boolean quoted = false;
@@ -70,7 +83,7 @@ public final class TimeFormat {
                 case 's' -> unit = Math.min(unit, SECOND);
                 case 'm' -> unit = Math.min(unit, MINUTE);
                 case 'H', 'h', 'k', 'K' -> unit = Math.min(unit, HOUR);
-                default -> { }
+                default -> {}
             }
         }
         return unit;
@@ -80,7 +93,9 @@ public final class TimeFormat {
         return text;
     }
 
-    /** The resolution of this format in milliseconds: 1, 1000, or the smallest unit of the pattern. */
+    /**
+     * The resolution of this format in milliseconds: 1, 1000, or the smallest unit of the pattern.
+     */
     public long unitMillis() {
         return unitMillis;
     }
@@ -97,13 +112,14 @@ public final class TimeFormat {
     }
 
     /**
-     * Reads an instant written in this format: a number or a numeric string for the epoch formats, a string for
-     * patterns.
+     * Reads an instant written in this format: a number or a numeric string for the epoch formats,
+     * a string for patterns.
      *
      * @throws IllegalArgumentException if the value is not in this format
      */
     public long parse(JsonNode value, ZoneId zone) {
-        if (value == null || value.isMissingNode() || value.isNull()) throw new IllegalArgumentException("no time value");
+        if (value == null || value.isMissingNode() || value.isNull())
+            throw new IllegalArgumentException("no time value");
         if (formatter == null) {
             long n;
             if (value.isIntegralNumber()) {
@@ -122,13 +138,17 @@ public final class TimeFormat {
 
     /** Reads a text written with this pattern (or an epoch number for the epoch formats). */
     public long parse(String value, ZoneId zone) {
-        if (formatter == null) return parse(com.fasterxml.jackson.databind.node.TextNode.valueOf(value), zone);
+        if (formatter == null)
+            return parse(com.fasterxml.jackson.databind.node.TextNode.valueOf(value), zone);
         try {
-            TemporalAccessor t = formatter.withZone(zone).parseBest(value, ZonedDateTime::from, LocalDate::from);
-            return t instanceof ZonedDateTime z ? z.toInstant().toEpochMilli()
+            TemporalAccessor t =
+                    formatter.withZone(zone).parseBest(value, ZonedDateTime::from, LocalDate::from);
+            return t instanceof ZonedDateTime z
+                    ? z.toInstant().toEpochMilli()
                     : ((LocalDate) t).atStartOfDay(zone).toInstant().toEpochMilli();
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + value + "' does not match the time format '" + text + "'");
+            throw new IllegalArgumentException(
+                    "'" + value + "' does not match the time format '" + text + "'");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint;
 
 import io.httpsync.connector.domain.OptionEnum;
+
 import org.apache.flink.annotation.PublicEvolving;
 
 /** What the number at {@code response.total-path} counts. */

@@ -1,23 +1,25 @@
 package io.httpsync.connector.http;
 
 import io.httpsync.connector.endpoint.EndpointOptions;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.MemorySize;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import org.asynchttpclient.AsyncCompletionHandlerBase;
 import org.asynchttpclient.HttpResponseBodyPart;
 import org.asynchttpclient.HttpResponseStatus;
 
 /**
- * Collects an answer like async-http-client's default handler, but stops at {@code response.max-body-size}: a
- * declared {@code Content-Length} beyond it is refused before the body is read, and a body (chunked, or lying about
- * its length) that grows beyond it is dropped as soon as it does. Either way the request fails with a
- * {@link ResponseTooLargeException} and the connection is closed, so that no answer can hold more than the cap in
- * memory.
+ * Collects an answer like async-http-client's default handler, but stops at {@code
+ * response.max-body-size}: a declared {@code Content-Length} beyond it is refused before the body
+ * is read, and a body (chunked, or lying about its length) that grows beyond it is dropped as soon
+ * as it does. Either way the request fails with a {@link ResponseTooLargeException} and the
+ * connection is closed, so that no answer can hold more than the cap in memory.
  *
- * <p>One instance per request. Async-http-client calls it from one I/O thread at a time, one callback after the
- * other, publishing the fields between them.
+ * <p>One instance per request. Async-http-client calls it from one I/O thread at a time, one
+ * callback after the other, publishing the fields between them.
  */
 @Internal
 final class CappedBodyHandler extends AsyncCompletionHandlerBase {
@@ -41,7 +43,8 @@ final class CappedBodyHandler extends AsyncCompletionHandlerBase {
         if (length != null) {
             try {
                 long declared = Long.parseLong(length.trim());
-                if (declared > maxBytes) throw tooLarge("its Content-Length is " + declared + " bytes");
+                if (declared > maxBytes)
+                    throw tooLarge("its Content-Length is " + declared + " bytes");
             } catch (NumberFormatException ignored) {
                 // a malformed length is no promise; the bytes are counted as they come
             }
@@ -57,8 +60,17 @@ final class CappedBodyHandler extends AsyncCompletionHandlerBase {
     }
 
     private ResponseTooLargeException tooLarge(String detail) {
-        // thrown from a callback, it aborts the request: async-http-client closes the connection and fails the future
-        return new ResponseTooLargeException("the HTTP " + status + " answer's body exceeds '"
-                + EndpointOptions.RESPONSE_MAX_BODY_SIZE.key() + "' (" + new MemorySize(maxBytes) + "): " + detail + "; it was not read");
+        // thrown from a callback, it aborts the request: async-http-client closes the connection
+        // and fails the future
+        return new ResponseTooLargeException(
+                "the HTTP "
+                        + status
+                        + " answer's body exceeds '"
+                        + EndpointOptions.RESPONSE_MAX_BODY_SIZE.key()
+                        + "' ("
+                        + new MemorySize(maxBytes)
+                        + "): "
+                        + detail
+                        + "; it was not read");
     }
 }

@@ -1,9 +1,5 @@
 package io.httpsync.connector.http;
 
-import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.httpsync.connector.auth.RequestSigner;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenFetchException;
@@ -15,7 +11,13 @@ import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.endpoint.RequestTemplate;
 import io.httpsync.connector.endpoint.TimeFormat;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
+
 import org.apache.flink.annotation.Internal;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -29,18 +31,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Tokens fetched from a token endpoint ({@code auth.token.*}), cached per tenant. A token is fetched again when it is
- * within {@code auth.token.refresh-margin} of expiry (at most half its lifetime before), when it was invalidated
- * after a token-expired answer, or when the last fetch failed. Concurrent callers of one tenant share one in-flight
- * fetch. Never blocks: the fetch is an asynchronous request over the {@link TokenTransport}; callers get futures.
+ * Tokens fetched from a token endpoint ({@code auth.token.*}), cached per tenant. A token is
+ * fetched again when it is within {@code auth.token.refresh-margin} of expiry (at most half its
+ * lifetime before), when it was invalidated after a token-expired answer, or when the last fetch
+ * failed. Concurrent callers of one tenant share one in-flight fetch. Never blocks: the fetch is an
+ * asynchronous request over the {@link TokenTransport}; callers get futures.
  *
- * <p><b>Rotating refresh tokens</b> ({@code auth.token.refresh-token-path}): an answer's new refresh token replaces
- * the tenant property {@code auth.token.refresh-token-property} in the tenant's next token request. A tenant has at
- * most one fetch in flight, so a single-use refresh token is presented once by this provider. The newest refresh
- * tokens can be read ({@link #refreshTokens}) and handed to a new provider ({@link #useRefreshTokens}), which is how
- * the source keeps them in its checkpoints. They are secrets: never logged, and redacted from error messages.
+ * <p><b>Rotating refresh tokens</b> ({@code auth.token.refresh-token-path}): an answer's new
+ * refresh token replaces the tenant property {@code auth.token.refresh-token-property} in the
+ * tenant's next token request. A tenant has at most one fetch in flight, so a single-use refresh
+ * token is presented once by this provider. The newest refresh tokens can be read ({@link
+ * #refreshTokens}) and handed to a new provider ({@link #useRefreshTokens}), which is how the
+ * source keeps them in its checkpoints. They are secrets: never logged, and redacted from error
+ * messages.
  *
- * <p>Thread-safe: every method may be called from any thread; answers are handled on the transport's threads.
+ * <p>Thread-safe: every method may be called from any thread; answers are handled on the
+ * transport's threads.
  */
 @Internal
 public final class EndpointTokenProvider implements TokenProvider {
@@ -69,18 +75,23 @@ public final class EndpointTokenProvider implements TokenProvider {
     private final Consumer<String> onFetched;
     private final JsonPointer refreshTokenPath;
     private final String refreshTokenProperty;
+
     /** Signs the token request ({@code auth.token.signed}), or null. */
     private final RequestSigner signer;
+
     private final Map<String, CompletableFuture<Issued>> cache = new ConcurrentHashMap<>();
+
     /** The newest refresh token per tenant, where it differs from the tenant's property. */
     private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
 
-    public EndpointTokenProvider(EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
+    public EndpointTokenProvider(
+            EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
         EndpointSpec.AuthSettings auth = spec.auth();
         this.request = auth.tokenRequest();
         this.tokenPathText = auth.tokenPath();
         this.tokenPath = JsonPointer.compile(tokenPathText);
-        this.expiresInPath = auth.expiresInPath() == null ? null : JsonPointer.compile(auth.expiresInPath());
+        this.expiresInPath =
+                auth.expiresInPath() == null ? null : JsonPointer.compile(auth.expiresInPath());
         this.expiresInUnit = auth.expiresInUnit();
         this.defaultTtl = auth.defaultTtl();
         this.refreshMargin = auth.refreshMargin();
@@ -89,9 +100,13 @@ public final class EndpointTokenProvider implements TokenProvider {
         this.transport = transport;
         this.clock = clock;
         this.onFetched = onFetched;
-        this.refreshTokenPath = auth.rotatesRefreshTokens() ? JsonPointer.compile(auth.refreshTokenPath()) : null;
+        this.refreshTokenPath =
+                auth.rotatesRefreshTokens() ? JsonPointer.compile(auth.refreshTokenPath()) : null;
         this.refreshTokenProperty = auth.refreshTokenProperty();
-        this.signer = auth.tokenRequestSigned() ? auth.signer().signer(auth.signerSecretProperty()) : null;
+        this.signer =
+                auth.tokenRequestSigned()
+                        ? auth.signer().signer(auth.signerSecretProperty())
+                        : null;
     }
 
     @Override
@@ -99,40 +114,53 @@ public final class EndpointTokenProvider implements TokenProvider {
         return issued(tenant).thenApply(Issued::value);
     }
 
-    /** The tenant's current token with the time to stop using it; fetched if there is none (as {@link #token}). */
+    /**
+     * The tenant's current token with the time to stop using it; fetched if there is none (as
+     * {@link #token}).
+     */
     public CompletableFuture<Issued> issued(Tenant tenant) {
         @SuppressWarnings("unchecked")
         CompletableFuture<Issued>[] started = new CompletableFuture[1];
-        CompletableFuture<Issued> current = cache.compute(tenant.id(), (id, old) -> {
-            if (usable(old)) return old;
-            started[0] = new CompletableFuture<>();
-            return started[0];
-        });
-        // the fetch starts outside compute(): its callbacks may run at once and must not re-enter the map
+        CompletableFuture<Issued> current =
+                cache.compute(
+                        tenant.id(),
+                        (id, old) -> {
+                            if (usable(old)) return old;
+                            started[0] = new CompletableFuture<>();
+                            return started[0];
+                        });
+        // the fetch starts outside compute(): its callbacks may run at once and must not re-enter
+        // the map
         if (started[0] != null) fetch(tenant, started[0]);
         return current;
     }
 
     /**
-     * The newest refresh token of every tenant that got one from the token endpoint (or {@link #useRefreshTokens}),
-     * by tenant id. Empty unless {@code auth.token.refresh-token-path} is set. Secrets: never log them.
+     * The newest refresh token of every tenant that got one from the token endpoint (or {@link
+     * #useRefreshTokens}), by tenant id. Empty unless {@code auth.token.refresh-token-path} is set.
+     * Secrets: never log them.
      */
     public Map<String, String> refreshTokens() {
         return new TreeMap<>(refreshTokens);
     }
 
     /**
-     * Makes the next token requests of these tenants present these refresh tokens instead of the tenants' property
-     * (e.g. the newest ones of a restored checkpoint). Call before the first {@link #token} of these tenants.
+     * Makes the next token requests of these tenants present these refresh tokens instead of the
+     * tenants' property (e.g. the newest ones of a restored checkpoint). Call before the first
+     * {@link #token} of these tenants.
      */
     public void useRefreshTokens(Map<String, String> newest) {
         if (refreshTokenPath == null && !newest.isEmpty()) {
-            throw new IllegalStateException("refresh tokens given, but option 'auth.token.refresh-token-path' is not set");
+            throw new IllegalStateException(
+                    "refresh tokens given, but option 'auth.token.refresh-token-path' is not set");
         }
         refreshTokens.putAll(newest);
     }
 
-    /** The tenant as its next token request sees it: with the newest refresh token, if one replaced its property. */
+    /**
+     * The tenant as its next token request sees it: with the newest refresh token, if one replaced
+     * its property.
+     */
     private Tenant withNewestRefreshToken(Tenant tenant) {
         String newest = refreshTokens.get(tenant.id());
         if (newest == null) return tenant;
@@ -149,8 +177,14 @@ public final class EndpointTokenProvider implements TokenProvider {
 
     @Override
     public void invalidate(Tenant tenant, String token) {
-        cache.computeIfPresent(tenant.id(), (id, f) ->
-                f.isDone() && !f.isCompletedExceptionally() && f.join().value().equals(token) ? null : f);
+        cache.computeIfPresent(
+                tenant.id(),
+                (id, f) ->
+                        f.isDone()
+                                        && !f.isCompletedExceptionally()
+                                        && f.join().value().equals(token)
+                                ? null
+                                : f);
     }
 
     @Override
@@ -163,19 +197,29 @@ public final class EndpointTokenProvider implements TokenProvider {
         Tenant tenant = withNewestRefreshToken(configured);
         long now = clock.millis();
         try {
-            RenderedRequest rendered = request.render(TemplateVariables.forTokenRequest(tenant, now, timeFormat, zone));
+            RenderedRequest rendered =
+                    request.render(
+                            TemplateVariables.forTokenRequest(tenant, now, timeFormat, zone));
             if (signer != null) signer.sign(rendered.params(), tenant);
-            transport.send(rendered)
-                    .whenComplete((answer, error) -> {
-                        try {
-                            if (error != null) throw failure(tenant, "no answer (" + rootMessage(error) + ")", error);
-                            Issued token = read(tenant, answer, now);
-                            onFetched.accept(tenant.id()); // before the callers go on, so counts include this fetch
-                            promise.complete(token);
-                        } catch (RuntimeException e) {
-                            promise.completeExceptionally(e);
-                        }
-                    });
+            transport
+                    .send(rendered)
+                    .whenComplete(
+                            (answer, error) -> {
+                                try {
+                                    if (error != null)
+                                        throw failure(
+                                                tenant,
+                                                "no answer (" + rootMessage(error) + ")",
+                                                error);
+                                    Issued token = read(tenant, answer, now);
+                                    onFetched.accept(
+                                            tenant.id()); // before the callers go on, so counts
+                                    // include this fetch
+                                    promise.complete(token);
+                                } catch (RuntimeException e) {
+                                    promise.completeExceptionally(e);
+                                }
+                            });
         } catch (RuntimeException e) {
             promise.completeExceptionally(failure(tenant, e.getMessage(), e));
         }
@@ -186,25 +230,43 @@ public final class EndpointTokenProvider implements TokenProvider {
         try {
             body = JSON.readTree(answer.body());
         } catch (Exception e) {
-            throw failure(tenant, "HTTP " + answer.status() + " with a body that is not JSON", null, answer.status());
+            throw failure(
+                    tenant,
+                    "HTTP " + answer.status() + " with a body that is not JSON",
+                    null,
+                    answer.status());
         }
         JsonNode token = body == null ? null : JsonPointers.present(body, tokenPath);
-        if (answer.status() / 100 != 2 || token == null || !token.isValueNode() || token.asText().isEmpty()) {
-            throw failure(tenant, "HTTP " + answer.status() + " without a token at '" + tokenPathText + "': "
-                    + tenant.redact(abbreviate(masked(body).toString())), null, answer.status());
+        if (answer.status() / 100 != 2
+                || token == null
+                || !token.isValueNode()
+                || token.asText().isEmpty()) {
+            throw failure(
+                    tenant,
+                    "HTTP "
+                            + answer.status()
+                            + " without a token at '"
+                            + tokenPathText
+                            + "': "
+                            + tenant.redact(abbreviate(masked(body).toString())),
+                    null,
+                    answer.status());
         }
         long expiresAt = fetchedAt + defaultTtl.toMillis();
         JsonNode expires = expiresInPath == null ? null : JsonPointers.present(body, expiresInPath);
-        if (expires != null && expires.canConvertToLong()) expiresAt = expiresInUnit.expiresAt(fetchedAt, expires.asLong());
+        if (expires != null && expires.canConvertToLong())
+            expiresAt = expiresInUnit.expiresAt(fetchedAt, expires.asLong());
         else if (expires != null && expires.isTextual() && expires.asText().matches("\\d+")) {
             expiresAt = expiresInUnit.expiresAt(fetchedAt, Long.parseLong(expires.asText()));
         }
         long margin = Math.min(refreshMargin.toMillis(), Math.max(0, (expiresAt - fetchedAt) / 2));
         if (refreshTokenPath != null) {
-            // before the token is handed out, so that whoever sees the token also sees the refresh token it came with;
+            // before the token is handed out, so that whoever sees the token also sees the refresh
+            // token it came with;
             // an answer without one leaves the current one in use (the platform did not rotate it)
             JsonNode refresh = JsonPointers.present(body, refreshTokenPath);
-            if (refresh != null && refresh.isValueNode() && !refresh.asText().isEmpty()) refreshTokens.put(tenant.id(), refresh.asText());
+            if (refresh != null && refresh.isValueNode() && !refresh.asText().isEmpty())
+                refreshTokens.put(tenant.id(), refresh.asText());
         }
         return new Issued(token.asText(), expiresAt - margin);
     }
@@ -220,7 +282,8 @@ public final class EndpointTokenProvider implements TokenProvider {
     private static void maskIn(ObjectNode node) {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (Tenant.isSecretKey(e.getKey()) && e.getValue().isValueNode()) e.setValue(JSON.getNodeFactory().textNode("******"));
+            if (Tenant.isSecretKey(e.getKey()) && e.getValue().isValueNode())
+                e.setValue(JSON.getNodeFactory().textNode("******"));
             else if (e.getValue() instanceof ObjectNode child) maskIn(child);
         }
     }
@@ -229,8 +292,11 @@ public final class EndpointTokenProvider implements TokenProvider {
         return failure(tenant, why, cause, -1);
     }
 
-    private static TokenFetchException failure(Tenant tenant, String why, Throwable cause, int answerStatus) {
-        return new TokenFetchException("token endpoint for tenant '" + tenant.id() + "': " + tenant.redact(why), cause,
+    private static TokenFetchException failure(
+            Tenant tenant, String why, Throwable cause, int answerStatus) {
+        return new TokenFetchException(
+                "token endpoint for tenant '" + tenant.id() + "': " + tenant.redact(why),
+                cause,
                 answerStatus);
     }
 

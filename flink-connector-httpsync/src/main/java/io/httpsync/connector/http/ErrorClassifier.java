@@ -1,11 +1,13 @@
 package io.httpsync.connector.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.ResponseExtractor;
+
 import org.apache.flink.annotation.Internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -21,21 +23,27 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 
 /**
- * Tells what an answer means, by the rules of the endpoint description ({@code error.*}), in this order:
+ * Tells what an answer means, by the rules of the endpoint description ({@code error.*}), in this
+ * order:
+ *
  * <ol>
- *   <li>a raw body matching {@code error.rate-limited-body-regex} is rate limiting (DingTalk's non-JSON ban page);</li>
- *   <li>a code in {@code error.rate-limited-codes}, {@code error.token-expired-codes} or
- *       {@code error.retryable-codes} decides (platforms answer HTTP 200 with an error inside, and some answer
- *       4xx with a precise code);</li>
- *   <li>the HTTP status: {@code error.rate-limited-statuses} (429), {@code error.token-expired-statuses} (401),
- *       5xx and {@code error.retryable-statuses} (408) are retried; any other non-2xx is fatal;</li>
- *   <li>a 2xx body that is not JSON (an HTML maintenance page, a truncated document) is retried;</li>
- *   <li>a code that is present but not in {@code error.success-codes} is an error: rate limiting if the message
- *       matches {@code error.rate-limited-message-regex}, else fatal. No code is success.</li>
+ *   <li>a raw body matching {@code error.rate-limited-body-regex} is rate limiting (DingTalk's
+ *       non-JSON ban page);
+ *   <li>a code in {@code error.rate-limited-codes}, {@code error.token-expired-codes} or {@code
+ *       error.retryable-codes} decides (platforms answer HTTP 200 with an error inside, and some
+ *       answer 4xx with a precise code);
+ *   <li>the HTTP status: {@code error.rate-limited-statuses} (429), {@code
+ *       error.token-expired-statuses} (401), 5xx and {@code error.retryable-statuses} (408) are
+ *       retried; any other non-2xx is fatal;
+ *   <li>a 2xx body that is not JSON (an HTML maintenance page, a truncated document) is retried;
+ *   <li>a code that is present but not in {@code error.success-codes} is an error: rate limiting if
+ *       the message matches {@code error.rate-limited-message-regex}, else fatal. No code is
+ *       success.
  * </ol>
- * The wait the platform asks for comes from the first of {@code error.wait-headers} present (seconds or an HTTP
- * date), else from {@code error.ban-seconds-regex} on the message or body. Stateless and thread-safe; it runs on I/O
- * threads and never blocks.
+ *
+ * The wait the platform asks for comes from the first of {@code error.wait-headers} present
+ * (seconds or an HTTP date), else from {@code error.ban-seconds-regex} on the message or body.
+ * Stateless and thread-safe; it runs on I/O threads and never blocks.
  */
 @Internal
 public final class ErrorClassifier {
@@ -59,41 +67,72 @@ public final class ErrorClassifier {
         String code = json == null ? null : extractor.code(json);
         String message = json == null ? null : extractor.message(json);
         Duration wait = waitHint(header, message, text);
-        ClassifiedResponse c = new ClassifiedResponse(ResponseKind.FATAL, status, code, describe(status, code, message, json, text), wait, json);
+        ClassifiedResponse c =
+                new ClassifiedResponse(
+                        ResponseKind.FATAL,
+                        status,
+                        code,
+                        describe(status, code, message, json, text),
+                        wait,
+                        json);
 
-        if (rules.rateLimitedBodyRegex() != null && rules.rateLimitedBodyRegex().matcher(text).find()) {
-            return c.withKind(ResponseKind.RATE_LIMITED, c.message() + " (matches error.rate-limited-body-regex)");
+        if (rules.rateLimitedBodyRegex() != null
+                && rules.rateLimitedBodyRegex().matcher(text).find()) {
+            return c.withKind(
+                    ResponseKind.RATE_LIMITED,
+                    c.message() + " (matches error.rate-limited-body-regex)");
         }
         if (code != null) {
-            if (rules.rateLimitedCodes().contains(code)) return c.withKind(ResponseKind.RATE_LIMITED, c.message());
-            if (rules.tokenExpiredCodes().contains(code)) return c.withKind(ResponseKind.TOKEN_EXPIRED, c.message());
-            if (rules.retryableCodes().contains(code)) return c.withKind(ResponseKind.RETRYABLE, c.message());
+            if (rules.rateLimitedCodes().contains(code))
+                return c.withKind(ResponseKind.RATE_LIMITED, c.message());
+            if (rules.tokenExpiredCodes().contains(code))
+                return c.withKind(ResponseKind.TOKEN_EXPIRED, c.message());
+            if (rules.retryableCodes().contains(code))
+                return c.withKind(ResponseKind.RETRYABLE, c.message());
         }
-        if (rules.rateLimitedStatuses().contains(status)) return c.withKind(ResponseKind.RATE_LIMITED, c.message());
-        if (rules.tokenExpiredStatuses().contains(status)) return c.withKind(ResponseKind.TOKEN_EXPIRED, c.message());
-        if (status >= 500 || rules.retryableStatuses().contains(status)) return c.withKind(ResponseKind.RETRYABLE, c.message());
+        if (rules.rateLimitedStatuses().contains(status))
+            return c.withKind(ResponseKind.RATE_LIMITED, c.message());
+        if (rules.tokenExpiredStatuses().contains(status))
+            return c.withKind(ResponseKind.TOKEN_EXPIRED, c.message());
+        if (status >= 500 || rules.retryableStatuses().contains(status))
+            return c.withKind(ResponseKind.RETRYABLE, c.message());
         if (status < 200 || status >= 300) return c;
         if (json == null) return c.withKind(ResponseKind.RETRYABLE, c.message());
-        boolean error = code != null && (rules.successCodes().isEmpty() || !rules.successCodes().contains(code));
+        boolean error =
+                code != null
+                        && (rules.successCodes().isEmpty() || !rules.successCodes().contains(code));
         if (!error) return c.withKind(ResponseKind.SUCCESS, c.message());
-        if (message != null && rules.rateLimitedMessageRegex() != null && rules.rateLimitedMessageRegex().matcher(message).find()) {
+        if (message != null
+                && rules.rateLimitedMessageRegex() != null
+                && rules.rateLimitedMessageRegex().matcher(message).find()) {
             return c.withKind(ResponseKind.RATE_LIMITED, c.message());
         }
         return c;
     }
 
-    /** Classifies a request that got no answer: timeouts and I/O failures are retried, anything else is fatal. */
+    /**
+     * Classifies a request that got no answer: timeouts and I/O failures are retried, anything else
+     * is fatal.
+     */
     public ClassifiedResponse failure(Throwable error) {
         Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) t = t.getCause();
+        while ((t instanceof CompletionException || t instanceof ExecutionException)
+                && t.getCause() != null) t = t.getCause();
         if (t instanceof TimeoutException) {
-            return ClassifiedResponse.noAnswer(ResponseKind.RETRYABLE, "no answer within " + requestTimeout.toMillis() + " ms");
+            return ClassifiedResponse.noAnswer(
+                    ResponseKind.RETRYABLE,
+                    "no answer within " + requestTimeout.toMillis() + " ms");
         }
-        if (t instanceof ConnectException) return ClassifiedResponse.noAnswer(ResponseKind.RETRYABLE, "connection failed: " + t.getMessage());
-        if (t instanceof IOException) return ClassifiedResponse.noAnswer(ResponseKind.RETRYABLE, "I/O failure: " + t);
-        if (t instanceof CancellationException) return ClassifiedResponse.noAnswer(ResponseKind.FATAL, "cancelled");
+        if (t instanceof ConnectException)
+            return ClassifiedResponse.noAnswer(
+                    ResponseKind.RETRYABLE, "connection failed: " + t.getMessage());
+        if (t instanceof IOException)
+            return ClassifiedResponse.noAnswer(ResponseKind.RETRYABLE, "I/O failure: " + t);
+        if (t instanceof CancellationException)
+            return ClassifiedResponse.noAnswer(ResponseKind.FATAL, "cancelled");
         // the same answer would come again: not retried
-        if (t instanceof ResponseTooLargeException) return ClassifiedResponse.noAnswer(ResponseKind.FATAL, t.getMessage());
+        if (t instanceof ResponseTooLargeException)
+            return ClassifiedResponse.noAnswer(ResponseKind.FATAL, t.getMessage());
         return ClassifiedResponse.noAnswer(ResponseKind.FATAL, "request failed: " + t);
     }
 
@@ -134,7 +173,10 @@ public final class ErrorClassifier {
             return seconds < 0 ? null : Duration.ofMillis(Math.round(seconds * 1000));
         } catch (NumberFormatException notSeconds) {
             try {
-                Duration d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+                Duration d =
+                        Duration.between(
+                                ZonedDateTime.now(),
+                                ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
                 return d.isNegative() ? Duration.ZERO : d;
             } catch (DateTimeParseException notDate) {
                 return null;
@@ -142,11 +184,16 @@ public final class ErrorClassifier {
         }
     }
 
-    private static String describe(int status, String code, String message, JsonNode json, String text) {
+    private static String describe(
+            int status, String code, String message, JsonNode json, String text) {
         StringBuilder sb = new StringBuilder("HTTP ").append(status);
         if (code != null) sb.append(", code ").append(code);
         if (message != null) sb.append(": ").append(message);
-        if (json == null) sb.append(text.isBlank() ? " with an empty body" : " with a body that is not JSON: " + snippet(text));
+        if (json == null)
+            sb.append(
+                    text.isBlank()
+                            ? " with an empty body"
+                            : " with a body that is not JSON: " + snippet(text));
         return sb.toString();
     }
 

@@ -1,7 +1,9 @@
 package io.httpsync.connector.http;
 
 import io.httpsync.connector.domain.ResponseKind;
+
 import org.apache.flink.annotation.Internal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,16 +16,18 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * What the platform answered besides pages, summed up per tenant in one INFO line every interval: rate-limited
- * answers and the time waited for them, token refusals (each refreshes the token), retries after transient failures,
- * tokens fetched, each with the last answer of its kind. A user reads that the platform throttles or refuses without
- * a line per request; single answers stay at DEBUG ({@link PageFetcher}). Tenants with nothing of the kind are left
- * out, so a quiet job logs nothing. Pages that fail for good are not summed up here: each failed window has its own
- * WARN line (the enumerator's).
+ * What the platform answered besides pages, summed up per tenant in one INFO line every interval:
+ * rate-limited answers and the time waited for them, token refusals (each refreshes the token),
+ * retries after transient failures, tokens fetched, each with the last answer of its kind. A user
+ * reads that the platform throttles or refuses without a line per request; single answers stay at
+ * DEBUG ({@link PageFetcher}). Tenants with nothing of the kind are left out, so a quiet job logs
+ * nothing. Pages that fail for good are not summed up here: each failed window has its own WARN
+ * line (the enumerator's).
  *
- * <p>Thread-safe: callbacks come from HTTP I/O threads and the fetcher's timer; {@link #logIfDue} from any thread.
- * Counters are {@link LongAdder}s, read and reset when a summary is written; whichever thread finds a summary due
- * first writes it (one compare-and-set), so it is written once, and never blocks anyone else.
+ * <p>Thread-safe: callbacks come from HTTP I/O threads and the fetcher's timer; {@link #logIfDue}
+ * from any thread. Counters are {@link LongAdder}s, read and reset when a summary is written;
+ * whichever thread finds a summary due first writes it (one compare-and-set), so it is written
+ * once, and never blocks anyone else.
  */
 @Internal
 public final class FetchActivityLog implements FetchListener {
@@ -73,7 +77,8 @@ public final class FetchActivityLog implements FetchListener {
     public void onRetry(String tenantId, ResponseKind cause, Duration delay, String description) {
         TenantActivity a = of(tenantId);
         switch (cause) {
-            case RATE_LIMITED -> a.lastRateLimited = description;   // counted with its wait in onRateLimited
+            case RATE_LIMITED ->
+                    a.lastRateLimited = description; // counted with its wait in onRateLimited
             case TOKEN_EXPIRED -> {
                 a.tokenRefusals.increment();
                 a.lastTokenRefusal = description;
@@ -116,14 +121,35 @@ public final class FetchActivityLog implements FetchListener {
         if (rateLimited + refusals + retries + fetched == 0) return;
         StringBuilder line = new StringBuilder();
         if (rateLimited > 0) {
-            line.append("; ").append(rateLimited).append(" rate limited, waited ").append(Duration.ofMillis(waited))
-                    .append(" in all (last: ").append(a.lastRateLimited).append(')');
+            line.append("; ")
+                    .append(rateLimited)
+                    .append(" rate limited, waited ")
+                    .append(Duration.ofMillis(waited))
+                    .append(" in all (last: ")
+                    .append(a.lastRateLimited)
+                    .append(')');
         }
         if (refusals > 0) {
-            line.append("; ").append(refusals).append(" token refused, refreshed (last: ").append(a.lastTokenRefusal).append(')');
+            line.append("; ")
+                    .append(refusals)
+                    .append(" token refused, refreshed (last: ")
+                    .append(a.lastTokenRefusal)
+                    .append(')');
         }
-        if (retries > 0) line.append("; ").append(retries).append(" retried after a transient failure (last: ").append(a.lastRetry).append(')');
-        if (fetched > 0) line.append("; ").append(fetched).append(" new token").append(fetched == 1 ? "" : "s");
-        LOG.info("{} tenant '{}' in the last {}: {} requests{}", endpoint, tenant, Duration.ofMillis(intervalMillis), requests, line);
+        if (retries > 0)
+            line.append("; ")
+                    .append(retries)
+                    .append(" retried after a transient failure (last: ")
+                    .append(a.lastRetry)
+                    .append(')');
+        if (fetched > 0)
+            line.append("; ").append(fetched).append(" new token").append(fetched == 1 ? "" : "s");
+        LOG.info(
+                "{} tenant '{}' in the last {}: {} requests{}",
+                endpoint,
+                tenant,
+                Duration.ofMillis(intervalMillis),
+                requests,
+                line);
     }
 }

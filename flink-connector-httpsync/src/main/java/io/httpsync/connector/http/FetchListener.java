@@ -1,15 +1,17 @@
 package io.httpsync.connector.http;
 
 import io.httpsync.connector.domain.ResponseKind;
+
 import org.apache.flink.annotation.Internal;
 
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Told what the page fetcher does, so the reader can keep metrics per tenant (requests, requests in flight, retries,
- * rate-limited answers, token fetches). Callbacks come from the caller's thread, AHC I/O threads and the fetcher's
- * timer thread, concurrently: implementations must be thread-safe, quick and non-blocking (counters, gauges).
+ * Told what the page fetcher does, so the reader can keep metrics per tenant (requests, requests in
+ * flight, retries, rate-limited answers, token fetches). Callbacks come from the caller's thread,
+ * AHC I/O threads and the fetcher's timer thread, concurrently: implementations must be
+ * thread-safe, quick and non-blocking (counters, gauges).
  */
 @Internal
 public interface FetchListener {
@@ -25,22 +27,27 @@ public interface FetchListener {
     default void onRetry(String tenantId, ResponseKind cause, Duration delay) {}
 
     /**
-     * The same as {@link #onRetry(String, ResponseKind, Duration)}, with what the answer was ({@code description},
-     * redacted of the tenant's secrets and token); by default passed on without it.
+     * The same as {@link #onRetry(String, ResponseKind, Duration)}, with what the answer was
+     * ({@code description}, redacted of the tenant's secrets and token); by default passed on
+     * without it.
      */
     default void onRetry(String tenantId, ResponseKind cause, Duration delay, String description) {
         onRetry(tenantId, cause, delay);
     }
 
-    /** The platform refused a request of the tenant as too many; the tenant pauses for {@code pause}. */
+    /**
+     * The platform refused a request of the tenant as too many; the tenant pauses for {@code
+     * pause}.
+     */
     default void onRateLimited(String tenantId, Duration pause) {}
 
     /** A new token was fetched for the tenant. */
     default void onTokenFetched(String tenantId) {}
 
     /**
-     * An answer told the platform's time (its {@code Date} header, whole seconds): {@code platformMillis} as the
-     * platform's clock had it when it answered, {@code localMillis} this machine's time when the answer was in.
+     * An answer told the platform's time (its {@code Date} header, whole seconds): {@code
+     * platformMillis} as the platform's clock had it when it answered, {@code localMillis} this
+     * machine's time when the answer was in.
      */
     default void onPlatformTime(String tenantId, long platformMillis, long localMillis) {}
 
@@ -67,7 +74,8 @@ public interface FetchListener {
             }
 
             @Override
-            public void onRetry(String tenantId, ResponseKind cause, Duration delay, String description) {
+            public void onRetry(
+                    String tenantId, ResponseKind cause, Duration delay, String description) {
                 all.forEach(l -> l.onRetry(tenantId, cause, delay, description));
             }
 

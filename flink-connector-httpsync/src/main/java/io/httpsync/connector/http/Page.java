@@ -1,28 +1,30 @@
 package io.httpsync.connector.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.endpoint.pagination.PageEnd;
 import io.httpsync.connector.endpoint.pagination.PagePosition;
 import io.httpsync.connector.endpoint.pagination.PageStep;
+
 import org.apache.flink.annotation.Internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * One fetched page of a window: its records, where paging goes next, and the signals the reader must act on.
- * Immutable.
+ * One fetched page of a window: its records, where paging goes next, and the signals the reader
+ * must act on. Immutable.
  *
  * <ul>
- *   <li>{@link #splitRequired()}: the window holds more records than the platform lets one query page through (the
- *       first page's total exceeds the deep-paging cap). {@link #records()} is empty: emit nothing, ask the
- *       enumerator to split the window.</li>
- *   <li>{@link #capReachedAt()}: paging stopped at the deep-paging cap without a total. Emit the records; the part of
- *       the window not read lies at or before this time ({@code sort = desc}; at or after it for {@code asc}) and must
- *       be re-planned.</li>
- *   <li>{@link #totalUnstable()}: the total kept growing while the window was paged; emit the records, and read the
- *       window again later.</li>
+ *   <li>{@link #splitRequired()}: the window holds more records than the platform lets one query
+ *       page through (the first page's total exceeds the deep-paging cap). {@link #records()} is
+ *       empty: emit nothing, ask the enumerator to split the window.
+ *   <li>{@link #capReachedAt()}: paging stopped at the deep-paging cap without a total. Emit the
+ *       records; the part of the window not read lies at or before this time ({@code sort = desc};
+ *       at or after it for {@code asc}) and must be re-planned.
+ *   <li>{@link #totalUnstable()}: the total kept growing while the window was paged; emit the
+ *       records, and read the window again later.
  * </ul>
  */
 @Internal
@@ -67,7 +69,9 @@ public final class Page {
     }
 
     public OptionalLong capReachedAt() {
-        return step.capReachedAt() == null ? OptionalLong.empty() : OptionalLong.of(step.capReachedAt());
+        return step.capReachedAt() == null
+                ? OptionalLong.empty()
+                : OptionalLong.of(step.capReachedAt());
     }
 
     public boolean totalUnstable() {
@@ -86,9 +90,22 @@ public final class Page {
 
     @Override
     public String toString() {
-        return "Page{position=" + position.serialize() + ", records=" + records().size() + ", next="
-                + next().map(PagePosition::serialize).orElse("end") + ", total=" + step.total() + ", splitRequired="
-                + splitRequired() + ", capReachedAt=" + step.capReachedAt() + ", totalUnstable=" + totalUnstable()
-                + ", attempts=" + attempts + "}";
+        return "Page{position="
+                + position.serialize()
+                + ", records="
+                + records().size()
+                + ", next="
+                + next().map(PagePosition::serialize).orElse("end")
+                + ", total="
+                + step.total()
+                + ", splitRequired="
+                + splitRequired()
+                + ", capReachedAt="
+                + step.capReachedAt()
+                + ", totalUnstable="
+                + totalUnstable()
+                + ", attempts="
+                + attempts
+                + "}";
     }
 }

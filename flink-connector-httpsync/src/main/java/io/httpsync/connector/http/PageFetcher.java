@@ -1,6 +1,5 @@
 package io.httpsync.connector.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.RequestSigner;
 import io.httpsync.connector.auth.StaticTokenProvider;
 import io.httpsync.connector.auth.Tenant;
@@ -20,8 +19,11 @@ import io.httpsync.connector.endpoint.pagination.PageStep;
 import io.httpsync.connector.endpoint.pagination.Pagination;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
 import io.httpsync.connector.ratelimit.RateLimiter;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.TimeUtils;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.asynchttpclient.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,18 +46,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Fetches one page of a window asynchronously: renders the request (templates, token, signature), takes a permit
- * from the {@link RateLimiter} (released when the answer is in), sends it with async-http-client, classifies the answer ({@link ErrorClassifier}),
- * retries with backoff and jitter ({@link RetryPolicy}), honours the waits the platform asks for and tells the rate
- * limiter, refreshes the token on a token-expired answer (at most {@code auth.token.max-refreshes} times per page),
- * and completes with a {@link Page}, or exceptionally with a {@link RequestFailedException} whose
- * {@link ExceptionEvent} has the full context and no secret.
+ * Fetches one page of a window asynchronously: renders the request (templates, token, signature),
+ * takes a permit from the {@link RateLimiter} (released when the answer is in), sends it with
+ * async-http-client, classifies the answer ({@link ErrorClassifier}), retries with backoff and
+ * jitter ({@link RetryPolicy}), honours the waits the platform asks for and tells the rate limiter,
+ * refreshes the token on a token-expired answer (at most {@code auth.token.max-refreshes} times per
+ * page), and completes with a {@link Page}, or exceptionally with a {@link RequestFailedException}
+ * whose {@link ExceptionEvent} has the full context and no secret.
  *
- * <p>Owns one HTTP client ({@link SecretSafeHttp}) and one daemon timer thread. Nothing ever blocks: waits (permits,
- * backoff, bans) are scheduled on the timer; answers are handled on AHC I/O threads, where classification and JSON parsing
- * run. {@link #fetch} may be called from any thread, any number of times concurrently; each call is independent.
- * The returned future completes on an AHC I/O thread or the timer thread, so its dependents must not block.
- * Cancelling the returned future stops further retries of that page.
+ * <p>Owns one HTTP client ({@link SecretSafeHttp}) and one daemon timer thread. Nothing ever
+ * blocks: waits (permits, backoff, bans) are scheduled on the timer; answers are handled on AHC I/O
+ * threads, where classification and JSON parsing run. {@link #fetch} may be called from any thread,
+ * any number of times concurrently; each call is independent. The returned future completes on an
+ * AHC I/O thread or the timer thread, so its dependents must not block. Cancelling the returned
+ * future stops further retries of that page.
  */
 @Internal
 public final class PageFetcher implements AutoCloseable {
@@ -77,25 +81,37 @@ public final class PageFetcher implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
     private final Set<Fetch> active = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
-    /** Told every request and its answer, or null (the default: nothing is described, nothing costs). */
+
+    /**
+     * Told every request and its answer, or null (the default: nothing is described, nothing
+     * costs).
+     */
     private volatile Consumer<RequestTrace> tracer;
 
     public PageFetcher(EndpointSpec spec, RateLimiter rateLimiter, FetchListener listener) {
         this(spec, rateLimiter, listener, Clock.systemUTC());
     }
 
-    /** @param clock the time templates see as {@code ${now}} and tokens expire by */
-    public PageFetcher(EndpointSpec spec, RateLimiter rateLimiter, FetchListener listener, Clock clock) {
+    /**
+     * @param clock the time templates see as {@code ${now}} and tokens expire by
+     */
+    public PageFetcher(
+            EndpointSpec spec, RateLimiter rateLimiter, FetchListener listener, Clock clock) {
         this(spec, rateLimiter, listener, clock, null);
     }
 
     /**
      * @param clock the time templates see as {@code ${now}} and tokens expire by
-     * @param tokens the provider of {@code ${token}} shared with others (a source reader's, which asks the
-     *     enumerator), or null for one of this fetcher's own, which fetches over this fetcher's HTTP client
+     * @param tokens the provider of {@code ${token}} shared with others (a source reader's, which
+     *     asks the enumerator), or null for one of this fetcher's own, which fetches over this
+     *     fetcher's HTTP client
      */
-    public PageFetcher(EndpointSpec spec, RateLimiter rateLimiter, FetchListener listener, Clock clock,
-                       @Nullable TokenProvider tokens) {
+    public PageFetcher(
+            EndpointSpec spec,
+            RateLimiter rateLimiter,
+            FetchListener listener,
+            Clock clock,
+            @Nullable TokenProvider tokens) {
         this.spec = spec;
         this.pagination = Pagination.of(spec);
         this.extractor = new ResponseExtractor(spec);
@@ -108,35 +124,50 @@ public final class PageFetcher implements AutoCloseable {
         this.signer = spec.auth().signer().signer(spec.auth().signerSecretProperty());
         int instance = INSTANCES.incrementAndGet();
         this.http = new SecretSafeHttp("httpsync-http-" + instance, 2, spec.requestTimeout());
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "httpsync-fetch-timer-" + instance);
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer =
+                new ScheduledThreadPoolExecutor(
+                        1,
+                        r -> {
+                            Thread t = new Thread(r, "httpsync-fetch-timer-" + instance);
+                            t.setDaemon(true);
+                            return t;
+                        });
         timer.setRemoveOnCancelPolicy(true);
-        this.tokens = !spec.usesToken() ? null
-                : tokens != null ? tokens : tokenProvider(spec, this::sendTokenRequest, clock, listener::onTokenFetched);
+        this.tokens =
+                !spec.usesToken()
+                        ? null
+                        : tokens != null
+                                ? tokens
+                                : tokenProvider(
+                                        spec,
+                                        this::sendTokenRequest,
+                                        clock,
+                                        listener::onTokenFetched);
     }
 
     /**
-     * The provider the description asks for: a token endpoint ({@code auth.token.url}) or a static tenant property.
+     * The provider the description asks for: a token endpoint ({@code auth.token.url}) or a static
+     * tenant property.
      *
      * @param transport sends the token request
      * @param onFetched told the tenant id after each token fetched from the endpoint
      */
-    public static TokenProvider tokenProvider(EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
+    public static TokenProvider tokenProvider(
+            EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
         return spec.auth().tokenRequest() == null
                 ? new StaticTokenProvider(spec.auth().staticTokenProperty())
                 : new EndpointTokenProvider(spec, transport, clock, onFetched);
     }
 
     /**
-     * Fetches the page at {@code position} of the window {@code [windowStart, windowEnd)} for the tenant. Any
-     * thread; never blocks.
+     * Fetches the page at {@code position} of the window {@code [windowStart, windowEnd)} for the
+     * tenant. Any thread; never blocks.
      */
-    public CompletableFuture<Page> fetch(Tenant tenant, long windowStart, long windowEnd, PagePosition position) {
+    public CompletableFuture<Page> fetch(
+            Tenant tenant, long windowStart, long windowEnd, PagePosition position) {
         if (windowEnd <= windowStart) {
-            throw new IllegalArgumentException("window [" + windowStart + ", " + windowEnd + ") is empty");
+            throw new IllegalArgumentException(
+                    "window [" + windowStart + ", " + windowEnd + ") is empty");
         }
         Fetch f = new Fetch(tenant, windowStart, windowEnd, position);
         active.add(f);
@@ -150,8 +181,9 @@ public final class PageFetcher implements AutoCloseable {
     }
 
     /**
-     * Tells {@code tracer} every request sent from now on and its answer, secrets masked ({@link RequestTrace}); called
-     * on AHC I/O threads, so it must be thread-safe and quick. For {@code preview}, which shows a user what is sent.
+     * Tells {@code tracer} every request sent from now on and its answer, secrets masked ({@link
+     * RequestTrace}); called on AHC I/O threads, so it must be thread-safe and quick. For {@code
+     * preview}, which shows a user what is sent.
      */
     public void traceRequests(Consumer<RequestTrace> tracer) {
         this.tracer = tracer;
@@ -171,17 +203,24 @@ public final class PageFetcher implements AutoCloseable {
         return recordFields.id(record);
     }
 
-    /** The record's update time (or create time) in epoch millis per {@code response.record.time-path}. */
+    /**
+     * The record's update time (or create time) in epoch millis per {@code
+     * response.record.time-path}.
+     */
     public long recordTime(JsonNode record) {
         return recordFields.time(record);
     }
 
-    /** Closes the HTTP client and the timer; fetches still running complete with a {@link CancellationException}. */
+    /**
+     * Closes the HTTP client and the timer; fetches still running complete with a {@link
+     * CancellationException}.
+     */
     @Override
     public void close() throws IOException {
         closed = true;
         timer.shutdownNow();
-        for (Fetch f : active) f.result.completeExceptionally(new CancellationException("the page fetcher is closed"));
+        for (Fetch f : active)
+            f.result.completeExceptionally(new CancellationException("the page fetcher is closed"));
         http.close();
     }
 
@@ -193,10 +232,16 @@ public final class PageFetcher implements AutoCloseable {
     }
 
     private CompletableFuture<TokenTransport.Answer> sendTokenRequest(RenderedRequest r) {
-        return send(r).thenApply(resp -> new TokenTransport.Answer(resp.getStatusCode(), HttpRequests.body(resp)));
+        return send(r).thenApply(
+                        resp ->
+                                new TokenTransport.Answer(
+                                        resp.getStatusCode(), HttpRequests.body(resp)));
     }
 
-    /** Runs {@code task} after {@code nanos}, on the timer thread; at once on this thread if there is no wait. */
+    /**
+     * Runs {@code task} after {@code nanos}, on the timer thread; at once on this thread if there
+     * is no wait.
+     */
     private void schedule(Runnable task, long nanos) {
         if (nanos <= 0) {
             task.run();
@@ -208,9 +253,9 @@ public final class PageFetcher implements AutoCloseable {
     // ------------------------------------------------------------------ one page
 
     /**
-     * The attempts at one page. Its steps run one after another (never concurrently), each on the thread that
-     * completed the previous step's future or timer wait; the futures and the timer publish its fields between
-     * them.
+     * The attempts at one page. Its steps run one after another (never concurrently), each on the
+     * thread that completed the previous step's future or timer wait; the futures and the timer
+     * publish its fields between them.
      */
     private final class Fetch {
         final Tenant tenant;
@@ -231,35 +276,65 @@ public final class PageFetcher implements AutoCloseable {
             this.position = position;
         }
 
-        /** Gets a token, renders and signs the request, reserves a permit and sends when it is due. */
+        /**
+         * Gets a token, renders and signs the request, reserves a permit and sends when it is due.
+         */
         void attempt() {
             if (result.isDone()) return;
-            CompletableFuture<String> tokenFuture = tokens == null ? CompletableFuture.completedFuture(null) : tokens.token(tenant);
-            tokenFuture.whenComplete((t, error) -> guarded(() -> {
-                if (error != null) {
-                    attempts++;
-                    handle(tokenFailure(error));
-                    return;
-                }
-                token = t;
-                RenderedRequest request = render();
-                CompletableFuture<Void> permit = rateLimiter.acquire(tenant.id());
-                // a page closed or cancelled while waiting gives its place up
-                result.whenComplete((page, e) -> permit.cancel(false));
-                permit.whenComplete((granted, e) -> guarded(() -> {
-                    if (e != null) {
-                        if (!(e instanceof CancellationException)) fail(ClassifiedResponse.noAnswer(ResponseKind.FATAL, rootMessage(e)), null);
-                        return;
-                    }
-                    send(request);
-                }));
-            }));
+            CompletableFuture<String> tokenFuture =
+                    tokens == null ? CompletableFuture.completedFuture(null) : tokens.token(tenant);
+            tokenFuture.whenComplete(
+                    (t, error) ->
+                            guarded(
+                                    () -> {
+                                        if (error != null) {
+                                            attempts++;
+                                            handle(tokenFailure(error));
+                                            return;
+                                        }
+                                        token = t;
+                                        RenderedRequest request = render();
+                                        CompletableFuture<Void> permit =
+                                                rateLimiter.acquire(tenant.id());
+                                        // a page closed or cancelled while waiting gives its place
+                                        // up
+                                        result.whenComplete((page, e) -> permit.cancel(false));
+                                        permit.whenComplete(
+                                                (granted, e) ->
+                                                        guarded(
+                                                                () -> {
+                                                                    if (e != null) {
+                                                                        if (!(e
+                                                                                instanceof
+                                                                                CancellationException))
+                                                                            fail(
+                                                                                    ClassifiedResponse
+                                                                                            .noAnswer(
+                                                                                                    ResponseKind
+                                                                                                            .FATAL,
+                                                                                                    rootMessage(
+                                                                                                            e)),
+                                                                                    null);
+                                                                        return;
+                                                                    }
+                                                                    send(request);
+                                                                }));
+                                    }));
         }
 
         RenderedRequest render() {
-            RenderedRequest r = spec.request().render(TemplateVariables.forListRequest(tenant, clock.millis(),
-                    spec.timeFormat(), spec.timeZone(), windowStart, spec.windowEndSent(windowEnd),
-                    pagination.variables(position, windowStart, windowEnd), token));
+            RenderedRequest r =
+                    spec.request()
+                            .render(
+                                    TemplateVariables.forListRequest(
+                                            tenant,
+                                            clock.millis(),
+                                            spec.timeFormat(),
+                                            spec.timeZone(),
+                                            windowStart,
+                                            spec.windowEndSent(windowEnd),
+                                            pagination.variables(position, windowStart, windowEnd),
+                                            token));
             if (signer != null) signer.sign(r.params(), tenant);
             return r;
         }
@@ -276,22 +351,44 @@ public final class PageFetcher implements AutoCloseable {
             CompletableFuture<Response> answer;
             try {
                 answer = PageFetcher.this.send(request);
-            } catch (RuntimeException e) { // a URL AHC cannot even parse: classified like any failure, in flight ends
+            } catch (
+                    RuntimeException
+                            e) { // a URL AHC cannot even parse: classified like any failure, in
+                // flight ends
                 answer = CompletableFuture.failedFuture(e);
             }
-            answer.whenComplete((response, error) -> guarded(() -> {
-                rateLimiter.release(tenant.id());
-                if (response != null) tellPlatformTime(tenant, response);
-                ClassifiedResponse c = error != null ? classifier.failure(error)
-                        : classifier.classify(response.getStatusCode(), response::getHeader, HttpRequests.body(response));
-                listener.onResponse(tenant.id(), c.kind(), System.nanoTime() - started);
-                Consumer<RequestTrace> t = tracer;
-                if (t != null) {
-                    t.accept(new RequestTrace(redact(HttpRequests.describe(request, spec.requestTimeout())), c.httpStatus(),
-                            c.kind(), c.platformCode(), redact(c.message()), (System.nanoTime() - started) / 1_000_000));
-                }
-                handle(c);
-            }));
+            answer.whenComplete(
+                    (response, error) ->
+                            guarded(
+                                    () -> {
+                                        rateLimiter.release(tenant.id());
+                                        if (response != null) tellPlatformTime(tenant, response);
+                                        ClassifiedResponse c =
+                                                error != null
+                                                        ? classifier.failure(error)
+                                                        : classifier.classify(
+                                                                response.getStatusCode(),
+                                                                response::getHeader,
+                                                                HttpRequests.body(response));
+                                        listener.onResponse(
+                                                tenant.id(), c.kind(), System.nanoTime() - started);
+                                        Consumer<RequestTrace> t = tracer;
+                                        if (t != null) {
+                                            t.accept(
+                                                    new RequestTrace(
+                                                            redact(
+                                                                    HttpRequests.describe(
+                                                                            request,
+                                                                            spec.requestTimeout())),
+                                                            c.httpStatus(),
+                                                            c.kind(),
+                                                            c.platformCode(),
+                                                            redact(c.message()),
+                                                            (System.nanoTime() - started)
+                                                                    / 1_000_000));
+                                        }
+                                        handle(c);
+                                    }));
         }
 
         void handle(ClassifiedResponse c) {
@@ -310,11 +407,15 @@ public final class PageFetcher implements AutoCloseable {
                 }
                 case TOKEN_EXPIRED -> {
                     if (tokens == null) {
-                        fail(c, "the platform refused the credentials, and no ${token} is configured to refresh");
+                        fail(
+                                c,
+                                "the platform refused the credentials, and no ${token} is configured to refresh");
                         return;
                     }
                     if (!tokens.canRefresh()) {
-                        fail(c, "the token was refused and cannot be refreshed (static token of option 'auth.token.property')");
+                        fail(
+                                c,
+                                "the token was refused and cannot be refreshed (static token of option 'auth.token.property')");
                         return;
                     }
                     if (++tokenRefreshes > spec.auth().maxRefreshes()) {
@@ -336,24 +437,34 @@ public final class PageFetcher implements AutoCloseable {
         }
 
         /**
-         * A wait the platform asks for beyond {@code retry.max-platform-wait} (Retry-After: 86400) is not waited out:
-         * the page fails now with an event that names the wait, so its window is retried later and nothing looks
-         * stuck; a rate-limited tenant still pauses, for the longest wait allowed.
+         * A wait the platform asks for beyond {@code retry.max-platform-wait} (Retry-After: 86400)
+         * is not waited out: the page fails now with an event that names the wait, so its window is
+         * retried later and nothing looks stuck; a rate-limited tenant still pauses, for the
+         * longest wait allowed.
          */
         boolean refusesPlatformWait(ClassifiedResponse c) {
-            boolean waits = c.kind() == ResponseKind.RATE_LIMITED || c.kind() == ResponseKind.RETRYABLE;
+            boolean waits =
+                    c.kind() == ResponseKind.RATE_LIMITED || c.kind() == ResponseKind.RETRYABLE;
             if (!waits || !retryPolicy.exceedsMaxPlatformWait(c.waitHint())) return false;
-            if (c.kind() == ResponseKind.RATE_LIMITED) rateLimiter.onRateLimited(tenant.id(), retryPolicy.maxPlatformWait());
-            fail(c, "the platform asked to wait " + c.waitHint().toSeconds() + " s before retrying, longer than '"
-                    + EndpointOptions.RETRY_MAX_PLATFORM_WAIT.key() + "' (" + TimeUtils.formatWithHighestUnit(retryPolicy.maxPlatformWait())
-                    + "), so the page was not retried");
+            if (c.kind() == ResponseKind.RATE_LIMITED)
+                rateLimiter.onRateLimited(tenant.id(), retryPolicy.maxPlatformWait());
+            fail(
+                    c,
+                    "the platform asked to wait "
+                            + c.waitHint().toSeconds()
+                            + " s before retrying, longer than '"
+                            + EndpointOptions.RETRY_MAX_PLATFORM_WAIT.key()
+                            + "' ("
+                            + TimeUtils.formatWithHighestUnit(retryPolicy.maxPlatformWait())
+                            + "), so the page was not retried");
             return true;
         }
 
         void complete(ClassifiedResponse c) {
             PageStep step;
             try {
-                PageContent content = extractor.extract(c.body(), pagination.recordsBefore(position));
+                PageContent content =
+                        extractor.extract(c.body(), pagination.recordsBefore(position));
                 step = pagination.next(position, content);
             } catch (ResponseFormatException e) {
                 fail(c.withKind(ResponseKind.FATAL, c.message() + ": " + e.getMessage()), null);
@@ -363,9 +474,16 @@ public final class PageFetcher implements AutoCloseable {
         }
 
         void retryAfter(ClassifiedResponse c, Duration wait) {
-            LOG.debug("{} tenant '{}' {}: {}; retrying in {} ms", spec.name(), tenant.id(), c.kind(), redact(c.message()), wait.toMillis());
+            LOG.debug(
+                    "{} tenant '{}' {}: {}; retrying in {} ms",
+                    spec.name(),
+                    tenant.id(),
+                    c.kind(),
+                    redact(c.message()),
+                    wait.toMillis());
             listener.onRetry(tenant.id(), c.kind(), wait, redact(c.message()));
-            // a retry always goes through the timer, so that a chain of instant failures cannot grow the stack
+            // a retry always goes through the timer, so that a chain of instant failures cannot
+            // grow the stack
             scheduleOrFail(() -> guarded(this::attempt), Math.max(1, wait.toNanos()));
         }
 
@@ -373,25 +491,43 @@ public final class PageFetcher implements AutoCloseable {
             try {
                 schedule(task, nanos);
             } catch (RejectedExecutionException e) {
-                result.completeExceptionally(new CancellationException("the page fetcher is closed"));
+                result.completeExceptionally(
+                        new CancellationException("the page fetcher is closed"));
             }
         }
 
         void fail(ClassifiedResponse c, String why) {
-            String message = redact(why == null ? c.message() : why + "; last answer: " + c.message());
-            ExceptionEvent event = new ExceptionEvent(spec.name(), tenant.id(), windowStart, windowEnd, position.serialize(),
-                    c.httpStatus(), c.platformCode(), c.kind(), attempts, message, clock.millis());
+            String message =
+                    redact(why == null ? c.message() : why + "; last answer: " + c.message());
+            ExceptionEvent event =
+                    new ExceptionEvent(
+                            spec.name(),
+                            tenant.id(),
+                            windowStart,
+                            windowEnd,
+                            position.serialize(),
+                            c.httpStatus(),
+                            c.platformCode(),
+                            c.kind(),
+                            attempts,
+                            message,
+                            clock.millis());
             result.completeExceptionally(new RequestFailedException(event));
         }
 
-        /** The text without the tenant's secrets, the token, and secrets written literally into the options. */
+        /**
+         * The text without the tenant's secrets, the token, and secrets written literally into the
+         * options.
+         */
         String redact(String text) {
             List<String> more = new ArrayList<>(spec.literalSecrets());
             if (token != null) more.add(token);
             return tenant.redact(text, more);
         }
 
-        /** Runs a step; a bug in it fails the page instead of leaving its future forever incomplete. */
+        /**
+         * Runs a step; a bug in it fails the page instead of leaving its future forever incomplete.
+         */
         void guarded(Runnable step) {
             try {
                 step.run();
@@ -401,7 +537,10 @@ public final class PageFetcher implements AutoCloseable {
         }
     }
 
-    /** Tells the listener the platform's time, or that the answer has no {@code Date} header (any thread). */
+    /**
+     * Tells the listener the platform's time, or that the answer has no {@code Date} header (any
+     * thread).
+     */
     private void tellPlatformTime(Tenant tenant, Response response) {
         long platformMillis = HttpRequests.dateHeaderMillis(response);
         if (platformMillis != Long.MIN_VALUE) {
@@ -412,20 +551,24 @@ public final class PageFetcher implements AutoCloseable {
     }
 
     /**
-     * A token that could not be had, retried like an unanswered request. It carries the status of the token
-     * endpoint's refusal, so that a window failing on it counts as failing for a lasting cause (a wrong app secret
-     * gives the same refusal again), while an endpoint out of reach stays a transient one.
+     * A token that could not be had, retried like an unanswered request. It carries the status of
+     * the token endpoint's refusal, so that a window failing on it counts as failing for a lasting
+     * cause (a wrong app secret gives the same refusal again), while an endpoint out of reach stays
+     * a transient one.
      */
     private static ClassifiedResponse tokenFailure(Throwable error) {
         Throwable t = error;
-        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) t = t.getCause();
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null)
+            t = t.getCause();
         int status = t instanceof TokenFetchException refused ? refused.answerStatus() : -1;
-        return new ClassifiedResponse(ResponseKind.RETRYABLE, status, null, rootMessage(error), null, null);
+        return new ClassifiedResponse(
+                ResponseKind.RETRYABLE, status, null, rootMessage(error), null, null);
     }
 
     private static String rootMessage(Throwable t) {
         Throwable c = t;
-        while (c.getCause() != null && (c instanceof java.util.concurrent.CompletionException)) c = c.getCause();
+        while (c.getCause() != null && (c instanceof java.util.concurrent.CompletionException))
+            c = c.getCause();
         return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
     }
 }

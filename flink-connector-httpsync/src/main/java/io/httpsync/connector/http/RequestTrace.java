@@ -1,12 +1,14 @@
 package io.httpsync.connector.http;
 
 import io.httpsync.connector.domain.ResponseKind;
+
 import org.apache.flink.annotation.Internal;
 
 /**
- * One request of a page and its answer, as {@code preview} shows it: the request as sent with every secret masked
- * (the tenant's secret properties, the token, secret-looking parameters and headers, literal secrets of the options),
- * the answer's status and how the error classifier read it. Immutable.
+ * One request of a page and its answer, as {@code preview} shows it: the request as sent with every
+ * secret masked (the tenant's secret properties, the token, secret-looking parameters and headers,
+ * literal secrets of the options), the answer's status and how the error classifier read it.
+ * Immutable.
  *
  * @param request the method, the URL as sent (query included) and the body, masked
  * @param httpStatus the HTTP status, or -1 if no answer came
@@ -16,5 +18,10 @@ import org.apache.flink.annotation.Internal;
  * @param latencyMillis how long the answer took
  */
 @Internal
-public record RequestTrace(String request, int httpStatus, ResponseKind kind, String platformCode, String message,
-                           long latencyMillis) {}
+public record RequestTrace(
+        String request,
+        int httpStatus,
+        ResponseKind kind,
+        String platformCode,
+        String message,
+        long latencyMillis) {}

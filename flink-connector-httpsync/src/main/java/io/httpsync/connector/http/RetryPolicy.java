@@ -2,6 +2,7 @@ package io.httpsync.connector.http;
 
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
+
 import org.apache.flink.annotation.Internal;
 
 import java.time.Duration;
@@ -9,15 +10,18 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How long to wait before asking again.
+ *
  * <ul>
- *   <li>After a transient failure: exponential backoff ({@code retry.initial-backoff} times
- *       {@code retry.backoff-multiplier} per retry, capped at {@code retry.max-backoff}), a random share
- *       ({@code retry.jitter}) taken off so that retries of many splits spread out.</li>
- *   <li>After a rate-limited answer: the wait the platform asked for (Retry-After, a ban's seconds), honoured even
- *       beyond the cap, up to {@code retry.max-platform-wait} (a longer wait is not waited out: the page fails, see
- *       {@link #exceedsMaxPlatformWait}); without one, {@code retry.rate-limited-wait} growing by the multiplier, since platforms count
- *       their limits per second or per minute. Jitter is added on top, never taken off.</li>
+ *   <li>After a transient failure: exponential backoff ({@code retry.initial-backoff} times {@code
+ *       retry.backoff-multiplier} per retry, capped at {@code retry.max-backoff}), a random share
+ *       ({@code retry.jitter}) taken off so that retries of many splits spread out.
+ *   <li>After a rate-limited answer: the wait the platform asked for (Retry-After, a ban's
+ *       seconds), honoured even beyond the cap, up to {@code retry.max-platform-wait} (a longer
+ *       wait is not waited out: the page fails, see {@link #exceedsMaxPlatformWait}); without one,
+ *       {@code retry.rate-limited-wait} growing by the multiplier, since platforms count their
+ *       limits per second or per minute. Jitter is added on top, never taken off.
  * </ul>
+ *
  * Immutable and thread-safe.
  */
 @Internal
@@ -31,14 +35,34 @@ public final class RetryPolicy {
     private final Duration rateLimitedWait;
     private final Duration maxPlatformWait;
 
-    public RetryPolicy(int maxAttempts, int maxRateLimited, Duration initialBackoff, Duration maxBackoff,
-                       double multiplier, double jitter, Duration rateLimitedWait) {
-        this(maxAttempts, maxRateLimited, initialBackoff, maxBackoff, multiplier, jitter, rateLimitedWait,
+    public RetryPolicy(
+            int maxAttempts,
+            int maxRateLimited,
+            Duration initialBackoff,
+            Duration maxBackoff,
+            double multiplier,
+            double jitter,
+            Duration rateLimitedWait) {
+        this(
+                maxAttempts,
+                maxRateLimited,
+                initialBackoff,
+                maxBackoff,
+                multiplier,
+                jitter,
+                rateLimitedWait,
                 EndpointOptions.RETRY_MAX_PLATFORM_WAIT.defaultValue());
     }
 
-    public RetryPolicy(int maxAttempts, int maxRateLimited, Duration initialBackoff, Duration maxBackoff,
-                       double multiplier, double jitter, Duration rateLimitedWait, Duration maxPlatformWait) {
+    public RetryPolicy(
+            int maxAttempts,
+            int maxRateLimited,
+            Duration initialBackoff,
+            Duration maxBackoff,
+            double multiplier,
+            double jitter,
+            Duration rateLimitedWait,
+            Duration maxPlatformWait) {
         this.maxPlatformWait = maxPlatformWait;
         this.maxAttempts = maxAttempts;
         this.maxRateLimited = maxRateLimited;
@@ -51,8 +75,15 @@ public final class RetryPolicy {
 
     public static RetryPolicy of(EndpointSpec spec) {
         EndpointSpec.RetrySettings r = spec.retry();
-        return new RetryPolicy(r.maxAttempts(), r.maxRateLimited(), r.initialBackoff(), r.maxBackoff(), r.multiplier(),
-                r.jitter(), r.rateLimitedWait(), r.maxPlatformWait());
+        return new RetryPolicy(
+                r.maxAttempts(),
+                r.maxRateLimited(),
+                r.initialBackoff(),
+                r.maxBackoff(),
+                r.multiplier(),
+                r.jitter(),
+                r.rateLimitedWait(),
+                r.maxPlatformWait());
     }
 
     /** The longest wait a platform may ask for ({@code retry.max-platform-wait}). */
@@ -60,7 +91,10 @@ public final class RetryPolicy {
         return maxPlatformWait;
     }
 
-    /** Whether the platform asked for a wait longer than {@link #maxPlatformWait()}: it is not waited out. */
+    /**
+     * Whether the platform asked for a wait longer than {@link #maxPlatformWait()}: it is not
+     * waited out.
+     */
     public boolean exceedsMaxPlatformWait(Duration platformWait) {
         return platformWait != null && platformWait.compareTo(maxPlatformWait) > 0;
     }
@@ -82,7 +116,9 @@ public final class RetryPolicy {
      */
     public Duration backoff(int retry, Duration platformWait) {
         double capped = Math.min(grown(initialBackoff, retry), maxBackoff.toNanos());
-        Duration backoff = Duration.ofNanos((long) (capped * (1 - jitter * ThreadLocalRandom.current().nextDouble())));
+        Duration backoff =
+                Duration.ofNanos(
+                        (long) (capped * (1 - jitter * ThreadLocalRandom.current().nextDouble())));
         Duration asked = capped(platformWait);
         return asked != null && asked.compareTo(backoff) > 0 ? asked : backoff;
     }
@@ -94,9 +130,14 @@ public final class RetryPolicy {
      */
     public Duration rateLimitedWait(int answer, Duration platformWait) {
         Duration asked = capped(platformWait);
-        double base = asked != null ? asked.toNanos()
-                : Math.min(grown(rateLimitedWait, answer), Math.max(maxBackoff.toNanos(), rateLimitedWait.toNanos()));
-        return Duration.ofNanos((long) (base * (1 + jitter * 0.2 * ThreadLocalRandom.current().nextDouble())));
+        double base =
+                asked != null
+                        ? asked.toNanos()
+                        : Math.min(
+                                grown(rateLimitedWait, answer),
+                                Math.max(maxBackoff.toNanos(), rateLimitedWait.toNanos()));
+        return Duration.ofNanos(
+                (long) (base * (1 + jitter * 0.2 * ThreadLocalRandom.current().nextDouble())));
     }
 
     private Duration capped(Duration platformWait) {

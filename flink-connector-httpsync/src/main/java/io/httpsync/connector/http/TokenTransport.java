@@ -1,11 +1,15 @@
 package io.httpsync.connector.http;
 
 import io.httpsync.connector.endpoint.RenderedRequest;
+
 import org.apache.flink.annotation.Internal;
 
 import java.util.concurrent.CompletableFuture;
 
-/** Sends a token request; the page fetcher provides it over its HTTP client. Non-blocking, thread-safe. */
+/**
+ * Sends a token request; the page fetcher provides it over its HTTP client. Non-blocking,
+ * thread-safe.
+ */
 @Internal
 @FunctionalInterface
 public interface TokenTransport {

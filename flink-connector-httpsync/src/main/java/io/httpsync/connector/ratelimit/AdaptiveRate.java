@@ -3,12 +3,13 @@ package io.httpsync.connector.ratelimit;
 import org.apache.flink.annotation.Internal;
 
 /**
- * The rate of one bucket whose true limit is unknown, found by additive increase and multiplicative decrease: it
- * starts at a fraction of the ceiling (the configured permits), grows by a step each interval without a
- * rate-limited answer, and is cut on one. The rate that was refused is remembered as the limit, and the rate then
- * grows back only to a target fraction of it, so that a sync does not run into the same wall again and again.
- * A decrease counts once per interval: the answers to requests already sent at the old rate do not cut it again.
- * Thread-safe (all methods synchronized; they are cheap).
+ * The rate of one bucket whose true limit is unknown, found by additive increase and multiplicative
+ * decrease: it starts at a fraction of the ceiling (the configured permits), grows by a step each
+ * interval without a rate-limited answer, and is cut on one. The rate that was refused is
+ * remembered as the limit, and the rate then grows back only to a target fraction of it, so that a
+ * sync does not run into the same wall again and again. A decrease counts once per interval: the
+ * answers to requests already sent at the old rate do not cut it again. Thread-safe (all methods
+ * synchronized; they are cheap).
  */
 @Internal
 final class AdaptiveRate {
@@ -34,14 +35,20 @@ final class AdaptiveRate {
     synchronized boolean maybeIncrease(long nowMillis) {
         if (nowMillis - lastChangeMillis < settings.intervalMillis()) return false;
         lastChangeMillis = nowMillis;
-        double cap = Double.isNaN(refusedAt) ? ceiling : Math.min(ceiling, refusedAt * settings.targetFraction());
+        double cap =
+                Double.isNaN(refusedAt)
+                        ? ceiling
+                        : Math.min(ceiling, refusedAt * settings.targetFraction());
         double next = Math.min(cap, rate + ceiling * settings.increase());
         if (next <= rate) return false;
         rate = next;
         return true;
     }
 
-    /** Cuts the rate after a rate-limited answer, unless it was cut less than an interval ago; true if it changed. */
+    /**
+     * Cuts the rate after a rate-limited answer, unless it was cut less than an interval ago; true
+     * if it changed.
+     */
     synchronized boolean decrease(long nowMillis) {
         if (nowMillis - lastDecreaseMillis < settings.intervalMillis()) return false;
         refusedAt = rate;

@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 
 /**
- * What one bucket (by name, over all its keys) did for one limiter: permits granted, time requests waited because
- * of it, rate-limited answers seen, and its current rate in permits per second (the adaptive rate of adaptive
- * buckets). Updated from any thread; registered as gauges under {@code rateLimit.<bucket>.*}.
+ * What one bucket (by name, over all its keys) did for one limiter: permits granted, time requests
+ * waited because of it, rate-limited answers seen, and its current rate in permits per second (the
+ * adaptive rate of adaptive buckets). Updated from any thread; registered as gauges under {@code
+ * rateLimit.<bucket>.*}.
  */
 @Internal
 public final class BucketMetrics {

@@ -6,13 +6,15 @@ import java.io.Serializable;
 import java.util.Map;
 
 /**
- * What a limiter tells the holder of the job's budgets (the enumerator) about each bucket key it uses: its demand
- * (the most requests covered by the key that were asked for and not yet over, since the last report) and the
- * allotments it has applied, with the {@link JobBudget.Allotments#sequence()} they came with. Keys absent from a map
- * have no demand, or no allotment.
+ * What a limiter tells the holder of the job's budgets (the enumerator) about each bucket key it
+ * uses: its demand (the most requests covered by the key that were asked for and not yet over,
+ * since the last report) and the allotments it has applied, with the {@link
+ * JobBudget.Allotments#sequence()} they came with. Keys absent from a map have no demand, or no
+ * allotment.
  */
 @Internal
-public record BudgetReport(Map<String, Integer> demand, Map<String, Allotment> applied, long appliedSequence)
+public record BudgetReport(
+        Map<String, Integer> demand, Map<String, Allotment> applied, long appliedSequence)
         implements Serializable {
     private static final long serialVersionUID = 1L;
 

@@ -1,26 +1,27 @@
 package io.httpsync.connector.ratelimit;
 
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.metrics.MetricGroup;
+
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
-import org.apache.flink.annotation.Internal;
-import org.apache.flink.annotation.VisibleForTesting;
-import org.apache.flink.metrics.MetricGroup;
 
 import javax.annotation.Nullable;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,39 +30,48 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The rate limiter of {@link RateLimitSpec}: a request takes {@code weight} permits from every bucket covering it
- * (app, API, IP, tenant, tenant and API), and goes out only when all of them have the permits at once.
+ * The rate limiter of {@link RateLimitSpec}: a request takes {@code weight} permits from every
+ * bucket covering it (app, API, IP, tenant, tenant and API), and goes out only when all of them
+ * have the permits at once.
  *
- * <p><b>Why take all at once instead of reserving ahead.</b> Bucket4j can reserve a future slot in one bucket
- * (going into debt), but a request waiting for its tenant bucket would then hold a slot of the app bucket that the
- * app bucket thinks is used now, while the request goes out later, together with the slots the app bucket hands out
- * meanwhile, and the app's window would overflow. So a request takes from every bucket only at the moment it may go
- * (handing back what it took if a later bucket has nothing), and otherwise learns from the bucket that refused how
- * long to wait, and queues behind that bucket; only the head of a bucket's queue is woken when its wait is over.
+ * <p><b>Why take all at once instead of reserving ahead.</b> Bucket4j can reserve a future slot in
+ * one bucket (going into debt), but a request waiting for its tenant bucket would then hold a slot
+ * of the app bucket that the app bucket thinks is used now, while the request goes out later,
+ * together with the slots the app bucket hands out meanwhile, and the app's window would overflow.
+ * So a request takes from every bucket only at the moment it may go (handing back what it took if a
+ * later bucket has nothing), and otherwise learns from the bucket that refused how long to wait,
+ * and queues behind that bucket; only the head of a bucket's queue is woken when its wait is over.
  *
- * <p><b>Sharing a budget.</b> Each bucket key (namespace, bucket, its definition, and the tenant or API of its scope)
- * is one budget, and this limiter uses the part of it given by its {@link Allotment}:
+ * <p><b>Sharing a budget.</b> Each bucket key (namespace, bucket, its definition, and the tenant or
+ * API of its scope) is one budget, and this limiter uses the part of it given by its {@link
+ * Allotment}:
+ *
  * <ul>
- *   <li>{@link #forJob}: the part the job's {@link JobBudget} (in the source's enumerator) allots to this reader, by
- *       demand, through {@link #allot}; a request waits while its key has no allotment. Every bucket is then one
- *       budget across all readers of the job on all TaskManagers.</li>
- *   <li>{@link #evenShare}: a fixed {@code 1/n} part, for {@code n} limiters that cannot talk to each other (the
- *       parallel instances of a lookup function); {@code n = 1} is the whole budget.</li>
- *   <li>{@link #redis}: buckets kept in Redis at the whole budget, shared by every limiter using that Redis and
- *       namespace, in any job.</li>
+ *   <li>{@link #forJob}: the part the job's {@link JobBudget} (in the source's enumerator) allots
+ *       to this reader, by demand, through {@link #allot}; a request waits while its key has no
+ *       allotment. Every bucket is then one budget across all readers of the job on all
+ *       TaskManagers.
+ *   <li>{@link #evenShare}: a fixed {@code 1/n} part, for {@code n} limiters that cannot talk to
+ *       each other (the parallel instances of a lookup function); {@code n = 1} is the whole
+ *       budget.
+ *   <li>{@link #redis}: buckets kept in Redis at the whole budget, shared by every limiter using
+ *       that Redis and namespace, in any job.
  * </ul>
  *
- * <p><b>Windows.</b> A bucket refills at {@link BucketSpec#safeRatePerSecond} times the utilization, so that a
- * platform counting any window of one period sees at most the limit, with room for jitter.
+ * <p><b>Windows.</b> A bucket refills at {@link BucketSpec#safeRatePerSecond} times the
+ * utilization, so that a platform counting any window of one period sees at most the limit, with
+ * room for jitter.
  *
- * <p><b>Rate-limited answers</b> put every bucket covering the tenant into debt worth the pause (the ban), so later
- * grants wait it out and then resume at the bucket's rate, and cut adaptive buckets ({@link AdaptiveRate}).
+ * <p><b>Rate-limited answers</b> put every bucket covering the tenant into debt worth the pause
+ * (the ban), so later grants wait it out and then resume at the bucket's rate, and cut adaptive
+ * buckets ({@link AdaptiveRate}).
  *
- * <p><b>Threads.</b> All bucket operations (which may be Redis round trips) run on one daemon worker thread shared by
- * the limiters of this class loader, never on the caller's thread; {@link #acquire}, {@link #release},
- * {@link #onRateLimited} and {@link #allot} only hand off and may be called from any thread, including I/O threads.
- * {@link #budgetReport} may be called from any thread. {@link #close} gives back the shared worker, concurrency
- * counters and Redis connection (each released when its last limiter closes).
+ * <p><b>Threads.</b> All bucket operations (which may be Redis round trips) run on one daemon
+ * worker thread shared by the limiters of this class loader, never on the caller's thread; {@link
+ * #acquire}, {@link #release}, {@link #onRateLimited} and {@link #allot} only hand off and may be
+ * called from any thread, including I/O threads. {@link #budgetReport} may be called from any
+ * thread. {@link #close} gives back the shared worker, concurrency counters and Redis connection
+ * (each released when its last limiter closes).
  */
 @Internal
 public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable {
@@ -70,60 +80,108 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
             new JvmShared<>(name -> worker(), ScheduledThreadPoolExecutor::shutdownNow);
 
     private final RateLimitSpec spec;
+
     /** Where buckets of a fixed allotment live (Redis); null: this limiter's own local buckets. */
     @Nullable private final BucketStore store;
-    /** The allotment of a key that nobody allots (fixed modes); null: only {@link #allot} gives allotments. */
+
+    /**
+     * The allotment of a key that nobody allots (fixed modes); null: only {@link #allot} gives
+     * allotments.
+     */
     @Nullable private final Function<BucketSpec, Allotment> fixedAllotment;
+
     private final List<AutoCloseable> leases = new ArrayList<>();
     private final ScheduledThreadPoolExecutor worker;
     private final ConcurrencyLimits concurrency;
     private final Map<String, List<Covering>> coveringByTenant = new ConcurrentHashMap<>();
+
     /** One covering per bucket key. Only on the worker thread. */
     private final Map<String, Covering> coveringByKey = new HashMap<>();
+
     private final Map<String, AdaptiveRate> adaptiveByKey = new ConcurrentHashMap<>();
     private final Map<String, BucketMetrics> metrics = new LinkedHashMap<>();
-    /** Grants waiting for a permit, by the key of the bucket that had none. Only on the worker thread. */
+
+    /**
+     * Grants waiting for a permit, by the key of the bucket that had none. Only on the worker
+     * thread.
+     */
     private final Map<String, Waiters> waitersByBucket = new HashMap<>();
+
     /** Grants waiting for an allotment of a key that has none. Only on the worker thread. */
     private final Map<String, ArrayDeque<Grant>> unallotted = new HashMap<>();
-    /** Per key: requests asked for and not over now (written on the worker thread), and the most since the last report. */
+
+    /**
+     * Per key: requests asked for and not over now (written on the worker thread), and the most
+     * since the last report.
+     */
     private final Map<String, Integer> asked = new ConcurrentHashMap<>();
+
     private final Map<String, Integer> askedPeak = new ConcurrentHashMap<>();
-    /** The allotments applied, as one snapshot (replaced on the worker thread once a whole answer is applied). */
+
+    /**
+     * The allotments applied, as one snapshot (replaced on the worker thread once a whole answer is
+     * applied).
+     */
     private volatile JobBudget.Allotments applied = JobBudget.Allotments.NONE;
+
     private volatile Runnable onAllotmentWanted = () -> {};
 
-    private HierarchicalRateLimiter(RateLimitSpec spec, @Nullable BucketStore store,
-                                    @Nullable Function<BucketSpec, Allotment> fixedAllotment) {
+    private HierarchicalRateLimiter(
+            RateLimitSpec spec,
+            @Nullable BucketStore store,
+            @Nullable Function<BucketSpec, Allotment> fixedAllotment) {
         this.spec = spec;
         this.store = store;
         this.fixedAllotment = fixedAllotment;
         this.worker = lease(WORKERS.acquire("worker")).value();
-        this.concurrency = lease(ConcurrencyLimits.SHARED.acquire(
-                new ConcurrencyLimits.Key(spec.namespace(), spec.maxTenants(), spec.maxInFlightPerTenant()))).value();
+        this.concurrency =
+                lease(
+                                ConcurrencyLimits.SHARED.acquire(
+                                        new ConcurrencyLimits.Key(
+                                                spec.namespace(),
+                                                spec.maxTenants(),
+                                                spec.maxInFlightPerTenant())))
+                        .value();
         for (BucketSpec b : spec.buckets()) {
             metrics.put(b.name(), new BucketMetrics(() -> currentRate(b)));
         }
     }
 
-    /** A reader's limiter of a job whose budgets the enumerator holds ({@link JobBudget}); see {@link #allot}. */
+    /**
+     * A reader's limiter of a job whose budgets the enumerator holds ({@link JobBudget}); see
+     * {@link #allot}.
+     */
     public static HierarchicalRateLimiter forJob(RateLimitSpec spec) {
         return new HierarchicalRateLimiter(spec, null, null);
     }
 
-    /** One of {@code n} limiters that each use a fixed, even part of every budget; {@code n = 1}: the whole budget. */
+    /**
+     * One of {@code n} limiters that each use a fixed, even part of every budget; {@code n = 1}:
+     * the whole budget.
+     */
     public static HierarchicalRateLimiter evenShare(RateLimitSpec spec, int n) {
-        if (n < 1) throw new IllegalArgumentException("a budget is shared by at least one limiter, not " + n);
-        return new HierarchicalRateLimiter(spec, null, b -> JobBudget.evenShare(b, spec.utilization(), n));
+        if (n < 1)
+            throw new IllegalArgumentException(
+                    "a budget is shared by at least one limiter, not " + n);
+        return new HierarchicalRateLimiter(
+                spec, null, b -> JobBudget.evenShare(b, spec.utilization(), n));
     }
 
-    /** A limiter whose buckets live in the Redis of the spec, shared with every limiter using it. */
+    /**
+     * A limiter whose buckets live in the Redis of the spec, shared with every limiter using it.
+     */
     public static HierarchicalRateLimiter redis(RateLimitSpec spec) {
-        if (spec.backend() != RateLimitSpec.Backend.REDIS) throw new IllegalArgumentException("the spec's backend is " + spec.backend());
+        if (spec.backend() != RateLimitSpec.Backend.REDIS)
+            throw new IllegalArgumentException("the spec's backend is " + spec.backend());
         HierarchicalRateLimiter limiter = null;
-        JvmShared<String, RedisBucketStore>.Lease lease = RedisBucketStore.SHARED.acquire(spec.redisUri());
+        JvmShared<String, RedisBucketStore>.Lease lease =
+                RedisBucketStore.SHARED.acquire(spec.redisUri());
         try {
-            limiter = new HierarchicalRateLimiter(spec, lease.value(), b -> JobBudget.evenShare(b, spec.utilization(), 1));
+            limiter =
+                    new HierarchicalRateLimiter(
+                            spec,
+                            lease.value(),
+                            b -> JobBudget.evenShare(b, spec.utilization(), 1));
             limiter.leases.add(lease);
             return limiter;
         } catch (RuntimeException e) {
@@ -132,7 +190,10 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
         }
     }
 
-    /** The limiter the spec's backend asks for in a reader of a source: {@link #redis} or {@link #forJob}. */
+    /**
+     * The limiter the spec's backend asks for in a reader of a source: {@link #redis} or {@link
+     * #forJob}.
+     */
     public static HierarchicalRateLimiter forReader(RateLimitSpec spec) {
         return spec.backend() == RateLimitSpec.Backend.REDIS ? redis(spec) : forJob(spec);
     }
@@ -165,45 +226,55 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     }
 
     /**
-     * Called (on the worker thread; it must only hand off) when a request waits for a key that has no allotment, so
-     * that the reader asks the job's budget for one now instead of at its next poll.
+     * Called (on the worker thread; it must only hand off) when a request waits for a key that has
+     * no allotment, so that the reader asks the job's budget for one now instead of at its next
+     * poll.
      */
     public void onAllotmentWanted(Runnable wanted) {
         this.onAllotmentWanted = wanted;
     }
 
-    /** Demand and applied allotments per key, for the job's budget. The peaks are reset. Any thread. */
+    /**
+     * Demand and applied allotments per key, for the job's budget. The peaks are reset. Any thread.
+     */
     public BudgetReport budgetReport() {
         Map<String, Integer> demand = new HashMap<>();
         for (String key : askedPeak.keySet()) {
             Integer peak = askedPeak.remove(key);
             if (peak != null && peak > 0) demand.merge(key, peak, Math::max);
         }
-        asked.forEach((key, now) -> {
-            if (now > 0) demand.merge(key, now, Math::max);
-        });
+        asked.forEach(
+                (key, now) -> {
+                    if (now > 0) demand.merge(key, now, Math::max);
+                });
         JobBudget.Allotments now = applied;
         return new BudgetReport(demand, now.byKey(), now.sequence());
     }
 
-    /** The job's budget allotted these parts (keys absent: none). Any thread; applied on the worker thread. */
+    /**
+     * The job's budget allotted these parts (keys absent: none). Any thread; applied on the worker
+     * thread.
+     */
     public void allot(JobBudget.Allotments allotments) {
-        if (!isAllottedByJob()) throw new IllegalStateException("this limiter has fixed allotments");
-        worker.execute(() -> {
-            Set<String> keys = new HashSet<>(coveringByKey.keySet());
-            keys.addAll(allotments.byKey().keySet());
-            for (String key : keys) {
-                Covering c = coveringByKey.get(key);
-                Allotment next = allotments.byKey().getOrDefault(key, Allotment.NONE);
-                if (c == null) {
-                    // allotted before this limiter asked for it (a restarted reader's leftover): keep it for later
-                    c = covering(key, spec.bucketOfKey(key));
-                    if (c == null) continue;
-                }
-                if (!next.equals(c.allotment)) apply(c, next);
-            }
-            applied = allotments;
-        });
+        if (!isAllottedByJob())
+            throw new IllegalStateException("this limiter has fixed allotments");
+        worker.execute(
+                () -> {
+                    Set<String> keys = new HashSet<>(coveringByKey.keySet());
+                    keys.addAll(allotments.byKey().keySet());
+                    for (String key : keys) {
+                        Covering c = coveringByKey.get(key);
+                        Allotment next = allotments.byKey().getOrDefault(key, Allotment.NONE);
+                        if (c == null) {
+                            // allotted before this limiter asked for it (a restarted reader's
+                            // leftover): keep it for later
+                            c = covering(key, spec.bucketOfKey(key));
+                            if (c == null) continue;
+                        }
+                        if (!next.equals(c.allotment)) apply(c, next);
+                    }
+                    applied = allotments;
+                });
     }
 
     @Override
@@ -217,9 +288,11 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     public void release(String tenantId) {
         if (!concurrency.unlimited()) concurrency.exit(tenantId);
         try {
-            worker.execute(() -> {
-                for (Covering c : covering(tenantId)) asked.computeIfPresent(c.key, (k, n) -> n <= 1 ? null : n - 1);
-            });
+            worker.execute(
+                    () -> {
+                        for (Covering c : covering(tenantId))
+                            asked.computeIfPresent(c.key, (k, n) -> n <= 1 ? null : n - 1);
+                    });
         } catch (RejectedExecutionException closed) {
             // the limiter closed: nobody reads the demand any more
         }
@@ -228,31 +301,38 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     @Override
     public void onRateLimited(String tenantId, Duration pause) {
         long now = System.currentTimeMillis();
-        worker.execute(() -> {
-            for (Covering c : covering(tenantId)) {
-                metrics.get(c.spec.name()).rejected();
-                if (c.adaptive != null && c.adaptive.decrease(now)) reconfigure(c);
-                if (c.bucket == null) continue;
-                double rate = c.ratePerSecond();
-                long debt = (long) Math.ceil(pause.toNanos() / 1e9 * rate);
-                long toTake = c.bucket.getAvailableTokens() + debt;
-                // concurrent answers may both add debt: the bucket then ends in at least the debt of one pause
-                if (toTake > 0) c.bucket.consumeIgnoringRateLimits(toTake);
-            }
-        });
+        worker.execute(
+                () -> {
+                    for (Covering c : covering(tenantId)) {
+                        metrics.get(c.spec.name()).rejected();
+                        if (c.adaptive != null && c.adaptive.decrease(now)) reconfigure(c);
+                        if (c.bucket == null) continue;
+                        double rate = c.ratePerSecond();
+                        long debt = (long) Math.ceil(pause.toNanos() / 1e9 * rate);
+                        long toTake = c.bucket.getAvailableTokens() + debt;
+                        // concurrent answers may both add debt: the bucket then ends in at least
+                        // the debt of one pause
+                        if (toTake > 0) c.bucket.consumeIgnoringRateLimits(toTake);
+                    }
+                });
     }
 
-    /** Gives back the shared worker, concurrency counters and Redis connection; grants still waiting fail. */
+    /**
+     * Gives back the shared worker, concurrency counters and Redis connection; grants still waiting
+     * fail.
+     */
     @Override
     public void close() {
         List<Grant> waiting = new ArrayList<>();
         try {
-            worker.submit(() -> {
-                waitersByBucket.values().forEach(w -> waiting.addAll(w.queue));
-                unallotted.values().forEach(waiting::addAll);
-                waitersByBucket.clear();
-                unallotted.clear();
-            }).get(10, TimeUnit.SECONDS);
+            worker.submit(
+                            () -> {
+                                waitersByBucket.values().forEach(w -> waiting.addAll(w.queue));
+                                unallotted.values().forEach(waiting::addAll);
+                                waitersByBucket.clear();
+                                unallotted.clear();
+                            })
+                    .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             // the worker is gone or stuck: nothing more to collect
         }
@@ -268,7 +348,9 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
 
     // ------------------------------------------------------------------ on the worker thread
 
-    /** Runs a step of a grant; a failure (Redis unreachable) fails the grant instead of losing it. */
+    /**
+     * Runs a step of a grant; a failure (Redis unreachable) fails the grant instead of losing it.
+     */
     private void guarded(Grant g, Runnable step) {
         try {
             step.run();
@@ -278,15 +360,22 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     }
 
     private void fail(Grant g, RuntimeException e) {
-        if (g.future.completeExceptionally(new IllegalStateException("rate limiter of namespace '" + spec.namespace()
-                + "' failed: " + e.getClass().getSimpleName(), e))) {
+        if (g.future.completeExceptionally(
+                new IllegalStateException(
+                        "rate limiter of namespace '"
+                                + spec.namespace()
+                                + "' failed: "
+                                + e.getClass().getSimpleName(),
+                        e))) {
             release(g.tenant);
         }
     }
 
     private void enter(Grant g) {
         if (g.future.isDone()) return;
-        if (!concurrency.unlimited() && !concurrency.tryEnter(g.tenant, () -> worker.execute(() -> guarded(g, () -> enter(g))))) return;
+        if (!concurrency.unlimited()
+                && !concurrency.tryEnter(
+                        g.tenant, () -> worker.execute(() -> guarded(g, () -> enter(g))))) return;
         for (Covering c : covering(g.tenant)) {
             int now = asked.merge(c.key, 1, Integer::sum);
             askedPeak.merge(c.key, now, Math::max);
@@ -295,9 +384,9 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     }
 
     /**
-     * Takes the permits of every bucket covering the grant's tenant and grants it, or parks it behind the bucket that
-     * had none (or the key without allotment). Returns the key it was parked behind, or null if it is granted or
-     * given up.
+     * Takes the permits of every bucket covering the grant's tenant and grants it, or parks it
+     * behind the bucket that had none (or the key without allotment). Returns the key it was parked
+     * behind, or null if it is granted or given up.
      */
     private String take(Grant g) {
         if (g.future.isDone()) { // cancelled while waiting: what it entered is given back
@@ -308,15 +397,18 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
         for (int i = 0; i < buckets.size(); i++) {
             Covering c = buckets.get(i);
             if (c.bucket == null) {
-                for (int j = 0; j < i; j++) buckets.get(j).bucket.addTokens(buckets.get(j).spec.weight());
+                for (int j = 0; j < i; j++)
+                    buckets.get(j).bucket.addTokens(buckets.get(j).spec.weight());
                 g.blockedBy = c.spec.name();
                 waitForAllotment(c.key, g);
                 return c.key;
             }
-            if (c.adaptive != null && c.adaptive.maybeIncrease(System.currentTimeMillis())) reconfigure(c);
+            if (c.adaptive != null && c.adaptive.maybeIncrease(System.currentTimeMillis()))
+                reconfigure(c);
             ConsumptionProbe probe = c.bucket.tryConsumeAndReturnRemaining(c.spec.weight());
             if (!probe.isConsumed()) {
-                for (int j = 0; j < i; j++) buckets.get(j).bucket.addTokens(buckets.get(j).spec.weight());
+                for (int j = 0; j < i; j++)
+                    buckets.get(j).bucket.addTokens(buckets.get(j).spec.weight());
                 g.blockedBy = c.spec.name();
                 park(c.key, g, Math.max(1, probe.getNanosToWaitForRefill()));
                 return c.key;
@@ -338,9 +430,10 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     }
 
     /**
-     * Queues a grant behind a bucket that had no permit. Only the head of a bucket's queue is woken when a permit is
-     * due (one timer per bucket), instead of every waiter polling the bucket: with hundreds of waiters, polling kept
-     * the worker so busy that it woke up late, and a full bucket of burst 1 wastes its refill while nobody takes.
+     * Queues a grant behind a bucket that had no permit. Only the head of a bucket's queue is woken
+     * when a permit is due (one timer per bucket), instead of every waiter polling the bucket: with
+     * hundreds of waiters, polling kept the worker so busy that it woke up late, and a full bucket
+     * of burst 1 wastes its refill while nobody takes.
      */
     private void park(String bucketKey, Grant g, long waitNanos) {
         Waiters w = waitersByBucket.computeIfAbsent(bucketKey, k -> new Waiters());
@@ -359,7 +452,10 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
         waitersByBucket.remove(bucketKey, w);
     }
 
-    /** Grants a queue's grants in order; true if one had to wait behind the same key again (and so the rest too). */
+    /**
+     * Grants a queue's grants in order; true if one had to wait behind the same key again (and so
+     * the rest too).
+     */
     private boolean drainQueue(String key, ArrayDeque<Grant> queue) {
         Grant g;
         while ((g = queue.pollFirst()) != null) {
@@ -378,7 +474,10 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
         return false;
     }
 
-    /** A key's allotment changed: its bucket is rebuilt at the new part, and grants waiting for one go on. */
+    /**
+     * A key's allotment changed: its bucket is rebuilt at the new part, and grants waiting for one
+     * go on.
+     */
     private void apply(Covering c, Allotment next) {
         c.allotment = next;
         c.bucket = next.isNone() ? null : bucket(c, c.bucket);
@@ -389,30 +488,42 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     }
 
     private List<Covering> covering(String tenant) {
-        return coveringByTenant.computeIfAbsent(tenant, t -> {
-            List<Covering> out = new ArrayList<>();
-            for (BucketSpec b : spec.buckets()) out.add(covering(spec.key(b, t), b));
-            return List.copyOf(out);
-        });
+        return coveringByTenant.computeIfAbsent(
+                tenant,
+                t -> {
+                    List<Covering> out = new ArrayList<>();
+                    for (BucketSpec b : spec.buckets()) out.add(covering(spec.key(b, t), b));
+                    return List.copyOf(out);
+                });
     }
 
     private Covering covering(String key, @Nullable BucketSpec b) {
         if (b == null) return null;
-        return coveringByKey.computeIfAbsent(key, k -> {
-            double ceiling = b.safeRatePerSecond(spec.utilization());
-            AdaptiveRate adaptive = b.adaptive()
-                    ? adaptiveByKey.computeIfAbsent(key, x -> new AdaptiveRate(ceiling, spec.adaptive(), System.currentTimeMillis()))
-                    : null;
-            Covering c = new Covering(b, key, adaptive, ceiling);
-            c.allotment = fixedAllotment == null ? Allotment.NONE : fixedAllotment.apply(b);
-            if (!c.allotment.isNone()) c.bucket = bucket(c, null);
-            return c;
-        });
+        return coveringByKey.computeIfAbsent(
+                key,
+                k -> {
+                    double ceiling = b.safeRatePerSecond(spec.utilization());
+                    AdaptiveRate adaptive =
+                            b.adaptive()
+                                    ? adaptiveByKey.computeIfAbsent(
+                                            key,
+                                            x ->
+                                                    new AdaptiveRate(
+                                                            ceiling,
+                                                            spec.adaptive(),
+                                                            System.currentTimeMillis()))
+                                    : null;
+                    Covering c = new Covering(b, key, adaptive, ceiling);
+                    c.allotment = fixedAllotment == null ? Allotment.NONE : fixedAllotment.apply(b);
+                    if (!c.allotment.isNone()) c.bucket = bucket(c, null);
+                    return c;
+                });
     }
 
     /**
-     * A bucket at the covering's allotment (and adaptive rate): from the store, or a local one that starts with what
-     * the bucket it replaces had left (at most the new burst), so that a change of allotment never creates permits.
+     * A bucket at the covering's allotment (and adaptive rate): from the store, or a local one that
+     * starts with what the bucket it replaces had left (at most the new burst), so that a change of
+     * allotment never creates permits.
      */
     private Bucket bucket(Covering c, @Nullable Bucket replaced) {
         BucketConfiguration config = configuration(c);
@@ -421,10 +532,18 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
             if (replaced != null) b.replaceConfiguration(config, TokensInheritanceStrategy.AS_IS);
             return b;
         }
-        long initial = replaced == null ? c.allotment.burst() : Math.max(0, Math.min(replaced.getAvailableTokens(), c.allotment.burst()));
-        return Bucket.builder().withNanosecondPrecision()
-                .addLimit(Bandwidth.builder().capacity(c.allotment.burst()).refillGreedy(1, Duration.ofNanos(nanosPerPermit(c)))
-                        .initialTokens(initial).build())
+        long initial =
+                replaced == null
+                        ? c.allotment.burst()
+                        : Math.max(0, Math.min(replaced.getAvailableTokens(), c.allotment.burst()));
+        return Bucket.builder()
+                .withNanosecondPrecision()
+                .addLimit(
+                        Bandwidth.builder()
+                                .capacity(c.allotment.burst())
+                                .refillGreedy(1, Duration.ofNanos(nanosPerPermit(c)))
+                                .initialTokens(initial)
+                                .build())
                 .build();
     }
 
@@ -435,7 +554,11 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     /** {@code burst} saved up at most, refilled one permit at a time at the covering's rate. */
     private static BucketConfiguration configuration(Covering c) {
         return BucketConfiguration.builder()
-                .addLimit(Bandwidth.builder().capacity(c.allotment.burst()).refillGreedy(1, Duration.ofNanos(nanosPerPermit(c))).build())
+                .addLimit(
+                        Bandwidth.builder()
+                                .capacity(c.allotment.burst())
+                                .refillGreedy(1, Duration.ofNanos(nanosPerPermit(c)))
+                                .build())
                 .build();
     }
 
@@ -443,36 +566,56 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
         return Math.max(1, Math.round(1e9 / c.ratePerSecond()));
     }
 
-    /** The rate of a bucket name over its keys: the lowest adaptive or allotted rate, else the fixed safe rate. */
+    /**
+     * The rate of a bucket name over its keys: the lowest adaptive or allotted rate, else the fixed
+     * safe rate.
+     */
     private double currentRate(BucketSpec b) {
         String prefix = spec.keyPrefix(b);
-        return coveringRates().entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
-                .mapToDouble(Map.Entry::getValue).min()
-                .orElse(b.safeRatePerSecond(spec.utilization()) * (b.adaptive() ? spec.adaptive().initialFraction() : 1));
+        return coveringRates().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix))
+                .mapToDouble(Map.Entry::getValue)
+                .min()
+                .orElse(
+                        b.safeRatePerSecond(spec.utilization())
+                                * (b.adaptive() ? spec.adaptive().initialFraction() : 1));
     }
 
-    /** Current rates of the keys in use; read by the metric reporter thread (a snapshot of volatile fields). */
+    /**
+     * Current rates of the keys in use; read by the metric reporter thread (a snapshot of volatile
+     * fields).
+     */
     private Map<String, Double> coveringRates() {
         Map<String, Double> rates = new HashMap<>();
-        coveringByTenant.values().forEach(list -> list.forEach(c -> {
-            if (!c.allotment.isNone()) rates.put(c.key, c.ratePerSecond());
-        }));
+        coveringByTenant
+                .values()
+                .forEach(
+                        list ->
+                                list.forEach(
+                                        c -> {
+                                            if (!c.allotment.isNone())
+                                                rates.put(c.key, c.ratePerSecond());
+                                        }));
         return rates;
     }
 
     private static ScheduledThreadPoolExecutor worker() {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "httpsync-rate-limiter");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor e =
+                new ScheduledThreadPoolExecutor(
+                        1,
+                        r -> {
+                            Thread t = new Thread(r, "httpsync-rate-limiter");
+                            t.setDaemon(true);
+                            return t;
+                        });
         e.setRemoveOnCancelPolicy(true);
         return e;
     }
 
     /**
-     * One bucket key covering requests, with its allotment and bucket (null while it has no allotment). Fields are
-     * written on the worker thread; volatile so that metric gauges read a consistent value.
+     * One bucket key covering requests, with its allotment and bucket (null while it has no
+     * allotment). Fields are written on the worker thread; volatile so that metric gauges read a
+     * consistent value.
      */
     private static final class Covering {
         final BucketSpec spec;
@@ -496,18 +639,25 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
         }
     }
 
-    /** The grants parked behind one bucket, and whether a timer will wake the head. Only on the worker thread. */
+    /**
+     * The grants parked behind one bucket, and whether a timer will wake the head. Only on the
+     * worker thread.
+     */
     private static final class Waiters {
         final ArrayDeque<Grant> queue = new ArrayDeque<>();
         boolean armed;
     }
 
-    /** One acquire, from the ask to the grant. Touched only on the worker thread (the future from any). */
+    /**
+     * One acquire, from the ask to the grant. Touched only on the worker thread (the future from
+     * any).
+     */
     private static final class Grant {
         final String tenant;
         final long askedNanos;
         final CompletableFuture<Void> future = new CompletableFuture<>();
         String blockedBy;
+
         /** The key of the bucket whose queue is granting this one right now, if any. */
         String drainingFrom;
 

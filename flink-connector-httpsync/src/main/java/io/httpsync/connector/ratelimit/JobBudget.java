@@ -11,26 +11,30 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One job's budgets, divided among its readers: held by the source's enumerator (backend {@code job}), so that every
- * bucket is one budget across all readers on all TaskManagers without any store outside the job.
+ * One job's budgets, divided among its readers: held by the source's enumerator (backend {@code
+ * job}), so that every bucket is one budget across all readers on all TaskManagers without any
+ * store outside the job.
  *
- * <p><b>The division.</b> Each reader reports, per bucket key, its demand (requests covered by the key asked for and
- * not over) and the allotment it has applied ({@link BudgetReport}). The readers with demand share the key: each gets
- * a burst of at least one request's weight plus a part of the rest of the bucket's burst, and a part of the rate in
- * proportion to its demand. With {@code k} holders the bursts add up to {@code B = max(burst, k * weight)}, and the
- * rates to {@code (permits + 1 - B) * utilization / period}, the rate of one bucket of burst {@code B} (see
- * {@link BucketSpec#safeRatePerSecond}): in any window of one period the readers together send at most what one such
- * bucket would, whatever their phases. A reader without demand gets nothing, so an idle reader's part goes to busy ones.
+ * <p><b>The division.</b> Each reader reports, per bucket key, its demand (requests covered by the
+ * key asked for and not over) and the allotment it has applied ({@link BudgetReport}). The readers
+ * with demand share the key: each gets a burst of at least one request's weight plus a part of the
+ * rest of the bucket's burst, and a part of the rate in proportion to its demand. With {@code k}
+ * holders the bursts add up to {@code B = max(burst, k * weight)}, and the rates to {@code (permits
+ * + 1 - B) * utilization / period}, the rate of one bucket of burst {@code B} (see {@link
+ * BucketSpec#safeRatePerSecond}): in any window of one period the readers together send at most
+ * what one such bucket would, whatever their phases. A reader without demand gets nothing, so an
+ * idle reader's part goes to busy ones.
  *
- * <p><b>Changing a division safely.</b> A reader applies a new allotment only when it hears of it, so for a while it
- * may still run at its earlier one, or at any allotment still on its way to it. Allotments therefore go out numbered
- * ({@link Allotments#sequence()}), readers report the number of the last they applied, and the budget reserves, per
- * reader, the larger of what it has applied and every allotment sent to it after that one; a reader's allotment grows
- * only into what the others' reservations leave. So a part moves from one reader to another only after the first
- * confirmed giving it back.
- * In cost units (a burst counts its permits, a rate {@code r} counts {@code r * period / utilization}), the
- * reservations of a key never exceed {@code permits + 1}. Small increases (under {@value #HYSTERESIS_PERCENT} %)
- * are not passed on, so that noisy demand does not churn allotments; decreases always are.
+ * <p><b>Changing a division safely.</b> A reader applies a new allotment only when it hears of it,
+ * so for a while it may still run at its earlier one, or at any allotment still on its way to it.
+ * Allotments therefore go out numbered ({@link Allotments#sequence()}), readers report the number
+ * of the last they applied, and the budget reserves, per reader, the larger of what it has applied
+ * and every allotment sent to it after that one; a reader's allotment grows only into what the
+ * others' reservations leave. So a part moves from one reader to another only after the first
+ * confirmed giving it back. In cost units (a burst counts its permits, a rate {@code r} counts
+ * {@code r * period / utilization}), the reservations of a key never exceed {@code permits + 1}.
+ * Small increases (under {@value #HYSTERESIS_PERCENT} %) are not passed on, so that noisy demand
+ * does not churn allotments; decreases always are.
  *
  * <p>Not thread-safe: the enumerator calls it from its coordinator thread only.
  */
@@ -40,14 +44,21 @@ public final class JobBudget {
     private static final double EPSILON = 1e-9;
 
     private final RateLimitSpec spec;
-    /** Per bucket key, per reader (subtask index): its part of the key. Keys and readers appear as they report. */
+
+    /**
+     * Per bucket key, per reader (subtask index): its part of the key. Keys and readers appear as
+     * they report.
+     */
     private final Map<String, Map<Integer, Share>> byKey = new TreeMap<>();
+
     /** What each reader was last sent. */
     private final Map<Integer, Allotments> sent = new HashMap<>();
+
     private long nextSequence = 1;
 
     /** Allotments of one reader, numbered in the order they are sent. */
-    public record Allotments(long sequence, Map<String, Allotment> byKey) implements java.io.Serializable {
+    public record Allotments(long sequence, Map<String, Allotment> byKey)
+            implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
 
         public static final Allotments NONE = new Allotments(0, Map.of());
@@ -61,7 +72,10 @@ public final class JobBudget {
         this.spec = spec;
     }
 
-    /** A reader's report: its demand and applied allotments for every key it uses (absent keys: none). */
+    /**
+     * A reader's report: its demand and applied allotments for every key it uses (absent keys:
+     * none).
+     */
     public void report(int reader, BudgetReport report) {
         for (String key : report.demand().keySet()) share(key, reader);
         for (String key : report.applied().keySet()) share(key, reader);
@@ -70,15 +84,16 @@ public final class JobBudget {
             if (s == null) continue;
             s.demand = report.demand().getOrDefault(e.getKey(), 0);
             s.applied = report.applied().getOrDefault(e.getKey(), Allotment.NONE);
-            // what was sent up to the applied one is superseded; what was sent after it may still be applied
+            // what was sent up to the applied one is superseded; what was sent after it may still
+            // be applied
             s.inTransit.removeIf(sentOne -> sentOne.sequence <= report.appliedSequence());
         }
         forgetIdle();
     }
 
     /**
-     * A reader is gone (its task failed, or a new attempt registers): nothing it was allotted is in use any more.
-     * Flink starts a task's new attempt only after the old one ended.
+     * A reader is gone (its task failed, or a new attempt registers): nothing it was allotted is in
+     * use any more. Flink starts a task's new attempt only after the old one ended.
      */
     public void removeReader(int reader) {
         byKey.values().forEach(shares -> shares.remove(reader));
@@ -87,8 +102,9 @@ public final class JobBudget {
     }
 
     /**
-     * The allotments to send to {@code reader} now (every key it may use; keys with none are absent), or null if they
-     * did not change since it was last sent some. A result is recorded as sent: send it.
+     * The allotments to send to {@code reader} now (every key it may use; keys with none are
+     * absent), or null if they did not change since it was last sent some. A result is recorded as
+     * sent: send it.
      */
     public Allotments allotmentsToSend(int reader) {
         Map<String, Allotment> next = new TreeMap<>();
@@ -97,26 +113,45 @@ public final class JobBudget {
             Share mine = e.getValue().get(reader);
             if (mine == null) continue;
             BucketSpec bucket = bucketOf(e.getKey());
-            Allotment a = feasible(bucket, e.getValue(), reader, mine, target(bucket, e.getValue(), reader, mine));
+            Allotment a =
+                    feasible(
+                            bucket,
+                            e.getValue(),
+                            reader,
+                            mine,
+                            target(bucket, e.getValue(), reader, mine));
             changes.put(mine, a);
             if (!a.isNone()) next.put(e.getKey(), a);
         }
         if (next.equals(sent.getOrDefault(reader, Allotments.NONE).byKey())) return null;
         Allotments out = new Allotments(nextSequence++, next);
-        changes.forEach((share, a) -> {
-            share.granted = a;
-            share.inTransit.add(new Sent(out.sequence(), a));
-        });
+        changes.forEach(
+                (share, a) -> {
+                    share.granted = a;
+                    share.inTransit.add(new Sent(out.sequence(), a));
+                });
         sent.put(reader, out);
         return out;
     }
 
-    /** The fixed allotment of each of {@code n} limiters that share a bucket evenly without talking to each other. */
+    /**
+     * The fixed allotment of each of {@code n} limiters that share a bucket evenly without talking
+     * to each other.
+     */
     public static Allotment evenShare(BucketSpec bucket, double utilization, int n) {
         if ((long) n * bucket.weight() > bucket.permits()) {
-            throw new IllegalArgumentException("rate-limit bucket '" + bucket.name() + "' allows " + bucket.permits()
-                    + " permits per " + bucket.period() + ", too few for " + n + " parallel instances that each need "
-                    + bucket.weight() + " at once: lower the parallelism, or share the bucket through rate-limit.backend = redis");
+            throw new IllegalArgumentException(
+                    "rate-limit bucket '"
+                            + bucket.name()
+                            + "' allows "
+                            + bucket.permits()
+                            + " permits per "
+                            + bucket.period()
+                            + ", too few for "
+                            + n
+                            + " parallel instances that each need "
+                            + bucket.weight()
+                            + " at once: lower the parallelism, or share the bucket through rate-limit.backend = redis");
         }
         long totalBurst = Math.max(bucket.burst(), (long) n * bucket.weight());
         return new Allotment(totalRate(bucket, utilization, totalBurst) / n, totalBurst / n);
@@ -125,12 +160,16 @@ public final class JobBudget {
     // ------------------------------------------------------------------ the division
 
     /** What the reader should have if every reader had its fair part right now. */
-    private Allotment target(BucketSpec bucket, Map<Integer, Share> shares, int reader, Share mine) {
+    private Allotment target(
+            BucketSpec bucket, Map<Integer, Share> shares, int reader, Share mine) {
         if (mine.demand <= 0) return Allotment.NONE;
         List<Map.Entry<Integer, Share>> wanting = new ArrayList<>();
         shares.entrySet().stream().filter(e -> e.getValue().demand > 0).forEach(wanting::add);
-        // more readers than the bucket has requests per period: the ones with most demand hold it for now
-        wanting.sort(Comparator.comparingInt((Map.Entry<Integer, Share> e) -> -e.getValue().demand).thenComparingInt(Map.Entry::getKey));
+        // more readers than the bucket has requests per period: the ones with most demand hold it
+        // for now
+        wanting.sort(
+                Comparator.comparingInt((Map.Entry<Integer, Share> e) -> -e.getValue().demand)
+                        .thenComparingInt(Map.Entry::getKey));
         int maxHolders = (int) Math.max(1, bucket.permits() / bucket.weight());
         if (wanting.size() > maxHolders) wanting = wanting.subList(0, maxHolders);
         if (wanting.stream().noneMatch(e -> e.getKey() == reader)) return Allotment.NONE;
@@ -138,16 +177,25 @@ public final class JobBudget {
         long totalBurst = Math.max(bucket.burst(), (long) k * bucket.weight());
         double totalDemand = wanting.stream().mapToDouble(e -> e.getValue().demand).sum();
         double fraction = mine.demand / totalDemand;
-        long burst = bucket.weight() + (long) Math.floor((totalBurst - (long) k * bucket.weight()) * fraction);
+        long burst =
+                bucket.weight()
+                        + (long) Math.floor((totalBurst - (long) k * bucket.weight()) * fraction);
         double rate = totalRate(bucket, spec.utilization(), totalBurst) * fraction;
         Allotment target = new Allotment(rate, burst);
-        boolean smallIncrease = mine.granted.burst() == burst && rate >= mine.granted.ratePerSecond()
-                && rate <= mine.granted.ratePerSecond() * (1 + HYSTERESIS_PERCENT / 100.0);
+        boolean smallIncrease =
+                mine.granted.burst() == burst
+                        && rate >= mine.granted.ratePerSecond()
+                        && rate <= mine.granted.ratePerSecond() * (1 + HYSTERESIS_PERCENT / 100.0);
         return smallIncrease ? mine.granted : target;
     }
 
     /** The target, or as much of its rate as the other readers' reservations leave room for. */
-    private Allotment feasible(BucketSpec bucket, Map<Integer, Share> shares, int reader, Share mine, Allotment target) {
+    private Allotment feasible(
+            BucketSpec bucket,
+            Map<Integer, Share> shares,
+            int reader,
+            Share mine,
+            Allotment target) {
         double capacity = bucket.permits() + 1;
         double others = 0;
         for (Map.Entry<Integer, Share> e : shares.entrySet()) {
@@ -155,11 +203,16 @@ public final class JobBudget {
         }
         Allotment reserved = mine.reserved();
         if (others + cost(bucket, reserved.max(target)) <= capacity + EPSILON) return target;
-        // another reader has not confirmed giving back its part yet: take the rate there is room for now (beside the
+        // another reader has not confirmed giving back its part yet: take the rate there is room
+        // for now (beside the
         // allotments this reader may still run at)
         long burst = Math.max(target.burst(), reserved.burst());
-        double rate = Math.min(target.ratePerSecond(), (capacity - others - burst) * spec.utilization() / periodSeconds(bucket));
-        if (rate > 0 && rate >= reserved.ratePerSecond()) return new Allotment(rate, target.burst());
+        double rate =
+                Math.min(
+                        target.ratePerSecond(),
+                        (capacity - others - burst) * spec.utilization() / periodSeconds(bucket));
+        if (rate > 0 && rate >= reserved.ratePerSecond())
+            return new Allotment(rate, target.burst());
         return mine.granted; // reserved already, so it fits
     }
 
@@ -177,13 +230,16 @@ public final class JobBudget {
 
     private BucketSpec bucketOf(String key) {
         BucketSpec bucket = spec.bucketOfKey(key);
-        if (bucket == null) throw new IllegalStateException("a reader reported the unknown rate-limit bucket key '" + key + "'");
+        if (bucket == null)
+            throw new IllegalStateException(
+                    "a reader reported the unknown rate-limit bucket key '" + key + "'");
         return bucket;
     }
 
     private Share share(String key, int reader) {
         bucketOf(key);
-        return byKey.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(reader, r -> new Share());
+        return byKey.computeIfAbsent(key, k -> new HashMap<>())
+                .computeIfAbsent(reader, r -> new Share());
     }
 
     /** Drops readers that neither want nor hold anything of a key, and keys nobody uses. */
@@ -198,10 +254,15 @@ public final class JobBudget {
     /** One reader's part of one key. */
     private static final class Share {
         int demand;
+
         /** The latest allotment sent. */
         Allotment granted = Allotment.NONE;
+
         Allotment applied = Allotment.NONE;
-        /** Allotments sent after the last one the reader applied: it may still run at any of them. */
+
+        /**
+         * Allotments sent after the last one the reader applied: it may still run at any of them.
+         */
         final List<Sent> inTransit = new ArrayList<>();
 
         Allotment reserved() {

@@ -9,16 +9,18 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Resources shared by every limiter of this class loader (a worker thread, a Redis connection, concurrency counters),
- * reference-counted: created by the first {@link #acquire}, disposed of when the last {@link Lease} is closed.
+ * Resources shared by every limiter of this class loader (a worker thread, a Redis connection,
+ * concurrency counters), reference-counted: created by the first {@link #acquire}, disposed of when
+ * the last {@link Lease} is closed.
  *
- * <p><b>Why.</b> In a session cluster, Flink loads a job's classes in a class loader of its own and drops it when the
- * job ends; a static thread or connection that outlives the job keeps running and pins the class loader (and so
- * every class of the job) for the life of the TaskManager. Readers take a lease in {@code createReader} and close it
- * in {@code close}, so nothing of a cancelled job is left.
+ * <p><b>Why.</b> In a session cluster, Flink loads a job's classes in a class loader of its own and
+ * drops it when the job ends; a static thread or connection that outlives the job keeps running and
+ * pins the class loader (and so every class of the job) for the life of the TaskManager. Readers
+ * take a lease in {@code createReader} and close it in {@code close}, so nothing of a cancelled job
+ * is left.
  *
- * <p>Thread-safe: {@link #acquire} and {@link Lease#close} are synchronized on this object; creation and disposal run
- * under that lock (they are quick: a thread pool, a client object).
+ * <p>Thread-safe: {@link #acquire} and {@link Lease#close} are synchronized on this object;
+ * creation and disposal run under that lock (they are quick: a thread pool, a client object).
  */
 @Internal
 final class JvmShared<K, V> {

@@ -8,8 +8,9 @@ public enum ExceptionPolicy {
     /** Fail the job (it restarts from the last checkpoint, per the job's restart strategy). */
     FAIL,
     /**
-     * Emit an exception event (see {@link HttpSyncStreams#EXCEPTION_EVENTS}) and mark the window failed: the
-     * enumerator retries it later and the sync position does not pass it until it succeeds. Nothing is skipped.
+     * Emit an exception event (see {@link HttpSyncStreams#EXCEPTION_EVENTS}) and mark the window
+     * failed: the enumerator retries it later and the sync position does not pass it until it
+     * succeeds. Nothing is skipped.
      */
     RECORD_AND_RETRY
 }

@@ -2,6 +2,7 @@ package io.httpsync.connector.source;
 
 import io.httpsync.connector.source.enumerator.HttpSyncEnumState;
 import io.httpsync.connector.source.split.WindowSplit;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -27,9 +28,9 @@ import java.util.function.Consumer;
 /**
  * An {@link HttpSyncSource} whose output is its records alone: a {@code Source<T>} rather than a
  * {@code Source<SyncElement<T>>}, for what takes only a source of records (a table's scan, Flink's
- * {@code SourceTestSuiteBase}). Everything but the output is the wrapped source's own: enumerator, splits, state,
- * serializers, events. The elements that are not records (exception events, tenant positions) go to the
- * {@link OtherElements} it is given, never silently nowhere.
+ * {@code SourceTestSuiteBase}). Everything but the output is the wrapped source's own: enumerator,
+ * splits, state, serializers, events. The elements that are not records (exception events, tenant
+ * positions) go to the {@link OtherElements} it is given, never silently nowhere.
  *
  * <p>A DataStream job keeps them as side outputs instead ({@code HttpSyncStreams.records}).
  */
@@ -41,7 +42,10 @@ public final class HttpSyncRecordSource<T>
     /** What a reader does with the elements that are not records. */
     @FunctionalInterface
     public interface OtherElements extends Serializable {
-        /** Called once per reader, when it is created; the consumer runs on the reader's mailbox thread. */
+        /**
+         * Called once per reader, when it is created; the consumer runs on the reader's mailbox
+         * thread.
+         */
         Consumer<SyncElement<?>> forReader(SourceReaderContext context);
     }
 
@@ -49,7 +53,8 @@ public final class HttpSyncRecordSource<T>
     private final TypeInformation<T> recordType;
     private final OtherElements otherElements;
 
-    public HttpSyncRecordSource(HttpSyncSource<T> source, TypeInformation<T> recordType, OtherElements otherElements) {
+    public HttpSyncRecordSource(
+            HttpSyncSource<T> source, TypeInformation<T> recordType, OtherElements otherElements) {
         this.source = source;
         this.recordType = recordType;
         this.otherElements = otherElements;
@@ -62,18 +67,20 @@ public final class HttpSyncRecordSource<T>
 
     @Override
     public SourceReader<T, WindowSplit> createReader(SourceReaderContext context) throws Exception {
-        return new RecordsOnlyReader<>(source.createReader(context), otherElements.forReader(context));
+        return new RecordsOnlyReader<>(
+                source.createReader(context), otherElements.forReader(context));
     }
 
     @Override
-    public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(SplitEnumeratorContext<WindowSplit> context)
-            throws Exception {
+    public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(
+            SplitEnumeratorContext<WindowSplit> context) throws Exception {
         return source.createEnumerator(context);
     }
 
     @Override
-    public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(SplitEnumeratorContext<WindowSplit> context,
-                                                                             HttpSyncEnumState checkpoint) throws Exception {
+    public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(
+            SplitEnumeratorContext<WindowSplit> context, HttpSyncEnumState checkpoint)
+            throws Exception {
         return source.restoreEnumerator(context, checkpoint);
     }
 
@@ -92,15 +99,21 @@ public final class HttpSyncRecordSource<T>
         return recordType;
     }
 
-    /** Delegates every call to the wrapped reader, on the calling thread (the task's mailbox thread). */
+    /**
+     * Delegates every call to the wrapped reader, on the calling thread (the task's mailbox
+     * thread).
+     */
     private static final class RecordsOnlyReader<T> implements SourceReader<T, WindowSplit> {
         private final SourceReader<SyncElement<T>, WindowSplit> reader;
         private final Consumer<SyncElement<?>> others;
+
         /** Flink passes the same output to every poll; it is wrapped once. */
         private ReaderOutput<T> output;
+
         private RecordsOnlyReaderOutput<T> unwrapping;
 
-        RecordsOnlyReader(SourceReader<SyncElement<T>, WindowSplit> reader, Consumer<SyncElement<?>> others) {
+        RecordsOnlyReader(
+                SourceReader<SyncElement<T>, WindowSplit> reader, Consumer<SyncElement<?>> others) {
             this.reader = reader;
             this.others = others;
         }
@@ -165,7 +178,10 @@ public final class HttpSyncRecordSource<T>
         }
     }
 
-    /** Passes records on, hands the other elements over; watermarks and idleness pass through unchanged. */
+    /**
+     * Passes records on, hands the other elements over; watermarks and idleness pass through
+     * unchanged.
+     */
     private static class RecordsOnlyOutput<T> implements SourceOutput<SyncElement<T>> {
         private final SourceOutput<T> output;
         final Consumer<SyncElement<?>> others;
@@ -203,7 +219,8 @@ public final class HttpSyncRecordSource<T>
         }
     }
 
-    private static final class RecordsOnlyReaderOutput<T> extends RecordsOnlyOutput<T> implements ReaderOutput<SyncElement<T>> {
+    private static final class RecordsOnlyReaderOutput<T> extends RecordsOnlyOutput<T>
+            implements ReaderOutput<SyncElement<T>> {
         private final ReaderOutput<T> output;
 
         RecordsOnlyReaderOutput(ReaderOutput<T> output, Consumer<SyncElement<?>> others) {

@@ -13,6 +13,7 @@ import io.httpsync.connector.source.enumerator.TokenCoordinator;
 import io.httpsync.connector.source.reader.HttpSyncReaders;
 import io.httpsync.connector.source.split.WindowSplit;
 import io.httpsync.connector.source.split.WindowSplitSerializer;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -29,21 +30,26 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 import java.util.List;
 
 /**
- * A FLIP-27 source that keeps a platform's list API in sync: the enumerator plans time windows over the records'
- * update (or create) time per tenant and tracks the sync position in Flink checkpoints; the readers page the windows
- * asynchronously under a rate limiter and emit every record with its update time as timestamp.
+ * A FLIP-27 source that keeps a platform's list API in sync: the enumerator plans time windows over
+ * the records' update (or create) time per tenant and tracks the sync position in Flink
+ * checkpoints; the readers page the windows asynchronously under a rate limiter and emit every
+ * record with its update time as timestamp.
  *
- * <p>Build it with {@link #builder()}; all validation happens in {@link HttpSyncSourceBuilder#build()}.
+ * <p>Build it with {@link #builder()}; all validation happens in {@link
+ * HttpSyncSourceBuilder#build()}.
  *
  * @param <T> the record type produced by the {@link RecordDeserializer}
  */
 @PublicEvolving
 public final class HttpSyncSource<T>
-        implements Source<SyncElement<T>, WindowSplit, HttpSyncEnumState>, ResultTypeQueryable<SyncElement<T>> {
+        implements Source<SyncElement<T>, WindowSplit, HttpSyncEnumState>,
+                ResultTypeQueryable<SyncElement<T>> {
     private static final long serialVersionUID = 1L;
+
     /**
-     * Readers poll the enumerator at least this often (more often if the plan ticks faster): a waiting request gets a
-     * new window, and the end of a bounded sync reaches every reader, within this delay.
+     * Readers poll the enumerator at least this often (more often if the plan ticks faster): a
+     * waiting request gets a new window, and the end of a bounded sync reaches every reader, within
+     * this delay.
      */
     private static final long MAX_READER_POLL_INTERVAL_MILLIS = 200;
 
@@ -55,8 +61,14 @@ public final class HttpSyncSource<T>
     final int splitsInFlightPerReader;
     final boolean emitTenantPositions;
 
-    HttpSyncSource(EndpointSpec endpoint, List<Tenant> tenants, SyncPlan plan, RecordDeserializer<T> deserializer,
-                   ExceptionPolicy exceptionPolicy, int splitsInFlightPerReader, boolean emitTenantPositions) {
+    HttpSyncSource(
+            EndpointSpec endpoint,
+            List<Tenant> tenants,
+            SyncPlan plan,
+            RecordDeserializer<T> deserializer,
+            ExceptionPolicy exceptionPolicy,
+            int splitsInFlightPerReader,
+            boolean emitTenantPositions) {
         this.endpoint = endpoint;
         this.tenants = List.copyOf(tenants);
         this.plan = plan;
@@ -67,12 +79,19 @@ public final class HttpSyncSource<T>
     }
 
     /**
-     * The same source with another deserializer: for a table, whose format's runtime decoder is known only when the
-     * planner asks for the scan, after the source was built from the options.
+     * The same source with another deserializer: for a table, whose format's runtime decoder is
+     * known only when the planner asks for the scan, after the source was built from the options.
      */
     @Internal
     public <R> HttpSyncSource<R> withDeserializer(RecordDeserializer<R> other) {
-        return new HttpSyncSource<>(endpoint, tenants, plan, other, exceptionPolicy, splitsInFlightPerReader, emitTenantPositions);
+        return new HttpSyncSource<>(
+                endpoint,
+                tenants,
+                plan,
+                other,
+                exceptionPolicy,
+                splitsInFlightPerReader,
+                emitTenantPositions);
     }
 
     public static <T> HttpSyncSourceBuilder<T> builder() {
@@ -80,8 +99,8 @@ public final class HttpSyncSource<T>
     }
 
     /**
-     * Timestamps are assigned by the source (each record's update time) and watermarks follow the sync position, so
-     * the stream needs no watermark generator of its own.
+     * Timestamps are assigned by the source (each record's update time) and watermarks follow the
+     * sync position, so the stream needs no watermark generator of its own.
      */
     public WatermarkStrategy<SyncElement<T>> watermarkStrategy() {
         return WatermarkStrategy.noWatermarks();
@@ -95,16 +114,27 @@ public final class HttpSyncSource<T>
     @Internal
     @Override
     public SourceReader<SyncElement<T>, WindowSplit> createReader(SourceReaderContext context) {
-        // the budget is global: the enumerator divides each bucket among the readers by their demand (or Redis shares
-        // it), so an idle subtask's share goes to busy ones instead of each getting rate / parallelism
+        // the budget is global: the enumerator divides each bucket among the readers by their
+        // demand (or Redis shares
+        // it), so an idle subtask's share goes to busy ones instead of each getting rate /
+        // parallelism
         HierarchicalRateLimiter limiter = HierarchicalRateLimiter.forReader(endpoint.rateLimits());
         try {
             limiter.registerMetrics(context.metricGroup());
-            return HttpSyncReaders.create(endpoint, limiter, tenants, deserializer, exceptionPolicy, splitsInFlightPerReader,
-                    emitTenantPositions, Math.min(plan.tickIntervalMillis(), MAX_READER_POLL_INTERVAL_MILLIS),
-                    // a bounded sync reads up to its end, which the platform's clock must have passed; the lag only
+            return HttpSyncReaders.create(
+                    endpoint,
+                    limiter,
+                    tenants,
+                    deserializer,
+                    exceptionPolicy,
+                    splitsInFlightPerReader,
+                    emitTenantPositions,
+                    Math.min(plan.tickIntervalMillis(), MAX_READER_POLL_INTERVAL_MILLIS),
+                    // a bounded sync reads up to its end, which the platform's clock must have
+                    // passed; the lag only
                     // keeps a continuous sync behind the platform's now
-                    plan.isBounded() ? 0 : plan.lagMillis(), context);
+                    plan.isBounded() ? 0 : plan.lagMillis(),
+                    context);
         } catch (RuntimeException e) {
             limiter.close();
             throw e;
@@ -113,21 +143,33 @@ public final class HttpSyncSource<T>
 
     @Internal
     @Override
-    public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(SplitEnumeratorContext<WindowSplit> context) {
-        return new HttpSyncEnumerator(context, plan, null, jobBudget(), TokenCoordinator.of(endpoint, tenants, List.of(), context));
+    public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(
+            SplitEnumeratorContext<WindowSplit> context) {
+        return new HttpSyncEnumerator(
+                context,
+                plan,
+                null,
+                jobBudget(),
+                TokenCoordinator.of(endpoint, tenants, List.of(), context));
     }
 
     @Internal
     @Override
-    public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(SplitEnumeratorContext<WindowSplit> context,
-                                                                             HttpSyncEnumState checkpoint) {
-        return new HttpSyncEnumerator(context, plan, checkpoint, jobBudget(),
+    public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(
+            SplitEnumeratorContext<WindowSplit> context, HttpSyncEnumState checkpoint) {
+        return new HttpSyncEnumerator(
+                context,
+                plan,
+                checkpoint,
+                jobBudget(),
                 TokenCoordinator.of(endpoint, tenants, checkpoint.refreshTokens(), context));
     }
 
     /** The job's rate-limit budgets, held by the enumerator, unless Redis keeps them. */
     private JobBudget jobBudget() {
-        return endpoint.rateLimits().backend() == RateLimitSpec.Backend.JOB ? new JobBudget(endpoint.rateLimits()) : null;
+        return endpoint.rateLimits().backend() == RateLimitSpec.Backend.JOB
+                ? new JobBudget(endpoint.rateLimits())
+                : null;
     }
 
     @Internal

@@ -1,11 +1,12 @@
 package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
-import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.auth.TenantOptions;
+import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.connector.source.enumerator.ScanOptions;
 import io.httpsync.connector.source.enumerator.SyncPlan;
+
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ReadableConfig;
 
@@ -19,7 +20,8 @@ import java.util.Map;
 import static org.apache.flink.util.Preconditions.checkArgument;
 
 /**
- * Builds an {@link HttpSyncSource}. Every setting is checked in {@link #build()}, with a message that names it.
+ * Builds an {@link HttpSyncSource}. Every setting is checked in {@link #build()}, with a message
+ * that names it.
  *
  * <pre>{@code
  * HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()
@@ -34,9 +36,15 @@ import static org.apache.flink.util.Preconditions.checkArgument;
  */
 @PublicEvolving
 public final class HttpSyncSourceBuilder<T> {
-    /** The default of option {@code scan.splits-in-flight} ({@link ScanOptions#SPLITS_IN_FLIGHT}). */
+    /**
+     * The default of option {@code scan.splits-in-flight} ({@link ScanOptions#SPLITS_IN_FLIGHT}).
+     */
     public static final int DEFAULT_SPLITS_IN_FLIGHT = ScanOptions.SPLITS_IN_FLIGHT.defaultValue();
-    /** How far behind the present a window must end unless a lag is given ({@link #setBounded(Instant, Instant)}). */
+
+    /**
+     * How far behind the present a window must end unless a lag is given ({@link
+     * #setBounded(Instant, Instant)}).
+     */
     public static final Duration DEFAULT_LAG = SyncPlan.DEFAULT_LAG;
 
     private EndpointSpec endpoint;
@@ -61,10 +69,11 @@ public final class HttpSyncSourceBuilder<T> {
     HttpSyncSourceBuilder() {}
 
     /**
-     * Everything the options in {@code config} describe, with the keys and defaults of a SQL table's {@code WITH}
-     * clause: the endpoint ({@code EndpointOptions}, rate limits included), the tenants ({@link TenantOptions}:
-     * {@code tenants} and {@code tenant.<id>.<property>}) and, if {@code scan.start} is set, the scan
-     * ({@link ScanOptions}). A key that is none of these is refused. Setters called afterwards override.
+     * Everything the options in {@code config} describe, with the keys and defaults of a SQL
+     * table's {@code WITH} clause: the endpoint ({@code EndpointOptions}, rate limits included),
+     * the tenants ({@link TenantOptions}: {@code tenants} and {@code tenant.<id>.<property>}) and,
+     * if {@code scan.start} is set, the scan ({@link ScanOptions}). A key that is none of these is
+     * refused. Setters called afterwards override.
      *
      * <pre>{@code
      * Configuration config = Configuration.fromMap(EndpointPresets.kuaishouOrders(baseUrl));
@@ -82,7 +91,10 @@ public final class HttpSyncSourceBuilder<T> {
         return this;
     }
 
-    /** The API to sync: request, paging, response paths, errors, authentication, platform limits. Required. */
+    /**
+     * The API to sync: request, paging, response paths, errors, authentication, platform limits.
+     * Required.
+     */
     public HttpSyncSourceBuilder<T> setEndpoint(EndpointSpec endpoint) {
         this.endpoint = endpoint;
         return this;
@@ -96,16 +108,17 @@ public final class HttpSyncSourceBuilder<T> {
     }
 
     /**
-     * A backfill: sync the records updated in {@code [start, end)}, then finish. The end must lie at least the default
-     * lag ({@link #DEFAULT_LAG}) in the past.
+     * A backfill: sync the records updated in {@code [start, end)}, then finish. The end must lie
+     * at least the default lag ({@link #DEFAULT_LAG}) in the past.
      */
     public HttpSyncSourceBuilder<T> setBounded(Instant start, Instant end) {
         return setBounded(start, end, DEFAULT_LAG);
     }
 
     /**
-     * A backfill whose end must lie at least {@code lag} in the past: how late the platform may list a change (a
-     * record updated just before {@code end} but listed only later would be missed).
+     * A backfill whose end must lie at least {@code lag} in the past: how late the platform may
+     * list a change (a record updated just before {@code end} but listed only later would be
+     * missed).
      */
     public HttpSyncSourceBuilder<T> setBounded(Instant start, Instant end, Duration lag) {
         this.start = start;
@@ -116,10 +129,11 @@ public final class HttpSyncSourceBuilder<T> {
     }
 
     /**
-     * Follow the platform: sync from {@code start} up to now minus {@code lag}, planning new windows every
-     * {@code discoveryInterval}.
+     * Follow the platform: sync from {@code start} up to now minus {@code lag}, planning new
+     * windows every {@code discoveryInterval}.
      */
-    public HttpSyncSourceBuilder<T> setContinuous(Instant start, Duration lag, Duration discoveryInterval) {
+    public HttpSyncSourceBuilder<T> setContinuous(
+            Instant start, Duration lag, Duration discoveryInterval) {
         this.start = start;
         this.end = null;
         this.continuous = true;
@@ -135,25 +149,30 @@ public final class HttpSyncSourceBuilder<T> {
     }
 
     /**
-     * Hot windows are halved down to this width, and no narrower window is planned where avoidable (default: the time
-     * resolution of the endpoint's time format; twice that when the endpoint's window end is inclusive).
+     * Hot windows are halved down to this width, and no narrower window is planned where avoidable
+     * (default: the time resolution of the endpoint's time format; twice that when the endpoint's
+     * window end is inclusive).
      */
     public HttpSyncSourceBuilder<T> setMinWindowWidth(Duration width) {
         this.minWindowWidth = width;
         return this;
     }
 
-    /** How long a failed window waits before it is tried again (policy {@link ExceptionPolicy#RECORD_AND_RETRY}). */
+    /**
+     * How long a failed window waits before it is tried again (policy {@link
+     * ExceptionPolicy#RECORD_AND_RETRY}).
+     */
     public HttpSyncSourceBuilder<T> setFailedWindowRetryDelay(Duration delay) {
         this.failedWindowRetryDelay = delay;
         return this;
     }
 
     /**
-     * How many times in a row a window of a bounded sync may fail with the same lasting cause (a refused request, an
-     * unknown error code, a body that is not the described JSON; not an unavailable or rate-limiting platform) before
-     * the job fails with that cause, without restarts (default {@value SyncPlan#DEFAULT_MAX_WINDOW_FAILURES}). A
-     * continuous sync keeps retrying such a window, and never passes it.
+     * How many times in a row a window of a bounded sync may fail with the same lasting cause (a
+     * refused request, an unknown error code, a body that is not the described JSON; not an
+     * unavailable or rate-limiting platform) before the job fails with that cause, without restarts
+     * (default {@value SyncPlan#DEFAULT_MAX_WINDOW_FAILURES}). A continuous sync keeps retrying
+     * such a window, and never passes it.
      */
     public HttpSyncSourceBuilder<T> setMaxWindowFailures(int failures) {
         this.maxWindowFailures = failures;
@@ -161,8 +180,8 @@ public final class HttpSyncSourceBuilder<T> {
     }
 
     /**
-     * Requests per second per tenant, over all subtasks, and the burst a tenant's bucket allows; overrides the
-     * endpoint's {@code rate-limit.*} options.
+     * Requests per second per tenant, over all subtasks, and the burst a tenant's bucket allows;
+     * overrides the endpoint's {@code rate-limit.*} options.
      */
     public HttpSyncSourceBuilder<T> setRateLimit(double permitsPerSecond, int burst) {
         this.permitsPerSecond = permitsPerSecond;
@@ -180,16 +199,18 @@ public final class HttpSyncSourceBuilder<T> {
         return this;
     }
 
-    /** How many windows one reader pages at the same time (each with at most one request in flight). */
+    /**
+     * How many windows one reader pages at the same time (each with at most one request in flight).
+     */
     public HttpSyncSourceBuilder<T> setSplitsInFlightPerReader(int splits) {
         this.splitsInFlight = splits;
         return this;
     }
 
     /**
-     * Also emit each tenant's sync position when it advances ({@link SyncElement#position}, split off by
-     * {@link HttpSyncStreams#TENANT_POSITIONS}), e.g. to complete a full pass per tenant inside a running job. Off by
-     * default.
+     * Also emit each tenant's sync position when it advances ({@link SyncElement#position}, split
+     * off by {@link HttpSyncStreams#TENANT_POSITIONS}), e.g. to complete a full pass per tenant
+     * inside a running job. Off by default.
      */
     public HttpSyncSourceBuilder<T> setEmitTenantPositions(boolean emit) {
         this.emitTenantPositions = emit;
@@ -203,31 +224,46 @@ public final class HttpSyncSourceBuilder<T> {
     }
 
     public HttpSyncSource<T> build() {
-        checkArgument(endpoint != null, "HttpSyncSource needs an endpoint: setEndpoint or setConfiguration");
+        checkArgument(
+                endpoint != null,
+                "HttpSyncSource needs an endpoint: setEndpoint or setConfiguration");
         endpoint.requireScanFields();
-        checkArgument(deserializer != null, "HttpSyncSource needs a deserializer: setDeserializer, e.g. RecordDeserializer.raw()");
-        if (tenants.isEmpty()) throw OptionReader.invalid(TenantOptions.TENANTS, "must name at least one tenant (setTenants)");
+        checkArgument(
+                deserializer != null,
+                "HttpSyncSource needs a deserializer: setDeserializer, e.g. RecordDeserializer.raw()");
+        if (tenants.isEmpty())
+            throw OptionReader.invalid(
+                    TenantOptions.TENANTS, "must name at least one tenant (setTenants)");
         if (start == null) {
-            throw OptionReader.invalid(ScanOptions.START, "is required: set it, or call setBounded(start, end) or"
-                    + " setContinuous(start, lag, interval)");
+            throw OptionReader.invalid(
+                    ScanOptions.START,
+                    "is required: set it, or call setBounded(start, end) or"
+                            + " setContinuous(start, lag, interval)");
         }
-        EndpointSpec effective = permitsPerSecond != null || burst != null
-                ? endpoint.withTenantRateLimit(permitsPerSecond, burst) : endpoint;
-        if (splitsInFlight < 1) throw OptionReader.invalid(ScanOptions.SPLITS_IN_FLIGHT, "must be >= 1, was " + splitsInFlight);
-        checkArgument(exceptionPolicy != null, "HttpSyncSource needs an exception policy, was null");
+        EndpointSpec effective =
+                permitsPerSecond != null || burst != null
+                        ? endpoint.withTenantRateLimit(permitsPerSecond, burst)
+                        : endpoint;
+        if (splitsInFlight < 1)
+            throw OptionReader.invalid(
+                    ScanOptions.SPLITS_IN_FLIGHT, "must be >= 1, was " + splitsInFlight);
+        checkArgument(
+                exceptionPolicy != null, "HttpSyncSource needs an exception policy, was null");
 
-        SyncPlan.Builder plan = SyncPlan.builder()
-                .tenants(tenants.stream().map(Tenant::id).toList())
-                .startTime(start)
-                .endTime(continuous ? null : end)
-                .maxWindowWidth(endpoint.limits().windowMaxWidth())
-                .lookBack(endpoint.limits().windowLookBack())
-                .timeResolution(Duration.ofMillis(endpoint.timeFormat().unitMillis()));
+        SyncPlan.Builder plan =
+                SyncPlan.builder()
+                        .tenants(tenants.stream().map(Tenant::id).toList())
+                        .startTime(start)
+                        .endTime(continuous ? null : end)
+                        .maxWindowWidth(endpoint.limits().windowMaxWidth())
+                        .lookBack(endpoint.limits().windowLookBack())
+                        .timeResolution(Duration.ofMillis(endpoint.timeFormat().unitMillis()));
         if (step != null) plan.step(step);
         if (minWindowWidth != null) {
             plan.minWindowWidth(minWindowWidth);
         } else if (endpoint.windowEndInclusive()) {
-            // an inclusive end one time unit after the start is an empty range, which platforms refuse
+            // an inclusive end one time unit after the start is an empty range, which platforms
+            // refuse
             plan.minWindowWidth(Duration.ofMillis(2 * endpoint.timeFormat().unitMillis()));
         }
         plan.lag(lag);
@@ -241,6 +277,13 @@ public final class HttpSyncSourceBuilder<T> {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IllegalArgumentException("invalid sync plan: " + e.getMessage(), e);
         }
-        return new HttpSyncSource<>(effective, tenants, built, deserializer, exceptionPolicy, splitsInFlight, emitTenantPositions);
+        return new HttpSyncSource<>(
+                effective,
+                tenants,
+                built,
+                deserializer,
+                exceptionPolicy,
+                splitsInFlight,
+                emitTenantPositions);
     }
 }

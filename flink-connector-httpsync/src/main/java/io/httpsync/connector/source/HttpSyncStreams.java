@@ -1,6 +1,7 @@
 package io.httpsync.connector.source;
 
 import io.httpsync.connector.domain.ExceptionEvent;
+
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -12,6 +13,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Splits the source's elements into records and a side output of exception events:
+ *
  * <pre>{@code
  * DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), "orders").uid("orders-source");
  * SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "orders");
@@ -25,27 +27,38 @@ public final class HttpSyncStreams {
     public static final OutputTag<ExceptionEvent> EXCEPTION_EVENTS =
             new OutputTag<>("httpsync-exception-events", TypeInformation.of(ExceptionEvent.class));
 
-    /** The tenants' sync positions, if the source emits them ({@link HttpSyncSourceBuilder#setEmitTenantPositions}). */
+    /**
+     * The tenants' sync positions, if the source emits them ({@link
+     * HttpSyncSourceBuilder#setEmitTenantPositions}).
+     */
     public static final OutputTag<TenantPosition> TENANT_POSITIONS =
             new OutputTag<>("httpsync-tenant-positions", TypeInformation.of(TenantPosition.class));
 
     private HttpSyncStreams() {}
 
     /**
-     * The records of {@code elements}; exception events go to {@link #EXCEPTION_EVENTS}, tenant positions to
-     * {@link #TENANT_POSITIONS}. The operator's uid is
-     * {@code <name>-records} (stateless, but stable uids keep savepoints portable).
+     * The records of {@code elements}; exception events go to {@link #EXCEPTION_EVENTS}, tenant
+     * positions to {@link #TENANT_POSITIONS}. The operator's uid is {@code <name>-records}
+     * (stateless, but stable uids keep savepoints portable).
      */
-    public static <T> SingleOutputStreamOperator<T> records(DataStream<SyncElement<T>> elements, TypeInformation<T> type, String name) {
-        return elements.process(new Split<T>(), type).uid(name + "-records").name(name + " records");
+    public static <T> SingleOutputStreamOperator<T> records(
+            DataStream<SyncElement<T>> elements, TypeInformation<T> type, String name) {
+        return elements.process(new Split<T>(), type)
+                .uid(name + "-records")
+                .name(name + " records");
     }
 
     /**
-     * The sync position (epoch millis through which every tenant's data is in), one element each time it advances:
-     * the minimum over all readers, computed by one task from the source's watermarks.
+     * The sync position (epoch millis through which every tenant's data is in), one element each
+     * time it advances: the minimum over all readers, computed by one task from the source's
+     * watermarks.
      */
-    public static <T> SingleOutputStreamOperator<Long> syncPosition(DataStream<SyncElement<T>> elements, String name) {
-        return elements.transform(name + " sync position", Types.LONG, new SyncProgressOperator<SyncElement<T>>())
+    public static <T> SingleOutputStreamOperator<Long> syncPosition(
+            DataStream<SyncElement<T>> elements, String name) {
+        return elements.transform(
+                        name + " sync position",
+                        Types.LONG,
+                        new SyncProgressOperator<SyncElement<T>>())
                 .uid(name + "-sync-position")
                 .setParallelism(1);
     }

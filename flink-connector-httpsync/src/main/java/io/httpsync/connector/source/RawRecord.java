@@ -5,8 +5,8 @@ import org.apache.flink.annotation.PublicEvolving;
 import java.util.Objects;
 
 /**
- * A record as the platform returned it (JSON text) with its tenant, id, update time and window: a POJO, so Flink
- * serializes it without Kryo.
+ * A record as the platform returned it (JSON text) with its tenant, id, update time and window: a
+ * POJO, so Flink serializes it without Kryo.
  */
 @PublicEvolving
 public class RawRecord {
@@ -33,8 +33,13 @@ public class RawRecord {
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof RawRecord r)) return false;
-        return updateTime == r.updateTime && windowStart == r.windowStart && windowEnd == r.windowEnd && fetchTime == r.fetchTime
-                && Objects.equals(tenant, r.tenant) && Objects.equals(id, r.id) && Objects.equals(json, r.json);
+        return updateTime == r.updateTime
+                && windowStart == r.windowStart
+                && windowEnd == r.windowEnd
+                && fetchTime == r.fetchTime
+                && Objects.equals(tenant, r.tenant)
+                && Objects.equals(id, r.id)
+                && Objects.equals(json, r.json);
     }
 
     @Override
@@ -44,6 +49,16 @@ public class RawRecord {
 
     @Override
     public String toString() {
-        return "RawRecord{tenant=" + tenant + ", id=" + id + ", updateTime=" + updateTime + ", window=[" + windowStart + "," + windowEnd + ")}";
+        return "RawRecord{tenant="
+                + tenant
+                + ", id="
+                + id
+                + ", updateTime="
+                + updateTime
+                + ", window=["
+                + windowStart
+                + ","
+                + windowEnd
+                + ")}";
     }
 }

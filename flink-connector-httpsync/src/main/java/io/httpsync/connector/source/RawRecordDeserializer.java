@@ -1,9 +1,10 @@
 package io.httpsync.connector.source;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /** See {@link RecordDeserializer#raw()}. */
 @Internal

@@ -7,13 +7,15 @@ import javax.annotation.Nullable;
 import java.util.OptionalLong;
 
 /**
- * The highest (or lowest) value seen during the current and the previous period: recent enough to follow a change
- * within two periods, over enough samples to smooth the jitter of single ones. Used for the platform's clock skew,
- * whose samples are each a lower bound (the reader keeps the highest) and which the enumerator takes over all readers
- * (keeping the lowest, the platform furthest behind).
+ * The highest (or lowest) value seen during the current and the previous period: recent enough to
+ * follow a change within two periods, over enough samples to smooth the jitter of single ones. Used
+ * for the platform's clock skew, whose samples are each a lower bound (the reader keeps the
+ * highest) and which the enumerator takes over all readers (keeping the lowest, the platform
+ * furthest behind).
  *
- * <p>Thread-safe: every method is synchronized, as samples come from HTTP I/O threads and are read from the task's or
- * the coordinator's thread and a metric reporter; each call is a few comparisons.
+ * <p>Thread-safe: every method is synchronized, as samples come from HTTP I/O threads and are read
+ * from the task's or the coordinator's thread and a metric reporter; each call is a few
+ * comparisons.
  */
 @Internal
 public final class RecentExtreme {
@@ -31,7 +33,9 @@ public final class RecentExtreme {
     @Nullable private Long previous;
 
     public RecentExtreme(Pick pick, long periodMillis) {
-        if (periodMillis <= 0) throw new IllegalArgumentException("periodMillis must be positive but was " + periodMillis);
+        if (periodMillis <= 0)
+            throw new IllegalArgumentException(
+                    "periodMillis must be positive but was " + periodMillis);
         this.pick = pick;
         this.periodMillis = periodMillis;
     }
@@ -41,7 +45,10 @@ public final class RecentExtreme {
         current = current == null ? value : extreme(current, value);
     }
 
-    /** The extreme of the values added during the current and the previous period, or empty if there were none. */
+    /**
+     * The extreme of the values added during the current and the previous period, or empty if there
+     * were none.
+     */
     public synchronized OptionalLong value(long nowMillis) {
         roll(nowMillis);
         if (current == null && previous == null) return OptionalLong.empty();

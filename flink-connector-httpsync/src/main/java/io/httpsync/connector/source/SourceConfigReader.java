@@ -7,6 +7,7 @@ import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.connector.source.enumerator.ScanOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions.ScanMode;
+
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 
@@ -22,10 +23,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The one parser of a source's options: the endpoint ({@link EndpointOptions}, rate limits included), the tenants
- * ({@link TenantOptions}) and the scan ({@link ScanOptions}), read from flat string options with the same keys and
- * defaults on every surface: {@link HttpSyncSourceBuilder#setConfiguration}, the SQL table factory and the config-file
- * job (whose keys are these under a prefix). Every refusal names the option ({@link OptionReader#invalid}).
+ * The one parser of a source's options: the endpoint ({@link EndpointOptions}, rate limits
+ * included), the tenants ({@link TenantOptions}) and the scan ({@link ScanOptions}), read from flat
+ * string options with the same keys and defaults on every surface: {@link
+ * HttpSyncSourceBuilder#setConfiguration}, the SQL table factory and the config-file job (whose
+ * keys are these under a prefix). Every refusal names the option ({@link OptionReader#invalid}).
  * Stateless.
  */
 @PublicEvolving
@@ -45,7 +47,10 @@ public final class SourceConfigReader {
         return options;
     }
 
-    /** The prefixes of map-valued options: the endpoint's ({@code request.param.<name>}, ...) and the tenants'. */
+    /**
+     * The prefixes of map-valued options: the endpoint's ({@code request.param.<name>}, ...) and
+     * the tenants'.
+     */
     public static List<String> prefixes() {
         List<String> prefixes = new ArrayList<>(EndpointOptions.prefixes());
         prefixes.add(TenantOptions.TENANT_PREFIX);
@@ -54,23 +59,27 @@ public final class SourceConfigReader {
 
     /** Whether {@code key} is an option of a source (so a surface can hand over only these). */
     public static boolean isSourceKey(String key) {
-        if (EndpointOptions.isEndpointKey(key) || key.equals(TenantOptions.TENANTS.key())) return true;
-        if (key.startsWith(TenantOptions.TENANT_PREFIX) && key.length() > TenantOptions.TENANT_PREFIX.length()) return true;
+        if (EndpointOptions.isEndpointKey(key) || key.equals(TenantOptions.TENANTS.key()))
+            return true;
+        if (key.startsWith(TenantOptions.TENANT_PREFIX)
+                && key.length() > TenantOptions.TENANT_PREFIX.length()) return true;
         return scanOptions().stream().anyMatch(o -> o.key().equals(key));
     }
 
     /** The options of {@code options} that belong to a source. */
     public static Map<String, String> sourceOptions(Map<String, String> options) {
         Map<String, String> out = new TreeMap<>();
-        options.forEach((k, v) -> {
-            if (isSourceKey(k)) out.put(k, v);
-        });
+        options.forEach(
+                (k, v) -> {
+                    if (isSourceKey(k)) out.put(k, v);
+                });
         return out;
     }
 
     /**
-     * Sets everything {@code options} describe on {@code builder}: endpoint, tenants, and, if {@code scan.start} is
-     * set, the scan. Keys that are no source option are refused, with the closest known key as a hint.
+     * Sets everything {@code options} describe on {@code builder}: endpoint, tenants, and, if
+     * {@code scan.start} is set, the scan. Keys that are no source option are refused, with the
+     * closest known key as a hint.
      *
      * @throws IllegalArgumentException naming the option that is unknown, missing or invalid
      */
@@ -95,9 +104,10 @@ public final class SourceConfigReader {
     /** The endpoint, from the options of {@code options} that belong to it. */
     public static EndpointSpec endpoint(Map<String, String> options) {
         Map<String, String> endpointOptions = new TreeMap<>();
-        options.forEach((k, v) -> {
-            if (EndpointOptions.isEndpointKey(k)) endpointOptions.put(k, v);
-        });
+        options.forEach(
+                (k, v) -> {
+                    if (EndpointOptions.isEndpointKey(k)) endpointOptions.put(k, v);
+                });
         return EndpointSpec.fromOptions(endpointOptions);
     }
 
@@ -110,15 +120,28 @@ public final class SourceConfigReader {
         }
         Map<String, Map<String, String>> properties = new LinkedHashMap<>();
         for (String id : ids) {
-            if (properties.put(id, new TreeMap<>()) != null) throw OptionReader.invalid(tenantsKey, "names '" + id + "' twice");
+            if (properties.put(id, new TreeMap<>()) != null)
+                throw OptionReader.invalid(tenantsKey, "names '" + id + "' twice");
         }
         String prefix = TenantOptions.TENANT_PREFIX;
         for (Map.Entry<String, String> e : new TreeMap<>(options).entrySet()) {
             if (!e.getKey().startsWith(prefix)) continue;
             String rest = e.getKey().substring(prefix.length());
-            String id = ids.stream().filter(t -> rest.startsWith(t + ".") && rest.length() > t.length() + 1).findFirst()
-                    .orElseThrow(() -> OptionReader.invalid(e.getKey(), "names no tenant of '" + tenantsKey + "' " + ids
-                            + "; tenant properties are written '" + prefix + "<id>.<property>'"));
+            String id =
+                    ids.stream()
+                            .filter(t -> rest.startsWith(t + ".") && rest.length() > t.length() + 1)
+                            .findFirst()
+                            .orElseThrow(
+                                    () ->
+                                            OptionReader.invalid(
+                                                    e.getKey(),
+                                                    "names no tenant of '"
+                                                            + tenantsKey
+                                                            + "' "
+                                                            + ids
+                                                            + "; tenant properties are written '"
+                                                            + prefix
+                                                            + "<id>.<property>'"));
             properties.get(id).put(rest.substring(id.length() + 1), e.getValue());
         }
         List<Tenant> tenants = new ArrayList<>();
@@ -126,7 +149,10 @@ public final class SourceConfigReader {
         return tenants;
     }
 
-    /** Whether {@code options} describe a scan ({@code scan.start} is set); a SQL table without one is only looked up. */
+    /**
+     * Whether {@code options} describe a scan ({@code scan.start} is set); a SQL table without one
+     * is only looked up.
+     */
     public static boolean scans(Map<String, String> options) {
         return new OptionReader(options).isSet(ScanOptions.START);
     }
@@ -160,11 +186,14 @@ public final class SourceConfigReader {
         for (ExceptionPolicy p : ExceptionPolicy.values()) {
             if (p.name().replace('_', '-').equalsIgnoreCase(text.trim())) return p;
         }
-        throw OptionReader.invalid(ScanOptions.EXCEPTION_POLICY, "'" + text + "' is not one of fail, record-and-retry");
+        throw OptionReader.invalid(
+                ScanOptions.EXCEPTION_POLICY,
+                "'" + text + "' is not one of fail, record-and-retry");
     }
 
     /** The scan settings of {@code options}, if {@code scan.start} is set; the others need one. */
-    private static <T> void configureScan(HttpSyncSourceBuilder<T> builder, Map<String, String> options) {
+    private static <T> void configureScan(
+            HttpSyncSourceBuilder<T> builder, Map<String, String> options) {
         OptionReader r = new OptionReader(options);
         builder.setExceptionPolicy(exceptionPolicy(options))
                 .setSplitsInFlightPerReader(r.integer(ScanOptions.SPLITS_IN_FLIGHT, 1))
@@ -178,14 +207,19 @@ public final class SourceConfigReader {
         Instant start = start(options);
         Duration lag = lag(options);
         if (mode(options) == ScanMode.BOUNDED) {
-            if (!r.isSet(ScanOptions.END)) throw OptionReader.invalid(ScanOptions.END, "is required in 'bounded' scan mode");
+            if (!r.isSet(ScanOptions.END))
+                throw OptionReader.invalid(ScanOptions.END, "is required in 'bounded' scan mode");
             Instant end = instant(r, ScanOptions.END);
             if (!end.isAfter(start)) {
-                throw OptionReader.invalid(ScanOptions.END, end + " is not after '" + ScanOptions.START.key() + "' " + start);
+                throw OptionReader.invalid(
+                        ScanOptions.END,
+                        end + " is not after '" + ScanOptions.START.key() + "' " + start);
             }
             builder.setBounded(start, end, lag);
         } else {
-            if (r.isSet(ScanOptions.END)) throw OptionReader.invalid(ScanOptions.END, "is only allowed in 'bounded' scan mode");
+            if (r.isSet(ScanOptions.END))
+                throw OptionReader.invalid(
+                        ScanOptions.END, "is only allowed in 'bounded' scan mode");
             builder.setContinuous(start, lag, r.duration(ScanOptions.DISCOVERY_INTERVAL, true));
         }
     }
@@ -193,9 +227,15 @@ public final class SourceConfigReader {
     private static Instant instant(OptionReader r, ConfigOption<String> option) {
         String text = r.requiredString(option).trim();
         try {
-            return text.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(text)) : Instant.parse(text);
+            return text.chars().allMatch(Character::isDigit)
+                    ? Instant.ofEpochMilli(Long.parseLong(text))
+                    : Instant.parse(text);
         } catch (DateTimeParseException | NumberFormatException e) {
-            throw OptionReader.invalid(option, "'" + text + "' is neither an ISO-8601 instant (2024-06-01T00:00:00Z) nor epoch milliseconds");
+            throw OptionReader.invalid(
+                    option,
+                    "'"
+                            + text
+                            + "' is neither an ISO-8601 instant (2024-06-01T00:00:00Z) nor epoch milliseconds");
         }
     }
 }

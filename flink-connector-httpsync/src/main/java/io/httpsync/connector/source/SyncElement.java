@@ -1,18 +1,21 @@
 package io.httpsync.connector.source;
 
 import io.httpsync.connector.domain.ExceptionEvent;
+
 import org.apache.flink.annotation.PublicEvolving;
 
 import javax.annotation.Nullable;
+
 import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * What {@link HttpSyncSource} emits: a record of a tenant's window, an exception event (a request that exhausted its
- * retries, a record that could not be decoded) or, if the source was asked to, a {@link TenantPosition tenant's sync
- * position}. {@link HttpSyncStreams#records} splits a stream of elements into the records and side outputs of
- * exception events and positions, so events are stored rather than swallowed. Its type is {@link SyncElementTypeInfo}:
- * Flink serializes the record with the record type's serializer, without Kryo.
+ * What {@link HttpSyncSource} emits: a record of a tenant's window, an exception event (a request
+ * that exhausted its retries, a record that could not be decoded) or, if the source was asked to, a
+ * {@link TenantPosition tenant's sync position}. {@link HttpSyncStreams#records} splits a stream of
+ * elements into the records and side outputs of exception events and positions, so events are
+ * stored rather than swallowed. Its type is {@link SyncElementTypeInfo}: Flink serializes the
+ * record with the record type's serializer, without Kryo.
  */
 @PublicEvolving
 public final class SyncElement<T> implements Serializable {
@@ -22,7 +25,10 @@ public final class SyncElement<T> implements Serializable {
     @Nullable private final ExceptionEvent exception;
     @Nullable private final TenantPosition position;
 
-    private SyncElement(@Nullable T record, @Nullable ExceptionEvent exception, @Nullable TenantPosition position) {
+    private SyncElement(
+            @Nullable T record,
+            @Nullable ExceptionEvent exception,
+            @Nullable TenantPosition position) {
         this.record = record;
         this.exception = exception;
         this.position = position;
@@ -72,8 +78,10 @@ public final class SyncElement<T> implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SyncElement<?> other && Objects.equals(record, other.record)
-                && Objects.equals(exception, other.exception) && Objects.equals(position, other.position);
+        return o instanceof SyncElement<?> other
+                && Objects.equals(record, other.record)
+                && Objects.equals(exception, other.exception)
+                && Objects.equals(position, other.position);
     }
 
     @Override
@@ -83,8 +91,10 @@ public final class SyncElement<T> implements Serializable {
 
     @Override
     public String toString() {
-        return record != null ? "SyncElement{record=" + record + "}"
-                : exception != null ? "SyncElement{exception=" + exception + "}"
-                : "SyncElement{position=" + position + "}";
+        return record != null
+                ? "SyncElement{record=" + record + "}"
+                : exception != null
+                        ? "SyncElement{exception=" + exception + "}"
+                        : "SyncElement{position=" + position + "}";
     }
 }

@@ -16,12 +16,12 @@ import java.io.IOException;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * Serializes a {@link SyncElement}: a tag byte (record, exception event or position), then the record with the record
- * type's own serializer, or the event's or position's fields one by one. Strings go through {@link StringValue}, which
- * has no length limit and writes null.
+ * Serializes a {@link SyncElement}: a tag byte (record, exception event or position), then the
+ * record with the record type's own serializer, or the event's or position's fields one by one.
+ * Strings go through {@link StringValue}, which has no length limit and writes null.
  *
- * <p>The format is versioned by {@link Snapshot}; version 1 is the one above. The serializer is as thread-safe as the
- * record serializer it wraps ({@link #duplicate()} duplicates that).
+ * <p>The format is versioned by {@link Snapshot}; version 1 is the one above. The serializer is as
+ * thread-safe as the record serializer it wraps ({@link #duplicate()} duplicates that).
  */
 @Internal
 public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T>> {
@@ -52,7 +52,10 @@ public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T
         return duplicated == recordSerializer ? this : new SyncElementSerializer<>(duplicated);
     }
 
-    /** An exception event: Flink asks every serializer for an instance, and an element must be one of the three. */
+    /**
+     * An exception event: Flink asks every serializer for an instance, and an element must be one
+     * of the three.
+     */
     @Override
     public SyncElement<T> createInstance() {
         return SyncElement.exception(ExceptionEvent.ofWindow("", "", 0, 1, null, "", 0));
@@ -118,8 +121,19 @@ public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T
                 ResponseKind kind = ResponseKind.valueOf(StringValue.readString(source));
                 int attempts = source.readInt();
                 String message = StringValue.readString(source);
-                return SyncElement.exception(new ExceptionEvent(endpoint, tenant, windowStart, windowEnd, position,
-                        httpStatus, platformCode, kind, attempts, message, source.readLong()));
+                return SyncElement.exception(
+                        new ExceptionEvent(
+                                endpoint,
+                                tenant,
+                                windowStart,
+                                windowEnd,
+                                position,
+                                httpStatus,
+                                platformCode,
+                                kind,
+                                attempts,
+                                message,
+                                source.readLong()));
             case POSITION:
                 String positionTenant = StringValue.readString(source);
                 return SyncElement.position(new TenantPosition(positionTenant, source.readLong()));
@@ -129,7 +143,8 @@ public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T
     }
 
     @Override
-    public SyncElement<T> deserialize(SyncElement<T> reuse, DataInputView source) throws IOException {
+    public SyncElement<T> deserialize(SyncElement<T> reuse, DataInputView source)
+            throws IOException {
         return deserialize(source);
     }
 
@@ -140,7 +155,8 @@ public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T
 
     @Override
     public boolean equals(Object obj) {
-        return obj instanceof SyncElementSerializer<?> other && recordSerializer.equals(other.recordSerializer);
+        return obj instanceof SyncElementSerializer<?> other
+                && recordSerializer.equals(other.recordSerializer);
     }
 
     @Override
@@ -153,9 +169,13 @@ public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T
         return new Snapshot<>(this);
     }
 
-    /** The snapshot of a {@link SyncElementSerializer}: its format version and the record serializer's snapshot. */
+    /**
+     * The snapshot of a {@link SyncElementSerializer}: its format version and the record
+     * serializer's snapshot.
+     */
     @Internal
-    public static final class Snapshot<T> extends CompositeTypeSerializerSnapshot<SyncElement<T>, SyncElementSerializer<T>> {
+    public static final class Snapshot<T>
+            extends CompositeTypeSerializerSnapshot<SyncElement<T>, SyncElementSerializer<T>> {
         private static final int VERSION = 1;
 
         /** For reading a snapshot. */
@@ -177,7 +197,8 @@ public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T
 
         @SuppressWarnings("unchecked")
         @Override
-        protected SyncElementSerializer<T> createOuterSerializerWithNestedSerializers(TypeSerializer<?>[] nested) {
+        protected SyncElementSerializer<T> createOuterSerializerWithNestedSerializers(
+                TypeSerializer<?>[] nested) {
             return new SyncElementSerializer<>((TypeSerializer<T>) nested[0]);
         }
     }

@@ -11,9 +11,9 @@ import java.util.Objects;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * The type of the {@link SyncElement}s an {@link HttpSyncSource} emits, for records of type {@code T}: serialized by
- * {@link SyncElementSerializer} (the record with {@code T}'s own serializer, exception events and positions field by
- * field), never by Kryo.
+ * The type of the {@link SyncElement}s an {@link HttpSyncSource} emits, for records of type {@code
+ * T}: serialized by {@link SyncElementSerializer} (the record with {@code T}'s own serializer,
+ * exception events and positions field by field), never by Kryo.
  *
  * @param <T> the record type
  */
@@ -80,7 +80,9 @@ public final class SyncElementTypeInfo<T> extends TypeInformation<SyncElement<T>
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SyncElementTypeInfo<?> other && other.canEqual(this) && recordType.equals(other.recordType);
+        return o instanceof SyncElementTypeInfo<?> other
+                && other.canEqual(this)
+                && recordType.equals(other.recordType);
     }
 
     @Override

@@ -7,10 +7,11 @@ import org.apache.flink.util.FlinkRuntimeException;
 import java.time.Instant;
 
 /**
- * The cause of a failed bounded sync: a window failed {@code failures} times in a row with the same lasting cause
- * (see {@link HttpSyncSourceBuilder#setMaxWindowFailures}), so asking again would not help. Its message names the
- * tenant, the window and the platform's last answer, never a secret. The enumerator fails the job with it without
- * restarts; find it in the cause chain of the job's failure.
+ * The cause of a failed bounded sync: a window failed {@code failures} times in a row with the same
+ * lasting cause (see {@link HttpSyncSourceBuilder#setMaxWindowFailures}), so asking again would not
+ * help. Its message names the tenant, the window and the platform's last answer, never a secret.
+ * The enumerator fails the job with it without restarts; find it in the cause chain of the job's
+ * failure.
  */
 @PublicEvolving
 public final class WindowFailedException extends FlinkRuntimeException {
@@ -22,10 +23,20 @@ public final class WindowFailedException extends FlinkRuntimeException {
     private final int failures;
     private final String reason;
 
-    public WindowFailedException(String tenant, long windowStart, long windowEnd, int failures, String reason) {
-        super("window [" + Instant.ofEpochMilli(windowStart) + ", " + Instant.ofEpochMilli(windowEnd) + ") of tenant '"
-                + tenant + "' failed " + failures + " times in a row with the same cause, so the bounded sync ends"
-                + " unfinished (asking again would give the same answer): " + reason);
+    public WindowFailedException(
+            String tenant, long windowStart, long windowEnd, int failures, String reason) {
+        super(
+                "window ["
+                        + Instant.ofEpochMilli(windowStart)
+                        + ", "
+                        + Instant.ofEpochMilli(windowEnd)
+                        + ") of tenant '"
+                        + tenant
+                        + "' failed "
+                        + failures
+                        + " times in a row with the same cause, so the bounded sync ends"
+                        + " unfinished (asking again would give the same answer): "
+                        + reason);
         this.tenant = tenant;
         this.windowStart = windowStart;
         this.windowEnd = windowEnd;

@@ -3,6 +3,7 @@ package io.httpsync.connector.table;
 import io.httpsync.connector.auth.TenantOptions;
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions;
+
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -11,45 +12,64 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The options of the {@code httpsync} SQL connector that only a table has ({@link #RECORD_POINTER}). The endpoint's
- * options (URL, paging, response paths, errors, authentication, retries, rate limits) are those of
- * {@link EndpointOptions}, the tenants' those of {@link TenantOptions} and the scan's those of {@link ScanOptions},
- * taken over unchanged so that a {@code WITH} clause, a DataStream job's {@code setConfiguration} and a config file
- * describe a source with the same keys. The other constants here are those options, kept under their former names.
+ * The options of the {@code httpsync} SQL connector that only a table has ({@link
+ * #RECORD_POINTER}). The endpoint's options (URL, paging, response paths, errors, authentication,
+ * retries, rate limits) are those of {@link EndpointOptions}, the tenants' those of {@link
+ * TenantOptions} and the scan's those of {@link ScanOptions}, taken over unchanged so that a {@code
+ * WITH} clause, a DataStream job's {@code setConfiguration} and a config file describe a source
+ * with the same keys. The other constants here are those options, kept under their former names.
  */
 @PublicEvolving
 public final class HttpSyncConnectorOptions {
     private HttpSyncConnectorOptions() {}
 
-    public static final ConfigOption<String> RECORD_POINTER = ConfigOptions.key("record.pointer").stringType()
-            .noDefaultValue()
-            .withDescription("JSON pointer, within a record, to the object the format decodes (e.g. /orderBaseInfo), "
-                    + "so that nested ids can be top-level columns and a primary key; default: the whole record.");
+    public static final ConfigOption<String> RECORD_POINTER =
+            ConfigOptions.key("record.pointer")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "JSON pointer, within a record, to the object the format decodes (e.g. /orderBaseInfo), "
+                                    + "so that nested ids can be top-level columns and a primary key; default: the whole record.");
 
     /** {@link TenantOptions#TENANT_PREFIX}. */
     public static final String TENANT_PREFIX = TenantOptions.TENANT_PREFIX;
+
     /** {@link TenantOptions#TENANTS}. */
     public static final ConfigOption<List<String>> TENANTS = TenantOptions.TENANTS;
+
     /** {@link ScanOptions#MODE}. */
     public static final ConfigOption<ScanOptions.ScanMode> SCAN_MODE = ScanOptions.MODE;
+
     /** {@link ScanOptions#START}. */
     public static final ConfigOption<String> SCAN_START = ScanOptions.START;
+
     /** {@link ScanOptions#END}. */
     public static final ConfigOption<String> SCAN_END = ScanOptions.END;
+
     /** {@link ScanOptions#LAG}. */
     public static final ConfigOption<Duration> SCAN_LAG = ScanOptions.LAG;
+
     /** {@link ScanOptions#DISCOVERY_INTERVAL}. */
-    public static final ConfigOption<Duration> SCAN_DISCOVERY_INTERVAL = ScanOptions.DISCOVERY_INTERVAL;
+    public static final ConfigOption<Duration> SCAN_DISCOVERY_INTERVAL =
+            ScanOptions.DISCOVERY_INTERVAL;
+
     /** {@link ScanOptions#WINDOW_STEP}. */
     public static final ConfigOption<Duration> SCAN_WINDOW_STEP = ScanOptions.WINDOW_STEP;
+
     /** {@link ScanOptions#WINDOW_MIN_WIDTH}. */
     public static final ConfigOption<Duration> SCAN_WINDOW_MIN_WIDTH = ScanOptions.WINDOW_MIN_WIDTH;
+
     /** {@link ScanOptions#FAILED_WINDOW_RETRY_DELAY}. */
-    public static final ConfigOption<Duration> SCAN_FAILED_WINDOW_RETRY_DELAY = ScanOptions.FAILED_WINDOW_RETRY_DELAY;
+    public static final ConfigOption<Duration> SCAN_FAILED_WINDOW_RETRY_DELAY =
+            ScanOptions.FAILED_WINDOW_RETRY_DELAY;
+
     /** {@link ScanOptions#FAILED_WINDOW_MAX_FAILURES}. */
-    public static final ConfigOption<Integer> SCAN_FAILED_WINDOW_MAX_FAILURES = ScanOptions.FAILED_WINDOW_MAX_FAILURES;
+    public static final ConfigOption<Integer> SCAN_FAILED_WINDOW_MAX_FAILURES =
+            ScanOptions.FAILED_WINDOW_MAX_FAILURES;
+
     /** {@link ScanOptions#EXCEPTION_POLICY}. */
     public static final ConfigOption<String> SCAN_EXCEPTION_POLICY = ScanOptions.EXCEPTION_POLICY;
+
     /** {@link ScanOptions#SPLITS_IN_FLIGHT}. */
     public static final ConfigOption<Integer> SCAN_SPLITS_IN_FLIGHT = ScanOptions.SPLITS_IN_FLIGHT;
 }

@@ -5,6 +5,7 @@ import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.source.HttpSyncRecordSource;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.RawRecord;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -19,17 +20,18 @@ import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.connector.format.DecodingFormat;
 import org.apache.flink.table.connector.source.DataStreamScanProvider;
 import org.apache.flink.table.connector.source.DynamicTableSource;
-import org.apache.flink.table.connector.source.ScanTableSource;
 import org.apache.flink.table.connector.source.LookupTableSource;
+import org.apache.flink.table.connector.source.ScanTableSource;
 import org.apache.flink.table.connector.source.abilities.SupportsReadingMetadata;
 import org.apache.flink.table.connector.source.lookup.AsyncLookupFunctionProvider;
 import org.apache.flink.table.connector.source.lookup.PartialCachingAsyncLookupProvider;
 import org.apache.flink.table.connector.source.lookup.cache.LookupCache;
-import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.RowType;
 
 import javax.annotation.Nullable;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,24 +39,29 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The {@code httpsync} table as a scan source (and, see {@link #getLookupRuntimeProvider}, a lookup source): the
- * {@link HttpSyncSource} built by the factory, its records decoded into rows inside its reader by the table's format
- * with the metadata columns appended ({@link RowDataRecordDeserializer}, {@link TableExceptionEvents}); no operator
- * follows the source. Insert-only: a record read twice (an update, a re-read window) is emitted twice, and a sink with
+ * The {@code httpsync} table as a scan source (and, see {@link #getLookupRuntimeProvider}, a lookup
+ * source): the {@link HttpSyncSource} built by the factory, its records decoded into rows inside
+ * its reader by the table's format with the metadata columns appended ({@link
+ * RowDataRecordDeserializer}, {@link TableExceptionEvents}); no operator follows the source.
+ * Insert-only: a record read twice (an update, a re-read window) is emitted twice, and a sink with
  * a primary key keeps the latest.
  *
- * <p>The source gets its uid from the planner's {@link ProviderContext}, so a savepoint of a statement restores
- * into the same statement. Used on the planner's thread only.
+ * <p>The source gets its uid from the planner's {@link ProviderContext}, so a savepoint of a
+ * statement restores into the same statement. Used on the planner's thread only.
  */
 @Internal
-public class HttpSyncDynamicSource implements ScanTableSource, LookupTableSource, SupportsReadingMetadata {
+public class HttpSyncDynamicSource
+        implements ScanTableSource, LookupTableSource, SupportsReadingMetadata {
     /**
-     * The name given to {@link ProviderContext#generateUid} for the stateful source; changing it orphans savepoint
-     * state. (A stateless decoder operator used to follow the source; savepoints taken then hold no state of it.)
+     * The name given to {@link ProviderContext#generateUid} for the stateful source; changing it
+     * orphans savepoint state. (A stateless decoder operator used to follow the source; savepoints
+     * taken then hold no state of it.)
      */
     static final String SOURCE_TRANSFORMATION = "httpsync";
 
-    /** What lookups need: the endpoint, its tenants, and the part of a record the format decodes. */
+    /**
+     * What lookups need: the endpoint, its tenants, and the part of a record the format decodes.
+     */
     record Endpoint(EndpointSpec spec, List<Tenant> tenants, @Nullable String recordPointer) {}
 
     private final String tableName;
@@ -67,13 +74,17 @@ public class HttpSyncDynamicSource implements ScanTableSource, LookupTableSource
     private DataType producedDataType;
 
     /**
-     * @param source null for a table that declares no {@code scan.start}: it cannot be scanned, and scanning it
-     *     fails with a message saying so
+     * @param source null for a table that declares no {@code scan.start}: it cannot be scanned, and
+     *     scanning it fails with a message saying so
      * @param cache the lookup cache, null for none
      */
-    HttpSyncDynamicSource(String tableName, Endpoint endpoint, @Nullable HttpSyncSource<RawRecord> source,
-                          @Nullable LookupCache cache, DecodingFormat<DeserializationSchema<RowData>> format,
-                          DataType physicalDataType) {
+    HttpSyncDynamicSource(
+            String tableName,
+            Endpoint endpoint,
+            @Nullable HttpSyncSource<RawRecord> source,
+            @Nullable LookupCache cache,
+            DecodingFormat<DeserializationSchema<RowData>> format,
+            DataType physicalDataType) {
         this.tableName = tableName;
         this.endpoint = endpoint;
         this.source = source;
@@ -91,25 +102,47 @@ public class HttpSyncDynamicSource implements ScanTableSource, LookupTableSource
     @Override
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
         if (source == null) {
-            throw new ValidationException("Table " + tableName + " cannot be scanned: option '"
-                    + HttpSyncConnectorOptions.SCAN_START.key() + "' is required to scan it.");
+            throw new ValidationException(
+                    "Table "
+                            + tableName
+                            + " cannot be scanned: option '"
+                            + HttpSyncConnectorOptions.SCAN_START.key()
+                            + "' is required to scan it.");
         }
-        DeserializationSchema<RowData> decoder = format.createRuntimeDecoder(context, physicalDataType);
+        DeserializationSchema<RowData> decoder =
+                format.createRuntimeDecoder(context, physicalDataType);
         TypeInformation<RowData> producedType = context.createTypeInformation(producedDataType);
         HttpSyncSource<RawRecord> httpSource = source;
-        HttpSyncRecordSource<RowData> rows = new HttpSyncRecordSource<>(httpSource.withDeserializer(
-                new RowDataRecordDeserializer(tableName, endpoint.recordPointer(), decoder, metadata, producedType)),
-                producedType, new TableExceptionEvents(tableName, endpoint.spec().logSummaryInterval()));
+        HttpSyncRecordSource<RowData> rows =
+                new HttpSyncRecordSource<>(
+                        httpSource.withDeserializer(
+                                new RowDataRecordDeserializer(
+                                        tableName,
+                                        endpoint.recordPointer(),
+                                        decoder,
+                                        metadata,
+                                        producedType)),
+                        producedType,
+                        new TableExceptionEvents(tableName, endpoint.spec().logSummaryInterval()));
         return new DataStreamScanProvider() {
             @Override
-            public DataStream<RowData> produceDataStream(ProviderContext providerContext, StreamExecutionEnvironment env) {
-                // The rows come out of the source itself (decoded by the format inside the reader); timestamps come
-                // from the source and watermarks follow the sync position (see HttpSyncSource#watermarkStrategy). The
-                // source keeps the uid it has always had, so that savepoints of earlier versions restore: the planner
-                // gives the stream handed back its own name and uid, so that is a forward edge (no operator, chained),
+            public DataStream<RowData> produceDataStream(
+                    ProviderContext providerContext, StreamExecutionEnvironment env) {
+                // The rows come out of the source itself (decoded by the format inside the reader);
+                // timestamps come
+                // from the source and watermarks follow the sync position (see
+                // HttpSyncSource#watermarkStrategy). The
+                // source keeps the uid it has always had, so that savepoints of earlier versions
+                // restore: the planner
+                // gives the stream handed back its own name and uid, so that is a forward edge (no
+                // operator, chained),
                 // not the source.
                 DataStreamSource<RowData> stream =
-                        env.fromSource(rows, WatermarkStrategy.noWatermarks(), "HttpSyncSource-" + tableName, producedType);
+                        env.fromSource(
+                                rows,
+                                WatermarkStrategy.noWatermarks(),
+                                "HttpSyncSource-" + tableName,
+                                producedType);
                 providerContext.generateUid(SOURCE_TRANSFORMATION).ifPresent(stream::uid);
                 return stream.forward();
             }
@@ -122,29 +155,50 @@ public class HttpSyncDynamicSource implements ScanTableSource, LookupTableSource
     }
 
     /**
-     * One request to the detail API per key (the partial cache in front, if configured). Lookups take top-level key
-     * columns, the table's only tenant, and no metadata columns.
+     * One request to the detail API per key (the partial cache in front, if configured). Lookups
+     * take top-level key columns, the table's only tenant, and no metadata columns.
      */
     @Override
     public LookupRuntimeProvider getLookupRuntimeProvider(LookupContext context) {
         if (!metadata.isEmpty()) {
-            throw new ValidationException("Table " + tableName + ": metadata columns " + metadata + " are not available in lookups");
+            throw new ValidationException(
+                    "Table "
+                            + tableName
+                            + ": metadata columns "
+                            + metadata
+                            + " are not available in lookups");
         }
         if (endpoint.tenants().size() != 1) {
-            throw new ValidationException("Table " + tableName + ": lookups need exactly one tenant in option '"
-                    + HttpSyncConnectorOptions.TENANTS.key() + "', it has " + endpoint.tenants().size());
+            throw new ValidationException(
+                    "Table "
+                            + tableName
+                            + ": lookups need exactly one tenant in option '"
+                            + HttpSyncConnectorOptions.TENANTS.key()
+                            + "', it has "
+                            + endpoint.tenants().size());
         }
         RowType rowType = (RowType) physicalDataType.getLogicalType();
         List<String> keyNames = new ArrayList<>();
         List<RowData.FieldGetter> keyGetters = new ArrayList<>();
         for (int[] key : context.getKeys()) {
-            if (key.length != 1) throw new ValidationException("Table " + tableName + ": lookups by nested fields are not supported");
+            if (key.length != 1)
+                throw new ValidationException(
+                        "Table " + tableName + ": lookups by nested fields are not supported");
             keyGetters.add(RowData.createFieldGetter(rowType.getTypeAt(key[0]), keyNames.size()));
             keyNames.add(rowType.getFieldNames().get(key[0]));
         }
-        HttpSyncLookupFunction function = new HttpSyncLookupFunction(tableName, endpoint.spec(), endpoint.tenants().get(0),
-                keyNames, keyGetters, format.createRuntimeDecoder(context, physicalDataType), endpoint.recordPointer());
-        return cache == null ? AsyncLookupFunctionProvider.of(function) : PartialCachingAsyncLookupProvider.of(function, cache);
+        HttpSyncLookupFunction function =
+                new HttpSyncLookupFunction(
+                        tableName,
+                        endpoint.spec(),
+                        endpoint.tenants().get(0),
+                        keyNames,
+                        keyGetters,
+                        format.createRuntimeDecoder(context, physicalDataType),
+                        endpoint.recordPointer());
+        return cache == null
+                ? AsyncLookupFunctionProvider.of(function)
+                : PartialCachingAsyncLookupProvider.of(function, cache);
     }
 
     @Override
@@ -164,7 +218,9 @@ public class HttpSyncDynamicSource implements ScanTableSource, LookupTableSource
 
     @Override
     public DynamicTableSource copy() {
-        HttpSyncDynamicSource copy = new HttpSyncDynamicSource(tableName, endpoint, source, cache, format, physicalDataType);
+        HttpSyncDynamicSource copy =
+                new HttpSyncDynamicSource(
+                        tableName, endpoint, source, cache, format, physicalDataType);
         copy.metadata = metadata;
         copy.producedDataType = producedDataType;
         return copy;
@@ -177,10 +233,15 @@ public class HttpSyncDynamicSource implements ScanTableSource, LookupTableSource
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof HttpSyncDynamicSource other && other.tableName.equals(tableName) && other.endpoint.equals(endpoint)
-                && Objects.equals(other.source, source) && Objects.equals(other.cache, cache)
-                && other.format.equals(format) && other.physicalDataType.equals(physicalDataType)
-                && other.metadata.equals(metadata) && other.producedDataType.equals(producedDataType);
+        return o instanceof HttpSyncDynamicSource other
+                && other.tableName.equals(tableName)
+                && other.endpoint.equals(endpoint)
+                && Objects.equals(other.source, source)
+                && Objects.equals(other.cache, cache)
+                && other.format.equals(format)
+                && other.physicalDataType.equals(physicalDataType)
+                && other.metadata.equals(metadata)
+                && other.producedDataType.equals(producedDataType);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.SourceConfigReader;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -26,29 +27,29 @@ import org.apache.flink.table.factories.DeserializationFormatFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 
+import javax.annotation.Nullable;
+
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import javax.annotation.Nullable;
-
 /**
- * Creates {@code 'connector' = 'httpsync'} tables: scanned (a list API, with {@code scan.start}) or looked up (a
- * detail API, in a lookup join, cached per Flink's {@code lookup.cache} options). The endpoint is described by the options of
- * {@link EndpointOptions}, the tenants by {@link TenantOptions}, the scan range and the source's behaviour by
- * {@code ScanOptions}, all read by {@link SourceConfigReader} exactly as for a DataStream job's
- * {@code setConfiguration} and a config-file job; {@link HttpSyncConnectorOptions} adds what only a table has. Records
- * are decoded by the table's
- * {@code format}.
+ * Creates {@code 'connector' = 'httpsync'} tables: scanned (a list API, with {@code scan.start}) or
+ * looked up (a detail API, in a lookup join, cached per Flink's {@code lookup.cache} options). The
+ * endpoint is described by the options of {@link EndpointOptions}, the tenants by {@link
+ * TenantOptions}, the scan range and the source's behaviour by {@code ScanOptions}, all read by
+ * {@link SourceConfigReader} exactly as for a DataStream job's {@code setConfiguration} and a
+ * config-file job; {@link HttpSyncConnectorOptions} adds what only a table has. Records are decoded
+ * by the table's {@code format}.
  *
  * <p>Every option is validated when the table is used, and a wrong one fails the statement with a
  * {@link ValidationException} naming it, and no tenant property or secret-looking option value (see
  * {@link RefusedTable} for why that takes a table that refuses to be used). The options are read by
- * {@link SourceConfigReader} first, whose messages say what is wrong and how to write it; then Flink's
- * {@link FactoryUtil.TableFactoryHelper#validateExcept} refuses unknown keys (the prefixed ones excepted) and parses
- * each declared option once more (option enums print as options spell them, e.g. {@code kuaishou-hmac-sha256}, so
- * that both agree).
+ * {@link SourceConfigReader} first, whose messages say what is wrong and how to write it; then
+ * Flink's {@link FactoryUtil.TableFactoryHelper#validateExcept} refuses unknown keys (the prefixed
+ * ones excepted) and parses each declared option once more (option enums print as options spell
+ * them, e.g. {@code kuaishou-hmac-sha256}, so that both agree).
  */
 @Internal
 public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
@@ -61,29 +62,38 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
 
     @Override
     public Set<ConfigOption<?>> requiredOptions() {
-        return new LinkedHashSet<>(List.of(EndpointOptions.URL, TenantOptions.TENANTS, FactoryUtil.FORMAT));
+        return new LinkedHashSet<>(
+                List.of(EndpointOptions.URL, TenantOptions.TENANTS, FactoryUtil.FORMAT));
     }
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
         Set<ConfigOption<?>> options = new LinkedHashSet<>(SourceConfigReader.options());
         options.removeAll(requiredOptions());
-        options.addAll(List.of(HttpSyncConnectorOptions.RECORD_POINTER,
-                LookupOptions.CACHE_TYPE, LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
-                LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE, LookupOptions.PARTIAL_CACHE_MAX_ROWS,
-                LookupOptions.PARTIAL_CACHE_CACHE_MISSING_KEY));
+        options.addAll(
+                List.of(
+                        HttpSyncConnectorOptions.RECORD_POINTER,
+                        LookupOptions.CACHE_TYPE,
+                        LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
+                        LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE,
+                        LookupOptions.PARTIAL_CACHE_MAX_ROWS,
+                        LookupOptions.PARTIAL_CACHE_CACHE_MISSING_KEY));
         return options;
     }
 
-    /** The prefixes of map-valued options: the endpoint's ({@code request.param.<name>}, ...) and the tenants'. */
+    /**
+     * The prefixes of map-valued options: the endpoint's ({@code request.param.<name>}, ...) and
+     * the tenants'.
+     */
     public static List<String> optionPrefixes() {
         return SourceConfigReader.prefixes();
     }
 
     /**
-     * The table's source; a table whose options are refused fails the statement from the planner's first use of it
-     * ({@link RefusedTable}, with every tenant property and secret-looking option value masked in the message and its
-     * causes), never from here: Flink would add every option of the table to the message.
+     * The table's source; a table whose options are refused fails the statement from the planner's
+     * first use of it ({@link RefusedTable}, with every tenant property and secret-looking option
+     * value masked in the message and its causes), never from here: Flink would add every option of
+     * the table to the message.
      */
     @Override
     public DynamicTableSource createDynamicTableSource(Context context) {
@@ -92,40 +102,55 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
         try {
             return createValidated(context, table, options);
         } catch (RuntimeException e) {
-            ValidationException refusal = e instanceof ValidationException v ? v
-                    : new ValidationException("Invalid options of table " + table + ": " + e.getMessage(), e);
+            ValidationException refusal =
+                    e instanceof ValidationException v
+                            ? v
+                            : new ValidationException(
+                                    "Invalid options of table " + table + ": " + e.getMessage(), e);
             return new RefusedTable(table, OptionSecrets.of(options).redacted(refusal));
         }
     }
 
-    private DynamicTableSource createValidated(Context context, String table, Map<String, String> options) {
+    private DynamicTableSource createValidated(
+            Context context, String table, Map<String, String> options) {
         FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
         DecodingFormat<DeserializationSchema<RowData>> format =
-                helper.discoverDecodingFormat(DeserializationFormatFactory.class, FactoryUtil.FORMAT);
+                helper.discoverDecodingFormat(
+                        DeserializationFormatFactory.class, FactoryUtil.FORMAT);
         try {
-            // our reading first: its messages name the option and say what is wrong with it, and Flink's check below
+            // our reading first: its messages name the option and say what is wrong with it, and
+            // Flink's check below
             // would refuse a missing 'url' or 'tenants' without saying how to write them
             Map<String, String> sourceOptions = SourceConfigReader.sourceOptions(options);
             EndpointSpec endpoint = SourceConfigReader.endpoint(sourceOptions);
             List<Tenant> tenants = SourceConfigReader.tenants(sourceOptions);
             ReadableConfig config = Configuration.fromMap(options);
             String pointer = config.get(HttpSyncConnectorOptions.RECORD_POINTER);
-            if (pointer != null) JsonPointers.compile(HttpSyncConnectorOptions.RECORD_POINTER.key(), pointer);
+            if (pointer != null)
+                JsonPointers.compile(HttpSyncConnectorOptions.RECORD_POINTER.key(), pointer);
             HttpSyncSource<RawRecord> source = scanSource(options);
             LookupCache cache = lookupCache(config);
-            // unknown keys (typos included) fail, as in every Flink connector, with the list of supported keys
+            // unknown keys (typos included) fail, as in every Flink connector, with the list of
+            // supported keys
             helper.validateExcept(optionPrefixes().toArray(String[]::new));
-            return new HttpSyncDynamicSource(table, new HttpSyncDynamicSource.Endpoint(endpoint, tenants, pointer), source, cache,
-                    format, context.getPhysicalRowDataType());
+            return new HttpSyncDynamicSource(
+                    table,
+                    new HttpSyncDynamicSource.Endpoint(endpoint, tenants, pointer),
+                    source,
+                    cache,
+                    format,
+                    context.getPhysicalRowDataType());
         } catch (IllegalArgumentException e) {
-            throw new ValidationException("Invalid options of table " + table + ": " + e.getMessage(), e);
+            throw new ValidationException(
+                    "Invalid options of table " + table + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * The source a table with these options scans, or null without {@code scan.start} (a table only looked up): the
-     * same {@code HttpSyncSourceBuilder.setConfiguration} a DataStream job and a config-file job use. Public for the
-     * test that builds one source on every surface and compares them.
+     * The source a table with these options scans, or null without {@code scan.start} (a table only
+     * looked up): the same {@code HttpSyncSourceBuilder.setConfiguration} a DataStream job and a
+     * config-file job use. Public for the test that builds one source on every surface and compares
+     * them.
      *
      * @throws IllegalArgumentException naming the option that is missing or invalid
      */
@@ -134,8 +159,10 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
         Map<String, String> sourceOptions = SourceConfigReader.sourceOptions(tableOptions);
         if (!SourceConfigReader.scans(sourceOptions)) return null;
         String pointer = tableOptions.get(HttpSyncConnectorOptions.RECORD_POINTER.key());
-        return HttpSyncSource.<RawRecord>builder().setConfiguration(Configuration.fromMap(sourceOptions))
-                .setDeserializer(new PointedRecordDeserializer(pointer)).build();
+        return HttpSyncSource.<RawRecord>builder()
+                .setConfiguration(Configuration.fromMap(sourceOptions))
+                .setDeserializer(new PointedRecordDeserializer(pointer))
+                .build();
     }
 
     /** Flink's partial cache per the standard {@code lookup.*} options, or null for none. */
@@ -143,7 +170,10 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
         return switch (config.get(LookupOptions.CACHE_TYPE)) {
             case NONE -> null;
             case PARTIAL -> DefaultLookupCache.fromConfig(config);
-            case FULL -> throw invalid(LookupOptions.CACHE_TYPE, "'FULL' is not supported: a detail API cannot be listed; use 'PARTIAL'");
+            case FULL ->
+                    throw invalid(
+                            LookupOptions.CACHE_TYPE,
+                            "'FULL' is not supported: a detail API cannot be listed; use 'PARTIAL'");
         };
     }
 

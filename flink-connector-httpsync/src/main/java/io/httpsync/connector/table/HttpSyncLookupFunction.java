@@ -1,13 +1,12 @@
 package io.httpsync.connector.table;
 
-import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.FetchActivityLog;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.metrics.MetricGroup;
@@ -16,7 +15,11 @@ import org.apache.flink.table.functions.AsyncLookupFunction;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.util.UserCodeClassLoader;
 
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+
 import javax.annotation.Nullable;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,19 +31,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Looks rows up in a detail API, one request per key, through the same {@link PageFetcher} as the scan source:
- * templates, signing, tokens, error classification, retries and a per-tenant token bucket
- * ({@code rate-limit.*} of the lookup table, shared equally by the parallel instances). The key's values are given to the templates as the tenant properties
- * {@code lookup.<column>}, written {@code ${tenant.lookup.<column>}}. The planner's partial cache
- * ({@code 'lookup.cache' = 'PARTIAL'}) sits in front of this function.
+ * Looks rows up in a detail API, one request per key, through the same {@link PageFetcher} as the
+ * scan source: templates, signing, tokens, error classification, retries and a per-tenant token
+ * bucket ({@code rate-limit.*} of the lookup table, shared equally by the parallel instances). The
+ * key's values are given to the templates as the tenant properties {@code lookup.<column>}, written
+ * {@code ${tenant.lookup.<column>}}. The planner's partial cache ({@code 'lookup.cache' =
+ * 'PARTIAL'}) sits in front of this function.
  *
- * <p>{@link #open} and {@link #close} run on the task thread; {@link #asyncLookup} is called on the task thread and
- * never blocks; its futures complete on AHC I/O threads, where the records are decoded.
+ * <p>{@link #open} and {@link #close} run on the task thread; {@link #asyncLookup} is called on the
+ * task thread and never blocks; its futures complete on AHC I/O threads, where the records are
+ * decoded.
  */
 @Internal
 final class HttpSyncLookupFunction extends AsyncLookupFunction {
     private static final long serialVersionUID = 1L;
-    /** The prefix of the tenant properties that carry the key; templates use {@code ${tenant.lookup.<column>}}. */
+
+    /**
+     * The prefix of the tenant properties that carry the key; templates use {@code
+     * ${tenant.lookup.<column>}}.
+     */
     static final String KEY_PROPERTY_PREFIX = "lookup.";
 
     private final String tableName;
@@ -54,9 +63,14 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
     private transient HierarchicalRateLimiter limiter;
     @Nullable private transient JsonPointer compiledPointer;
 
-    HttpSyncLookupFunction(String tableName, EndpointSpec endpoint, Tenant tenant, List<String> keyNames,
-                           List<RowData.FieldGetter> keyGetters, DeserializationSchema<RowData> decoder,
-                           @Nullable String recordPointer) {
+    HttpSyncLookupFunction(
+            String tableName,
+            EndpointSpec endpoint,
+            Tenant tenant,
+            List<String> keyNames,
+            List<RowData.FieldGetter> keyGetters,
+            DeserializationSchema<RowData> decoder,
+            @Nullable String recordPointer) {
         this.tableName = tableName;
         this.endpoint = endpoint;
         this.tenant = tenant;
@@ -68,43 +82,58 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
 
     @Override
     public void open(FunctionContext context) throws Exception {
-        decoder.open(new DeserializationSchema.InitializationContext() {
-            @Override
-            public MetricGroup getMetricGroup() {
-                return context.getMetricGroup();
-            }
-
-            @Override
-            public UserCodeClassLoader getUserCodeClassLoader() {
-                ClassLoader loader = context.getUserCodeClassLoader();
-                return new UserCodeClassLoader() {
+        decoder.open(
+                new DeserializationSchema.InitializationContext() {
                     @Override
-                    public ClassLoader asClassLoader() {
-                        return loader;
+                    public MetricGroup getMetricGroup() {
+                        return context.getMetricGroup();
                     }
 
                     @Override
-                    public void registerReleaseHookIfAbsent(String name, Runnable hook) {}
-                };
-            }
-        });
+                    public UserCodeClassLoader getUserCodeClassLoader() {
+                        ClassLoader loader = context.getUserCodeClassLoader();
+                        return new UserCodeClassLoader() {
+                            @Override
+                            public ClassLoader asClassLoader() {
+                                return loader;
+                            }
+
+                            @Override
+                            public void registerReleaseHookIfAbsent(String name, Runnable hook) {}
+                        };
+                    }
+                });
         compiledPointer = recordPointer == null ? null : JsonPointer.compile(recordPointer);
-        // lookups have no enumerator to divide the budget by demand: with the job backend, each of the n parallel
-        // instances keeps to a fixed 1/n of every bucket, so that together they stay within the limit
-        limiter = endpoint.rateLimits().backend() == RateLimitSpec.Backend.REDIS
-                ? HierarchicalRateLimiter.redis(endpoint.rateLimits())
-                : HierarchicalRateLimiter.evenShare(endpoint.rateLimits(), context.getTaskInfo().getNumberOfParallelSubtasks());
-        // summed up per tenant in the log (rate limiting, token refusals, retries), written as lookups go on
-        fetcher = new PageFetcher(endpoint, limiter, new FetchActivityLog(endpoint.name(), endpoint.logSummaryInterval(),
-                System::currentTimeMillis));
+        // lookups have no enumerator to divide the budget by demand: with the job backend, each of
+        // the n parallel
+        // instances keeps to a fixed 1/n of every bucket, so that together they stay within the
+        // limit
+        limiter =
+                endpoint.rateLimits().backend() == RateLimitSpec.Backend.REDIS
+                        ? HierarchicalRateLimiter.redis(endpoint.rateLimits())
+                        : HierarchicalRateLimiter.evenShare(
+                                endpoint.rateLimits(),
+                                context.getTaskInfo().getNumberOfParallelSubtasks());
+        // summed up per tenant in the log (rate limiting, token refusals, retries), written as
+        // lookups go on
+        fetcher =
+                new PageFetcher(
+                        endpoint,
+                        limiter,
+                        new FetchActivityLog(
+                                endpoint.name(),
+                                endpoint.logSummaryInterval(),
+                                System::currentTimeMillis));
     }
 
     @Override
     public CompletableFuture<Collection<RowData>> asyncLookup(RowData key) {
         Tenant keyed = keyedTenant(key);
         long now = System.currentTimeMillis();
-        // a detail request has no window; the fetcher's window only fills window placeholders, which it does not use
-        return fetcher.fetch(keyed, now - 1, now, fetcher.pagination().first()).thenApply(page -> decode(page.records()));
+        // a detail request has no window; the fetcher's window only fills window placeholders,
+        // which it does not use
+        return fetcher.fetch(keyed, now - 1, now, fetcher.pagination().first())
+                .thenApply(page -> decode(page.records()));
     }
 
     private Tenant keyedTenant(RowData key) {
@@ -120,13 +149,21 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
         List<RowData> rows = new ArrayList<>(records.size());
         for (JsonNode record : records) {
             JsonNode part = compiledPointer == null ? record : record.at(compiledPointer);
-            if (part.isMissingNode() || part.isNull()) continue; // a detail without that part has no row to join
+            if (part.isMissingNode() || part.isNull())
+                continue; // a detail without that part has no row to join
             try {
                 RowData row = decoder.deserialize(part.toString().getBytes(StandardCharsets.UTF_8));
                 if (row != null) rows.add(row);
             } catch (IOException | RuntimeException e) {
-                throw new CompletionException(new IOException("Table " + tableName + ": the format cannot decode a detail of tenant '"
-                        + tenant.id() + "': " + e.getMessage(), e));
+                throw new CompletionException(
+                        new IOException(
+                                "Table "
+                                        + tableName
+                                        + ": the format cannot decode a detail of tenant '"
+                                        + tenant.id()
+                                        + "': "
+                                        + e.getMessage(),
+                                e));
             }
         }
         return rows;

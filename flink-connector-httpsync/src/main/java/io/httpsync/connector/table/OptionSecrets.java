@@ -1,6 +1,7 @@
 package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.Tenant;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.ValidationException;
 
@@ -10,10 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The values of a table's options that must never appear in a message: every tenant property ({@code tenant.<id>.*},
- * app keys included) and every option whose key looks secret ({@link Tenant#isSecretKey}: tokens, secrets, passwords,
- * credentials, API keys, {@code Authorization} headers). Values shorter than four characters are left alone: masking
- * them would garble every message and they hide nothing.
+ * The values of a table's options that must never appear in a message: every tenant property
+ * ({@code tenant.<id>.*}, app keys included) and every option whose key looks secret ({@link
+ * Tenant#isSecretKey}: tokens, secrets, passwords, credentials, API keys, {@code Authorization}
+ * headers). Values shorter than four characters are left alone: masking them would garble every
+ * message and they hide nothing.
  *
  * <p>Immutable; used on the planner's thread.
  */
@@ -30,10 +32,14 @@ final class OptionSecrets {
 
     static OptionSecrets of(Map<String, String> options) {
         List<String> values = new ArrayList<>();
-        options.forEach((key, value) -> {
-            boolean secret = key.startsWith(HttpSyncConnectorOptions.TENANT_PREFIX) || Tenant.isSecretKey(key);
-            if (secret && value != null && value.length() >= MIN_MASKED_LENGTH) values.add(value);
-        });
+        options.forEach(
+                (key, value) -> {
+                    boolean secret =
+                            key.startsWith(HttpSyncConnectorOptions.TENANT_PREFIX)
+                                    || Tenant.isSecretKey(key);
+                    if (secret && value != null && value.length() >= MIN_MASKED_LENGTH)
+                        values.add(value);
+                });
         // the longest first, so that a value containing another is masked whole
         values.sort(Comparator.comparingInt(String::length).reversed());
         return new OptionSecrets(List.copyOf(values));
@@ -47,19 +53,23 @@ final class OptionSecrets {
     }
 
     /**
-     * {@code error} as a {@link ValidationException} whose message and causes' messages are redacted (each cause
-     * keeps its stack trace and, in its message, the name of its class).
+     * {@code error} as a {@link ValidationException} whose message and causes' messages are
+     * redacted (each cause keeps its stack trace and, in its message, the name of its class).
      */
     ValidationException redacted(Throwable error) {
-        ValidationException redacted = new ValidationException(redact(error.getMessage()), redactedCause(error.getCause()));
+        ValidationException redacted =
+                new ValidationException(
+                        redact(error.getMessage()), redactedCause(error.getCause()));
         redacted.setStackTrace(error.getStackTrace());
         return redacted;
     }
 
     private RuntimeException redactedCause(Throwable cause) {
         if (cause == null) return null;
-        RuntimeException redacted = new RedactedCause(cause.getClass().getName() + ": " + redact(cause.getMessage()),
-                redactedCause(cause.getCause() == cause ? null : cause.getCause()));
+        RuntimeException redacted =
+                new RedactedCause(
+                        cause.getClass().getName() + ": " + redact(cause.getMessage()),
+                        redactedCause(cause.getCause() == cause ? null : cause.getCause()));
         redacted.setStackTrace(cause.getStackTrace());
         return redacted;
     }

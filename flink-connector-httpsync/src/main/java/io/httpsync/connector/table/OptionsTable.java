@@ -1,9 +1,10 @@
 package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.TenantOptions;
-import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.domain.OptionEnum;
+import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.ratelimit.RateLimitOptions;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.HtmlFormatter;
@@ -18,54 +19,91 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Renders {@link ConfigOption}s as the Markdown option tables of the docs (docs/sql.md for the SQL connector,
- * docs/landing.md for config-file jobs), from the options themselves, so a page cannot drift from the code: the docs
- * tests regenerate the tables between marker comments and fail if the page differs. Stateless.
+ * Renders {@link ConfigOption}s as the Markdown option tables of the docs (docs/sql.md for the SQL
+ * connector, docs/landing.md for config-file jobs), from the options themselves, so a page cannot
+ * drift from the code: the docs tests regenerate the tables between marker comments and fail if the
+ * page differs. Stateless.
  */
 @Internal
 public final class OptionsTable {
-    public static final String HEADER = "| Option | Required | Default | Type | Description |\n|---|---|---|---|---|\n";
+    public static final String HEADER =
+            "| Option | Required | Default | Type | Description |\n|---|---|---|---|---|\n";
 
     private OptionsTable() {}
 
-    /** One option's row; its key is written after {@code keyPrefix} (empty in SQL, {@code httpsync.} in a file). */
+    /**
+     * One option's row; its key is written after {@code keyPrefix} (empty in SQL, {@code httpsync.}
+     * in a file).
+     */
     public static String row(ConfigOption<?> o, String keyPrefix, boolean required) {
-        return "| `" + keyPrefix + o.key() + "` | " + (required ? "required" : "optional") + " | " + defaultValue(o) + " | "
-                + type(o) + " | " + cell(new HtmlFormatter().format(o.description())) + possibleValues(o) + " |\n";
+        return "| `"
+                + keyPrefix
+                + o.key()
+                + "` | "
+                + (required ? "required" : "optional")
+                + " | "
+                + defaultValue(o)
+                + " | "
+                + type(o)
+                + " | "
+                + cell(new HtmlFormatter().format(o.description()))
+                + possibleValues(o)
+                + " |\n";
     }
 
     /** The rows of the map-valued source options ({@code request.param.<name>}, ...), by prefix. */
     public static String prefixRows(String keyPrefix) {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> p : prefixDescriptions().entrySet()) {
-            sb.append("| `").append(keyPrefix).append(p.getKey()).append("<name>` | optional | (none) | String | ")
-                    .append(p.getValue()).append(" |\n");
+            sb.append("| `")
+                    .append(keyPrefix)
+                    .append(p.getKey())
+                    .append("<name>` | optional | (none) | String | ")
+                    .append(p.getValue())
+                    .append(" |\n");
         }
         return sb.toString();
     }
 
-    /** {@code page} with what stands between the markers {@code start} and {@code end} replaced by {@code content}. */
+    /**
+     * {@code page} with what stands between the markers {@code start} and {@code end} replaced by
+     * {@code content}.
+     */
     public static String replaceBetween(String page, String start, String end, String content) {
         int s = page.indexOf(start);
         int e = page.indexOf(end);
-        if (s < 0 || e < s) throw new IllegalStateException("the page lacks the markers " + start + " ... " + end);
+        if (s < 0 || e < s)
+            throw new IllegalStateException("the page lacks the markers " + start + " ... " + end);
         return page.substring(0, s + start.length()) + "\n" + content + page.substring(e);
     }
 
     private static Map<String, String> prefixDescriptions() {
         return Map.of(
-                EndpointOptions.REQUEST_PARAM_PREFIX, "A templated query or form parameter of the list request.",
-                EndpointOptions.REQUEST_HEADER_PREFIX, "A templated header of the list request.",
-                EndpointOptions.AUTH_TOKEN_PARAM_PREFIX, "A templated parameter of the token request.",
-                EndpointOptions.AUTH_TOKEN_HEADER_PREFIX, "A templated header of the token request.",
-                RateLimitOptions.BUCKET_PREFIX, "`rate-limit.bucket.<name>.<setting>`: one budget of the"
-                        + " hierarchical rate limiter (`scope`, `permits`, `period`, `burst`, `weight`, `adaptive`);"
-                        + " see docs/rate-limiting.md.",
-                TenantOptions.TENANT_PREFIX, "`tenant.<id>.<property>`: a property of a tenant named in `tenants`"
-                        + " (app key, secrets, static token, ids used as `${tenant.<property>}`). Keys containing secret,"
-                        + " password or token are masked by Flink.")
-                .entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
+                        EndpointOptions.REQUEST_PARAM_PREFIX,
+                                "A templated query or form parameter of the list request.",
+                        EndpointOptions.REQUEST_HEADER_PREFIX,
+                                "A templated header of the list request.",
+                        EndpointOptions.AUTH_TOKEN_PARAM_PREFIX,
+                                "A templated parameter of the token request.",
+                        EndpointOptions.AUTH_TOKEN_HEADER_PREFIX,
+                                "A templated header of the token request.",
+                        RateLimitOptions.BUCKET_PREFIX,
+                                "`rate-limit.bucket.<name>.<setting>`: one budget of the"
+                                        + " hierarchical rate limiter (`scope`, `permits`, `period`, `burst`, `weight`, `adaptive`);"
+                                        + " see docs/rate-limiting.md.",
+                        TenantOptions.TENANT_PREFIX,
+                                "`tenant.<id>.<property>`: a property of a tenant named in `tenants`"
+                                        + " (app key, secrets, static token, ids used as `${tenant.<property>}`). Keys containing secret,"
+                                        + " password or token are masked by Flink.")
+                .entrySet()
+                .stream()
+                .sorted(Map.Entry.comparingByKey())
+                .collect(
+                        Collectors.toMap(
+                                Map.Entry::getKey,
+                                Map.Entry::getValue,
+                                (a, b) -> a,
+                                LinkedHashMap::new));
     }
 
     private static String defaultValue(ConfigOption<?> o) {
@@ -76,7 +114,8 @@ public final class OptionsTable {
     private static String spell(Object value) {
         if (value instanceof Duration d) return TimeUtils.formatWithHighestUnit(d);
         if (value instanceof OptionEnum e) return e.optionValue();
-        if (value instanceof Collection<?> c) return c.stream().map(OptionsTable::spell).collect(Collectors.joining(";"));
+        if (value instanceof Collection<?> c)
+            return c.stream().map(OptionsTable::spell).collect(Collectors.joining(";"));
         return String.valueOf(value);
     }
 
@@ -89,15 +128,18 @@ public final class OptionsTable {
     private static String possibleValues(ConfigOption<?> o) {
         Class<?> clazz = clazz(o);
         if (!clazz.isEnum()) return "";
-        return "<br>Possible values: " + Arrays.stream(clazz.getEnumConstants())
-                .map(c -> "`" + spell(c) + "`").collect(Collectors.joining(", "));
+        return "<br>Possible values: "
+                + Arrays.stream(clazz.getEnumConstants())
+                        .map(c -> "`" + spell(c) + "`")
+                        .collect(Collectors.joining(", "));
     }
 
     private static String cell(String text) {
         return text.replace("|", "\\|").replace("\n", " ");
     }
 
-    // ConfigOption keeps its value class package-private; Flink's own docs generator reads it the same way
+    // ConfigOption keeps its value class package-private; Flink's own docs generator reads it the
+    // same way
     private static Class<?> clazz(ConfigOption<?> o) {
         return (Class<?>) invoke(o, "getClazz");
     }

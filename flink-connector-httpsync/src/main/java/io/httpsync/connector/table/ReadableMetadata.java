@@ -1,6 +1,7 @@
 package io.httpsync.connector.table;
 
 import io.httpsync.connector.source.RawRecord;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.data.StringData;
@@ -10,21 +11,41 @@ import org.apache.flink.table.types.DataType;
 import java.io.Serializable;
 
 /**
- * The metadata columns a table can declare ({@code tenant STRING METADATA}, {@code window_start TIMESTAMP_LTZ(3)
- * METADATA FROM 'window-start'}, ...): where each record came from and when it was fetched.
+ * The metadata columns a table can declare ({@code tenant STRING METADATA}, {@code window_start
+ * TIMESTAMP_LTZ(3) METADATA FROM 'window-start'}, ...): where each record came from and when it was
+ * fetched.
  */
 @Internal
 enum ReadableMetadata {
-    TENANT("tenant", DataTypes.STRING().notNull(), "The tenant the record belongs to.", r -> StringData.fromString(r.tenant)),
-    RECORD_ID("record-id", DataTypes.STRING(), "The record's id, read at 'response.record.id-path'.",
+    TENANT(
+            "tenant",
+            DataTypes.STRING().notNull(),
+            "The tenant the record belongs to.",
+            r -> StringData.fromString(r.tenant)),
+    RECORD_ID(
+            "record-id",
+            DataTypes.STRING(),
+            "The record's id, read at 'response.record.id-path'.",
             r -> r.id == null ? null : StringData.fromString(r.id)),
-    UPDATE_TIME("update-time", DataTypes.TIMESTAMP_LTZ(3).notNull(),
-            "The record's update (or create) time, read at 'response.record.time-path'.", r -> millis(r.updateTime)),
-    WINDOW_START("window-start", DataTypes.TIMESTAMP_LTZ(3).notNull(), "The start of the time window the record was read in.",
+    UPDATE_TIME(
+            "update-time",
+            DataTypes.TIMESTAMP_LTZ(3).notNull(),
+            "The record's update (or create) time, read at 'response.record.time-path'.",
+            r -> millis(r.updateTime)),
+    WINDOW_START(
+            "window-start",
+            DataTypes.TIMESTAMP_LTZ(3).notNull(),
+            "The start of the time window the record was read in.",
             r -> millis(r.windowStart)),
-    WINDOW_END("window-end", DataTypes.TIMESTAMP_LTZ(3).notNull(), "The end (exclusive) of the record's time window.",
+    WINDOW_END(
+            "window-end",
+            DataTypes.TIMESTAMP_LTZ(3).notNull(),
+            "The end (exclusive) of the record's time window.",
             r -> millis(r.windowEnd)),
-    FETCH_TIME("fetch-time", DataTypes.TIMESTAMP_LTZ(3).notNull(), "When the page holding the record was received.",
+    FETCH_TIME(
+            "fetch-time",
+            DataTypes.TIMESTAMP_LTZ(3).notNull(),
+            "When the page holding the record was received.",
             r -> millis(r.fetchTime));
 
     final String key;

@@ -13,15 +13,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A table whose options were refused, which fails the statement with the refusal (already redacted) as soon as the
- * planner uses it.
+ * A table whose options were refused, which fails the statement with the refusal (already redacted)
+ * as soon as the planner uses it.
  *
- * <p>Why not throw from the factory: Flink wraps anything a factory throws in a message that lists every option of
- * the table ("Table options are: ..."), masking only the keys its own list deems sensitive, so an
- * {@code Authorization} header, a {@code *-credential} tenant property or an app key would be printed in clear. The
- * planner calls this table right after the factory, within the same statement (to list its metadata when the table
- * declares metadata columns, then for its changelog mode or its runtime provider), and reports the exception as it is.
- * The statement fails as before, with our message and no option values.
+ * <p>Why not throw from the factory: Flink wraps anything a factory throws in a message that lists
+ * every option of the table ("Table options are: ..."), masking only the keys its own list deems
+ * sensitive, so an {@code Authorization} header, a {@code *-credential} tenant property or an app
+ * key would be printed in clear. The planner calls this table right after the factory, within the
+ * same statement (to list its metadata when the table declares metadata columns, then for its
+ * changelog mode or its runtime provider), and reports the exception as it is. The statement fails
+ * as before, with our message and no option values.
  *
  * <p>Used on the planner's thread only.
  */

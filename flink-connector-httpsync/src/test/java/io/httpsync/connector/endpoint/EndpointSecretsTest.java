@@ -1,6 +1,7 @@
 package io.httpsync.connector.endpoint;
 
 import io.httpsync.connector.auth.Tenant;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -20,13 +21,25 @@ class EndpointSecretsTest {
         o.put("request.header.X-Trace", "not-a-secret");
         EndpointSpec spec = EndpointSpec.fromOptions(o);
 
-        assertThat(spec.literalSecrets()).containsExactlyInAnyOrder("Bearer literal-1234", "api-key-5678");
-        assertThat(spec.toString()).doesNotContain("literal-1234", "api-key-5678").contains("not-a-secret");
+        assertThat(spec.literalSecrets())
+                .containsExactlyInAnyOrder("Bearer literal-1234", "api-key-5678");
+        assertThat(spec.toString())
+                .doesNotContain("literal-1234", "api-key-5678")
+                .contains("not-a-secret");
     }
 
     @Test
     void credentialsAuthorizationAndApiKeysLookSecret() {
-        for (String key : new String[] {"appkey-credential", "Authorization", "x-api-key", "client_secret", "refresh-token", "db-password", "session"}) {
+        for (String key :
+                new String[] {
+                    "appkey-credential",
+                    "Authorization",
+                    "x-api-key",
+                    "client_secret",
+                    "refresh-token",
+                    "db-password",
+                    "session"
+                }) {
             assertThat(Tenant.isSecretKey(key)).as(key).isTrue();
         }
         for (String key : new String[] {"app-key", "shop-id", "sign-method"}) {

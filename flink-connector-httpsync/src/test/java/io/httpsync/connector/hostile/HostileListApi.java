@@ -12,11 +12,11 @@ import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -32,20 +32,20 @@ import java.util.function.Predicate;
 
 /**
  * An order list API of an imagined open platform, served over real HTTP by Undertow, with the ways
- * real platforms misbehave as switches. It knows nothing of httpsync: it answers what its "documentation" says, and
- * the switches break that the way platforms do (a page size capped without a word, a total that is always too low,
- * empty pages without the array, records without an id, cursors that go round in a circle, a runaway body, a ban of
- * a day, no {@code Date} header).
+ * real platforms misbehave as switches. It knows nothing of httpsync: it answers what its
+ * "documentation" says, and the switches break that the way platforms do (a page size capped
+ * without a word, a total that is always too low, empty pages without the array, records without an
+ * id, cursors that go round in a circle, a runaway body, a ban of a day, no {@code Date} header).
  *
- * <p>Its documentation: {@code GET /orders?start_time=<epoch ms>&end_time=<epoch ms>} selects the orders modified in
- * {@code [start_time, end_time)}, newest first, ties by id; paged by {@code page_no} (from 1) and
- * {@code page_size}, or by {@code offset} and {@code limit}, or by {@code cursor} (empty for the first page) and
- * {@code page_size}. The answer is
- * {@code {"code":0,"data":{"items":[{"order_id","modified","amount"}...],"total":N,"has_more":b,"next_cursor":"..."}}},
+ * <p>Its documentation: {@code GET /orders?start_time=<epoch ms>&end_time=<epoch ms>} selects the
+ * orders modified in {@code [start_time, end_time)}, newest first, ties by id; paged by {@code
+ * page_no} (from 1) and {@code page_size}, or by {@code offset} and {@code limit}, or by {@code
+ * cursor} (empty for the first page) and {@code page_size}. The answer is {@code
+ * {"code":0,"data":{"items":[{"order_id","modified","amount"}...],"total":N,"has_more":b,"next_cursor":"..."}}},
  * {@code next_cursor} empty on the last page.
  *
- * <p>The ground truth is {@link #truth()}. Switches are set before a job starts; the server threads read them
- * (volatile fields). Thread-safe.
+ * <p>The ground truth is {@link #truth()}. Switches are set before a job starts; the server threads
+ * read them (volatile fields). Thread-safe.
  */
 final class HostileListApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,9 +64,14 @@ final class HostileListApi implements AutoCloseable {
     enum Cursors {
         /** An opaque encoding of the last order's sort key; the next page starts after it. */
         HONEST,
-        /** In a broken window: the first page hands out "A", A hands out "B", B hands out "A" again, for ever. */
+        /**
+         * In a broken window: the first page hands out "A", A hands out "B", B hands out "A" again,
+         * for ever.
+         */
         CYCLE,
-        /** The first page is empty but hands out a cursor, as platforms that filter after paging do. */
+        /**
+         * The first page is empty but hands out a cursor, as platforms that filter after paging do.
+         */
         EMPTY_FIRST_PAGE
     }
 
@@ -99,13 +104,21 @@ final class HostileListApi implements AutoCloseable {
         Random random = new Random(seed);
         List<Order> orders = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            orders.add(new Order("O" + (100_000 + i), start + (long) (random.nextDouble() * (end - start))));
+            orders.add(
+                    new Order(
+                            "O" + (100_000 + i),
+                            start + (long) (random.nextDouble() * (end - start))));
         }
         this.truth = List.copyOf(orders);
         // the Date header is ours to send or not (Undertow would always send one)
-        this.server = Undertow.builder().addHttpListener(0, "127.0.0.1").setIoThreads(1).setWorkerThreads(4)
-                .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
-                .setHandler(new BlockingHandler(this::handle)).build();
+        this.server =
+                Undertow.builder()
+                        .addHttpListener(0, "127.0.0.1")
+                        .setIoThreads(1)
+                        .setWorkerThreads(4)
+                        .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
+                        .setHandler(new BlockingHandler(this::handle))
+                        .build();
         server.start();
     }
 
@@ -133,8 +146,8 @@ final class HostileListApi implements AutoCloseable {
     }
 
     /**
-     * Ends a window with a last-page flag instead of {@code has_more}: {@code data.isLastData} is true on the last
-     * page (Beisen's scroll API), false before it.
+     * Ends a window with a last-page flag instead of {@code has_more}: {@code data.isLastData} is
+     * true on the last page (Beisen's scroll API), false before it.
      */
     HostileListApi endsWithLastDataFlag() {
         hasMore = false;
@@ -148,28 +161,39 @@ final class HostileListApi implements AutoCloseable {
         return this;
     }
 
-    /** Renders the orders that match {@code which} through {@code how} (a field dropped, a time garbled). */
+    /**
+     * Renders the orders that match {@code which} through {@code how} (a field dropped, a time
+     * garbled).
+     */
     HostileListApi corrupts(Predicate<Order> which, Consumer<ObjectNode> how) {
         corrupted = which;
         corruption = how;
         return this;
     }
 
-    /** Cursors behave as {@code mode} in the windows that match {@code where}; honestly elsewhere. */
+    /**
+     * Cursors behave as {@code mode} in the windows that match {@code where}; honestly elsewhere.
+     */
     HostileListApi cursors(Cursors mode, Predicate<Window> where) {
         cursors = mode;
         broken = where;
         return this;
     }
 
-    /** Answers requests for the windows that match {@code where} with a body of {@code bytes} (never ending JSON). */
+    /**
+     * Answers requests for the windows that match {@code where} with a body of {@code bytes} (never
+     * ending JSON).
+     */
     HostileListApi hugeBody(long bytes, Predicate<Window> where) {
         hugeBodyBytes = bytes;
         broken = where;
         return this;
     }
 
-    /** Answers the first request for a window that matches {@code where} with 429 and {@code Retry-After: seconds}. */
+    /**
+     * Answers the first request for a window that matches {@code where} with 429 and {@code
+     * Retry-After: seconds}.
+     */
     HostileListApi bansOnce(long seconds, Predicate<Window> where) {
         retryAfterSeconds = seconds;
         broken = where;
@@ -184,8 +208,8 @@ final class HostileListApi implements AutoCloseable {
     }
 
     /**
-     * In the windows that match {@code where}, serves the first page whatever page or offset is asked for, as a
-     * platform does that ignores a parameter it does not know (a typo in its name).
+     * In the windows that match {@code where}, serves the first page whatever page or offset is
+     * asked for, as a platform does that ignores a parameter it does not know (a typo in its name).
      */
     HostileListApi ignoresPageAndOffset(Predicate<Window> where) {
         ignoresPosition = true;
@@ -199,7 +223,10 @@ final class HostileListApi implements AutoCloseable {
         return this;
     }
 
-    /** Adds {@code n} orders modified at the same millisecond {@code at}: a hot spot no window can split. */
+    /**
+     * Adds {@code n} orders modified at the same millisecond {@code at}: a hot spot no window can
+     * split.
+     */
     HostileListApi burst(long at, int n) {
         List<Order> more = new ArrayList<>(truth);
         for (int i = 0; i < n; i++) more.add(new Order("B" + (100_000 + more.size()), at));
@@ -208,8 +235,9 @@ final class HostileListApi implements AutoCloseable {
     }
 
     /**
-     * Serves no order beyond the first {@code records} of a query, as platforms with a deep-paging cap do (Youzan:
-     * page_no x page_size at most 3200): a request reaching beyond is refused with code 40001.
+     * Serves no order beyond the first {@code records} of a query, as platforms with a deep-paging
+     * cap do (Youzan: page_no x page_size at most 3200): a request reaching beyond is refused with
+     * code 40001.
      */
     HostileListApi capsPagingAt(long records) {
         pagingCap = records;
@@ -223,7 +251,9 @@ final class HostileListApi implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort() + "/orders";
+        return "http://127.0.0.1:"
+                + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort()
+                + "/orders";
     }
 
     int requests() {
@@ -253,14 +283,21 @@ final class HostileListApi implements AutoCloseable {
     private void handle(HttpServerExchange exchange) throws IOException {
         requests.incrementAndGet();
         if (dateHeader) {
-            exchange.getResponseHeaders().put(new HttpString("Date"), DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
+            exchange.getResponseHeaders()
+                    .put(
+                            new HttpString("Date"),
+                            DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                                    ZonedDateTime.now(ZoneOffset.UTC)));
         }
         try {
             Map<String, String> q = query(exchange.getQueryString());
-            Window window = new Window(Long.parseLong(q.get("start_time")), Long.parseLong(q.get("end_time")));
+            Window window =
+                    new Window(
+                            Long.parseLong(q.get("start_time")), Long.parseLong(q.get("end_time")));
             boolean isBroken = broken.test(window);
             if (isBroken && retryAfterSeconds > 0 && retryAfterAnswers.compareAndSet(0, 1)) {
-                exchange.getResponseHeaders().put(new HttpString("Retry-After"), Long.toString(retryAfterSeconds));
+                exchange.getResponseHeaders()
+                        .put(new HttpString("Retry-After"), Long.toString(retryAfterSeconds));
                 send(exchange, 429, "{\"code\":429,\"message\":\"too many requests\"}");
                 return;
             }
@@ -275,13 +312,24 @@ final class HostileListApi implements AutoCloseable {
             List<Order> all = inWindow(window);
             send(exchange, 200, answer(q, all, window, isBroken).toString());
         } catch (BeyondTheCap e) {
-            send(exchange, 200, "{\"code\":40001,\"message\":\"page_no * page_size must not exceed " + pagingCap + "\"}");
+            send(
+                    exchange,
+                    200,
+                    "{\"code\":40001,\"message\":\"page_no * page_size must not exceed "
+                            + pagingCap
+                            + "\"}");
         } catch (RuntimeException e) {
-            send(exchange, 400, "{\"code\":400,\"message\":\"bad request: " + e.getMessage().replace('"', '\'') + "\"}");
+            send(
+                    exchange,
+                    400,
+                    "{\"code\":400,\"message\":\"bad request: "
+                            + e.getMessage().replace('"', '\'')
+                            + "\"}");
         }
     }
 
-    private ObjectNode answer(Map<String, String> q, List<Order> all, Window window, boolean isBroken) {
+    private ObjectNode answer(
+            Map<String, String> q, List<Order> all, Window window, boolean isBroken) {
         List<Order> page;
         String nextCursor = null;
         if (q.containsKey("cursor")) {
@@ -293,11 +341,19 @@ final class HostileListApi implements AutoCloseable {
                 nextCursor = "warm-up";
             } else {
                 if (mode == Cursors.EMPTY_FIRST_PAGE && cursor.equals("warm-up")) cursor = "";
-                // a cycling platform serves its first page again and again, under cursors that alternate
+                // a cycling platform serves its first page again and again, under cursors that
+                // alternate
                 page = afterCursor(all, mode == Cursors.CYCLE ? "" : cursor, size);
-                if (!page.isEmpty() && all.indexOf(page.get(page.size() - 1)) >= pagingCap) throw new BeyondTheCap();
-                boolean more = !page.isEmpty() && all.indexOf(page.get(page.size() - 1)) < all.size() - 1;
-                nextCursor = !more ? "" : mode == Cursors.CYCLE ? (cursor.equals("A") ? "B" : "A") : encode(page.get(page.size() - 1));
+                if (!page.isEmpty() && all.indexOf(page.get(page.size() - 1)) >= pagingCap)
+                    throw new BeyondTheCap();
+                boolean more =
+                        !page.isEmpty() && all.indexOf(page.get(page.size() - 1)) < all.size() - 1;
+                nextCursor =
+                        !more
+                                ? ""
+                                : mode == Cursors.CYCLE
+                                        ? (cursor.equals("A") ? "B" : "A")
+                                        : encode(page.get(page.size() - 1));
             }
         } else {
             long from;
@@ -322,7 +378,8 @@ final class HostileListApi implements AutoCloseable {
         }
         if (total) data.put("total", reportedTotal.applyAsLong(all.size()));
         int last = page.isEmpty() ? -1 : all.indexOf(page.get(page.size() - 1));
-        boolean more = nextCursor != null ? !nextCursor.isEmpty() : last >= 0 && last < all.size() - 1;
+        boolean more =
+                nextCursor != null ? !nextCursor.isEmpty() : last >= 0 && last < all.size() - 1;
         if (hasMore) data.put("has_more", more);
         if (lastDataFlag) data.put("isLastData", !more);
         if (page.isEmpty()) emptyPages.incrementAndGet();
@@ -331,23 +388,36 @@ final class HostileListApi implements AutoCloseable {
     }
 
     private ObjectNode render(Order o) {
-        ObjectNode n = JSON.createObjectNode().put("order_id", o.id()).put("modified", o.modified()).put("amount", 1999);
+        ObjectNode n =
+                JSON.createObjectNode()
+                        .put("order_id", o.id())
+                        .put("modified", o.modified())
+                        .put("amount", 1999);
         if (corrupted.test(o)) corruption.accept(n);
         return n;
     }
 
     private List<Order> inWindow(Window w) {
-        return truth.stream().filter(o -> w.contains(o.modified()))
-                .sorted(Comparator.comparingLong(Order::modified).reversed().thenComparing(Order::id)).toList();
+        return truth.stream()
+                .filter(o -> w.contains(o.modified()))
+                .sorted(
+                        Comparator.comparingLong(Order::modified)
+                                .reversed()
+                                .thenComparing(Order::id))
+                .toList();
     }
 
     private static List<Order> afterCursor(List<Order> all, String cursor, int size) {
         int from = 0;
         if (!cursor.isEmpty()) {
-            String[] key = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":");
+            String[] key =
+                    new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8)
+                            .split(":");
             long modified = Long.parseLong(key[0]);
-            while (from < all.size() && (all.get(from).modified() > modified
-                    || (all.get(from).modified() == modified && all.get(from).id().compareTo(key[1]) <= 0))) {
+            while (from < all.size()
+                    && (all.get(from).modified() > modified
+                            || (all.get(from).modified() == modified
+                                    && all.get(from).id().compareTo(key[1]) <= 0))) {
                 from++;
             }
         }
@@ -355,13 +425,16 @@ final class HostileListApi implements AutoCloseable {
     }
 
     private static String encode(Order o) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((o.modified() + ":" + o.id()).getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString((o.modified() + ":" + o.id()).getBytes(StandardCharsets.UTF_8));
     }
 
     private void send(HttpServerExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(new HttpString("Content-Type"), "application/json;charset=utf-8");
+        exchange.getResponseHeaders()
+                .put(new HttpString("Content-Type"), "application/json;charset=utf-8");
         exchange.setResponseContentLength(bytes.length);
         try (OutputStream out = exchange.getOutputStream()) {
             out.write(bytes);
@@ -369,11 +442,16 @@ final class HostileListApi implements AutoCloseable {
         bytesSent.addAndGet(bytes.length);
     }
 
-    /** A chunked body that would grow to {@link #hugeBodyBytes} (never held in memory); stops when the client hangs up. */
+    /**
+     * A chunked body that would grow to {@link #hugeBodyBytes} (never held in memory); stops when
+     * the client hangs up.
+     */
     private void sendHuge(HttpServerExchange exchange) {
-        exchange.getResponseHeaders().put(new HttpString("Content-Type"), "application/json;charset=utf-8");
-        byte[] item = "{\"order_id\":\"X\",\"modified\":0,\"amount\":1999,\"note\":\"..........................................\"},"
-                .getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders()
+                .put(new HttpString("Content-Type"), "application/json;charset=utf-8");
+        byte[] item =
+                "{\"order_id\":\"X\",\"modified\":0,\"amount\":1999,\"note\":\"..........................................\"},"
+                        .getBytes(StandardCharsets.UTF_8);
         try (OutputStream out = exchange.getOutputStream()) {
             byte[] head = "{\"code\":0,\"data\":{\"items\":[".getBytes(StandardCharsets.UTF_8);
             out.write(head);
@@ -401,8 +479,11 @@ final class HostileListApi implements AutoCloseable {
         if (raw == null) return q;
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String k =
+                    URLDecoder.decode(
+                            eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v =
+                    eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             q.put(k, v);
         }
         return q;

@@ -1,10 +1,10 @@
 package io.httpsync.connector.hostile;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.hostile.HostileListApi.Cursors;
 import io.httpsync.connector.hostile.HostileListApi.Order;
-import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncStreams;
@@ -15,18 +15,20 @@ import io.httpsync.connector.source.WindowFailedException;
 import io.httpsync.connector.source.enumerator.SyncPlan;
 import io.httpsync.connector.testutil.CollectingSink;
 import io.httpsync.connector.testutil.LogCapture;
+
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,16 +52,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * The source against platforms that misbehave, each a small HTTP server of its own ({@link HostileListApi}) with its
- * own ground truth, one case per way of losing data silently (secrets in messages and
- * readable logs are tested by {@code SecretsNeverInMessagesITCase} and {@code FetchActivityLogTest}), for each paging style
- * the case applies to, and more that platforms do (a deep-paging cap no window can get under, a page served for every
- * page number, a total that keeps growing, answers that are HTML, truncated or an unknown code). Every case ends in one
- * of two ways, never a third: the sync is complete (every order of the ground truth emitted, no event), or the
- * failure is loud: exception events name the option or the answer at fault, the failed window is retried and the
- * sync position stays at it (nothing behind the position is missing), and the bounded job finally fails naming the
- * cause; under policy {@code FAIL} the job fails at once. A bounded sync of six one-hour windows runs on a
- * MiniCluster.
+ * The source against platforms that misbehave, each a small HTTP server of its own ({@link
+ * HostileListApi}) with its own ground truth, one case per way of losing data silently (secrets in
+ * messages and readable logs are tested by {@code SecretsNeverInMessagesITCase} and {@code
+ * FetchActivityLogTest}), for each paging style the case applies to, and more that platforms do (a
+ * deep-paging cap no window can get under, a page served for every page number, a total that keeps
+ * growing, answers that are HTML, truncated or an unknown code). Every case ends in one of two
+ * ways, never a third: the sync is complete (every order of the ground truth emitted, no event), or
+ * the failure is loud: exception events name the option or the answer at fault, the failed window
+ * is retried and the sync position stays at it (nothing behind the position is missing), and the
+ * bounded job finally fails naming the cause; under policy {@code FAIL} the job fails at once. A
+ * bounded sync of six one-hour windows runs on a MiniCluster.
  */
 class HostilePlatformITCase {
     private static final String TENANT = "shop-1";
@@ -67,12 +70,17 @@ class HostilePlatformITCase {
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .setConfiguration(METRICS.addToConfiguration(new Configuration())).build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+                            .build());
 
     @RegisterExtension
-    final LogCapture clockWarnings = new LogCapture("WARN", "io.httpsync.connector.source.reader.PlatformClock");
+    final LogCapture clockWarnings =
+            new LogCapture("WARN", "io.httpsync.connector.source.reader.PlatformClock");
 
     private long start;
     private long end;
@@ -102,8 +110,9 @@ class HostilePlatformITCase {
     }
 
     /**
-     * The options a user writes from the platform's documentation: {@code variant} is the paging style, optionally
-     * followed by "with total" or "with has-next" for the response path to configure besides.
+     * The options a user writes from the platform's documentation: {@code variant} is the paging
+     * style, optionally followed by "with total" or "with has-next" for the response path to
+     * configure besides.
      */
     private Map<String, String> endpoint(String variant, int pageSize) {
         String style = variant.split(" ")[0];
@@ -157,41 +166,58 @@ class HostilePlatformITCase {
                 .build();
     }
 
-    // ------------------------------------------------------------------ row 4: a page size capped without a word
+    // ------------------------------------------------------------------ row 4: a page size capped
+    // without a word
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page", "offset", "cursor"})
-    void aPlatformServingFiftyWhenAskedForAHundredWithoutATotalIsReadCompletely(String style) throws Exception {
+    void aPlatformServingFiftyWhenAskedForAHundredWithoutATotalIsReadCompletely(String style)
+            throws Exception {
         platform(720).servesAtMost(50).withoutTotal().withoutHasMore();
         assertComplete(runToEnd(source(endpoint(style, 100), ExceptionPolicy.RECORD_AND_RETRY)));
     }
 
     @Test
-    void aPlatformServingFiftyWhenAskedForAHundredWithAHasMoreFlagIsReadCompletely() throws Exception {
+    void aPlatformServingFiftyWhenAskedForAHundredWithAHasMoreFlagIsReadCompletely()
+            throws Exception {
         platform(720).servesAtMost(50).withoutTotal();
-        assertComplete(runToEnd(source(endpoint("page with has-next", 100), ExceptionPolicy.RECORD_AND_RETRY)));
+        assertComplete(
+                runToEnd(
+                        source(
+                                endpoint("page with has-next", 100),
+                                ExceptionPolicy.RECORD_AND_RETRY)));
     }
 
     @Test
-    void pageNumbersWithATotalOnAPlatformServingFiftyWhenAskedForAHundredAreReadCompletely() throws Exception {
+    void pageNumbersWithATotalOnAPlatformServingFiftyWhenAskedForAHundredAreReadCompletely()
+            throws Exception {
         platform(720).servesAtMost(50).withoutHasMore();
-        assertComplete(runToEnd(source(endpoint("page with total", 100), ExceptionPolicy.RECORD_AND_RETRY)));
+        assertComplete(
+                runToEnd(
+                        source(
+                                endpoint("page with total", 100),
+                                ExceptionPolicy.RECORD_AND_RETRY)));
     }
 
     @Test
-    void offsetPagingWithATotalOnAPlatformServingFewerThanAskedFailsNamingThePageSize() throws Exception {
+    void offsetPagingWithATotalOnAPlatformServingFewerThanAskedFailsNamingThePageSize()
+            throws Exception {
         platform(720).servesAtMost(50).withoutHasMore();
         Map<String, String> o = endpoint("offset", 100);
         o.put("response.total-path", "/data/total");
-        assertLoud(runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "'pagination.page-size' asked for 100");
+        assertLoud(
+                runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY)),
+                "'pagination.page-size' asked for 100");
     }
 
-    // ------------------------------------------------------------------ an inverted end flag: isLastData
+    // ------------------------------------------------------------------ an inverted end flag:
+    // isLastData
 
     /**
-     * About 20 orders per one-hour window, pages of 50: every window is one short page with no full page before it,
-     * which without a flag proves nothing (the platform might serve fewer than asked), so each window would cost a
-     * request for an empty page; the last-page flag ends it at once.
+     * About 20 orders per one-hour window, pages of 50: every window is one short page with no full
+     * page before it, which without a flag proves nothing (the platform might serve fewer than
+     * asked), so each window would cost a request for an empty page; the last-page flag ends it at
+     * once.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page", "offset"})
@@ -211,7 +237,8 @@ class HostilePlatformITCase {
         assertThat(api.emptyPages()).as("requests answered with an empty page").isEqualTo(6);
     }
 
-    // ------------------------------------------------------------------ row 5: a total that is always too low
+    // ------------------------------------------------------------------ row 5: a total that is
+    // always too low
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page", "offset"})
@@ -231,7 +258,8 @@ class HostilePlatformITCase {
         assertComplete(runToEnd(source(o, ExceptionPolicy.RECORD_AND_RETRY)));
     }
 
-    // ------------------------------------------------------------------ row 6: a records path that matches nothing
+    // ------------------------------------------------------------------ row 6: a records path that
+    // matches nothing
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page", "offset", "cursor"})
@@ -240,7 +268,9 @@ class HostilePlatformITCase {
         Map<String, String> o = endpoint(style, 50);
         o.put("response.records-path", "/data/list");
         Outcome outcome = runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY));
-        assertLoud(outcome, "option 'response.records-path' /data/list matches nothing in the response ('/data' has the fields [");
+        assertLoud(
+                outcome,
+                "option 'response.records-path' /data/list matches nothing in the response ('/data' has the fields [");
         assertThat(outcome.records).isEmpty();
     }
 
@@ -250,7 +280,10 @@ class HostilePlatformITCase {
         Map<String, String> o = endpoint("page", 50);
         o.put("response.records-path", "/data/list");
         assertThatThrownBy(() -> runToEnd(source(o, ExceptionPolicy.FAIL)))
-                .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e)).contains("option 'response.records-path' /data/list"));
+                .satisfies(
+                        e ->
+                                assertThat(ExceptionUtils.stringifyException(e))
+                                        .contains("option 'response.records-path' /data/list"));
     }
 
     @Test
@@ -270,28 +303,47 @@ class HostilePlatformITCase {
         o.put("response.total-path", "/data/total");
         o.put("response.records-path", "/data/list");
         o.put("response.records-may-be-absent", "true");
-        assertLoud(runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "the response has no records at 'response.records-path'");
+        assertLoud(
+                runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY)),
+                "the response has no records at 'response.records-path'");
     }
 
-    // ------------------------------------------------------------------ row 7: records whose id or time cannot be read
+    // ------------------------------------------------------------------ row 7: records whose id or
+    // time cannot be read
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page", "offset", "cursor"})
     void aRecordWithoutAnIdFailsItsWindowLoudly(String style) throws Exception {
-        Order bad = platform(720).truth().stream().filter(x -> x.modified() >= middle()).findFirst().orElseThrow();
+        Order bad =
+                platform(720).truth().stream()
+                        .filter(x -> x.modified() >= middle())
+                        .findFirst()
+                        .orElseThrow();
         api.corrupts(x -> x.equals(bad), n -> n.remove("order_id"));
-        Outcome outcome = runUntilItFails(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY));
+        Outcome outcome =
+                runUntilItFails(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY));
         assertLoud(outcome, "a record has no id at '/order_id' (option 'response.record.id-path')");
-        assertThat(outcome.events).allSatisfy(e -> assertThat(e.windowStart()).isLessThanOrEqualTo(bad.modified())
-                .isLessThan(e.windowEnd()).isGreaterThan(bad.modified() - Duration.ofHours(1).toMillis()));
+        assertThat(outcome.events)
+                .allSatisfy(
+                        e ->
+                                assertThat(e.windowStart())
+                                        .isLessThanOrEqualTo(bad.modified())
+                                        .isLessThan(e.windowEnd())
+                                        .isGreaterThan(
+                                                bad.modified() - Duration.ofHours(1).toMillis()));
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page", "cursor"})
     void aRecordWithAGarbledTimeFailsItsWindowLoudly(String style) throws Exception {
-        Order bad = platform(720).truth().stream().filter(x -> x.modified() >= middle()).findFirst().orElseThrow();
+        Order bad =
+                platform(720).truth().stream()
+                        .filter(x -> x.modified() >= middle())
+                        .findFirst()
+                        .orElseThrow();
         api.corrupts(x -> x.equals(bad), n -> n.put("modified", "yesterday"));
-        assertLoud(runUntilItFails(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY)),
+        assertLoud(
+                runUntilItFails(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY)),
                 "the record time at '/modified' (option 'response.record.time-path'): 'yesterday' is not epoch-millis");
     }
 
@@ -302,7 +354,8 @@ class HostilePlatformITCase {
             Map<String, String> o = endpoint("page", 50);
             o.remove(option);
             assertThatThrownBy(() -> source(o, ExceptionPolicy.RECORD_AND_RETRY))
-                    .hasMessageStartingWith("option '" + option + "' is required with a scan source");
+                    .hasMessageStartingWith(
+                            "option '" + option + "' is required with a scan source");
         }
         assertThat(api.requests()).isZero();
     }
@@ -313,9 +366,11 @@ class HostilePlatformITCase {
     void aCursorThatRunsInACycleFailsItsWindowLoudly() throws Exception {
         long broken = middle();
         platform(720).cursors(Cursors.CYCLE, w -> w.contains(broken));
-        Outcome outcome = runUntilItFails(source(endpoint("cursor", 20), ExceptionPolicy.RECORD_AND_RETRY));
+        Outcome outcome =
+                runUntilItFails(source(endpoint("cursor", 20), ExceptionPolicy.RECORD_AND_RETRY));
         assertLoud(outcome, "the cursor runs in a cycle");
-        assertThat(outcome.events).allSatisfy(e -> assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1));
+        assertThat(outcome.events)
+                .allSatisfy(e -> assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1));
     }
 
     @Test
@@ -324,57 +379,70 @@ class HostilePlatformITCase {
         assertComplete(runToEnd(source(endpoint("cursor", 50), ExceptionPolicy.RECORD_AND_RETRY)));
     }
 
-    // ------------------------------------------------------------------ row 10: answers that are not the described JSON
+    // ------------------------------------------------------------------ row 10: answers that are
+    // not the described JSON
 
     @ParameterizedTest(name = "{0}: {1}")
-    @CsvSource(delimiter = '|', value = {
-            "page   | <html><body><h1>502 Bad Gateway</h1></body></html> | HTTP 200 with a body that is not JSON: <html>",
-            "cursor | <html><body><h1>502 Bad Gateway</h1></body></html> | HTTP 200 with a body that is not JSON: <html>",
-            "offset | {\"code\":0,\"data\":{\"items\":[{\"order_id\":\"O1\",\"modi      | HTTP 200 with a body that is not JSON: {",
-            "cursor | {\"code\":0,\"data\":{\"items\":[{\"order_id\":\"O1\",\"modi      | HTTP 200 with a body that is not JSON: {",
-            "page   | {\"code\":40013,\"message\":\"invalid parameter\"}                    | HTTP 200, code 40013",
-            "cursor | {\"code\":40013,\"message\":\"invalid parameter\"}                    | HTTP 200, code 40013"})
-    void anAnswerThatIsNotTheDescribedJsonFailsItsWindowAndEndsTheBoundedSyncNamingIt(String style, String body, String cause)
-            throws Exception {
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "page   | <html><body><h1>502 Bad Gateway</h1></body></html> | HTTP 200 with a body that is not JSON: <html>",
+                "cursor | <html><body><h1>502 Bad Gateway</h1></body></html> | HTTP 200 with a body that is not JSON: <html>",
+                "offset | {\"code\":0,\"data\":{\"items\":[{\"order_id\":\"O1\",\"modi      | HTTP 200 with a body that is not JSON: {",
+                "cursor | {\"code\":0,\"data\":{\"items\":[{\"order_id\":\"O1\",\"modi      | HTTP 200 with a body that is not JSON: {",
+                "page   | {\"code\":40013,\"message\":\"invalid parameter\"}                    | HTTP 200, code 40013",
+                "cursor | {\"code\":40013,\"message\":\"invalid parameter\"}                    | HTTP 200, code 40013"
+            })
+    void anAnswerThatIsNotTheDescribedJsonFailsItsWindowAndEndsTheBoundedSyncNamingIt(
+            String style, String body, String cause) throws Exception {
         long broken = middle();
         platform(300).answers(body, w -> w.contains(broken));
-        Outcome outcome = runUntilItFails(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY));
+        Outcome outcome =
+                runUntilItFails(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY));
         assertLoud(outcome, cause);
-        assertThat(outcome.events).allSatisfy(e -> assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1));
+        assertThat(outcome.events)
+                .allSatisfy(e -> assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1));
     }
 
     // ------------------------------------------------------------------ more of what platforms do
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page with total", "page", "offset with total", "offset"})
-    void aPlatformThatIgnoresThePageNumberFailsItsWindowLoudlyInsteadOfPagingForEver(String variant) throws Exception {
+    void aPlatformThatIgnoresThePageNumberFailsItsWindowLoudlyInsteadOfPagingForEver(String variant)
+            throws Exception {
         long broken = middle();
         platform(300).ignoresPageAndOffset(w -> w.contains(broken));
         Map<String, String> o = endpoint(variant, 10);
         Outcome outcome = runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY));
         assertLoud(outcome, "holds the same records as the page read before it");
-        assertThat(outcome.events).allSatisfy(e -> assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1));
+        assertThat(outcome.events)
+                .allSatisfy(e -> assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1));
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page", "offset"})
-    void aTotalThatGrowsWithEveryRequestFailsTheWindowAfterTheAllowedPasses(String style) throws Exception {
+    void aTotalThatGrowsWithEveryRequestFailsTheWindowAfterTheAllowedPasses(String style)
+            throws Exception {
         platform(300);
         api.reportsTotal(t -> t + api.requests());
         Map<String, String> o = endpoint(style, 10);
         o.put("response.total-path", "/data/total");
         o.put("pagination.max-passes", "2");
-        assertLoud(runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY)), "the window's total kept growing while it was paged");
+        assertLoud(
+                runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY)),
+                "the window's total kept growing while it was paged");
     }
 
-    // ------------------------------------------------------------------ row 11: a runaway body, a ban of a day
+    // ------------------------------------------------------------------ row 11: a runaway body, a
+    // ban of a day
 
     @Test
     void aRunawayBodyIsCutAtTheCapAndFailsItsWindowLoudly() throws Exception {
         long broken = middle();
         long quarterGigabyte = 250L << 20;
         platform(720).hugeBody(quarterGigabyte, w -> w.contains(broken));
-        Outcome outcome = runUntilItFails(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY));
+        Outcome outcome =
+                runUntilItFails(source(endpoint("page", 50), ExceptionPolicy.RECORD_AND_RETRY));
         assertLoud(outcome, "body exceeds 'response.max-body-size' (16 mb)");
         // each attempt stopped reading soon after the cap (the socket buffers hold a little more)
         assertThat(api.bytesSent()).isLessThan(outcome.events.size() * (24L << 20) + (24L << 20));
@@ -390,25 +458,37 @@ class HostilePlatformITCase {
         Outcome outcome = runToEnd(source(o, ExceptionPolicy.RECORD_AND_RETRY));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMinutes(1));
         assertThat(api.retryAfterAnswers()).isEqualTo(1);
-        assertThat(outcome.events).singleElement().satisfies(e -> {
-            assertThat(e.message()).contains("asked to wait 86400 s").contains("'retry.max-platform-wait' (1 s)");
-            assertThat(e.httpStatus()).isEqualTo(429);
-            assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1);
-        });
+        assertThat(outcome.events)
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.message())
+                                    .contains("asked to wait 86400 s")
+                                    .contains("'retry.max-platform-wait' (1 s)");
+                            assertThat(e.httpStatus()).isEqualTo(429);
+                            assertThat(broken).isBetween(e.windowStart(), e.windowEnd() - 1);
+                        });
         assertRecordsEqualTruth(outcome);
     }
 
-    // ------------------------------------------------------------------ row 3: no clock to check against
+    // ------------------------------------------------------------------ row 3: no clock to check
+    // against
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page", "cursor"})
-    void aPlatformWithoutADateHeaderIsReadCompletelyAndItsUnknownClockIsSaidOncePerTenant(String style) throws Exception {
+    void aPlatformWithoutADateHeaderIsReadCompletelyAndItsUnknownClockIsSaidOncePerTenant(
+            String style) throws Exception {
         platform(300).withoutDateHeader();
         Outcome outcome = runToEnd(source(endpoint(style, 50), ExceptionPolicy.RECORD_AND_RETRY));
         assertComplete(outcome);
         assertThat(api.requests()).isGreaterThan(6);
-        assertThat(clockWarnings.lines()).as("warnings about the platform's clock").singleElement()
-                .satisfies(line -> assertThat(line).contains("tenant " + TENANT + " carry no Date header"));
+        assertThat(clockWarnings.lines())
+                .as("warnings about the platform's clock")
+                .singleElement()
+                .satisfies(
+                        line ->
+                                assertThat(line)
+                                        .contains("tenant " + TENANT + " carry no Date header"));
         assertThat(gauges(outcome.job, "platformClockKnown")).containsOnly(0L);
     }
 
@@ -424,10 +504,12 @@ class HostilePlatformITCase {
     /** The values of the job's gauges named {@code name} (one per reader and tenant). */
     private static List<Long> gauges(JobID job, String name) {
         return METRICS.findMetrics(job, name).values().stream()
-                .map(m -> ((Number) ((Gauge<?>) m).getValue()).longValue()).toList();
+                .map(m -> ((Number) ((Gauge<?>) m).getValue()).longValue())
+                .toList();
     }
 
-    // ------------------------------------------------------------------ a hot spot beyond the deep-paging cap
+    // ------------------------------------------------------------------ a hot spot beyond the
+    // deep-paging cap
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page with total", "page", "offset with total", "offset", "cursor"})
@@ -441,25 +523,39 @@ class HostilePlatformITCase {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"page with total", "page", "offset with total", "offset", "cursor"})
-    void aHotSpotBeyondTheDeepPagingCapThatNoWindowCanSplitFailsItsWindowLoudly(String variant) throws Exception {
+    void aHotSpotBeyondTheDeepPagingCapThatNoWindowCanSplitFailsItsWindowLoudly(String variant)
+            throws Exception {
         long hot = middle();
         platform(300).burst(hot, 40).capsPagingAt(30);
         Map<String, String> o = endpoint(variant, 10);
         o.put("pagination.max-records", "30");
         Outcome outcome = runUntilItFails(source(o, ExceptionPolicy.RECORD_AND_RETRY));
-        assertLoud(outcome, "more than its deep-paging cap ('pagination.max-records' = 30) lets a client page through");
-        assertThat(outcome.events).allSatisfy(e -> {
-            assertThat(e.windowStart()).isEqualTo(hot);
-            assertThat(e.windowEnd()).isEqualTo(hot + 1);   // halved down to the minimum width, 1 ms
-            if (variant.endsWith("with total")) assertThat(e.message()).contains("the platform reports 40 records");
-        });
+        assertLoud(
+                outcome,
+                "more than its deep-paging cap ('pagination.max-records' = 30) lets a client page through");
+        assertThat(outcome.events)
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.windowStart()).isEqualTo(hot);
+                            assertThat(e.windowEnd())
+                                    .isEqualTo(hot + 1); // halved down to the minimum width, 1 ms
+                            if (variant.endsWith("with total"))
+                                assertThat(e.message()).contains("the platform reports 40 records");
+                        });
     }
 
     // ------------------------------------------------------------------ running and judging
 
-    /** What a run emitted: records, exception events, sync positions; and how the job failed, if it did. */
-    private record Outcome(List<RawRecord> records, List<ExceptionEvent> events, List<Long> positions, Throwable failure,
-                           JobID job) {
+    /**
+     * What a run emitted: records, exception events, sync positions; and how the job failed, if it
+     * did.
+     */
+    private record Outcome(
+            List<RawRecord> records,
+            List<ExceptionEvent> events,
+            List<Long> positions,
+            Throwable failure,
+            JobID job) {
         long position() {
             return positions.stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
         }
@@ -471,26 +567,34 @@ class HostilePlatformITCase {
 
     /** The job of every case: records, events and the sync position collected in memory. */
     private static final class Job {
-        final CollectingSink<RawRecord> records = new CollectingSink<>("records-" + UUID.randomUUID());
-        final CollectingSink<ExceptionEvent> events = new CollectingSink<>("events-" + UUID.randomUUID());
-        final CollectingSink<Long> positions = new CollectingSink<>("positions-" + UUID.randomUUID());
+        final CollectingSink<RawRecord> records =
+                new CollectingSink<>("records-" + UUID.randomUUID());
+        final CollectingSink<ExceptionEvent> events =
+                new CollectingSink<>("events-" + UUID.randomUUID());
+        final CollectingSink<Long> positions =
+                new CollectingSink<>("positions-" + UUID.randomUUID());
         final StreamExecutionEnvironment env;
 
         Job(HttpSyncSource<RawRecord> source) {
             Configuration conf = new Configuration();
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a failure fails the test's job, not retried
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY,
+                    "none"); // a failure fails the test's job, not retried
             env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(1);
             env.enableCheckpointing(100);
-            DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), "hostile");
-            SingleOutputStreamOperator<RawRecord> out = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "hostile");
+            DataStream<SyncElement<RawRecord>> elements =
+                    env.fromSource(source, source.watermarkStrategy(), "hostile");
+            SingleOutputStreamOperator<RawRecord> out =
+                    HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "hostile");
             out.sinkTo(records);
             out.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS).sinkTo(events);
             HttpSyncStreams.syncPosition(elements, "hostile").sinkTo(positions).setParallelism(1);
         }
 
         Outcome outcome(JobID id) {
-            return new Outcome(records.collected(), events.collected(), positions.collected(), null, id);
+            return new Outcome(
+                    records.collected(), events.collected(), positions.collected(), null, id);
         }
     }
 
@@ -500,8 +604,9 @@ class HostilePlatformITCase {
     }
 
     /**
-     * Runs the bounded sync until it fails: the failed window is retried, under the policy record-and-retry, until
-     * failing the same way {@link SyncPlan#DEFAULT_MAX_WINDOW_FAILURES} times in a row ends the job.
+     * Runs the bounded sync until it fails: the failed window is retried, under the policy
+     * record-and-retry, until failing the same way {@link SyncPlan#DEFAULT_MAX_WINDOW_FAILURES}
+     * times in a row ends the job.
      */
     private static Outcome runUntilItFails(HttpSyncSource<RawRecord> source) {
         Job job = new Job(source);
@@ -510,39 +615,59 @@ class HostilePlatformITCase {
         return job.outcome(null).failedWith(failure);
     }
 
-    /** Complete: every order of the ground truth was emitted with its time, nothing else, and nothing went wrong. */
+    /**
+     * Complete: every order of the ground truth was emitted with its time, nothing else, and
+     * nothing went wrong.
+     */
     private void assertComplete(Outcome outcome) {
         assertThat(outcome.events).as("exception events").isEmpty();
         assertRecordsEqualTruth(outcome);
     }
 
     private void assertRecordsEqualTruth(Outcome outcome) {
-        Set<String> emitted = outcome.records.stream().map(r -> r.id + "@" + r.updateTime).collect(Collectors.toSet());
-        Set<String> truth = api.truth().stream().map(o -> o.id() + "@" + o.modified()).collect(Collectors.toSet());
+        Set<String> emitted =
+                outcome.records.stream()
+                        .map(r -> r.id + "@" + r.updateTime)
+                        .collect(Collectors.toSet());
+        Set<String> truth =
+                api.truth().stream()
+                        .map(o -> o.id() + "@" + o.modified())
+                        .collect(Collectors.toSet());
         assertThat(emitted).as("orders emitted").containsExactlyInAnyOrderElementsOf(truth);
     }
 
     /**
-     * Loud: exception events name the cause and their windows, each failed window was retried, and the sync position
-     * never passed a failed window, every order behind it having been emitted; in the end the window's lasting cause
-     * failed the bounded job, naming it.
+     * Loud: exception events name the cause and their windows, each failed window was retried, and
+     * the sync position never passed a failed window, every order behind it having been emitted; in
+     * the end the window's lasting cause failed the bounded job, naming it.
      */
     private void assertLoud(Outcome outcome, String cause) {
-        assertThat(outcome.events).as("exception events").hasSizeGreaterThanOrEqualTo(SyncPlan.DEFAULT_MAX_WINDOW_FAILURES)
-                .allSatisfy(e -> {
-                    assertThat(e.message()).contains(cause);
-                    assertThat(e.tenantId()).isEqualTo(TENANT);
-                    assertThat(e.endpoint()).isEqualTo("hostile/orders");
-                    assertThat(e.position()).isNotBlank();
-                });
+        assertThat(outcome.events)
+                .as("exception events")
+                .hasSizeGreaterThanOrEqualTo(SyncPlan.DEFAULT_MAX_WINDOW_FAILURES)
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.message()).contains(cause);
+                            assertThat(e.tenantId()).isEqualTo(TENANT);
+                            assertThat(e.endpoint()).isEqualTo("hostile/orders");
+                            assertThat(e.position()).isNotBlank();
+                        });
         WindowFailedException ended = WindowFailedException.findIn(outcome.failure);
         assertThat(ended).as("the job's failure: %s", outcome.failure).isNotNull();
         assertThat(ended.getMessage()).contains(cause);
-        long firstFailed = outcome.events.stream().mapToLong(ExceptionEvent::windowStart).min().getAsLong();
-        assertThat(outcome.positions).as("sync positions").allSatisfy(p -> assertThat(p).isLessThanOrEqualTo(firstFailed));
+        long firstFailed =
+                outcome.events.stream().mapToLong(ExceptionEvent::windowStart).min().getAsLong();
+        assertThat(outcome.positions)
+                .as("sync positions")
+                .allSatisfy(p -> assertThat(p).isLessThanOrEqualTo(firstFailed));
         long position = outcome.position();
         Set<String> emitted = outcome.records.stream().map(r -> r.id).collect(Collectors.toSet());
-        assertThat(api.truth().stream().filter(o -> o.modified() < position).map(Order::id).toList())
-                .as("orders behind the sync position").allSatisfy(id -> assertThat(emitted).contains(id));
+        assertThat(
+                        api.truth().stream()
+                                .filter(o -> o.modified() < position)
+                                .map(Order::id)
+                                .toList())
+                .as("orders behind the sync position")
+                .allSatisfy(id -> assertThat(emitted).contains(id));
     }
 }

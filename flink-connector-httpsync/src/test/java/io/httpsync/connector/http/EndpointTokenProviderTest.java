@@ -12,6 +12,7 @@ import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.jushuitan.JushuitanSim;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,31 +41,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Tokens from the simulator's Kuaishou OAuth endpoint, which issues a new random token on every call: equal tokens
- * therefore prove that one fetch was shared. The requests go over the JDK's HTTP client (the transport is the page
- * fetcher's business; here only the provider is under test).
+ * Tokens from the simulator's Kuaishou OAuth endpoint, which issues a new random token on every
+ * call: equal tokens therefore prove that one fetch was shared. The requests go over the JDK's HTTP
+ * client (the transport is the page fetcher's business; here only the provider is under test).
  */
 class EndpointTokenProviderTest {
     private static final String APP_SECRET = KuaishouSimulatorFixture.APP_SECRET;
     private final HttpClient client = HttpClient.newHttpClient();
     private final AtomicInteger fetched = new AtomicInteger();
     private final AtomicLong nowMillis = new AtomicLong(System.currentTimeMillis());
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
+    private final Clock clock =
+            new Clock() {
+                @Override
+                public ZoneId getZone() {
+                    return ZoneOffset.UTC;
+                }
 
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
+                @Override
+                public Clock withZone(ZoneId zone) {
+                    return this;
+                }
 
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(nowMillis.get());
-        }
-    };
+                @Override
+                public Instant instant() {
+                    return Instant.ofEpochMilli(nowMillis.get());
+                }
+            };
     private KuaishouSimulatorFixture fixture;
 
     @BeforeEach
@@ -81,19 +83,33 @@ class EndpointTokenProviderTest {
     private TokenProvider provider() {
         Map<String, String> o = fixture.options();
         o.put("auth.token.refresh-margin", "10 min");
-        return PageFetcher.tokenProvider(EndpointSpec.fromOptions(o), this::send, clock, tenant -> fetched.incrementAndGet());
+        return PageFetcher.tokenProvider(
+                EndpointSpec.fromOptions(o),
+                this::send,
+                clock,
+                tenant -> fetched.incrementAndGet());
     }
 
     private CompletableFuture<TokenTransport.Answer> send(RenderedRequest r) {
-        String query = r.params().entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        return client.sendAsync(HttpRequest.newBuilder(URI.create(r.url() + "?" + query)).GET().build(), HttpResponse.BodyHandlers.ofString())
+        String query =
+                r.params().entrySet().stream()
+                        .map(
+                                e ->
+                                        URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                                                + "="
+                                                + URLEncoder.encode(
+                                                        e.getValue(), StandardCharsets.UTF_8))
+                        .collect(Collectors.joining("&"));
+        return client.sendAsync(
+                        HttpRequest.newBuilder(URI.create(r.url() + "?" + query)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString())
                 .thenApply(resp -> new TokenTransport.Answer(resp.statusCode(), resp.body()));
     }
 
     private static Tenant tenant(String appSecret) {
-        return Tenant.of(KuaishouSimulatorFixture.SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY, "app-secret", appSecret));
+        return Tenant.of(
+                KuaishouSimulatorFixture.SHOP,
+                Map.of("app-key", KuaishouSimulatorFixture.APP_KEY, "app-secret", appSecret));
     }
 
     private static String get(CompletableFuture<String> token) throws Exception {
@@ -125,13 +141,15 @@ class EndpointTokenProviderTest {
     }
 
     @Test
-    void invalidatingTheCurrentTokenFetchesANewOneButAStaleInvalidationIsIgnored() throws Exception {
+    void invalidatingTheCurrentTokenFetchesANewOneButAStaleInvalidationIsIgnored()
+            throws Exception {
         TokenProvider tokens = provider();
         String first = get(tokens.token(tenant(APP_SECRET)));
         tokens.invalidate(tenant(APP_SECRET), first);
         String second = get(tokens.token(tenant(APP_SECRET)));
         assertThat(second).isNotEqualTo(first);
-        tokens.invalidate(tenant(APP_SECRET), first); // a late answer to a request made with the old token
+        tokens.invalidate(
+                tenant(APP_SECRET), first); // a late answer to a request made with the old token
         assertThat(get(tokens.token(tenant(APP_SECRET)))).isEqualTo(second);
         assertThat(tokens.canRefresh()).isTrue();
     }
@@ -142,7 +160,8 @@ class EndpointTokenProviderTest {
         String wrong = "WrongAppSecret-555";
         assertThatThrownBy(() -> get(tokens.token(tenant(wrong))))
                 .hasRootCauseInstanceOf(TokenFetchException.class)
-                .hasMessageContaining("token endpoint for tenant 'shop-1': HTTP 200 without a token at '/access_token'")
+                .hasMessageContaining(
+                        "token endpoint for tenant 'shop-1': HTTP 200 without a token at '/access_token'")
                 .hasMessageContaining("unauthorized_client")
                 .hasMessageNotContaining(wrong);
         assertThat(get(tokens.token(tenant(APP_SECRET)))).isNotEmpty();
@@ -152,22 +171,38 @@ class EndpointTokenProviderTest {
     private EndpointTokenProvider rotatingProvider() {
         Map<String, String> o = fixture.options();
         o.putAll(EndpointPresets.kuaishouRefreshTokens(fixture.base));
-        return new EndpointTokenProvider(EndpointSpec.fromOptions(o), this::send, clock, tenant -> fetched.incrementAndGet());
+        return new EndpointTokenProvider(
+                EndpointSpec.fromOptions(o),
+                this::send,
+                clock,
+                tenant -> fetched.incrementAndGet());
     }
 
     private static Tenant tenantWithRefreshToken(String refreshToken) {
-        return Tenant.of(KuaishouSimulatorFixture.SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY,
-                "app-secret", APP_SECRET, "refresh-token", refreshToken));
+        return Tenant.of(
+                KuaishouSimulatorFixture.SHOP,
+                Map.of(
+                        "app-key",
+                        KuaishouSimulatorFixture.APP_KEY,
+                        "app-secret",
+                        APP_SECRET,
+                        "refresh-token",
+                        refreshToken));
     }
 
     private List<String> tokenRequestOutcomes() {
-        return fixture.sim.accounting().tokenRequests().stream().map(e -> e.grant() + " " + e.outcome()).toList();
+        return fixture.sim.accounting().tokenRequests().stream()
+                .map(e -> e.grant() + " " + e.outcome())
+                .toList();
     }
 
     @Test
-    void eachRefreshPresentsTheNewestRefreshTokenAndANewProviderGoesOnFromTheNewestItIsGiven() throws Exception {
+    void eachRefreshPresentsTheNewestRefreshTokenAndANewProviderGoesOnFromTheNewestItIsGiven()
+            throws Exception {
         fixture.kuaishou.refreshGraceMillis(0); // strictly single use
-        Tenant configured = tenantWithRefreshToken(fixture.kuaishou.issueRefreshToken(KuaishouSimulatorFixture.SHOP));
+        Tenant configured =
+                tenantWithRefreshToken(
+                        fixture.kuaishou.issueRefreshToken(KuaishouSimulatorFixture.SHOP));
         EndpointTokenProvider tokens = rotatingProvider();
         String token = get(tokens.token(configured));
         for (int i = 0; i < 3; i++) {
@@ -190,36 +225,61 @@ class EndpointTokenProviderTest {
                 .hasRootCauseInstanceOf(TokenFetchException.class)
                 .hasMessageContaining("refreshToken.discarded")
                 .hasMessageNotContaining(spent);
-        assertThat(tokenRequestOutcomes()).containsExactly("refresh_token ok", "refresh_token ok", "refresh_token ok",
-                "refresh_token ok", "refresh_token ok", "refresh_token refreshToken.discarded");
+        assertThat(tokenRequestOutcomes())
+                .containsExactly(
+                        "refresh_token ok",
+                        "refresh_token ok",
+                        "refresh_token ok",
+                        "refresh_token ok",
+                        "refresh_token ok",
+                        "refresh_token refreshToken.discarded");
     }
 
     @Test
-    void jushuitanTokenRequestsAreSignedAndEachRefreshPresentsTheNewestRefreshToken() throws Exception {
+    void jushuitanTokenRequestsAreSignedAndEachRefreshPresentsTheNewestRefreshToken()
+            throws Exception {
         try (Simulator sim = new Simulator(11);
-             TokenHttpClient http = new TokenHttpClient("test-token-http", Duration.ofSeconds(5))) {
+                TokenHttpClient http =
+                        new TokenHttpClient("test-token-http", Duration.ofSeconds(5))) {
             JushuitanSim jushuitan = sim.add(JushuitanSim::new);
-            jushuitan.addTenant("company-1", JushuitanSim.credentials("jst-app-1", "JstSecret-0123456", null), DataSpec.of(10, 86_400_000L));
+            jushuitan.addTenant(
+                    "company-1",
+                    JushuitanSim.credentials("jst-app-1", "JstSecret-0123456", null),
+                    DataSpec.of(10, 86_400_000L));
             sim.start(0);
             String base = sim.baseUrl("jushuitan");
             Map<String, String> o = EndpointPresets.jushuitanOrders(base);
             o.putAll(EndpointPresets.jushuitanRefreshTokens(base));
             EndpointSpec spec = EndpointSpec.fromOptions(o);
-            Tenant company = Tenant.of("company-1", Map.of("app-key", "jst-app-1", "app-secret", "JstSecret-0123456",
-                    "refresh-token", jushuitan.issueRefreshToken("company-1")));
+            Tenant company =
+                    Tenant.of(
+                            "company-1",
+                            Map.of(
+                                    "app-key",
+                                    "jst-app-1",
+                                    "app-secret",
+                                    "JstSecret-0123456",
+                                    "refresh-token",
+                                    jushuitan.issueRefreshToken("company-1")));
 
-            EndpointTokenProvider tokens = new EndpointTokenProvider(spec, http, Clock.systemUTC(), tenant -> {});
+            EndpointTokenProvider tokens =
+                    new EndpointTokenProvider(spec, http, Clock.systemUTC(), tenant -> {});
             String first = get(tokens.token(company));
             tokens.invalidate(company, first);
             String second = get(tokens.token(company));
             assertThat(second).isNotEqualTo(first);
-            assertThat(jushuitan.tokens().validTenant(first)).as("a refresh kills the earlier tokens").isNull();
+            assertThat(jushuitan.tokens().validTenant(first))
+                    .as("a refresh kills the earlier tokens")
+                    .isNull();
             assertThat(jushuitan.tokens().validTenant(second)).isEqualTo("company-1");
 
-            EndpointTokenProvider fromConfiguration = new EndpointTokenProvider(spec, http, Clock.systemUTC(), tenant -> {});
-            assertThatThrownBy(() -> get(fromConfiguration.token(company))).hasMessageContaining("无效的refresh_token")
+            EndpointTokenProvider fromConfiguration =
+                    new EndpointTokenProvider(spec, http, Clock.systemUTC(), tenant -> {});
+            assertThatThrownBy(() -> get(fromConfiguration.token(company)))
+                    .hasMessageContaining("无效的refresh_token")
                     .hasMessageNotContaining(company.properties().get("refresh-token"));
-            assertThat(sim.accounting().tokenRequests()).extracting(Accounting.TokenRequestEntry::outcome)
+            assertThat(sim.accounting().tokenRequests())
+                    .extracting(Accounting.TokenRequestEntry::outcome)
                     .containsExactly("ok", "ok", "验证失败！无效的refresh_token");
         }
     }
@@ -227,8 +287,10 @@ class EndpointTokenProviderTest {
     @Test
     void staticTokensComeFromATenantProperty() throws Exception {
         StaticTokenProvider tokens = new StaticTokenProvider("access-token");
-        assertThat(get(tokens.token(Tenant.of("t", Map.of("access-token", "tok-1"))))).isEqualTo("tok-1");
-        assertThatThrownBy(() -> get(tokens.token(Tenant.of("t")))).hasMessageContaining("tenant 't' has no property 'access-token'");
+        assertThat(get(tokens.token(Tenant.of("t", Map.of("access-token", "tok-1")))))
+                .isEqualTo("tok-1");
+        assertThatThrownBy(() -> get(tokens.token(Tenant.of("t"))))
+                .hasMessageContaining("tenant 't' has no property 'access-token'");
         assertThat(tokens.canRefresh()).isFalse();
     }
 }

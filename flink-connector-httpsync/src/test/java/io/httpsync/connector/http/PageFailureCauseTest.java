@@ -7,6 +7,7 @@ import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.split.WindowFailure;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.simulator.fault.Fault;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * Whether a page that failed for good failed for a lasting cause, which ends a bounded sync when its window keeps
- * failing with it, or a transient one, which is waited out: against the simulator's Kuaishou, over real HTTP.
+ * Whether a page that failed for good failed for a lasting cause, which ends a bounded sync when
+ * its window keeps failing with it, or a transient one, which is waited out: against the
+ * simulator's Kuaishou, over real HTTP.
  */
 class PageFailureCauseTest {
     private KuaishouSimulatorFixture fixture;
@@ -34,7 +36,11 @@ class PageFailureCauseTest {
         Map<String, String> options = fixture.options();
         options.put("retry.max-attempts", "2");
         EndpointSpec spec = EndpointSpec.fromOptions(options);
-        fetcher = new PageFetcher(spec, HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1), FetchListener.NONE);
+        fetcher =
+                new PageFetcher(
+                        spec,
+                        HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1),
+                        FetchListener.NONE);
     }
 
     @AfterEach
@@ -44,34 +50,62 @@ class PageFailureCauseTest {
     }
 
     private ExceptionEvent failure(Tenant tenant) throws Exception {
-        Throwable error = catchThrowable(() -> fetcher.fetch(tenant, now - KuaishouSimulatorFixture.DAY, now,
-                fetcher.pagination().first()).get(20, TimeUnit.SECONDS));
-        assertThat(error).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(RequestFailedException.class);
+        Throwable error =
+                catchThrowable(
+                        () ->
+                                fetcher.fetch(
+                                                tenant,
+                                                now - KuaishouSimulatorFixture.DAY,
+                                                now,
+                                                fetcher.pagination().first())
+                                        .get(20, TimeUnit.SECONDS));
+        assertThat(error)
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(RequestFailedException.class);
         return ((RequestFailedException) error.getCause()).event();
     }
 
     @Test
     void aTokenEndpointThatRefusesAWrongAppSecretIsALastingCause() throws Exception {
-        Tenant typo = Tenant.of(KuaishouSimulatorFixture.SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY,
-                "app-secret", "AppSecret-012345678O", "sign-secret", KuaishouSimulatorFixture.SIGN_SECRET));
+        Tenant typo =
+                Tenant.of(
+                        KuaishouSimulatorFixture.SHOP,
+                        Map.of(
+                                "app-key",
+                                KuaishouSimulatorFixture.APP_KEY,
+                                "app-secret",
+                                "AppSecret-012345678O",
+                                "sign-secret",
+                                KuaishouSimulatorFixture.SIGN_SECRET));
 
         ExceptionEvent event = failure(typo);
 
-        assertThat(event.message()).contains("token endpoint for tenant 'shop-1'").doesNotContain("AppSecret-012345678O");
+        assertThat(event.message())
+                .contains("token endpoint for tenant 'shop-1'")
+                .doesNotContain("AppSecret-012345678O");
         assertThat(event.httpStatus()).as("the token endpoint's answer").isPositive();
         assertThat(WindowFailure.of(event).transientCause()).isFalse();
     }
 
     @Test
     void aWrongSignSecretIsALastingCause() throws Exception {
-        Tenant typo = Tenant.of(KuaishouSimulatorFixture.SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY,
-                "app-secret", KuaishouSimulatorFixture.APP_SECRET, "sign-secret", "SignSecret-987654321O"));
+        Tenant typo =
+                Tenant.of(
+                        KuaishouSimulatorFixture.SHOP,
+                        Map.of(
+                                "app-key",
+                                KuaishouSimulatorFixture.APP_KEY,
+                                "app-secret",
+                                KuaishouSimulatorFixture.APP_SECRET,
+                                "sign-secret",
+                                "SignSecret-987654321O"));
 
         assertThat(WindowFailure.of(failure(typo)).transientCause()).isFalse();
     }
 
     @Test
-    void htmlPagesOrTruncatedJsonEveryTimeAreALastingCauseAndServerErrorsATransientOne() throws Exception {
+    void htmlPagesOrTruncatedJsonEveryTimeAreALastingCauseAndServerErrorsATransientOne()
+            throws Exception {
         fixture.kuaishou.faults().probability(Fault.HTML_PAGE, 1.0);
         assertThat(WindowFailure.of(failure(fixture.tenant())).transientCause()).isFalse();
 

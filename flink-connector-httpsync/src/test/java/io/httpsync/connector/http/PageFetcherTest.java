@@ -1,6 +1,5 @@
 package io.httpsync.connector.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.domain.ResponseKind;
@@ -13,6 +12,8 @@ import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.limit.LimitRule;
 import io.httpsync.simulator.limit.LimitScope;
 import io.httpsync.simulator.platform.MutationRates;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,10 @@ import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.SHOP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The page fetcher against the real simulator's Kuaishou order API: signing, paging, faults, tokens, limits. */
+/**
+ * The page fetcher against the real simulator's Kuaishou order API: signing, paging, faults,
+ * tokens, limits.
+ */
 class PageFetcherTest {
     private KuaishouSimulatorFixture fixture;
     private final List<PageFetcher> fetchers = new ArrayList<>();
@@ -94,7 +98,9 @@ class PageFetcherTest {
         Map<String, String> o = fixture.options();
         o.putAll(overrides);
         EndpointSpec spec = EndpointSpec.fromOptions(o);
-        PageFetcher f = new PageFetcher(spec, HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1), listener);
+        PageFetcher f =
+                new PageFetcher(
+                        spec, HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1), listener);
         fetchers.add(f);
         return f;
     }
@@ -104,7 +110,8 @@ class PageFetcherTest {
     }
 
     /** Pages the window to its end, returning the ids read. */
-    private static List<String> pageAll(PageFetcher f, Tenant tenant, long start, long end) throws Exception {
+    private static List<String> pageAll(PageFetcher f, Tenant tenant, long start, long end)
+            throws Exception {
         List<String> ids = new ArrayList<>();
         PagePosition position = f.pagination().first();
         for (int guard = 0; guard < 1000; guard++) {
@@ -127,7 +134,9 @@ class PageFetcherTest {
         long start = now - 3 * DAY;
         long end = now - TimeUnit.HOURS.toMillis(1);
         List<String> ids = pageAll(f, fixture.tenant(), start, end);
-        assertThat(ids).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(fixture.truthIds(start, end));
+        assertThat(ids)
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(fixture.truthIds(start, end));
         assertThat(ids.size()).isGreaterThan(150);
         assertThat(listener.tokensFetched).hasValue(1);
         assertThat(listener.retries).hasValue(0);
@@ -141,7 +150,8 @@ class PageFetcherTest {
         long start = now - 5 * DAY;
         long end = now - DAY;
         List<String> ids = pageAll(f, fixture.tenant(), start, end);
-        // updates move orders out of the closed window, deletes remove them: what is still there was never touched
+        // updates move orders out of the closed window, deletes remove them: what is still there
+        // was never touched
         assertThat(ids).containsAll(fixture.truthIds(start, end));
         assertThat(fixture.kuaishou.groundTruth(SHOP).deletedIds()).isNotEmpty();
     }
@@ -149,7 +159,9 @@ class PageFetcherTest {
     @Test
     void retriesServerErrorsHtmlPagesMalformedJsonAndTimeouts() throws Exception {
         PageFetcher f = fetcher(Map.of("request.timeout", "300 ms"));
-        fixture.kuaishou.faults().timeoutDelayMillis(1500)
+        fixture.kuaishou
+                .faults()
+                .timeoutDelayMillis(1500)
                 .script(Fault.SERVER_ERROR, Fault.HTML_PAGE, Fault.MALFORMED_JSON, Fault.TIMEOUT);
         Page page = get(f.fetch(fixture.tenant(), now - DAY, now, f.pagination().first()));
         assertThat(page.attempts()).isEqualTo(5);
@@ -177,11 +189,22 @@ class PageFetcherTest {
         Map<String, String> o = fixture.options();
         o.keySet().removeIf(k -> k.startsWith("auth.token.") && !k.equals("auth.token.property"));
         EndpointSpec spec = EndpointSpec.fromOptions(o);
-        PageFetcher f = new PageFetcher(spec, HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1), listener);
+        PageFetcher f =
+                new PageFetcher(
+                        spec, HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1), listener);
         fetchers.add(f);
-        Tenant tenant = Tenant.of(SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY,
-                "sign-secret", KuaishouSimulatorFixture.SIGN_SECRET, "access-token", token));
-        assertThat(get(f.fetch(tenant, now - DAY, now, f.pagination().first())).records()).isNotEmpty();
+        Tenant tenant =
+                Tenant.of(
+                        SHOP,
+                        Map.of(
+                                "app-key",
+                                KuaishouSimulatorFixture.APP_KEY,
+                                "sign-secret",
+                                KuaishouSimulatorFixture.SIGN_SECRET,
+                                "access-token",
+                                token));
+        assertThat(get(f.fetch(tenant, now - DAY, now, f.pagination().first())).records())
+                .isNotEmpty();
         fixture.kuaishou.faults().script(Fault.TOKEN_EXPIRED);
         assertThatThrownBy(() -> get(f.fetch(tenant, now - DAY, now, f.pagination().first())))
                 .hasCauseInstanceOf(RequestFailedException.class)
@@ -191,14 +214,31 @@ class PageFetcherTest {
 
     @Test
     void staysUnderASmallRateLimit() throws Exception {
-        fixture.kuaishou.limits().set(LimitRule.perSecond("user-api-qps", LimitScope.TENANT_API, 8));
-        PageFetcher f = fetcher(Map.of("rate-limit.permits-per-second", "5", "rate-limit.burst", "1"));
-        get(f.fetch(fixture.tenant(), now - DAY, now, f.pagination().first())); // the token first, outside the count
+        fixture.kuaishou
+                .limits()
+                .set(LimitRule.perSecond("user-api-qps", LimitScope.TENANT_API, 8));
+        PageFetcher f =
+                fetcher(Map.of("rate-limit.permits-per-second", "5", "rate-limit.burst", "1"));
+        get(
+                f.fetch(
+                        fixture.tenant(),
+                        now - DAY,
+                        now,
+                        f.pagination().first())); // the token first, outside the count
         fixture.sim.accounting().reset();
         List<CompletableFuture<Page>> pages = new ArrayList<>();
-        for (int i = 0; i < 12; i++) pages.add(f.fetch(fixture.tenant(), now - (i + 2) * DAY / 2, now - (i + 1) * DAY / 2, f.pagination().first()));
+        for (int i = 0; i < 12; i++)
+            pages.add(
+                    f.fetch(
+                            fixture.tenant(),
+                            now - (i + 2) * DAY / 2,
+                            now - (i + 1) * DAY / 2,
+                            f.pagination().first()));
         for (CompletableFuture<Page> p : pages) assertThat(get(p).attempts()).isEqualTo(1);
-        Accounting.Stats stats = fixture.sim.accounting().limitKey("kuaishou/user-api-qps:shop-1/open.order.cursor.list");
+        Accounting.Stats stats =
+                fixture.sim
+                        .accounting()
+                        .limitKey("kuaishou/user-api-qps:shop-1/open.order.cursor.list");
         assertThat(stats.served()).isEqualTo(12);
         assertThat(stats.refused()).isZero();
         assertThat(stats.maxPerSecond()).isLessThanOrEqualTo(8);
@@ -207,13 +247,28 @@ class PageFetcherTest {
 
     @Test
     void rateLimitedAnswersPauseTheTenantAndAreRetried() throws Exception {
-        fixture.kuaishou.limits().set(LimitRule.perSecond("user-api-qps", LimitScope.TENANT_API, 2));
+        fixture.kuaishou
+                .limits()
+                .set(LimitRule.perSecond("user-api-qps", LimitScope.TENANT_API, 2));
         PageFetcher f = fetcher(Map.of());
         List<CompletableFuture<Page>> pages = new ArrayList<>();
-        for (int i = 0; i < 6; i++) pages.add(f.fetch(fixture.tenant(), now - (i + 1) * DAY, now - i * DAY, f.pagination().first()));
+        for (int i = 0; i < 6; i++)
+            pages.add(
+                    f.fetch(
+                            fixture.tenant(),
+                            now - (i + 1) * DAY,
+                            now - i * DAY,
+                            f.pagination().first()));
         for (CompletableFuture<Page> p : pages) assertThat(get(p).records()).isNotEmpty();
-        assertThat(listener.rateLimited.get()).isPositive()
-                .isEqualTo((int) fixture.sim.accounting().limitKey("kuaishou/user-api-qps:shop-1/open.order.cursor.list").refused());
+        assertThat(listener.rateLimited.get())
+                .isPositive()
+                .isEqualTo(
+                        (int)
+                                fixture.sim
+                                        .accounting()
+                                        .limitKey(
+                                                "kuaishou/user-api-qps:shop-1/open.order.cursor.list")
+                                        .refused());
     }
 
     @Test
@@ -222,8 +277,11 @@ class PageFetcherTest {
         Tenant tenant = fixture.tenant();
         Page first = get(f.fetch(tenant, now - DAY, now, f.pagination().first()));
         PagePosition second = first.next().orElseThrow();
-        fixture.kuaishou.faults().script(Fault.SERVER_ERROR, Fault.SERVER_ERROR, Fault.SERVER_ERROR);
-        ExecutionException failure = (ExecutionException) catchFailure(f.fetch(tenant, now - DAY, now, second));
+        fixture.kuaishou
+                .faults()
+                .script(Fault.SERVER_ERROR, Fault.SERVER_ERROR, Fault.SERVER_ERROR);
+        ExecutionException failure =
+                (ExecutionException) catchFailure(f.fetch(tenant, now - DAY, now, second));
         ExceptionEvent event = ((RequestFailedException) failure.getCause()).event();
         assertThat(event.endpoint()).isEqualTo("kuaishou/open.order.cursor.list");
         assertThat(event.tenantId()).isEqualTo(SHOP);
@@ -237,16 +295,30 @@ class PageFetcherTest {
         assertThat(event.timeMillis()).isBetween(now - 60_000, System.currentTimeMillis() + 60_000);
         String token = fixture.kuaishou.tokens().current(SHOP).value();
         for (String text : List.of(event.toString(), failure.getCause().getMessage())) {
-            assertThat(text).doesNotContain(KuaishouSimulatorFixture.APP_SECRET, KuaishouSimulatorFixture.SIGN_SECRET, token);
+            assertThat(text)
+                    .doesNotContain(
+                            KuaishouSimulatorFixture.APP_SECRET,
+                            KuaishouSimulatorFixture.SIGN_SECRET,
+                            token);
         }
     }
 
     @Test
     void aBusinessErrorFailsAtOnceWithThePlatformsCode() throws Exception {
         PageFetcher f = fetcher(Map.of());
-        Tenant wrongSecret = Tenant.of(SHOP, Map.of("app-key", KuaishouSimulatorFixture.APP_KEY,
-                "app-secret", KuaishouSimulatorFixture.APP_SECRET, "sign-secret", "WrongSignSecret-000"));
-        ExecutionException failure = (ExecutionException) catchFailure(f.fetch(wrongSecret, now - DAY, now, f.pagination().first()));
+        Tenant wrongSecret =
+                Tenant.of(
+                        SHOP,
+                        Map.of(
+                                "app-key",
+                                KuaishouSimulatorFixture.APP_KEY,
+                                "app-secret",
+                                KuaishouSimulatorFixture.APP_SECRET,
+                                "sign-secret",
+                                "WrongSignSecret-000"));
+        ExecutionException failure =
+                (ExecutionException)
+                        catchFailure(f.fetch(wrongSecret, now - DAY, now, f.pagination().first()));
         ExceptionEvent event = ((RequestFailedException) failure.getCause()).event();
         assertThat(event.platformCode()).isEqualTo("10");
         assertThat(event.kind()).isEqualTo(ResponseKind.FATAL);
@@ -258,8 +330,11 @@ class PageFetcherTest {
     void aMissingTenantPropertyFailsNamingIt() throws Exception {
         PageFetcher f = fetcher(Map.of());
         Tenant noKey = Tenant.of(SHOP, Map.of("app-secret", KuaishouSimulatorFixture.APP_SECRET));
-        ExecutionException failure = (ExecutionException) catchFailure(f.fetch(noKey, now - DAY, now, f.pagination().first()));
-        assertThat(failure.getCause().getMessage()).contains("tenant 'shop-1' has no property 'app-key'")
+        ExecutionException failure =
+                (ExecutionException)
+                        catchFailure(f.fetch(noKey, now - DAY, now, f.pagination().first()));
+        assertThat(failure.getCause().getMessage())
+                .contains("tenant 'shop-1' has no property 'app-key'")
                 .doesNotContain(KuaishouSimulatorFixture.APP_SECRET);
     }
 
@@ -268,10 +343,14 @@ class PageFetcherTest {
         PageFetcher f = fetcher(Map.of());
         get(f.fetch(fixture.tenant(), now - DAY, now, f.pagination().first()));
         fixture.kuaishou.faults().timeoutDelayMillis(5000).script(Fault.TIMEOUT);
-        CompletableFuture<Page> waiting = f.fetch(fixture.tenant(), now - DAY, now, f.pagination().first());
+        CompletableFuture<Page> waiting =
+                f.fetch(fixture.tenant(), now - DAY, now, f.pagination().first());
         f.close();
         assertThatThrownBy(() -> get(waiting)).hasMessageContaining("closed");
-        assertThatThrownBy(() -> f.fetch(fixture.tenant(), now - DAY, now, f.pagination().first()).get(5, TimeUnit.SECONDS))
+        assertThatThrownBy(
+                        () ->
+                                f.fetch(fixture.tenant(), now - DAY, now, f.pagination().first())
+                                        .get(5, TimeUnit.SECONDS))
                 .hasMessageContaining("closed");
     }
 

@@ -6,6 +6,7 @@ import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.limit.LimitRule;
 import io.httpsync.simulator.limit.LimitScope;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,17 +15,21 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The app limit is unknown to the connector (its bucket only states a ceiling three times too high) and the
- * platform bans the app for a second when it is exceeded: AIMD finds the limit, the ban is waited out, the rate
- * recovers, and fewer than 5 % of the requests are refused.
+ * The app limit is unknown to the connector (its bucket only states a ceiling three times too high)
+ * and the platform bans the app for a second when it is exceeded: AIMD finds the limit, the ban is
+ * waited out, the rate recovers, and fewer than 5 % of the requests are refused.
  */
 class AdaptiveRateLimitITCase {
 
     @Test
     void anUnknownLimitIsFoundWithFewRefusalsAndTheRateRecoversAfterTheBan() throws Exception {
         try (RateLimitedKuaishou platform = new RateLimitedKuaishou(6000, 8, 60, 20, 1000)) {
-            platform.fixture.kuaishou.limits().set(LimitRule.perSecond("app-api-qps", LimitScope.APP_API, 20)
-                    .withBan(Duration.ofSeconds(1)));
+            platform.fixture
+                    .kuaishou
+                    .limits()
+                    .set(
+                            LimitRule.perSecond("app-api-qps", LimitScope.APP_API, 20)
+                                    .withBan(Duration.ofSeconds(1)));
             Map<String, String> options = platform.options();
             options.put("rate-limit.bucket.app.permits", "60");
             options.put("rate-limit.bucket.app.adaptive", "true");
@@ -35,7 +40,8 @@ class AdaptiveRateLimitITCase {
             options.put("retry.rate-limited-wait", "1 s");
             options.put("retry.max-rate-limited", "20");
             EndpointSpec spec = EndpointSpec.fromOptions(options);
-            HierarchicalRateLimiter limiter = HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1);
+            HierarchicalRateLimiter limiter =
+                    HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1);
             int pages;
             try (PageFetcher fetcher = new PageFetcher(spec, limiter, FetchListener.NONE)) {
                 pages = Pager.all(fetcher, platform.tenants, System.currentTimeMillis(), 6).get();
@@ -43,10 +49,18 @@ class AdaptiveRateLimitITCase {
             Accounting.Stats app = platform.appStats();
             BucketMetrics metrics = limiter.metrics().get("app");
             assertThat(pages).isGreaterThan(150);
-            assertThat(metrics.rejections()).as("the limit was found by running into it").isPositive();
-            assertThat((double) app.refused() / (app.served() + app.refused())).as("share of refused requests").isLessThan(0.05);
-            // a cut leaves the rate at most half of a refused rate above 20 (about 11); it grew back after the ban
-            assertThat(metrics.ratePerSecond()).as("adaptive rate at the end").isGreaterThan(14).isLessThanOrEqualTo(60);
+            assertThat(metrics.rejections())
+                    .as("the limit was found by running into it")
+                    .isPositive();
+            assertThat((double) app.refused() / (app.served() + app.refused()))
+                    .as("share of refused requests")
+                    .isLessThan(0.05);
+            // a cut leaves the rate at most half of a refused rate above 20 (about 11); it grew
+            // back after the ban
+            assertThat(metrics.ratePerSecond())
+                    .as("adaptive rate at the end")
+                    .isGreaterThan(14)
+                    .isLessThanOrEqualTo(60);
         }
     }
 }

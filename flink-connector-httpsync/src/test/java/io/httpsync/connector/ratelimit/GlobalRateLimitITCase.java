@@ -8,9 +8,11 @@ import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.testutil.CollectingSink;
 import io.httpsync.simulator.Accounting;
+
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,9 +23,10 @@ import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A bounded sync at parallelism 4 of one big shop and many small ones, against the simulator with its limits set to
- * the configured buckets: the platform refuses nothing, every record arrives, and the app limit is used by whichever
- * subtasks are busy (a rate / parallelism split could not come near it once the small shops are done).
+ * A bounded sync at parallelism 4 of one big shop and many small ones, against the simulator with
+ * its limits set to the configured buckets: the platform refuses nothing, every record arrives, and
+ * the app limit is used by whichever subtasks are busy (a rate / parallelism split could not come
+ * near it once the small shops are done).
  */
 class GlobalRateLimitITCase {
 
@@ -32,28 +35,38 @@ class GlobalRateLimitITCase {
         try (RateLimitedKuaishou platform = new RateLimitedKuaishou(3000, 8, 60, 30, 20)) {
             long end = System.currentTimeMillis() - 2 * 60_000;
             long start = end - 7 * DAY;
-            HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()
-                    .setEndpoint(EndpointSpec.fromOptions(platform.options(0.9)))
-                    .setTenants(platform.tenants)
-                    .setBounded(Instant.ofEpochMilli(start), Instant.ofEpochMilli(end))
-                    .setWindowStep(Duration.ofDays(1))
-                    .setDeserializer(RecordDeserializer.raw())
-                    .build();
+            HttpSyncSource<RawRecord> source =
+                    HttpSyncSource.<RawRecord>builder()
+                            .setEndpoint(EndpointSpec.fromOptions(platform.options(0.9)))
+                            .setTenants(platform.tenants)
+                            .setBounded(Instant.ofEpochMilli(start), Instant.ofEpochMilli(end))
+                            .setWindowStep(Duration.ofDays(1))
+                            .setDeserializer(RecordDeserializer.raw())
+                            .build();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(4);
-            CollectingSink<RawRecord> records = new CollectingSink<>("records-" + UUID.randomUUID());
-            DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), "source");
+            CollectingSink<RawRecord> records =
+                    new CollectingSink<>("records-" + UUID.randomUUID());
+            DataStream<SyncElement<RawRecord>> elements =
+                    env.fromSource(source, source.watermarkStrategy(), "source");
             HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "test").sinkTo(records);
             env.execute("global rate limit");
 
-            assertThat(records.collected().stream().map(r -> r.tenant + "/" + r.id).distinct().count())
+            assertThat(
+                            records.collected().stream()
+                                    .map(r -> r.tenant + "/" + r.id)
+                                    .distinct()
+                                    .count())
                     .isEqualTo(platform.liveRecords(start, end));
             assertThat(platform.totalRefused()).as("requests refused by the platform").isZero();
             Accounting.Stats app = platform.appStats();
             assertThat(app.maxPerSecond()).isLessThanOrEqualTo(platform.appLimit);
             assertThat(app.served()).isGreaterThan(60);
-            // one big shop at its own limit of 20 plus the small ones: a fixed quarter of 30 per subtask stays at 7.5
-            assertThat(app.maxPerSecond()).as("the app budget is used, not a quarter of it").isGreaterThanOrEqualTo(20);
+            // one big shop at its own limit of 20 plus the small ones: a fixed quarter of 30 per
+            // subtask stays at 7.5
+            assertThat(app.maxPerSecond())
+                    .as("the app budget is used, not a quarter of it")
+                    .isGreaterThanOrEqualTo(20);
         }
     }
 }

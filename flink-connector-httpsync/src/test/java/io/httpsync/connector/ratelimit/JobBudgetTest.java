@@ -15,15 +15,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 /**
- * The job's budget divided among readers: parts follow demand, an idle reader holds nothing, and, whatever the order
- * in which readers hear of and apply their allotments, the allotments in force never add up to more than the bucket.
+ * The job's budget divided among readers: parts follow demand, an idle reader holds nothing, and,
+ * whatever the order in which readers hear of and apply their allotments, the allotments in force
+ * never add up to more than the bucket.
  */
 class JobBudgetTest {
     private static final double UTILIZATION = 0.9;
-    private static final BucketSpec TENANT = new BucketSpec("shop", BucketScope.TENANT, 10, Duration.ofSeconds(1), 1, 1, false);
-    private static final BucketSpec APP = new BucketSpec("app", BucketScope.APP, 100, Duration.ofSeconds(1), 4, 1, false);
-    private static final RateLimitSpec SPEC = new RateLimitSpec(List.of(APP, TENANT), RateLimitSpec.Backend.JOB, null, "ns",
-            "orders", UTILIZATION, new RateLimitSpec.Adaptive(0.25, 0.05, 0.5, 0.9, 1000), 0, 0);
+    private static final BucketSpec TENANT =
+            new BucketSpec("shop", BucketScope.TENANT, 10, Duration.ofSeconds(1), 1, 1, false);
+    private static final BucketSpec APP =
+            new BucketSpec("app", BucketScope.APP, 100, Duration.ofSeconds(1), 4, 1, false);
+    private static final RateLimitSpec SPEC =
+            new RateLimitSpec(
+                    List.of(APP, TENANT),
+                    RateLimitSpec.Backend.JOB,
+                    null,
+                    "ns",
+                    "orders",
+                    UTILIZATION,
+                    new RateLimitSpec.Adaptive(0.25, 0.05, 0.5, 0.9, 1000),
+                    0,
+                    0);
     private static final String SHOP = SPEC.key(TENANT, "shop-1");
     private static final String APP_KEY = SPEC.key(APP, "shop-1");
 
@@ -33,8 +45,10 @@ class JobBudgetTest {
     void aSingleReaderWithDemandGetsTheWholeBucket() {
         SimReader reader = new SimReader(0).wants(SHOP, 3).wants(APP_KEY, 3);
         Map<String, Allotment> mine = reader.pollAndApply();
-        assertThat(mine.get(SHOP)).isEqualTo(new Allotment(TENANT.safeRatePerSecond(UTILIZATION), 1));
-        assertThat(mine.get(APP_KEY)).isEqualTo(new Allotment(APP.safeRatePerSecond(UTILIZATION), 4));
+        assertThat(mine.get(SHOP))
+                .isEqualTo(new Allotment(TENANT.safeRatePerSecond(UTILIZATION), 1));
+        assertThat(mine.get(APP_KEY))
+                .isEqualTo(new Allotment(APP.safeRatePerSecond(UTILIZATION), 4));
         assertThat(new SimReader(1).pollAndApply()).as("a reader that asked for nothing").isEmpty();
     }
 
@@ -60,7 +74,9 @@ class JobBudgetTest {
     void partsFollowDemandAndAnIdleReaderGivesItsPartBack() {
         SimReader busy = new SimReader(0).wants(APP_KEY, 3);
         SimReader calm = new SimReader(1).wants(APP_KEY, 1);
-        for (int round = 0; round < 3; round++) { // parts move only as readers confirm: a few polls each
+        for (int round = 0;
+                round < 3;
+                round++) { // parts move only as readers confirm: a few polls each
             busy.pollAndApply();
             calm.pollAndApply();
         }
@@ -72,7 +88,8 @@ class JobBudgetTest {
         calm.wants(APP_KEY, 0);
         assertThat(calm.pollAndApply()).as("no demand, no part").isEmpty();
         calm.poll(); // confirms it gave its part back
-        assertThat(busy.pollAndApply().get(APP_KEY).ratePerSecond()).isCloseTo(APP.safeRatePerSecond(UTILIZATION), offset(1e-9));
+        assertThat(busy.pollAndApply().get(APP_KEY).ratePerSecond())
+                .isCloseTo(APP.safeRatePerSecond(UTILIZATION), offset(1e-9));
     }
 
     @Test
@@ -87,7 +104,9 @@ class JobBudgetTest {
         for (int n = 1; n <= 10; n++) {
             for (BucketSpec b : List.of(TENANT, APP)) {
                 Allotment each = JobBudget.evenShare(b, UTILIZATION, n);
-                assertThat(n * cost(b, each)).as("%d limiters of %s", n, b.name()).isLessThanOrEqualTo(b.permits() + 1 + 1e-9);
+                assertThat(n * cost(b, each))
+                        .as("%d limiters of %s", n, b.name())
+                        .isLessThanOrEqualTo(b.permits() + 1 + 1e-9);
                 assertThat(each.burst()).isGreaterThanOrEqualTo(b.weight());
                 assertThat(each.ratePerSecond()).isPositive();
             }
@@ -95,13 +114,14 @@ class JobBudgetTest {
         assertThat(JobBudget.evenShare(TENANT, UTILIZATION, 1))
                 .isEqualTo(new Allotment(TENANT.safeRatePerSecond(UTILIZATION), TENANT.burst()));
         assertThatThrownBy(() -> JobBudget.evenShare(TENANT, UTILIZATION, 11))
-                .hasMessageContaining("rate-limit bucket 'shop' allows 10 permits").hasMessageContaining("11 parallel instances");
+                .hasMessageContaining("rate-limit bucket 'shop' allows 10 permits")
+                .hasMessageContaining("11 parallel instances");
     }
 
     /**
-     * Readers whose demand changes at random, who hear of allotments late and apply them in order: at every moment,
-     * the allotments the readers actually run at add up to at most one bucket (bursts plus rate over one period), and
-     * a reader that keeps wanting gets a part eventually.
+     * Readers whose demand changes at random, who hear of allotments late and apply them in order:
+     * at every moment, the allotments the readers actually run at add up to at most one bucket
+     * (bursts plus rate over one period), and a reader that keeps wanting gets a part eventually.
      */
     @Test
     void allotmentsInForceNeverExceedTheBucketWhateverTheTiming() {
@@ -109,14 +129,16 @@ class JobBudgetTest {
         for (int run = 0; run < 300; run++) {
             JobBudget shared = new JobBudget(SPEC);
             List<SimReader> readers = new ArrayList<>();
-            for (int r = 0, n = 2 + random.nextInt(4); r < n; r++) readers.add(new JobBudgetTest().new SimReader(r, shared));
+            for (int r = 0, n = 2 + random.nextInt(4); r < n; r++)
+                readers.add(new JobBudgetTest().new SimReader(r, shared));
             for (int step = 0; step < 300; step++) {
                 SimReader r = readers.get(random.nextInt(readers.size()));
                 switch (random.nextInt(5)) {
                     case 0 -> r.wants(SHOP, random.nextInt(4)).wants(APP_KEY, random.nextInt(6));
                     case 1 -> r.poll();
                     case 2 -> {
-                        if (random.nextInt(20) == 0) { // the reader fails; its next attempt starts with nothing
+                        if (random.nextInt(20)
+                                == 0) { // the reader fails; its next attempt starts with nothing
                             shared.removeReader(r.id);
                             r.restart();
                         }
@@ -126,13 +148,18 @@ class JobBudgetTest {
                 for (BucketSpec b : List.of(TENANT, APP)) {
                     String key = b == TENANT ? SHOP : APP_KEY;
                     double total = readers.stream().mapToDouble(x -> cost(b, x.inForce(key))).sum();
-                    assertThat(total).as("run %d step %d, %s", run, step, b.name()).isLessThanOrEqualTo(b.permits() + 1 + 1e-6);
+                    assertThat(total)
+                            .as("run %d step %d, %s", run, step, b.name())
+                            .isLessThanOrEqualTo(b.permits() + 1 + 1e-6);
                 }
             }
             // then everyone wants the shop and keeps polling and hearing: all get a part
             readers.forEach(r -> r.wants(SHOP, 1));
-            for (int round = 0; round < 4 * readers.size(); round++) readers.forEach(SimReader::pollAndApply);
-            assertThat(readers).as("run %d", run).allSatisfy(r -> assertThat(r.inForce(SHOP).isNone()).isFalse());
+            for (int round = 0; round < 4 * readers.size(); round++)
+                readers.forEach(SimReader::pollAndApply);
+            assertThat(readers)
+                    .as("run %d", run)
+                    .allSatisfy(r -> assertThat(r.inForce(SHOP).isNone()).isFalse());
         }
     }
 
@@ -140,7 +167,10 @@ class JobBudgetTest {
         return a.ratePerSecond() * b.period().toNanos() / 1e9 / UTILIZATION + a.burst();
     }
 
-    /** A reader as the budget sees it: it reports, hears of allotments late, and applies them in order. */
+    /**
+     * A reader as the budget sees it: it reports, hears of allotments late, and applies them in
+     * order.
+     */
     private final class SimReader {
         final int id;
         final JobBudget budget;

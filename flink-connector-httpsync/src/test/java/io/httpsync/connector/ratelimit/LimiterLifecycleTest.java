@@ -11,12 +11,14 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Limiters give back what they share: each holds a lease on the worker thread and the concurrency counters while it
- * is open, and once the last lease of the class loader is closed the worker thread ends, so a cancelled job leaves
- * nothing running in a TaskManager. (Other tests of this JVM may hold limiters of their own: counts are relative.)
+ * Limiters give back what they share: each holds a lease on the worker thread and the concurrency
+ * counters while it is open, and once the last lease of the class loader is closed the worker
+ * thread ends, so a cancelled job leaves nothing running in a TaskManager. (Other tests of this JVM
+ * may hold limiters of their own: counts are relative.)
  */
 class LimiterLifecycleTest {
-    private static final BucketSpec SHOP = new BucketSpec("shop", BucketScope.TENANT, 50, Duration.ofSeconds(1), 1, 1, false);
+    private static final BucketSpec SHOP =
+            new BucketSpec("shop", BucketScope.TENANT, 50, Duration.ofSeconds(1), 1, 1, false);
 
     @Test
     void aLimiterHoldsTheSharedWorkerAndCountersOnlyWhileItIsOpen() throws Exception {
@@ -28,7 +30,9 @@ class LimiterLifecycleTest {
         first.acquire("shop-1").get(5, TimeUnit.SECONDS);
         first.release("shop-1");
         assertThat(HierarchicalRateLimiter.WORKERS.leases()).isEqualTo(workerLeases + 2);
-        assertThat(ConcurrencyLimits.SHARED.alive()).as("one set of counters per namespace").isEqualTo(counters + 1);
+        assertThat(ConcurrencyLimits.SHARED.alive())
+                .as("one set of counters per namespace")
+                .isEqualTo(counters + 1);
         assertThat(limiterThreads()).isEqualTo(1);
 
         first.close();
@@ -41,17 +45,23 @@ class LimiterLifecycleTest {
 
     @Test
     void theWorkerThreadEndsWithTheLastLimiterAndANewOneStartsForTheNext() throws Exception {
-        JvmShared<String, Thread> threads = new JvmShared<>(name -> {
-            Thread t = new Thread(() -> {
-                try {
-                    Thread.sleep(Long.MAX_VALUE);
-                } catch (InterruptedException e) {
-                    // disposed
-                }
-            }, name);
-            t.start();
-            return t;
-        }, Thread::interrupt);
+        JvmShared<String, Thread> threads =
+                new JvmShared<>(
+                        name -> {
+                            Thread t =
+                                    new Thread(
+                                            () -> {
+                                                try {
+                                                    Thread.sleep(Long.MAX_VALUE);
+                                                } catch (InterruptedException e) {
+                                                    // disposed
+                                                }
+                                            },
+                                            name);
+                            t.start();
+                            return t;
+                        },
+                        Thread::interrupt);
         JvmShared<String, Thread>.Lease a = threads.acquire("w");
         JvmShared<String, Thread>.Lease b = threads.acquire("w");
         assertThat(a.value()).isSameAs(b.value());
@@ -77,8 +87,16 @@ class LimiterLifecycleTest {
     }
 
     private static RateLimitSpec spec(int maxTenants, int maxPerTenant) {
-        return new RateLimitSpec(List.of(SHOP), RateLimitSpec.Backend.JOB, null, "ns-" + UUID.randomUUID(), "orders", 0.9,
-                new RateLimitSpec.Adaptive(0.25, 0.05, 0.5, 0.9, 1000), maxTenants, maxPerTenant);
+        return new RateLimitSpec(
+                List.of(SHOP),
+                RateLimitSpec.Backend.JOB,
+                null,
+                "ns-" + UUID.randomUUID(),
+                "orders",
+                0.9,
+                new RateLimitSpec.Adaptive(0.25, 0.05, 0.5, 0.9, 1000),
+                maxTenants,
+                maxPerTenant);
     }
 
     private static void waitUntilNoLimiterThread() throws InterruptedException {
@@ -89,6 +107,7 @@ class LimiterLifecycleTest {
 
     private static long limiterThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().equals("httpsync-rate-limiter")).count();
+                .filter(t -> t.isAlive() && t.getName().equals("httpsync-rate-limiter"))
+                .count();
     }
 }

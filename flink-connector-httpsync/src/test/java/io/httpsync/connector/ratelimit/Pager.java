@@ -12,9 +12,9 @@ import java.util.function.ToLongFunction;
 import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
 
 /**
- * Pages time windows of tenants through one {@link PageFetcher}, each window page after page: all windows at once
- * ({@link #all}), or one request at a time ({@link #serially}), as a plain pager without a rate limiter's help
- * would. Returns the number of pages.
+ * Pages time windows of tenants through one {@link PageFetcher}, each window page after page: all
+ * windows at once ({@link #all}), or one request at a time ({@link #serially}), as a plain pager
+ * without a rate limiter's help would. Returns the number of pages.
  */
 final class Pager {
     private Pager() {}
@@ -28,10 +28,12 @@ final class Pager {
     }
 
     /**
-     * The last {@code days} days before {@code end} of every tenant, cut into windows of the tenant's width (which
-     * must divide a day), newest first: what the enumerator plans once a busy tenant's hot windows are split.
+     * The last {@code days} days before {@code end} of every tenant, cut into windows of the
+     * tenant's width (which must divide a day), newest first: what the enumerator plans once a busy
+     * tenant's hot windows are split.
      */
-    static List<Window> windows(List<Tenant> tenants, long end, int days, ToLongFunction<Tenant> widthMillis) {
+    static List<Window> windows(
+            List<Tenant> tenants, long end, int days, ToLongFunction<Tenant> widthMillis) {
         List<Window> out = new ArrayList<>();
         for (Tenant t : tenants) {
             long width = widthMillis.applyAsLong(t);
@@ -42,7 +44,8 @@ final class Pager {
         return out;
     }
 
-    static CompletableFuture<Integer> all(PageFetcher fetcher, List<Tenant> tenants, long end, int days) {
+    static CompletableFuture<Integer> all(
+            PageFetcher fetcher, List<Tenant> tenants, long end, int days) {
         return all(fetcher, dayWindows(tenants, end, days));
     }
 
@@ -59,9 +62,13 @@ final class Pager {
         return pages;
     }
 
-    private static CompletableFuture<Integer> window(PageFetcher f, Window w, PagePosition position) {
-        return f.fetch(w.tenant(), w.start(), w.end(), position).thenCompose(page -> page.next().isPresent()
-                ? window(f, w, page.next().get()).thenApply(n -> n + 1)
-                : CompletableFuture.completedFuture(1));
+    private static CompletableFuture<Integer> window(
+            PageFetcher f, Window w, PagePosition position) {
+        return f.fetch(w.tenant(), w.start(), w.end(), position)
+                .thenCompose(
+                        page ->
+                                page.next().isPresent()
+                                        ? window(f, w, page.next().get()).thenApply(n -> n + 1)
+                                        : CompletableFuture.completedFuture(1));
     }
 }

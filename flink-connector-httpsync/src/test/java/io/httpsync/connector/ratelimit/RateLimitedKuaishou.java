@@ -19,9 +19,10 @@ import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
 import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.SIGN_SECRET;
 
 /**
- * The Kuaishou simulator with skewed tenants (one big shop, {@code shop-1}, and several small ones, all under one
- * app key) and its limits set to an app limit and a per-shop limit, and the connector's options with the same limits
- * as buckets, in a namespace of their own so that tests never share buckets by accident.
+ * The Kuaishou simulator with skewed tenants (one big shop, {@code shop-1}, and several small ones,
+ * all under one app key) and its limits set to an app limit and a per-shop limit, and the
+ * connector's options with the same limits as buckets, in a namespace of their own so that tests
+ * never share buckets by accident.
  */
 final class RateLimitedKuaishou implements AutoCloseable {
     final KuaishouSimulatorFixture fixture;
@@ -30,31 +31,50 @@ final class RateLimitedKuaishou implements AutoCloseable {
     final int appLimit;
     final int shopLimit;
 
-    RateLimitedKuaishou(int bigRecords, int smallShops, int smallRecords, int appLimit, int shopLimit) {
+    RateLimitedKuaishou(
+            int bigRecords, int smallShops, int smallRecords, int appLimit, int shopLimit) {
         this.appLimit = appLimit;
         this.shopLimit = shopLimit;
         fixture = new KuaishouSimulatorFixture(bigRecords);
         tenants.add(fixture.tenant());
         for (int i = 1; i <= smallShops; i++) {
             String id = "small-" + i;
-            fixture.kuaishou.addTenant(id, KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET),
+            fixture.kuaishou.addTenant(
+                    id,
+                    KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET),
                     DataSpec.of(smallRecords, 6 * DAY).timeResolutionMillis(1).seed(i));
-            tenants.add(Tenant.of(id, Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET)));
+            tenants.add(
+                    Tenant.of(
+                            id,
+                            Map.of(
+                                    "app-key",
+                                    APP_KEY,
+                                    "app-secret",
+                                    APP_SECRET,
+                                    "sign-secret",
+                                    SIGN_SECRET)));
         }
         fixture.kuaishou.limits().clear();
-        fixture.kuaishou.limits().set(LimitRule.perSecond("app-api-qps", LimitScope.APP_API, appLimit));
-        fixture.kuaishou.limits().set(LimitRule.perSecond("user-api-qps", LimitScope.TENANT_API, shopLimit));
+        fixture.kuaishou
+                .limits()
+                .set(LimitRule.perSecond("app-api-qps", LimitScope.APP_API, appLimit));
+        fixture.kuaishou
+                .limits()
+                .set(LimitRule.perSecond("user-api-qps", LimitScope.TENANT_API, shopLimit));
     }
 
-    /** The connector's options: the simulator's two limits as an app bucket and a tenant-api bucket. */
+    /**
+     * The connector's options: the simulator's two limits as an app bucket and a tenant-api bucket.
+     */
     Map<String, String> options() {
         return options(0.97);
     }
 
     /**
-     * The options with {@code rate-limit.utilization}: the limiter never grants more than that share of a limit per
-     * period, but the platform counts arrivals, which the machine's scheduling can bunch together; tests that must
-     * see zero refusals on a loaded 2-core CI machine leave a little more room than the default.
+     * The options with {@code rate-limit.utilization}: the limiter never grants more than that
+     * share of a limit per period, but the platform counts arrivals, which the machine's scheduling
+     * can bunch together; tests that must see zero refusals on a loaded 2-core CI machine leave a
+     * little more room than the default.
      */
     Map<String, String> options(double utilization) {
         Map<String, String> o = fixture.options();
@@ -71,7 +91,9 @@ final class RateLimitedKuaishou implements AutoCloseable {
 
     /** The accounting of the app limit's key (all shops' list requests). */
     Accounting.Stats appStats() {
-        return fixture.sim.accounting().limitKey("kuaishou/app-api-qps:" + APP_KEY + "/" + KuaishouSim.ORDER_LIST);
+        return fixture.sim
+                .accounting()
+                .limitKey("kuaishou/app-api-qps:" + APP_KEY + "/" + KuaishouSim.ORDER_LIST);
     }
 
     long totalRefused() {
@@ -80,8 +102,10 @@ final class RateLimitedKuaishou implements AutoCloseable {
 
     /** The live records of all shops updated in {@code [start, end)}. */
     long liveRecords(long start, long end) {
-        return tenants.stream().flatMap(t -> fixture.kuaishou.groundTruth(t.id()).live().stream())
-                .filter(r -> r.updateTime() >= start && r.updateTime() < end).count();
+        return tenants.stream()
+                .flatMap(t -> fixture.kuaishou.groundTruth(t.id()).live().stream())
+                .filter(r -> r.updateTime() >= start && r.updateTime() < end)
+                .count();
     }
 
     @Override

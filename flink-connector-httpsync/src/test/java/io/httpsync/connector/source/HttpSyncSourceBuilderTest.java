@@ -4,7 +4,9 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.source.enumerator.SyncPlan;
+
 import org.apache.flink.util.TimeUtils;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -19,7 +21,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HttpSyncSourceBuilderTest {
     static HttpSyncSourceBuilder<RawRecord> builder() {
         return HttpSyncSource.<RawRecord>builder()
-                .setEndpoint(EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders("http://localhost:1")))
+                .setEndpoint(
+                        EndpointSpec.fromOptions(
+                                EndpointPresets.kuaishouOrders("http://localhost:1")))
                 .setTenants(List.of(Tenant.of("shop-1", Map.of())))
                 .setDeserializer(RecordDeserializer.raw());
     }
@@ -31,7 +35,8 @@ class HttpSyncSourceBuilderTest {
         SyncPlan plan = builder().setBounded(end.minus(Duration.ofDays(1)), end).build().plan;
 
         assertThatThrownBy(() -> plan.checkTimeRange(now))
-                .hasMessageContaining("option 'scan.end': " + end + " is later than now minus 'scan.lag'")
+                .hasMessageContaining(
+                        "option 'scan.end': " + end + " is later than now minus 'scan.lag'")
                 .hasMessageContaining(TimeUtils.formatWithHighestUnit(SyncPlan.DEFAULT_LAG));
     }
 
@@ -40,10 +45,16 @@ class HttpSyncSourceBuilderTest {
         for (String option : List.of("response.record.id-path", "response.record.time-path")) {
             Map<String, String> o = EndpointPresets.kuaishouOrders("http://localhost:1");
             o.remove(option);
-            HttpSyncSourceBuilder<RawRecord> b = builder().setEndpoint(EndpointSpec.fromOptions(o))
-                    .setBounded(Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-02T00:00:00Z"));
-            assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("option '" + option + "' is required with a scan source");
+            HttpSyncSourceBuilder<RawRecord> b =
+                    builder()
+                            .setEndpoint(EndpointSpec.fromOptions(o))
+                            .setBounded(
+                                    Instant.parse("2026-01-01T00:00:00Z"),
+                                    Instant.parse("2026-01-02T00:00:00Z"));
+            assertThatThrownBy(b::build)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(
+                            "option '" + option + "' is required with a scan source");
         }
     }
 
@@ -51,10 +62,21 @@ class HttpSyncSourceBuilderTest {
     void aBoundedSourceTakesTheLagItIsGiven() {
         long now = Instant.parse("2026-11-21T12:00:00Z").toEpochMilli();
         Instant end = Instant.ofEpochMilli(now - 10_000);
-        SyncPlan plan = builder().setBounded(end.minus(Duration.ofDays(1)), end, Duration.ofSeconds(5)).build().plan;
+        SyncPlan plan =
+                builder()
+                        .setBounded(end.minus(Duration.ofDays(1)), end, Duration.ofSeconds(5))
+                        .build()
+                        .plan;
 
         assertThatCode(() -> plan.checkTimeRange(now)).doesNotThrowAnyException();
-        assertThatThrownBy(() -> builder().setBounded(end.minus(Duration.ofDays(1)), end, Duration.ofSeconds(-1)).build())
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .setBounded(
+                                                end.minus(Duration.ofDays(1)),
+                                                end,
+                                                Duration.ofSeconds(-1))
+                                        .build())
                 .hasMessageContaining("option 'scan.lag' must not be negative");
     }
 }

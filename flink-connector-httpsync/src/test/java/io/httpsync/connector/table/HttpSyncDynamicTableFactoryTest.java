@@ -2,12 +2,14 @@ package io.httpsync.connector.table;
 
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.SqlTables;
+
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
-import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.data.RowData;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,13 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * DDL the planner accepts or refuses: each wrong option fails the statement with a message naming it, secrets never
- * appear in those messages, and the source's uid comes from the planner. No job runs.
+ * DDL the planner accepts or refuses: each wrong option fails the statement with a message naming
+ * it, secrets never appear in those messages, and the source's uid comes from the planner. No job
+ * runs.
  */
 class HttpSyncDynamicTableFactoryTest {
     private static KuaishouSimulatorFixture fixture;
-    private static final String SCHEMA = "(oid BIGINT, status INT, updateTime BIGINT, tenant STRING METADATA VIRTUAL,"
-            + " PRIMARY KEY (oid) NOT ENFORCED)";
+    private static final String SCHEMA =
+            "(oid BIGINT, status INT, updateTime BIGINT, tenant STRING METADATA VIRTUAL,"
+                    + " PRIMARY KEY (oid) NOT ENFORCED)";
 
     @BeforeAll
     static void startSimulator() {
@@ -42,17 +46,25 @@ class HttpSyncDynamicTableFactoryTest {
     @Test
     void validDdlPlans() {
         String plan = explain(options(o -> {}));
-        assertThat(plan).contains("TableSourceScan(table=[[default_catalog, default_database, orders, metadata=[tenant]]]");
+        assertThat(plan)
+                .contains(
+                        "TableSourceScan(table=[[default_catalog, default_database, orders, metadata=[tenant]]]");
     }
 
     @Test
     void unknownOptionIsNamed() {
-        assertRefused(o -> o.put("scan.strat", "2024-01-01T00:00:00Z"), "Unsupported options", "scan.strat");
+        assertRefused(
+                o -> o.put("scan.strat", "2024-01-01T00:00:00Z"),
+                "Unsupported options",
+                "scan.strat");
     }
 
     @Test
     void misspelledPrefixedOptionIsNamed() {
-        assertRefused(o -> o.put("tenant.shop-2.app-key", "x"), "tenant.shop-2.app-key", "names no tenant");
+        assertRefused(
+                o -> o.put("tenant.shop-2.app-key", "x"),
+                "tenant.shop-2.app-key",
+                "names no tenant");
     }
 
     @Test
@@ -62,28 +74,40 @@ class HttpSyncDynamicTableFactoryTest {
 
     @Test
     void unparsableRecordsPathIsNamed() {
-        assertRefused(o -> o.put("response.records-path", "$.data.orderList"), "response.records-path", "not a valid JSON pointer");
+        assertRefused(
+                o -> o.put("response.records-path", "$.data.orderList"),
+                "response.records-path",
+                "not a valid JSON pointer");
     }
 
     @Test
     void aScanTableWithoutRecordIdOrTimePathIsRefusedNamingTheOption() {
-        assertRefused(o -> o.remove("response.record.id-path"), "option 'response.record.id-path' is required with a scan source");
-        assertRefused(o -> o.remove("response.record.time-path"), "option 'response.record.time-path' is required with a scan source");
+        assertRefused(
+                o -> o.remove("response.record.id-path"),
+                "option 'response.record.id-path' is required with a scan source");
+        assertRefused(
+                o -> o.remove("response.record.time-path"),
+                "option 'response.record.time-path' is required with a scan source");
     }
 
     @Test
     void unparsableRecordPointerIsNamed() {
-        assertRefused(o -> o.put("record.pointer", "orderBaseInfo[0]"), "record.pointer", "not a valid JSON pointer");
+        assertRefused(
+                o -> o.put("record.pointer", "orderBaseInfo[0]"),
+                "record.pointer",
+                "not a valid JSON pointer");
     }
 
     @Test
     void negativeRateIsNamed() {
-        assertRefused(o -> o.put("rate-limit.permits-per-second", "-5"), "rate-limit.permits-per-second");
+        assertRefused(
+                o -> o.put("rate-limit.permits-per-second", "-5"), "rate-limit.permits-per-second");
     }
 
     @Test
     void boundedScanNeedsAnEnd() {
-        assertRefused(o -> o.remove("scan.end"), "option 'scan.end' is required in 'bounded' scan mode");
+        assertRefused(
+                o -> o.remove("scan.end"), "option 'scan.end' is required in 'bounded' scan mode");
     }
 
     @Test
@@ -93,12 +117,16 @@ class HttpSyncDynamicTableFactoryTest {
 
     @Test
     void unknownExceptionPolicyIsNamed() {
-        assertRefused(o -> o.put("scan.exception-policy", "ignore"), "scan.exception-policy", "'ignore'");
+        assertRefused(
+                o -> o.put("scan.exception-policy", "ignore"), "scan.exception-policy", "'ignore'");
     }
 
     @Test
     void fullLookupCacheIsRefused() {
-        assertRefused(o -> o.put("lookup.cache", "FULL"), "option 'lookup.cache'", "'FULL' is not supported");
+        assertRefused(
+                o -> o.put("lookup.cache", "FULL"),
+                "option 'lookup.cache'",
+                "'FULL' is not supported");
     }
 
     @Test
@@ -110,9 +138,14 @@ class HttpSyncDynamicTableFactoryTest {
     void aRefusalListsNoOptionValues() {
         Throwable error = catchRefusal(options(o -> o.remove("url")));
         String messages = messages(error);
-        assertThat(messages).contains("option 'url' is required").doesNotContain("Table options are");
-        assertThat(messages).doesNotContain(KuaishouSimulatorFixture.SIGN_SECRET, KuaishouSimulatorFixture.APP_SECRET,
-                KuaishouSimulatorFixture.APP_KEY);
+        assertThat(messages)
+                .contains("option 'url' is required")
+                .doesNotContain("Table options are");
+        assertThat(messages)
+                .doesNotContain(
+                        KuaishouSimulatorFixture.SIGN_SECRET,
+                        KuaishouSimulatorFixture.APP_SECRET,
+                        KuaishouSimulatorFixture.APP_KEY);
     }
 
     @Test
@@ -122,9 +155,14 @@ class HttpSyncDynamicTableFactoryTest {
         tEnv.getConfig().set("table.exec.uid.generation", "ALWAYS");
         tEnv.executeSql("CREATE TABLE orders " + SCHEMA + " " + SqlTables.with(options(o -> {})));
         tEnv.toDataStream(tEnv.sqlQuery("SELECT * FROM orders")).print();
-        StreamNode source = env.getStreamGraph().getStreamNodes().stream()
-                .filter(n -> n.getOperatorName().startsWith("Source: HttpSyncSource-")).findFirst().orElseThrow();
-        assertThat(source.getTransformationUID()).as("the planner's uid for the source").matches("\\d+_httpsync");
+        StreamNode source =
+                env.getStreamGraph().getStreamNodes().stream()
+                        .filter(n -> n.getOperatorName().startsWith("Source: HttpSyncSource-"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(source.getTransformationUID())
+                .as("the planner's uid for the source")
+                .matches("\\d+_httpsync");
     }
 
     @Test
@@ -134,17 +172,29 @@ class HttpSyncDynamicTableFactoryTest {
         tEnv.executeSql("CREATE TABLE orders " + SCHEMA + " " + SqlTables.with(options(o -> {})));
         tEnv.toDataStream(tEnv.sqlQuery("SELECT * FROM orders")).print();
         StreamGraph graph = env.getStreamGraph();
-        StreamNode source = graph.getStreamNodes().stream()
-                .filter(n -> n.getOperatorName().startsWith("Source: HttpSyncSource-")).findFirst().orElseThrow();
+        StreamNode source =
+                graph.getStreamNodes().stream()
+                        .filter(n -> n.getOperatorName().startsWith("Source: HttpSyncSource-"))
+                        .findFirst()
+                        .orElseThrow();
 
-        assertThat(source.getTypeSerializerOut().createInstance()).as("the source emits rows").isInstanceOf(RowData.class);
-        assertThat(source.getOutEdges()).singleElement()
-                .satisfies(edge -> assertThat(graph.getStreamNode(edge.getTargetId()).getOperatorName()).startsWith("Calc"));
+        assertThat(source.getTypeSerializerOut().createInstance())
+                .as("the source emits rows")
+                .isInstanceOf(RowData.class);
+        assertThat(source.getOutEdges())
+                .singleElement()
+                .satisfies(
+                        edge ->
+                                assertThat(
+                                                graph.getStreamNode(edge.getTargetId())
+                                                        .getOperatorName())
+                                        .startsWith("Calc"));
     }
 
     private static Map<String, String> options(Consumer<Map<String, String>> change) {
         long now = fixture.sim.clock().now();
-        Map<String, String> o = new LinkedHashMap<>(SqlTables.kuaishouOrders(fixture, now - 2 * DAY, now - DAY));
+        Map<String, String> o =
+                new LinkedHashMap<>(SqlTables.kuaishouOrders(fixture, now - 2 * DAY, now - DAY));
         change.accept(o);
         return o;
     }

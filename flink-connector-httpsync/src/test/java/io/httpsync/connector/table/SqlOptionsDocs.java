@@ -7,9 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Generates the option and metadata tables of {@code docs/sql.md} from the factory's {@code ConfigOption}s, between
- * marker comments, so the page cannot drift from the code. {@code SqlDocsTest} checks the page; running it with
- * {@code -Dhttpsync.docs.write=true} rewrites the tables.
+ * Generates the option and metadata tables of {@code docs/sql.md} from the factory's {@code
+ * ConfigOption}s, between marker comments, so the page cannot drift from the code. {@code
+ * SqlDocsTest} checks the page; running it with {@code -Dhttpsync.docs.write=true} rewrites the
+ * tables.
  */
 final class SqlOptionsDocs {
     static final Path PAGE = Path.of("..", "docs", "sql.md");
@@ -20,13 +21,18 @@ final class SqlOptionsDocs {
 
     private SqlOptionsDocs() {}
 
-    /** The options table: required options first, then the rest by key; then the prefixed (map) options. */
+    /**
+     * The options table: required options first, then the rest by key; then the prefixed (map)
+     * options.
+     */
     static String optionsTable() {
         HttpSyncDynamicTableFactory factory = new HttpSyncDynamicTableFactory();
         StringBuilder sb = new StringBuilder(OptionsTable.HEADER);
-        factory.requiredOptions().stream().sorted((a, b) -> a.key().compareTo(b.key()))
+        factory.requiredOptions().stream()
+                .sorted((a, b) -> a.key().compareTo(b.key()))
                 .forEach(o -> sb.append(OptionsTable.row(o, "", true)));
-        factory.optionalOptions().stream().sorted((a, b) -> a.key().compareTo(b.key()))
+        factory.optionalOptions().stream()
+                .sorted((a, b) -> a.key().compareTo(b.key()))
                 .forEach(o -> sb.append(OptionsTable.row(o, "", false)));
         return sb.append(OptionsTable.prefixRows("")).toString();
     }
@@ -34,7 +40,13 @@ final class SqlOptionsDocs {
     static String metadataTable() {
         StringBuilder sb = new StringBuilder("| Key | Data type | Description |\n|---|---|---|\n");
         for (ReadableMetadata m : ReadableMetadata.values()) {
-            sb.append("| `").append(m.key).append("` | `").append(m.dataType).append("` | ").append(m.description).append(" |\n");
+            sb.append("| `")
+                    .append(m.key)
+                    .append("` | `")
+                    .append(m.dataType)
+                    .append("` | ")
+                    .append(m.description)
+                    .append(" |\n");
         }
         return sb.toString();
     }
@@ -55,7 +67,10 @@ final class SqlOptionsDocs {
 
     /** The page with both tables regenerated. */
     static String regenerate(String page) {
-        return OptionsTable.replaceBetween(OptionsTable.replaceBetween(page, OPTIONS_START, OPTIONS_END, optionsTable()),
-                METADATA_START, METADATA_END, metadataTable());
+        return OptionsTable.replaceBetween(
+                OptionsTable.replaceBetween(page, OPTIONS_START, OPTIONS_END, optionsTable()),
+                METADATA_START,
+                METADATA_END,
+                metadataTable());
     }
 }

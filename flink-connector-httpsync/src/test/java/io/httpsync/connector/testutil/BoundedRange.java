@@ -3,8 +3,9 @@ package io.httpsync.connector.testutil;
 import java.time.Duration;
 
 /**
- * The range a bounded test sync covers: whole seconds (the coarsest time format of the platforms), ending two minutes
- * ago, since a bounded source must end at least its lag (one minute by default) before now.
+ * The range a bounded test sync covers: whole seconds (the coarsest time format of the platforms),
+ * ending two minutes ago, since a bounded source must end at least its lag (one minute by default)
+ * before now.
  */
 public record BoundedRange(long start, long end) {
     public static BoundedRange lastDays(int days) {

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Collects elements into a static list named by a key, for jobs that run on the in-process MiniCluster (the sink is
- * serialized, the list is not). Tests use a fresh key each.
+ * Collects elements into a static list named by a key, for jobs that run on the in-process
+ * MiniCluster (the sink is serialized, the list is not). Tests use a fresh key each.
  */
 public final class CollectingSink<T> implements Sink<T> {
     private static final Map<String, List<Object>> LISTS = new ConcurrentHashMap<>();

@@ -1,14 +1,15 @@
 package io.httpsync.connector.testutil;
 
-import io.httpsync.connector.source.DetailApiCheck;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.source.DetailApiCheck;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.GroundTruth;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.HashMap;
 import java.util.List;
@@ -17,9 +18,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real simulator on a free port with one Kuaishou shop, and the connector's options for it: the Kuaishou preset
- * pointed at the simulator, tokens from its OAuth endpoint (its convention: the authorization code is the shop id),
- * and short backoffs so that tests of retries stay fast.
+ * A real simulator on a free port with one Kuaishou shop, and the connector's options for it: the
+ * Kuaishou preset pointed at the simulator, tokens from its OAuth endpoint (its convention: the
+ * authorization code is the shop id), and short backoffs so that tests of retries stay fast.
  */
 public final class KuaishouSimulatorFixture implements AutoCloseable {
     public static final String SHOP = "shop-1";
@@ -35,19 +36,24 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
     public KuaishouSimulatorFixture(int records) {
         sim = new Simulator(7);
         kuaishou = sim.add(KuaishouSim::new);
-        kuaishou.addTenant(SHOP, KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET),
+        kuaishou.addTenant(
+                SHOP,
+                KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET),
                 DataSpec.of(records, 6 * DAY).timeResolutionMillis(1));
         sim.start(0);
         base = sim.baseUrl("kuaishou");
     }
 
     public Tenant tenant() {
-        return Tenant.of(SHOP, Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET));
+        return Tenant.of(
+                SHOP,
+                Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "sign-secret", SIGN_SECRET));
     }
 
     /**
-     * The Kuaishou order preset against a simulator at {@code base}, with tokens from its OAuth endpoint (the
-     * simulator's convention: the authorization code is the shop id). A mutable copy, for tests to add to.
+     * The Kuaishou order preset against a simulator at {@code base}, with tokens from its OAuth
+     * endpoint (the simulator's convention: the authorization code is the shop id). A mutable copy,
+     * for tests to add to.
      */
     public static Map<String, String> presetAgainst(String base) {
         Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrders(base));
@@ -55,7 +61,9 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
         return o;
     }
 
-    /** The preset against this fixture's simulator, with short backoffs and a generous rate limit. */
+    /**
+     * The preset against this fixture's simulator, with short backoffs and a generous rate limit.
+     */
     public Map<String, String> options() {
         Map<String, String> o = presetAgainst(base);
         o.put("retry.initial-backoff", "10 ms");
@@ -68,8 +76,8 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
     }
 
     /**
-     * The simulator's {@code open.order.detail} as a full pass's {@link DetailApiCheck}: one signed request per unseen
-     * row, a deleted order answered with business error 2001 "订单不存在".
+     * The simulator's {@code open.order.detail} as a full pass's {@link DetailApiCheck}: one signed
+     * request per unseen row, a deleted order answered with business error 2001 "订单不存在".
      */
     public DetailApiCheck detailCheck() {
         Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrderDetail(base));
@@ -78,33 +86,44 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
         o.put("retry.max-backoff", "50 ms");
         o.put("rate-limit.permits-per-second", "1000");
         o.put("rate-limit.burst", "100");
-        return new DetailApiCheck(EndpointSpec.fromOptions(o), List.of(tenant()), Set.of("2001"), "订单不存在");
+        return new DetailApiCheck(
+                EndpointSpec.fromOptions(o), List.of(tenant()), Set.of("2001"), "订单不存在");
     }
 
     /** The ids of the shop's live orders whose update time lies in {@code [start, end)}. */
     public List<String> truthIds(long start, long end) {
         GroundTruth truth = kuaishou.groundTruth(SHOP);
-        return truth.live().stream().filter(r -> r.updateTime() >= start && r.updateTime() < end)
-                .map(GroundTruth.TruthRecord::id).toList();
+        return truth.live().stream()
+                .filter(r -> r.updateTime() >= start && r.updateTime() < end)
+                .map(GroundTruth.TruthRecord::id)
+                .toList();
     }
 
     /**
-     * The shop's live orders whose update time lies in {@code [start, end)}, by oid, each as {@link #orderRow} of the
-     * columns the SQL tests select: status, update time, total fee, buyer, tenant.
+     * The shop's live orders whose update time lies in {@code [start, end)}, by oid, each as {@link
+     * #orderRow} of the columns the SQL tests select: status, update time, total fee, buyer,
+     * tenant.
      */
     public Map<Long, String> truthOrderRows(long start, long end) {
         Map<Long, String> rows = new HashMap<>();
         for (GroundTruth.TruthRecord r : kuaishou.groundTruth(SHOP).live()) {
             if (r.updateTime() < start || r.updateTime() >= end) continue;
             JsonNode base = r.content().path("orderBaseInfo");
-            rows.put(Long.parseLong(r.id()), orderRow(base.path("status").asInt(), r.updateTime(), base.path("totalFee").asLong(),
-                    base.path("buyerNick").asText(), SHOP));
+            rows.put(
+                    Long.parseLong(r.id()),
+                    orderRow(
+                            base.path("status").asInt(),
+                            r.updateTime(),
+                            base.path("totalFee").asLong(),
+                            base.path("buyerNick").asText(),
+                            SHOP));
         }
         return rows;
     }
 
     /** One order's columns as {@link #truthOrderRows} writes them. */
-    public static String orderRow(Object status, Object updateTime, Object totalFee, Object buyer, Object tenant) {
+    public static String orderRow(
+            Object status, Object updateTime, Object totalFee, Object buyer, Object tenant) {
         return status + "|" + updateTime + "|" + totalFee + "|" + buyer + "|" + tenant;
     }
 

@@ -1,6 +1,7 @@
 package io.httpsync.connector.testutil;
 
 import org.apache.flink.util.ExceptionUtils;
+
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -19,10 +20,10 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Captures everything the named loggers (and their children) log during a test, at every level from the given one up: each
- * line with its rendered throwable, causes and stack traces included, so that a test can grep all of it (e.g. for a
- * secret). The loggers write only here while the test runs. Thread-safe: Flink's and the HTTP client's threads log
- * concurrently.
+ * Captures everything the named loggers (and their children) log during a test, at every level from
+ * the given one up: each line with its rendered throwable, causes and stack traces included, so
+ * that a test can grep all of it (e.g. for a secret). The loggers write only here while the test
+ * runs. Thread-safe: Flink's and the HTTP client's threads log concurrently.
  */
 public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
     private final Level level;
@@ -30,7 +31,9 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
     private final Queue<String> lines = new ConcurrentLinkedQueue<>();
     private AbstractAppender appender;
 
-    /** @param level the lowest level captured, e.g. {@code "DEBUG"} */
+    /**
+     * @param level the lowest level captured, e.g. {@code "DEBUG"}
+     */
     public LogCapture(String level, String... loggerNames) {
         this.level = Level.valueOf(level);
         this.loggerNames = List.of(loggerNames);
@@ -43,15 +46,28 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        appender = new AbstractAppender("capture-" + System.identityHashCode(this), null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                StringBuilder line = new StringBuilder().append(event.getLevel()).append(' ').append(event.getLoggerName())
-                        .append(" - ").append(event.getMessage().getFormattedMessage());
-                if (event.getThrown() != null) line.append('\n').append(ExceptionUtils.stringifyException(event.getThrown()));
-                lines.add(line.toString());
-            }
-        };
+        appender =
+                new AbstractAppender(
+                        "capture-" + System.identityHashCode(this),
+                        null,
+                        null,
+                        true,
+                        Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(LogEvent event) {
+                        StringBuilder line =
+                                new StringBuilder()
+                                        .append(event.getLevel())
+                                        .append(' ')
+                                        .append(event.getLoggerName())
+                                        .append(" - ")
+                                        .append(event.getMessage().getFormattedMessage());
+                        if (event.getThrown() != null)
+                            line.append('\n')
+                                    .append(ExceptionUtils.stringifyException(event.getThrown()));
+                        lines.add(line.toString());
+                    }
+                };
         appender.start();
         LoggerContext logging = (LoggerContext) LogManager.getContext(false);
         Configuration config = logging.getConfiguration();

@@ -11,7 +11,10 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A real Redis server (embedded binary, no Docker) on a free port for a test class: {@code @RegisterExtension static}. */
+/**
+ * A real Redis server (embedded binary, no Docker) on a free port for a test class:
+ * {@code @RegisterExtension static}.
+ */
 public final class RedisExtension implements BeforeAllCallback, AfterAllCallback {
     private static final Pattern COMMAND_STATS = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)");
     private RedisServer redis;
@@ -36,7 +39,10 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
         return "redis://127.0.0.1:" + port;
     }
 
-    /** How many times the server has run any of {@code commands} (lower case, as INFO commandstats names them). */
+    /**
+     * How many times the server has run any of {@code commands} (lower case, as INFO commandstats
+     * names them).
+     */
     public long calls(Set<String> commands) {
         try (Jedis jedis = new Jedis("127.0.0.1", port)) {
             long calls = 0;

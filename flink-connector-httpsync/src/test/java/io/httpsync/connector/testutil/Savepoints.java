@@ -16,24 +16,30 @@ public final class Savepoints {
     private Savepoints() {}
 
     /** Runs the job built on {@code env} from the savepoint, to its end. */
-    public static void runRestored(StreamExecutionEnvironment env, String savepoint) throws Exception {
+    public static void runRestored(StreamExecutionEnvironment env, String savepoint)
+            throws Exception {
         StreamGraph graph = env.getStreamGraph();
         graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
         env.executeAsync(graph).getJobExecutionResult().get();
     }
 
     /**
-     * Stops the job with a savepoint. Flink fails over a task to which a coordinator event was lost, and a task stops
-     * right when the savepoint completes. The enumerator now sends nothing on its own initiative, only answers to
-     * readers (the cause of "failed during stopping", also seen in Flink's SourceTestSuiteBase, which has no such
-     * fallback and passes). Should Flink still report the savepoint as created and consistent while the job "failed
-     * during stopping", the test goes on with it, since what it checks is the restore.
+     * Stops the job with a savepoint. Flink fails over a task to which a coordinator event was
+     * lost, and a task stops right when the savepoint completes. The enumerator now sends nothing
+     * on its own initiative, only answers to readers (the cause of "failed during stopping", also
+     * seen in Flink's SourceTestSuiteBase, which has no such fallback and passes). Should Flink
+     * still report the savepoint as created and consistent while the job "failed during stopping",
+     * the test goes on with it, since what it checks is the restore.
      */
     public static String stopWithSavepoint(JobClient job, Path dir) throws Exception {
         try {
-            return job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL).get();
+            return job.stopWithSavepoint(
+                            false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get();
         } catch (ExecutionException e) {
-            Throwable cause = ExceptionUtils.findThrowable(e, StopWithSavepointStoppingException.class).orElseThrow(() -> e);
+            Throwable cause =
+                    ExceptionUtils.findThrowable(e, StopWithSavepointStoppingException.class)
+                            .orElseThrow(() -> e);
             return ((StopWithSavepointStoppingException) cause).getSavepointPath();
         }
     }

@@ -1,6 +1,7 @@
 package io.httpsync.connector.testutil;
 
 import io.httpsync.connector.endpoint.EndpointPresets;
+
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
@@ -10,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** DDL for SQL tests: {@code WITH} clauses from option maps, and the httpsync table options for the Kuaishou fixture. */
+/**
+ * DDL for SQL tests: {@code WITH} clauses from option maps, and the httpsync table options for the
+ * Kuaishou fixture.
+ */
 public final class SqlTables {
     private SqlTables() {}
 
@@ -18,9 +22,14 @@ public final class SqlTables {
     public static TableEnvironment streamingEnvironment() {
         Configuration conf = new Configuration();
         conf.setString("parallelism.default", "2");
-        // G1 in dependencies.md: insert-only input into a primary-keyed sink needs this on Flink 2.3
+        // G1 in dependencies.md: insert-only input into a primary-keyed sink needs this on Flink
+        // 2.3
         conf.setString("table.exec.sink.require-on-conflict", "false");
-        return TableEnvironment.create(EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build());
+        return TableEnvironment.create(
+                EnvironmentSettings.newInstance()
+                        .inStreamingMode()
+                        .withConfiguration(conf)
+                        .build());
     }
 
     /** {@code WITH ('k' = 'v', ...)}, quotes doubled. */
@@ -35,13 +44,19 @@ public final class SqlTables {
     }
 
     /**
-     * The simulator's Kuaishou {@code open.order.detail} as a lookup table of the fixture's shop: one signed request
-     * per oid, the order's base info decoded, at most {@code permitsPerSecond} requests per second, partially cached.
+     * The simulator's Kuaishou {@code open.order.detail} as a lookup table of the fixture's shop:
+     * one signed request per oid, the order's base info decoded, at most {@code permitsPerSecond}
+     * requests per second, partially cached.
      */
-    public static Map<String, String> kuaishouOrderDetails(KuaishouSimulatorFixture fixture, double permitsPerSecond) {
+    public static Map<String, String> kuaishouOrderDetails(
+            KuaishouSimulatorFixture fixture, double permitsPerSecond) {
         Map<String, String> o = shopTable(fixture);
         Map<String, String> detail = EndpointPresets.kuaishouOrderDetail(fixture.base);
-        o.keySet().removeIf(k -> EndpointPresets.kuaishouOrders(fixture.base).containsKey(k) && !detail.containsKey(k));
+        o.keySet()
+                .removeIf(
+                        k ->
+                                EndpointPresets.kuaishouOrders(fixture.base).containsKey(k)
+                                        && !detail.containsKey(k));
         o.putAll(detail);
         o.put("request.biz-param.template", "{\"oid\":\"${tenant.lookup.oid}\"}");
         o.put("rate-limit.permits-per-second", Double.toString(permitsPerSecond));
@@ -52,8 +67,12 @@ public final class SqlTables {
         return o;
     }
 
-    /** The Kuaishou orders of the fixture's shop, a bounded sync of {@code [start, end)}, decoded from orderBaseInfo. */
-    public static Map<String, String> kuaishouOrders(KuaishouSimulatorFixture fixture, long start, long end) {
+    /**
+     * The Kuaishou orders of the fixture's shop, a bounded sync of {@code [start, end)}, decoded
+     * from orderBaseInfo.
+     */
+    public static Map<String, String> kuaishouOrders(
+            KuaishouSimulatorFixture fixture, long start, long end) {
         Map<String, String> o = shopTable(fixture);
         o.put("scan.mode", "bounded");
         o.put("scan.start", Instant.ofEpochMilli(start).toString());
@@ -62,13 +81,18 @@ public final class SqlTables {
         return o;
     }
 
-    /** An httpsync table of the fixture's shop: its endpoint options and tenant, orders decoded from orderBaseInfo. */
+    /**
+     * An httpsync table of the fixture's shop: its endpoint options and tenant, orders decoded from
+     * orderBaseInfo.
+     */
     private static Map<String, String> shopTable(KuaishouSimulatorFixture fixture) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("connector", "httpsync");
         o.putAll(fixture.options());
         o.put("tenants", KuaishouSimulatorFixture.SHOP);
-        fixture.tenant().properties().forEach((k, v) -> o.put("tenant." + KuaishouSimulatorFixture.SHOP + "." + k, v));
+        fixture.tenant()
+                .properties()
+                .forEach((k, v) -> o.put("tenant." + KuaishouSimulatorFixture.SHOP + "." + k, v));
         o.put("format", "json");
         o.put("record.pointer", "/orderBaseInfo");
         return o;

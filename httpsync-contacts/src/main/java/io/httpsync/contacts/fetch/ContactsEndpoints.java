@@ -6,22 +6,25 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The platforms' contacts list APIs as connector endpoint descriptions (option maps of the connector's
- * {@code EndpointSpec}): URL, token endpoint, paging, where the records are, how errors and rate limiting look, and
- * the documented per-corp limits as rate-limit buckets. None of these APIs lists by time, so the connector's time
- * window is not used; the department or user a request is about comes in as a tenant property
- * ({@code ${tenant.dept}}, {@code ${tenant.user}}) of a per-request copy of the corp's tenant, which keeps the
- * corp's id, so the corp's token and limits are shared by all of its requests.
+ * The platforms' contacts list APIs as connector endpoint descriptions (option maps of the
+ * connector's {@code EndpointSpec}): URL, token endpoint, paging, where the records are, how errors
+ * and rate limiting look, and the documented per-corp limits as rate-limit buckets. None of these
+ * APIs lists by time, so the connector's time window is not used; the department or user a request
+ * is about comes in as a tenant property ({@code ${tenant.dept}}, {@code ${tenant.user}}) of a
+ * per-request copy of the corp's tenant, which keeps the corp's id, so the corp's token and limits
+ * are shared by all of its requests.
  *
- * <p>Tenant properties: {@code app-key} (WeCom corpid, DingTalk appkey, Feishu app_id) and {@code app-secret}.
- * An API answered in one page (WeCom's lists, DingTalk's {@code listsub} and detail APIs) is described as cursor
- * paging whose cursor never appears ({@value #SINGLE_PAGE}), so it ends after the first page.
+ * <p>Tenant properties: {@code app-key} (WeCom corpid, DingTalk appkey, Feishu app_id) and {@code
+ * app-secret}. An API answered in one page (WeCom's lists, DingTalk's {@code listsub} and detail
+ * APIs) is described as cursor paging whose cursor never appears ({@value #SINGLE_PAGE}), so it
+ * ends after the first page.
  */
 @PublicEvolving
 public final class ContactsEndpoints {
     public static final String WECOM_GATEWAY = "https://qyapi.weixin.qq.com";
     public static final String DINGTALK_GATEWAY = "https://oapi.dingtalk.com";
     public static final String FEISHU_GATEWAY = "https://open.feishu.cn";
+
     /** The pointer of a cursor that a single-page answer never has. */
     public static final String SINGLE_PAGE = "/single-page-answer-has-no-cursor";
 
@@ -29,7 +32,8 @@ public final class ContactsEndpoints {
 
     // ---------------------------------------------------------------- WeCom
 
-    private static Map<String, String> wecom(String base, String name, String path, String recordsPath) {
+    private static Map<String, String> wecom(
+            String base, String name, String path, String recordsPath) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("name", "wecom/" + name);
         o.put("url", base + path);
@@ -50,7 +54,8 @@ public final class ContactsEndpoints {
         o.put("error.token-expired-codes", "42001;40014;41001");
         o.put("pagination.style", "cursor");
         o.put("response.cursor-path", SINGLE_PAGE);
-        // per corp and API 10,000 a minute and 150,000 an hour; a minute's excess bans the key for 60 s
+        // per corp and API 10,000 a minute and 150,000 an hour; a minute's excess bans the key for
+        // 60 s
         o.put("rate-limit.bucket.corp-minute.scope", "tenant_api");
         o.put("rate-limit.bucket.corp-minute.permits", "10000");
         o.put("rate-limit.bucket.corp-minute.period", "minute");
@@ -67,7 +72,10 @@ public final class ContactsEndpoints {
         return wecom(base, "department/list", "/cgi-bin/department/list", "/department");
     }
 
-    /** WeCom {@code user/list?department_id}: a department's direct members with details, one answer. */
+    /**
+     * WeCom {@code user/list?department_id}: a department's direct members with details, one
+     * answer.
+     */
     public static Map<String, String> wecomUsers(String base) {
         Map<String, String> o = wecom(base, "user/list", "/cgi-bin/user/list", "/userlist");
         o.put("request.param.department_id", "${tenant.dept}");
@@ -76,7 +84,8 @@ public final class ContactsEndpoints {
 
     // ---------------------------------------------------------------- DingTalk
 
-    private static Map<String, String> dingtalk(String base, String name, String bodyTemplate, String recordsPath) {
+    private static Map<String, String> dingtalk(
+            String base, String name, String bodyTemplate, String recordsPath) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("name", "dingtalk/" + name);
         o.put("url", base + "/" + name);
@@ -102,7 +111,8 @@ public final class ContactsEndpoints {
         o.put("error.rate-limited-body-regex", "访问被拒绝|\"punish\"");
         o.put("pagination.style", "cursor");
         o.put("response.cursor-path", SINGLE_PAGE);
-        // per corp's app and API 40 a second (the per-IP limit over all APIs, 10,000 in 20 s, is not budgeted here)
+        // per corp's app and API 40 a second (the per-IP limit over all APIs, 10,000 in 20 s, is
+        // not budgeted here)
         o.put("rate-limit.bucket.corp-api.scope", "tenant_api");
         o.put("rate-limit.bucket.corp-api.permits", "40");
         o.put("rate-limit.bucket.corp-api.period", "second");
@@ -110,22 +120,41 @@ public final class ContactsEndpoints {
         return o;
     }
 
-    /** DingTalk {@code topapi/v2/department/listsub}: a department's direct sub-departments, one answer. */
+    /**
+     * DingTalk {@code topapi/v2/department/listsub}: a department's direct sub-departments, one
+     * answer.
+     */
     public static Map<String, String> dingtalkSubDepartments(String base) {
-        return dingtalk(base, "topapi/v2/department/listsub", "{\"dept_id\":${tenant.dept}}", "/result");
+        return dingtalk(
+                base, "topapi/v2/department/listsub", "{\"dept_id\":${tenant.dept}}", "/result");
     }
 
-    /** DingTalk {@code topapi/v2/department/get}: one department with its heads ({@code dept_manager_userid_list}). */
+    /**
+     * DingTalk {@code topapi/v2/department/get}: one department with its heads ({@code
+     * dept_manager_userid_list}).
+     */
     public static Map<String, String> dingtalkDepartment(String base) {
-        Map<String, String> o = dingtalk(base, "topapi/v2/department/get", "{\"dept_id\":${tenant.dept}}", "/result");
+        Map<String, String> o =
+                dingtalk(
+                        base,
+                        "topapi/v2/department/get",
+                        "{\"dept_id\":${tenant.dept}}",
+                        "/result");
         o.put("response.single-record", "true");
         return o;
     }
 
-    /** DingTalk {@code topapi/v2/user/list}: a department's members, 100 a page at a numeric offset cursor. */
+    /**
+     * DingTalk {@code topapi/v2/user/list}: a department's members, 100 a page at a numeric offset
+     * cursor.
+     */
     public static Map<String, String> dingtalkUsers(String base) {
-        Map<String, String> o = dingtalk(base, "topapi/v2/user/list",
-                "{\"dept_id\":${tenant.dept},\"cursor\":${offset},\"size\":${pageSize},\"order_field\":\"custom\"}", "/result/list");
+        Map<String, String> o =
+                dingtalk(
+                        base,
+                        "topapi/v2/user/list",
+                        "{\"dept_id\":${tenant.dept},\"cursor\":${offset},\"size\":${pageSize},\"order_field\":\"custom\"}",
+                        "/result/list");
         o.put("pagination.style", "offset");
         o.remove("response.cursor-path");
         o.put("pagination.page-size", "100");
@@ -134,9 +163,13 @@ public final class ContactsEndpoints {
         return o;
     }
 
-    /** DingTalk {@code topapi/v2/user/get}: one user with its direct leader ({@code manager_userid}). */
+    /**
+     * DingTalk {@code topapi/v2/user/get}: one user with its direct leader ({@code
+     * manager_userid}).
+     */
     public static Map<String, String> dingtalkUser(String base) {
-        Map<String, String> o = dingtalk(base, "topapi/v2/user/get", "{\"userid\":\"${tenant.user}\"}", "/result");
+        Map<String, String> o =
+                dingtalk(base, "topapi/v2/user/get", "{\"userid\":\"${tenant.user}\"}", "/result");
         o.put("response.single-record", "true");
         return o;
     }
@@ -154,7 +187,9 @@ public final class ContactsEndpoints {
         o.put("auth.token.url", base + "/open-apis/auth/v3/tenant_access_token/internal");
         o.put("auth.token.method", "POST");
         o.put("auth.token.body.kind", "json");
-        o.put("auth.token.body.template", "{\"app_id\":\"${tenant.app-key}\",\"app_secret\":\"${tenant.app-secret}\"}");
+        o.put(
+                "auth.token.body.template",
+                "{\"app_id\":\"${tenant.app-key}\",\"app_secret\":\"${tenant.app-secret}\"}");
         o.put("auth.token.path", "/tenant_access_token");
         o.put("auth.token.expires-in-path", "/expire");
         o.put("auth.token.expires-in-unit", "seconds");
@@ -184,19 +219,28 @@ public final class ContactsEndpoints {
         return o;
     }
 
-    /** Feishu {@code departments/0/children?fetch_child=true}: every department below the root, paged. */
+    /**
+     * Feishu {@code departments/0/children?fetch_child=true}: every department below the root,
+     * paged.
+     */
     public static Map<String, String> feishuDepartments(String base) {
-        Map<String, String> o = feishu(base, "contact/v3/departments/children", "/open-apis/contact/v3/departments/0/children");
+        Map<String, String> o =
+                feishu(
+                        base,
+                        "contact/v3/departments/children",
+                        "/open-apis/contact/v3/departments/0/children");
         o.put("request.param.fetch_child", "true");
         return o;
     }
 
     /**
-     * Feishu {@code departments/0}: the root department itself (its name and leaders), which no list shows. The app
-     * needs the whole corp in its contacts scope (全部成员) to read it, as it does for {@code departments/0/children}.
+     * Feishu {@code departments/0}: the root department itself (its name and leaders), which no
+     * list shows. The app needs the whole corp in its contacts scope (全部成员) to read it, as it does
+     * for {@code departments/0/children}.
      */
     public static Map<String, String> feishuRootDepartment(String base) {
-        Map<String, String> o = feishu(base, "contact/v3/departments/get", "/open-apis/contact/v3/departments/0");
+        Map<String, String> o =
+                feishu(base, "contact/v3/departments/get", "/open-apis/contact/v3/departments/0");
         o.remove("request.param.page_size");
         o.remove("request.param.page_token");
         o.remove("response.has-next-path");
@@ -209,7 +253,11 @@ public final class ContactsEndpoints {
 
     /** Feishu {@code users/find_by_department}: a department's direct members, paged. */
     public static Map<String, String> feishuUsers(String base) {
-        Map<String, String> o = feishu(base, "contact/v3/users/find_by_department", "/open-apis/contact/v3/users/find_by_department");
+        Map<String, String> o =
+                feishu(
+                        base,
+                        "contact/v3/users/find_by_department",
+                        "/open-apis/contact/v3/users/find_by_department");
         o.put("request.param.department_id", "${tenant.dept}");
         return o;
     }

@@ -22,7 +22,10 @@ public enum ContactsPlatform {
         return gateway;
     }
 
-    /** The lower-case name used in configuration and in the simulator's paths: wecom, dingtalk, feishu. */
+    /**
+     * The lower-case name used in configuration and in the simulator's paths: wecom, dingtalk,
+     * feishu.
+     */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -32,6 +35,7 @@ public enum ContactsPlatform {
         for (ContactsPlatform p : values()) {
             if (p.id().equalsIgnoreCase(name.trim())) return p;
         }
-        throw new IllegalArgumentException("unknown contacts platform '" + name + "'; it is one of wecom, dingtalk, feishu");
+        throw new IllegalArgumentException(
+                "unknown contacts platform '" + name + "'; it is one of wecom, dingtalk, feishu");
     }
 }

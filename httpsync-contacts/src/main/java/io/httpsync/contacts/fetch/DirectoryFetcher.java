@@ -1,16 +1,18 @@
 package io.httpsync.contacts.fetch;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenProvider;
-import io.httpsync.connector.http.PageFetcher;
-import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.http.FetchListener;
+import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.http.RequestFailedException;
 import io.httpsync.connector.http.TokenHttpClient;
 import io.httpsync.contacts.model.CorpDirectory;
+
 import org.apache.flink.annotation.PublicEvolving;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import javax.annotation.Nullable;
 
@@ -27,24 +29,29 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
- * Reads one corp's whole directory from a platform: the department tree and every department's members, through
- * the connector's HTTP, token, retry and rate-limit machinery ({@link ContactsEndpoints}). The requests of one
- * phase (e.g. the members of every department) are in flight together, paced by the APIs' buckets.
+ * Reads one corp's whole directory from a platform: the department tree and every department's
+ * members, through the connector's HTTP, token, retry and rate-limit machinery ({@link
+ * ContactsEndpoints}). The requests of one phase (e.g. the members of every department) are in
+ * flight together, paced by the APIs' buckets.
  *
- * <p>A corp's directory is complete only when every listing of it completed; {@link #fetch} then returns it,
- * otherwise a result without a directory and with the first failure (naming the API, the department or user, and
- * the corp; never a secret).
+ * <p>A corp's directory is complete only when every listing of it completed; {@link #fetch} then
+ * returns it, otherwise a result without a directory and with the first failure (naming the API,
+ * the department or user, and the corp; never a secret).
  *
- * <p>Thread contract: {@link #fetch} blocks its caller (never an I/O thread) until the corp's listings are done;
- * several threads may fetch different corps with one fetcher at once.
+ * <p>Thread contract: {@link #fetch} blocks its caller (never an I/O thread) until the corp's
+ * listings are done; several threads may fetch different corps with one fetcher at once.
  */
 @PublicEvolving
 public abstract class DirectoryFetcher implements AutoCloseable {
     /**
-     * A corp's fetch: its directory if every listing completed, else why not: the first failure as a text and as an
-     * {@link ExceptionEvent} (see {@link #failureEvent}).
+     * A corp's fetch: its directory if every listing completed, else why not: the first failure as
+     * a text and as an {@link ExceptionEvent} (see {@link #failureEvent}).
      */
-    public record Result(String corpId, @Nullable CorpDirectory directory, @Nullable String failure, @Nullable ExceptionEvent failureEvent) {
+    public record Result(
+            String corpId,
+            @Nullable CorpDirectory directory,
+            @Nullable String failure,
+            @Nullable ExceptionEvent failureEvent) {
         public Result(String corpId, @Nullable CorpDirectory directory, @Nullable String failure) {
             this(corpId, directory, failure, null);
         }
@@ -59,25 +66,44 @@ public abstract class DirectoryFetcher implements AutoCloseable {
     private final List<Listing> listings = new ArrayList<>();
     private final FetchListener listener;
     private final Map<String, String> overrides;
-    /** The platform's part of the APIs' names ({@code wecom}, ...), naming failures that are not one API's. */
+
+    /**
+     * The platform's part of the APIs' names ({@code wecom}, ...), naming failures that are not one
+     * API's.
+     */
     private final String platform;
 
-    protected DirectoryFetcher(Map<String, String> tokenSpecOptions, FetchListener listener, Map<String, String> overrides) {
+    protected DirectoryFetcher(
+            Map<String, String> tokenSpecOptions,
+            FetchListener listener,
+            Map<String, String> overrides) {
         this.overrides = Map.copyOf(overrides);
         EndpointSpec spec = EndpointSpec.fromOptions(withOverrides(tokenSpecOptions));
         this.listener = listener;
-        this.platform = spec.name().contains("/") ? spec.name().substring(0, spec.name().indexOf('/')) : spec.name();
-        this.tokenClient = new TokenHttpClient("contacts-token-" + spec.name().replace('/', '-'), Duration.ofSeconds(30));
-        this.tokens = PageFetcher.tokenProvider(spec, tokenClient, Clock.systemUTC(), listener::onTokenFetched);
+        this.platform =
+                spec.name().contains("/")
+                        ? spec.name().substring(0, spec.name().indexOf('/'))
+                        : spec.name();
+        this.tokenClient =
+                new TokenHttpClient(
+                        "contacts-token-" + spec.name().replace('/', '-'), Duration.ofSeconds(30));
+        this.tokens =
+                PageFetcher.tokenProvider(
+                        spec, tokenClient, Clock.systemUTC(), listener::onTokenFetched);
     }
 
     /**
-     * The fetcher of a platform at {@code baseUrl} (its gateway, or a simulator's {@code http://host:port/<platform>}).
+     * The fetcher of a platform at {@code baseUrl} (its gateway, or a simulator's {@code
+     * http://host:port/<platform>}).
      *
-     * @param overrides connector endpoint options set on every API of the platform (retries, timeouts, rate-limit
-     *     utilization, ...), over {@link ContactsEndpoints}' values
+     * @param overrides connector endpoint options set on every API of the platform (retries,
+     *     timeouts, rate-limit utilization, ...), over {@link ContactsEndpoints}' values
      */
-    public static DirectoryFetcher of(ContactsPlatform platform, String baseUrl, FetchListener listener, Map<String, String> overrides) {
+    public static DirectoryFetcher of(
+            ContactsPlatform platform,
+            String baseUrl,
+            FetchListener listener,
+            Map<String, String> overrides) {
         return switch (platform) {
             case WECOM -> new WeComFetcher(baseUrl, listener, overrides);
             case DINGTALK -> new DingTalkFetcher(baseUrl, listener, overrides);
@@ -109,26 +135,44 @@ public abstract class DirectoryFetcher implements AutoCloseable {
             String message = corp.redact(cause.getMessage());
             return new Result(corp.id(), null, message, failureEvent(corp, cause, message));
         } catch (RuntimeException e) {
-            String message = corp.redact(corp.id() + ": the directory could not be read: " + e.getMessage());
+            String message =
+                    corp.redact(corp.id() + ": the directory could not be read: " + e.getMessage());
             return new Result(corp.id(), null, message, failureEvent(corp, e, message));
         }
     }
 
     /**
-     * A failed fetch as an exception event: the API and the request that failed for good (its HTTP status, platform
-     * code, kind, attempts, as the connector's page fetcher recorded them), the corp as the tenant, and as position
-     * what was asked about (the department tree, a department, a user) and the page. A listing has no time window:
-     * the event's window is {@code [0, 0)}, which the replay command skips. {@code message} is already redacted.
+     * A failed fetch as an exception event: the API and the request that failed for good (its HTTP
+     * status, platform code, kind, attempts, as the connector's page fetcher recorded them), the
+     * corp as the tenant, and as position what was asked about (the department tree, a department,
+     * a user) and the page. A listing has no time window: the event's window is {@code [0, 0)},
+     * which the replay command skips. {@code message} is already redacted.
      */
     private ExceptionEvent failureEvent(Tenant corp, Throwable failure, String message) {
-        Listing.ListingFailedException listing = find(failure, Listing.ListingFailedException.class);
+        Listing.ListingFailedException listing =
+                find(failure, Listing.ListingFailedException.class);
         RequestFailedException request = find(failure, RequestFailedException.class);
-        String api = listing != null ? listing.api() : request != null ? request.event().endpoint() : platform + "/directory";
+        String api =
+                listing != null
+                        ? listing.api()
+                        : request != null ? request.event().endpoint() : platform + "/directory";
         String about = listing != null ? listing.about() : "the directory";
-        if (request == null) return ExceptionEvent.ofWindow(api, corp.id(), 0, 0, about, message, System.currentTimeMillis());
+        if (request == null)
+            return ExceptionEvent.ofWindow(
+                    api, corp.id(), 0, 0, about, message, System.currentTimeMillis());
         ExceptionEvent e = request.event();
-        return new ExceptionEvent(api, corp.id(), 0, 0, about + ", page " + e.position(), e.httpStatus(), e.platformCode(), e.kind(),
-                e.attempts(), message, e.timeMillis());
+        return new ExceptionEvent(
+                api,
+                corp.id(),
+                0,
+                0,
+                about + ", page " + e.position(),
+                e.httpStatus(),
+                e.platformCode(),
+                e.kind(),
+                e.attempts(),
+                message,
+                e.timeMillis());
     }
 
     @Nullable
@@ -139,31 +183,45 @@ public abstract class DirectoryFetcher implements AutoCloseable {
         return null;
     }
 
-    /** Reads the directory, joining each phase; a failed listing surfaces as a {@link CompletionException}. */
+    /**
+     * Reads the directory, joining each phase; a failed listing surfaces as a {@link
+     * CompletionException}.
+     */
     protected abstract CorpDirectory read(Tenant corp);
 
     /**
-     * The directory as the platform's renderings show it: departments and users as this fetcher's APIs (and the
-     * simulator's ground truth) render them.
+     * The directory as the platform's renderings show it: departments and users as this fetcher's
+     * APIs (and the simulator's ground truth) render them.
      */
-    public abstract CorpDirectory fromRenderings(String corpId, Collection<JsonNode> departments, Collection<JsonNode> users);
+    public abstract CorpDirectory fromRenderings(
+            String corpId, Collection<JsonNode> departments, Collection<JsonNode> users);
 
-    /** A per-request copy of the corp's tenant with one more property (the department or user asked about). */
+    /**
+     * A per-request copy of the corp's tenant with one more property (the department or user asked
+     * about).
+     */
     protected static Tenant with(Tenant corp, String key, String value) {
         Map<String, String> properties = new TreeMap<>(corp.properties());
         properties.put(key, value);
         return Tenant.of(corp.id(), properties);
     }
 
-    /** The members of every department, listed at once, each department's list in order, one after another. */
-    protected static List<JsonNode> membersOfEach(Listing members, Tenant corp, Collection<String> departmentIds) {
+    /**
+     * The members of every department, listed at once, each department's list in order, one after
+     * another.
+     */
+    protected static List<JsonNode> membersOfEach(
+            Listing members, Tenant corp, Collection<String> departmentIds) {
         List<JsonNode> out = new ArrayList<>();
-        each(departmentIds, id -> members.all(with(corp, "dept", id), "department " + id)).values().forEach(out::addAll);
+        each(departmentIds, id -> members.all(with(corp, "dept", id), "department " + id))
+                .values()
+                .forEach(out::addAll);
         return out;
     }
 
     /** Runs {@code request} for every key at once and waits for all, keeping the answers by key. */
-    protected static <T> Map<String, T> each(Collection<String> keys, Function<String, CompletableFuture<T>> request) {
+    protected static <T> Map<String, T> each(
+            Collection<String> keys, Function<String, CompletableFuture<T>> request) {
         Map<String, CompletableFuture<T>> futures = new TreeMap<>();
         for (String k : keys) futures.put(k, request.apply(k));
         CompletableFuture.allOf(futures.values().toArray(CompletableFuture[]::new)).join();
@@ -181,7 +239,8 @@ public abstract class DirectoryFetcher implements AutoCloseable {
 
     protected static String required(JsonNode node, String field, String what) {
         String v = text(node, field);
-        if (v == null) throw new IllegalArgumentException(what + " has no '" + field + "': " + node);
+        if (v == null)
+            throw new IllegalArgumentException(what + " has no '" + field + "': " + node);
         return v;
     }
 

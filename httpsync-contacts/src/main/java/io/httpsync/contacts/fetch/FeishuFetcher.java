@@ -1,12 +1,14 @@
 package io.httpsync.contacts.fetch;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.http.FetchListener;
 import io.httpsync.contacts.model.CorpDirectory;
 import io.httpsync.contacts.model.Department;
 import io.httpsync.contacts.model.Employee;
+
 import org.apache.flink.annotation.Internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,10 +19,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Feishu (contact v3, open ids): the root department ({@value #ROOT}, which no list shows) with {@code departments/0},
- * every department below it with {@code departments/0/children?fetch_child=true} (paged), then every department's
- * members with {@code users/find_by_department} (paged), the root's included. Thread contract: see
- * {@link DirectoryFetcher}.
+ * Feishu (contact v3, open ids): the root department ({@value #ROOT}, which no list shows) with
+ * {@code departments/0}, every department below it with {@code
+ * departments/0/children?fetch_child=true} (paged), then every department's members with {@code
+ * users/find_by_department} (paged), the root's included. Thread contract: see {@link
+ * DirectoryFetcher}.
  */
 @Internal
 final class FeishuFetcher extends DirectoryFetcher {
@@ -47,7 +50,8 @@ final class FeishuFetcher extends DirectoryFetcher {
     }
 
     @Override
-    public CorpDirectory fromRenderings(String corpId, Collection<JsonNode> departmentJson, Collection<JsonNode> userJson) {
+    public CorpDirectory fromRenderings(
+            String corpId, Collection<JsonNode> departmentJson, Collection<JsonNode> userJson) {
         List<Department> ds = new ArrayList<>();
         for (JsonNode d : departmentJson) {
             List<JsonNode> leaders = new ArrayList<>();
@@ -55,9 +59,17 @@ final class FeishuFetcher extends DirectoryFetcher {
             leaders.sort(Comparator.comparingInt(l -> l.path("leaderType").asInt()));
             String id = required(d, "open_department_id", "a Feishu department");
             // the root has no parent; its name may be empty
-            ds.add(new Department(id, id.equals(ROOT) ? null : required(d, "parent_department_id", "a Feishu department"),
-                    id.equals(ROOT) ? d.path("name").asText("") : required(d, "name", "a Feishu department"),
-                    Long.parseLong(d.path("order").asText("0")), leaders.stream().map(l -> l.path("leaderID").asText()).toList()));
+            ds.add(
+                    new Department(
+                            id,
+                            id.equals(ROOT)
+                                    ? null
+                                    : required(d, "parent_department_id", "a Feishu department"),
+                            id.equals(ROOT)
+                                    ? d.path("name").asText("")
+                                    : required(d, "name", "a Feishu department"),
+                            Long.parseLong(d.path("order").asText("0")),
+                            leaders.stream().map(l -> l.path("leaderID").asText()).toList()));
         }
         Map<String, Employee> es = new LinkedHashMap<>();
         for (JsonNode u : userJson) {
@@ -65,10 +77,19 @@ final class FeishuFetcher extends DirectoryFetcher {
             List<String> departments = new ArrayList<>(texts(u.get("department_ids")));
             for (JsonNode o : u.path("orders")) {
                 String d = o.path("department_id").asText();
-                if (o.path("is_primary_dept").asBoolean() && departments.remove(d)) departments.add(0, d);
+                if (o.path("is_primary_dept").asBoolean() && departments.remove(d))
+                    departments.add(0, d);
             }
-            es.putIfAbsent(id, new Employee(id, required(u, "name", "a Feishu user"), departments, text(u, "leader_user_id"),
-                    text(u, "job_title"), text(u, "mobile"), text(u, "email")));
+            es.putIfAbsent(
+                    id,
+                    new Employee(
+                            id,
+                            required(u, "name", "a Feishu user"),
+                            departments,
+                            text(u, "leader_user_id"),
+                            text(u, "job_title"),
+                            text(u, "mobile"),
+                            text(u, "email")));
         }
         return new CorpDirectory(corpId, ds, es.values());
     }

@@ -7,7 +7,9 @@ import io.httpsync.contacts.model.EntityKind;
 import io.httpsync.contacts.model.EntityRef;
 import io.httpsync.contacts.plan.Planner;
 import io.httpsync.contacts.plan.WritePlan;
+
 import org.apache.flink.annotation.PublicEvolving;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,23 +32,31 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Lands a corp's directory into the {@link ContactsSchema} tables, foreign keys enforced at every statement:
- * <ol>
- *   <li>reads what the tables hold and compares entity by entity: created, updated, unchanged, deleted;</li>
- *   <li>plans the created and updated ones ({@link Planner}: the condensed dependency graph with cycles merged);</li>
- *   <li>writes the plan with up to {@code concurrency} transactions in flight: a component goes as soon as every
- *       component it depends on is committed (in-degree zero first, the others wait in a pending pool); components
- *       of one entity that are ready together go in JDBC batches of up to {@code batchSize}; a merged cycle is one
- *       transaction of degraded writes and then its patches;</li>
- *   <li>deletes what is gone, in reverse dependency order with references cleared first (or marks it, with
- *       {@code softDelete}), unless that is more than {@code maxDeleteRatio} of the corp's entities;</li>
- *   <li>logs each entity once in the sync log and the run in the run table.</li>
- * </ol>
- * Progress is entities done &divide; (departments + employees + deleted), reported as it only grows: an entity
- * counts once, when its component is committed (a degraded one when its patch is).
+ * Lands a corp's directory into the {@link ContactsSchema} tables, foreign keys enforced at every
+ * statement:
  *
- * <p>Thread contract: {@link #sync} may be called from one thread at a time per instance; it runs its writes on a pool
- * of its own, one JDBC connection per pool thread, and calls the progress listener on the calling thread.
+ * <ol>
+ *   <li>reads what the tables hold and compares entity by entity: created, updated, unchanged,
+ *       deleted;
+ *   <li>plans the created and updated ones ({@link Planner}: the condensed dependency graph with
+ *       cycles merged);
+ *   <li>writes the plan with up to {@code concurrency} transactions in flight: a component goes as
+ *       soon as every component it depends on is committed (in-degree zero first, the others wait
+ *       in a pending pool); components of one entity that are ready together go in JDBC batches of
+ *       up to {@code batchSize}; a merged cycle is one transaction of degraded writes and then its
+ *       patches;
+ *   <li>deletes what is gone, in reverse dependency order with references cleared first (or marks
+ *       it, with {@code softDelete}), unless that is more than {@code maxDeleteRatio} of the corp's
+ *       entities;
+ *   <li>logs each entity once in the sync log and the run in the run table.
+ * </ol>
+ *
+ * Progress is entities done &divide; (departments + employees + deleted), reported as it only
+ * grows: an entity counts once, when its component is committed (a degraded one when its patch is).
+ *
+ * <p>Thread contract: {@link #sync} may be called from one thread at a time per instance; it runs
+ * its writes on a pool of its own, one JDBC connection per pool thread, and calls the progress
+ * listener on the calling thread.
  */
 @PublicEvolving
 public final class ContactsWriter {
@@ -58,7 +68,10 @@ public final class ContactsWriter {
         Connection open() throws SQLException;
     }
 
-    /** Told how far a corp's run is; called on the thread running {@link #sync}, with {@code done} never falling. */
+    /**
+     * Told how far a corp's run is; called on the thread running {@link #sync}, with {@code done}
+     * never falling.
+     */
     @FunctionalInterface
     public interface ProgressListener {
         ProgressListener NONE = (corp, done, total) -> {};
@@ -70,13 +83,21 @@ public final class ContactsWriter {
      * @param concurrency transactions in flight at once (connections used)
      * @param batchSize the most entities in one JDBC batch
      * @param softDelete mark gone entities {@code deleted} instead of removing their rows
-     * @param maxDeleteRatio the largest share of the corp's stored entities one run may delete, in [0, 1]
+     * @param maxDeleteRatio the largest share of the corp's stored entities one run may delete, in
+     *     [0, 1]
      */
-    public record Options(int concurrency, int batchSize, boolean softDelete, double maxDeleteRatio) {
+    public record Options(
+            int concurrency, int batchSize, boolean softDelete, double maxDeleteRatio) {
         public Options {
-            if (concurrency < 1) throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
-            if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
-            if (!(maxDeleteRatio >= 0 && maxDeleteRatio <= 1)) throw new IllegalArgumentException("maxDeleteRatio must lie in [0, 1], was " + maxDeleteRatio);
+            if (concurrency < 1)
+                throw new IllegalArgumentException(
+                        "concurrency must be at least 1, was " + concurrency);
+            if (batchSize < 1)
+                throw new IllegalArgumentException(
+                        "batchSize must be at least 1, was " + batchSize);
+            if (!(maxDeleteRatio >= 0 && maxDeleteRatio <= 1))
+                throw new IllegalArgumentException(
+                        "maxDeleteRatio must lie in [0, 1], was " + maxDeleteRatio);
         }
 
         public static Options defaults() {
@@ -102,25 +123,50 @@ public final class ContactsWriter {
     }
 
     /** Records a run that wrote nothing because a listing of the corp did not complete. */
-    public SyncReport recordIncomplete(String runId, String platform, String corpId, String why) throws SQLException {
-        SyncReport report = new SyncReport(runId, corpId, SyncReport.Status.INCOMPLETE, 0, 0, 0, 0, 0, 0, 0, false, why, 0);
+    public SyncReport recordIncomplete(String runId, String platform, String corpId, String why)
+            throws SQLException {
+        SyncReport report =
+                new SyncReport(
+                        runId,
+                        corpId,
+                        SyncReport.Status.INCOMPLETE,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        false,
+                        why,
+                        0);
         try (Connection c = connections.open()) {
             recordRun(c, platform, report);
         }
         return report;
     }
 
-    /** Makes the tables hold {@code target} for its corp; never throws for a failed write, which the report tells. */
-    public SyncReport sync(String runId, String platform, CorpDirectory target, ProgressListener progress) throws SQLException {
+    /**
+     * Makes the tables hold {@code target} for its corp; never throws for a failed write, which the
+     * report tells.
+     */
+    public SyncReport sync(
+            String runId, String platform, CorpDirectory target, ProgressListener progress)
+            throws SQLException {
         List<String> problems = target.problems();
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(target.corpId() + ": the directory is not consistent, nothing written: "
-                    + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
+            throw new IllegalArgumentException(
+                    target.corpId()
+                            + ": the directory is not consistent, nothing written: "
+                            + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
         }
         return new Run(runId, platform, target, progress).execute();
     }
 
-    /** One corp's run; lives on the thread calling {@link #sync}, except for the write tasks it hands its pool. */
+    /**
+     * One corp's run; lives on the thread calling {@link #sync}, except for the write tasks it
+     * hands its pool.
+     */
     private final class Run {
         final String runId;
         final String platform;
@@ -146,17 +192,22 @@ public final class ContactsWriter {
 
         SyncReport execute() throws SQLException {
             BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(options.concurrency());
-            ExecutorService threads = Executors.newFixedThreadPool(options.concurrency(), r -> {
-                Thread t = new Thread(r, "contacts-writer-" + target.corpId());
-                t.setDaemon(true);
-                return t;
-            });
+            ExecutorService threads =
+                    Executors.newFixedThreadPool(
+                            options.concurrency(),
+                            r -> {
+                                Thread t = new Thread(r, "contacts-writer-" + target.corpId());
+                                t.setDaemon(true);
+                                return t;
+                            });
             try {
                 for (int i = 0; i < options.concurrency(); i++) {
                     Connection c = connections.open();
                     c.setAutoCommit(false);
-                    // no gap locks between the parallel transactions (MySQL/MariaDB's default REPEATABLE READ takes
-                    // them on the relation rows' deletes); each transaction writes rows no other one in flight touches
+                    // no gap locks between the parallel transactions (MySQL/MariaDB's default
+                    // REPEATABLE READ takes
+                    // them on the relation rows' deletes); each transaction writes rows no other
+                    // one in flight touches
                     c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                     pool.add(c);
                 }
@@ -173,10 +224,17 @@ public final class ContactsWriter {
                 total = target.size() + deletions.count();
                 inTransaction(pool, c -> rows.logUnchanged(c, unchanged));
                 advance(unchanged.size());
-                WritePlan plan = Planner.plan(
-                        items.values().stream().filter(i -> i.ref().kind() == EntityKind.DEPARTMENT).map(RowWriter.Item::department).toList(),
-                        items.values().stream().filter(i -> i.ref().kind() == EntityKind.EMPLOYEE).map(RowWriter.Item::employee).toList(),
-                        stored::hasRow);
+                WritePlan plan =
+                        Planner.plan(
+                                items.values().stream()
+                                        .filter(i -> i.ref().kind() == EntityKind.DEPARTMENT)
+                                        .map(RowWriter.Item::department)
+                                        .toList(),
+                                items.values().stream()
+                                        .filter(i -> i.ref().kind() == EntityKind.EMPLOYEE)
+                                        .map(RowWriter.Item::employee)
+                                        .toList(),
+                                stored::hasRow);
                 String failure = writeInOrder(plan, pool, threads);
                 boolean refused = false;
                 int deleted = 0;
@@ -186,7 +244,14 @@ public final class ContactsWriter {
                         LOG.warn("{}", deletions.refusal);
                     } else if (deletions.count() > 0) {
                         try {
-                            inTransaction(pool, c -> rows.delete(c, deletions.employees, deletions.departmentsByLevel, options.softDelete()));
+                            inTransaction(
+                                    pool,
+                                    c ->
+                                            rows.delete(
+                                                    c,
+                                                    deletions.employees,
+                                                    deletions.departmentsByLevel,
+                                                    options.softDelete()));
                             deleted = deletions.count();
                             advance(deleted);
                         } catch (SQLException e) {
@@ -195,9 +260,21 @@ public final class ContactsWriter {
                         }
                     }
                 }
-                SyncReport report = new SyncReport(runId, target.corpId(), failure == null ? SyncReport.Status.OK : SyncReport.Status.FAILED,
-                        created, updated, unchanged.size(), deleted, plan.degraded(), plan.cyclicComponents(), violations, refused,
-                        failure != null ? failure : refused ? deletions.refusal : null, System.currentTimeMillis() - started);
+                SyncReport report =
+                        new SyncReport(
+                                runId,
+                                target.corpId(),
+                                failure == null ? SyncReport.Status.OK : SyncReport.Status.FAILED,
+                                created,
+                                updated,
+                                unchanged.size(),
+                                deleted,
+                                plan.degraded(),
+                                plan.cyclicComponents(),
+                                violations,
+                                refused,
+                                failure != null ? failure : refused ? deletions.refusal : null,
+                                System.currentTimeMillis() - started);
                 inTransaction(pool, c -> recordRun(c, platform, report));
                 return report;
             } catch (InterruptedException e) {
@@ -212,15 +289,26 @@ public final class ContactsWriter {
         void compare(StoredState stored) {
             for (Department d : target.departments().values()) {
                 Department old = stored.live().departments().get(d.id());
-                classify(d.ref(), d, old, old == null ? null : old.equals(d), stored.softDeleted().contains(d.ref()));
+                classify(
+                        d.ref(),
+                        d,
+                        old,
+                        old == null ? null : old.equals(d),
+                        stored.softDeleted().contains(d.ref()));
             }
             for (Employee e : target.employees().values()) {
                 Employee old = stored.live().employees().get(e.id());
-                classify(e.ref(), e, old, old == null ? null : old.equals(e), stored.softDeleted().contains(e.ref()));
+                classify(
+                        e.ref(),
+                        e,
+                        old,
+                        old == null ? null : old.equals(e),
+                        stored.softDeleted().contains(e.ref()));
             }
         }
 
-        private void classify(EntityRef ref, Object entity, Object old, Boolean same, boolean softDeleted) {
+        private void classify(
+                EntityRef ref, Object entity, Object old, Boolean same, boolean softDeleted) {
             if (Boolean.TRUE.equals(same)) {
                 unchanged.add(ref);
             } else if (old != null) {
@@ -228,16 +316,19 @@ public final class ContactsWriter {
                 items.put(ref, new RowWriter.Item(ref, entity, true, false, SyncAction.UPDATED));
             } else {
                 created++;
-                items.put(ref, new RowWriter.Item(ref, entity, softDeleted, false, SyncAction.CREATED));
+                items.put(
+                        ref,
+                        new RowWriter.Item(ref, entity, softDeleted, false, SyncAction.CREATED));
             }
         }
 
         /**
-         * Runs the plan: a dispatcher loop on this thread hands ready components to the pool and, as each task
-         * commits, releases the components waiting on it. Returns null, or what failed (then no further component
-         * is started, and those in flight are waited for).
+         * Runs the plan: a dispatcher loop on this thread hands ready components to the pool and,
+         * as each task commits, releases the components waiting on it. Returns null, or what failed
+         * (then no further component is started, and those in flight are waited for).
          */
-        String writeInOrder(WritePlan plan, BlockingQueue<Connection> pool, ExecutorService threads) throws InterruptedException {
+        String writeInOrder(WritePlan plan, BlockingQueue<Connection> pool, ExecutorService threads)
+                throws InterruptedException {
             List<WritePlan.Component> components = plan.components();
             int[] waiting = new int[components.size()];
             Deque<WritePlan.Component> ready = new ArrayDeque<>();
@@ -245,17 +336,19 @@ public final class ContactsWriter {
                 waiting[c.index()] = c.dependsOn().length;
                 if (waiting[c.index()] == 0) ready.add(c);
             }
-            ExecutorCompletionService<List<WritePlan.Component>> completions = new ExecutorCompletionService<>(threads);
+            ExecutorCompletionService<List<WritePlan.Component>> completions =
+                    new ExecutorCompletionService<>(threads);
             int inFlight = 0;
             int finished = 0;
             String failure = null;
             while (finished < components.size()) {
                 if (failure == null) {
                     for (List<WritePlan.Component> task : tasks(ready)) {
-                        completions.submit(() -> {
-                            run(task, pool);
-                            return task;
-                        });
+                        completions.submit(
+                                () -> {
+                                    run(task, pool);
+                                    return task;
+                                });
                         inFlight++;
                     }
                 }
@@ -273,16 +366,23 @@ public final class ContactsWriter {
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof SQLException s && isViolation(s)) violations++;
-                    if (failure == null) failure = cause instanceof SQLException s ? describe(s) : String.valueOf(cause);
-                    LOG.warn("{}: a write failed; no further component is started: {}", target.corpId(), failure);
+                    if (failure == null)
+                        failure =
+                                cause instanceof SQLException s
+                                        ? describe(s)
+                                        : String.valueOf(cause);
+                    LOG.warn(
+                            "{}: a write failed; no further component is started: {}",
+                            target.corpId(),
+                            failure);
                 }
             }
             return failure;
         }
 
         /**
-         * The ready components as tasks: each merged cycle alone; single entities in batches, split so that every
-         * pool thread gets some while each batch stays at most {@code batchSize}.
+         * The ready components as tasks: each merged cycle alone; single entities in batches, split
+         * so that every pool thread gets some while each batch stays at most {@code batchSize}.
          */
         List<List<WritePlan.Component>> tasks(Deque<WritePlan.Component> ready) {
             List<List<WritePlan.Component>> out = new ArrayList<>();
@@ -295,27 +395,38 @@ public final class ContactsWriter {
                     singles.add(c);
                 }
             }
-            int chunk = Math.max(1, Math.min(options.batchSize(), (singles.size() + options.concurrency() - 1) / options.concurrency()));
-            for (int i = 0; i < singles.size(); i += chunk) out.add(singles.subList(i, Math.min(singles.size(), i + chunk)));
+            int chunk =
+                    Math.max(
+                            1,
+                            Math.min(
+                                    options.batchSize(),
+                                    (singles.size() + options.concurrency() - 1)
+                                            / options.concurrency()));
+            for (int i = 0; i < singles.size(); i += chunk)
+                out.add(singles.subList(i, Math.min(singles.size(), i + chunk)));
             return out;
         }
 
         /** One task on a pool thread: one transaction on a connection of the pool. */
         void run(List<WritePlan.Component> task, BlockingQueue<Connection> pool) throws Exception {
-            inTransaction(pool, c -> {
-                if (task.size() == 1 && task.get(0).cyclic()) {
-                    WritePlan.Component cycle = task.get(0);
-                    List<RowWriter.Item> degraded = new ArrayList<>();
-                    for (WritePlan.EntityWrite w : cycle.writes()) {
-                        RowWriter.Item item = item(w);
-                        rows.write(c, List.of(item));
-                        if (w.degraded()) degraded.add(item);
-                    }
-                    rows.patch(c, degraded);
-                } else {
-                    rows.write(c, task.stream().map(comp -> item(comp.writes().get(0))).toList());
-                }
-            });
+            inTransaction(
+                    pool,
+                    c -> {
+                        if (task.size() == 1 && task.get(0).cyclic()) {
+                            WritePlan.Component cycle = task.get(0);
+                            List<RowWriter.Item> degraded = new ArrayList<>();
+                            for (WritePlan.EntityWrite w : cycle.writes()) {
+                                RowWriter.Item item = item(w);
+                                rows.write(c, List.of(item));
+                                if (w.degraded()) degraded.add(item);
+                            }
+                            rows.patch(c, degraded);
+                        } else {
+                            rows.write(
+                                    c,
+                                    task.stream().map(comp -> item(comp.writes().get(0))).toList());
+                        }
+                    });
         }
 
         RowWriter.Item item(WritePlan.EntityWrite w) {
@@ -330,29 +441,40 @@ public final class ContactsWriter {
         }
 
         Deletions deletions(StoredState stored) {
-            List<String> employees = stored.live().employees().keySet().stream()
-                    .filter(id -> !target.employees().containsKey(id)).toList();
-            Map<Integer, List<String>> byDepth = new TreeMap<>((a, b) -> Integer.compare(b, a)); // deepest first
+            List<String> employees =
+                    stored.live().employees().keySet().stream()
+                            .filter(id -> !target.employees().containsKey(id))
+                            .toList();
+            Map<Integer, List<String>> byDepth =
+                    new TreeMap<>((a, b) -> Integer.compare(b, a)); // deepest first
             for (Department d : stored.live().departments().values()) {
                 if (target.departments().containsKey(d.id())) continue;
                 int depth = 0;
-                for (Department p = d; p != null && p.parentId() != null; p = stored.live().departments().get(p.parentId())) depth++;
+                for (Department p = d;
+                        p != null && p.parentId() != null;
+                        p = stored.live().departments().get(p.parentId())) depth++;
                 byDepth.computeIfAbsent(depth, k -> new ArrayList<>()).add(d.id());
             }
             int count = employees.size() + byDepth.values().stream().mapToInt(List::size).sum();
             int candidates = stored.live().size();
             String refusal = null;
             if (count > 0 && count > options.maxDeleteRatio() * candidates) {
-                refusal = String.format("%s: the run would delete %d of the %d stored departments and employees (more than %.0f%%); "
-                        + "refused, nothing deleted", target.corpId(), count, candidates, 100 * options.maxDeleteRatio());
+                refusal =
+                        String.format(
+                                "%s: the run would delete %d of the %d stored departments and employees (more than %.0f%%); "
+                                        + "refused, nothing deleted",
+                                target.corpId(), count, candidates, 100 * options.maxDeleteRatio());
             }
             return new Deletions(employees, new ArrayList<>(byDepth.values()), refusal);
         }
     }
 
-    private record Deletions(List<String> employees, List<List<String>> departmentsByLevel, String refusal) {
+    private record Deletions(
+            List<String> employees, List<List<String>> departmentsByLevel, String refusal) {
         int count() {
-            return refusal != null ? 0 : employees.size() + departmentsByLevel.stream().mapToInt(List::size).sum();
+            return refusal != null
+                    ? 0
+                    : employees.size() + departmentsByLevel.stream().mapToInt(List::size).sum();
         }
     }
 
@@ -362,10 +484,12 @@ public final class ContactsWriter {
     }
 
     /**
-     * Runs work in one transaction on a connection borrowed from the pool; rolls back if it fails, and runs it again
-     * (up to {@value #ATTEMPTS} times) if the database chose it as a deadlock victim or could not serialize it.
+     * Runs work in one transaction on a connection borrowed from the pool; rolls back if it fails,
+     * and runs it again (up to {@value #ATTEMPTS} times) if the database chose it as a deadlock
+     * victim or could not serialize it.
      */
-    private static void inTransaction(BlockingQueue<Connection> pool, SqlWork work) throws SQLException, InterruptedException {
+    private static void inTransaction(BlockingQueue<Connection> pool, SqlWork work)
+            throws SQLException, InterruptedException {
         Connection c = pool.take();
         try {
             for (int attempt = 1; ; attempt++) {
@@ -379,7 +503,8 @@ public final class ContactsWriter {
                     } catch (SQLException rollback) {
                         e.addSuppressed(rollback);
                     }
-                    if (attempt >= ATTEMPTS || !(e instanceof SQLException s && isTransient(s))) throw e;
+                    if (attempt >= ATTEMPTS || !(e instanceof SQLException s && isTransient(s)))
+                        throw e;
                     LOG.debug("transaction rolled back ({}), running it again", e.getMessage());
                 }
             }
@@ -390,7 +515,10 @@ public final class ContactsWriter {
 
     private static final int ATTEMPTS = 3;
 
-    /** A deadlock victim (40P01, MySQL 40001/1213) or a serialization failure (40001): the same work may succeed. */
+    /**
+     * A deadlock victim (40P01, MySQL 40001/1213) or a serialization failure (40001): the same work
+     * may succeed.
+     */
     static boolean isTransient(SQLException e) {
         for (SQLException s = e; s != null; s = s.getNextException()) {
             if (s.getSQLState() != null && s.getSQLState().startsWith("40")) return true;
@@ -399,9 +527,14 @@ public final class ContactsWriter {
     }
 
     private void recordRun(Connection c, String platform, SyncReport r) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.syncRun() + " (run_id, corp_id, platform, status, "
-                + "created, updated, unchanged, deleted, degraded, cycles, message, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                + schema.dialect().now() + ")")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "INSERT INTO "
+                                + schema.syncRun()
+                                + " (run_id, corp_id, platform, status, "
+                                + "created, updated, unchanged, deleted, degraded, cycles, message, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                + schema.dialect().now()
+                                + ")")) {
             ps.setString(1, r.runId());
             ps.setString(2, r.corpId());
             ps.setString(3, platform);
@@ -413,7 +546,11 @@ public final class ContactsWriter {
             ps.setInt(9, r.degraded());
             ps.setInt(10, r.cycles());
             String message = r.message();
-            ps.setString(11, message == null ? null : message.substring(0, Math.min(2000, message.length())));
+            ps.setString(
+                    11,
+                    message == null
+                            ? null
+                            : message.substring(0, Math.min(2000, message.length())));
             ps.executeUpdate();
         }
     }

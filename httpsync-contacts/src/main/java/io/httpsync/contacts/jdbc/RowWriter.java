@@ -4,6 +4,7 @@ import io.httpsync.contacts.model.Department;
 import io.httpsync.contacts.model.Employee;
 import io.httpsync.contacts.model.EntityKind;
 import io.httpsync.contacts.model.EntityRef;
+
 import org.apache.flink.annotation.Internal;
 
 import javax.annotation.Nullable;
@@ -16,16 +17,19 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The statements of one corp's sync, each group sent as one JDBC batch on the caller's connection and transaction.
- * Stateless apart from its settings: any number of threads may use it, each with its own connection.
+ * The statements of one corp's sync, each group sent as one JDBC batch on the caller's connection
+ * and transaction. Stateless apart from its settings: any number of threads may use it, each with
+ * its own connection.
  */
 @Internal
 final class RowWriter {
     /**
-     * One entity to write. {@code rowExists}: its row is there (live or soft-deleted), so it is updated;
-     * {@code degraded}: written without its heads or leader, which {@link #patch} adds later.
+     * One entity to write. {@code rowExists}: its row is there (live or soft-deleted), so it is
+     * updated; {@code degraded}: written without its heads or leader, which {@link #patch} adds
+     * later.
      */
-    record Item(EntityRef ref, Object entity, boolean rowExists, boolean degraded, SyncAction action) {
+    record Item(
+            EntityRef ref, Object entity, boolean rowExists, boolean degraded, SyncAction action) {
         Department department() {
             return (Department) entity;
         }
@@ -46,14 +50,21 @@ final class RowWriter {
     }
 
     /**
-     * Writes entities none of which references another of them: their rows first, then their head and membership
-     * rows; logs the ones written whole.
+     * Writes entities none of which references another of them: their rows first, then their head
+     * and membership rows; logs the ones written whole.
      */
     void write(Connection c, List<Item> items) throws SQLException {
-        List<Item> departments = items.stream().filter(i -> i.ref().kind() == EntityKind.DEPARTMENT).toList();
-        List<Item> employees = items.stream().filter(i -> i.ref().kind() == EntityKind.EMPLOYEE).toList();
-        batch(c, "INSERT INTO " + schema.department() + " (corp_id, dept_id, parent_id, name, sort_order, deleted) VALUES (?, ?, ?, ?, ?, FALSE)",
-                departments.stream().filter(i -> !i.rowExists()).toList(), (ps, i) -> {
+        List<Item> departments =
+                items.stream().filter(i -> i.ref().kind() == EntityKind.DEPARTMENT).toList();
+        List<Item> employees =
+                items.stream().filter(i -> i.ref().kind() == EntityKind.EMPLOYEE).toList();
+        batch(
+                c,
+                "INSERT INTO "
+                        + schema.department()
+                        + " (corp_id, dept_id, parent_id, name, sort_order, deleted) VALUES (?, ?, ?, ?, ?, FALSE)",
+                departments.stream().filter(i -> !i.rowExists()).toList(),
+                (ps, i) -> {
                     Department d = i.department();
                     ps.setString(1, corpId);
                     ps.setString(2, d.id());
@@ -61,8 +72,13 @@ final class RowWriter {
                     ps.setString(4, d.name());
                     ps.setLong(5, d.order());
                 });
-        batch(c, "UPDATE " + schema.department() + " SET parent_id = ?, name = ?, sort_order = ?, deleted = FALSE WHERE corp_id = ? AND dept_id = ?",
-                departments.stream().filter(Item::rowExists).toList(), (ps, i) -> {
+        batch(
+                c,
+                "UPDATE "
+                        + schema.department()
+                        + " SET parent_id = ?, name = ?, sort_order = ?, deleted = FALSE WHERE corp_id = ? AND dept_id = ?",
+                departments.stream().filter(Item::rowExists).toList(),
+                (ps, i) -> {
                     Department d = i.department();
                     setNullable(ps, 1, d.parentId());
                     ps.setString(2, d.name());
@@ -70,8 +86,13 @@ final class RowWriter {
                     ps.setString(4, corpId);
                     ps.setString(5, d.id());
                 });
-        batch(c, "INSERT INTO " + schema.employee() + " (corp_id, user_id, name, leader_id, title, mobile, email, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)",
-                employees.stream().filter(i -> !i.rowExists()).toList(), (ps, i) -> {
+        batch(
+                c,
+                "INSERT INTO "
+                        + schema.employee()
+                        + " (corp_id, user_id, name, leader_id, title, mobile, email, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)",
+                employees.stream().filter(i -> !i.rowExists()).toList(),
+                (ps, i) -> {
                     Employee e = i.employee();
                     ps.setString(1, corpId);
                     ps.setString(2, e.id());
@@ -81,8 +102,13 @@ final class RowWriter {
                     setNullable(ps, 6, e.mobile());
                     setNullable(ps, 7, e.email());
                 });
-        batch(c, "UPDATE " + schema.employee() + " SET name = ?, leader_id = ?, title = ?, mobile = ?, email = ?, deleted = FALSE WHERE corp_id = ? AND user_id = ?",
-                employees.stream().filter(Item::rowExists).toList(), (ps, i) -> {
+        batch(
+                c,
+                "UPDATE "
+                        + schema.employee()
+                        + " SET name = ?, leader_id = ?, title = ?, mobile = ?, email = ?, deleted = FALSE WHERE corp_id = ? AND user_id = ?",
+                employees.stream().filter(Item::rowExists).toList(),
+                (ps, i) -> {
                     Employee e = i.employee();
                     ps.setString(1, e.name());
                     setNullable(ps, 2, i.degraded() ? null : e.leaderId());
@@ -93,20 +119,36 @@ final class RowWriter {
                     ps.setString(7, e.id());
                 });
         // relations are replaced whole: an updated entity's old heads or memberships go first
-        batch(c, "DELETE FROM " + schema.departmentHead() + " WHERE corp_id = ? AND dept_id = ?",
-                departments.stream().filter(Item::rowExists).toList(), (ps, i) -> {
+        batch(
+                c,
+                "DELETE FROM " + schema.departmentHead() + " WHERE corp_id = ? AND dept_id = ?",
+                departments.stream().filter(Item::rowExists).toList(),
+                (ps, i) -> {
                     ps.setString(1, corpId);
                     ps.setString(2, i.ref().id());
                 });
-        batch(c, "DELETE FROM " + schema.membership() + " WHERE corp_id = ? AND user_id = ?",
-                employees.stream().filter(Item::rowExists).toList(), (ps, i) -> {
+        batch(
+                c,
+                "DELETE FROM " + schema.membership() + " WHERE corp_id = ? AND user_id = ?",
+                employees.stream().filter(Item::rowExists).toList(),
+                (ps, i) -> {
                     ps.setString(1, corpId);
                     ps.setString(2, i.ref().id());
                 });
-        insertHeads(c, departments.stream().filter(i -> !i.degraded()).map(Item::department).toList());
-        batch(c, "INSERT INTO " + schema.membership() + " (corp_id, user_id, dept_id, seq) VALUES (?, ?, ?, ?)",
-                employees.stream().flatMap(i -> seq(i.employee().departmentIds()).stream()
-                        .map(p -> new String[] {i.ref().id(), p[0], p[1]})).toList(), (ps, row) -> {
+        insertHeads(
+                c, departments.stream().filter(i -> !i.degraded()).map(Item::department).toList());
+        batch(
+                c,
+                "INSERT INTO "
+                        + schema.membership()
+                        + " (corp_id, user_id, dept_id, seq) VALUES (?, ?, ?, ?)",
+                employees.stream()
+                        .flatMap(
+                                i ->
+                                        seq(i.employee().departmentIds()).stream()
+                                                .map(p -> new String[] {i.ref().id(), p[0], p[1]}))
+                        .toList(),
+                (ps, row) -> {
                     ps.setString(1, corpId);
                     ps.setString(2, row[0]);
                     ps.setString(3, row[1]);
@@ -117,9 +159,19 @@ final class RowWriter {
 
     /** Adds the withheld heads and leaders of degraded entities, and logs those entities. */
     void patch(Connection c, List<Item> degraded) throws SQLException {
-        insertHeads(c, degraded.stream().filter(i -> i.ref().kind() == EntityKind.DEPARTMENT).map(Item::department).toList());
-        batch(c, "UPDATE " + schema.employee() + " SET leader_id = ? WHERE corp_id = ? AND user_id = ?",
-                degraded.stream().filter(i -> i.ref().kind() == EntityKind.EMPLOYEE).toList(), (ps, i) -> {
+        insertHeads(
+                c,
+                degraded.stream()
+                        .filter(i -> i.ref().kind() == EntityKind.DEPARTMENT)
+                        .map(Item::department)
+                        .toList());
+        batch(
+                c,
+                "UPDATE "
+                        + schema.employee()
+                        + " SET leader_id = ? WHERE corp_id = ? AND user_id = ?",
+                degraded.stream().filter(i -> i.ref().kind() == EntityKind.EMPLOYEE).toList(),
+                (ps, i) -> {
                     setNullable(ps, 1, i.employee().leaderId());
                     ps.setString(2, corpId);
                     ps.setString(3, i.ref().id());
@@ -128,37 +180,109 @@ final class RowWriter {
     }
 
     /**
-     * Removes entities that are gone, references first: their head and membership rows, the leader fields among
-     * them; then the employees; then the departments in the given order (children before parents). Soft deletion
-     * marks the rows instead of removing them; the relation rows go either way.
+     * Removes entities that are gone, references first: their head and membership rows, the leader
+     * fields among them; then the employees; then the departments in the given order (children
+     * before parents). Soft deletion marks the rows instead of removing them; the relation rows go
+     * either way.
      */
-    void delete(Connection c, List<String> employees, List<List<String>> departmentsByLevel, boolean soft) throws SQLException {
+    void delete(
+            Connection c,
+            List<String> employees,
+            List<List<String>> departmentsByLevel,
+            boolean soft)
+            throws SQLException {
         List<String> allDepartments = departmentsByLevel.stream().flatMap(List::stream).toList();
-        batch(c, "DELETE FROM " + schema.departmentHead() + " WHERE corp_id = ? AND dept_id = ?", allDepartments, this::corpAnd);
-        batch(c, "DELETE FROM " + schema.departmentHead() + " WHERE corp_id = ? AND user_id = ?", employees, this::corpAnd);
-        batch(c, "DELETE FROM " + schema.membership() + " WHERE corp_id = ? AND user_id = ?", employees, this::corpAnd);
-        batch(c, "DELETE FROM " + schema.membership() + " WHERE corp_id = ? AND dept_id = ?", allDepartments, this::corpAnd);
-        batch(c, "UPDATE " + schema.employee() + " SET leader_id = NULL WHERE corp_id = ? AND user_id = ?", employees, this::corpAnd);
-        batch(c, soft ? "UPDATE " + schema.employee() + " SET deleted = TRUE WHERE corp_id = ? AND user_id = ?"
-                : "DELETE FROM " + schema.employee() + " WHERE corp_id = ? AND user_id = ?", employees, this::corpAnd);
+        batch(
+                c,
+                "DELETE FROM " + schema.departmentHead() + " WHERE corp_id = ? AND dept_id = ?",
+                allDepartments,
+                this::corpAnd);
+        batch(
+                c,
+                "DELETE FROM " + schema.departmentHead() + " WHERE corp_id = ? AND user_id = ?",
+                employees,
+                this::corpAnd);
+        batch(
+                c,
+                "DELETE FROM " + schema.membership() + " WHERE corp_id = ? AND user_id = ?",
+                employees,
+                this::corpAnd);
+        batch(
+                c,
+                "DELETE FROM " + schema.membership() + " WHERE corp_id = ? AND dept_id = ?",
+                allDepartments,
+                this::corpAnd);
+        batch(
+                c,
+                "UPDATE "
+                        + schema.employee()
+                        + " SET leader_id = NULL WHERE corp_id = ? AND user_id = ?",
+                employees,
+                this::corpAnd);
+        batch(
+                c,
+                soft
+                        ? "UPDATE "
+                                + schema.employee()
+                                + " SET deleted = TRUE WHERE corp_id = ? AND user_id = ?"
+                        : "DELETE FROM " + schema.employee() + " WHERE corp_id = ? AND user_id = ?",
+                employees,
+                this::corpAnd);
         for (List<String> level : departmentsByLevel) {
-            batch(c, soft ? "UPDATE " + schema.department() + " SET deleted = TRUE WHERE corp_id = ? AND dept_id = ?"
-                    : "DELETE FROM " + schema.department() + " WHERE corp_id = ? AND dept_id = ?", level, this::corpAnd);
+            batch(
+                    c,
+                    soft
+                            ? "UPDATE "
+                                    + schema.department()
+                                    + " SET deleted = TRUE WHERE corp_id = ? AND dept_id = ?"
+                            : "DELETE FROM "
+                                    + schema.department()
+                                    + " WHERE corp_id = ? AND dept_id = ?",
+                    level,
+                    this::corpAnd);
         }
         List<Item> logged = new java.util.ArrayList<>();
-        employees.forEach(id -> logged.add(new Item(EntityRef.employee(id), null, true, false, SyncAction.DELETED)));
-        allDepartments.forEach(id -> logged.add(new Item(EntityRef.department(id), null, true, false, SyncAction.DELETED)));
+        employees.forEach(
+                id ->
+                        logged.add(
+                                new Item(
+                                        EntityRef.employee(id),
+                                        null,
+                                        true,
+                                        false,
+                                        SyncAction.DELETED)));
+        allDepartments.forEach(
+                id ->
+                        logged.add(
+                                new Item(
+                                        EntityRef.department(id),
+                                        null,
+                                        true,
+                                        false,
+                                        SyncAction.DELETED)));
         log(c, logged);
     }
 
     /** Logs entities the run leaves as they are. */
     void logUnchanged(Connection c, Collection<EntityRef> refs) throws SQLException {
-        log(c, refs.stream().map(r -> new Item(r, null, true, false, SyncAction.UNCHANGED)).toList());
+        log(
+                c,
+                refs.stream()
+                        .map(r -> new Item(r, null, true, false, SyncAction.UNCHANGED))
+                        .toList());
     }
 
     private void log(Connection c, List<Item> items) throws SQLException {
-        batch(c, "INSERT INTO " + schema.syncLog() + " (run_id, corp_id, entity_kind, entity_id, action, degraded, logged_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, " + schema.dialect().now() + ")", items, (ps, i) -> {
+        batch(
+                c,
+                "INSERT INTO "
+                        + schema.syncLog()
+                        + " (run_id, corp_id, entity_kind, entity_id, action, degraded, logged_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, "
+                        + schema.dialect().now()
+                        + ")",
+                items,
+                (ps, i) -> {
                     ps.setString(1, runId);
                     ps.setString(2, corpId);
                     ps.setString(3, i.ref().kind().name());
@@ -169,8 +293,17 @@ final class RowWriter {
     }
 
     private void insertHeads(Connection c, List<Department> departments) throws SQLException {
-        batch(c, "INSERT INTO " + schema.departmentHead() + " (corp_id, dept_id, user_id, seq) VALUES (?, ?, ?, ?)",
-                departments.stream().flatMap(d -> seq(d.headIds()).stream().map(p -> new String[] {d.id(), p[0], p[1]})).toList(),
+        batch(
+                c,
+                "INSERT INTO "
+                        + schema.departmentHead()
+                        + " (corp_id, dept_id, user_id, seq) VALUES (?, ?, ?, ?)",
+                departments.stream()
+                        .flatMap(
+                                d ->
+                                        seq(d.headIds()).stream()
+                                                .map(p -> new String[] {d.id(), p[0], p[1]}))
+                        .toList(),
                 (ps, row) -> {
                     ps.setString(1, corpId);
                     ps.setString(2, row[0]);
@@ -186,11 +319,13 @@ final class RowWriter {
 
     private static List<String[]> seq(List<String> ids) {
         java.util.ArrayList<String[]> out = new java.util.ArrayList<>();
-        for (int i = 0; i < ids.size(); i++) out.add(new String[] {ids.get(i), Integer.toString(i)});
+        for (int i = 0; i < ids.size(); i++)
+            out.add(new String[] {ids.get(i), Integer.toString(i)});
         return out;
     }
 
-    private static void setNullable(PreparedStatement ps, int index, @Nullable String value) throws SQLException {
+    private static void setNullable(PreparedStatement ps, int index, @Nullable String value)
+            throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.VARCHAR);
         } else {
@@ -203,7 +338,8 @@ final class RowWriter {
         void bind(PreparedStatement ps, T value) throws SQLException;
     }
 
-    private static <T> void batch(Connection c, String sql, List<T> values, Binder<T> binder) throws SQLException {
+    private static <T> void batch(Connection c, String sql, List<T> values, Binder<T> binder)
+            throws SQLException {
         if (values.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (T v : values) {

@@ -3,6 +3,7 @@ package io.httpsync.contacts.job;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
 import io.httpsync.contacts.ContactsSync;
+
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -31,15 +32,17 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The contacts sync as a Flink job. Corps are the unit of work: a source of corp run requests (bounded: each configured
- * corp once; continuous: each corp again every {@code contacts.interval}), keyed by corp, into an async operator
- * ({@link CorpRunFunction}) that runs the plain per-corp driver ({@link ContactsSync#syncCorp}: fetch, then write in
- * dependency order). Many corps run in parallel across the operator's subtasks ({@code contacts.parallelism}) and
- * threads ({@code contacts.corp-concurrency} per subtask), while all of one corp's runs happen on one subtask, one at
- * a time. The outcomes are the job's output; their exception events go to {@code jdbc.events-table}
- * ({@link ExceptionEventJdbcSink}, the table the other jobs use).
+ * The contacts sync as a Flink job. Corps are the unit of work: a source of corp run requests
+ * (bounded: each configured corp once; continuous: each corp again every {@code
+ * contacts.interval}), keyed by corp, into an async operator ({@link CorpRunFunction}) that runs
+ * the plain per-corp driver ({@link ContactsSync#syncCorp}: fetch, then write in dependency order).
+ * Many corps run in parallel across the operator's subtasks ({@code contacts.parallelism}) and
+ * threads ({@code contacts.corp-concurrency} per subtask), while all of one corp's runs happen on
+ * one subtask, one at a time. The outcomes are the job's output; their exception events go to
+ * {@code jdbc.events-table} ({@link ExceptionEventJdbcSink}, the table the other jobs use).
  *
  * <p>Configuration: {@link ContactsSync}'s keys, and
+ *
  * <pre>
  * contacts.mode = bounded | continuous        (bounded: the default)
  * contacts.interval = 1 h                     (continuous: how often each corp is synced again)
@@ -51,11 +54,12 @@ import java.util.concurrent.TimeUnit;
  * jdbc.events-table = sync_events             (where the runs' exception events go)
  * </pre>
  *
- * <p>Checkpoints hold two things: the source's position in the request sequence (which corp and round comes next) and
- * the async operator's requests in flight. Restoring re-issues those, so a corp run that was half done when the job
- * failed is simply run again: a run compares what the tables hold with the directory and continues, each committed
- * transaction having left the tables consistent; it gets a new run id, so its sync log counts each entity once.
- * Nothing else is kept: the tables are the state.
+ * <p>Checkpoints hold two things: the source's position in the request sequence (which corp and
+ * round comes next) and the async operator's requests in flight. Restoring re-issues those, so a
+ * corp run that was half done when the job failed is simply run again: a run compares what the
+ * tables hold with the directory and continues, each committed transaction having left the tables
+ * consistent; it gets a new run id, so its sync log counts each entity once. Nothing else is kept:
+ * the tables are the state.
  *
  * <p>Thread contract: built and wired on one thread; the operators follow Flink's threading.
  */
@@ -63,36 +67,71 @@ import java.util.concurrent.TimeUnit;
 public final class ContactsJob {
     public static final String DEFAULT_EVENTS_TABLE = "sync_events";
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
-    private static final List<String> KEYS = List.of("contacts.mode", "contacts.interval", "contacts.checkpoint-interval",
-            "contacts.parallelism", "contacts.run-timeout", "contacts.run-prefix", "contacts.verify", "jdbc.events-table",
-            "jdbc.url", "jdbc.user", "jdbc.password", "contacts.corps", "contacts.table-prefix", "contacts.concurrency",
-            "contacts.batch-size", "contacts.corp-concurrency", "contacts.soft-delete", "contacts.max-delete-ratio");
+    private static final List<String> KEYS =
+            List.of(
+                    "contacts.mode",
+                    "contacts.interval",
+                    "contacts.checkpoint-interval",
+                    "contacts.parallelism",
+                    "contacts.run-timeout",
+                    "contacts.run-prefix",
+                    "contacts.verify",
+                    "jdbc.events-table",
+                    "jdbc.url",
+                    "jdbc.user",
+                    "jdbc.password",
+                    "contacts.corps",
+                    "contacts.table-prefix",
+                    "contacts.concurrency",
+                    "contacts.batch-size",
+                    "contacts.corp-concurrency",
+                    "contacts.soft-delete",
+                    "contacts.max-delete-ratio");
 
     private final Map<String, String> config;
     private final List<String> corpIds;
     private final boolean continuous;
 
-    /** The job a configuration describes; {@code source} names it in error messages. Unknown keys are refused. */
+    /**
+     * The job a configuration describes; {@code source} names it in error messages. Unknown keys
+     * are refused.
+     */
     public ContactsJob(Map<String, String> config, String source) {
         this.config = new TreeMap<>(config);
         for (String key : this.config.keySet()) {
-            if (!KEYS.contains(key) && !key.startsWith("contacts.corp.") && !key.startsWith(ContactsSync.ENDPOINT_PREFIX)) {
-                throw new IllegalArgumentException(source + ": unknown contacts setting '" + key + "'; known: " + KEYS
-                        + ", contacts.corp.<id>.*, " + ContactsSync.ENDPOINT_PREFIX + "*");
+            if (!KEYS.contains(key)
+                    && !key.startsWith("contacts.corp.")
+                    && !key.startsWith(ContactsSync.ENDPOINT_PREFIX)) {
+                throw new IllegalArgumentException(
+                        source
+                                + ": unknown contacts setting '"
+                                + key
+                                + "'; known: "
+                                + KEYS
+                                + ", contacts.corp.<id>.*, "
+                                + ContactsSync.ENDPOINT_PREFIX
+                                + "*");
             }
         }
         String mode = this.config.getOrDefault("contacts.mode", "bounded");
         if (!mode.equals("bounded") && !mode.equals("continuous")) {
-            throw new IllegalArgumentException(source + ": contacts.mode is bounded or continuous, not '" + mode + "'");
+            throw new IllegalArgumentException(
+                    source + ": contacts.mode is bounded or continuous, not '" + mode + "'");
         }
         this.continuous = mode.equals("continuous");
         if (continuous && !this.config.containsKey("contacts.interval")) {
-            throw new IllegalArgumentException(source + ": contacts.mode = continuous needs contacts.interval (how often each corp is synced again, e.g. 1 h)");
+            throw new IllegalArgumentException(
+                    source
+                            + ": contacts.mode = continuous needs contacts.interval (how often each corp is synced again, e.g. 1 h)");
         }
         if (continuous && duration("contacts.interval", null).toMillis() <= 0) {
-            throw new IllegalArgumentException(source + ": contacts.interval must be positive, was " + this.config.get("contacts.interval"));
+            throw new IllegalArgumentException(
+                    source
+                            + ": contacts.interval must be positive, was "
+                            + this.config.get("contacts.interval"));
         }
-        // the driver's own checks (corps, platforms, credentials, numbers), on the submitting machine
+        // the driver's own checks (corps, platforms, credentials, numbers), on the submitting
+        // machine
         try (ContactsSync sync = ContactsSync.fromProperties(properties(), source)) {
             this.corpIds = sync.corps().stream().map(ContactsSync.Corp::corpId).toList();
         } catch (IOException e) {
@@ -139,58 +178,102 @@ public final class ContactsJob {
     }
 
     public String jobName() {
-        return "contacts sync (" + (continuous ? "every " + config.get("contacts.interval") : "bounded") + ") of " + corpIds.size() + " corps";
+        return "contacts sync ("
+                + (continuous ? "every " + config.get("contacts.interval") : "bounded")
+                + ") of "
+                + corpIds.size()
+                + " corps";
     }
 
     /** Creates the contacts tables and the events table that do not exist yet. */
     public void createTables() throws SQLException, IOException {
         try (ContactsSync sync = sync()) {
             sync.createTables();
-            try (Connection c = sync.connect(); Statement s = c.createStatement()) {
-                s.execute(ExceptionEventJdbcSink.createTable(sync.schema().dialect(), eventsTable()));
+            try (Connection c = sync.connect();
+                    Statement s = c.createStatement()) {
+                s.execute(
+                        ExceptionEventJdbcSink.createTable(sync.schema().dialect(), eventsTable()));
             }
         }
     }
 
     /**
-     * Adds the job to {@code env} and returns the corps' outcomes (a stream the caller may print, collect or ignore).
-     * A continuous job checkpoints every {@code contacts.checkpoint-interval} unless the environment already does.
+     * Adds the job to {@code env} and returns the corps' outcomes (a stream the caller may print,
+     * collect or ignore). A continuous job checkpoints every {@code contacts.checkpoint-interval}
+     * unless the environment already does.
      */
-    public DataStream<CorpRunOutcome> addTo(StreamExecutionEnvironment env, CorpRunFunction.Progress progress) {
-        int threads = Integer.parseInt(config.getOrDefault("contacts.corp-concurrency", "2").trim());
+    public DataStream<CorpRunOutcome> addTo(
+            StreamExecutionEnvironment env, CorpRunFunction.Progress progress) {
+        int threads =
+                Integer.parseInt(config.getOrDefault("contacts.corp-concurrency", "2").trim());
         long count = corpIds.size();
         RateLimiterStrategy<?> rate = RateLimiterStrategy.noOp();
         if (continuous) {
             if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
-                env.enableCheckpointing(duration("contacts.checkpoint-interval", DEFAULT_CHECKPOINT_INTERVAL).toMillis());
+                env.enableCheckpointing(
+                        duration("contacts.checkpoint-interval", DEFAULT_CHECKPOINT_INTERVAL)
+                                .toMillis());
             }
             count = Long.MAX_VALUE;
-            rate = RateLimiterStrategy.perSecond(corpIds.size() * 1000.0 / duration("contacts.interval", null).toMillis());
+            rate =
+                    RateLimiterStrategy.perSecond(
+                            corpIds.size()
+                                    * 1000.0
+                                    / duration("contacts.interval", null).toMillis());
         }
         @SuppressWarnings({"unchecked", "rawtypes"})
-        DataGeneratorSource<CorpRunRequest> source = new DataGeneratorSource<>(new CorpRunRequests(corpIds), count,
-                (RateLimiterStrategy) rate, TypeInformation.of(CorpRunRequest.class));
+        DataGeneratorSource<CorpRunRequest> source =
+                new DataGeneratorSource<>(
+                        new CorpRunRequests(corpIds),
+                        count,
+                        (RateLimiterStrategy) rate,
+                        TypeInformation.of(CorpRunRequest.class));
         // one reader: the requests' order (corp after corp, round after round) is the sequence's
-        DataStream<CorpRunRequest> requests = env.fromSource(source, WatermarkStrategy.noWatermarks(), "contacts corp run requests")
-                .uid("contacts-corp-run-requests").setParallelism(1);
-        CorpRunFunction function = new CorpRunFunction(config, config.getOrDefault("contacts.run-prefix", "run"),
-                Boolean.parseBoolean(config.getOrDefault("contacts.verify", "false")), threads,
-                duration("contacts.run-timeout", Duration.ofHours(6)), progress);
-        SingleOutputStreamOperator<CorpRunOutcome> outcomes = AsyncDataStream.unorderedWait(requests.keyBy(CorpRunRequest::corpId),
-                function, duration("contacts.run-timeout", Duration.ofHours(6)).toMillis(), TimeUnit.MILLISECONDS, threads)
-                .uid("contacts-corp-runs").name("contacts sync per corp");
-        if (config.containsKey("contacts.parallelism")) outcomes.setParallelism(Integer.parseInt(config.get("contacts.parallelism").trim()));
-        outcomes.flatMap((CorpRunOutcome o, org.apache.flink.util.Collector<ExceptionEvent> out) -> o.events().forEach(out::collect))
-                .returns(TypeInformation.of(ExceptionEvent.class)).uid("contacts-exception-events").name("contacts exception events")
+        DataStream<CorpRunRequest> requests =
+                env.fromSource(
+                                source,
+                                WatermarkStrategy.noWatermarks(),
+                                "contacts corp run requests")
+                        .uid("contacts-corp-run-requests")
+                        .setParallelism(1);
+        CorpRunFunction function =
+                new CorpRunFunction(
+                        config,
+                        config.getOrDefault("contacts.run-prefix", "run"),
+                        Boolean.parseBoolean(config.getOrDefault("contacts.verify", "false")),
+                        threads,
+                        duration("contacts.run-timeout", Duration.ofHours(6)),
+                        progress);
+        SingleOutputStreamOperator<CorpRunOutcome> outcomes =
+                AsyncDataStream.unorderedWait(
+                                requests.keyBy(CorpRunRequest::corpId),
+                                function,
+                                duration("contacts.run-timeout", Duration.ofHours(6)).toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                threads)
+                        .uid("contacts-corp-runs")
+                        .name("contacts sync per corp");
+        if (config.containsKey("contacts.parallelism"))
+            outcomes.setParallelism(Integer.parseInt(config.get("contacts.parallelism").trim()));
+        outcomes.flatMap(
+                        (CorpRunOutcome o, org.apache.flink.util.Collector<ExceptionEvent> out) ->
+                                o.events().forEach(out::collect))
+                .returns(TypeInformation.of(ExceptionEvent.class))
+                .uid("contacts-exception-events")
+                .name("contacts exception events")
                 .sinkTo(ExceptionEventJdbcSink.insertInto(eventsTable(), jdbcConnection()))
-                .uid("contacts-events-jdbc").name("contacts events -> " + eventsTable());
+                .uid("contacts-events-jdbc")
+                .name("contacts events -> " + eventsTable());
         return outcomes;
     }
 
     private JdbcConnectionOptions jdbcConnection() {
         String url = config.get("jdbc.url");
-        JdbcConnectionOptions.JdbcConnectionOptionsBuilder b = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder().withUrl(url)
-                .withUsername(config.getOrDefault("jdbc.user", "")).withPassword(config.getOrDefault("jdbc.password", ""));
+        JdbcConnectionOptions.JdbcConnectionOptionsBuilder b =
+                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(url)
+                        .withUsername(config.getOrDefault("jdbc.user", ""))
+                        .withPassword(config.getOrDefault("jdbc.password", ""));
         if (url.startsWith("jdbc:postgresql:")) b.withDriverName("org.postgresql.Driver");
         if (url.startsWith("jdbc:mariadb:")) b.withDriverName("org.mariadb.jdbc.Driver");
         return b.build();
@@ -202,7 +285,8 @@ public final class ContactsJob {
         try {
             return TimeUtils.parseDuration(v);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " is a duration (e.g. 30 s, 1 h), not '" + v + "'", e);
+            throw new IllegalArgumentException(
+                    key + " is a duration (e.g. 30 s, 1 h), not '" + v + "'", e);
         }
     }
 }

@@ -5,12 +5,14 @@ import io.httpsync.contacts.ContactsSync;
 import io.httpsync.contacts.DirectoryComparison;
 import io.httpsync.contacts.jdbc.ContactsWriter;
 import io.httpsync.contacts.jdbc.SyncReport;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,33 +30,40 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Runs one corp's sync per request with the plain driver ({@link ContactsSync#syncCorp}: fetch the whole directory,
- * then land it in dependency order), up to {@code threads} corps at once per subtask. The job keys the requests by
- * corp, so a corp's runs always happen on the same subtask, and this function never runs two of them at once: a
- * request that comes while the corp's previous run is still going is answered {@code SKIPPED}.
+ * Runs one corp's sync per request with the plain driver ({@link ContactsSync#syncCorp}: fetch the
+ * whole directory, then land it in dependency order), up to {@code threads} corps at once per
+ * subtask. The job keys the requests by corp, so a corp's runs always happen on the same subtask,
+ * and this function never runs two of them at once: a request that comes while the corp's previous
+ * run is still going is answered {@code SKIPPED}.
  *
- * <p>Metrics, in the operator's group {@code contacts} (a bounded number: a few per operator and five per corp of
- * the subtask, none per entity): counters {@code runsOk}, {@code runsIncomplete}, {@code runsFailed},
- * {@code runsSkipped}, {@code deletionsRefused}; gauge {@code corpsRunning}; and per corp, in group
- * {@code corp.<corp id>}: {@code progress} (entities done &divide; entities of the current run, from 0 at its start to
- * 1 when it ends OK, never falling in between), {@code entitiesDone}, {@code entitiesTotal}, {@code lastStatus}
- * (-1 none yet, 0 OK, 1 INCOMPLETE, 2 FAILED) and {@code lastRunMillis}.
+ * <p>Metrics, in the operator's group {@code contacts} (a bounded number: a few per operator and
+ * five per corp of the subtask, none per entity): counters {@code runsOk}, {@code runsIncomplete},
+ * {@code runsFailed}, {@code runsSkipped}, {@code deletionsRefused}; gauge {@code corpsRunning};
+ * and per corp, in group {@code corp.<corp id>}: {@code progress} (entities done &divide; entities
+ * of the current run, from 0 at its start to 1 when it ends OK, never falling in between), {@code
+ * entitiesDone}, {@code entitiesTotal}, {@code lastStatus} (-1 none yet, 0 OK, 1 INCOMPLETE, 2
+ * FAILED) and {@code lastRunMillis}.
  *
- * <p>Failures: a listing that failed, deletions the ratio guard refused and a write that failed are outcomes with an
- * exception event each; the job goes on. A database that cannot be used at all (the driver throws) fails the job, and
- * Flink's restart strategy runs the corps that were in flight again (the requests in flight are the async operator's
- * checkpointed state): a run is idempotent, it compares what the tables hold and continues from there.
+ * <p>Failures: a listing that failed, deletions the ratio guard refused and a write that failed are
+ * outcomes with an exception event each; the job goes on. A database that cannot be used at all
+ * (the driver throws) fails the job, and Flink's restart strategy runs the corps that were in
+ * flight again (the requests in flight are the async operator's checkpointed state): a run is
+ * idempotent, it compares what the tables hold and continues from there.
  *
- * <p>Thread contract: {@link #asyncInvoke} and {@link #timeout} are called on the task thread; the runs happen on
- * this function's pool, which completes their futures; the progress listener is called on the thread running the
- * corp. The metric fields are volatile, read by the metric reporters' threads.
+ * <p>Thread contract: {@link #asyncInvoke} and {@link #timeout} are called on the task thread; the
+ * runs happen on this function's pool, which completes their futures; the progress listener is
+ * called on the thread running the corp. The metric fields are volatile, read by the metric
+ * reporters' threads.
  */
 @Internal
 public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, CorpRunOutcome> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CorpRunFunction.class);
 
-    /** Told how far each corp's run is, on the thread running it; it travels in the job graph, so it is serializable. */
+    /**
+     * Told how far each corp's run is, on the thread running it; it travels in the job graph, so it
+     * is serializable.
+     */
     @FunctionalInterface
     public interface Progress extends ContactsWriter.ProgressListener, Serializable {
         Progress NONE = (corp, done, total) -> {};
@@ -79,11 +88,18 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
     private transient Counter refused;
 
     /**
-     * @param config the contacts configuration ({@link ContactsSync#fromProperties}'s keys), secrets included
+     * @param config the contacts configuration ({@link ContactsSync#fromProperties}'s keys),
+     *     secrets included
      * @param runPrefix the start of every run id: {@code <prefix>-<round>-<start epoch millis>}
      * @param verify compare the tables with the directory fetched after each run
      */
-    CorpRunFunction(Map<String, String> config, String runPrefix, boolean verify, int threads, Duration runTimeout, Progress progress) {
+    CorpRunFunction(
+            Map<String, String> config,
+            String runPrefix,
+            boolean verify,
+            int threads,
+            Duration runTimeout,
+            Progress progress) {
         this.config = new TreeMap<>(config);
         this.runPrefix = runPrefix;
         this.verify = verify;
@@ -98,11 +114,14 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
         p.putAll(config);
         sync = ContactsSync.fromProperties(p, "the contacts job's configuration");
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "contacts-corp-run-" + subtask);
-            t.setDaemon(true);
-            return t;
-        });
+        pool =
+                Executors.newFixedThreadPool(
+                        threads,
+                        r -> {
+                            Thread t = new Thread(r, "contacts-corp-run-" + subtask);
+                            t.setDaemon(true);
+                            return t;
+                        });
         running = ConcurrentHashMap.newKeySet();
         corpMetrics = new ConcurrentHashMap<>();
         metrics = getRuntimeContext().getMetricGroup().addGroup("contacts");
@@ -117,80 +136,156 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
     @Override
     public void asyncInvoke(CorpRunRequest request, ResultFuture<CorpRunOutcome> result) {
         ContactsSync.Corp corp = sync.corp(request.corpId());
-        CorpMetrics m = corpMetrics.computeIfAbsent(corp.corpId(), id -> new CorpMetrics(metrics.addGroup("corp", id)));
+        CorpMetrics m =
+                corpMetrics.computeIfAbsent(
+                        corp.corpId(), id -> new CorpMetrics(metrics.addGroup("corp", id)));
         if (!running.add(corp.corpId())) {
             skipped.inc();
-            LOG.info("corp {}: round {} skipped, its previous run is still going", corp.corpId(), request.round());
-            result.complete(List.of(CorpRunOutcome.without(request, corp.platform().id(), CorpRunOutcome.Status.SKIPPED, "",
-                    "the corp's previous run was still going", 0, List.of())));
+            LOG.info(
+                    "corp {}: round {} skipped, its previous run is still going",
+                    corp.corpId(),
+                    request.round());
+            result.complete(
+                    List.of(
+                            CorpRunOutcome.without(
+                                    request,
+                                    corp.platform().id(),
+                                    CorpRunOutcome.Status.SKIPPED,
+                                    "",
+                                    "the corp's previous run was still going",
+                                    0,
+                                    List.of())));
             return;
         }
         m.started();
-        pool.execute(() -> {
-            CorpRunOutcome outcome;
-            try {
-                outcome = run(request, corp, m);
-            } catch (Throwable t) {
-                running.remove(corp.corpId());
-                LOG.warn("corp {}: round {} could not use the database; the job fails and runs it again: {}", corp.corpId(),
-                        request.round(), corp.tenant().redact(String.valueOf(t.getMessage())));
-                result.completeExceptionally(t);
-                return;
-            }
-            running.remove(corp.corpId());
-            m.finished(outcome);
-            count(outcome);
-            LOG.info("corp {} ({}) round {} run {}: {} created={} updated={} unchanged={} deleted={} degraded={} cycles={} "
-                    + "violations={} in {} ms{}", outcome.corpId(), outcome.platform(), outcome.round(), outcome.runId(), outcome.status(),
-                    outcome.created(), outcome.updated(), outcome.unchanged(), outcome.deleted(), outcome.degraded(), outcome.cycles(),
-                    outcome.violations(), outcome.elapsedMillis(), outcome.message() == null ? "" : " - " + outcome.message());
-            result.complete(List.of(outcome));
-        });
+        pool.execute(
+                () -> {
+                    CorpRunOutcome outcome;
+                    try {
+                        outcome = run(request, corp, m);
+                    } catch (Throwable t) {
+                        running.remove(corp.corpId());
+                        LOG.warn(
+                                "corp {}: round {} could not use the database; the job fails and runs it again: {}",
+                                corp.corpId(),
+                                request.round(),
+                                corp.tenant().redact(String.valueOf(t.getMessage())));
+                        result.completeExceptionally(t);
+                        return;
+                    }
+                    running.remove(corp.corpId());
+                    m.finished(outcome);
+                    count(outcome);
+                    LOG.info(
+                            "corp {} ({}) round {} run {}: {} created={} updated={} unchanged={} deleted={} degraded={} cycles={} "
+                                    + "violations={} in {} ms{}",
+                            outcome.corpId(),
+                            outcome.platform(),
+                            outcome.round(),
+                            outcome.runId(),
+                            outcome.status(),
+                            outcome.created(),
+                            outcome.updated(),
+                            outcome.unchanged(),
+                            outcome.deleted(),
+                            outcome.degraded(),
+                            outcome.cycles(),
+                            outcome.violations(),
+                            outcome.elapsedMillis(),
+                            outcome.message() == null ? "" : " - " + outcome.message());
+                    result.complete(List.of(outcome));
+                });
     }
 
-    private CorpRunOutcome run(CorpRunRequest request, ContactsSync.Corp corp, CorpMetrics m) throws SQLException {
+    private CorpRunOutcome run(CorpRunRequest request, ContactsSync.Corp corp, CorpMetrics m)
+            throws SQLException {
         long start = System.currentTimeMillis();
         String runId = runPrefix + "-" + request.round() + "-" + start;
         String platform = corp.platform().id();
         ContactsSync.Outcome o;
         try {
-            o = sync.syncCorp(runId, corp, (c, done, total) -> {
-                m.progress(done, total);
-                progress.onProgress(c, done, total);
-            });
+            o =
+                    sync.syncCorp(
+                            runId,
+                            corp,
+                            (c, done, total) -> {
+                                m.progress(done, total);
+                                progress.onProgress(c, done, total);
+                            });
         } catch (IllegalArgumentException e) {
-            // the platform answered a directory that does not hold together (e.g. it changed between two listings):
+            // the platform answered a directory that does not hold together (e.g. it changed
+            // between two listings):
             // nothing was written; the next run reads it again
             String message = corp.tenant().redact(e.getMessage());
-            return CorpRunOutcome.without(request, platform, CorpRunOutcome.Status.FAILED, runId, message, System.currentTimeMillis() - start,
+            return CorpRunOutcome.without(
+                    request,
+                    platform,
+                    CorpRunOutcome.Status.FAILED,
+                    runId,
+                    message,
+                    System.currentTimeMillis() - start,
                     List.of(event(platform, "directory", corp, runId, message)));
         }
         SyncReport r = o.report();
         List<ExceptionEvent> events = new ArrayList<>();
-        CorpRunOutcome.Status status = switch (r.status()) {
-            case OK -> CorpRunOutcome.Status.OK;
-            case INCOMPLETE -> CorpRunOutcome.Status.INCOMPLETE;
-            case FAILED -> CorpRunOutcome.Status.FAILED;
-        };
+        CorpRunOutcome.Status status =
+                switch (r.status()) {
+                    case OK -> CorpRunOutcome.Status.OK;
+                    case INCOMPLETE -> CorpRunOutcome.Status.INCOMPLETE;
+                    case FAILED -> CorpRunOutcome.Status.FAILED;
+                };
         if (status == CorpRunOutcome.Status.INCOMPLETE) {
-            events.add(o.listingFailure() != null ? o.listingFailure() : event(platform, "listing", corp, runId, r.message()));
+            events.add(
+                    o.listingFailure() != null
+                            ? o.listingFailure()
+                            : event(platform, "listing", corp, runId, r.message()));
         }
-        if (r.deletionsRefused()) events.add(event(platform, "deletions", corp, runId, r.message()));
-        if (status == CorpRunOutcome.Status.FAILED) events.add(event(platform, "write", corp, runId, r.message()));
-        DirectoryComparison c = verify && o.fetched() != null ? DirectoryComparison.compare(o.fetched(), sync.stored(corp.corpId())) : null;
-        return new CorpRunOutcome(corp.corpId(), platform, request.round(), runId, status, r.created(), r.updated(), r.unchanged(),
-                r.deleted(), r.degraded(), r.cycles(), r.violations(), r.deletionsRefused(), r.message(), System.currentTimeMillis() - start,
-                o.fetched() == null ? 0 : o.fetched().departments().size(), o.fetched() == null ? 0 : o.fetched().employees().size(),
-                c == null ? -1 : c.missing(), c == null ? -1 : c.wrong(), events);
+        if (r.deletionsRefused())
+            events.add(event(platform, "deletions", corp, runId, r.message()));
+        if (status == CorpRunOutcome.Status.FAILED)
+            events.add(event(platform, "write", corp, runId, r.message()));
+        DirectoryComparison c =
+                verify && o.fetched() != null
+                        ? DirectoryComparison.compare(o.fetched(), sync.stored(corp.corpId()))
+                        : null;
+        return new CorpRunOutcome(
+                corp.corpId(),
+                platform,
+                request.round(),
+                runId,
+                status,
+                r.created(),
+                r.updated(),
+                r.unchanged(),
+                r.deleted(),
+                r.degraded(),
+                r.cycles(),
+                r.violations(),
+                r.deletionsRefused(),
+                r.message(),
+                System.currentTimeMillis() - start,
+                o.fetched() == null ? 0 : o.fetched().departments().size(),
+                o.fetched() == null ? 0 : o.fetched().employees().size(),
+                c == null ? -1 : c.missing(),
+                c == null ? -1 : c.wrong(),
+                events);
     }
 
     /**
-     * An event about a corp's run rather than one request: the API named {@code contacts/<platform>/<what>}, the corp
-     * as the tenant, the run as the position, no window ({@code [0, 0)}, which the replay command skips).
+     * An event about a corp's run rather than one request: the API named {@code
+     * contacts/<platform>/<what>}, the corp as the tenant, the run as the position, no window
+     * ({@code [0, 0)}, which the replay command skips).
      */
-    private static ExceptionEvent event(String platform, String what, ContactsSync.Corp corp, String runId, String message) {
-        return ExceptionEvent.ofWindow("contacts/" + platform + "/" + what, corp.corpId(), 0, 0, "run " + runId,
-                corp.tenant().redact(String.valueOf(message)), System.currentTimeMillis());
+    private static ExceptionEvent event(
+            String platform, String what, ContactsSync.Corp corp, String runId, String message) {
+        return ExceptionEvent.ofWindow(
+                "contacts/" + platform + "/" + what,
+                corp.corpId(),
+                0,
+                0,
+                "run " + runId,
+                corp.tenant().redact(String.valueOf(message)),
+                System.currentTimeMillis());
     }
 
     private void count(CorpRunOutcome o) {
@@ -204,18 +299,35 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
     }
 
     /**
-     * A run longer than {@code contacts.run-timeout}: answered FAILED with an event; the run itself goes on in the
-     * background (a listing is bounded, a write is not interrupted half-way), and the corp's requests are skipped
-     * until it ends.
+     * A run longer than {@code contacts.run-timeout}: answered FAILED with an event; the run itself
+     * goes on in the background (a listing is bounded, a write is not interrupted half-way), and
+     * the corp's requests are skipped until it ends.
      */
     @Override
     public void timeout(CorpRunRequest request, ResultFuture<CorpRunOutcome> result) {
         ContactsSync.Corp corp = sync.corp(request.corpId());
-        String message = "the run did not end within " + runTimeout + " (contacts.run-timeout); it goes on, and the corp's "
-                + "next runs are skipped until it ends";
+        String message =
+                "the run did not end within "
+                        + runTimeout
+                        + " (contacts.run-timeout); it goes on, and the corp's "
+                        + "next runs are skipped until it ends";
         failed.inc();
-        result.complete(List.of(CorpRunOutcome.without(request, corp.platform().id(), CorpRunOutcome.Status.FAILED, "", message,
-                runTimeout.toMillis(), List.of(event(corp.platform().id(), "run", corp, "of round " + request.round(), message)))));
+        result.complete(
+                List.of(
+                        CorpRunOutcome.without(
+                                request,
+                                corp.platform().id(),
+                                CorpRunOutcome.Status.FAILED,
+                                "",
+                                message,
+                                runTimeout.toMillis(),
+                                List.of(
+                                        event(
+                                                corp.platform().id(),
+                                                "run",
+                                                corp,
+                                                "of round " + request.round(),
+                                                message)))));
     }
 
     @Override
@@ -224,7 +336,10 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
         if (sync != null) sync.close();
     }
 
-    /** One corp's gauges. Written by the thread running the corp, read by reporters: volatile fields. */
+    /**
+     * One corp's gauges. Written by the thread running the corp, read by reporters: volatile
+     * fields.
+     */
     private static final class CorpMetrics {
         volatile double progress;
         volatile int done;

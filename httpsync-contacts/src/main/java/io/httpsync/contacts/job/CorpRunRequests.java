@@ -6,10 +6,11 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import java.util.List;
 
 /**
- * The run requests of the configured corps as a generator over a number sequence: request {@code i} is corp
- * {@code i mod n} in round {@code i / n}. A bounded job generates {@code n} of them; a continuous one generates them
- * without end at {@code n} per interval, so each corp comes again every interval and the corps are spread over it.
- * The sequence position is the source's checkpointed state. Stateless otherwise; called by the source reader's thread.
+ * The run requests of the configured corps as a generator over a number sequence: request {@code i}
+ * is corp {@code i mod n} in round {@code i / n}. A bounded job generates {@code n} of them; a
+ * continuous one generates them without end at {@code n} per interval, so each corp comes again
+ * every interval and the corps are spread over it. The sequence position is the source's
+ * checkpointed state. Stateless otherwise; called by the source reader's thread.
  */
 @Internal
 final class CorpRunRequests implements GeneratorFunction<Long, CorpRunRequest> {
@@ -17,7 +18,8 @@ final class CorpRunRequests implements GeneratorFunction<Long, CorpRunRequest> {
     private final List<String> corpIds;
 
     CorpRunRequests(List<String> corpIds) {
-        if (corpIds.isEmpty()) throw new IllegalArgumentException("no corp to sync: set contacts.corps");
+        if (corpIds.isEmpty())
+            throw new IllegalArgumentException("no corp to sync: set contacts.corps");
         this.corpIds = List.copyOf(corpIds);
     }
 

@@ -16,13 +16,17 @@ import java.util.List;
  * @param headIds the employees heading it (负责人/主管), main head first; may be empty
  */
 @PublicEvolving
-public record Department(String id, @Nullable String parentId, String name, long order, List<String> headIds) {
+public record Department(
+        String id, @Nullable String parentId, String name, long order, List<String> headIds) {
     public Department {
-        if (id == null || id.isEmpty()) throw new IllegalArgumentException("a department needs an id");
-        if (id.equals(parentId)) throw new IllegalArgumentException("department " + id + " cannot be its own parent");
+        if (id == null || id.isEmpty())
+            throw new IllegalArgumentException("a department needs an id");
+        if (id.equals(parentId))
+            throw new IllegalArgumentException("department " + id + " cannot be its own parent");
         headIds = List.copyOf(headIds);
         if (headIds.stream().distinct().count() != headIds.size()) {
-            throw new IllegalArgumentException("department " + id + " lists a head twice: " + headIds);
+            throw new IllegalArgumentException(
+                    "department " + id + " lists a head twice: " + headIds);
         }
     }
 

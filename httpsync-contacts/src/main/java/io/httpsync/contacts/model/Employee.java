@@ -18,16 +18,26 @@ import java.util.List;
  * @param email the mail address; null if not shown
  */
 @PublicEvolving
-public record Employee(String id, String name, List<String> departmentIds, @Nullable String leaderId,
-                       @Nullable String title, @Nullable String mobile, @Nullable String email) {
+public record Employee(
+        String id,
+        String name,
+        List<String> departmentIds,
+        @Nullable String leaderId,
+        @Nullable String title,
+        @Nullable String mobile,
+        @Nullable String email) {
     public Employee {
-        if (id == null || id.isEmpty()) throw new IllegalArgumentException("an employee needs an id");
+        if (id == null || id.isEmpty())
+            throw new IllegalArgumentException("an employee needs an id");
         departmentIds = List.copyOf(departmentIds);
-        if (departmentIds.isEmpty()) throw new IllegalArgumentException("employee " + id + " belongs to no department");
+        if (departmentIds.isEmpty())
+            throw new IllegalArgumentException("employee " + id + " belongs to no department");
         if (departmentIds.stream().distinct().count() != departmentIds.size()) {
-            throw new IllegalArgumentException("employee " + id + " lists a department twice: " + departmentIds);
+            throw new IllegalArgumentException(
+                    "employee " + id + " lists a department twice: " + departmentIds);
         }
-        if (id.equals(leaderId)) throw new IllegalArgumentException("employee " + id + " cannot lead itself");
+        if (id.equals(leaderId))
+            throw new IllegalArgumentException("employee " + id + " cannot lead itself");
     }
 
     public EntityRef ref() {

@@ -6,7 +6,8 @@ import org.apache.flink.annotation.PublicEvolving;
 @PublicEvolving
 public record EntityRef(EntityKind kind, String id) implements Comparable<EntityRef> {
     public EntityRef {
-        if (kind == null || id == null || id.isEmpty()) throw new IllegalArgumentException("an entity needs a kind and a non-empty id");
+        if (kind == null || id == null || id.isEmpty())
+            throw new IllegalArgumentException("an entity needs a kind and a non-empty id");
     }
 
     public static EntityRef department(String id) {

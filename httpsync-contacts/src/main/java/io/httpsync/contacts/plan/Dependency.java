@@ -3,8 +3,8 @@ package io.httpsync.contacts.plan;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
- * Why one entity must be written before another: an edge of the dependency graph, from the dependent to what it
- * depends on.
+ * Why one entity must be written before another: an edge of the dependency graph, from the
+ * dependent to what it depends on.
  */
 @PublicEvolving
 public enum Dependency {
@@ -23,7 +23,10 @@ public enum Dependency {
         this.deferrable = deferrable;
     }
 
-    /** Whether the field behind this edge may be left out of a first (degraded) write and patched afterwards. */
+    /**
+     * Whether the field behind this edge may be left out of a first (degraded) write and patched
+     * afterwards.
+     */
     public boolean deferrable() {
         return deferrable;
     }

@@ -3,6 +3,7 @@ package io.httpsync.contacts.plan;
 import io.httpsync.contacts.model.Department;
 import io.httpsync.contacts.model.Employee;
 import io.httpsync.contacts.model.EntityRef;
+
 import org.apache.flink.annotation.Internal;
 
 import java.util.ArrayDeque;
@@ -19,17 +20,21 @@ import java.util.function.Predicate;
 
 /**
  * Plans the writes of a corp's changed entities with the seed's "merge" strategy:
+ *
  * <ol>
- *   <li>the dependency graph: department &rarr; parent, department &rarr; each head, employee &rarr; leader,
- *       employee &rarr; each of its departments; only among the entities to write (a reference to an entity
- *       already in the database is satisfied);</li>
- *   <li>its strongly connected components ({@link Tarjan}); each is one node of the condensed graph, a DAG;</li>
- *   <li>inside a component with a cycle, the smallest cycle is found and broken by writing one entity degraded:
- *       a department without its heads if the cycle runs through a head, else an employee without its leader
- *       (a cycle of leaders only); the components of what remains are found again, and so on until no cycle is
- *       left (smallest cycles first when cycles nest or overlap). The remaining order is the component's write
- *       order; the degraded fields are patched once the whole component is in.</li>
+ *   <li>the dependency graph: department &rarr; parent, department &rarr; each head, employee
+ *       &rarr; leader, employee &rarr; each of its departments; only among the entities to write (a
+ *       reference to an entity already in the database is satisfied);
+ *   <li>its strongly connected components ({@link Tarjan}); each is one node of the condensed
+ *       graph, a DAG;
+ *   <li>inside a component with a cycle, the smallest cycle is found and broken by writing one
+ *       entity degraded: a department without its heads if the cycle runs through a head, else an
+ *       employee without its leader (a cycle of leaders only); the components of what remains are
+ *       found again, and so on until no cycle is left (smallest cycles first when cycles nest or
+ *       overlap). The remaining order is the component's write order; the degraded fields are
+ *       patched once the whole component is in.
  * </ol>
+ *
  * Stateless; deterministic for the same input (ties are broken by entity id).
  */
 @Internal
@@ -37,34 +42,47 @@ public final class Planner {
     private Planner() {}
 
     /** Plans writing a whole directory into an empty database. */
-    public static WritePlan plan(Collection<Department> departments, Collection<Employee> employees) {
+    public static WritePlan plan(
+            Collection<Department> departments, Collection<Employee> employees) {
         return plan(departments, employees, ref -> false);
     }
 
     /**
      * Plans writing {@code departments} and {@code employees}.
      *
-     * @param inDatabase whether an entity that is not to be written is already in the database, so that
-     *     references to it are satisfied
-     * @throws IllegalArgumentException naming the entity if one references an entity neither written nor in the
-     *     database, or if departments form a parent loop
+     * @param inDatabase whether an entity that is not to be written is already in the database, so
+     *     that references to it are satisfied
+     * @throws IllegalArgumentException naming the entity if one references an entity neither
+     *     written nor in the database, or if departments form a parent loop
      */
-    public static WritePlan plan(Collection<Department> departments, Collection<Employee> employees,
-                                 Predicate<EntityRef> inDatabase) {
+    public static WritePlan plan(
+            Collection<Department> departments,
+            Collection<Employee> employees,
+            Predicate<EntityRef> inDatabase) {
         return new Graph(departments, employees, inDatabase).plan();
     }
 
-    /** The dependency graph of one planning: nodes are indexes, departments (by id) first, then employees. */
+    /**
+     * The dependency graph of one planning: nodes are indexes, departments (by id) first, then
+     * employees.
+     */
     private static final class Graph {
         final EntityRef[] refs;
         final Map<EntityRef, Integer> nodeOf = new HashMap<>();
+
         /** Per node, its edges as (target, dependency) pairs. */
         final int[][] targets;
+
         final Dependency[][] kinds;
 
-        Graph(Collection<Department> departments, Collection<Employee> employees, Predicate<EntityRef> inDatabase) {
-            List<Department> ds = departments.stream().sorted((a, b) -> a.id().compareTo(b.id())).toList();
-            List<Employee> es = employees.stream().sorted((a, b) -> a.id().compareTo(b.id())).toList();
+        Graph(
+                Collection<Department> departments,
+                Collection<Employee> employees,
+                Predicate<EntityRef> inDatabase) {
+            List<Department> ds =
+                    departments.stream().sorted((a, b) -> a.id().compareTo(b.id())).toList();
+            List<Employee> es =
+                    employees.stream().sorted((a, b) -> a.id().compareTo(b.id())).toList();
             refs = new EntityRef[ds.size() + es.size()];
             for (Department d : ds) add(d.ref());
             for (Employee e : es) add(e.ref());
@@ -72,36 +90,67 @@ public final class Planner {
             kinds = new Dependency[refs.length][];
             for (Department d : ds) {
                 List<int[]> edges = new ArrayList<>();
-                if (d.parentId() != null) edge(edges, d.ref(), EntityRef.department(d.parentId()), Dependency.PARENT, inDatabase);
-                for (String h : d.headIds()) edge(edges, d.ref(), EntityRef.employee(h), Dependency.HEAD, inDatabase);
+                if (d.parentId() != null)
+                    edge(
+                            edges,
+                            d.ref(),
+                            EntityRef.department(d.parentId()),
+                            Dependency.PARENT,
+                            inDatabase);
+                for (String h : d.headIds())
+                    edge(edges, d.ref(), EntityRef.employee(h), Dependency.HEAD, inDatabase);
                 store(nodeOf.get(d.ref()), edges);
             }
             for (Employee e : es) {
                 List<int[]> edges = new ArrayList<>();
-                if (e.leaderId() != null) edge(edges, e.ref(), EntityRef.employee(e.leaderId()), Dependency.LEADER, inDatabase);
-                for (String dep : e.departmentIds()) edge(edges, e.ref(), EntityRef.department(dep), Dependency.MEMBERSHIP, inDatabase);
+                if (e.leaderId() != null)
+                    edge(
+                            edges,
+                            e.ref(),
+                            EntityRef.employee(e.leaderId()),
+                            Dependency.LEADER,
+                            inDatabase);
+                for (String dep : e.departmentIds())
+                    edge(
+                            edges,
+                            e.ref(),
+                            EntityRef.department(dep),
+                            Dependency.MEMBERSHIP,
+                            inDatabase);
                 store(nodeOf.get(e.ref()), edges);
             }
         }
 
         private void add(EntityRef ref) {
-            if (nodeOf.putIfAbsent(ref, nodeOf.size()) != null) throw new IllegalArgumentException(ref + " is to be written twice");
+            if (nodeOf.putIfAbsent(ref, nodeOf.size()) != null)
+                throw new IllegalArgumentException(ref + " is to be written twice");
             refs[nodeOf.get(ref)] = ref;
         }
 
-        private void edge(List<int[]> edges, EntityRef from, EntityRef to, Dependency kind, Predicate<EntityRef> inDatabase) {
+        private void edge(
+                List<int[]> edges,
+                EntityRef from,
+                EntityRef to,
+                Dependency kind,
+                Predicate<EntityRef> inDatabase) {
             Integer target = nodeOf.get(to);
             if (target != null) {
                 edges.add(new int[] {target, kind.ordinal()});
             } else if (!inDatabase.test(to)) {
-                throw new IllegalArgumentException(from + " references " + to + " (" + kind.name().toLowerCase()
-                        + "), which is neither written nor in the database");
+                throw new IllegalArgumentException(
+                        from
+                                + " references "
+                                + to
+                                + " ("
+                                + kind.name().toLowerCase()
+                                + "), which is neither written nor in the database");
             }
         }
 
         private void store(int node, List<int[]> edges) {
             targets[node] = edges.stream().mapToInt(e -> e[0]).toArray();
-            kinds[node] = edges.stream().map(e -> Dependency.values()[e[1]]).toArray(Dependency[]::new);
+            kinds[node] =
+                    edges.stream().map(e -> Dependency.values()[e[1]]).toArray(Dependency[]::new);
         }
 
         WritePlan plan() {
@@ -122,7 +171,9 @@ public final class Planner {
                     }
                 }
                 int[] nodes = sccs.get(c);
-                boolean cyclic = nodes.length > 1 || Arrays.stream(targets[nodes[0]]).anyMatch(w -> w == nodes[0]);
+                boolean cyclic =
+                        nodes.length > 1
+                                || Arrays.stream(targets[nodes[0]]).anyMatch(w -> w == nodes[0]);
                 List<WritePlan.EntityWrite> writes = new ArrayList<>();
                 List<EntityRef> patches = new ArrayList<>();
                 if (cyclic) {
@@ -130,21 +181,37 @@ public final class Planner {
                 } else {
                     writes.add(new WritePlan.EntityWrite(refs[nodes[0]], false));
                 }
-                out.add(new WritePlan.Component(c, writes, patches, dependsOn.stream().mapToInt(Integer::intValue).toArray(), null, cyclic));
+                out.add(
+                        new WritePlan.Component(
+                                c,
+                                writes,
+                                patches,
+                                dependsOn.stream().mapToInt(Integer::intValue).toArray(),
+                                null,
+                                cyclic));
             }
             List<WritePlan.Component> linked = new ArrayList<>();
             for (WritePlan.Component c : out) {
-                linked.add(new WritePlan.Component(c.index(), c.writes(), c.patches(), c.dependsOn(),
-                        dependents.get(c.index()).stream().mapToInt(Integer::intValue).toArray(), c.cyclic()));
+                linked.add(
+                        new WritePlan.Component(
+                                c.index(),
+                                c.writes(),
+                                c.patches(),
+                                c.dependsOn(),
+                                dependents.get(c.index()).stream()
+                                        .mapToInt(Integer::intValue)
+                                        .toArray(),
+                                c.cyclic()));
             }
             return new WritePlan(linked);
         }
 
         /**
-         * Breaks the cycles of one strongly connected component, smallest first, by deferring fields; fills the
-         * component's write order and its patches.
+         * Breaks the cycles of one strongly connected component, smallest first, by deferring
+         * fields; fills the component's write order and its patches.
          */
-        private void merge(int[] nodes, List<WritePlan.EntityWrite> writes, List<EntityRef> patches) {
+        private void merge(
+                int[] nodes, List<WritePlan.EntityWrite> writes, List<EntityRef> patches) {
             int[] local = new int[refs.length];
             Arrays.fill(local, -1);
             for (int i = 0; i < nodes.length; i++) local[nodes[i]] = i;
@@ -158,7 +225,8 @@ public final class Planner {
                     List<Dependency> ks = new ArrayList<>();
                     for (int e = 0; e < targets[v].length; e++) {
                         int w = targets[v][e];
-                        if (local[w] < 0 || (deferred.contains(v) && kinds[v][e].deferrable())) continue;
+                        if (local[w] < 0 || (deferred.contains(v) && kinds[v][e].deferrable()))
+                            continue;
                         ts.add(local[w]);
                         ks.add(kinds[v][e]);
                     }
@@ -168,9 +236,14 @@ public final class Planner {
                 List<int[]> sub = Tarjan.components(succ);
                 int[] shortest = null;
                 for (int[] s : sub) {
-                    boolean cycle = s.length > 1 || Arrays.stream(succ[s[0]]).anyMatch(w -> w == s[0]);
+                    boolean cycle =
+                            s.length > 1 || Arrays.stream(succ[s[0]]).anyMatch(w -> w == s[0]);
                     if (!cycle) continue;
-                    int[] c = shortestCycle(s, succ, shortest == null ? Integer.MAX_VALUE : shortest.length);
+                    int[] c =
+                            shortestCycle(
+                                    s,
+                                    succ,
+                                    shortest == null ? Integer.MAX_VALUE : shortest.length);
                     if (c != null && (shortest == null || c.length < shortest.length)) shortest = c;
                 }
                 if (shortest == null) {
@@ -187,9 +260,9 @@ public final class Planner {
         }
 
         /**
-         * Which node of a cycle (local indexes, each followed by the next) gets its field deferred: the department
-         * with the smallest id whose head edge is on the cycle, else the employee with the smallest id (a cycle of
-         * leaders only).
+         * Which node of a cycle (local indexes, each followed by the next) gets its field deferred:
+         * the department with the smallest id whose head edge is on the cycle, else the employee
+         * with the smallest id (a cycle of leaders only).
          */
         private int breakAt(int[] cycle, int[][] succ, Dependency[][] kind, int[] nodes) {
             int best = -1;
@@ -202,9 +275,11 @@ public final class Planner {
                     if (succ[v][e] == next && kind[v][e].deferrable()) k = kind[v][e];
                 }
                 if (k == null) continue;
-                boolean better = best < 0
-                        || (k == Dependency.HEAD && bestKind != Dependency.HEAD)
-                        || (k == bestKind && refs[nodes[v]].compareTo(refs[nodes[best]]) < 0);
+                boolean better =
+                        best < 0
+                                || (k == Dependency.HEAD && bestKind != Dependency.HEAD)
+                                || (k == bestKind
+                                        && refs[nodes[v]].compareTo(refs[nodes[best]]) < 0);
                 if (better) {
                     best = v;
                     bestKind = k;
@@ -212,14 +287,17 @@ public final class Planner {
             }
             if (best < 0) {
                 List<EntityRef> on = Arrays.stream(cycle).mapToObj(v -> refs[nodes[v]]).toList();
-                throw new IllegalArgumentException("a dependency cycle without a head or leader to defer (a parent loop?): " + on);
+                throw new IllegalArgumentException(
+                        "a dependency cycle without a head or leader to defer (a parent loop?): "
+                                + on);
             }
             return best;
         }
 
         /**
-         * A shortest cycle through the nodes of one component, as its nodes in order, or null if none is shorter
-         * than {@code bound}: a breadth-first search from each node, cut off at the best length found so far.
+         * A shortest cycle through the nodes of one component, as its nodes in order, or null if
+         * none is shorter than {@code bound}: a breadth-first search from each node, cut off at the
+         * best length found so far.
          */
         private static int[] shortestCycle(int[] component, int[][] succ, int bound) {
             boolean[] in = new boolean[succ.length];
@@ -243,7 +321,8 @@ public final class Planner {
                         if (w == s) {
                             int length = dist[v] + 1;
                             int[] cycle = new int[length];
-                            for (int u = v, i = length - 1; i >= 0; u = parent[u], i--) cycle[i] = u;
+                            for (int u = v, i = length - 1; i >= 0; u = parent[u], i--)
+                                cycle[i] = u;
                             best = cycle;
                             limit = length;
                             break search;

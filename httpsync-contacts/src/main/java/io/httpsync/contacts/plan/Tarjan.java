@@ -7,18 +7,20 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Strongly connected components by Tarjan's algorithm, iterative: the depth-first search keeps its own stack of
- * (node, next edge) frames, so a chain of 10,000 leaders cannot overflow the thread's stack. Stateless.
+ * Strongly connected components by Tarjan's algorithm, iterative: the depth-first search keeps its
+ * own stack of (node, next edge) frames, so a chain of 10,000 leaders cannot overflow the thread's
+ * stack. Stateless.
  */
 @Internal
 public final class Tarjan {
     private Tarjan() {}
 
     /**
-     * The components of the graph whose node {@code v} has the edges {@code successors[v]} (to node indexes in
-     * {@code [0, successors.length)}), in the order Tarjan's algorithm completes them: every component comes after
-     * each component it has an edge to. With edges pointing from a dependent to what it depends on, that is
-     * dependencies first. Each component lists its nodes in ascending order.
+     * The components of the graph whose node {@code v} has the edges {@code successors[v]} (to node
+     * indexes in {@code [0, successors.length)}), in the order Tarjan's algorithm completes them:
+     * every component comes after each component it has an edge to. With edges pointing from a
+     * dependent to what it depends on, that is dependencies first. Each component lists its nodes
+     * in ascending order.
      */
     public static List<int[]> components(int[][] successors) {
         int n = successors.length;

@@ -7,6 +7,7 @@ import io.httpsync.simulator.contacts.DirectorySpec;
 import io.httpsync.simulator.contacts.Employee;
 import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.feishu.FeishuSim;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,19 +19,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The fetchers through the connector's machinery against the simulator: limits kept, tokens that die early and
- * broken answers survived, and the directory read equal to ground truth.
+ * The fetchers through the connector's machinery against the simulator: limits kept, tokens that
+ * die early and broken answers survived, and the directory read equal to ground truth.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DirectoryFetcherITCase {
-    private static final Map<String, String> QUICK_RETRIES = Map.of("retry.initial-backoff", "20 ms", "retry.max-attempts", "8");
+    private static final Map<String, String> QUICK_RETRIES =
+            Map.of("retry.initial-backoff", "20 ms", "retry.max-attempts", "8");
 
     @Test
-    void feishusPerSecondLimitIsNeverExceededWhileEveryDepartmentIsListedAtOnceAndTheRootsHeadsAreRead() throws Exception {
-        try (ContactsSimulation sim = new ContactsSimulation(ContactsPlatform.FEISHU, "corp-many", DirectorySpec.of(80, 120).maxDepth(3).seed(2));
-             DirectoryFetcher fetcher = DirectoryFetcher.of(ContactsPlatform.FEISHU, sim.baseUrl(), FetchListener.NONE, Map.of())) {
+    void
+            feishusPerSecondLimitIsNeverExceededWhileEveryDepartmentIsListedAtOnceAndTheRootsHeadsAreRead()
+                    throws Exception {
+        try (ContactsSimulation sim =
+                        new ContactsSimulation(
+                                ContactsPlatform.FEISHU,
+                                "corp-many",
+                                DirectorySpec.of(80, 120).maxDepth(3).seed(2));
+                DirectoryFetcher fetcher =
+                        DirectoryFetcher.of(
+                                ContactsPlatform.FEISHU,
+                                sim.baseUrl(),
+                                FetchListener.NONE,
+                                Map.of())) {
             // the root, which no list shows, has heads of its own: read from its own API
-            List<Long> users = sim.directory().snapshot().users().stream().map(Employee::id).limit(2).toList();
+            List<Long> users =
+                    sim.directory().snapshot().users().stream().map(Employee::id).limit(2).toList();
             sim.directory().setDepartmentHeads(Directory.ROOT_ID, users);
 
             DirectoryFetcher.Result r = fetcher.fetch(sim.corp().tenant());
@@ -38,30 +52,56 @@ class DirectoryFetcherITCase {
             assertThat(r.failure()).isNull();
             assertThat(r.directory()).isEqualTo(sim.truth(fetcher));
             assertThat(r.directory().departments().get("0").headIds()).hasSize(2);
-            // 80 member listings (every department, the root included) at once against 50 a second per API
-            assertThat(sim.sim.accounting().endpoint(FeishuSim.NAME + "/" + FeishuSim.USERS_FIND_BY_DEPARTMENT).served()).isGreaterThanOrEqualTo(80);
-            assertThat(sim.sim.accounting().totalRefused()).as("requests refused by the simulator's limits").isZero();
+            // 80 member listings (every department, the root included) at once against 50 a second
+            // per API
+            assertThat(
+                            sim.sim
+                                    .accounting()
+                                    .endpoint(
+                                            FeishuSim.NAME
+                                                    + "/"
+                                                    + FeishuSim.USERS_FIND_BY_DEPARTMENT)
+                                    .served())
+                    .isGreaterThanOrEqualTo(80);
+            assertThat(sim.sim.accounting().totalRefused())
+                    .as("requests refused by the simulator's limits")
+                    .isZero();
         }
     }
 
     @Test
-    void tokensThatDieEarlyAndBrokenAnswersAreRetriedAndTheDirectoryIsStillReadWhole() throws Exception {
+    void tokensThatDieEarlyAndBrokenAnswersAreRetriedAndTheDirectoryIsStillReadWhole()
+            throws Exception {
         AtomicInteger tokensFetched = new AtomicInteger();
-        try (ContactsSimulation sim = new ContactsSimulation(ContactsPlatform.WECOM, "corp-w", DirectorySpec.of(15, 40).seed(4));
-             DirectoryFetcher fetcher = DirectoryFetcher.of(ContactsPlatform.WECOM, sim.baseUrl(), new FetchListener() {
-                 @Override
-                 public void onTokenFetched(String tenantId) {
-                     tokensFetched.incrementAndGet();
-                 }
-             }, QUICK_RETRIES)) {
-            sim.platformSim.faults().probability(Fault.TOKEN_EXPIRED, 0.2).probability(Fault.SERVER_ERROR, 0.1)
+        try (ContactsSimulation sim =
+                        new ContactsSimulation(
+                                ContactsPlatform.WECOM,
+                                "corp-w",
+                                DirectorySpec.of(15, 40).seed(4));
+                DirectoryFetcher fetcher =
+                        DirectoryFetcher.of(
+                                ContactsPlatform.WECOM,
+                                sim.baseUrl(),
+                                new FetchListener() {
+                                    @Override
+                                    public void onTokenFetched(String tenantId) {
+                                        tokensFetched.incrementAndGet();
+                                    }
+                                },
+                                QUICK_RETRIES)) {
+            sim.platformSim
+                    .faults()
+                    .probability(Fault.TOKEN_EXPIRED, 0.2)
+                    .probability(Fault.SERVER_ERROR, 0.1)
                     .probability(Fault.MALFORMED_JSON, 0.1);
 
             DirectoryFetcher.Result r = fetcher.fetch(sim.corp().tenant());
 
             assertThat(r.failure()).isNull();
             assertThat(r.directory()).isEqualTo(sim.truth(fetcher));
-            assertThat(tokensFetched.get()).as("tokens fetched again after they died").isGreaterThan(1);
+            assertThat(tokensFetched.get())
+                    .as("tokens fetched again after they died")
+                    .isGreaterThan(1);
         }
     }
 }

@@ -17,14 +17,20 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Executes a plan the way the parallel writer may (any component whose dependencies are written, picked at random)
- * against a simulated database, and checks what the plan promises: each entity written once, no reference to an
- * entity not yet written, every degraded entity completed, by a patch within its own component.
+ * Executes a plan the way the parallel writer may (any component whose dependencies are written,
+ * picked at random) against a simulated database, and checks what the plan promises: each entity
+ * written once, no reference to an entity not yet written, every degraded entity completed, by a
+ * patch within its own component.
  */
 final class PlanChecker {
     private PlanChecker() {}
 
-    static void check(WritePlan plan, CorpDirectory directory, Set<EntityRef> toWrite, Set<EntityRef> inDatabase, Random random) {
+    static void check(
+            WritePlan plan,
+            CorpDirectory directory,
+            Set<EntityRef> toWrite,
+            Set<EntityRef> inDatabase,
+            Random random) {
         Set<EntityRef> written = new HashSet<>(inDatabase);
         Set<EntityRef> writtenByPlan = new HashSet<>();
         Map<Integer, Integer> waitingFor = new HashMap<>();
@@ -39,15 +45,20 @@ final class PlanChecker {
             Set<EntityRef> degraded = new HashSet<>();
             for (WritePlan.EntityWrite w : c.writes()) {
                 assertThat(writtenByPlan.add(w.ref())).as("%s is written once", w.ref()).isTrue();
-                assertThat(written).as("%s written %s needs", w.ref(), w.degraded() ? "degraded" : "whole")
+                assertThat(written)
+                        .as("%s written %s needs", w.ref(), w.degraded() ? "degraded" : "whole")
                         .containsAll(references(directory, w.ref(), !w.degraded()));
                 written.add(w.ref());
                 if (w.degraded()) degraded.add(w.ref());
             }
-            assertThat(new HashSet<>(c.patches())).as("component %d patches exactly its degraded entities", c.index()).isEqualTo(degraded);
+            assertThat(new HashSet<>(c.patches()))
+                    .as("component %d patches exactly its degraded entities", c.index())
+                    .isEqualTo(degraded);
             assertThat(c.patches()).doesNotHaveDuplicates();
             for (EntityRef p : c.patches()) {
-                assertThat(written).as("the patch of %s needs", p).containsAll(references(directory, p, true));
+                assertThat(written)
+                        .as("the patch of %s needs", p)
+                        .containsAll(references(directory, p, true));
             }
             if (!c.cyclic()) assertThat(c.writes()).hasSize(1).allMatch(w -> !w.degraded());
             done++;

@@ -26,7 +26,9 @@ class TarjanTest {
         int[][] loop = new int[n][];
         for (int i = 0; i < n; i++) loop[i] = new int[] {(i + 1) % n};
 
-        assertThat(Tarjan.components(loop)).singleElement().satisfies(c -> assertThat(c).hasSize(n));
+        assertThat(Tarjan.components(loop))
+                .singleElement()
+                .satisfies(c -> assertThat(c).hasSize(n));
     }
 
     @Test

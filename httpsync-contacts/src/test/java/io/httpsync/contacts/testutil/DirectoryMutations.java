@@ -13,9 +13,10 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Random changes between two runs, keeping the directory consistent the way the platforms do: departures (their
- * head posts and the leader fields pointing at them cleared), removed departments (their members moved to the
- * parent first, sub-departments too), moves of departments and people, new leader loops, new heads, hires.
+ * Random changes between two runs, keeping the directory consistent the way the platforms do:
+ * departures (their head posts and the leader fields pointing at them cleared), removed departments
+ * (their members moved to the parent first, sub-departments too), moves of departments and people,
+ * new leader loops, new heads, hires.
  */
 public final class DirectoryMutations {
     private DirectoryMutations() {}
@@ -28,16 +29,31 @@ public final class DirectoryMutations {
         Set<String> gone = new HashSet<>();
         for (String id : ids) if (random.nextDouble() < 0.1) gone.add(id);
         gone.forEach(es::remove);
-        ds.replaceAll((k, dep) -> new Department(dep.id(), dep.parentId(), dep.name(), dep.order(),
-                dep.headIds().stream().filter(h -> !gone.contains(h)).toList()));
+        ds.replaceAll(
+                (k, dep) ->
+                        new Department(
+                                dep.id(),
+                                dep.parentId(),
+                                dep.name(),
+                                dep.order(),
+                                dep.headIds().stream().filter(h -> !gone.contains(h)).toList()));
         es.replaceAll((k, e) -> gone.contains(e.leaderId()) ? e.withoutLeader() : e);
         // removed departments: members and sub-departments move to the parent first
         for (String id : new ArrayList<>(ds.keySet())) {
             Department dep = ds.get(id);
             if (dep.isRoot() || random.nextDouble() >= 0.15) continue;
             String parent = dep.parentId();
-            ds.replaceAll((k, c) -> id.equals(c.parentId()) ? new Department(c.id(), parent, c.name(), c.order(), c.headIds()) : c);
-            es.replaceAll((k, e) -> e.departmentIds().contains(id) ? withDepartments(e, replace(e.departmentIds(), id, parent)) : e);
+            ds.replaceAll(
+                    (k, c) ->
+                            id.equals(c.parentId())
+                                    ? new Department(
+                                            c.id(), parent, c.name(), c.order(), c.headIds())
+                                    : c);
+            es.replaceAll(
+                    (k, e) ->
+                            e.departmentIds().contains(id)
+                                    ? withDepartments(e, replace(e.departmentIds(), id, parent))
+                                    : e);
             ds.remove(id);
         }
         List<String> depIds = new ArrayList<>(ds.keySet());
@@ -46,7 +62,11 @@ public final class DirectoryMutations {
             Department dep = ds.get(id);
             if (dep.isRoot() || random.nextDouble() >= 0.15) continue;
             String target = depIds.get(random.nextInt(depIds.size()));
-            if (!isBelowOrSame(ds, target, id)) ds.put(id, new Department(id, target, dep.name() + "'", dep.order() + 1, dep.headIds()));
+            if (!isBelowOrSame(ds, target, id))
+                ds.put(
+                        id,
+                        new Department(
+                                id, target, dep.name() + "'", dep.order() + 1, dep.headIds()));
         }
         // hires
         int hires = 1 + random.nextInt(5);
@@ -55,23 +75,50 @@ public final class DirectoryMutations {
             String id = "N" + random.nextInt(1_000_000);
             if (es.containsKey(id)) continue;
             String leader = people.isEmpty() ? null : people.get(random.nextInt(people.size()));
-            es.put(id, new Employee(id, "new " + id, List.of(depIds.get(random.nextInt(depIds.size()))), leader, "新人", null, null));
+            es.put(
+                    id,
+                    new Employee(
+                            id,
+                            "new " + id,
+                            List.of(depIds.get(random.nextInt(depIds.size()))),
+                            leader,
+                            "新人",
+                            null,
+                            null));
             people.add(id);
         }
         // moves of people, new leaders (loops among them appear and old ones break), new heads
         for (String id : new ArrayList<>(es.keySet())) {
             Employee e = es.get(id);
-            if (random.nextDouble() < 0.15) e = withDepartments(e, List.of(depIds.get(random.nextInt(depIds.size()))));
+            if (random.nextDouble() < 0.15)
+                e = withDepartments(e, List.of(depIds.get(random.nextInt(depIds.size()))));
             if (random.nextDouble() < 0.2 && people.size() > 1) {
                 String leader = people.get(random.nextInt(people.size()));
-                e = leader.equals(id) ? e.withoutLeader() : new Employee(e.id(), e.name(), e.departmentIds(), leader, e.title(), e.mobile(), e.email());
+                e =
+                        leader.equals(id)
+                                ? e.withoutLeader()
+                                : new Employee(
+                                        e.id(),
+                                        e.name(),
+                                        e.departmentIds(),
+                                        leader,
+                                        e.title(),
+                                        e.mobile(),
+                                        e.email());
             }
             es.put(id, e);
         }
         for (String id : depIds) {
             Department dep = ds.get(id);
             if (random.nextDouble() < 0.2 && !people.isEmpty()) {
-                ds.put(id, new Department(id, dep.parentId(), dep.name(), dep.order(), List.of(people.get(random.nextInt(people.size())))));
+                ds.put(
+                        id,
+                        new Department(
+                                id,
+                                dep.parentId(),
+                                dep.name(),
+                                dep.order(),
+                                List.of(people.get(random.nextInt(people.size())))));
             }
         }
         return new CorpDirectory(d.corpId(), ds.values(), es.values());
@@ -94,6 +141,7 @@ public final class DirectoryMutations {
     }
 
     private static Employee withDepartments(Employee e, List<String> departments) {
-        return new Employee(e.id(), e.name(), departments, e.leaderId(), e.title(), e.mobile(), e.email());
+        return new Employee(
+                e.id(), e.name(), departments, e.leaderId(), e.title(), e.mobile(), e.email());
     }
 }

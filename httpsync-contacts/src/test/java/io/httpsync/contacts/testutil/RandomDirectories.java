@@ -11,14 +11,16 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Random directories for property tests: a random department tree; employees in one to three random departments;
- * heads drawn from all employees (members or not) and leaders drawn from all employees, so that department &harr;
- * head cycles, leader loops, and cycles mixing both, nested and overlapping, appear in every shape.
+ * Random directories for property tests: a random department tree; employees in one to three random
+ * departments; heads drawn from all employees (members or not) and leaders drawn from all
+ * employees, so that department &harr; head cycles, leader loops, and cycles mixing both, nested
+ * and overlapping, appear in every shape.
  */
 public final class RandomDirectories {
     private RandomDirectories() {}
 
-    public static CorpDirectory generate(Random random, int departments, int employees, double headShare, double leaderShare) {
+    public static CorpDirectory generate(
+            Random random, int departments, int employees, double headShare, double leaderShare) {
         List<Department> ds = new ArrayList<>();
         List<Employee> es = new ArrayList<>();
         for (int e = 0; e < employees; e++) {

@@ -1,16 +1,18 @@
 package io.httpsync.jobs.contacts;
 
 import io.httpsync.contacts.job.CorpRunFunction;
+
 import org.apache.flink.annotation.Internal;
 
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The live progress bar of the contacts commands: {@code [#####.....]} per corp whenever another tenth of its run is
- * done, on standard output. It travels in the job graph to the operator running the corps, which in the commands'
- * local Flink is in this JVM (on a cluster it would print to the TaskManagers' standard output, so the commands do
- * not give it there). A run of the corp that starts lower than the last one was starts a new bar.
+ * The live progress bar of the contacts commands: {@code [#####.....]} per corp whenever another
+ * tenth of its run is done, on standard output. It travels in the job graph to the operator running
+ * the corps, which in the commands' local Flink is in this JVM (on a cluster it would print to the
+ * TaskManagers' standard output, so the commands do not give it there). A run of the corp that
+ * starts lower than the last one was starts a new bar.
  *
  * <p>Thread contract: called from the threads running corps; synchronized.
  */
@@ -28,7 +30,13 @@ final class ConsoleProgress implements CorpRunFunction.Progress {
         last[1] = done;
         if (last[0] >= tenths) return;
         last[0] = tenths;
-        System.out.printf("  %-24s [%s%s] %3d%% (%d/%d)%n", corp, "#".repeat(tenths), ".".repeat(10 - tenths), done * 100 / Math.max(1, total),
-                done, total);
+        System.out.printf(
+                "  %-24s [%s%s] %3d%% (%d/%d)%n",
+                corp,
+                "#".repeat(tenths),
+                ".".repeat(10 - tenths),
+                done * 100 / Math.max(1, total),
+                done,
+                total);
     }
 }

@@ -2,6 +2,7 @@ package io.httpsync.jobs.contacts;
 
 import io.httpsync.contacts.DirectoryComparison;
 import io.httpsync.contacts.job.CorpRunOutcome;
+
 import org.apache.flink.annotation.Internal;
 
 import javax.annotation.Nullable;
@@ -9,10 +10,10 @@ import javax.annotation.Nullable;
 import java.io.PrintStream;
 
 /**
- * What the contacts commands print besides the progress bars ({@link ConsoleProgress}): a line per corp and run, and
- * the closing line a script reads:
- * {@code CONTACTS RESULT: corps=<n> departments=<n> employees=<n> missing=<n> wrong=<n> violations=<n> cycles=<n>}.
- * Not thread-safe: the command's thread reads the job's outcomes and adds them.
+ * What the contacts commands print besides the progress bars ({@link ConsoleProgress}): a line per
+ * corp and run, and the closing line a script reads: {@code CONTACTS RESULT: corps=<n>
+ * departments=<n> employees=<n> missing=<n> wrong=<n> violations=<n> cycles=<n>}. Not thread-safe:
+ * the command's thread reads the job's outcomes and adds them.
  */
 @Internal
 final class ContactsReport {
@@ -31,8 +32,9 @@ final class ContactsReport {
     }
 
     /**
-     * Adds one corp's outcome, with how the tables compare with what they should hold: {@code comparison} if given,
-     * else the outcome's own check against what was fetched ({@code contacts.verify}).
+     * Adds one corp's outcome, with how the tables compare with what they should hold: {@code
+     * comparison} if given, else the outcome's own check against what was fetched ({@code
+     * contacts.verify}).
      */
     void add(CorpRunOutcome o, @Nullable DirectoryComparison comparison) {
         out.println(line(o, comparison == null));
@@ -40,7 +42,8 @@ final class ContactsReport {
         cycles += o.cycles();
         if (o.status() != CorpRunOutcome.Status.OK) notOk++;
         if (comparison != null) {
-            if (!comparison.equal()) out.println("  differs from what it should be: " + comparison.examples());
+            if (!comparison.equal())
+                out.println("  differs from what it should be: " + comparison.examples());
             missing += comparison.missing();
             wrong += comparison.wrong();
         } else if (o.missing() >= 0) {
@@ -49,13 +52,34 @@ final class ContactsReport {
         }
     }
 
-    /** A corp run in a line, and if {@code verified}, a second one when the tables differ from what was fetched. */
+    /**
+     * A corp run in a line, and if {@code verified}, a second one when the tables differ from what
+     * was fetched.
+     */
     static String line(CorpRunOutcome o, boolean verified) {
-        String line = String.format("corp %s (%s): %s created=%d updated=%d unchanged=%d deleted=%d degraded=%d cycles=%d violations=%d in %d ms%s",
-                o.corpId(), o.platform(), o.status(), o.created(), o.updated(), o.unchanged(), o.deleted(), o.degraded(),
-                o.cycles(), o.violations(), o.elapsedMillis(), o.message() == null ? "" : " - " + o.message());
+        String line =
+                String.format(
+                        "corp %s (%s): %s created=%d updated=%d unchanged=%d deleted=%d degraded=%d cycles=%d violations=%d in %d ms%s",
+                        o.corpId(),
+                        o.platform(),
+                        o.status(),
+                        o.created(),
+                        o.updated(),
+                        o.unchanged(),
+                        o.deleted(),
+                        o.degraded(),
+                        o.cycles(),
+                        o.violations(),
+                        o.elapsedMillis(),
+                        o.message() == null ? "" : " - " + o.message());
         return verified && o.missing() + o.wrong() > 0
-                ? line + System.lineSeparator() + "  differs from what was fetched: missing=" + o.missing() + " wrong=" + o.wrong() : line;
+                ? line
+                        + System.lineSeparator()
+                        + "  differs from what was fetched: missing="
+                        + o.missing()
+                        + " wrong="
+                        + o.wrong()
+                : line;
     }
 
     /** The totals of the last run's directories. */
@@ -65,9 +89,13 @@ final class ContactsReport {
         this.employees = employees;
     }
 
-    /** Prints the closing line; true if nothing is missing or wrong, no constraint was violated, and every corp ran. */
+    /**
+     * Prints the closing line; true if nothing is missing or wrong, no constraint was violated, and
+     * every corp ran.
+     */
     boolean finish() {
-        out.printf("CONTACTS RESULT: corps=%d departments=%d employees=%d missing=%d wrong=%d violations=%d cycles=%d%n",
+        out.printf(
+                "CONTACTS RESULT: corps=%d departments=%d employees=%d missing=%d wrong=%d violations=%d cycles=%d%n",
                 corps, departments, employees, missing, wrong, violations, cycles);
         return missing == 0 && wrong == 0 && violations == 0 && notOk == 0;
     }

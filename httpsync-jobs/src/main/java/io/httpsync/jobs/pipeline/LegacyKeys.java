@@ -2,7 +2,9 @@ package io.httpsync.jobs.pipeline;
 
 import io.httpsync.connector.auth.TenantOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions;
+
 import org.apache.flink.annotation.Internal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,16 +13,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads the source keys of earlier config files as today's ({@link SyncJobOptions#SOURCE_PREFIX} and the options of the
- * httpsync connector), warning once per key with its new spelling, so that existing files keep working. A file that
- * gives a key both ways is refused, naming both. Stateless.
+ * Reads the source keys of earlier config files as today's ({@link SyncJobOptions#SOURCE_PREFIX}
+ * and the options of the httpsync connector), warning once per key with its new spelling, so that
+ * existing files keep working. A file that gives a key both ways is refused, naming both.
+ * Stateless.
  */
 @Internal
 final class LegacyKeys {
     private static final Logger LOG = LoggerFactory.getLogger(LegacyKeys.class);
     private static final String P = SyncJobOptions.SOURCE_PREFIX;
+
     /** Old key to new key. */
     private static final Map<String, String> RENAMED = new LinkedHashMap<>();
+
     /** Old prefix to new prefix. */
     private static final Map<String, String> RENAMED_PREFIXES = new LinkedHashMap<>();
 
@@ -33,8 +38,12 @@ final class LegacyKeys {
         RENAMED.put("source.discovery-interval", P + ScanOptions.DISCOVERY_INTERVAL.key());
         RENAMED.put("source.window-step", P + ScanOptions.WINDOW_STEP.key());
         RENAMED.put("source.exception-policy", P + ScanOptions.EXCEPTION_POLICY.key());
-        RENAMED.put("source.failed-window.retry-delay", P + ScanOptions.FAILED_WINDOW_RETRY_DELAY.key());
-        RENAMED.put("source.failed-window.max-failures", P + ScanOptions.FAILED_WINDOW_MAX_FAILURES.key());
+        RENAMED.put(
+                "source.failed-window.retry-delay",
+                P + ScanOptions.FAILED_WINDOW_RETRY_DELAY.key());
+        RENAMED.put(
+                "source.failed-window.max-failures",
+                P + ScanOptions.FAILED_WINDOW_MAX_FAILURES.key());
         RENAMED_PREFIXES.put("source.endpoint.", P);
         RENAMED_PREFIXES.put("source.tenant.", P + TenantOptions.TENANT_PREFIX);
     }
@@ -52,15 +61,26 @@ final class LegacyKeys {
             if (newKey == null) {
                 newKey = key;
             } else {
-                LOG.warn("sync job setting '{}' is deprecated and will be removed; write '{}'{}", key, newKey,
+                LOG.warn(
+                        "sync job setting '{}' is deprecated and will be removed; write '{}'{}",
+                        key,
+                        newKey,
                         key.equals("source.tenants") ? " (tenant ids separated by ';')" : "");
                 // the old file separated tenant ids by ',', the connector's list options by ';'
                 if (key.equals("source.tenants")) value = value.replace(',', ';');
             }
             String before = origin.put(newKey, key);
             if (before != null) {
-                throw new IllegalArgumentException("sync job settings '" + before + "' and '" + key + "' both set '" + newKey
-                        + "'; keep '" + newKey + "'");
+                throw new IllegalArgumentException(
+                        "sync job settings '"
+                                + before
+                                + "' and '"
+                                + key
+                                + "' both set '"
+                                + newKey
+                                + "'; keep '"
+                                + newKey
+                                + "'");
             }
             out.put(newKey, value);
         }

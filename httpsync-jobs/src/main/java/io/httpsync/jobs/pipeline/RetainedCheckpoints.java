@@ -12,10 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds the newest complete checkpoint in a checkpoint directory, where Flink keeps each job's checkpoints as
- * {@code <dir>/<job id>/chk-<n>/}, and a checkpoint is complete once its {@code _metadata} is written. A new run of the
- * same job gets a new job id, so the newest checkpoint is the one whose {@code _metadata} was written last (the highest
- * {@code n} breaks a tie). Works on any file system Flink can read (local, or S3/HDFS through their plugins).
+ * Finds the newest complete checkpoint in a checkpoint directory, where Flink keeps each job's
+ * checkpoints as {@code <dir>/<job id>/chk-<n>/}, and a checkpoint is complete once its {@code
+ * _metadata} is written. A new run of the same job gets a new job id, so the newest checkpoint is
+ * the one whose {@code _metadata} was written last (the highest {@code n} breaks a tie). Works on
+ * any file system Flink can read (local, or S3/HDFS through their plugins).
  */
 @Internal
 final class RetainedCheckpoints {
@@ -38,7 +39,11 @@ final class RetainedCheckpoints {
                 Path metadata = new Path(checkpoint.getPath(), METADATA);
                 // a checkpoint that was still being written when the process died has no _metadata
                 if (!fs.exists(metadata)) continue;
-                Candidate c = new Candidate(checkpoint.getPath(), fs.getFileStatus(metadata).getModificationTime(), Long.parseLong(m.group(1)));
+                Candidate c =
+                        new Candidate(
+                                checkpoint.getPath(),
+                                fs.getFileStatus(metadata).getModificationTime(),
+                                Long.parseLong(m.group(1)));
                 if (newest == null || Candidate.ORDER.compare(c, newest) > 0) newest = c;
             }
         }
@@ -51,6 +56,7 @@ final class RetainedCheckpoints {
     }
 
     private record Candidate(Path path, long writtenAt, long number) {
-        static final Comparator<Candidate> ORDER = Comparator.comparingLong(Candidate::writtenAt).thenComparingLong(Candidate::number);
+        static final Comparator<Candidate> ORDER =
+                Comparator.comparingLong(Candidate::writtenAt).thenComparingLong(Candidate::number);
     }
 }

@@ -1,23 +1,23 @@
 package io.httpsync.jobs.pipeline;
 
-import io.httpsync.connector.source.DetailApiCheck;
-import io.httpsync.connector.domain.CandidateCheck;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.dedupe.Dedupe;
+import io.httpsync.connector.domain.CandidateCheck;
+import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
-import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.sink.DeletionMarker;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
 import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.connector.sink.JdbcRecordSink;
 import io.httpsync.connector.sink.KafkaRecordSink;
-import io.httpsync.connector.sink.RunningFullPass;
 import io.httpsync.connector.sink.PassCompletion;
 import io.httpsync.connector.sink.PassLease;
+import io.httpsync.connector.sink.RunningFullPass;
 import io.httpsync.connector.sink.SnapshotTable;
 import io.httpsync.connector.sink.SqlDialect;
 import io.httpsync.connector.sink.SyncPositionTable;
+import io.httpsync.connector.source.DetailApiCheck;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncSourceBuilder;
 import io.httpsync.connector.source.HttpSyncStreams;
@@ -27,6 +27,7 @@ import io.httpsync.connector.source.SourceConfigReader;
 import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.enumerator.ScanOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions.ScanMode;
+
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -42,10 +43,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.annotation.Nullable;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -69,10 +72,11 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * A sync job described by a properties file: the httpsync source, optionally the dedupe operator, and a JDBC table
- * and/or a Kafka topic for records and exception events. Every operator has a stable uid derived from
- * {@code source.name}, and the job runs with {@code pipeline.auto-generate-uids=false}, so a missing uid fails the
- * build instead of silently breaking savepoint compatibility later.
+ * A sync job described by a properties file: the httpsync source, optionally the dedupe operator,
+ * and a JDBC table and/or a Kafka topic for records and exception events. Every operator has a
+ * stable uid derived from {@code source.name}, and the job runs with {@code
+ * pipeline.auto-generate-uids=false}, so a missing uid fails the build instead of silently breaking
+ * savepoint compatibility later.
  *
  * <pre>
  * job.name=kuaishou orders                 job.parallelism=2            job.checkpoint-interval=30 s (continuous: the default)
@@ -96,51 +100,68 @@ import java.util.regex.Pattern;
  * pass.check.endpoint.&lt;option&gt;=...        (the detail API each unseen row is asked about, ${tenant.record.id})
  * pass.check.not-found-codes=2001  pass.check.not-found-message=订单不存在   (its answer for a record that is gone)
  * </pre>
- * {@link SyncJobOptions} lists every key but the source's, with its default. Unknown keys are refused with their name,
- * so a typo does not silently turn a feature off. The keys of earlier versions ({@code source.endpoint.<option>},
- * {@code source.tenants} separated by {@code ,}, {@code source.tenant.<id>.<property>}, {@code source.mode},
- * {@code source.start}, {@code source.lag}, ...) are still read, each with a warning naming its new key
- * ({@link LegacyKeys}).
  *
- * <p>Checkpoints: a continuous job's sync position, and the point a restarted job resumes from, only advance when a
- * checkpoint completes. So a continuous job always checkpoints: every {@code job.checkpoint-interval}, else as Flink's
- * own configuration says ({@code execution.checkpointing.interval}, e.g. a cluster's), else every 30 s; a
- * {@code job.checkpoint-interval} of 0 is refused. {@code job.checkpoint-dir} (a path or a URI Flink can write) keeps
- * the checkpoints, retained when the job is cancelled; without it, a job on a cluster uses the cluster's checkpoint
- * storage, and {@link #localEnvironment} (what {@code run --config} uses outside a cluster) uses
- * {@code ./httpsync-checkpoints/<source.name>} and resumes from the newest checkpoint retained there.
+ * {@link SyncJobOptions} lists every key but the source's, with its default. Unknown keys are
+ * refused with their name, so a typo does not silently turn a feature off. The keys of earlier
+ * versions ({@code source.endpoint.<option>}, {@code source.tenants} separated by {@code ,}, {@code
+ * source.tenant.<id>.<property>}, {@code source.mode}, {@code source.start}, {@code source.lag},
+ * ...) are still read, each with a warning naming its new key ({@link LegacyKeys}).
  *
- * <p>With {@code jdbc.url}, each tenant's sync position is upserted, as it advances, into {@code jdbc.positions-table}
- * ({@link SyncPositionTable}: {@code stream} = {@code source.name}, {@code tenant}, {@code position} epoch millis,
- * {@code updated_at}), which {@link #createTables} creates if it is missing.
+ * <p>Checkpoints: a continuous job's sync position, and the point a restarted job resumes from,
+ * only advance when a checkpoint completes. So a continuous job always checkpoints: every {@code
+ * job.checkpoint-interval}, else as Flink's own configuration says ({@code
+ * execution.checkpointing.interval}, e.g. a cluster's), else every 30 s; a {@code
+ * job.checkpoint-interval} of 0 is refused. {@code job.checkpoint-dir} (a path or a URI Flink can
+ * write) keeps the checkpoints, retained when the job is cancelled; without it, a job on a cluster
+ * uses the cluster's checkpoint storage, and {@link #localEnvironment} (what {@code run --config}
+ * uses outside a cluster) uses {@code ./httpsync-checkpoints/<source.name>} and resumes from the
+ * newest checkpoint retained there.
  *
- * <p>{@link #runFullPass} runs a full sync with the same settings ({@link FullSyncPass}): bounded rounds over every
- * record updated since {@code httpsync.scan.start}, landed without dedupe (every row the pass reads must be stamped) into
- * {@code jdbc.table}, then, if every round finished, each tenant completed as {@code pass.completion} says: its unseen
- * rows marked deleted in {@code jdbc.table}, or, with {@code snapshot}, the pass published as the latest snapshot in
- * {@code jdbc.table} (a {@link SnapshotTable}: {@code <table>}, {@code <table>_passes}, {@code <table>_latest}). The
- * delete-ratio guard's refusals go to {@code jdbc.events-table}; the deletions go to {@code kafka.topic} as
- * tombstones. A pass writes Kafka at least once (its rounds are bounded jobs without checkpoints), which a compacted
- * topic absorbs.
+ * <p>With {@code jdbc.url}, each tenant's sync position is upserted, as it advances, into {@code
+ * jdbc.positions-table} ({@link SyncPositionTable}: {@code stream} = {@code source.name}, {@code
+ * tenant}, {@code position} epoch millis, {@code updated_at}), which {@link #createTables} creates
+ * if it is missing.
  *
- * <p>With {@code pass.in-running-job=true}, the continuous job of {@link #addTo} starts with a full pass instead: its
- * records are stamped with {@code pass.id}, and each tenant's rows of {@code [httpsync.scan.start, pass.end)} that the pass
- * did not see are marked deleted as soon as the tenant has caught up ({@link RunningFullPass}), their tombstones sent
- * to {@code kafka.topic} and the guard's refusals stored in {@code jdbc.events-table}. {@code pass.id} and
- * {@code pass.end} are fixed in the file because a restored job must complete the pass it started with.
+ * <p>{@link #runFullPass} runs a full sync with the same settings ({@link FullSyncPass}): bounded
+ * rounds over every record updated since {@code httpsync.scan.start}, landed without dedupe (every
+ * row the pass reads must be stamped) into {@code jdbc.table}, then, if every round finished, each
+ * tenant completed as {@code pass.completion} says: its unseen rows marked deleted in {@code
+ * jdbc.table}, or, with {@code snapshot}, the pass published as the latest snapshot in {@code
+ * jdbc.table} (a {@link SnapshotTable}: {@code <table>}, {@code <table>_passes}, {@code
+ * <table>_latest}). The delete-ratio guard's refusals go to {@code jdbc.events-table}; the
+ * deletions go to {@code kafka.topic} as tombstones. A pass writes Kafka at least once (its rounds
+ * are bounded jobs without checkpoints), which a compacted topic absorbs.
+ *
+ * <p>With {@code pass.in-running-job=true}, the continuous job of {@link #addTo} starts with a full
+ * pass instead: its records are stamped with {@code pass.id}, and each tenant's rows of {@code
+ * [httpsync.scan.start, pass.end)} that the pass did not see are marked deleted as soon as the
+ * tenant has caught up ({@link RunningFullPass}), their tombstones sent to {@code kafka.topic} and
+ * the guard's refusals stored in {@code jdbc.events-table}. {@code pass.id} and {@code pass.end}
+ * are fixed in the file because a restored job must complete the pass it started with.
  */
 public final class SyncPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(SyncPipeline.class);
-    /** The checkpoint interval of a continuous job that neither the file nor Flink's configuration sets. */
+
+    /**
+     * The checkpoint interval of a continuous job that neither the file nor Flink's configuration
+     * sets.
+     */
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
-    static final String DEFAULT_POSITIONS_TABLE = SyncJobOptions.JDBC_POSITIONS_TABLE.defaultValue();
+
+    static final String DEFAULT_POSITIONS_TABLE =
+            SyncJobOptions.JDBC_POSITIONS_TABLE.defaultValue();
     private static final Pattern URI_SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:/.*");
     private static final String SOURCE_PREFIX = SyncJobOptions.SOURCE_PREFIX;
-    private static final List<String> KEYS = SyncJobOptions.all().stream().map(ConfigOption::key).toList();
+    private static final List<String> KEYS =
+            SyncJobOptions.all().stream().map(ConfigOption::key).toList();
 
     private static final String CHECK_ENDPOINT = SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX;
     private final Map<String, String> config;
-    /** The source's options, without {@link SyncJobOptions#SOURCE_PREFIX}: what a SQL table's WITH clause would say. */
+
+    /**
+     * The source's options, without {@link SyncJobOptions#SOURCE_PREFIX}: what a SQL table's WITH
+     * clause would say.
+     */
     private final Map<String, String> sourceOptions = new TreeMap<>();
 
     public SyncPipeline(Map<String, String> config) {
@@ -150,17 +171,34 @@ public final class SyncPipeline {
         SourceConfigReader.prefixes().forEach(p -> sourceKeys.add(SOURCE_PREFIX + p + "<name>"));
         for (Map.Entry<String, String> e : this.config.entrySet()) {
             String key = e.getKey();
-            if (key.startsWith(SOURCE_PREFIX) && SourceConfigReader.isSourceKey(key.substring(SOURCE_PREFIX.length()))) {
+            if (key.startsWith(SOURCE_PREFIX)
+                    && SourceConfigReader.isSourceKey(key.substring(SOURCE_PREFIX.length()))) {
                 sourceOptions.put(key.substring(SOURCE_PREFIX.length()), e.getValue());
-            } else if (!KEYS.contains(key) && !key.startsWith(SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX)) {
+            } else if (!KEYS.contains(key)
+                    && !key.startsWith(SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX)) {
                 List<String> known = new ArrayList<>(KEYS);
                 known.addAll(sourceKeys);
                 String hint = OptionReader.closest(key, known);
-                throw new IllegalArgumentException("unknown sync job setting '" + key + "'"
-                        + (hint != null ? "; did you mean '" + hint + "'?" : ".") + " Known: " + KEYS + ", "
-                        + SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX + "<option> and " + SOURCE_PREFIX
-                        + "<option> for every option of the httpsync connector (" + SOURCE_PREFIX + "url, " + SOURCE_PREFIX
-                        + "tenants, " + SOURCE_PREFIX + "tenant.<id>.<property>, " + SOURCE_PREFIX + "scan.start, ...)");
+                throw new IllegalArgumentException(
+                        "unknown sync job setting '"
+                                + key
+                                + "'"
+                                + (hint != null ? "; did you mean '" + hint + "'?" : ".")
+                                + " Known: "
+                                + KEYS
+                                + ", "
+                                + SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX
+                                + "<option> and "
+                                + SOURCE_PREFIX
+                                + "<option> for every option of the httpsync connector ("
+                                + SOURCE_PREFIX
+                                + "url, "
+                                + SOURCE_PREFIX
+                                + "tenants, "
+                                + SOURCE_PREFIX
+                                + "tenant.<id>.<property>, "
+                                + SOURCE_PREFIX
+                                + "scan.start, ...)");
             }
         }
     }
@@ -183,30 +221,35 @@ public final class SyncPipeline {
     }
 
     /**
-     * Creates the tables the config names if {@code jdbc.create-tables} is true, and the table of sync positions
-     * ({@code jdbc.positions-table}) if it is missing, whatever {@code jdbc.create-tables} says: it is the job's own
-     * bookkeeping, like its checkpoints.
+     * Creates the tables the config names if {@code jdbc.create-tables} is true, and the table of
+     * sync positions ({@code jdbc.positions-table}) if it is missing, whatever {@code
+     * jdbc.create-tables} says: it is the job's own bookkeeping, like its checkpoints.
      */
     public void createTables() throws SQLException {
         if (!has("jdbc.url")) return;
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             if (options().bool(SyncJobOptions.JDBC_CREATE_TABLES)) {
                 if (snapshots()) {
                     snapshotTable().create(c);
                 } else {
                     s.execute(dialect().createRecordTable(required("jdbc.table")));
                 }
-                if (has("jdbc.events-table")) s.execute(ExceptionEventJdbcSink.createTable(dialect(), config.get("jdbc.events-table")));
+                if (has("jdbc.events-table"))
+                    s.execute(
+                            ExceptionEventJdbcSink.createTable(
+                                    dialect(), config.get("jdbc.events-table")));
             }
             positionTable().create(c);
         }
     }
 
     /**
-     * The Flink environment of {@code run --config} outside a cluster: a local Flink with {@link #flinkConfiguration()},
-     * checkpoints in {@link #checkpointDirectory()} retained on cancellation, and, if that directory holds a complete
-     * checkpoint (e.g. of a run that was killed), restored from the newest one, which Flink then owns (claim mode: it
-     * deletes it once a newer one completes). Delete the directory to start over from {@code httpsync.scan.start}.
+     * The Flink environment of {@code run --config} outside a cluster: a local Flink with {@link
+     * #flinkConfiguration()}, checkpoints in {@link #checkpointDirectory()} retained on
+     * cancellation, and, if that directory holds a complete checkpoint (e.g. of a run that was
+     * killed), restored from the newest one, which Flink then owns (claim mode: it deletes it once
+     * a newer one completes). Delete the directory to start over from {@code httpsync.scan.start}.
      */
     public StreamExecutionEnvironment localEnvironment() throws IOException {
         Configuration conf = flinkConfiguration();
@@ -214,211 +257,363 @@ public final class SyncPipeline {
         conf.addAll(checkpointStorage(directory));
         Optional<String> latest = RetainedCheckpoints.latest(directory);
         if (latest.isPresent()) {
-            LOG.info("sync job '{}' resumes from retained checkpoint {} (to start over from httpsync.scan.start, delete {})",
-                    required("source.name"), latest.get(), directory);
+            LOG.info(
+                    "sync job '{}' resumes from retained checkpoint {} (to start over from httpsync.scan.start, delete {})",
+                    required("source.name"),
+                    latest.get(),
+                    directory);
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get());
             conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
         } else {
-            LOG.info("sync job '{}' keeps its checkpoints in {}; none retained there yet, so it starts from httpsync.scan.start",
-                    required("source.name"), directory);
+            LOG.info(
+                    "sync job '{}' keeps its checkpoints in {}; none retained there yet, so it starts from httpsync.scan.start",
+                    required("source.name"),
+                    directory);
         }
         return StreamExecutionEnvironment.createLocalEnvironment(conf);
     }
 
     /**
-     * Where the job's checkpoints go when it runs in its own local Flink ({@link #localEnvironment}), as a path or URI:
-     * {@code job.checkpoint-dir}, else {@code httpsync-checkpoints/<source.name>} under the working directory.
+     * Where the job's checkpoints go when it runs in its own local Flink ({@link
+     * #localEnvironment}), as a path or URI: {@code job.checkpoint-dir}, else {@code
+     * httpsync-checkpoints/<source.name>} under the working directory.
      */
     public String checkpointDirectory() {
-        String dir = has("job.checkpoint-dir") ? required("job.checkpoint-dir") : Path.of("httpsync-checkpoints", required("source.name")).toString();
-        return URI_SCHEME.matcher(dir).matches() ? dir : Path.of(dir).toAbsolutePath().normalize().toUri().toString();
+        String dir =
+                has("job.checkpoint-dir")
+                        ? required("job.checkpoint-dir")
+                        : Path.of("httpsync-checkpoints", required("source.name")).toString();
+        return URI_SCHEME.matcher(dir).matches()
+                ? dir
+                : Path.of(dir).toAbsolutePath().normalize().toUri().toString();
     }
 
-    /** Checkpoints in {@code directory}, retained when the job is cancelled (or its process dies). */
+    /**
+     * Checkpoints in {@code directory}, retained when the job is cancelled (or its process dies).
+     */
     private static Configuration checkpointStorage(String directory) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory);
-        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         return conf;
     }
 
-    /** See the class javadoc: a continuous job always checkpoints; {@code job.checkpoint-dir} applies everywhere. */
+    /**
+     * See the class javadoc: a continuous job always checkpoints; {@code job.checkpoint-dir}
+     * applies everywhere.
+     */
     private void configureCheckpoints(StreamExecutionEnvironment env) {
         String name = required("source.name");
-        boolean continuous = sourceSetting(() -> SourceConfigReader.mode(sourceOptions)) == ScanMode.CONTINUOUS;
+        boolean continuous =
+                sourceSetting(() -> SourceConfigReader.mode(sourceOptions)) == ScanMode.CONTINUOUS;
         if (has("job.checkpoint-interval")) {
             Duration interval = options().duration(SyncJobOptions.JOB_CHECKPOINT_INTERVAL, false);
             if (interval.toMillis() > 0) {
                 env.enableCheckpointing(interval.toMillis());
             } else if (continuous) {
-                throw new IllegalArgumentException("sync job '" + name + "': job.checkpoint-interval is "
-                        + config.get("job.checkpoint-interval") + ", but a continuous sync moves its sync position (and the point"
-                        + " a restarted job resumes from) only when a checkpoint completes; set job.checkpoint-interval to e.g. "
-                        + "30 s, or leave it out for the default (" + TimeUtils.formatWithHighestUnit(DEFAULT_CHECKPOINT_INTERVAL) + ")");
+                throw new IllegalArgumentException(
+                        "sync job '"
+                                + name
+                                + "': job.checkpoint-interval is "
+                                + config.get("job.checkpoint-interval")
+                                + ", but a continuous sync moves its sync position (and the point"
+                                + " a restarted job resumes from) only when a checkpoint completes; set job.checkpoint-interval to e.g. "
+                                + "30 s, or leave it out for the default ("
+                                + TimeUtils.formatWithHighestUnit(DEFAULT_CHECKPOINT_INTERVAL)
+                                + ")");
             }
         } else if (continuous && !env.getCheckpointConfig().isCheckpointingEnabled()) {
-            LOG.info("sync job '{}' checkpoints every {} (neither job.checkpoint-interval nor execution.checkpointing.interval is set)",
-                    name, TimeUtils.formatWithHighestUnit(DEFAULT_CHECKPOINT_INTERVAL));
+            LOG.info(
+                    "sync job '{}' checkpoints every {} (neither job.checkpoint-interval nor execution.checkpointing.interval is set)",
+                    name,
+                    TimeUtils.formatWithHighestUnit(DEFAULT_CHECKPOINT_INTERVAL));
             env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
         }
         if (has("job.checkpoint-dir")) env.configure(checkpointStorage(checkpointDirectory()));
     }
 
-    /** Adds the job's operators to {@code env} (which should carry {@link #flinkConfiguration()}). */
+    /**
+     * Adds the job's operators to {@code env} (which should carry {@link #flinkConfiguration()}).
+     */
     public void addTo(StreamExecutionEnvironment env) {
         String name = required("source.name");
-        if (has("job.parallelism")) env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
+        if (has("job.parallelism"))
+            env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
         configureCheckpoints(env);
 
         boolean runningPass = options().bool(SyncJobOptions.PASS_IN_RUNNING_JOB);
         FullSyncPass pass = runningPass ? runningPass() : null;
-        HttpSyncSource<RawRecord> source = source(tenants(), null, null, runningPass || has("jdbc.url"));
-        SingleOutputStreamOperator<RawRecord> records = wire(env.fromSource(source, source.watermarkStrategy(), name + " source")
-                .uid(name + "-source"), runningPass ? Landing.RUNNING_PASS : Landing.SYNC, pass);
-        if (has("jdbc.url")) positionTable().write(records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS), name, jdbcConnection());
+        HttpSyncSource<RawRecord> source =
+                source(tenants(), null, null, runningPass || has("jdbc.url"));
+        SingleOutputStreamOperator<RawRecord> records =
+                wire(
+                        env.fromSource(source, source.watermarkStrategy(), name + " source")
+                                .uid(name + "-source"),
+                        runningPass ? Landing.RUNNING_PASS : Landing.SYNC,
+                        pass);
+        if (has("jdbc.url"))
+            positionTable()
+                    .write(
+                            records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS),
+                            name,
+                            jdbcConnection());
     }
 
-    /** {@code jdbc.positions-table} ({@value #DEFAULT_POSITIONS_TABLE} by default) in the job's database. */
+    /**
+     * {@code jdbc.positions-table} ({@value #DEFAULT_POSITIONS_TABLE} by default) in the job's
+     * database.
+     */
     public SyncPositionTable positionTable() {
         return new SyncPositionTable(dialect(), value(SyncJobOptions.JDBC_POSITIONS_TABLE));
     }
 
-    /** The pass a continuous job starts with ({@code pass.in-running-job}), checked against the rest of the file. */
+    /**
+     * The pass a continuous job starts with ({@code pass.in-running-job}), checked against the rest
+     * of the file.
+     */
     private FullSyncPass runningPass() {
         ScanMode mode = sourceSetting(() -> SourceConfigReader.mode(sourceOptions));
         if (mode != ScanMode.CONTINUOUS) {
-            throw new IllegalArgumentException("pass.in-running-job needs " + SOURCE_PREFIX + ScanOptions.MODE.key() + "=continuous, was '"
-                    + mode + "'; run a bounded pass with the full-pass command");
+            throw new IllegalArgumentException(
+                    "pass.in-running-job needs "
+                            + SOURCE_PREFIX
+                            + ScanOptions.MODE.key()
+                            + "=continuous, was '"
+                            + mode
+                            + "'; run a bounded pass with the full-pass command");
         }
-        if (snapshots()) throw new IllegalArgumentException("pass.in-running-job marks deletions; it cannot publish snapshots");
-        required("jdbc.url");   // a continuous job always checkpoints (configureCheckpoints), so positions, hence completion, advance
-        return FullSyncPass.of(required("pass.id"), start().toEpochMilli(), instant("pass.end").toEpochMilli());
+        if (snapshots())
+            throw new IllegalArgumentException(
+                    "pass.in-running-job marks deletions; it cannot publish snapshots");
+        required("jdbc.url"); // a continuous job always checkpoints (configureCheckpoints), so
+        // positions, hence completion, advance
+        return FullSyncPass.of(
+                required("pass.id"), start().toEpochMilli(), instant("pass.end").toEpochMilli());
     }
 
     /**
-     * Runs a full pass of every configured tenant (see the class javadoc), each round's job on a new environment from
-     * {@code environments}, and returns how it ended. Needs {@code jdbc.url}, {@code jdbc.table} and
-     * {@code jdbc.events-table}.
+     * Runs a full pass of every configured tenant (see the class javadoc), each round's job on a
+     * new environment from {@code environments}, and returns how it ended. Needs {@code jdbc.url},
+     * {@code jdbc.table} and {@code jdbc.events-table}.
      */
-    public FullSyncPass.Result runFullPass(Supplier<StreamExecutionEnvironment> environments) throws Exception {
+    public FullSyncPass.Result runFullPass(Supplier<StreamExecutionEnvironment> environments)
+            throws Exception {
         required("jdbc.url");
         String eventsTable = eventsTable();
         createTables();
         Duration lag = lag();
         long end = System.currentTimeMillis() - lag.toMillis();
-        FullSyncPass pass = FullSyncPass.create(start().toEpochMilli(), end)
-                .withCatchUp(options().integer(SyncJobOptions.PASS_CATCH_UP_ROUNDS, 0), lag)
-                .withLease(new PassLease(dialect(), required("jdbc.table"), this::connect)
-                        .waitingUpTo(options().duration(SyncJobOptions.PASS_LEASE_WAIT, false)));
+        FullSyncPass pass =
+                FullSyncPass.create(start().toEpochMilli(), end)
+                        .withCatchUp(options().integer(SyncJobOptions.PASS_CATCH_UP_ROUNDS, 0), lag)
+                        .withLease(
+                                new PassLease(dialect(), required("jdbc.table"), this::connect)
+                                        .waitingUpTo(
+                                                options()
+                                                        .duration(
+                                                                SyncJobOptions.PASS_LEASE_WAIT,
+                                                                false)));
         CandidateCheck check = snapshots() ? candidateCheck() : null;
-        PassCompletion completion = !snapshots() ? deletionMarker() : check == null ? snapshotTable() : snapshotTable().withCheck(check);
+        PassCompletion completion =
+                !snapshots()
+                        ? deletionMarker()
+                        : check == null ? snapshotTable() : snapshotTable().withCheck(check);
         FullSyncPass.Result result;
         try (Connection c = connect()) {
-            result = pass.runAndComplete((p, from, to) -> {
-                StreamExecutionEnvironment env = environments.get();
-                addPassRoundTo(env, p, from, to);
-                return env;
-            }, jobName() + " full pass", c, completion, eventsTable, tenantIds());
+            result =
+                    pass.runAndComplete(
+                            (p, from, to) -> {
+                                StreamExecutionEnvironment env = environments.get();
+                                addPassRoundTo(env, p, from, to);
+                                return env;
+                            },
+                            jobName() + " full pass",
+                            c,
+                            completion,
+                            eventsTable,
+                            tenantIds());
         }
         if (has("kafka.bootstrap-servers") && result.completed()) {
-            KafkaRecordSink.writeTombstones(environments.get(), result.tombstones(System.currentTimeMillis()),
-                    kafkaRecords(DeliveryGuarantee.AT_LEAST_ONCE, required("source.name") + "-tombstones"),
+            KafkaRecordSink.writeTombstones(
+                    environments.get(),
+                    result.tombstones(System.currentTimeMillis()),
+                    kafkaRecords(
+                            DeliveryGuarantee.AT_LEAST_ONCE,
+                            required("source.name") + "-tombstones"),
                     jobName() + " full pass tombstones");
         }
         return result;
     }
 
-    /** Adds one round of a full pass: every tenant, bounded to {@code [fromMillis, toMillis)}, landed with the pass id. */
-    void addPassRoundTo(StreamExecutionEnvironment env, FullSyncPass pass, long fromMillis, long toMillis) {
+    /**
+     * Adds one round of a full pass: every tenant, bounded to {@code [fromMillis, toMillis)},
+     * landed with the pass id.
+     */
+    void addPassRoundTo(
+            StreamExecutionEnvironment env, FullSyncPass pass, long fromMillis, long toMillis) {
         String name = required("source.name");
-        if (has("job.parallelism")) env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
-        HttpSyncSource<RawRecord> source = source(tenants(), Instant.ofEpochMilli(fromMillis), Instant.ofEpochMilli(toMillis), false);
-        wire(env.fromSource(source, source.watermarkStrategy(), name + " pass source").uid(name + "-pass-source"), Landing.PASS_ROUND, pass);
+        if (has("job.parallelism"))
+            env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
+        HttpSyncSource<RawRecord> source =
+                source(
+                        tenants(),
+                        Instant.ofEpochMilli(fromMillis),
+                        Instant.ofEpochMilli(toMillis),
+                        false);
+        wire(
+                env.fromSource(source, source.watermarkStrategy(), name + " pass source")
+                        .uid(name + "-pass-source"),
+                Landing.PASS_ROUND,
+                pass);
     }
 
     /**
-     * Adds a job that re-syncs exactly {@code windows} (e.g. {@link FailedWindows#read the failed ones}): one bounded
-     * source per window and tenant, landed through the same dedupe and sinks. Uids: {@code <name>-replay-<i>}.
+     * Adds a job that re-syncs exactly {@code windows} (e.g. {@link FailedWindows#read the failed
+     * ones}): one bounded source per window and tenant, landed through the same dedupe and sinks.
+     * Uids: {@code <name>-replay-<i>}.
      */
     public void addReplayTo(StreamExecutionEnvironment env, List<FailedWindows.Window> windows) {
         if (windows.isEmpty()) throw new IllegalArgumentException("no windows to replay");
         String name = required("source.name");
-        if (has("job.parallelism")) env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
+        if (has("job.parallelism"))
+            env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
         Map<String, Tenant> tenants = new HashMap<>();
         tenants().forEach(t -> tenants.put(t.id(), t));
         DataStream<SyncElement<RawRecord>> all = null;
         for (int i = 0; i < windows.size(); i++) {
             FailedWindows.Window w = windows.get(i);
             Tenant tenant = tenants.get(w.tenant());
-            if (tenant == null) throw new IllegalArgumentException("window " + w + " belongs to a tenant not in httpsync.tenants");
-            HttpSyncSource<RawRecord> source = source(List.of(tenant), Instant.ofEpochMilli(w.start()), Instant.ofEpochMilli(w.end()), false);
-            DataStream<SyncElement<RawRecord>> one = env.fromSource(source, source.watermarkStrategy(), name + " replay " + w)
-                    .uid(name + "-replay-" + i);
+            if (tenant == null)
+                throw new IllegalArgumentException(
+                        "window " + w + " belongs to a tenant not in httpsync.tenants");
+            HttpSyncSource<RawRecord> source =
+                    source(
+                            List.of(tenant),
+                            Instant.ofEpochMilli(w.start()),
+                            Instant.ofEpochMilli(w.end()),
+                            false);
+            DataStream<SyncElement<RawRecord>> one =
+                    env.fromSource(source, source.watermarkStrategy(), name + " replay " + w)
+                            .uid(name + "-replay-" + i);
             all = all == null ? one : all.union(one);
         }
         wire(all, Landing.SYNC, null);
     }
 
-    /** How a job lands its records: a plain sync, a round of a bounded full pass, or a continuous job that starts with a pass. */
-    private enum Landing { SYNC, PASS_ROUND, RUNNING_PASS }
+    /**
+     * How a job lands its records: a plain sync, a round of a bounded full pass, or a continuous
+     * job that starts with a pass.
+     */
+    private enum Landing {
+        SYNC,
+        PASS_ROUND,
+        RUNNING_PASS
+    }
 
     /**
-     * Lands {@code elements}: records deduped (except in a pass's round, which must stamp every row it reads) and
-     * stamped with {@code pass}'s id if there is one, events stored; a running pass's completion wired behind them.
-     * Returns the records split off the elements, whose side outputs carry the events and the tenant positions.
+     * Lands {@code elements}: records deduped (except in a pass's round, which must stamp every row
+     * it reads) and stamped with {@code pass}'s id if there is one, events stored; a running pass's
+     * completion wired behind them. Returns the records split off the elements, whose side outputs
+     * carry the events and the tenant positions.
      */
-    private SingleOutputStreamOperator<RawRecord> wire(DataStream<SyncElement<RawRecord>> elements, Landing landing,
-                                                       @Nullable FullSyncPass pass) {
+    private SingleOutputStreamOperator<RawRecord> wire(
+            DataStream<SyncElement<RawRecord>> elements,
+            Landing landing,
+            @Nullable FullSyncPass pass) {
         String name = required("source.name");
         if (landing != Landing.PASS_ROUND && snapshots()) {
-            throw new IllegalArgumentException("sync job '" + name + "': with pass.completion=snapshot, jdbc.table '"
-                    + config.get("jdbc.table") + "' is a snapshot table that only full passes write; run the continuous"
-                    + " job (or a replay) from a config whose jdbc.table is a record table");
+            throw new IllegalArgumentException(
+                    "sync job '"
+                            + name
+                            + "': with pass.completion=snapshot, jdbc.table '"
+                            + config.get("jdbc.table")
+                            + "' is a snapshot table that only full passes write; run the continuous"
+                            + " job (or a replay) from a config whose jdbc.table is a record table");
         }
-        SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), name);
+        SingleOutputStreamOperator<RawRecord> records =
+                HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), name);
         DataStream<ExceptionEvent> events = records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
-        DataStream<RawRecord> landed = landing != Landing.PASS_ROUND && options().bool(SyncJobOptions.DEDUPE_ENABLED)
-                ? Dedupe.records(records, options().duration(SyncJobOptions.DEDUPE_TTL, true), name)
-                : records;
+        DataStream<RawRecord> landed =
+                landing != Landing.PASS_ROUND && options().bool(SyncJobOptions.DEDUPE_ENABLED)
+                        ? Dedupe.records(
+                                records, options().duration(SyncJobOptions.DEDUPE_TTL, true), name)
+                        : records;
 
-        // a pass's rounds are bounded jobs without checkpoints: they write at least once, which a compacted topic absorbs
-        DeliveryGuarantee guarantee = landing == Landing.PASS_ROUND ? DeliveryGuarantee.AT_LEAST_ONCE : kafkaGuarantee();
+        // a pass's rounds are bounded jobs without checkpoints: they write at least once, which a
+        // compacted topic absorbs
+        DeliveryGuarantee guarantee =
+                landing == Landing.PASS_ROUND ? DeliveryGuarantee.AT_LEAST_ONCE : kafkaGuarantee();
         String prefix = config.getOrDefault("kafka.transactional-id-prefix", name);
         JdbcConnectionOptions connection = null;
         if (has("jdbc.url")) {
             connection = jdbcConnection();
-            JdbcRecordSink sink = pass == null ? JdbcRecordSink.builder(dialect(), required("jdbc.table"))
-                    : snapshots() ? snapshotTable().sink(pass.id())
-                    : JdbcRecordSink.builder(dialect(), required("jdbc.table")).setPassId(pass.id());
-            landed.sinkTo(sink.build(connection)).uid(name + "-jdbc").name(name + " -> " + config.get("jdbc.table"));
+            JdbcRecordSink sink =
+                    pass == null
+                            ? JdbcRecordSink.builder(dialect(), required("jdbc.table"))
+                            : snapshots()
+                                    ? snapshotTable().sink(pass.id())
+                                    : JdbcRecordSink.builder(dialect(), required("jdbc.table"))
+                                            .setPassId(pass.id());
+            landed.sinkTo(sink.build(connection))
+                    .uid(name + "-jdbc")
+                    .name(name + " -> " + config.get("jdbc.table"));
             if (has("jdbc.events-table")) {
-                events.sinkTo(ExceptionEventJdbcSink.insertInto(config.get("jdbc.events-table"), connection))
-                        .uid(name + "-events-jdbc").name(name + " events -> " + config.get("jdbc.events-table"));
+                events.sinkTo(
+                                ExceptionEventJdbcSink.insertInto(
+                                        config.get("jdbc.events-table"), connection))
+                        .uid(name + "-events-jdbc")
+                        .name(name + " events -> " + config.get("jdbc.events-table"));
             }
         }
         if (has("kafka.bootstrap-servers")) {
-            landed.sinkTo(kafkaRecords(guarantee, prefix)).uid(name + "-kafka").name(name + " -> kafka " + config.get("kafka.topic"));
+            landed.sinkTo(kafkaRecords(guarantee, prefix))
+                    .uid(name + "-kafka")
+                    .name(name + " -> kafka " + config.get("kafka.topic"));
             if (has("kafka.events-topic")) {
-                events.sinkTo(KafkaRecordSink.exceptionEvents(required("kafka.bootstrap-servers"), config.get("kafka.events-topic"),
-                        guarantee, prefix + "-events", new Properties())).uid(name + "-events-kafka").name(name + " events -> kafka");
+                events.sinkTo(
+                                KafkaRecordSink.exceptionEvents(
+                                        required("kafka.bootstrap-servers"),
+                                        config.get("kafka.events-topic"),
+                                        guarantee,
+                                        prefix + "-events",
+                                        new Properties()))
+                        .uid(name + "-events-kafka")
+                        .name(name + " events -> kafka");
             }
         }
         if (!has("jdbc.url") && !has("kafka.bootstrap-servers")) {
-            throw new IllegalArgumentException("sync job '" + name + "' has no sink: set jdbc.url and/or kafka.bootstrap-servers");
+            throw new IllegalArgumentException(
+                    "sync job '"
+                            + name
+                            + "' has no sink: set jdbc.url and/or kafka.bootstrap-servers");
         }
         if (landing == Landing.RUNNING_PASS) {
-            SingleOutputStreamOperator<RawRecord> tombstones = RunningFullPass.markDeletions(
-                    records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS), pass,
-                    deletionMarker(), connection, name);
+            SingleOutputStreamOperator<RawRecord> tombstones =
+                    RunningFullPass.markDeletions(
+                            records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS),
+                            pass,
+                            deletionMarker(),
+                            connection,
+                            name);
             if (has("kafka.bootstrap-servers")) {
-                tombstones.sinkTo(kafkaRecords(guarantee, prefix + "-tombstones")).uid(name + "-tombstones-kafka")
-                        .name(name + " tombstones -> kafka").setParallelism(1);
+                tombstones
+                        .sinkTo(kafkaRecords(guarantee, prefix + "-tombstones"))
+                        .uid(name + "-tombstones-kafka")
+                        .name(name + " tombstones -> kafka")
+                        .setParallelism(1);
             }
             if (has("jdbc.events-table")) {
-                tombstones.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS)
-                        .sinkTo(ExceptionEventJdbcSink.insertInto(config.get("jdbc.events-table"), connection))
-                        .uid(name + "-refusals-jdbc").name(name + " refusals -> " + config.get("jdbc.events-table")).setParallelism(1);
+                tombstones
+                        .getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS)
+                        .sinkTo(
+                                ExceptionEventJdbcSink.insertInto(
+                                        config.get("jdbc.events-table"), connection))
+                        .uid(name + "-refusals-jdbc")
+                        .name(name + " refusals -> " + config.get("jdbc.events-table"))
+                        .setParallelism(1);
             }
         }
         return records;
@@ -426,14 +621,24 @@ public final class SyncPipeline {
 
     private JdbcConnectionOptions jdbcConnection() {
         return new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                .withUrl(required("jdbc.url")).withUsername(config.get("jdbc.username")).withPassword(config.get("jdbc.password"))
-                .withDriverName(dialect() == SqlDialect.POSTGRES ? "org.postgresql.Driver" : "org.mariadb.jdbc.Driver")
+                .withUrl(required("jdbc.url"))
+                .withUsername(config.get("jdbc.username"))
+                .withPassword(config.get("jdbc.password"))
+                .withDriverName(
+                        dialect() == SqlDialect.POSTGRES
+                                ? "org.postgresql.Driver"
+                                : "org.mariadb.jdbc.Driver")
                 .build();
     }
 
-    private Sink<RawRecord> kafkaRecords(DeliveryGuarantee guarantee, String transactionalIdPrefix) {
-        return KafkaRecordSink.records(required("kafka.bootstrap-servers"), required("kafka.topic"), guarantee,
-                transactionalIdPrefix, new Properties());
+    private Sink<RawRecord> kafkaRecords(
+            DeliveryGuarantee guarantee, String transactionalIdPrefix) {
+        return KafkaRecordSink.records(
+                required("kafka.bootstrap-servers"),
+                required("kafka.topic"),
+                guarantee,
+                transactionalIdPrefix,
+                new Properties());
     }
 
     private DeliveryGuarantee kafkaGuarantee() {
@@ -441,7 +646,11 @@ public final class SyncPipeline {
         return switch (g) {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
             case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
-            default -> throw new IllegalArgumentException("kafka.guarantee must be 'at-least-once' or 'exactly-once', was '" + g + "'");
+            default ->
+                    throw new IllegalArgumentException(
+                            "kafka.guarantee must be 'at-least-once' or 'exactly-once', was '"
+                                    + g
+                                    + "'");
         };
     }
 
@@ -451,48 +660,70 @@ public final class SyncPipeline {
         return switch (c) {
             case "mark-deletions" -> false;
             case "snapshot" -> true;
-            default -> throw new IllegalArgumentException("pass.completion must be 'mark-deletions' or 'snapshot', was '" + c + "'");
+            default ->
+                    throw new IllegalArgumentException(
+                            "pass.completion must be 'mark-deletions' or 'snapshot', was '"
+                                    + c
+                                    + "'");
         };
     }
 
-    /** The marker of {@code jdbc.table}, asking the platform about every unseen row if {@link #candidateCheck} is configured. */
+    /**
+     * The marker of {@code jdbc.table}, asking the platform about every unseen row if {@link
+     * #candidateCheck} is configured.
+     */
     private DeletionMarker deletionMarker() {
-        DeletionMarker marker = new DeletionMarker(dialect(), required("jdbc.table"), maxDeleteRatio());
+        DeletionMarker marker =
+                new DeletionMarker(dialect(), required("jdbc.table"), maxDeleteRatio());
         CandidateCheck check = candidateCheck();
         return check == null ? marker : marker.withCheck(check);
     }
 
     /**
-     * The detail API of {@code pass.check.endpoint.*}, which a pass asks about every row it did not see, or null (with a
-     * warning: a record updated during the pass can then be marked deleted, or dropped from the snapshot, although it lives).
+     * The detail API of {@code pass.check.endpoint.*}, which a pass asks about every row it did not
+     * see, or null (with a warning: a record updated during the pass can then be marked deleted, or
+     * dropped from the snapshot, although it lives).
      */
     @Nullable
     private CandidateCheck candidateCheck() {
         Map<String, String> endpoint = new HashMap<>();
-        config.forEach((k, v) -> {
-            if (k.startsWith(CHECK_ENDPOINT)) endpoint.put(k.substring(CHECK_ENDPOINT.length()), v);
-        });
+        config.forEach(
+                (k, v) -> {
+                    if (k.startsWith(CHECK_ENDPOINT))
+                        endpoint.put(k.substring(CHECK_ENDPOINT.length()), v);
+                });
         if (endpoint.isEmpty()) {
-            LOG.warn("sync job '{}': no {}* configured, so a full pass takes every row it did not see for deleted; a record"
-                    + " updated during the pass can then be marked deleted although it lives (see docs/landing.md)",
-                    required("source.name"), CHECK_ENDPOINT);
+            LOG.warn(
+                    "sync job '{}': no {}* configured, so a full pass takes every row it did not see for deleted; a record"
+                            + " updated during the pass can then be marked deleted although it lives (see docs/landing.md)",
+                    required("source.name"),
+                    CHECK_ENDPOINT);
             return null;
         }
         Set<String> codes = new HashSet<>();
-        for (String c : options().requiredString(SyncJobOptions.PASS_CHECK_NOT_FOUND_CODES).split("[;,]")) if (!c.isBlank()) codes.add(c.trim());
-        return new DetailApiCheck(EndpointSpec.fromOptions(endpoint), tenants(), codes,
+        for (String c :
+                options().requiredString(SyncJobOptions.PASS_CHECK_NOT_FOUND_CODES).split("[;,]"))
+            if (!c.isBlank()) codes.add(c.trim());
+        return new DetailApiCheck(
+                EndpointSpec.fromOptions(endpoint),
+                tenants(),
+                codes,
                 options().string(SyncJobOptions.PASS_CHECK_NOT_FOUND_MESSAGE));
     }
 
     private SnapshotTable snapshotTable() {
-        return new SnapshotTable(dialect(), required("jdbc.table"), maxDeleteRatio()).retainingLast(options().integer(SyncJobOptions.PASS_SNAPSHOT_RETAIN, 0));
+        return new SnapshotTable(dialect(), required("jdbc.table"), maxDeleteRatio())
+                .retainingLast(options().integer(SyncJobOptions.PASS_SNAPSHOT_RETAIN, 0));
     }
 
     private double maxDeleteRatio() {
         return options().doubleValue(SyncJobOptions.PASS_MAX_DELETE_RATIO, 0, 1);
     }
 
-    /** The file's keys besides the source's, read with the connector's option reader (errors name the key). */
+    /**
+     * The file's keys besides the source's, read with the connector's option reader (errors name
+     * the key).
+     */
     private OptionReader options() {
         return new OptionReader(config);
     }
@@ -509,7 +740,8 @@ public final class SyncPipeline {
 
     /** A connection to {@code jdbc.url}, for the tables around the job (events, progress). */
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(required("jdbc.url"), config.get("jdbc.username"), config.get("jdbc.password"));
+        return DriverManager.getConnection(
+                required("jdbc.url"), config.get("jdbc.username"), config.get("jdbc.password"));
     }
 
     /** {@code jdbc.events-table}, required. */
@@ -521,19 +753,32 @@ public final class SyncPipeline {
         return has("job.name") ? config.get("job.name") : "httpsync " + required("source.name");
     }
 
-    /** The configured source for {@code tenants}; bounded to {@code [from, to)} if given, else as its options say. */
-    private HttpSyncSource<RawRecord> source(List<Tenant> tenants, @Nullable Instant from, @Nullable Instant to, boolean emitTenantPositions) {
-        return sourceSetting(() -> {
-            HttpSyncSourceBuilder<RawRecord> builder = HttpSyncSource.<RawRecord>builder()
-                    .setConfiguration(Configuration.fromMap(sourceOptions))
-                    .setTenants(tenants)
-                    .setDeserializer(RecordDeserializer.raw());
-            if (from != null) builder.setBounded(from, to, SourceConfigReader.lag(sourceOptions));
-            return builder.setEmitTenantPositions(emitTenantPositions).build();
-        });
+    /**
+     * The configured source for {@code tenants}; bounded to {@code [from, to)} if given, else as
+     * its options say.
+     */
+    private HttpSyncSource<RawRecord> source(
+            List<Tenant> tenants,
+            @Nullable Instant from,
+            @Nullable Instant to,
+            boolean emitTenantPositions) {
+        return sourceSetting(
+                () -> {
+                    HttpSyncSourceBuilder<RawRecord> builder =
+                            HttpSyncSource.<RawRecord>builder()
+                                    .setConfiguration(Configuration.fromMap(sourceOptions))
+                                    .setTenants(tenants)
+                                    .setDeserializer(RecordDeserializer.raw());
+                    if (from != null)
+                        builder.setBounded(from, to, SourceConfigReader.lag(sourceOptions));
+                    return builder.setEmitTenantPositions(emitTenantPositions).build();
+                });
     }
 
-    /** The source as {@code run} builds it (for tests that compare it with the other ways to build one). */
+    /**
+     * The source as {@code run} builds it (for tests that compare it with the other ways to build
+     * one).
+     */
     HttpSyncSource<RawRecord> source() {
         return source(tenants(), null, null, false);
     }
@@ -543,13 +788,15 @@ public final class SyncPipeline {
         try {
             return read.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sync job setting " + SOURCE_PREFIX + "*: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "sync job setting " + SOURCE_PREFIX + "*: " + e.getMessage(), e);
         }
     }
 
     /**
-     * The source's options without {@code httpsync.}: what a SQL table's {@code WITH} clause would say (for
-     * {@code preview} and {@code sync --out}, which read the source without the rest of the job).
+     * The source's options without {@code httpsync.}: what a SQL table's {@code WITH} clause would
+     * say (for {@code preview} and {@code sync --out}, which read the source without the rest of
+     * the job).
      */
     public Map<String, String> sourceOptions() {
         return java.util.Collections.unmodifiableMap(sourceOptions);
@@ -569,7 +816,9 @@ public final class SyncPipeline {
         return switch (d) {
             case "postgres", "postgresql" -> SqlDialect.POSTGRES;
             case "mysql", "mariadb" -> SqlDialect.MYSQL;
-            default -> throw new IllegalArgumentException("jdbc.dialect must be 'postgres' or 'mysql', was '" + d + "'");
+            default ->
+                    throw new IllegalArgumentException(
+                            "jdbc.dialect must be 'postgres' or 'mysql', was '" + d + "'");
         };
     }
 
@@ -592,8 +841,12 @@ public final class SyncPipeline {
         try {
             return Instant.parse(required(key));
         } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("sync job setting '" + key + "' is not an ISO instant (e.g. 2026-01-01T00:00:00Z): "
-                    + config.get(key), e);
+            throw new IllegalArgumentException(
+                    "sync job setting '"
+                            + key
+                            + "' is not an ISO instant (e.g. 2026-01-01T00:00:00Z): "
+                            + config.get(key),
+                    e);
         }
     }
 }

@@ -1,13 +1,14 @@
 package io.httpsync.jobs.preview;
 
+import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncStreams;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.SourceConfigReader;
 import io.httpsync.connector.source.enumerator.ScanOptions;
-import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.jobs.pipeline.SyncPipeline;
+
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -26,11 +27,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * {@code sync (--config job.properties | --options file) --out records.jsonl [--from t --to t]}: a bounded sync of
- * every configured tenant, in a local Flink in this process, without checkpoints, into one JSON-lines file
- * ({@link JsonLinesSink}), no database. The range is {@code --from}/{@code --to}, else {@code scan.start} to
- * {@code scan.end}, or to now minus {@code scan.lag} without an end. Exception events are printed to stderr and make
- * the exit code 1, as does a failed job (then no file is written); 0 means every window was read without one.
+ * {@code sync (--config job.properties | --options file) --out records.jsonl [--from t --to t]}: a
+ * bounded sync of every configured tenant, in a local Flink in this process, without checkpoints,
+ * into one JSON-lines file ({@link JsonLinesSink}), no database. The range is {@code --from}/{@code
+ * --to}, else {@code scan.start} to {@code scan.end}, or to now minus {@code scan.lag} without an
+ * end. Exception events are printed to stderr and make the exit code 1, as does a failed job (then
+ * no file is written); 0 means every window was read without one.
  */
 public final class JsonLinesSync {
     private static final List<String> ARGS = List.of("config", "options", "out", "from", "to");
@@ -39,7 +41,8 @@ public final class JsonLinesSync {
     private JsonLinesSync() {}
 
     /** Runs the command; returns its exit code. */
-    public static int run(Map<String, String> args, PrintStream out, PrintStream err) throws Exception {
+    public static int run(Map<String, String> args, PrintStream out, PrintStream err)
+            throws Exception {
         Path target;
         HttpSyncSource<RawRecord> source;
         Instant from;
@@ -47,7 +50,9 @@ public final class JsonLinesSync {
         try {
             SourceDescription.onlyKnown("sync", args, ARGS);
             String file = args.get("out");
-            if (file == null) throw new IllegalArgumentException("sync needs --out <records.jsonl>, the file the records go to");
+            if (file == null)
+                throw new IllegalArgumentException(
+                        "sync needs --out <records.jsonl>, the file the records go to");
             target = Path.of(file).toAbsolutePath();
             Map<String, String> options = SourceDescription.read("sync", args);
             Duration lag = SourceConfigReader.lag(options);
@@ -55,7 +60,9 @@ public final class JsonLinesSync {
             to = SourceDescription.instant(args, "to");
             if (from == null) {
                 if (!SourceConfigReader.scans(options)) {
-                    throw OptionReader.invalid(ScanOptions.START, "is required to know where the sync starts (or give --from)");
+                    throw OptionReader.invalid(
+                            ScanOptions.START,
+                            "is required to know where the sync starts (or give --from)");
                 }
                 from = SourceConfigReader.start(options);
             }
@@ -63,25 +70,39 @@ public final class JsonLinesSync {
                 Instant end = SourceConfigReader.end(options);
                 to = end != null ? end : Instant.now().minus(lag).truncatedTo(ChronoUnit.SECONDS);
             }
-            source = HttpSyncSource.<RawRecord>builder()
-                    .setConfiguration(Configuration.fromMap(options))
-                    .setBounded(from, to, lag)
-                    .setDeserializer(RecordDeserializer.raw())
-                    .build();
+            source =
+                    HttpSyncSource.<RawRecord>builder()
+                            .setConfiguration(Configuration.fromMap(options))
+                            .setBounded(from, to, lag)
+                            .setDeserializer(RecordDeserializer.raw())
+                            .build();
         } catch (IllegalArgumentException e) {
             out.println("SYNC FAILED: " + e.getMessage());
             return 1;
         }
         out.println("sync of [" + from + ", " + to + ") into " + target);
         // its own local Flink: the file is written by this process, wherever the command runs
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(SyncPipeline.flinkConfiguration());
-        SingleOutputStreamOperator<RawRecord> records = HttpSyncStreams.records(
-                env.fromSource(source, source.watermarkStrategy(), NAME + " source").uid(NAME + "-source"),
-                Types.POJO(RawRecord.class), NAME);
-        records.sinkTo(new JsonLinesSink(target)).uid(NAME + "-jsonl").name(NAME + " -> " + target.getFileName()).setParallelism(1);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(
+                        SyncPipeline.flinkConfiguration());
+        SingleOutputStreamOperator<RawRecord> records =
+                HttpSyncStreams.records(
+                        env.fromSource(source, source.watermarkStrategy(), NAME + " source")
+                                .uid(NAME + "-source"),
+                        Types.POJO(RawRecord.class),
+                        NAME);
+        records.sinkTo(new JsonLinesSink(target))
+                .uid(NAME + "-jsonl")
+                .name(NAME + " -> " + target.getFileName())
+                .setParallelism(1);
         records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS)
-                .process(new EventsToStderr()).uid(NAME + "-events").name(NAME + " events -> stderr").setParallelism(1)
-                .sinkTo(new DiscardingSink<>()).uid(NAME + "-events-end").setParallelism(1);
+                .process(new EventsToStderr())
+                .uid(NAME + "-events")
+                .name(NAME + " events -> stderr")
+                .setParallelism(1)
+                .sinkTo(new DiscardingSink<>())
+                .uid(NAME + "-events-end")
+                .setParallelism(1);
         JobExecutionResult result;
         try {
             result = env.execute("httpsync sync --out " + target.getFileName());
@@ -97,10 +118,18 @@ public final class JsonLinesSync {
         try (Stream<String> s = Files.lines(target)) {
             lines = s.count();
         }
-        out.println("SYNC RESULT: records=" + lines + " file=" + target + " exception-events=" + eventCount);
+        out.println(
+                "SYNC RESULT: records="
+                        + lines
+                        + " file="
+                        + target
+                        + " exception-events="
+                        + eventCount);
         if (eventCount > 0) {
-            err.println(eventCount + " exception event(s) (printed above): windows failed and were read again, or records"
-                    + " may be missing; see docs/preview.md");
+            err.println(
+                    eventCount
+                            + " exception event(s) (printed above): windows failed and were read again, or records"
+                            + " may be missing; see docs/preview.md");
             return 1;
         }
         return 0;

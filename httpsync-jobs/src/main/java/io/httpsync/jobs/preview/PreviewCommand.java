@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code preview (--config job.properties | --options file) [--tenant id] [--from t --to t] [--pages 3]}: tries the
- * description against the platform, one tenant, one window, a few pages, without Flink ({@link DescriptionPreview}).
- * Exit code 0 if the description read the pages, 1 with a line {@code PREVIEW FAILED: <what, naming the option>}
- * otherwise.
+ * {@code preview (--config job.properties | --options file) [--tenant id] [--from t --to t]
+ * [--pages 3]}: tries the description against the platform, one tenant, one window, a few pages,
+ * without Flink ({@link DescriptionPreview}). Exit code 0 if the description read the pages, 1 with
+ * a line {@code PREVIEW FAILED: <what, naming the option>} otherwise.
  */
 public final class PreviewCommand {
-    private static final List<String> ARGS = List.of("config", "options", "tenant", "from", "to", "pages");
+    private static final List<String> ARGS =
+            List.of("config", "options", "tenant", "from", "to", "pages");
 
     private PreviewCommand() {}
 
@@ -22,10 +23,13 @@ public final class PreviewCommand {
         DescriptionPreview preview;
         try {
             SourceDescription.onlyKnown("preview", args, ARGS);
-            preview = DescriptionPreview.of(SourceDescription.read("preview", args))
-                    .tenant(args.get("tenant"))
-                    .window(SourceDescription.instant(args, "from"), SourceDescription.instant(args, "to"))
-                    .pages(pages(args.get("pages")));
+            preview =
+                    DescriptionPreview.of(SourceDescription.read("preview", args))
+                            .tenant(args.get("tenant"))
+                            .window(
+                                    SourceDescription.instant(args, "from"),
+                                    SourceDescription.instant(args, "to"))
+                            .pages(pages(args.get("pages")));
         } catch (IllegalArgumentException e) {
             out.println("PREVIEW FAILED: " + e.getMessage());
             return 1;

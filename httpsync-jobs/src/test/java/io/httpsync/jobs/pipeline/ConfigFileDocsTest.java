@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code docs/landing.md} lists every key of a config file, in a table generated from the options. Run with
- * {@code -Dhttpsync.docs.write=true} to regenerate it after changing an option.
+ * {@code docs/landing.md} lists every key of a config file, in a table generated from the options.
+ * Run with {@code -Dhttpsync.docs.write=true} to regenerate it after changing an option.
  */
 class ConfigFileDocsTest {
 
@@ -26,6 +26,9 @@ class ConfigFileDocsTest {
             Files.writeString(ConfigFileDocs.PAGE, regenerated);
             page = regenerated;
         }
-        assertThat(page).as("docs/landing.md is stale: run ConfigFileDocsTest with -Dhttpsync.docs.write=true").isEqualTo(regenerated);
+        assertThat(page)
+                .as(
+                        "docs/landing.md is stale: run ConfigFileDocsTest with -Dhttpsync.docs.write=true")
+                .isEqualTo(regenerated);
     }
 }

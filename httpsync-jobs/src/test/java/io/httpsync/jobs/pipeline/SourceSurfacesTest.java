@@ -8,7 +8,9 @@ import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.enumerator.SyncPlan;
 import io.httpsync.connector.table.HttpSyncDynamicTableFactory;
 import io.httpsync.jobs.demo.Demo;
+
 import org.apache.flink.configuration.Configuration;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -20,19 +22,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * One source, described by the same options on every surface (a SQL table, a DataStream job's setConfiguration, a
- * config file under its prefix, a config file in the keys of earlier versions) and by the builder's own defaults,
- * comes out the same: endpoint, tenants, sync plan (lag, discovery interval, window widths, failed-window retries),
- * exception policy and windows in flight. A default that differs on one surface fails here.
+ * One source, described by the same options on every surface (a SQL table, a DataStream job's
+ * setConfiguration, a config file under its prefix, a config file in the keys of earlier versions)
+ * and by the builder's own defaults, comes out the same: endpoint, tenants, sync plan (lag,
+ * discovery interval, window widths, failed-window retries), exception policy and windows in
+ * flight. A default that differs on one surface fails here.
  */
 class SourceSurfacesTest {
     private static final String BASE = "http://localhost:1/kuaishou";
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
     private static final Instant END = Instant.parse("2026-01-02T00:00:00Z");
-    /** The parts of a source that do not come from options: how records are decoded, whether positions are emitted. */
+
+    /**
+     * The parts of a source that do not come from options: how records are decoded, whether
+     * positions are emitted.
+     */
     private static final String[] NOT_FROM_OPTIONS = {"deserializer", "emitTenantPositions"};
 
-    /** The least a source needs: an endpoint, two tenants, a start; every other setting at its default. */
+    /**
+     * The least a source needs: an endpoint, two tenants, a start; every other setting at its
+     * default.
+     */
     private static Map<String, String> options() {
         Map<String, String> o = new LinkedHashMap<>(Demo.kuaishouSimulatorOptions(BASE));
         o.put("tenants", "shop-1;shop-2");
@@ -51,7 +61,11 @@ class SourceSurfacesTest {
 
     @Test
     void aContinuousSourceIsTheSameOnEverySurface() {
-        HttpSyncSource<RawRecord> builder = builder().setContinuous(START, SyncPlan.DEFAULT_LAG, SyncPlan.DEFAULT_DISCOVERY_INTERVAL).build();
+        HttpSyncSource<RawRecord> builder =
+                builder()
+                        .setContinuous(
+                                START, SyncPlan.DEFAULT_LAG, SyncPlan.DEFAULT_DISCOVERY_INTERVAL)
+                        .build();
 
         assertSameSource(fromSql(options()), builder);
         assertSameSource(fromConfiguration(options()), builder);
@@ -76,7 +90,8 @@ class SourceSurfacesTest {
         file.put("source.lag", "5 s");
 
         assertThatThrownBy(() -> new SyncPipeline(file))
-                .hasMessageContaining("sync job settings 'httpsync.scan.lag' and 'source.lag' both set 'httpsync.scan.lag'");
+                .hasMessageContaining(
+                        "sync job settings 'httpsync.scan.lag' and 'source.lag' both set 'httpsync.scan.lag'");
     }
 
     @Test
@@ -85,14 +100,18 @@ class SourceSurfacesTest {
         file.put("httpsync.scan.strat", START.toString());
 
         assertThatThrownBy(() -> new SyncPipeline(file))
-                .hasMessageContaining("unknown sync job setting 'httpsync.scan.strat'; did you mean 'httpsync.scan.start'?");
+                .hasMessageContaining(
+                        "unknown sync job setting 'httpsync.scan.strat'; did you mean 'httpsync.scan.start'?");
     }
 
     private static io.httpsync.connector.source.HttpSyncSourceBuilder<RawRecord> builder() {
         Map<String, String> endpoint = Demo.kuaishouSimulatorOptions(BASE);
         return HttpSyncSource.<RawRecord>builder()
                 .setEndpoint(EndpointSpec.fromOptions(endpoint))
-                .setTenants(List.of(Tenant.of("shop-1", Map.of("app-key", "key-1")), Tenant.of("shop-2", Map.of("app-key", "key-2"))))
+                .setTenants(
+                        List.of(
+                                Tenant.of("shop-1", Map.of("app-key", "key-1")),
+                                Tenant.of("shop-2", Map.of("app-key", "key-2"))))
                 .setDeserializer(RecordDeserializer.raw());
     }
 
@@ -104,8 +123,10 @@ class SourceSurfacesTest {
     }
 
     private static HttpSyncSource<RawRecord> fromConfiguration(Map<String, String> options) {
-        return HttpSyncSource.<RawRecord>builder().setConfiguration(Configuration.fromMap(options))
-                .setDeserializer(RecordDeserializer.raw()).build();
+        return HttpSyncSource.<RawRecord>builder()
+                .setConfiguration(Configuration.fromMap(options))
+                .setDeserializer(RecordDeserializer.raw())
+                .build();
     }
 
     private static HttpSyncSource<RawRecord> fromFile(Map<String, String> options) {
@@ -120,7 +141,10 @@ class SourceSurfacesTest {
         return file;
     }
 
-    /** A file as written before the source's keys were the connector's: {@code source.*}, tenants separated by ','. */
+    /**
+     * A file as written before the source's keys were the connector's: {@code source.*}, tenants
+     * separated by ','.
+     */
     private static HttpSyncSource<RawRecord> fromLegacyFile(boolean bounded) {
         Map<String, String> file = new LinkedHashMap<>();
         file.put("source.name", "orders");
@@ -136,7 +160,12 @@ class SourceSurfacesTest {
         return new SyncPipeline(file).source();
     }
 
-    private static void assertSameSource(HttpSyncSource<RawRecord> actual, HttpSyncSource<RawRecord> expected) {
-        assertThat(actual).usingRecursiveComparison().usingOverriddenEquals().ignoringFields(NOT_FROM_OPTIONS).isEqualTo(expected);
+    private static void assertSameSource(
+            HttpSyncSource<RawRecord> actual, HttpSyncSource<RawRecord> expected) {
+        assertThat(actual)
+                .usingRecursiveComparison()
+                .usingOverriddenEquals()
+                .ignoringFields(NOT_FROM_OPTIONS)
+                .isEqualTo(expected);
     }
 }

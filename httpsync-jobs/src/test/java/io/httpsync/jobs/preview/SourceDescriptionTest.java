@@ -16,7 +16,9 @@ class SourceDescriptionTest {
     @Test
     void anOptionsFileTakesKeyValueLinesAsWrittenAndLinesCopiedFromAWithClause() throws Exception {
         Path file = dir.resolve("x.options");
-        Files.writeString(file, """
+        Files.writeString(
+                file,
+                """
                 # a comment
                 -- a SQL comment
                 url = https://example.com/list?a=b
@@ -25,27 +27,33 @@ class SourceDescriptionTest {
 
                 'response.records-path' = '/data/it''s',
                 """);
-        assertThat(SourceDescription.readOptions(file)).containsExactly(
-                Map.entry("url", "https://example.com/list?a=b"),
-                Map.entry("error.ban-seconds-regex", "ban (\\d+) s"),
-                Map.entry("request.body.template", "{\"from\":\"${window.start}\"}"),
-                Map.entry("response.records-path", "/data/it's"));
+        assertThat(SourceDescription.readOptions(file))
+                .containsExactly(
+                        Map.entry("url", "https://example.com/list?a=b"),
+                        Map.entry("error.ban-seconds-regex", "ban (\\d+) s"),
+                        Map.entry("request.body.template", "{\"from\":\"${window.start}\"}"),
+                        Map.entry("response.records-path", "/data/it's"));
     }
 
     @Test
     void aLineWithoutAnEqualsSignOrAKeySetTwiceIsRefusedWithItsLineNumber() throws Exception {
         Path file = dir.resolve("x.options");
         Files.writeString(file, "url=https://example.com\nresponse.records-path /data\n");
-        assertThatThrownBy(() -> SourceDescription.readOptions(file)).hasMessageContaining("line 2 is not key=value");
+        assertThatThrownBy(() -> SourceDescription.readOptions(file))
+                .hasMessageContaining("line 2 is not key=value");
         Files.writeString(file, "url=https://example.com\nurl=https://example.org\n");
-        assertThatThrownBy(() -> SourceDescription.readOptions(file)).hasMessageContaining("line 2 sets 'url' again");
+        assertThatThrownBy(() -> SourceDescription.readOptions(file))
+                .hasMessageContaining("line 2 sets 'url' again");
     }
 
     @Test
     void exactlyOneOfConfigAndOptionsIsRequired() {
         assertThatThrownBy(() -> SourceDescription.read("preview", Map.of()))
                 .hasMessageStartingWith("preview needs either --config <job.properties>");
-        assertThatThrownBy(() -> SourceDescription.read("preview", Map.of("config", "a", "options", "b")))
+        assertThatThrownBy(
+                        () ->
+                                SourceDescription.read(
+                                        "preview", Map.of("config", "a", "options", "b")))
                 .hasMessageStartingWith("preview needs either --config <job.properties>");
     }
 }

@@ -1,6 +1,7 @@
 package io.httpsync.connector.dedupe;
 
 import io.httpsync.connector.source.RawRecord;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -14,22 +15,27 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 import javax.annotation.Nullable;
+
 import java.time.Duration;
 
 /**
- * Lets a record through only if it is news: keyed by (tenant, record id), it remembers the newest update time it
- * passed and that version's {@link ContentHash content hash}, and drops
- * <ul>
- *   <li>a <em>stale</em> record: older than the version already passed (an out-of-order page, a late retry);</li>
- *   <li>an <em>unchanged</em> record: same content as the version already passed (a re-sync, a look-back window,
- *   a replay), whatever its update time says.</li>
- * </ul>
- * A record with the same update time but different content passes (platforms change content without touching the
- * update time), and so does any newer, changed version. A key's state expires {@code ttl} after it was last read or
- * written; after that the next version of the record passes again (the sink's own guard then decides).
+ * Lets a record through only if it is news: keyed by (tenant, record id), it remembers the newest
+ * update time it passed and that version's {@link ContentHash content hash}, and drops
  *
- * <p>Metrics in group {@code httpsync-dedupe}: {@code recordsIn}, {@code recordsChanged},
- * {@code recordsDroppedUnchanged}, {@code recordsDroppedStale}. Runs on the task thread only.
+ * <ul>
+ *   <li>a <em>stale</em> record: older than the version already passed (an out-of-order page, a
+ *       late retry);
+ *   <li>an <em>unchanged</em> record: same content as the version already passed (a re-sync, a
+ *       look-back window, a replay), whatever its update time says.
+ * </ul>
+ *
+ * A record with the same update time but different content passes (platforms change content without
+ * touching the update time), and so does any newer, changed version. A key's state expires {@code
+ * ttl} after it was last read or written; after that the next version of the record passes again
+ * (the sink's own guard then decides).
+ *
+ * <p>Metrics in group {@code httpsync-dedupe}: {@code recordsIn}, {@code recordsChanged}, {@code
+ * recordsDroppedUnchanged}, {@code recordsDroppedStale}. Runs on the task thread only.
  */
 @Internal
 public final class RecordDedupeFunction extends KeyedProcessFunction<String, RawRecord, RawRecord> {
@@ -43,7 +49,10 @@ public final class RecordDedupeFunction extends KeyedProcessFunction<String, Raw
     private transient Counter droppedUnchanged;
     private transient Counter droppedStale;
 
-    /** @param ttl how long a record's version is remembered after it was last seen; null keeps it forever */
+    /**
+     * @param ttl how long a record's version is remembered after it was last seen; null keeps it
+     *     forever
+     */
     public RecordDedupeFunction(@Nullable Duration ttl) {
         if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
             throw new IllegalArgumentException("dedupe state TTL must be positive, was " + ttl);
@@ -53,13 +62,16 @@ public final class RecordDedupeFunction extends KeyedProcessFunction<String, Raw
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<SeenVersion> descriptor = new ValueStateDescriptor<>("seen-version", Types.POJO(SeenVersion.class));
+        ValueStateDescriptor<SeenVersion> descriptor =
+                new ValueStateDescriptor<>("seen-version", Types.POJO(SeenVersion.class));
         if (ttl != null) {
-            // read-and-write refresh: a record that keeps coming back unchanged must stay remembered
-            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-                    .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .build());
+            // read-and-write refresh: a record that keeps coming back unchanged must stay
+            // remembered
+            descriptor.enableTimeToLive(
+                    StateTtlConfig.newBuilder(ttl)
+                            .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
+                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                            .build());
         }
         seen = getRuntimeContext().getState(descriptor);
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("httpsync-dedupe");
@@ -70,7 +82,8 @@ public final class RecordDedupeFunction extends KeyedProcessFunction<String, Raw
     }
 
     @Override
-    public void processElement(RawRecord record, Context ctx, Collector<RawRecord> out) throws Exception {
+    public void processElement(RawRecord record, Context ctx, Collector<RawRecord> out)
+            throws Exception {
         recordsIn.inc();
         SeenVersion last = seen.value();
         if (last != null && record.updateTime < last.updateTime) {
@@ -80,7 +93,8 @@ public final class RecordDedupeFunction extends KeyedProcessFunction<String, Raw
         long hash = ContentHash.of(record.json);
         if (last != null && hash == last.contentHash) {
             droppedUnchanged.inc();
-            if (record.updateTime > last.updateTime) seen.update(new SeenVersion(record.updateTime, hash));
+            if (record.updateTime > last.updateTime)
+                seen.update(new SeenVersion(record.updateTime, hash));
             return;
         }
         seen.update(new SeenVersion(record.updateTime, hash));
@@ -90,6 +104,11 @@ public final class RecordDedupeFunction extends KeyedProcessFunction<String, Raw
 
     @VisibleForTesting
     long[] counts() {
-        return new long[] {recordsIn.getCount(), recordsChanged.getCount(), droppedUnchanged.getCount(), droppedStale.getCount()};
+        return new long[] {
+            recordsIn.getCount(),
+            recordsChanged.getCount(),
+            droppedUnchanged.getCount(),
+            droppedStale.getCount()
+        };
     }
 }

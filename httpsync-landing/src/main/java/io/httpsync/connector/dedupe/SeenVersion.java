@@ -2,7 +2,10 @@ package io.httpsync.connector.dedupe;
 
 import org.apache.flink.annotation.Internal;
 
-/** What the dedupe operator remembers of a record: the newest update time it let through and that version's content hash. A POJO. */
+/**
+ * What the dedupe operator remembers of a record: the newest update time it let through and that
+ * version's content hash. A POJO.
+ */
 @Internal
 public class SeenVersion {
     public long updateTime;

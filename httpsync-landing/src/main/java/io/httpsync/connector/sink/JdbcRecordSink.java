@@ -2,6 +2,7 @@ package io.httpsync.connector.sink;
 
 import io.httpsync.connector.dedupe.ContentHash;
 import io.httpsync.connector.source.RawRecord;
+
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
@@ -9,22 +10,26 @@ import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 import javax.annotation.Nullable;
+
 import java.sql.Types;
 import java.time.Duration;
 
 /**
- * Lands {@link RawRecord}s in a PostgreSQL or MySQL/MariaDB table through flink-connector-jdbc's {@link JdbcSink}
- * (its writer only, see {@link WriterOnlySink}):
- * one row per (tenant, id), batched, upserted with the {@link SqlDialect guard} that keeps the newest version and
- * writes nothing for an unchanged one. At-least-once: a replay after a failure re-sends batches, which the guard makes
- * harmless.
+ * Lands {@link RawRecord}s in a PostgreSQL or MySQL/MariaDB table through flink-connector-jdbc's
+ * {@link JdbcSink} (its writer only, see {@link WriterOnlySink}): one row per (tenant, id),
+ * batched, upserted with the {@link SqlDialect guard} that keeps the newest version and writes
+ * nothing for an unchanged one. At-least-once: a replay after a failure re-sends batches, which the
+ * guard makes harmless.
+ *
  * <pre>{@code
  * connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder().withUrl(url).withDriverName(driver)...build();
  * records.sinkTo(JdbcRecordSink.builder(SqlDialect.MYSQL, "orders").build(connection)).uid("orders-mysql");
  * }</pre>
- * In a full pass ({@link #setPassId}), every row written carries the pass id, which {@link DeletionMarker} uses to
- * find the rows the pass did not see. A snapshot sink ({@link SnapshotTable#sink}) writes into the pass's own
- * snapshot instead, one row per (pass, tenant, id), never touching another pass's rows.
+ *
+ * In a full pass ({@link #setPassId}), every row written carries the pass id, which {@link
+ * DeletionMarker} uses to find the rows the pass did not see. A snapshot sink ({@link
+ * SnapshotTable#sink}) writes into the pass's own snapshot instead, one row per (pass, tenant, id),
+ * never touching another pass's rows.
  */
 @PublicEvolving
 public final class JdbcRecordSink {
@@ -47,21 +52,26 @@ public final class JdbcRecordSink {
         return new JdbcRecordSink(dialect, table, false);
     }
 
-    /** Writes into the snapshot of one pass ({@link SqlDialect#createSnapshotTable}); needs {@link #setPassId}. */
+    /**
+     * Writes into the snapshot of one pass ({@link SqlDialect#createSnapshotTable}); needs {@link
+     * #setPassId}.
+     */
     static JdbcRecordSink snapshotBuilder(SqlDialect dialect, String table) {
         return new JdbcRecordSink(dialect, table, true);
     }
 
     /** Stamp every row written with this full pass's id. */
     public JdbcRecordSink setPassId(String passId) {
-        if (passId == null || passId.isBlank()) throw new IllegalArgumentException("pass id must not be blank");
+        if (passId == null || passId.isBlank())
+            throw new IllegalArgumentException("pass id must not be blank");
         this.passId = passId;
         return this;
     }
 
     /** Rows per batch (default 500) and the longest a row waits for its batch (default 200 ms). */
     public JdbcRecordSink setBatching(int batchSize, Duration interval) {
-        if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
+        if (batchSize < 1)
+            throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
         this.batchSize = batchSize;
         this.batchInterval = interval;
         return this;
@@ -75,21 +85,31 @@ public final class JdbcRecordSink {
     public Sink<RawRecord> build(JdbcConnectionOptions connection) {
         String pass = passId;
         if (snapshot && pass == null) {
-            throw new IllegalStateException("a snapshot sink into table " + table + " needs the pass id: call setPassId");
+            throw new IllegalStateException(
+                    "a snapshot sink into table " + table + " needs the pass id: call setPassId");
         }
-        return WriterOnlySink.of(JdbcSink.<RawRecord>builder()
-                .withQueryStatement(snapshot ? dialect.insertSnapshotRecord(table) : dialect.upsertRecord(table), (ps, r) -> {
-                    ps.setString(1, r.tenant);
-                    ps.setString(2, r.id);
-                    ps.setLong(3, r.updateTime);
-                    ps.setLong(4, r.windowStart);
-                    ps.setString(5, r.json);
-                    ps.setLong(6, ContentHash.of(r.json));
-                    if (pass == null) ps.setNull(7, Types.VARCHAR);
-                    else ps.setString(7, pass);
-                })
-                .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(batchSize)
-                        .withBatchIntervalMs(batchInterval.toMillis()).withMaxRetries(maxRetries).build())
-                .buildAtLeastOnce(connection));
+        return WriterOnlySink.of(
+                JdbcSink.<RawRecord>builder()
+                        .withQueryStatement(
+                                snapshot
+                                        ? dialect.insertSnapshotRecord(table)
+                                        : dialect.upsertRecord(table),
+                                (ps, r) -> {
+                                    ps.setString(1, r.tenant);
+                                    ps.setString(2, r.id);
+                                    ps.setLong(3, r.updateTime);
+                                    ps.setLong(4, r.windowStart);
+                                    ps.setString(5, r.json);
+                                    ps.setLong(6, ContentHash.of(r.json));
+                                    if (pass == null) ps.setNull(7, Types.VARCHAR);
+                                    else ps.setString(7, pass);
+                                })
+                        .withExecutionOptions(
+                                JdbcExecutionOptions.builder()
+                                        .withBatchSize(batchSize)
+                                        .withBatchIntervalMs(batchInterval.toMillis())
+                                        .withMaxRetries(maxRetries)
+                                        .build())
+                        .buildAtLeastOnce(connection));
     }
 }

@@ -9,23 +9,29 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The small plain-JDBC queries of pass completion, parameters bound in order. Called from the caller's thread. */
+/**
+ * The small plain-JDBC queries of pass completion, parameters bound in order. Called from the
+ * caller's thread.
+ */
 @Internal
 final class SqlQueries {
     private SqlQueries() {}
 
     /** The single number a {@code SELECT count(*)} returns. */
     static long count(Connection c, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql, parameters); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(c, sql, parameters);
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     /** The first column of every row, as text. */
-    static List<String> strings(Connection c, String sql, Object... parameters) throws SQLException {
+    static List<String> strings(Connection c, String sql, Object... parameters)
+            throws SQLException {
         List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, sql, parameters); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(c, sql, parameters);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) out.add(rs.getString(1));
         }
         return out;
@@ -38,7 +44,8 @@ final class SqlQueries {
         }
     }
 
-    private static PreparedStatement prepare(Connection c, String sql, Object... parameters) throws SQLException {
+    private static PreparedStatement prepare(Connection c, String sql, Object... parameters)
+            throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         try {
             for (int i = 0; i < parameters.length; i++) ps.setObject(i + 1, parameters[i]);

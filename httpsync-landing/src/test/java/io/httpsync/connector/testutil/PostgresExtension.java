@@ -1,8 +1,10 @@
 package io.httpsync.connector.testutil;
 
 import io.httpsync.connector.sink.SqlDialect;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -15,7 +17,10 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A real PostgreSQL server (embedded binaries, no Docker) for a test class: {@code @RegisterExtension static}. */
+/**
+ * A real PostgreSQL server (embedded binaries, no Docker) for a test class:
+ * {@code @RegisterExtension static}.
+ */
 public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback, SqlDatabase {
     private EmbeddedPostgres postgres;
 
@@ -41,7 +46,10 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     @Override
     public JdbcConnectionOptions connectionOptions() {
         return new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                .withUrl(jdbcUrl()).withDriverName("org.postgresql.Driver").withUsername("postgres").build();
+                .withUrl(jdbcUrl())
+                .withDriverName("org.postgresql.Driver")
+                .withUsername("postgres")
+                .build();
     }
 
     @Override
@@ -52,8 +60,15 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     /** id -> update_time of every row of a tenant in a record table. */
     public Map<String, Long> updateTimes(String table, String tenant) throws SQLException {
         Map<String, Long> out = new HashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, update_time FROM " + table + " WHERE tenant = '" + tenant.replace("'", "''") + "'")) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT id, update_time FROM "
+                                        + table
+                                        + " WHERE tenant = '"
+                                        + tenant.replace("'", "''")
+                                        + "'")) {
             while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
         }
         return out;

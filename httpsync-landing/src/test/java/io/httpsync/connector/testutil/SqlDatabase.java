@@ -1,9 +1,11 @@
 package io.httpsync.connector.testutil;
 
 import io.httpsync.connector.sink.SqlDialect;
+
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 
 import javax.annotation.Nullable;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,25 +23,35 @@ public interface SqlDatabase {
     Connection connect() throws SQLException;
 
     default void execute(String sql) throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     default long single(String sql) throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     /**
-     * Writes one row through the record table's own guarded upsert, as a sync (stamping {@code passId}, if not null)
-     * would have landed it; the content hash is derived from the payload.
+     * Writes one row through the record table's own guarded upsert, as a sync (stamping {@code
+     * passId}, if not null) would have landed it; the content hash is derived from the payload.
      */
-    default void upsertRecord(String table, String tenant, String id, long updateTime, String payload, @Nullable String passId)
+    default void upsertRecord(
+            String table,
+            String tenant,
+            String id,
+            long updateTime,
+            String payload,
+            @Nullable String passId)
             throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(dialect().upsertRecord(table))) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(dialect().upsertRecord(table))) {
             ps.setString(1, tenant);
             ps.setString(2, id);
             ps.setLong(3, updateTime);
@@ -52,11 +64,21 @@ public interface SqlDatabase {
     }
 
     /** id -> one column (as text) of every row of a tenant matching {@code condition}. */
-    default Map<String, String> column(String table, String column, String tenant, String condition) throws SQLException {
+    default Map<String, String> column(String table, String column, String tenant, String condition)
+            throws SQLException {
         Map<String, String> out = new HashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, " + column + " FROM " + table + " WHERE tenant = '"
-                     + tenant.replace("'", "''") + "' AND " + condition)) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT id, "
+                                        + column
+                                        + " FROM "
+                                        + table
+                                        + " WHERE tenant = '"
+                                        + tenant.replace("'", "''")
+                                        + "' AND "
+                                        + condition)) {
             while (rs.next()) out.put(rs.getString(1), rs.getString(2));
         }
         return out;

@@ -15,17 +15,17 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * One corp's contacts (通讯录): a department tree and its users, each user in one or several departments with a
- * direct leader, each department with zero, one or several heads. Platform-neutral: WeCom, DingTalk and Feishu each
- * render it in their own shape and ids.
+ * One corp's contacts (通讯录): a department tree and its users, each user in one or several
+ * departments with a direct leader, each department with zero, one or several heads.
+ * Platform-neutral: WeCom, DingTalk and Feishu each render it in their own shape and ids.
  *
- * <p>Invariants: the root ({@link #ROOT_ID}) exists and has no parent; every other department's parent exists and
- * the parent links form a tree; every user belongs to at least one existing department; heads and leaders are
- * existing users. Heads need not be members, and leader chains may loop: both are the dependency cycles a
- * contacts sync must cope with.
+ * <p>Invariants: the root ({@link #ROOT_ID}) exists and has no parent; every other department's
+ * parent exists and the parent links form a tree; every user belongs to at least one existing
+ * department; heads and leaders are existing users. Heads need not be members, and leader chains
+ * may loop: both are the dependency cycles a contacts sync must cope with.
  *
- * <p>Thread-safe. Readers take a {@link Snapshot} (immutable, consistent); mutations are for tests and replace
- * records, stamping them with the simulator clock.
+ * <p>Thread-safe. Readers take a {@link Snapshot} (immutable, consistent); mutations are for tests
+ * and replace records, stamping them with the simulator clock.
  */
 public final class Directory {
     public static final long ROOT_ID = 1;
@@ -41,17 +41,28 @@ public final class Directory {
     private final Set<Long> deletedUsers = new TreeSet<>();
     private long nextDepartmentId;
     private long nextUserId;
-    /** The current state, built on first read after a change; null while stale. Guarded by {@code this}. */
+
+    /**
+     * The current state, built on first read after a change; null while stale. Guarded by {@code
+     * this}.
+     */
     private Snapshot snapshot;
 
-    Directory(String corpId, SimClock clock, Collection<Department> initialDepartments, Collection<Employee> initialUsers) {
+    Directory(
+            String corpId,
+            SimClock clock,
+            Collection<Department> initialDepartments,
+            Collection<Employee> initialUsers) {
         this.corpId = corpId;
         this.clock = clock;
         initialDepartments.forEach(d -> departments.put(d.id(), d));
         initialUsers.forEach(u -> users.put(u.id(), u));
         Department root = departments.get(ROOT_ID);
-        if (root == null || !root.isRoot()) throw new IllegalArgumentException(corpId + ": the directory needs root department " + ROOT_ID);
-        nextDepartmentId = departments.keySet().stream().mapToLong(Long::longValue).max().orElse(ROOT_ID) + 1;
+        if (root == null || !root.isRoot())
+            throw new IllegalArgumentException(
+                    corpId + ": the directory needs root department " + ROOT_ID);
+        nextDepartmentId =
+                departments.keySet().stream().mapToLong(Long::longValue).max().orElse(ROOT_ID) + 1;
         nextUserId = users.keySet().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
     }
 
@@ -67,7 +78,9 @@ public final class Directory {
     /** The directory as of now. */
     public synchronized Snapshot snapshot() {
         if (snapshot == null) {
-            snapshot = new Snapshot(departments.values(), users.values(), deletedDepartments, deletedUsers);
+            snapshot =
+                    new Snapshot(
+                            departments.values(), users.values(), deletedDepartments, deletedUsers);
         }
         return snapshot;
     }
@@ -78,7 +91,9 @@ public final class Directory {
     public synchronized long addDepartment(long parentId, String name) {
         requireDepartment(parentId);
         long id = nextDepartmentId++;
-        departments.put(id, new Department(id, parentId, requireName(name), id * 1000, List.of(), clock.now()));
+        departments.put(
+                id,
+                new Department(id, parentId, requireName(name), id * 1000, List.of(), clock.now()));
         return changed(id);
     }
 
@@ -87,13 +102,23 @@ public final class Directory {
         changed(id);
     }
 
-    /** Moves a department (with its subtree) below another; refuses to move the root or into its own subtree. */
+    /**
+     * Moves a department (with its subtree) below another; refuses to move the root or into its own
+     * subtree.
+     */
     public synchronized void moveDepartment(long id, long newParentId) {
         Department d = requireDepartment(id);
         requireDepartment(newParentId);
-        if (d.isRoot()) throw new IllegalArgumentException(corpId + ": the root department cannot be moved");
+        if (d.isRoot())
+            throw new IllegalArgumentException(corpId + ": the root department cannot be moved");
         for (long p = newParentId; p != NO_PARENT; p = departments.get(p).parentId()) {
-            if (p == id) throw new IllegalArgumentException(corpId + ": cannot move department " + id + " below its own descendant " + newParentId);
+            if (p == id)
+                throw new IllegalArgumentException(
+                        corpId
+                                + ": cannot move department "
+                                + id
+                                + " below its own descendant "
+                                + newParentId);
         }
         departments.put(id, d.withParent(newParentId, clock.now()));
         changed(id);
@@ -107,12 +132,17 @@ public final class Directory {
         changed(id);
     }
 
-    /** Removes an empty department, as the platforms do: one with sub-departments or members is refused. */
+    /**
+     * Removes an empty department, as the platforms do: one with sub-departments or members is
+     * refused.
+     */
     public synchronized void removeDepartment(long id) {
         Department d = requireDepartment(id);
-        if (d.isRoot()) throw new IllegalArgumentException(corpId + ": the root department cannot be removed");
+        if (d.isRoot())
+            throw new IllegalArgumentException(corpId + ": the root department cannot be removed");
         if (departments.values().stream().anyMatch(c -> c.parentId() == id)) {
-            throw new IllegalStateException(corpId + ": department " + id + " still has sub-departments");
+            throw new IllegalStateException(
+                    corpId + ": department " + id + " still has sub-departments");
         }
         if (users.values().stream().anyMatch(u -> u.departmentIds().contains(id))) {
             throw new IllegalStateException(corpId + ": department " + id + " still has members");
@@ -122,14 +152,28 @@ public final class Directory {
         changed(id);
     }
 
-    /** Adds a user to existing departments (main first) with a direct leader ({@link #NO_LEADER} for none). */
+    /**
+     * Adds a user to existing departments (main first) with a direct leader ({@link #NO_LEADER} for
+     * none).
+     */
     public synchronized long addUser(String name, List<Long> departmentIds, long leaderId) {
         departmentIds.forEach(this::requireDepartment);
         if (leaderId != NO_LEADER) requireUser(leaderId);
         long id = nextUserId++;
         long now = clock.now();
-        users.put(id, new Employee(id, requireName(name), List.copyOf(new LinkedHashSet<>(departmentIds)), leaderId,
-                "员工", mobileOf(id), emailOf(id), 0, now - Math.floorMod(now, DAY_MILLIS), now));
+        users.put(
+                id,
+                new Employee(
+                        id,
+                        requireName(name),
+                        List.copyOf(new LinkedHashSet<>(departmentIds)),
+                        leaderId,
+                        "员工",
+                        mobileOf(id),
+                        emailOf(id),
+                        0,
+                        now - Math.floorMod(now, DAY_MILLIS),
+                        now));
         return changed(id);
     }
 
@@ -142,15 +186,21 @@ public final class Directory {
     public synchronized void setUserDepartments(long id, List<Long> departmentIds) {
         Employee u = requireUser(id);
         departmentIds.forEach(this::requireDepartment);
-        users.put(id, u.withDepartments(List.copyOf(new LinkedHashSet<>(departmentIds)), clock.now()));
+        users.put(
+                id,
+                u.withDepartments(List.copyOf(new LinkedHashSet<>(departmentIds)), clock.now()));
         changed(id);
     }
 
-    /** Sets a user's direct leader ({@link #NO_LEADER} for none); loops are allowed, as on the platforms. */
+    /**
+     * Sets a user's direct leader ({@link #NO_LEADER} for none); loops are allowed, as on the
+     * platforms.
+     */
     public synchronized void changeLeader(long userId, long leaderId) {
         Employee u = requireUser(userId);
         if (leaderId != NO_LEADER) requireUser(leaderId);
-        if (leaderId == userId) throw new IllegalArgumentException(corpId + ": user " + userId + " cannot lead itself");
+        if (leaderId == userId)
+            throw new IllegalArgumentException(corpId + ": user " + userId + " cannot lead itself");
         users.put(userId, u.withLeader(leaderId, clock.now()));
         changed(userId);
     }
@@ -161,8 +211,12 @@ public final class Directory {
         long now = clock.now();
         users.remove(id);
         deletedUsers.add(id);
-        departments.replaceAll((k, d) -> d.headIds().contains(id)
-                ? d.withHeads(d.headIds().stream().filter(h -> h != id).toList(), now) : d);
+        departments.replaceAll(
+                (k, d) ->
+                        d.headIds().contains(id)
+                                ? d.withHeads(
+                                        d.headIds().stream().filter(h -> h != id).toList(), now)
+                                : d);
         users.replaceAll((k, u) -> u.leaderId() == id ? u.withLeader(NO_LEADER, now) : u);
         changed(id);
     }
@@ -185,7 +239,8 @@ public final class Directory {
     }
 
     private String requireName(String name) {
-        if (name == null || name.isBlank()) throw new IllegalArgumentException(corpId + ": a name must not be blank");
+        if (name == null || name.isBlank())
+            throw new IllegalArgumentException(corpId + ": a name must not be blank");
         return name;
     }
 
@@ -197,9 +252,7 @@ public final class Directory {
         return "user" + userId + "@example.com";
     }
 
-    /**
-     * The directory at one moment, with the indexes the platforms' list APIs need. Immutable.
-     */
+    /** The directory at one moment, with the indexes the platforms' list APIs need. Immutable. */
     public static final class Snapshot {
         private final List<Department> departments;
         private final List<Employee> users;
@@ -211,19 +264,26 @@ public final class Directory {
         private final List<Long> deletedDepartmentIds;
         private final List<Long> deletedUserIds;
 
-        Snapshot(Collection<Department> ds, Collection<Employee> us, Collection<Long> deletedDs, Collection<Long> deletedUs) {
+        Snapshot(
+                Collection<Department> ds,
+                Collection<Employee> us,
+                Collection<Long> deletedDs,
+                Collection<Long> deletedUs) {
             this.departments = List.copyOf(ds);
             this.users = List.copyOf(us);
             this.deletedDepartmentIds = List.copyOf(deletedDs);
             this.deletedUserIds = List.copyOf(deletedUs);
             for (Department d : departments) {
                 departmentById.put(d.id(), d);
-                if (!d.isRoot()) children.computeIfAbsent(d.parentId(), k -> new ArrayList<>()).add(d);
-                for (long h : d.headIds()) headed.computeIfAbsent(h, k -> new HashSet<>()).add(d.id());
+                if (!d.isRoot())
+                    children.computeIfAbsent(d.parentId(), k -> new ArrayList<>()).add(d);
+                for (long h : d.headIds())
+                    headed.computeIfAbsent(h, k -> new HashSet<>()).add(d.id());
             }
             for (Employee u : users) {
                 userById.put(u.id(), u);
-                for (long dep : u.departmentIds()) members.computeIfAbsent(dep, k -> new ArrayList<>()).add(u);
+                for (long dep : u.departmentIds())
+                    members.computeIfAbsent(dep, k -> new ArrayList<>()).add(u);
             }
             children.values().forEach(l -> l.sort(Comparator.comparingLong(Department::id)));
         }
@@ -253,7 +313,10 @@ public final class Directory {
             return children.getOrDefault(departmentId, List.of());
         }
 
-        /** The department and all below it, depth first (each department before its sub-departments). */
+        /**
+         * The department and all below it, depth first (each department before its
+         * sub-departments).
+         */
         public List<Department> subtree(long departmentId) {
             List<Department> out = new ArrayList<>();
             Department top = departmentById.get(departmentId);
@@ -279,7 +342,9 @@ public final class Directory {
         /** How far below the root the department is (root: 0). */
         public int depth(long departmentId) {
             int depth = 0;
-            for (Department d = departmentById.get(departmentId); d != null && !d.isRoot(); d = departmentById.get(d.parentId())) depth++;
+            for (Department d = departmentById.get(departmentId);
+                    d != null && !d.isRoot();
+                    d = departmentById.get(d.parentId())) depth++;
             return depth;
         }
 

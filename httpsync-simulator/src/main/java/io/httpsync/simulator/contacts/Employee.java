@@ -16,11 +16,21 @@ import java.util.List;
  * @param hiredAt epoch millis of the hire date (midnight)
  * @param modifiedAt epoch millis of the last change
  */
-public record Employee(long id, String name, List<Long> departmentIds, long leaderId, String title, String mobile,
-                       String email, long order, long hiredAt, long modifiedAt) {
+public record Employee(
+        long id,
+        String name,
+        List<Long> departmentIds,
+        long leaderId,
+        String title,
+        String mobile,
+        String email,
+        long order,
+        long hiredAt,
+        long modifiedAt) {
     public Employee {
         departmentIds = List.copyOf(departmentIds);
-        if (departmentIds.isEmpty()) throw new IllegalArgumentException("user " + id + " must belong to a department");
+        if (departmentIds.isEmpty())
+            throw new IllegalArgumentException("user " + id + " must belong to a department");
     }
 
     public long mainDepartmentId() {
@@ -32,14 +42,17 @@ public record Employee(long id, String name, List<Long> departmentIds, long lead
     }
 
     Employee withName(String newName, long now) {
-        return new Employee(id, newName, departmentIds, leaderId, title, mobile, email, order, hiredAt, now);
+        return new Employee(
+                id, newName, departmentIds, leaderId, title, mobile, email, order, hiredAt, now);
     }
 
     Employee withDepartments(List<Long> newDepartments, long now) {
-        return new Employee(id, name, newDepartments, leaderId, title, mobile, email, order, hiredAt, now);
+        return new Employee(
+                id, name, newDepartments, leaderId, title, mobile, email, order, hiredAt, now);
     }
 
     Employee withLeader(long newLeaderId, long now) {
-        return new Employee(id, name, departmentIds, newLeaderId, title, mobile, email, order, hiredAt, now);
+        return new Employee(
+                id, name, departmentIds, newLeaderId, title, mobile, email, order, hiredAt, now);
     }
 }

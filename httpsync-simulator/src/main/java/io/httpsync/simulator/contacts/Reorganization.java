@@ -6,35 +6,58 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A reorganization of a {@link Directory} between two contacts syncs, made of the directory's own mutations, so that a
- * test or a demo can show that the next sync follows every kind of change: a department moved, a person moved, a new
- * hire who closes a leader loop with an old hand (a loop spanning departments), a new hire heading a department
- * they belong to (a department &harr; head cycle), an old leader loop broken, two departures, and a leaf department
- * removed after its members moved up to its parent (as the platforms require). Deterministic for the same directory.
+ * A reorganization of a {@link Directory} between two contacts syncs, made of the directory's own
+ * mutations, so that a test or a demo can show that the next sync follows every kind of change: a
+ * department moved, a person moved, a new hire who closes a leader loop with an old hand (a loop
+ * spanning departments), a new hire heading a department they belong to (a department &harr; head
+ * cycle), an old leader loop broken, two departures, and a leaf department removed after its
+ * members moved up to its parent (as the platforms require). Deterministic for the same directory.
  */
 public final class Reorganization {
     /**
-     * What changed: the moved and the removed department, the moved person, the hires, the departures, the leader
-     * loop created (hire and old hand), the department the second hire now heads, and the user whose leader was
-     * cleared to break an old loop ({@link Directory#NO_LEADER} if there was none).
+     * What changed: the moved and the removed department, the moved person, the hires, the
+     * departures, the leader loop created (hire and old hand), the department the second hire now
+     * heads, and the user whose leader was cleared to break an old loop ({@link
+     * Directory#NO_LEADER} if there was none).
      */
-    public record Summary(long movedDepartment, long removedDepartment, long movedUser, List<Long> hires, List<Long> departures,
-                          List<Long> newLoop, long newlyHeadedDepartment, long brokenLoopAt) {}
+    public record Summary(
+            long movedDepartment,
+            long removedDepartment,
+            long movedUser,
+            List<Long> hires,
+            List<Long> departures,
+            List<Long> newLoop,
+            long newlyHeadedDepartment,
+            long brokenLoopAt) {}
 
     private Reorganization() {}
 
-    /** Applies the reorganization; the directory needs at least three non-root leaf departments and six users. */
+    /**
+     * Applies the reorganization; the directory needs at least three non-root leaf departments and
+     * six users.
+     */
     public static Summary apply(Directory dir) {
         Directory.Snapshot s = dir.snapshot();
-        List<Department> leaves = s.departments().stream().filter(d -> !d.isRoot() && s.children(d.id()).isEmpty()).toList();
+        List<Department> leaves =
+                s.departments().stream()
+                        .filter(d -> !d.isRoot() && s.children(d.id()).isEmpty())
+                        .toList();
         if (leaves.size() < 2 || s.users().size() < 6) {
-            throw new IllegalArgumentException(dir.corpId() + ": a reorganization needs two leaf departments and six users");
+            throw new IllegalArgumentException(
+                    dir.corpId() + ": a reorganization needs two leaf departments and six users");
         }
         Department removed = leaves.get(0);
         Department moved = leaves.get(leaves.size() - 1);
-        long newParent = s.departments().stream()
-                .filter(d -> d.id() != moved.id() && d.id() != removed.id() && d.id() != moved.parentId())
-                .findFirst().orElseThrow().id();
+        long newParent =
+                s.departments().stream()
+                        .filter(
+                                d ->
+                                        d.id() != moved.id()
+                                                && d.id() != removed.id()
+                                                && d.id() != moved.parentId())
+                        .findFirst()
+                        .orElseThrow()
+                        .id();
         dir.moveDepartment(moved.id(), newParent);
 
         List<Employee> users = s.users();
@@ -70,8 +93,15 @@ public final class Reorganization {
             dir.setUserDepartments(u.id(), deps.stream().distinct().toList());
         }
         dir.removeDepartment(removed.id());
-        return new Summary(moved.id(), removed.id(), mover.id(), List.of(hire, head), List.copyOf(departures),
-                List.of(hire, oldHand.id()), newParent, brokenAt);
+        return new Summary(
+                moved.id(),
+                removed.id(),
+                mover.id(),
+                List.of(hire, head),
+                List.copyOf(departures),
+                List.of(hire, oldHand.id()),
+                newParent,
+                brokenAt);
     }
 
     /** The loops of the direct-leader relation, each as its users. */
@@ -86,7 +116,8 @@ public final class Reorganization {
                 path.add(u);
                 u = s.user(u).leaderId();
             }
-            if (u != Directory.NO_LEADER && onPath.contains(u)) loops.add(new HashSet<>(path.subList(path.indexOf(u), path.size())));
+            if (u != Directory.NO_LEADER && onPath.contains(u))
+                loops.add(new HashSet<>(path.subList(path.indexOf(u), path.size())));
             seen.addAll(path);
         }
         return loops;

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * How much data a tenant holds and how it is spread over time: {@code records} evenly (random) over
- * {@code [now - spanMillis, now)}, plus the records of each hot window. Update times are creation time plus a
- * random delay, never in the future.
+ * {@code [now - spanMillis, now)}, plus the records of each hot window. Update times are creation
+ * time plus a random delay, never in the future.
  */
 public final class DataSpec {
     private int records = 1_000;
@@ -31,7 +31,10 @@ public final class DataSpec {
         return this;
     }
 
-    /** Times are multiples of this (1000 for platforms whose time format has seconds, 1 for epoch millis). */
+    /**
+     * Times are multiples of this (1000 for platforms whose time format has seconds, 1 for epoch
+     * millis).
+     */
     public DataSpec timeResolutionMillis(long resolution) {
         if (resolution <= 0) throw new IllegalArgumentException("timeResolutionMillis must be > 0");
         this.timeResolutionMillis = resolution;
@@ -48,9 +51,23 @@ public final class DataSpec {
         return this;
     }
 
-    public int records() { return records; }
-    public long spanMillis() { return spanMillis; }
-    public long timeResolutionMillis() { return timeResolutionMillis; }
-    public long seed() { return seed; }
-    public List<HotWindow> hotWindows() { return List.copyOf(hotWindows); }
+    public int records() {
+        return records;
+    }
+
+    public long spanMillis() {
+        return spanMillis;
+    }
+
+    public long timeResolutionMillis() {
+        return timeResolutionMillis;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public List<HotWindow> hotWindows() {
+        return List.copyOf(hotWindows);
+    }
 }

@@ -8,18 +8,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
-import java.util.TreeSet;
 import java.util.Random;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The live records of one tenant (a shop). Reads see a consistent state: a query never observes a record half-moved
- * by a concurrent update. Updates move a record to a newer update time, exactly as on a live shop, so paging a
- * window while mutations run reproduces the platforms' shifting pages.
+ * The live records of one tenant (a shop). Reads see a consistent state: a query never observes a
+ * record half-moved by a concurrent update. Updates move a record to a newer update time, exactly
+ * as on a live shop, so paging a window while mutations run reproduces the platforms' shifting
+ * pages.
  */
 public final class TenantData {
-    /** Sort order of list queries: time then id, both in the requested direction for time, id always ascending. */
+    /**
+     * Sort order of list queries: time then id, both in the requested direction for time, id always
+     * ascending.
+     */
     private static Comparator<SimRecord> order(TimeField field, boolean descending) {
         Comparator<SimRecord> byTime = Comparator.comparingLong(field::of);
         return (descending ? byTime.reversed() : byTime).thenComparingLong(SimRecord::id);
@@ -30,11 +34,21 @@ public final class TenantData {
     private final long resolution;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<Long, SimRecord> live = new HashMap<>();
-    /** The live records by (update time, id) and (create time, id): a page costs the window's size, not the shop's. */
+
+    /**
+     * The live records by (update time, id) and (create time, id): a page costs the window's size,
+     * not the shop's.
+     */
     private final NavigableSet<SimRecord> byUpdate = new TreeSet<>(timeOrder(TimeField.UPDATE));
+
     private final NavigableSet<SimRecord> byCreate = new TreeSet<>(timeOrder(TimeField.CREATE));
-    /** The last version of each deleted record: platforms whose ids embed record fields still render their ids. */
+
+    /**
+     * The last version of each deleted record: platforms whose ids embed record fields still render
+     * their ids.
+     */
     private final Map<Long, SimRecord> deleted = new HashMap<>();
+
     private final Random random;
     private long nextId;
 
@@ -79,7 +93,15 @@ public final class TenantData {
 
     private SimRecord putNew(long created, long updated, String buyer) {
         long id = nextId++;
-        SimRecord r = new SimRecord(id, created, updated, 1, random.nextInt(7), 100 + random.nextInt(100_000), buyer);
+        SimRecord r =
+                new SimRecord(
+                        id,
+                        created,
+                        updated,
+                        1,
+                        random.nextInt(7),
+                        100 + random.nextInt(100_000),
+                        buyer);
         putLive(r);
         return r;
     }
@@ -88,7 +110,10 @@ public final class TenantData {
         return Comparator.comparingLong(field::of).thenComparingLong(SimRecord::id);
     }
 
-    /** Adds or replaces a live record in the map and both indexes; callers hold the write lock (or construct). */
+    /**
+     * Adds or replaces a live record in the map and both indexes; callers hold the write lock (or
+     * construct).
+     */
     private void putLive(SimRecord r) {
         SimRecord previous = live.put(r.id(), r);
         if (previous != null) {
@@ -122,8 +147,8 @@ public final class TenantData {
     }
 
     /**
-     * The records whose {@code field} lies in {@code [from, to)}, sorted by that field (newest first when
-     * {@code descending}) and then by id.
+     * The records whose {@code field} lies in {@code [from, to)}, sorted by that field (newest
+     * first when {@code descending}) and then by id.
      */
     public List<SimRecord> query(TimeField field, long from, long to, boolean descending) {
         lock.readLock().lock();
@@ -147,7 +172,10 @@ public final class TenantData {
         }
     }
 
-    /** Updates a random live record now (moves it to the newest update time). Returns it, or null if none. */
+    /**
+     * Updates a random live record now (moves it to the newest update time). Returns it, or null if
+     * none.
+     */
     public SimRecord updateRandom() {
         lock.writeLock().lock();
         try {
@@ -158,7 +186,10 @@ public final class TenantData {
         }
     }
 
-    /** Updates the given record now. Returns the new version, or null if it does not exist (or was deleted). */
+    /**
+     * Updates the given record now. Returns the new version, or null if it does not exist (or was
+     * deleted).
+     */
     public SimRecord update(long id) {
         lock.writeLock().lock();
         try {
@@ -170,7 +201,8 @@ public final class TenantData {
     }
 
     private SimRecord updateLocked(SimRecord r) {
-        // strictly newer than the previous version, so "newest version wins" is decidable by update time alone
+        // strictly newer than the previous version, so "newest version wins" is decidable by update
+        // time alone
         long t = Math.max(truncate(clock.now()), r.updateTime() + resolution);
         SimRecord next = r.updatedAt(t);
         putLive(next);
@@ -189,9 +221,10 @@ public final class TenantData {
     }
 
     /**
-     * Creates a new record, created and updated at {@code time} (truncated to the time resolution), whose buyer nick
-     * is {@code buyer}: a known payload at a known time, for tests that check what a sync returns record by record.
-     * Records inserted at the same time are listed in insertion order (ids ascend, and ties on time sort by id).
+     * Creates a new record, created and updated at {@code time} (truncated to the time resolution),
+     * whose buyer nick is {@code buyer}: a known payload at a known time, for tests that check what
+     * a sync returns record by record. Records inserted at the same time are listed in insertion
+     * order (ids ascend, and ties on time sort by id).
      */
     public SimRecord insert(long time, String buyer) {
         lock.writeLock().lock();
@@ -230,7 +263,8 @@ public final class TenantData {
     }
 
     private SimRecord pickLocked() {
-        // HashMap iteration order is arbitrary; skipping a random number of entries gives a fair enough pick
+        // HashMap iteration order is arbitrary; skipping a random number of entries gives a fair
+        // enough pick
         int skip = random.nextInt(live.size());
         for (SimRecord r : live.values()) {
             if (skip-- == 0) return r;
@@ -238,7 +272,9 @@ public final class TenantData {
         throw new IllegalStateException("unreachable");
     }
 
-    /** All live records, sorted by id, and the ids deleted so far: the platform's state as of now. */
+    /**
+     * All live records, sorted by id, and the ids deleted so far: the platform's state as of now.
+     */
     public Snapshot snapshot() {
         lock.readLock().lock();
         try {

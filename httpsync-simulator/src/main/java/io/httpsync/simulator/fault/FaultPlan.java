@@ -6,10 +6,10 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The faults a platform injects into its data (list and detail) endpoints: each with a probability per request,
- * plus a script of faults for the next requests, so a test can make exactly the n-th request fail.
- * Token endpoints are never faulted: a client cannot make progress without a token, and the platforms' token
- * endpoints are the most stable part of them.
+ * The faults a platform injects into its data (list and detail) endpoints: each with a probability
+ * per request, plus a script of faults for the next requests, so a test can make exactly the n-th
+ * request fail. Token endpoints are never faulted: a client cannot make progress without a token,
+ * and the platforms' token endpoints are the most stable part of them.
  */
 public final class FaultPlan {
     private final Map<Fault, Double> probabilities = new EnumMap<>(Fault.class);
@@ -23,7 +23,9 @@ public final class FaultPlan {
 
     /** Each data request suffers {@code fault} with this probability (0 to 1). */
     public FaultPlan probability(Fault fault, double p) {
-        if (p < 0 || p > 1) throw new IllegalArgumentException("probability of " + fault + " must be in [0,1], was " + p);
+        if (p < 0 || p > 1)
+            throw new IllegalArgumentException(
+                    "probability of " + fault + " must be in [0,1], was " + p);
         synchronized (probabilities) {
             probabilities.put(fault, p);
         }

@@ -1,7 +1,8 @@
 package io.httpsync.simulator.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.simulator.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A request as a platform handler sees it: the path below the platform's prefix, query and form parameters (first
- * value of each), the raw body, lower-cased header names and the caller's IP.
+ * A request as a platform handler sees it: the path below the platform's prefix, query and form
+ * parameters (first value of each), the raw body, lower-cased header names and the caller's IP.
  */
 public final class SimRequest {
     private final String method;
@@ -24,7 +25,13 @@ public final class SimRequest {
     private final String clientIp;
     private JsonNode json;
 
-    public SimRequest(String method, String path, Map<String, String> query, byte[] body, Map<String, String> headers, String clientIp) {
+    public SimRequest(
+            String method,
+            String path,
+            Map<String, String> query,
+            byte[] body,
+            Map<String, String> headers,
+            String clientIp) {
         this.method = method.toUpperCase(Locale.ROOT);
         this.path = path;
         this.query = Collections.unmodifiableMap(new LinkedHashMap<>(query));
@@ -34,9 +41,10 @@ public final class SimRequest {
         this.headers = Collections.unmodifiableMap(h);
         this.clientIp = clientIp;
         String contentType = this.headers.getOrDefault("content-type", "");
-        this.form = contentType.startsWith("application/x-www-form-urlencoded")
-                ? parseForm(new String(this.body, StandardCharsets.UTF_8))
-                : Map.of();
+        this.form =
+                contentType.startsWith("application/x-www-form-urlencoded")
+                        ? parseForm(new String(this.body, StandardCharsets.UTF_8))
+                        : Map.of();
     }
 
     /** Parses {@code a=1&b=2} (URL-encoded) into a map keeping the first value of each name. */
@@ -46,19 +54,39 @@ public final class SimRequest {
         for (String pair : encoded.split("&")) {
             if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String k =
+                    URLDecoder.decode(
+                            eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v =
+                    eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             out.putIfAbsent(k, v);
         }
         return Collections.unmodifiableMap(out);
     }
 
-    public String method() { return method; }
-    public String path() { return path; }
-    public Map<String, String> query() { return query; }
-    public Map<String, String> form() { return form; }
-    public byte[] body() { return body; }
-    public String clientIp() { return clientIp; }
+    public String method() {
+        return method;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public Map<String, String> query() {
+        return query;
+    }
+
+    public Map<String, String> form() {
+        return form;
+    }
+
+    public byte[] body() {
+        return body;
+    }
+
+    public String clientIp() {
+        return clientIp;
+    }
 
     public String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));
@@ -70,14 +98,20 @@ public final class SimRequest {
         return v != null ? v : form.get(name);
     }
 
-    /** Query and form parameters together (query wins on a clash): what a signature is computed over. */
+    /**
+     * Query and form parameters together (query wins on a clash): what a signature is computed
+     * over.
+     */
     public Map<String, String> params() {
         Map<String, String> all = new LinkedHashMap<>(form);
         all.putAll(query);
         return all;
     }
 
-    /** The body parsed as JSON; a missing body is an empty object; a malformed one throws {@link BadRequest}. */
+    /**
+     * The body parsed as JSON; a missing body is an empty object; a malformed one throws {@link
+     * BadRequest}.
+     */
     public JsonNode json() {
         if (json == null) {
             if (body.length == 0) {
@@ -93,7 +127,10 @@ public final class SimRequest {
         return json;
     }
 
-    /** Thrown by handlers for requests that do not parse; the platform answers with its own error shape. */
+    /**
+     * Thrown by handlers for requests that do not parse; the platform answers with its own error
+     * shape.
+     */
     public static final class BadRequest extends RuntimeException {
         public BadRequest(String message) {
             super(message);

@@ -1,16 +1,23 @@
 package io.httpsync.simulator.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.simulator.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a platform answers: status, content type, extra headers and body, and how long the server holds it back
- * (latency, or a simulated timeout). Immutable; the {@code with*} methods return copies.
+ * What a platform answers: status, content type, extra headers and body, and how long the server
+ * holds it back (latency, or a simulated timeout). Immutable; the {@code with*} methods return
+ * copies.
  */
-public record SimResponse(int status, String contentType, Map<String, String> headers, String body, long delayMillis) {
+public record SimResponse(
+        int status,
+        String contentType,
+        Map<String, String> headers,
+        String body,
+        long delayMillis) {
     public static final String JSON = "application/json;charset=UTF-8";
     public static final String HTML = "text/html;charset=UTF-8";
 

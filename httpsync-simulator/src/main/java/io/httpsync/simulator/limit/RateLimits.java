@@ -8,9 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Enforces a platform's limits. A request is accepted only if every rule covering it has room; then it is counted
- * under all of them (a refused request is counted under none, as on the platforms, where a refused call costs no
- * quota). Thread-safe; each key is checked under its own lock, and all keys of one request under a global order.
+ * Enforces a platform's limits. A request is accepted only if every rule covering it has room; then
+ * it is counted under all of them (a refused request is counted under none, as on the platforms,
+ * where a refused call costs no quota). Thread-safe; each key is checked under its own lock, and
+ * all keys of one request under a global order.
  */
 public final class RateLimits {
     private final List<LimitRule> rules = new CopyOnWriteArrayList<>();
@@ -46,7 +47,8 @@ public final class RateLimits {
 
     public LimitDecision check(long now, String app, String tenant, String api, String ip) {
         List<LimitRule> current = rules();
-        // all-or-nothing over several keys: a global lock is simplest and the simulator's throughput allows it
+        // all-or-nothing over several keys: a global lock is simplest and the simulator's
+        // throughput allows it
         synchronized (this) {
             for (LimitRule r : current) {
                 String key = r.keyFor(app, tenant, api, ip);
@@ -69,7 +71,8 @@ public final class RateLimits {
         LimitDecision refusal(LimitRule rule, String key, long now) {
             if (now < bannedUntil) return new LimitDecision(rule, key, bannedUntil - now, true);
             long periodMillis = rule.period().toMillis();
-            while (!accepted.isEmpty() && accepted.peekFirst() <= now - periodMillis) accepted.pollFirst();
+            while (!accepted.isEmpty() && accepted.peekFirst() <= now - periodMillis)
+                accepted.pollFirst();
             if (accepted.size() < rule.limit()) return null;
             if (!rule.ban().isZero()) {
                 bannedUntil = now + rule.ban().toMillis();

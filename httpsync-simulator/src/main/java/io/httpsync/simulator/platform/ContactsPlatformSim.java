@@ -1,6 +1,5 @@
 package io.httpsync.simulator.platform;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.httpsync.simulator.Json;
 import io.httpsync.simulator.Tokens;
 import io.httpsync.simulator.contacts.Department;
@@ -12,6 +11,8 @@ import io.httpsync.simulator.http.SimResponse;
 import io.httpsync.simulator.limit.LimitDecision;
 import io.httpsync.simulator.limit.LimitRule;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,18 +20,19 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A contacts platform (WeCom, DingTalk, Feishu): per tenant (one corp, with its own app credentials) a
- * {@link Directory}, which each platform renders in its own shape and ids. Holds the tenants, checks credentials and
- * tokens, and builds ground truth for the entities {@value #DEPARTMENTS} and {@value #USERS}: every record as the
- * platform's documented rendering shows it, with update time 0 (none of these list APIs has one).
+ * A contacts platform (WeCom, DingTalk, Feishu): per tenant (one corp, with its own app
+ * credentials) a {@link Directory}, which each platform renders in its own shape and ids. Holds the
+ * tenants, checks credentials and tokens, and builds ground truth for the entities {@value
+ * #DEPARTMENTS} and {@value #USERS}: every record as the platform's documented rendering shows it,
+ * with update time 0 (none of these list APIs has one).
  */
 public abstract class ContactsPlatformSim extends PlatformSim {
     public static final String DEPARTMENTS = "departments";
     public static final String USERS = "users";
 
     /**
-     * One corp's app credentials: WeCom corpid/corpsecret, DingTalk appkey/appsecret, Feishu app_id/app_secret.
-     * The secret never appears in {@link #toString()}.
+     * One corp's app credentials: WeCom corpid/corpsecret, DingTalk appkey/appsecret, Feishu
+     * app_id/app_secret. The secret never appears in {@link #toString()}.
      */
     public record Credentials(String appKey, String appSecret) {
         public Credentials {
@@ -46,7 +48,12 @@ public abstract class ContactsPlatformSim extends PlatformSim {
     }
 
     /** What a token presented with a request is. */
-    protected enum TokenState { MISSING, UNKNOWN, EXPIRED, VALID }
+    protected enum TokenState {
+        MISSING,
+        UNKNOWN,
+        EXPIRED,
+        VALID
+    }
 
     private final Map<String, Directory> directories = new LinkedHashMap<>();
     private final Map<String, Credentials> credentials = new LinkedHashMap<>();
@@ -62,8 +69,11 @@ public abstract class ContactsPlatformSim extends PlatformSim {
 
     /** Adds a corp with the given directory. Each corp has its own app: app keys must differ. */
     public synchronized Directory addTenant(String corpId, Credentials creds, Directory directory) {
-        if (directories.containsKey(corpId)) throw new IllegalArgumentException(name + ": tenant '" + corpId + "' exists already");
-        if (tenantByAppKey(creds.appKey()) != null) throw new IllegalArgumentException(name + ": app key '" + creds.appKey() + "' is in use");
+        if (directories.containsKey(corpId))
+            throw new IllegalArgumentException(name + ": tenant '" + corpId + "' exists already");
+        if (tenantByAppKey(creds.appKey()) != null)
+            throw new IllegalArgumentException(
+                    name + ": app key '" + creds.appKey() + "' is in use");
         directories.put(corpId, directory);
         credentials.put(corpId, creds);
         return directory;
@@ -113,30 +123,43 @@ public abstract class ContactsPlatformSim extends PlatformSim {
     }
 
     /**
-     * Runs a data request that carries {@code token} through the {@link #gateway}, counted for the tenant the token
-     * was issued to (valid or not: what a gateway can tell before authentication); then answers a missing, unknown or
-     * expired token with {@code rejectToken}, and a valid one with {@code handler}, given the tenant. A {@link Refusal}
-     * thrown by the handler (a bad parameter) is answered with its response and logged with its outcome.
+     * Runs a data request that carries {@code token} through the {@link #gateway}, counted for the
+     * tenant the token was issued to (valid or not: what a gateway can tell before authentication);
+     * then answers a missing, unknown or expired token with {@code rejectToken}, and a valid one
+     * with {@code handler}, given the tenant. A {@link Refusal} thrown by the handler (a bad
+     * parameter) is answered with its response and logged with its outcome.
      */
-    protected final SimResponse withToken(SimRequest request, String api, String token,
-                                          Function<LimitDecision, SimResponse> rateLimited,
-                                          Function<TokenState, SimResponse> rejectToken,
-                                          Function<String, SimResponse> handler) {
+    protected final SimResponse withToken(
+            SimRequest request,
+            String api,
+            String token,
+            Function<LimitDecision, SimResponse> rateLimited,
+            Function<TokenState, SimResponse> rejectToken,
+            Function<String, SimResponse> handler) {
         Tokens.Token issued = tokens.find(token);
         String tenant = issued == null ? null : issued.tenant();
-        return gateway(request, api, tenant, tenant, rateLimited, fault -> {
-            TokenState state = tokenState(token);
-            if (state != TokenState.VALID) return rejectToken.apply(state);
-            try {
-                return handler.apply(tenant);
-            } catch (Refusal refusal) {
-                logRequest(api, tenant, "", refusal.outcome());
-                return refusal.response();
-            }
-        });
+        return gateway(
+                request,
+                api,
+                tenant,
+                tenant,
+                rateLimited,
+                fault -> {
+                    TokenState state = tokenState(token);
+                    if (state != TokenState.VALID) return rejectToken.apply(state);
+                    try {
+                        return handler.apply(tenant);
+                    } catch (Refusal refusal) {
+                        logRequest(api, tenant, "", refusal.outcome());
+                        return refusal.response();
+                    }
+                });
     }
 
-    /** Whole seconds until the token expires, rounded up (a token issued now has its full lifetime), at least 1. */
+    /**
+     * Whole seconds until the token expires, rounded up (a token issued now has its full lifetime),
+     * at least 1.
+     */
     protected long remainingSeconds(Tokens.Token token) {
         return Math.max(1, (token.expiresAt() - clock.now() + 999) / 1000);
     }
@@ -149,8 +172,12 @@ public abstract class ContactsPlatformSim extends PlatformSim {
     /** The id under which ground truth lists a user. */
     protected abstract String truthUserId(String tenant, long userId);
 
-    /** A department as ground truth holds it: the rendering a full sync sees (see each platform's javadoc). */
-    protected abstract ObjectNode truthDepartment(String tenant, Directory.Snapshot s, Department d);
+    /**
+     * A department as ground truth holds it: the rendering a full sync sees (see each platform's
+     * javadoc).
+     */
+    protected abstract ObjectNode truthDepartment(
+            String tenant, Directory.Snapshot s, Department d);
 
     /** A user as ground truth holds it. */
     protected abstract ObjectNode truthUser(String tenant, Directory.Snapshot s, Employee u);
@@ -168,16 +195,31 @@ public abstract class ContactsPlatformSim extends PlatformSim {
             case DEPARTMENTS -> {
                 for (Department d : s.departments()) {
                     if (d.isRoot() && !truthIncludesRoot()) continue;
-                    live.add(truthRecord(truthDepartmentId(tenant, d.id()), truthDepartment(tenant, s, d)));
+                    live.add(
+                            truthRecord(
+                                    truthDepartmentId(tenant, d.id()),
+                                    truthDepartment(tenant, s, d)));
                 }
-                return new GroundTruth(tenant, entity, live,
-                        s.deletedDepartmentIds().stream().map(id -> truthDepartmentId(tenant, id)).toList());
+                return new GroundTruth(
+                        tenant,
+                        entity,
+                        live,
+                        s.deletedDepartmentIds().stream()
+                                .map(id -> truthDepartmentId(tenant, id))
+                                .toList());
             }
             case USERS -> {
-                for (Employee u : s.users()) live.add(truthRecord(truthUserId(tenant, u.id()), truthUser(tenant, s, u)));
-                return new GroundTruth(tenant, entity, live, s.deletedUserIds().stream().map(id -> truthUserId(tenant, id)).toList());
+                for (Employee u : s.users())
+                    live.add(truthRecord(truthUserId(tenant, u.id()), truthUser(tenant, s, u)));
+                return new GroundTruth(
+                        tenant,
+                        entity,
+                        live,
+                        s.deletedUserIds().stream().map(id -> truthUserId(tenant, id)).toList());
             }
-            default -> throw new IllegalArgumentException(name + " has no entity '" + entity + "'; it has " + entities());
+            default ->
+                    throw new IllegalArgumentException(
+                            name + " has no entity '" + entity + "'; it has " + entities());
         }
     }
 

@@ -2,6 +2,7 @@ package io.httpsync.simulator.platform;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -10,7 +11,10 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The digests the platforms' signatures are made of. The simulator's verifiers are written from their docs. */
+/**
+ * The digests the platforms' signatures are made of. The simulator's verifiers are written from
+ * their docs.
+ */
 public final class Crypto {
     private Crypto() {}
 
@@ -41,20 +45,25 @@ public final class Crypto {
     }
 
     /**
-     * The string the TOP family (Taobao, Jushuitan) signs: every parameter except {@code excluded}, sorted by name,
-     * each name directly followed by its value, no separators; parameters without a value are left out.
+     * The string the TOP family (Taobao, Jushuitan) signs: every parameter except {@code excluded},
+     * sorted by name, each name directly followed by its value, no separators; parameters without a
+     * value are left out.
      */
     public static String concatSorted(Map<String, String> params, String excluded) {
         StringBuilder sb = new StringBuilder();
-        new TreeMap<>(params).forEach((k, v) -> {
-            if (!k.equals(excluded) && v != null && !v.isEmpty()) sb.append(k).append(v);
-        });
+        new TreeMap<>(params)
+                .forEach(
+                        (k, v) -> {
+                            if (!k.equals(excluded) && v != null && !v.isEmpty())
+                                sb.append(k).append(v);
+                        });
         return sb.toString();
     }
 
     /** Compares two signatures in constant time, case-sensitively. */
     public static boolean same(String expected, String given) {
         if (given == null) return false;
-        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
     }
 }

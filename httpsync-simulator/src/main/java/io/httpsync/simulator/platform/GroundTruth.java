@@ -8,13 +8,15 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Exactly what a platform holds for one tenant and one kind of entity, as of the moment it was taken: every live
- * record as the platform's list API renders it, and the ids of records deleted since the simulator started.
+ * Exactly what a platform holds for one tenant and one kind of entity, as of the moment it was
+ * taken: every live record as the platform's list API renders it, and the ids of records deleted
+ * since the simulator started.
  *
  * @param tenant the tenant (shop, corp)
  * @param entity what was listed: {@code orders}, {@code departments}, {@code users}
  */
-public record GroundTruth(String tenant, String entity, List<TruthRecord> live, List<String> deletedIds) {
+public record GroundTruth(
+        String tenant, String entity, List<TruthRecord> live, List<String> deletedIds) {
 
     /**
      * One live record.

@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One line (sub-order) of an order, as the simulator derives it from the order: 1 to 3 lines per order, fixed by the
- * order's id, whose amounts add up to the order's amount. Platforms render them in their own shape.
+ * One line (sub-order) of an order, as the simulator derives it from the order: 1 to 3 lines per
+ * order, fixed by the order's id, whose amounts add up to the order's amount. Platforms render them
+ * in their own shape.
  *
  * @param index 0-based position within the order
  * @param amountCents this line's share of the order amount

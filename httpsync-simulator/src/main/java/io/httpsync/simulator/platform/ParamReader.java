@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Reads the business parameters of a list request, from form fields or from the keys of a JSON object, with the
- * checks every list API makes (present, integer within bounds, boolean, GMT+8 time). A bad value becomes the
- * platform's own error: {@link Problem} renders it and the reader throws it as a {@link Refusal}.
+ * Reads the business parameters of a list request, from form fields or from the keys of a JSON
+ * object, with the checks every list API makes (present, integer within bounds, boolean, GMT+8
+ * time). A bad value becomes the platform's own error: {@link Problem} renders it and the reader
+ * throws it as a {@link Refusal}.
  */
 public final class ParamReader {
     /** Renders the platform's answer to one bad parameter. */
@@ -30,12 +31,17 @@ public final class ParamReader {
         return new ParamReader(params::get, problem);
     }
 
-    /** Reads the scalar members of a JSON object; numbers and strings alike, JSON null counts as absent. */
+    /**
+     * Reads the scalar members of a JSON object; numbers and strings alike, JSON null counts as
+     * absent.
+     */
     public static ParamReader of(JsonNode object, Problem problem) {
-        return new ParamReader(name -> {
-            JsonNode v = object.get(name);
-            return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
-        }, problem);
+        return new ParamReader(
+                name -> {
+                    JsonNode v = object.get(name);
+                    return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+                },
+                problem);
     }
 
     /** The value, or null when absent or empty. */
@@ -54,7 +60,8 @@ public final class ParamReader {
     public int integer(String name, int defaultValue, int min, int max) {
         Long v = longOrNull(name);
         if (v == null) return defaultValue;
-        if (v < min || v > max) throw problem.of(name, "must be between " + min + " and " + max + ", was " + v);
+        if (v < min || v > max)
+            throw problem.of(name, "must be between " + min + " and " + max + ", was " + v);
         return v.intValue();
     }
 

@@ -1,6 +1,5 @@
 package io.httpsync.simulator.platform;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Json;
 import io.httpsync.simulator.SimClock;
@@ -13,19 +12,25 @@ import io.httpsync.simulator.limit.LimitDecision;
 import io.httpsync.simulator.limit.LimitRule;
 import io.httpsync.simulator.limit.RateLimits;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 
 /**
- * One simulated platform, served under {@code /<name>/...}. Subclasses implement the platform's endpoints; this
- * class runs every data request through the same gateway steps, in the order a platform gateway applies them:
+ * One simulated platform, served under {@code /<name>/...}. Subclasses implement the platform's
+ * endpoints; this class runs every data request through the same gateway steps, in the order a
+ * platform gateway applies them:
+ *
  * <ol>
- *   <li>limits: counted in {@link Accounting}; a refused request gets the platform's rate-limit answer;</li>
- *   <li>injected faults ({@link FaultPlan}): 5xx, HTML pages, early token death, timeouts, malformed bodies;</li>
- *   <li>the platform's own handler: signature, token, parameter checks, then data;</li>
- *   <li>latency.</li>
+ *   <li>limits: counted in {@link Accounting}; a refused request gets the platform's rate-limit
+ *       answer;
+ *   <li>injected faults ({@link FaultPlan}): 5xx, HTML pages, early token death, timeouts,
+ *       malformed bodies;
+ *   <li>the platform's own handler: signature, token, parameter checks, then data;
+ *   <li>latency.
  * </ol>
  */
 public abstract class PlatformSim {
@@ -66,7 +71,10 @@ public abstract class PlatformSim {
         return tokens;
     }
 
-    /** Every response is held back this long (plus up to {@code jitter}), as a remote platform answers. */
+    /**
+     * Every response is held back this long (plus up to {@code jitter}), as a remote platform
+     * answers.
+     */
     public PlatformSim latency(long millis, long jitterMillis) {
         this.latencyMillis = millis;
         this.latencyJitterMillis = jitterMillis;
@@ -79,46 +87,62 @@ public abstract class PlatformSim {
     /** The tenants this platform holds. */
     public abstract List<String> tenantIds();
 
-    /** The kinds of entity its list APIs return ({@code orders}; {@code departments}, {@code users}). */
+    /**
+     * The kinds of entity its list APIs return ({@code orders}; {@code departments}, {@code
+     * users}).
+     */
     public abstract List<String> entities();
 
-    /** What the platform holds now for one tenant and entity; the reference a sink is compared with. */
+    /**
+     * What the platform holds now for one tenant and entity; the reference a sink is compared with.
+     */
     public abstract GroundTruth groundTruth(String tenant, String entity);
 
     /**
-     * Runs a data request through limits and faults, then {@code handler}. The handler receives the drawn fault
-     * (null if none) so it can honour {@link Fault#LYING_TOTAL}; the others are applied here.
+     * Runs a data request through limits and faults, then {@code handler}. The handler receives the
+     * drawn fault (null if none) so it can honour {@link Fault#LYING_TOTAL}; the others are applied
+     * here.
      *
      * @param api the API name used for limits and accounting
      * @param app the calling app (app key), for app-scoped limits
      * @param tenant the tenant the request is for, as far as it can be told before authentication
      * @param rateLimited renders the platform's answer to a refused request
      */
-    protected final SimResponse gateway(SimRequest request, String api, String app, String tenant,
-                                        Function<LimitDecision, SimResponse> rateLimited,
-                                        Function<Fault, SimResponse> handler) {
+    protected final SimResponse gateway(
+            SimRequest request,
+            String api,
+            String app,
+            String tenant,
+            Function<LimitDecision, SimResponse> rateLimited,
+            Function<Fault, SimResponse> handler) {
         LimitDecision decision = admit(request, api, app, tenant);
         if (!decision.accepted()) {
             return withLatency(rateLimited.apply(decision));
         }
         Fault fault = faults.draw();
         if (fault == Fault.TOKEN_EXPIRED && tenant != null) tokens.expireAll(tenant);
-        SimResponse response = switch (fault == null ? Fault.LYING_TOTAL : fault) {
-            case SERVER_ERROR -> SimResponse.html(random.nextBoolean() ? 502 : 503,
-                    "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>");
-            case HTML_PAGE -> SimResponse.html(200,
-                    "<!DOCTYPE html><html><head><title>系统维护中</title></head><body><h1>系统维护中，请稍后再试</h1></body></html>");
-            default -> handler.apply(fault);
-        };
-        if (fault == Fault.MALFORMED_JSON && response.status() == 200) response = response.truncated();
+        SimResponse response =
+                switch (fault == null ? Fault.LYING_TOTAL : fault) {
+                    case SERVER_ERROR ->
+                            SimResponse.html(
+                                    random.nextBoolean() ? 502 : 503,
+                                    "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>");
+                    case HTML_PAGE ->
+                            SimResponse.html(
+                                    200,
+                                    "<!DOCTYPE html><html><head><title>系统维护中</title></head><body><h1>系统维护中，请稍后再试</h1></body></html>");
+                    default -> handler.apply(fault);
+                };
+        if (fault == Fault.MALFORMED_JSON && response.status() == 200)
+            response = response.truncated();
         if (fault == Fault.TIMEOUT) response = response.withDelay(faults.timeoutDelayMillis());
         return withLatency(response);
     }
 
     /**
-     * The limits step of {@link #gateway} on its own: checks the request against the limits and records it in
-     * {@link Accounting}. For endpoints that a platform limits but does not fault, such as token endpoints that
-     * count towards a per-IP or per-API quota.
+     * The limits step of {@link #gateway} on its own: checks the request against the limits and
+     * records it in {@link Accounting}. For endpoints that a platform limits but does not fault,
+     * such as token endpoints that count towards a per-IP or per-API quota.
      */
     protected final LimitDecision admit(SimRequest request, String api, String app, String tenant) {
         long now = clock.now();
@@ -126,26 +150,32 @@ public abstract class PlatformSim {
         String appKey = app == null ? "?" : app;
         String tenantKey = tenant == null ? "?" : tenant;
         LimitDecision decision = limits.check(now, appKey, tenantKey, api, ip);
-        accounting.record(name + "/" + api, limits.keys(appKey, tenantKey, api, ip).stream().map(k -> name + "/" + k).toList(),
-                now, !decision.accepted());
+        accounting.record(
+                name + "/" + api,
+                limits.keys(appKey, tenantKey, api, ip).stream().map(k -> name + "/" + k).toList(),
+                now,
+                !decision.accepted());
         return decision;
     }
 
     /**
-     * Logs a token request in {@link Accounting#tokenRequests()} and returns its response unchanged.
+     * Logs a token request in {@link Accounting#tokenRequests()} and returns its response
+     * unchanged.
      *
      * @param tenant the tenant the request named, or null if none the platform knows
      * @param outcome "ok" or the platform's error, read from the answer's JSON body
      */
-    protected final SimResponse loggedTokenRequest(String grant, String tenant, SimResponse response,
-                                                   Function<JsonNode, String> outcome) {
+    protected final SimResponse loggedTokenRequest(
+            String grant, String tenant, SimResponse response, Function<JsonNode, String> outcome) {
         JsonNode body;
         try {
             body = Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
             throw new IllegalStateException("the simulator's own token answer is not JSON", e);
         }
-        accounting.logTokenRequest(new Accounting.TokenRequestEntry(name, grant, tenant, outcome.apply(body), clock.now()));
+        accounting.logTokenRequest(
+                new Accounting.TokenRequestEntry(
+                        name, grant, tenant, outcome.apply(body), clock.now()));
         return response;
     }
 
@@ -161,6 +191,8 @@ public abstract class PlatformSim {
 
     /** Logs a list request for tests that count pages. */
     protected final void logRequest(String api, String tenant, String position, String outcome) {
-        accounting.log(new Accounting.RequestLogEntry(name + "/" + api, tenant, position, outcome, clock.now()));
+        accounting.log(
+                new Accounting.RequestLogEntry(
+                        name + "/" + api, tenant, position, outcome, clock.now()));
     }
 }

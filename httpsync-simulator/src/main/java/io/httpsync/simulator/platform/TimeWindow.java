@@ -7,8 +7,8 @@ import io.httpsync.simulator.data.TimeField;
 import java.util.List;
 
 /**
- * A time range a list API was asked about. Its start is always inclusive; whether its end is inclusive is each
- * platform's (mostly undocumented) choice, so it travels with the window.
+ * A time range a list API was asked about. Its start is always inclusive; whether its end is
+ * inclusive is each platform's (mostly undocumented) choice, so it travels with the window.
  *
  * @param start epoch millis, inclusive
  * @param end epoch millis
@@ -16,9 +16,13 @@ import java.util.List;
  */
 public record TimeWindow(long start, long end, boolean endInclusive) {
 
-    /** The tenant's records whose {@code field} lies in this window, newest first when {@code descending}, then by id. */
+    /**
+     * The tenant's records whose {@code field} lies in this window, newest first when {@code
+     * descending}, then by id.
+     */
     public List<SimRecord> query(TenantData data, TimeField field, boolean descending) {
-        // record times are whole multiples of a resolution >= 1 ms, so end + 1 is the smallest exclusive bound
+        // record times are whole multiples of a resolution >= 1 ms, so end + 1 is the smallest
+        // exclusive bound
         return data.query(field, start, endInclusive ? end + 1 : end, descending);
     }
 
@@ -32,6 +36,10 @@ public record TimeWindow(long start, long end, boolean endInclusive) {
 
     @Override
     public String toString() {
-        return "[" + ChinaTime.format(start) + ", " + ChinaTime.format(end) + (endInclusive ? "]" : ")");
+        return "["
+                + ChinaTime.format(start)
+                + ", "
+                + ChinaTime.format(end)
+                + (endInclusive ? "]" : ")");
     }
 }

@@ -1,10 +1,12 @@
 package io.httpsync.simulator.platform;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.simulator.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -20,12 +22,13 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the order-platform tests share: digests and the GMT+8 time format written from the platforms' docs (not
- * taken from the simulator, so that a test checks the simulator against the docs), and the comparison of what a
- * client paged with the simulator's ground truth.
+ * What the order-platform tests share: digests and the GMT+8 time format written from the
+ * platforms' docs (not taken from the simulator, so that a test checks the simulator against the
+ * docs), and the comparison of what a client paged with the simulator's ground truth.
  */
 public final class OrderTestSupport {
-    private static final DateTimeFormatter GMT8 = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.ofHours(8));
+    private static final DateTimeFormatter GMT8 =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.ofHours(8));
     public static final long SECOND = 1000;
     public static final long DAY = 86_400_000L;
 
@@ -68,20 +71,31 @@ public final class OrderTestSupport {
         return sb.toString();
     }
 
-    /** Asserts that {@code paged} holds every live record of {@code truth} exactly once, with the same content. */
-    public static void assertExactlyOnce(List<JsonNode> paged, Function<JsonNode, String> idOf, GroundTruth truth) {
+    /**
+     * Asserts that {@code paged} holds every live record of {@code truth} exactly once, with the
+     * same content.
+     */
+    public static void assertExactlyOnce(
+            List<JsonNode> paged, Function<JsonNode, String> idOf, GroundTruth truth) {
         Set<String> ids = new HashSet<>();
-        for (JsonNode record : paged) assertThat(ids.add(idOf.apply(record))).as("duplicate %s", idOf.apply(record)).isTrue();
-        assertThat(ids).containsExactlyInAnyOrderElementsOf(truth.live().stream().map(GroundTruth.TruthRecord::id).toList());
+        for (JsonNode record : paged)
+            assertThat(ids.add(idOf.apply(record))).as("duplicate %s", idOf.apply(record)).isTrue();
+        assertThat(ids)
+                .containsExactlyInAnyOrderElementsOf(
+                        truth.live().stream().map(GroundTruth.TruthRecord::id).toList());
         var byId = truth.byId();
         for (JsonNode record : paged) {
-            assertThat(Json.contentHash(record)).as("content of %s", idOf.apply(record))
+            assertThat(Json.contentHash(record))
+                    .as("content of %s", idOf.apply(record))
                     .isEqualTo(byId.get(idOf.apply(record)).contentHash());
         }
     }
 
-    /** The ids of live records whose update time lies in the window but which the client never saw. */
-    public static Set<String> lostFromWindow(Set<String> seen, GroundTruth truth, LongPredicate inWindow) {
+    /**
+     * The ids of live records whose update time lies in the window but which the client never saw.
+     */
+    public static Set<String> lostFromWindow(
+            Set<String> seen, GroundTruth truth, LongPredicate inWindow) {
         return truth.live().stream()
                 .filter(r -> inWindow.test(r.updateTime()) && !seen.contains(r.id()))
                 .map(GroundTruth.TruthRecord::id)

@@ -1,8 +1,9 @@
 package io.httpsync.connector.endpoint.pagination;
 
+import org.apache.flink.annotation.Internal;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.flink.annotation.Internal;
 
 /**
  * A position of keyset paging: continue after the record with this time and id.
@@ -13,7 +14,8 @@ import org.apache.flink.annotation.Internal;
  * @param recordsRead records of this window read before this position
  */
 @Internal
-public record KeysetPosition(Long time, String id, int pagesRead, long recordsRead) implements PagePosition {
+public record KeysetPosition(Long time, String id, int pagesRead, long recordsRead)
+        implements PagePosition {
     static final String KIND = "keyset";
 
     @Override
@@ -27,7 +29,10 @@ public record KeysetPosition(Long time, String id, int pagesRead, long recordsRe
     }
 
     static KeysetPosition read(JsonNode node) {
-        return new KeysetPosition(PagePosition.optionalLong(node, "time"), node.path("id").asText(),
-                node.path("pages").asInt(), node.path("records").asLong());
+        return new KeysetPosition(
+                PagePosition.optionalLong(node, "time"),
+                node.path("id").asText(),
+                node.path("pages").asInt(),
+                node.path("records").asLong());
     }
 }

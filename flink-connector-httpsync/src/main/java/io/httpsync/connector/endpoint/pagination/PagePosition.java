@@ -1,18 +1,20 @@
 package io.httpsync.connector.endpoint.pagination;
 
+import io.httpsync.connector.endpoint.PaginationStyle;
+
+import org.apache.flink.annotation.Internal;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.httpsync.connector.endpoint.PaginationStyle;
-import org.apache.flink.annotation.Internal;
 
 import java.io.Serializable;
 
 /**
- * Where paging of one window stands: the page to fetch next, and what the pagination has learnt so far. Immutable.
- * It is split state: {@link #serialize()} writes it as a small versioned JSON text, and
- * {@link Pagination#parse(String)} reads it back, so that a restored split resumes mid-window.
+ * Where paging of one window stands: the page to fetch next, and what the pagination has learnt so
+ * far. Immutable. It is split state: {@link #serialize()} writes it as a small versioned JSON text,
+ * and {@link Pagination#parse(String)} reads it back, so that a restored split resumes mid-window.
  */
 @Internal
 public sealed interface PagePosition extends Serializable
@@ -23,7 +25,10 @@ public sealed interface PagePosition extends Serializable
     /** How many pages of this window were read before this position (0 at the first page). */
     int pagesRead();
 
-    /** The position as JSON text, e.g. {@code {"v":1,"kind":"cursor","cursor":"1700_42","pages":3,...}}. */
+    /**
+     * The position as JSON text, e.g. {@code
+     * {"v":1,"kind":"cursor","cursor":"1700_42","pages":3,...}}.
+     */
     default String serialize() {
         ObjectNode node = JSON.createObjectNode().put("v", VERSION).put("kind", kind());
         write(node);
@@ -49,10 +54,13 @@ public sealed interface PagePosition extends Serializable
             throw new IllegalArgumentException("not a serialized page position: " + text);
         }
         int version = node.path("v").asInt(-1);
-        if (version != VERSION) throw new IllegalArgumentException("page position of unknown version " + version + ": " + text);
+        if (version != VERSION)
+            throw new IllegalArgumentException(
+                    "page position of unknown version " + version + ": " + text);
         String kind = node.path("kind").asText();
         for (PaginationStyle style : PaginationStyle.values()) {
-            if (style.paging().positionKind().equals(kind)) return style.paging().positionReader().apply(node);
+            if (style.paging().positionKind().equals(kind))
+                return style.paging().positionReader().apply(node);
         }
         throw new IllegalArgumentException("page position of unknown kind: " + text);
     }

@@ -1,7 +1,8 @@
 package io.httpsync.connector.endpoint.template;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import org.apache.flink.annotation.Internal;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,7 +27,8 @@ public final class Template {
     /**
      * A placeholder.
      *
-     * @param insideJsonString whether it stands inside a JSON string literal (then its value is JSON-escaped)
+     * @param insideJsonString whether it stands inside a JSON string literal (then its value is
+     *     JSON-escaped)
      */
     private record Slot(String name, boolean insideJsonString) implements Segment {}
 
@@ -70,13 +72,20 @@ public final class Template {
             if (c == '$' && source.startsWith("${", i)) {
                 int close = source.indexOf('}', i + 2);
                 if (close < 0) {
-                    throw new IllegalArgumentException("unterminated placeholder '" + abbreviate(source.substring(i))
-                            + "' at index " + i);
+                    throw new IllegalArgumentException(
+                            "unterminated placeholder '"
+                                    + abbreviate(source.substring(i))
+                                    + "' at index "
+                                    + i);
                 }
                 String name = source.substring(i + 2, close).trim();
                 if (!isValidName(name)) {
-                    throw new IllegalArgumentException("malformed placeholder '" + source.substring(i, close + 1)
-                            + "' at index " + i + "; names are made of letters, digits, '.', '-' and '_'");
+                    throw new IllegalArgumentException(
+                            "malformed placeholder '"
+                                    + source.substring(i, close + 1)
+                                    + "' at index "
+                                    + i
+                                    + "; names are made of letters, digits, '.', '-' and '_'");
                 }
                 if (literal.length() > 0) {
                     segments.add(new Literal(literal.toString()));

@@ -2,6 +2,7 @@ package io.httpsync.connector.endpoint.template;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.TimeFormat;
+
 import org.apache.flink.annotation.Internal;
 
 import java.time.ZoneId;
@@ -9,9 +10,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The values of one rendering: what {@code ${...}} stands for in one request. Built per request on whichever thread
- * renders it; not shared. A value that is unavailable (a tenant without the property, a token where none was
- * fetched) fails with a message naming the placeholder and the tenant, never a secret.
+ * The values of one rendering: what {@code ${...}} stands for in one request. Built per request on
+ * whichever thread renders it; not shared. A value that is unavailable (a tenant without the
+ * property, a token where none was fetched) fails with a message naming the placeholder and the
+ * tenant, never a secret.
  */
 @Internal
 public final class TemplateVariables implements Function<String, String> {
@@ -24,8 +26,15 @@ public final class TemplateVariables implements Function<String, String> {
     private final Map<String, String> paging;
     private final String token;
 
-    private TemplateVariables(Tenant tenant, long nowMillis, TimeFormat timeFormat, ZoneId zone, Long windowStart,
-                              Long windowEndSent, Map<String, String> paging, String token) {
+    private TemplateVariables(
+            Tenant tenant,
+            long nowMillis,
+            TimeFormat timeFormat,
+            ZoneId zone,
+            Long windowStart,
+            Long windowEndSent,
+            Map<String, String> paging,
+            String token) {
         this.tenant = tenant;
         this.nowMillis = nowMillis;
         this.timeFormat = timeFormat;
@@ -37,21 +46,32 @@ public final class TemplateVariables implements Function<String, String> {
     }
 
     /** The values a token request may use: the tenant and the clock. */
-    public static TemplateVariables forTokenRequest(Tenant tenant, long nowMillis, TimeFormat timeFormat, ZoneId zone) {
-        return new TemplateVariables(tenant, nowMillis, timeFormat, zone, null, null, Map.of(), null);
+    public static TemplateVariables forTokenRequest(
+            Tenant tenant, long nowMillis, TimeFormat timeFormat, ZoneId zone) {
+        return new TemplateVariables(
+                tenant, nowMillis, timeFormat, zone, null, null, Map.of(), null);
     }
 
     /**
      * The values of a list request.
      *
-     * @param windowEndSent the window end as it is sent (already one unit earlier for inclusive ends)
-     * @param paging the values the pagination contributes for the position ({@code page}, {@code cursor}, ...)
+     * @param windowEndSent the window end as it is sent (already one unit earlier for inclusive
+     *     ends)
+     * @param paging the values the pagination contributes for the position ({@code page}, {@code
+     *     cursor}, ...)
      * @param token the access token, or null if the endpoint uses none
      */
-    public static TemplateVariables forListRequest(Tenant tenant, long nowMillis, TimeFormat timeFormat, ZoneId zone,
-                                                   long windowStart, long windowEndSent, Map<String, String> paging,
-                                                   String token) {
-        return new TemplateVariables(tenant, nowMillis, timeFormat, zone, windowStart, windowEndSent, paging, token);
+    public static TemplateVariables forListRequest(
+            Tenant tenant,
+            long nowMillis,
+            TimeFormat timeFormat,
+            ZoneId zone,
+            long windowStart,
+            long windowEndSent,
+            Map<String, String> paging,
+            String token) {
+        return new TemplateVariables(
+                tenant, nowMillis, timeFormat, zone, windowStart, windowEndSent, paging, token);
     }
 
     @Override
@@ -75,15 +95,21 @@ public final class TemplateVariables implements Function<String, String> {
                 break;
         }
         if (name.startsWith(Placeholders.TENANT_PREFIX)) {
-            return tenant.requireProperty(name.substring(Placeholders.TENANT_PREFIX.length()), "placeholder ${" + name + "}");
+            return tenant.requireProperty(
+                    name.substring(Placeholders.TENANT_PREFIX.length()),
+                    "placeholder ${" + name + "}");
         }
         return require(paging.get(name), name);
     }
 
     private <T> T require(T value, String name) {
         if (value == null) {
-            throw new IllegalStateException("placeholder ${" + name + "} has no value in this request for tenant '"
-                    + tenant.id() + "'");
+            throw new IllegalStateException(
+                    "placeholder ${"
+                            + name
+                            + "} has no value in this request for tenant '"
+                            + tenant.id()
+                            + "'");
         }
         return value;
     }

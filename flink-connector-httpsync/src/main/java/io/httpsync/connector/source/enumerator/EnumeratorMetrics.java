@@ -14,14 +14,17 @@ import java.util.function.LongSupplier;
  * The metrics of the {@link HttpSyncEnumerator}, registered on the enumerator's metric group:
  *
  * <ul>
- *   <li>{@code unassignedSplits} (Flink's standard gauge): windows planned and waiting for a reader.
- *   <li>{@value #COMMITTED_WINDOWS}: counter of windows committed (covered by a completed checkpoint) since the
- *       enumerator started.
- *   <li>{@value #PLATFORM_CLOCK_SKEW_MILLIS}: gauge, how far the platform's clock runs ahead of the JobManager's by
- *       the readers' reports (negative: behind; 0 until reported). Planning keeps to the platform's clock.
- *   <li>{@code tenant.<tenant>.}{@value #SYNC_POSITION}: gauge, the tenant's sync position in epoch milliseconds.
- *   <li>{@code tenant.<tenant>.}{@value #SYNC_LAG_MILLIS}: gauge, now minus the sync position: how far the sink is
- *       behind the platform for this tenant.
+ *   <li>{@code unassignedSplits} (Flink's standard gauge): windows planned and waiting for a
+ *       reader.
+ *   <li>{@value #COMMITTED_WINDOWS}: counter of windows committed (covered by a completed
+ *       checkpoint) since the enumerator started.
+ *   <li>{@value #PLATFORM_CLOCK_SKEW_MILLIS}: gauge, how far the platform's clock runs ahead of the
+ *       JobManager's by the readers' reports (negative: behind; 0 until reported). Planning keeps
+ *       to the platform's clock.
+ *   <li>{@code tenant.<tenant>.}{@value #SYNC_POSITION}: gauge, the tenant's sync position in epoch
+ *       milliseconds.
+ *   <li>{@code tenant.<tenant>.}{@value #SYNC_LAG_MILLIS}: gauge, now minus the sync position: how
+ *       far the sink is behind the platform for this tenant.
  * </ul>
  *
  * <p>Gauges are read by the metric reporter thread, so they only read volatile values.
@@ -38,8 +41,12 @@ final class EnumeratorMetrics {
     private final SplitEnumeratorMetricGroup group;
     private final Clock clock;
 
-    EnumeratorMetrics(SplitEnumeratorMetricGroup group, Clock clock, IntSupplier unassignedWindows,
-                      LongSupplier committedWindows, LongSupplier platformClockSkew) {
+    EnumeratorMetrics(
+            SplitEnumeratorMetricGroup group,
+            Clock clock,
+            IntSupplier unassignedWindows,
+            LongSupplier committedWindows,
+            LongSupplier platformClockSkew) {
         this.group = group;
         this.clock = clock;
         group.setUnassignedSplitsGauge(() -> (long) unassignedWindows.getAsInt());
@@ -50,10 +57,15 @@ final class EnumeratorMetrics {
     void registerTenant(TenantProgress progress) {
         MetricGroup tenantGroup = group.addGroup(TENANT_GROUP, progress.tenant());
         tenantGroup.gauge(SYNC_POSITION, (Gauge<Long>) progress::syncPositionMillis);
-        tenantGroup.gauge(SYNC_LAG_MILLIS, (Gauge<Long>) () -> clock.millis() - progress.syncPositionMillis());
+        tenantGroup.gauge(
+                SYNC_LAG_MILLIS,
+                (Gauge<Long>) () -> clock.millis() - progress.syncPositionMillis());
     }
 
-    /** A counter whose count is kept elsewhere (the ledger counts its commits): reporters only read counters. */
+    /**
+     * A counter whose count is kept elsewhere (the ledger counts its commits): reporters only read
+     * counters.
+     */
     private record ReadOnlyCounter(LongSupplier count) implements Counter {
         @Override
         public void inc() {

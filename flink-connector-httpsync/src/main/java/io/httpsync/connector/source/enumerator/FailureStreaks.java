@@ -8,12 +8,13 @@ import io.httpsync.connector.source.split.WindowSplit;
 import org.apache.flink.annotation.Internal;
 
 /**
- * The plan's rules for windows that fail in a row: when a failed window is read again and when a bounded sync gives up
- * on it (see {@link WindowFailure} and {@link SyncPlan#maxWindowFailures()}).
+ * The plan's rules for windows that fail in a row: when a failed window is read again and when a
+ * bounded sync gives up on it (see {@link WindowFailure} and {@link SyncPlan#maxWindowFailures()}).
  *
- * <p>The count itself is the window's {@link FailureStreak}, which travels with its split (checkpointed with it, so a
- * restore does not reset it). A failure with another cause than the previous one starts a new streak; a window that
- * finishes, or is replaced by other windows, leaves its streak behind.
+ * <p>The count itself is the window's {@link FailureStreak}, which travels with its split
+ * (checkpointed with it, so a restore does not reset it). A failure with another cause than the
+ * previous one starts a new streak; a window that finishes, or is replaced by other windows, leaves
+ * its streak behind.
  *
  * <p>Stateless and immutable; used by the enumerator on the coordinator thread.
  */
@@ -29,13 +30,19 @@ final class FailureStreaks {
     /**
      * The streak of {@code window} after {@code failure}.
      *
-     * @throws WindowFailedException if the sync is bounded and the window failed with the same lasting cause as many
-     *     times as the plan allows
+     * @throws WindowFailedException if the sync is bounded and the window failed with the same
+     *     lasting cause as many times as the plan allows
      */
     FailureStreak failed(WindowSplit window, WindowFailure failure) {
         FailureStreak streak = FailureStreak.after(window.failureStreak(), failure);
-        if (plan.isBounded() && !failure.transientCause() && streak.failures() >= plan.maxWindowFailures()) {
-            throw new WindowFailedException(window.tenant(), window.startMillis(), window.endMillis(), streak.failures(),
+        if (plan.isBounded()
+                && !failure.transientCause()
+                && streak.failures() >= plan.maxWindowFailures()) {
+            throw new WindowFailedException(
+                    window.tenant(),
+                    window.startMillis(),
+                    window.endMillis(),
+                    streak.failures(),
                     failure.reason());
         }
         return streak;

@@ -7,12 +7,15 @@ import org.apache.flink.annotation.Internal;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * A window whose records were all emitted, waiting for a checkpoint to complete before it counts as committed.
+ * A window whose records were all emitted, waiting for a checkpoint to complete before it counts as
+ * committed.
  *
- * @param reportedSplitId the id of the split whose report produced it (for a hot window, the covered part belongs to
- *     the reported split, which had a different window)
- * @param window the finished window, unstarted: what is handed out again if its reader fails before a checkpoint
- * @param checkpointId the first checkpoint snapshotted after the report, or {@link #NOT_YET_CHECKPOINTED}
+ * @param reportedSplitId the id of the split whose report produced it (for a hot window, the
+ *     covered part belongs to the reported split, which had a different window)
+ * @param window the finished window, unstarted: what is handed out again if its reader fails before
+ *     a checkpoint
+ * @param checkpointId the first checkpoint snapshotted after the report, or {@link
+ *     #NOT_YET_CHECKPOINTED}
  */
 @Internal
 public record FinishedWindow(String reportedSplitId, WindowSplit window, long checkpointId) {

@@ -7,19 +7,21 @@ import org.apache.flink.annotation.Internal;
 import java.util.List;
 
 /**
- * The checkpointed state of the {@link HttpSyncEnumerator}: everything needed to resume exactly where it was.
+ * The checkpointed state of the {@link HttpSyncEnumerator}: everything needed to resume exactly
+ * where it was.
  *
- * <p>Every window of every tenant between its start and its next planned start is, at any time, in exactly one place:
- * unassigned, assigned to a reader, failed (waiting for a retry), finished (waiting for a checkpoint), or committed
- * (behind the sync position, or among the committed ranges beyond it). Hot windows appear as their pieces.
+ * <p>Every window of every tenant between its start and its next planned start is, at any time, in
+ * exactly one place: unassigned, assigned to a reader, failed (waiting for a retry), finished
+ * (waiting for a checkpoint), or committed (behind the sync position, or among the committed ranges
+ * beyond it). Hot windows appear as their pieces.
  *
  * @param tenants the planning and commit progress per tenant, sorted by tenant
  * @param unassigned windows planned but not handed out, in assignment order
  * @param assigned windows handed out to a reader and not reported back, sorted by start
  * @param finishedPending finished windows waiting for a completed checkpoint, sorted by start
  * @param failed failed windows waiting for their retry, sorted by start
- * @param refreshTokens the newest refresh token of each tenant whose token endpoint rotates them, sorted by tenant
- *     (secrets: {@link #toString} leaves them out)
+ * @param refreshTokens the newest refresh token of each tenant whose token endpoint rotates them,
+ *     sorted by tenant (secrets: {@link #toString} leaves them out)
  */
 @Internal
 public record HttpSyncEnumState(
@@ -39,7 +41,10 @@ public record HttpSyncEnumState(
         refreshTokens = List.copyOf(refreshTokens);
     }
 
-    /** A state without refresh tokens (an endpoint whose tokens do not rotate, or a state of version 1). */
+    /**
+     * A state without refresh tokens (an endpoint whose tokens do not rotate, or a state of version
+     * 1).
+     */
     public HttpSyncEnumState(
             List<TenantState> tenants,
             List<WindowSplit> unassigned,
@@ -51,6 +56,7 @@ public record HttpSyncEnumState(
 
     /** The same windows and progress with these refresh tokens. */
     public HttpSyncEnumState withRefreshTokens(List<RotatedRefreshToken> newest) {
-        return new HttpSyncEnumState(tenants, unassigned, assigned, finishedPending, failed, newest);
+        return new HttpSyncEnumState(
+                tenants, unassigned, assigned, finishedPending, failed, newest);
     }
 }

@@ -23,28 +23,31 @@ import static io.httpsync.connector.source.split.StateSerde.writeBytes;
 import static io.httpsync.connector.source.split.StateSerde.writeString;
 
 /**
- * The versioned serializer of {@link HttpSyncEnumState}, modelled on Kafka's {@code KafkaSourceEnumStateSerializer}.
+ * The versioned serializer of {@link HttpSyncEnumState}, modelled on Kafka's {@code
+ * KafkaSourceEnumStateSerializer}.
  *
- * <p>Rules for evolving it: never change what an existing version writes (its test writer nests the splits in the
- * split format of its time; {@link #serialize} nests them in the current one); add a {@code VERSION_n} constant with a
- * javadoc of what changed, a {@code deserializeVersionN} method and a {@code case} in {@link #deserialize}; keep a
- * {@code @VisibleForTesting serializeVersionN} so tests can still produce every old format. The splits are nested with
- * the {@link WindowSplitSerializer} and its version is written first, so the two formats evolve independently.
+ * <p>Rules for evolving it: never change what an existing version writes (its test writer nests the
+ * splits in the split format of its time; {@link #serialize} nests them in the current one); add a
+ * {@code VERSION_n} constant with a javadoc of what changed, a {@code deserializeVersionN} method
+ * and a {@code case} in {@link #deserialize}; keep a {@code @VisibleForTesting serializeVersionN}
+ * so tests can still produce every old format. The splits are nested with the {@link
+ * WindowSplitSerializer} and its version is written first, so the two formats evolve independently.
  * Trailing bytes and unknown versions are rejected with an {@link IOException}.
  */
 @Internal
-public final class HttpSyncEnumStateSerializer implements SimpleVersionedSerializer<HttpSyncEnumState> {
+public final class HttpSyncEnumStateSerializer
+        implements SimpleVersionedSerializer<HttpSyncEnumState> {
 
     /**
-     * Version 1, the first: split serializer version; per tenant its next planned start, sync position and committed
-     * ranges beyond it; then the unassigned, assigned, finished-pending (with reporting split id and checkpoint id)
-     * and failed (with retry time and reason) windows.
+     * Version 1, the first: split serializer version; per tenant its next planned start, sync
+     * position and committed ranges beyond it; then the unassigned, assigned, finished-pending
+     * (with reporting split id and checkpoint id) and failed (with retry time and reason) windows.
      */
     public static final int VERSION_1 = 1;
 
     /**
-     * Version 2: version 1, then the rotated refresh tokens: a count, and per tenant its id, the fingerprint of its
-     * configured refresh token and its newest refresh token.
+     * Version 2: version 1, then the rotated refresh tokens: a count, and per tenant its id, the
+     * fingerprint of its configured refresh token and its newest refresh token.
      */
     public static final int VERSION_2 = 2;
 
@@ -85,8 +88,8 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
     }
 
     /**
-     * Writes {@link #VERSION_2}, the current version, with the splits in the split serializer's version 1 (as when
-     * version 2 was introduced), so that its bytes stay tested.
+     * Writes {@link #VERSION_2}, the current version, with the splits in the split serializer's
+     * version 1 (as when version 2 was introduced), so that its bytes stay tested.
      */
     @VisibleForTesting
     byte[] serializeVersion2(HttpSyncEnumState state) throws IOException {
@@ -108,8 +111,8 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
     }
 
     /**
-     * Writes {@link #VERSION_1} (without refresh tokens); kept callable so that the restore of version-1 bytes stays
-     * tested.
+     * Writes {@link #VERSION_1} (without refresh tokens); kept callable so that the restore of
+     * version-1 bytes stays tested.
      */
     @VisibleForTesting
     byte[] serializeVersion1(HttpSyncEnumState state) throws IOException {
@@ -120,8 +123,11 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
         return bytes.toByteArray();
     }
 
-    /** The fields of version 1, the splits written in {@code splitVersion} (which precedes them). */
-    private void writeVersion1Fields(DataOutputStream out, HttpSyncEnumState state, int splitVersion) throws IOException {
+    /**
+     * The fields of version 1, the splits written in {@code splitVersion} (which precedes them).
+     */
+    private void writeVersion1Fields(
+            DataOutputStream out, HttpSyncEnumState state, int splitVersion) throws IOException {
         out.writeInt(splitVersion);
         out.writeInt(state.tenants().size());
         for (TenantState tenant : state.tenants()) {
@@ -200,12 +206,14 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
         long start = in.readLong();
         long end = in.readLong();
         if (start >= end) {
-            throw new IOException("Corrupt " + WHAT + ": empty committed range [" + start + ", " + end + ")");
+            throw new IOException(
+                    "Corrupt " + WHAT + ": empty committed range [" + start + ", " + end + ")");
         }
         return new TimeRange(start, end);
     }
 
-    private void writeSplits(DataOutputStream out, List<WindowSplit> splits, int splitVersion) throws IOException {
+    private void writeSplits(DataOutputStream out, List<WindowSplit> splits, int splitVersion)
+            throws IOException {
         out.writeInt(splits.size());
         for (WindowSplit split : splits) {
             writeSplit(out, split, splitVersion);
@@ -221,7 +229,8 @@ public final class HttpSyncEnumStateSerializer implements SimpleVersionedSeriali
         return splits;
     }
 
-    private void writeSplit(DataOutputStream out, WindowSplit split, int splitVersion) throws IOException {
+    private void writeSplit(DataOutputStream out, WindowSplit split, int splitVersion)
+            throws IOException {
         writeBytes(out, splitSerializer.serialize(split, splitVersion));
     }
 

@@ -9,7 +9,6 @@ import io.httpsync.connector.source.event.TokenEvent;
 import io.httpsync.connector.source.event.TokenRequestEvent;
 import io.httpsync.connector.source.event.WindowsEndedEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
-import io.httpsync.connector.source.split.FailureStreak;
 import io.httpsync.connector.source.split.WindowFailure;
 import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowSplit;
@@ -37,68 +36,75 @@ import java.util.Map;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * The split enumerator of the httpsync source: plans time windows per tenant, hands them to readers on request,
- * splits hot windows, retries failed ones, and turns finished windows into a per-tenant <b>sync position</b> once a
- * checkpoint covers them.
+ * The split enumerator of the httpsync source: plans time windows per tenant, hands them to readers
+ * on request, splits hot windows, retries failed ones, and turns finished windows into a per-tenant
+ * <b>sync position</b> once a checkpoint covers them.
  *
- * <p>The windows themselves, where each one is and what follows from reports, are kept by its {@link WindowLedger}
- * (the split lifecycle is described there); this class speaks the reader protocol and tells the ledger what the
- * readers said.
+ * <p>The windows themselves, where each one is and what follows from reports, are kept by its
+ * {@link WindowLedger} (the split lifecycle is described there); this class speaks the reader
+ * protocol and tells the ledger what the readers said.
  *
  * <ul>
- *   <li><b>Assignment</b> is pull-based. Each {@link #handleSplitRequest} is answered with at most one window; a
- *       reader that wants k windows in flight sends k requests. A request that finds no window waits until one
- *       appears and the reader speaks again (it polls, see below).
- *   <li><b>Reports.</b> A reader sends {@link WindowsEndedEvent} only after it has emitted every record of the
- *       window (each split of the event carries how its window ended, {@link WindowOutcome}), from the thread that also takes its checkpoints. Every checkpoint the enumerator snapshots after
- *       receiving the event is triggered on the reader after the event was sent, so the window's records precede that
- *       checkpoint's barrier. Hence the window is committed when such a checkpoint completes (the approach of Flink
- *       CDC's incremental snapshot): {@link #snapshotState} stamps newly finished windows with the checkpoint id,
+ *   <li><b>Assignment</b> is pull-based. Each {@link #handleSplitRequest} is answered with at most
+ *       one window; a reader that wants k windows in flight sends k requests. A request that finds
+ *       no window waits until one appears and the reader speaks again (it polls, see below).
+ *   <li><b>Reports.</b> A reader sends {@link WindowsEndedEvent} only after it has emitted every
+ *       record of the window (each split of the event carries how its window ended, {@link
+ *       WindowOutcome}), from the thread that also takes its checkpoints. Every checkpoint the
+ *       enumerator snapshots after receiving the event is triggered on the reader after the event
+ *       was sent, so the window's records precede that checkpoint's barrier. Hence the window is
+ *       committed when such a checkpoint completes (the approach of Flink CDC's incremental
+ *       snapshot): {@link #snapshotState} stamps newly finished windows with the checkpoint id,
  *       {@link #notifyCheckpointComplete} commits those stamped at or before the completed id.
- *       Windows that ended too large, too early or failed are re-planned by the {@link WindowLedger}.
- *       In a bounded sync, a window that fails {@link SyncPlan#maxWindowFailures()} times in a row with the same
- *       lasting cause fails the job with a {@link io.httpsync.connector.source.WindowFailedException}, without
- *       restarts: asking again would give the same answer, and a bounded job must end. The count travels with the
- *       window's split ({@link io.httpsync.connector.source.split.FailureStreak}), so a restore does not reset it.
- *   <li><b>Horizon.</b> In continuous mode a periodic {@link SplitEnumeratorContext#callAsync} reads the clock on the
- *       worker thread; planning keeps to the platform's clock as the readers report it with their polls
- *       ({@link PlatformClockTracker}).
- *   <li><b>Positions.</b> A tenant's sync position is sent to each reader ({@link SyncPositionEvent}) after it moved,
- *       with the reader's next request, report or poll.
+ *       Windows that ended too large, too early or failed are re-planned by the {@link
+ *       WindowLedger}. In a bounded sync, a window that fails {@link SyncPlan#maxWindowFailures()}
+ *       times in a row with the same lasting cause fails the job with a {@link
+ *       io.httpsync.connector.source.WindowFailedException}, without restarts: asking again would
+ *       give the same answer, and a bounded job must end. The count travels with the window's split
+ *       ({@link io.httpsync.connector.source.split.FailureStreak}), so a restore does not reset it.
+ *   <li><b>Horizon.</b> In continuous mode a periodic {@link SplitEnumeratorContext#callAsync}
+ *       reads the clock on the worker thread; planning keeps to the platform's clock as the readers
+ *       report it with their polls ({@link PlatformClockTracker}).
+ *   <li><b>Positions.</b> A tenant's sync position is sent to each reader ({@link
+ *       SyncPositionEvent}) after it moved, with the reader's next request, report or poll.
  * </ul>
  *
- * <p><b>Only readers that speak are answered.</b> Assignments, acknowledgements, positions and the end of a bounded
- * sync go to a reader only in answer to its own split request, report or {@link ReaderPollEvent} (each reader polls
- * every poll interval), never from the tick or a checkpoint's completion. A stop-with-savepoint finishes the tasks
- * right after the savepoint completes, and Flink fails over a task to which an operator event was lost, which fails
- * the stop. A stopping reader no longer speaks, so nothing is sent to it.
+ * <p><b>Only readers that speak are answered.</b> Assignments, acknowledgements, positions and the
+ * end of a bounded sync go to a reader only in answer to its own split request, report or {@link
+ * ReaderPollEvent} (each reader polls every poll interval), never from the tick or a checkpoint's
+ * completion. A stop-with-savepoint finishes the tasks right after the savepoint completes, and
+ * Flink fails over a task to which an operator event was lost, which fails the stop. A stopping
+ * reader no longer speaks, so nothing is sent to it.
  *
- * <p><b>Rate-limit budgets.</b> With the {@code job} backend the enumerator holds the job's {@link JobBudget}: each
- * poll brings the reader's demand per bucket key, and the answer its allotments when they changed, so that every
- * bucket is one budget over all readers on all TaskManagers. A reader that (re)registers starts with none.
+ * <p><b>Rate-limit budgets.</b> With the {@code job} backend the enumerator holds the job's {@link
+ * JobBudget}: each poll brings the reader's demand per bucket key, and the answer its allotments
+ * when they changed, so that every bucket is one budget over all readers on all TaskManagers. A
+ * reader that (re)registers starts with none.
  *
- * <p>Every report is acknowledged with a {@link WindowsFinishedAckEvent}; the reader keeps the split in its state
- * until then and re-sends the report after a restore. A report about a window that is not (any more) assigned was
- * already handled and is only acknowledged.
+ * <p>Every report is acknowledged with a {@link WindowsFinishedAckEvent}; the reader keeps the
+ * split in its state until then and re-sends the report after a restore. A report about a window
+ * that is not (any more) assigned was already handled and is only acknowledged.
  *
- * <p><b>Bounded end.</b> A waiting reader is told that there are no more splits only when the ledger has nothing left
- * to hand out ({@link WindowLedger#isBoundedSyncDone}). Finished windows waiting for a checkpoint do not hold readers
- * back: they come back only through {@link #addSplitsBack}, with a restarted reader that asks again.
+ * <p><b>Bounded end.</b> A waiting reader is told that there are no more splits only when the
+ * ledger has nothing left to hand out ({@link WindowLedger#isBoundedSyncDone}). Finished windows
+ * waiting for a checkpoint do not hold readers back: they come back only through {@link
+ * #addSplitsBack}, with a restarted reader that asks again.
  *
- * <p><b>Tokens.</b> The enumerator holds the job's one access token per tenant ({@link TokenCoordinator}): readers ask
- * for it ({@link TokenRequestEvent}) and are answered like any other message, and the newest rotated refresh tokens
- * are part of the state.
+ * <p><b>Tokens.</b> The enumerator holds the job's one access token per tenant ({@link
+ * TokenCoordinator}): readers ask for it ({@link TokenRequestEvent}) and are answered like any
+ * other message, and the newest rotated refresh tokens are part of the state.
  *
- * <p><b>Known limit.</b> When a single reader fails over regionally (without the coordinator being reset, e.g. in a
- * job of forward edges only), a window it reported after its restored checkpoint may still be committed while the
- * restarted reader re-reads it from its restored split state: nothing is lost, but the position may run ahead of the
- * sink for that while.
+ * <p><b>Known limit.</b> When a single reader fails over regionally (without the coordinator being
+ * reset, e.g. in a job of forward edges only), a window it reported after its restored checkpoint
+ * may still be committed while the restarted reader re-reads it from its restored split state:
+ * nothing is lost, but the position may run ahead of the sink for that while.
  *
  * <h2>Threads</h2>
  *
- * <p>All methods of this class, including the handlers of {@code callAsync}, run in the source coordinator thread,
- * except the callables given to {@code callAsync} (which only read the clock, on the coordinator's worker thread)
- * and the metric gauges (read by the reporter thread). The coordinator thread never blocks: no I/O, no sleeping.
+ * <p>All methods of this class, including the handlers of {@code callAsync}, run in the source
+ * coordinator thread, except the callables given to {@code callAsync} (which only read the clock,
+ * on the coordinator's worker thread) and the metric gauges (read by the reporter thread). The
+ * coordinator thread never blocks: no I/O, no sleeping.
  */
 @Internal
 public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSyncEnumState> {
@@ -108,16 +114,22 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     private final SplitEnumeratorContext<WindowSplit> context;
     private final SyncPlan plan;
     private final WindowLedger ledger;
+
     /** The platform's clock as the readers report it: continuous planning keeps to it. */
     private final PlatformClockTracker platformClock;
 
     /** Split requests not answered yet, one entry per request, in arrival order. */
     private final Deque<Integer> splitRequests = new ArrayDeque<>();
-    /** The positions each reader last heard (not checkpointed: a restored reader is told again in addReader). */
+
+    /**
+     * The positions each reader last heard (not checkpointed: a restored reader is told again in
+     * addReader).
+     */
     private final Map<Integer, Map<String, Long>> positionsSent = new HashMap<>();
 
     /** The job's rate-limit budgets (backend {@code job}), or null when they are kept elsewhere. */
     @Nullable private final JobBudget budget;
+
     /** The job's tokens, or null if the endpoint fetches none. */
     @Nullable private final TokenCoordinator tokens;
 
@@ -133,9 +145,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     }
 
     /**
-     * @param budget the job's rate-limit budgets to divide among the readers, or null when kept elsewhere
-     * @param tokens the job's tokens (restored with the refresh tokens of {@code restoredState}), or null if the
-     *     endpoint fetches none
+     * @param budget the job's rate-limit budgets to divide among the readers, or null when kept
+     *     elsewhere
+     * @param tokens the job's tokens (restored with the refresh tokens of {@code restoredState}),
+     *     or null if the endpoint fetches none
      */
     public HttpSyncEnumerator(
             SplitEnumeratorContext<WindowSplit> context,
@@ -149,12 +162,20 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         this.budget = budget;
         this.platformClock = new PlatformClockTracker(plan.lagMillis());
         this.ledger = new WindowLedger(plan, restoredState);
-        EnumeratorMetrics metrics = new EnumeratorMetrics(context.metricGroup(), plan.clock(), ledger::unassignedCount,
-                ledger::committedWindows, platformClock::skewMillis);
+        EnumeratorMetrics metrics =
+                new EnumeratorMetrics(
+                        context.metricGroup(),
+                        plan.clock(),
+                        ledger::unassignedCount,
+                        ledger::committedWindows,
+                        platformClock::skewMillis);
         ledger.tenants().forEach(metrics::registerTenant);
     }
 
-    /** Coordinator thread. Checks the plan against the clock for new tenants and starts the periodic tick. */
+    /**
+     * Coordinator thread. Checks the plan against the clock for new tenants and starts the periodic
+     * tick.
+     */
     @Override
     public void start() {
         if (ledger.hasNewTenants()) {
@@ -162,7 +183,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         }
         if (tokens != null) tokens.start();
         long tick = plan.tickIntervalMillis();
-        // Continuous mode discovers its first windows right away; bounded mode only needs the tick for retries.
+        // Continuous mode discovers its first windows right away; bounded mode only needs the tick
+        // for retries.
         context.callAsync(plan.clock()::millis, this::onTick, plan.isBounded() ? tick : 0L, tick);
         LOG.info("Started httpsync enumerator for {} (tick every {} ms)", plan, tick);
     }
@@ -170,13 +192,15 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     /** Coordinator thread: the handler of the periodic clock read. */
     private void onTick(@Nullable Long nowMillis, @Nullable Throwable error) {
         if (error != null) {
-            throw new FlinkRuntimeException("The httpsync enumerator could not read the clock", error);
+            throw new FlinkRuntimeException(
+                    "The httpsync enumerator could not read the clock", error);
         }
         if (!plan.isBounded()) {
             ledger.advanceHorizon(platformClock.platformNowMillis(nowMillis));
         }
         ledger.retryDue(nowMillis);
-        // nothing is sent from here: the windows planned or retried go to the readers that ask, when they poll
+        // nothing is sent from here: the windows planned or retried go to the readers that ask,
+        // when they poll
     }
 
     /** Coordinator thread. */
@@ -187,26 +211,34 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     }
 
     /**
-     * Coordinator thread. Assigns nothing (pull-based: the reader asks); tells the reader the current sync positions,
-     * so that a reader that starts or restarts has its watermark before the next position moves.
+     * Coordinator thread. Assigns nothing (pull-based: the reader asks); tells the reader the
+     * current sync positions, so that a reader that starts or restarts has its watermark before the
+     * next position moves.
      */
     @Override
     public void addReader(int subtaskId) {
         positionsSent.remove(subtaskId); // a (re)started reader knows no positions
-        if (budget != null) budget.removeReader(subtaskId); // and holds no allotment: its predecessor's parts are free
-        splitRequests.removeIf(r -> r == subtaskId); // and asks again for what its predecessor asked for
+        if (budget != null)
+            budget.removeReader(
+                    subtaskId); // and holds no allotment: its predecessor's parts are free
+        splitRequests.removeIf(
+                r -> r == subtaskId); // and asks again for what its predecessor asked for
         if (tokens != null) tokens.readerStarted(subtaskId);
         sendPositionsIfMoved(subtaskId);
     }
 
     /**
-     * Coordinator thread. Called with the splits assigned to a failed reader after its last successful checkpoint:
-     * what is left of them goes back to the queue.
+     * Coordinator thread. Called with the splits assigned to a failed reader after its last
+     * successful checkpoint: what is left of them goes back to the queue.
      */
     @Override
     public void addSplitsBack(List<WindowSplit> splits, int subtaskId) {
         int requeued = ledger.takeBack(splits);
-        LOG.info("Reader {} failed; {} of its {} windows go back to the queue", subtaskId, requeued, splits.size());
+        LOG.info(
+                "Reader {} failed; {} of its {} windows go back to the queue",
+                subtaskId,
+                requeued,
+                splits.size());
     }
 
     /** Coordinator thread. */
@@ -215,7 +247,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         List<String> handled;
         if (event instanceof ReaderPollEvent poll) {
             if (budget != null) budget.report(subtaskId, poll.budget());
-            if (poll.platformNowMillis() != null) platformClock.reported(poll.platformNowMillis(), plan.clock().millis());
+            if (poll.platformNowMillis() != null)
+                platformClock.reported(poll.platformNowMillis(), plan.clock().millis());
             answer(subtaskId);
             return;
         } else if (event instanceof TokenRequestEvent) {
@@ -233,7 +266,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         answer(subtaskId);
     }
 
-    /** Coordinator thread. What a reader that spoke to us gets: windows for its waiting requests, or the end; positions. */
+    /**
+     * Coordinator thread. What a reader that spoke to us gets: windows for its waiting requests, or
+     * the end; positions.
+     */
     private void answer(int subtaskId) {
         assignPendingSplits(subtaskId);
         sendPositionsIfMoved(subtaskId);
@@ -241,18 +277,25 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         if (tokens != null) tokens.answer(subtaskId);
     }
 
-    /** Coordinator thread. Tells a reader its rate-limit allotments if they changed. Only when the reader spoke. */
+    /**
+     * Coordinator thread. Tells a reader its rate-limit allotments if they changed. Only when the
+     * reader spoke.
+     */
     private void sendAllotmentsIfChanged(int subtaskId) {
         if (budget == null || !context.registeredReaders().containsKey(subtaskId)) return;
         JobBudget.Allotments changed = budget.allotmentsToSend(subtaskId);
-        if (changed != null) context.sendEventToSourceReader(subtaskId, new RateAllotmentEvent(changed));
+        if (changed != null)
+            context.sendEventToSourceReader(subtaskId, new RateAllotmentEvent(changed));
     }
 
     /** Coordinator thread. A reader asks for a tenant's token: the job's one token per tenant. */
     private void onTokenRequest(int subtaskId, TokenRequestEvent request) {
         if (tokens == null) {
-            context.sendEventToSourceReader(subtaskId, TokenEvent.failed(request.tenant(),
-                    "the endpoint fetches no tokens ('auth.token.url' is not set)"));
+            context.sendEventToSourceReader(
+                    subtaskId,
+                    TokenEvent.failed(
+                            request.tenant(),
+                            "the endpoint fetches no tokens ('auth.token.url' is not set)"));
         } else {
             tokens.onRequest(subtaskId, request);
         }
@@ -262,7 +305,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     private void onWindowEnded(int subtaskId, WindowSplit reported) {
         WindowOutcome outcome = reported.outcome();
         switch (outcome.kind()) {
-            case TOO_LARGE -> ledger.tooLarge(subtaskId, reported, outcome.coveredFromMillis(), outcome.knownTotal());
+            case TOO_LARGE ->
+                    ledger.tooLarge(
+                            subtaskId, reported, outcome.coveredFromMillis(), outcome.knownTotal());
             case TOO_EARLY -> ledger.tooEarly(subtaskId, reported, outcome.platformReachedMillis());
             case FAILED -> onWindowFailed(subtaskId, reported, outcome.failure());
             default -> ledger.finished(reported);
@@ -273,22 +318,24 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         try {
             ledger.failed(subtaskId, reported, failure);
         } catch (WindowFailedException e) {
-            // asking again gives the same answer, so a restart would only repeat this: the job fails for good
+            // asking again gives the same answer, so a restart would only repeat this: the job
+            // fails for good
             throw new SuppressRestartsException(e);
         }
     }
 
     /**
-     * Serves the waiting requests of {@code reader}, and only those (see "Only readers that speak are answered"):
-     * windows while the ledger has them, planning as many as all waiting requests and one per subtask want, or the
-     * end of a bounded sync when nothing is left.
+     * Serves the waiting requests of {@code reader}, and only those (see "Only readers that speak
+     * are answered"): windows while the ledger has them, planning as many as all waiting requests
+     * and one per subtask want, or the end of a bounded sync when nothing is left.
      */
     private void assignPendingSplits(int reader) {
         if (!context.registeredReaders().containsKey(reader)) {
             return; // the reader failed after asking; its successor asks again
         }
         while (splitRequests.contains(reader)) {
-            WindowSplit split = ledger.assignNext(splitRequests.size() + context.currentParallelism());
+            WindowSplit split =
+                    ledger.assignNext(splitRequests.size() + context.currentParallelism());
             if (split == null) break;
             splitRequests.removeFirstOccurrence(reader);
             context.assignSplit(split, reader);
@@ -299,7 +346,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         }
     }
 
-    /** Coordinator thread. Stamps the windows finished since the last snapshot with this checkpoint. */
+    /**
+     * Coordinator thread. Stamps the windows finished since the last snapshot with this checkpoint.
+     */
     @Override
     public HttpSyncEnumState snapshotState(long checkpointId) {
         HttpSyncEnumState windows = ledger.snapshot(checkpointId);
@@ -309,14 +358,15 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     /** Coordinator thread. Commits the windows whose records the completed checkpoint covers. */
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        // Nothing is sent from here: a stop-with-savepoint finishes the tasks right when the savepoint completes (see
+        // Nothing is sent from here: a stop-with-savepoint finishes the tasks right when the
+        // savepoint completes (see
         // the class javadoc). The positions go out with each reader's next request, report or poll.
         ledger.checkpointComplete(checkpointId);
     }
 
     /**
-     * Coordinator thread. Tells a reader the sync positions if they moved since it last heard them (watermarks follow
-     * them). Called only when the reader speaks to us.
+     * Coordinator thread. Tells a reader the sync positions if they moved since it last heard them
+     * (watermarks follow them). Called only when the reader speaks to us.
      */
     private void sendPositionsIfMoved(int subtaskId) {
         Map<String, Long> positions = syncPositions();
@@ -327,8 +377,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     }
 
     /**
-     * The sync position (epoch millis) of every tenant of the plan; a tenant that left the plan would hold the
-     * readers' watermarks back for good, so it is not included. Coordinator thread.
+     * The sync position (epoch millis) of every tenant of the plan; a tenant that left the plan
+     * would hold the readers' watermarks back for good, so it is not included. Coordinator thread.
      */
     @VisibleForTesting
     public Map<String, Long> syncPositions() {

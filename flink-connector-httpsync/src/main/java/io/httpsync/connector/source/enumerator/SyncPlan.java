@@ -3,6 +3,7 @@ package io.httpsync.connector.source.enumerator;
 import io.httpsync.connector.auth.TenantOptions;
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.OptionReader;
+
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.util.TimeUtils;
 
@@ -21,43 +22,48 @@ import java.util.Set;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * What the enumerator plans: which tenants, which stretch of the update-time axis, how the stretch is cut into
- * windows, and the platform limits the cuts must respect.
+ * What the enumerator plans: which tenants, which stretch of the update-time axis, how the stretch
+ * is cut into windows, and the platform limits the cuts must respect.
  *
  * <p>Two modes:
  *
  * <ul>
- *   <li><b>bounded</b> ({@link Builder#endTime(Instant)} set): a backfill of {@code [startTime, endTime)}; the source
- *       ends when every window has been read.
- *   <li><b>continuous</b>: windows up to {@code now - lag}, discovering new ones every {@code discoveryInterval}.
- *       Windows are at most {@code step} wide; the newest one ends at the horizon {@code now - lag}, so the sync stays
- *       about {@code lag + discoveryInterval} behind the platform. The lag gives the platform time to make a changed
- *       record visible in its list API; a window read before that would miss the record for good.
+ *   <li><b>bounded</b> ({@link Builder#endTime(Instant)} set): a backfill of {@code [startTime,
+ *       endTime)}; the source ends when every window has been read.
+ *   <li><b>continuous</b>: windows up to {@code now - lag}, discovering new ones every {@code
+ *       discoveryInterval}. Windows are at most {@code step} wide; the newest one ends at the
+ *       horizon {@code now - lag}, so the sync stays about {@code lag + discoveryInterval} behind
+ *       the platform. The lag gives the platform time to make a changed record visible in its list
+ *       API; a window read before that would miss the record for good.
  * </ul>
  *
- * <p>Decisions on limits (all checked in {@link Builder#build()} or {@link #checkTimeRange(long)}, with messages that
- * name the option of {@link ScanOptions} or {@code EndpointOptions} that sets it, e.g. {@code scan.window.step} for
- * {@code step}):
+ * <p>Decisions on limits (all checked in {@link Builder#build()} or {@link #checkTimeRange(long)},
+ * with messages that name the option of {@link ScanOptions} or {@code EndpointOptions} that sets
+ * it, e.g. {@code scan.window.step} for {@code step}):
  *
  * <ul>
- *   <li>{@code step} wider than the platform's {@code maxWindowWidth} is <b>rejected</b>, not clamped: a silently
- *       narrower window than configured would surprise whoever sized the step. Without a step, the step is the
- *       maximum width. No window is ever planned or split wider than the step, hence than the maximum width.
- *   <li>A {@code startTime} older than {@code now - lookBack} is <b>rejected</b> when the sync starts (in both
- *       modes), not clamped: clamping would silently leave out the records the user asked for, and requesting them
- *       fails on every platform we know. Restored state is not checked again (its windows were valid when planned).
- *   <li>A bounded {@code endTime} later than {@code now - lag} is rejected when the sync starts: records updated in
- *       the future of the backfill would be missed without notice; use continuous mode to follow the present.
- *   <li>Window boundaries are multiples of {@code timeResolution}, the finest time the platform's window parameters
- *       express (one second for {@code yyyy-MM-dd HH:mm:ss}). A boundary between two resolution steps would be
- *       truncated by the request format and open a gap or an overlap. {@code startTime} is rounded down and
- *       {@code endTime} up to the resolution (reading a little more never loses a record); {@code step} and
- *       {@code minWindowWidth} must be multiples of it.
+ *   <li>{@code step} wider than the platform's {@code maxWindowWidth} is <b>rejected</b>, not
+ *       clamped: a silently narrower window than configured would surprise whoever sized the step.
+ *       Without a step, the step is the maximum width. No window is ever planned or split wider
+ *       than the step, hence than the maximum width.
+ *   <li>A {@code startTime} older than {@code now - lookBack} is <b>rejected</b> when the sync
+ *       starts (in both modes), not clamped: clamping would silently leave out the records the user
+ *       asked for, and requesting them fails on every platform we know. Restored state is not
+ *       checked again (its windows were valid when planned).
+ *   <li>A bounded {@code endTime} later than {@code now - lag} is rejected when the sync starts:
+ *       records updated in the future of the backfill would be missed without notice; use
+ *       continuous mode to follow the present.
+ *   <li>Window boundaries are multiples of {@code timeResolution}, the finest time the platform's
+ *       window parameters express (one second for {@code yyyy-MM-dd HH:mm:ss}). A boundary between
+ *       two resolution steps would be truncated by the request format and open a gap or an overlap.
+ *       {@code startTime} is rounded down and {@code endTime} up to the resolution (reading a
+ *       little more never loses a record); {@code step} and {@code minWindowWidth} must be
+ *       multiples of it.
  *   <li>Hot windows are halved down to {@code minWindowWidth}; see {@link WindowPlanner}.
  * </ul>
  *
- * <p>Immutable and serializable (it travels inside the {@code Source}); so must be the {@link Clock}, which tests
- * replace with a manual one.
+ * <p>Immutable and serializable (it travels inside the {@code Source}); so must be the {@link
+ * Clock}, which tests replace with a manual one.
  */
 @PublicEvolving
 public final class SyncPlan implements Serializable {
@@ -66,19 +72,41 @@ public final class SyncPlan implements Serializable {
 
     /** The default of option {@code scan.lag} ({@link ScanOptions#LAG}). */
     public static final Duration DEFAULT_LAG = ScanOptions.LAG.defaultValue();
-    /** The default of option {@code scan.discovery-interval} ({@link ScanOptions#DISCOVERY_INTERVAL}). */
-    public static final Duration DEFAULT_DISCOVERY_INTERVAL = ScanOptions.DISCOVERY_INTERVAL.defaultValue();
+
+    /**
+     * The default of option {@code scan.discovery-interval} ({@link
+     * ScanOptions#DISCOVERY_INTERVAL}).
+     */
+    public static final Duration DEFAULT_DISCOVERY_INTERVAL =
+            ScanOptions.DISCOVERY_INTERVAL.defaultValue();
+
     public static final Duration DEFAULT_TIME_RESOLUTION = Duration.ofSeconds(1);
-    /** The default of option {@code scan.failed-window.retry-delay} ({@link ScanOptions#FAILED_WINDOW_RETRY_DELAY}). */
-    public static final Duration DEFAULT_FAILED_WINDOW_RETRY_DELAY = ScanOptions.FAILED_WINDOW_RETRY_DELAY.defaultValue();
-    /** The default of option {@code scan.failed-window.max-failures} ({@link ScanOptions#FAILED_WINDOW_MAX_FAILURES}). */
-    public static final int DEFAULT_MAX_WINDOW_FAILURES = ScanOptions.FAILED_WINDOW_MAX_FAILURES.defaultValue();
+
+    /**
+     * The default of option {@code scan.failed-window.retry-delay} ({@link
+     * ScanOptions#FAILED_WINDOW_RETRY_DELAY}).
+     */
+    public static final Duration DEFAULT_FAILED_WINDOW_RETRY_DELAY =
+            ScanOptions.FAILED_WINDOW_RETRY_DELAY.defaultValue();
+
+    /**
+     * The default of option {@code scan.failed-window.max-failures} ({@link
+     * ScanOptions#FAILED_WINDOW_MAX_FAILURES}).
+     */
+    public static final int DEFAULT_MAX_WINDOW_FAILURES =
+            ScanOptions.FAILED_WINDOW_MAX_FAILURES.defaultValue();
+
     private static final String STEP = ScanOptions.WINDOW_STEP.key();
     private static final String MIN_WIDTH = ScanOptions.WINDOW_MIN_WIDTH.key();
     private static final String MAX_WIDTH = EndpointOptions.WINDOW_MAX_WIDTH.key();
     private static final String LOOK_BACK = EndpointOptions.WINDOW_LOOK_BACK.key();
-    /** The time resolution is no option of its own: it is the unit of the endpoint's time format. */
-    private static final String RESOLUTION = "the time resolution of '" + EndpointOptions.TIME_FORMAT.key() + "'";
+
+    /**
+     * The time resolution is no option of its own: it is the unit of the endpoint's time format.
+     */
+    private static final String RESOLUTION =
+            "the time resolution of '" + EndpointOptions.TIME_FORMAT.key() + "'";
+
     /** A window failing for a transient cause waits at most this many times the retry delay. */
     static final int MAX_RETRY_DELAY_FACTOR = 8;
 
@@ -101,9 +129,12 @@ public final class SyncPlan implements Serializable {
         this.timeResolutionMillis = builder.timeResolution.toMillis();
         this.startMillis = alignDown(builder.startTime.toEpochMilli(), timeResolutionMillis);
         this.endMillis =
-                builder.endTime == null ? null : alignUp(builder.endTime.toEpochMilli(), timeResolutionMillis);
+                builder.endTime == null
+                        ? null
+                        : alignUp(builder.endTime.toEpochMilli(), timeResolutionMillis);
         this.stepMillis = stepMillis;
-        this.maxWindowWidthMillis = builder.maxWindowWidth == null ? null : builder.maxWindowWidth.toMillis();
+        this.maxWindowWidthMillis =
+                builder.maxWindowWidth == null ? null : builder.maxWindowWidth.toMillis();
         this.lookBackMillis = builder.lookBack == null ? null : builder.lookBack.toMillis();
         this.lagMillis = builder.lag.toMillis();
         this.discoveryIntervalMillis = builder.discoveryInterval.toMillis();
@@ -173,21 +204,25 @@ public final class SyncPlan implements Serializable {
 
     /**
      * How many times in a row a window of a bounded sync may fail with the same lasting cause (see
-     * {@link io.httpsync.connector.source.split.WindowFailure}) before the sync fails with that cause.
+     * {@link io.httpsync.connector.source.split.WindowFailure}) before the sync fails with that
+     * cause.
      */
     public int maxWindowFailures() {
         return maxWindowFailures;
     }
 
     /**
-     * How long a window waits before it is read again after its {@code failures}-th failure in a row (1 for the
-     * first): the retry delay after a lasting cause (which a bounded sync gives up on, see
-     * {@link #maxWindowFailures()}); after a transient one, the retry delay doubled per failure up to
-     * {@value #MAX_RETRY_DELAY_FACTOR} times it, for as long as it takes.
+     * How long a window waits before it is read again after its {@code failures}-th failure in a
+     * row (1 for the first): the retry delay after a lasting cause (which a bounded sync gives up
+     * on, see {@link #maxWindowFailures()}); after a transient one, the retry delay doubled per
+     * failure up to {@value #MAX_RETRY_DELAY_FACTOR} times it, for as long as it takes.
      */
     public long retryDelayMillis(int failures, boolean transientCause) {
         if (!transientCause) return failedWindowRetryDelayMillis;
-        int doublings = Math.min(Math.max(0, failures - 1), Integer.numberOfTrailingZeros(MAX_RETRY_DELAY_FACTOR));
+        int doublings =
+                Math.min(
+                        Math.max(0, failures - 1),
+                        Integer.numberOfTrailingZeros(MAX_RETRY_DELAY_FACTOR));
         return failedWindowRetryDelayMillis << doublings;
     }
 
@@ -196,8 +231,8 @@ public final class SyncPlan implements Serializable {
     }
 
     /**
-     * How often the enumerator wakes up: to discover windows (continuous) and to release failed windows whose retry
-     * delay has passed (both modes).
+     * How often the enumerator wakes up: to discover windows (continuous) and to release failed
+     * windows whose retry delay has passed (both modes).
      */
     public long tickIntervalMillis() {
         return isBounded()
@@ -211,14 +246,16 @@ public final class SyncPlan implements Serializable {
     }
 
     /**
-     * Checks the plan against the current time when a sync starts from scratch (not when it is restored): the start
-     * must lie within the platform's look-back limit, and a bounded end must not lie beyond {@code now - lag}.
+     * Checks the plan against the current time when a sync starts from scratch (not when it is
+     * restored): the start must lie within the platform's look-back limit, and a bounded end must
+     * not lie beyond {@code now - lag}.
      *
      * @throws IllegalArgumentException naming the setting that is out of range
      */
     public void checkTimeRange(long nowMillis) {
         if (lookBackMillis != null && startMillis < nowMillis - lookBackMillis) {
-            throw OptionReader.invalid(ScanOptions.START,
+            throw OptionReader.invalid(
+                    ScanOptions.START,
                     String.format(
                             "%s is older than the platform's look-back limit: '%s' is %s, so the earliest start now"
                                     + " is %s. The platform serves no records before it; choose a later start.",
@@ -228,7 +265,8 @@ public final class SyncPlan implements Serializable {
                             Instant.ofEpochMilli(nowMillis - lookBackMillis)));
         }
         if (endMillis != null && endMillis > nowMillis - lagMillis) {
-            throw OptionReader.invalid(ScanOptions.END,
+            throw OptionReader.invalid(
+                    ScanOptions.END,
                     String.format(
                             "%s is later than now minus '%s' (%s - %s): a bounded sync would miss records"
                                     + " updated after it reads their window. Choose an earlier end, or a"
@@ -318,13 +356,18 @@ public final class SyncPlan implements Serializable {
             return this;
         }
 
-        /** The width of the planned windows. Defaults to {@code maxWindowWidth}; required without it. */
+        /**
+         * The width of the planned windows. Defaults to {@code maxWindowWidth}; required without
+         * it.
+         */
         public Builder step(Duration step) {
             this.step = step;
             return this;
         }
 
-        /** The widest window the platform accepts (e.g. 1 day on Taobao/TOP, 7 days on Kuaishou). */
+        /**
+         * The widest window the platform accepts (e.g. 1 day on Taobao/TOP, 7 days on Kuaishou).
+         */
         public Builder maxWindowWidth(@Nullable Duration maxWindowWidth) {
             this.maxWindowWidth = maxWindowWidth;
             return this;
@@ -342,22 +385,28 @@ public final class SyncPlan implements Serializable {
             return this;
         }
 
-        /** How often a continuous sync looks for new windows. Defaults to {@link #DEFAULT_DISCOVERY_INTERVAL}. */
+        /**
+         * How often a continuous sync looks for new windows. Defaults to {@link
+         * #DEFAULT_DISCOVERY_INTERVAL}.
+         */
         public Builder discoveryInterval(Duration discoveryInterval) {
             this.discoveryInterval = discoveryInterval;
             return this;
         }
 
         /**
-         * The narrowest window a hot window is split into. Defaults to {@code timeResolution}, the narrowest window
-         * the platform can be asked for.
+         * The narrowest window a hot window is split into. Defaults to {@code timeResolution}, the
+         * narrowest window the platform can be asked for.
          */
         public Builder minWindowWidth(Duration minWindowWidth) {
             this.minWindowWidth = minWindowWidth;
             return this;
         }
 
-        /** The finest time the window parameters express. Defaults to {@link #DEFAULT_TIME_RESOLUTION}. */
+        /**
+         * The finest time the window parameters express. Defaults to {@link
+         * #DEFAULT_TIME_RESOLUTION}.
+         */
         public Builder timeResolution(Duration timeResolution) {
             this.timeResolution = timeResolution;
             return this;
@@ -370,9 +419,9 @@ public final class SyncPlan implements Serializable {
         }
 
         /**
-         * How many times in a row a window of a bounded sync may fail with the same lasting cause before the sync
-         * fails with it (at least 1). Defaults to {@link #DEFAULT_MAX_WINDOW_FAILURES}. A continuous sync keeps
-         * retrying.
+         * How many times in a row a window of a bounded sync may fail with the same lasting cause
+         * before the sync fails with it (at least 1). Defaults to {@link
+         * #DEFAULT_MAX_WINDOW_FAILURES}. A continuous sync keeps retrying.
          */
         public Builder maxWindowFailures(int maxWindowFailures) {
             this.maxWindowFailures = maxWindowFailures;
@@ -391,7 +440,9 @@ public final class SyncPlan implements Serializable {
             checkPositive(RESOLUTION, timeResolution);
             long resolution = timeResolution.toMillis();
             if (endTime != null && !endTime.isAfter(startTime)) {
-                throw OptionReader.invalid(ScanOptions.END, endTime + " must be after '" + ScanOptions.START.key() + "' " + startTime);
+                throw OptionReader.invalid(
+                        ScanOptions.END,
+                        endTime + " must be after '" + ScanOptions.START.key() + "' " + startTime);
             }
             if (maxWindowWidth != null) {
                 checkPositive(MAX_WIDTH, maxWindowWidth);
@@ -405,26 +456,37 @@ public final class SyncPlan implements Serializable {
             }
             checkPositive(STEP, effectiveStep);
             if (maxWindowWidth != null && effectiveStep.compareTo(maxWindowWidth) > 0) {
-                throw OptionReader.invalid(STEP, String.format(
-                        "%s exceeds the platform's '%s' %s: the platform rejects wider windows. Choose a step of at most %s.",
-                        spell(effectiveStep), MAX_WIDTH, spell(maxWindowWidth), spell(maxWindowWidth)));
+                throw OptionReader.invalid(
+                        STEP,
+                        String.format(
+                                "%s exceeds the platform's '%s' %s: the platform rejects wider windows. Choose a step of at most %s.",
+                                spell(effectiveStep),
+                                MAX_WIDTH,
+                                spell(maxWindowWidth),
+                                spell(maxWindowWidth)));
             }
             checkMultipleOfResolution(STEP, effectiveStep, resolution);
             Duration effectiveMinWidth = minWindowWidth != null ? minWindowWidth : timeResolution;
             checkPositive(MIN_WIDTH, effectiveMinWidth);
             checkMultipleOfResolution(MIN_WIDTH, effectiveMinWidth, resolution);
             if (effectiveMinWidth.compareTo(effectiveStep) > 0) {
-                throw OptionReader.invalid(MIN_WIDTH, String.format(
-                        "%s must not exceed '%s' %s", spell(effectiveMinWidth), STEP, spell(effectiveStep)));
+                throw OptionReader.invalid(
+                        MIN_WIDTH,
+                        String.format(
+                                "%s must not exceed '%s' %s",
+                                spell(effectiveMinWidth), STEP, spell(effectiveStep)));
             }
             if (lag == null) throw OptionReader.invalid(ScanOptions.LAG, "is required");
             if (lag.isNegative()) {
-                throw OptionReader.invalid(ScanOptions.LAG, "must not be negative but was " + spell(lag));
+                throw OptionReader.invalid(
+                        ScanOptions.LAG, "must not be negative but was " + spell(lag));
             }
             checkPositive(ScanOptions.DISCOVERY_INTERVAL.key(), discoveryInterval);
             checkPositive(ScanOptions.FAILED_WINDOW_RETRY_DELAY.key(), failedWindowRetryDelay);
             if (maxWindowFailures < 1) {
-                throw OptionReader.invalid(ScanOptions.FAILED_WINDOW_MAX_FAILURES, "must be at least 1 but was " + maxWindowFailures);
+                throw OptionReader.invalid(
+                        ScanOptions.FAILED_WINDOW_MAX_FAILURES,
+                        "must be at least 1 but was " + maxWindowFailures);
             }
             checkNotNull(clock, "clock");
             if (!(clock instanceof Serializable)) {
@@ -461,15 +523,21 @@ public final class SyncPlan implements Serializable {
             }
         }
 
-        private static void checkMultipleOfResolution(String option, Duration value, long resolution) {
+        private static void checkMultipleOfResolution(
+                String option, Duration value, long resolution) {
             if (value.toMillis() % resolution != 0) {
-                throw invalid(option, String.format(
-                        "%s must be a multiple of %s (%s)", spell(value), RESOLUTION, spell(Duration.ofMillis(resolution))));
+                throw invalid(
+                        option,
+                        String.format(
+                                "%s must be a multiple of %s (%s)",
+                                spell(value), RESOLUTION, spell(Duration.ofMillis(resolution))));
             }
         }
 
         private static IllegalArgumentException invalid(String option, String message) {
-            return option.equals(RESOLUTION) ? new IllegalArgumentException(RESOLUTION + " " + message) : OptionReader.invalid(option, message);
+            return option.equals(RESOLUTION)
+                    ? new IllegalArgumentException(RESOLUTION + " " + message)
+                    : OptionReader.invalid(option, message);
         }
     }
 }

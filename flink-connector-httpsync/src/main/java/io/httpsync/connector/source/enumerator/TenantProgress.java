@@ -10,14 +10,16 @@ import java.util.TreeMap;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * Where planning and committing stand for one tenant; the enumerator's mutable counterpart of {@link TenantState}.
+ * Where planning and committing stand for one tenant; the enumerator's mutable counterpart of
+ * {@link TenantState}.
  *
- * <p>The sync position is the end of the longest prefix of committed windows from the tenant's start. Windows commit
- * in any order; a committed range that is not yet contiguous with the position waits in {@code committedBeyond}
- * until the gap before it commits. A window that is unassigned, assigned, failed or only finished is a gap, so the
- * position never passes it.
+ * <p>The sync position is the end of the longest prefix of committed windows from the tenant's
+ * start. Windows commit in any order; a committed range that is not yet contiguous with the
+ * position waits in {@code committedBeyond} until the gap before it commits. A window that is
+ * unassigned, assigned, failed or only finished is a gap, so the position never passes it.
  *
- * <p>Mutated only by the coordinator thread. The position is volatile because metric reporters read it.
+ * <p>Mutated only by the coordinator thread. The position is volatile because metric reporters read
+ * it.
  */
 @Internal
 final class TenantProgress {
@@ -25,6 +27,7 @@ final class TenantProgress {
     private final String tenant;
     private long nextPlannedStartMillis;
     private volatile long syncPositionMillis;
+
     /** Disjoint committed ranges after the position, start to end; adjacent ranges are merged. */
     private final TreeMap<Long, Long> committedBeyond = new TreeMap<>();
 
@@ -60,7 +63,8 @@ final class TenantProgress {
     }
 
     /**
-     * Records that every record in {@code [startMillis, endMillis)} is covered by a completed checkpoint.
+     * Records that every record in {@code [startMillis, endMillis)} is covered by a completed
+     * checkpoint.
      *
      * @return true if the sync position moved
      */
@@ -71,7 +75,8 @@ final class TenantProgress {
         }
         long start = Math.max(startMillis, position);
         long end = endMillis;
-        // Merge with every range that touches or overlaps [start, end), so the ranges stay disjoint.
+        // Merge with every range that touches or overlaps [start, end), so the ranges stay
+        // disjoint.
         Map.Entry<Long, Long> before = committedBeyond.floorEntry(start);
         if (before != null && before.getValue() >= start) {
             start = before.getKey();

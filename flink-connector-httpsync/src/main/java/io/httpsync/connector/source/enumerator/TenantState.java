@@ -11,8 +11,10 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *
  * @param tenant the tenant
  * @param nextPlannedStartMillis where the next planned window of the tenant starts
- * @param syncPositionMillis the end of the longest prefix of committed windows from the tenant's start
- * @param committedBeyondPosition committed ranges after the position, not yet contiguous with it (disjoint, sorted)
+ * @param syncPositionMillis the end of the longest prefix of committed windows from the tenant's
+ *     start
+ * @param committedBeyondPosition committed ranges after the position, not yet contiguous with it
+ *     (disjoint, sorted)
  */
 @Internal
 public record TenantState(

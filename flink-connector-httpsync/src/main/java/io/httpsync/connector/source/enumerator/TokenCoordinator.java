@@ -1,12 +1,12 @@
 package io.httpsync.connector.source.enumerator;
 
-import io.httpsync.connector.http.EndpointTokenProvider;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenFetchException;
-import io.httpsync.connector.http.TokenTransport;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
+import io.httpsync.connector.http.EndpointTokenProvider;
 import io.httpsync.connector.http.TokenHttpClient;
+import io.httpsync.connector.http.TokenTransport;
 import io.httpsync.connector.source.event.TokenEvent;
 import io.httpsync.connector.source.event.TokenRequestEvent;
 
@@ -37,26 +37,30 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
- * The job's one access token per tenant: the enumerator's side of token sharing. Readers do not fetch tokens; they ask
- * here ({@link TokenRequestEvent}) and get the job's current token ({@link TokenEvent}). So a token is fetched once
- * per tenant, not once per reader; a token-expired answer seen by several readers causes one refresh (only a
- * rejected token that is still the current one is invalidated); and a single-use refresh token is presented once,
- * because there is one {@link EndpointTokenProvider} per job and it has at most one fetch per tenant in flight.
+ * The job's one access token per tenant: the enumerator's side of token sharing. Readers do not
+ * fetch tokens; they ask here ({@link TokenRequestEvent}) and get the job's current token ({@link
+ * TokenEvent}). So a token is fetched once per tenant, not once per reader; a token-expired answer
+ * seen by several readers causes one refresh (only a rejected token that is still the current one
+ * is invalidated); and a single-use refresh token is presented once, because there is one {@link
+ * EndpointTokenProvider} per job and it has at most one fetch per tenant in flight.
  *
- * <p><b>Refresh tokens across restarts.</b> With {@code auth.token.refresh-token-path} each token answer may rotate
- * the tenant's refresh token. {@link #snapshot} puts the newest ones into the enumerator's checkpoint; a restored
- * coordinator presents them instead of the configured ones, which the job has spent. Each is stored with the
- * fingerprint of the refresh token the configuration held: if the configuration holds another one now, the tenant was
- * re-authorized and the configured token wins.
+ * <p><b>Refresh tokens across restarts.</b> With {@code auth.token.refresh-token-path} each token
+ * answer may rotate the tenant's refresh token. {@link #snapshot} puts the newest ones into the
+ * enumerator's checkpoint; a restored coordinator presents them instead of the configured ones,
+ * which the job has spent. Each is stored with the fingerprint of the refresh token the
+ * configuration held: if the configuration holds another one now, the tenant was re-authorized and
+ * the configured token wins.
  *
- * <p><b>Only readers that speak are answered.</b> A request is answered at once if the token is at hand; otherwise
- * the fetch runs and {@link #answer} sends the token with the reader's next message (split request, report or poll),
- * never on the coordinator's initiative (see {@link HttpSyncEnumerator}). Completed fetches need not be handed back
- * to the coordinator thread: {@link #answer} looks at the futures.
+ * <p><b>Only readers that speak are answered.</b> A request is answered at once if the token is at
+ * hand; otherwise the fetch runs and {@link #answer} sends the token with the reader's next message
+ * (split request, report or poll), never on the coordinator's initiative (see {@link
+ * HttpSyncEnumerator}). Completed fetches need not be handed back to the coordinator thread: {@link
+ * #answer} looks at the futures.
  *
- * <p><b>Threads.</b> Every method runs on the source coordinator thread and never blocks: token requests are sent
- * over an async HTTP client of its own (created in {@link #start}, closed in {@link #close}), whose I/O thread
- * completes the fetches. The provider it owns is thread-safe; the maps here are the coordinator thread's.
+ * <p><b>Threads.</b> Every method runs on the source coordinator thread and never blocks: token
+ * requests are sent over an async HTTP client of its own (created in {@link #start}, closed in
+ * {@link #close}), whose I/O thread completes the fetches. The provider it owns is thread-safe; the
+ * maps here are the coordinator thread's.
  */
 @Internal
 public final class TokenCoordinator implements Closeable {
@@ -69,40 +73,76 @@ public final class TokenCoordinator implements Closeable {
     private final Clock clock;
     private final Function<EndpointSpec, TokenTransport> transports;
     private final EndpointSpec spec;
-    /** The transport once started; requests before {@link #start} fail (the enumerator starts before readers speak). */
-    @Nullable private TokenTransport transport;
-    /** Per reader, the tenants it asked for whose answer is not sent yet, with the fetch it waits for. */
-    private final Map<Integer, Map<String, CompletableFuture<EndpointTokenProvider.Issued>>> waiting = new HashMap<>();
 
     /**
-     * The coordinator for an endpoint, or null if the endpoint fetches no tokens (a static token needs none).
+     * The transport once started; requests before {@link #start} fail (the enumerator starts before
+     * readers speak).
+     */
+    @Nullable private TokenTransport transport;
+
+    /**
+     * Per reader, the tenants it asked for whose answer is not sent yet, with the fetch it waits
+     * for.
+     */
+    private final Map<Integer, Map<String, CompletableFuture<EndpointTokenProvider.Issued>>>
+            waiting = new HashMap<>();
+
+    /**
+     * The coordinator for an endpoint, or null if the endpoint fetches no tokens (a static token
+     * needs none).
      *
      * @param restored the refresh tokens of the restored checkpoint (empty on a fresh start)
      */
     @Nullable
-    public static TokenCoordinator of(EndpointSpec spec, List<Tenant> tenants, List<RotatedRefreshToken> restored,
-                                      SplitEnumeratorContext<?> context) {
+    public static TokenCoordinator of(
+            EndpointSpec spec,
+            List<Tenant> tenants,
+            List<RotatedRefreshToken> restored,
+            SplitEnumeratorContext<?> context) {
         if (!spec.usesToken() || spec.auth().tokenRequest() == null) return null;
-        return new TokenCoordinator(spec, tenants, restored, context, Clock.systemUTC(),
+        return new TokenCoordinator(
+                spec,
+                tenants,
+                restored,
+                context,
+                Clock.systemUTC(),
                 s -> new TokenHttpClient("httpsync-enumerator-token-http", s.requestTimeout()));
     }
 
     @VisibleForTesting
-    TokenCoordinator(EndpointSpec spec, List<Tenant> tenants, List<RotatedRefreshToken> restored,
-                     SplitEnumeratorContext<?> context, Clock clock, Function<EndpointSpec, TokenTransport> transports) {
+    TokenCoordinator(
+            EndpointSpec spec,
+            List<Tenant> tenants,
+            List<RotatedRefreshToken> restored,
+            SplitEnumeratorContext<?> context,
+            Clock clock,
+            Function<EndpointSpec, TokenTransport> transports) {
         this.spec = spec;
         this.context = context;
         this.clock = clock;
         this.transports = transports;
         this.refreshTokenProperty = spec.auth().refreshTokenProperty();
         tenants.forEach(t -> this.tenants.put(t.id(), t));
-        this.provider = new EndpointTokenProvider(spec, this::send, clock,
-                tenant -> LOG.info("Fetched a new access token for tenant {} ({})", tenant,
-                        spec.auth().rotatesRefreshTokens() ? "its refresh token rotated" : "shared by all readers"));
-        if (spec.auth().rotatesRefreshTokens()) provider.useRefreshTokens(restoredRefreshTokens(restored));
+        this.provider =
+                new EndpointTokenProvider(
+                        spec,
+                        this::send,
+                        clock,
+                        tenant ->
+                                LOG.info(
+                                        "Fetched a new access token for tenant {} ({})",
+                                        tenant,
+                                        spec.auth().rotatesRefreshTokens()
+                                                ? "its refresh token rotated"
+                                                : "shared by all readers"));
+        if (spec.auth().rotatesRefreshTokens())
+            provider.useRefreshTokens(restoredRefreshTokens(restored));
     }
 
-    /** The restored refresh tokens to present, of tenants still configured and not re-authorized since. */
+    /**
+     * The restored refresh tokens to present, of tenants still configured and not re-authorized
+     * since.
+     */
     private Map<String, String> restoredRefreshTokens(List<RotatedRefreshToken> restored) {
         Map<String, String> use = new HashMap<>();
         for (RotatedRefreshToken r : restored) {
@@ -111,8 +151,10 @@ public final class TokenCoordinator implements Closeable {
             if (r.configuredFingerprint().equals(configuredFingerprint(tenant))) {
                 use.put(r.tenant(), r.refreshToken());
             } else {
-                LOG.info("The configured refresh token of tenant {} changed since the checkpoint (re-authorized):"
-                        + " the configured one is used, not the checkpoint's", r.tenant());
+                LOG.info(
+                        "The configured refresh token of tenant {} changed since the checkpoint (re-authorized):"
+                                + " the configured one is used, not the checkpoint's",
+                        r.tenant());
             }
         }
         return use;
@@ -125,28 +167,39 @@ public final class TokenCoordinator implements Closeable {
 
     private CompletableFuture<TokenTransport.Answer> send(RenderedRequest request) {
         TokenTransport t = transport;
-        return t == null ? CompletableFuture.failedFuture(new IllegalStateException("the token coordinator is not started"))
+        return t == null
+                ? CompletableFuture.failedFuture(
+                        new IllegalStateException("the token coordinator is not started"))
                 : t.send(request);
     }
 
     /**
-     * Coordinator thread: a reader asks for a tenant's token (after the platform refused {@code rejectedToken}, if
-     * not null). Answered at once if the token is at hand, else with the reader's next message.
+     * Coordinator thread: a reader asks for a tenant's token (after the platform refused {@code
+     * rejectedToken}, if not null). Answered at once if the token is at hand, else with the
+     * reader's next message.
      */
     public void onRequest(int reader, TokenRequestEvent request) {
         Tenant tenant = tenants.get(request.tenant());
         if (tenant == null) {
-            context.sendEventToSourceReader(reader, TokenEvent.failed(request.tenant(),
-                    "tenant '" + request.tenant() + "' is not configured for this source"));
+            context.sendEventToSourceReader(
+                    reader,
+                    TokenEvent.failed(
+                            request.tenant(),
+                            "tenant '" + request.tenant() + "' is not configured for this source"));
             return;
         }
-        // a token that is not the current one any more (another reader's report came first) is ignored
+        // a token that is not the current one any more (another reader's report came first) is
+        // ignored
         if (request.rejectedToken() != null) provider.invalidate(tenant, request.rejectedToken());
-        waiting.computeIfAbsent(reader, r -> new LinkedHashMap<>()).put(tenant.id(), provider.issued(tenant));
+        waiting.computeIfAbsent(reader, r -> new LinkedHashMap<>())
+                .put(tenant.id(), provider.issued(tenant));
         answer(reader);
     }
 
-    /** Coordinator thread: sends the reader the tokens it waits for that are at hand now. Only when it spoke to us. */
+    /**
+     * Coordinator thread: sends the reader the tokens it waits for that are at hand now. Only when
+     * it spoke to us.
+     */
     public void answer(int reader) {
         Map<String, CompletableFuture<EndpointTokenProvider.Issued>> asked = waiting.get(reader);
         if (asked == null) return;
@@ -154,7 +207,9 @@ public final class TokenCoordinator implements Closeable {
             waiting.remove(reader); // failed after asking; its successor asks again
             return;
         }
-        for (Iterator<Map.Entry<String, CompletableFuture<EndpointTokenProvider.Issued>>> it = asked.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, CompletableFuture<EndpointTokenProvider.Issued>>> it =
+                        asked.entrySet().iterator();
+                it.hasNext(); ) {
             Map.Entry<String, CompletableFuture<EndpointTokenProvider.Issued>> e = it.next();
             if (!e.getValue().isDone()) continue;
             it.remove();
@@ -163,30 +218,45 @@ public final class TokenCoordinator implements Closeable {
         if (asked.isEmpty()) waiting.remove(reader);
     }
 
-    private TokenEvent answerOf(String tenant, CompletableFuture<EndpointTokenProvider.Issued> fetched) {
+    private TokenEvent answerOf(
+            String tenant, CompletableFuture<EndpointTokenProvider.Issued> fetched) {
         try {
             EndpointTokenProvider.Issued issued = fetched.join();
             return TokenEvent.of(tenant, issued.value(), issued.refreshAtMillis() - clock.millis());
         } catch (CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             // the provider's messages name the tenant and never a secret
-            return TokenEvent.failed(tenant, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(),
+            return TokenEvent.failed(
+                    tenant,
+                    cause.getMessage() == null
+                            ? cause.getClass().getSimpleName()
+                            : cause.getMessage(),
                     cause instanceof TokenFetchException refused ? refused.answerStatus() : -1);
         }
     }
 
-    /** Coordinator thread: a reader (re)started; what its predecessor waited for, it asks for again. */
+    /**
+     * Coordinator thread: a reader (re)started; what its predecessor waited for, it asks for again.
+     */
     public void readerStarted(int reader) {
         waiting.remove(reader);
     }
 
-    /** Coordinator thread: the newest refresh tokens, for the enumerator's checkpoint, sorted by tenant. */
+    /**
+     * Coordinator thread: the newest refresh tokens, for the enumerator's checkpoint, sorted by
+     * tenant.
+     */
     public List<RotatedRefreshToken> snapshot() {
         List<RotatedRefreshToken> out = new ArrayList<>();
-        provider.refreshTokens().forEach((tenant, token) -> {
-            Tenant configured = tenants.get(tenant);
-            if (configured != null) out.add(new RotatedRefreshToken(tenant, configuredFingerprint(configured), token));
-        });
+        provider.refreshTokens()
+                .forEach(
+                        (tenant, token) -> {
+                            Tenant configured = tenants.get(tenant);
+                            if (configured != null)
+                                out.add(
+                                        new RotatedRefreshToken(
+                                                tenant, configuredFingerprint(configured), token));
+                        });
         return out;
     }
 
@@ -198,13 +268,19 @@ public final class TokenCoordinator implements Closeable {
     @VisibleForTesting
     static String fingerprint(String secret) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(
+                            MessageDigest.getInstance("SHA-256")
+                                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 
-    /** Coordinator thread: closes the HTTP client; fetches in flight fail, and nobody waits for them any more. */
+    /**
+     * Coordinator thread: closes the HTTP client; fetches in flight fail, and nobody waits for them
+     * any more.
+     */
     @Override
     public void close() throws IOException {
         waiting.clear();

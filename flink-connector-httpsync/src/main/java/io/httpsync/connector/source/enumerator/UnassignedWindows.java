@@ -14,11 +14,12 @@ import java.util.TreeSet;
 /**
  * The windows waiting for a reader, handed out oldest first across all tenants.
  *
- * <p>Oldest first lets the sync positions advance as early as possible, and interleaves tenants whose windows start
- * at the same time. Retried windows and the pieces of hot windows take their place by start time, ahead of newer
- * windows. A window is held at most once.
+ * <p>Oldest first lets the sync positions advance as early as possible, and interleaves tenants
+ * whose windows start at the same time. Retried windows and the pieces of hot windows take their
+ * place by start time, ahead of newer windows. A window is held at most once.
  *
- * <p>Mutated only by the coordinator thread; {@link #size()} may be read by any thread (the metric reporter).
+ * <p>Mutated only by the coordinator thread; {@link #size()} may be read by any thread (the metric
+ * reporter).
  */
 @Internal
 final class UnassignedWindows {

@@ -29,10 +29,10 @@ import java.util.function.Function;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * Where every window of every tenant is, and the sync positions that follow from it: the split assigner of the
- * {@link HttpSyncEnumerator} (as flink-cdc's {@code SplitAssigner} is its enumerator's). The enumerator speaks with
- * the readers and tells the ledger what they said; the ledger plans, assigns, re-plans and commits windows, and is what
- * the enumerator checkpoints.
+ * Where every window of every tenant is, and the sync positions that follow from it: the split
+ * assigner of the {@link HttpSyncEnumerator} (as flink-cdc's {@code SplitAssigner} is its
+ * enumerator's). The enumerator speaks with the readers and tells the ledger what they said; the
+ * ledger plans, assigns, re-plans and commits windows, and is what the enumerator checkpoints.
  *
  * <h2>Split lifecycle</h2>
  *
@@ -45,39 +45,46 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * </pre>
  *
  * <ul>
- *   <li><b>planned</b>: windows are planned lazily, a round (one window per tenant) at a time, only as many as the
- *       enumerator wants ready ({@link #assignNext}), so the state stays small over a long backfill. In bounded mode
- *       the horizon is the end; in continuous mode it is {@code now - lag} on the platform's clock
- *       ({@link #advanceHorizon}).
+ *   <li><b>planned</b>: windows are planned lazily, a round (one window per tenant) at a time, only
+ *       as many as the enumerator wants ready ({@link #assignNext}), so the state stays small over
+ *       a long backfill. In bounded mode the horizon is the end; in continuous mode it is {@code
+ *       now - lag} on the platform's clock ({@link #advanceHorizon}).
  *   <li><b>unassigned to assigned</b>: oldest first over all tenants ({@link UnassignedWindows}).
- *   <li><b>assigned to finished</b>: the reader reported the window read ({@link #finished}). It is stamped with the
- *       id of the next checkpoint ({@link #snapshot}) and committed when a checkpoint at or after that id completes
- *       ({@link #checkpointComplete}; Flink may skip notifications, so "at or after").
- *   <li><b>too large</b> ({@link #tooLarge}): the part the reader covered becomes a finished window; the rest is
- *       halved (see {@link WindowPlanner}) and the halves go back to the queue, recursively as new reports arrive,
- *       down to the minimum width, below which it is handed out once more as unsplittable (its reader then
- *       reports it failed, for a lasting cause: the records beyond the cap cannot be read).
- *   <li><b>failed</b> ({@link #failed}): the window waits the plan's retry delay (doubled per failure in a row, up to
- *       a bound, when the cause is transient), then goes back to the queue ({@link #retryDue}). It is never skipped,
- *       and the sync position cannot pass it. In a bounded sync, a window that fails
- *       {@link SyncPlan#maxWindowFailures()} times in a row with the same lasting cause ends the sync with a
- *       {@link WindowFailedException} ({@link FailureStreaks}).
- *   <li><b>too early</b> ({@link #tooEarly}): the platform's clock had not passed the window's end plus the lag when
- *       it was read. The part it had passed is finished; the rest waits in pieces, each until the platform's clock
- *       has passed its end plus the lag (see {@link WindowPlanner#splitTooEarly}).
- *   <li><b>committed</b>: the tenant's sync position is the end of the longest prefix of committed windows
- *       ({@link TenantProgress}).
+ *   <li><b>assigned to finished</b>: the reader reported the window read ({@link #finished}). It is
+ *       stamped with the id of the next checkpoint ({@link #snapshot}) and committed when a
+ *       checkpoint at or after that id completes ({@link #checkpointComplete}; Flink may skip
+ *       notifications, so "at or after").
+ *   <li><b>too large</b> ({@link #tooLarge}): the part the reader covered becomes a finished
+ *       window; the rest is halved (see {@link WindowPlanner}) and the halves go back to the queue,
+ *       recursively as new reports arrive, down to the minimum width, below which it is handed out
+ *       once more as unsplittable (its reader then reports it failed, for a lasting cause: the
+ *       records beyond the cap cannot be read).
+ *   <li><b>failed</b> ({@link #failed}): the window waits the plan's retry delay (doubled per
+ *       failure in a row, up to a bound, when the cause is transient), then goes back to the queue
+ *       ({@link #retryDue}). It is never skipped, and the sync position cannot pass it. In a
+ *       bounded sync, a window that fails {@link SyncPlan#maxWindowFailures()} times in a row with
+ *       the same lasting cause ends the sync with a {@link WindowFailedException} ({@link
+ *       FailureStreaks}).
+ *   <li><b>too early</b> ({@link #tooEarly}): the platform's clock had not passed the window's end
+ *       plus the lag when it was read. The part it had passed is finished; the rest waits in
+ *       pieces, each until the platform's clock has passed its end plus the lag (see {@link
+ *       WindowPlanner#splitTooEarly}).
+ *   <li><b>committed</b>: the tenant's sync position is the end of the longest prefix of committed
+ *       windows ({@link TenantProgress}).
  * </ul>
  *
- * <p>A report about a window that is not (any more) assigned was already handled and changes nothing.
+ * <p>A report about a window that is not (any more) assigned was already handled and changes
+ * nothing.
  *
- * <p><b>Restore.</b> The state holds every window in one of the places above and the committed progress. Finished
- * windows in a restored state are committed right away: Flink restores only completed checkpoints, and the state was
- * snapshotted after their reports. Tenants added to the plan since start at the plan's start; tenants removed from it
- * keep their outstanding windows until these are done but get no new ones.
+ * <p><b>Restore.</b> The state holds every window in one of the places above and the committed
+ * progress. Finished windows in a restored state are committed right away: Flink restores only
+ * completed checkpoints, and the state was snapshotted after their reports. Tenants added to the
+ * plan since start at the plan's start; tenants removed from it keep their outstanding windows
+ * until these are done but get no new ones.
  *
- * <p><b>Threads.</b> Used by the enumerator on the source coordinator thread only, except {@link #unassignedCount},
- * {@link #committedWindows} and the tenants' positions, which metric reporters read (volatile values).
+ * <p><b>Threads.</b> Used by the enumerator on the source coordinator thread only, except {@link
+ * #unassignedCount}, {@link #committedWindows} and the tenants' positions, which metric reporters
+ * read (volatile values).
  */
 @Internal
 final class WindowLedger {
@@ -87,7 +94,10 @@ final class WindowLedger {
     private final SyncPlan plan;
     private final WindowPlanner planner;
 
-    /** Progress of every tenant, sorted by tenant; includes tenants of a restored state that left the plan. */
+    /**
+     * Progress of every tenant, sorted by tenant; includes tenants of a restored state that left
+     * the plan.
+     */
     private final Map<String, TenantProgress> tenants = new TreeMap<>();
 
     /** Tenants that did not exist in the restored state (all of them on a fresh start). */
@@ -125,13 +135,15 @@ final class WindowLedger {
     }
 
     private void restore(HttpSyncEnumState state) {
-        state.tenants().forEach(tenant -> tenants.put(tenant.tenant(), TenantProgress.restore(tenant)));
+        state.tenants()
+                .forEach(tenant -> tenants.put(tenant.tenant(), TenantProgress.restore(tenant)));
         state.unassigned().forEach(unassigned::add);
         state.assigned().forEach(split -> assigned.put(split.splitId(), split));
         state.failed().forEach(failure -> failed.put(failure.window().splitId(), failure));
         for (FinishedWindow finished : state.finishedPending()) {
             if (finished.isCheckpointed()) {
-                // The state comes from a completed checkpoint that was snapshotted after this report.
+                // The state comes from a completed checkpoint that was snapshotted after this
+                // report.
                 commit(finished.window());
             } else {
                 finishedPending.put(finished.reportedSplitId(), finished);
@@ -167,7 +179,10 @@ final class WindowLedger {
         return committedWindows;
     }
 
-    /** Continuous mode: the platform's clock reads {@code platformNowMillis}; plan up to that less the lag. */
+    /**
+     * Continuous mode: the platform's clock reads {@code platformNowMillis}; plan up to that less
+     * the lag.
+     */
     void advanceHorizon(long platformNowMillis) {
         horizonMillis = Math.max(horizonMillis, planner.horizonAt(platformNowMillis));
     }
@@ -179,14 +194,18 @@ final class WindowLedger {
             if (failure.retryAtMillis() <= nowMillis) {
                 it.remove();
                 unassigned.add(failure.window());
-                LOG.info("Retrying window {} that failed with: {}", failure.window().splitId(), failure.reason());
+                LOG.info(
+                        "Retrying window {} that failed with: {}",
+                        failure.window().splitId(),
+                        failure.reason());
             }
         }
     }
 
     /**
-     * The next window to hand out, now assigned; null if none is left below the horizon. Plans rounds until at least
-     * {@code wanted} windows wait (or nothing more can be planned), so that the waiting readers find theirs.
+     * The next window to hand out, now assigned; null if none is left below the horizon. Plans
+     * rounds until at least {@code wanted} windows wait (or nothing more can be planned), so that
+     * the waiting readers find theirs.
      */
     @Nullable
     WindowSplit assignNext(int wanted) {
@@ -204,7 +223,8 @@ final class WindowLedger {
         boolean planned = false;
         for (String tenant : plan.tenants()) {
             TenantProgress progress = tenants.get(tenant);
-            WindowSplit window = planner.nextWindow(tenant, progress.nextPlannedStartMillis(), horizonMillis);
+            WindowSplit window =
+                    planner.nextWindow(tenant, progress.nextPlannedStartMillis(), horizonMillis);
             if (window != null) {
                 unassigned.add(window);
                 progress.planned(window.endMillis());
@@ -215,10 +235,11 @@ final class WindowLedger {
     }
 
     /**
-     * Whether a bounded sync has nothing left to hand out: nothing is unassigned, nothing is assigned (an assigned
-     * window can still come back as hot-window pieces), no failed window waits for a retry and every tenant is
-     * planned to the end. Finished windows waiting for a checkpoint do not count: they come back only when taken
-     * back from a failed reader, which asks again.
+     * Whether a bounded sync has nothing left to hand out: nothing is unassigned, nothing is
+     * assigned (an assigned window can still come back as hot-window pieces), no failed window
+     * waits for a retry and every tenant is planned to the end. Finished windows waiting for a
+     * checkpoint do not count: they come back only when taken back from a failed reader, which asks
+     * again.
      */
     boolean isBoundedSyncDone() {
         return plan.isBounded()
@@ -226,7 +247,10 @@ final class WindowLedger {
                 && assigned.isEmpty()
                 && failed.isEmpty()
                 && plan.tenants().stream()
-                        .allMatch(tenant -> tenants.get(tenant).nextPlannedStartMillis() >= horizonMillis);
+                        .allMatch(
+                                tenant ->
+                                        tenants.get(tenant).nextPlannedStartMillis()
+                                                >= horizonMillis);
     }
 
     /** A reader read every record of the window: it waits for a checkpoint. */
@@ -237,23 +261,31 @@ final class WindowLedger {
         }
     }
 
-    /** {@code part} of the reported {@code split} was read: it waits for a checkpoint, under the split's id. */
+    /**
+     * {@code part} of the reported {@code split} was read: it waits for a checkpoint, under the
+     * split's id.
+     */
     private void finishedPending(WindowSplit split, @Nullable WindowSplit part) {
         if (part != null) {
             finishedPending.put(
-                    split.splitId(), new FinishedWindow(split.splitId(), part, FinishedWindow.NOT_YET_CHECKPOINTED));
+                    split.splitId(),
+                    new FinishedWindow(split.splitId(), part, FinishedWindow.NOT_YET_CHECKPOINTED));
         }
     }
 
     /**
-     * A reader found the window holding more records than the platform pages through ({@code knownTotal}), and
-     * covered it from {@code coveredFromMillis} to its end (null: nothing): that part is finished, the rest
-     * re-planned in halves.
+     * A reader found the window holding more records than the platform pages through ({@code
+     * knownTotal}), and covered it from {@code coveredFromMillis} to its end (null: nothing): that
+     * part is finished, the rest re-planned in halves.
      *
-     * @throws IllegalStateException if the window was already unsplittable: a reader must read it as far as the
-     *     platform allows
+     * @throws IllegalStateException if the window was already unsplittable: a reader must read it
+     *     as far as the platform allows
      */
-    void tooLarge(int subtaskId, WindowSplit reported, @Nullable Long coveredFromMillis, long knownTotal) {
+    void tooLarge(
+            int subtaskId,
+            WindowSplit reported,
+            @Nullable Long coveredFromMillis,
+            long knownTotal) {
         WindowSplit split = assigned.get(reported.splitId());
         if (split != null && split.isUnsplittable()) {
             throw new IllegalStateException(
@@ -278,9 +310,10 @@ final class WindowLedger {
     }
 
     /**
-     * A window read before the platform's clock had passed its end plus the lag: the part it had passed
-     * ({@code platformReachedMillis}) is finished, the rest waits, piece by piece, until the platform's clock passes
-     * each piece's end plus the lag (measured as a duration from now, so that the clocks need not agree).
+     * A window read before the platform's clock had passed its end plus the lag: the part it had
+     * passed ({@code platformReachedMillis}) is finished, the rest waits, piece by piece, until the
+     * platform's clock passes each piece's end plus the lag (measured as a duration from now, so
+     * that the clocks need not agree).
      */
     void tooEarly(int subtaskId, WindowSplit reported, long platformReachedMillis) {
         WindowSplit split = takeAssigned(reported, "too early");
@@ -291,8 +324,14 @@ final class WindowLedger {
         finishedPending(split, early.readPart());
         long now = plan.clock().millis();
         for (WindowSplit piece : early.pieces()) {
-            long due = now + Math.max(0, piece.endMillis() + plan.lagMillis() - platformReachedMillis);
-            failed.put(piece.splitId(), new FailedWindow(piece, due, "the platform's clock had not passed its end plus the lag"));
+            long due =
+                    now + Math.max(0, piece.endMillis() + plan.lagMillis() - platformReachedMillis);
+            failed.put(
+                    piece.splitId(),
+                    new FailedWindow(
+                            piece,
+                            due,
+                            "the platform's clock had not passed its end plus the lag"));
         }
         LOG.info(
                 "Reader {} read window {} before the platform's clock (at {}) had passed its end plus the lag; {} is"
@@ -307,8 +346,8 @@ final class WindowLedger {
     /**
      * A reader gave up on the window for now: it waits for its retry.
      *
-     * @throws WindowFailedException if the sync is bounded and the window failed with the same lasting cause as many
-     *     times as the plan allows: asking again would give the same answer
+     * @throws WindowFailedException if the sync is bounded and the window failed with the same
+     *     lasting cause as many times as the plan allows: asking again would give the same answer
      */
     void failed(int subtaskId, WindowSplit reported, WindowFailure failure) {
         WindowSplit split = takeAssigned(reported, "failed");
@@ -319,13 +358,19 @@ final class WindowLedger {
         try {
             streak = failureStreaks.failed(split, failure);
         } catch (WindowFailedException e) {
-            LOG.error("Window {} failed {} times in a row with the same cause, the bounded sync fails: {}",
-                    split.splitId(), e.failures(), e.reason());
+            LOG.error(
+                    "Window {} failed {} times in a row with the same cause, the bounded sync fails: {}",
+                    split.splitId(),
+                    e.failures(),
+                    e.reason());
             throw e;
         }
         long retryAt = failureStreaks.retryAt(plan.clock().millis(), streak, failure);
         // the streak travels with the window, through its retries and the checkpoints in between
-        failed.put(split.splitId(), new FailedWindow(split.fresh().withFailureStreak(streak), retryAt, failure.reason()));
+        failed.put(
+                split.splitId(),
+                new FailedWindow(
+                        split.fresh().withFailureStreak(streak), retryAt, failure.reason()));
         LOG.warn(
                 "Reader {} failed window {} ({}{} failure{} in a row): {}; it is read again after {}",
                 subtaskId,
@@ -337,19 +382,25 @@ final class WindowLedger {
                 Instant.ofEpochMilli(retryAt));
     }
 
-    /** Removes and returns the assigned split a report is about, or null if the report was already handled. */
+    /**
+     * Removes and returns the assigned split a report is about, or null if the report was already
+     * handled.
+     */
     @Nullable
     private WindowSplit takeAssigned(WindowSplit reported, String report) {
         WindowSplit split = assigned.remove(reported.splitId());
         if (split == null) {
-            LOG.debug("Window {} reported {} again or after it was re-planned; ignored", reported.splitId(), report);
+            LOG.debug(
+                    "Window {} reported {} again or after it was re-planned; ignored",
+                    reported.splitId(),
+                    report);
         }
         return split;
     }
 
     /**
-     * The splits of a failed reader, assigned after its last successful checkpoint: what is left of them goes back
-     * to the queue. Returns how many went back.
+     * The splits of a failed reader, assigned after its last successful checkpoint: what is left of
+     * them goes back to the queue. Returns how many went back.
      */
     int takeBack(List<WindowSplit> splits) {
         int requeued = 0;
@@ -383,7 +434,10 @@ final class WindowLedger {
         return null;
     }
 
-    /** Stamps the windows finished since the last snapshot with this checkpoint; the state (without refresh tokens). */
+    /**
+     * Stamps the windows finished since the last snapshot with this checkpoint; the state (without
+     * refresh tokens).
+     */
     HttpSyncEnumState snapshot(long checkpointId) {
         finishedPending.replaceAll(
                 (id, finished) ->
@@ -416,17 +470,20 @@ final class WindowLedger {
     private boolean commit(WindowSplit window) {
         committedWindows++; // written by the coordinator thread only
         TenantProgress progress =
-                tenants.computeIfAbsent(window.tenant(), tenant -> new TenantProgress(tenant, window.startMillis()));
+                tenants.computeIfAbsent(
+                        window.tenant(),
+                        tenant -> new TenantProgress(tenant, window.startMillis()));
         return progress.commit(window.startMillis(), window.endMillis());
     }
 
     /**
-     * The sync position (epoch millis) of every tenant of the plan; a tenant that left the plan would hold the
-     * readers' watermarks back for good, so it is not included.
+     * The sync position (epoch millis) of every tenant of the plan; a tenant that left the plan
+     * would hold the readers' watermarks back for good, so it is not included.
      */
     Map<String, Long> syncPositions() {
         Map<String, Long> positions = new TreeMap<>();
-        plan.tenants().forEach(tenant -> positions.put(tenant, tenants.get(tenant).syncPositionMillis()));
+        plan.tenants()
+                .forEach(tenant -> positions.put(tenant, tenants.get(tenant).syncPositionMillis()));
         return positions;
     }
 

@@ -1,7 +1,8 @@
 package io.httpsync.connector.source.reader;
 
-import io.httpsync.connector.http.FetchListener;
 import io.httpsync.connector.domain.ResponseKind;
+import io.httpsync.connector.http.FetchListener;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -17,18 +18,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The reader's metrics. Standard (FLIP-33): {@code currentFetchEventTimeLag}, and {@code numRecordsIn} corrected to
- * count elements emitted (see {@link #fetchedPageEmitted}). Per tenant, under
- * {@code httpsync.tenant.<id>}: {@code requests}, {@code retries}, {@code rateLimited}, {@code pages}, {@code records},
- * {@code requestsInFlight}, {@code syncPosition} (epoch millis through which all data is in, -1 before the first
- * commit), {@code syncLagMillis} and {@value #PLATFORM_CLOCK_KNOWN} (1: the platform's last answer had a {@code Date}
- * header; 0: it had none, the skew check is off for the tenant; -1: no answer yet). Under {@code httpsync}:
- * {@value #PLATFORM_CLOCK_SKEW}, how far the platform's clock runs ahead of this TaskManager's by the answers'
- * {@code Date} headers (negative: behind); without them, how far records updated after our "now" prove it runs ahead;
- * else 0 (see {@link PlatformClock}).
+ * The reader's metrics. Standard (FLIP-33): {@code currentFetchEventTimeLag}, and {@code
+ * numRecordsIn} corrected to count elements emitted (see {@link #fetchedPageEmitted}). Per tenant,
+ * under {@code httpsync.tenant.<id>}: {@code requests}, {@code retries}, {@code rateLimited},
+ * {@code pages}, {@code records}, {@code requestsInFlight}, {@code syncPosition} (epoch millis
+ * through which all data is in, -1 before the first commit), {@code syncLagMillis} and {@value
+ * #PLATFORM_CLOCK_KNOWN} (1: the platform's last answer had a {@code Date} header; 0: it had none,
+ * the skew check is off for the tenant; -1: no answer yet). Under {@code httpsync}: {@value
+ * #PLATFORM_CLOCK_SKEW}, how far the platform's clock runs ahead of this TaskManager's by the
+ * answers' {@code Date} headers (negative: behind); without them, how far records updated after our
+ * "now" prove it runs ahead; else 0 (see {@link PlatformClock}).
  *
- * <p>Request counters are updated from HTTP I/O threads (thread-safe counters); page, record and position metrics
- * from the mailbox thread.
+ * <p>Request counters are updated from HTTP I/O threads (thread-safe counters); page, record and
+ * position metrics from the mailbox thread.
  */
 @Internal
 final class HttpSyncReaderMetrics implements FetchListener {
@@ -43,13 +45,17 @@ final class HttpSyncReaderMetrics implements FetchListener {
     private final PlatformClock platformClock;
     private volatile long lastFetchEventTimeLag = -1;
 
-    HttpSyncReaderMetrics(SourceReaderMetricGroup group, Collection<String> tenantIds, PlatformClock platformClock) {
+    HttpSyncReaderMetrics(
+            SourceReaderMetricGroup group,
+            Collection<String> tenantIds,
+            PlatformClock platformClock) {
         this.platformClock = platformClock;
         numRecordsIn = group.getIOMetricGroup().getNumRecordsInCounter();
         group.gauge(MetricNames.CURRENT_FETCH_EVENT_TIME_LAG, () -> lastFetchEventTimeLag);
         MetricGroup root = group.addGroup(GROUP);
         root.gauge(PLATFORM_CLOCK_SKEW, platformClock::shownSkewMillis);
-        for (String id : tenantIds) tenants.put(id, new TenantMetrics(root.addGroup(TENANT_GROUP, id)));
+        for (String id : tenantIds)
+            tenants.put(id, new TenantMetrics(root.addGroup(TENANT_GROUP, id)));
     }
 
     private static final class TenantMetrics {
@@ -60,6 +66,7 @@ final class HttpSyncReaderMetrics implements FetchListener {
         final Counter records;
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicLong position = new AtomicLong(-1);
+
         /** 1: the last answer had a Date header; 0: it had none; -1: no answer yet. */
         final AtomicInteger clockKnown = new AtomicInteger(-1);
 
@@ -72,7 +79,9 @@ final class HttpSyncReaderMetrics implements FetchListener {
             g.gauge("requestsInFlight", inFlight::get);
             g.gauge("syncPosition", position::get);
             g.gauge(PLATFORM_CLOCK_KNOWN, clockKnown::get);
-            g.gauge("syncLagMillis", () -> position.get() < 0 ? -1L : System.currentTimeMillis() - position.get());
+            g.gauge(
+                    "syncLagMillis",
+                    () -> position.get() < 0 ? -1L : System.currentTimeMillis() - position.get());
         }
     }
 
@@ -124,9 +133,10 @@ final class HttpSyncReaderMetrics implements FetchListener {
     }
 
     /**
-     * Mailbox thread, once per {@link FetchedPage} after its elements were emitted. {@code SourceReaderBase} counts
-     * one record in per element of a fetch, which here is a whole page (pages are emitted atomically, see
-     * {@link FetchedPage}); this corrects the count to the elements the page emitted (none for an empty page).
+     * Mailbox thread, once per {@link FetchedPage} after its elements were emitted. {@code
+     * SourceReaderBase} counts one record in per element of a fetch, which here is a whole page
+     * (pages are emitted atomically, see {@link FetchedPage}); this corrects the count to the
+     * elements the page emitted (none for an empty page).
      */
     void fetchedPageEmitted(int elementsEmitted) {
         numRecordsIn.inc(elementsEmitted - 1L);

@@ -8,59 +8,97 @@ import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.UserCodeClassLoader;
-import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.configuration.Configuration;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Wires a reader's parts together: one place, so the source and tests build readers the same way. */
+/**
+ * Wires a reader's parts together: one place, so the source and tests build readers the same way.
+ */
 @Internal
 public final class HttpSyncReaders {
     private HttpSyncReaders() {}
 
     /**
      * @param rateLimiter owned by the reader from now on: closed with it
-     * @param lagMillis the plan's lag: a window counts as finished only if the platform's clock had passed its end
-     *     plus this when its reading began
+     * @param lagMillis the plan's lag: a window counts as finished only if the platform's clock had
+     *     passed its end plus this when its reading began
      */
-    public static <T> HttpSyncSourceReader<T> create(EndpointSpec endpoint, HierarchicalRateLimiter rateLimiter, List<Tenant> tenants,
-                                                     RecordDeserializer<T> deserializer, ExceptionPolicy policy,
-                                                     int splitsInFlight, boolean emitTenantPositions, long pollIntervalMillis,
-                                                     long lagMillis, SourceReaderContext context) {
+    public static <T> HttpSyncSourceReader<T> create(
+            EndpointSpec endpoint,
+            HierarchicalRateLimiter rateLimiter,
+            List<Tenant> tenants,
+            RecordDeserializer<T> deserializer,
+            ExceptionPolicy policy,
+            int splitsInFlight,
+            boolean emitTenantPositions,
+            long pollIntervalMillis,
+            long lagMillis,
+            SourceReaderContext context) {
         try {
-            deserializer.open(new DeserializationSchema.InitializationContext() {
-                @Override
-                public MetricGroup getMetricGroup() {
-                    return context.metricGroup();
-                }
+            deserializer.open(
+                    new DeserializationSchema.InitializationContext() {
+                        @Override
+                        public MetricGroup getMetricGroup() {
+                            return context.metricGroup();
+                        }
 
-                @Override
-                public UserCodeClassLoader getUserCodeClassLoader() {
-                    return context.getUserCodeClassLoader();
-                }
-            });
+                        @Override
+                        public UserCodeClassLoader getUserCodeClassLoader() {
+                            return context.getUserCodeClassLoader();
+                        }
+                    });
         } catch (Exception e) {
-            throw new FlinkRuntimeException("the record deserializer of endpoint '" + endpoint.name() + "' could not be opened", e);
+            throw new FlinkRuntimeException(
+                    "the record deserializer of endpoint '"
+                            + endpoint.name()
+                            + "' could not be opened",
+                    e);
         }
         Map<String, Tenant> byId = new LinkedHashMap<>();
         tenants.forEach(t -> byId.put(t.id(), t));
         PlatformClock platformClock = new PlatformClock(System::currentTimeMillis);
-        HttpSyncReaderMetrics metrics = new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet(), platformClock);
-        CoordinatedTokenProvider tokens = CoordinatedTokenProvider.forEndpoint(endpoint); // the job's, from the enumerator
-        FetchActivityLog activity = new FetchActivityLog(endpoint.name(), endpoint.logSummaryInterval(), System::currentTimeMillis);
-        PageFetcher fetcher = new PageFetcher(endpoint, rateLimiter, FetchListener.all(metrics, activity), Clock.systemUTC(), tokens);
+        HttpSyncReaderMetrics metrics =
+                new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet(), platformClock);
+        CoordinatedTokenProvider tokens =
+                CoordinatedTokenProvider.forEndpoint(endpoint); // the job's, from the enumerator
+        FetchActivityLog activity =
+                new FetchActivityLog(
+                        endpoint.name(), endpoint.logSummaryInterval(), System::currentTimeMillis);
+        PageFetcher fetcher =
+                new PageFetcher(
+                        endpoint,
+                        rateLimiter,
+                        FetchListener.all(metrics, activity),
+                        Clock.systemUTC(),
+                        tokens);
         PlatformClockCheck clockCheck = new PlatformClockCheck(platformClock, lagMillis);
-        HttpSyncRecordEmitter<T> emitter = new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, clockCheck, metrics);
-        return new HttpSyncSourceReader<>(() -> new HttpPageSplitReader(fetcher, byId, splitsInFlight), emitter,
-                metrics, fetcher, rateLimiter, tokens, splitsInFlight, emitTenantPositions, pollIntervalMillis, platformClock,
-                clockCheck, activity, new Configuration(), context);
+        HttpSyncRecordEmitter<T> emitter =
+                new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, clockCheck, metrics);
+        return new HttpSyncSourceReader<>(
+                () -> new HttpPageSplitReader(fetcher, byId, splitsInFlight),
+                emitter,
+                metrics,
+                fetcher,
+                rateLimiter,
+                tokens,
+                splitsInFlight,
+                emitTenantPositions,
+                pollIntervalMillis,
+                platformClock,
+                clockCheck,
+                activity,
+                new Configuration(),
+                context);
     }
 }

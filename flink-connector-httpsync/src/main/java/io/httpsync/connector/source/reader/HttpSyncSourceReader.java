@@ -1,10 +1,10 @@
 package io.httpsync.connector.source.reader;
 
-import io.httpsync.connector.source.SyncElement;
-import io.httpsync.connector.source.TenantPosition;
 import io.httpsync.connector.http.FetchActivityLog;
 import io.httpsync.connector.ratelimit.BudgetReport;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
+import io.httpsync.connector.source.SyncElement;
+import io.httpsync.connector.source.TenantPosition;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
@@ -14,6 +14,7 @@ import io.httpsync.connector.source.event.WindowsEndedEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
 import io.httpsync.connector.source.split.WindowSplit;
 import io.httpsync.connector.source.split.WindowSplitState;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.source.ReaderOutput;
@@ -23,6 +24,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.core.io.InputStatus;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,108 +41,165 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The httpsync source reader: pages the windows the enumerator assigns, emits their records, and tells the
- * enumerator how each window ended.
+ * The httpsync source reader: pages the windows the enumerator assigns, emits their records, and
+ * tells the enumerator how each window ended.
  *
  * <p>Split lifecycle on the reader (every method here runs on the task's mailbox thread):
+ *
  * <ol>
- *   <li>The reader asks for {@code splitsInFlight} windows at start and one more whenever a window ends (pull).</li>
- *   <li>An assigned window is paged by {@link HttpPageSplitReader}; its position (after the last emitted page) is its
- *       state, so a restore resumes mid-window.</li>
- *   <li>When a window ends, it gets an outcome (see {@code WindowOutcome}), written into its split state by the
- *       record emitter with the window's last page: finished (all records emitted), too large for the platform's
- *       deep-paging cap (to be split by the enumerator), failed (retries exhausted; retried later) or too early (the
- *       platform's clock had not passed it). The split, carrying its outcome, is reported to the enumerator
- *       ({@link WindowsEndedEvent}) and kept, with its outcome, in the reader's checkpointed state until
- *       the enumerator acknowledges it. Either the enumerator's checkpoint or the reader's holds it, so a failover
- *       neither loses the window nor pages it again; a restored window with an outcome is only reported again.</li>
+ *   <li>The reader asks for {@code splitsInFlight} windows at start and one more whenever a window
+ *       ends (pull).
+ *   <li>An assigned window is paged by {@link HttpPageSplitReader}; its position (after the last
+ *       emitted page) is its state, so a restore resumes mid-window.
+ *   <li>When a window ends, it gets an outcome (see {@code WindowOutcome}), written into its split
+ *       state by the record emitter with the window's last page: finished (all records emitted),
+ *       too large for the platform's deep-paging cap (to be split by the enumerator), failed
+ *       (retries exhausted; retried later) or too early (the platform's clock had not passed it).
+ *       The split, carrying its outcome, is reported to the enumerator ({@link WindowsEndedEvent})
+ *       and kept, with its outcome, in the reader's checkpointed state until the enumerator
+ *       acknowledges it. Either the enumerator's checkpoint or the reader's holds it, so a failover
+ *       neither loses the window nor pages it again; a restored window with an outcome is only
+ *       reported again.
  * </ol>
- * Watermarks follow the sync position: the enumerator sends positions once a completed checkpoint has moved them and
- * the reader emits the smallest one as watermark (all data updated before it is in). If asked to, the reader also
- * emits each tenant's position as an element ({@link TenantPosition}) when it advances. Both are emitted from
- * {@link #pollNext}; an idle reader is woken for them through {@link #isAvailable}, so a position reaches downstream
- * without waiting for the next record.
  *
- * <p>The enumerator answers only readers that speak to it (see {@code HttpSyncEnumerator}), so the reader polls it
- * ({@link ReaderPollEvent}) every poll interval while it runs, woken by a timer when idle. That is how a waiting split
- * request gets a newly planned window, and an idle reader the new positions.
+ * Watermarks follow the sync position: the enumerator sends positions once a completed checkpoint
+ * has moved them and the reader emits the smallest one as watermark (all data updated before it is
+ * in). If asked to, the reader also emits each tenant's position as an element ({@link
+ * TenantPosition}) when it advances. Both are emitted from {@link #pollNext}; an idle reader is
+ * woken for them through {@link #isAvailable}, so a position reaches downstream without waiting for
+ * the next record.
  *
- * <p>With the job's rate-limit budget ({@link HierarchicalRateLimiter#isAllottedByJob()}), each poll carries the
- * limiter's demand and applied allotments, and the answer ({@link RateAllotmentEvent}) goes to the limiter. A request
- * that waits for an allotment makes the reader poll at once (the limiter's worker thread only raises a flag and wakes
- * the mailbox; the event is sent from here).
+ * <p>The enumerator answers only readers that speak to it (see {@code HttpSyncEnumerator}), so the
+ * reader polls it ({@link ReaderPollEvent}) every poll interval while it runs, woken by a timer
+ * when idle. That is how a waiting split request gets a newly planned window, and an idle reader
+ * the new positions.
  *
- * <p>The platform's clock: every answer's {@code Date} header feeds a {@link PlatformClock}; each poll tells the
- * enumerator the platform's time, against which it plans windows, and a window whose reading began before the platform
- * reached its end plus the lag is reported too early instead of finished ({@link PlatformClockCheck}).
+ * <p>With the job's rate-limit budget ({@link HierarchicalRateLimiter#isAllottedByJob()}), each
+ * poll carries the limiter's demand and applied allotments, and the answer ({@link
+ * RateAllotmentEvent}) goes to the limiter. A request that waits for an allotment makes the reader
+ * poll at once (the limiter's worker thread only raises a flag and wakes the mailbox; the event is
+ * sent from here).
  *
- * <p>Tokens are the job's, held by the enumerator: the page fetcher gets them from a {@link CoordinatedTokenProvider},
- * whose requests the reader sends from {@link #pollNext} (woken for them through {@link #isAvailable}) and whose
- * answers it hands in from {@link #handleSourceEvents}.
+ * <p>The platform's clock: every answer's {@code Date} header feeds a {@link PlatformClock}; each
+ * poll tells the enumerator the platform's time, against which it plans windows, and a window whose
+ * reading began before the platform reached its end plus the lag is reported too early instead of
+ * finished ({@link PlatformClockCheck}).
+ *
+ * <p>Tokens are the job's, held by the enumerator: the page fetcher gets them from a {@link
+ * CoordinatedTokenProvider}, whose requests the reader sends from {@link #pollNext} (woken for them
+ * through {@link #isAvailable}) and whose answers it hands in from {@link #handleSourceEvents}.
  */
 @Internal
 public final class HttpSyncSourceReader<T>
-        extends SingleThreadMultiplexSourceReaderBase<FetchedPage, SyncElement<T>, WindowSplit, WindowSplitState> {
+        extends SingleThreadMultiplexSourceReaderBase<
+                FetchedPage, SyncElement<T>, WindowSplit, WindowSplitState> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpSyncSourceReader.class);
     private final int splitsInFlight;
     private final AutoCloseable fetcher;
     private final HierarchicalRateLimiter limiter;
-    /** Set by the limiter's worker when a request waits for an allotment; read and cleared on the mailbox thread. */
+
+    /**
+     * Set by the limiter's worker when a request waits for an allotment; read and cleared on the
+     * mailbox thread.
+     */
     private volatile boolean allotmentWanted;
-    /** Completed by the limiter's worker to wake an idle reader for that; replaced on the mailbox thread. */
+
+    /**
+     * Completed by the limiter's worker to wake an idle reader for that; replaced on the mailbox
+     * thread.
+     */
     private volatile CompletableFuture<Void> allotmentWake = new CompletableFuture<>();
+
     private final HttpSyncReaderMetrics metrics;
     private final Map<String, WindowSplit> awaitingAck = new LinkedHashMap<>();
     private final boolean emitTenantPositions;
     private final long pollIntervalMillis;
     private long nextPollAtMillis;
+
     /**
-     * Wakes an idle reader when its next poll is due. The reader's own, shut down in {@link #close}: the JDK's shared
-     * delay thread ({@code CompletableFuture.delayedExecutor}) would be created under this job's frames and keep its
-     * class loader alive in the TaskManager for good.
+     * Wakes an idle reader when its next poll is due. The reader's own, shut down in {@link
+     * #close}: the JDK's shared delay thread ({@code CompletableFuture.delayedExecutor}) would be
+     * created under this job's frames and keep its class loader alive in the TaskManager for good.
      */
     private final ScheduledThreadPoolExecutor pollTimer;
+
     /** Completes when the next poll is due; replaced once used. Mailbox thread only. */
     @Nullable private CompletableFuture<Void> pollDue;
+
     private long pendingWatermark = Long.MIN_VALUE;
     private long emittedWatermark = Long.MIN_VALUE;
-    /** Positions received but not emitted yet, and the last emitted per tenant (only if emitting positions). */
+
+    /**
+     * Positions received but not emitted yet, and the last emitted per tenant (only if emitting
+     * positions).
+     */
     private final Map<String, Long> pendingPositions = new LinkedHashMap<>();
+
     private final Map<String, Long> emittedPositions = new HashMap<>();
-    /** Completed when a position arrives for an idle reader; replaced once used. Mailbox thread only. */
+
+    /**
+     * Completed when a position arrives for an idle reader; replaced once used. Mailbox thread
+     * only.
+     */
     private CompletableFuture<Void> positionsArrived = new CompletableFuture<>();
-    /** The tokens the page fetcher borrows from the enumerator, or null if the endpoint fetches none. */
+
+    /**
+     * The tokens the page fetcher borrows from the enumerator, or null if the endpoint fetches
+     * none.
+     */
     @Nullable private final CoordinatedTokenProvider tokens;
+
     /** The platform's clock as the answers show it, reported with every poll. */
     private final PlatformClock platformClock;
+
     private final PlatformClockCheck clockCheck;
-    /** Sums up rate limiting, token refusals and retries per tenant; written from the poll when the fetcher is quiet. */
+
+    /**
+     * Sums up rate limiting, token refusals and retries per tenant; written from the poll when the
+     * fetcher is quiet.
+     */
     private final FetchActivityLog activity;
 
-    HttpSyncSourceReader(Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders, HttpSyncRecordEmitter<T> emitter,
-                         HttpSyncReaderMetrics metrics, AutoCloseable fetcher,
-                         HierarchicalRateLimiter limiter, @Nullable CoordinatedTokenProvider tokens, int splitsInFlight,
-                         boolean emitTenantPositions, long pollIntervalMillis, PlatformClock platformClock,
-                         PlatformClockCheck clockCheck, FetchActivityLog activity, Configuration config,
-                         SourceReaderContext context) {
+    HttpSyncSourceReader(
+            Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders,
+            HttpSyncRecordEmitter<T> emitter,
+            HttpSyncReaderMetrics metrics,
+            AutoCloseable fetcher,
+            HierarchicalRateLimiter limiter,
+            @Nullable CoordinatedTokenProvider tokens,
+            int splitsInFlight,
+            boolean emitTenantPositions,
+            long pollIntervalMillis,
+            PlatformClock platformClock,
+            PlatformClockCheck clockCheck,
+            FetchActivityLog activity,
+            Configuration config,
+            SourceReaderContext context) {
         super(splitReaders, emitter, config, context);
         this.activity = activity;
         this.platformClock = platformClock;
         this.clockCheck = clockCheck;
         this.fetcher = fetcher;
         this.limiter = limiter;
-        this.pollTimer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "httpsync-reader-poll-" + context.getIndexOfSubtask());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pollTimer =
+                new ScheduledThreadPoolExecutor(
+                        1,
+                        r -> {
+                            Thread t =
+                                    new Thread(
+                                            r,
+                                            "httpsync-reader-poll-" + context.getIndexOfSubtask());
+                            t.setDaemon(true);
+                            return t;
+                        });
         pollTimer.setRemoveOnCancelPolicy(true);
         this.tokens = tokens;
         if (limiter.isAllottedByJob()) {
-            limiter.onAllotmentWanted(() -> {
-                allotmentWanted = true;
-                allotmentWake.complete(null);
-            });
+            limiter.onAllotmentWanted(
+                    () -> {
+                        allotmentWanted = true;
+                        allotmentWake.complete(null);
+                    });
         }
         this.metrics = metrics;
         this.splitsInFlight = splitsInFlight;
@@ -164,7 +223,8 @@ public final class HttpSyncSourceReader<T>
             else toRead.add(s);
         }
         if (!reported.isEmpty()) {
-            // restored from a checkpoint taken before the enumerator acknowledged them: report again, never re-read
+            // restored from a checkpoint taken before the enumerator acknowledged them: report
+            // again, never re-read
             report(reported);
         }
         toRead.forEach(clockCheck::started);
@@ -183,7 +243,10 @@ public final class HttpSyncSourceReader<T>
         for (int i = 0; i < finished.size(); i++) context.sendSplitRequest();
     }
 
-    /** Keeps the splits (with their outcomes) in state until acknowledged, and reports them to the enumerator. */
+    /**
+     * Keeps the splits (with their outcomes) in state until acknowledged, and reports them to the
+     * enumerator.
+     */
     private void report(List<WindowSplit> withOutcomes) {
         withOutcomes.forEach(s -> awaitingAck.put(s.splitId(), s));
         context.sendSourceEventToCoordinator(new WindowsEndedEvent(withOutcomes));
@@ -208,9 +271,14 @@ public final class HttpSyncSourceReader<T>
                 pendingWatermark = Math.max(pendingWatermark, positions.minimumPosition());
             }
             if (emitTenantPositions) {
-                positions.positionPerTenant().forEach((tenant, position) -> {
-                    if (position > emittedPositions.getOrDefault(tenant, Long.MIN_VALUE)) pendingPositions.merge(tenant, position, Math::max);
-                });
+                positions
+                        .positionPerTenant()
+                        .forEach(
+                                (tenant, position) -> {
+                                    if (position
+                                            > emittedPositions.getOrDefault(tenant, Long.MIN_VALUE))
+                                        pendingPositions.merge(tenant, position, Math::max);
+                                });
             }
             if (hasPendingOutput()) positionsArrived.complete(null);
         } else if (event instanceof TokenEvent token && tokens != null) {
@@ -220,10 +288,14 @@ public final class HttpSyncSourceReader<T>
         }
     }
 
-    /** Mailbox thread: sends the token requests the page fetcher queued (source events leave from this thread only). */
+    /**
+     * Mailbox thread: sends the token requests the page fetcher queued (source events leave from
+     * this thread only).
+     */
     private void sendTokenRequests() {
         if (tokens == null) return;
-        for (TokenRequestEvent request : tokens.drainRequests()) context.sendSourceEventToCoordinator(request);
+        for (TokenRequestEvent request : tokens.drainRequests())
+            context.sendSourceEventToCoordinator(request);
     }
 
     @Override
@@ -232,27 +304,32 @@ public final class HttpSyncSourceReader<T>
         long now = System.currentTimeMillis();
         if (now >= nextPollAtMillis || allotmentWanted) {
             allotmentWanted = false;
-            context.sendSourceEventToCoordinator(new ReaderPollEvent(
-                    limiter.isAllottedByJob() ? limiter.budgetReport() : BudgetReport.EMPTY, platformClock.platformNowMillis()));
+            context.sendSourceEventToCoordinator(
+                    new ReaderPollEvent(
+                            limiter.isAllottedByJob() ? limiter.budgetReport() : BudgetReport.EMPTY,
+                            platformClock.platformNowMillis()));
             nextPollAtMillis = now + pollIntervalMillis;
             activity.logIfDue();
         }
         if (pendingWatermark > emittedWatermark) {
-            // positions only grow, and a record updated before the position can no longer arrive from any window
+            // positions only grow, and a record updated before the position can no longer arrive
+            // from any window
             output.emitWatermark(new Watermark(pendingWatermark - 1));
             emittedWatermark = pendingWatermark;
         }
-        pendingPositions.forEach((tenant, position) -> {
-            output.collect(SyncElement.position(new TenantPosition(tenant, position)));
-            emittedPositions.put(tenant, position);
-        });
+        pendingPositions.forEach(
+                (tenant, position) -> {
+                    output.collect(SyncElement.position(new TenantPosition(tenant, position)));
+                    emittedPositions.put(tenant, position);
+                });
         pendingPositions.clear();
         return super.pollNext(output);
     }
 
     @Override
     public CompletableFuture<Void> isAvailable() {
-        // replaced before the flag is read: the worker raises the flag before it completes the current future
+        // replaced before the flag is read: the worker raises the flag before it completes the
+        // current future
         if (allotmentWake.isDone()) allotmentWake = new CompletableFuture<>();
         if (hasPendingOutput() || allotmentWanted) return CompletableFuture.completedFuture(null);
         if (positionsArrived.isDone()) positionsArrived = new CompletableFuture<>();
@@ -262,9 +339,15 @@ public final class HttpSyncSourceReader<T>
             pollTimer.schedule(() -> due.complete(null), delay, TimeUnit.MILLISECONDS);
             pollDue = due;
         }
-        CompletableFuture<Void> tokenRequests = tokens == null ? new CompletableFuture<>() : tokens.requestsWaiting();
+        CompletableFuture<Void> tokenRequests =
+                tokens == null ? new CompletableFuture<>() : tokens.requestsWaiting();
         if (tokenRequests.isDone()) return tokenRequests;
-        return CompletableFuture.anyOf(super.isAvailable(), positionsArrived, pollDue, allotmentWake, tokenRequests)
+        return CompletableFuture.anyOf(
+                        super.isAvailable(),
+                        positionsArrived,
+                        pollDue,
+                        allotmentWake,
+                        tokenRequests)
                 .thenApply(ignored -> null);
     }
 
@@ -292,11 +375,13 @@ public final class HttpSyncSourceReader<T>
             try {
                 fetcher.close();
             } catch (Exception e) {
-                // every page handed to Flink was emitted or is covered by the state; a client that fails to shut
+                // every page handed to Flink was emitted or is covered by the state; a client that
+                // fails to shut
                 // down cleanly must not fail a task that is stopping (e.g. with a savepoint)
                 LOG.warn("closing the HTTP client failed", e);
             } finally {
-                limiter.close(); // gives back the shared worker and connections of this job's class loader
+                limiter.close(); // gives back the shared worker and connections of this job's
+                // class loader
             }
         }
     }

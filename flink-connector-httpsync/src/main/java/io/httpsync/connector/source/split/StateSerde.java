@@ -11,10 +11,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Field codecs shared by the versioned state serializers of the source (splits and enumerator state).
+ * Field codecs shared by the versioned state serializers of the source (splits and enumerator
+ * state).
  *
- * <p>Strings are written as a length and UTF-8 bytes rather than with {@code writeUTF}, which cannot hold more than
- * 64 KB: a pagination cursor or scroll id has no documented maximum length.
+ * <p>Strings are written as a length and UTF-8 bytes rather than with {@code writeUTF}, which
+ * cannot hold more than 64 KB: a pagination cursor or scroll id has no documented maximum length.
  */
 @Internal
 public final class StateSerde {
@@ -29,7 +30,8 @@ public final class StateSerde {
         return new String(readBytes(in), StandardCharsets.UTF_8);
     }
 
-    public static void writeNullableString(DataOutputStream out, @Nullable String value) throws IOException {
+    public static void writeNullableString(DataOutputStream out, @Nullable String value)
+            throws IOException {
         out.writeBoolean(value != null);
         if (value != null) {
             writeString(out, value);
@@ -41,7 +43,8 @@ public final class StateSerde {
         return in.readBoolean() ? readString(in) : null;
     }
 
-    public static void writeNullableLong(DataOutputStream out, @Nullable Long value) throws IOException {
+    public static void writeNullableLong(DataOutputStream out, @Nullable Long value)
+            throws IOException {
         out.writeBoolean(value != null);
         if (value != null) {
             out.writeLong(value);
@@ -65,7 +68,10 @@ public final class StateSerde {
         return bytes;
     }
 
-    /** Reads a length or element count written with {@code writeInt}, rejecting a negative one (corrupt bytes). */
+    /**
+     * Reads a length or element count written with {@code writeInt}, rejecting a negative one
+     * (corrupt bytes).
+     */
     public static int readCount(DataInputStream in, String what) throws IOException {
         int count = in.readInt();
         if (count < 0) {
@@ -74,8 +80,12 @@ public final class StateSerde {
         return count;
     }
 
-    /** Fails if bytes remain after a complete record: they would mean a format mismatch that must not pass silently. */
-    public static void checkFullyRead(ByteArrayInputStream in, String what, int version) throws IOException {
+    /**
+     * Fails if bytes remain after a complete record: they would mean a format mismatch that must
+     * not pass silently.
+     */
+    public static void checkFullyRead(ByteArrayInputStream in, String what, int version)
+            throws IOException {
         if (in.available() > 0) {
             throw new IOException(
                     String.format(
@@ -84,7 +94,10 @@ public final class StateSerde {
         }
     }
 
-    /** The exception for a version this code does not know, worded like Flink's own state serializers. */
+    /**
+     * The exception for a version this code does not know, worded like Flink's own state
+     * serializers.
+     */
     public static IOException unknownVersion(String what, int version, int currentVersion) {
         return new IOException(
                 String.format(

@@ -11,28 +11,32 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * How a reader ended its work on a {@link WindowSplit}: the one form a window's outcome has from the reader's fetcher
- * thread, which concludes it from a page, through the split state in which the record emitter keeps it, to the
- * report the enumerator receives (the split itself, carrying its outcome). It stays with the split in the reader's
- * state until the enumerator acknowledges it.
+ * How a reader ended its work on a {@link WindowSplit}: the one form a window's outcome has from
+ * the reader's fetcher thread, which concludes it from a page, through the split state in which the
+ * record emitter keeps it, to the report the enumerator receives (the split itself, carrying its
+ * outcome). It stays with the split in the reader's state until the enumerator acknowledges it.
  *
- * <p>Every outcome hands responsibility for the window back to the enumerator through a source event. An event that
- * is in flight when a checkpoint is taken reaches the enumerator after its snapshot but leaves the reader before the
- * reader's snapshot; without keeping the outcome in the reader's state, a restore from that checkpoint would lose the
- * window. So the reader keeps the split with its outcome until the ack, and re-sends the report after a restore (the
- * enumerator ignores reports it has already handled).
+ * <p>Every outcome hands responsibility for the window back to the enumerator through a source
+ * event. An event that is in flight when a checkpoint is taken reaches the enumerator after its
+ * snapshot but leaves the reader before the reader's snapshot; without keeping the outcome in the
+ * reader's state, a restore from that checkpoint would lose the window. So the reader keeps the
+ * split with its outcome until the ack, and re-sends the report after a restore (the enumerator
+ * ignores reports it has already handled).
  *
  * <ul>
  *   <li>{@link Kind#FINISHED}: every record of the window was emitted.
- *   <li>{@link Kind#TOO_LARGE}: the window holds more records than the platform lets one page through; the records
- *       updated in {@code [coveredFromMillis, end)} (if known) were emitted, the enumerator splits the rest.
- *   <li>{@link Kind#FAILED}: a request exhausted its retries under the record-and-retry policy, or the window cannot
- *       be finished yet; the enumerator retries the window later and the sync position cannot pass it until then.
- *       The {@link WindowFailure} says why, and whether the cause is transient.
- *   <li>{@link Kind#TOO_EARLY}: every record the platform listed was emitted, but the platform's clock had only
- *       reached {@code platformReachedMillis} when the window was read, short of its end plus the lag: records the
- *       platform stamps later may still fall into it. The enumerator commits the part the platform had passed and
- *       reads the rest again as the platform's clock reaches it.
+ *   <li>{@link Kind#TOO_LARGE}: the window holds more records than the platform lets one page
+ *       through; the records updated in {@code [coveredFromMillis, end)} (if known) were emitted,
+ *       the enumerator splits the rest.
+ *   <li>{@link Kind#FAILED}: a request exhausted its retries under the record-and-retry policy, or
+ *       the window cannot be finished yet; the enumerator retries the window later and the sync
+ *       position cannot pass it until then. The {@link WindowFailure} says why, and whether the
+ *       cause is transient.
+ *   <li>{@link Kind#TOO_EARLY}: every record the platform listed was emitted, but the platform's
+ *       clock had only reached {@code platformReachedMillis} when the window was read, short of its
+ *       end plus the lag: records the platform stamps later may still fall into it. The enumerator
+ *       commits the part the platform had passed and reads the rest again as the platform's clock
+ *       reaches it.
  * </ul>
  */
 @Internal
@@ -40,7 +44,10 @@ public final class WindowOutcome implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    /** The kinds of outcome; the codes are part of the serialized split format and must never change. */
+    /**
+     * The kinds of outcome; the codes are part of the serialized split format and must never
+     * change.
+     */
     public enum Kind {
         FINISHED(1),
         TOO_LARGE(2),
@@ -67,7 +74,8 @@ public final class WindowOutcome implements Serializable {
         }
     }
 
-    private static final WindowOutcome FINISHED = new WindowOutcome(Kind.FINISHED, 0L, null, null, 0L);
+    private static final WindowOutcome FINISHED =
+            new WindowOutcome(Kind.FINISHED, 0L, null, null, 0L);
 
     private final Kind kind;
     private final long knownTotal;
@@ -93,13 +101,17 @@ public final class WindowOutcome implements Serializable {
     }
 
     /**
-     * @param knownTotal the number of records the platform reports for the window, or -1 when it reports none (paging
-     *     stopped at the deep-paging cap without a total)
-     * @param coveredFromMillis null if no record of the window was emitted; otherwise the update time of the oldest
-     *     record emitted, all records updated in {@code [coveredFromMillis, end)} having been emitted
+     * @param knownTotal the number of records the platform reports for the window, or -1 when it
+     *     reports none (paging stopped at the deep-paging cap without a total)
+     * @param coveredFromMillis null if no record of the window was emitted; otherwise the update
+     *     time of the oldest record emitted, all records updated in {@code [coveredFromMillis,
+     *     end)} having been emitted
      */
     public static WindowOutcome tooLarge(long knownTotal, @Nullable Long coveredFromMillis) {
-        checkArgument(knownTotal >= -1, "knownTotal must be a count or -1 (unknown) but was %s", knownTotal);
+        checkArgument(
+                knownTotal >= -1,
+                "knownTotal must be a count or -1 (unknown) but was %s",
+                knownTotal);
         return new WindowOutcome(Kind.TOO_LARGE, knownTotal, coveredFromMillis, null, 0L);
     }
 
@@ -117,7 +129,8 @@ public final class WindowOutcome implements Serializable {
     }
 
     /**
-     * @param platformReachedMillis the platform's time (by its clock) when the window's reading began, a lower bound
+     * @param platformReachedMillis the platform's time (by its clock) when the window's reading
+     *     began, a lower bound
      */
     public static WindowOutcome tooEarly(long platformReachedMillis) {
         return new WindowOutcome(Kind.TOO_EARLY, 0L, null, null, platformReachedMillis);
@@ -180,11 +193,18 @@ public final class WindowOutcome implements Serializable {
     public String toString() {
         switch (kind) {
             case TOO_LARGE:
-                return "TOO_LARGE(knownTotal=" + knownTotal + ", coveredFrom=" + coveredFromMillis + ")";
+                return "TOO_LARGE(knownTotal="
+                        + knownTotal
+                        + ", coveredFrom="
+                        + coveredFromMillis
+                        + ")";
             case TOO_EARLY:
                 return "TOO_EARLY(platformReached=" + platformReachedMillis + ")";
             case FAILED:
-                return "FAILED(" + failure.reason() + (failure.transientCause() ? ", transient" : "") + ")";
+                return "FAILED("
+                        + failure.reason()
+                        + (failure.transientCause() ? ", transient" : "")
+                        + ")";
             default:
                 return kind.name();
         }

@@ -12,29 +12,33 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * One unit of work of the httpsync source: the records of one tenant whose update (or create) time lies in the
- * half-open window {@code [startMillis, endMillis)} (epoch milliseconds).
+ * One unit of work of the httpsync source: the records of one tenant whose update (or create) time
+ * lies in the half-open window {@code [startMillis, endMillis)} (epoch milliseconds).
  *
- * <p>Immutable. The {@link #splitId()} depends only on tenant and window, so the same window keeps its id through
- * assignment, restore and retry, and two splits with the same id cover the same records.
+ * <p>Immutable. The {@link #splitId()} depends only on tenant and window, so the same window keeps
+ * its id through assignment, restore and retry, and two splits with the same id cover the same
+ * records.
  *
  * <p>What the split carries besides its window:
  *
  * <ul>
- *   <li>{@link #position()}: the serialized paging position inside the window (page, offset, cursor or keyset, as the
- *       endpoint's pagination style writes it); {@code null} means reading has not started. A restore resumes here
- *       without requesting again the pages whose records were already emitted.
- *   <li>{@link #isUnsplittable()}: the enumerator already knows this window holds more records than the platform lets
- *       one page through, and it cannot split it further (it is at the minimum window width). The reader must not
- *       report it too large again: it emits what the platform lets it read, an exception event naming the window,
- *       the count the platform reports and its cap, and reports the window failed (a lasting cause): the sync position
- *       never passes it, and a bounded sync ends naming it. Nothing is skipped silently.
- *   <li>{@link #outcome()}: {@code null} while the reader is still working on the window; otherwise how the reader
- *       ended it (see {@link WindowOutcome}). A split with an outcome stays in the reader's state until the
- *       enumerator acknowledges the report, so it is neither lost nor read again.
- *   <li>{@link #failureStreak()}: {@code null} unless the window failed before; otherwise how often it failed in a row
- *       and why (see {@link FailureStreak}). The enumerator keeps it with the window through retries, checkpoints
- *       and restores.
+ *   <li>{@link #position()}: the serialized paging position inside the window (page, offset, cursor
+ *       or keyset, as the endpoint's pagination style writes it); {@code null} means reading has
+ *       not started. A restore resumes here without requesting again the pages whose records were
+ *       already emitted.
+ *   <li>{@link #isUnsplittable()}: the enumerator already knows this window holds more records than
+ *       the platform lets one page through, and it cannot split it further (it is at the minimum
+ *       window width). The reader must not report it too large again: it emits what the platform
+ *       lets it read, an exception event naming the window, the count the platform reports and its
+ *       cap, and reports the window failed (a lasting cause): the sync position never passes it,
+ *       and a bounded sync ends naming it. Nothing is skipped silently.
+ *   <li>{@link #outcome()}: {@code null} while the reader is still working on the window; otherwise
+ *       how the reader ended it (see {@link WindowOutcome}). A split with an outcome stays in the
+ *       reader's state until the enumerator acknowledges the report, so it is neither lost nor read
+ *       again.
+ *   <li>{@link #failureStreak()}: {@code null} unless the window failed before; otherwise how often
+ *       it failed in a row and why (see {@link FailureStreak}). The enumerator keeps it with the
+ *       window through retries, checkpoints and restores.
  * </ul>
  */
 @Internal
@@ -123,26 +127,35 @@ public final class WindowSplit implements SourceSplit, Serializable {
         return failureStreak;
     }
 
-    /** True if every record of the window was emitted and the enumerator has not acknowledged it yet. */
+    /**
+     * True if every record of the window was emitted and the enumerator has not acknowledged it
+     * yet.
+     */
     public boolean isFinished() {
         return outcome != null && outcome.kind() == WindowOutcome.Kind.FINISHED;
     }
 
-    /** True if the reader is done with this split and keeps it only until the enumerator acknowledges its report. */
+    /**
+     * True if the reader is done with this split and keeps it only until the enumerator
+     * acknowledges its report.
+     */
     public boolean isAwaitingAck() {
         return outcome != null;
     }
 
     public WindowSplit withPosition(@Nullable String newPosition) {
-        return new WindowSplit(tenant, startMillis, endMillis, newPosition, unsplittable, outcome, failureStreak);
+        return new WindowSplit(
+                tenant, startMillis, endMillis, newPosition, unsplittable, outcome, failureStreak);
     }
 
     public WindowSplit asUnsplittable() {
-        return new WindowSplit(tenant, startMillis, endMillis, position, true, outcome, failureStreak);
+        return new WindowSplit(
+                tenant, startMillis, endMillis, position, true, outcome, failureStreak);
     }
 
     public WindowSplit withOutcome(@Nullable WindowOutcome newOutcome) {
-        return new WindowSplit(tenant, startMillis, endMillis, position, unsplittable, newOutcome, failureStreak);
+        return new WindowSplit(
+                tenant, startMillis, endMillis, position, unsplittable, newOutcome, failureStreak);
     }
 
     public WindowSplit asFinished() {
@@ -150,20 +163,24 @@ public final class WindowSplit implements SourceSplit, Serializable {
     }
 
     public WindowSplit withFailureStreak(@Nullable FailureStreak newStreak) {
-        return new WindowSplit(tenant, startMillis, endMillis, position, unsplittable, outcome, newStreak);
+        return new WindowSplit(
+                tenant, startMillis, endMillis, position, unsplittable, outcome, newStreak);
     }
 
     /**
-     * The same window, marker and failure streak, not started and without outcome: what the enumerator hands out
-     * again.
+     * The same window, marker and failure streak, not started and without outcome: what the
+     * enumerator hands out again.
      */
     public WindowSplit fresh() {
-        return new WindowSplit(tenant, startMillis, endMillis, null, unsplittable, null, failureStreak);
+        return new WindowSplit(
+                tenant, startMillis, endMillis, null, unsplittable, null, failureStreak);
     }
 
     /** True if both splits are about the same records (same id), whatever their progress. */
     public boolean sameWindow(WindowSplit other) {
-        return tenant.equals(other.tenant) && startMillis == other.startMillis && endMillis == other.endMillis;
+        return tenant.equals(other.tenant)
+                && startMillis == other.startMillis
+                && endMillis == other.endMillis;
     }
 
     @Override
@@ -184,7 +201,8 @@ public final class WindowSplit implements SourceSplit, Serializable {
 
     @Override
     public int hashCode() {
-        return Objects.hash(tenant, startMillis, endMillis, position, unsplittable, outcome, failureStreak);
+        return Objects.hash(
+                tenant, startMillis, endMillis, position, unsplittable, outcome, failureStreak);
     }
 
     @Override

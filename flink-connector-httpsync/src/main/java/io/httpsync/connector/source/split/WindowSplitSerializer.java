@@ -20,10 +20,11 @@ import static io.httpsync.connector.source.split.StateSerde.writeNullableString;
 import static io.httpsync.connector.source.split.StateSerde.writeString;
 
 /**
- * The versioned serializer of {@link WindowSplit}, used for reader state and, nested, in the enumerator state.
+ * The versioned serializer of {@link WindowSplit}, used for reader state and, nested, in the
+ * enumerator state.
  *
- * <p>Fields are written one by one with {@link DataOutputStream} (no Java serialization), so that a later version can
- * read every earlier one.
+ * <p>Fields are written one by one with {@link DataOutputStream} (no Java serialization), so that a
+ * later version can read every earlier one.
  */
 @Internal
 public final class WindowSplitSerializer implements SimpleVersionedSerializer<WindowSplit> {
@@ -31,23 +32,24 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
     public static final WindowSplitSerializer INSTANCE = new WindowSplitSerializer();
 
     /**
-     * Version 1: tenant, start, end, nullable position, unsplittable marker, and the outcome as a code (0 = none, then
-     * {@link WindowOutcome.Kind#code()}) followed by its fields: known total and nullable covered-from for too large,
-     * the reason for failed.
+     * Version 1: tenant, start, end, nullable position, unsplittable marker, and the outcome as a
+     * code (0 = none, then {@link WindowOutcome.Kind#code()}) followed by its fields: known total
+     * and nullable covered-from for too large, the reason for failed.
      */
     public static final int VERSION_1 = 1;
 
     /**
-     * Version 2: version 1, and a failed outcome's reason is followed by its cause and whether the cause is transient
-     * (see {@link WindowFailure}); outcome code 4, too early, is followed by the time the platform had reached. A
-     * version-1 failure reads as a lasting one whose cause is its reason.
+     * Version 2: version 1, and a failed outcome's reason is followed by its cause and whether the
+     * cause is transient (see {@link WindowFailure}); outcome code 4, too early, is followed by the
+     * time the platform had reached. A version-1 failure reads as a lasting one whose cause is its
+     * reason.
      */
     public static final int VERSION_2 = 2;
 
     /**
-     * Version 3: version 2, followed by the window's failure streak (see {@link FailureStreak}): a marker and, if
-     * present, the cause of the last failure and how many failures in a row had it. Versions 1 and 2 read without a
-     * streak, and writing them leaves the streak out.
+     * Version 3: version 2, followed by the window's failure streak (see {@link FailureStreak}): a
+     * marker and, if present, the cause of the last failure and how many failures in a row had it.
+     * Versions 1 and 2 read without a streak, and writing them leaves the streak out.
      */
     public static final int VERSION_3 = 3;
 
@@ -66,9 +68,9 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
     }
 
     /**
-     * Writes the split in an earlier {@code version}: for a serializer that nests splits and keeps writing its own
-     * earlier versions exactly as they were (the enumerator state's tests pin their bytes), and for the tests of
-     * restoring earlier versions.
+     * Writes the split in an earlier {@code version}: for a serializer that nests splits and keeps
+     * writing its own earlier versions exactly as they were (the enumerator state's tests pin their
+     * bytes), and for the tests of restoring earlier versions.
      */
     public byte[] serialize(WindowSplit split, int version) throws IOException {
         checkKnown(version);
@@ -105,7 +107,9 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
         }
     }
 
-    /** Versions 1 and 2 differ only in a failed outcome's fields; version 3 adds the failure streak. */
+    /**
+     * Versions 1 and 2 differ only in a failed outcome's fields; version 3 adds the failure streak.
+     */
     private static WindowSplit deserialize(DataInputStream in, int version) throws IOException {
         String tenant = readString(in);
         long start = in.readLong();
@@ -115,12 +119,14 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
         WindowOutcome outcome = readOutcome(in, version);
         FailureStreak streak = version >= VERSION_3 ? readStreak(in) : null;
         if (start >= end) {
-            throw new IOException("Corrupt window split: empty window [" + start + ", " + end + ") of " + tenant);
+            throw new IOException(
+                    "Corrupt window split: empty window [" + start + ", " + end + ") of " + tenant);
         }
         return new WindowSplit(tenant, start, end, position, unsplittable, outcome, streak);
     }
 
-    private static void writeStreak(DataOutputStream out, @Nullable FailureStreak streak) throws IOException {
+    private static void writeStreak(DataOutputStream out, @Nullable FailureStreak streak)
+            throws IOException {
         out.writeBoolean(streak != null);
         if (streak != null) {
             writeString(out, streak.cause());
@@ -136,12 +142,14 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
         String cause = readString(in);
         int failures = in.readInt();
         if (failures < 1) {
-            throw new IOException("Corrupt window split: a failure streak of " + failures + " failures");
+            throw new IOException(
+                    "Corrupt window split: a failure streak of " + failures + " failures");
         }
         return new FailureStreak(cause, failures);
     }
 
-    private static void writeOutcome(DataOutputStream out, @Nullable WindowOutcome outcome, int version) throws IOException {
+    private static void writeOutcome(
+            DataOutputStream out, @Nullable WindowOutcome outcome, int version) throws IOException {
         if (outcome == null) {
             out.writeByte(NO_OUTCOME);
             return;
@@ -153,7 +161,8 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
                 writeNullableLong(out, outcome.coveredFromMillis());
                 break;
             case TOO_EARLY:
-                if (version == VERSION_1) throw new IOException("window split version 1 cannot hold " + outcome);
+                if (version == VERSION_1)
+                    throw new IOException("window split version 1 cannot hold " + outcome);
                 out.writeLong(outcome.platformReachedMillis());
                 break;
             case FAILED:
@@ -184,7 +193,8 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
             case TOO_LARGE:
                 return WindowOutcome.tooLarge(in.readLong(), readNullableLong(in));
             case TOO_EARLY:
-                if (version == VERSION_1) throw new IOException("Corrupt window split: version 1 has no outcome " + kind);
+                if (version == VERSION_1)
+                    throw new IOException("Corrupt window split: version 1 has no outcome " + kind);
                 return WindowOutcome.tooEarly(in.readLong());
             case FAILED:
                 String reason = readString(in);

@@ -9,17 +9,18 @@ import javax.annotation.Nullable;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * The mutable reading state of a {@link WindowSplit} inside a reader (the split-state half of the immutable split /
- * mutable state pair that {@code SourceReaderBase} expects): the position after the last emitted page, and how the
- * window ends once the record emitter knows it.
+ * The mutable reading state of a {@link WindowSplit} inside a reader (the split-state half of the
+ * immutable split / mutable state pair that {@code SourceReaderBase} expects): the position after
+ * the last emitted page, and how the window ends once the record emitter knows it.
  *
- * <p>The position stays typed while the window is read and is serialized only when a snapshot or report asks for the
- * split ({@link #toSplit()}); until the first page is emitted, the split's own (restored) position stands. The outcome
- * is written here by the record emitter, in the same mailbox action that emits the page it follows from, and leaves
- * with the split (the way Flink CDC keeps a split's progress in its state): a checkpoint taken after the last page but
- * before Flink reports the split finished already holds the outcome, and a window that failed part-way holds its
- * failure, so a restore reports it instead of reading it again as if nothing had happened. The counters are for
- * metrics of the current attempt and start again at zero after a restore.
+ * <p>The position stays typed while the window is read and is serialized only when a snapshot or
+ * report asks for the split ({@link #toSplit()}); until the first page is emitted, the split's own
+ * (restored) position stands. The outcome is written here by the record emitter, in the same
+ * mailbox action that emits the page it follows from, and leaves with the split (the way Flink CDC
+ * keeps a split's progress in its state): a checkpoint taken after the last page but before Flink
+ * reports the split finished already holds the outcome, and a window that failed part-way holds its
+ * failure, so a restore reports it instead of reading it again as if nothing had happened. The
+ * counters are for metrics of the current attempt and start again at zero after a restore.
  *
  * <p>Not thread-safe: mailbox thread only.
  */
@@ -27,8 +28,13 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 public final class WindowSplitState {
 
     private final WindowSplit split;
-    /** The position of the next page, once a page was emitted; null then means paging of the window stopped. */
+
+    /**
+     * The position of the next page, once a page was emitted; null then means paging of the window
+     * stopped.
+     */
     @Nullable private PagePosition position;
+
     private boolean pageEmitted;
     @Nullable private WindowOutcome outcome;
     private long recordsEmitted;
@@ -61,8 +67,8 @@ public final class WindowSplitState {
     }
 
     /**
-     * Notes how the window ends. A failure is never replaced, since any part of the window may be incomplete; a
-     * finished window may turn out too early (see the reader's platform clock check).
+     * Notes how the window ends. A failure is never replaced, since any part of the window may be
+     * incomplete; a finished window may turn out too early (see the reader's platform clock check).
      */
     public void ended(WindowOutcome windowOutcome) {
         checkNotNull(windowOutcome, "windowOutcome");

@@ -12,11 +12,12 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A list API over one tenant's records (id, time) that change while a client pages: the platform side of the
- * pagination tests, as a plain in-memory model (the HTTP behaviour is tested against the simulator). Records of a
- * window {@code [start, end)} sort by time (descending or ascending), ties by id ascending. It answers page-number
- * queries with a total and has_next, Kuaishou-style cursor queries ({@code <time>_<id>}, {@code "nomore"}), and
- * inclusive keyset queries (time at or after the key, in sort order).
+ * A list API over one tenant's records (id, time) that change while a client pages: the platform
+ * side of the pagination tests, as a plain in-memory model (the HTTP behaviour is tested against
+ * the simulator). Records of a window {@code [start, end)} sort by time (descending or ascending),
+ * ties by id ascending. It answers page-number queries with a total and has_next, Kuaishou-style
+ * cursor queries ({@code <time>_<id>}, {@code "nomore"}), and inclusive keyset queries (time at or
+ * after the key, in sort order).
  */
 final class ModelListApi {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,10 +28,16 @@ final class ModelListApi {
     private final boolean desc;
     private final Random random;
     private long nextId = 1;
-    /** The next page-number answer reports its total off by this much (a lying total), then the truth again. */
+
+    /**
+     * The next page-number answer reports its total off by this much (a lying total), then the
+     * truth again.
+     */
     private long totalLie;
+
     /** Every page-number answer reports its total off by this much (a total that always lies). */
     private long alwaysLie;
+
     /** The most records a page holds, whatever the client asks for (a hidden maximum page size). */
     private int servesAtMost = Integer.MAX_VALUE;
 
@@ -85,8 +92,11 @@ final class ModelListApi {
     private List<Map.Entry<Long, Long>> sorted() {
         Comparator<Map.Entry<Long, Long>> byTime = Comparator.comparing(Map.Entry::getValue);
         if (desc) byTime = byTime.reversed();
-        return timeById.entrySet().stream().filter(e -> e.getValue() >= start && e.getValue() < end)
-                .sorted(byTime.thenComparing(Map.Entry::getKey)).map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        return timeById.entrySet().stream()
+                .filter(e -> e.getValue() >= start && e.getValue() < end)
+                .sorted(byTime.thenComparing(Map.Entry::getKey))
+                .map(e -> Map.entry(e.getKey(), e.getValue()))
+                .toList();
     }
 
     ObjectNode page(int index, int pageSize) {
@@ -94,7 +104,10 @@ final class ModelListApi {
         return slice((long) index * size, size);
     }
 
-    /** Offset/limit: at most {@code limit} records (or what the platform serves) from {@code offset}. */
+    /**
+     * Offset/limit: at most {@code limit} records (or what the platform serves) from {@code
+     * offset}.
+     */
     ObjectNode offsetPage(long offset, int limit) {
         return slice(offset, Math.min(limit, servesAtMost));
     }
@@ -103,7 +116,8 @@ final class ModelListApi {
         List<Map.Entry<Long, Long>> all = sorted();
         int from = (int) Math.min(all.size(), offset);
         ObjectNode body = render(all.subList(from, Math.min(all.size(), from + size)));
-        body.put("total", all.size() + totalLie + alwaysLie).put("hasNext", from + size < all.size())
+        body.put("total", all.size() + totalLie + alwaysLie)
+                .put("hasNext", from + size < all.size())
                 .put("isLastData", from + size >= all.size());
         totalLie = 0;
         return body;
@@ -124,18 +138,23 @@ final class ModelListApi {
         return body;
     }
 
-    /** Records at or after ({@code inclusive}) the key, in sort order: an inclusive API the client must dedupe. */
+    /**
+     * Records at or after ({@code inclusive}) the key, in sort order: an inclusive API the client
+     * must dedupe.
+     */
     ObjectNode keysetPage(long time, String id, int pageSize) {
         List<Map.Entry<Long, Long>> all = sorted();
         int from = firstAfter(all, time, id.isEmpty() ? Long.MIN_VALUE : Long.parseLong(id), true);
         return render(all.subList(from, Math.min(all.size(), from + pageSize)));
     }
 
-    private int firstAfter(List<Map.Entry<Long, Long>> all, long time, long id, boolean sameTimeIncluded) {
+    private int firstAfter(
+            List<Map.Entry<Long, Long>> all, long time, long id, boolean sameTimeIncluded) {
         for (int i = 0; i < all.size(); i++) {
             long t = all.get(i).getValue();
             int byTime = desc ? Long.compare(time, t) : Long.compare(t, time);
-            if (byTime > 0 || (byTime == 0 && (sameTimeIncluded || all.get(i).getKey() > id))) return i;
+            if (byTime > 0 || (byTime == 0 && (sameTimeIncluded || all.get(i).getKey() > id)))
+                return i;
         }
         return all.size();
     }

@@ -1,13 +1,14 @@
 package io.httpsync.connector.endpoint.pagination;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.PaginationStyle;
 import io.httpsync.connector.endpoint.ResponseExtractor;
 import io.httpsync.connector.endpoint.ResponseFormatException;
 import io.httpsync.connector.endpoint.pagination.NumberedPosition.Phase;
 import io.httpsync.connector.endpoint.template.Placeholders;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -56,8 +57,12 @@ class PaginationTest {
         return spec("page", o);
     }
 
-    /** Pages the window to its end, calling {@code afterEachPage} after each answer (the platform changing). */
-    private static Run run(EndpointSpec spec, ModelListApi api, Consumer<PagePosition> afterEachPage) {
+    /**
+     * Pages the window to its end, calling {@code afterEachPage} after each answer (the platform
+     * changing).
+     */
+    private static Run run(
+            EndpointSpec spec, ModelListApi api, Consumer<PagePosition> afterEachPage) {
         Pagination pagination = Pagination.of(spec);
         ResponseExtractor extractor = new ResponseExtractor(spec);
         List<Long> ids = new ArrayList<>();
@@ -68,12 +73,18 @@ class PaginationTest {
             // every position survives the trip through split state
             assertThat(pagination.parse(position.serialize())).isEqualTo(position);
             Map<String, String> vars = pagination.variables(position, START, END);
-            ObjectNode body = switch (pagination.style()) {
-                case PAGE -> api.page(Integer.parseInt(vars.get("page")) - 1, PAGE_SIZE);
-                case OFFSET -> api.offsetPage(Long.parseLong(vars.get("offset")), PAGE_SIZE);
-                case CURSOR -> api.cursorPage(vars.get("cursor"), PAGE_SIZE);
-                case KEYSET -> api.keysetPage(Long.parseLong(vars.get("keyset.time")), vars.get("keyset.id"), PAGE_SIZE);
-            };
+            ObjectNode body =
+                    switch (pagination.style()) {
+                        case PAGE -> api.page(Integer.parseInt(vars.get("page")) - 1, PAGE_SIZE);
+                        case OFFSET ->
+                                api.offsetPage(Long.parseLong(vars.get("offset")), PAGE_SIZE);
+                        case CURSOR -> api.cursorPage(vars.get("cursor"), PAGE_SIZE);
+                        case KEYSET ->
+                                api.keysetPage(
+                                        Long.parseLong(vars.get("keyset.time")),
+                                        vars.get("keyset.id"),
+                                        PAGE_SIZE);
+                    };
             PageStep step = pagination.next(position, extractor.extract(body));
             step.records().forEach(r -> ids.add(r.get("id").asLong()));
             afterEachPage.accept(position);
@@ -87,7 +98,9 @@ class PaginationTest {
         StringBuilder sb = new StringBuilder();
         for (PagePosition p : run.positions()) {
             NumberedPosition n = (NumberedPosition) p;
-            sb.append(sb.length() == 0 ? "" : " ").append(n.phase().name().charAt(0)).append(n.index() + 1);
+            sb.append(sb.length() == 0 ? "" : " ")
+                    .append(n.phase().name().charAt(0))
+                    .append(n.index() + 1);
         }
         return sb.toString();
     }
@@ -110,12 +123,16 @@ class PaginationTest {
         ModelListApi backward = new ModelListApi(START, END, true, seed).fill(200);
         Run b = run(withTotal(Map.of()), backward, p -> backward.moveOut(3));
         assertThat(b.idSet()).as("records still in the window").containsAll(backward.ids());
-        assertThat(b.ids().size()).as("shifts give duplicates instead").isGreaterThan(b.idSet().size());
+        assertThat(b.ids().size())
+                .as("shifts give duplicates instead")
+                .isGreaterThan(b.idSet().size());
 
         ModelListApi forward = new ModelListApi(START, END, true, seed).fill(200);
         Run f = run(spec("page", Map.of()), forward, p -> forward.moveOut(3));
         List<Long> missed = forward.ids().stream().filter(id -> !f.idSet().contains(id)).toList();
-        assertThat(missed).as("forward paging misses records shifted into pages already read").isNotEmpty();
+        assertThat(missed)
+                .as("forward paging misses records shifted into pages already read")
+                .isNotEmpty();
     }
 
     @Test
@@ -127,21 +144,35 @@ class PaginationTest {
         Run run = run(spec("offset", o), api, p -> api.moveOut(2));
         assertThat(phases(run)).isEqualTo("F1 L4 B3 B2 V1");
         assertThat(run.idSet()).containsAll(api.ids());
-        assertThat(Pagination.of(spec("offset", o)).variables(new NumberedPosition(Phase.BACKWARD, 3, 33, 33, 0, 1), START, END))
-                .containsEntry("offset", "30").containsEntry("page", "4").containsEntry("pageSize", "10");
+        assertThat(
+                        Pagination.of(spec("offset", o))
+                                .variables(
+                                        new NumberedPosition(Phase.BACKWARD, 3, 33, 33, 0, 1),
+                                        START,
+                                        END))
+                .containsEntry("offset", "30")
+                .containsEntry("page", "4")
+                .containsEntry("pageSize", "10");
     }
 
     @Test
     void aGrowingTotalStartsAnotherPassFromTheNewLastPage() {
         ModelListApi api = new ModelListApi(START, END, true, 3).fill(40);
-        // late records arrive at the top of the window during the first pass, shifting everything towards the end
-        Run run = run(withTotal(Map.of()), api, p -> {
-            if (((NumberedPosition) p).pass() == 0 && ((NumberedPosition) p).phase() != Phase.VERIFY) {
-                for (int i = 0; i < 4; i++) api.add(END - 1 - i);
-            }
-        });
+        // late records arrive at the top of the window during the first pass, shifting everything
+        // towards the end
+        Run run =
+                run(
+                        withTotal(Map.of()),
+                        api,
+                        p -> {
+                            if (((NumberedPosition) p).pass() == 0
+                                    && ((NumberedPosition) p).phase() != Phase.VERIFY) {
+                                for (int i = 0; i < 4; i++) api.add(END - 1 - i);
+                            }
+                        });
         assertThat(run.idSet()).containsAll(api.ids());
-        // the last page by the first total was full: the page after it was read, then the pass went on from there
+        // the last page by the first total was full: the page after it was read, then the pass went
+        // on from there
         assertThat(phases(run)).startsWith("F1 L4 P5 B4 B3 B2 V1 L").endsWith("V1");
         assertThat(run.lastStep().totalUnstable()).isFalse();
     }
@@ -151,7 +182,10 @@ class PaginationTest {
         ModelListApi api = new ModelListApi(START, END, true, 3).fill(40);
         Run run = run(withTotal(Map.of("pagination.max-passes", "2")), api, p -> api.add(END - 1));
         assertThat(run.lastStep().totalUnstable()).isTrue();
-        assertThat(run.positions().stream().filter(p -> ((NumberedPosition) p).phase() == Phase.VERIFY)).hasSize(2);
+        assertThat(
+                        run.positions().stream()
+                                .filter(p -> ((NumberedPosition) p).phase() == Phase.VERIFY))
+                .hasSize(2);
     }
 
     @Test
@@ -160,7 +194,8 @@ class PaginationTest {
         api.lieAboutTotalOnce(-25);
         Run run = run(withTotal(Map.of()), api, p -> {});
         assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
-        // page 4 (the last by 35) is full: pages 5, 6 and 7 (empty) are read, then backwards from page 6
+        // page 4 (the last by 35) is full: pages 5, 6 and 7 (empty) are read, then backwards from
+        // page 6
         assertThat(phases(run)).isEqualTo("F1 L4 P5 P6 P7 B5 B4 B3 B2 V1");
     }
 
@@ -173,13 +208,26 @@ class PaginationTest {
         assertThat(run.ids()).isEmpty();
         assertThat(run.lastStep().total()).isEqualTo(150L);
 
-        Run pagesCap = run(withTotal(Map.of("pagination.max-pages", "15")), new ModelListApi(START, END, true, 1).fill(151), p -> {});
+        Run pagesCap =
+                run(
+                        withTotal(Map.of("pagination.max-pages", "15")),
+                        new ModelListApi(START, END, true, 1).fill(151),
+                        p -> {});
         assertThat(pagesCap.lastStep().splitRequired()).isTrue();
-        Run fits = run(withTotal(Map.of("pagination.max-pages", "15")), new ModelListApi(START, END, true, 1).fill(149), p -> {});
+        Run fits =
+                run(
+                        withTotal(Map.of("pagination.max-pages", "15")),
+                        new ModelListApi(START, END, true, 1).fill(149),
+                        p -> {});
         assertThat(fits.lastStep().splitRequired()).isFalse();
         assertThat(fits.ids()).hasSize(149 + PAGE_SIZE);
-        // a full last page at the cap cannot be proven the last (the page after it is beyond the cap): split
-        Run full = run(withTotal(Map.of("pagination.max-pages", "15")), new ModelListApi(START, END, true, 1).fill(150), p -> {});
+        // a full last page at the cap cannot be proven the last (the page after it is beyond the
+        // cap): split
+        Run full =
+                run(
+                        withTotal(Map.of("pagination.max-pages", "15")),
+                        new ModelListApi(START, END, true, 1).fill(150),
+                        p -> {});
         assertThat(full.lastStep().splitRequired()).isTrue();
     }
 
@@ -199,13 +247,16 @@ class PaginationTest {
     @Test
     void aFirstPageWithRecordsButNoTotalIsAFormatError() {
         Pagination p = Pagination.of(withTotal(Map.of()));
-        JsonNode record = new ModelListApi(START, END, true, 1).fill(1).page(0, 10).get("items").get(0);
+        JsonNode record =
+                new ModelListApi(START, END, true, 1).fill(1).page(0, 10).get("items").get(0);
         assertThatThrownBy(() -> p.next(p.first(), PageContent.of(List.of(record))))
-                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("no total");
+                .isInstanceOf(ResponseFormatException.class)
+                .hasMessageContaining("no total");
         assertThat(p.next(p.first(), PageContent.of(List.of())).isLast()).isTrue();
     }
 
-    // ------------------------------------------------------------------ page / offset without a total
+    // ------------------------------------------------------------------ page / offset without a
+    // total
 
     @Test
     void withoutATotalPagingGoesForwardUntilAShortPageOrHasNextFalse() {
@@ -215,26 +266,31 @@ class PaginationTest {
         assertThat(shortPage.idSet()).hasSize(35);
 
         ModelListApi exact = new ModelListApi(START, END, true, 1).fill(30);
-        Run hasNext = run(spec("page", Map.of("response.has-next-path", "/hasNext")), exact, p -> {});
+        Run hasNext =
+                run(spec("page", Map.of("response.has-next-path", "/hasNext")), exact, p -> {});
         assertThat(phases(hasNext)).isEqualTo("F1 F2 F3");
-        Run emptyPage = run(spec("page", Map.of("pagination.short-page-ends", "false")), exact, p -> {});
+        Run emptyPage =
+                run(spec("page", Map.of("pagination.short-page-ends", "false")), exact, p -> {});
         assertThat(phases(emptyPage)).isEqualTo("F1 F2 F3 F4");
     }
 
     @Test
     void aLastPageFlagEndsTheWindowOnAFullLastPageWithoutAskingForAnEmptyOne() {
         ModelListApi exact = new ModelListApi(START, END, true, 1).fill(30);
-        Run flag = run(spec("page", Map.of("response.last-page-path", "/isLastData")), exact, p -> {});
+        Run flag =
+                run(spec("page", Map.of("response.last-page-path", "/isLastData")), exact, p -> {});
         assertThat(phases(flag)).isEqualTo("F1 F2 F3");
         assertThat(flag.idSet()).containsExactlyInAnyOrderElementsOf(exact.ids());
         assertThat(flag.lastStep().end()).isEqualTo(PageEnd.LAST_PAGE_FLAG);
 
-        Run hasNext = run(spec("page", Map.of("response.has-next-path", "/hasNext")), exact, p -> {});
+        Run hasNext =
+                run(spec("page", Map.of("response.has-next-path", "/hasNext")), exact, p -> {});
         assertThat(hasNext.lastStep().end()).isEqualTo(PageEnd.HAS_NEXT_FALSE);
         Run noFlag = run(spec("page", Map.of()), exact, p -> {});
         assertThat(noFlag.lastStep().end()).isEqualTo(PageEnd.EMPTY_PAGE);
         ModelListApi shortLast = new ModelListApi(START, END, true, 1).fill(35);
-        assertThat(run(spec("page", Map.of()), shortLast, p -> {}).lastStep().end()).isEqualTo(PageEnd.SHORT_PAGE);
+        assertThat(run(spec("page", Map.of()), shortLast, p -> {}).lastStep().end())
+                .isEqualTo(PageEnd.SHORT_PAGE);
     }
 
     @Test
@@ -249,8 +305,10 @@ class PaginationTest {
 
     @Test
     void aLastPageFlagEndsCursorAndKeysetPaging() {
-        Pagination cursor = Pagination.of(spec("cursor", Map.of("response.last-page-path", "/last")));
-        Pagination keyset = Pagination.of(spec("keyset", Map.of("response.last-page-path", "/last")));
+        Pagination cursor =
+                Pagination.of(spec("cursor", Map.of("response.last-page-path", "/last")));
+        Pagination keyset =
+                Pagination.of(spec("keyset", Map.of("response.last-page-path", "/last")));
         JsonNode r = new ModelListApi(START, END, true, 1).fill(1).page(0, 1).get("items").get(0);
         List<JsonNode> one = List.of(r);
         for (Pagination p : List.of(cursor, keyset)) {
@@ -260,11 +318,26 @@ class PaginationTest {
             assertThat(last.records()).hasSize(1);
             List<JsonNode> full = new ArrayList<>();
             for (int i = 0; i < PAGE_SIZE; i++) full.add(r);
-            assertThat(p.next(p.first(), new PageContent(p == keyset ? full : one, "abc", null, null, false)).isLast())
-                    .as(p.style().name()).isFalse();
+            assertThat(
+                            p.next(
+                                            p.first(),
+                                            new PageContent(
+                                                    p == keyset ? full : one,
+                                                    "abc",
+                                                    null,
+                                                    null,
+                                                    false))
+                                    .isLast())
+                    .as(p.style().name())
+                    .isFalse();
         }
-        assertThat(cursor.next(cursor.first(), new PageContent(one, "", null, null, false)).end()).isEqualTo(PageEnd.CURSOR_ABSENT);
-        assertThat(cursor.next(cursor.first(), new PageContent(one, "nomore", null, null, false)).end())
+        assertThat(cursor.next(cursor.first(), new PageContent(one, "", null, null, false)).end())
+                .isEqualTo(PageEnd.CURSOR_ABSENT);
+        assertThat(
+                        cursor.next(
+                                        cursor.first(),
+                                        new PageContent(one, "nomore", null, null, false))
+                                .end())
                 .isEqualTo(PageEnd.CURSOR_END_MARKER);
     }
 
@@ -279,7 +352,8 @@ class PaginationTest {
         assertThat(run.lastStep().splitRequired()).isFalse();
     }
 
-    // ------------------------------------------------------------------ ends are verified, not trusted
+    // ------------------------------------------------------------------ ends are verified, not
+    // trusted
 
     @ParameterizedTest
     @ValueSource(strings = {"page", "offset"})
@@ -289,19 +363,35 @@ class PaginationTest {
         assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
         assertThat(run.positions()).hasSize(120 / 5 + 1);
 
-        Run trusting = run(spec(style, Map.of("pagination.short-page-ends", "true")),
-                new ModelListApi(START, END, true, 4).fill(120).servesAtMost(5), p -> {});
-        assertThat(trusting.ids()).as("what trusting short pages costs on such a platform").hasSize(5);
+        Run trusting =
+                run(
+                        spec(style, Map.of("pagination.short-page-ends", "true")),
+                        new ModelListApi(START, END, true, 4).fill(120).servesAtMost(5),
+                        p -> {});
+        assertThat(trusting.ids())
+                .as("what trusting short pages costs on such a platform")
+                .hasSize(5);
     }
 
     @Test
     void withoutATotalAShortPageEndsOnlyAfterAFullPageOrWhenTrusted() {
-        Run small = run(spec("page", Map.of()), new ModelListApi(START, END, true, 1).fill(7), p -> {});
+        Run small =
+                run(spec("page", Map.of()), new ModelListApi(START, END, true, 1).fill(7), p -> {});
         assertThat(phases(small)).as("one request more: the empty page").isEqualTo("F1 F2");
-        Run trusted = run(spec("page", Map.of("pagination.short-page-ends", "true")), new ModelListApi(START, END, true, 1).fill(7), p -> {});
+        Run trusted =
+                run(
+                        spec("page", Map.of("pagination.short-page-ends", "true")),
+                        new ModelListApi(START, END, true, 1).fill(7),
+                        p -> {});
         assertThat(phases(trusted)).isEqualTo("F1");
-        Run afterFull = run(spec("page", Map.of()), new ModelListApi(START, END, true, 1).fill(27), p -> {});
-        assertThat(phases(afterFull)).as("a full page proved the page size is served").isEqualTo("F1 F2 F3");
+        Run afterFull =
+                run(
+                        spec("page", Map.of()),
+                        new ModelListApi(START, END, true, 1).fill(27),
+                        p -> {});
+        assertThat(phases(afterFull))
+                .as("a full page proved the page size is served")
+                .isEqualTo("F1 F2 F3");
     }
 
     @ParameterizedTest
@@ -312,8 +402,11 @@ class PaginationTest {
         Run run = run(spec(style, Map.of("response.total-path", "/total")), api, p -> {});
         assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
         assertThat(run.lastStep().totalUnstable()).isFalse();
-        // 60 says 6 pages; page 6 is full, so pages 7..16 are read until one is empty, then backwards from page 15
-        assertThat(phases(run)).isEqualTo("F1 L6 P7 P8 P9 P10 P11 P12 P13 P14 P15 P16 B14 B13 B12 B11 B10 B9 B8 B7 B6 B5 B4 B3 B2 V1");
+        // 60 says 6 pages; page 6 is full, so pages 7..16 are read until one is empty, then
+        // backwards from page 15
+        assertThat(phases(run))
+                .isEqualTo(
+                        "F1 L6 P7 P8 P9 P10 P11 P12 P13 P14 P15 P16 B14 B13 B12 B11 B10 B9 B8 B7 B6 B5 B4 B3 B2 V1");
     }
 
     @Test
@@ -326,12 +419,17 @@ class PaginationTest {
 
     @Test
     void aTotalThatIsAPageMultipleCostsOneRequestMore() {
-        Run full = run(withTotal(Map.of()), new ModelListApi(START, END, true, 2).fill(30), p -> {});
+        Run full =
+                run(withTotal(Map.of()), new ModelListApi(START, END, true, 2).fill(30), p -> {});
         assertThat(phases(full)).isEqualTo("F1 L3 P4 B2 V1");
-        Run onePage = run(withTotal(Map.of()), new ModelListApi(START, END, true, 2).fill(10), p -> {});
+        Run onePage =
+                run(withTotal(Map.of()), new ModelListApi(START, END, true, 2).fill(10), p -> {});
         assertThat(phases(onePage)).isEqualTo("F1 P2");
-        Run holdsTheTotal = run(withTotal(Map.of()), new ModelListApi(START, END, true, 2).fill(7), p -> {});
-        assertThat(phases(holdsTheTotal)).as("a first page holding exactly the total").isEqualTo("F1");
+        Run holdsTheTotal =
+                run(withTotal(Map.of()), new ModelListApi(START, END, true, 2).fill(7), p -> {});
+        assertThat(phases(holdsTheTotal))
+                .as("a first page holding exactly the total")
+                .isEqualTo("F1");
     }
 
     @Test
@@ -344,14 +442,26 @@ class PaginationTest {
     @Test
     void withATotalAPlatformServingFewerThanAskedFailsOffsetPagingNamingThePageSize() {
         ModelListApi api = new ModelListApi(START, END, true, 8).fill(150).servesAtMost(5);
-        assertThatThrownBy(() -> run(spec("offset", Map.of("response.total-path", "/total")), api, p -> {}))
+        assertThatThrownBy(
+                        () ->
+                                run(
+                                        spec("offset", Map.of("response.total-path", "/total")),
+                                        api,
+                                        p -> {}))
                 .isInstanceOf(ResponseFormatException.class)
-                .hasMessageContaining("'pagination.page-size' asked for 10").hasMessageContaining("at most 5");
+                .hasMessageContaining("'pagination.page-size' asked for 10")
+                .hasMessageContaining("at most 5");
         // a short last page that turns out not to be the last
         ModelListApi low = new ModelListApi(START, END, true, 8).fill(8).servesAtMost(5);
         low.lieAboutTotalAlways(-4);
-        assertThatThrownBy(() -> run(spec("offset", Map.of("response.total-path", "/total")), low, p -> {}))
-                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("yet records follow at offset 5");
+        assertThatThrownBy(
+                        () ->
+                                run(
+                                        spec("offset", Map.of("response.total-path", "/total")),
+                                        low,
+                                        p -> {}))
+                .isInstanceOf(ResponseFormatException.class)
+                .hasMessageContaining("yet records follow at offset 5");
     }
 
     @Test
@@ -378,16 +488,24 @@ class PaginationTest {
         Run run = run(spec("keyset", Map.of("sort", "asc")), api, p -> {});
         assertThat(run.idSet()).containsExactlyInAnyOrderElementsOf(api.ids());
         assertThat(run.positions()).hasSize(4);
-        Run trusted = run(spec("keyset", Map.of("sort", "asc", "pagination.short-page-ends", "true")), api, p -> {});
+        Run trusted =
+                run(
+                        spec("keyset", Map.of("sort", "asc", "pagination.short-page-ends", "true")),
+                        api,
+                        p -> {});
         assertThat(trusted.positions()).hasSize(3);
     }
 
     @Test
     void positionsOfEarlierVersionsStillRead() {
-        String old = "{\"v\":1,\"kind\":\"numbered\",\"phase\":\"backward\",\"index\":7,\"passTotal\":300,\"seenTotal\":310,\"pass\":0,\"pages\":3}";
-        assertThat(PagePosition.deserialize(old)).isEqualTo(new NumberedPosition(Phase.BACKWARD, 7, 300, 310, 0, 3));
-        String oldCursor = "{\"v\":1,\"kind\":\"cursor\",\"cursor\":\"x\",\"pages\":3,\"records\":30,\"lastTime\":null}";
-        assertThat(PagePosition.deserialize(oldCursor)).isEqualTo(new CursorPosition("x", 3, 30, null));
+        String old =
+                "{\"v\":1,\"kind\":\"numbered\",\"phase\":\"backward\",\"index\":7,\"passTotal\":300,\"seenTotal\":310,\"pass\":0,\"pages\":3}";
+        assertThat(PagePosition.deserialize(old))
+                .isEqualTo(new NumberedPosition(Phase.BACKWARD, 7, 300, 310, 0, 3));
+        String oldCursor =
+                "{\"v\":1,\"kind\":\"cursor\",\"cursor\":\"x\",\"pages\":3,\"records\":30,\"lastTime\":null}";
+        assertThat(PagePosition.deserialize(oldCursor))
+                .isEqualTo(new CursorPosition("x", 3, 30, null));
     }
 
     // ------------------------------------------------------------------ cursor
@@ -411,10 +529,13 @@ class PaginationTest {
         assertThat(p.next(p.first(), new PageContent(one, null, null, null)).isLast()).isTrue();
         assertThat(p.next(p.first(), new PageContent(one, "abc", false, null)).isLast()).isTrue();
         PageStep more = p.next(p.first(), new PageContent(one, "abc", true, null));
-        assertThat(more.next()).isEqualTo(new CursorPosition("abc", 1, 1, r.get("t").asLong(), "abc"));
+        assertThat(more.next())
+                .isEqualTo(new CursorPosition("abc", 1, 1, r.get("t").asLong(), "abc"));
         assertThatThrownBy(() -> p.next(more.next(), new PageContent(one, "abc", null, null)))
-                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("did not advance");
-        assertThat(p.next(more.next(), new PageContent(List.of(), "abc", null, null)).isLast()).isTrue();
+                .isInstanceOf(ResponseFormatException.class)
+                .hasMessageContaining("did not advance");
+        assertThat(p.next(more.next(), new PageContent(List.of(), "abc", null, null)).isLast())
+                .isTrue();
     }
 
     @Test
@@ -423,7 +544,8 @@ class PaginationTest {
         JsonNode r = new ModelListApi(START, END, true, 1).fill(1).page(0, 1).get("items").get(0);
         // A -> B -> A -> B ...: found within a few pages
         assertThatThrownBy(() -> pageThrough(p, i -> i % 2 == 0 ? "A" : "B", r, 20))
-                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("cycle");
+                .isInstanceOf(ResponseFormatException.class)
+                .hasMessageContaining("cycle");
         // a cycle of 7 cursors after 5 others: found by page 2 * 7 + 7
         int pages = pagesUntilCycleFound(p, i -> i < 5 ? "lead" + i : "c" + ((i - 5) % 7), r);
         assertThat(pages).isBetween(13, 2 * 7 + 7);
@@ -439,25 +561,44 @@ class PaginationTest {
         assertThat(first.isLast()).isFalse();
         assertThat(((CursorPosition) first.next()).cursor()).isEqualTo("next-1");
         assertThat(((CursorPosition) first.next()).lastRecordTime()).isNull();
-        PageStep second = p.next(first.next(), new ResponseExtractor(spec("cursor", Map.of())).extract(api.cursorPage("", PAGE_SIZE)));
+        PageStep second =
+                p.next(
+                        first.next(),
+                        new ResponseExtractor(spec("cursor", Map.of()))
+                                .extract(api.cursorPage("", PAGE_SIZE)));
         assertThat(second.records()).hasSize(PAGE_SIZE);
     }
 
-    /** Pages with the cursors {@code cursors(i)} handed out by page i, up to {@code limit} pages; the pages read. */
-    private static int pageThrough(Pagination p, java.util.function.IntFunction<String> cursors, JsonNode record, int limit) {
+    /**
+     * Pages with the cursors {@code cursors(i)} handed out by page i, up to {@code limit} pages;
+     * the pages read.
+     */
+    private static int pageThrough(
+            Pagination p,
+            java.util.function.IntFunction<String> cursors,
+            JsonNode record,
+            int limit) {
         PagePosition position = p.first();
         for (int i = 0; i < limit; i++) {
-            position = p.next(position, new PageContent(List.of(record), cursors.apply(i), null, null)).next();
+            position =
+                    p.next(position, new PageContent(List.of(record), cursors.apply(i), null, null))
+                            .next();
             assertThat(p.parse(position.serialize())).isEqualTo(position);
         }
         return limit;
     }
 
-    private static int pagesUntilCycleFound(Pagination p, java.util.function.IntFunction<String> cursors, JsonNode record) {
+    private static int pagesUntilCycleFound(
+            Pagination p, java.util.function.IntFunction<String> cursors, JsonNode record) {
         PagePosition position = p.first();
         for (int i = 0; i < 1000; i++) {
             try {
-                position = p.next(position, new PageContent(List.of(record), cursors.apply(i), null, null)).next();
+                position =
+                        p.next(
+                                        position,
+                                        new PageContent(
+                                                List.of(record), cursors.apply(i), null, null))
+                                .next();
             } catch (ResponseFormatException e) {
                 return i + 1;
             }
@@ -470,7 +611,9 @@ class PaginationTest {
         ModelListApi api = new ModelListApi(START, END, true, 1).fill(100);
         Run run = run(spec("cursor", Map.of("pagination.max-records", "40")), api, p -> {});
         assertThat(run.ids()).hasSize(40);
-        assertThat(run.lastStep().capReachedAt()).isEqualTo(api.page(3, PAGE_SIZE).get("items").get(PAGE_SIZE - 1).get("t").asLong());
+        assertThat(run.lastStep().capReachedAt())
+                .isEqualTo(
+                        api.page(3, PAGE_SIZE).get("items").get(PAGE_SIZE - 1).get("t").asLong());
     }
 
     // ------------------------------------------------------------------ keyset
@@ -485,9 +628,12 @@ class PaginationTest {
         assertThat(run.ids()).doesNotHaveDuplicates();
         assertThat(run.idSet()).containsAll(api.ids());
         Pagination p = Pagination.of(spec);
-        assertThat(p.variables(p.first(), START, END)).containsEntry("keyset.time", Long.toString(START)).containsEntry("keyset.id", "");
+        assertThat(p.variables(p.first(), START, END))
+                .containsEntry("keyset.time", Long.toString(START))
+                .containsEntry("keyset.id", "");
         Pagination desc = Pagination.of(spec("keyset", Map.of("window.end-inclusive", "true")));
-        assertThat(desc.variables(desc.first(), START, END)).containsEntry("keyset.time", Long.toString(END - 1));
+        assertThat(desc.variables(desc.first(), START, END))
+                .containsEntry("keyset.time", Long.toString(END - 1));
     }
 
     @Test
@@ -502,7 +648,8 @@ class PaginationTest {
         assertThat(key.id()).isEqualTo("10");
         // an API that ignores the id: the same full page again
         assertThatThrownBy(() -> p.next(key, x.extract(api.keysetPage(key.time(), "", PAGE_SIZE))))
-                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("did not advance");
+                .isInstanceOf(ResponseFormatException.class)
+                .hasMessageContaining("did not advance");
     }
 
     @Test
@@ -525,24 +672,37 @@ class PaginationTest {
                 .containsKeys(declared.placeholders().toArray(String[]::new))
                 .containsKey(Placeholders.PAGE_SIZE);
         for (var path : declared.requiredPaths()) {
-            Map<String, String> without = new HashMap<>(spec(style.optionValue(), Map.of()).toOptions());
+            Map<String, String> without =
+                    new HashMap<>(spec(style.optionValue(), Map.of()).toOptions());
             without.remove(path.key());
             assertThatThrownBy(() -> EndpointSpec.fromOptions(without))
-                    .hasMessage("option '" + path.key() + "' is required with pagination.style '" + style.optionValue() + "'");
+                    .hasMessage(
+                            "option '"
+                                    + path.key()
+                                    + "' is required with pagination.style '"
+                                    + style.optionValue()
+                                    + "'");
         }
     }
 
     @Test
     void positionsSerializeAndRefuseToResumeAnotherStyle() {
-        List<PagePosition> positions = List.of(new NumberedPosition(Phase.BACKWARD, 7, 300, 310, 1, 9),
-                new CursorPosition("1700000000000_42\"\\", 3, 150, 1_700_000_000_000L), new CursorPosition("", 0, 0, null),
-                new KeysetPosition(1_700_000_000_000L, "E2024-1", 2, 100), new KeysetPosition(null, "", 0, 0));
-        for (PagePosition p : positions) assertThat(PagePosition.deserialize(p.serialize())).isEqualTo(p);
+        List<PagePosition> positions =
+                List.of(
+                        new NumberedPosition(Phase.BACKWARD, 7, 300, 310, 1, 9),
+                        new CursorPosition("1700000000000_42\"\\", 3, 150, 1_700_000_000_000L),
+                        new CursorPosition("", 0, 0, null),
+                        new KeysetPosition(1_700_000_000_000L, "E2024-1", 2, 100),
+                        new KeysetPosition(null, "", 0, 0));
+        for (PagePosition p : positions)
+            assertThat(PagePosition.deserialize(p.serialize())).isEqualTo(p);
         String cursor = positions.get(1).serialize();
         assertThat(cursor).startsWith("{\"v\":1,\"kind\":\"cursor\"");
         assertThatThrownBy(() -> Pagination.of(spec("page", Map.of())).parse(cursor))
                 .hasMessageStartingWith("a cursor position cannot resume pagination.style 'page'");
-        assertThatThrownBy(() -> PagePosition.deserialize("{\"v\":99,\"kind\":\"cursor\"}")).hasMessageContaining("unknown version 99");
-        assertThatThrownBy(() -> PagePosition.deserialize("page 3")).hasMessageContaining("not a serialized page position");
+        assertThatThrownBy(() -> PagePosition.deserialize("{\"v\":99,\"kind\":\"cursor\"}"))
+                .hasMessageContaining("unknown version 99");
+        assertThatThrownBy(() -> PagePosition.deserialize("page 3"))
+                .hasMessageContaining("not a serialized page position");
     }
 }

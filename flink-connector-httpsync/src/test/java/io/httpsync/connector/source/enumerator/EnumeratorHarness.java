@@ -25,8 +25,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Drives an {@link HttpSyncEnumerator} on Flink's {@link TestingSplitEnumeratorContext}, playing the readers: what
- * they ask, what they report, and what they have received since they last looked.
+ * Drives an {@link HttpSyncEnumerator} on Flink's {@link TestingSplitEnumeratorContext}, playing
+ * the readers: what they ask, what they report, and what they have received since they last looked.
  */
 final class EnumeratorHarness {
 
@@ -46,19 +46,32 @@ final class EnumeratorHarness {
         this(plan, readers, restoredState, context -> null);
     }
 
-    /** @param tokens the enumerator's token coordinator, built on the harness's context (null for none) */
-    EnumeratorHarness(SyncPlan plan, int readers, @Nullable HttpSyncEnumState restoredState,
-                      Function<SplitEnumeratorContext<WindowSplit>, TokenCoordinator> tokens) {
+    /**
+     * @param tokens the enumerator's token coordinator, built on the harness's context (null for
+     *     none)
+     */
+    EnumeratorHarness(
+            SyncPlan plan,
+            int readers,
+            @Nullable HttpSyncEnumState restoredState,
+            Function<SplitEnumeratorContext<WindowSplit>, TokenCoordinator> tokens) {
         this(plan, readers, restoredState, null, tokens);
     }
 
-    /** @param budget the job's rate-limit budgets the enumerator divides among the readers (null for none) */
+    /**
+     * @param budget the job's rate-limit budgets the enumerator divides among the readers (null for
+     *     none)
+     */
     EnumeratorHarness(SyncPlan plan, int readers, @Nullable JobBudget budget) {
         this(plan, readers, null, budget, context -> null);
     }
 
-    private EnumeratorHarness(SyncPlan plan, int readers, @Nullable HttpSyncEnumState restoredState, @Nullable JobBudget budget,
-                              Function<SplitEnumeratorContext<WindowSplit>, TokenCoordinator> tokens) {
+    private EnumeratorHarness(
+            SyncPlan plan,
+            int readers,
+            @Nullable HttpSyncEnumState restoredState,
+            @Nullable JobBudget budget,
+            Function<SplitEnumeratorContext<WindowSplit>, TokenCoordinator> tokens) {
         this.plan = plan;
         this.context =
                 new TestingSplitEnumeratorContext<>(readers) {
@@ -73,7 +86,8 @@ final class EnumeratorHarness {
         for (int reader = 0; reader < readers; reader++) {
             context.registerReader(reader, "host-" + reader);
         }
-        this.enumerator = new HttpSyncEnumerator(context, plan, restoredState, budget, tokens.apply(context));
+        this.enumerator =
+                new HttpSyncEnumerator(context, plan, restoredState, budget, tokens.apply(context));
         enumerator.start();
         for (int reader = 0; reader < readers; reader++) {
             enumerator.addReader(reader);
@@ -86,7 +100,9 @@ final class EnumeratorHarness {
         return newAssignments(reader);
     }
 
-    /** Several requests of one reader, as a reader that wants that many splits in flight sends them. */
+    /**
+     * Several requests of one reader, as a reader that wants that many splits in flight sends them.
+     */
     List<WindowSplit> request(int reader, int times) {
         for (int i = 0; i < times; i++) {
             enumerator.handleSplitRequest(reader, "host-" + reader);
@@ -126,24 +142,36 @@ final class EnumeratorHarness {
     }
 
     void tooLarge(int reader, WindowSplit split, @Nullable Long coveredFromMillis) {
-        enumerator.handleSourceEvent(reader, new WindowsEndedEvent(List.of(split.withOutcome(WindowOutcome.tooLarge(10_000, coveredFromMillis)))));
+        enumerator.handleSourceEvent(
+                reader,
+                new WindowsEndedEvent(
+                        List.of(
+                                split.withOutcome(
+                                        WindowOutcome.tooLarge(10_000, coveredFromMillis)))));
     }
 
     void fail(int reader, WindowSplit split) {
-        enumerator.handleSourceEvent(reader, new WindowsEndedEvent(List.of(split.withOutcome(WindowOutcome.failed(FAILURE)))));
+        enumerator.handleSourceEvent(
+                reader,
+                new WindowsEndedEvent(List.of(split.withOutcome(WindowOutcome.failed(FAILURE)))));
     }
 
     /** The failure {@link #fail} reports. */
     static final String FAILURE = "HTTP 503 after 5 attempts";
 
-    /** The window as the enumerator hands it out again after {@link #fail} failed it {@code times} in a row. */
+    /**
+     * The window as the enumerator hands it out again after {@link #fail} failed it {@code times}
+     * in a row.
+     */
     static WindowSplit failed(WindowSplit split, int times) {
-        return split.withFailureStreak(new FailureStreak(WindowFailure.lasting(FAILURE).cause(), times));
+        return split.withFailureStreak(
+                new FailureStreak(WindowFailure.lasting(FAILURE).cause(), times));
     }
 
     /**
-     * Runs the periodic tick (window discovery and failed-window retries) and anything else queued, then lets every
-     * registered reader poll, as real readers do every poll interval: the enumerator sends nothing on its own.
+     * Runs the periodic tick (window discovery and failed-window retries) and anything else queued,
+     * then lets every registered reader poll, as real readers do every poll interval: the
+     * enumerator sends nothing on its own.
      */
     void tick() {
         context.triggerAllActions();
@@ -166,7 +194,10 @@ final class EnumeratorHarness {
         return state;
     }
 
-    /** A gauge value of the enumerator's metrics ({@code InternalSplitEnumeratorMetricGroup} adds "enumerator"). */
+    /**
+     * A gauge value of the enumerator's metrics ({@code InternalSplitEnumeratorMetricGroup} adds
+     * "enumerator").
+     */
     Object gauge(String... path) {
         return metrics.getGauge(enumeratorPath(path)).orElseThrow().getValue();
     }

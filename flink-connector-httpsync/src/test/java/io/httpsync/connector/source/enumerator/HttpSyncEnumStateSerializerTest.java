@@ -19,10 +19,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class HttpSyncEnumStateSerializerTest {
 
-    /** Version-1 bytes of {@link #representativeState()}, written once by {@link #writeVersion1File()}. */
+    /**
+     * Version-1 bytes of {@link #representativeState()}, written once by {@link
+     * #writeVersion1File()}.
+     */
     private static final String VERSION_1_RESOURCE = "enum-state/httpsync-enum-state-v1.bin";
 
-    /** Version-2 bytes of {@link #representativeStateWithRefreshTokens()}, written once by {@link #writeVersion2File()}. */
+    /**
+     * Version-2 bytes of {@link #representativeStateWithRefreshTokens()}, written once by {@link
+     * #writeVersion2File()}.
+     */
     private static final String VERSION_2_RESOURCE = "enum-state/httpsync-enum-state-v2.bin";
 
     private static final long T0 = Instant.parse("2025-01-01T00:00:00Z").toEpochMilli();
@@ -58,8 +64,14 @@ class HttpSyncEnumStateSerializerTest {
                                 WindowSplit.of(shop, T0 + 3 * HOUR + 40 * MINUTE, T0 + 4 * HOUR),
                                 41L),
                         new FinishedWindow(
-                                WindowSplit.idOf(shop, T0 + 3 * HOUR + 30 * MINUTE, T0 + 3 * HOUR + 40 * MINUTE),
-                                WindowSplit.of(shop, T0 + 3 * HOUR + 30 * MINUTE, T0 + 3 * HOUR + 40 * MINUTE),
+                                WindowSplit.idOf(
+                                        shop,
+                                        T0 + 3 * HOUR + 30 * MINUTE,
+                                        T0 + 3 * HOUR + 40 * MINUTE),
+                                WindowSplit.of(
+                                        shop,
+                                        T0 + 3 * HOUR + 30 * MINUTE,
+                                        T0 + 3 * HOUR + 40 * MINUTE),
                                 FinishedWindow.NOT_YET_CHECKPOINTED)),
                 List.of(
                         new FailedWindow(
@@ -68,24 +80,34 @@ class HttpSyncEnumStateSerializerTest {
                                 "HTTP 503, platform code 40001: 服务繁忙")));
     }
 
-    /** {@link #representativeState()} with the rotated refresh tokens of both tenants (version 2). */
+    /**
+     * {@link #representativeState()} with the rotated refresh tokens of both tenants (version 2).
+     */
     static HttpSyncEnumState representativeStateWithRefreshTokens() {
-        return representativeState().withRefreshTokens(List.of(
-                new RotatedRefreshToken("shop-1", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                        "ChJvYXV0aC5yZWZyZXNoVG9rZW4-1a2b3c"),
-                new RotatedRefreshToken("店铺-2", "", "刷新-令牌-2")));
+        return representativeState()
+                .withRefreshTokens(
+                        List.of(
+                                new RotatedRefreshToken(
+                                        "shop-1",
+                                        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                                        "ChJvYXV0aC5yZWZyZXNoVG9rZW4-1a2b3c"),
+                                new RotatedRefreshToken("店铺-2", "", "刷新-令牌-2")));
     }
 
     @Test
     void roundTripKeepsEverything() throws IOException {
         HttpSyncEnumState state = representativeStateWithRefreshTokens();
 
-        assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(state))).isEqualTo(state);
+        assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(state)))
+                .isEqualTo(state);
     }
 
     @Test
     void restoresTheCheckedInVersion2BytesExactly() throws IOException {
-        assertThat(serializer.deserialize(HttpSyncEnumStateSerializer.VERSION_2, resourceBytes(VERSION_2_RESOURCE)))
+        assertThat(
+                        serializer.deserialize(
+                                HttpSyncEnumStateSerializer.VERSION_2,
+                                resourceBytes(VERSION_2_RESOURCE)))
                 .isEqualTo(representativeStateWithRefreshTokens());
     }
 
@@ -98,7 +120,11 @@ class HttpSyncEnumStateSerializerTest {
 
     @Test
     void aVersion1StateHasNoRefreshTokens() throws IOException {
-        assertThat(serializer.deserialize(HttpSyncEnumStateSerializer.VERSION_1, version1Bytes()).refreshTokens()).isEmpty();
+        assertThat(
+                        serializer
+                                .deserialize(HttpSyncEnumStateSerializer.VERSION_1, version1Bytes())
+                                .refreshTokens())
+                .isEmpty();
     }
 
     @Test
@@ -109,9 +135,11 @@ class HttpSyncEnumStateSerializerTest {
 
     @Test
     void roundTripOfAnEmptyState() throws IOException {
-        HttpSyncEnumState empty = new HttpSyncEnumState(List.of(), List.of(), List.of(), List.of(), List.of());
+        HttpSyncEnumState empty =
+                new HttpSyncEnumState(List.of(), List.of(), List.of(), List.of(), List.of());
 
-        assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(empty))).isEqualTo(empty);
+        assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(empty)))
+                .isEqualTo(empty);
     }
 
     @Test
@@ -129,10 +157,18 @@ class HttpSyncEnumStateSerializerTest {
 
     @Test
     void rejectsAnUnknownVersion() {
-        assertThatThrownBy(() -> serializer.deserialize(HttpSyncEnumStateSerializer.CURRENT_VERSION + 1, new byte[0]))
+        assertThatThrownBy(
+                        () ->
+                                serializer.deserialize(
+                                        HttpSyncEnumStateSerializer.CURRENT_VERSION + 1,
+                                        new byte[0]))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("serialized with version " + (HttpSyncEnumStateSerializer.CURRENT_VERSION + 1))
-                .hasMessageContaining("only supports versions up to " + HttpSyncEnumStateSerializer.CURRENT_VERSION);
+                .hasMessageContaining(
+                        "serialized with version "
+                                + (HttpSyncEnumStateSerializer.CURRENT_VERSION + 1))
+                .hasMessageContaining(
+                        "only supports versions up to "
+                                + HttpSyncEnumStateSerializer.CURRENT_VERSION);
     }
 
     @Test
@@ -157,8 +193,9 @@ class HttpSyncEnumStateSerializerTest {
     }
 
     /**
-     * Writes {@link #VERSION_1_RESOURCE} from the version-1 writer; run once when the format was introduced, with
-     * {@code -Dtest=HttpSyncEnumStateSerializerTest -Dhttpsync.writeStateFiles=true}, and commit the file.
+     * Writes {@link #VERSION_1_RESOURCE} from the version-1 writer; run once when the format was
+     * introduced, with {@code -Dtest=HttpSyncEnumStateSerializerTest
+     * -Dhttpsync.writeStateFiles=true}, and commit the file.
      */
     @Test
     @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
@@ -169,14 +206,16 @@ class HttpSyncEnumStateSerializerTest {
     }
 
     /**
-     * Writes {@link #VERSION_2_RESOURCE} from the version-2 writer; run once when the format was introduced, with
-     * {@code -Dtest=HttpSyncEnumStateSerializerTest -Dhttpsync.writeStateFiles=true}, and commit the file.
+     * Writes {@link #VERSION_2_RESOURCE} from the version-2 writer; run once when the format was
+     * introduced, with {@code -Dtest=HttpSyncEnumStateSerializerTest
+     * -Dhttpsync.writeStateFiles=true}, and commit the file.
      */
     @Test
     @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
     void writeVersion2File() throws IOException {
         Path file = Path.of("src/test/resources").resolve(VERSION_2_RESOURCE);
-        if (Files.exists(file)) return; // written once; a changed format needs a new version, not a new file
+        if (Files.exists(file))
+            return; // written once; a changed format needs a new version, not a new file
         Files.createDirectories(file.getParent());
         Files.write(file, serializer.serializeVersion2(representativeStateWithRefreshTokens()));
     }
@@ -186,7 +225,10 @@ class HttpSyncEnumStateSerializerTest {
     }
 
     private static byte[] resourceBytes(String resource) throws IOException {
-        try (InputStream in = HttpSyncEnumStateSerializerTest.class.getClassLoader().getResourceAsStream(resource)) {
+        try (InputStream in =
+                HttpSyncEnumStateSerializerTest.class
+                        .getClassLoader()
+                        .getResourceAsStream(resource)) {
             assertThat(in).as("test resource %s", resource).isNotNull();
             return in.readAllBytes();
         }

@@ -3,11 +3,12 @@ package io.httpsync.connector.source.enumerator;
 import io.httpsync.connector.source.WindowFailedException;
 import io.httpsync.connector.source.event.WindowsEndedEvent;
 import io.httpsync.connector.source.split.FailureStreak;
-import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowFailure;
+import io.httpsync.connector.source.split.WindowOutcome;
 import io.httpsync.connector.source.split.WindowSplit;
 
 import org.apache.flink.runtime.execution.SuppressRestartsException;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,7 +18,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** What the enumerator does with windows that keep failing: when it retries them, and when a bounded sync gives up. */
+/**
+ * What the enumerator does with windows that keep failing: when it retries them, and when a bounded
+ * sync gives up.
+ */
 class HttpSyncEnumeratorFailedWindowsTest {
 
     private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
@@ -25,9 +29,11 @@ class HttpSyncEnumeratorFailedWindowsTest {
     private static final WindowFailure BAD_SIGN =
             new WindowFailure("HTTP 200, code 31: invalid sign", "FATAL, HTTP 200, code 31", false);
     private static final WindowFailure HTML_PAGE =
-            new WindowFailure("HTTP 200 with a body that is not JSON: <html>", "RETRYABLE, HTTP 200", false);
+            new WindowFailure(
+                    "HTTP 200 with a body that is not JSON: <html>", "RETRYABLE, HTTP 200", false);
     private static final WindowFailure UNAVAILABLE =
-            new WindowFailure("retries exhausted; last answer: HTTP 503", "RETRYABLE, HTTP 503", true);
+            new WindowFailure(
+                    "retries exhausted; last answer: HTTP 503", "RETRYABLE, HTTP 503", true);
 
     private final ManualClock clock = new ManualClock(START.plus(Duration.ofDays(1)));
 
@@ -65,7 +71,8 @@ class HttpSyncEnumeratorFailedWindowsTest {
     }
 
     @Test
-    void aRestoredJobKeepsCountingAWindowsFailuresWhetherItWaitsForItsRetryOrIsReadAgain() throws Exception {
+    void aRestoredJobKeepsCountingAWindowsFailuresWhetherItWaitsForItsRetryOrIsReadAgain()
+            throws Exception {
         EnumeratorHarness h = bounded();
         fail(h, single(h.request(0)), BAD_SIGN);
         // restored while the window waits for its retry: the count is in the checkpoint
@@ -88,7 +95,9 @@ class HttpSyncEnumeratorFailedWindowsTest {
     /** A new enumerator from the state's serialized form, as after a failover. */
     private EnumeratorHarness restore(HttpSyncEnumState state) throws Exception {
         HttpSyncEnumStateSerializer serializer = new HttpSyncEnumStateSerializer();
-        return new EnumeratorHarness(plan().endTime(START.plus(Duration.ofHours(1))).build(), 1,
+        return new EnumeratorHarness(
+                plan().endTime(START.plus(Duration.ofHours(1))).build(),
+                1,
                 serializer.deserialize(serializer.getVersion(), serializer.serialize(state)));
     }
 
@@ -102,7 +111,8 @@ class HttpSyncEnumeratorFailedWindowsTest {
             window = retried(h, RETRY_DELAY);
         }
         WindowSplit last = window;
-        assertThatThrownBy(() -> fail(h, last, BAD_SIGN)).hasRootCauseInstanceOf(WindowFailedException.class);
+        assertThatThrownBy(() -> fail(h, last, BAD_SIGN))
+                .hasRootCauseInstanceOf(WindowFailedException.class);
     }
 
     @Test
@@ -140,7 +150,9 @@ class HttpSyncEnumeratorFailedWindowsTest {
     }
 
     private static void fail(EnumeratorHarness h, WindowSplit window, WindowFailure failure) {
-        h.enumerator.handleSourceEvent(0, new WindowsEndedEvent(List.of(window.withOutcome(WindowOutcome.failed(failure)))));
+        h.enumerator.handleSourceEvent(
+                0,
+                new WindowsEndedEvent(List.of(window.withOutcome(WindowOutcome.failed(failure)))));
     }
 
     /** Lets {@code wait} pass and returns the window handed out again. */

@@ -28,13 +28,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Plays the whole reader/enumerator protocol under random interleavings: readers finish windows, report them too
- * large or failed, reports are in flight while checkpoints are taken, notifications are skipped, and the job fails
- * over globally to its last completed checkpoint (enumerator and reader states from the same checkpoint, reports in
- * flight lost, un-checkpointed output rolled back).
+ * Plays the whole reader/enumerator protocol under random interleavings: readers finish windows,
+ * report them too large or failed, reports are in flight while checkpoints are taken, notifications
+ * are skipped, and the job fails over globally to its last completed checkpoint (enumerator and
+ * reader states from the same checkpoint, reports in flight lost, un-checkpointed output rolled
+ * back).
  *
- * <p>Checks the two promises of the sync position: it never claims a record that is not emitted and covered by a
- * completed checkpoint, and a bounded sync ends with every tenant's position at the end.
+ * <p>Checks the two promises of the sync position: it never claims a record that is not emitted and
+ * covered by a completed checkpoint, and a bounded sync ends with every tenant's position at the
+ * end.
  */
 class HttpSyncEnumeratorFailoverTest {
 
@@ -67,7 +69,9 @@ class HttpSyncEnumeratorFailoverTest {
 
     /** Output not covered by a reader snapshot yet, and output per checkpoint not completed yet. */
     private final List<TimeWindowOutput> uncheckpointedOutput = new ArrayList<>();
+
     private final TreeMap<Long, List<TimeWindowOutput>> outputPerCheckpoint = new TreeMap<>();
+
     /** Per tenant, what the sink holds for good: output covered by a completed checkpoint. */
     private final Map<String, TenantProgress> durableOutput = new HashMap<>();
 
@@ -89,7 +93,9 @@ class HttpSyncEnumeratorFailoverTest {
         drain();
 
         for (String tenant : plan.tenants()) {
-            assertThat(harness.position(tenant)).as("position of %s", tenant).isEqualTo(plan.endMillis());
+            assertThat(harness.position(tenant))
+                    .as("position of %s", tenant)
+                    .isEqualTo(plan.endMillis());
             assertThat(durableOutput.get(tenant).syncPositionMillis()).isEqualTo(plan.endMillis());
         }
         HttpSyncEnumState end = harness.enumerator.snapshotState(nextCheckpointId);
@@ -154,7 +160,9 @@ class HttpSyncEnumeratorFailoverTest {
         }
     }
 
-    /** The enumerator snapshots first; events it sent before reach the readers before their barrier. */
+    /**
+     * The enumerator snapshots first; events it sent before reach the readers before their barrier.
+     */
     private void checkpoint() throws IOException {
         long checkpointId = nextCheckpointId++;
         byte[] enumState = serializer.serialize(harness.enumerator.snapshotState(checkpointId));
@@ -173,7 +181,8 @@ class HttpSyncEnumeratorFailoverTest {
         Checkpoint completed = pendingCheckpoints.lastEntry().getValue();
         pendingCheckpoints.clear(); // older pending ones are subsumed
         lastCompleted = completed;
-        Map<Long, List<TimeWindowOutput>> covered = outputPerCheckpoint.headMap(completed.id(), true);
+        Map<Long, List<TimeWindowOutput>> covered =
+                outputPerCheckpoint.headMap(completed.id(), true);
         covered.values().forEach(outputs -> outputs.forEach(this::makeDurable));
         covered.clear();
         if (notifyEnumerator) {
@@ -192,8 +201,11 @@ class HttpSyncEnumeratorFailoverTest {
                 .forEach(
                         (tenant, position) ->
                                 assertThat(position)
-                                        .as("position of %s must not pass output a restore could lose", tenant)
-                                        .isLessThanOrEqualTo(durableOutput.get(tenant).syncPositionMillis()));
+                                        .as(
+                                                "position of %s must not pass output a restore could lose",
+                                                tenant)
+                                        .isLessThanOrEqualTo(
+                                                durableOutput.get(tenant).syncPositionMillis()));
     }
 
     /** A global failover: everything goes back to the last completed checkpoint. */
@@ -201,14 +213,18 @@ class HttpSyncEnumeratorFailoverTest {
         HttpSyncEnumState state =
                 lastCompleted == null
                         ? null
-                        : serializer.deserialize(serializer.getVersion(), lastCompleted.enumState());
+                        : serializer.deserialize(
+                                serializer.getVersion(), lastCompleted.enumState());
         harness = new EnumeratorHarness(plan, READERS, state);
         inFlight.clear();
         pendingCheckpoints.clear();
         uncheckpointedOutput.clear();
         outputPerCheckpoint.clear();
         for (FakeReader reader : readers) {
-            reader.restore(lastCompleted == null ? List.of() : lastCompleted.readerStates().get(reader.subtask));
+            reader.restore(
+                    lastCompleted == null
+                            ? List.of()
+                            : lastCompleted.readerStates().get(reader.subtask));
         }
         checkPositionsAreDurable();
     }
@@ -220,7 +236,9 @@ class HttpSyncEnumeratorFailoverTest {
     /** Records of a tenant updated in [start, end) that a reader emitted. */
     private record TimeWindowOutput(String tenant, long startMillis, long endMillis) {}
 
-    /** A reader as the enumerator sees it: what it asks, holds (its checkpointed state) and reports. */
+    /**
+     * A reader as the enumerator sees it: what it asks, holds (its checkpointed state) and reports.
+     */
     private final class FakeReader {
 
         final int subtask;
@@ -253,7 +271,8 @@ class HttpSyncEnumeratorFailoverTest {
             for (SourceEvent event : harness.newEvents(subtask)) {
                 if (event instanceof WindowsFinishedAckEvent) {
                     List<String> acked = ((WindowsFinishedAckEvent) event).splitIds();
-                    held.removeIf(split -> split.isAwaitingAck() && acked.contains(split.splitId()));
+                    held.removeIf(
+                            split -> split.isAwaitingAck() && acked.contains(split.splitId()));
                 }
             }
             List<WindowSplit> assigned = harness.newAssignments(subtask);
@@ -287,7 +306,8 @@ class HttpSyncEnumeratorFailoverTest {
                 Long coveredFrom =
                         random.nextBoolean()
                                 ? null
-                                : split.startMillis() + (long) (random.nextDouble() * split.widthMillis());
+                                : split.startMillis()
+                                        + (long) (random.nextDouble() * split.widthMillis());
                 if (coveredFrom != null) {
                     emit(split.tenant(), coveredFrom, split.endMillis());
                 }
@@ -310,7 +330,8 @@ class HttpSyncEnumeratorFailoverTest {
             unansweredRequests = 0;
             noMoreSplits = false;
             List<WindowSplit> reported = held.stream().filter(WindowSplit::isAwaitingAck).toList();
-            if (!reported.isEmpty()) inFlight.add(new Report(subtask, new WindowsEndedEvent(reported)));
+            if (!reported.isEmpty())
+                inFlight.add(new Report(subtask, new WindowsEndedEvent(reported)));
         }
     }
 }

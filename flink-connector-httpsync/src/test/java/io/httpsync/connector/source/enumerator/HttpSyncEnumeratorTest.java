@@ -1,9 +1,10 @@
 package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.source.event.SyncPositionEvent;
-import org.apache.flink.api.connector.source.SourceEvent;
 import io.httpsync.connector.source.event.WindowsFinishedAckEvent;
 import io.httpsync.connector.source.split.WindowSplit;
+
+import org.apache.flink.api.connector.source.SourceEvent;
 
 import org.junit.jupiter.api.Test;
 
@@ -75,10 +76,12 @@ class HttpSyncEnumeratorTest {
         h.enumerator.notifyCheckpointComplete(1);
 
         assertThat(h.position("a")).isEqualTo(w1.endMillis());
-        // nothing is sent in step with the checkpoint's completion (a stop-with-savepoint finishes the tasks then)
+        // nothing is sent in step with the checkpoint's completion (a stop-with-savepoint finishes
+        // the tasks then)
         List<SourceEvent> beforeNextRequest = h.newEvents(0);
         assertThat(beforeNextRequest).contains(new WindowsFinishedAckEvent(List.of(w1.splitId())));
-        assertThat(beforeNextRequest).doesNotContain(new SyncPositionEvent(Map.of("a", w1.endMillis())));
+        assertThat(beforeNextRequest)
+                .doesNotContain(new SyncPositionEvent(Map.of("a", w1.endMillis())));
         h.request(0);
         assertThat(h.newEvents(0)).contains(new SyncPositionEvent(Map.of("a", w1.endMillis())));
 
@@ -111,7 +114,10 @@ class HttpSyncEnumeratorTest {
         assertThat(h.enumerator.snapshotState(2).tenants())
                 .containsExactly(
                         new TenantState(
-                                "a", T0 + 3 * HOUR, T0 + HOUR, List.of(new TimeRange(T0 + 2 * HOUR, T0 + 3 * HOUR))));
+                                "a",
+                                T0 + 3 * HOUR,
+                                T0 + HOUR,
+                                List.of(new TimeRange(T0 + 2 * HOUR, T0 + 3 * HOUR))));
         assertThat(state.assigned()).containsExactly(windows.get(1));
 
         h.finish(0, windows.get(1));
@@ -141,7 +147,8 @@ class HttpSyncEnumeratorTest {
 
         clock.advance(Duration.ofMillis(1));
         h.tick();
-        assertThat(h.newAssignments(0)).containsExactly(EnumeratorHarness.failed(w1, 1)); // read again from its start
+        assertThat(h.newAssignments(0))
+                .containsExactly(EnumeratorHarness.failed(w1, 1)); // read again from its start
         h.finish(0, w1);
         h.checkpoint(2);
         assertThat(h.position("a")).isEqualTo(T0 + 3 * HOUR);
@@ -163,23 +170,32 @@ class HttpSyncEnumeratorTest {
 
         h.tooLarge(0, halves.get(0), null);
         List<WindowSplit> quarters = h.request(0, 2);
-        assertThat(quarters).extracting(WindowSplit::widthMillis).containsExactly(10 * MINUTE, 10 * MINUTE);
+        assertThat(quarters)
+                .extracting(WindowSplit::widthMillis)
+                .containsExactly(10 * MINUTE, 10 * MINUTE);
         h.tooLarge(0, quarters.get(0), null);
         List<WindowSplit> eighths = h.request(0, 2);
-        assertThat(eighths).extracting(WindowSplit::widthMillis).containsExactly(5 * MINUTE, 5 * MINUTE);
+        assertThat(eighths)
+                .extracting(WindowSplit::widthMillis)
+                .containsExactly(5 * MINUTE, 5 * MINUTE);
         h.tooLarge(0, eighths.get(0), null);
         WindowSplit unsplittable = single(h.request(0));
-        assertThat(unsplittable).isEqualTo(WindowSplit.of("a", T0, T0 + 5 * MINUTE).asUnsplittable());
+        assertThat(unsplittable)
+                .isEqualTo(WindowSplit.of("a", T0, T0 + 5 * MINUTE).asUnsplittable());
 
         assertThatThrownBy(() -> h.tooLarge(0, unsplittable, null))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("unsplittable window a:[" + T0 + "," + (T0 + 5 * MINUTE) + ")")
+                .hasMessageContaining(
+                        "unsplittable window a:[" + T0 + "," + (T0 + 5 * MINUTE) + ")")
                 .hasMessageContaining("raise an exception event");
 
         h.checkpoint(1);
-        assertThat(h.position("a")).as("the covered part is committed, but the pieces before it are not").isEqualTo(T0);
+        assertThat(h.position("a"))
+                .as("the covered part is committed, but the pieces before it are not")
+                .isEqualTo(T0);
         List<WindowSplit> committed =
-                new ArrayList<>(List.of(unsplittable, eighths.get(1), quarters.get(1), halves.get(1)));
+                new ArrayList<>(
+                        List.of(unsplittable, eighths.get(1), quarters.get(1), halves.get(1)));
         h.finish(0, committed.toArray(new WindowSplit[0]));
         h.checkpoint(2);
         assertThat(h.position("a")).isEqualTo(T0 + HOUR);
@@ -197,12 +213,19 @@ class HttpSyncEnumeratorTest {
         h.finish(0, first);
 
         assertThat(h.request(1)).isEmpty();
-        assertThat(h.noMoreSplits(1)).as("reader 0 may still report its window too large").isFalse();
+        assertThat(h.noMoreSplits(1))
+                .as("reader 0 may still report its window too large")
+                .isFalse();
 
         h.tooLarge(0, last, null);
-        assertThat(h.newAssignments(1)).as("nothing is sent to a reader that did not speak").isEmpty();
+        assertThat(h.newAssignments(1))
+                .as("nothing is sent to a reader that did not speak")
+                .isEmpty();
         h.poll(1);
-        WindowSplit piece = single(h.newAssignments(1)); // the waiting request gets a piece when its reader polls
+        WindowSplit piece =
+                single(
+                        h.newAssignments(
+                                1)); // the waiting request gets a piece when its reader polls
         assertThat(h.request(0)).hasSize(1);
         assertThat(h.noMoreSplits(0)).isFalse();
 
@@ -214,14 +237,17 @@ class HttpSyncEnumeratorTest {
 
         clock.advance(RETRY_DELAY);
         h.tick();
-        WindowSplit retried = single(h.newAssignments(1)); // the pending request of reader 1 gets it
+        WindowSplit retried =
+                single(h.newAssignments(1)); // the pending request of reader 1 gets it
         assertThat(h.request(0)).isEmpty();
         assertThat(h.noMoreSplits(0)).as("the retried window is still out").isFalse();
         h.finish(1, retried);
 
         assertThat(h.noMoreSplits(0)).isFalse();
         h.poll(0);
-        assertThat(h.noMoreSplits(0)).as("its pending request is answered with the end when it polls").isTrue();
+        assertThat(h.noMoreSplits(0))
+                .as("its pending request is answered with the end when it polls")
+                .isTrue();
         assertThat(h.noMoreSplits(1)).as("it has no request pending").isFalse();
         h.request(1);
         assertThat(h.noMoreSplits(1)).isTrue();
@@ -294,7 +320,11 @@ class HttpSyncEnumeratorTest {
         assertThat(h.newEvents(0))
                 .filteredOn(WindowsFinishedAckEvent.class::isInstance)
                 .hasSize(4)
-                .allMatch(ack -> ((WindowsFinishedAckEvent) ack).splitIds().equals(List.of(window.splitId())));
+                .allMatch(
+                        ack ->
+                                ((WindowsFinishedAckEvent) ack)
+                                        .splitIds()
+                                        .equals(List.of(window.splitId())));
         assertThat(h.counter(EnumeratorMetrics.COMMITTED_WINDOWS)).isEqualTo(1L);
         assertThat(h.request(0)).doesNotContain(window);
     }
@@ -302,24 +332,34 @@ class HttpSyncEnumeratorTest {
     @Test
     void theEnumeratorSendsNothingOnItsOwnOnlyInAnswerToAReader() {
         clock.set(START.plus(Duration.ofMinutes(35)));
-        SyncPlan plan = SyncPlan.builder().tenants("a").startTime(START).step(Duration.ofMinutes(10)).lag(Duration.ofMinutes(2))
-                .discoveryInterval(Duration.ofMinutes(1)).clock(clock).build();
+        SyncPlan plan =
+                SyncPlan.builder()
+                        .tenants("a")
+                        .startTime(START)
+                        .step(Duration.ofMinutes(10))
+                        .lag(Duration.ofMinutes(2))
+                        .discoveryInterval(Duration.ofMinutes(1))
+                        .clock(clock)
+                        .build();
         EnumeratorHarness h = new EnumeratorHarness(plan, 1);
         assertThat(h.request(0)).as("nothing is planned before the first clock read").isEmpty();
         h.newEvents(0);
 
-        h.tickWithoutPolls();   // plans windows for the waiting request
+        h.tickWithoutPolls(); // plans windows for the waiting request
         assertThat(h.newAssignments(0)).as("a tick sends nothing").isEmpty();
         h.poll(0);
         WindowSplit first = single(h.newAssignments(0));
 
         h.finish(0, first);
         h.newEvents(0);
-        h.checkpoint(1);        // moves the position
+        h.checkpoint(1); // moves the position
         h.tickWithoutPolls();
-        assertThat(h.newEvents(0)).as("neither the checkpoint's completion nor a tick sends anything").isEmpty();
+        assertThat(h.newEvents(0))
+                .as("neither the checkpoint's completion nor a tick sends anything")
+                .isEmpty();
         h.poll(0);
-        assertThat(h.newEvents(0)).containsExactly(new SyncPositionEvent(Map.of("a", first.endMillis())));
+        assertThat(h.newEvents(0))
+                .containsExactly(new SyncPositionEvent(Map.of("a", first.endMillis())));
     }
 
     @Test
@@ -345,7 +385,8 @@ class HttpSyncEnumeratorTest {
         h.tick();
         windows.addAll(h.newAssignments(0));
         assertContiguous(windows, T0, T0 + 38 * MINUTE);
-        assertThat(windows).allSatisfy(w -> assertThat(w.widthMillis()).isLessThanOrEqualTo(10 * MINUTE));
+        assertThat(windows)
+                .allSatisfy(w -> assertThat(w.widthMillis()).isLessThanOrEqualTo(10 * MINUTE));
 
         windows.forEach(w -> h.finish(0, w));
         h.checkpoint(1);
@@ -367,7 +408,8 @@ class HttpSyncEnumeratorTest {
         h.tooLarge(1, b2, b2.startMillis() + 45 * MINUTE);
         h.fail(0, b1);
         h.finish(0, a2);
-        HttpSyncEnumState snapshot = h.enumerator.snapshotState(3); // checkpoint 3 completes, but unnoticed
+        HttpSyncEnumState snapshot =
+                h.enumerator.snapshotState(3); // checkpoint 3 completes, but unnoticed
         assertThat(h.position("a")).isEqualTo(a1.endMillis());
 
         HttpSyncEnumStateSerializer serializer = new HttpSyncEnumStateSerializer();
@@ -375,11 +417,17 @@ class HttpSyncEnumeratorTest {
                 serializer.deserialize(serializer.getVersion(), serializer.serialize(snapshot));
         assertThat(restoredState).isEqualTo(snapshot);
         assertThat(snapshot.assigned()).containsExactly(b3);
-        assertThat(snapshot.failed()).extracting(FailedWindow::window).containsExactly(EnumeratorHarness.failed(b1, 1));
-        assertThat(snapshot.finishedPending()).extracting(FinishedWindow::checkpointId).containsOnly(3L);
-        assertThat(snapshot.unassigned()).hasSize(2 + 2); // a4, b4 planned ahead, and the two halves of b2
+        assertThat(snapshot.failed())
+                .extracting(FailedWindow::window)
+                .containsExactly(EnumeratorHarness.failed(b1, 1));
+        assertThat(snapshot.finishedPending())
+                .extracting(FinishedWindow::checkpointId)
+                .containsOnly(3L);
+        assertThat(snapshot.unassigned())
+                .hasSize(2 + 2); // a4, b4 planned ahead, and the two halves of b2
 
-        EnumeratorHarness restored = new EnumeratorHarness(bounded(4, "a", "b").build(), 2, restoredState);
+        EnumeratorHarness restored =
+                new EnumeratorHarness(bounded(4, "a", "b").build(), 2, restoredState);
         assertThat(restored.position("a"))
                 .as("a2 finished before checkpoint 3, which completed")
                 .isEqualTo(a3.endMillis());
@@ -390,7 +438,8 @@ class HttpSyncEnumeratorTest {
         restored.tick();
         drainBounded(restored, 2, 10);
 
-        assertThat(restored.enumerator.syncPositions()).isEqualTo(Map.of("a", T0 + 4 * HOUR, "b", T0 + 4 * HOUR));
+        assertThat(restored.enumerator.syncPositions())
+                .isEqualTo(Map.of("a", T0 + 4 * HOUR, "b", T0 + 4 * HOUR));
         HttpSyncEnumState end = restored.enumerator.snapshotState(100);
         assertThat(end.unassigned()).isEmpty();
         assertThat(end.assigned()).isEmpty();
@@ -406,7 +455,8 @@ class HttpSyncEnumeratorTest {
         h.checkpoint(1);
 
         assertThat(h.gauge("unassignedSplits")).isEqualTo(1L);
-        assertThat(h.gauge(EnumeratorMetrics.TENANT_GROUP, "a", EnumeratorMetrics.SYNC_POSITION)).isEqualTo(T0 + HOUR);
+        assertThat(h.gauge(EnumeratorMetrics.TENANT_GROUP, "a", EnumeratorMetrics.SYNC_POSITION))
+                .isEqualTo(T0 + HOUR);
         assertThat(h.gauge(EnumeratorMetrics.TENANT_GROUP, "a", EnumeratorMetrics.SYNC_LAG_MILLIS))
                 .isEqualTo(clock.millis() - (T0 + HOUR));
         assertThat(h.counter(EnumeratorMetrics.COMMITTED_WINDOWS)).isEqualTo(1L);
@@ -422,7 +472,11 @@ class HttpSyncEnumeratorTest {
 
         HttpSyncEnumState state =
                 new HttpSyncEnumState(
-                        List.of(new TenantState("a", T0, T0, List.of())), List.of(), List.of(), List.of(), List.of());
+                        List.of(new TenantState("a", T0, T0, List.of())),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        List.of());
         EnumeratorHarness restored = new EnumeratorHarness(plan, 1, state);
         assertThat(restored.request(0)).containsExactly(WindowSplit.of("a", T0, T0 + HOUR));
     }
@@ -453,7 +507,10 @@ class HttpSyncEnumeratorTest {
         assertThat(h.request(0)).containsExactly(WindowSplit.of("a", T0, T0 + HOUR));
     }
 
-    /** Readers ask, finish everything they get, and checkpoints complete, until every reader is told to stop. */
+    /**
+     * Readers ask, finish everything they get, and checkpoints complete, until every reader is told
+     * to stop.
+     */
     private void drainBounded(EnumeratorHarness h, int readers, long firstCheckpointId) {
         long checkpointId = firstCheckpointId;
         for (int round = 0; round < 1_000; round++) {

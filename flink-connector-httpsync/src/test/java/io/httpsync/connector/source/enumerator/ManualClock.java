@@ -8,7 +8,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that moves only when a test says so; serializable like the clock of a {@link SyncPlan} must be. */
+/**
+ * A clock that moves only when a test says so; serializable like the clock of a {@link SyncPlan}
+ * must be.
+ */
 final class ManualClock extends Clock implements Serializable {
 
     private static final long serialVersionUID = 1L;

@@ -16,7 +16,10 @@ import java.util.List;
 import static io.httpsync.connector.source.enumerator.WindowPlannerTest.assertContiguous;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The sync position never passes the platform's own "now", when the platform's clock runs behind ours. */
+/**
+ * The sync position never passes the platform's own "now", when the platform's clock runs behind
+ * ours.
+ */
 class PlatformClockPlanningTest {
 
     private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
@@ -37,7 +40,8 @@ class PlatformClockPlanningTest {
     }
 
     private static void pollWithPlatformTime(EnumeratorHarness h, long platformNowMillis) {
-        h.enumerator.handleSourceEvent(0, new ReaderPollEvent(BudgetReport.EMPTY, platformNowMillis));
+        h.enumerator.handleSourceEvent(
+                0, new ReaderPollEvent(BudgetReport.EMPTY, platformNowMillis));
     }
 
     @Test
@@ -47,7 +51,7 @@ class PlatformClockPlanningTest {
         h.tick();
 
         List<WindowSplit> windows = new ArrayList<>(h.request(0, 10));
-        assertContiguous(windows, T0, T0 + 31 * MINUTE);   // 35 min - 3 min behind - 1 min lag
+        assertContiguous(windows, T0, T0 + 31 * MINUTE); // 35 min - 3 min behind - 1 min lag
         assertThat(h.gauge(EnumeratorMetrics.PLATFORM_CLOCK_SKEW_MILLIS)).isEqualTo(-BEHIND);
 
         clock.advance(Duration.ofMinutes(2));
@@ -67,21 +71,30 @@ class PlatformClockPlanningTest {
     }
 
     @Test
-    void aWindowReadTooEarlyCommitsWhatThePlatformHadPassedAndTheRestFollowsThePlatformsClockPieceByPiece() {
+    void
+            aWindowReadTooEarlyCommitsWhatThePlatformHadPassedAndTheRestFollowsThePlatformsClockPieceByPiece() {
         EnumeratorHarness h = new EnumeratorHarness(continuous().build(), 1);
-        h.tick();   // no report yet: planned up to our own now minus the lag, 34 min
+        h.tick(); // no report yet: planned up to our own now minus the lag, 34 min
         List<WindowSplit> windows = h.request(0, 10);
         assertContiguous(windows, T0, T0 + 34 * MINUTE);
-        WindowSplit last = windows.get(windows.size() - 1);   // [30, 34)
+        WindowSplit last = windows.get(windows.size() - 1); // [30, 34)
         windows.subList(0, windows.size() - 1).forEach(w -> h.finish(0, w));
 
-        long platformReached = T0 + 32 * MINUTE;   // the platform was 3 min behind when the reading began
-        h.enumerator.handleSourceEvent(0, new WindowsEndedEvent(List.of(last.withOutcome(WindowOutcome.tooEarly(platformReached)))));
+        long platformReached =
+                T0 + 32 * MINUTE; // the platform was 3 min behind when the reading began
+        h.enumerator.handleSourceEvent(
+                0,
+                new WindowsEndedEvent(
+                        List.of(last.withOutcome(WindowOutcome.tooEarly(platformReached)))));
         h.checkpoint(1);
-        assertThat(h.position("a")).as("what the platform had passed by the lag").isEqualTo(T0 + 31 * MINUTE);
+        assertThat(h.position("a"))
+                .as("what the platform had passed by the lag")
+                .isEqualTo(T0 + 31 * MINUTE);
 
-        // the rest, [31, 34), in pieces of a discovery interval, each read once the platform has passed its end + lag
-        // (meanwhile the readers report the platform's clock, so no new window is planned beyond it)
+        // the rest, [31, 34), in pieces of a discovery interval, each read once the platform has
+        // passed its end + lag
+        // (meanwhile the readers report the platform's clock, so no new window is planned beyond
+        // it)
         for (int piece = 0; piece < 3; piece++) {
             clock.advance(Duration.ofMinutes(1).minusMillis(1));
             pollWithPlatformTime(h, clock.millis() - BEHIND);
@@ -91,7 +104,10 @@ class PlatformClockPlanningTest {
             pollWithPlatformTime(h, clock.millis() - BEHIND);
             h.tick();
             List<WindowSplit> due = h.newAssignments(0);
-            assertThat(due).containsExactly(WindowSplit.of("a", T0 + (31 + piece) * MINUTE, T0 + (32 + piece) * MINUTE));
+            assertThat(due)
+                    .containsExactly(
+                            WindowSplit.of(
+                                    "a", T0 + (31 + piece) * MINUTE, T0 + (32 + piece) * MINUTE));
             h.finish(0, due.get(0));
             h.checkpoint(2 + piece);
             assertThat(h.position("a")).isEqualTo(T0 + (32 + piece) * MINUTE);
@@ -101,10 +117,14 @@ class PlatformClockPlanningTest {
     @Test
     void aBoundedSyncEndsOnlyOnceTheWindowsReadTooEarlyWereReadAgain() {
         clock.set(START.plus(Duration.ofHours(2)));
-        EnumeratorHarness h = new EnumeratorHarness(
-                continuous().endTime(START.plus(Duration.ofMinutes(10))).build(), 1);
+        EnumeratorHarness h =
+                new EnumeratorHarness(
+                        continuous().endTime(START.plus(Duration.ofMinutes(10))).build(), 1);
         WindowSplit only = h.request(0).get(0);
-        h.enumerator.handleSourceEvent(0, new WindowsEndedEvent(List.of(only.withOutcome(WindowOutcome.tooEarly(T0 + 5 * MINUTE)))));
+        h.enumerator.handleSourceEvent(
+                0,
+                new WindowsEndedEvent(
+                        List.of(only.withOutcome(WindowOutcome.tooEarly(T0 + 5 * MINUTE)))));
         h.checkpoint(1);
         assertThat(h.request(0)).isEmpty();
         assertThat(h.noMoreSplits(0)).isFalse();

@@ -15,7 +15,10 @@ class SyncPlanTest {
     private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
 
     private static SyncPlan.Builder valid() {
-        return SyncPlan.builder().tenants("shop-1").startTime(START).maxWindowWidth(Duration.ofDays(1));
+        return SyncPlan.builder()
+                .tenants("shop-1")
+                .startTime(START)
+                .maxWindowWidth(Duration.ofDays(1));
     }
 
     @Test
@@ -24,55 +27,71 @@ class SyncPlanTest {
 
         assertThat(plan.stepMillis()).isEqualTo(Duration.ofDays(1).toMillis());
         assertThat(plan.isBounded()).isFalse();
-        assertThat(plan.minWindowWidthMillis()).isEqualTo(SyncPlan.DEFAULT_TIME_RESOLUTION.toMillis());
+        assertThat(plan.minWindowWidthMillis())
+                .isEqualTo(SyncPlan.DEFAULT_TIME_RESOLUTION.toMillis());
     }
 
     @Test
     void rejectsAStepWiderThanThePlatformAllows() {
         assertThatThrownBy(() -> valid().step(Duration.ofHours(25)).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("option 'scan.window.step': 25 h exceeds the platform's 'window.max-width' 1 d");
+                .hasMessageContaining(
+                        "option 'scan.window.step': 25 h exceeds the platform's 'window.max-width' 1 d");
     }
 
     @Test
     void requiresAStepWithoutMaximumWidth() {
         assertThatThrownBy(() -> SyncPlan.builder().tenants("t").startTime(START).build())
-                .hasMessageContaining("option 'scan.window.step' is required when no 'window.max-width' is set");
+                .hasMessageContaining(
+                        "option 'scan.window.step' is required when no 'window.max-width' is set");
     }
 
     @Test
     void rejectsAMinimumWidthWiderThanTheStep() {
-        assertThatThrownBy(() -> valid().step(Duration.ofHours(1)).minWindowWidth(Duration.ofHours(2)).build())
-                .hasMessageContaining("option 'scan.window.min-width': 2 h must not exceed 'scan.window.step' 1 h");
+        assertThatThrownBy(
+                        () ->
+                                valid().step(Duration.ofHours(1))
+                                        .minWindowWidth(Duration.ofHours(2))
+                                        .build())
+                .hasMessageContaining(
+                        "option 'scan.window.min-width': 2 h must not exceed 'scan.window.step' 1 h");
     }
 
     @Test
     void rejectsWidthsBetweenResolutionSteps() {
         assertThatThrownBy(() -> valid().step(Duration.ofMillis(1500)).build())
-                .hasMessageContaining("option 'scan.window.step': 1500 ms must be a multiple of the time resolution of 'time.format' (1 s)");
+                .hasMessageContaining(
+                        "option 'scan.window.step': 1500 ms must be a multiple of the time resolution of 'time.format' (1 s)");
         assertThatThrownBy(() -> valid().minWindowWidth(Duration.ofMillis(10)).build())
-                .hasMessageContaining("option 'scan.window.min-width': 10 ms must be a multiple of the time resolution of 'time.format'");
+                .hasMessageContaining(
+                        "option 'scan.window.min-width': 10 ms must be a multiple of the time resolution of 'time.format'");
     }
 
     @Test
     void rejectsBadTenantLists() {
-        assertThatThrownBy(() -> valid().tenants().build()).hasMessageContaining("option 'tenants' must name at least one tenant");
-        assertThatThrownBy(() -> valid().tenants("a", " ").build()).hasMessageContaining("option 'tenants': names a blank tenant at position 2");
-        assertThatThrownBy(() -> valid().tenants("a", "b", "a").build()).hasMessageContaining("option 'tenants': names 'a' twice");
+        assertThatThrownBy(() -> valid().tenants().build())
+                .hasMessageContaining("option 'tenants' must name at least one tenant");
+        assertThatThrownBy(() -> valid().tenants("a", " ").build())
+                .hasMessageContaining("option 'tenants': names a blank tenant at position 2");
+        assertThatThrownBy(() -> valid().tenants("a", "b", "a").build())
+                .hasMessageContaining("option 'tenants': names 'a' twice");
     }
 
     @Test
     void rejectsAnEndNotAfterTheStart() {
         assertThatThrownBy(() -> valid().endTime(START).build())
-                .hasMessageContaining("option 'scan.end': 2025-01-01T00:00:00Z must be after 'scan.start'");
+                .hasMessageContaining(
+                        "option 'scan.end': 2025-01-01T00:00:00Z must be after 'scan.start'");
     }
 
     @Test
     void rejectsNonPositiveDurations() {
         assertThatThrownBy(() -> valid().discoveryInterval(Duration.ZERO).build())
-                .hasMessageContaining("option 'scan.discovery-interval' must be at least one millisecond");
+                .hasMessageContaining(
+                        "option 'scan.discovery-interval' must be at least one millisecond");
         assertThatThrownBy(() -> valid().failedWindowRetryDelay(Duration.ofSeconds(-1)).build())
-                .hasMessageContaining("option 'scan.failed-window.retry-delay' must be at least one millisecond");
+                .hasMessageContaining(
+                        "option 'scan.failed-window.retry-delay' must be at least one millisecond");
         assertThatThrownBy(() -> valid().lag(Duration.ofSeconds(-1)).build())
                 .hasMessageContaining("option 'scan.lag' must not be negative");
     }
@@ -93,9 +112,15 @@ class SyncPlanTest {
         SyncPlan plan = valid().lookBack(Duration.ofDays(90)).build();
 
         plan.checkTimeRange(START.plus(Duration.ofDays(90)).toEpochMilli());
-        assertThatThrownBy(() -> plan.checkTimeRange(START.plus(Duration.ofDays(90)).plusMillis(1).toEpochMilli()))
+        assertThatThrownBy(
+                        () ->
+                                plan.checkTimeRange(
+                                        START.plus(Duration.ofDays(90))
+                                                .plusMillis(1)
+                                                .toEpochMilli()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("option 'scan.start': 2025-01-01T00:00:00Z is older than the platform's look-back limit")
+                .hasMessageContaining(
+                        "option 'scan.start': 2025-01-01T00:00:00Z is older than the platform's look-back limit")
                 .hasMessageContaining("'window.look-back' is 90 d");
     }
 
@@ -105,8 +130,10 @@ class SyncPlanTest {
         SyncPlan plan = valid().endTime(end).lag(Duration.ofMinutes(5)).build();
 
         plan.checkTimeRange(end.plus(Duration.ofMinutes(5)).toEpochMilli());
-        assertThatThrownBy(() -> plan.checkTimeRange(end.plus(Duration.ofMinutes(4)).toEpochMilli()))
-                .hasMessageContaining("option 'scan.end': 2025-01-03T00:00:00Z is later than now minus 'scan.lag'");
+        assertThatThrownBy(
+                        () -> plan.checkTimeRange(end.plus(Duration.ofMinutes(4)).toEpochMilli()))
+                .hasMessageContaining(
+                        "option 'scan.end': 2025-01-03T00:00:00Z is later than now minus 'scan.lag'");
     }
 
     @Test

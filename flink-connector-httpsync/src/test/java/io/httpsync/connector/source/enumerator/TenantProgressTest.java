@@ -18,7 +18,8 @@ class TenantProgressTest {
         assertThat(progress.commit(20, 30)).isFalse();
         assertThat(progress.commit(10, 20)).isFalse();
         assertThat(progress.syncPositionMillis()).isZero();
-        assertThat(progress.snapshot().committedBeyondPosition()).containsExactly(new TimeRange(10, 30));
+        assertThat(progress.snapshot().committedBeyondPosition())
+                .containsExactly(new TimeRange(10, 30));
 
         assertThat(progress.commit(0, 10)).isTrue();
         assertThat(progress.syncPositionMillis()).isEqualTo(30);

@@ -26,9 +26,10 @@ import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.SHOP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The enumerator's token coordination against the simulator's Kuaishou OAuth endpoints, over the coordinator's own
- * async HTTP client: readers share one token per tenant, a token dead for several readers is refreshed once, answers
- * go only to readers that speak, and rotated single-use refresh tokens survive a restore through the checkpoint.
+ * The enumerator's token coordination against the simulator's Kuaishou OAuth endpoints, over the
+ * coordinator's own async HTTP client: readers share one token per tenant, a token dead for several
+ * readers is refreshed once, answers go only to readers that speak, and rotated single-use refresh
+ * tokens survive a restore through the checkpoint.
  */
 class TokenCoordinatorTest {
     private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
@@ -40,7 +41,8 @@ class TokenCoordinatorTest {
     @BeforeEach
     void start() {
         fixture = new KuaishouSimulatorFixture(10);
-        fixture.kuaishou.latency(150, 0); // a fetch is still in flight when the request has been handled
+        fixture.kuaishou.latency(
+                150, 0); // a fetch is still in flight when the request has been handled
     }
 
     @AfterEach
@@ -50,15 +52,34 @@ class TokenCoordinatorTest {
     }
 
     private SyncPlan plan() {
-        return SyncPlan.builder().tenants(SHOP).startTime(START).endTime(START.plus(Duration.ofHours(2)))
-                .step(Duration.ofHours(1)).clock(new ManualClock(START.plus(Duration.ofDays(1)))).build();
+        return SyncPlan.builder()
+                .tenants(SHOP)
+                .startTime(START)
+                .endTime(START.plus(Duration.ofHours(2)))
+                .step(Duration.ofHours(1))
+                .clock(new ManualClock(START.plus(Duration.ofDays(1))))
+                .build();
     }
 
-    /** An enumerator with a token coordinator for the endpoint, tenants and restored state given. */
-    private EnumeratorHarness harness(Map<String, String> options, List<Tenant> tenants, @Nullable HttpSyncEnumState restored) {
+    /**
+     * An enumerator with a token coordinator for the endpoint, tenants and restored state given.
+     */
+    private EnumeratorHarness harness(
+            Map<String, String> options,
+            List<Tenant> tenants,
+            @Nullable HttpSyncEnumState restored) {
         EndpointSpec spec = EndpointSpec.fromOptions(options);
-        EnumeratorHarness h = new EnumeratorHarness(plan(), READERS, restored, context ->
-                TokenCoordinator.of(spec, tenants, restored == null ? List.of() : restored.refreshTokens(), context));
+        EnumeratorHarness h =
+                new EnumeratorHarness(
+                        plan(),
+                        READERS,
+                        restored,
+                        context ->
+                                TokenCoordinator.of(
+                                        spec,
+                                        tenants,
+                                        restored == null ? List.of() : restored.refreshTokens(),
+                                        context));
         harnesses.add(h);
         return h;
     }
@@ -74,7 +95,15 @@ class TokenCoordinatorTest {
     }
 
     private static Tenant withRefreshToken(String refreshToken) {
-        return Tenant.of(SHOP, Map.of("app-key", APP_KEY, "app-secret", APP_SECRET, "refresh-token", refreshToken));
+        return Tenant.of(
+                SHOP,
+                Map.of(
+                        "app-key",
+                        APP_KEY,
+                        "app-secret",
+                        APP_SECRET,
+                        "refresh-token",
+                        refreshToken));
     }
 
     private static void ask(EnumeratorHarness h, int reader, @Nullable String rejected) {
@@ -83,11 +112,15 @@ class TokenCoordinatorTest {
 
     /** The token answers the reader got since it last looked. */
     private static List<TokenEvent> answers(EnumeratorHarness h, int reader) {
-        return h.newEvents(reader).stream().filter(e -> e instanceof TokenEvent).map(e -> (TokenEvent) e).toList();
+        return h.newEvents(reader).stream()
+                .filter(e -> e instanceof TokenEvent)
+                .map(e -> (TokenEvent) e)
+                .toList();
     }
 
     /** Polls as the reader does until it gets a token answer. */
-    private static TokenEvent pollForAnswer(EnumeratorHarness h, int reader) throws InterruptedException {
+    private static TokenEvent pollForAnswer(EnumeratorHarness h, int reader)
+            throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
             h.poll(reader);
@@ -102,7 +135,9 @@ class TokenCoordinatorTest {
     }
 
     private List<String> tokenRequests() {
-        return fixture.sim.accounting().tokenRequests().stream().map(Accounting.TokenRequestEntry::outcome).toList();
+        return fixture.sim.accounting().tokenRequests().stream()
+                .map(Accounting.TokenRequestEntry::outcome)
+                .toList();
     }
 
     @Test
@@ -110,18 +145,25 @@ class TokenCoordinatorTest {
         EnumeratorHarness h = codeGrant();
         for (int reader = 0; reader < READERS; reader++) ask(h, reader, null);
         for (int reader = 0; reader < READERS; reader++) {
-            assertThat(answers(h, reader)).as("the fetch is in flight: nothing to answer yet").isEmpty();
+            assertThat(answers(h, reader))
+                    .as("the fetch is in flight: nothing to answer yet")
+                    .isEmpty();
         }
         Thread.sleep(500); // the token arrives; nothing may go out until a reader speaks
         for (int reader = 0; reader < READERS; reader++) assertThat(answers(h, reader)).isEmpty();
 
         TokenEvent first = pollForAnswer(h, 0);
         assertThat(first.token()).isNotEmpty();
-        assertThat(first.validForMillis()).isBetween(Duration.ofHours(47).toMillis(), Duration.ofHours(48).toMillis());
-        for (int reader = 1; reader < READERS; reader++) assertThat(pollForAnswer(h, reader).token()).isEqualTo(first.token());
+        assertThat(first.validForMillis())
+                .isBetween(Duration.ofHours(47).toMillis(), Duration.ofHours(48).toMillis());
+        for (int reader = 1; reader < READERS; reader++)
+            assertThat(pollForAnswer(h, reader).token()).isEqualTo(first.token());
 
         ask(h, 1, null);
-        assertThat(answers(h, 1)).as("a token at hand is answered at once").extracting(TokenEvent::token).containsExactly(first.token());
+        assertThat(answers(h, 1))
+                .as("a token at hand is answered at once")
+                .extracting(TokenEvent::token)
+                .containsExactly(first.token());
         assertThat(tokenRequests()).containsExactly("ok");
     }
 
@@ -134,7 +176,8 @@ class TokenCoordinatorTest {
         for (int reader = 0; reader < READERS; reader++) ask(h, reader, dead);
         String fresh = pollForAnswer(h, 0).token();
         assertThat(fresh).isNotEqualTo(dead);
-        for (int reader = 1; reader < READERS; reader++) assertThat(pollForAnswer(h, reader).token()).isEqualTo(fresh);
+        for (int reader = 1; reader < READERS; reader++)
+            assertThat(pollForAnswer(h, reader).token()).isEqualTo(fresh);
 
         ask(h, 2, dead); // a request that was in flight with the dead token came back later
         assertThat(answers(h, 2)).extracting(TokenEvent::token).containsExactly(fresh);
@@ -142,7 +185,8 @@ class TokenCoordinatorTest {
     }
 
     @Test
-    void rotatedSingleUseRefreshTokensGoIntoTheCheckpointAndARestoredEnumeratorPresentsTheNewest() throws Exception {
+    void rotatedSingleUseRefreshTokensGoIntoTheCheckpointAndARestoredEnumeratorPresentsTheNewest()
+            throws Exception {
         fixture.kuaishou.refreshGraceMillis(0);
         String configured = fixture.kuaishou.issueRefreshToken(SHOP);
         List<Tenant> tenants = List.of(withRefreshToken(configured));
@@ -153,14 +197,21 @@ class TokenCoordinatorTest {
         assertThat(pollForAnswer(first, 1).token()).isNotEqualTo(token);
 
         HttpSyncEnumState state = first.checkpoint(1);
-        assertThat(state.refreshTokens()).singleElement().satisfies(r -> {
-            assertThat(r.tenant()).isEqualTo(SHOP);
-            assertThat(r.refreshToken()).isNotEqualTo(configured);
-            assertThat(r.configuredFingerprint()).isEqualTo(TokenCoordinator.fingerprint(configured));
-        });
-        assertThat(state.toString()).doesNotContain(state.refreshTokens().get(0).refreshToken()).contains("******");
+        assertThat(state.refreshTokens())
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.tenant()).isEqualTo(SHOP);
+                            assertThat(r.refreshToken()).isNotEqualTo(configured);
+                            assertThat(r.configuredFingerprint())
+                                    .isEqualTo(TokenCoordinator.fingerprint(configured));
+                        });
+        assertThat(state.toString())
+                .doesNotContain(state.refreshTokens().get(0).refreshToken())
+                .contains("******");
         HttpSyncEnumStateSerializer serializer = new HttpSyncEnumStateSerializer();
-        HttpSyncEnumState stored = serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
+        HttpSyncEnumState stored =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
         first.enumerator.close();
 
         EnumeratorHarness restored = harness(refreshGrantOptions(), tenants, stored);
@@ -168,43 +219,76 @@ class TokenCoordinatorTest {
         assertThat(pollForAnswer(restored, 2).token()).isNotEmpty();
         assertThat(tokenRequests()).containsExactly("ok", "ok", "ok");
 
-        // without the checkpoint, the configuration's refresh token is the one presented: spent long ago
+        // without the checkpoint, the configuration's refresh token is the one presented: spent
+        // long ago
         EnumeratorHarness fromConfiguration = harness(refreshGrantOptions(), tenants, null);
         ask(fromConfiguration, 0, null);
         TokenEvent refused = pollForAnswer(fromConfiguration, 0);
         assertThat(refused.token()).isNull();
-        assertThat(refused.failure()).contains("tenant 'shop-1'").contains("refreshToken.discarded").doesNotContain(configured);
+        assertThat(refused.failure())
+                .contains("tenant 'shop-1'")
+                .contains("refreshToken.discarded")
+                .doesNotContain(configured);
         assertThat(tokenRequests()).containsExactly("ok", "ok", "ok", "refreshToken.discarded");
     }
 
     @Test
     void aReauthorizedConfigurationWinsOverTheCheckpointsRefreshToken() throws Exception {
         String before = fixture.kuaishou.issueRefreshToken(SHOP);
-        HttpSyncEnumState state = new HttpSyncEnumState(List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(new RotatedRefreshToken(SHOP, TokenCoordinator.fingerprint(before), "revoked-long-ago")));
+        HttpSyncEnumState state =
+                new HttpSyncEnumState(
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        List.of(
+                                new RotatedRefreshToken(
+                                        SHOP,
+                                        TokenCoordinator.fingerprint(before),
+                                        "revoked-long-ago")));
         String reauthorized = fixture.kuaishou.issueRefreshToken(SHOP);
 
-        EnumeratorHarness h = harness(refreshGrantOptions(), List.of(withRefreshToken(reauthorized)), state);
+        EnumeratorHarness h =
+                harness(refreshGrantOptions(), List.of(withRefreshToken(reauthorized)), state);
         ask(h, 0, null);
         assertThat(pollForAnswer(h, 0).token()).isNotEmpty();
         assertThat(tokenRequests()).containsExactly("ok");
-        assertThat(h.checkpoint(1).refreshTokens()).singleElement()
-                .satisfies(r -> assertThat(r.configuredFingerprint()).isEqualTo(TokenCoordinator.fingerprint(reauthorized)));
+        assertThat(h.checkpoint(1).refreshTokens())
+                .singleElement()
+                .satisfies(
+                        r ->
+                                assertThat(r.configuredFingerprint())
+                                        .isEqualTo(TokenCoordinator.fingerprint(reauthorized)));
     }
 
     @Test
-    void unknownTenantsAndRefusedFetchesAreAnsweredWithAFailureThatHoldsNoSecret() throws Exception {
+    void unknownTenantsAndRefusedFetchesAreAnsweredWithAFailureThatHoldsNoSecret()
+            throws Exception {
         String wrongSecret = "WrongAppSecret-4242";
-        EnumeratorHarness h = harness(fixture.options(),
-                List.of(Tenant.of(SHOP, Map.of("app-key", APP_KEY, "app-secret", wrongSecret))), null);
+        EnumeratorHarness h =
+                harness(
+                        fixture.options(),
+                        List.of(
+                                Tenant.of(
+                                        SHOP,
+                                        Map.of("app-key", APP_KEY, "app-secret", wrongSecret))),
+                        null);
         h.enumerator.handleSourceEvent(1, new TokenRequestEvent("shop-9", null));
-        assertThat(answers(h, 1)).singleElement()
-                .satisfies(e -> assertThat(e.failure()).isEqualTo("tenant 'shop-9' is not configured for this source"));
+        assertThat(answers(h, 1))
+                .singleElement()
+                .satisfies(
+                        e ->
+                                assertThat(e.failure())
+                                        .isEqualTo(
+                                                "tenant 'shop-9' is not configured for this source"));
 
         ask(h, 0, null);
         TokenEvent refused = pollForAnswer(h, 0);
         assertThat(refused.token()).isNull();
-        assertThat(refused.failure()).contains("token endpoint for tenant 'shop-1'").contains("unauthorized_client")
+        assertThat(refused.failure())
+                .contains("token endpoint for tenant 'shop-1'")
+                .contains("unauthorized_client")
                 .doesNotContain(wrongSecret);
         assertThat(refused.toString()).doesNotContain(wrongSecret);
     }
@@ -218,7 +302,9 @@ class TokenCoordinatorTest {
         h.poll(1);
         assertThat(answers(h, 1)).isEmpty();
         ask(h, 1, null);
-        assertThat(answers(h, 1)).as("its own request is answered, with the token fetched meanwhile").hasSize(1);
+        assertThat(answers(h, 1))
+                .as("its own request is answered, with the token fetched meanwhile")
+                .hasSize(1);
         assertThat(tokenRequests()).containsExactly("ok");
     }
 }

@@ -15,7 +15,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The window ledger on its own, without readers or a coordinator: where windows are, and what the positions are. */
+/**
+ * The window ledger on its own, without readers or a coordinator: where windows are, and what the
+ * positions are.
+ */
 class WindowLedgerTest {
 
     private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
@@ -55,7 +58,8 @@ class WindowLedgerTest {
         assertThat(second).isEqualTo(WindowSplit.of("b", T0, T0 + HOUR));
         // one round (a window per tenant) was enough for both: nothing else is planned yet
         assertThat(ledger.unassignedCount()).isZero();
-        assertThat(ledger.snapshot(1).tenants()).extracting(TenantState::nextPlannedStartMillis)
+        assertThat(ledger.snapshot(1).tenants())
+                .extracting(TenantState::nextPlannedStartMillis)
                 .containsExactly(T0 + HOUR, T0 + HOUR);
     }
 
@@ -87,11 +91,16 @@ class WindowLedgerTest {
         assertThat(ledger.syncPositions()).containsEntry("a", T0);
 
         ledger.retryDue(clock.millis() + RETRY_DELAY.toMillis() - 1);
-        // the failed window waits, carrying its failure count (checkpointed with it, so a restore goes on counting)
-        assertThat(ledger.snapshot(2).failed()).extracting(FailedWindow::window).singleElement().satisfies(w -> {
-            assertThat(w.splitId()).isEqualTo(first.splitId());
-            assertThat(w.failureStreak().failures()).isEqualTo(1);
-        });
+        // the failed window waits, carrying its failure count (checkpointed with it, so a restore
+        // goes on counting)
+        assertThat(ledger.snapshot(2).failed())
+                .extracting(FailedWindow::window)
+                .singleElement()
+                .satisfies(
+                        w -> {
+                            assertThat(w.splitId()).isEqualTo(first.splitId());
+                            assertThat(w.failureStreak().failures()).isEqualTo(1);
+                        });
         ledger.retryDue(clock.millis() + RETRY_DELAY.toMillis());
         WindowSplit retried = assignFor(ledger, "a");
         assertThat(retried.splitId()).isEqualTo(first.splitId());
@@ -126,8 +135,10 @@ class WindowLedgerTest {
         WindowSplit covered = state.finishedPending().get(0).window();
         assertThat(covered.endMillis()).isEqualTo(T0 + HOUR);
         assertThat(covered.startMillis()).isGreaterThan(T0 + HOUR / 2).isLessThan(T0 + HOUR);
-        List<WindowSplit> rest = state.unassigned().stream()
-                .filter(w -> w.tenant().equals("a") && w.endMillis() <= T0 + HOUR).toList();
+        List<WindowSplit> rest =
+                state.unassigned().stream()
+                        .filter(w -> w.tenant().equals("a") && w.endMillis() <= T0 + HOUR)
+                        .toList();
         assertThat(rest).hasSize(2);
         assertThat(rest.get(0).startMillis()).isEqualTo(T0);
         assertThat(rest.get(0).endMillis()).isEqualTo(rest.get(1).startMillis());
@@ -160,7 +171,8 @@ class WindowLedgerTest {
         HttpSyncEnumState state = ledger.snapshot(1);
         assertThat(state.assigned()).isEmpty();
         assertThat(state.finishedPending()).isEmpty();
-        assertThat(state.unassigned()).contains(WindowSplit.of("a", T0, T0 + HOUR), WindowSplit.of("b", T0, T0 + HOUR));
+        assertThat(state.unassigned())
+                .contains(WindowSplit.of("a", T0, T0 + HOUR), WindowSplit.of("b", T0, T0 + HOUR));
     }
 
     @Test

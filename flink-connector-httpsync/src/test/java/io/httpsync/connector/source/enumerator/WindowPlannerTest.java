@@ -23,8 +23,15 @@ class WindowPlannerTest {
     private static final Instant START = Instant.parse("2025-03-01T08:00:00Z");
 
     @ParameterizedTest(name = "range {0}s, step {1}s, max width {2}s")
-    @CsvSource({"86400, 3600, 3600", "86401, 3600, 7200", "59, 3600, 3600", "100000, 7, 60", "3600, 3600, 3600"})
-    void boundedPlanCoversTheRangeExactlyWithinTheMaximumWidth(long rangeSeconds, long stepSeconds, long maxSeconds) {
+    @CsvSource({
+        "86400, 3600, 3600",
+        "86401, 3600, 7200",
+        "59, 3600, 3600",
+        "100000, 7, 60",
+        "3600, 3600, 3600"
+    })
+    void boundedPlanCoversTheRangeExactlyWithinTheMaximumWidth(
+            long rangeSeconds, long stepSeconds, long maxSeconds) {
         SyncPlan plan =
                 SyncPlan.builder()
                         .tenants("t")
@@ -39,7 +46,8 @@ class WindowPlannerTest {
                 planner.windowsBetween("t", plan.startMillis(), planner.horizonAt(Long.MAX_VALUE));
 
         assertContiguous(windows, plan.startMillis(), plan.endMillis());
-        assertThat(windows).allSatisfy(w -> assertThat(w.widthMillis()).isBetween(1L, maxSeconds * 1000));
+        assertThat(windows)
+                .allSatisfy(w -> assertThat(w.widthMillis()).isBetween(1L, maxSeconds * 1000));
         assertThat(windows).hasSize((int) ((rangeSeconds + stepSeconds - 1) / stepSeconds));
     }
 
@@ -73,8 +81,10 @@ class WindowPlannerTest {
 
         WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(window, start + 1_800_500L);
 
-        // the second in which coveredFrom lies is read again: records at that time may continue beyond the cap
-        assertThat(hot.coveredPart()).isEqualTo(WindowSplit.of("t", start + 1_801_000, start + 3_600_000));
+        // the second in which coveredFrom lies is read again: records at that time may continue
+        // beyond the cap
+        assertThat(hot.coveredPart())
+                .isEqualTo(WindowSplit.of("t", start + 1_801_000, start + 3_600_000));
         assertThat(hot.pieces())
                 .containsExactly(
                         WindowSplit.of("t", start, start + 900_000),
@@ -92,7 +102,8 @@ class WindowPlannerTest {
         assertThat(hot.coveredPart()).isNull();
         assertThat(hot.pieces())
                 .containsExactly(
-                        WindowSplit.of("t", start, start + 5_000), WindowSplit.of("t", start + 5_000, start + 10_000));
+                        WindowSplit.of("t", start, start + 5_000),
+                        WindowSplit.of("t", start + 5_000, start + 10_000));
     }
 
     @Test
@@ -115,7 +126,8 @@ class WindowPlannerTest {
             Long coveredFrom =
                     random.nextBoolean()
                             ? null
-                            : window.startMillis() + (long) (random.nextDouble() * window.widthMillis());
+                            : window.startMillis()
+                                    + (long) (random.nextDouble() * window.widthMillis());
             WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(window, coveredFrom);
             if (hot.coveredPart() != null) {
                 done.add(hot.coveredPart());
@@ -141,7 +153,10 @@ class WindowPlannerTest {
     void refusesToSplitAnUnsplittableWindow() {
         WindowPlanner planner = new WindowPlanner(plan(Duration.ofSeconds(1)));
 
-        assertThatThrownBy(() -> planner.splitTooLarge(WindowSplit.of("t", 0, 1000).asUnsplittable(), null))
+        assertThatThrownBy(
+                        () ->
+                                planner.splitTooLarge(
+                                        WindowSplit.of("t", 0, 1000).asUnsplittable(), null))
                 .hasMessageContaining("is unsplittable");
     }
 
@@ -170,19 +185,41 @@ class WindowPlannerTest {
 
     @Test
     void noWindowNarrowerThanTheMinimumWidthIsPlannedWhereAvoidable() {
-        SyncPlan bounded = SyncPlan.builder().tenants("t").startTime(START).endTime(START.plusSeconds(7201))
-                .step(Duration.ofHours(1)).minWindowWidth(Duration.ofSeconds(2)).build();
+        SyncPlan bounded =
+                SyncPlan.builder()
+                        .tenants("t")
+                        .startTime(START)
+                        .endTime(START.plusSeconds(7201))
+                        .step(Duration.ofHours(1))
+                        .minWindowWidth(Duration.ofSeconds(2))
+                        .build();
         WindowPlanner planner = new WindowPlanner(bounded);
-        List<WindowSplit> windows = planner.windowsBetween("t", bounded.startMillis(), planner.horizonAt(Long.MAX_VALUE));
+        List<WindowSplit> windows =
+                planner.windowsBetween(
+                        "t", bounded.startMillis(), planner.horizonAt(Long.MAX_VALUE));
         assertContiguous(windows, bounded.startMillis(), bounded.endMillis());
         // 3600 + 3601 would leave a 1 s sliver: the last two windows share the rest instead
-        assertThat(windows).allSatisfy(w -> assertThat(w.widthMillis()).isBetween(2_000L, 3_600_000L));
+        assertThat(windows)
+                .allSatisfy(w -> assertThat(w.widthMillis()).isBetween(2_000L, 3_600_000L));
 
-        SyncPlan continuous = SyncPlan.builder().tenants("t").startTime(START).step(Duration.ofHours(1))
-                .lag(Duration.ZERO).minWindowWidth(Duration.ofSeconds(2)).build();
+        SyncPlan continuous =
+                SyncPlan.builder()
+                        .tenants("t")
+                        .startTime(START)
+                        .step(Duration.ofHours(1))
+                        .lag(Duration.ZERO)
+                        .minWindowWidth(Duration.ofSeconds(2))
+                        .build();
         WindowPlanner live = new WindowPlanner(continuous);
         assertThat(live.nextWindow("t", START.toEpochMilli(), START.plusSeconds(1).toEpochMilli()))
-                .as("a 1 s window waits until the horizon has moved 2 s").isNull();
-        assertThat(live.nextWindow("t", START.toEpochMilli(), START.plusSeconds(2).toEpochMilli()).widthMillis()).isEqualTo(2_000L);
+                .as("a 1 s window waits until the horizon has moved 2 s")
+                .isNull();
+        assertThat(
+                        live.nextWindow(
+                                        "t",
+                                        START.toEpochMilli(),
+                                        START.plusSeconds(2).toEpochMilli())
+                                .widthMillis())
+                .isEqualTo(2_000L);
     }
 }

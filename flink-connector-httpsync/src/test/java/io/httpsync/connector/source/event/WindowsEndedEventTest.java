@@ -26,12 +26,16 @@ class WindowsEndedEventTest {
         assertThatThrownBy(() -> new WindowsEndedEvent(List.of(A.asFinished(), B)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("has no outcome");
-        assertThatThrownBy(() -> new WindowsEndedEvent(List.of())).hasMessageContaining("at least one window");
+        assertThatThrownBy(() -> new WindowsEndedEvent(List.of()))
+                .hasMessageContaining("at least one window");
     }
 
     @Test
     void refusesATooLargeOutcomeWhoseCoveredTimeLiesOutsideTheWindow() {
-        assertThatThrownBy(() -> new WindowsEndedEvent(List.of(B.withOutcome(WindowOutcome.tooLarge(100, 20L)))))
+        assertThatThrownBy(
+                        () ->
+                                new WindowsEndedEvent(
+                                        List.of(B.withOutcome(WindowOutcome.tooLarge(100, 20L)))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("coveredFromMillis 20 lies outside");
     }
@@ -40,17 +44,19 @@ class WindowsEndedEventTest {
     void eventsSurviveJavaSerialization() throws Exception {
         List<SourceEvent> events =
                 List.of(
-                        new WindowsEndedEvent(List.of(
-                                A.asFinished(),
-                                B.withOutcome(WindowOutcome.tooLarge(100, null)),
-                                C.withOutcome(WindowOutcome.failed("timeout"))
-                                        .withFailureStreak(new FailureStreak("timeout", 2)),
-                                C.withOutcome(WindowOutcome.tooEarly(25L)))),
+                        new WindowsEndedEvent(
+                                List.of(
+                                        A.asFinished(),
+                                        B.withOutcome(WindowOutcome.tooLarge(100, null)),
+                                        C.withOutcome(WindowOutcome.failed("timeout"))
+                                                .withFailureStreak(new FailureStreak("timeout", 2)),
+                                        C.withOutcome(WindowOutcome.tooEarly(25L)))),
                         new WindowsFinishedAckEvent(List.of(A.splitId())),
                         new SyncPositionEvent(Map.of("t", 10L, "u", 5L)));
         for (SourceEvent event : events) {
             assertThat(InstantiationUtil.clone(event)).isEqualTo(event);
         }
-        assertThat(new SyncPositionEvent(Map.of("t", 10L, "u", 5L)).minimumPosition()).isEqualTo(5L);
+        assertThat(new SyncPositionEvent(Map.of("t", 10L, "u", 5L)).minimumPosition())
+                .isEqualTo(5L);
     }
 }

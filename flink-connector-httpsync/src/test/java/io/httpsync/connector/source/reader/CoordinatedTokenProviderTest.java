@@ -4,6 +4,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenFetchException;
 import io.httpsync.connector.source.event.TokenEvent;
 import io.httpsync.connector.source.event.TokenRequestEvent;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The reader's side of the job's shared tokens, playing the enumerator: what the provider asks for (one request per
- * tenant however many pages wait, the rejected token only if it is still the one held), how it is woken, and how the
- * answers complete the waiting pages (off the calling thread, for as long as the enumerator said).
+ * The reader's side of the job's shared tokens, playing the enumerator: what the provider asks for
+ * (one request per tenant however many pages wait, the rejected token only if it is still the one
+ * held), how it is woken, and how the answers complete the waiting pages (off the calling thread,
+ * for as long as the enumerator said).
  */
 class CoordinatedTokenProviderTest {
     private static final Tenant SHOP = Tenant.of("shop-1");
@@ -40,7 +42,8 @@ class CoordinatedTokenProviderTest {
     void pagesWaitingForATenantShareOneRequestAndItsAnswer() throws Exception {
         CompletableFuture<Void> wakeUp = tokens.requestsWaiting();
         assertThat(wakeUp).isNotDone();
-        List<CompletableFuture<String>> pages = List.of(tokens.token(SHOP), tokens.token(SHOP), tokens.token(SHOP));
+        List<CompletableFuture<String>> pages =
+                List.of(tokens.token(SHOP), tokens.token(SHOP), tokens.token(SHOP));
         assertThat(wakeUp).as("the reader is woken to send the request").isDone();
         assertThat(tokens.drainRequests()).containsExactly(new TokenRequestEvent("shop-1", null));
         assertThat(tokens.drainRequests()).isEmpty();
@@ -48,11 +51,14 @@ class CoordinatedTokenProviderTest {
         assertThat(pages).noneMatch(CompletableFuture::isDone);
 
         AtomicReference<Thread> completedOn = new AtomicReference<>();
-        CompletableFuture<String> first = pages.get(0).whenComplete((t, e) -> completedOn.set(Thread.currentThread()));
+        CompletableFuture<String> first =
+                pages.get(0).whenComplete((t, e) -> completedOn.set(Thread.currentThread()));
         tokens.onAnswer(TokenEvent.of("shop-1", "tok-1", 60_000));
         for (CompletableFuture<String> page : pages) assertThat(get(page)).isEqualTo("tok-1");
         get(first);
-        assertThat(completedOn.get()).as("not the mailbox thread").isNotEqualTo(Thread.currentThread());
+        assertThat(completedOn.get())
+                .as("not the mailbox thread")
+                .isNotEqualTo(Thread.currentThread());
         assertThat(get(tokens.token(SHOP))).isEqualTo("tok-1");
         assertThat(tokens.drainRequests()).as("a token at hand needs no request").isEmpty();
     }
@@ -81,7 +87,8 @@ class CoordinatedTokenProviderTest {
         tokens.invalidate(SHOP, "tok-1");
         tokens.invalidate(SHOP, "tok-1"); // a second page refused with the same token
         CompletableFuture<String> next = tokens.token(SHOP);
-        assertThat(tokens.drainRequests()).containsExactly(new TokenRequestEvent("shop-1", "tok-1"));
+        assertThat(tokens.drainRequests())
+                .containsExactly(new TokenRequestEvent("shop-1", "tok-1"));
         tokens.onAnswer(TokenEvent.of("shop-1", "tok-2", 60_000));
         assertThat(get(next)).isEqualTo("tok-2");
 
@@ -94,8 +101,10 @@ class CoordinatedTokenProviderTest {
     void aFailureAnswerFailsTheWaitingPagesAndTheNextPageAsksAgain() throws Exception {
         CompletableFuture<String> page = tokens.token(SHOP);
         tokens.drainRequests();
-        tokens.onAnswer(TokenEvent.failed("shop-1", "token endpoint for tenant 'shop-1': HTTP 503"));
-        assertThatThrownBy(() -> get(page)).hasRootCauseInstanceOf(TokenFetchException.class)
+        tokens.onAnswer(
+                TokenEvent.failed("shop-1", "token endpoint for tenant 'shop-1': HTTP 503"));
+        assertThatThrownBy(() -> get(page))
+                .hasRootCauseInstanceOf(TokenFetchException.class)
                 .hasMessageContaining("token endpoint for tenant 'shop-1': HTTP 503");
         tokens.token(SHOP);
         assertThat(tokens.drainRequests()).containsExactly(new TokenRequestEvent("shop-1", null));

@@ -11,9 +11,11 @@ import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.TenantPosition;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
+
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -24,18 +26,28 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The reader's side of the protocol with the enumerator, without any HTTP: it asks for its windows at start, polls
- * the enumerator while it runs (woken by a timer when idle), and, if asked to, emits each tenant's position once when
- * it advances (waking an idle reader for it).
+ * The reader's side of the protocol with the enumerator, without any HTTP: it asks for its windows
+ * at start, polls the enumerator while it runs (woken by a timer when idle), and, if asked to,
+ * emits each tenant's position once when it advances (waking an idle reader for it).
  */
 class HttpSyncSourceReaderTest {
     private static final long POLL_INTERVAL = 50;
 
-    private static HttpSyncSourceReader<RawRecord> reader(TestingReaderContext context, boolean emitTenantPositions) {
-        EndpointSpec endpoint = EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders("http://localhost:1"));
-        return HttpSyncReaders.create(endpoint, HierarchicalRateLimiter.evenShare(endpoint.rateLimits(), 1),
-                List.of(Tenant.of("a"), Tenant.of("b")), RecordDeserializer.raw(), ExceptionPolicy.RECORD_AND_RETRY, 3,
-                emitTenantPositions, POLL_INTERVAL, 0L, context);
+    private static HttpSyncSourceReader<RawRecord> reader(
+            TestingReaderContext context, boolean emitTenantPositions) {
+        EndpointSpec endpoint =
+                EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders("http://localhost:1"));
+        return HttpSyncReaders.create(
+                endpoint,
+                HierarchicalRateLimiter.evenShare(endpoint.rateLimits(), 1),
+                List.of(Tenant.of("a"), Tenant.of("b")),
+                RecordDeserializer.raw(),
+                ExceptionPolicy.RECORD_AND_RETRY,
+                3,
+                emitTenantPositions,
+                POLL_INTERVAL,
+                0L,
+                context);
     }
 
     /** Flink's testing output, keeping the watermarks too. */
@@ -53,7 +65,8 @@ class HttpSyncSourceReaderTest {
     }
 
     private static List<TenantPosition> positions(Output output) {
-        List<TenantPosition> out = output.getEmittedRecords().stream().map(SyncElement::position).toList();
+        List<TenantPosition> out =
+                output.getEmittedRecords().stream().map(SyncElement::position).toList();
         output.clearEmittedRecords();
         return out;
     }
@@ -71,7 +84,8 @@ class HttpSyncSourceReaderTest {
             reader.pollNext(output);
             assertThat(polls(context)).as("then at most once per interval").isEqualTo(1);
 
-            reader.isAvailable().get(10, TimeUnit.SECONDS);   // an idle reader is woken for its next poll
+            reader.isAvailable()
+                    .get(10, TimeUnit.SECONDS); // an idle reader is woken for its next poll
             reader.pollNext(output);
             assertThat(polls(context)).isEqualTo(2);
             assertThat(output.getEmittedRecords()).isEmpty();
@@ -87,14 +101,22 @@ class HttpSyncSourceReaderTest {
             reader.pollNext(output);
 
             reader.handleSourceEvents(new SyncPositionEvent(Map.of("a", 100L, "b", 50L)));
-            assertThat(reader.isAvailable()).as("an idle reader is woken for new positions").isDone();
+            assertThat(reader.isAvailable())
+                    .as("an idle reader is woken for new positions")
+                    .isDone();
             reader.pollNext(output);
-            assertThat(positions(output)).containsExactlyInAnyOrder(new TenantPosition("a", 100), new TenantPosition("b", 50));
-            assertThat(output.watermarks).as("all data before the lowest position is in").containsExactly(49L);
+            assertThat(positions(output))
+                    .containsExactlyInAnyOrder(
+                            new TenantPosition("a", 100), new TenantPosition("b", 50));
+            assertThat(output.watermarks)
+                    .as("all data before the lowest position is in")
+                    .containsExactly(49L);
 
             reader.handleSourceEvents(new SyncPositionEvent(Map.of("a", 100L, "b", 70L)));
             reader.pollNext(output);
-            assertThat(positions(output)).as("only what advanced").containsExactly(new TenantPosition("b", 70));
+            assertThat(positions(output))
+                    .as("only what advanced")
+                    .containsExactly(new TenantPosition("b", 70));
 
             reader.handleSourceEvents(new SyncPositionEvent(Map.of("a", 100L, "b", 70L)));
             reader.pollNext(output);
@@ -111,7 +133,9 @@ class HttpSyncSourceReaderTest {
             reader.handleSourceEvents(new SyncPositionEvent(Map.of("a", 100L, "b", 50L)));
             reader.pollNext(output);
             assertThat(output.getEmittedRecords()).isEmpty();
-            assertThat(output.watermarks).as("the watermark follows the positions all the same").containsExactly(49L);
+            assertThat(output.watermarks)
+                    .as("the watermark follows the positions all the same")
+                    .containsExactly(49L);
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.httpsync.connector.source.split;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -26,19 +26,24 @@ class WindowSplitSerializerTest {
                 plain.withPosition("p").asFinished(),
                 plain.withOutcome(WindowOutcome.tooLarge(12_345L, 1_700_000_030_000L)),
                 plain.withOutcome(WindowOutcome.tooLarge(3_200L, null)).asUnsplittable(),
-                plain.withPosition("7").withOutcome(WindowOutcome.failed("HTTP 503 after 8 attempts, 店铺")),
-                plain.withOutcome(WindowOutcome.failed(new WindowFailure("HTTP 503", "RETRYABLE, HTTP 503", true))),
+                plain.withPosition("7")
+                        .withOutcome(WindowOutcome.failed("HTTP 503 after 8 attempts, 店铺")),
+                plain.withOutcome(
+                        WindowOutcome.failed(
+                                new WindowFailure("HTTP 503", "RETRYABLE, HTTP 503", true))),
                 plain.withOutcome(WindowOutcome.tooEarly(1_700_000_030_000L)),
                 plain.withOutcome(WindowOutcome.tooLarge(-1, 1_700_000_030_000L)),
                 plain.withFailureStreak(new FailureStreak("fatal, http #, code #", 2)),
-                plain.withOutcome(WindowOutcome.failed("HTTP 503")).withFailureStreak(new FailureStreak("x", 7)),
+                plain.withOutcome(WindowOutcome.failed("HTTP 503"))
+                        .withFailureStreak(new FailureStreak("x", 7)),
                 WindowSplit.of("店铺-ü", -5_000L, -1_000L));
     }
 
     @ParameterizedTest
     @MethodSource("splits")
     void roundTripKeepsEveryField(WindowSplit split) throws IOException {
-        WindowSplit restored = SERIALIZER.deserialize(SERIALIZER.getVersion(), SERIALIZER.serialize(split));
+        WindowSplit restored =
+                SERIALIZER.deserialize(SERIALIZER.getVersion(), SERIALIZER.serialize(split));
 
         assertThat(restored).isEqualTo(split);
         assertThat(restored.splitId()).isEqualTo(split.splitId());
@@ -47,21 +52,38 @@ class WindowSplitSerializerTest {
 
     @Test
     void aFailureWrittenByVersion1ReadsAsALastingFailureWhoseCauseIsItsReason() throws IOException {
-        WindowSplit failed = WindowSplit.of("shop-1", 0, 10)
-                .withOutcome(WindowOutcome.failed(new WindowFailure("HTTP 200, code 31: bad sign", "FATAL, HTTP 200, code 31", true)));
+        WindowSplit failed =
+                WindowSplit.of("shop-1", 0, 10)
+                        .withOutcome(
+                                WindowOutcome.failed(
+                                        new WindowFailure(
+                                                "HTTP 200, code 31: bad sign",
+                                                "FATAL, HTTP 200, code 31",
+                                                true)));
 
-        WindowSplit restored = SERIALIZER.deserialize(WindowSplitSerializer.VERSION_1, SERIALIZER.serialize(failed, WindowSplitSerializer.VERSION_1));
+        WindowSplit restored =
+                SERIALIZER.deserialize(
+                        WindowSplitSerializer.VERSION_1,
+                        SERIALIZER.serialize(failed, WindowSplitSerializer.VERSION_1));
 
-        assertThat(restored.outcome().failure()).isEqualTo(WindowFailure.lasting("HTTP 200, code 31: bad sign"));
+        assertThat(restored.outcome().failure())
+                .isEqualTo(WindowFailure.lasting("HTTP 200, code 31: bad sign"));
     }
 
     @Test
-    void aSplitWrittenByVersion2ReadsWithoutFailureStreakAndVersion2BytesAreVersion3sPrefix() throws IOException {
-        WindowSplit split = WindowSplit.of("shop-1", 0, 10).withPosition("p")
-                .withOutcome(WindowOutcome.failed(new WindowFailure("HTTP 503", "RETRYABLE, HTTP 503", true)));
+    void aSplitWrittenByVersion2ReadsWithoutFailureStreakAndVersion2BytesAreVersion3sPrefix()
+            throws IOException {
+        WindowSplit split =
+                WindowSplit.of("shop-1", 0, 10)
+                        .withPosition("p")
+                        .withOutcome(
+                                WindowOutcome.failed(
+                                        new WindowFailure(
+                                                "HTTP 503", "RETRYABLE, HTTP 503", true)));
         byte[] version2 = SERIALIZER.serialize(split, WindowSplitSerializer.VERSION_2);
 
-        assertThat(SERIALIZER.deserialize(WindowSplitSerializer.VERSION_2, version2)).isEqualTo(split);
+        assertThat(SERIALIZER.deserialize(WindowSplitSerializer.VERSION_2, version2))
+                .isEqualTo(split);
         byte[] version3 = SERIALIZER.serialize(split.withFailureStreak(new FailureStreak("c", 1)));
         assertThat(Arrays.copyOf(version3, version2.length)).isEqualTo(version2);
     }
@@ -70,7 +92,10 @@ class WindowSplitSerializerTest {
     void rejectsUnknownVersion() throws IOException {
         byte[] bytes = SERIALIZER.serialize(WindowSplit.of("t", 0, 10));
 
-        assertThatThrownBy(() -> SERIALIZER.deserialize(WindowSplitSerializer.CURRENT_VERSION + 1, bytes))
+        assertThatThrownBy(
+                        () ->
+                                SERIALIZER.deserialize(
+                                        WindowSplitSerializer.CURRENT_VERSION + 1, bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("version " + (WindowSplitSerializer.CURRENT_VERSION + 1))
                 .hasMessageContaining("window split");

@@ -16,7 +16,8 @@ class WindowSplitTest {
     void splitIdDependsOnlyOnTenantAndWindow() {
         WindowSplit split = WindowSplit.of("shop", 100, 200);
 
-        assertThat(split.withPosition("x").asFinished().asUnsplittable().splitId()).isEqualTo(split.splitId());
+        assertThat(split.withPosition("x").asFinished().asUnsplittable().splitId())
+                .isEqualTo(split.splitId());
         assertThat(WindowSplit.of("shop", 100, 201).splitId()).isNotEqualTo(split.splitId());
         assertThat(WindowSplit.of("shop", 99, 200).splitId()).isNotEqualTo(split.splitId());
         assertThat(WindowSplit.of("shop2", 100, 200).splitId()).isNotEqualTo(split.splitId());
@@ -45,15 +46,20 @@ class WindowSplitTest {
 
     @Test
     void travelsInsideSourceEventsByJavaSerialization() throws Exception {
-        WindowSplit split = WindowSplit.of("shop", 100, 200).withOutcome(WindowOutcome.tooLarge(5, null));
+        WindowSplit split =
+                WindowSplit.of("shop", 100, 200).withOutcome(WindowOutcome.tooLarge(5, null));
 
         assertThat(InstantiationUtil.clone(split)).isEqualTo(split);
     }
 
     @Test
     void stateAdvancesPositionAndCountsPages() {
-        WindowSplitState state = new WindowSplitState(WindowSplit.of("shop", 100, 200).withPosition(page(1).serialize()));
-        assertThat(state.position()).as("the restored position stands until a page is emitted").isEqualTo(page(1).serialize());
+        WindowSplitState state =
+                new WindowSplitState(
+                        WindowSplit.of("shop", 100, 200).withPosition(page(1).serialize()));
+        assertThat(state.position())
+                .as("the restored position stands until a page is emitted")
+                .isEqualTo(page(1).serialize());
 
         state.pageEmitted(page(2), 50);
         state.pageEmitted(page(3), 20);
@@ -61,10 +67,13 @@ class WindowSplitTest {
         assertThat(state.position()).isEqualTo(page(3).serialize());
         assertThat(state.recordsEmitted()).isEqualTo(70);
         assertThat(state.pagesRead()).isEqualTo(2);
-        assertThat(state.toSplit()).isEqualTo(WindowSplit.of("shop", 100, 200).withPosition(page(3).serialize()));
+        assertThat(state.toSplit())
+                .isEqualTo(WindowSplit.of("shop", 100, 200).withPosition(page(3).serialize()));
 
         state.pageEmitted(null, 5);
-        assertThat(state.toSplit()).as("paging stopped").isEqualTo(WindowSplit.of("shop", 100, 200));
+        assertThat(state.toSplit())
+                .as("paging stopped")
+                .isEqualTo(WindowSplit.of("shop", 100, 200));
     }
 
     @Test
@@ -76,8 +85,10 @@ class WindowSplitTest {
         state.pageEmitted(null, 3);
         state.ended(WindowOutcome.finished());
 
-        assertThat(state.toSplit()).isEqualTo(WindowSplit.of("shop", 100, 200)
-                .withOutcome(WindowOutcome.failed("record could not be decoded")));
+        assertThat(state.toSplit())
+                .isEqualTo(
+                        WindowSplit.of("shop", 100, 200)
+                                .withOutcome(WindowOutcome.failed("record could not be decoded")));
     }
 
     private static PagePosition page(int index) {

@@ -1,5 +1,12 @@
 package io.httpsync.simulator.platform.dingtalk;
 
+import io.httpsync.simulator.Simulator;
+import io.httpsync.simulator.contacts.DirectorySpec;
+import io.httpsync.simulator.limit.LimitRule;
+import io.httpsync.simulator.limit.LimitScope;
+import io.httpsync.simulator.platform.ContactsPlatformSim;
+import io.httpsync.simulator.platform.GroundTruth;
+
 import com.dingtalk.api.DefaultDingTalkClient;
 import com.dingtalk.api.request.OapiGettokenRequest;
 import com.dingtalk.api.request.OapiV2DepartmentGetRequest;
@@ -13,12 +20,6 @@ import com.dingtalk.api.response.OapiV2UserGetResponse;
 import com.dingtalk.api.response.OapiV2UserListResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.taobao.api.ApiException;
-import io.httpsync.simulator.Simulator;
-import io.httpsync.simulator.contacts.DirectorySpec;
-import io.httpsync.simulator.limit.LimitRule;
-import io.httpsync.simulator.limit.LimitScope;
-import io.httpsync.simulator.platform.ContactsPlatformSim;
-import io.httpsync.simulator.platform.GroundTruth;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,8 +49,14 @@ class DingTalkSdkTest {
     void start() {
         sim = new Simulator(19);
         dingtalk = sim.add(DingTalkSim::new);
-        dingtalk.addTenant(CORP, new ContactsPlatformSim.Credentials(APP_KEY, APP_SECRET), DirectorySpec.of(12, 50).maxDepth(3).multiDepartmentShare(0.3));
-        dingtalk.limits().set(LimitRule.perSecond(DingTalkSim.CORP_API_RULE, LimitScope.TENANT_API, 100_000));
+        dingtalk.addTenant(
+                CORP,
+                new ContactsPlatformSim.Credentials(APP_KEY, APP_SECRET),
+                DirectorySpec.of(12, 50).maxDepth(3).multiDepartmentShare(0.3));
+        dingtalk.limits()
+                .set(
+                        LimitRule.perSecond(
+                                DingTalkSim.CORP_API_RULE, LimitScope.TENANT_API, 100_000));
         sim.start(0);
         base = sim.baseUrl("dingtalk");
     }
@@ -70,15 +77,19 @@ class DingTalkSdkTest {
         return rsp.getAccessToken();
     }
 
-    private List<OapiV2DepartmentListsubResponse.DeptBaseResponse> listSub(String token, long deptId) throws ApiException {
+    private List<OapiV2DepartmentListsubResponse.DeptBaseResponse> listSub(
+            String token, long deptId) throws ApiException {
         OapiV2DepartmentListsubRequest req = new OapiV2DepartmentListsubRequest();
         req.setDeptId(deptId);
-        OapiV2DepartmentListsubResponse rsp = new DefaultDingTalkClient(base + "/topapi/v2/department/listsub").execute(req, token);
+        OapiV2DepartmentListsubResponse rsp =
+                new DefaultDingTalkClient(base + "/topapi/v2/department/listsub")
+                        .execute(req, token);
         assertThat(rsp.isSuccess()).as(rsp.getBody()).isTrue();
         return rsp.getResult() == null ? List.of() : rsp.getResult();
     }
 
-    private OapiV2UserListResponse userListPage(String token, long deptId, long cursor) throws ApiException {
+    private OapiV2UserListResponse userListPage(String token, long deptId, long cursor)
+            throws ApiException {
         OapiV2UserListRequest req = new OapiV2UserListRequest();
         req.setDeptId(deptId);
         req.setCursor(cursor);
@@ -89,8 +100,10 @@ class DingTalkSdkTest {
     @Test
     void sdkWalksTheTreePagesUsersAndReadsDetailsAsGroundTruth() throws ApiException {
         String token = token();
-        Map<String, GroundTruth.TruthRecord> deptTruth = dingtalk.groundTruth(CORP, ContactsPlatformSim.DEPARTMENTS).byId();
-        Map<String, GroundTruth.TruthRecord> userTruth = dingtalk.groundTruth(CORP, ContactsPlatformSim.USERS).byId();
+        Map<String, GroundTruth.TruthRecord> deptTruth =
+                dingtalk.groundTruth(CORP, ContactsPlatformSim.DEPARTMENTS).byId();
+        Map<String, GroundTruth.TruthRecord> userTruth =
+                dingtalk.groundTruth(CORP, ContactsPlatformSim.USERS).byId();
 
         List<Long> departments = new ArrayList<>(List.of(1L));
         Deque<Long> todo = new ArrayDeque<>(departments);
@@ -98,22 +111,35 @@ class DingTalkSdkTest {
             long parent = todo.pop();
             for (var d : listSub(token, parent)) {
                 assertThat(d.getParentId()).isEqualTo(parent);
-                assertThat(d.getName()).isEqualTo(deptTruth.get(String.valueOf(d.getDeptId())).content().path("name").asText());
+                assertThat(d.getName())
+                        .isEqualTo(
+                                deptTruth
+                                        .get(String.valueOf(d.getDeptId()))
+                                        .content()
+                                        .path("name")
+                                        .asText());
                 departments.add(d.getDeptId());
                 todo.add(d.getDeptId());
             }
         }
-        assertThat(departments).map(String::valueOf).containsExactlyInAnyOrderElementsOf(deptTruth.keySet());
+        assertThat(departments)
+                .map(String::valueOf)
+                .containsExactlyInAnyOrderElementsOf(deptTruth.keySet());
 
         Map<String, OapiV2UserListResponse.ListUserResponse> listed = new HashMap<>();
         for (long d : departments) {
             OapiV2DepartmentGetRequest get = new OapiV2DepartmentGetRequest();
             get.setDeptId(d);
-            OapiV2DepartmentGetResponse detail = new DefaultDingTalkClient(base + "/topapi/v2/department/get").execute(get, token);
+            OapiV2DepartmentGetResponse detail =
+                    new DefaultDingTalkClient(base + "/topapi/v2/department/get")
+                            .execute(get, token);
             JsonNode t = deptTruth.get(String.valueOf(d)).content();
             List<String> managers = new ArrayList<>();
             t.path("dept_manager_userid_list").forEach(m -> managers.add(m.asText()));
-            assertThat(detail.getResult().getDeptManagerUseridList() == null ? List.of() : detail.getResult().getDeptManagerUseridList())
+            assertThat(
+                            detail.getResult().getDeptManagerUseridList() == null
+                                    ? List.of()
+                                    : detail.getResult().getDeptManagerUseridList())
                     .isEqualTo(managers);
 
             long cursor = 0;
@@ -134,10 +160,14 @@ class DingTalkSdkTest {
         for (String id : listed.keySet()) {
             OapiV2UserGetRequest get = new OapiV2UserGetRequest();
             get.setUserid(id);
-            OapiV2UserGetResponse.UserGetResponse u = new DefaultDingTalkClient(base + "/topapi/v2/user/get").execute(get, token).getResult();
+            OapiV2UserGetResponse.UserGetResponse u =
+                    new DefaultDingTalkClient(base + "/topapi/v2/user/get")
+                            .execute(get, token)
+                            .getResult();
             JsonNode t = userTruth.get(id).content();
             assertThat(u.getName()).isEqualTo(t.path("name").asText());
-            assertThat(u.getManagerUserid()).isEqualTo(t.has("manager_userid") ? t.path("manager_userid").asText() : null);
+            assertThat(u.getManagerUserid())
+                    .isEqualTo(t.has("manager_userid") ? t.path("manager_userid").asText() : null);
             List<Long> depts = new ArrayList<>();
             t.path("dept_id_list").forEach(x -> depts.add(x.asLong()));
             assertThat(u.getDeptIdList()).isEqualTo(depts);
@@ -162,12 +192,22 @@ class DingTalkSdkTest {
     @Test
     void sdkCannotParseTheIpBanPage() throws ApiException {
         String token = token();
-        dingtalk.limits().set(new LimitRule(DingTalkSim.IP_RULE, LimitScope.IP, 1, Duration.ofSeconds(20), Duration.ofMinutes(5)));
+        dingtalk.limits()
+                .set(
+                        new LimitRule(
+                                DingTalkSim.IP_RULE,
+                                LimitScope.IP,
+                                1,
+                                Duration.ofSeconds(20),
+                                Duration.ofMinutes(5)));
         assertThat(userListPage(token, 1, 0).isSuccess()).isTrue();
-        // the ban page is no JSON envelope: the SDK's JSON reader throws an unchecked exception, not its ApiException
-        assertThatThrownBy(() -> userListPage(token, 1, 0)).isExactlyInstanceOf(IllegalArgumentException.class)
+        // the ban page is no JSON envelope: the SDK's JSON reader throws an unchecked exception,
+        // not its ApiException
+        assertThatThrownBy(() -> userListPage(token, 1, 0))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("expected value at column 1");
-        // and the deny variant parses as JSON but carries no errcode: the SDK reports success with no result
+        // and the deny variant parses as JSON but carries no errcode: the SDK reports success with
+        // no result
         dingtalk.ipBanPage(DingTalkSim.IpBanPage.DENY_JSON);
         OapiV2UserListResponse deny = userListPage(token, 1, 0);
         assertThat(deny.isSuccess()).isTrue();

@@ -1,6 +1,5 @@
 package io.httpsync.simulator.platform.dingtalk;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.simulator.Json;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.TestHttp;
@@ -10,6 +9,8 @@ import io.httpsync.simulator.limit.LimitRule;
 import io.httpsync.simulator.limit.LimitScope;
 import io.httpsync.simulator.platform.ContactsPlatformSim;
 import io.httpsync.simulator.platform.GroundTruth;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,15 +42,25 @@ class DingTalkSimTest {
     void start() {
         sim = new Simulator(17);
         dingtalk = sim.add(DingTalkSim::new);
-        dingtalk.addTenant(CORP, new ContactsPlatformSim.Credentials(APP_KEY, APP_SECRET),
-                DirectorySpec.of(18, 80).maxDepth(3).departmentsHeadedByMember(6).leaderCycles(1).leaderCycleLength(4).multiDepartmentShare(0.3));
+        dingtalk.addTenant(
+                CORP,
+                new ContactsPlatformSim.Credentials(APP_KEY, APP_SECRET),
+                DirectorySpec.of(18, 80)
+                        .maxDepth(3)
+                        .departmentsHeadedByMember(6)
+                        .leaderCycles(1)
+                        .leaderCycleLength(4)
+                        .multiDepartmentShare(0.3));
         sim.start(0);
         base = sim.baseUrl("dingtalk");
     }
 
     /** Walking a whole corp in a test takes more than the default 40 calls a second per API. */
     private void liftPerApiLimit() {
-        dingtalk.limits().set(LimitRule.perSecond(DingTalkSim.CORP_API_RULE, LimitScope.TENANT_API, 100_000));
+        dingtalk.limits()
+                .set(
+                        LimitRule.perSecond(
+                                DingTalkSim.CORP_API_RULE, LimitScope.TENANT_API, 100_000));
     }
 
     private JsonNode result(String api, String token, String body) {
@@ -64,7 +75,8 @@ class DingTalkSimTest {
     }
 
     private JsonNode getToken() {
-        return TestHttp.get(base + "/gettoken", Map.of("appkey", APP_KEY, "appsecret", APP_SECRET)).json();
+        return TestHttp.get(base + "/gettoken", Map.of("appkey", APP_KEY, "appsecret", APP_SECRET))
+                .json();
     }
 
     private String token() {
@@ -74,7 +86,8 @@ class DingTalkSimTest {
     }
 
     private TestHttp.Response call(String api, String token, String body) {
-        return TestHttp.postJson(base + "/topapi/v2/" + api + "?access_token=" + token, body, Map.of());
+        return TestHttp.postJson(
+                base + "/topapi/v2/" + api + "?access_token=" + token, body, Map.of());
     }
 
     private JsonNode post(String api, String token, String body) {
@@ -103,7 +116,17 @@ class DingTalkSimTest {
         List<JsonNode> out = new ArrayList<>();
         long cursor = 0;
         for (int guard = 0; guard < 1000; guard++) {
-            JsonNode r = post("user/list", token, "{\"dept_id\":" + dept + ",\"cursor\":" + cursor + ",\"size\":" + size + "}");
+            JsonNode r =
+                    post(
+                            "user/list",
+                            token,
+                            "{\"dept_id\":"
+                                    + dept
+                                    + ",\"cursor\":"
+                                    + cursor
+                                    + ",\"size\":"
+                                    + size
+                                    + "}");
             assertThat(r.path("errcode").asInt()).as(r.toString()).isZero();
             r.path("result").path("list").forEach(out::add);
             if (!r.path("result").path("has_more").asBoolean()) return out;
@@ -117,8 +140,10 @@ class DingTalkSimTest {
         JsonNode first = getToken();
         assertThat(first.path("expires_in").asLong()).isEqualTo(7200);
         sim.clock().advance(TimeUnit.MINUTES.toMillis(100));
-        assertThat(getToken().path("access_token").asText()).isEqualTo(first.path("access_token").asText());
-        sim.clock().advance(TimeUnit.MINUTES.toMillis(100)); // 200 min after issue, but renewed at 100
+        assertThat(getToken().path("access_token").asText())
+                .isEqualTo(first.path("access_token").asText());
+        sim.clock()
+                .advance(TimeUnit.MINUTES.toMillis(100)); // 200 min after issue, but renewed at 100
         String token = first.path("access_token").asText();
         assertThat(post("department/listsub", token, "{}").path("errcode").asInt()).isZero();
 
@@ -134,8 +159,15 @@ class DingTalkSimTest {
         assertThat(invalid.path("errcode").asInt()).isEqualTo(88);
         assertThat(invalid.path("sub_code").isTextual()).isTrue();
         assertThat(invalid.path("sub_code").asText()).isEqualTo("40014");
-        assertThat(invalid.path("errmsg").asText()).isEqualTo("ding talk error[subcode=40014,submsg=不合法的access_token]");
-        assertThat(TestHttp.get(base + "/gettoken", Map.of("appkey", APP_KEY, "appsecret", "wrong")).json().path("errcode").asInt())
+        assertThat(invalid.path("errmsg").asText())
+                .isEqualTo("ding talk error[subcode=40014,submsg=不合法的access_token]");
+        assertThat(
+                        TestHttp.get(
+                                        base + "/gettoken",
+                                        Map.of("appkey", APP_KEY, "appsecret", "wrong"))
+                                .json()
+                                .path("errcode")
+                                .asInt())
                 .isEqualTo(40096);
         assertThat(getToken().path("access_token").asText()).isNotEqualTo(token);
     }
@@ -146,10 +178,17 @@ class DingTalkSimTest {
         String token = token();
         List<Long> departments = walkDepartments(token);
         GroundTruth deptTruth = dingtalk.groundTruth(CORP, ContactsPlatformSim.DEPARTMENTS);
-        assertThat(departments).map(String::valueOf).containsExactlyInAnyOrderElementsOf(deptTruth.byId().keySet());
+        assertThat(departments)
+                .map(String::valueOf)
+                .containsExactlyInAnyOrderElementsOf(deptTruth.byId().keySet());
         for (long d : departments) {
-            JsonNode r = result("department/get", token, "{\"dept_id\":\"" + d + "\"}"); // numbers as strings, as the SDK sends
-            assertThat(Json.contentHash(r)).isEqualTo(deptTruth.byId().get(String.valueOf(d)).contentHash());
+            JsonNode r =
+                    result(
+                            "department/get",
+                            token,
+                            "{\"dept_id\":\"" + d + "\"}"); // numbers as strings, as the SDK sends
+            assertThat(Json.contentHash(r))
+                    .isEqualTo(deptTruth.byId().get(String.valueOf(d)).contentHash());
         }
 
         GroundTruth userTruth = dingtalk.groundTruth(CORP, ContactsPlatformSim.USERS);
@@ -157,16 +196,30 @@ class DingTalkSimTest {
         Set<String> userIds = new HashSet<>();
         for (long d : departments) {
             for (JsonNode u : members(token, d, 7)) {
-                assertThat(memberships.add(u.path("userid").asText() + "@" + d)).as("duplicate %s in %s", u, d).isTrue();
+                assertThat(memberships.add(u.path("userid").asText() + "@" + d))
+                        .as("duplicate %s in %s", u, d)
+                        .isTrue();
                 userIds.add(u.path("userid").asText());
-                boolean heads = deptTruth.byId().get(String.valueOf(d)).content().path("dept_manager_userid_list").toString()
-                        .contains("\"" + u.path("userid").asText() + "\"");
+                boolean heads =
+                        deptTruth
+                                .byId()
+                                .get(String.valueOf(d))
+                                .content()
+                                .path("dept_manager_userid_list")
+                                .toString()
+                                .contains("\"" + u.path("userid").asText() + "\"");
                 assertThat(u.path("leader").asBoolean()).isEqualTo(heads);
             }
         }
         assertThat(userIds).containsExactlyInAnyOrderElementsOf(userTruth.byId().keySet());
         Set<String> expected = new HashSet<>();
-        userTruth.live().forEach(u -> u.content().path("dept_id_list").forEach(d -> expected.add(u.id() + "@" + d.asLong())));
+        userTruth
+                .live()
+                .forEach(
+                        u ->
+                                u.content()
+                                        .path("dept_id_list")
+                                        .forEach(d -> expected.add(u.id() + "@" + d.asLong())));
         assertThat(memberships).isEqualTo(expected);
         for (String id : userIds) {
             JsonNode r = result("user/get", token, "{\"userid\":\"" + id + "\"}");
@@ -177,44 +230,99 @@ class DingTalkSimTest {
     @Test
     void badParametersAndUnknownIdsGetErrcodes() {
         String token = token();
-        assertThat(post("user/list", token, "{\"dept_id\":1,\"cursor\":0,\"size\":101}").path("errcode").asInt()).isEqualTo(400002);
-        assertThat(post("user/list", token, "{\"dept_id\":1,\"cursor\":0}").path("errcode").asInt()).isEqualTo(400002);
-        assertThat(post("user/list", token, "{\"dept_id\":1,\"cursor\":0,\"size\":5,\"order_field\":\"nope\"}").path("errcode").asInt()).isEqualTo(400002);
-        assertThat(post("user/list", token, "{\"dept_id\":77,\"cursor\":0,\"size\":5}").path("errcode").asInt()).isEqualTo(60003);
-        assertThat(post("user/get", token, "{\"userid\":\"nobody\"}").path("errcode").asInt()).isEqualTo(60121);
-        assertThat(post("department/listsub", token, "not json").path("errcode").asInt()).isEqualTo(400002);
-        JsonNode beyond = post("user/list", token, "{\"dept_id\":1,\"cursor\":100000,\"size\":5}").path("result");
+        assertThat(
+                        post("user/list", token, "{\"dept_id\":1,\"cursor\":0,\"size\":101}")
+                                .path("errcode")
+                                .asInt())
+                .isEqualTo(400002);
+        assertThat(post("user/list", token, "{\"dept_id\":1,\"cursor\":0}").path("errcode").asInt())
+                .isEqualTo(400002);
+        assertThat(
+                        post(
+                                        "user/list",
+                                        token,
+                                        "{\"dept_id\":1,\"cursor\":0,\"size\":5,\"order_field\":\"nope\"}")
+                                .path("errcode")
+                                .asInt())
+                .isEqualTo(400002);
+        assertThat(
+                        post("user/list", token, "{\"dept_id\":77,\"cursor\":0,\"size\":5}")
+                                .path("errcode")
+                                .asInt())
+                .isEqualTo(60003);
+        assertThat(post("user/get", token, "{\"userid\":\"nobody\"}").path("errcode").asInt())
+                .isEqualTo(60121);
+        assertThat(post("department/listsub", token, "not json").path("errcode").asInt())
+                .isEqualTo(400002);
+        JsonNode beyond =
+                post("user/list", token, "{\"dept_id\":1,\"cursor\":100000,\"size\":5}")
+                        .path("result");
         assertThat(beyond.path("has_more").asBoolean()).isFalse();
         assertThat(beyond.path("list")).isEmpty();
     }
 
     @Test
     void perApiLimitAnswers90002WithTheRealMessageShape() {
-        dingtalk.limits().set(new LimitRule(DingTalkSim.CORP_API_RULE, LimitScope.TENANT_API, 2, Duration.ofMinutes(1), Duration.ZERO));
+        dingtalk.limits()
+                .set(
+                        new LimitRule(
+                                DingTalkSim.CORP_API_RULE,
+                                LimitScope.TENANT_API,
+                                2,
+                                Duration.ofMinutes(1),
+                                Duration.ZERO));
         String token = token();
         List<Integer> codes = new ArrayList<>();
-        for (int i = 0; i < 4; i++) codes.add(post("department/listsub", token, "{}").path("errcode").asInt());
+        for (int i = 0; i < 4; i++)
+            codes.add(post("department/listsub", token, "{}").path("errcode").asInt());
         assertThat(codes).containsExactly(0, 0, 90002, 90002);
         assertThat(post("department/listsub", token, "{}").path("errmsg").asText())
-                .startsWith("您的服务器调用钉钉开放平台当前接口的所有请求都被暂时禁用了, apiPath(/topapi/v2/department/listsub), 从 ")
+                .startsWith(
+                        "您的服务器调用钉钉开放平台当前接口的所有请求都被暂时禁用了, apiPath(/topapi/v2/department/listsub), 从 ")
                 .contains("请求总次数超过了 2 次, 处罚将在 ");
-        var stats = sim.accounting().limitKey("dingtalk/" + DingTalkSim.CORP_API_RULE + ":" + CORP + "/" + DingTalkSim.DEPARTMENT_LISTSUB);
+        var stats =
+                sim.accounting()
+                        .limitKey(
+                                "dingtalk/"
+                                        + DingTalkSim.CORP_API_RULE
+                                        + ":"
+                                        + CORP
+                                        + "/"
+                                        + DingTalkSim.DEPARTMENT_LISTSUB);
         assertThat(stats.served()).isEqualTo(2);
         assertThat(stats.refused()).isEqualTo(3);
-        assertThat(post("user/list", token, "{\"dept_id\":1,\"cursor\":0,\"size\":5}").path("errcode").asInt()).isZero();
+        assertThat(
+                        post("user/list", token, "{\"dept_id\":1,\"cursor\":0,\"size\":5}")
+                                .path("errcode")
+                                .asInt())
+                .isZero();
     }
 
     @Test
     void ipBanAnswersWithANonJsonPageForFiveMinutes() {
         String token = token();
-        dingtalk.limits().set(new LimitRule(DingTalkSim.IP_RULE, LimitScope.IP, 5, Duration.ofSeconds(20), Duration.ofMinutes(5)));
-        for (int i = 0; i < 5; i++) assertThat(post("department/listsub", token, "{}").path("errcode").asInt()).isZero();
-        TestHttp.Response banned = call("user/list", token, "{\"dept_id\":1,\"cursor\":0,\"size\":5}");
+        dingtalk.limits()
+                .set(
+                        new LimitRule(
+                                DingTalkSim.IP_RULE,
+                                LimitScope.IP,
+                                5,
+                                Duration.ofSeconds(20),
+                                Duration.ofMinutes(5)));
+        for (int i = 0; i < 5; i++)
+            assertThat(post("department/listsub", token, "{}").path("errcode").asInt()).isZero();
+        TestHttp.Response banned =
+                call("user/list", token, "{\"dept_id\":1,\"cursor\":0,\"size\":5}");
         assertThat(banned.status()).isEqualTo(200);
         assertThat(banned.headers().get("content-type").get(0)).startsWith("text/html");
         assertThat(banned.body()).startsWith("<!DOCTYPE html>").doesNotContain("errcode");
         // every API from that IP, the token endpoint included
-        assertThat(TestHttp.get(base + "/gettoken", Map.of("appkey", APP_KEY, "appsecret", APP_SECRET)).body()).startsWith("<!DOCTYPE html>");
+        assertThat(
+                        TestHttp.get(
+                                        base + "/gettoken",
+                                        Map.of("appkey", APP_KEY, "appsecret", APP_SECRET))
+                                .body())
+                .startsWith("<!DOCTYPE html>");
 
         sim.clock().advance(TimeUnit.SECONDS.toMillis(299));
         dingtalk.ipBanPage(DingTalkSim.IpBanPage.DENY_JSON);
@@ -225,7 +333,11 @@ class DingTalkSimTest {
 
         sim.clock().advance(TimeUnit.SECONDS.toMillis(2));
         assertThat(post("department/listsub", token, "{}").path("errcode").asInt()).isZero();
-        assertThat(sim.accounting().limitKey("dingtalk/" + DingTalkSim.IP_RULE + ":127.0.0.1").refused()).isEqualTo(3);
+        assertThat(
+                        sim.accounting()
+                                .limitKey("dingtalk/" + DingTalkSim.IP_RULE + ":127.0.0.1")
+                                .refused())
+                .isEqualTo(3);
     }
 
     @Test
@@ -251,6 +363,8 @@ class DingTalkSimTest {
             if (u.has("manager_userid")) leaderByUser.put(id, u.path("manager_userid").asText());
         }
         assertThat(ContactCycles.departmentsHeadedByMember(headsByDept, deptsByUser)).hasSize(6);
-        assertThat(ContactCycles.leaderLoops(leaderByUser)).singleElement().satisfies(loop -> assertThat(loop).hasSize(4));
+        assertThat(ContactCycles.leaderLoops(leaderByUser))
+                .singleElement()
+                .satisfies(loop -> assertThat(loop).hasSize(4));
     }
 }

@@ -1,7 +1,5 @@
 package io.httpsync.simulator.platform.jushuitan;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Json;
 import io.httpsync.simulator.Simulator;
@@ -10,6 +8,9 @@ import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.GroundTruth;
 import io.httpsync.simulator.platform.MutationRates;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,10 @@ class JushuitanSimTest {
     void start() {
         sim = new Simulator(13);
         jst = sim.add(JushuitanSim::new);
-        jst.addTenant("co-1", JushuitanSim.credentials(APP_KEY, SECRET, TOKEN), DataSpec.of(600, 6 * DAY).timeResolutionMillis(1000));
+        jst.addTenant(
+                "co-1",
+                JushuitanSim.credentials(APP_KEY, SECRET, TOKEN),
+                DataSpec.of(600, 6 * DAY).timeResolutionMillis(1000));
         sim.start(0);
         base = sim.baseUrl("jushuitan");
     }
@@ -56,7 +60,10 @@ class JushuitanSimTest {
         sim.close();
     }
 
-    /** Adds timestamp and charset and signs as the docs describe: md5hex_lower(secret + sorted name+value). */
+    /**
+     * Adds timestamp and charset and signs as the docs describe: md5hex_lower(secret + sorted
+     * name+value).
+     */
     private Map<String, String> signed(Map<String, String> params, String secret) {
         Map<String, String> p = new LinkedHashMap<>(params);
         p.put("timestamp", Long.toString((sim.clock().now() + clientClockOffset) / 1000));
@@ -81,8 +88,11 @@ class JushuitanSimTest {
     }
 
     private static ObjectNode biz(long begin, long end, int pageIndex, int pageSize) {
-        return Json.object().put("modified_begin", gmt8(begin)).put("modified_end", gmt8(end))
-                .put("page_index", pageIndex).put("page_size", pageSize);
+        return Json.object()
+                .put("modified_begin", gmt8(begin))
+                .put("modified_end", gmt8(end))
+                .put("page_index", pageIndex)
+                .put("page_size", pageSize);
     }
 
     private static JsonNode data(JsonNode r) {
@@ -105,7 +115,8 @@ class JushuitanSimTest {
         for (int page = 1; ; page++) {
             JsonNode d = data(query(biz(begin, end, page, 100)));
             assertThat(d.path("page_index").asInt()).isEqualTo(page);
-            assertThat(d.path("page_count").asInt()).isEqualTo((d.path("data_count").asInt() + 99) / 100);
+            assertThat(d.path("page_count").asInt())
+                    .isEqualTo((d.path("data_count").asInt() + 99) / 100);
             all.addAll(orders(d));
             if (!d.path("has_next").asBoolean()) break;
         }
@@ -117,7 +128,10 @@ class JushuitanSimTest {
     void startTsReturnsExactlyTheOrdersChangedSinceTheLastSeenRowVersion() {
         jst.limits().clear();
         long end = floorSecond(sim.clock().now());
-        ObjectNode first = biz(end - 7 * DAY + SECOND, end, 1, 100).put("start_ts", 0).put("is_get_total", false);
+        ObjectNode first =
+                biz(end - 7 * DAY + SECOND, end, 1, 100)
+                        .put("start_ts", 0)
+                        .put("is_get_total", false);
         long lastTs = 0;
         int seen = 0;
         for (int page = 1; ; page++) {
@@ -136,7 +150,12 @@ class JushuitanSimTest {
         Set<String> changed = Set.of(live.get(3).id(), live.get(300).id());
         changed.forEach(id -> jst.tenant("co-1").update(Long.parseLong(id)));
         long later = floorSecond(sim.clock().now()) + SECOND;
-        JsonNode d = data(query(biz(later - 7 * DAY, later, 1, 100).put("start_ts", lastTs + 1).put("is_get_total", false)));
+        JsonNode d =
+                data(
+                        query(
+                                biz(later - 7 * DAY, later, 1, 100)
+                                        .put("start_ts", lastTs + 1)
+                                        .put("is_get_total", false)));
         Set<String> ids = new HashSet<>();
         orders(d).forEach(o -> ids.add(o.path("o_id").asText()));
         assertThat(ids).isEqualTo(changed);
@@ -161,7 +180,11 @@ class JushuitanSimTest {
     @Test
     void expiredOrUnknownAccessTokenGetsCode100() {
         long end = floorSecond(sim.clock().now());
-        assertThat(query(biz(end - DAY, end, 1, 10).toString(), "no-such-token", SECRET).path("code").asInt()).isEqualTo(100);
+        assertThat(
+                        query(biz(end - DAY, end, 1, 10).toString(), "no-such-token", SECRET)
+                                .path("code")
+                                .asInt())
+                .isEqualTo(100);
         sim.clock().advance(181 * DAY);
         long later = floorSecond(sim.clock().now());
         JsonNode expired = query(biz(later - DAY, later, 1, 10));
@@ -171,9 +194,17 @@ class JushuitanSimTest {
 
     @Test
     void aCompanyAddedWithoutATokenGetsTheDefaultOneUsableWithTheSameApp() {
-        jst.addTenant("co-2", JushuitanSim.credentials(APP_KEY, SECRET, null), DataSpec.of(10, DAY).timeResolutionMillis(1000));
+        jst.addTenant(
+                "co-2",
+                JushuitanSim.credentials(APP_KEY, SECRET, null),
+                DataSpec.of(10, DAY).timeResolutionMillis(1000));
         long end = floorSecond(sim.clock().now());
-        JsonNode d = data(query(biz(end - 2 * DAY, end, 1, 100).toString(), JushuitanSim.defaultAccessToken("co-2"), SECRET));
+        JsonNode d =
+                data(
+                        query(
+                                biz(end - 2 * DAY, end, 1, 100).toString(),
+                                JushuitanSim.defaultAccessToken("co-2"),
+                                SECRET));
         assertThat(d.path("data_count").asInt()).isEqualTo(jst.groundTruth("co-2").live().size());
     }
 
@@ -185,7 +216,11 @@ class JushuitanSimTest {
 
     @Test
     void initTokenAndRefreshTokenIssueWorkingTokensAndARefreshKillsTheOldOnes() {
-        JsonNode init = auth("/openWeb/auth/getInitToken", Map.of("grant_type", "authorization_code", "code", "a1B2c3"), SECRET);
+        JsonNode init =
+                auth(
+                        "/openWeb/auth/getInitToken",
+                        Map.of("grant_type", "authorization_code", "code", "a1B2c3"),
+                        SECRET);
         assertThat(init.path("code").asInt()).as(init.toString()).isZero();
         JsonNode token = init.path("data");
         assertThat(token.path("expires_in").asLong()).isEqualTo(180L * 24 * 3600);
@@ -194,37 +229,92 @@ class JushuitanSimTest {
         String biz = biz(end - DAY, end, 1, 10).toString();
         data(query(biz, token.path("access_token").asText(), SECRET));
 
-        assertThat(auth("/openWeb/auth/getInitToken", Map.of("grant_type", "authorization_code", "code", "abc"), SECRET)
-                .path("code").asInt()).isEqualTo(130);
-        assertThat(auth("/openWeb/auth/getInitToken", Map.of("grant_type", "authorization_code", "code", "a1B2c3"), "wrong")
-                .path("code").asInt()).isEqualTo(10);
+        assertThat(
+                        auth(
+                                        "/openWeb/auth/getInitToken",
+                                        Map.of("grant_type", "authorization_code", "code", "abc"),
+                                        SECRET)
+                                .path("code")
+                                .asInt())
+                .isEqualTo(130);
+        assertThat(
+                        auth(
+                                        "/openWeb/auth/getInitToken",
+                                        Map.of(
+                                                "grant_type",
+                                                "authorization_code",
+                                                "code",
+                                                "a1B2c3"),
+                                        "wrong")
+                                .path("code")
+                                .asInt())
+                .isEqualTo(10);
 
         String oldRefresh = token.path("refresh_token").asText();
-        JsonNode refreshed = auth("/openWeb/auth/refreshToken",
-                Map.of("grant_type", "refresh_token", "refresh_token", oldRefresh, "scope", "all"), SECRET);
+        JsonNode refreshed =
+                auth(
+                        "/openWeb/auth/refreshToken",
+                        Map.of(
+                                "grant_type",
+                                "refresh_token",
+                                "refresh_token",
+                                oldRefresh,
+                                "scope",
+                                "all"),
+                        SECRET);
         assertThat(refreshed.path("code").asInt()).as(refreshed.toString()).isZero();
         data(query(biz, refreshed.path("data").path("access_token").asText(), SECRET));
-        assertThat(query(biz, token.path("access_token").asText(), SECRET).path("code").asInt()).isEqualTo(100);
-        assertThat(auth("/openWeb/auth/refreshToken", Map.of("grant_type", "refresh_token", "refresh_token", oldRefresh, "scope", "all"), SECRET)
-                .path("code").asInt()).isEqualTo(100);
+        assertThat(query(biz, token.path("access_token").asText(), SECRET).path("code").asInt())
+                .isEqualTo(100);
+        assertThat(
+                        auth(
+                                        "/openWeb/auth/refreshToken",
+                                        Map.of(
+                                                "grant_type",
+                                                "refresh_token",
+                                                "refresh_token",
+                                                oldRefresh,
+                                                "scope",
+                                                "all"),
+                                        SECRET)
+                                .path("code")
+                                .asInt())
+                .isEqualTo(100);
 
         jst.refreshForbidden(true);
-        assertThat(auth("/openWeb/auth/refreshToken", Map.of("grant_type", "refresh_token",
-                "refresh_token", refreshed.path("data").path("refresh_token").asText(), "scope", "all"), SECRET)
-                .path("code").asInt()).isEqualTo(150);
+        assertThat(
+                        auth(
+                                        "/openWeb/auth/refreshToken",
+                                        Map.of(
+                                                "grant_type",
+                                                "refresh_token",
+                                                "refresh_token",
+                                                refreshed
+                                                        .path("data")
+                                                        .path("refresh_token")
+                                                        .asText(),
+                                                "scope",
+                                                "all"),
+                                        SECRET)
+                                .path("code")
+                                .asInt())
+                .isEqualTo(150);
     }
 
     @Test
     void windowPageSizeAndRequiredConditionsAreEnforced() {
         jst.limits().clear();
         long end = floorSecond(sim.clock().now());
-        List<ObjectNode> bad = List.of(
-                biz(end - 7 * DAY - SECOND, end, 1, 10),                  // wider than 7 days
-                biz(end - DAY, end, 1, 101),
-                biz(end - DAY, end, 0, 10),
-                biz(end, end - DAY, 1, 10),
-                Json.object().put("page_index", 1).put("page_size", 10),  // no time range, no ids
-                Json.object().put("modified_begin", gmt8(end - DAY)));     // begin without end
+        List<ObjectNode> bad =
+                List.of(
+                        biz(end - 7 * DAY - SECOND, end, 1, 10), // wider than 7 days
+                        biz(end - DAY, end, 1, 101),
+                        biz(end - DAY, end, 0, 10),
+                        biz(end, end - DAY, 1, 10),
+                        Json.object()
+                                .put("page_index", 1)
+                                .put("page_size", 10), // no time range, no ids
+                        Json.object().put("modified_begin", gmt8(end - DAY))); // begin without end
         for (ObjectNode b : bad) {
             JsonNode r = query(b);
             assertThat(r.path("code").asInt()).as(b.toString()).isEqualTo(130);
@@ -253,11 +343,13 @@ class JushuitanSimTest {
         assertThat(perMinute.path("code").asInt()).isEqualTo(200);
         assertThat(perMinute.path("msg").asText()).isEqualTo("调用频次超过限制");
 
-        Accounting.Stats stats = sim.accounting().limitKey("jushuitan/per-second:co-1/orders.single.query");
+        Accounting.Stats stats =
+                sim.accounting().limitKey("jushuitan/per-second:co-1/orders.single.query");
         assertThat(stats.served()).isEqualTo(100);
         assertThat(stats.refused()).isEqualTo(3);
         assertThat(stats.maxPerSecond()).isEqualTo(7);
-        assertThat(sim.accounting().endpoint("jushuitan/orders.single.query").refused()).isEqualTo(3);
+        assertThat(sim.accounting().endpoint("jushuitan/orders.single.query").refused())
+                .isEqualTo(3);
     }
 
     @Test
@@ -274,7 +366,8 @@ class JushuitanSimTest {
             if (!d.path("has_next").asBoolean()) break;
         }
         assertThat(lostFromWindow(seen, jst.groundTruth("co-1"), t -> t >= begin && t <= end))
-                .as("orders never modified, still in the window, never seen").isNotEmpty();
+                .as("orders never modified, still in the window, never seen")
+                .isNotEmpty();
     }
 
     @Test
@@ -283,14 +376,34 @@ class JushuitanSimTest {
         long end = floorSecond(sim.clock().now());
         ObjectNode biz = biz(end - DAY, end, 1, 10);
         int total = data(query(biz)).path("data_count").asInt();
-        jst.faults().script(Fault.LYING_TOTAL, Fault.SERVER_ERROR, Fault.HTML_PAGE, Fault.MALFORMED_JSON, Fault.TOKEN_EXPIRED);
+        jst.faults()
+                .script(
+                        Fault.LYING_TOTAL,
+                        Fault.SERVER_ERROR,
+                        Fault.HTML_PAGE,
+                        Fault.MALFORMED_JSON,
+                        Fault.TOKEN_EXPIRED);
         JsonNode lying = data(query(biz));
         assertThat(lying.path("data_count").asInt()).isNotEqualTo(total);
-        assertThat(lying.path("page_count").asInt()).isEqualTo((lying.path("data_count").asInt() + 9) / 10);
-        Map<String, String> p = new LinkedHashMap<>(Map.of("app_key", APP_KEY, "access_token", TOKEN, "version", "2", "biz", biz.toString()));
+        assertThat(lying.path("page_count").asInt())
+                .isEqualTo((lying.path("data_count").asInt() + 9) / 10);
+        Map<String, String> p =
+                new LinkedHashMap<>(
+                        Map.of(
+                                "app_key",
+                                APP_KEY,
+                                "access_token",
+                                TOKEN,
+                                "version",
+                                "2",
+                                "biz",
+                                biz.toString()));
         assertThat(TestHttp.postForm(base + QUERY, signed(p, SECRET)).status()).isIn(502, 503);
-        assertThat(TestHttp.postForm(base + QUERY, signed(p, SECRET)).body()).startsWith("<!DOCTYPE html>");
-        assertThat(TestHttp.postForm(base + QUERY, signed(p, SECRET)).body()).startsWith("{\"code\":0").doesNotEndWith("}}");
+        assertThat(TestHttp.postForm(base + QUERY, signed(p, SECRET)).body())
+                .startsWith("<!DOCTYPE html>");
+        assertThat(TestHttp.postForm(base + QUERY, signed(p, SECRET)).body())
+                .startsWith("{\"code\":0")
+                .doesNotEndWith("}}");
         assertThat(query(biz).path("code").asInt()).isEqualTo(100);
     }
 }

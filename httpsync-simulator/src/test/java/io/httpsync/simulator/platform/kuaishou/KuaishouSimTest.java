@@ -1,6 +1,5 @@
 package io.httpsync.simulator.platform.kuaishou;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.simulator.Json;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.TestHttp;
@@ -8,6 +7,8 @@ import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.GroundTruth;
 import io.httpsync.simulator.platform.MutationRates;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,10 @@ class KuaishouSimTest {
     void start() {
         sim = new Simulator(7);
         kuaishou = sim.add(KuaishouSim::new);
-        kuaishou.addTenant("shop-1", KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET), DataSpec.of(700, 6 * DAY).timeResolutionMillis(1));
+        kuaishou.addTenant(
+                "shop-1",
+                KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET),
+                DataSpec.of(700, 6 * DAY).timeResolutionMillis(1));
         sim.start(0);
         base = sim.baseUrl("kuaishou");
     }
@@ -47,19 +51,35 @@ class KuaishouSimTest {
     }
 
     private String token() {
-        JsonNode r = TestHttp.get(base + "/oauth2/access_token", Map.of("app_id", APP_KEY, "app_secret", APP_SECRET,
-                "grant_type", "code", "code", "shop-1")).json();
+        JsonNode r =
+                TestHttp.get(
+                                base + "/oauth2/access_token",
+                                Map.of(
+                                        "app_id",
+                                        APP_KEY,
+                                        "app_secret",
+                                        APP_SECRET,
+                                        "grant_type",
+                                        "code",
+                                        "code",
+                                        "shop-1"))
+                        .json();
         assertThat(r.path("result").asInt()).isEqualTo(1);
         assertThat(r.path("expires_in").asLong()).isEqualTo(172_800);
         return r.path("access_token").asText();
     }
 
-    /** A signed request as the official doc describes, computed here independently of the simulator's verifier. */
-    private static Map<String, String> signed(String token, String param, String signMethod, String secret) {
+    /**
+     * A signed request as the official doc describes, computed here independently of the
+     * simulator's verifier.
+     */
+    private static Map<String, String> signed(
+            String token, String param, String signMethod, String secret) {
         return signed(KuaishouSim.ORDER_LIST, token, param, signMethod, secret);
     }
 
-    private static Map<String, String> signed(String method, String token, String param, String signMethod, String secret) {
+    private static Map<String, String> signed(
+            String method, String token, String param, String signMethod, String secret) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("appkey", APP_KEY);
         p.put("method", method);
@@ -68,17 +88,45 @@ class KuaishouSimTest {
         p.put("access_token", token);
         p.put("timestamp", Long.toString(System.currentTimeMillis()));
         p.put("signMethod", signMethod);
-        String signStr = "access_token=" + token + "&appkey=" + APP_KEY + "&method=" + method + "&param=" + param
-                + "&signMethod=" + signMethod + "&timestamp=" + p.get("timestamp") + "&version=1&signSecret=" + secret;
-        p.put("sign", signMethod.equals("MD5")
-                ? io.httpsync.simulator.platform.Crypto.hex(io.httpsync.simulator.platform.Crypto.md5(signStr))
-                : io.httpsync.simulator.platform.Crypto.base64(io.httpsync.simulator.platform.Crypto.hmac("HmacSHA256", secret, signStr)));
+        String signStr =
+                "access_token="
+                        + token
+                        + "&appkey="
+                        + APP_KEY
+                        + "&method="
+                        + method
+                        + "&param="
+                        + param
+                        + "&signMethod="
+                        + signMethod
+                        + "&timestamp="
+                        + p.get("timestamp")
+                        + "&version=1&signSecret="
+                        + secret;
+        p.put(
+                "sign",
+                signMethod.equals("MD5")
+                        ? io.httpsync.simulator.platform.Crypto.hex(
+                                io.httpsync.simulator.platform.Crypto.md5(signStr))
+                        : io.httpsync.simulator.platform.Crypto.base64(
+                                io.httpsync.simulator.platform.Crypto.hmac(
+                                        "HmacSHA256", secret, signStr)));
         return p;
     }
 
     private JsonNode refresh(String refreshToken) {
-        return TestHttp.get(base + "/oauth2/refresh_token", Map.of("app_id", APP_KEY, "app_secret", APP_SECRET,
-                "grant_type", "refresh_token", "refresh_token", refreshToken)).json();
+        return TestHttp.get(
+                        base + "/oauth2/refresh_token",
+                        Map.of(
+                                "app_id",
+                                APP_KEY,
+                                "app_secret",
+                                APP_SECRET,
+                                "grant_type",
+                                "refresh_token",
+                                "refresh_token",
+                                refreshToken))
+                .json();
     }
 
     @Test
@@ -88,7 +136,9 @@ class KuaishouSimTest {
         assertThat(rotated.path("result").asInt()).isEqualTo(1);
         String second = rotated.path("refresh_token").asText();
         assertThat(second).isNotEqualTo(first);
-        assertThat(refresh(first).path("result").asInt()).as("the spent one within the default grace").isEqualTo(1);
+        assertThat(refresh(first).path("result").asInt())
+                .as("the spent one within the default grace")
+                .isEqualTo(1);
 
         kuaishou.refreshGraceMillis(0);
         assertThat(refresh(second).path("result").asInt()).isEqualTo(1);
@@ -97,9 +147,14 @@ class KuaishouSimTest {
         assertThat(again.path("error_msg").asText()).isEqualTo("refreshToken.discarded");
         token();
 
-        assertThat(sim.accounting().tokenRequests()).extracting(e -> e.grant() + " " + e.tenant() + " " + e.outcome())
-                .containsExactly("refresh_token shop-1 ok", "refresh_token shop-1 ok", "refresh_token shop-1 ok",
-                        "refresh_token shop-1 refreshToken.discarded", "code shop-1 ok");
+        assertThat(sim.accounting().tokenRequests())
+                .extracting(e -> e.grant() + " " + e.tenant() + " " + e.outcome())
+                .containsExactly(
+                        "refresh_token shop-1 ok",
+                        "refresh_token shop-1 ok",
+                        "refresh_token shop-1 ok",
+                        "refresh_token shop-1 refreshToken.discarded",
+                        "code shop-1 ok");
         assertThat(refresh("no-such-token").path("error_msg").asText()).isEqualTo("invalid_grant");
         assertThat(sim.accounting().tokenRequests().get(5).tenant()).isNull();
     }
@@ -108,7 +163,11 @@ class KuaishouSimTest {
     void detailReturnsTheOrderAsTheListRendersItAndRefusesUnknownOids() {
         String token = token();
         long now = sim.clock().now();
-        JsonNode listed = list(token, now - 6 * DAY, now, "", "HMAC_SHA256").path("data").path("orderList").get(0);
+        JsonNode listed =
+                list(token, now - 6 * DAY, now, "", "HMAC_SHA256")
+                        .path("data")
+                        .path("orderList")
+                        .get(0);
         long oid = listed.path("orderBaseInfo").path("oid").asLong();
 
         JsonNode detail = detail(token, Json.object().put("oid", oid).toString());
@@ -118,7 +177,8 @@ class KuaishouSimTest {
         JsonNode unknown = detail(token, Json.object().put("oid", 42).toString());
         assertThat(unknown.path("result").asInt()).isEqualTo(2001);
         assertThat(unknown.path("error_msg").asText()).isEqualTo("订单不存在");
-        assertThat(sim.accounting().endpoint("kuaishou/" + KuaishouSim.ORDER_DETAIL).served()).isEqualTo(2);
+        assertThat(sim.accounting().endpoint("kuaishou/" + KuaishouSim.ORDER_DETAIL).served())
+                .isEqualTo(2);
     }
 
     @Test
@@ -126,17 +186,32 @@ class KuaishouSimTest {
         String param = Json.object().put("oid", 1).toString();
         Map<String, String> signedForList = signed(token(), param, "HMAC_SHA256", SIGN_SECRET);
         JsonNode r = TestHttp.get(base + "/open/order/detail", signedForList).json();
-        assertThat(r.path("result").asInt()).as("method open.order.cursor.list sent to the detail API").isEqualTo(22);
+        assertThat(r.path("result").asInt())
+                .as("method open.order.cursor.list sent to the detail API")
+                .isEqualTo(22);
     }
 
     private JsonNode detail(String token, String param) {
-        return TestHttp.get(base + "/open/order/detail", signed(KuaishouSim.ORDER_DETAIL, token, param, "HMAC_SHA256", SIGN_SECRET)).json();
+        return TestHttp.get(
+                        base + "/open/order/detail",
+                        signed(KuaishouSim.ORDER_DETAIL, token, param, "HMAC_SHA256", SIGN_SECRET))
+                .json();
     }
 
     private JsonNode list(String token, long begin, long end, String cursor, String signMethod) {
-        String param = Json.object().put("queryType", 2).put("sort", 1).put("pageSize", 50)
-                .put("beginTime", begin).put("endTime", end).put("cursor", cursor).toString();
-        return TestHttp.get(base + "/open/order/cursor/list", signed(token, param, signMethod, SIGN_SECRET)).json();
+        String param =
+                Json.object()
+                        .put("queryType", 2)
+                        .put("sort", 1)
+                        .put("pageSize", 50)
+                        .put("beginTime", begin)
+                        .put("endTime", end)
+                        .put("cursor", cursor)
+                        .toString();
+        return TestHttp.get(
+                        base + "/open/order/cursor/list",
+                        signed(token, param, signMethod, SIGN_SECRET))
+                .json();
     }
 
     private List<JsonNode> pageAll(String token, long begin, long end) {
@@ -161,18 +236,31 @@ class KuaishouSimTest {
             all.addAll(pageAll(token, end - 3 * DAY, end));
         }
         Set<String> ids = new HashSet<>();
-        all.forEach(o -> assertThat(ids.add(o.path("orderBaseInfo").path("oid").asText())).as("duplicate").isTrue());
+        all.forEach(
+                o ->
+                        assertThat(ids.add(o.path("orderBaseInfo").path("oid").asText()))
+                                .as("duplicate")
+                                .isTrue());
         GroundTruth truth = kuaishou.groundTruth("shop-1");
-        assertThat(ids).containsExactlyInAnyOrderElementsOf(truth.live().stream().map(GroundTruth.TruthRecord::id).toList());
+        assertThat(ids)
+                .containsExactlyInAnyOrderElementsOf(
+                        truth.live().stream().map(GroundTruth.TruthRecord::id).toList());
         for (JsonNode o : all) {
-            assertThat(Json.contentHash(o)).isEqualTo(truth.byId().get(o.path("orderBaseInfo").path("oid").asText()).contentHash());
+            assertThat(Json.contentHash(o))
+                    .isEqualTo(
+                            truth.byId()
+                                    .get(o.path("orderBaseInfo").path("oid").asText())
+                                    .contentHash());
         }
     }
 
     @Test
     void recordsInsertedWithAPayloadAreListedWithItInInsertionOrder() {
         String token = token();
-        long at = System.currentTimeMillis() - 7 * DAY - 3;  // outside the generated data, which spans 6 days
+        long at =
+                System.currentTimeMillis()
+                        - 7 * DAY
+                        - 3; // outside the generated data, which spans 6 days
         List<String> buyers = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             buyers.add("payload-" + i);
@@ -182,10 +270,13 @@ class KuaishouSimTest {
         String cursor = "";
         while (!cursor.equals("nomore")) {
             JsonNode data = list(token, at, at + 1, cursor, "HMAC_SHA256").path("data");
-            data.path("orderList").forEach(o -> {
-                assertThat(o.path("orderBaseInfo").path("updateTime").asLong()).isEqualTo(at);
-                listed.add(o.path("orderBaseInfo").path("buyerNick").asText());
-            });
+            data.path("orderList")
+                    .forEach(
+                            o -> {
+                                assertThat(o.path("orderBaseInfo").path("updateTime").asLong())
+                                        .isEqualTo(at);
+                                listed.add(o.path("orderBaseInfo").path("buyerNick").asText());
+                            });
             cursor = data.path("cursor").asText();
         }
         assertThat(listed).containsExactlyElementsOf(buyers);
@@ -195,11 +286,26 @@ class KuaishouSimTest {
     void wrongSignatureIsRejected() {
         String token = token();
         long now = System.currentTimeMillis();
-        String param = Json.object().put("queryType", 2).put("pageSize", 10).put("beginTime", now - DAY).put("endTime", now).put("cursor", "").toString();
-        JsonNode md5 = TestHttp.get(base + "/open/order/cursor/list", signed(token, param, "MD5", "wrong-secret")).json();
+        String param =
+                Json.object()
+                        .put("queryType", 2)
+                        .put("pageSize", 10)
+                        .put("beginTime", now - DAY)
+                        .put("endTime", now)
+                        .put("cursor", "")
+                        .toString();
+        JsonNode md5 =
+                TestHttp.get(
+                                base + "/open/order/cursor/list",
+                                signed(token, param, "MD5", "wrong-secret"))
+                        .json();
         assertThat(md5.path("result").asInt()).isEqualTo(10);
         assertThat(md5.path("error_msg").asText()).contains("签名");
-        JsonNode hmac = TestHttp.get(base + "/open/order/cursor/list", signed(token, param, "HMAC_SHA256", "wrong-secret")).json();
+        JsonNode hmac =
+                TestHttp.get(
+                                base + "/open/order/cursor/list",
+                                signed(token, param, "HMAC_SHA256", "wrong-secret"))
+                        .json();
         assertThat(hmac.path("result").asInt()).isEqualTo(10);
     }
 
@@ -217,34 +323,62 @@ class KuaishouSimTest {
     void windowPageSizeAndLookBackLimitsAreEnforced() {
         String token = token();
         long now = System.currentTimeMillis();
-        assertThat(list(token, now - 8 * DAY, now, "", "MD5").path("error_msg").asText()).contains("7天");
-        assertThat(list(token, now - 100 * DAY, now - 95 * DAY, "", "MD5").path("error_msg").asText()).contains("90天");
-        assertThat(list(token, now, now - DAY, "", "MD5").path("error_msg").asText()).isEqualTo("endTime无效");
-        String param = Json.object().put("queryType", 2).put("pageSize", 51).put("beginTime", now - DAY).put("endTime", now).toString();
-        JsonNode r = TestHttp.get(base + "/open/order/cursor/list", signed(token, param, "MD5", SIGN_SECRET)).json();
+        assertThat(list(token, now - 8 * DAY, now, "", "MD5").path("error_msg").asText())
+                .contains("7天");
+        assertThat(
+                        list(token, now - 100 * DAY, now - 95 * DAY, "", "MD5")
+                                .path("error_msg")
+                                .asText())
+                .contains("90天");
+        assertThat(list(token, now, now - DAY, "", "MD5").path("error_msg").asText())
+                .isEqualTo("endTime无效");
+        String param =
+                Json.object()
+                        .put("queryType", 2)
+                        .put("pageSize", 51)
+                        .put("beginTime", now - DAY)
+                        .put("endTime", now)
+                        .toString();
+        JsonNode r =
+                TestHttp.get(
+                                base + "/open/order/cursor/list",
+                                signed(token, param, "MD5", SIGN_SECRET))
+                        .json();
         assertThat(r.path("result").asInt()).isEqualTo(2001);
         kuaishou.pageSizeOverflowIsError(false);
-        r = TestHttp.get(base + "/open/order/cursor/list", signed(token, param, "MD5", SIGN_SECRET)).json();
+        r =
+                TestHttp.get(
+                                base + "/open/order/cursor/list",
+                                signed(token, param, "MD5", SIGN_SECRET))
+                        .json();
         assertThat(r.path("result").asInt()).isEqualTo(1);
         assertThat(r.path("data").path("orderList").size()).isLessThanOrEqualTo(50);
     }
 
     @Test
     void qpsLimitAnswersLikeThePlatformAndIsAccounted() {
-        kuaishou.limits().set(io.httpsync.simulator.limit.LimitRule.perSecond("user-api-qps",
-                io.httpsync.simulator.limit.LimitScope.TENANT_API, 3));
+        kuaishou.limits()
+                .set(
+                        io.httpsync.simulator.limit.LimitRule.perSecond(
+                                "user-api-qps",
+                                io.httpsync.simulator.limit.LimitScope.TENANT_API,
+                                3));
         String token = token();
         long now = System.currentTimeMillis();
         List<Integer> results = new ArrayList<>();
-        for (int i = 0; i < 5; i++) results.add(list(token, now - DAY, now, "", "MD5").path("result").asInt());
+        for (int i = 0; i < 5; i++)
+            results.add(list(token, now - DAY, now, "", "MD5").path("result").asInt());
         assertThat(results.subList(0, 3)).containsOnly(1);
         assertThat(results.subList(3, 5)).containsOnly(17);
-        var stats = sim.accounting().limitKey("kuaishou/user-api-qps:shop-1/open.order.cursor.list");
+        var stats =
+                sim.accounting().limitKey("kuaishou/user-api-qps:shop-1/open.order.cursor.list");
         assertThat(stats.served()).isEqualTo(3);
         assertThat(stats.refused()).isEqualTo(2);
         assertThat(stats.maxPerSecond()).isEqualTo(5);
         JsonNode refused = list(token, now - DAY, now, "", "MD5");
-        assertThat(refused.path("error_msg").asText()).startsWith("Exceed qps limit, KEY [apiId:open.order.cursor.list;primaryUserId:shop-1], MAX_QPS [3.0]");
+        assertThat(refused.path("error_msg").asText())
+                .startsWith(
+                        "Exceed qps limit, KEY [apiId:open.order.cursor.list;primaryUserId:shop-1], MAX_QPS [3.0]");
     }
 
     @Test
@@ -262,16 +396,37 @@ class KuaishouSimTest {
     void injectedFaultsAreServed() {
         String token = token();
         long now = System.currentTimeMillis();
-        kuaishou.faults().script(Fault.SERVER_ERROR, Fault.HTML_PAGE, Fault.MALFORMED_JSON, Fault.TOKEN_EXPIRED);
-        String param = Json.object().put("queryType", 2).put("pageSize", 10).put("beginTime", now - DAY).put("endTime", now).toString();
-        TestHttp.Response r1 = TestHttp.get(base + "/open/order/cursor/list", signed(token, param, "MD5", SIGN_SECRET));
+        kuaishou.faults()
+                .script(
+                        Fault.SERVER_ERROR,
+                        Fault.HTML_PAGE,
+                        Fault.MALFORMED_JSON,
+                        Fault.TOKEN_EXPIRED);
+        String param =
+                Json.object()
+                        .put("queryType", 2)
+                        .put("pageSize", 10)
+                        .put("beginTime", now - DAY)
+                        .put("endTime", now)
+                        .toString();
+        TestHttp.Response r1 =
+                TestHttp.get(
+                        base + "/open/order/cursor/list", signed(token, param, "MD5", SIGN_SECRET));
         assertThat(r1.status()).isIn(502, 503);
-        TestHttp.Response r2 = TestHttp.get(base + "/open/order/cursor/list", signed(token, param, "MD5", SIGN_SECRET));
+        TestHttp.Response r2 =
+                TestHttp.get(
+                        base + "/open/order/cursor/list", signed(token, param, "MD5", SIGN_SECRET));
         assertThat(r2.status()).isEqualTo(200);
         assertThat(r2.body()).startsWith("<!DOCTYPE html>");
-        TestHttp.Response r3 = TestHttp.get(base + "/open/order/cursor/list", signed(token, param, "MD5", SIGN_SECRET));
+        TestHttp.Response r3 =
+                TestHttp.get(
+                        base + "/open/order/cursor/list", signed(token, param, "MD5", SIGN_SECRET));
         assertThat(r3.body()).startsWith("{\"result\":1").doesNotEndWith("}}");
-        JsonNode r4 = TestHttp.get(base + "/open/order/cursor/list", signed(token, param, "MD5", SIGN_SECRET)).json();
+        JsonNode r4 =
+                TestHttp.get(
+                                base + "/open/order/cursor/list",
+                                signed(token, param, "MD5", SIGN_SECRET))
+                        .json();
         assertThat(r4.path("result").asInt()).isEqualTo(28);
     }
 }

@@ -1,10 +1,11 @@
 package io.httpsync.simulator.platform.wecom;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.contacts.DirectorySpec;
 import io.httpsync.simulator.platform.ContactsPlatformSim;
 import io.httpsync.simulator.platform.GroundTruth;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import me.chanjar.weixin.common.error.WxErrorException;
 import me.chanjar.weixin.cp.api.WxCpService;
 import me.chanjar.weixin.cp.api.impl.WxCpServiceImpl;
@@ -26,7 +27,10 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** WxJava (weixin-java-cp), a widely used WeCom SDK, against the simulator: its parsing must succeed and agree. */
+/**
+ * WxJava (weixin-java-cp), a widely used WeCom SDK, against the simulator: its parsing must succeed
+ * and agree.
+ */
 class WeComSdkTest {
     private static final String CORP = "ww-sdk-corp";
     private static final String SECRET = "sdk-corp-secret";
@@ -39,7 +43,10 @@ class WeComSdkTest {
     void start() {
         sim = new Simulator(13);
         wecom = sim.add(WeComSim::new);
-        wecom.addTenant(CORP, new ContactsPlatformSim.Credentials(CORP, SECRET), DirectorySpec.of(15, 60).maxDepth(3).multiDepartmentShare(0.3));
+        wecom.addTenant(
+                CORP,
+                new ContactsPlatformSim.Credentials(CORP, SECRET),
+                DirectorySpec.of(15, 60).maxDepth(3).multiDepartmentShare(0.3));
         sim.start(0);
         WxCpDefaultConfigImpl config = new WxCpDefaultConfigImpl();
         config.setCorpId(CORP);
@@ -63,14 +70,18 @@ class WeComSdkTest {
     @Test
     void departmentServiceListsEveryDepartmentAsGroundTruth() throws WxErrorException {
         List<WxCpDepart> departs = service.getDepartmentService().list(null);
-        Map<String, GroundTruth.TruthRecord> truth = wecom.groundTruth(CORP, ContactsPlatformSim.DEPARTMENTS).byId();
-        assertThat(departs).extracting(d -> String.valueOf(d.getId())).containsExactlyInAnyOrderElementsOf(truth.keySet());
+        Map<String, GroundTruth.TruthRecord> truth =
+                wecom.groundTruth(CORP, ContactsPlatformSim.DEPARTMENTS).byId();
+        assertThat(departs)
+                .extracting(d -> String.valueOf(d.getId()))
+                .containsExactlyInAnyOrderElementsOf(truth.keySet());
         for (WxCpDepart d : departs) {
             JsonNode t = truth.get(String.valueOf(d.getId())).content();
             assertThat(d.getName()).isEqualTo(t.path("name").asText());
             assertThat(d.getParentId()).isEqualTo(t.path("parentid").asLong());
             assertThat(d.getOrder()).isEqualTo(t.path("order").asLong());
-            assertThat(d.getDepartmentLeader()).containsExactlyElementsOf(texts(t.path("department_leader")));
+            assertThat(d.getDepartmentLeader())
+                    .containsExactlyElementsOf(texts(t.path("department_leader")));
         }
         assertThat(service.getDepartmentService().simpleList(null)).hasSameSizeAs(departs);
     }
@@ -79,21 +90,33 @@ class WeComSdkTest {
     void userServiceListsEveryUserOfEveryDepartmentAsGroundTruth() throws WxErrorException {
         Map<String, WxCpUser> users = new HashMap<>();
         for (WxCpDepart d : service.getDepartmentService().list(null)) {
-            List<WxCpUser> detailed = service.getUserService().listByDepartment(d.getId(), false, 0);
-            List<WxCpUser> simple = service.getUserService().listSimpleByDepartment(d.getId(), false, 0);
-            assertThat(simple).extracting(WxCpUser::getUserId).containsExactlyElementsOf(detailed.stream().map(WxCpUser::getUserId).toList());
+            List<WxCpUser> detailed =
+                    service.getUserService().listByDepartment(d.getId(), false, 0);
+            List<WxCpUser> simple =
+                    service.getUserService().listSimpleByDepartment(d.getId(), false, 0);
+            assertThat(simple)
+                    .extracting(WxCpUser::getUserId)
+                    .containsExactlyElementsOf(detailed.stream().map(WxCpUser::getUserId).toList());
             detailed.forEach(u -> users.put(u.getUserId(), u));
         }
-        Map<String, GroundTruth.TruthRecord> truth = wecom.groundTruth(CORP, ContactsPlatformSim.USERS).byId();
+        Map<String, GroundTruth.TruthRecord> truth =
+                wecom.groundTruth(CORP, ContactsPlatformSim.USERS).byId();
         assertThat(users.keySet()).containsExactlyInAnyOrderElementsOf(truth.keySet());
-        users.forEach((id, u) -> {
-            JsonNode t = truth.get(id).content();
-            assertThat(u.getName()).isEqualTo(t.path("name").asText());
-            assertThat(Arrays.stream(u.getDepartIds()).map(String::valueOf).toList()).isEqualTo(texts(t.path("department")));
-            assertThat(u.getDirectLeader() == null ? List.of() : List.of(u.getDirectLeader())).isEqualTo(texts(t.path("direct_leader")));
-            assertThat(Arrays.stream(u.getIsLeaderInDept()).map(String::valueOf).toList()).isEqualTo(texts(t.path("is_leader_in_dept")));
-            assertThat(u.getMainDepartment()).isEqualTo(t.path("main_department").asText());
-        });
+        users.forEach(
+                (id, u) -> {
+                    JsonNode t = truth.get(id).content();
+                    assertThat(u.getName()).isEqualTo(t.path("name").asText());
+                    assertThat(Arrays.stream(u.getDepartIds()).map(String::valueOf).toList())
+                            .isEqualTo(texts(t.path("department")));
+                    assertThat(
+                                    u.getDirectLeader() == null
+                                            ? List.of()
+                                            : List.of(u.getDirectLeader()))
+                            .isEqualTo(texts(t.path("direct_leader")));
+                    assertThat(Arrays.stream(u.getIsLeaderInDept()).map(String::valueOf).toList())
+                            .isEqualTo(texts(t.path("is_leader_in_dept")));
+                    assertThat(u.getMainDepartment()).isEqualTo(t.path("main_department").asText());
+                });
     }
 
     @Test
@@ -103,13 +126,22 @@ class WeComSdkTest {
         int pages = 0;
         do {
             WxCpDeptUserResult page = service.getUserService().getUserListId(cursor, 9);
-            page.getDeptUser().forEach(e -> assertThat(pairs.add(e.getUserId() + "@" + e.getDepartment())).isTrue());
+            page.getDeptUser()
+                    .forEach(
+                            e ->
+                                    assertThat(pairs.add(e.getUserId() + "@" + e.getDepartment()))
+                                            .isTrue());
             cursor = page.getNextCursor();
             pages++;
         } while (cursor != null && !cursor.isEmpty());
         Set<String> expected = new HashSet<>();
-        wecom.groundTruth(CORP, ContactsPlatformSim.USERS).live()
-                .forEach(u -> u.content().path("department").forEach(d -> expected.add(u.id() + "@" + d.asLong())));
+        wecom.groundTruth(CORP, ContactsPlatformSim.USERS)
+                .live()
+                .forEach(
+                        u ->
+                                u.content()
+                                        .path("department")
+                                        .forEach(d -> expected.add(u.id() + "@" + d.asLong())));
         assertThat(pairs).isEqualTo(expected);
         assertThat(pages).isGreaterThan(1);
     }

@@ -1,7 +1,5 @@
 package io.httpsync.simulator.platform.youzan;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Json;
 import io.httpsync.simulator.Simulator;
@@ -12,6 +10,9 @@ import io.httpsync.simulator.limit.LimitRule;
 import io.httpsync.simulator.limit.LimitScope;
 import io.httpsync.simulator.platform.GroundTruth;
 import io.httpsync.simulator.platform.MutationRates;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,10 @@ class YouzanSimTest {
     void start() {
         sim = new Simulator(17);
         youzan = sim.add(YouzanSim::new);
-        youzan.addTenant(KDT_ID, YouzanSim.credentials(CLIENT_ID, CLIENT_SECRET), DataSpec.of(600, 10 * DAY).timeResolutionMillis(1000));
+        youzan.addTenant(
+                KDT_ID,
+                YouzanSim.credentials(CLIENT_ID, CLIENT_SECRET),
+                DataSpec.of(600, 10 * DAY).timeResolutionMillis(1000));
         youzan.limits().clear();
         sim.start(0);
         base = sim.baseUrl("youzan");
@@ -57,8 +61,13 @@ class YouzanSimTest {
     }
 
     private JsonNode tokenResponse(String secret, boolean refresh) {
-        ObjectNode body = Json.object().put("client_id", CLIENT_ID).put("client_secret", secret)
-                .put("authorize_type", "silent").put("grant_id", KDT_ID).put("refresh", refresh);
+        ObjectNode body =
+                Json.object()
+                        .put("client_id", CLIENT_ID)
+                        .put("client_secret", secret)
+                        .put("authorize_type", "silent")
+                        .put("grant_id", KDT_ID)
+                        .put("refresh", refresh);
         return TestHttp.postJson(base + "/auth/token", body.toString(), Map.of()).json();
     }
 
@@ -69,11 +78,19 @@ class YouzanSimTest {
     }
 
     private JsonNode trades(String token, ObjectNode body) {
-        return TestHttp.postJson(base + "/api/youzan.trades.sold.get/4.0.4?access_token=" + token, body.toString(), Map.of()).json();
+        return TestHttp.postJson(
+                        base + "/api/youzan.trades.sold.get/4.0.4?access_token=" + token,
+                        body.toString(),
+                        Map.of())
+                .json();
     }
 
     private static ObjectNode updated(long start, long end, int pageNo, int pageSize) {
-        return Json.object().put("start_update", gmt8(start)).put("end_update", gmt8(end)).put("page_no", pageNo).put("page_size", pageSize);
+        return Json.object()
+                .put("start_update", gmt8(start))
+                .put("end_update", gmt8(end))
+                .put("page_no", pageNo)
+                .put("page_size", pageSize);
     }
 
     private static JsonNode data(JsonNode r) {
@@ -101,9 +118,12 @@ class YouzanSimTest {
     void silentTokenIsReusedUntilRefreshedAndExpiresInEpochMillis() {
         JsonNode first = tokenResponse(CLIENT_SECRET, false).path("data");
         long expires = first.path("expires").asLong();
-        assertThat(expires).isBetween(sim.clock().now() + 7 * DAY - 60_000, sim.clock().now() + 7 * DAY);
-        assertThat(tokenResponse(CLIENT_SECRET, false).path("data").path("access_token").asText()).isEqualTo(first.path("access_token").asText());
-        assertThat(tokenResponse(CLIENT_SECRET, true).path("data").path("access_token").asText()).isNotEqualTo(first.path("access_token").asText());
+        assertThat(expires)
+                .isBetween(sim.clock().now() + 7 * DAY - 60_000, sim.clock().now() + 7 * DAY);
+        assertThat(tokenResponse(CLIENT_SECRET, false).path("data").path("access_token").asText())
+                .isEqualTo(first.path("access_token").asText());
+        assertThat(tokenResponse(CLIENT_SECRET, true).path("data").path("access_token").asText())
+                .isNotEqualTo(first.path("access_token").asText());
 
         JsonNode wrong = tokenResponse("wrong-secret", false);
         assertThat(wrong.path("success").asBoolean()).isFalse();
@@ -122,7 +142,8 @@ class YouzanSimTest {
                 JsonNode d = data(trades(token, updated(start, end, page, 100)));
                 List<JsonNode> orders = list(d);
                 for (int i = 1; i < orders.size(); i++) {
-                    assertThat(time(orders.get(i - 1), "update_time")).isGreaterThanOrEqualTo(time(orders.get(i), "update_time"));
+                    assertThat(time(orders.get(i - 1), "update_time"))
+                            .isGreaterThanOrEqualTo(time(orders.get(i), "update_time"));
                 }
                 all.addAll(orders);
                 if (page * 100 >= d.path("total_results").asInt()) break;
@@ -149,17 +170,27 @@ class YouzanSimTest {
     void sortsByCreationWhenOnlyACreatedRangeIsGivenAndIgnoresUnpairedBounds() {
         String token = token();
         long now = floorSecond(sim.clock().now());
-        ObjectNode byCreated = Json.object().put("start_created", gmt8(now - 10 * DAY)).put("end_created", gmt8(now)).put("page_size", 100);
+        ObjectNode byCreated =
+                Json.object()
+                        .put("start_created", gmt8(now - 10 * DAY))
+                        .put("end_created", gmt8(now))
+                        .put("page_size", 100);
         List<JsonNode> orders = list(data(trades(token, byCreated)));
         for (int i = 1; i < orders.size(); i++) {
-            assertThat(time(orders.get(i - 1), "created")).isGreaterThanOrEqualTo(time(orders.get(i), "created"));
+            assertThat(time(orders.get(i - 1), "created"))
+                    .isGreaterThanOrEqualTo(time(orders.get(i), "created"));
         }
         // epoch millis work as well as the documented text format
-        ObjectNode millis = Json.object().put("start_created", now - 10 * DAY).put("end_created", now).put("page_size", 100);
+        ObjectNode millis =
+                Json.object()
+                        .put("start_created", now - 10 * DAY)
+                        .put("end_created", now)
+                        .put("page_size", 100);
         assertThat(list(data(trades(token, millis))).stream().map(YouzanSimTest::tid).toList())
                 .isEqualTo(orders.stream().map(YouzanSimTest::tid).toList());
 
-        ObjectNode unpaired = Json.object().put("start_update", gmt8(now - DAY)).put("page_size", 1);
+        ObjectNode unpaired =
+                Json.object().put("start_update", gmt8(now - DAY)).put("page_size", 1);
         assertThat(data(trades(token, unpaired)).path("total_results").asInt()).isEqualTo(600);
     }
 
@@ -171,28 +202,47 @@ class YouzanSimTest {
         assertThat(unknown.has("success")).isFalse();
 
         String token = token();
-        JsonNode bearer = TestHttp.postJson(base + "/api/youzan.trades.sold.get/4.0.4", updated(now - DAY, now, 1, 10).toString(),
-                Map.of("Authorization", "Bearer " + token)).json();
+        JsonNode bearer =
+                TestHttp.postJson(
+                                base + "/api/youzan.trades.sold.get/4.0.4",
+                                updated(now - DAY, now, 1, 10).toString(),
+                                Map.of("Authorization", "Bearer " + token))
+                        .json();
         data(bearer);
 
         sim.clock().advance(7 * DAY + SECOND);
         long later = floorSecond(sim.clock().now());
-        assertThat(trades(token, updated(later - DAY, later, 1, 10)).path("gw_err_resp").path("err_code").asInt()).isEqualTo(4203);
+        assertThat(
+                        trades(token, updated(later - DAY, later, 1, 10))
+                                .path("gw_err_resp")
+                                .path("err_code")
+                                .asInt())
+                .isEqualTo(4203);
         youzan.gatewayErrorCodes(40010, 40011);
-        assertThat(trades(token, updated(later - DAY, later, 1, 10)).path("gw_err_resp").path("err_code").asInt()).isEqualTo(40010);
+        assertThat(
+                        trades(token, updated(later - DAY, later, 1, 10))
+                                .path("gw_err_resp")
+                                .path("err_code")
+                                .asInt())
+                .isEqualTo(40010);
     }
 
     @Test
     void pagingCapsWindowAndPageSizeAreEnforcedAsBusinessErrors() {
         String token = token();
         long now = floorSecond(sim.clock().now());
-        List<ObjectNode> bad = List.of(
-                updated(now - DAY, now, 101, 10),                   // more than 100 pages
-                updated(now - DAY, now, 1, 101),                    // more than 100 a page
-                updated(now - DAY, now, 33, 100),                   // 3300 > 3200 records deep
-                updated(now - DAY, now, 0, 10),
-                updated(parseGmt8("2024-01-01 00:00:00"), parseGmt8("2024-04-01 00:00:01"), 1, 10), // over 3 months
-                updated(now, now - DAY, 1, 10));
+        List<ObjectNode> bad =
+                List.of(
+                        updated(now - DAY, now, 101, 10), // more than 100 pages
+                        updated(now - DAY, now, 1, 101), // more than 100 a page
+                        updated(now - DAY, now, 33, 100), // 3300 > 3200 records deep
+                        updated(now - DAY, now, 0, 10),
+                        updated(
+                                parseGmt8("2024-01-01 00:00:00"),
+                                parseGmt8("2024-04-01 00:00:01"),
+                                1,
+                                10), // over 3 months
+                        updated(now, now - DAY, 1, 10));
         for (ObjectNode b : bad) {
             JsonNode r = trades(token, b);
             assertThat(r.path("success").asBoolean()).as(b.toString()).isFalse();
@@ -200,7 +250,14 @@ class YouzanSimTest {
             assertThat(r.path("message").asText()).isNotEmpty();
         }
         assertThat(list(data(trades(token, updated(now - DAY, now, 32, 100))))).isEmpty();
-        data(trades(token, updated(parseGmt8("2024-01-01 00:00:00"), parseGmt8("2024-04-01 00:00:00"), 1, 10)));
+        data(
+                trades(
+                        token,
+                        updated(
+                                parseGmt8("2024-01-01 00:00:00"),
+                                parseGmt8("2024-04-01 00:00:00"),
+                                1,
+                                10)));
 
         youzan.pagingCaps(5, 50, 200).parameterErrorCode(141);
         JsonNode capped = trades(token, updated(now - DAY, now, 5, 50));
@@ -221,7 +278,9 @@ class YouzanSimTest {
             assertThat(refused.path("gw_err_resp").path("err_code").asInt()).isEqualTo(4003);
             assertThat(refused.path("gw_err_resp").path("err_msg").asText()).isNotEmpty();
         }
-        Accounting.Stats stats = sim.accounting().limitKey("youzan/shop-api-qps:" + KDT_ID + "/youzan.trades.sold.get");
+        Accounting.Stats stats =
+                sim.accounting()
+                        .limitKey("youzan/shop-api-qps:" + KDT_ID + "/youzan.trades.sold.get");
         assertThat(stats.served()).isEqualTo(2);
         assertThat(stats.refused()).isEqualTo(2);
         assertThat(stats.maxPerSecond()).isEqualTo(4);
@@ -241,7 +300,8 @@ class YouzanSimTest {
             if (page * 20 >= d.path("total_results").asInt()) break;
         }
         assertThat(lostFromWindow(seen, youzan.groundTruth(KDT_ID), t -> t >= start && t <= end))
-                .as("orders never updated, still in the window, never seen").isNotEmpty();
+                .as("orders never updated, still in the window, never seen")
+                .isNotEmpty();
     }
 
     @Test
@@ -250,13 +310,23 @@ class YouzanSimTest {
         long now = floorSecond(sim.clock().now());
         ObjectNode body = updated(now - DAY, now, 1, 10);
         int total = data(trades(token, body)).path("total_results").asInt();
-        youzan.faults().script(Fault.LYING_TOTAL, Fault.SERVER_ERROR, Fault.HTML_PAGE, Fault.MALFORMED_JSON, Fault.TOKEN_EXPIRED);
+        youzan.faults()
+                .script(
+                        Fault.LYING_TOTAL,
+                        Fault.SERVER_ERROR,
+                        Fault.HTML_PAGE,
+                        Fault.MALFORMED_JSON,
+                        Fault.TOKEN_EXPIRED);
         assertThat(data(trades(token, body)).path("total_results").asInt()).isNotEqualTo(total);
         String url = base + "/api/youzan.trades.sold.get/4.0.4?access_token=" + token;
         assertThat(TestHttp.postJson(url, body.toString(), Map.of()).status()).isIn(502, 503);
-        assertThat(TestHttp.postJson(url, body.toString(), Map.of()).body()).startsWith("<!DOCTYPE html>");
-        assertThat(TestHttp.postJson(url, body.toString(), Map.of()).body()).startsWith("{\"success\":true").doesNotEndWith("}");
-        assertThat(trades(token, body).path("gw_err_resp").path("err_code").asInt()).isEqualTo(4203);
+        assertThat(TestHttp.postJson(url, body.toString(), Map.of()).body())
+                .startsWith("<!DOCTYPE html>");
+        assertThat(TestHttp.postJson(url, body.toString(), Map.of()).body())
+                .startsWith("{\"success\":true")
+                .doesNotEndWith("}");
+        assertThat(trades(token, body).path("gw_err_resp").path("err_code").asInt())
+                .isEqualTo(4203);
     }
 
     @Test
