@@ -19,7 +19,8 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * Plans the writes of a corp's changed entities with the seed's "merge" strategy:
+ * Plans the writes of a corp's changed entities with the "merge" strategy of the contacts design
+ * (docs/contacts.md):
  *
  * <ol>
  *   <li>the dependency graph: department &rarr; parent, department &rarr; each head, employee
