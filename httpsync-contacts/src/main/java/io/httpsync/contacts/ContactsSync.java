@@ -4,7 +4,9 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.http.FetchListener;
 import io.httpsync.contacts.fetch.ContactsPlatform;
+import io.httpsync.contacts.fetch.CorpGate;
 import io.httpsync.contacts.fetch.DirectoryFetcher;
+import io.httpsync.contacts.fetch.SharedBudgets;
 import io.httpsync.contacts.jdbc.ContactsSchema;
 import io.httpsync.contacts.jdbc.ContactsWriter;
 import io.httpsync.contacts.jdbc.StoredState;
@@ -37,8 +39,10 @@ import java.util.concurrent.Future;
  * A contacts sync run: for each configured corp, fetch its whole directory ({@link
  * DirectoryFetcher}); a corp whose listings all completed is landed ({@link ContactsWriter}), one
  * whose listing failed writes nothing and is recorded as incomplete. Corps run {@code
- * corpConcurrency} at a time (the platforms' per-IP limits bound how many corps one egress IP can
- * sync at once).
+ * corpConcurrency} at a time; of those, at most a cap per platform and egress IP fetch at once
+ * ({@link CorpGate}: set, or derived from the platform's per-IP limits), the others waiting their
+ * turn in order; all corps and APIs of a platform draw from its per-IP buckets together ({@link
+ * SharedBudgets}).
  *
  * <p>Configuration (a properties file, see {@link #fromProperties}):
  *
@@ -52,6 +56,8 @@ import java.util.concurrent.Future;
  * contacts.table-prefix = contacts_   contacts.concurrency = 4   contacts.batch-size = 200
  * contacts.soft-delete = false        contacts.max-delete-ratio = 0.5   contacts.corp-concurrency = 2
  * contacts.endpoint.&lt;connector endpoint option&gt; = (set on every platform API, e.g. retry.max-attempts)
+ * contacts.corps-in-flight.&lt;platform&gt; = (the cap per egress IP; derived by default, 0 = none)
+ * contacts.requests-per-corp-per-minute = 1000   (the estimate derived caps divide the per-IP limits by)
  * </pre>
  *
  * <p>Thread contract: {@link #run} is called from one thread at a time; it syncs corps on a pool of
@@ -94,6 +100,9 @@ public final class ContactsSync implements AutoCloseable {
     private final int corpConcurrency;
     private final Map<String, DirectoryFetcher> fetchers = new LinkedHashMap<>();
 
+    /** One per platform and rate-limit namespace (egress IP), by {@link #gateKey}. */
+    private final Map<String, CorpGate> gates = new LinkedHashMap<>();
+
     public ContactsSync(
             List<Corp> corps,
             String jdbcUrl,
@@ -118,6 +127,55 @@ public final class ContactsSync implements AutoCloseable {
             ContactsWriter.Options options,
             int corpConcurrency,
             Map<String, String> endpointOverrides) {
+        this(
+                corps,
+                jdbcUrl,
+                user,
+                password,
+                tablePrefix,
+                options,
+                corpConcurrency,
+                endpointOverrides,
+                CorpCaps.DERIVED,
+                new SharedBudgets(1));
+    }
+
+    /**
+     * The caps on corps in flight per platform and egress IP: explicit ones by platform, the others
+     * derived from the platform's shared buckets and an estimate of a corp's requests per minute
+     * ({@link CorpGate#derivedCap}).
+     *
+     * @param explicit the cap of a platform ({@code contacts.corps-in-flight.<platform>}), 0 for
+     *     none
+     * @param requestsPerCorpPerMinute the estimate the derived caps divide by
+     */
+    public record CorpCaps(Map<ContactsPlatform, Integer> explicit, int requestsPerCorpPerMinute) {
+        public static final CorpCaps DERIVED =
+                new CorpCaps(Map.of(), CorpGate.DEFAULT_REQUESTS_PER_CORP_PER_MINUTE);
+
+        public CorpCaps {
+            explicit = Map.copyOf(explicit);
+        }
+    }
+
+    /**
+     * @param endpointOverrides connector endpoint options set on every platform API (retries,
+     *     timeouts, ...)
+     * @param caps the caps on corps in flight per platform and egress IP
+     * @param budgets what this sync's corps share with each other (and, split, with the other
+     *     instances of a job): the per-IP buckets
+     */
+    public ContactsSync(
+            List<Corp> corps,
+            String jdbcUrl,
+            String user,
+            String password,
+            String tablePrefix,
+            ContactsWriter.Options options,
+            int corpConcurrency,
+            Map<String, String> endpointOverrides,
+            CorpCaps caps,
+            SharedBudgets budgets) {
         if (corps.isEmpty())
             throw new IllegalArgumentException("no corp to sync: set contacts.corps");
         if (corpConcurrency < 1)
@@ -131,15 +189,38 @@ public final class ContactsSync implements AutoCloseable {
         this.writer = new ContactsWriter(this::connect, schema, options);
         this.corpConcurrency = corpConcurrency;
         for (Corp c : corps) {
-            fetchers.computeIfAbsent(
-                    c.platform().id() + " " + c.baseUrl(),
-                    k ->
-                            DirectoryFetcher.of(
-                                    c.platform(),
-                                    c.baseUrl(),
-                                    FetchListener.NONE,
-                                    endpointOverrides));
+            DirectoryFetcher f =
+                    fetchers.computeIfAbsent(
+                            c.platform().id() + " " + c.baseUrl(),
+                            k ->
+                                    DirectoryFetcher.of(
+                                            c.platform(),
+                                            c.baseUrl(),
+                                            FetchListener.NONE,
+                                            endpointOverrides,
+                                            budgets));
+            gates.computeIfAbsent(gateKey(f), k -> gate(c.platform(), f, caps, budgets));
         }
+    }
+
+    private static String gateKey(DirectoryFetcher f) {
+        return f.platform() + " in namespace " + f.namespace();
+    }
+
+    /**
+     * The gate of a platform and egress IP. Its cap is for the whole job: each of the job's
+     * instances takes an even part of it (at least 1); the gates of instances (and of jobs) do not
+     * talk to each other, the per-IP buckets are what holds across them.
+     */
+    private static CorpGate gate(
+            ContactsPlatform platform, DirectoryFetcher f, CorpCaps caps, SharedBudgets budgets) {
+        Integer explicit = caps.explicit().get(platform);
+        int cap =
+                explicit != null
+                        ? explicit
+                        : CorpGate.derivedCap(f.sharedBuckets(), caps.requestsPerCorpPerMinute());
+        if (cap > 0) cap = Math.max(1, cap / budgets.instances());
+        return new CorpGate(gateKey(f), cap);
     }
 
     /** Reads the configuration file; see the class comment for its keys. */
@@ -153,6 +234,14 @@ public final class ContactsSync implements AutoCloseable {
 
     /** The sync a configuration describes; {@code source} names it in error messages. */
     public static ContactsSync fromProperties(Properties p, String source) {
+        return fromProperties(p, source, 1);
+    }
+
+    /**
+     * The sync a configuration describes, as one of {@code instances} that split the shared budgets
+     * and caps (the contacts job's subtasks); {@code source} names it in error messages.
+     */
+    public static ContactsSync fromProperties(Properties p, String source, int instances) {
         List<Corp> corps = new ArrayList<>();
         for (String id : p.getProperty("contacts.corps", "").split(",")) {
             String corpId = id.trim();
@@ -183,6 +272,12 @@ public final class ContactsSync implements AutoCloseable {
             if (key.startsWith(ENDPOINT_PREFIX))
                 overrides.put(key.substring(ENDPOINT_PREFIX.length()), p.getProperty(key).trim());
         }
+        Map<ContactsPlatform, Integer> caps = new TreeMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (!key.startsWith(CAP_PREFIX)) continue;
+            ContactsPlatform platform = ContactsPlatform.of(key.substring(CAP_PREFIX.length()));
+            caps.put(platform, number(p, key, source, 0));
+        }
         return new ContactsSync(
                 corps,
                 required(p, "jdbc.url", source),
@@ -191,7 +286,41 @@ public final class ContactsSync implements AutoCloseable {
                 p.getProperty("contacts.table-prefix", "contacts_").trim(),
                 options,
                 Integer.parseInt(p.getProperty("contacts.corp-concurrency", "2").trim()),
-                overrides);
+                overrides,
+                new CorpCaps(
+                        caps,
+                        p.containsKey(REQUESTS_PER_CORP)
+                                ? number(p, REQUESTS_PER_CORP, source, 1)
+                                : CorpGate.DEFAULT_REQUESTS_PER_CORP_PER_MINUTE),
+                new SharedBudgets(instances));
+    }
+
+    /**
+     * Keys under it cap the corps in flight of a platform per egress IP, e.g. {@code
+     * contacts.corps-in-flight.dingtalk = 30}; 0: no cap.
+     */
+    public static final String CAP_PREFIX = "contacts.corps-in-flight.";
+
+    /** The estimate of a corp's requests per minute that derived caps divide the budgets by. */
+    public static final String REQUESTS_PER_CORP = "contacts.requests-per-corp-per-minute";
+
+    private static int number(Properties p, String key, String source, int min) {
+        String v = p.getProperty(key).trim();
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(
+                source
+                        + ": '"
+                        + key
+                        + "' is a whole number of at least "
+                        + min
+                        + ", not '"
+                        + v
+                        + "'");
     }
 
     private static String required(Properties p, String key, String source) {
@@ -247,7 +376,18 @@ public final class ContactsSync implements AutoCloseable {
      */
     public Outcome syncCorp(String runId, Corp corp, ContactsWriter.ProgressListener progress)
             throws SQLException {
-        DirectoryFetcher.Result fetched = fetcher(corp).fetch(corp.tenant());
+        DirectoryFetcher.Result fetched;
+        CorpGate gate = gate(corp);
+        try (CorpGate.Place place = gate.enter()) {
+            fetched = fetcher(corp).fetch(corp.tenant());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fetched =
+                    new DirectoryFetcher.Result(
+                            corp.corpId(),
+                            null,
+                            corp.corpId() + ": stopped while waiting for its turn (" + gate + ")");
+        }
         if (!fetched.complete()) {
             return new Outcome(
                     corp,
@@ -276,6 +416,20 @@ public final class ContactsSync implements AutoCloseable {
         try (Connection c = connect()) {
             return StoredState.load(c, schema, corpId).live();
         }
+    }
+
+    /**
+     * The gate that bounds how many corps of {@code corp}'s platform and egress IP are in flight.
+     */
+    public CorpGate gate(Corp corp) {
+        return gates.get(gateKey(fetcher(corp)));
+    }
+
+    /**
+     * Every gate: one per platform and rate-limit namespace (egress IP) of the configured corps.
+     */
+    public List<CorpGate> gates() {
+        return List.copyOf(gates.values());
     }
 
     /** The fetcher of a corp's platform, e.g. to read renderings as a directory. */

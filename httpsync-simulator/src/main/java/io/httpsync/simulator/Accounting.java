@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Accounting {
     private final Map<String, Counter> byEndpoint = new ConcurrentHashMap<>();
     private final Map<String, Counter> byLimitKey = new ConcurrentHashMap<>();
+    private final Map<String, long[]> spans = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<RequestLogEntry> log = new ConcurrentLinkedQueue<>();
     private final AtomicInteger logSize = new AtomicInteger();
     private final ConcurrentLinkedQueue<TokenRequestEntry> tokenLog = new ConcurrentLinkedQueue<>();
@@ -32,6 +33,53 @@ public final class Accounting {
         byEndpoint.computeIfAbsent(endpoint, k -> new Counter()).add(now, refusedByLimit);
         for (String key : limitKeys)
             byLimitKey.computeIfAbsent(key, k -> new Counter()).add(now, refusedByLimit);
+    }
+
+    /**
+     * Notes that a limited request of {@code tenant} reached {@code platform} at {@code now}: the
+     * first and last such moments per tenant are its span ({@link #tenantSpans}).
+     */
+    public void recordTenant(String platform, String tenant, long now) {
+        spans.compute(
+                platform + "/" + tenant,
+                (k, span) ->
+                        span == null
+                                ? new long[] {now, now}
+                                : new long[] {Math.min(span[0], now), Math.max(span[1], now)});
+    }
+
+    /**
+     * Per {@code platform/tenant}: the first and last moment one of its limited requests arrived
+     * (token requests are not limited there). How many tenants' spans overlap is how many were in
+     * flight at once, as the platform saw it.
+     */
+    public Map<String, long[]> tenantSpans() {
+        Map<String, long[]> out = new TreeMap<>();
+        spans.forEach((k, v) -> out.put(k, v.clone()));
+        return out;
+    }
+
+    /**
+     * The most tenants of {@code platform} whose spans ({@link #tenantSpans}) overlapped at one
+     * moment.
+     */
+    public int peakTenantsInFlight(String platform) {
+        List<long[]> events = new ArrayList<>();
+        tenantSpans()
+                .forEach(
+                        (k, span) -> {
+                            if (!k.startsWith(platform + "/")) return;
+                            events.add(new long[] {span[0], 1});
+                            events.add(new long[] {span[1] + 1, -1});
+                        });
+        events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        int now = 0;
+        int peak = 0;
+        for (long[] e : events) {
+            now += (int) e[1];
+            peak = Math.max(peak, now);
+        }
+        return peak;
     }
 
     public void log(RequestLogEntry entry) {
@@ -86,6 +134,7 @@ public final class Accounting {
     public void reset() {
         byEndpoint.clear();
         byLimitKey.clear();
+        spans.clear();
         log.clear();
         logSize.set(0);
         tokenLog.clear();

@@ -191,6 +191,30 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     }
 
     /**
+     * A limiter of one of {@code instances} processes (or subtasks) that cannot talk to each other
+     * but each make all the requests of their own tenants, and whose limiters within the process
+     * share {@code store}: buckets of a shared scope (app, API, IP) are an even {@code 1/instances}
+     * part of their budget, held in {@code store} so that every limiter given it (one per API, say)
+     * draws from the same part; per-tenant buckets are the whole budget (the caller guarantees that
+     * a tenant's requests are made by one instance at a time). With the redis backend, every bucket
+     * is the whole budget in Redis, shared by every limiter of any process using it, and {@code
+     * store} and {@code instances} are not used.
+     */
+    public static HierarchicalRateLimiter sharedIn(
+            RateLimitSpec spec, LocalBucketStore store, int instances) {
+        if (spec.backend() == RateLimitSpec.Backend.REDIS) return redis(spec);
+        if (instances < 1)
+            throw new IllegalArgumentException(
+                    "a budget is shared by at least one instance, not " + instances);
+        return new HierarchicalRateLimiter(
+                spec,
+                store,
+                b ->
+                        JobBudget.evenShare(
+                                b, spec.utilization(), b.scope().perTenant() ? 1 : instances));
+    }
+
+    /**
      * The limiter the spec's backend asks for in a reader of a source: {@link #redis} or {@link
      * #forJob}.
      */

@@ -8,11 +8,13 @@ import java.util.Map;
 /**
  * The platforms' contacts list APIs as connector endpoint descriptions (option maps of the
  * connector's {@code EndpointSpec}): URL, token endpoint, paging, where the records are, how errors
- * and rate limiting look, and the documented per-corp limits as rate-limit buckets. None of these
- * APIs lists by time, so the connector's time window is not used; the department or user a request
- * is about comes in as a tenant property ({@code ${tenant.dept}}, {@code ${tenant.user}}) of a
- * per-request copy of the corp's tenant, which keeps the corp's id, so the corp's token and limits
- * are shared by all of its requests.
+ * and rate limiting look, and the documented limits as rate-limit buckets: per corp (and API), and
+ * per egress IP shared by all corps (DingTalk's 10,000 per 20 s over all APIs, WeCom's per API; a
+ * Feishu app's limits are per corp here, each corp having its own app). None of these APIs lists by
+ * time, so the connector's time window is not used; the department or user a request is about comes
+ * in as a tenant property ({@code ${tenant.dept}}, {@code ${tenant.user}}) of a per-request copy of
+ * the corp's tenant, which keeps the corp's id, so the corp's token and limits are shared by all of
+ * its requests.
  *
  * <p>Tenant properties: {@code app-key} (WeCom corpid, DingTalk appkey, Feishu app_id) and {@code
  * app-secret}. An API answered in one page (WeCom's lists, DingTalk's {@code listsub} and detail
@@ -54,6 +56,17 @@ public final class ContactsEndpoints {
         o.put("error.token-expired-codes", "42001;40014;41001");
         o.put("pagination.style", "cursor");
         o.put("response.cursor-path", SINGLE_PAGE);
+        // per IP and API (a service provider's, as the contacts design counts: 40,000 a minute and
+        // 1,200,000 an hour; a corp's own server has half) shared by every corp: the hour is what
+        // binds, 20,000 a minute on average; an excess bans the IP's API for the rest of the window
+        o.put("rate-limit.bucket.ip-minute.scope", "api");
+        o.put("rate-limit.bucket.ip-minute.permits", "40000");
+        o.put("rate-limit.bucket.ip-minute.period", "minute");
+        o.put("rate-limit.bucket.ip-minute.burst", "200");
+        o.put("rate-limit.bucket.ip-hour.scope", "api");
+        o.put("rate-limit.bucket.ip-hour.permits", "1200000");
+        o.put("rate-limit.bucket.ip-hour.period", "hour");
+        o.put("rate-limit.bucket.ip-hour.burst", "200");
         // per corp and API 10,000 a minute and 150,000 an hour; a minute's excess bans the key for
         // 60 s
         o.put("rate-limit.bucket.corp-minute.scope", "tenant_api");
@@ -111,8 +124,13 @@ public final class ContactsEndpoints {
         o.put("error.rate-limited-body-regex", "访问被拒绝|\"punish\"");
         o.put("pagination.style", "cursor");
         o.put("response.cursor-path", SINGLE_PAGE);
-        // per corp's app and API 40 a second (the per-IP limit over all APIs, 10,000 in 20 s, is
-        // not budgeted here)
+        // per IP over all APIs 10,000 in 20 s, shared by every corp and API (an excess bans the IP
+        // for 5 minutes); the few token requests count there too and are not budgeted
+        o.put("rate-limit.bucket.ip.scope", "ip");
+        o.put("rate-limit.bucket.ip.permits", "10000");
+        o.put("rate-limit.bucket.ip.period", "20 s");
+        o.put("rate-limit.bucket.ip.burst", "100");
+        // per corp's app and API 40 a second
         o.put("rate-limit.bucket.corp-api.scope", "tenant_api");
         o.put("rate-limit.bucket.corp-api.permits", "40");
         o.put("rate-limit.bucket.corp-api.period", "second");

@@ -31,8 +31,12 @@ final class DingTalkFetcher extends DirectoryFetcher {
     private final Listing users;
     private final Listing user;
 
-    DingTalkFetcher(String base, FetchListener listener, Map<String, String> overrides) {
-        super(ContactsEndpoints.dingtalkDepartment(base), listener, overrides);
+    DingTalkFetcher(
+            String base,
+            FetchListener listener,
+            Map<String, String> overrides,
+            SharedBudgets budgets) {
+        super(ContactsEndpoints.dingtalkDepartment(base), listener, overrides, budgets);
         this.subDepartments = listing(ContactsEndpoints.dingtalkSubDepartments(base));
         this.department = listing(ContactsEndpoints.dingtalkDepartment(base));
         this.users = listing(ContactsEndpoints.dingtalkUsers(base));

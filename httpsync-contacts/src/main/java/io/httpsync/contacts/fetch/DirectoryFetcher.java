@@ -8,6 +8,9 @@ import io.httpsync.connector.http.FetchListener;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.http.RequestFailedException;
 import io.httpsync.connector.http.TokenHttpClient;
+import io.httpsync.connector.ratelimit.BucketScope;
+import io.httpsync.connector.ratelimit.BucketSpec;
+import io.httpsync.connector.ratelimit.RateLimitSpec;
 import io.httpsync.contacts.model.CorpDirectory;
 
 import org.apache.flink.annotation.PublicEvolving;
@@ -26,6 +29,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Function;
 
 /**
@@ -64,8 +68,12 @@ public abstract class DirectoryFetcher implements AutoCloseable {
     private final TokenHttpClient tokenClient;
     protected final TokenProvider tokens;
     private final List<Listing> listings = new ArrayList<>();
+    // filled while the subclass's constructor creates its listings, read by any thread later
+    private final Map<String, BucketSpec> sharedBuckets = new ConcurrentSkipListMap<>();
+    private final String namespace;
     private final FetchListener listener;
     private final Map<String, String> overrides;
+    private final SharedBudgets budgets;
 
     /**
      * The platform's part of the APIs' names ({@code wecom}, ...), naming failures that are not one
@@ -76,10 +84,13 @@ public abstract class DirectoryFetcher implements AutoCloseable {
     protected DirectoryFetcher(
             Map<String, String> tokenSpecOptions,
             FetchListener listener,
-            Map<String, String> overrides) {
+            Map<String, String> overrides,
+            SharedBudgets budgets) {
         this.overrides = Map.copyOf(overrides);
+        this.budgets = budgets;
         EndpointSpec spec = EndpointSpec.fromOptions(withOverrides(tokenSpecOptions));
         this.listener = listener;
+        this.namespace = spec.rateLimits().namespace();
         this.platform =
                 spec.name().contains("/")
                         ? spec.name().substring(0, spec.name().indexOf('/'))
@@ -104,10 +115,24 @@ public abstract class DirectoryFetcher implements AutoCloseable {
             String baseUrl,
             FetchListener listener,
             Map<String, String> overrides) {
+        return of(platform, baseUrl, listener, overrides, new SharedBudgets(1));
+    }
+
+    /**
+     * The fetcher of a platform whose shared budgets (per IP, per app) are {@code budgets}: every
+     * fetcher given the same budgets (the platform's fetchers of one process, whatever their base
+     * URL) draws from the same per-IP buckets.
+     */
+    public static DirectoryFetcher of(
+            ContactsPlatform platform,
+            String baseUrl,
+            FetchListener listener,
+            Map<String, String> overrides,
+            SharedBudgets budgets) {
         return switch (platform) {
-            case WECOM -> new WeComFetcher(baseUrl, listener, overrides);
-            case DINGTALK -> new DingTalkFetcher(baseUrl, listener, overrides);
-            case FEISHU -> new FeishuFetcher(baseUrl, listener, overrides);
+            case WECOM -> new WeComFetcher(baseUrl, listener, overrides, budgets);
+            case DINGTALK -> new DingTalkFetcher(baseUrl, listener, overrides, budgets);
+            case FEISHU -> new FeishuFetcher(baseUrl, listener, overrides, budgets);
         };
     }
 
@@ -119,9 +144,37 @@ public abstract class DirectoryFetcher implements AutoCloseable {
 
     /** A listing of one API, sharing this fetcher's tokens. */
     protected final Listing listing(Map<String, String> options) {
-        Listing l = new Listing(withOverrides(options), tokens, listener);
+        Map<String, String> o = withOverrides(options);
+        Listing l = new Listing(o, tokens, listener, budgets);
         listings.add(l);
+        RateLimitSpec limits = EndpointSpec.fromOptions(o).rateLimits();
+        for (BucketSpec b : limits.buckets()) {
+            if (b.scope() != BucketScope.TENANT && b.scope() != BucketScope.TENANT_API)
+                sharedBuckets.putIfAbsent(b.name(), b);
+        }
         return l;
+    }
+
+    /**
+     * The buckets of this platform's APIs that all corps share (per IP, per app, per API across
+     * corps), by name: what bounds how many corps may be in flight at once ({@link
+     * CorpGate#derivedCap}).
+     */
+    public final Collection<BucketSpec> sharedBuckets() {
+        return List.copyOf(sharedBuckets.values());
+    }
+
+    /**
+     * The rate-limit namespace of the platform's APIs ({@code rate-limit.namespace}): one per app
+     * key or egress IP.
+     */
+    public final String namespace() {
+        return namespace;
+    }
+
+    /** The platform's part of the APIs' names: {@code wecom}, {@code dingtalk}, {@code feishu}. */
+    public final String platform() {
+        return platform;
     }
 
     /**

@@ -32,8 +32,12 @@ final class FeishuFetcher extends DirectoryFetcher {
     private final Listing departments;
     private final Listing users;
 
-    FeishuFetcher(String base, FetchListener listener, Map<String, String> overrides) {
-        super(ContactsEndpoints.feishuDepartments(base), listener, overrides);
+    FeishuFetcher(
+            String base,
+            FetchListener listener,
+            Map<String, String> overrides,
+            SharedBudgets budgets) {
+        super(ContactsEndpoints.feishuDepartments(base), listener, overrides, budgets);
         this.root = listing(ContactsEndpoints.feishuRootDepartment(base));
         this.departments = listing(ContactsEndpoints.feishuDepartments(base));
         this.users = listing(ContactsEndpoints.feishuUsers(base));

@@ -27,9 +27,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One list API of a platform read to its end through the connector's {@link PageFetcher}: tokens
- * (shared by the platform's APIs), retries, error classification and the API's rate-limit buckets.
- * A listing has no time window; the fetcher's window is a fixed placeholder the request templates
- * do not use.
+ * (shared by the platform's APIs), retries, error classification and the API's rate-limit buckets:
+ * the per-corp ones its own, the shared ones (per IP, per app) drawn from {@link SharedBudgets}
+ * with every other API and corp of the process (or, with the redis backend, of every process). A
+ * listing has no time window; the fetcher's window is a fixed placeholder the request templates do
+ * not use.
  *
  * <p>Thread-safe: {@link #all} may be called from any thread, any number of times at once; its
  * future completes on a thread of the page fetcher, so its dependents must not block.
@@ -42,12 +44,21 @@ final class Listing implements AutoCloseable {
     private final PageFetcher fetcher;
     private final String what;
 
-    Listing(Map<String, String> options, TokenProvider tokens, FetchListener listener) {
+    /**
+     * @param budgets where the API's shared buckets (per IP, per app) are kept, shared with the
+     *     platform's other APIs and the corps of the process
+     */
+    Listing(
+            Map<String, String> options,
+            TokenProvider tokens,
+            FetchListener listener,
+            SharedBudgets budgets) {
         EndpointSpec spec = EndpointSpec.fromOptions(options);
         this.fetcher =
                 new PageFetcher(
                         spec,
-                        HierarchicalRateLimiter.evenShare(spec.rateLimits(), 1),
+                        HierarchicalRateLimiter.sharedIn(
+                                spec.rateLimits(), budgets.buckets(), budgets.instances()),
                         listener,
                         Clock.systemUTC(),
                         tokens);

@@ -26,8 +26,12 @@ final class WeComFetcher extends DirectoryFetcher {
     private final Listing departments;
     private final Listing users;
 
-    WeComFetcher(String base, FetchListener listener, Map<String, String> overrides) {
-        super(ContactsEndpoints.wecomDepartments(base), listener, overrides);
+    WeComFetcher(
+            String base,
+            FetchListener listener,
+            Map<String, String> overrides,
+            SharedBudgets budgets) {
+        super(ContactsEndpoints.wecomDepartments(base), listener, overrides, budgets);
         this.departments = listing(ContactsEndpoints.wecomDepartments(base));
         this.users = listing(ContactsEndpoints.wecomUsers(base));
     }

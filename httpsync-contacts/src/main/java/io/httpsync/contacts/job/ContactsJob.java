@@ -86,7 +86,8 @@ public final class ContactsJob {
                     "contacts.batch-size",
                     "contacts.corp-concurrency",
                     "contacts.soft-delete",
-                    "contacts.max-delete-ratio");
+                    "contacts.max-delete-ratio",
+                    ContactsSync.REQUESTS_PER_CORP);
 
     private final Map<String, String> config;
     private final List<String> corpIds;
@@ -101,6 +102,7 @@ public final class ContactsJob {
         for (String key : this.config.keySet()) {
             if (!KEYS.contains(key)
                     && !key.startsWith("contacts.corp.")
+                    && !key.startsWith(ContactsSync.CAP_PREFIX)
                     && !key.startsWith(ContactsSync.ENDPOINT_PREFIX)) {
                 throw new IllegalArgumentException(
                         source
@@ -109,6 +111,8 @@ public final class ContactsJob {
                                 + "'; known: "
                                 + KEYS
                                 + ", contacts.corp.<id>.*, "
+                                + ContactsSync.CAP_PREFIX
+                                + "<platform>, "
                                 + ContactsSync.ENDPOINT_PREFIX
                                 + "*");
             }

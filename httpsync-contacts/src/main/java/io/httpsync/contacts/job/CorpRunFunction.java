@@ -3,6 +3,7 @@ package io.httpsync.contacts.job;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.contacts.ContactsSync;
 import io.httpsync.contacts.DirectoryComparison;
+import io.httpsync.contacts.fetch.CorpGate;
 import io.httpsync.contacts.jdbc.ContactsWriter;
 import io.httpsync.contacts.jdbc.SyncReport;
 
@@ -39,8 +40,10 @@ import java.util.concurrent.Executors;
  * <p>Metrics, in the operator's group {@code contacts} (a bounded number: a few per operator and
  * five per corp of the subtask, none per entity): counters {@code runsOk}, {@code runsIncomplete},
  * {@code runsFailed}, {@code runsSkipped}, {@code deletionsRefused}; gauge {@code corpsRunning};
- * and per corp, in group {@code corp.<corp id>}: {@code progress} (entities done &divide; entities
- * of the current run, from 0 at its start to 1 when it ends OK, never falling in between), {@code
+ * per platform and egress IP, in group {@code platform.<platform>_in_namespace_<namespace>}: gauges
+ * {@code corpsInFlight} (fetching now) and {@code corpsWaiting} (for their turn under the cap); and
+ * per corp, in group {@code corp.<corp id>}: {@code progress} (entities done &divide; entities of
+ * the current run, from 0 at its start to 1 when it ends OK, never falling in between), {@code
  * entitiesDone}, {@code entitiesTotal}, {@code lastStatus} (-1 none yet, 0 OK, 1 INCOMPLETE, 2
  * FAILED) and {@code lastRunMillis}.
  *
@@ -112,7 +115,12 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
     public void open(OpenContext context) {
         Properties p = new Properties();
         p.putAll(config);
-        sync = ContactsSync.fromProperties(p, "the contacts job's configuration");
+        // the subtasks split the per-IP budgets and caps evenly (a corp is always on one subtask)
+        sync =
+                ContactsSync.fromProperties(
+                        p,
+                        "the contacts job's configuration",
+                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         pool =
                 Executors.newFixedThreadPool(
@@ -131,6 +139,11 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
         skipped = metrics.counter("runsSkipped");
         refused = metrics.counter("deletionsRefused");
         metrics.gauge("corpsRunning", () -> running.size());
+        for (CorpGate gate : sync.gates()) {
+            MetricGroup g = metrics.addGroup("platform", gate.name().replace(' ', '_'));
+            g.gauge("corpsInFlight", gate::inFlight);
+            g.gauge("corpsWaiting", gate::waiting);
+        }
     }
 
     @Override

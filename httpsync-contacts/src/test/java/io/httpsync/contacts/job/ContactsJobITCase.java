@@ -251,8 +251,10 @@ class ContactsJobITCase {
                                     + sumOfCounters(id.get(0), ".contacts.runsIncomplete"))
                     .isZero();
             assertThat(metrics(id.get(0)).keySet().stream().filter(k -> k.contains(".contacts.")))
-                    .as("a few metrics per operator and five per corp, none per entity")
-                    .hasSizeLessThanOrEqualTo(2 * 6 + 2 * 5);
+                    .as(
+                            "a few metrics per operator, two per platform and five per corp, none"
+                                    + " per entity")
+                    .hasSizeLessThanOrEqualTo(2 * 6 + 2 * 2 * 2 + 2 * 5);
         }
     }
 

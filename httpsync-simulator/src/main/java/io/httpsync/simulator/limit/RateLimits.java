@@ -57,9 +57,27 @@ public final class RateLimits {
                 if (refused != null) return refused;
             }
             for (LimitRule r : current) {
-                windows.get(r.keyFor(app, tenant, api, ip)).accepted.addLast(now);
+                Window w = windows.get(r.keyFor(app, tenant, api, ip));
+                w.accepted.addLast(now);
+                w.peak = Math.max(w.peak, w.accepted.size());
             }
             return LimitDecision.ACCEPTED;
+        }
+    }
+
+    /**
+     * The most requests a rule's busiest key accepted within one of the rule's periods, at any
+     * moment since the rule was set (0 if none): the peak rate the platform saw, in the rule's own
+     * window, e.g. per IP per 20 s. At most the rule's limit, by construction; a test compares it
+     * with the limit to see how close a client came.
+     */
+    public int peak(String ruleName) {
+        synchronized (this) {
+            int peak = 0;
+            for (Map.Entry<String, Window> e : windows.entrySet()) {
+                if (e.getKey().startsWith(ruleName + ":")) peak = Math.max(peak, e.getValue().peak);
+            }
+            return peak;
         }
     }
 
@@ -67,6 +85,9 @@ public final class RateLimits {
     private static final class Window {
         final ArrayDeque<Long> accepted = new ArrayDeque<>();
         long bannedUntil;
+
+        /** The most accepted requests within one period so far. */
+        int peak;
 
         LimitDecision refusal(LimitRule rule, String key, long now) {
             if (now < bannedUntil) return new LimitDecision(rule, key, bannedUntil - now, true);

@@ -155,6 +155,7 @@ public abstract class PlatformSim {
                 limits.keys(appKey, tenantKey, api, ip).stream().map(k -> name + "/" + k).toList(),
                 now,
                 !decision.accepted());
+        if (tenant != null) accounting.recordTenant(name, tenant, now);
         return decision;
     }
 

@@ -106,6 +106,17 @@ public final class WeComSim extends ContactsPlatformSim {
     }
 
     /**
+     * Per-IP limits (per API) scaled down for tests: {@code perMinute} per {@code minute} and
+     * {@code perHour} per {@code hour}, each banning the IP's API for its window when exceeded, as
+     * the real minute and hour do; so that the hour's window matters within seconds.
+     */
+    public WeComSim scaledIpLimits(int perMinute, Duration minute, int perHour, Duration hour) {
+        limits.set(new LimitRule("ip-api-minute", LimitScope.IP_API, perMinute, minute, minute));
+        limits.set(new LimitRule("ip-api-hour", LimitScope.IP_API, perHour, hour, hour));
+        return this;
+    }
+
+    /**
      * The page length of {@code user/list_id} when the request has no {@code limit} (undocumented).
      */
     public WeComSim defaultListIdLimit(int limit) {
