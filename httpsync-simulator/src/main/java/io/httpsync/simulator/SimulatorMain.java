@@ -8,6 +8,7 @@ import io.httpsync.simulator.platform.OrderPlatformSim;
 import io.httpsync.simulator.platform.PlatformContext;
 import io.httpsync.simulator.platform.PlatformSim;
 import io.httpsync.simulator.platform.dingtalk.DingTalkSim;
+import io.httpsync.simulator.platform.ekuaibao.EkuaibaoSim;
 import io.httpsync.simulator.platform.feishu.FeishuSim;
 import io.httpsync.simulator.platform.jushuitan.JushuitanSim;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
@@ -55,6 +56,7 @@ public final class SimulatorMain {
         PLATFORMS.put(TaobaoSim.NAME, TaobaoSim::new);
         PLATFORMS.put(JushuitanSim.NAME, JushuitanSim::new);
         PLATFORMS.put(YouzanSim.NAME, YouzanSim::new);
+        PLATFORMS.put(EkuaibaoSim.NAME, EkuaibaoSim::new);
         PLATFORMS.put(WeComSim.NAME, WeComSim::new);
         PLATFORMS.put(DingTalkSim.NAME, DingTalkSim::new);
         PLATFORMS.put(FeishuSim.NAME, FeishuSim::new);

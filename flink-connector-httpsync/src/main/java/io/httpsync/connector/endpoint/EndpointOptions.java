@@ -82,6 +82,14 @@ public final class EndpointOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription("The JSON template of the business parameter.");
+    public static final ConfigOption<String> REQUEST_SIGNER =
+            ConfigOptions.key("request.signer")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The class of a CustomSigner (io.httpsync.connector.auth) that signs each list request"
+                                    + " after it is rendered, for a signature 'auth.signer' has no family for. Loaded through"
+                                    + " the job's class loader; see docs/extending.md.");
     public static final ConfigOption<Duration> REQUEST_TIMEOUT =
             ConfigOptions.key("request.timeout")
                     .durationType()
@@ -223,6 +231,14 @@ public final class EndpointOptions {
                     .defaultValue(false)
                     .withDescription(
                             "Whether 'response.records-path' points to one record object instead of an array: a detail API, as used by lookup joins.");
+    public static final ConfigOption<String> RESPONSE_TRANSFORMER =
+            ConfigOptions.key("response.transformer")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The class of a ResponseTransformer (io.httpsync.connector.endpoint) that turns each JSON"
+                                    + " response into the one the other 'response.*' and 'error.*' options read, for a quirk"
+                                    + " they cannot describe. Loaded through the job's class loader; see docs/extending.md.");
     public static final ConfigOption<String> RESPONSE_CURSOR_PATH =
             ConfigOptions.key("response.cursor-path")
                     .stringType()
@@ -513,6 +529,28 @@ public final class EndpointOptions {
                     .withDescription(
                             "Token-expired answers one page may get (each refreshes the token) before it fails.");
 
+    public static final ConfigOption<List<String>> AUTH_TOKEN_STEPS =
+            ConfigOptions.key("auth.token.steps")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A login in several requests: the names of the steps run, in this order, before the token"
+                                    + " request of 'auth.token.url' (e.g. 'app' for an app token that the access token is then"
+                                    + " fetched with). Step <s> is described like the token request, under 'auth.token.step.<s>.':"
+                                    + " 'url' (required), 'method', 'body.kind', 'body.template', 'param.<name>', 'header.<name>',"
+                                    + " and 'path.<value>', a JSON pointer to a value of its answer, which every later step and the"
+                                    + " token request read as ${step.<s>.<value>}. The whole chain runs again whenever the token"
+                                    + " of 'auth.token.path' is due for refresh or refused, so the values of steps are never older"
+                                    + " than the token; they are secrets, masked in every message.");
+
+    /**
+     * {@code auth.token.step.<step>.<setting>}: a setting of a step of {@link #AUTH_TOKEN_STEPS}
+     * ({@code url}, {@code method}, {@code body.kind}, {@code body.template}, {@code param.<name>},
+     * {@code header.<name>}, {@code path.<value>}).
+     */
+    public static final String AUTH_TOKEN_STEP_PREFIX = "auth.token.step.";
+
     // ------------------------------------------------------------------ logs
 
     public static final ConfigOption<Duration> LOG_SUMMARY_INTERVAL =
@@ -549,6 +587,7 @@ public final class EndpointOptions {
                 REQUEST_HEADER_PREFIX,
                 AUTH_TOKEN_PARAM_PREFIX,
                 AUTH_TOKEN_HEADER_PREFIX,
+                AUTH_TOKEN_STEP_PREFIX,
                 RateLimitOptions.BUCKET_PREFIX);
     }
 

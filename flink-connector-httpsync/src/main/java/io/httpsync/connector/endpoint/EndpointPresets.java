@@ -16,7 +16,7 @@ import java.util.Map;
  * #kuaishouRefreshTokens}); Taobao {@code app-key}, {@code app-secret}, {@code session}; Jushuitan
  * {@code app-key}, {@code app-secret}, {@code access-token} (or {@code refresh-token} with {@link
  * #jushuitanRefreshTokens}); Youzan {@code client-id}, {@code client-secret}, {@code grant-id} (the
- * shop's kdt_id).
+ * shop's kdt_id); Ekuaibao {@code app-key}, {@code app-secret}.
  */
 @PublicEvolving
 public final class EndpointPresets {
@@ -24,6 +24,7 @@ public final class EndpointPresets {
     public static final String TOP_GATEWAY = "https://eco.taobao.com";
     public static final String JUSHUITAN_GATEWAY = "https://openapi.jushuitan.com";
     public static final String YOUZAN_GATEWAY = "https://open.youzanyun.com";
+    public static final String EKUAIBAO_GATEWAY = "https://app.ekuaibao.com";
 
     private EndpointPresets() {}
 
@@ -363,6 +364,67 @@ public final class EndpointPresets {
         o.put("auth.token.expires-in-path", "/data/expires");
         o.put("auth.token.expires-in-unit", "epoch-millis");
         o.put("rate-limit.permits-per-second", "10");
+        return o;
+    }
+
+    /** Ekuaibao {@code docs/getApplyList} (expense flows) at the official gateway. */
+    public static Map<String, String> ekuaibaoFlows() {
+        return ekuaibaoFlows(EKUAIBAO_GATEWAY);
+    }
+
+    /**
+     * Ekuaibao (易快报) {@code GET /api/openapi/v1.1/docs/getApplyList}: the expense flows updated in
+     * a window ({@code orderBy=updateTime}, {@code startDate}/{@code endDate} as {@code yyyy-MM-dd
+     * HH:mm:ss}), newest first, at an offset ({@code start}, {@code count} at most 100) with the
+     * query's total in {@code count} (which stays above zero on a page past the end, so paging ends
+     * by the total, not by it reaching zero); the token from {@code POST
+     * /api/openapi/v1/auth/getAccessToken} with {@code appKey} and {@code appSecurity}, expiring at
+     * an epoch-millis {@code expireTime}; an expired token answers HTTP 403.
+     *
+     * <p>Tenant properties: {@code app-key}, {@code app-secret} (the app security).
+     *
+     * @param baseUrl the gateway, e.g. a simulator's {@code http://127.0.0.1:PORT/ekuaibao}
+     */
+    public static Map<String, String> ekuaibaoFlows(String baseUrl) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("name", "ekuaibao/docs.getApplyList");
+        o.put("url", baseUrl + "/api/openapi/v1.1/docs/getApplyList");
+        o.put("request.method", "GET");
+        o.put("request.param.accessToken", "${token}");
+        o.put("request.param.type", "expense");
+        o.put("request.param.orderBy", "updateTime");
+        o.put("request.param.orderByType", "desc");
+        o.put("request.param.startDate", "${window.start}");
+        o.put("request.param.endDate", "${window.end}");
+        o.put("request.param.start", "${offset}");
+        o.put("request.param.count", "${pageSize}");
+        o.put("time.format", "yyyy-MM-dd HH:mm:ss");
+        o.put("time.zone", "Asia/Shanghai");
+        o.put("window.end-inclusive", "true"); // [U]
+        o.put("query.time-field", "update");
+        o.put("sort", "desc");
+        o.put("pagination.style", "offset");
+        o.put("pagination.page-size", "100");
+        o.put("pagination.max-page-size", "100");
+        o.put("response.records-path", "/items");
+        o.put("response.total-path", "/count");
+        o.put("response.record.id-path", "/id");
+        o.put("response.record.time-path", "/updateTime");
+        o.put("response.record.time-format", "epoch-millis");
+        // [U] the error body's shape; the status decides
+        o.put("response.error-code-path", "/errorCode");
+        o.put("response.error-message-path", "/errorMessage");
+        o.put("error.token-expired-statuses", "401;403");
+        o.put("auth.token.url", baseUrl + "/api/openapi/v1/auth/getAccessToken");
+        o.put("auth.token.method", "POST");
+        o.put("auth.token.body.kind", "json");
+        o.put(
+                "auth.token.body.template",
+                "{\"appKey\":\"${tenant.app-key}\",\"appSecurity\":\"${tenant.app-secret}\"}");
+        o.put("auth.token.path", "/value/accessToken");
+        o.put("auth.token.expires-in-path", "/value/expireTime");
+        o.put("auth.token.expires-in-unit", "epoch-millis");
+        o.put("rate-limit.permits-per-second", "20"); // [U]
         return o;
     }
 }

@@ -7,6 +7,7 @@ import io.httpsync.connector.endpoint.EndpointSpec.PaginationSettings;
 import io.httpsync.connector.endpoint.EndpointSpec.PlatformLimits;
 import io.httpsync.connector.endpoint.EndpointSpec.ResponseSettings;
 import io.httpsync.connector.endpoint.EndpointSpec.RetrySettings;
+import io.httpsync.connector.endpoint.EndpointSpec.TokenStep;
 import io.httpsync.connector.endpoint.template.Placeholders;
 import io.httpsync.connector.endpoint.template.Template;
 import io.httpsync.connector.ratelimit.BucketScope;
@@ -16,6 +17,7 @@ import io.httpsync.connector.ratelimit.RateLimitSpec;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.util.TimeUtils;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -73,6 +75,9 @@ final class EndpointReader {
         ErrorSettings errors = readErrors(r);
         RetrySettings retry = readRetry(r);
         AuthSettings auth = readAuth(r);
+        // user classes are loaded where they run (the job's class loader); here only named
+        className(r, EndpointOptions.RESPONSE_TRANSFORMER);
+        className(r, EndpointOptions.REQUEST_SIGNER);
         RateLimitSpec rateLimits = readRateLimits(r, name, retry);
         Duration logSummaryInterval = r.duration(EndpointOptions.LOG_SUMMARY_INTERVAL, false);
         if (logSummaryInterval.isNegative())
@@ -109,24 +114,23 @@ final class EndpointReader {
 
     private static RequestTemplate readRequest(OptionReader r, RequestTemplate.Keys keys) {
         boolean list = keys == RequestTemplate.LIST_REQUEST;
-        ConfigOption<String> urlOption =
-                list ? EndpointOptions.URL : EndpointOptions.AUTH_TOKEN_URL;
-        String url = r.requiredString(urlOption);
+        // the list request, the token request and each step of a login are read alike, from
+        // their own keys (the defaults are the same: GET, no body)
+        String url = r.requiredString(ConfigOptions.key(keys.url()).stringType().noDefaultValue());
         HttpMethod method =
                 r.enumValue(
-                        list ? EndpointOptions.REQUEST_METHOD : EndpointOptions.AUTH_TOKEN_METHOD,
+                        ConfigOptions.key(keys.method())
+                                .enumType(HttpMethod.class)
+                                .defaultValue(HttpMethod.GET),
                         HttpMethod.class);
         BodyKind bodyKind =
                 r.enumValue(
-                        list
-                                ? EndpointOptions.REQUEST_BODY_KIND
-                                : EndpointOptions.AUTH_TOKEN_BODY_KIND,
+                        ConfigOptions.key(keys.bodyKind())
+                                .enumType(BodyKind.class)
+                                .defaultValue(BodyKind.NONE),
                         BodyKind.class);
         String body =
-                r.string(
-                        list
-                                ? EndpointOptions.REQUEST_BODY_TEMPLATE
-                                : EndpointOptions.AUTH_TOKEN_BODY_TEMPLATE);
+                r.string(ConfigOptions.key(keys.bodyTemplate()).stringType().noDefaultValue());
         if (method == HttpMethod.GET && bodyKind != BodyKind.NONE) {
             throw OptionReader.invalid(
                     keys.bodyKind(),
@@ -299,6 +303,16 @@ final class EndpointReader {
                 r.bool(EndpointOptions.RESPONSE_SINGLE_RECORD),
                 r.bool(EndpointOptions.RESPONSE_RECORDS_MAY_BE_ABSENT),
                 r.memorySize(EndpointOptions.RESPONSE_MAX_BODY_SIZE).getBytes());
+    }
+
+    private static void className(OptionReader r, ConfigOption<String> option) {
+        String name = r.string(option);
+        if (name != null
+                && !name.trim()
+                        .matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+            throw OptionReader.invalid(
+                    option.key(), "'" + name + "' is not a class name like com.acme.MyClass");
+        }
     }
 
     private static String pointer(OptionReader r, ConfigOption<String> option, boolean required) {
@@ -599,14 +613,17 @@ final class EndpointReader {
         }
         RequestTemplate tokenRequest = null;
         String tokenPath = null;
+        List<TokenStep> steps = List.of();
         if (r.isSet(EndpointOptions.AUTH_TOKEN_URL)) {
             tokenRequest = readRequest(r, RequestTemplate.TOKEN_REQUEST);
             tokenPath = pointer(r, EndpointOptions.AUTH_TOKEN_PATH, true);
+            steps = readTokenSteps(r, tokenRequest);
         } else {
             for (String prefix :
                     List.of(
                             EndpointOptions.AUTH_TOKEN_PARAM_PREFIX,
-                            EndpointOptions.AUTH_TOKEN_HEADER_PREFIX)) {
+                            EndpointOptions.AUTH_TOKEN_HEADER_PREFIX,
+                            EndpointOptions.AUTH_TOKEN_STEP_PREFIX)) {
                 for (String key : r.keysStartingWith(prefix))
                     throw OptionReader.invalid(key, "is set but 'auth.token.url' is not");
             }
@@ -618,7 +635,8 @@ final class EndpointReader {
                             EndpointOptions.AUTH_TOKEN_BODY_KIND,
                             EndpointOptions.AUTH_TOKEN_BODY_TEMPLATE,
                             EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PATH,
-                            EndpointOptions.AUTH_TOKEN_SIGNED)) {
+                            EndpointOptions.AUTH_TOKEN_SIGNED,
+                            EndpointOptions.AUTH_TOKEN_STEPS)) {
                 if (r.isSet(o))
                     throw OptionReader.invalid(o.key(), "is set but 'auth.token.url' is not");
             }
@@ -657,7 +675,108 @@ final class EndpointReader {
                 r.integer(EndpointOptions.AUTH_TOKEN_MAX_REFRESHES, 0),
                 refreshTokenPath,
                 refreshTokenProperty,
-                signed);
+                signed,
+                steps);
+    }
+
+    /**
+     * The steps of a login in several requests ({@code auth.token.steps}, {@code
+     * auth.token.step.<step>.*}), checked: every step is named in the list and has a URL and at
+     * least one value, and every {@code ${step.<step>.<value>}} names a value of an earlier step.
+     */
+    private static List<TokenStep> readTokenSteps(OptionReader r, RequestTemplate tokenRequest) {
+        String stepsKey = EndpointOptions.AUTH_TOKEN_STEPS.key();
+        List<String> names = r.stringList(EndpointOptions.AUTH_TOKEN_STEPS);
+        List<String> declared = names == null ? List.of() : names;
+        for (String key : r.keysStartingWith(EndpointOptions.AUTH_TOKEN_STEP_PREFIX)) {
+            String rest = key.substring(EndpointOptions.AUTH_TOKEN_STEP_PREFIX.length());
+            int dot = rest.indexOf('.');
+            String step = dot < 0 ? rest : rest.substring(0, dot);
+            if (!declared.contains(step)) {
+                throw OptionReader.invalid(
+                        key,
+                        "is a setting of step '"
+                                + step
+                                + "', which option '"
+                                + stepsKey
+                                + "' does not name"
+                                + (declared.isEmpty() ? "" : " (it names " + declared + ")"));
+            }
+        }
+        List<TokenStep> steps = new java.util.ArrayList<>();
+        java.util.Set<String> available = new java.util.HashSet<>();
+        for (String step : declared) {
+            if (!step.matches("[A-Za-z0-9_-]+")
+                    || steps.stream().anyMatch(s -> s.name().equals(step))) {
+                throw OptionReader.invalid(
+                        stepsKey,
+                        "'"
+                                + step
+                                + "' is not a step name (letters, digits, '-' and '_', each once)");
+            }
+            RequestTemplate.Keys keys = RequestTemplate.tokenStep(step);
+            String prefix = EndpointOptions.AUTH_TOKEN_STEP_PREFIX + step + ".";
+            for (String key : r.keysStartingWith(prefix)) {
+                String setting = key.substring(prefix.length());
+                boolean known =
+                        List.of("url", "method", "body.kind", "body.template").contains(setting)
+                                || setting.startsWith("param.")
+                                || setting.startsWith("header.")
+                                || setting.startsWith("path.");
+                if (!known) {
+                    throw OptionReader.invalid(
+                            key,
+                            "is unknown; a step's settings are "
+                                    + prefix
+                                    + "(url|method|body.kind|body.template|param.<name>|header.<name>|path.<value>)");
+                }
+            }
+            RequestTemplate request = readRequest(r, keys);
+            checkStepReferences(request, available);
+            Map<String, String> paths = new LinkedHashMap<>();
+            r.prefixed(prefix + "path.")
+                    .forEach(
+                            (value, pointer) -> {
+                                JsonPointers.compile(prefix + "path." + value, pointer);
+                                paths.put(value, pointer);
+                                available.add(Placeholders.STEP_PREFIX + step + "." + value);
+                            });
+            if (paths.isEmpty()) {
+                throw OptionReader.invalid(
+                        prefix + "path.<value>",
+                        "is required: step '"
+                                + step
+                                + "' must hand at least one value of its answer to the next request");
+            }
+            steps.add(new TokenStep(step, request, Map.copyOf(paths)));
+        }
+        checkStepReferences(tokenRequest, available);
+        return List.copyOf(steps);
+    }
+
+    /** Fails on a {@code ${step.<step>.<value>}} that no earlier step provides. */
+    private static void checkStepReferences(
+            RequestTemplate request, java.util.Set<String> available) {
+        request.templatesByOptionKey()
+                .forEach(
+                        (key, t) -> {
+                            for (String name : t.placeholders()) {
+                                if (name.startsWith(Placeholders.STEP_PREFIX)
+                                        && !available.contains(name)) {
+                                    throw OptionReader.invalid(
+                                            key,
+                                            "placeholder ${"
+                                                    + name
+                                                    + "} is no value of an earlier step; available are "
+                                                    + new java.util.TreeSet<>(available)
+                                                    + " (option '"
+                                                    + EndpointOptions.AUTH_TOKEN_STEPS.key()
+                                                    + "' orders the steps, '"
+                                                    + EndpointOptions.AUTH_TOKEN_STEP_PREFIX
+                                                    + "<step>.path.<value>' names their values)");
+                                }
+                            }
+                        });
     }
 
     // ------------------------------------------------------------------ cross-option validation
@@ -666,6 +785,8 @@ final class EndpointReader {
         validateTemplates(spec, spec.request(), Placeholders.Scope.LIST_REQUEST);
         if (spec.auth().tokenRequest() != null)
             validateTemplates(spec, spec.auth().tokenRequest(), Placeholders.Scope.TOKEN_REQUEST);
+        for (TokenStep step : spec.auth().tokenSteps())
+            validateTemplates(spec, step.request(), Placeholders.Scope.TOKEN_REQUEST);
     }
 
     private static void validateTemplates(

@@ -117,8 +117,9 @@ public final class EndpointSpec implements Serializable {
      * {@code staticTokenProperty}; {@code signer} is {@link SignerKind#NONE} for unsigned requests.
      * {@code refreshTokenPath} is null unless token answers carry a new refresh token, which then
      * replaces the tenant property {@code refreshTokenProperty} in the next token request. {@code
-     * tokenRequestSigned}: the token request is signed with {@code signer} too. The token request's
-     * template is internal: the fetcher renders it.
+     * tokenRequestSigned}: the token request is signed with {@code signer} too. {@code tokenSteps}
+     * are the requests run, in order, before the token request ({@code auth.token.steps}); empty
+     * for a token in one request. The token request's template is internal: the fetcher renders it.
      */
     public record AuthSettings(
             SignerKind signer,
@@ -133,12 +134,22 @@ public final class EndpointSpec implements Serializable {
             int maxRefreshes,
             String refreshTokenPath,
             String refreshTokenProperty,
-            boolean tokenRequestSigned) {
+            boolean tokenRequestSigned,
+            List<TokenStep> tokenSteps) {
         /** Whether token answers carry a new refresh token for the next token request. */
         public boolean rotatesRefreshTokens() {
             return refreshTokenPath != null;
         }
     }
+
+    /**
+     * One step of a login in several requests ({@code auth.token.step.<name>.*}): its request, and
+     * the values read from its answer by JSON pointer ({@code path.<value>}), which later steps and
+     * the token request read as {@code ${step.<name>.<value>}}. The template is internal: the token
+     * provider renders it.
+     */
+    public record TokenStep(
+            String name, @Internal RequestTemplate request, Map<String, String> valuePaths) {}
 
     /**
      * The time limits the planner must respect; null if the platform states none. The page-size
@@ -381,6 +392,17 @@ public final class EndpointSpec implements Serializable {
         if (key.equals(RateLimitOptions.REDIS_URI.key()))
             return value.contains("@"); // redis://user:password@host
         if (value.contains("${")) return false;
+        if (key.startsWith(EndpointOptions.AUTH_TOKEN_STEP_PREFIX)) {
+            // a step's parameters and headers, by their own name; its pointers and URL are no
+            // secrets
+            String setting = key.substring(EndpointOptions.AUTH_TOKEN_STEP_PREFIX.length());
+            int param = Math.max(setting.indexOf(".param."), setting.indexOf(".header."));
+            if (param < 0) return false;
+            key = setting.substring(setting.indexOf('.', param + 1) + 1);
+            return Tenant.isSecretKey(key)
+                    || key.equalsIgnoreCase("authorization")
+                    || key.equalsIgnoreCase("sign");
+        }
         for (String prefix : EndpointOptions.prefixes()) {
             if (key.startsWith(prefix)) {
                 String name = key.substring(prefix.length());

@@ -14,7 +14,8 @@ import java.util.function.Function;
 /**
  * The templated shape of one HTTP request: URL, method, where parameters go, parameters, headers,
  * JSON body and the optional business parameter (a parameter whose value is a JSON document). The
- * list request and the token request are both described this way. Immutable and thread-safe.
+ * list request, the token request and the steps before it are all described this way. Immutable and
+ * thread-safe.
  */
 @Internal
 public final class RequestTemplate {
@@ -84,6 +85,20 @@ public final class RequestTemplate {
                     EndpointOptions.AUTH_TOKEN_HEADER_PREFIX,
                     null,
                     null);
+
+    /** The keys of step {@code step} of a login in several requests ({@code auth.token.step.}). */
+    static Keys tokenStep(String step) {
+        String p = EndpointOptions.AUTH_TOKEN_STEP_PREFIX + step + ".";
+        return new Keys(
+                p + "url",
+                p + "method",
+                p + "body.kind",
+                p + "body.template",
+                p + "param.",
+                p + "header.",
+                null,
+                null);
+    }
 
     public HttpMethod method() {
         return method;

@@ -10,6 +10,7 @@ import io.httpsync.connector.endpoint.JsonPointers;
 import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.endpoint.RequestTemplate;
 import io.httpsync.connector.endpoint.TimeFormat;
+import io.httpsync.connector.endpoint.template.Placeholders;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
 
 import org.apache.flink.annotation.Internal;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +46,11 @@ import java.util.function.Consumer;
  * #refreshTokens}) and handed to a new provider ({@link #useRefreshTokens}), which is how the
  * source keeps them in its checkpoints. They are secrets: never logged, and redacted from error
  * messages.
+ *
+ * <p><b>Logins in several requests</b> ({@code auth.token.steps}): the steps run one after the
+ * other before the token request, each reading values from its answer for the requests after it.
+ * The whole chain runs on each fetch (a refresh, an invalidated token), so the values of steps are
+ * never older than the token; they are secrets and redacted from error messages like the tenant's.
  *
  * <p>Thread-safe: every method may be called from any thread; answers are handled on the
  * transport's threads.
@@ -76,6 +83,9 @@ public final class EndpointTokenProvider implements TokenProvider {
     private final JsonPointer refreshTokenPath;
     private final String refreshTokenProperty;
 
+    /** The requests before the token request ({@code auth.token.steps}), in order. */
+    private final List<EndpointSpec.TokenStep> steps;
+
     /** Signs the token request ({@code auth.token.signed}), or null. */
     private final RequestSigner signer;
 
@@ -88,6 +98,7 @@ public final class EndpointTokenProvider implements TokenProvider {
             EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
         EndpointSpec.AuthSettings auth = spec.auth();
         this.request = auth.tokenRequest();
+        this.steps = auth.tokenSteps();
         this.tokenPathText = auth.tokenPath();
         this.tokenPath = JsonPointer.compile(tokenPathText);
         this.expiresInPath =
@@ -196,59 +207,138 @@ public final class EndpointTokenProvider implements TokenProvider {
         // the tenant with its newest refresh token, also to redact that token from messages
         Tenant tenant = withNewestRefreshToken(configured);
         long now = clock.millis();
-        try {
-            RenderedRequest rendered =
-                    request.render(
-                            TemplateVariables.forTokenRequest(tenant, now, timeFormat, zone));
-            if (signer != null) signer.sign(rendered.params(), tenant);
-            transport
-                    .send(rendered)
-                    .whenComplete(
-                            (answer, error) -> {
-                                try {
-                                    if (error != null)
-                                        throw failure(
-                                                tenant,
-                                                "no answer (" + rootMessage(error) + ")",
-                                                error);
-                                    Issued token = read(tenant, answer, now);
-                                    onFetched.accept(
-                                            tenant.id()); // before the callers go on, so counts
-                                    // include this fetch
-                                    promise.complete(token);
-                                } catch (RuntimeException e) {
-                                    promise.completeExceptionally(e);
-                                }
-                            });
-        } catch (RuntimeException e) {
-            promise.completeExceptionally(failure(tenant, e.getMessage(), e));
+        Login login = new Login(tenant, now);
+        // a login in several requests runs its steps one after the other, each answer's values
+        // going to the next request; the chain is run whole on every fetch, so no value of a
+        // step outlives the token it led to
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (EndpointSpec.TokenStep step : steps)
+            chain = chain.thenCompose(ignored -> login.step(step));
+        chain.thenCompose(ignored -> login.send(null, request, signer))
+                .thenApply(
+                        answer -> {
+                            Issued token = read(login, answer, now);
+                            // before the callers go on, so counts include this fetch
+                            onFetched.accept(tenant.id());
+                            return token;
+                        })
+                .whenComplete(
+                        (token, error) -> {
+                            if (error == null) promise.complete(token);
+                            else promise.completeExceptionally(unwrap(error));
+                        });
+    }
+
+    /**
+     * One run of the token requests for a tenant: the values the steps read so far, to fill later
+     * templates and to redact from messages. Its requests run one after the other (each callback
+     * starts the next), so it is confined to one thread at a time.
+     */
+    private final class Login {
+        final Tenant tenant;
+        final long now;
+        final Map<String, String> values = new TreeMap<>();
+
+        Login(Tenant tenant, long now) {
+            this.tenant = tenant;
+            this.now = now;
+        }
+
+        CompletableFuture<Void> step(EndpointSpec.TokenStep step) {
+            return send(step.name(), step.request(), null)
+                    .thenAccept(answer -> readStep(step, answer));
+        }
+
+        /** Renders and sends a request of the login; {@code step} null for the token request. */
+        CompletableFuture<TokenTransport.Answer> send(
+                String step, RequestTemplate template, RequestSigner signWith) {
+            RenderedRequest rendered;
+            try {
+                rendered =
+                        template.render(
+                                TemplateVariables.forTokenRequest(
+                                        tenant, now, timeFormat, zone, values));
+                if (signWith != null) signWith.sign(rendered.params(), tenant);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(failure(this, step, e.getMessage(), e, -1));
+            }
+            CompletableFuture<TokenTransport.Answer> sent;
+            try {
+                sent = transport.send(rendered);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            return sent.handle(
+                    (answer, error) -> {
+                        if (error != null)
+                            throw failure(
+                                    this,
+                                    step,
+                                    "no answer (" + rootMessage(error) + ")",
+                                    error,
+                                    -1);
+                        return answer;
+                    });
+        }
+
+        void readStep(EndpointSpec.TokenStep step, TokenTransport.Answer answer) {
+            JsonNode body = parse(this, step.name(), answer);
+            Map<String, String> read = new TreeMap<>();
+            for (Map.Entry<String, String> e : step.valuePaths().entrySet()) {
+                JsonNode v =
+                        body == null
+                                ? null
+                                : JsonPointers.present(body, JsonPointer.compile(e.getValue()));
+                if (answer.status() / 100 != 2
+                        || v == null
+                        || !v.isValueNode()
+                        || v.asText().isEmpty()) {
+                    throw failure(
+                            this,
+                            step.name(),
+                            "HTTP "
+                                    + answer.status()
+                                    + " without value '"
+                                    + e.getKey()
+                                    + "' at '"
+                                    + e.getValue()
+                                    + "': "
+                                    + abbreviate(masked(body).toString()),
+                            null,
+                            answer.status());
+                }
+                read.put(Placeholders.STEP_PREFIX + step.name() + "." + e.getKey(), v.asText());
+            }
+            values.putAll(read);
+        }
+
+        /** The text without the tenant's secrets and without any value a step read. */
+        String redact(String text) {
+            String out = tenant.redact(text);
+            for (String v : values.values()) {
+                if (!v.isEmpty()) out = out.replace(v, "******");
+            }
+            return out;
         }
     }
 
-    private Issued read(Tenant tenant, TokenTransport.Answer answer, long fetchedAt) {
-        JsonNode body;
-        try {
-            body = JSON.readTree(answer.body());
-        } catch (Exception e) {
-            throw failure(
-                    tenant,
-                    "HTTP " + answer.status() + " with a body that is not JSON",
-                    null,
-                    answer.status());
-        }
+    private Issued read(Login login, TokenTransport.Answer answer, long fetchedAt) {
+        Tenant tenant = login.tenant;
+        JsonNode body = parse(login, null, answer);
         JsonNode token = body == null ? null : JsonPointers.present(body, tokenPath);
         if (answer.status() / 100 != 2
                 || token == null
                 || !token.isValueNode()
                 || token.asText().isEmpty()) {
             throw failure(
-                    tenant,
+                    login,
+                    null,
                     "HTTP "
                             + answer.status()
                             + " without a token at '"
                             + tokenPathText
                             + "': "
-                            + tenant.redact(abbreviate(masked(body).toString())),
+                            + abbreviate(masked(body).toString()),
                     null,
                     answer.status());
         }
@@ -288,16 +378,39 @@ public final class EndpointTokenProvider implements TokenProvider {
         }
     }
 
-    private static TokenFetchException failure(Tenant tenant, String why, Throwable cause) {
-        return failure(tenant, why, cause, -1);
+    /** The answer's JSON body, or null for an empty one; fails if it is not JSON. */
+    private static JsonNode parse(Login login, String step, TokenTransport.Answer answer) {
+        try {
+            return JSON.readTree(answer.body());
+        } catch (Exception e) {
+            throw failure(
+                    login,
+                    step,
+                    "HTTP " + answer.status() + " with a body that is not JSON",
+                    null,
+                    answer.status());
+        }
     }
 
+    /**
+     * A failure of the token request ({@code step} null) or of a step before it, its message
+     * without secrets.
+     */
     private static TokenFetchException failure(
-            Tenant tenant, String why, Throwable cause, int answerStatus) {
+            Login login, String step, String why, Throwable cause, int answerStatus) {
         return new TokenFetchException(
-                "token endpoint for tenant '" + tenant.id() + "': " + tenant.redact(why),
+                "token endpoint for tenant '"
+                        + login.tenant.id()
+                        + "'"
+                        + (step == null ? "" : ", step '" + step + "' of 'auth.token.steps'")
+                        + ": "
+                        + login.redact(why == null ? "" : why),
                 cause,
                 answerStatus);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     private static String rootMessage(Throwable t) {

@@ -41,9 +41,10 @@ import java.util.regex.Matcher;
  *       success.
  * </ol>
  *
- * The wait the platform asks for comes from the first of {@code error.wait-headers} present
- * (seconds or an HTTP date), else from {@code error.ban-seconds-regex} on the message or body.
- * Stateless and thread-safe; it runs on I/O threads and never blocks.
+ * A JSON body is first turned by the user's {@code response.transformer}, if one is named. The wait
+ * the platform asks for comes from the first of {@code error.wait-headers} present (seconds or an
+ * HTTP date), else from {@code error.ban-seconds-regex} on the message or body. Stateless and
+ * thread-safe; it runs on I/O threads and never blocks.
  */
 @Internal
 public final class ErrorClassifier {
@@ -54,16 +55,28 @@ public final class ErrorClassifier {
     private final ResponseExtractor extractor;
     private final Duration requestTimeout;
 
+    /** A user's {@code response.transformer}, which runs before anything is read. */
+    private final UserExtensions extensions;
+
     public ErrorClassifier(EndpointSpec spec) {
         this.rules = spec.errors();
         this.extractor = new ResponseExtractor(spec);
         this.requestTimeout = spec.requestTimeout();
+        this.extensions = UserExtensions.of(spec);
     }
 
     /** Classifies an answer. {@code header} gives a response header's value, or null. */
     public ClassifiedResponse classify(int status, Function<String, String> header, String body) {
         String text = body == null ? "" : body;
         JsonNode json = parse(text);
+        if (json != null && extensions.transforms()) {
+            try {
+                json = extensions.transform(json);
+            } catch (IllegalStateException e) {
+                return new ClassifiedResponse(
+                        ResponseKind.FATAL, status, null, e.getMessage(), null, null);
+            }
+        }
         String code = json == null ? null : extractor.code(json);
         String message = json == null ? null : extractor.message(json);
         Duration wait = waitHint(header, message, text);

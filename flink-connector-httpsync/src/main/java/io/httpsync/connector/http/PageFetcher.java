@@ -76,6 +76,10 @@ public final class PageFetcher implements AutoCloseable {
     private final FetchListener listener;
     private final Clock clock;
     private final RequestSigner signer;
+
+    /** The user's {@code request.signer}, signing after {@code auth.signer}. */
+    private final UserExtensions extensions;
+
     private final TokenProvider tokens;
     private final SecretSafeHttp http;
     private final ScheduledThreadPoolExecutor timer;
@@ -122,6 +126,7 @@ public final class PageFetcher implements AutoCloseable {
         this.listener = listener;
         this.clock = clock;
         this.signer = spec.auth().signer().signer(spec.auth().signerSecretProperty());
+        this.extensions = UserExtensions.of(spec);
         int instance = INSTANCES.incrementAndGet();
         this.http = new SecretSafeHttp("httpsync-http-" + instance, 2, spec.requestTimeout());
         this.timer =
@@ -336,6 +341,7 @@ public final class PageFetcher implements AutoCloseable {
                                             pagination.variables(position, windowStart, windowEnd),
                                             token));
             if (signer != null) signer.sign(r.params(), tenant);
+            extensions.sign(r, tenant);
             return r;
         }
 

@@ -87,6 +87,9 @@ public final class OptionsTable {
                                 "A templated parameter of the token request.",
                         EndpointOptions.AUTH_TOKEN_HEADER_PREFIX,
                                 "A templated header of the token request.",
+                        EndpointOptions.AUTH_TOKEN_STEP_PREFIX,
+                                "`auth.token.step.<step>.<setting>`: a step of 'auth.token.steps' (`url`, `method`,"
+                                        + " `body.kind`, `body.template`, `param.<name>`, `header.<name>`, `path.<value>`).",
                         RateLimitOptions.BUCKET_PREFIX,
                                 "`rate-limit.bucket.<name>.<setting>`: one budget of the"
                                         + " hierarchical rate limiter (`scope`, `permits`, `period`, `burst`, `weight`, `adaptive`);"

@@ -11,6 +11,7 @@ import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
+import io.httpsync.simulator.platform.ekuaibao.EkuaibaoSim;
 import io.httpsync.simulator.platform.jushuitan.JushuitanSim;
 
 import org.junit.jupiter.api.AfterEach;
@@ -282,6 +283,97 @@ class EndpointTokenProviderTest {
                     .extracting(Accounting.TokenRequestEntry::outcome)
                     .containsExactly("ok", "ok", "验证失败！无效的refresh_token");
         }
+    }
+
+    /**
+     * A login in two requests (the simulator's Ekuaibao in two-step mode): the corporation token of
+     * the first step goes into the session request, whose token is ${token}; an invalidated or
+     * expired session runs the whole chain again, and a failing step names itself without a secret.
+     */
+    @Test
+    void aTokenChainPassesEachStepsValuesOnAndRunsAgainWhenItsTokenIsRefused() throws Exception {
+        try (Simulator sim = new Simulator(12);
+                TokenHttpClient http =
+                        new TokenHttpClient("test-token-http", Duration.ofSeconds(5))) {
+            EkuaibaoSim ekuaibao = sim.add(EkuaibaoSim::new);
+            ekuaibao.twoStepLogin(true, 60_000);
+            ekuaibao.addTenant(
+                    "corp-1",
+                    EkuaibaoSim.credentials("ekb-key-1", "EkbSecret-0123456"),
+                    DataSpec.of(10, 86_400_000L));
+            sim.start(0);
+            String base = sim.baseUrl("ekuaibao");
+            Map<String, String> o = new java.util.HashMap<>(EndpointPresets.ekuaibaoFlows(base));
+            o.put("auth.token.steps", "corp");
+            o.put("auth.token.step.corp.url", base + EkuaibaoSim.TOKEN_PATH);
+            o.put("auth.token.step.corp.method", "POST");
+            o.put("auth.token.step.corp.body.kind", "json");
+            o.put("auth.token.step.corp.body.template", o.get("auth.token.body.template"));
+            o.put("auth.token.step.corp.path.token", "/value/accessToken");
+            o.put("auth.token.url", base + EkuaibaoSim.SESSION_PATH);
+            o.put("auth.token.body.template", "{\"accessToken\":\"${step.corp.token}\"}");
+            o.put("auth.token.path", "/value/sessionToken");
+            EndpointSpec spec = EndpointSpec.fromOptions(o);
+            Tenant corp =
+                    Tenant.of(
+                            "corp-1",
+                            Map.of("app-key", "ekb-key-1", "app-secret", "EkbSecret-0123456"));
+
+            EndpointTokenProvider tokens =
+                    new EndpointTokenProvider(spec, http, Clock.systemUTC(), tenant -> {});
+            String first = get(tokens.token(corp));
+            assertThat(first).startsWith("SS_");
+            assertThat(ekuaibao.tokens().validTenant(first)).isEqualTo("corp-1");
+            assertThat(get(tokens.token(corp))).as("cached").isEqualTo(first);
+            tokens.invalidate(corp, first);
+            String second = get(tokens.token(corp));
+            assertThat(second).isNotEqualTo(first).startsWith("SS_");
+            assertThat(sim.accounting().tokenRequests())
+                    .extracting(e -> e.grant() + " " + e.outcome())
+                    .containsExactly(
+                            "getAccessToken ok", "session ok", "getAccessToken ok", "session ok");
+
+            Tenant wrong =
+                    Tenant.of(
+                            "corp-1",
+                            Map.of("app-key", "ekb-key-1", "app-secret", "WrongSecret-99999"));
+            EndpointTokenProvider refused =
+                    new EndpointTokenProvider(spec, http, Clock.systemUTC(), tenant -> {});
+            assertThatThrownBy(() -> get(refused.token(wrong)))
+                    .hasRootCauseInstanceOf(TokenFetchException.class)
+                    .hasMessageContaining(
+                            "token endpoint for tenant 'corp-1', step 'corp' of 'auth.token.steps':"
+                                    + " HTTP 403 without value 'token' at '/value/accessToken'")
+                    .hasMessageNotContaining("WrongSecret-99999");
+        }
+    }
+
+    @Test
+    void aStepValueUnknownToTheChainIsRefusedWhenTheDescriptionIsRead() {
+        Map<String, String> o =
+                new java.util.HashMap<>(EndpointPresets.ekuaibaoFlows("http://127.0.0.1:1"));
+        o.put("auth.token.steps", "corp");
+        o.put("auth.token.step.corp.url", "http://127.0.0.1:1/token");
+        o.put("auth.token.step.corp.path.token", "/value/accessToken");
+        o.put("auth.token.body.template", "{\"accessToken\":\"${step.corp.tokn}\"}");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(o))
+                .hasMessageContaining(
+                        "option 'auth.token.body.template': placeholder ${step.corp.tokn} is no value"
+                                + " of an earlier step; available are [step.corp.token]");
+        o.put("auth.token.body.template", "{\"accessToken\":\"${step.corp.token}\"}");
+        o.put("auth.token.step.app.url", "http://127.0.0.1:1/app");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(o))
+                .hasMessageContaining(
+                        "option 'auth.token.step.app.url' is a setting of step 'app', which option"
+                                + " 'auth.token.steps' does not name");
+        o.remove("auth.token.step.app.url");
+        o.put("request.param.x", "${step.corp.token}");
+        assertThatThrownBy(() -> EndpointSpec.fromOptions(o))
+                .hasMessageContaining("is only available in a token request");
+        o.remove("request.param.x");
+        assertThat(EndpointSpec.fromOptions(o).auth().tokenSteps())
+                .extracting(EndpointSpec.TokenStep::name)
+                .containsExactly("corp");
     }
 
     @Test

@@ -13,8 +13,10 @@ import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.data.HotWindow;
+import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.MutationRates;
 import io.httpsync.simulator.platform.OrderPlatformSim;
+import io.httpsync.simulator.platform.ekuaibao.EkuaibaoSim;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 import io.httpsync.simulator.platform.taobao.TaobaoSim;
 import io.httpsync.simulator.platform.youzan.YouzanSim;
@@ -128,6 +130,42 @@ class SyncUnderChangeITCase {
                                 APP_SECRET,
                                 "session",
                                 "session-1")));
+    }
+
+    /**
+     * Offset paging with a total that stays above zero past the end (Ekuaibao's expense flows)
+     * while flows change, every served page moves some out of the window being paged, and tokens
+     * die: both by expiring (a short lifetime, so the epoch-millis expiry drives refreshes) and
+     * early (HTTP 403 before their time). Nothing may be missing or stale.
+     */
+    @Test
+    void ekuaibaoOffsetSyncThroughTokenExpiryAndLiveChangesMissesNothing() throws Exception {
+        EkuaibaoSim ekuaibao = sim.add(EkuaibaoSim::new);
+        ekuaibao.tokenTtlMillis(3_000);
+        ekuaibao.addTenant(
+                "corp-1", EkuaibaoSim.credentials(APP_KEY, APP_SECRET), DataSpec.of(1500, 2 * DAY));
+        ekuaibao.mutateContinuously("corp-1", new MutationRates(20, 3, 1));
+        ekuaibao.mutatePerPage("corp-1", new MutationRates(2, 0, 1));
+        ekuaibao.faults().probability(Fault.TOKEN_EXPIRED, 0.03);
+        sim.start(0);
+        Map<String, String> options =
+                new HashMap<>(EndpointPresets.ekuaibaoFlows(sim.baseUrl("ekuaibao")));
+        options.put("rate-limit.permits-per-second", "25"); // under the simulator's 30/s
+        options.put("auth.token.max-refreshes", "5");
+        followAndCompare(
+                "ekuaibao_live",
+                ekuaibao,
+                options,
+                Tenant.of("corp-1", Map.of("app-key", APP_KEY, "app-secret", APP_SECRET)));
+        assertThat(sim.accounting().requests())
+                .extracting(Accounting.RequestLogEntry::outcome)
+                .as("early token deaths answered with HTTP 403")
+                .contains("error:403");
+        assertThat(sim.accounting().tokenRequests())
+                .extracting(Accounting.TokenRequestEntry::outcome)
+                .as("tokens fetched again and again, never refused")
+                .hasSizeGreaterThan(2)
+                .containsOnly("ok");
     }
 
     private void followAndCompare(

@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * The template language's placeholder names and where each may be used. The list request sees the
  * window, the paging position, the token, the tenant and the clock; a token request sees only the
- * tenant and the clock.
+ * tenant, the clock and the values of earlier steps of its login.
  */
 @Internal
 public final class Placeholders {
@@ -46,6 +46,12 @@ public final class Placeholders {
      */
     public static final String TENANT_PREFIX = "tenant.";
 
+    /**
+     * {@code ${step.<step>.<value>}}: a value read from the answer of an earlier step of a login in
+     * several requests ({@code auth.token.step.<step>.path.<value>}); token requests only.
+     */
+    public static final String STEP_PREFIX = "step.";
+
     /** The current time in {@code time.format}. */
     public static final String NOW = "now";
 
@@ -74,6 +80,7 @@ public final class Placeholders {
                     TOKEN,
                     TENANT_ID,
                     "tenant.<property>",
+                    "step.<step>.<value>",
                     NOW,
                     NOW_EPOCH_MILLIS,
                     NOW_EPOCH_SECONDS);
@@ -87,6 +94,15 @@ public final class Placeholders {
     public static String problem(String name, Scope scope, PaginationStyle style) {
         if (ALWAYS.contains(name)) return null;
         if (name.startsWith(TENANT_PREFIX) && name.length() > TENANT_PREFIX.length()) return null;
+        if (name.startsWith(STEP_PREFIX)) {
+            // which steps and values exist is checked where the steps are read
+            return scope == Scope.TOKEN_REQUEST
+                    ? null
+                    : "placeholder ${"
+                            + name
+                            + "} is only available in a token request (a value of an earlier step of"
+                            + " 'auth.token.steps')";
+        }
         if (LIST_ONLY.contains(name)) {
             return scope == Scope.LIST_REQUEST
                     ? null

@@ -48,8 +48,21 @@ public final class TemplateVariables implements Function<String, String> {
     /** The values a token request may use: the tenant and the clock. */
     public static TemplateVariables forTokenRequest(
             Tenant tenant, long nowMillis, TimeFormat timeFormat, ZoneId zone) {
+        return forTokenRequest(tenant, nowMillis, timeFormat, zone, Map.of());
+    }
+
+    /**
+     * The values a token request may use: the tenant, the clock, and the values of earlier steps of
+     * its login by placeholder name ({@code step.<step>.<value>}).
+     */
+    public static TemplateVariables forTokenRequest(
+            Tenant tenant,
+            long nowMillis,
+            TimeFormat timeFormat,
+            ZoneId zone,
+            Map<String, String> stepValues) {
         return new TemplateVariables(
-                tenant, nowMillis, timeFormat, zone, null, null, Map.of(), null);
+                tenant, nowMillis, timeFormat, zone, null, null, stepValues, null);
     }
 
     /**
