@@ -91,6 +91,15 @@ public final class ContactsCorpsBenchmark {
                     (double) serial / capped,
                     corps.refused(),
                     corps.platformSim.limits().peak(DingTalkSim.IP_RULE));
+            // which limits refused, so that a refusal count above 0 says where to look
+            corps.sim.accounting().limitKeys().entrySet().stream()
+                    .filter(e -> e.getValue().refused() > 0)
+                    .sorted((a, b) -> Long.compare(b.getValue().refused(), a.getValue().refused()))
+                    .limit(10)
+                    .forEach(
+                            e ->
+                                    System.out.println(
+                                            "refused by " + e.getKey() + ": " + e.getValue()));
         }
         Files.createDirectories(out);
         StringBuilder csv = new StringBuilder("run,seconds,corps_in_flight,requests_per_second\n");
