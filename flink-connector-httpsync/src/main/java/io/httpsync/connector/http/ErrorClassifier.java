@@ -2,7 +2,9 @@ package io.httpsync.connector.http;
 
 import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.JsonStringDocuments;
 import io.httpsync.connector.endpoint.ResponseExtractor;
+import io.httpsync.connector.endpoint.ResponseFormatException;
 
 import org.apache.flink.annotation.Internal;
 
@@ -41,7 +43,12 @@ import java.util.regex.Matcher;
  *       success.
  * </ol>
  *
- * The wait the platform asks for comes from the first of {@code error.wait-headers} present
+ * Documents the answer carries as strings ({@code response.json-string-paths}) are decoded first,
+ * so that codes and messages inside them count as above. A document that cannot be decoded makes an
+ * answer that would be a success fatal, naming the pointer (an error answer stays what its outer
+ * code or status says).
+ *
+ * <p>The wait the platform asks for comes from the first of {@code error.wait-headers} present
  * (seconds or an HTTP date), else from {@code error.ban-seconds-regex} on the message or body.
  * Stateless and thread-safe; it runs on I/O threads and never blocks.
  */
@@ -52,11 +59,13 @@ public final class ErrorClassifier {
 
     private final EndpointSpec.ErrorSettings rules;
     private final ResponseExtractor extractor;
+    private final JsonStringDocuments documents;
     private final Duration requestTimeout;
 
     public ErrorClassifier(EndpointSpec spec) {
         this.rules = spec.errors();
         this.extractor = new ResponseExtractor(spec);
+        this.documents = new JsonStringDocuments(spec);
         this.requestTimeout = spec.requestTimeout();
     }
 
@@ -64,6 +73,14 @@ public final class ErrorClassifier {
     public ClassifiedResponse classify(int status, Function<String, String> header, String body) {
         String text = body == null ? "" : body;
         JsonNode json = parse(text);
+        String undecodable = null;
+        if (json != null && !documents.isEmpty()) {
+            try {
+                documents.decode(json);
+            } catch (ResponseFormatException e) {
+                undecodable = e.getMessage();
+            }
+        }
         String code = json == null ? null : extractor.code(json);
         String message = json == null ? null : extractor.message(json);
         Duration wait = waitHint(header, message, text);
@@ -101,6 +118,8 @@ public final class ErrorClassifier {
         boolean error =
                 code != null
                         && (rules.successCodes().isEmpty() || !rules.successCodes().contains(code));
+        if (!error && undecodable != null)
+            return c.withKind(ResponseKind.FATAL, c.message() + ": " + undecodable);
         if (!error) return c.withKind(ResponseKind.SUCCESS, c.message());
         if (message != null
                 && rules.rateLimitedMessageRegex() != null
