@@ -1,5 +1,6 @@
 package io.httpsync.connector.table;
 
+import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.testutil.SqlTables;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Simulator;
@@ -103,11 +104,15 @@ class JdUnionSqlITCase {
                 + "  'time.format' = 'yyyy-MM-dd HH:mm:ss',\n"
                 + "  'time.zone' = 'Asia/Shanghai',\n"
                 + "  'window.end-inclusive' = 'true',\n"
+                + "  'query.time-field' = 'update',\n"
+                + "  'sort' = 'desc',\n"
                 + "  'window.max-width' = '"
                 + windowWidth
                 + "',\n"
                 + "  'pagination.style' = 'page',\n"
+                + "  'pagination.start-page' = '1',\n"
                 + "  'pagination.page-size' = '40',\n"
+                + "  'pagination.max-page-size' = '200',\n"
                 + "  'pagination.max-pages' = '1',\n"
                 + "  'response.json-string-paths' = '"
                 + result
@@ -124,7 +129,7 @@ class JdUnionSqlITCase {
                 + "/code;/jd_union_open_order_row_query_responce/code;/error_response/code',\n"
                 + "  'response.error-message-path' = '"
                 + result
-                + "/message;/error_response/zh_desc',\n"
+                + "/message;/error_response/zh_desc;/error_response/en_desc',\n"
                 + "  'response.record.id-path' = '/id',\n"
                 + "  'response.record.time-path' = '/modifyTime',\n"
                 + "  'error.success-codes' = '0;200',\n"
@@ -158,6 +163,20 @@ class JdUnionSqlITCase {
                 + "  'scan.failed-window.retry-delay' = '100 ms',\n"
                 + "  'format' = 'json'\n"
                 + ")";
+    }
+
+    @Test
+    void theDdlIsThePresetWithASmallerPageAndAFasterRate() {
+        String ddl = ddl(0, HOUR, "1 h");
+        Map<String, String> preset =
+                new HashMap<>(EndpointPresets.jdUnionOrderRows(sim.baseUrl("jdunion")));
+        preset.keySet()
+                .removeAll(
+                        List.of("name", "pagination.page-size", "rate-limit.permits-per-second"));
+        assertThat(preset)
+                .allSatisfy(
+                        (key, value) ->
+                                assertThat(ddl).contains("'" + key + "' = '" + value + "'"));
     }
 
     @Test
