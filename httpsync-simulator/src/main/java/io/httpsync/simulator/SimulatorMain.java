@@ -10,6 +10,7 @@ import io.httpsync.simulator.platform.PlatformSim;
 import io.httpsync.simulator.platform.dingtalk.DingTalkSim;
 import io.httpsync.simulator.platform.ekuaibao.EkuaibaoSim;
 import io.httpsync.simulator.platform.feishu.FeishuSim;
+import io.httpsync.simulator.platform.jdunion.JdUnionSim;
 import io.httpsync.simulator.platform.jushuitan.JushuitanSim;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 import io.httpsync.simulator.platform.taobao.TaobaoSim;
@@ -60,6 +61,7 @@ public final class SimulatorMain {
         PLATFORMS.put(WeComSim.NAME, WeComSim::new);
         PLATFORMS.put(DingTalkSim.NAME, DingTalkSim::new);
         PLATFORMS.put(FeishuSim.NAME, FeishuSim::new);
+        PLATFORMS.put(JdUnionSim.NAME, JdUnionSim::new);
     }
 
     private SimulatorMain() {}
@@ -88,7 +90,8 @@ public final class SimulatorMain {
                                             + "'"
                                     : "  app key '"
                                             + DEMO_APP_KEY
-                                            + "', app secret '"
+                                            + (p instanceof JdUnionSim ? "-<n>' for shop-<n>" : "'")
+                                            + ", app secret '"
                                             + DEMO_APP_SECRET
                                             + "', sign secret '"
                                             + DEMO_SIGN_SECRET
@@ -132,10 +135,13 @@ public final class SimulatorMain {
                     String tenant = "shop-" + i;
                     // one demo app per platform; Taobao's session and Jushuitan's access token are
                     // per shop
+                    // a JD Union promoter is known by its own app key: one app per tenant there
                     orders.addTenant(
                             tenant,
                             new OrderPlatformSim.Credentials(
-                                    DEMO_APP_KEY,
+                                    orders instanceof JdUnionSim
+                                            ? DEMO_APP_KEY + "-" + i
+                                            : DEMO_APP_KEY,
                                     DEMO_APP_SECRET,
                                     DEMO_SIGN_SECRET,
                                     "token-" + tenant),

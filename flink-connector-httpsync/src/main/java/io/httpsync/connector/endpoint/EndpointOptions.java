@@ -209,6 +209,19 @@ public final class EndpointOptions {
                     .noDefaultValue()
                     .withDescription(
                             "JSON pointer to the array of records (required), e.g. /data/orderList.");
+    public static final ConfigOption<List<String>> RESPONSE_JSON_STRING_PATHS =
+            ConfigOptions.key("response.json-string-paths")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "JSON pointers to JSON documents the response carries as strings (JD Union's"
+                                    + " 'queryResult'), decoded in place, in this order, before anything is read: every other"
+                                    + " response pointer (records, total, end flags, cursor, error code and message) may then point"
+                                    + " inside them, e.g. '/jd_union_open_order_row_query_responce/queryResult/hasMore'. A pointer"
+                                    + " that is absent is skipped (an error answer without the document); one whose value is not a"
+                                    + " string holding a JSON object or array fails the page, naming the pointer. A later pointer may"
+                                    + " point inside a document decoded by an earlier one.");
     public static final ConfigOption<Boolean> RESPONSE_RECORDS_MAY_BE_ABSENT =
             ConfigOptions.key("response.records-may-be-absent")
                     .booleanType()

@@ -16,7 +16,8 @@ import java.util.Map;
  * #kuaishouRefreshTokens}); Taobao {@code app-key}, {@code app-secret}, {@code session}; Jushuitan
  * {@code app-key}, {@code app-secret}, {@code access-token} (or {@code refresh-token} with {@link
  * #jushuitanRefreshTokens}); Youzan {@code client-id}, {@code client-secret}, {@code grant-id} (the
- * shop's kdt_id); Ekuaibao {@code app-key}, {@code app-secret}.
+ * shop's kdt_id); Ekuaibao {@code app-key}, {@code app-secret}; JD Union {@code app-key}, {@code
+ * app-secret}.
  */
 @PublicEvolving
 public final class EndpointPresets {
@@ -25,6 +26,7 @@ public final class EndpointPresets {
     public static final String JUSHUITAN_GATEWAY = "https://openapi.jushuitan.com";
     public static final String YOUZAN_GATEWAY = "https://open.youzanyun.com";
     public static final String EKUAIBAO_GATEWAY = "https://app.ekuaibao.com";
+    public static final String JD_ROUTER = "https://api.jd.com";
 
     private EndpointPresets() {}
 
@@ -425,6 +427,80 @@ public final class EndpointPresets {
         o.put("auth.token.expires-in-path", "/value/expireTime");
         o.put("auth.token.expires-in-unit", "epoch-millis");
         o.put("rate-limit.permits-per-second", "20"); // [U]
+        return o;
+    }
+
+    /** JD Union {@code jd.union.open.order.row.query} at JD's router. */
+    public static Map<String, String> jdUnionOrderRows() {
+        return jdUnionOrderRows(JD_ROUTER);
+    }
+
+    /**
+     * JD Union {@code jd.union.open.order.row.query} by update time ({@code type} 3): POST form to
+     * {@code /routerjson}, the business parameters in the {@code 360buy_param_json} JSON, signed
+     * like TOP's MD5 ({@code top-md5}). The answer carries its payload as a JSON string in {@code
+     * queryResult}, decoded with {@code response.json-string-paths}, so the rows ({@code data}),
+     * the end flag ({@code hasMore}) and the API's own {@code code} and {@code message} are read
+     * inside it; the router's refusals come in {@code error_response}.
+     *
+     * <p>The API pages by page index with {@code hasMore} and offers neither a total nor a cursor,
+     * so paging forward loses rows that shift onto pages already read when rows of the window
+     * change meanwhile. So each window is read in one request ({@code pagination.max-pages = 1}):
+     * when {@code hasMore} says the window holds more, the rows of that page are emitted and the
+     * rest of the window is planned again as narrower windows, each read from its first page. Every
+     * row is then read by a query whose first page is complete at the moment it is served, at the
+     * cost of about one request more per page.
+     *
+     * @param baseUrl the router, e.g. a simulator's {@code http://127.0.0.1:PORT/jdunion}
+     */
+    public static Map<String, String> jdUnionOrderRows(String baseUrl) {
+        String response = "/jd_union_open_order_row_query_responce";
+        String result = response + "/queryResult";
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("name", "jdunion/jd.union.open.order.row.query");
+        o.put("url", baseUrl + "/routerjson");
+        o.put("request.method", "POST");
+        o.put("request.body.kind", "form");
+        o.put("request.param.method", "jd.union.open.order.row.query");
+        o.put("request.param.app_key", "${tenant.app-key}");
+        o.put("request.param.timestamp", "${now}");
+        o.put("request.param.format", "json");
+        o.put("request.param.v", "1.0");
+        o.put("request.biz-param.name", "360buy_param_json");
+        o.put(
+                "request.biz-param.template",
+                "{\"orderReq\":{\"startTime\":\"${window.start}\",\"endTime\":\"${window.end}\","
+                        + "\"pageIndex\":${page},\"pageSize\":${pageSize},\"type\":3}}");
+        o.put("time.format", "yyyy-MM-dd HH:mm:ss");
+        o.put("time.zone", "Asia/Shanghai");
+        o.put("window.end-inclusive", "true"); // [U]
+        o.put("query.time-field", "update");
+        o.put("sort", "desc"); // [U]
+        o.put("window.max-width", "1 h");
+        o.put("pagination.style", "page");
+        o.put("pagination.start-page", "1");
+        o.put("pagination.page-size", "200");
+        o.put("pagination.max-page-size", "200");
+        o.put("pagination.max-pages", "1"); // see the javadoc: no total, no cursor
+        o.put("response.json-string-paths", result);
+        o.put("response.records-path", result + "/data");
+        o.put("response.records-may-be-absent", "true"); // [U] 'data' is left out of an empty page
+        o.put("response.has-next-path", result + "/hasMore");
+        o.put(
+                "response.error-code-path",
+                result + "/code;" + response + "/code;/error_response/code");
+        o.put(
+                "response.error-message-path",
+                result + "/message;/error_response/zh_desc;/error_response/en_desc");
+        o.put("response.record.id-path", "/id");
+        o.put("response.record.time-path", "/modifyTime");
+        o.put("error.success-codes", "0;200");
+        o.put(
+                "error.rate-limited-codes",
+                "429"); // [U] the simulator's code; JD documents none here
+        o.put("auth.signer", "top-md5");
+        o.put("auth.signer.secret-property", "app-secret");
+        o.put("rate-limit.permits-per-second", "10"); // [U]
         return o;
     }
 }

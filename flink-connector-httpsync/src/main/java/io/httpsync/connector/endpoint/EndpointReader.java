@@ -302,7 +302,8 @@ final class EndpointReader {
                 recordTimeFormat,
                 r.bool(EndpointOptions.RESPONSE_SINGLE_RECORD),
                 r.bool(EndpointOptions.RESPONSE_RECORDS_MAY_BE_ABSENT),
-                r.memorySize(EndpointOptions.RESPONSE_MAX_BODY_SIZE).getBytes());
+                r.memorySize(EndpointOptions.RESPONSE_MAX_BODY_SIZE).getBytes(),
+                pointers(r, EndpointOptions.RESPONSE_JSON_STRING_PATHS));
     }
 
     private static void className(OptionReader r, ConfigOption<String> option) {

@@ -64,7 +64,8 @@ public final class EndpointSpec implements Serializable {
      * Where things are in a response; pointers as written in the options, null if not configured.
      * At most one of {@code hasNextPath} (false ends a window) and {@code lastPagePath} (true ends
      * it) is set. {@code recordsMayBeAbsent}: a response without the records node is an empty page;
-     * {@code maxBodyBytes}: the largest body read.
+     * {@code maxBodyBytes}: the largest body read; {@code jsonStringPaths}: documents carried as
+     * strings, decoded before the other pointers are read ({@link JsonStringDocuments}).
      */
     public record ResponseSettings(
             String recordsPath,
@@ -80,7 +81,8 @@ public final class EndpointSpec implements Serializable {
             TimeFormat recordTimeFormat,
             boolean singleRecord,
             boolean recordsMayBeAbsent,
-            long maxBodyBytes) {}
+            long maxBodyBytes,
+            List<String> jsonStringPaths) {}
 
     /** How answers are classified; regexes are null if not configured. */
     public record ErrorSettings(

@@ -2,7 +2,9 @@ package io.httpsync.connector.http;
 
 import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.JsonStringDocuments;
 import io.httpsync.connector.endpoint.ResponseExtractor;
+import io.httpsync.connector.endpoint.ResponseFormatException;
 
 import org.apache.flink.annotation.Internal;
 
@@ -41,10 +43,15 @@ import java.util.regex.Matcher;
  *       success.
  * </ol>
  *
- * A JSON body is first turned by the user's {@code response.transformer}, if one is named. The wait
- * the platform asks for comes from the first of {@code error.wait-headers} present (seconds or an
- * HTTP date), else from {@code error.ban-seconds-regex} on the message or body. Stateless and
- * thread-safe; it runs on I/O threads and never blocks.
+ * Documents the answer carries as strings ({@code response.json-string-paths}) are decoded first,
+ * so that codes and messages inside them count as above. A document that cannot be decoded makes an
+ * answer that would be a success fatal, naming the pointer (an error answer stays what its outer
+ * code or status says). The decoded body is then turned by the user's {@code response.transformer},
+ * if one is named, so a transformer sees what the pointers will read.
+ *
+ * <p>The wait the platform asks for comes from the first of {@code error.wait-headers} present
+ * (seconds or an HTTP date), else from {@code error.ban-seconds-regex} on the message or body.
+ * Stateless and thread-safe; it runs on I/O threads and never blocks.
  */
 @Internal
 public final class ErrorClassifier {
@@ -53,6 +60,7 @@ public final class ErrorClassifier {
 
     private final EndpointSpec.ErrorSettings rules;
     private final ResponseExtractor extractor;
+    private final JsonStringDocuments documents;
     private final Duration requestTimeout;
 
     /** A user's {@code response.transformer}, which runs before anything is read. */
@@ -61,6 +69,7 @@ public final class ErrorClassifier {
     public ErrorClassifier(EndpointSpec spec) {
         this.rules = spec.errors();
         this.extractor = new ResponseExtractor(spec);
+        this.documents = new JsonStringDocuments(spec);
         this.requestTimeout = spec.requestTimeout();
         this.extensions = UserExtensions.of(spec);
     }
@@ -69,6 +78,14 @@ public final class ErrorClassifier {
     public ClassifiedResponse classify(int status, Function<String, String> header, String body) {
         String text = body == null ? "" : body;
         JsonNode json = parse(text);
+        String undecodable = null;
+        if (json != null && !documents.isEmpty()) {
+            try {
+                documents.decode(json);
+            } catch (ResponseFormatException e) {
+                undecodable = e.getMessage();
+            }
+        }
         if (json != null && extensions.transforms()) {
             try {
                 json = extensions.transform(json);
@@ -114,6 +131,8 @@ public final class ErrorClassifier {
         boolean error =
                 code != null
                         && (rules.successCodes().isEmpty() || !rules.successCodes().contains(code));
+        if (!error && undecodable != null)
+            return c.withKind(ResponseKind.FATAL, c.message() + ": " + undecodable);
         if (!error) return c.withKind(ResponseKind.SUCCESS, c.message());
         if (message != null
                 && rules.rateLimitedMessageRegex() != null

@@ -330,4 +330,92 @@ class ErrorClassifierTest {
         assertThat(c.kind()).isEqualTo(ResponseKind.FATAL);
         assertThat(c.message()).contains("'response.max-body-size'");
     }
+
+    private final ErrorClassifier jdUnion =
+            classifier(EndpointPresets.jdUnionOrderRows(), Map.of());
+
+    /** A JD Union answer: outer code "0", the API's document as a string in queryResult. */
+    private static String jdUnionAnswer(String queryResult) {
+        try {
+            return "{\"jd_union_open_order_row_query_responce\":{\"code\":\"0\",\"queryResult\":"
+                    + new com.fasterxml.jackson.databind.ObjectMapper()
+                            .writeValueAsString(queryResult)
+                    + "}}";
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void codesInsideADocumentCarriedAsAStringAreClassifiedLikeOuterOnes() {
+        ClassifiedResponse ok =
+                jdUnion.classify(
+                        200,
+                        NO_HEADERS,
+                        jdUnionAnswer(
+                                "{\"code\":200,\"message\":\"success\",\"hasMore\":false,\"data\":[{\"id\":\"1\"}]}"));
+        assertThat(ok.kind()).isEqualTo(ResponseKind.SUCCESS);
+        assertThat(ok.platformCode()).isEqualTo("200");
+        assertThat(
+                        ok.body()
+                                .at("/jd_union_open_order_row_query_responce/queryResult/data/0/id")
+                                .asText())
+                .as("the body handed on is the decoded one")
+                .isEqualTo("1");
+
+        ClassifiedResponse limited =
+                jdUnion.classify(
+                        200, NO_HEADERS, jdUnionAnswer("{\"code\":429,\"message\":\"调用太频繁\"}"));
+        assertThat(limited.kind()).isEqualTo(ResponseKind.RATE_LIMITED);
+        assertThat(limited.platformCode()).isEqualTo("429");
+
+        ClassifiedResponse bad =
+                jdUnion.classify(
+                        200,
+                        NO_HEADERS,
+                        jdUnionAnswer("{\"code\":400,\"message\":\"参数错误: endTime 时间跨度不能超过1小时\"}"));
+        assertThat(bad.kind()).isEqualTo(ResponseKind.FATAL);
+        assertThat(bad.platformCode()).isEqualTo("400");
+        assertThat(bad.message()).isEqualTo("HTTP 200, code 400: 参数错误: endTime 时间跨度不能超过1小时");
+
+        ClassifiedResponse router =
+                jdUnion.classify(
+                        200,
+                        NO_HEADERS,
+                        "{\"error_response\":{\"code\":\"13\",\"zh_desc\":\"签名无效\"}}");
+        assertThat(router.kind()).isEqualTo(ResponseKind.FATAL);
+        assertThat(router.platformCode()).isEqualTo("13");
+    }
+
+    @Test
+    void aSuccessWhoseDocumentCannotBeDecodedIsFatalNamingThePointer() {
+        ClassifiedResponse c =
+                jdUnion.classify(200, NO_HEADERS, jdUnionAnswer("{\"code\":200,\"data\":[{\"id\""));
+        assertThat(c.kind()).isEqualTo(ResponseKind.FATAL);
+        assertThat(c.platformCode())
+                .as("the outer code, the inner one is unreadable")
+                .isEqualTo("0");
+        assertThat(c.message())
+                .startsWith(
+                        "HTTP 200, code 0: option 'response.json-string-paths' of endpoint"
+                                + " 'jdunion/jd.union.open.order.row.query':"
+                                + " '/jd_union_open_order_row_query_responce/queryResult' is a string that is not valid JSON");
+
+        ClassifiedResponse notAString =
+                jdUnion.classify(
+                        200,
+                        NO_HEADERS,
+                        "{\"jd_union_open_order_row_query_responce\":{\"code\":\"0\",\"queryResult\":true}}");
+        assertThat(notAString.kind()).isEqualTo(ResponseKind.FATAL);
+        assertThat(notAString.message()).contains("is a boolean, not a string");
+
+        // an answer that is an error anyway stays what its status says
+        assertThat(
+                        jdUnion.classify(
+                                        503,
+                                        NO_HEADERS,
+                                        "{\"jd_union_open_order_row_query_responce\":{\"queryResult\":\"<html>\"}}")
+                                .kind())
+                .isEqualTo(ResponseKind.RETRYABLE);
+    }
 }
