@@ -71,6 +71,9 @@ class DependentEndpointITCase {
                         new RawRecord(
                                 new RecordMeta(CORP, Long.toString(d.id()), 0, 0, 1, 0),
                                 "{\"id\":" + d.id() + "}"));
+            // and one the platform does not know: its listing fails, as an event naming it
+            departments.add(
+                    new RawRecord(new RecordMeta(CORP, "9999", 0, 0, 1, 0), "{\"id\":9999}"));
             DataStream<RawRecord> parents = env.fromData(departments).uid("departments");
             SingleOutputStreamOperator<RawRecord> employees =
                     HttpSyncStreams.dependent(
@@ -129,7 +132,13 @@ class DependentEndpointITCase {
                     employeeStats(sim),
                     sim.accounting().endpoint(BeisenSim.NAME + "/" + BeisenSim.ORGANIZATION),
                     beisen.expiredScrollAnswers());
-            assertThat(eventSink.collected()).as("exception events").isEmpty();
+            List<ExceptionEvent> events = eventSink.collected();
+            assertThat(events).as("exception events").hasSize(1);
+            ExceptionEvent unknown = events.get(0);
+            assertThat(unknown.endpoint()).isEqualTo("beisen/employees");
+            assertThat(unknown.platformCode()).isEqualTo("404");
+            assertThat(unknown.position()).startsWith("parent=9999 id=9999");
+            assertThat(unknown.message()).contains("child 9999 of parent 9999");
             assertThat(expired).isTrue();
             assertThat(beisen.expiredScrollAnswers())
                     .as("pages refused because their scroll expired")
