@@ -151,6 +151,19 @@ public final class PageFetcher implements AutoCloseable {
     }
 
     /**
+     * A fetcher whose activity (rate limiting, token refusals, retries) is summed up per tenant in
+     * the log every {@code log.summary-interval}: what a lookup, a detail check or a dependent
+     * endpoint uses.
+     */
+    public static PageFetcher withActivityLog(EndpointSpec spec, RateLimiter rateLimiter) {
+        return new PageFetcher(
+                spec,
+                rateLimiter,
+                new FetchActivityLog(
+                        spec.name(), spec.logSummaryInterval(), System::currentTimeMillis));
+    }
+
+    /**
      * The provider the description asks for: a token endpoint ({@code auth.token.url}) or a static
      * tenant property.
      *

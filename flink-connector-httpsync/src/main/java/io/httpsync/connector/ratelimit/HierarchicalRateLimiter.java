@@ -215,6 +215,15 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     }
 
     /**
+     * The limiter of one of {@code n} parallel instances that no enumerator allots budgets to (a
+     * lookup function, a dependent endpoint's operator): {@link #redis} with the Redis backend,
+     * else {@link #evenShare}, so that together they stay within every limit.
+     */
+    public static HierarchicalRateLimiter forParallelInstances(RateLimitSpec spec, int n) {
+        return spec.backend() == RateLimitSpec.Backend.REDIS ? redis(spec) : evenShare(spec, n);
+    }
+
+    /**
      * The limiter the spec's backend asks for in a reader of a source: {@link #redis} or {@link
      * #forJob}.
      */

@@ -5,7 +5,6 @@ import io.httpsync.connector.domain.CandidateCheck;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.http.FetchActivityLog;
 import io.httpsync.connector.http.Page;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.http.RequestFailedException;
@@ -92,14 +91,7 @@ public final class DetailApiCheck implements CandidateCheck {
         if (ids.isEmpty()) return Set.of();
         HierarchicalRateLimiter limiter =
                 HierarchicalRateLimiter.evenShare(endpoint.rateLimits(), 1);
-        try (PageFetcher fetcher =
-                new PageFetcher(
-                        endpoint,
-                        limiter,
-                        new FetchActivityLog(
-                                endpoint.name(),
-                                endpoint.logSummaryInterval(),
-                                System::currentTimeMillis))) {
+        try (PageFetcher fetcher = PageFetcher.withActivityLog(endpoint, limiter)) {
             long now = System.currentTimeMillis();
             Map<String, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
             for (String id : ids) {

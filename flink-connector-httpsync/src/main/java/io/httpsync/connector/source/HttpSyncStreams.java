@@ -1,5 +1,6 @@
 package io.httpsync.connector.source;
 
+import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.domain.ExceptionEvent;
 
 import org.apache.flink.annotation.PublicEvolving;
@@ -10,6 +11,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+
+import java.util.List;
 
 /**
  * Splits the source's elements into records and a side output of exception events:
@@ -61,6 +64,40 @@ public final class HttpSyncStreams {
                         new SyncProgressOperator<SyncElement<T>>())
                 .uid(name + "-sync-position")
                 .setParallelism(1);
+    }
+
+    /**
+     * The records of a {@link DependentEndpoint} driven by {@code parents}: the ids each parent
+     * refers to, each fetched once per job until a parent referring to it changes or the endpoint's
+     * TTL passes (keyed state), asynchronously under the child endpoint's rate limits. Failures go
+     * to {@link #EXCEPTION_EVENTS} of the returned stream, with the parent, the id and the page.
+     * Uids: {@code <name>-ids} and {@code <name>-fetch} (keyed state: keep them stable).
+     *
+     * <pre>{@code
+     * SingleOutputStreamOperator<RawRecord> orgs = HttpSyncStreams.dependent(employees,
+     *         DependentEndpoint.detailPerId(orgDetail, "/oIdOrganization").build(), tenants, "orgs");
+     * DataStream<ExceptionEvent> orgEvents = orgs.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
+     * }</pre>
+     *
+     * @param tenants the tenants' credentials and properties, as the parents' source has them
+     */
+    public static SingleOutputStreamOperator<RawRecord> dependent(
+            DataStream<RawRecord> parents,
+            DependentEndpoint child,
+            List<Tenant> tenants,
+            String name) {
+        SingleOutputStreamOperator<ChildRequest> requests =
+                parents.process(
+                                new ChildIds(child.idsPath()),
+                                TypeInformation.of(ChildRequest.class))
+                        .uid(name + "-ids")
+                        .name(name + " ids");
+        return requests.keyBy(ChildRequest::key, Types.STRING)
+                .transform(
+                        name + " fetch",
+                        TypeInformation.of(RawRecord.class),
+                        new DependentFetchOperator.Factory(child, tenants))
+                .uid(name + "-fetch");
     }
 
     private static final class Split<T> extends ProcessFunction<SyncElement<T>, T> {

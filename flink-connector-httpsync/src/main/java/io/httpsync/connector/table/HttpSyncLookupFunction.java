@@ -2,10 +2,8 @@ package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.http.FetchActivityLog;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
-import io.httpsync.connector.ratelimit.RateLimitSpec;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -109,21 +107,11 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
         // instances keeps to a fixed 1/n of every bucket, so that together they stay within the
         // limit
         limiter =
-                endpoint.rateLimits().backend() == RateLimitSpec.Backend.REDIS
-                        ? HierarchicalRateLimiter.redis(endpoint.rateLimits())
-                        : HierarchicalRateLimiter.evenShare(
-                                endpoint.rateLimits(),
-                                context.getTaskInfo().getNumberOfParallelSubtasks());
+                HierarchicalRateLimiter.forParallelInstances(
+                        endpoint.rateLimits(), context.getTaskInfo().getNumberOfParallelSubtasks());
         // summed up per tenant in the log (rate limiting, token refusals, retries), written as
         // lookups go on
-        fetcher =
-                new PageFetcher(
-                        endpoint,
-                        limiter,
-                        new FetchActivityLog(
-                                endpoint.name(),
-                                endpoint.logSummaryInterval(),
-                                System::currentTimeMillis));
+        fetcher = PageFetcher.withActivityLog(endpoint, limiter);
     }
 
     @Override

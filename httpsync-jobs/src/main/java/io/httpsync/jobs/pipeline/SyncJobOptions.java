@@ -226,6 +226,24 @@ public final class SyncJobOptions {
                     .withDescription(
                             "If set, a not-found code counts only with a message containing this text.");
 
+    // ------------------------------------------------------------------ dependent endpoints
+
+    /**
+     * The prefix of a dependent endpoint's keys: {@code child.<name>.<option>}, where option is an
+     * option of the child endpoint (the connector's endpoint options: {@code url}, {@code
+     * response.*}, ...), a {@code dependent.*} option of the connector's {@code DependentEndpoint}
+     * ({@code dependent.kind}, {@code dependent.ids-path}, ...), or {@code table} (see {@link
+     * #CHILD_TABLE_SUFFIX}). The ids come from the source's records, the tenants are the source's.
+     */
+    public static final String CHILD_PREFIX = "child.";
+
+    /**
+     * {@code child.<name>.table}: the table the child's records land in (in {@code jdbc.url}, like
+     * {@code jdbc.table}; created with {@code jdbc.create-tables}); the child's exception events go
+     * to {@code jdbc.events-table}. Required with {@code jdbc.url}.
+     */
+    public static final String CHILD_TABLE_SUFFIX = "table";
+
     private static final List<ConfigOption<?>> ALL =
             List.copyOf(OptionReader.declaredIn(SyncJobOptions.class));
 

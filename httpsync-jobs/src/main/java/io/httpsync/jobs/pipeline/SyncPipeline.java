@@ -17,6 +17,7 @@ import io.httpsync.connector.sink.RunningFullPass;
 import io.httpsync.connector.sink.SnapshotTable;
 import io.httpsync.connector.sink.SqlDialect;
 import io.httpsync.connector.sink.SyncPositionTable;
+import io.httpsync.connector.source.DependentEndpoint;
 import io.httpsync.connector.source.DetailApiCheck;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncSourceBuilder;
@@ -99,6 +100,9 @@ import java.util.regex.Pattern;
  * pass.lease-wait=0 s                      (full-pass: how long to wait for another pass of the table and tenant)
  * pass.check.endpoint.&lt;option&gt;=...        (the detail API each unseen row is asked about, ${tenant.record.id})
  * pass.check.not-found-codes=2001  pass.check.not-found-message=订单不存在   (its answer for a record that is gone)
+ * child.&lt;name&gt;.&lt;option&gt;=...             (a dependent endpoint: ids from the source's records drive a detail
+ *                                          or list API; its endpoint options, dependent.kind=detail|list,
+ *                                          dependent.ids-path=/oid, dependent.ttl, child.&lt;name&gt;.table=order_details)
  * </pre>
  *
  * {@link SyncJobOptions} lists every key but the source's, with its default. Unknown keys are
@@ -175,7 +179,8 @@ public final class SyncPipeline {
                     && SourceConfigReader.isSourceKey(key.substring(SOURCE_PREFIX.length()))) {
                 sourceOptions.put(key.substring(SOURCE_PREFIX.length()), e.getValue());
             } else if (!KEYS.contains(key)
-                    && !key.startsWith(SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX)) {
+                    && !key.startsWith(SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX)
+                    && !key.startsWith(SyncJobOptions.CHILD_PREFIX)) {
                 List<String> known = new ArrayList<>(KEYS);
                 known.addAll(sourceKeys);
                 String hint = OptionReader.closest(key, known);
@@ -188,7 +193,9 @@ public final class SyncPipeline {
                                 + KEYS
                                 + ", "
                                 + SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX
-                                + "<option> and "
+                                + "<option>, "
+                                + SyncJobOptions.CHILD_PREFIX
+                                + "<name>.<option> and "
                                 + SOURCE_PREFIX
                                 + "<option> for every option of the httpsync connector ("
                                 + SOURCE_PREFIX
@@ -239,6 +246,8 @@ public final class SyncPipeline {
                     s.execute(
                             ExceptionEventJdbcSink.createTable(
                                     dialect(), config.get("jdbc.events-table")));
+                for (String child : children().keySet())
+                    s.execute(dialect().createRecordTable(childTable(child)));
             }
             positionTable().create(c);
         }
@@ -360,6 +369,94 @@ public final class SyncPipeline {
                             records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS),
                             name,
                             jdbcConnection());
+        addChildren(records);
+    }
+
+    /**
+     * The dependent endpoints of {@code child.<name>.*}, by name, each read (and checked) from its
+     * options.
+     */
+    Map<String, DependentEndpoint> children() {
+        Map<String, Map<String, String>> options = new TreeMap<>();
+        String prefix = SyncJobOptions.CHILD_PREFIX;
+        config.forEach(
+                (k, v) -> {
+                    if (!k.startsWith(prefix)) return;
+                    String rest = k.substring(prefix.length());
+                    int dot = rest.indexOf('.');
+                    if (dot <= 0 || dot == rest.length() - 1)
+                        throw new IllegalArgumentException(
+                                "sync job setting '"
+                                        + k
+                                        + "' names no child endpoint and option; write "
+                                        + prefix
+                                        + "<name>.<option>, e.g. "
+                                        + prefix
+                                        + "details.url");
+                    String option = rest.substring(dot + 1);
+                    if (!option.equals(SyncJobOptions.CHILD_TABLE_SUFFIX))
+                        options.computeIfAbsent(rest.substring(0, dot), n -> new TreeMap<>())
+                                .put(option, v);
+                });
+        Map<String, DependentEndpoint> children = new TreeMap<>();
+        options.forEach(
+                (child, o) -> {
+                    try {
+                        children.put(child, DependentEndpoint.fromOptions(o));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(
+                                "sync job setting " + prefix + child + ".*: " + e.getMessage(), e);
+                    }
+                });
+        return children;
+    }
+
+    private String childTable(String child) {
+        return required(
+                SyncJobOptions.CHILD_PREFIX + child + "." + SyncJobOptions.CHILD_TABLE_SUFFIX);
+    }
+
+    /**
+     * Wires each dependent endpoint behind the source's records: its records deduped and landed in
+     * {@code child.<name>.table}, its events in {@code jdbc.events-table}. Uids: {@code
+     * <source.name>-child-<name>-ids, -fetch, -dedupe, -jdbc, -events-jdbc}.
+     */
+    private void addChildren(DataStream<RawRecord> parents) {
+        Map<String, DependentEndpoint> children = children();
+        if (children.isEmpty()) return;
+        if (!has("jdbc.url"))
+            throw new IllegalArgumentException(
+                    "sync job '"
+                            + required("source.name")
+                            + "': child endpoints land in JDBC tables; set jdbc.url and "
+                            + SyncJobOptions.CHILD_PREFIX
+                            + "<name>."
+                            + SyncJobOptions.CHILD_TABLE_SUFFIX);
+        JdbcConnectionOptions connection = jdbcConnection();
+        children.forEach(
+                (child, endpoint) -> {
+                    String name = required("source.name") + "-child-" + child;
+                    String table = childTable(child);
+                    SingleOutputStreamOperator<RawRecord> records =
+                            HttpSyncStreams.dependent(parents, endpoint, tenants(), name);
+                    DataStream<RawRecord> landed =
+                            options().bool(SyncJobOptions.DEDUPE_ENABLED)
+                                    ? Dedupe.records(
+                                            records,
+                                            options().duration(SyncJobOptions.DEDUPE_TTL, true),
+                                            name)
+                                    : records;
+                    landed.sinkTo(JdbcRecordSink.builder(dialect(), table).build(connection))
+                            .uid(name + "-jdbc")
+                            .name(name + " -> " + table);
+                    if (has("jdbc.events-table"))
+                        records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS)
+                                .sinkTo(
+                                        ExceptionEventJdbcSink.insertInto(
+                                                config.get("jdbc.events-table"), connection))
+                                .uid(name + "-events-jdbc")
+                                .name(name + " events -> " + config.get("jdbc.events-table"));
+                });
     }
 
     /**

@@ -41,12 +41,12 @@ public final class RateLimits {
     /** The keys a request is counted under, one per rule. */
     public List<String> keys(String app, String tenant, String api, String ip) {
         List<String> keys = new ArrayList<>(rules.size());
-        for (LimitRule r : rules) keys.add(r.keyFor(app, tenant, api, ip));
+        for (LimitRule r : rules) if (r.covers(api)) keys.add(r.keyFor(app, tenant, api, ip));
         return keys;
     }
 
     public LimitDecision check(long now, String app, String tenant, String api, String ip) {
-        List<LimitRule> current = rules();
+        List<LimitRule> current = rules().stream().filter(r -> r.covers(api)).toList();
         // all-or-nothing over several keys: a global lock is simplest and the simulator's
         // throughput allows it
         synchronized (this) {

@@ -1,0 +1,401 @@
+package io.httpsync.connector.source;
+
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.RecordFields;
+import io.httpsync.connector.endpoint.pagination.PagePosition;
+import io.httpsync.connector.http.Page;
+import io.httpsync.connector.http.PageFetcher;
+import io.httpsync.connector.http.RequestFailedException;
+import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import javax.annotation.Nullable;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Fetches what a {@link DependentEndpoint} asks for, keyed by tenant and id ({@link
+ * ChildRequest#key()}), and remembers in keyed state what it fetched:
+ *
+ * <ul>
+ *   <li>{@code fetched-at}: when the id was last fetched successfully (for {@link
+ *       DependentEndpoint#TTL});
+ *   <li>{@code failed}: the last fetch failed, so the next parent referring to the id tries again;
+ *   <li>{@code parents}: the version of every parent that referred to the id since; a parent seen
+ *       with another version (it changed) fetches the id again, a new parent does not.
+ * </ul>
+ *
+ * Requests run asynchronously through one {@link PageFetcher} per parallel instance (the child
+ * endpoint's templates, signing, tokens, retries and rate limits: with the job backend each of n
+ * instances keeps to 1/n of every bucket, with Redis all share one budget), at most {@link
+ * DependentEndpoint#maxInFlight()} ids at once. A listing pages one page after another; a cursor
+ * that expires restarts it from its first page, and records it emitted already (by id) are not
+ * emitted again. A fetch that fails becomes an {@link ExceptionEvent} on {@link
+ * HttpSyncStreams#EXCEPTION_EVENTS} naming the parent, the id and the page.
+ *
+ * <p>Thread contract: {@link #processElement}, the mails that fetches complete with, and every
+ * state access run on the task thread (mailbox); the fetcher's I/O threads only enqueue mails. No
+ * fetch is in flight across a checkpoint: {@link #prepareSnapshotPreBarrier} (and the end of input)
+ * waits until every fetch started has completed, so nothing fetched is lost on a restore (an
+ * expiring cursor could not be resumed anyway).
+ */
+@Internal
+final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
+        implements OneInputStreamOperator<ChildRequest, RawRecord>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+
+    private final DependentEndpoint dependent;
+    private final Map<String, Tenant> tenants;
+    private final transient MailboxExecutor mailbox;
+
+    private transient ValueState<Long> fetchedAt;
+    private transient ValueState<Boolean> failed;
+    private transient MapState<String, Long> parents;
+    private transient PageFetcher fetcher;
+    private transient HierarchicalRateLimiter limiter;
+    private transient RecordFields fields;
+    private transient Set<String> inFlight;
+    private transient Counter requests;
+    private transient Counter skipped;
+
+    DependentFetchOperator(
+            StreamOperatorParameters<RawRecord> parameters,
+            DependentEndpoint dependent,
+            Map<String, Tenant> tenants) {
+        super(parameters);
+        this.dependent = dependent;
+        this.tenants = tenants;
+        this.mailbox = parameters.getMailboxExecutor();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        fetchedAt =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("fetched-at", Types.LONG));
+        failed = getRuntimeContext().getState(new ValueStateDescriptor<>("failed", Types.BOOLEAN));
+        parents =
+                getRuntimeContext()
+                        .getMapState(new MapStateDescriptor<>("parents", Types.STRING, Types.LONG));
+        EndpointSpec endpoint = dependent.endpoint();
+        limiter =
+                HierarchicalRateLimiter.forParallelInstances(
+                        endpoint.rateLimits(),
+                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        fetcher = PageFetcher.withActivityLog(endpoint, limiter);
+        fields = new RecordFields(endpoint);
+        inFlight = new HashSet<>();
+        requests = getMetricGroup().counter("dependentFetches");
+        skipped = getMetricGroup().counter("dependentFetchesSkipped");
+    }
+
+    @Override
+    public void processElement(StreamRecord<ChildRequest> element) throws Exception {
+        ChildRequest r = element.getValue();
+        if (r.problem != null) {
+            report(r, null, null, r.problem);
+            return;
+        }
+        String key = r.key();
+        Long known = parents.get(r.parentId);
+        Long at = fetchedAt.value();
+        long now = System.currentTimeMillis();
+        boolean due =
+                at == null
+                        || Boolean.TRUE.equals(failed.value())
+                        || (known != null && known != r.parentVersion)
+                        || (dependent.ttl() != null && now - at >= dependent.ttl().toMillis());
+        if (known == null || known != r.parentVersion) parents.put(r.parentId, r.parentVersion);
+        // a fetch of this id under way answers for this parent as well
+        if (!due || inFlight.contains(key)) {
+            skipped.inc();
+            return;
+        }
+        Tenant tenant = tenants.get(r.tenant);
+        if (tenant == null) {
+            failed.update(true);
+            report(
+                    r,
+                    null,
+                    null,
+                    "no credentials for tenant "
+                            + r.tenant
+                            + " (not among the dependent endpoint's tenants)");
+            return;
+        }
+        while (inFlight.size() >= dependent.maxInFlight()) mailbox.yield();
+        inFlight.add(key);
+        requests.inc();
+        new Fetch(r, requestTenant(tenant, r)).page(fetcher.pagination().first());
+    }
+
+    private static Tenant requestTenant(Tenant tenant, ChildRequest r) {
+        Map<String, String> properties = new HashMap<>(tenant.properties());
+        properties.put(DependentEndpoint.ID_PROPERTY, r.childId);
+        properties.put(DependentEndpoint.PARENT_ID_PROPERTY, r.parentId);
+        return Tenant.of(tenant.id(), properties);
+    }
+
+    /** The pages of one id: one after another, each page's records emitted as it comes in. */
+    private final class Fetch {
+        final ChildRequest request;
+        final Tenant tenant;
+        final Set<String> emitted = new HashSet<>();
+        int restarts;
+
+        Fetch(ChildRequest request, Tenant tenant) {
+            this.request = request;
+            this.tenant = tenant;
+        }
+
+        /** Task thread: asks for a page; its answer comes back as a mail. */
+        void page(PagePosition position) {
+            long now = System.currentTimeMillis();
+            // a dependent request has no window; the fetcher's window only fills window
+            // placeholders, which a child endpoint does not use
+            fetcher.fetch(tenant, now - 1, now, position)
+                    .whenComplete(
+                            (page, error) -> {
+                                try {
+                                    mailbox.execute(
+                                            () -> answered(position, page, error),
+                                            "dependent fetch " + request);
+                                } catch (RejectedExecutionException closing) {
+                                    // the task is closing; close() cancels the rest
+                                }
+                            });
+        }
+
+        /** Task thread. */
+        void answered(PagePosition position, @Nullable Page page, @Nullable Throwable error)
+                throws Exception {
+            setCurrentKey(request.key());
+            if (error != null) {
+                Throwable cause = unwrap(error);
+                if (cause instanceof CancellationException) {
+                    done(false);
+                    return;
+                }
+                ExceptionEvent e = cause instanceof RequestFailedException f ? f.event() : null;
+                if (e != null
+                        && dependent.kind() == DependentEndpoint.Kind.LIST
+                        && e.platformCode() != null
+                        && dependent.cursorExpiredCodes().contains(e.platformCode())
+                        && !position.equals(fetcher.pagination().first())) {
+                    if (restarts < dependent.maxRestarts()) {
+                        restarts++;
+                        LOG.info(
+                                "{}: the cursor of the listing of {} expired (code {}); listing it again from the first page (restart {} of {})",
+                                dependent.endpoint().name(),
+                                request,
+                                e.platformCode(),
+                                restarts,
+                                dependent.maxRestarts());
+                        page(fetcher.pagination().first());
+                        return;
+                    }
+                }
+                report(request, position, e, String.valueOf(cause.getMessage()));
+                done(false);
+                return;
+            }
+            for (JsonNode record : page.records()) emit(record);
+            if (page.splitRequired() || page.capReachedAt().isPresent()) {
+                report(
+                        request,
+                        position,
+                        null,
+                        "the listing holds more records than the platform lets one query page"
+                                + " through ("
+                                + page.end().description()
+                                + "); records beyond it were not read");
+                done(false);
+                return;
+            }
+            if (page.next().isPresent() && dependent.kind() == DependentEndpoint.Kind.LIST) {
+                page(page.next().get());
+                return;
+            }
+            done(true);
+        }
+
+        void emit(JsonNode record) {
+            String id =
+                    fields.hasId()
+                            ? fields.id(record)
+                            : dependent.kind() == DependentEndpoint.Kind.DETAIL
+                                    ? request.childId
+                                    : null;
+            if (id != null && !emitted.add(id)) return; // read again after a restart
+            long now = System.currentTimeMillis();
+            RawRecord out =
+                    new RawRecord(
+                            new RecordMeta(
+                                    request.tenant,
+                                    id,
+                                    fields.hasTime() ? fields.time(record) : now,
+                                    request.windowStart,
+                                    request.windowEnd,
+                                    now),
+                            record.toString());
+            output.collect(new StreamRecord<>(out));
+        }
+
+        void done(boolean success) throws IOException {
+            inFlight.remove(request.key());
+            if (success) {
+                fetchedAt.update(System.currentTimeMillis());
+                failed.clear();
+            } else {
+                failed.update(true);
+            }
+        }
+    }
+
+    /**
+     * Reports a failed fetch as an exception event with the parent's context: the platform's answer
+     * if there was one ({@code cause}), else {@code why}.
+     */
+    private void report(
+            ChildRequest r,
+            @Nullable PagePosition position,
+            @Nullable ExceptionEvent cause,
+            String why) {
+        String message =
+                "child "
+                        + r.childId
+                        + " of parent "
+                        + r.parentId
+                        + ": "
+                        + (cause != null ? cause.message() : why);
+        ExceptionEvent e =
+                cause == null
+                        ? ExceptionEvent.ofWindow(
+                                dependent.endpoint().name(),
+                                r.tenant,
+                                r.windowStart,
+                                r.windowEnd,
+                                context(r, position),
+                                message,
+                                System.currentTimeMillis())
+                        : new ExceptionEvent(
+                                cause.endpoint(),
+                                cause.tenantId(),
+                                r.windowStart,
+                                r.windowEnd,
+                                context(r, position),
+                                cause.httpStatus(),
+                                cause.platformCode(),
+                                cause.kind(),
+                                cause.attempts(),
+                                message,
+                                cause.timeMillis());
+        output.collect(HttpSyncStreams.EXCEPTION_EVENTS, new StreamRecord<>(e));
+    }
+
+    /** The event's position: which parent, which id, which page. */
+    private static String context(ChildRequest r, @Nullable PagePosition position) {
+        return "parent="
+                + r.parentId
+                + " id="
+                + r.childId
+                + (position == null ? "" : " page=" + position.serialize());
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while (c instanceof CompletionException && c.getCause() != null) c = c.getCause();
+        return c;
+    }
+
+    /** Task thread: runs the mails of completed fetches until none is in flight. */
+    private void drain() throws InterruptedException {
+        while (!inFlight.isEmpty()) mailbox.yield();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        drain();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        drain();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        drain();
+        super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (fetcher != null) fetcher.close();
+        } finally {
+            try {
+                if (limiter != null) limiter.close();
+            } finally {
+                super.close();
+            }
+        }
+    }
+
+    /** Creates the operator with the task's mailbox, which brings answers to the task thread. */
+    static final class Factory extends AbstractStreamOperatorFactory<RawRecord>
+            implements OneInputStreamOperatorFactory<ChildRequest, RawRecord> {
+        private static final long serialVersionUID = 1L;
+        private final DependentEndpoint dependent;
+        private final Map<String, Tenant> tenants;
+
+        Factory(DependentEndpoint dependent, List<Tenant> tenants) {
+            this.dependent = dependent;
+            Map<String, Tenant> byId = new HashMap<>();
+            tenants.forEach(t -> byId.put(t.id(), t));
+            this.tenants = byId;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends StreamOperator<RawRecord>> T createStreamOperator(
+                StreamOperatorParameters<RawRecord> parameters) {
+            return (T) new DependentFetchOperator(parameters, dependent, tenants);
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes")
+        public Class<? extends StreamOperator> getStreamOperatorClass(ClassLoader classLoader) {
+            return DependentFetchOperator.class;
+        }
+    }
+}
