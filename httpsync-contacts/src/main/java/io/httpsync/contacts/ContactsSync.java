@@ -29,9 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A contacts sync run: for each configured corp, fetch its whole directory ({@link
@@ -67,15 +69,17 @@ public final class ContactsSync implements AutoCloseable {
 
     /**
      * What a run did for one corp: the directory fetched (null if a listing failed), the writer's
-     * report, and the listing's failure as an exception event (null unless a listing failed).
+     * report, the listing's failure as an exception event (null unless a listing failed), and the
+     * requests the fetch sent to the platform (each page and each retry, tokens not counted).
      */
     public record Outcome(
             Corp corp,
             @Nullable CorpDirectory fetched,
             SyncReport report,
-            @Nullable ExceptionEvent listingFailure) {
+            @Nullable ExceptionEvent listingFailure,
+            long requests) {
         public Outcome(Corp corp, @Nullable CorpDirectory fetched, SyncReport report) {
-            this(corp, fetched, report, null);
+            this(corp, fetched, report, null, 0);
         }
     }
 
@@ -93,6 +97,9 @@ public final class ContactsSync implements AutoCloseable {
     private final ContactsWriter writer;
     private final int corpConcurrency;
     private final Map<String, DirectoryFetcher> fetchers = new LinkedHashMap<>();
+
+    /** Requests sent per corp (tenant id) since this sync was made; counted by fetch threads. */
+    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
 
     public ContactsSync(
             List<Corp> corps,
@@ -137,7 +144,13 @@ public final class ContactsSync implements AutoCloseable {
                             DirectoryFetcher.of(
                                     c.platform(),
                                     c.baseUrl(),
-                                    FetchListener.NONE,
+                                    new FetchListener() {
+                                        @Override
+                                        public void onRequest(String tenantId) {
+                                            requests.computeIfAbsent(tenantId, k -> new LongAdder())
+                                                    .increment();
+                                        }
+                                    },
                                     endpointOverrides));
         }
     }
@@ -247,19 +260,25 @@ public final class ContactsSync implements AutoCloseable {
      */
     public Outcome syncCorp(String runId, Corp corp, ContactsWriter.ProgressListener progress)
             throws SQLException {
+        LongAdder sent = requests.computeIfAbsent(corp.tenant().id(), k -> new LongAdder());
+        long before = sent.sum(); // a corp's runs never overlap (the job keys them by corp)
         DirectoryFetcher.Result fetched = fetcher(corp).fetch(corp.tenant());
+        long fetchRequests = sent.sum() - before;
         if (!fetched.complete()) {
             return new Outcome(
                     corp,
                     null,
                     writer.recordIncomplete(
                             runId, corp.platform().id(), corp.corpId(), fetched.failure()),
-                    fetched.failureEvent());
+                    fetched.failureEvent(),
+                    fetchRequests);
         }
         return new Outcome(
                 corp,
                 fetched.directory(),
-                writer.sync(runId, corp.platform().id(), fetched.directory(), progress));
+                writer.sync(runId, corp.platform().id(), fetched.directory(), progress),
+                null,
+                fetchRequests);
     }
 
     /** The configured corp {@code corpId}. */

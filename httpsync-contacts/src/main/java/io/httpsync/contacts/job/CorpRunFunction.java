@@ -38,9 +38,10 @@ import java.util.concurrent.Executors;
  *
  * <p>Metrics, in the operator's group {@code contacts} (a bounded number: a few per operator and
  * five per corp of the subtask, none per entity): counters {@code runsOk}, {@code runsIncomplete},
- * {@code runsFailed}, {@code runsSkipped}, {@code deletionsRefused}; gauge {@code corpsRunning};
- * and per corp, in group {@code corp.<corp id>}: {@code progress} (entities done &divide; entities
- * of the current run, from 0 at its start to 1 when it ends OK, never falling in between), {@code
+ * {@code runsFailed}, {@code runsSkipped}, {@code deletionsRefused}, {@code requests}, {@code
+ * hashesCompared}, {@code rowsWritten} (summed over the runs); gauge {@code corpsRunning}; and per
+ * corp, in group {@code corp.<corp id>}: {@code progress} (entities done &divide; entities of the
+ * current run, from 0 at its start to 1 when it ends OK, never falling in between), {@code
  * entitiesDone}, {@code entitiesTotal}, {@code lastStatus} (-1 none yet, 0 OK, 1 INCOMPLETE, 2
  * FAILED) and {@code lastRunMillis}.
  *
@@ -86,6 +87,9 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
     private transient Counter failed;
     private transient Counter skipped;
     private transient Counter refused;
+    private transient Counter requests;
+    private transient Counter hashesCompared;
+    private transient Counter rowsWritten;
 
     /**
      * @param config the contacts configuration ({@link ContactsSync#fromProperties}'s keys),
@@ -130,6 +134,9 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
         failed = metrics.counter("runsFailed");
         skipped = metrics.counter("runsSkipped");
         refused = metrics.counter("deletionsRefused");
+        requests = metrics.counter("requests");
+        hashesCompared = metrics.counter("hashesCompared");
+        rowsWritten = metrics.counter("rowsWritten");
         metrics.gauge("corpsRunning", () -> running.size());
     }
 
@@ -178,7 +185,7 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
                     count(outcome);
                     LOG.info(
                             "corp {} ({}) round {} run {}: {} created={} updated={} unchanged={} deleted={} degraded={} cycles={} "
-                                    + "violations={} in {} ms{}",
+                                    + "violations={} requests={} hashesCompared={} rowsWritten={} in {} ms{}",
                             outcome.corpId(),
                             outcome.platform(),
                             outcome.round(),
@@ -191,6 +198,9 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
                             outcome.degraded(),
                             outcome.cycles(),
                             outcome.violations(),
+                            outcome.requests(),
+                            outcome.hashesCompared(),
+                            outcome.rowsWritten(),
                             outcome.elapsedMillis(),
                             outcome.message() == null ? "" : " - " + outcome.message());
                     result.complete(List.of(outcome));
@@ -268,7 +278,10 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
                 o.fetched() == null ? 0 : o.fetched().employees().size(),
                 c == null ? -1 : c.missing(),
                 c == null ? -1 : c.wrong(),
-                events);
+                events,
+                o.requests(),
+                r.hashesCompared(),
+                r.rowsWritten());
     }
 
     /**
@@ -296,6 +309,9 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
             case SKIPPED -> skipped.inc();
         }
         if (o.deletionsRefused()) refused.inc();
+        requests.inc(o.requests());
+        hashesCompared.inc(o.hashesCompared());
+        rowsWritten.inc(o.rowsWritten());
     }
 
     /**
