@@ -86,6 +86,12 @@ public final class ContactsChangeDetectionBenchmark {
                     "one department moved ("
                             + s.subtree(moved.id()).size()
                             + " departments below it and itself)");
+            // the comparison before change detection: every row read and compared
+            try (java.sql.Connection c = sync.connect();
+                    java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM " + sync.schema().corpHash());
+            }
+            run(sync, sim, "unchanged, without stored hashes (the whole corp read and compared)");
         }
     }
 
