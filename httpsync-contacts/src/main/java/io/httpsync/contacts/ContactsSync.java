@@ -31,9 +31,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A contacts sync run: for each configured corp, fetch its whole directory ({@link
@@ -73,15 +75,17 @@ public final class ContactsSync implements AutoCloseable {
 
     /**
      * What a run did for one corp: the directory fetched (null if a listing failed), the writer's
-     * report, and the listing's failure as an exception event (null unless a listing failed).
+     * report, the listing's failure as an exception event (null unless a listing failed), and the
+     * requests the fetch sent to the platform (each page and each retry, tokens not counted).
      */
     public record Outcome(
             Corp corp,
             @Nullable CorpDirectory fetched,
             SyncReport report,
-            @Nullable ExceptionEvent listingFailure) {
+            @Nullable ExceptionEvent listingFailure,
+            long requests) {
         public Outcome(Corp corp, @Nullable CorpDirectory fetched, SyncReport report) {
-            this(corp, fetched, report, null);
+            this(corp, fetched, report, null, 0);
         }
     }
 
@@ -102,6 +106,9 @@ public final class ContactsSync implements AutoCloseable {
 
     /** One per platform and rate-limit namespace (egress IP), by {@link #gateKey}. */
     private final Map<String, CorpGate> gates = new LinkedHashMap<>();
+
+    /** Requests sent per corp (tenant id) since this sync was made; counted by fetch threads. */
+    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
 
     public ContactsSync(
             List<Corp> corps,
@@ -196,7 +203,14 @@ public final class ContactsSync implements AutoCloseable {
                                     DirectoryFetcher.of(
                                             c.platform(),
                                             c.baseUrl(),
-                                            FetchListener.NONE,
+                                            new FetchListener() {
+                                                @Override
+                                                public void onRequest(String tenantId) {
+                                                    requests.computeIfAbsent(
+                                                                    tenantId, t -> new LongAdder())
+                                                            .increment();
+                                                }
+                                            },
                                             endpointOverrides,
                                             budgets));
             gates.computeIfAbsent(gateKey(f), k -> gate(c.platform(), f, caps, budgets));
@@ -376,6 +390,8 @@ public final class ContactsSync implements AutoCloseable {
      */
     public Outcome syncCorp(String runId, Corp corp, ContactsWriter.ProgressListener progress)
             throws SQLException {
+        LongAdder sent = requests.computeIfAbsent(corp.tenant().id(), k -> new LongAdder());
+        long before = sent.sum(); // a corp's runs never overlap (the job keys them by corp)
         DirectoryFetcher.Result fetched;
         CorpGate gate = gate(corp);
         try (CorpGate.Place place = gate.enter()) {
@@ -388,18 +404,22 @@ public final class ContactsSync implements AutoCloseable {
                             null,
                             corp.corpId() + ": stopped while waiting for its turn (" + gate + ")");
         }
+        long fetchRequests = sent.sum() - before;
         if (!fetched.complete()) {
             return new Outcome(
                     corp,
                     null,
                     writer.recordIncomplete(
                             runId, corp.platform().id(), corp.corpId(), fetched.failure()),
-                    fetched.failureEvent());
+                    fetched.failureEvent(),
+                    fetchRequests);
         }
         return new Outcome(
                 corp,
                 fetched.directory(),
-                writer.sync(runId, corp.platform().id(), fetched.directory(), progress));
+                writer.sync(runId, corp.platform().id(), fetched.directory(), progress),
+                null,
+                fetchRequests);
     }
 
     /** The configured corp {@code corpId}. */

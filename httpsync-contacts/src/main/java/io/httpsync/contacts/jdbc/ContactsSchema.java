@@ -22,7 +22,11 @@ import java.util.List;
  *       seq}, 0 = main);
  *   <li>{@code <prefix>sync_log}: per run and corp, each entity once with what happened to it (its
  *       primary key makes a second row for the same entity a constraint error);
- *   <li>{@code <prefix>sync_run}: per run and corp, its status and counts.
+ *   <li>{@code <prefix>sync_run}: per run and corp, its status and counts;
+ *   <li>{@code <prefix>department_hash}: per corp and department, the Merkle hashes the last
+ *       completed run left (its parent, subtree hash and leaf hash), and {@code <prefix>corp_hash}:
+ *       per corp, the root hash. No foreign keys: a hash row outlives its department's row until
+ *       the run that deleted the department completes.
  * </ul>
  *
  * {@code deleted} marks soft-deleted departments and employees (the soft-delete option). Immutable.
@@ -82,6 +86,14 @@ public final class ContactsSchema {
 
     public String syncRun() {
         return prefix + "sync_run";
+    }
+
+    public String departmentHash() {
+        return prefix + "department_hash";
+    }
+
+    public String corpHash() {
+        return prefix + "corp_hash";
     }
 
     /** Creates the tables that do not exist yet. */
@@ -179,6 +191,23 @@ public final class ContactsSchema {
                                 + "finished_at "
                                 + ts
                                 + ", PRIMARY KEY (run_id, corp_id))"
+                                + opts,
+                        "CREATE TABLE IF NOT EXISTS "
+                                + departmentHash()
+                                + " ("
+                                + corp
+                                + ", dept_id "
+                                + key
+                                + ", parent_id VARCHAR(128) NULL, subtree_hash CHAR(64) NULL, "
+                                + "leaf_hash CHAR(64) NULL, PRIMARY KEY (corp_id, dept_id))"
+                                + opts,
+                        "CREATE TABLE IF NOT EXISTS "
+                                + corpHash()
+                                + " ("
+                                + corp
+                                + ", root_hash CHAR(64) NULL, run_id VARCHAR(64) NOT NULL, updated_at "
+                                + ts
+                                + ", PRIMARY KEY (corp_id))"
                                 + opts);
         try (Statement s = c.createStatement()) {
             for (String sql : ddl) s.execute(sql);

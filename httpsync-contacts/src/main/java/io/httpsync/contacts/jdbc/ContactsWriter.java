@@ -1,5 +1,8 @@
 package io.httpsync.contacts.jdbc;
 
+import io.httpsync.contacts.merkle.MerkleTree;
+import io.httpsync.contacts.merkle.StoredHashes;
+import io.httpsync.contacts.merkle.TreeDiff;
 import io.httpsync.contacts.model.CorpDirectory;
 import io.httpsync.contacts.model.Department;
 import io.httpsync.contacts.model.Employee;
@@ -20,8 +23,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -36,8 +41,11 @@ import java.util.concurrent.Future;
  * statement:
  *
  * <ol>
- *   <li>reads what the tables hold and compares entity by entity: created, updated, unchanged,
- *       deleted;
+ *   <li>compares the directory's {@link MerkleTree} with the hashes the last completed run stored,
+ *       top-down ({@link TreeDiff}): an equal root ends the run there, nothing written; otherwise
+ *       only the departments on changed paths whose own row or members changed are read from the
+ *       tables, with their members, and compared entity by entity: created, updated, unchanged,
+ *       deleted (without stored hashes, the whole corp is read and compared);
  *   <li>plans the created and updated ones ({@link Planner}: the condensed dependency graph with
  *       cycles merged);
  *   <li>writes the plan with up to {@code concurrency} transactions in flight: a component goes as
@@ -48,7 +56,9 @@ import java.util.concurrent.Future;
  *   <li>deletes what is gone, in reverse dependency order with references cleared first (or marks
  *       it, with {@code softDelete}), unless that is more than {@code maxDeleteRatio} of the corp's
  *       entities;
- *   <li>logs each entity once in the sync log and the run in the run table.
+ *   <li>logs each entity it wrote or deleted once in the sync log, and the unchanged rest in one
+ *       row; the run in the run table; and, if the run completed (every write in, no deletion
+ *       refused), the new hashes along the changed paths, which it cleared before writing.
  * </ol>
  *
  * Progress is entities done &divide; (departments + employees + deleted), reported as it only
@@ -139,6 +149,8 @@ public final class ContactsWriter {
                         0,
                         false,
                         why,
+                        0,
+                        0,
                         0);
         try (Connection c = connections.open()) {
             recordRun(c, platform, report);
@@ -175,7 +187,15 @@ public final class ContactsWriter {
         final RowWriter rows;
         final long started = System.currentTimeMillis();
         final Map<EntityRef, RowWriter.Item> items = new HashMap<>();
-        final List<EntityRef> unchanged = new ArrayList<>();
+        final HashStore hashes;
+
+        /**
+         * The entities compared row by row (null: all of them); the others are unchanged, as their
+         * departments' hashes say.
+         */
+        Set<EntityRef> examined;
+
+        int unchanged;
         int created;
         int updated;
         int done;
@@ -188,6 +208,7 @@ public final class ContactsWriter {
             this.target = target;
             this.progress = progress;
             this.rows = new RowWriter(schema, target.corpId(), runId);
+            this.hashes = new HashStore(schema, target.corpId());
         }
 
         SyncReport execute() throws SQLException {
@@ -211,10 +232,17 @@ public final class ContactsWriter {
                     c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                     pool.add(c);
                 }
+                MerkleTree tree = MerkleTree.of(target);
                 Connection first = pool.take();
+                StoredHashes storedHashes;
+                TreeDiff diff;
                 StoredState stored;
                 try {
-                    stored = StoredState.load(first, schema, target.corpId());
+                    // the root alone first: for an unchanged corp it is all there is to read
+                    StoredHashes root = hashes.loadRoot(first);
+                    storedHashes = root.rootMatches(tree) ? root : hashes.loadAll(first, root);
+                    diff = TreeDiff.compare(tree, storedHashes);
+                    stored = read(first, tree, diff);
                     first.commit();
                 } finally {
                     pool.add(first);
@@ -222,8 +250,14 @@ public final class ContactsWriter {
                 compare(stored);
                 Deletions deletions = deletions(stored);
                 total = target.size() + deletions.count();
+                unchanged = target.size() - created - updated;
                 inTransaction(pool, c -> rows.logUnchanged(c, unchanged));
-                advance(unchanged.size());
+                advance(unchanged);
+                if (!items.isEmpty() || deletions.count() > 0 || deletions.refusal != null) {
+                    // a run that stops half way must not leave hashes that vouch for what it
+                    // changed
+                    inTransaction(pool, c -> hashes.invalidate(c, diff, tree, storedHashes, runId));
+                }
                 WritePlan plan =
                         Planner.plan(
                                 items.values().stream()
@@ -234,7 +268,11 @@ public final class ContactsWriter {
                                         .filter(i -> i.ref().kind() == EntityKind.EMPLOYEE)
                                         .map(RowWriter.Item::employee)
                                         .toList(),
-                                stored::hasRow);
+                                ref ->
+                                        stored.hasRow(ref)
+                                                || (examined != null
+                                                        && !examined.contains(ref)
+                                                        && inTarget(ref)));
                 String failure = writeInOrder(plan, pool, threads);
                 boolean refused = false;
                 int deleted = 0;
@@ -267,15 +305,25 @@ public final class ContactsWriter {
                                 failure == null ? SyncReport.Status.OK : SyncReport.Status.FAILED,
                                 created,
                                 updated,
-                                unchanged.size(),
+                                unchanged,
                                 deleted,
                                 plan.degraded(),
                                 plan.cyclicComponents(),
                                 violations,
                                 refused,
                                 failure != null ? failure : refused ? deletions.refusal : null,
-                                System.currentTimeMillis() - started);
-                inTransaction(pool, c -> recordRun(c, platform, report));
+                                System.currentTimeMillis() - started,
+                                diff.hashesCompared(),
+                                rows.rowsWritten());
+                boolean completed = failure == null && !refused;
+                inTransaction(
+                        pool,
+                        c -> {
+                            // in the run record's transaction: hashes are never newer than the
+                            // record of the run that made the tables match them
+                            if (completed) hashes.store(c, diff, tree, runId);
+                            recordRun(c, platform, report);
+                        });
                 return report;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -286,8 +334,38 @@ public final class ContactsWriter {
             }
         }
 
+        /**
+         * Reads the rows the comparison needs: none for an unchanged corp; all for a full one; else
+         * the changed departments' rows and their members' rows (members the directory lists and
+         * members the tables hold, so that a departure or a move out is seen).
+         */
+        StoredState read(Connection c, MerkleTree tree, TreeDiff diff) throws SQLException {
+            if (diff.full()) return StoredState.load(c, schema, target.corpId());
+            examined = new HashSet<>();
+            if (diff.unchanged())
+                return new StoredState(
+                        new CorpDirectory(target.corpId(), List.of(), List.of()), Set.of());
+            Set<String> users = new HashSet<>();
+            for (String d : diff.dirty()) {
+                examined.add(EntityRef.department(d));
+                MerkleTree.Node n = tree.node(d);
+                if (n != null) users.addAll(n.members());
+            }
+            users.addAll(StoredState.members(c, schema, target.corpId(), diff.dirty()));
+            users.forEach(u -> examined.add(EntityRef.employee(u)));
+            return StoredState.load(c, schema, target.corpId(), diff.dirty(), users);
+        }
+
+        boolean inTarget(EntityRef ref) {
+            return ref.kind() == EntityKind.DEPARTMENT
+                    ? target.departments().containsKey(ref.id())
+                    : target.employees().containsKey(ref.id());
+        }
+
+        /** Classifies the examined entities of the directory: created, updated or unchanged. */
         void compare(StoredState stored) {
             for (Department d : target.departments().values()) {
+                if (examined != null && !examined.contains(d.ref())) continue;
                 Department old = stored.live().departments().get(d.id());
                 classify(
                         d.ref(),
@@ -297,6 +375,7 @@ public final class ContactsWriter {
                         stored.softDeleted().contains(d.ref()));
             }
             for (Employee e : target.employees().values()) {
+                if (examined != null && !examined.contains(e.ref())) continue;
                 Employee old = stored.live().employees().get(e.id());
                 classify(
                         e.ref(),
@@ -310,7 +389,7 @@ public final class ContactsWriter {
         private void classify(
                 EntityRef ref, Object entity, Object old, Boolean same, boolean softDeleted) {
             if (Boolean.TRUE.equals(same)) {
-                unchanged.add(ref);
+                return;
             } else if (old != null) {
                 updated++;
                 items.put(ref, new RowWriter.Item(ref, entity, true, false, SyncAction.UPDATED));
@@ -456,7 +535,16 @@ public final class ContactsWriter {
                 byDepth.computeIfAbsent(depth, k -> new ArrayList<>()).add(d.id());
             }
             int count = employees.size() + byDepth.values().stream().mapToInt(List::size).sum();
-            int candidates = stored.live().size();
+            // the stored entities: those read, and those the hashes vouch for (not read, unchanged)
+            int candidates =
+                    stored.live().size()
+                            + (examined == null
+                                    ? 0
+                                    : target.size()
+                                            - (int)
+                                                    examined.stream()
+                                                            .filter(this::inTarget)
+                                                            .count());
             String refusal = null;
             if (count > 0 && count > options.maxDeleteRatio() * candidates) {
                 refusal =

@@ -12,14 +12,15 @@ import javax.annotation.Nullable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
-import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The statements of one corp's sync, each group sent as one JDBC batch on the caller's connection
- * and transaction. Stateless apart from its settings: any number of threads may use it, each with
- * its own connection.
+ * and transaction. Stateless apart from its settings and a counter of rows written (atomic): any
+ * number of threads may use it, each with its own connection.
  */
 @Internal
 final class RowWriter {
@@ -39,9 +40,15 @@ final class RowWriter {
         }
     }
 
+    /** The sync log's entity kind of the row that stands for every entity a run left unchanged. */
+    static final String CORP_KIND = "CORP";
+
     private final ContactsSchema schema;
     private final String corpId;
     private final String runId;
+
+    /** Added to by the pool threads writing the corp's transactions. */
+    private final AtomicLong rowsWritten = new AtomicLong();
 
     RowWriter(ContactsSchema schema, String corpId, String runId) {
         this.schema = schema;
@@ -58,7 +65,7 @@ final class RowWriter {
                 items.stream().filter(i -> i.ref().kind() == EntityKind.DEPARTMENT).toList();
         List<Item> employees =
                 items.stream().filter(i -> i.ref().kind() == EntityKind.EMPLOYEE).toList();
-        batch(
+        counted(
                 c,
                 "INSERT INTO "
                         + schema.department()
@@ -72,7 +79,7 @@ final class RowWriter {
                     ps.setString(4, d.name());
                     ps.setLong(5, d.order());
                 });
-        batch(
+        counted(
                 c,
                 "UPDATE "
                         + schema.department()
@@ -86,7 +93,7 @@ final class RowWriter {
                     ps.setString(4, corpId);
                     ps.setString(5, d.id());
                 });
-        batch(
+        counted(
                 c,
                 "INSERT INTO "
                         + schema.employee()
@@ -102,7 +109,7 @@ final class RowWriter {
                     setNullable(ps, 6, e.mobile());
                     setNullable(ps, 7, e.email());
                 });
-        batch(
+        counted(
                 c,
                 "UPDATE "
                         + schema.employee()
@@ -119,7 +126,7 @@ final class RowWriter {
                     ps.setString(7, e.id());
                 });
         // relations are replaced whole: an updated entity's old heads or memberships go first
-        batch(
+        counted(
                 c,
                 "DELETE FROM " + schema.departmentHead() + " WHERE corp_id = ? AND dept_id = ?",
                 departments.stream().filter(Item::rowExists).toList(),
@@ -127,7 +134,7 @@ final class RowWriter {
                     ps.setString(1, corpId);
                     ps.setString(2, i.ref().id());
                 });
-        batch(
+        counted(
                 c,
                 "DELETE FROM " + schema.membership() + " WHERE corp_id = ? AND user_id = ?",
                 employees.stream().filter(Item::rowExists).toList(),
@@ -137,7 +144,7 @@ final class RowWriter {
                 });
         insertHeads(
                 c, departments.stream().filter(i -> !i.degraded()).map(Item::department).toList());
-        batch(
+        counted(
                 c,
                 "INSERT INTO "
                         + schema.membership()
@@ -165,7 +172,7 @@ final class RowWriter {
                         .filter(i -> i.ref().kind() == EntityKind.DEPARTMENT)
                         .map(Item::department)
                         .toList());
-        batch(
+        counted(
                 c,
                 "UPDATE "
                         + schema.employee()
@@ -192,34 +199,34 @@ final class RowWriter {
             boolean soft)
             throws SQLException {
         List<String> allDepartments = departmentsByLevel.stream().flatMap(List::stream).toList();
-        batch(
+        counted(
                 c,
                 "DELETE FROM " + schema.departmentHead() + " WHERE corp_id = ? AND dept_id = ?",
                 allDepartments,
                 this::corpAnd);
-        batch(
+        counted(
                 c,
                 "DELETE FROM " + schema.departmentHead() + " WHERE corp_id = ? AND user_id = ?",
                 employees,
                 this::corpAnd);
-        batch(
+        counted(
                 c,
                 "DELETE FROM " + schema.membership() + " WHERE corp_id = ? AND user_id = ?",
                 employees,
                 this::corpAnd);
-        batch(
+        counted(
                 c,
                 "DELETE FROM " + schema.membership() + " WHERE corp_id = ? AND dept_id = ?",
                 allDepartments,
                 this::corpAnd);
-        batch(
+        counted(
                 c,
                 "UPDATE "
                         + schema.employee()
                         + " SET leader_id = NULL WHERE corp_id = ? AND user_id = ?",
                 employees,
                 this::corpAnd);
-        batch(
+        counted(
                 c,
                 soft
                         ? "UPDATE "
@@ -229,7 +236,7 @@ final class RowWriter {
                 employees,
                 this::corpAnd);
         for (List<String> level : departmentsByLevel) {
-            batch(
+            counted(
                     c,
                     soft
                             ? "UPDATE "
@@ -263,13 +270,33 @@ final class RowWriter {
         log(c, logged);
     }
 
-    /** Logs entities the run leaves as they are. */
-    void logUnchanged(Connection c, Collection<EntityRef> refs) throws SQLException {
-        log(
+    /**
+     * Logs the entities the run leaves as they are in one row, however many they are: kind {@value
+     * #CORP_KIND}, the corp's id, {@code UNCHANGED}; nothing if there are none.
+     */
+    void logUnchanged(Connection c, int unchanged) throws SQLException {
+        if (unchanged == 0) return;
+        batch(
                 c,
-                refs.stream()
-                        .map(r -> new Item(r, null, true, false, SyncAction.UNCHANGED))
-                        .toList());
+                "INSERT INTO "
+                        + schema.syncLog()
+                        + " (run_id, corp_id, entity_kind, entity_id, action, degraded, logged_at) "
+                        + "VALUES (?, ?, ?, ?, ?, FALSE, "
+                        + schema.dialect().now()
+                        + ")",
+                List.of(corpId),
+                (ps, id) -> {
+                    ps.setString(1, runId);
+                    ps.setString(2, corpId);
+                    ps.setString(3, CORP_KIND);
+                    ps.setString(4, id);
+                    ps.setString(5, SyncAction.UNCHANGED.name());
+                });
+    }
+
+    /** Rows the statements of this writer changed in the contacts tables (not the sync log). */
+    long rowsWritten() {
+        return rowsWritten.get();
     }
 
     private void log(Connection c, List<Item> items) throws SQLException {
@@ -293,7 +320,7 @@ final class RowWriter {
     }
 
     private void insertHeads(Connection c, List<Department> departments) throws SQLException {
-        batch(
+        counted(
                 c,
                 "INSERT INTO "
                         + schema.departmentHead()
@@ -324,7 +351,7 @@ final class RowWriter {
         return out;
     }
 
-    private static void setNullable(PreparedStatement ps, int index, @Nullable String value)
+    static void setNullable(PreparedStatement ps, int index, @Nullable String value)
             throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.VARCHAR);
@@ -334,19 +361,32 @@ final class RowWriter {
     }
 
     @FunctionalInterface
-    private interface Binder<T> {
+    interface Binder<T> {
         void bind(PreparedStatement ps, T value) throws SQLException;
     }
 
-    private static <T> void batch(Connection c, String sql, List<T> values, Binder<T> binder)
+    /** A batch on the contacts tables: its rows count as written. */
+    private <T> void counted(Connection c, String sql, List<T> values, Binder<T> binder)
             throws SQLException {
-        if (values.isEmpty()) return;
+        rowsWritten.addAndGet(batch(c, sql, values, binder));
+    }
+
+    /**
+     * Runs one statement per value as a JDBC batch; returns the rows it changed as the driver
+     * reports them (a statement the driver reports without a count counts as one row).
+     */
+    static <T> int batch(Connection c, String sql, List<T> values, Binder<T> binder)
+            throws SQLException {
+        if (values.isEmpty()) return 0;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (T v : values) {
                 binder.bind(ps, v);
                 ps.addBatch();
             }
-            ps.executeBatch();
+            int rows = 0;
+            for (int n : ps.executeBatch())
+                rows += n >= 0 ? n : n == Statement.SUCCESS_NO_INFO ? 1 : 0;
+            return rows;
         }
     }
 }

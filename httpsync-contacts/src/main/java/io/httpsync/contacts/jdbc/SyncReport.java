@@ -11,7 +11,10 @@ import javax.annotation.Nullable;
  * errors the database raised (0 unless there is a bug). {@code cycles}: components of the
  * dependency graph that merged a cycle; {@code degraded}: entities written without their heads or
  * leader first and completed afterwards. {@code deletionsRefused}: the ratio guard kept the
- * deletions back.
+ * deletions back. {@code hashesCompared}: stored Merkle hashes compared with the directory's (1 for
+ * an unchanged corp, 0 when no hashes were stored yet); {@code rowsWritten}: rows of the
+ * department, employee, head and membership tables the run inserted, updated or deleted (0 for an
+ * unchanged corp; the sync log, the run record and the hashes are not counted).
  */
 @PublicEvolving
 public record SyncReport(
@@ -27,7 +30,9 @@ public record SyncReport(
         int violations,
         boolean deletionsRefused,
         @Nullable String message,
-        long elapsedMillis) {
+        long elapsedMillis,
+        int hashesCompared,
+        long rowsWritten) {
     public enum Status {
         OK,
         INCOMPLETE,

@@ -39,8 +39,9 @@ import java.util.concurrent.Executors;
  *
  * <p>Metrics, in the operator's group {@code contacts} (a bounded number: a few per operator and
  * five per corp of the subtask, none per entity): counters {@code runsOk}, {@code runsIncomplete},
- * {@code runsFailed}, {@code runsSkipped}, {@code deletionsRefused}; gauge {@code corpsRunning};
- * per platform and egress IP, in group {@code platform.<platform>_in_namespace_<namespace>}: gauges
+ * {@code runsFailed}, {@code runsSkipped}, {@code deletionsRefused}, {@code requests}, {@code
+ * hashesCompared}, {@code rowsWritten} (summed over the runs); gauge {@code corpsRunning}; per
+ * platform and egress IP, in group {@code platform.<platform>_in_namespace_<namespace>}: gauges
  * {@code corpsInFlight} (fetching now) and {@code corpsWaiting} (for their turn under the cap); and
  * per corp, in group {@code corp.<corp id>}: {@code progress} (entities done &divide; entities of
  * the current run, from 0 at its start to 1 when it ends OK, never falling in between), {@code
@@ -89,6 +90,9 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
     private transient Counter failed;
     private transient Counter skipped;
     private transient Counter refused;
+    private transient Counter requests;
+    private transient Counter hashesCompared;
+    private transient Counter rowsWritten;
 
     /**
      * @param config the contacts configuration ({@link ContactsSync#fromProperties}'s keys),
@@ -138,6 +142,9 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
         failed = metrics.counter("runsFailed");
         skipped = metrics.counter("runsSkipped");
         refused = metrics.counter("deletionsRefused");
+        requests = metrics.counter("requests");
+        hashesCompared = metrics.counter("hashesCompared");
+        rowsWritten = metrics.counter("rowsWritten");
         metrics.gauge("corpsRunning", () -> running.size());
         for (CorpGate gate : sync.gates()) {
             MetricGroup g = metrics.addGroup("platform", gate.name().replace(' ', '_'));
@@ -191,7 +198,7 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
                     count(outcome);
                     LOG.info(
                             "corp {} ({}) round {} run {}: {} created={} updated={} unchanged={} deleted={} degraded={} cycles={} "
-                                    + "violations={} in {} ms{}",
+                                    + "violations={} requests={} hashesCompared={} rowsWritten={} in {} ms{}",
                             outcome.corpId(),
                             outcome.platform(),
                             outcome.round(),
@@ -204,6 +211,9 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
                             outcome.degraded(),
                             outcome.cycles(),
                             outcome.violations(),
+                            outcome.requests(),
+                            outcome.hashesCompared(),
+                            outcome.rowsWritten(),
                             outcome.elapsedMillis(),
                             outcome.message() == null ? "" : " - " + outcome.message());
                     result.complete(List.of(outcome));
@@ -281,7 +291,10 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
                 o.fetched() == null ? 0 : o.fetched().employees().size(),
                 c == null ? -1 : c.missing(),
                 c == null ? -1 : c.wrong(),
-                events);
+                events,
+                o.requests(),
+                r.hashesCompared(),
+                r.rowsWritten());
     }
 
     /**
@@ -309,6 +322,9 @@ public final class CorpRunFunction extends RichAsyncFunction<CorpRunRequest, Cor
             case SKIPPED -> skipped.inc();
         }
         if (o.deletionsRefused()) refused.inc();
+        requests.inc(o.requests());
+        hashesCompared.inc(o.hashesCompared());
+        rowsWritten.inc(o.rowsWritten());
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.List;
  * afterwards ({@code missing} and {@code wrong}, -1 when not compared). {@code events}: the run's
  * failures as exception events (a listing that failed, deletions the ratio guard refused, a write
  * that failed), which the job stores in {@code jdbc.events-table}. {@code elapsedMillis}: the whole
- * run, fetch included. Immutable.
+ * run, fetch included. {@code requests}: requests the fetch sent to the platform; {@code
+ * hashesCompared} and {@code rowsWritten}: the writer's (see {@code SyncReport}). Immutable.
  */
 @PublicEvolving
 public record CorpRunOutcome(
@@ -37,7 +38,10 @@ public record CorpRunOutcome(
         int employees,
         int missing,
         int wrong,
-        List<ExceptionEvent> events) {
+        List<ExceptionEvent> events,
+        long requests,
+        int hashesCompared,
+        long rowsWritten) {
     /**
      * {@code OK}, {@code INCOMPLETE} (a listing failed: nothing written), {@code FAILED} (a write
      * failed, or the run did not end within {@code contacts.run-timeout}; what was committed stays
@@ -89,6 +93,9 @@ public record CorpRunOutcome(
                 0,
                 -1,
                 -1,
-                events);
+                events,
+                0,
+                0,
+                0);
     }
 }

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The writer against real PostgreSQL and MariaDB servers whose foreign keys are checked at every
  * statement: random directories full of cycles land equal to themselves, a changed directory lands
- * again, and the sync log and progress count every entity once.
+ * again, an unchanged one costs one hash comparison and no write, and the sync log and progress
+ * count every entity once.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ContactsWriterITCase {
@@ -111,6 +112,7 @@ class ContactsWriterITCase {
         assertThat(one.cycles()).as("the random directory has cycles").isPositive();
         assertThat(one.degraded()).isPositive();
         assertThat(one.created()).isEqualTo(first.size());
+        assertThat(one.hashesCompared()).as("no hashes stored yet").isZero();
         assertThat(stored(db, "corp").live()).isEqualTo(first);
         Map<String, Integer> log1 = log(db, "run-1", "corp");
         assertThat(total(log1)).isEqualTo(first.size());
@@ -140,12 +142,25 @@ class ContactsWriterITCase {
                                             .count();
             assertThat(r.deleted()).isEqualTo(deleted).isPositive();
             assertThat(r.unchanged()).isPositive();
+            assertThat(r.entities()).isEqualTo(next.size() + deleted);
+            assertThat(r.hashesCompared()).isPositive();
+            assertThat(r.rowsWritten()).isPositive();
             Map<String, Integer> log = log(db, "run-" + run, "corp");
+            assertThat(log.get("UNCHANGED")).as("the unchanged entities in one row").isEqualTo(1);
             assertThat(total(log))
-                    .as("each entity of run %d logged once", run)
-                    .isEqualTo(next.size() + deleted);
+                    .as("each entity of run %d written or deleted logged once", run)
+                    .isEqualTo(r.created() + r.updated() + r.deleted() + 1);
             current = next;
         }
+        // nothing changed: the root hash says so, nothing is read or written
+        SyncReport same =
+                writer.sync("run-5", "test", current, ContactsWriter.ProgressListener.NONE);
+        assertThat(same.status()).isEqualTo(SyncReport.Status.OK);
+        assertThat(same.unchanged()).isEqualTo(current.size());
+        assertThat(same.hashesCompared()).isEqualTo(1);
+        assertThat(same.rowsWritten()).isZero();
+        assertThat(log(db, "run-5", "corp")).isEqualTo(Map.of("UNCHANGED", 1));
+        assertThat(stored(db, "corp").live()).isEqualTo(current);
         assertThat(stored(db, "other-corp").live())
                 .as("the other corp is untouched")
                 .isEqualTo(other);

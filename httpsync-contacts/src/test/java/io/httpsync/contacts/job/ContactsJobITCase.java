@@ -172,8 +172,9 @@ class ContactsJobITCase {
     }
 
     /**
-     * Per run id of the corp: the sync log's rows and the run table's entities (null if the run was
-     * not recorded).
+     * Per run id of the corp: the sync log's rows, the run table's entities (-1 if the run was not
+     * recorded, -2 if not OK), created, deleted, and the log rows the run record calls for (each
+     * entity written or deleted, and one for the unchanged ones).
      */
     private static Map<String, int[]> runs(Databases.Target db, String corpId) throws Exception {
         Map<String, int[]> out = new HashMap<>();
@@ -184,18 +185,24 @@ class ContactsJobITCase {
                             "SELECT run_id, COUNT(*) FROM contacts_sync_log WHERE corp_id = '"
                                     + corpId
                                     + "' GROUP BY run_id")) {
-                while (rs.next()) out.put(rs.getString(1), new int[] {rs.getInt(2), -1, -1, -1});
+                while (rs.next())
+                    out.put(rs.getString(1), new int[] {rs.getInt(2), -1, -1, -1, -1});
             }
             try (ResultSet rs =
                     s.executeQuery(
-                            "SELECT run_id, created + updated + unchanged + deleted, created, deleted, status FROM contacts_sync_run WHERE corp_id = '"
+                            "SELECT run_id, created + updated + unchanged + deleted, created, deleted, status, "
+                                    + "created + updated + deleted + CASE WHEN unchanged > 0 THEN 1 ELSE 0 END "
+                                    + "FROM contacts_sync_run WHERE corp_id = '"
                                     + corpId
                                     + "'")) {
                 while (rs.next()) {
-                    int[] r = out.computeIfAbsent(rs.getString(1), k -> new int[] {0, -1, -1, -1});
+                    int[] r =
+                            out.computeIfAbsent(
+                                    rs.getString(1), k -> new int[] {0, -1, -1, -1, -1});
                     r[1] = rs.getString(5).equals("OK") ? rs.getInt(2) : -2;
                     r[2] = rs.getInt(3);
                     r[3] = rs.getInt(4);
+                    r[4] = rs.getInt(6);
                 }
             }
         }
@@ -254,7 +261,16 @@ class ContactsJobITCase {
                     .as(
                             "a few metrics per operator, two per platform and five per corp, none"
                                     + " per entity")
-                    .hasSizeLessThanOrEqualTo(2 * 6 + 2 * 2 * 2 + 2 * 5);
+                    .hasSizeLessThanOrEqualTo(2 * 9 + 2 * 2 * 2 + 2 * 5);
+            assertThat(sumOfCounters(id.get(0), ".contacts.requests"))
+                    .isEqualTo(outcomes.stream().mapToLong(CorpRunOutcome::requests).sum())
+                    .isPositive();
+            assertThat(sumOfCounters(id.get(0), ".contacts.rowsWritten"))
+                    .isEqualTo(outcomes.stream().mapToLong(CorpRunOutcome::rowsWritten).sum())
+                    .isPositive();
+            assertThat(sumOfCounters(id.get(0), ".contacts.hashesCompared"))
+                    .as("no hashes stored yet")
+                    .isZero();
         }
     }
 
@@ -323,8 +339,10 @@ class ContactsJobITCase {
                 // nothing
                 if (r.getValue()[1] == -1) continue;
                 assertThat(r.getValue()[0])
-                        .as("run %s: each entity logged once", r.getKey())
-                        .isEqualTo(r.getValue()[1]);
+                        .as(
+                                "run %s: each entity written logged once, the unchanged in one row",
+                                r.getKey())
+                        .isEqualTo(r.getValue()[4]);
                 created += r.getValue()[2];
                 deleted += r.getValue()[3];
             }
@@ -397,10 +415,11 @@ class ContactsJobITCase {
                     .as("entities the failed run committed")
                     .isPositive()
                     .isLessThan(size);
+            assertThat(rerun[1]).as("the rerun accounts for each entity").isEqualTo(size);
             assertThat(rerun[0])
-                    .as("the rerun logs each entity once")
-                    .isEqualTo(rerun[1])
-                    .isEqualTo(size);
+                    .as("the rerun logs each entity it writes once, the unchanged in one row")
+                    .isEqualTo(rerun[4])
+                    .isEqualTo(size - failed[0] + 1);
             assertThat(rerun[2])
                     .as("created by the rerun: what the failed run had not")
                     .isEqualTo(size - failed[0]);

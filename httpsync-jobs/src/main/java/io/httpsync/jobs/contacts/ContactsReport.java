@@ -59,7 +59,8 @@ final class ContactsReport {
     static String line(CorpRunOutcome o, boolean verified) {
         String line =
                 String.format(
-                        "corp %s (%s): %s created=%d updated=%d unchanged=%d deleted=%d degraded=%d cycles=%d violations=%d in %d ms%s",
+                        "corp %s (%s): %s created=%d updated=%d unchanged=%d deleted=%d degraded=%d cycles=%d violations=%d "
+                                + "requests=%d hashes-compared=%d rows-written=%d in %d ms%s",
                         o.corpId(),
                         o.platform(),
                         o.status(),
@@ -70,6 +71,9 @@ final class ContactsReport {
                         o.degraded(),
                         o.cycles(),
                         o.violations(),
+                        o.requests(),
+                        o.hashesCompared(),
+                        o.rowsWritten(),
                         o.elapsedMillis(),
                         o.message() == null ? "" : " - " + o.message());
         return verified && o.missing() + o.wrong() > 0

@@ -182,6 +182,12 @@ public final class Directory {
         changed(id);
     }
 
+    /** Gives a user another job title. */
+    public synchronized void setUserTitle(long id, String title) {
+        users.put(id, requireUser(id).withTitle(requireName(title), clock.now()));
+        changed(id);
+    }
+
     /** Moves a user to other departments (main first). */
     public synchronized void setUserDepartments(long id, List<Long> departmentIds) {
         Employee u = requireUser(id);

@@ -55,4 +55,9 @@ public record Employee(
         return new Employee(
                 id, name, departmentIds, newLeaderId, title, mobile, email, order, hiredAt, now);
     }
+
+    Employee withTitle(String newTitle, long now) {
+        return new Employee(
+                id, name, departmentIds, leaderId, newTitle, mobile, email, order, hiredAt, now);
+    }
 }
