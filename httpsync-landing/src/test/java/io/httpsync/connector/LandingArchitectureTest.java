@@ -51,7 +51,8 @@ class LandingArchitectureTest {
     void landing_uses_only_the_public_api_of_reading() {
         noClasses()
                 .that()
-                .resideInAnyPackage(CONNECTOR + ".sink..", CONNECTOR + ".dedupe..")
+                .resideInAnyPackage(
+                        CONNECTOR + ".sink..", CONNECTOR + ".dedupe..", CONNECTOR + ".registry..")
                 .should()
                 .dependOnClassesThat(
                         DescribedPredicate.describe(
@@ -62,6 +63,8 @@ class LandingArchitectureTest {
                                                         .startsWith(CONNECTOR + ".sink")
                                                 && !t.getPackageName()
                                                         .startsWith(CONNECTOR + ".dedupe")
+                                                && !t.getPackageName()
+                                                        .startsWith(CONNECTOR + ".registry")
                                                 && (!ApiRules.isPublicEvolving(t)
                                                         || t.getPackageName()
                                                                 .startsWith(CONNECTOR + ".source.")

@@ -24,6 +24,7 @@ public final class TenantOptions {
                     .asList()
                     .noDefaultValue()
                     .withDescription(
-                            "The ids of the tenants (shops, corps) to sync, separated by ';' (required). Each tenant's "
+                            "The ids of the tenants (shops, corps) to sync, separated by ';' (required unless a tenant"
+                                    + " registry, 'tenants.registry.url', gives them). Each tenant's "
                                     + "properties are given as 'tenant.<id>.<property>', e.g. 'tenant.shop-1.app-key'.");
 }

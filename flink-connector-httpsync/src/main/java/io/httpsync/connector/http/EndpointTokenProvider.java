@@ -421,4 +421,20 @@ public final class EndpointTokenProvider implements TokenProvider {
     private static String abbreviate(String s) {
         return s.length() <= MAX_BODY_IN_MESSAGE ? s : s.substring(0, MAX_BODY_IN_MESSAGE) + "...";
     }
+
+    /**
+     * Forgets the tenant's token and newest refresh token (its credentials changed): the next
+     * {@link #token} fetches with the tenant's properties as given.
+     */
+    public void forget(String tenantId) {
+        cache.remove(tenantId);
+        refreshTokens.remove(tenantId);
+    }
+
+    /** How many tenants have a fetch in flight. Any thread. */
+    public int waiting() {
+        int n = 0;
+        for (CompletableFuture<Issued> f : cache.values()) if (!f.isDone()) n++;
+        return n;
+    }
 }

@@ -2,6 +2,8 @@ package io.httpsync.connector.ratelimit;
 
 import org.apache.flink.annotation.Internal;
 
+import javax.annotation.Nullable;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -55,6 +57,12 @@ public final class JobBudget {
     private final Map<Integer, Allotments> sent = new HashMap<>();
 
     private long nextSequence = 1;
+
+    /**
+     * Per bucket key of a tenant with a limit of its own (a tenant registry's override): the bucket
+     * with the tenant's permits.
+     */
+    private final Map<String, BucketSpec> overridden = new HashMap<>();
 
     /** Allotments of one reader, numbered in the order they are sent. */
     public record Allotments(long sequence, Map<String, Allotment> byKey)
@@ -196,6 +204,11 @@ public final class JobBudget {
             int reader,
             Share mine,
             Allotment target) {
+        // a decrease only lowers what this reader runs at (its reservation keeps the higher ones
+        // until it confirms them gone): always sent, also when the bucket itself shrank (a
+        // tenant's own limit lowered) and the old reservation no longer fits it
+        if (target.ratePerSecond() <= mine.granted.ratePerSecond()
+                && target.burst() <= mine.granted.burst()) return target;
         double capacity = bucket.permits() + 1;
         double others = 0;
         for (Map.Entry<Integer, Share> e : shares.entrySet()) {
@@ -228,7 +241,40 @@ public final class JobBudget {
         return bucket.period().toNanos() / 1e9;
     }
 
+    /**
+     * Gives a tenant a limit of its own (a tenant registry's per-tenant override, e.g. a shop
+     * raised from 10 to 100 requests per second): its tenant-scoped buckets ({@code tenant}, {@code
+     * tenant-api}) allow {@code permitsPerSecond} instead of the endpoint's, with at most the
+     * endpoint's burst. Null: back to the endpoint's. Takes effect with the next allotments sent.
+     * Buckets of other scopes (app, API, IP) are the platform's and the app's, shared by all
+     * tenants, and stay as they are.
+     */
+    public void overrideTenantRate(String tenantId, @Nullable Double permitsPerSecond) {
+        for (BucketSpec b : spec.buckets()) {
+            if (!b.scope().perTenant()) continue;
+            String key = spec.key(b, tenantId);
+            if (permitsPerSecond == null) {
+                overridden.remove(key);
+                continue;
+            }
+            long permits = Math.max(1, Math.round(permitsPerSecond * periodSeconds(b)));
+            long burst = Math.min(b.burst(), permits);
+            overridden.put(
+                    key,
+                    new BucketSpec(
+                            b.name(),
+                            b.scope(),
+                            permits,
+                            b.period(),
+                            burst,
+                            Math.min(b.weight(), burst),
+                            b.adaptive()));
+        }
+    }
+
     private BucketSpec bucketOf(String key) {
+        BucketSpec own = overridden.get(key);
+        if (own != null) return own;
         BucketSpec bucket = spec.bucketOfKey(key);
         if (bucket == null)
             throw new IllegalStateException(

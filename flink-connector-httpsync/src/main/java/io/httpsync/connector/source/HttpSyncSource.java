@@ -1,6 +1,9 @@
 package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TenantRegistry;
+import io.httpsync.connector.auth.TenantRegistrySpec;
+import io.httpsync.connector.auth.TokenStore;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.ratelimit.JobBudget;
@@ -8,6 +11,8 @@ import io.httpsync.connector.ratelimit.RateLimitSpec;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumState;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumStateSerializer;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumerator;
+import io.httpsync.connector.source.enumerator.RegistryTenants;
+import io.httpsync.connector.source.enumerator.RotatedRefreshToken;
 import io.httpsync.connector.source.enumerator.SyncPlan;
 import io.httpsync.connector.source.enumerator.TokenCoordinator;
 import io.httpsync.connector.source.reader.HttpSyncReaders;
@@ -27,13 +32,19 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
+import javax.annotation.Nullable;
+
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A FLIP-27 source that keeps a platform's list API in sync: the enumerator plans time windows over
  * the records' update (or create) time per tenant and tracks the sync position in Flink
  * checkpoints; the readers page the windows asynchronously under a rate limiter and emit every
  * record with its update time as timestamp.
+ *
+ * <p>The tenants are a fixed list, or come and go while the job runs from a tenant registry ({@link
+ * HttpSyncSourceBuilder#setTenantRegistry}), whose token store then keeps the tokens.
  *
  * <p>Build it with {@link #builder()}; all validation happens in {@link
  * HttpSyncSourceBuilder#build()}.
@@ -61,6 +72,11 @@ public final class HttpSyncSource<T>
     final int splitsInFlightPerReader;
     final boolean emitTenantPositions;
 
+    /** Where more tenants come from while the job runs, or null: the fixed list only. */
+    @Nullable final TenantRegistrySpec registry;
+
+    final boolean perTenantMetrics;
+
     HttpSyncSource(
             EndpointSpec endpoint,
             List<Tenant> tenants,
@@ -69,6 +85,30 @@ public final class HttpSyncSource<T>
             ExceptionPolicy exceptionPolicy,
             int splitsInFlightPerReader,
             boolean emitTenantPositions) {
+        this(
+                endpoint,
+                tenants,
+                plan,
+                deserializer,
+                exceptionPolicy,
+                splitsInFlightPerReader,
+                emitTenantPositions,
+                null,
+                true);
+    }
+
+    HttpSyncSource(
+            EndpointSpec endpoint,
+            List<Tenant> tenants,
+            SyncPlan plan,
+            RecordDeserializer<T> deserializer,
+            ExceptionPolicy exceptionPolicy,
+            int splitsInFlightPerReader,
+            boolean emitTenantPositions,
+            @Nullable TenantRegistrySpec registry,
+            boolean perTenantMetrics) {
+        this.registry = registry;
+        this.perTenantMetrics = perTenantMetrics;
         this.endpoint = endpoint;
         this.tenants = List.copyOf(tenants);
         this.plan = plan;
@@ -91,7 +131,9 @@ public final class HttpSyncSource<T>
                 other,
                 exceptionPolicy,
                 splitsInFlightPerReader,
-                emitTenantPositions);
+                emitTenantPositions,
+                registry,
+                perTenantMetrics);
     }
 
     public static <T> HttpSyncSourceBuilder<T> builder() {
@@ -134,7 +176,9 @@ public final class HttpSyncSource<T>
                     // passed; the lag only
                     // keeps a continuous sync behind the platform's now
                     plan.isBounded() ? 0 : plan.lagMillis(),
-                    context);
+                    context,
+                    registry != null,
+                    perTenantMetrics);
         } catch (RuntimeException e) {
             limiter.close();
             throw e;
@@ -145,24 +189,60 @@ public final class HttpSyncSource<T>
     @Override
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(
             SplitEnumeratorContext<WindowSplit> context) {
+        return enumerator(context, null);
+    }
+
+    /**
+     * The enumerator, restored or new; with a tenant registry, the registry is created here (in the
+     * JobManager, through the job's class loader) and its token store serves the tokens.
+     */
+    private HttpSyncEnumerator enumerator(
+            SplitEnumeratorContext<WindowSplit> context, @Nullable HttpSyncEnumState checkpoint) {
+        List<RotatedRefreshToken> restored =
+                checkpoint == null ? List.of() : checkpoint.refreshTokens();
+        if (registry == null) {
+            return new HttpSyncEnumerator(
+                    context,
+                    plan,
+                    checkpoint,
+                    jobBudget(),
+                    TokenCoordinator.of(endpoint, tenants, restored, context),
+                    null,
+                    perTenantMetrics);
+        }
+        TenantRegistry opened = registry.create(userClassLoader());
+        RegistryTenants registryTenants =
+                new RegistryTenants(
+                        opened,
+                        registry,
+                        tenants.stream().map(Tenant::id).collect(Collectors.toSet()),
+                        perTenantMetrics);
+        TokenStore store = registry.usesTokenStore() ? opened.tokenStore() : null;
         return new HttpSyncEnumerator(
                 context,
                 plan,
-                null,
+                checkpoint,
                 jobBudget(),
-                TokenCoordinator.of(endpoint, tenants, List.of(), context));
+                TokenCoordinator.of(
+                        endpoint, tenants, restored, context, store, registryTenants::revoked),
+                registryTenants,
+                perTenantMetrics);
+    }
+
+    /**
+     * The job's class loader: the source coordinator's thread has it as context class loader (the
+     * connector itself may sit in Flink's lib/, below the job's jars).
+     */
+    private ClassLoader userClassLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : HttpSyncSource.class.getClassLoader();
     }
 
     @Internal
     @Override
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(
             SplitEnumeratorContext<WindowSplit> context, HttpSyncEnumState checkpoint) {
-        return new HttpSyncEnumerator(
-                context,
-                plan,
-                checkpoint,
-                jobBudget(),
-                TokenCoordinator.of(endpoint, tenants, checkpoint.refreshTokens(), context));
+        return enumerator(context, checkpoint);
     }
 
     /** The job's rate-limit budgets, held by the enumerator, unless Redis keeps them. */

@@ -2,6 +2,8 @@ package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TenantOptions;
+import io.httpsync.connector.auth.TenantRegistryOptions;
+import io.httpsync.connector.auth.TenantRegistrySpec;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.connector.source.enumerator.ScanOptions;
@@ -65,6 +67,8 @@ public final class HttpSyncSourceBuilder<T> {
     private ExceptionPolicy exceptionPolicy = SourceConfigReader.exceptionPolicy(Map.of());
     private int splitsInFlight = DEFAULT_SPLITS_IN_FLIGHT;
     private boolean emitTenantPositions;
+    private TenantRegistrySpec registry;
+    private boolean perTenantMetrics = TenantRegistryOptions.PER_TENANT_METRICS.defaultValue();
 
     HttpSyncSourceBuilder() {}
 
@@ -100,10 +104,34 @@ public final class HttpSyncSourceBuilder<T> {
         return this;
     }
 
-    /** The tenants (shops, corps) to sync, each with its credentials. At least one. */
+    /**
+     * The tenants (shops, corps) to sync, each with its credentials. At least one, unless a tenant
+     * registry gives them ({@link #setTenantRegistry}).
+     */
     public HttpSyncSourceBuilder<T> setTenants(List<Tenant> tenants) {
         this.tenants.clear();
         this.tenants.addAll(tenants);
+        return this;
+    }
+
+    /**
+     * Tenants read from a registry (a table the app's authorization flow fills) while the job runs,
+     * besides those of {@link #setTenants} (which may then be empty): a new tenant is planned from
+     * its start without a restart, a disabled or removed one is no longer planned (its windows in
+     * flight finish, its position is kept), changed credentials take effect. Continuous mode only.
+     * Options {@code tenants.registry.*} ({@link TenantRegistryOptions}) set it too.
+     */
+    public HttpSyncSourceBuilder<T> setTenantRegistry(TenantRegistrySpec registry) {
+        this.registry = registry;
+        return this;
+    }
+
+    /**
+     * Whether each tenant gets metrics of its own (default true); false for thousands of tenants.
+     * Option {@code metrics.per-tenant}.
+     */
+    public HttpSyncSourceBuilder<T> setPerTenantMetrics(boolean perTenant) {
+        this.perTenantMetrics = perTenant;
         return this;
     }
 
@@ -231,9 +259,14 @@ public final class HttpSyncSourceBuilder<T> {
         checkArgument(
                 deserializer != null,
                 "HttpSyncSource needs a deserializer: setDeserializer, e.g. RecordDeserializer.raw()");
-        if (tenants.isEmpty())
+        if (tenants.isEmpty() && registry == null)
             throw OptionReader.invalid(
-                    TenantOptions.TENANTS, "must name at least one tenant (setTenants)");
+                    TenantOptions.TENANTS,
+                    "must name at least one tenant (setTenants), unless a tenant registry is set");
+        if (registry != null && !continuous)
+            throw OptionReader.invalid(
+                    TenantRegistryOptions.URL,
+                    "needs continuous mode (scan.mode 'continuous'): tenants come and go while the sync runs");
         if (start == null) {
             throw OptionReader.invalid(
                     ScanOptions.START,
@@ -253,6 +286,7 @@ public final class HttpSyncSourceBuilder<T> {
         SyncPlan.Builder plan =
                 SyncPlan.builder()
                         .tenants(tenants.stream().map(Tenant::id).toList())
+                        .tenantsFromRegistry(registry != null)
                         .startTime(start)
                         .endTime(continuous ? null : end)
                         .maxWindowWidth(endpoint.limits().windowMaxWidth())
@@ -284,6 +318,8 @@ public final class HttpSyncSourceBuilder<T> {
                 deserializer,
                 exceptionPolicy,
                 splitsInFlight,
-                emitTenantPositions);
+                emitTenantPositions,
+                registry,
+                perTenantMetrics);
     }
 }

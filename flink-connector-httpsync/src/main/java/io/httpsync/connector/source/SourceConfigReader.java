@@ -2,6 +2,8 @@ package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TenantOptions;
+import io.httpsync.connector.auth.TenantRegistryOptions;
+import io.httpsync.connector.auth.TenantRegistrySpec;
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
@@ -10,6 +12,8 @@ import io.httpsync.connector.source.enumerator.ScanOptions.ScanMode;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
+
+import javax.annotation.Nullable;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +47,7 @@ public final class SourceConfigReader {
     public static Set<ConfigOption<?>> options() {
         Set<ConfigOption<?>> options = new LinkedHashSet<>(EndpointOptions.all().values());
         options.add(TenantOptions.TENANTS);
+        options.addAll(OptionReader.declaredIn(TenantRegistryOptions.class));
         options.addAll(scanOptions());
         return options;
     }
@@ -54,6 +59,7 @@ public final class SourceConfigReader {
     public static List<String> prefixes() {
         List<String> prefixes = new ArrayList<>(EndpointOptions.prefixes());
         prefixes.add(TenantOptions.TENANT_PREFIX);
+        prefixes.add(TenantRegistryOptions.PREFIX); // a registry may read keys of its own
         return prefixes;
     }
 
@@ -63,6 +69,9 @@ public final class SourceConfigReader {
             return true;
         if (key.startsWith(TenantOptions.TENANT_PREFIX)
                 && key.length() > TenantOptions.TENANT_PREFIX.length()) return true;
+        if (key.startsWith(TenantRegistryOptions.PREFIX)
+                        && key.length() > TenantRegistryOptions.PREFIX.length()
+                || key.equals(TenantRegistryOptions.PER_TENANT_METRICS.key())) return true;
         return scanOptions().stream().anyMatch(o -> o.key().equals(key));
     }
 
@@ -86,6 +95,10 @@ public final class SourceConfigReader {
     static <T> void configure(HttpSyncSourceBuilder<T> builder, Map<String, String> options) {
         refuseUnknownKeys(options);
         builder.setEndpoint(endpoint(options)).setTenants(tenants(options));
+        TenantRegistrySpec registry = registry(options);
+        if (registry != null) builder.setTenantRegistry(registry);
+        builder.setPerTenantMetrics(
+                new OptionReader(options).bool(TenantRegistryOptions.PER_TENANT_METRICS));
         configureScan(builder, options);
     }
 
@@ -111,10 +124,36 @@ public final class SourceConfigReader {
         return EndpointSpec.fromOptions(endpointOptions);
     }
 
-    /** The tenants named in {@code tenants}, with their {@code tenant.<id>.<property>} options. */
+    /**
+     * The tenant registry of {@code tenants.registry.*}, or null if {@code tenants.registry.url} is
+     * not set.
+     */
+    @Nullable
+    public static TenantRegistrySpec registry(Map<String, String> options) {
+        OptionReader r = new OptionReader(options);
+        if (!r.isSet(TenantRegistryOptions.URL)) return null;
+        Map<String, String> registryOptions = new TreeMap<>();
+        options.forEach(
+                (k, v) -> {
+                    if (k.startsWith(TenantRegistryOptions.PREFIX))
+                        registryOptions.put(k.substring(TenantRegistryOptions.PREFIX.length()), v);
+                });
+        return TenantRegistrySpec.of(
+                r.string(TenantRegistryOptions.CLASS),
+                registryOptions,
+                r.duration(TenantRegistryOptions.POLL_INTERVAL, true),
+                r.bool(TenantRegistryOptions.TOKEN_STORE));
+    }
+
+    /**
+     * The tenants named in {@code tenants}, with their {@code tenant.<id>.<property>} options; none
+     * if a tenant registry is set and {@code tenants} is not.
+     */
     public static List<Tenant> tenants(Map<String, String> options) {
         String tenantsKey = TenantOptions.TENANTS.key();
         List<String> ids = new OptionReader(options).stringList(TenantOptions.TENANTS);
+        if ((ids == null || ids.isEmpty())
+                && new OptionReader(options).isSet(TenantRegistryOptions.URL)) return List.of();
         if (ids == null || ids.isEmpty() || ids.stream().anyMatch(String::isBlank)) {
             throw OptionReader.invalid(tenantsKey, "is required: the tenant ids, separated by ';'");
         }

@@ -62,8 +62,8 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
 
     @Override
     public Set<ConfigOption<?>> requiredOptions() {
-        return new LinkedHashSet<>(
-                List.of(EndpointOptions.URL, TenantOptions.TENANTS, FactoryUtil.FORMAT));
+        // 'tenants' is required unless a tenant registry gives them: SourceConfigReader says so
+        return new LinkedHashSet<>(List.of(EndpointOptions.URL, FactoryUtil.FORMAT));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TenantRegistryOptions;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.ValidationException;
@@ -36,7 +37,9 @@ final class OptionSecrets {
                 (key, value) -> {
                     boolean secret =
                             key.startsWith(HttpSyncConnectorOptions.TENANT_PREFIX)
-                                    || Tenant.isSecretKey(key);
+                                    || Tenant.isSecretKey(key)
+                                    // a JDBC URL may carry the database password
+                                    || key.equals(TenantRegistryOptions.URL.key());
                     if (secret && value != null && value.length() >= MIN_MASKED_LENGTH)
                         values.add(value);
                 });

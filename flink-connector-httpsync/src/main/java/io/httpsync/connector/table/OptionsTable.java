@@ -1,6 +1,7 @@
 package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.TenantOptions;
+import io.httpsync.connector.auth.TenantRegistryOptions;
 import io.httpsync.connector.domain.OptionEnum;
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.ratelimit.RateLimitOptions;
@@ -97,7 +98,10 @@ public final class OptionsTable {
                         TenantOptions.TENANT_PREFIX,
                                 "`tenant.<id>.<property>`: a property of a tenant named in `tenants`"
                                         + " (app key, secrets, static token, ids used as `${tenant.<property>}`). Keys containing secret,"
-                                        + " password or token are masked by Flink.")
+                                        + " password or token are masked by Flink.",
+                        TenantRegistryOptions.PREFIX,
+                                "`tenants.registry.<key>`: an option of a custom tenant registry"
+                                        + " (`tenants.registry.class`), passed to it with the prefix removed.")
                 .entrySet()
                 .stream()
                 .sorted(Map.Entry.comparingByKey())

@@ -53,6 +53,24 @@ class JobBudgetTest {
     }
 
     @Test
+    void aTenantWithALimitOfItsOwnGetsItForItsTenantBucketOnly() {
+        budget.overrideTenantRate("shop-1", 100.0); // a shop raised from 10 to 100 per second
+        SimReader reader = new SimReader(0).wants(SHOP, 3).wants(APP_KEY, 3);
+        Map<String, Allotment> mine = reader.pollAndApply();
+        BucketSpec raised =
+                new BucketSpec("shop", BucketScope.TENANT, 100, Duration.ofSeconds(1), 1, 1, false);
+        assertThat(mine.get(SHOP))
+                .isEqualTo(new Allotment(raised.safeRatePerSecond(UTILIZATION), 1));
+        assertThat(mine.get(APP_KEY))
+                .as("the app's bucket, shared by all tenants, stays")
+                .isEqualTo(new Allotment(APP.safeRatePerSecond(UTILIZATION), 4));
+
+        budget.overrideTenantRate("shop-1", null);
+        assertThat(reader.pollAndApply().get(SHOP))
+                .isEqualTo(new Allotment(TENANT.safeRatePerSecond(UTILIZATION), 1));
+    }
+
+    @Test
     void aSecondReaderGetsItsPartOnlyAfterTheFirstConfirmedGivingItBack() {
         SimReader first = new SimReader(0).wants(SHOP, 2);
         first.pollAndApply();

@@ -5,6 +5,7 @@ import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.source.enumerator.SyncPlan;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.TimeUtils;
 
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,6 +40,33 @@ class HttpSyncSourceBuilderTest {
                 .hasMessageContaining(
                         "option 'scan.end': " + end + " is later than now minus 'scan.lag'")
                 .hasMessageContaining(TimeUtils.formatWithHighestUnit(SyncPlan.DEFAULT_LAG));
+    }
+
+    @Test
+    void aTenantRegistryNeedsNoFixedTenantsButAContinuousScanAndHidesItsOptions() {
+        Map<String, String> options = EndpointPresets.kuaishouOrders("http://localhost:1");
+        options.put("scan.start", "2026-01-01T00:00:00Z");
+        options.put("tenants.registry.url", "jdbc:postgresql://db:5432/app?password=Secret-123");
+        options.put("tenants.registry.password", "Secret-456");
+        options.put("tenants.registry.poll-interval", "5 s");
+        HttpSyncSource<RawRecord> source =
+                HttpSyncSource.<RawRecord>builder()
+                        .setConfiguration(Configuration.fromMap(options))
+                        .setDeserializer(RecordDeserializer.raw())
+                        .build();
+        assertThat(source.tenants).isEmpty();
+        assertThat(source.registry.pollInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(source.registry.toString()).doesNotContain("Secret");
+
+        options.put("scan.mode", "bounded");
+        options.put("scan.end", "2026-01-02T00:00:00Z");
+        assertThatThrownBy(
+                        () ->
+                                HttpSyncSource.<RawRecord>builder()
+                                        .setConfiguration(Configuration.fromMap(options))
+                                        .setDeserializer(RecordDeserializer.raw())
+                                        .build())
+                .hasMessageContaining("option 'tenants.registry.url' needs continuous mode");
     }
 
     @Test

@@ -92,7 +92,13 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *
  * <p><b>Tokens.</b> The enumerator holds the job's one access token per tenant ({@link
  * TokenCoordinator}): readers ask for it ({@link TokenRequestEvent}) and are answered like any
- * other message, and the newest rotated refresh tokens are part of the state.
+ * other message, and the newest rotated refresh tokens are part of the state (unless a tenant
+ * registry's token store keeps them).
+ *
+ * <p><b>Tenant registry.</b> With one ({@link RegistryTenants}), tenants come and go while the job
+ * runs: read on the worker thread every poll interval, planned or no longer planned by the ledger,
+ * and told to a reader ({@link io.httpsync.connector.source.event.TenantsEvent}) before it gets a
+ * window of theirs.
  *
  * <p><b>Known limit.</b> When a single reader fails over regionally (without the coordinator being
  * reset, e.g. in a job of forward edges only), a window it reported after its restored checkpoint
@@ -133,6 +139,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     /** The job's tokens, or null if the endpoint fetches none. */
     @Nullable private final TokenCoordinator tokens;
 
+    /** The tenant registry's tenants, or null when the tenants are a fixed list. */
+    @Nullable private final RegistryTenants registry;
+
     public HttpSyncEnumerator(SplitEnumeratorContext<WindowSplit> context, SyncPlan plan) {
         this(context, plan, null);
     }
@@ -156,8 +165,24 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             @Nullable HttpSyncEnumState restoredState,
             @Nullable JobBudget budget,
             @Nullable TokenCoordinator tokens) {
+        this(context, plan, restoredState, budget, tokens, null, true);
+    }
+
+    /**
+     * @param registry the tenants of a tenant registry, or null when they are the plan's fixed list
+     * @param perTenantMetrics whether each tenant gets a metric group of its own
+     */
+    public HttpSyncEnumerator(
+            SplitEnumeratorContext<WindowSplit> context,
+            SyncPlan plan,
+            @Nullable HttpSyncEnumState restoredState,
+            @Nullable JobBudget budget,
+            @Nullable TokenCoordinator tokens,
+            @Nullable RegistryTenants registry,
+            boolean perTenantMetrics) {
         this.context = checkNotNull(context, "context");
         this.tokens = tokens;
+        this.registry = registry;
         this.plan = checkNotNull(plan, "plan");
         this.budget = budget;
         this.platformClock = new PlatformClockTracker(plan.lagMillis());
@@ -169,7 +194,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
                         ledger::unassignedCount,
                         ledger::committedWindows,
                         platformClock::skewMillis);
-        ledger.tenants().forEach(metrics::registerTenant);
+        if (perTenantMetrics) ledger.tenants().forEach(metrics::registerTenant);
+        if (registry != null)
+            registry.attach(context, plan, ledger, tokens, budget, metrics::registerTenant);
     }
 
     /**
@@ -182,6 +209,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             plan.checkTimeRange(plan.clock().millis());
         }
         if (tokens != null) tokens.start();
+        if (registry != null) registry.start();
         long tick = plan.tickIntervalMillis();
         // Continuous mode discovers its first windows right away; bounded mode only needs the tick
         // for retries.
@@ -224,6 +252,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         splitRequests.removeIf(
                 r -> r == subtaskId); // and asks again for what its predecessor asked for
         if (tokens != null) tokens.readerStarted(subtaskId);
+        if (registry != null) registry.readerStarted(subtaskId);
         sendPositionsIfMoved(subtaskId);
     }
 
@@ -271,6 +300,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
      * the end; positions.
      */
     private void answer(int subtaskId) {
+        // the reader hears of a registry's tenants before it gets one of their windows
+        if (registry != null) registry.sendIfChanged(subtaskId);
         assignPendingSplits(subtaskId);
         sendPositionsIfMoved(subtaskId);
         sendAllotmentsIfChanged(subtaskId);
@@ -389,5 +420,6 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     public void close() throws IOException {
         // The periodic tick belongs to the context, which cancels it; the token client is ours.
         if (tokens != null) tokens.close();
+        if (registry != null) registry.close();
     }
 }

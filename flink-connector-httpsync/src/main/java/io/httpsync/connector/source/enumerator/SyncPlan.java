@@ -318,6 +318,7 @@ public final class SyncPlan implements Serializable {
     public static final class Builder {
 
         private final List<String> tenants = new ArrayList<>();
+        private boolean tenantsFromRegistry;
         @Nullable private Instant startTime;
         @Nullable private Instant endTime;
         @Nullable private Duration step;
@@ -337,6 +338,15 @@ public final class SyncPlan implements Serializable {
         public Builder tenants(Collection<String> tenants) {
             this.tenants.clear();
             this.tenants.addAll(tenants);
+            return this;
+        }
+
+        /**
+         * More tenants come from a tenant registry while the sync runs: the fixed list may be
+         * empty.
+         */
+        public Builder tenantsFromRegistry(boolean fromRegistry) {
+            this.tenantsFromRegistry = fromRegistry;
             return this;
         }
 
@@ -500,7 +510,7 @@ public final class SyncPlan implements Serializable {
 
         private void checkTenants() {
             String key = TenantOptions.TENANTS.key();
-            if (tenants.isEmpty()) {
+            if (tenants.isEmpty() && !tenantsFromRegistry) {
                 throw OptionReader.invalid(key, "must name at least one tenant");
             }
             Set<String> seen = new HashSet<>();

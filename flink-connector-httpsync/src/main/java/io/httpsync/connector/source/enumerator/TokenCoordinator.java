@@ -2,6 +2,7 @@ package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TokenFetchException;
+import io.httpsync.connector.auth.TokenStore;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.http.EndpointTokenProvider;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -57,6 +59,14 @@ import java.util.function.Function;
  * HttpSyncEnumerator}). Completed fetches need not be handed back to the coordinator thread: {@link
  * #answer} looks at the futures.
  *
+ * <p><b>Token store.</b> With a tenant registry's {@link TokenStore}, tokens are not the job's
+ * alone: {@link StoredTokens} reads and refreshes them through the store, shared with every job
+ * that uses it, and nothing of them goes into the checkpoint (the store always holds the newest).
+ *
+ * <p><b>Tenants change.</b> A registry adds tenants and changes their credentials while the job
+ * runs ({@link #updateTenant}); a changed tenant's token at hand is forgotten, so the next request
+ * fetches one with the new credentials.
+ *
  * <p><b>Threads.</b> Every method runs on the source coordinator thread and never blocks: token
  * requests are sent over an async HTTP client of its own (created in {@link #start}, closed in
  * {@link #close}), whose I/O thread completes the fetches. The provider it owns is thread-safe; the
@@ -73,6 +83,9 @@ public final class TokenCoordinator implements Closeable {
     private final Clock clock;
     private final Function<EndpointSpec, TokenTransport> transports;
     private final EndpointSpec spec;
+
+    /** The tokens of the registry's store, or null: the job keeps its own ({@link #provider}). */
+    @Nullable private final StoredTokens stored;
 
     /**
      * The transport once started; requests before {@link #start} fail (the enumerator starts before
@@ -99,6 +112,22 @@ public final class TokenCoordinator implements Closeable {
             List<Tenant> tenants,
             List<RotatedRefreshToken> restored,
             SplitEnumeratorContext<?> context) {
+        return of(spec, tenants, restored, context, null, (tenant, reason) -> {});
+    }
+
+    /**
+     * @param store the registry's token store, or null: the job keeps its tokens (and the restored
+     *     refresh tokens) itself
+     * @param onRevoked told (on a token-store thread) when a tenant's authorization was revoked
+     */
+    @Nullable
+    public static TokenCoordinator of(
+            EndpointSpec spec,
+            List<Tenant> tenants,
+            List<RotatedRefreshToken> restored,
+            SplitEnumeratorContext<?> context,
+            @Nullable TokenStore store,
+            BiConsumer<String, String> onRevoked) {
         if (!spec.usesToken() || spec.auth().tokenRequest() == null) return null;
         return new TokenCoordinator(
                 spec,
@@ -106,7 +135,9 @@ public final class TokenCoordinator implements Closeable {
                 restored,
                 context,
                 Clock.systemUTC(),
-                s -> new TokenHttpClient("httpsync-enumerator-token-http", s.requestTimeout()));
+                s -> new TokenHttpClient("httpsync-enumerator-token-http", s.requestTimeout()),
+                store,
+                onRevoked);
     }
 
     @VisibleForTesting
@@ -117,6 +148,19 @@ public final class TokenCoordinator implements Closeable {
             SplitEnumeratorContext<?> context,
             Clock clock,
             Function<EndpointSpec, TokenTransport> transports) {
+        this(spec, tenants, restored, context, clock, transports, null, (tenant, reason) -> {});
+    }
+
+    @VisibleForTesting
+    TokenCoordinator(
+            EndpointSpec spec,
+            List<Tenant> tenants,
+            List<RotatedRefreshToken> restored,
+            SplitEnumeratorContext<?> context,
+            Clock clock,
+            Function<EndpointSpec, TokenTransport> transports,
+            @Nullable TokenStore store,
+            BiConsumer<String, String> onRevoked) {
         this.spec = spec;
         this.context = context;
         this.clock = clock;
@@ -135,8 +179,47 @@ public final class TokenCoordinator implements Closeable {
                                         spec.auth().rotatesRefreshTokens()
                                                 ? "its refresh token rotated"
                                                 : "shared by all readers"));
-        if (spec.auth().rotatesRefreshTokens())
+        this.stored =
+                store == null
+                        ? null
+                        : new StoredTokens(
+                                store,
+                                () ->
+                                        new EndpointTokenProvider(
+                                                spec,
+                                                this::send,
+                                                clock,
+                                                tenant ->
+                                                        LOG.info(
+                                                                "Refreshed the stored token of tenant {} for every job sharing the store",
+                                                                tenant)),
+                                refreshTokenProperty,
+                                spec.auth().rotatesRefreshTokens(),
+                                clock,
+                                StoredTokens.DEFAULT_CLAIM,
+                                onRevoked);
+        // with a store, the store holds the newest refresh tokens, not the (maybe old) checkpoint
+        if (stored == null && spec.auth().rotatesRefreshTokens())
             provider.useRefreshTokens(restoredRefreshTokens(restored));
+    }
+
+    /**
+     * Coordinator thread: a tenant is new or its properties changed (a registry): a changed one's
+     * token at hand is forgotten, so that the next request uses the new credentials.
+     */
+    public void updateTenant(Tenant tenant) {
+        Tenant old = tenants.put(tenant.id(), tenant);
+        if (old == null || old.equals(tenant)) return;
+        if (stored != null) stored.forget(tenant.id());
+        else provider.forget(tenant.id());
+        LOG.info(
+                "Tenant {}'s credentials changed: its next token is fetched with the new ones",
+                tenant.id());
+    }
+
+    /** How many tenants wait for a token now (a fetch or the store in flight). Any thread. */
+    public int waitingForToken() {
+        return stored != null ? stored.waiting() : provider.waiting();
     }
 
     /**
@@ -190,9 +273,15 @@ public final class TokenCoordinator implements Closeable {
         }
         // a token that is not the current one any more (another reader's report came first) is
         // ignored
-        if (request.rejectedToken() != null) provider.invalidate(tenant, request.rejectedToken());
-        waiting.computeIfAbsent(reader, r -> new LinkedHashMap<>())
-                .put(tenant.id(), provider.issued(tenant));
+        CompletableFuture<EndpointTokenProvider.Issued> issued;
+        if (stored != null) {
+            issued = stored.issued(tenant, request.rejectedToken());
+        } else {
+            if (request.rejectedToken() != null)
+                provider.invalidate(tenant, request.rejectedToken());
+            issued = provider.issued(tenant);
+        }
+        waiting.computeIfAbsent(reader, r -> new LinkedHashMap<>()).put(tenant.id(), issued);
         answer(reader);
     }
 
@@ -248,6 +337,7 @@ public final class TokenCoordinator implements Closeable {
      */
     public List<RotatedRefreshToken> snapshot() {
         List<RotatedRefreshToken> out = new ArrayList<>();
+        if (stored != null) return out; // the store holds them
         provider.refreshTokens()
                 .forEach(
                         (tenant, token) -> {
@@ -284,6 +374,7 @@ public final class TokenCoordinator implements Closeable {
     @Override
     public void close() throws IOException {
         waiting.clear();
+        if (stored != null) stored.close();
         if (transport instanceof Closeable closeable) closeable.close();
     }
 }

@@ -46,6 +46,19 @@ final class UnassignedWindows {
         return next;
     }
 
+    /** Removes and returns the windows of {@code tenant}, in assignment order. */
+    List<WindowSplit> removeTenant(String tenant) {
+        List<WindowSplit> removed = new ArrayList<>();
+        windows.removeIf(
+                w -> {
+                    if (!w.tenant().equals(tenant)) return false;
+                    removed.add(w);
+                    return true;
+                });
+        size = windows.size();
+        return removed;
+    }
+
     boolean isEmpty() {
         return windows.isEmpty();
     }

@@ -82,6 +82,13 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * plan since start at the plan's start; tenants removed from it keep their outstanding windows
  * until these are done but get no new ones.
  *
+ * <p><b>Tenants that come and go</b> (a tenant registry): {@link #activate} adds a tenant to the
+ * planned ones, from its position if the ledger knows it, else from its start; {@link #deactivate}
+ * stops planning it. A deactivated tenant's windows in flight (assigned) are read to their end and
+ * committed; its windows waiting for a reader are parked among the failed ones and not retried
+ * until it is activated again; its position is kept, in the state too, and it leaves the sync
+ * positions (its stopped position must not hold the watermarks back).
+ *
  * <p><b>Threads.</b> Used by the enumerator on the source coordinator thread only, except {@link
  * #unassignedCount}, {@link #committedWindows} and the tenants' positions, which metric reporters
  * read (volatile values).
@@ -102,6 +109,15 @@ final class WindowLedger {
 
     /** Tenants that did not exist in the restored state (all of them on a fresh start). */
     private final Set<String> newTenants = new LinkedHashSet<>();
+
+    /**
+     * The tenants planned now: the plan's, and those a registry activated; sorted for stable
+     * planning rounds.
+     */
+    private final Set<String> active = new java.util.TreeSet<>();
+
+    /** Tenants a registry deactivated: their failed and parked windows wait until reactivated. */
+    private final Set<String> deactivated = new java.util.HashSet<>();
 
     private final UnassignedWindows unassigned = new UnassignedWindows();
     private final Map<String, WindowSplit> assigned = new HashMap<>();
@@ -132,6 +148,57 @@ final class WindowLedger {
                 newTenants.add(tenant);
             }
         }
+        active.addAll(plan.tenants());
+    }
+
+    /**
+     * A registry's tenant is planned (again): from its position if the ledger knows it (restored,
+     * or deactivated before), else from {@code startMillis} (rounded down to the time resolution).
+     * Returns the new tenant's progress, or null if the tenant was known or is active already.
+     */
+    @Nullable
+    TenantProgress activate(String tenant, long startMillis) {
+        deactivated.remove(tenant);
+        if (!active.add(tenant)) return null;
+        TenantProgress known = tenants.get(tenant);
+        if (known != null) {
+            LOG.debug("Tenant {} is planned again from its position", tenant);
+            return null;
+        }
+        long resolution = plan.timeResolutionMillis();
+        TenantProgress progress =
+                new TenantProgress(tenant, Math.floorDiv(startMillis, resolution) * resolution);
+        tenants.put(tenant, progress);
+        // DEBUG: a registry may add thousands at once; RegistryTenants sums them up at INFO
+        LOG.debug("Tenant {} is new: planned from {}", tenant, Instant.ofEpochMilli(startMillis));
+        return progress;
+    }
+
+    /**
+     * A registry's tenant is no longer planned: its windows in flight finish, those waiting are
+     * parked with its failed ones until it is activated again; its position is kept. Returns
+     * whether it was active.
+     */
+    boolean deactivate(String tenant) {
+        if (!active.remove(tenant)) return false;
+        deactivated.add(tenant);
+        long now = plan.clock().millis();
+        List<WindowSplit> parked = unassigned.removeTenant(tenant);
+        for (WindowSplit window : parked)
+            failed.put(window.splitId(), new FailedWindow(window, now, "its tenant was disabled"));
+        long inFlight = assigned.values().stream().filter(w -> w.tenant().equals(tenant)).count();
+        LOG.info(
+                "Tenant {} is no longer planned: {} windows in flight are read to their end, {} waiting"
+                        + " windows are parked until it is enabled again; its position is kept",
+                tenant,
+                inFlight,
+                parked.size());
+        return true;
+    }
+
+    /** How many tenants are planned now. */
+    int activeCount() {
+        return active.size();
     }
 
     private void restore(HttpSyncEnumState state) {
@@ -151,9 +218,10 @@ final class WindowLedger {
         }
         for (String tenant : tenants.keySet()) {
             if (!plan.tenants().contains(tenant)) {
-                LOG.warn(
-                        "Tenant {} is in the restored state but no longer in the sync plan: its outstanding"
-                                + " windows are still read, but no new windows are planned for it.",
+                LOG.info(
+                        "Tenant {} is in the restored state but not in the sync plan's list: its outstanding"
+                                + " windows are still read, but no new windows are planned for it unless a tenant"
+                                + " registry lists it.",
                         tenant);
             }
         }
@@ -191,6 +259,7 @@ final class WindowLedger {
     void retryDue(long nowMillis) {
         for (Iterator<FailedWindow> it = failed.values().iterator(); it.hasNext(); ) {
             FailedWindow failure = it.next();
+            if (deactivated.contains(failure.window().tenant())) continue; // parked
             if (failure.retryAtMillis() <= nowMillis) {
                 it.remove();
                 unassigned.add(failure.window());
@@ -221,7 +290,7 @@ final class WindowLedger {
 
     private boolean planOneRound() {
         boolean planned = false;
-        for (String tenant : plan.tenants()) {
+        for (String tenant : active) {
             TenantProgress progress = tenants.get(tenant);
             WindowSplit window =
                     planner.nextWindow(tenant, progress.nextPlannedStartMillis(), horizonMillis);
@@ -246,7 +315,7 @@ final class WindowLedger {
                 && unassigned.isEmpty()
                 && assigned.isEmpty()
                 && failed.isEmpty()
-                && plan.tenants().stream()
+                && active.stream()
                         .allMatch(
                                 tenant ->
                                         tenants.get(tenant).nextPlannedStartMillis()
@@ -482,8 +551,7 @@ final class WindowLedger {
      */
     Map<String, Long> syncPositions() {
         Map<String, Long> positions = new TreeMap<>();
-        plan.tenants()
-                .forEach(tenant -> positions.put(tenant, tenants.get(tenant).syncPositionMillis()));
+        active.forEach(tenant -> positions.put(tenant, tenants.get(tenant).syncPositionMillis()));
         return positions;
     }
 

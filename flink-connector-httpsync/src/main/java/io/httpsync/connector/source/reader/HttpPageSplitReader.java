@@ -72,11 +72,30 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
      */
     private final Map<String, LastPage> lastPages = new HashMap<>();
 
+    /**
+     * Whether tenants arrive while the job runs (a tenant registry): a split of a tenant not known
+     * yet waits for it instead of being refused.
+     */
+    private final boolean tenantsArrive;
+
     HttpPageSplitReader(PageFetcher fetcher, Map<String, Tenant> tenants, int maxSplitsInFlight) {
+        this(fetcher, tenants, maxSplitsInFlight, false);
+    }
+
+    /**
+     * @param tenants read on the fetcher thread; with {@code tenantsArrive}, a concurrent map that
+     *     the mailbox thread adds to
+     */
+    HttpPageSplitReader(
+            PageFetcher fetcher,
+            Map<String, Tenant> tenants,
+            int maxSplitsInFlight,
+            boolean tenantsArrive) {
         this.fetcher = fetcher;
         this.recordFields = new RecordFields(fetcher.spec());
         this.tenants = tenants;
         this.maxSplitsInFlight = maxSplitsInFlight;
+        this.tenantsArrive = tenantsArrive;
     }
 
     /** Which page was asked for (page index and offset) and the ids it held. */
@@ -227,8 +246,14 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     }
 
     private void startWaitingSplits() {
-        while (active.size() < maxSplitsInFlight && !waiting.isEmpty()) {
+        int unknownTenant = 0; // splits whose tenant the enumerator has not told yet go round
+        while (active.size() < maxSplitsInFlight && waiting.size() > unknownTenant) {
             WindowSplit s = waiting.poll();
+            if (!tenants.containsKey(s.tenant())) {
+                waiting.add(s);
+                unknownTenant++;
+                continue;
+            }
             // the only place a position is parsed: where a (restored) split starts
             request(
                     s,
@@ -254,7 +279,7 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
                     "only split additions are supported, got " + change.getClass().getSimpleName());
         }
         for (WindowSplit s : change.splits()) {
-            if (!tenants.containsKey(s.tenant())) {
+            if (!tenantsArrive && !tenants.containsKey(s.tenant())) {
                 throw new IllegalArgumentException(
                         "split "
                                 + s.splitId()

@@ -8,12 +8,13 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.metrics.MetricNames;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -40,7 +41,12 @@ final class HttpSyncReaderMetrics implements FetchListener {
     static final String PLATFORM_CLOCK_SKEW = "platformClockSkewMillis";
     static final String PLATFORM_CLOCK_KNOWN = "platformClockKnown";
 
-    private final Map<String, TenantMetrics> tenants = new HashMap<>();
+    private final Map<String, TenantMetrics> tenants = new ConcurrentHashMap<>();
+    private final MetricGroup root;
+
+    /** Whether each tenant's metrics are registered under its own group (else kept unreported). */
+    private final boolean perTenant;
+
     private final Counter numRecordsIn;
     private final PlatformClock platformClock;
     private volatile long lastFetchEventTimeLag = -1;
@@ -49,13 +55,25 @@ final class HttpSyncReaderMetrics implements FetchListener {
             SourceReaderMetricGroup group,
             Collection<String> tenantIds,
             PlatformClock platformClock) {
+        this(group, tenantIds, platformClock, true);
+    }
+
+    /**
+     * @param perTenant whether each tenant's metrics are reported under {@code
+     *     httpsync.tenant.<id>}; without, they are counted but not reported (thousands of tenants)
+     */
+    HttpSyncReaderMetrics(
+            SourceReaderMetricGroup group,
+            Collection<String> tenantIds,
+            PlatformClock platformClock,
+            boolean perTenant) {
         this.platformClock = platformClock;
+        this.perTenant = perTenant;
         numRecordsIn = group.getIOMetricGroup().getNumRecordsInCounter();
         group.gauge(MetricNames.CURRENT_FETCH_EVENT_TIME_LAG, () -> lastFetchEventTimeLag);
-        MetricGroup root = group.addGroup(GROUP);
+        root = group.addGroup(GROUP);
         root.gauge(PLATFORM_CLOCK_SKEW, platformClock::shownSkewMillis);
-        for (String id : tenantIds)
-            tenants.put(id, new TenantMetrics(root.addGroup(TENANT_GROUP, id)));
+        for (String id : tenantIds) of(id);
     }
 
     private static final class TenantMetrics {
@@ -85,10 +103,23 @@ final class HttpSyncReaderMetrics implements FetchListener {
         }
     }
 
+    /**
+     * The tenant's metrics, registered the first time (a registry's tenants arrive while the job
+     * runs).
+     */
     private TenantMetrics of(String tenant) {
-        TenantMetrics m = tenants.get(tenant);
-        if (m == null) throw new IllegalArgumentException("unknown tenant '" + tenant + "'");
-        return m;
+        return tenants.computeIfAbsent(
+                tenant,
+                id ->
+                        new TenantMetrics(
+                                perTenant
+                                        ? root.addGroup(TENANT_GROUP, id)
+                                        : new UnregisteredMetricsGroup()));
+    }
+
+    /** A tenant of a registry became known: its metrics are registered now. Any thread. */
+    void tenantKnown(String tenant) {
+        of(tenant);
     }
 
     @Override

@@ -18,9 +18,9 @@ import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.UserCodeClassLoader;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Wires a reader's parts together: one place, so the source and tests build readers the same way.
@@ -45,6 +45,39 @@ public final class HttpSyncReaders {
             long pollIntervalMillis,
             long lagMillis,
             SourceReaderContext context) {
+        return create(
+                endpoint,
+                rateLimiter,
+                tenants,
+                deserializer,
+                policy,
+                splitsInFlight,
+                emitTenantPositions,
+                pollIntervalMillis,
+                lagMillis,
+                context,
+                false,
+                true);
+    }
+
+    /**
+     * @param tenantsArrive whether more tenants arrive from the enumerator while the job runs (a
+     *     tenant registry)
+     * @param perTenantMetrics whether each tenant's metrics are reported under a group of its own
+     */
+    public static <T> HttpSyncSourceReader<T> create(
+            EndpointSpec endpoint,
+            HierarchicalRateLimiter rateLimiter,
+            List<Tenant> tenants,
+            RecordDeserializer<T> deserializer,
+            ExceptionPolicy policy,
+            int splitsInFlight,
+            boolean emitTenantPositions,
+            long pollIntervalMillis,
+            long lagMillis,
+            SourceReaderContext context,
+            boolean tenantsArrive,
+            boolean perTenantMetrics) {
         try {
             deserializer.open(
                     new DeserializationSchema.InitializationContext() {
@@ -65,11 +98,13 @@ public final class HttpSyncReaders {
                             + "' could not be opened",
                     e);
         }
-        Map<String, Tenant> byId = new LinkedHashMap<>();
+        // concurrent: the mailbox thread adds a registry's tenants, the fetcher thread reads them
+        Map<String, Tenant> byId = new ConcurrentHashMap<>();
         tenants.forEach(t -> byId.put(t.id(), t));
         PlatformClock platformClock = new PlatformClock(System::currentTimeMillis);
         HttpSyncReaderMetrics metrics =
-                new HttpSyncReaderMetrics(context.metricGroup(), byId.keySet(), platformClock);
+                new HttpSyncReaderMetrics(
+                        context.metricGroup(), byId.keySet(), platformClock, perTenantMetrics);
         CoordinatedTokenProvider tokens =
                 CoordinatedTokenProvider.forEndpoint(endpoint); // the job's, from the enumerator
         FetchActivityLog activity =
@@ -85,20 +120,31 @@ public final class HttpSyncReaders {
         PlatformClockCheck clockCheck = new PlatformClockCheck(platformClock, lagMillis);
         HttpSyncRecordEmitter<T> emitter =
                 new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, clockCheck, metrics);
-        return new HttpSyncSourceReader<>(
-                () -> new HttpPageSplitReader(fetcher, byId, splitsInFlight),
-                emitter,
-                metrics,
-                fetcher,
-                rateLimiter,
-                tokens,
-                splitsInFlight,
-                emitTenantPositions,
-                pollIntervalMillis,
-                platformClock,
-                clockCheck,
-                activity,
-                new Configuration(),
-                context);
+        HttpSyncSourceReader<T> reader =
+                new HttpSyncSourceReader<>(
+                        () -> new HttpPageSplitReader(fetcher, byId, splitsInFlight, tenantsArrive),
+                        emitter,
+                        metrics,
+                        fetcher,
+                        rateLimiter,
+                        tokens,
+                        splitsInFlight,
+                        emitTenantPositions,
+                        pollIntervalMillis,
+                        platformClock,
+                        clockCheck,
+                        activity,
+                        new Configuration(),
+                        context);
+        if (tenantsArrive) {
+            reader.onTenants(
+                    arrived ->
+                            arrived.forEach(
+                                    t -> {
+                                        byId.put(t.id(), t);
+                                        metrics.tenantKnown(t.id());
+                                    }));
+        }
+        return reader;
     }
 }

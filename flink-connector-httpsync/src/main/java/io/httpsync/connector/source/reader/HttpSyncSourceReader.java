@@ -1,5 +1,6 @@
 package io.httpsync.connector.source.reader;
 
+import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.http.FetchActivityLog;
 import io.httpsync.connector.ratelimit.BudgetReport;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
@@ -8,6 +9,7 @@ import io.httpsync.connector.source.TenantPosition;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
+import io.httpsync.connector.source.event.TenantsEvent;
 import io.httpsync.connector.source.event.TokenEvent;
 import io.httpsync.connector.source.event.TokenRequestEvent;
 import io.httpsync.connector.source.event.WindowsEndedEvent;
@@ -38,6 +40,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -160,6 +163,12 @@ public final class HttpSyncSourceReader<T>
      */
     private final FetchActivityLog activity;
 
+    /**
+     * Takes the tenants a registry adds or changes (into the map the split readers read), or null
+     * when the tenants are a fixed list. Mailbox thread.
+     */
+    @Nullable private Consumer<List<Tenant>> tenantUpdates;
+
     HttpSyncSourceReader(
             Supplier<SplitReader<FetchedPage, WindowSplit>> splitReaders,
             HttpSyncRecordEmitter<T> emitter,
@@ -205,6 +214,11 @@ public final class HttpSyncSourceReader<T>
         this.splitsInFlight = splitsInFlight;
         this.emitTenantPositions = emitTenantPositions;
         this.pollIntervalMillis = pollIntervalMillis;
+    }
+
+    /** Before {@link #start}: where the tenants a registry adds or changes go. */
+    void onTenants(Consumer<List<Tenant>> updates) {
+        this.tenantUpdates = updates;
     }
 
     @Override
@@ -283,6 +297,8 @@ public final class HttpSyncSourceReader<T>
             if (hasPendingOutput()) positionsArrived.complete(null);
         } else if (event instanceof TokenEvent token && tokens != null) {
             tokens.onAnswer(token);
+        } else if (event instanceof TenantsEvent known && tenantUpdates != null) {
+            tenantUpdates.accept(known.tenants());
         } else {
             super.handleSourceEvents(event);
         }
