@@ -27,6 +27,8 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
+import javax.annotation.Nullable;
+
 import java.util.List;
 
 /**
@@ -60,6 +62,7 @@ public final class HttpSyncSource<T>
     final ExceptionPolicy exceptionPolicy;
     final int splitsInFlightPerReader;
     final boolean emitTenantPositions;
+    @Nullable final FullPasses fullPasses;
 
     HttpSyncSource(
             EndpointSpec endpoint,
@@ -68,7 +71,8 @@ public final class HttpSyncSource<T>
             RecordDeserializer<T> deserializer,
             ExceptionPolicy exceptionPolicy,
             int splitsInFlightPerReader,
-            boolean emitTenantPositions) {
+            boolean emitTenantPositions,
+            @Nullable FullPasses fullPasses) {
         this.endpoint = endpoint;
         this.tenants = List.copyOf(tenants);
         this.plan = plan;
@@ -76,6 +80,13 @@ public final class HttpSyncSource<T>
         this.exceptionPolicy = exceptionPolicy;
         this.splitsInFlightPerReader = splitsInFlightPerReader;
         this.emitTenantPositions = emitTenantPositions;
+        this.fullPasses = fullPasses;
+    }
+
+    /** The periodic full passes this source runs, or null if none ({@link FullPasses}). */
+    @Nullable
+    public FullPasses fullPasses() {
+        return fullPasses;
     }
 
     /**
@@ -91,7 +102,8 @@ public final class HttpSyncSource<T>
                 other,
                 exceptionPolicy,
                 splitsInFlightPerReader,
-                emitTenantPositions);
+                emitTenantPositions,
+                fullPasses);
     }
 
     public static <T> HttpSyncSourceBuilder<T> builder() {
@@ -146,11 +158,12 @@ public final class HttpSyncSource<T>
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> createEnumerator(
             SplitEnumeratorContext<WindowSplit> context) {
         return new HttpSyncEnumerator(
-                context,
-                plan,
-                null,
-                jobBudget(),
-                TokenCoordinator.of(endpoint, tenants, List.of(), context));
+                        context,
+                        plan,
+                        null,
+                        jobBudget(),
+                        TokenCoordinator.of(endpoint, tenants, List.of(), context))
+                .withPasses(fullPasses == null ? null : fullPasses.plan());
     }
 
     @Internal
@@ -158,11 +171,12 @@ public final class HttpSyncSource<T>
     public SplitEnumerator<WindowSplit, HttpSyncEnumState> restoreEnumerator(
             SplitEnumeratorContext<WindowSplit> context, HttpSyncEnumState checkpoint) {
         return new HttpSyncEnumerator(
-                context,
-                plan,
-                checkpoint,
-                jobBudget(),
-                TokenCoordinator.of(endpoint, tenants, checkpoint.refreshTokens(), context));
+                        context,
+                        plan,
+                        checkpoint,
+                        jobBudget(),
+                        TokenCoordinator.of(endpoint, tenants, checkpoint.refreshTokens(), context))
+                .withPasses(fullPasses == null ? null : fullPasses.plan());
     }
 
     /** The job's rate-limit budgets, held by the enumerator, unless Redis keeps them. */

@@ -4,6 +4,7 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.auth.TenantOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
+import io.httpsync.connector.source.enumerator.PassOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions;
 import io.httpsync.connector.source.enumerator.SyncPlan;
 
@@ -65,6 +66,7 @@ public final class HttpSyncSourceBuilder<T> {
     private ExceptionPolicy exceptionPolicy = SourceConfigReader.exceptionPolicy(Map.of());
     private int splitsInFlight = DEFAULT_SPLITS_IN_FLIGHT;
     private boolean emitTenantPositions;
+    private FullPasses fullPasses;
 
     HttpSyncSourceBuilder() {}
 
@@ -217,6 +219,15 @@ public final class HttpSyncSourceBuilder<T> {
         return this;
     }
 
+    /**
+     * Run periodic full passes per tenant, whose completion {@link PassChangelog} turns into
+     * deletions (null: none, the default). Continuous syncs only.
+     */
+    public HttpSyncSourceBuilder<T> setFullPasses(FullPasses passes) {
+        this.fullPasses = passes;
+        return this;
+    }
+
     /** The clock for "now" (must be serializable); tests replace it. */
     public HttpSyncSourceBuilder<T> setClock(Clock clock) {
         this.clock = clock;
@@ -249,6 +260,10 @@ public final class HttpSyncSourceBuilder<T> {
                     ScanOptions.SPLITS_IN_FLIGHT, "must be >= 1, was " + splitsInFlight);
         checkArgument(
                 exceptionPolicy != null, "HttpSyncSource needs an exception policy, was null");
+        if (fullPasses != null && !continuous)
+            throw OptionReader.invalid(
+                    PassOptions.INTERVAL,
+                    "needs a continuous sync: full passes find deletions while it runs");
 
         SyncPlan.Builder plan =
                 SyncPlan.builder()
@@ -284,6 +299,7 @@ public final class HttpSyncSourceBuilder<T> {
                 deserializer,
                 exceptionPolicy,
                 splitsInFlight,
-                emitTenantPositions);
+                emitTenantPositions,
+                fullPasses);
     }
 }

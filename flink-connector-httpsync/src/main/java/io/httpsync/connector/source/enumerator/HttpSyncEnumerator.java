@@ -1,7 +1,9 @@
 package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.ratelimit.JobBudget;
+import io.httpsync.connector.source.PassMarker;
 import io.httpsync.connector.source.WindowFailedException;
+import io.httpsync.connector.source.event.PassEvent;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
@@ -133,6 +135,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     /** The job's tokens, or null if the endpoint fetches none. */
     @Nullable private final TokenCoordinator tokens;
 
+    /** The periodic full passes, or null if the source runs none. */
+    @Nullable private PassScheduler passes;
+
     public HttpSyncEnumerator(SplitEnumeratorContext<WindowSplit> context, SyncPlan plan) {
         this(context, plan, null);
     }
@@ -173,6 +178,20 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     }
 
     /**
+     * Runs periodic full passes ({@link PassScheduler}); before {@link #start}. Continuous syncs
+     * only.
+     */
+    public HttpSyncEnumerator withPasses(@Nullable PassPlan passPlan) {
+        if (passPlan != null) {
+            if (plan.isBounded())
+                throw new IllegalArgumentException(
+                        "full passes ('pass.interval') need a continuous sync");
+            passes = new PassScheduler(plan, passPlan, plan.clock().millis());
+        }
+        return this;
+    }
+
+    /**
      * Coordinator thread. Checks the plan against the clock for new tenants and starts the periodic
      * tick.
      */
@@ -199,6 +218,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             ledger.advanceHorizon(platformClock.platformNowMillis(nowMillis));
         }
         ledger.retryDue(nowMillis);
+        if (passes != null)
+            passes.tick(nowMillis, ledger.syncPositions(), context.currentParallelism());
         // nothing is sent from here: the windows planned or retried go to the readers that ask,
         // when they poll
     }
@@ -271,10 +292,21 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
      * the end; positions.
      */
     private void answer(int subtaskId) {
+        sendPassMarkers(subtaskId);
         assignPendingSplits(subtaskId);
         sendPositionsIfMoved(subtaskId);
         sendAllotmentsIfChanged(subtaskId);
         if (tokens != null) tokens.answer(subtaskId);
+    }
+
+    /**
+     * Coordinator thread. Tells a reader of the passes that started or ended since it last heard,
+     * before it gets any window of a pass that started.
+     */
+    private void sendPassMarkers(int subtaskId) {
+        if (passes == null || !context.registeredReaders().containsKey(subtaskId)) return;
+        for (PassMarker marker : passes.takeMarkers(subtaskId))
+            context.sendEventToSourceReader(subtaskId, new PassEvent(marker));
     }
 
     /**
@@ -303,6 +335,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
 
     /** Coordinator thread. A reader is done with a window; the split says how it ended. */
     private void onWindowEnded(int subtaskId, WindowSplit reported) {
+        if (passes != null && passes.ended(reported)) return;
         WindowOutcome outcome = reported.outcome();
         switch (outcome.kind()) {
             case TOO_LARGE ->
@@ -334,8 +367,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             return; // the reader failed after asking; its successor asks again
         }
         while (splitRequests.contains(reader)) {
-            WindowSplit split =
-                    ledger.assignNext(splitRequests.size() + context.currentParallelism());
+            int wanted = splitRequests.size() + context.currentParallelism();
+            WindowSplit split = ledger.assignNext(wanted);
+            // a pass's windows go out when the running sync has none waiting
+            if (split == null && passes != null) split = passes.assignNext(wanted);
             if (split == null) break;
             splitRequests.removeFirstOccurrence(reader);
             context.assignSplit(split, reader);

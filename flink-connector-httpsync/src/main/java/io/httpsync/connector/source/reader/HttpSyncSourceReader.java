@@ -3,8 +3,10 @@ package io.httpsync.connector.source.reader;
 import io.httpsync.connector.http.FetchActivityLog;
 import io.httpsync.connector.ratelimit.BudgetReport;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
+import io.httpsync.connector.source.PassMarker;
 import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.TenantPosition;
+import io.httpsync.connector.source.event.PassEvent;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
@@ -136,6 +138,12 @@ public final class HttpSyncSourceReader<T>
     private final Map<String, Long> pendingPositions = new LinkedHashMap<>();
 
     private final Map<String, Long> emittedPositions = new HashMap<>();
+
+    /**
+     * Full-pass markers received but not emitted yet, in arrival order (see {@link PassMarker}):
+     * emitted before any record polled after their event arrived. Mailbox thread.
+     */
+    private final List<PassMarker> pendingMarkers = new ArrayList<>();
 
     /**
      * Completed when a position arrives for an idle reader; replaced once used. Mailbox thread
@@ -281,6 +289,12 @@ public final class HttpSyncSourceReader<T>
                                 });
             }
             if (hasPendingOutput()) positionsArrived.complete(null);
+        } else if (event instanceof PassEvent pass) {
+            // every record of the pass's windows was emitted before their reports, hence before
+            // this event: the marker follows them on every channel of this reader
+            pendingMarkers.add(
+                    pass.marker().from(context.getIndexOfSubtask(), context.currentParallelism()));
+            positionsArrived.complete(null);
         } else if (event instanceof TokenEvent token && tokens != null) {
             tokens.onAnswer(token);
         } else {
@@ -323,6 +337,8 @@ public final class HttpSyncSourceReader<T>
                     emittedPositions.put(tenant, position);
                 });
         pendingPositions.clear();
+        pendingMarkers.forEach(marker -> output.collect(SyncElement.marker(marker)));
+        pendingMarkers.clear();
         return super.pollNext(output);
     }
 
@@ -352,7 +368,9 @@ public final class HttpSyncSourceReader<T>
     }
 
     private boolean hasPendingOutput() {
-        return pendingWatermark > emittedWatermark || !pendingPositions.isEmpty();
+        return pendingWatermark > emittedWatermark
+                || !pendingPositions.isEmpty()
+                || !pendingMarkers.isEmpty();
     }
 
     @Override
