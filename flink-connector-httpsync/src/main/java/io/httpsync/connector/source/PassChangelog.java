@@ -51,8 +51,8 @@ import java.util.Map;
  *         .setContinuous(start, lag, interval).setFullPasses(FullPasses.every(Duration.ofHours(6))).build();
  * DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), "orders");
  * SingleOutputStreamOperator<RawRecord> changes = PassChangelog.apply(elements, Types.POJO(RawRecord.class),
- *         source.fullPasses(), PassChangelog.Keys.of(RawRecord::getTenant, RawRecord::getId),
- *         (last, passStart) -> KafkaRecordSink.tombstone(last.getTenant(), last.getId(), passStart), "orders");
+ *         source.fullPasses(), PassChangelog.Keys.of(r -> r.tenant, r -> r.id),
+ *         (last, passStart, soft) -> KafkaRecordSink.tombstone(last.tenant, last.id, passStart), "orders");
  * changes.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS)...;     // refused passes, failed requests
  * }</pre>
  *

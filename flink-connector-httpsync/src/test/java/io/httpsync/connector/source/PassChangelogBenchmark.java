@@ -5,10 +5,13 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -51,6 +54,9 @@ public final class PassChangelogBenchmark {
                         new KeyedOneInputStreamOperatorTestHarness<>(
                                 operator, t -> t.f0, Types.STRING, maxParallelism, 1, 0)) {
             h.setStateBackend(backend);
+            // checkpoints written to files, as a job's would (the memory storage caps at 5 MB)
+            Path checkpoints = Files.createTempDirectory("pass-changelog-benchmark");
+            h.setCheckpointStorage(new FileSystemCheckpointStorage(checkpoints.toUri()));
             h.setup();
             h.open();
             long t0 = System.nanoTime();
