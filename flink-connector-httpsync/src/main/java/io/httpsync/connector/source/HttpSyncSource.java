@@ -11,6 +11,7 @@ import io.httpsync.connector.ratelimit.RateLimitSpec;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumState;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumStateSerializer;
 import io.httpsync.connector.source.enumerator.HttpSyncEnumerator;
+import io.httpsync.connector.source.enumerator.PassPlan;
 import io.httpsync.connector.source.enumerator.RegistryTenants;
 import io.httpsync.connector.source.enumerator.RotatedRefreshToken;
 import io.httpsync.connector.source.enumerator.SyncPlan;
@@ -71,6 +72,7 @@ public final class HttpSyncSource<T>
     final ExceptionPolicy exceptionPolicy;
     final int splitsInFlightPerReader;
     final boolean emitTenantPositions;
+    @Nullable final FullPasses fullPasses;
 
     /** Where more tenants come from while the job runs, or null: the fixed list only. */
     @Nullable final TenantRegistrySpec registry;
@@ -94,7 +96,8 @@ public final class HttpSyncSource<T>
                 splitsInFlightPerReader,
                 emitTenantPositions,
                 null,
-                true);
+                true,
+                null);
     }
 
     HttpSyncSource(
@@ -106,7 +109,8 @@ public final class HttpSyncSource<T>
             int splitsInFlightPerReader,
             boolean emitTenantPositions,
             @Nullable TenantRegistrySpec registry,
-            boolean perTenantMetrics) {
+            boolean perTenantMetrics,
+            @Nullable FullPasses fullPasses) {
         this.registry = registry;
         this.perTenantMetrics = perTenantMetrics;
         this.endpoint = endpoint;
@@ -116,6 +120,13 @@ public final class HttpSyncSource<T>
         this.exceptionPolicy = exceptionPolicy;
         this.splitsInFlightPerReader = splitsInFlightPerReader;
         this.emitTenantPositions = emitTenantPositions;
+        this.fullPasses = fullPasses;
+    }
+
+    /** The periodic full passes this source runs, or null if none ({@link FullPasses}). */
+    @Nullable
+    public FullPasses fullPasses() {
+        return fullPasses;
     }
 
     /**
@@ -133,7 +144,8 @@ public final class HttpSyncSource<T>
                 splitsInFlightPerReader,
                 emitTenantPositions,
                 registry,
-                perTenantMetrics);
+                perTenantMetrics,
+                fullPasses);
     }
 
     public static <T> HttpSyncSourceBuilder<T> builder() {
@@ -202,13 +214,14 @@ public final class HttpSyncSource<T>
                 checkpoint == null ? List.of() : checkpoint.refreshTokens();
         if (registry == null) {
             return new HttpSyncEnumerator(
-                    context,
-                    plan,
-                    checkpoint,
-                    jobBudget(),
-                    TokenCoordinator.of(endpoint, tenants, restored, context),
-                    null,
-                    perTenantMetrics);
+                            context,
+                            plan,
+                            checkpoint,
+                            jobBudget(),
+                            TokenCoordinator.of(endpoint, tenants, restored, context),
+                            null,
+                            perTenantMetrics)
+                    .withPasses(passPlan());
         }
         TenantRegistry opened = registry.create(userClassLoader());
         RegistryTenants registryTenants =
@@ -219,14 +232,25 @@ public final class HttpSyncSource<T>
                         perTenantMetrics);
         TokenStore store = registry.usesTokenStore() ? opened.tokenStore() : null;
         return new HttpSyncEnumerator(
-                context,
-                plan,
-                checkpoint,
-                jobBudget(),
-                TokenCoordinator.of(
-                        endpoint, tenants, restored, context, store, registryTenants::revoked),
-                registryTenants,
-                perTenantMetrics);
+                        context,
+                        plan,
+                        checkpoint,
+                        jobBudget(),
+                        TokenCoordinator.of(
+                                endpoint,
+                                tenants,
+                                restored,
+                                context,
+                                store,
+                                registryTenants::revoked),
+                        registryTenants,
+                        perTenantMetrics)
+                .withPasses(passPlan());
+    }
+
+    @Nullable
+    private PassPlan passPlan() {
+        return fullPasses == null ? null : fullPasses.plan();
     }
 
     /**

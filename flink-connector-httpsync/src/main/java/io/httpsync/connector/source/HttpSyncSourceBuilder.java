@@ -6,6 +6,7 @@ import io.httpsync.connector.auth.TenantRegistryOptions;
 import io.httpsync.connector.auth.TenantRegistrySpec;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
+import io.httpsync.connector.source.enumerator.PassOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions;
 import io.httpsync.connector.source.enumerator.SyncPlan;
 
@@ -69,6 +70,7 @@ public final class HttpSyncSourceBuilder<T> {
     private boolean emitTenantPositions;
     private TenantRegistrySpec registry;
     private boolean perTenantMetrics = TenantRegistryOptions.PER_TENANT_METRICS.defaultValue();
+    private FullPasses fullPasses;
 
     HttpSyncSourceBuilder() {}
 
@@ -245,6 +247,15 @@ public final class HttpSyncSourceBuilder<T> {
         return this;
     }
 
+    /**
+     * Run periodic full passes per tenant, whose completion {@link PassChangelog} turns into
+     * deletions (null: none, the default). Continuous syncs only.
+     */
+    public HttpSyncSourceBuilder<T> setFullPasses(FullPasses passes) {
+        this.fullPasses = passes;
+        return this;
+    }
+
     /** The clock for "now" (must be serializable); tests replace it. */
     public HttpSyncSourceBuilder<T> setClock(Clock clock) {
         this.clock = clock;
@@ -282,6 +293,10 @@ public final class HttpSyncSourceBuilder<T> {
                     ScanOptions.SPLITS_IN_FLIGHT, "must be >= 1, was " + splitsInFlight);
         checkArgument(
                 exceptionPolicy != null, "HttpSyncSource needs an exception policy, was null");
+        if (fullPasses != null && !continuous)
+            throw OptionReader.invalid(
+                    PassOptions.INTERVAL,
+                    "needs a continuous sync: full passes find deletions while it runs");
 
         SyncPlan.Builder plan =
                 SyncPlan.builder()
@@ -320,6 +335,7 @@ public final class HttpSyncSourceBuilder<T> {
                 splitsInFlight,
                 emitTenantPositions,
                 registry,
-                perTenantMetrics);
+                perTenantMetrics,
+                fullPasses);
     }
 }

@@ -105,7 +105,8 @@ public final class HttpSyncStreams {
         public void processElement(SyncElement<T> element, Context ctx, Collector<T> out) {
             if (element.isRecord()) out.collect(element.record());
             else if (element.isException()) ctx.output(EXCEPTION_EVENTS, element.exception());
-            else ctx.output(TENANT_POSITIONS, element.position());
+            else if (element.isPosition()) ctx.output(TENANT_POSITIONS, element.position());
+            // pass markers matter only to PassChangelog, which takes the elements themselves
         }
     }
 }

@@ -7,6 +7,7 @@ import io.httpsync.connector.auth.TenantRegistrySpec;
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
+import io.httpsync.connector.source.enumerator.PassOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions.ScanMode;
 
@@ -43,12 +44,18 @@ public final class SourceConfigReader {
         return OptionReader.declaredIn(ScanOptions.class);
     }
 
+    /** The options of full passes and their changelog ({@link PassOptions}). */
+    public static List<ConfigOption<?>> passOptions() {
+        return OptionReader.declaredIn(PassOptions.class);
+    }
+
     /** Every option a source reads, by key: the endpoint's, the tenants', the scan's. */
     public static Set<ConfigOption<?>> options() {
         Set<ConfigOption<?>> options = new LinkedHashSet<>(EndpointOptions.all().values());
         options.add(TenantOptions.TENANTS);
         options.addAll(OptionReader.declaredIn(TenantRegistryOptions.class));
         options.addAll(scanOptions());
+        options.addAll(passOptions());
         return options;
     }
 
@@ -72,7 +79,8 @@ public final class SourceConfigReader {
         if (key.startsWith(TenantRegistryOptions.PREFIX)
                         && key.length() > TenantRegistryOptions.PREFIX.length()
                 || key.equals(TenantRegistryOptions.PER_TENANT_METRICS.key())) return true;
-        return scanOptions().stream().anyMatch(o -> o.key().equals(key));
+        return scanOptions().stream().anyMatch(o -> o.key().equals(key))
+                || passOptions().stream().anyMatch(o -> o.key().equals(key));
     }
 
     /** The options of {@code options} that belong to a source. */
@@ -100,6 +108,52 @@ public final class SourceConfigReader {
         builder.setPerTenantMetrics(
                 new OptionReader(options).bool(TenantRegistryOptions.PER_TENANT_METRICS));
         configureScan(builder, options);
+        FullPasses passes = fullPasses(options);
+        if (passes != null) builder.setFullPasses(passes);
+    }
+
+    /**
+     * The full passes {@code options} describe ({@code pass.*}, {@code changelog.mode}), or null if
+     * they describe none ({@code changelog.mode} {@code append} and no {@code pass.interval}).
+     *
+     * @throws IllegalArgumentException naming the option that is missing or invalid
+     */
+    @Nullable
+    public static FullPasses fullPasses(Map<String, String> options) {
+        OptionReader r = new OptionReader(options);
+        PassOptions.ChangelogMode mode =
+                r.enumValue(PassOptions.CHANGELOG_MODE, PassOptions.ChangelogMode.class);
+        Duration interval = r.duration(PassOptions.INTERVAL, true);
+        if (interval == null) {
+            if (mode != PassOptions.ChangelogMode.APPEND)
+                throw OptionReader.invalid(
+                        PassOptions.INTERVAL,
+                        "is required for '"
+                                + PassOptions.CHANGELOG_MODE.key()
+                                + "' "
+                                + mode.optionValue()
+                                + ": deletions are found by periodic full passes");
+            for (ConfigOption<?> o : passOptions()) {
+                if (o != PassOptions.CHANGELOG_MODE && r.isSet(o))
+                    throw OptionReader.invalid(
+                            o, "needs '" + PassOptions.INTERVAL.key() + "' (full passes)");
+            }
+            return null;
+        }
+        Double ratio = r.doubleValue(PassOptions.MAX_DELETE_RATIO, 0, 1);
+        FullPasses passes =
+                FullPasses.every(interval)
+                        .mode(mode)
+                        .maxDeleteRatio(
+                                ratio == null ? PassOptions.MAX_DELETE_RATIO.defaultValue() : ratio)
+                        .range(r.duration(PassOptions.RANGE, true))
+                        .from(r.isSet(PassOptions.FROM) ? instant(r, PassOptions.FROM) : null);
+        Duration ttl = r.duration(PassOptions.STATE_TTL, true);
+        if (ttl != null && ttl.compareTo(interval) <= 0)
+            throw OptionReader.invalid(
+                    PassOptions.STATE_TTL,
+                    "must be longer than '" + PassOptions.INTERVAL.key() + "' " + interval);
+        return ttl == null ? passes : passes.stateTtl(ttl);
     }
 
     /**

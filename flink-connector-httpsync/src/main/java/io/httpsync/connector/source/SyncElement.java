@@ -12,10 +12,11 @@ import java.util.Objects;
 /**
  * What {@link HttpSyncSource} emits: a record of a tenant's window, an exception event (a request
  * that exhausted its retries, a record that could not be decoded) or, if the source was asked to, a
- * {@link TenantPosition tenant's sync position}. {@link HttpSyncStreams#records} splits a stream of
- * elements into the records and side outputs of exception events and positions, so events are
- * stored rather than swallowed. Its type is {@link SyncElementTypeInfo}: Flink serializes the
- * record with the record type's serializer, without Kryo.
+ * {@link TenantPosition tenant's sync position} or, if it runs full passes, a {@link PassMarker}.
+ * {@link HttpSyncStreams#records} splits a stream of elements into the records and side outputs of
+ * exception events and positions, so events are stored rather than swallowed. Its type is {@link
+ * SyncElementTypeInfo}: Flink serializes the record with the record type's serializer, without
+ * Kryo.
  */
 @PublicEvolving
 public final class SyncElement<T> implements Serializable {
@@ -24,14 +25,24 @@ public final class SyncElement<T> implements Serializable {
     @Nullable private final T record;
     @Nullable private final ExceptionEvent exception;
     @Nullable private final TenantPosition position;
+    @Nullable private final PassMarker marker;
 
     private SyncElement(
             @Nullable T record,
             @Nullable ExceptionEvent exception,
             @Nullable TenantPosition position) {
+        this(record, exception, position, null);
+    }
+
+    private SyncElement(
+            @Nullable T record,
+            @Nullable ExceptionEvent exception,
+            @Nullable TenantPosition position,
+            @Nullable PassMarker marker) {
         this.record = record;
         this.exception = exception;
         this.position = position;
+        this.marker = marker;
     }
 
     public static <T> SyncElement<T> record(T record) {
@@ -46,6 +57,11 @@ public final class SyncElement<T> implements Serializable {
         return new SyncElement<>(null, null, Objects.requireNonNull(position, "position"));
     }
 
+    /** A full pass's marker ({@link PassMarker}); emitted only by a source that runs passes. */
+    public static <T> SyncElement<T> marker(PassMarker marker) {
+        return new SyncElement<>(null, null, null, Objects.requireNonNull(marker, "marker"));
+    }
+
     public boolean isRecord() {
         return record != null;
     }
@@ -56,6 +72,10 @@ public final class SyncElement<T> implements Serializable {
 
     public boolean isPosition() {
         return position != null;
+    }
+
+    public boolean isMarker() {
+        return marker != null;
     }
 
     /** The record; throws if this is not one. */
@@ -76,17 +96,24 @@ public final class SyncElement<T> implements Serializable {
         return position;
     }
 
+    /** The pass marker; throws if this is not one. */
+    public PassMarker marker() {
+        if (marker == null) throw new IllegalStateException("not a pass marker: " + this);
+        return marker;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof SyncElement<?> other
                 && Objects.equals(record, other.record)
                 && Objects.equals(exception, other.exception)
-                && Objects.equals(position, other.position);
+                && Objects.equals(position, other.position)
+                && Objects.equals(marker, other.marker);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(record, exception, position);
+        return Objects.hash(record, exception, position, marker);
     }
 
     @Override
@@ -95,6 +122,8 @@ public final class SyncElement<T> implements Serializable {
                 ? "SyncElement{record=" + record + "}"
                 : exception != null
                         ? "SyncElement{exception=" + exception + "}"
-                        : "SyncElement{position=" + position + "}";
+                        : position != null
+                                ? "SyncElement{position=" + position + "}"
+                                : "SyncElement{marker=" + marker + "}";
     }
 }

@@ -16,12 +16,13 @@ import java.io.IOException;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
- * Serializes a {@link SyncElement}: a tag byte (record, exception event or position), then the
- * record with the record type's own serializer, or the event's or position's fields one by one.
- * Strings go through {@link StringValue}, which has no length limit and writes null.
+ * Serializes a {@link SyncElement}: a tag byte (record, exception event, position or pass marker),
+ * then the record with the record type's own serializer, or the event's or position's fields one by
+ * one. Strings go through {@link StringValue}, which has no length limit and writes null.
  *
- * <p>The format is versioned by {@link Snapshot}; version 1 is the one above. The serializer is as
- * thread-safe as the record serializer it wraps ({@link #duplicate()} duplicates that).
+ * <p>The format is versioned by {@link Snapshot}; version 1 is the one above (the pass marker's tag
+ * was added to it: no earlier data holds that tag). The serializer is as thread-safe as the record
+ * serializer it wraps ({@link #duplicate()} duplicates that).
  */
 @Internal
 public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T>> {
@@ -30,6 +31,7 @@ public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T
     private static final byte RECORD = 0;
     private static final byte EXCEPTION = 1;
     private static final byte POSITION = 2;
+    private static final byte MARKER = 3;
 
     private final TypeSerializer<T> recordSerializer;
 
@@ -63,7 +65,7 @@ public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T
 
     @Override
     public SyncElement<T> copy(SyncElement<T> from) {
-        // exception events and positions are immutable
+        // exception events, positions and markers are immutable
         return from.isRecord() ? SyncElement.record(recordSerializer.copy(from.record())) : from;
     }
 
@@ -96,6 +98,16 @@ public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T
             target.writeInt(e.attempts());
             StringValue.writeString(e.message(), target);
             target.writeLong(e.timeMillis());
+        } else if (element.isMarker()) {
+            target.writeByte(MARKER);
+            PassMarker m = element.marker();
+            target.writeByte(m.kind().ordinal());
+            StringValue.writeString(m.tenant(), target);
+            target.writeLong(m.passStartMillis());
+            target.writeLong(m.rangeStartMillis());
+            target.writeLong(m.rangeEndMillis());
+            target.writeInt(m.reader());
+            target.writeInt(m.readers());
         } else {
             target.writeByte(POSITION);
             TenantPosition p = element.position();
@@ -137,6 +149,18 @@ public final class SyncElementSerializer<T> extends TypeSerializer<SyncElement<T
             case POSITION:
                 String positionTenant = StringValue.readString(source);
                 return SyncElement.position(new TenantPosition(positionTenant, source.readLong()));
+            case MARKER:
+                PassMarker.Kind markerKind = PassMarker.Kind.values()[source.readByte()];
+                String markerTenant = StringValue.readString(source);
+                return SyncElement.marker(
+                        new PassMarker(
+                                markerKind,
+                                markerTenant,
+                                source.readLong(),
+                                source.readLong(),
+                                source.readLong(),
+                                source.readInt(),
+                                source.readInt()));
             default:
                 throw new IOException("Corrupt SyncElement: unknown tag " + tag);
         }

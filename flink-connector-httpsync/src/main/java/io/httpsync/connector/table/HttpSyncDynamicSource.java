@@ -2,9 +2,13 @@ package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.source.FullPasses;
 import io.httpsync.connector.source.HttpSyncRecordSource;
 import io.httpsync.connector.source.HttpSyncSource;
+import io.httpsync.connector.source.PassChangelog;
 import io.httpsync.connector.source.RawRecord;
+import io.httpsync.connector.source.SyncElement;
+import io.httpsync.connector.source.enumerator.PassOptions;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -13,6 +17,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSource;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.ChangelogMode;
@@ -33,6 +38,7 @@ import org.apache.flink.table.types.logical.RowType;
 import javax.annotation.Nullable;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +76,10 @@ public class HttpSyncDynamicSource
     @Nullable private final LookupCache cache;
     private final DecodingFormat<DeserializationSchema<RowData>> format;
     private final DataType physicalDataType;
+
+    /** The PRIMARY KEY's positions if full passes make deletions, else null (insert-only). */
+    private final @Nullable int[] changelogKey;
+
     private List<ReadableMetadata> metadata = List.of();
     private DataType producedDataType;
 
@@ -84,8 +94,10 @@ public class HttpSyncDynamicSource
             @Nullable HttpSyncSource<RawRecord> source,
             @Nullable LookupCache cache,
             DecodingFormat<DeserializationSchema<RowData>> format,
-            DataType physicalDataType) {
+            DataType physicalDataType,
+            @Nullable int[] changelogKey) {
         this.tableName = tableName;
+        this.changelogKey = changelogKey;
         this.endpoint = endpoint;
         this.source = source;
         this.cache = cache;
@@ -94,9 +106,13 @@ public class HttpSyncDynamicSource
         this.producedDataType = physicalDataType;
     }
 
+    /**
+     * Insert-only, unless full passes make deletions ({@code changelog.mode} {@code delete} or
+     * {@code soft-delete}): then upserts by the PRIMARY KEY and deletions ({@link PassChangelog}).
+     */
     @Override
     public ChangelogMode getChangelogMode() {
-        return ChangelogMode.insertOnly();
+        return changelogKey == null ? ChangelogMode.insertOnly() : ChangelogMode.upsert();
     }
 
     @Override
@@ -113,6 +129,7 @@ public class HttpSyncDynamicSource
                 format.createRuntimeDecoder(context, physicalDataType);
         TypeInformation<RowData> producedType = context.createTypeInformation(producedDataType);
         HttpSyncSource<RawRecord> httpSource = source;
+        if (changelogKey != null) return changelogProvider(decoder, producedType);
         HttpSyncRecordSource<RowData> rows =
                 new HttpSyncRecordSource<>(
                         httpSource.withDeserializer(
@@ -150,6 +167,85 @@ public class HttpSyncDynamicSource
             @Override
             public boolean isBounded() {
                 return httpSource.getBoundedness() == Boundedness.BOUNDED;
+            }
+        };
+    }
+
+    /**
+     * The rows and the deletions of completed full passes: the source's elements (rows decoded in
+     * the reader, markers), exception events logged and counted as in an insert-only scan, then
+     * {@link PassChangelog}. The source keeps its uid; the operators after it get uids of their
+     * own, derived from the table's name.
+     */
+    private ScanRuntimeProvider changelogProvider(
+            DeserializationSchema<RowData> decoder, TypeInformation<RowData> producedType) {
+        FullPasses passes = source.fullPasses();
+        int physicalArity = DataType.getFieldCount(physicalDataType);
+        TableChangelog changelog =
+                new TableChangelog(
+                        (RowType) producedDataType.getLogicalType(),
+                        changelogKey,
+                        metadata,
+                        physicalArity,
+                        endpoint.tenants().size() == 1 ? endpoint.tenants().get(0).id() : null);
+        if (!changelog.hasTenant())
+            throw new ValidationException(
+                    "Table "
+                            + tableName
+                            + " has several tenants: with '"
+                            + PassOptions.CHANGELOG_MODE.key()
+                            + "' it needs the metadata column 'tenant STRING METADATA VIRTUAL'"
+                            + " (and the tenant in its PRIMARY KEY)");
+        if (passes.mode() == PassOptions.ChangelogMode.SOFT_DELETE && !changelog.hasDeletedColumn())
+            throw new ValidationException(
+                    "Table "
+                            + tableName
+                            + ": '"
+                            + PassOptions.CHANGELOG_MODE.key()
+                            + "' = 'soft-delete' needs the metadata column 'deleted BOOLEAN METADATA"
+                            + " VIRTUAL' (and may add 'deleted_at TIMESTAMP_LTZ(3) METADATA FROM"
+                            + " 'deleted-at' VIRTUAL')");
+        HttpSyncSource<RowData> rows =
+                source.withDeserializer(
+                        new RowDataRecordDeserializer(
+                                tableName,
+                                endpoint.recordPointer(),
+                                decoder,
+                                metadata,
+                                producedType));
+        TableExceptionEvents events =
+                new TableExceptionEvents(tableName, endpoint.spec().logSummaryInterval());
+        return new DataStreamScanProvider() {
+            @Override
+            public DataStream<RowData> produceDataStream(
+                    ProviderContext providerContext, StreamExecutionEnvironment env) {
+                DataStreamSource<SyncElement<RowData>> elements =
+                        env.fromSource(
+                                rows,
+                                WatermarkStrategy.noWatermarks(),
+                                "HttpSyncSource-" + tableName,
+                                rows.getProducedType());
+                providerContext.generateUid(SOURCE_TRANSFORMATION).ifPresent(elements::uid);
+                SingleOutputStreamOperator<SyncElement<RowData>> logged =
+                        elements.forward()
+                                .process(events.passingOn(), rows.getProducedType())
+                                .setParallelism(elements.getParallelism())
+                                .name(tableName + " exception events");
+                providerContext.generateUid("httpsync-exception-events").ifPresent(logged::uid);
+                // like the insert-only scan, a forward edge that the planner names
+                return PassChangelog.apply(
+                                logged,
+                                producedType,
+                                passes,
+                                changelog,
+                                changelog,
+                                providerContext.generateUid("httpsync-pass").orElse(tableName))
+                        .forward();
+            }
+
+            @Override
+            public boolean isBounded() {
+                return false;
             }
         };
     }
@@ -220,7 +316,7 @@ public class HttpSyncDynamicSource
     public DynamicTableSource copy() {
         HttpSyncDynamicSource copy =
                 new HttpSyncDynamicSource(
-                        tableName, endpoint, source, cache, format, physicalDataType);
+                        tableName, endpoint, source, cache, format, physicalDataType, changelogKey);
         copy.metadata = metadata;
         copy.producedDataType = producedDataType;
         return copy;
@@ -241,7 +337,8 @@ public class HttpSyncDynamicSource
                 && other.format.equals(format)
                 && other.physicalDataType.equals(physicalDataType)
                 && other.metadata.equals(metadata)
-                && other.producedDataType.equals(producedDataType);
+                && other.producedDataType.equals(producedDataType)
+                && Arrays.equals(other.changelogKey, changelogKey);
     }
 
     @Override

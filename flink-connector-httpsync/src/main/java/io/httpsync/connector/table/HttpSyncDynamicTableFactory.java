@@ -6,9 +6,11 @@ import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.JsonPointers;
 import io.httpsync.connector.endpoint.OptionReader;
+import io.httpsync.connector.source.FullPasses;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.SourceConfigReader;
+import io.httpsync.connector.source.enumerator.PassOptions;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -17,6 +19,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.connector.format.DecodingFormat;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.lookup.LookupOptions;
@@ -26,6 +29,7 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DeserializationFormatFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.types.DataType;
 
 import javax.annotation.Nullable;
 
@@ -139,7 +143,8 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                     source,
                     cache,
                     format,
-                    context.getPhysicalRowDataType());
+                    context.getPhysicalRowDataType(),
+                    changelogKey(context, table, source));
         } catch (IllegalArgumentException e) {
             throw new ValidationException(
                     "Invalid options of table " + table + ": " + e.getMessage(), e);
@@ -163,6 +168,30 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                 .setConfiguration(Configuration.fromMap(sourceOptions))
                 .setDeserializer(new PointedRecordDeserializer(pointer))
                 .build();
+    }
+
+    /**
+     * The positions of the PRIMARY KEY's columns among the physical columns, when the table's
+     * passes make deletions ({@code changelog.mode} other than {@code append}); null otherwise.
+     */
+    private static @Nullable int[] changelogKey(
+            Context context, String table, @Nullable HttpSyncSource<RawRecord> source) {
+        FullPasses passes = source == null ? null : source.fullPasses();
+        if (passes == null || passes.mode() == PassOptions.ChangelogMode.APPEND) return null;
+        ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
+        if (schema.getPrimaryKey().isEmpty())
+            throw invalid(
+                    PassOptions.CHANGELOG_MODE,
+                    "'"
+                            + passes.mode().optionValue()
+                            + "' needs a PRIMARY KEY on table "
+                            + table
+                            + ": deletions and updates are applied by key");
+        List<String> physical = DataType.getFieldNames(context.getPhysicalRowDataType());
+        List<String> keyColumns = schema.getPrimaryKey().get().getColumns();
+        int[] key = new int[keyColumns.size()];
+        for (int i = 0; i < key.length; i++) key[i] = physical.indexOf(keyColumns.get(i));
+        return key;
     }
 
     /** Flink's partial cache per the standard {@code lookup.*} options, or null for none. */

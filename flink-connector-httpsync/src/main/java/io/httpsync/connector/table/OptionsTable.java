@@ -81,27 +81,27 @@ public final class OptionsTable {
     private static Map<String, String> prefixDescriptions() {
         return Map.of(
                         EndpointOptions.REQUEST_PARAM_PREFIX,
-                                "A templated query or form parameter of the list request.",
+                        "A templated query or form parameter of the list request.",
                         EndpointOptions.REQUEST_HEADER_PREFIX,
-                                "A templated header of the list request.",
+                        "A templated header of the list request.",
                         EndpointOptions.AUTH_TOKEN_PARAM_PREFIX,
-                                "A templated parameter of the token request.",
+                        "A templated parameter of the token request.",
                         EndpointOptions.AUTH_TOKEN_HEADER_PREFIX,
-                                "A templated header of the token request.",
+                        "A templated header of the token request.",
                         EndpointOptions.AUTH_TOKEN_STEP_PREFIX,
-                                "`auth.token.step.<step>.<setting>`: a step of 'auth.token.steps' (`url`, `method`,"
-                                        + " `body.kind`, `body.template`, `param.<name>`, `header.<name>`, `path.<value>`).",
+                        "`auth.token.step.<step>.<setting>`: a step of 'auth.token.steps' (`url`, `method`,"
+                                + " `body.kind`, `body.template`, `param.<name>`, `header.<name>`, `path.<value>`).",
                         RateLimitOptions.BUCKET_PREFIX,
-                                "`rate-limit.bucket.<name>.<setting>`: one budget of the"
-                                        + " hierarchical rate limiter (`scope`, `permits`, `period`, `burst`, `weight`, `adaptive`);"
-                                        + " see docs/rate-limiting.md.",
+                        "`rate-limit.bucket.<name>.<setting>`: one budget of the"
+                                + " hierarchical rate limiter (`scope`, `permits`, `period`, `burst`, `weight`, `adaptive`);"
+                                + " see docs/rate-limiting.md.",
                         TenantOptions.TENANT_PREFIX,
-                                "`tenant.<id>.<property>`: a property of a tenant named in `tenants`"
-                                        + " (app key, secrets, static token, ids used as `${tenant.<property>}`). Keys containing secret,"
-                                        + " password or token are masked by Flink.",
+                        "`tenant.<id>.<property>`: a property of a tenant named in `tenants`"
+                                + " (app key, secrets, static token, ids used as `${tenant.<property>}`). Keys containing secret,"
+                                + " password or token are masked by Flink.",
                         TenantRegistryOptions.PREFIX,
-                                "`tenants.registry.<key>`: an option of a custom tenant registry"
-                                        + " (`tenants.registry.class`), passed to it with the prefix removed.")
+                        "`tenants.registry.<key>`: an option of a custom tenant registry"
+                                + " (`tenants.registry.class`), passed to it with the prefix removed.")
                 .entrySet()
                 .stream()
                 .sorted(Map.Entry.comparingByKey())

@@ -46,7 +46,19 @@ enum ReadableMetadata {
             "fetch-time",
             DataTypes.TIMESTAMP_LTZ(3).notNull(),
             "When the page holding the record was received.",
-            r -> millis(r.fetchTime));
+            r -> millis(r.fetchTime)),
+    DELETED(
+            "deleted",
+            DataTypes.BOOLEAN().notNull(),
+            "With 'changelog.mode' = 'soft-delete': true on the UPDATE a completed full pass emits for"
+                    + " a record it did not see, false on every record read.",
+            r -> false),
+    DELETED_AT(
+            "deleted-at",
+            DataTypes.TIMESTAMP_LTZ(3),
+            "With 'changelog.mode' = 'soft-delete': the start of the full pass that found the record"
+                    + " gone; null on every record read.",
+            r -> null);
 
     final String key;
     final DataType dataType;

@@ -4,8 +4,12 @@ import io.httpsync.connector.source.HttpSyncRecordSource;
 import io.httpsync.connector.source.SyncElement;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.Collector;
 
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -41,5 +45,45 @@ final class TableExceptionEvents implements HttpSyncRecordSource.OtherElements {
                 log.log(element.exception(), System.currentTimeMillis());
             }
         };
+    }
+
+    /**
+     * The same for a scan whose operators follow the source ({@code changelog.mode}): an operator
+     * chained to it that logs and counts the exception events and passes everything else on, in
+     * order. Task thread only.
+     */
+    ProcessFunction<SyncElement<RowData>, SyncElement<RowData>> passingOn() {
+        return new PassingOn(tableName, summaryInterval);
+    }
+
+    private static final class PassingOn
+            extends ProcessFunction<SyncElement<RowData>, SyncElement<RowData>> {
+        private static final long serialVersionUID = 1L;
+        private final String tableName;
+        private final Duration summaryInterval;
+        private transient Counter exceptionEvents;
+        private transient ExceptionEventLog log;
+
+        PassingOn(String tableName, Duration summaryInterval) {
+            this.tableName = tableName;
+            this.summaryInterval = summaryInterval;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            exceptionEvents = getRuntimeContext().getMetricGroup().counter("numExceptionEvents");
+            log = new ExceptionEventLog(tableName, summaryInterval);
+        }
+
+        @Override
+        public void processElement(
+                SyncElement<RowData> element, Context ctx, Collector<SyncElement<RowData>> out) {
+            if (element.isException()) {
+                exceptionEvents.inc();
+                log.log(element.exception(), System.currentTimeMillis());
+            } else {
+                out.collect(element);
+            }
+        }
     }
 }

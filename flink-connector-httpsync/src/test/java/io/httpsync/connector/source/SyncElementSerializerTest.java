@@ -93,6 +93,15 @@ class SyncElementSerializerTest extends SerializerTestBase<SyncElement<RawRecord
                             "HTTP 200, code 31: 签名验证失败",
                             7L)),
             SyncElement.position(new TenantPosition("shop-1", 1_700_000_000_000L)),
+            SyncElement.marker(
+                    new PassMarker(
+                            PassMarker.Kind.COMPLETED,
+                            "shop-2",
+                            1_700_000_000_000L,
+                            1_600_000_000_000L,
+                            1_699_999_000_000L,
+                            1,
+                            4)),
         };
     }
 

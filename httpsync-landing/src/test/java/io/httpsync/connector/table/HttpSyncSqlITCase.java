@@ -89,15 +89,19 @@ class HttpSyncSqlITCase {
 
         Map<Long, String> expected = fixture.truthOrderRows(start, end);
         assertThat(expected).hasSizeGreaterThan(100);
-        assertThat(postgresRows()).isEqualTo(expected);
+        assertThat(postgresRows(POSTGRES)).isEqualTo(expected);
         assertThat(metadataIsConsistent())
                 .as("every row's update time lies in its window, fetched after it")
                 .isTrue();
     }
 
-    private static Map<Long, String> postgresRows() throws Exception {
+    /**
+     * The rows of {@code ks_orders} in {@code postgres} as {@link
+     * KuaishouSimulatorFixture#orderRow} writes them.
+     */
+    static Map<Long, String> postgresRows(PostgresExtension postgres) throws Exception {
         Map<Long, String> rows = new HashMap<>();
-        try (Connection c = POSTGRES.connect();
+        try (Connection c = postgres.connect();
                 Statement s = c.createStatement();
                 ResultSet rs =
                         s.executeQuery(

@@ -1,7 +1,9 @@
 package io.httpsync.connector.source.enumerator;
 
 import io.httpsync.connector.ratelimit.JobBudget;
+import io.httpsync.connector.source.PassMarker;
 import io.httpsync.connector.source.WindowFailedException;
+import io.httpsync.connector.source.event.PassEvent;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
@@ -142,6 +144,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     /** The tenant registry's tenants, or null when the tenants are a fixed list. */
     @Nullable private final RegistryTenants registry;
 
+    /** The periodic full passes, or null if the source runs none. */
+    @Nullable private PassScheduler passes;
+
     public HttpSyncEnumerator(SplitEnumeratorContext<WindowSplit> context, SyncPlan plan) {
         this(context, plan, null);
     }
@@ -200,6 +205,20 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     }
 
     /**
+     * Runs periodic full passes ({@link PassScheduler}); before {@link #start}. Continuous syncs
+     * only.
+     */
+    public HttpSyncEnumerator withPasses(@Nullable PassPlan passPlan) {
+        if (passPlan != null) {
+            if (plan.isBounded())
+                throw new IllegalArgumentException(
+                        "full passes ('pass.interval') need a continuous sync");
+            passes = new PassScheduler(plan, passPlan, plan.clock().millis());
+        }
+        return this;
+    }
+
+    /**
      * Coordinator thread. Checks the plan against the clock for new tenants and starts the periodic
      * tick.
      */
@@ -227,6 +246,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             ledger.advanceHorizon(platformClock.platformNowMillis(nowMillis));
         }
         ledger.retryDue(nowMillis);
+        if (passes != null)
+            passes.tick(nowMillis, ledger.syncPositions(), context.currentParallelism());
         // nothing is sent from here: the windows planned or retried go to the readers that ask,
         // when they poll
     }
@@ -302,10 +323,21 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     private void answer(int subtaskId) {
         // the reader hears of a registry's tenants before it gets one of their windows
         if (registry != null) registry.sendIfChanged(subtaskId);
+        sendPassMarkers(subtaskId);
         assignPendingSplits(subtaskId);
         sendPositionsIfMoved(subtaskId);
         sendAllotmentsIfChanged(subtaskId);
         if (tokens != null) tokens.answer(subtaskId);
+    }
+
+    /**
+     * Coordinator thread. Tells a reader of the passes that started or ended since it last heard,
+     * before it gets any window of a pass that started.
+     */
+    private void sendPassMarkers(int subtaskId) {
+        if (passes == null || !context.registeredReaders().containsKey(subtaskId)) return;
+        for (PassMarker marker : passes.takeMarkers(subtaskId))
+            context.sendEventToSourceReader(subtaskId, new PassEvent(marker));
     }
 
     /**
@@ -334,6 +366,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
 
     /** Coordinator thread. A reader is done with a window; the split says how it ended. */
     private void onWindowEnded(int subtaskId, WindowSplit reported) {
+        if (passes != null && passes.ended(reported)) return;
         WindowOutcome outcome = reported.outcome();
         switch (outcome.kind()) {
             case TOO_LARGE ->
@@ -365,8 +398,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             return; // the reader failed after asking; its successor asks again
         }
         while (splitRequests.contains(reader)) {
-            WindowSplit split =
-                    ledger.assignNext(splitRequests.size() + context.currentParallelism());
+            int wanted = splitRequests.size() + context.currentParallelism();
+            WindowSplit split = ledger.assignNext(wanted);
+            // a pass's windows go out when the running sync has none waiting
+            if (split == null && passes != null) split = passes.assignNext(wanted);
             if (split == null) break;
             splitRequests.removeFirstOccurrence(reader);
             context.assignSplit(split, reader);

@@ -144,6 +144,31 @@ public final class SyncPlan implements Serializable {
         this.clock = builder.clock;
     }
 
+    /** A copy of {@code base} that syncs one tenant over {@code [start, end)}, bounded. */
+    private SyncPlan(SyncPlan base, String tenant, long startMillis, long endMillis) {
+        this.tenants = List.of(tenant);
+        this.timeResolutionMillis = base.timeResolutionMillis;
+        this.startMillis = alignDown(startMillis, timeResolutionMillis);
+        this.endMillis = endMillis;
+        this.stepMillis = base.stepMillis;
+        this.maxWindowWidthMillis = base.maxWindowWidthMillis;
+        this.lookBackMillis = base.lookBackMillis;
+        this.lagMillis = base.lagMillis;
+        this.discoveryIntervalMillis = base.discoveryIntervalMillis;
+        this.minWindowWidthMillis = base.minWindowWidthMillis;
+        this.failedWindowRetryDelayMillis = base.failedWindowRetryDelayMillis;
+        this.maxWindowFailures = base.maxWindowFailures;
+        this.clock = base.clock;
+    }
+
+    /**
+     * The plan of a full pass of {@code tenant}: this plan's windows, bounded to {@code [start,
+     * end)} ({@link PassScheduler}).
+     */
+    SyncPlan forPass(String tenant, long startMillis, long endMillis) {
+        return new SyncPlan(this, tenant, startMillis, endMillis);
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -237,6 +237,16 @@ final class WindowLedger {
         return Collections.unmodifiableCollection(tenants.values());
     }
 
+    /** Whether the window of {@code splitId} is assigned to a reader by this ledger. */
+    boolean isAssigned(String splitId) {
+        return assigned.containsKey(splitId);
+    }
+
+    /** Whether some window is with a reader. */
+    boolean hasAssigned() {
+        return !assigned.isEmpty();
+    }
+
     /** Windows planned and waiting for a reader. Any thread. */
     int unassignedCount() {
         return unassigned.size();

@@ -4,8 +4,10 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.http.FetchActivityLog;
 import io.httpsync.connector.ratelimit.BudgetReport;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
+import io.httpsync.connector.source.PassMarker;
 import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.TenantPosition;
+import io.httpsync.connector.source.event.PassEvent;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
@@ -139,6 +141,12 @@ public final class HttpSyncSourceReader<T>
     private final Map<String, Long> pendingPositions = new LinkedHashMap<>();
 
     private final Map<String, Long> emittedPositions = new HashMap<>();
+
+    /**
+     * Full-pass markers received but not emitted yet, in arrival order (see {@link PassMarker}):
+     * emitted before any record polled after their event arrived. Mailbox thread.
+     */
+    private final List<PassMarker> pendingMarkers = new ArrayList<>();
 
     /**
      * Completed when a position arrives for an idle reader; replaced once used. Mailbox thread
@@ -295,6 +303,12 @@ public final class HttpSyncSourceReader<T>
                                 });
             }
             if (hasPendingOutput()) positionsArrived.complete(null);
+        } else if (event instanceof PassEvent pass) {
+            // every record of the pass's windows was emitted before their reports, hence before
+            // this event: the marker follows them on every channel of this reader
+            pendingMarkers.add(
+                    pass.marker().from(context.getIndexOfSubtask(), context.currentParallelism()));
+            positionsArrived.complete(null);
         } else if (event instanceof TokenEvent token && tokens != null) {
             tokens.onAnswer(token);
         } else if (event instanceof TenantsEvent known && tenantUpdates != null) {
@@ -339,6 +353,8 @@ public final class HttpSyncSourceReader<T>
                     emittedPositions.put(tenant, position);
                 });
         pendingPositions.clear();
+        pendingMarkers.forEach(marker -> output.collect(SyncElement.marker(marker)));
+        pendingMarkers.clear();
         return super.pollNext(output);
     }
 
@@ -368,7 +384,9 @@ public final class HttpSyncSourceReader<T>
     }
 
     private boolean hasPendingOutput() {
-        return pendingWatermark > emittedWatermark || !pendingPositions.isEmpty();
+        return pendingWatermark > emittedWatermark
+                || !pendingPositions.isEmpty()
+                || !pendingMarkers.isEmpty();
     }
 
     @Override

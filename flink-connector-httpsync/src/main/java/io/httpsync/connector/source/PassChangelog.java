@@ -1,0 +1,491 @@
+package io.httpsync.connector.source;
+
+import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.source.enumerator.PassOptions;
+import io.httpsync.connector.source.enumerator.PassOptions.ChangelogMode;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple4;
+import org.apache.flink.api.java.typeutils.TupleTypeInfo;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.Collector;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Deletions as a changelog: the records of a source that runs full passes ({@link FullPasses}),
+ * followed by a deletion for every key of a tenant that a completed pass did not see, so that any
+ * upsert sink (JDBC, upsert-kafka, Paimon, ...) applies them.
+ *
+ * <pre>{@code
+ * HttpSyncSource<RawRecord> source = HttpSyncSource.<RawRecord>builder()...
+ *         .setContinuous(start, lag, interval).setFullPasses(FullPasses.every(Duration.ofHours(6))).build();
+ * DataStream<SyncElement<RawRecord>> elements = env.fromSource(source, source.watermarkStrategy(), "orders");
+ * SingleOutputStreamOperator<RawRecord> changes = PassChangelog.apply(elements, Types.POJO(RawRecord.class),
+ *         source.fullPasses(), PassChangelog.Keys.of(r -> r.tenant, r -> r.id),
+ *         (last, passStart, soft) -> KafkaRecordSink.tombstone(last.tenant, last.id, passStart), "orders");
+ * changes.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS)...;     // refused passes, failed requests
+ * }</pre>
+ *
+ * <h2>How the keys a pass did not see are found</h2>
+ *
+ * <p>Every record's key ({@code tenant + key}) has keyed state (any state backend; RocksDB for
+ * millions of keys): the start of the pass of its tenant that was running when it last arrived, its
+ * newest update time, and its newest version (the row a deletion is made of). The state has a
+ * time-to-live longer than the pass interval ({@link FullPasses#stateTtl}): a key that no pass sees
+ * again expires.
+ *
+ * <p>The source's readers emit each pass marker ({@link PassMarker}) once, after every record they
+ * emitted before. Before the {@code keyBy}, each marker is copied once per key group, each copy
+ * with a key of its key group, so every copy travels on the same channel as the records of that key
+ * group from that reader and arrives after them. The keyed operator ({@link ChangelogOperator})
+ * thus knows: a {@code STARTED} marker of tenant {@code t} has arrived (any copy) — every record of
+ * {@code t} arriving afterwards is stamped as seen during that pass; every copy of a {@code
+ * COMPLETED} marker of {@code t} from every reader has arrived for all of its key groups — every
+ * record emitted before the pass completed is in its state. Then it visits its keys once ({@code
+ * applyToAllKeys}: the keyed state backend iterates its own keys, which scales with parallelism and
+ * works with RocksDB), and a key of {@code t} whose newest update time lies in the pass's range and
+ * which was not stamped by the pass is gone.
+ *
+ * <p>This was chosen over a registry of a tenant's keys in the state of one key (the tenant): that
+ * puts all of a tenant's keys on one subtask and into one map. Broadcasting the marker (a {@code
+ * KeyedBroadcastProcessFunction}) was not chosen because a broadcast input is not ordered with the
+ * keyed input: a marker could overtake the records it must follow.
+ *
+ * <h2>Guards</h2>
+ *
+ * <ul>
+ *   <li>only a {@code COMPLETED} pass deletes: one with a failed window is {@code ABANDONED} by the
+ *       enumerator, and one cut short by a failover never completes;
+ *   <li>a record updated during the pass is never deleted: the enumerator completes a pass only
+ *       when the running sync has read everything updated before the pass finished listing, and a
+ *       key whose newest update time lies after the pass's range is not judged;
+ *   <li>a tenant whose pass would delete more than {@link FullPasses#maxDeleteRatio()} of its keys
+ *       in the range deletes none and emits an {@link ExceptionEvent} to {@link
+ *       HttpSyncStreams#EXCEPTION_EVENTS} instead. Each subtask judges its own share of the keys;
+ *       keys spread evenly over key groups, so the share stands for the whole;
+ *   <li>two passes of a tenant never overlap (the enumerator starts the next one after the previous
+ *       ended).
+ * </ul>
+ *
+ * A live record updated during the pass twice, each time just before the listing reached it, and
+ * whose second version the running sync had not read when the pass completed, is deleted and comes
+ * back when the running sync reads it (the same limit as the full passes of {@code
+ * httpsync-landing} without a check).
+ *
+ * <p>Records are passed on as they arrive, except a version not newer than the key's last one (a
+ * pass re-lists every record): the operator is also a dedupe. Exception events and tenant positions
+ * of the source go to {@link HttpSyncStreams#EXCEPTION_EVENTS} and {@link
+ * HttpSyncStreams#TENANT_POSITIONS}.
+ */
+@PublicEvolving
+public final class PassChangelog {
+    private PassChangelog() {}
+
+    /** How the operator keys a record: by tenant and the record's key within it. */
+    @PublicEvolving
+    public interface Keys<T> extends Serializable {
+        String tenant(T record);
+
+        String key(T record);
+
+        /** Keys from two functions. */
+        static <T> Keys<T> of(SerializableGetter<T> tenant, SerializableGetter<T> key) {
+            return new Keys<>() {
+                @Override
+                public String tenant(T record) {
+                    return tenant.get(record);
+                }
+
+                @Override
+                public String key(T record) {
+                    return key.get(record);
+                }
+            };
+        }
+    }
+
+    /** A serializable {@code T -> String}. */
+    @PublicEvolving
+    @FunctionalInterface
+    public interface SerializableGetter<T> extends Serializable {
+        String get(T record);
+    }
+
+    /**
+     * What a gone record becomes: {@code last} is its newest version, {@code passStartMillis} the
+     * start of the pass that found it gone, {@code soft} whether the changelog mode is {@code
+     * soft-delete}.
+     */
+    @PublicEvolving
+    @FunctionalInterface
+    public interface Deletion<T> extends Serializable {
+        T of(T last, long passStartMillis, boolean soft);
+    }
+
+    /**
+     * The records of {@code elements} and the deletions the source's completed passes find. The
+     * operators' uids are {@code <name>-pass-keys} and {@code <name>-pass-changelog}.
+     */
+    public static <T> SingleOutputStreamOperator<T> apply(
+            DataStream<SyncElement<T>> elements,
+            TypeInformation<T> type,
+            FullPasses passes,
+            Keys<T> keys,
+            Deletion<T> deletion,
+            String name) {
+        int maxParallelism = maxParallelism(elements);
+        TupleTypeInfo<Tuple2<String, SyncElement<T>>> keyed =
+                new TupleTypeInfo<>(Types.STRING, elements.getType());
+        return elements.forward()
+                .flatMap(new KeyedCopies<>(keys, maxParallelism), keyed)
+                .setParallelism(elements.getParallelism())
+                .uid(name + "-pass-keys")
+                .name(name + " pass keys")
+                .keyBy(t -> t.f0, Types.STRING)
+                .transform(
+                        name + " pass changelog",
+                        type,
+                        new ChangelogOperator<>(type, passes, deletion))
+                .uid(name + "-pass-changelog")
+                .setMaxParallelism(maxParallelism);
+    }
+
+    /** The keyed operator's max parallelism: the job's, or Flink's default for its parallelism. */
+    private static int maxParallelism(DataStream<?> elements) {
+        int configured = elements.getExecutionEnvironment().getConfig().getMaxParallelism();
+        if (configured > 0) return configured;
+        return KeyGroupRangeAssignment.computeDefaultMaxParallelism(
+                Math.max(1, elements.getExecutionEnvironment().getParallelism()));
+    }
+
+    /** The key of a record in the operator's state. */
+    static String recordKey(String tenant, String key) {
+        return tenant + '\u0000' + key;
+    }
+
+    /**
+     * Keys the elements: a record by tenant and key, a marker once per key group (with a key of
+     * that group), anything else by tenant. Chained to the source (forward), so it keeps each
+     * reader's order. Task thread only.
+     */
+    @Internal
+    @VisibleForTesting
+    static final class KeyedCopies<T>
+            extends RichFlatMapFunction<SyncElement<T>, Tuple2<String, SyncElement<T>>> {
+        private static final long serialVersionUID = 1L;
+
+        private final Keys<T> keys;
+        private final int maxParallelism;
+        private transient String[] groupKeys;
+
+        KeyedCopies(Keys<T> keys, int maxParallelism) {
+            this.keys = keys;
+            this.maxParallelism = maxParallelism;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            groupKeys = groupKeys(maxParallelism);
+        }
+
+        /** One key per key group, each starting with a character no record key starts with. */
+        static String[] groupKeys(int maxParallelism) {
+            String[] found = new String[maxParallelism];
+            int missing = maxParallelism;
+            for (long i = 0; missing > 0; i++) {
+                String candidate = "\u0001" + i;
+                int group = KeyGroupRangeAssignment.assignToKeyGroup(candidate, maxParallelism);
+                if (found[group] == null) {
+                    found[group] = candidate;
+                    missing--;
+                }
+            }
+            return found;
+        }
+
+        @Override
+        public void flatMap(SyncElement<T> element, Collector<Tuple2<String, SyncElement<T>>> out) {
+            if (element.isRecord()) {
+                T record = element.record();
+                out.collect(Tuple2.of(recordKey(keys.tenant(record), keys.key(record)), element));
+            } else if (element.isMarker()) {
+                for (String groupKey : groupKeys) out.collect(Tuple2.of(groupKey, element));
+            } else {
+                String tenant =
+                        element.isException()
+                                ? element.exception().tenantId()
+                                : element.position().tenant();
+                out.collect(Tuple2.of("\u0002" + tenant, element));
+            }
+        }
+    }
+
+    /**
+     * The keyed operator described on {@link PassChangelog}. Task thread only (the state backend's
+     * key iteration runs on it too).
+     */
+    @Internal
+    @VisibleForTesting
+    static final class ChangelogOperator<T> extends AbstractStreamOperator<T>
+            implements OneInputStreamOperator<Tuple2<String, SyncElement<T>>, T> {
+        private static final long serialVersionUID = 1L;
+        private static final Logger LOG = LoggerFactory.getLogger(PassChangelog.class);
+
+        private final TypeInformation<T> type;
+        private final FullPasses passes;
+        private final Deletion<T> deletion;
+
+        /** Per key: (start of the pass it was seen in, newest update time, deleted, newest row). */
+        private transient ValueStateDescriptor<Tuple4<Long, Long, Boolean, T>> keyDescriptor;
+
+        private transient ValueState<Tuple4<Long, Long, Boolean, T>> keyState;
+
+        /** Per tenant: the start of the newest pass that started here. */
+        private transient Map<String, Long> openPass;
+
+        /** Per tenant and pass start: the copies of its COMPLETED marker that arrived. */
+        private transient Map<String, Map<Long, Integer>> completedCopies;
+
+        /** (tenant, open pass, completed pass, copies, subtask, parallelism): union state. */
+        private transient ListState<String> passState;
+
+        ChangelogOperator(TypeInformation<T> type, FullPasses passes, Deletion<T> deletion) {
+            this.type = type;
+            this.passes = passes;
+            this.deletion = deletion;
+        }
+
+        @Override
+        public void initializeState(StateInitializationContext context) throws Exception {
+            super.initializeState(context);
+            keyDescriptor =
+                    new ValueStateDescriptor<>(
+                            "pass-keys",
+                            new TupleTypeInfo<>(Types.LONG, Types.LONG, Types.BOOLEAN, type));
+            keyDescriptor.enableTimeToLive(
+                    StateTtlConfig.newBuilder(passes.stateTtl())
+                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                            .build());
+            passState =
+                    context.getOperatorStateStore()
+                            .getUnionListState(
+                                    new ListStateDescriptor<>("pass-markers", Types.STRING));
+            openPass = new HashMap<>();
+            completedCopies = new HashMap<>();
+            int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+            int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+            for (String entry : passState.get()) {
+                String[] f = entry.split("\u0000", -1);
+                openPass.merge(f[0], Long.parseLong(f[1]), Math::max);
+                // alignment counts are this subtask's own, and only while its key groups stay
+                if (!f[2].isEmpty()
+                        && Integer.parseInt(f[4]) == subtask
+                        && Integer.parseInt(f[5]) == parallelism)
+                    completedCopies
+                            .computeIfAbsent(f[0], t -> new HashMap<>())
+                            .put(Long.parseLong(f[2]), Integer.parseInt(f[3]));
+            }
+        }
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            keyState = getPartitionedState(keyDescriptor);
+        }
+
+        @Override
+        public void snapshotState(StateSnapshotContext context) throws Exception {
+            super.snapshotState(context);
+            int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+            int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+            List<String> entries = new ArrayList<>();
+            openPass.forEach(
+                    (tenant, pass) -> {
+                        Map<Long, Integer> copies = completedCopies.getOrDefault(tenant, Map.of());
+                        if (copies.isEmpty())
+                            entries.add(String.join("\u0000", tenant, pass + "", "", "", "", ""));
+                        copies.forEach(
+                                (completed, count) ->
+                                        entries.add(
+                                                String.join(
+                                                        "\u0000",
+                                                        tenant,
+                                                        pass + "",
+                                                        completed + "",
+                                                        count + "",
+                                                        subtask + "",
+                                                        parallelism + "")));
+                    });
+            passState.update(entries);
+        }
+
+        @Override
+        public void processElement(StreamRecord<Tuple2<String, SyncElement<T>>> element)
+                throws Exception {
+            SyncElement<T> e = element.getValue().f1;
+            if (e.isRecord()) {
+                record(element.getValue().f0, e.record(), element);
+            } else if (e.isMarker()) {
+                marker(e.marker());
+            } else if (e.isException()) {
+                output.collect(HttpSyncStreams.EXCEPTION_EVENTS, new StreamRecord<>(e.exception()));
+            } else {
+                output.collect(HttpSyncStreams.TENANT_POSITIONS, new StreamRecord<>(e.position()));
+            }
+        }
+
+        private void record(String key, T record, StreamRecord<?> element) throws Exception {
+            long updated = element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE;
+            String tenant = key.substring(0, key.indexOf('\u0000'));
+            long seen = openPass.getOrDefault(tenant, Long.MIN_VALUE);
+            Tuple4<Long, Long, Boolean, T> last = keyState.value();
+            boolean newer = last == null || last.f2 || updated > last.f1;
+            if (newer) {
+                keyState.update(Tuple4.of(seen, updated, false, record));
+                output.collect(new StreamRecord<>(record, updated));
+            } else {
+                // the same (or an older) version again, e.g. listed by a pass: seen, not emitted
+                keyState.update(Tuple4.of(seen, last.f1, false, last.f3));
+            }
+        }
+
+        private void marker(PassMarker marker) throws Exception {
+            String tenant = marker.tenant();
+            switch (marker.kind()) {
+                case STARTED -> {
+                    if (marker.passStartMillis() > openPass.getOrDefault(tenant, Long.MIN_VALUE)) {
+                        openPass.put(tenant, marker.passStartMillis());
+                        // an older pass that never completed here never will
+                        completedCopies.remove(tenant);
+                    }
+                }
+                case ABANDONED -> {
+                    Map<Long, Integer> copies = completedCopies.get(tenant);
+                    if (copies != null) copies.remove(marker.passStartMillis());
+                }
+                case COMPLETED -> {
+                    if (marker.passStartMillis() != openPass.getOrDefault(tenant, Long.MIN_VALUE))
+                        return; // not the pass that runs here (this subtask restored without it)
+                    int copies =
+                            completedCopies
+                                    .computeIfAbsent(tenant, t -> new HashMap<>())
+                                    .merge(marker.passStartMillis(), 1, Integer::sum);
+                    if (copies == marker.readers() * localKeyGroups()) {
+                        completedCopies.get(tenant).remove(marker.passStartMillis());
+                        completed(marker);
+                    }
+                }
+            }
+        }
+
+        private int localKeyGroups() {
+            KeyGroupRange range =
+                    KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
+                            getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(),
+                            getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                            getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+            return range.getNumberOfKeyGroups();
+        }
+
+        /**
+         * Every record before the marker is in: the tenant's keys the pass did not see are gone.
+         */
+        private void completed(PassMarker pass) throws Exception {
+            String prefix = pass.tenant() + '\u0000';
+            List<String> gone = new ArrayList<>();
+            long[] judged = {0};
+            this.<String>getKeyedStateBackend()
+                    .applyToAllKeys(
+                            VoidNamespace.INSTANCE,
+                            VoidNamespaceSerializer.INSTANCE,
+                            keyDescriptor,
+                            (key, state) -> {
+                                if (!key.startsWith(prefix)) return;
+                                Tuple4<Long, Long, Boolean, T> entry = state.value();
+                                if (entry == null
+                                        || entry.f2
+                                        || entry.f1 < pass.rangeStartMillis()
+                                        || entry.f1 >= pass.rangeEndMillis()) return;
+                                judged[0]++;
+                                if (entry.f0 < pass.passStartMillis()) gone.add(key);
+                            });
+            if (gone.size() > passes.maxDeleteRatio() * judged[0]) {
+                String message =
+                        String.format(
+                                "full pass of tenant %s started at %d would delete %d of its %d records"
+                                        + " in [%d, %d) (%.1f%%, more than the allowed %.1f%%"
+                                        + " of '%s'); refused, nothing deleted",
+                                pass.tenant(),
+                                pass.passStartMillis(),
+                                gone.size(),
+                                judged[0],
+                                pass.rangeStartMillis(),
+                                pass.rangeEndMillis(),
+                                100.0 * gone.size() / judged[0],
+                                100 * passes.maxDeleteRatio(),
+                                PassOptions.MAX_DELETE_RATIO.key());
+                LOG.warn("{}", message);
+                output.collect(
+                        HttpSyncStreams.EXCEPTION_EVENTS,
+                        new StreamRecord<>(
+                                ExceptionEvent.ofWindow(
+                                        "pass-changelog",
+                                        pass.tenant(),
+                                        pass.rangeStartMillis(),
+                                        pass.rangeEndMillis(),
+                                        "pass " + pass.passStartMillis(),
+                                        message,
+                                        System.currentTimeMillis())));
+                return;
+            }
+            boolean soft = passes.mode() == ChangelogMode.SOFT_DELETE;
+            for (String key : gone) {
+                setCurrentKey(key);
+                Tuple4<Long, Long, Boolean, T> entry = keyState.value();
+                output.collect(
+                        new StreamRecord<>(
+                                deletion.of(entry.f3, pass.passStartMillis(), soft),
+                                pass.passStartMillis()));
+                if (soft) keyState.update(Tuple4.of(entry.f0, entry.f1, true, entry.f3));
+                else keyState.clear();
+            }
+            LOG.info(
+                    "full pass of tenant {} started at {} completed: {} of {} records in its range gone",
+                    pass.tenant(),
+                    pass.passStartMillis(),
+                    gone.size(),
+                    judged[0]);
+        }
+    }
+}

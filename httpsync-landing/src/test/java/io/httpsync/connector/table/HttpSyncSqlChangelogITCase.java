@@ -1,0 +1,294 @@
+package io.httpsync.connector.table;
+
+import io.httpsync.connector.testutil.KafkaExtension;
+import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
+import io.httpsync.connector.testutil.LogCapture;
+import io.httpsync.connector.testutil.PostgresExtension;
+import io.httpsync.connector.testutil.SqlTables;
+import io.httpsync.simulator.fault.Fault;
+import io.httpsync.simulator.platform.MutationRates;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.StatementSet;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.CloseableIterator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
+import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.SHOP;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Deletions as a changelog, in SQL alone: an {@code httpsync} table with periodic full passes and
+ * {@code 'changelog.mode' = 'delete'}, inserted into a JDBC table in PostgreSQL and an upsert-kafka
+ * topic, while the simulated shop inserts, updates and hard-deletes orders. After a pass completed
+ * on a shop that stopped changing, both equal the platform's ground truth exactly; a pass cut by an
+ * outage, or one that would delete more than the ratio allows, deletes nothing.
+ */
+class HttpSyncSqlChangelogITCase {
+    @RegisterExtension static final PostgresExtension POSTGRES = new PostgresExtension();
+    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
+
+    @RegisterExtension
+    final LogCapture log = new LogCapture("INFO", "io.httpsync.connector.source");
+
+    private KuaishouSimulatorFixture fixture;
+    private long start;
+    private JobClient job;
+
+    @BeforeEach
+    void startSimulator() {
+        fixture = new KuaishouSimulatorFixture(150);
+        start = fixture.sim.clock().now() - 7 * DAY;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fixture.kuaishou.mutateContinuously(SHOP, MutationRates.NONE);
+        if (job != null) job.cancel().get(30, TimeUnit.SECONDS);
+        fixture.close();
+    }
+
+    @Test
+    void afterAPassOnAShopThatStoppedChangingTheJdbcTableAndTheUpsertKafkaTopicEqualGroundTruth()
+            throws Exception {
+        TableEnvironment tEnv = environment();
+        createOrders(tEnv, 0.9, "1 d");
+        createPostgresSink(tEnv);
+        tEnv.executeSql(
+                "CREATE TABLE kafka_orders (oid BIGINT, status INT, update_time BIGINT, total_fee"
+                        + " BIGINT, buyer STRING, tenant STRING, PRIMARY KEY (oid) NOT ENFORCED) "
+                        + SqlTables.with(kafka()));
+        StatementSet statements = tEnv.createStatementSet();
+        statements.addInsertSql(
+                "INSERT INTO pg_orders SELECT oid, status, updateTime, totalFee, buyerNick, tenant"
+                        + " FROM orders");
+        statements.addInsertSql(
+                "INSERT INTO kafka_orders SELECT oid, status, updateTime, totalFee, buyerNick,"
+                        + " tenant FROM orders");
+        job = statements.execute().getJobClient().orElseThrow();
+
+        awaitEqual(POSTGRES_ROWS, 60);
+        // hard deletes, inserts and updates while passes run
+        fixture.kuaishou.mutateContinuously(SHOP, new MutationRates(3, 2, 2));
+        Thread.sleep(6_000);
+        fixture.kuaishou.mutateContinuously(SHOP, MutationRates.NONE);
+        assertThat(fixture.kuaishou.groundTruth(SHOP).deletedIds())
+                .as("the shop deleted orders the table held")
+                .isNotEmpty();
+
+        awaitEqual(POSTGRES_ROWS, 60);
+        assertThat(log.lines()).anyMatch(l -> l.contains("completed:") && l.contains(" gone"));
+        awaitEqual(HttpSyncSqlChangelogITCase::kafkaRows, 30);
+    }
+
+    @Test
+    void aPassCutByAnOutageDeletesNothing() throws Exception {
+        TableEnvironment tEnv = environment();
+        startJdbcJob(tEnv, 0.9, "2 h");
+        Map<Long, String> before = postgresRows();
+        fixture.change(0, 0, 10);
+        // the next pass lists two-hour windows, many requests: the outage begins while it lists
+        long started = passesStarted();
+        while (passesStarted() == started) Thread.sleep(20);
+        fixture.kuaishou.faults().probability(Fault.SERVER_ERROR, 1.0);
+        awaitLog("was abandoned", 30);
+        assertThat(postgresRows()).isEqualTo(before);
+        fixture.kuaishou.faults().clear();
+        awaitEqual(POSTGRES_ROWS, 60);
+    }
+
+    @Test
+    void aPassThatWouldDeleteMoreThanTheRatioDeletesNothingAndRecordsAnEvent() throws Exception {
+        TableEnvironment tEnv = environment();
+        startJdbcJob(tEnv, 0.2, "1 d");
+        Map<Long, String> before = postgresRows();
+        fixture.change(0, 0, before.size() / 2);
+        awaitLog("refused, nothing deleted", 30);
+        assertThat(postgresRows()).isEqualTo(before);
+    }
+
+    /** The orders into PostgreSQL alone, until the table equals the ground truth. */
+    private void startJdbcJob(TableEnvironment tEnv, double maxDeleteRatio, String step)
+            throws Exception {
+        createOrders(tEnv, maxDeleteRatio, step);
+        createPostgresSink(tEnv);
+        job =
+                tEnv.executeSql(
+                                "INSERT INTO pg_orders SELECT oid, status, updateTime, totalFee,"
+                                        + " buyerNick, tenant FROM orders")
+                        .getJobClient()
+                        .orElseThrow();
+        awaitEqual(POSTGRES_ROWS, 60);
+    }
+
+    private long passesStarted() {
+        return log.lines().stream().filter(l -> l.contains("started: lists")).count();
+    }
+
+    private static final Supplier<Map<Long, String>> POSTGRES_ROWS =
+            HttpSyncSqlChangelogITCase::postgresRowsUnchecked;
+
+    private TableEnvironment environment() throws Exception {
+        POSTGRES.execute("DROP TABLE IF EXISTS ks_orders");
+        POSTGRES.execute(
+                "CREATE TABLE ks_orders (oid BIGINT PRIMARY KEY, status INT, update_time BIGINT,"
+                        + " total_fee BIGINT, buyer TEXT, tenant TEXT)");
+        Configuration conf = new Configuration();
+        conf.setString("execution.checkpointing.interval", "300 ms");
+        return streaming(2, conf);
+    }
+
+    private static TableEnvironment streaming(int parallelism, Configuration conf) {
+        conf.setString("parallelism.default", Integer.toString(parallelism));
+        TableEnvironment tEnv =
+                TableEnvironment.create(
+                        EnvironmentSettings.newInstance()
+                                .inStreamingMode()
+                                .withConfiguration(conf)
+                                .build());
+        tEnv.getConfig().setLocalTimeZone(ZoneOffset.UTC);
+        return tEnv;
+    }
+
+    private void createOrders(TableEnvironment tEnv, double maxDeleteRatio, String step) {
+        Map<String, String> o = SqlTables.kuaishouOrders(fixture, start, start + 1);
+        o.remove("scan.end");
+        o.put("scan.mode", "continuous");
+        o.put("scan.start", Instant.ofEpochMilli(start).toString());
+        o.put("scan.lag", "500 ms");
+        o.put("scan.window.step", step);
+        o.put("scan.discovery-interval", "200 ms");
+        o.put("scan.failed-window.retry-delay", "200 ms");
+        o.put("changelog.mode", "delete");
+        o.put("pass.interval", "1 s");
+        o.put("pass.max-delete-ratio", Double.toString(maxDeleteRatio));
+        o.put("pass.state-ttl", "5 min");
+        tEnv.executeSql(
+                "CREATE TABLE orders (\n"
+                        + "  oid BIGINT, status INT, updateTime BIGINT, totalFee BIGINT, buyerNick STRING,\n"
+                        + "  tenant STRING METADATA VIRTUAL,\n"
+                        + "  PRIMARY KEY (oid) NOT ENFORCED\n"
+                        + ") "
+                        + SqlTables.with(o));
+    }
+
+    private static void createPostgresSink(TableEnvironment tEnv) {
+        tEnv.executeSql(
+                "CREATE TABLE pg_orders (oid BIGINT, status INT, update_time BIGINT, total_fee BIGINT,"
+                        + " buyer STRING, tenant STRING, PRIMARY KEY (oid) NOT ENFORCED) "
+                        + SqlTables.with(
+                                Map.of(
+                                        "connector",
+                                        "jdbc",
+                                        "url",
+                                        POSTGRES.jdbcUrl(),
+                                        "table-name",
+                                        "ks_orders",
+                                        "username",
+                                        "postgres",
+                                        "password",
+                                        "",
+                                        "sink.buffer-flush.interval",
+                                        "200 ms")));
+    }
+
+    private static Map<String, String> kafka() {
+        Map<String, String> o = new HashMap<>();
+        o.put("connector", "upsert-kafka");
+        o.put("topic", "orders");
+        o.put("properties.bootstrap.servers", KAFKA.bootstrapServers());
+        o.put("key.format", "json");
+        o.put("value.format", "json");
+        return o;
+    }
+
+    private Map<Long, String> truth() {
+        return fixture.truthOrderRows(start, Long.MAX_VALUE);
+    }
+
+    private void awaitEqual(Supplier<Map<Long, String>> rows, int seconds) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        Map<Long, String> actual = rows.get();
+        while (!actual.equals(truth()) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(500);
+            actual = rows.get();
+        }
+        assertThat(actual)
+                .as(
+                        () ->
+                                "pass log: "
+                                        + String.join(
+                                                "\n",
+                                                log.lines().stream()
+                                                        .filter(l -> l.contains("pass"))
+                                                        .toList()))
+                .isEqualTo(truth());
+    }
+
+    private void awaitLog(String text, int seconds) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (log.lines().stream().noneMatch(l -> l.contains(text))
+                && System.currentTimeMillis() < deadline) Thread.sleep(200);
+        assertThat(log.lines()).anyMatch(l -> l.contains(text));
+    }
+
+    private static Map<Long, String> postgresRowsUnchecked() {
+        try {
+            return postgresRows();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<Long, String> postgresRows() throws Exception {
+        return HttpSyncSqlITCase.postgresRows(POSTGRES);
+    }
+
+    /** The topic read back as a table: a bounded upsert-kafka scan, its changelog applied. */
+    private static Map<Long, String> kafkaRows() {
+        TableEnvironment tEnv = streaming(1, new Configuration());
+        Map<String, String> o = kafka();
+        o.put("scan.bounded.mode", "latest-offset");
+        tEnv.executeSql(
+                "CREATE TABLE kafka_orders (oid BIGINT, status INT, update_time BIGINT, total_fee"
+                        + " BIGINT, buyer STRING, tenant STRING, PRIMARY KEY (oid) NOT ENFORCED) "
+                        + SqlTables.with(o));
+        Map<Long, String> rows = new HashMap<>();
+        try (CloseableIterator<Row> it = tEnv.executeSql("SELECT * FROM kafka_orders").collect()) {
+            while (it.hasNext()) {
+                Row r = it.next();
+                long oid = (Long) r.getField(0);
+                if (r.getKind() == RowKind.DELETE || r.getKind() == RowKind.UPDATE_BEFORE)
+                    rows.remove(oid);
+                else
+                    rows.put(
+                            oid,
+                            KuaishouSimulatorFixture.orderRow(
+                                    r.getField(1),
+                                    r.getField(2),
+                                    r.getField(3),
+                                    r.getField(4),
+                                    r.getField(5)));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return rows;
+    }
+}
