@@ -6,6 +6,7 @@ import io.httpsync.connector.auth.TenantRegistryOptions;
 import io.httpsync.connector.auth.TenantRegistrySpec;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
+import io.httpsync.connector.endpoint.UserClasses;
 import io.httpsync.connector.source.enumerator.PassOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions;
 import io.httpsync.connector.source.enumerator.SyncPlan;
@@ -267,6 +268,9 @@ public final class HttpSyncSourceBuilder<T> {
                 endpoint != null,
                 "HttpSyncSource needs an endpoint: setEndpoint or setConfiguration");
         endpoint.requireScanFields();
+        // a class named in the description that cannot be used fails here, in the job's main,
+        // not when the readers start on the cluster
+        UserClasses.check(endpoint, Thread.currentThread().getContextClassLoader());
         checkArgument(
                 deserializer != null,
                 "HttpSyncSource needs a deserializer: setDeserializer, e.g. RecordDeserializer.raw()");

@@ -6,6 +6,7 @@ import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.JsonPointers;
 import io.httpsync.connector.endpoint.OptionReader;
+import io.httpsync.connector.endpoint.UserClasses;
 import io.httpsync.connector.source.FullPasses;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.RawRecord;
@@ -30,6 +31,7 @@ import org.apache.flink.table.factories.DeserializationFormatFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.types.DataType;
+import org.apache.flink.util.TemporaryClassLoaderContext;
 
 import javax.annotation.Nullable;
 
@@ -132,7 +134,14 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
             String pointer = config.get(HttpSyncConnectorOptions.RECORD_POINTER);
             if (pointer != null)
                 JsonPointers.compile(HttpSyncConnectorOptions.RECORD_POINTER.key(), pointer);
-            HttpSyncSource<RawRecord> source = scanSource(options);
+            // classes named by 'response.transformer' / 'request.signer' are checked now, with the
+            // class loader that holds the statement's jars (ADD JAR), as the builder checks them
+            UserClasses.check(endpoint, context.getClassLoader());
+            HttpSyncSource<RawRecord> source;
+            try (TemporaryClassLoaderContext ignored =
+                    TemporaryClassLoaderContext.of(context.getClassLoader())) {
+                source = scanSource(options);
+            }
             LookupCache cache = lookupCache(config);
             // unknown keys (typos included) fail, as in every Flink connector, with the list of
             // supported keys

@@ -31,7 +31,33 @@ class EndpointSpecTest {
                 Arguments.of("jushuitan with refresh tokens", jushuitanWithRefreshTokens()),
                 Arguments.of("taobao", EndpointPresets.taobaoTradesIncrement()),
                 Arguments.of("jushuitan", EndpointPresets.jushuitanOrders()),
-                Arguments.of("youzan", EndpointPresets.youzanTrades()));
+                Arguments.of("youzan", EndpointPresets.youzanTrades()),
+                Arguments.of(
+                        "wecom departments",
+                        EndpointPresets.wecomDepartments(EndpointPresets.WECOM_GATEWAY)),
+                Arguments.of(
+                        "wecom users", EndpointPresets.wecomUsers(EndpointPresets.WECOM_GATEWAY)),
+                Arguments.of(
+                        "dingtalk sub-departments",
+                        EndpointPresets.dingtalkSubDepartments(EndpointPresets.DINGTALK_GATEWAY)),
+                Arguments.of(
+                        "dingtalk department",
+                        EndpointPresets.dingtalkDepartment(EndpointPresets.DINGTALK_GATEWAY)),
+                Arguments.of(
+                        "dingtalk users",
+                        EndpointPresets.dingtalkUsers(EndpointPresets.DINGTALK_GATEWAY)),
+                Arguments.of(
+                        "dingtalk user",
+                        EndpointPresets.dingtalkUser(EndpointPresets.DINGTALK_GATEWAY)),
+                Arguments.of(
+                        "feishu departments",
+                        EndpointPresets.feishuDepartments(EndpointPresets.FEISHU_GATEWAY)),
+                Arguments.of(
+                        "feishu root",
+                        EndpointPresets.feishuRootDepartment(EndpointPresets.FEISHU_GATEWAY)),
+                Arguments.of(
+                        "feishu users",
+                        EndpointPresets.feishuUsers(EndpointPresets.FEISHU_GATEWAY)));
     }
 
     private static Map<String, String> kuaishouWithRefreshTokens() {

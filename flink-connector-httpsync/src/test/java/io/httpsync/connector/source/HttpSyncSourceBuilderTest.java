@@ -88,6 +88,46 @@ class HttpSyncSourceBuilderTest {
     }
 
     @Test
+    void aUserClassThatCannotBeUsedIsRefusedByBuildNamingTheOption() {
+        Map<String, String> o = EndpointPresets.kuaishouOrders("http://localhost:1");
+        o.put("response.transformer", "com.acme.tickets.NoSuchTransformer");
+        HttpSyncSourceBuilder<RawRecord> missing =
+                builder()
+                        .setEndpoint(EndpointSpec.fromOptions(o))
+                        .setBounded(
+                                Instant.parse("2026-01-01T00:00:00Z"),
+                                Instant.parse("2026-01-02T00:00:00Z"));
+        assertThatThrownBy(missing::build)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "option 'response.transformer': class 'com.acme.tickets.NoSuchTransformer'"
+                                + " cannot be loaded by the job's class loader");
+
+        o.remove("response.transformer");
+        o.put("request.signer", "com.acme.tickets.Misfits$NotATransformer");
+        HttpSyncSourceBuilder<RawRecord> wrongType =
+                builder()
+                        .setEndpoint(EndpointSpec.fromOptions(o))
+                        .setBounded(
+                                Instant.parse("2026-01-01T00:00:00Z"),
+                                Instant.parse("2026-01-02T00:00:00Z"));
+        assertThatThrownBy(wrongType::build)
+                .hasMessageContaining("option 'request.signer'")
+                .hasMessageContaining("does not implement io.httpsync.connector.auth.CustomSigner");
+
+        o.put("request.signer", "com.acme.tickets.SignTicketRequest");
+        assertThatCode(
+                        () ->
+                                builder()
+                                        .setEndpoint(EndpointSpec.fromOptions(o))
+                                        .setBounded(
+                                                Instant.parse("2026-01-01T00:00:00Z"),
+                                                Instant.parse("2026-01-02T00:00:00Z"))
+                                        .build())
+                .doesNotThrowAnyException();
+    }
+
+    @Test
     void aBoundedSourceTakesTheLagItIsGiven() {
         long now = Instant.parse("2026-11-21T12:00:00Z").toEpochMilli();
         Instant end = Instant.ofEpochMilli(now - 10_000);

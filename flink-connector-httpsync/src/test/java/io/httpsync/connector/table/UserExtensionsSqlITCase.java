@@ -1,0 +1,120 @@
+package io.httpsync.connector.table;
+
+import io.httpsync.connector.testutil.SqlTables;
+
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.util.ExceptionUtils;
+
+import com.acme.tickets.SignTicketRequest;
+import com.acme.tickets.UnwrapTicketEnvelope;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * The extension SPI from SQL, as a user meets it: a table for a platform ({@link TicketsApi}) that
+ * keys its records by id inside an envelope and refuses unsigned requests names a user's {@code
+ * response.transformer} and {@code request.signer} (plain classes, {@code com.acme.tickets}). A
+ * class that cannot be used is refused when the statement is planned, before any job starts and any
+ * request is sent, with a message naming the option and the class.
+ */
+class UserExtensionsSqlITCase {
+    private static final String APP_ID = "acme-app";
+    private static final String APP_SECRET = "TicketSecret-4711";
+    private static final String SCHEMA = "(id STRING, updated_at BIGINT, title STRING)";
+
+    private static long start;
+    private static long end;
+    private static TicketsApi api;
+
+    @BeforeAll
+    static void startPlatform() {
+        end = System.currentTimeMillis() - Duration.ofMinutes(5).toMillis();
+        end -= end % 1000;
+        start = end - Duration.ofHours(4).toMillis();
+        api = new TicketsApi(APP_ID, APP_SECRET, start, end, 230);
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        api.close();
+    }
+
+    /** The table a user writes from the platform's documentation and docs/extending.md. */
+    private static Map<String, String> table(Consumer<Map<String, String>> change) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("connector", "httpsync");
+        o.put("format", "json");
+        o.put("name", "acme/tickets");
+        o.put("url", api.url());
+        o.put("request.param.from", "${window.start}");
+        o.put("request.param.to", "${window.end}");
+        o.put("request.param.page", "${page}");
+        o.put("request.param.size", "${pageSize}");
+        o.put("pagination.style", "page");
+        o.put("pagination.page-size", "25");
+        o.put("time.format", "epoch-millis");
+        o.put("request.signer", SignTicketRequest.class.getName());
+        o.put("response.transformer", UnwrapTicketEnvelope.class.getName());
+        o.put("response.records-path", "/records");
+        o.put("response.has-next-path", "/more");
+        o.put("response.error-code-path", "/status");
+        o.put("error.success-codes", "ok");
+        o.put("response.record.id-path", "/id");
+        o.put("response.record.time-path", "/updated_at");
+        o.put("retry.initial-backoff", "20 ms");
+        o.put("retry.max-backoff", "100 ms");
+        o.put("tenants", "acme");
+        o.put("tenant.acme.app-id", APP_ID);
+        o.put("tenant.acme.app-secret", APP_SECRET);
+        o.put("scan.mode", "bounded");
+        o.put("scan.start", Instant.ofEpochMilli(start).toString());
+        o.put("scan.end", Instant.ofEpochMilli(end).toString());
+        o.put("scan.window.step", "1 h");
+        change.accept(o);
+        return o;
+    }
+
+    private static TableEnvironment tickets(Map<String, String> options) {
+        TableEnvironment tEnv = SqlTables.streamingEnvironment();
+        tEnv.getConfig().set("restart-strategy.type", "none");
+        // one reader: the rows are collected by a sink of parallelism 1
+        tEnv.getConfig().set("parallelism.default", "1");
+        tEnv.executeSql("CREATE TABLE tickets " + SCHEMA + " " + SqlTables.with(options));
+        return tEnv;
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource({
+        "response.transformer, com.acme.tickets.NoSuchTransformer, cannot be loaded by the job's class loader",
+        "request.signer, com.acme.tickets.Misfits$NotATransformer, does not implement io.httpsync.connector.auth.CustomSigner",
+        "response.transformer, com.acme.tickets.Misfits$NotATransformer, does not implement io.httpsync.connector.endpoint.ResponseTransformer",
+        "response.transformer, com.acme.tickets.Misfits$NeedsAnArgument, has no public constructor without arguments",
+        "request.signer, com.acme.tickets.UnwrapTicketEnvelope, does not implement io.httpsync.connector.auth.CustomSigner"
+    })
+    void aClassThatCannotBeUsedIsRefusedWhenTheStatementIsPlanned(
+            String option, String className, String why) {
+        int servedBefore = api.served() + api.refused();
+        TableEnvironment tEnv = tickets(table(o -> o.put(option, className)));
+
+        Throwable error = catchThrowable(() -> tEnv.explainSql("SELECT * FROM tickets"));
+
+        assertThat(error).as("the statement is refused").isNotNull();
+        assertThat(ExceptionUtils.stringifyException(error))
+                .contains("option '" + option + "'")
+                .contains("class '" + className + "'")
+                .contains(why)
+                .doesNotContain(APP_SECRET);
+        assertThat(api.served() + api.refused()).as("requests sent").isEqualTo(servedBefore);
+    }
+}
