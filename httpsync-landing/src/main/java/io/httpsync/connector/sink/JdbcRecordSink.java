@@ -84,8 +84,14 @@ public final class JdbcRecordSink {
         return this;
     }
 
-    /** Binds a record to the parameters of {@link SqlDialect#upsertRecord} (and the snapshot's). */
-    static JdbcStatementBuilder<RawRecord> binder(@Nullable String pass) {
+    /**
+     * Binds a record to the parameters of {@link SqlDialect#upsertRecord} (and of {@link
+     * SqlDialect#insertSnapshotRecord}), with the record's carried content hash: for a JDBC sink or
+     * statement of your own.
+     *
+     * @param pass the full pass to stamp on the row, or null
+     */
+    public static JdbcStatementBuilder<RawRecord> binder(@Nullable String pass) {
         return (ps, r) -> {
             ps.setString(1, r.tenant);
             ps.setString(2, r.id);
