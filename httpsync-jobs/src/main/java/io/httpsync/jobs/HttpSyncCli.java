@@ -4,6 +4,7 @@ import io.httpsync.connector.sink.DeletionMarker;
 import io.httpsync.connector.sink.FullSyncPass;
 import io.httpsync.connector.sink.PassLease;
 import io.httpsync.connector.source.WindowFailedException;
+import io.httpsync.jobs.bench.Bench;
 import io.httpsync.jobs.contacts.ContactsCommand;
 import io.httpsync.jobs.contacts.ContactsDemo;
 import io.httpsync.jobs.demo.Demo;
@@ -73,6 +74,10 @@ import java.util.Map;
  *     the contacts job on embedded defaults: simulator corps on WeCom, DingTalk and Feishu with cycles, an embedded
  *     PostgreSQL; two bounded runs with a reorganization between them, each checked against ground truth; the same
  *     last line.
+ * bench landing [--shops 3] [--orders 30000] [--parallelism 2]
+ *     benchmarks from the source tree (simulator, embedded PostgreSQL), each printing "BENCH name=.. key=value .."
+ *     lines: landing compares source -> dedupe -> PostgreSQL with flink-connector-jdbc's JdbcSink fed from memory
+ *     and raw JDBC batch upserts, in one run (see docs/benchmarks.md).
  * </pre>
  *
  * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar
@@ -94,7 +99,8 @@ public final class HttpSyncCli {
                         : Arrays.copyOfRange(args, 1, args.length);
         if ((command.equals("demo")
                         || command.equals("simulator")
-                        || command.equals("contacts-demo"))
+                        || command.equals("contacts-demo")
+                        || command.equals("bench"))
                 && !onClassPath("io.httpsync.simulator.SimulatorMain")) {
             System.err.println(
                     "'"
@@ -132,11 +138,15 @@ public final class HttpSyncCli {
                                     ? 0
                                     : 1);
             case "contacts-demo" -> System.exit(ContactsDemo.run(rest, System.out) ? 0 : 1);
+            case "bench" -> {
+                Bench.run(rest, System.out);
+                System.exit(0);
+            }
             default -> {
                 System.err.println(
                         "unknown command '"
                                 + command
-                                + "'; commands: demo, run, full-pass, preview, sync, replay, simulator, contacts, contacts-demo");
+                                + "'; commands: demo, run, full-pass, preview, sync, replay, simulator, contacts, contacts-demo, bench");
                 System.exit(2);
             }
         }

@@ -13,7 +13,7 @@ final class RawRecordDeserializer implements RecordDeserializer<RawRecord> {
 
     @Override
     public RawRecord deserialize(JsonNode record, RecordMeta meta) {
-        return new RawRecord(meta, record.toString());
+        return new RawRecord(meta, record);
     }
 
     @Override

@@ -35,7 +35,7 @@ final class PointedRecordDeserializer implements RecordDeserializer<RawRecord> {
     /** Called on the reader's mailbox thread. */
     @Override
     public RawRecord deserialize(JsonNode record, RecordMeta meta) throws IOException {
-        if (pointer == null) return new RawRecord(meta, record.toString());
+        if (pointer == null) return new RawRecord(meta, record);
         if (compiled == null) compiled = JsonPointer.compile(pointer);
         JsonNode part = record.at(compiled);
         if (part.isMissingNode() || part.isNull()) {
@@ -49,7 +49,7 @@ final class PointedRecordDeserializer implements RecordDeserializer<RawRecord> {
                             + "' "
                             + pointer);
         }
-        return new RawRecord(meta, part.toString());
+        return new RawRecord(meta, part);
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.httpsync.simulator.platform.MutationRates;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
@@ -25,9 +26,12 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -100,6 +104,10 @@ public final class Demo {
 
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            // checkpoints in files, as every job httpsync builds: never the JobManager's heap
+            Path checkpoints = Files.createTempDirectory("httpsync-demo-checkpoints");
+            conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(parallelism);
@@ -160,6 +168,7 @@ public final class Demo {
                                         + " s");
             }
             job.cancel().get();
+            FileUtils.deleteDirectoryQuietly(checkpoints.toFile());
             return summarize(jdbcUrl, kuaishou, shops);
         }
     }

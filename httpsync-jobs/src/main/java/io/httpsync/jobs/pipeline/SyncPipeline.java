@@ -117,9 +117,11 @@ import java.util.regex.Pattern;
  * execution.checkpointing.interval}, e.g. a cluster's), else every 30 s; a {@code
  * job.checkpoint-interval} of 0 is refused. {@code job.checkpoint-dir} (a path or a URI Flink can
  * write) keeps the checkpoints, retained when the job is cancelled; without it, a job on a cluster
- * uses the cluster's checkpoint storage, and {@link #localEnvironment} (what {@code run --config}
- * uses outside a cluster) uses {@code ./httpsync-checkpoints/<source.name>} and resumes from the
- * newest checkpoint retained there.
+ * uses the cluster's checkpoint directory ({@code execution.checkpointing.dir}); a checkpointing
+ * job with neither is refused, since Flink would keep its checkpoints in the JobManager's heap (5
+ * MB at most, which the dedupe state outgrows); and {@link #localEnvironment} (what {@code run
+ * --config} uses outside a cluster) uses {@code ./httpsync-checkpoints/<source.name>} and resumes
+ * from the newest checkpoint retained there.
  *
  * <p>With {@code jdbc.url}, each tenant's sync position is upserted, as it advances, into {@code
  * jdbc.positions-table} ({@link SyncPositionTable}: {@code stream} = {@code source.name}, {@code
@@ -342,6 +344,40 @@ public final class SyncPipeline {
             env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
         }
         if (has("job.checkpoint-dir")) env.configure(checkpointStorage(checkpointDirectory()));
+        else requireCheckpointDirectory(env, name);
+    }
+
+    /**
+     * Refuses a checkpointing job whose checkpoints would go to the JobManager's heap: Flink's
+     * storage when no directory is configured holds at most 5 MB per state handle, which the dedupe
+     * state passes at about 150,000 records per subtask, after which every checkpoint fails (and a
+     * continuous sync's position stops). A cluster's {@code execution.checkpointing.dir} is in the
+     * configuration {@code flink run} gives the job, so it counts.
+     */
+    private static void requireCheckpointDirectory(StreamExecutionEnvironment env, String name) {
+        if (!env.getCheckpointConfig().isCheckpointingEnabled()) return;
+        boolean jobManagerStorage =
+                env.getConfiguration()
+                        .getOptional(CheckpointingOptions.CHECKPOINT_STORAGE)
+                        .map(storage -> storage.equalsIgnoreCase("jobmanager"))
+                        .orElse(false);
+        if (!jobManagerStorage
+                && env.getConfiguration()
+                        .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                        .isPresent()) return;
+        throw new IllegalArgumentException(
+                "sync job '"
+                        + name
+                        + "' checkpoints, but neither job.checkpoint-dir nor Flink's "
+                        + CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()
+                        + " says where to (or "
+                        + CheckpointingOptions.CHECKPOINT_STORAGE.key()
+                        + " is 'jobmanager'): the checkpoints would be kept in the JobManager's"
+                        + " heap, at most 5 MB per operator state, which the dedupe state passes at"
+                        + " about 150,000 records per subtask, and every checkpoint would fail from"
+                        + " then on. Set job.checkpoint-dir to a path or URI every Flink process"
+                        + " can write (e.g. s3://bucket/httpsync/checkpoints), or the cluster's "
+                        + CheckpointingOptions.CHECKPOINTS_DIRECTORY.key());
     }
 
     /**

@@ -21,6 +21,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -299,8 +300,8 @@ class SyncPipelineITCase {
     }
 
     @Test
-    void aContinuousJobFromTheConfigStartsWithAPassAndMarksTheDeletedRecordsWhileItRuns()
-            throws Exception {
+    void aContinuousJobFromTheConfigStartsWithAPassAndMarksTheDeletedRecordsWhileItRuns(
+            @TempDir Path checkpoints) throws Exception {
         Map<String, String> config = passConfig("shop-3", "running_orders", "mark-deletions");
         fullPass(config); // an earlier sync landed the shop
         List<String> deleted = change("shop-3", 15, 5, 10);
@@ -310,6 +311,7 @@ class SyncPipelineITCase {
         running.put("httpsync.scan.lag", "500 ms");
         running.put("httpsync.scan.discovery-interval", "300 ms");
         running.put("job.checkpoint-interval", "300 ms");
+        running.put("job.checkpoint-dir", checkpoints.toUri().toString());
         running.put("pass.in-running-job", "true");
         running.put("pass.id", "running-1");
         long passEnd = System.currentTimeMillis();
@@ -397,19 +399,30 @@ class SyncPipelineITCase {
                 new HashMap<>(config(System.currentTimeMillis() - 2 * DAY, 0));
         continuous.remove("httpsync.scan.end");
         continuous.put("httpsync.scan.mode", "continuous");
+        // nowhere to keep checkpoints but the JobManager's heap, whose 5 MB the dedupe outgrows
+        assertThatThrownBy(
+                        () ->
+                                new SyncPipeline(continuous)
+                                        .addTo(
+                                                StreamExecutionEnvironment.getExecutionEnvironment(
+                                                        SyncPipeline.flinkConfiguration())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "neither job.checkpoint-dir nor Flink's execution.checkpointing.dir");
+        Configuration clusterDir = SyncPipeline.flinkConfiguration();
+        clusterDir.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "file:///cluster/checkpoints");
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        SyncPipeline.flinkConfiguration());
+                StreamExecutionEnvironment.getExecutionEnvironment(clusterDir);
         new SyncPipeline(continuous).addTo(env);
         assertThat(env.getCheckpointConfig().getCheckpointInterval())
                 .as("the default interval")
                 .isEqualTo(SyncPipeline.DEFAULT_CHECKPOINT_INTERVAL.toMillis());
-        assertThat(env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
-                .as("a cluster's storage applies")
-                .isEmpty();
+        assertThat(env.getConfiguration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
+                .as("a cluster's directory applies")
+                .isEqualTo("file:///cluster/checkpoints");
 
         // Flink's own configuration (e.g. a cluster's) wins over the default, the file over both
-        Configuration flink = SyncPipeline.flinkConfiguration();
+        Configuration flink = clusterDir;
         flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(7));
         StreamExecutionEnvironment cluster =
                 StreamExecutionEnvironment.getExecutionEnvironment(flink);

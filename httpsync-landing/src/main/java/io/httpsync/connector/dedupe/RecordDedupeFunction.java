@@ -20,7 +20,8 @@ import java.time.Duration;
 
 /**
  * Lets a record through only if it is news: keyed by (tenant, record id), it remembers the newest
- * update time it passed and that version's {@link ContentHash content hash}, and drops
+ * update time it passed and that version's {@link RawRecord#contentHash() content hash} (computed
+ * once, when the record was read), and drops
  *
  * <ul>
  *   <li>a <em>stale</em> record: older than the version already passed (an out-of-order page, a
@@ -90,7 +91,7 @@ public final class RecordDedupeFunction extends KeyedProcessFunction<String, Raw
             droppedStale.inc();
             return;
         }
-        long hash = ContentHash.of(record.json);
+        long hash = record.contentHash();
         if (last != null && hash == last.contentHash) {
             droppedUnchanged.inc();
             if (record.updateTime > last.updateTime)

@@ -1,13 +1,12 @@
 package io.httpsync.connector.sink;
 
-import io.httpsync.connector.dedupe.ContentHash;
 import io.httpsync.connector.source.RawRecord;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 import javax.annotation.Nullable;
 
@@ -16,10 +15,13 @@ import java.time.Duration;
 
 /**
  * Lands {@link RawRecord}s in a PostgreSQL or MySQL/MariaDB table through flink-connector-jdbc's
- * {@link JdbcSink} (its writer only, see {@link WriterOnlySink}): one row per (tenant, id),
- * batched, upserted with the {@link SqlDialect guard} that keeps the newest version and writes
- * nothing for an unchanged one. At-least-once: a replay after a failure re-sends batches, which the
- * guard makes harmless.
+ * batching output format (at least once, like its {@code JdbcSink}, without a committer): one row
+ * per (tenant, id), batched, upserted with the {@link SqlDialect guard} that keeps the newest
+ * version and writes nothing for an unchanged one. A batch holds the newest version per key only
+ * and goes to PostgreSQL as multi-row inserts ({@code reWriteBatchedInserts}, set on the connection
+ * unless it sets it itself; MariaDB's driver sends batches in its bulk protocol anyway); the
+ * content hash is the one the record carries ({@link RawRecord#contentHash()}), not computed again.
+ * At-least-once: a replay after a failure re-sends batches, which the guard makes harmless.
  *
  * <pre>{@code
  * connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder().withUrl(url).withDriverName(driver)...build();
@@ -82,34 +84,40 @@ public final class JdbcRecordSink {
         return this;
     }
 
+    /**
+     * Binds a record to the parameters of {@link SqlDialect#upsertRecord} (and of {@link
+     * SqlDialect#insertSnapshotRecord}), with the record's carried content hash: for a JDBC sink or
+     * statement of your own.
+     *
+     * @param pass the full pass to stamp on the row, or null
+     */
+    public static JdbcStatementBuilder<RawRecord> binder(@Nullable String pass) {
+        return (ps, r) -> {
+            ps.setString(1, r.tenant);
+            ps.setString(2, r.id);
+            ps.setLong(3, r.updateTime);
+            ps.setLong(4, r.windowStart);
+            ps.setString(5, r.json);
+            ps.setLong(6, r.contentHash());
+            if (pass == null) ps.setNull(7, Types.VARCHAR);
+            else ps.setString(7, pass);
+        };
+    }
+
     public Sink<RawRecord> build(JdbcConnectionOptions connection) {
         String pass = passId;
         if (snapshot && pass == null) {
             throw new IllegalStateException(
                     "a snapshot sink into table " + table + " needs the pass id: call setPassId");
         }
-        return WriterOnlySink.of(
-                JdbcSink.<RawRecord>builder()
-                        .withQueryStatement(
-                                snapshot
-                                        ? dialect.insertSnapshotRecord(table)
-                                        : dialect.upsertRecord(table),
-                                (ps, r) -> {
-                                    ps.setString(1, r.tenant);
-                                    ps.setString(2, r.id);
-                                    ps.setLong(3, r.updateTime);
-                                    ps.setLong(4, r.windowStart);
-                                    ps.setString(5, r.json);
-                                    ps.setLong(6, ContentHash.of(r.json));
-                                    if (pass == null) ps.setNull(7, Types.VARCHAR);
-                                    else ps.setString(7, pass);
-                                })
-                        .withExecutionOptions(
-                                JdbcExecutionOptions.builder()
-                                        .withBatchSize(batchSize)
-                                        .withBatchIntervalMs(batchInterval.toMillis())
-                                        .withMaxRetries(maxRetries)
-                                        .build())
-                        .buildAtLeastOnce(connection));
+        return new BatchedUpsertSink(
+                BatchedUpsertSink.rewritingBatches(connection, dialect),
+                JdbcExecutionOptions.builder()
+                        .withBatchSize(batchSize)
+                        .withBatchIntervalMs(batchInterval.toMillis())
+                        .withMaxRetries(maxRetries)
+                        .build(),
+                snapshot ? dialect.insertSnapshotRecord(table) : dialect.upsertRecord(table),
+                binder(pass));
     }
 }

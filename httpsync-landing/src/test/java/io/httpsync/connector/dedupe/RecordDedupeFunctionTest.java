@@ -4,10 +4,12 @@ import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordMeta;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -148,6 +150,40 @@ class RecordDedupeFunctionTest {
                                     h.processElement(
                                             new StreamRecord<>(record("s1", "a", 10, "{not json"))))
                     .hasMessageContaining("not valid JSON");
+        }
+    }
+
+    @Test
+    void restoredStateDropsTheSameContentReadFromAPageAndPassesAChangedOne() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(new RecordDedupeFunction(null))) {
+            // the state as earlier versions wrote it: the hash of the text
+            h.processElement(
+                    new StreamRecord<>(
+                            record("s1", "a", 10, "{\"id\":\"a\",\"n\":{\"b\":2,\"a\":1}}")));
+            snapshot = h.snapshot(1, 1);
+        }
+        RecordDedupeFunction fn = new RecordDedupeFunction(null);
+        try (var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(fn), Dedupe.KEY, Types.STRING)) {
+            h.initializeState(snapshot);
+            h.open();
+            ObjectMapper json = new ObjectMapper();
+            RecordMeta meta = new RecordMeta("s1", "a", 20, 0, 1000, 5);
+            // now the hash comes with the record, computed from the page's parsed document
+            h.processElement(
+                    new StreamRecord<>(
+                            new RawRecord(
+                                    meta,
+                                    json.readTree("{\"n\":{\"a\":1,\"b\":2},\"id\":\"a\"}"))));
+            h.processElement(
+                    new StreamRecord<>(
+                            new RawRecord(
+                                    meta,
+                                    json.readTree("{\"n\":{\"a\":1,\"b\":3},\"id\":\"a\"}"))));
+            assertThat(passed(h)).containsExactly("s1/a@20");
+            assertThat(fn.counts()).containsExactly(2, 1, 1, 0);
         }
     }
 }

@@ -1,0 +1,36 @@
+package io.httpsync.jobs.bench;
+
+import io.httpsync.simulator.SimulatorMain;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code bench} command: benchmarks anyone can run from the source tree (they need the
+ * simulator and an embedded PostgreSQL), each printing its results as {@code BENCH name=...
+ * key=value ...} lines a script can read. Not tests: they measure and assert nothing. See
+ * docs/benchmarks.md.
+ *
+ * <pre>
+ * bench landing [--shops 3] [--orders 30000] [--parallelism 2]
+ * </pre>
+ */
+public final class Bench {
+    private Bench() {}
+
+    /** Runs the named benchmark; returns its BENCH lines. */
+    public static List<String> run(String[] args, PrintStream out) throws Exception {
+        String which = args.length == 0 ? "" : args[0];
+        Map<String, String> options =
+                SimulatorMain.parse(
+                        Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
+        return switch (which) {
+            case "landing" -> LandingBench.run(options, out);
+            default ->
+                    throw new IllegalArgumentException(
+                            "bench needs one of: landing; was '" + which + "'");
+        };
+    }
+}

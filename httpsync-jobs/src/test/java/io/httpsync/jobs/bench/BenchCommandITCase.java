@@ -1,0 +1,36 @@
+package io.httpsync.jobs.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The bench command on a tiny setting: it parses, runs, and prints lines a script can read. */
+class BenchCommandITCase {
+
+    @Test
+    void benchLandingLandsEveryRecordOnEachPathAndPrintsOneBenchLine() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<String> lines =
+                Bench.run(
+                        new String[] {"landing", "--shops", "1", "--orders", "300"},
+                        new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0))
+                .matches(
+                        "BENCH name=landing-pg rows=300 rows_per_s=\\d+ over_jdbcsink=[0-9.]+ over_raw=[0-9.]+ .*");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains(lines.get(0));
+    }
+
+    @Test
+    void anUnknownBenchmarkIsRefusedNamingTheKnownOnes() {
+        assertThatThrownBy(() -> Bench.run(new String[] {"speed"}, System.out))
+                .hasMessageContaining("one of: landing")
+                .hasMessageContaining("'speed'");
+    }
+}
