@@ -179,6 +179,7 @@ public final class SyncPipeline {
             String key = e.getKey();
             if (key.startsWith(SOURCE_PREFIX)
                     && SourceConfigReader.isSourceKey(key.substring(SOURCE_PREFIX.length()))) {
+                refuseChangelogPasses(key);
                 sourceOptions.put(key.substring(SOURCE_PREFIX.length()), e.getValue());
             } else if (!KEYS.contains(key)
                     && !key.startsWith(SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX)
@@ -345,6 +346,22 @@ public final class SyncPipeline {
         }
         if (has("job.checkpoint-dir")) env.configure(checkpointStorage(checkpointDirectory()));
         else requireCheckpointDirectory(env, name);
+    }
+
+    /**
+     * The source's changelog passes ({@code changelog.mode}, {@code pass.*}) turn unseen keys into
+     * DELETE rows for an upsert sink; this job lands into its own tables, where {@code full-pass}
+     * marks deletions instead, so a pass here would cost requests and delete nothing.
+     */
+    private static void refuseChangelogPasses(String key) {
+        String option = key.substring(SOURCE_PREFIX.length());
+        if (SourceConfigReader.passOptions().stream().anyMatch(o -> o.key().equals(option)))
+            throw new IllegalArgumentException(
+                    "sync job setting '"
+                            + key
+                            + "' is for SQL and DataStream jobs that land deletions through an"
+                            + " upsert sink; the sync job marks deleted records with the full-pass"
+                            + " command and its pass.* settings instead (see docs/landing.md)");
     }
 
     /**

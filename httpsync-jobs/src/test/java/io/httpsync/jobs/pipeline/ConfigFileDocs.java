@@ -39,8 +39,8 @@ final class ConfigFileDocs {
     private ConfigFileDocs() {}
 
     /**
-     * The job's keys by key, then the source's under its prefix by key, then the source's prefixed
-     * keys.
+     * The job's keys by key, then the source's under its prefix by key (but for the changelog
+     * passes, which the job refuses), then the source's prefixed keys.
      */
     static String table() {
         StringBuilder sb = new StringBuilder(OptionsTable.HEADER);
@@ -48,6 +48,7 @@ final class ConfigFileDocs {
                 .sorted(Comparator.comparing(ConfigOption::key))
                 .forEach(o -> sb.append(OptionsTable.row(o, "", REQUIRED.contains(o))));
         SourceConfigReader.options().stream()
+                .filter(o -> !SourceConfigReader.passOptions().contains(o))
                 .sorted(Comparator.comparing(ConfigOption::key))
                 .forEach(o -> sb.append(OptionsTable.row(o, P, REQUIRED.contains(o))));
         return sb.append(OptionsTable.prefixRows(P)).toString();
@@ -57,7 +58,9 @@ final class ConfigFileDocs {
     static List<String> keys() {
         List<String> keys = new ArrayList<>();
         SyncJobOptions.all().forEach(o -> keys.add(o.key()));
-        SourceConfigReader.options().forEach(o -> keys.add(P + o.key()));
+        SourceConfigReader.options().stream()
+                .filter(o -> !SourceConfigReader.passOptions().contains(o))
+                .forEach(o -> keys.add(P + o.key()));
         SourceConfigReader.prefixes().forEach(p -> keys.add(P + p + "<name>"));
         return keys;
     }

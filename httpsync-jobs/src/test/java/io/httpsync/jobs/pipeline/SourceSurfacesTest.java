@@ -104,6 +104,16 @@ class SourceSurfacesTest {
                         "unknown sync job setting 'httpsync.scan.strat'; did you mean 'httpsync.scan.start'?");
     }
 
+    @Test
+    void aChangelogPassInAFileIsRefusedPointingToTheFullPassCommand() {
+        Map<String, String> file = file(options());
+        file.put("httpsync.pass.interval", "1 h");
+
+        assertThatThrownBy(() -> new SyncPipeline(file))
+                .hasMessageContaining("sync job setting 'httpsync.pass.interval'")
+                .hasMessageContaining("full-pass command");
+    }
+
     private static io.httpsync.connector.source.HttpSyncSourceBuilder<RawRecord> builder() {
         Map<String, String> endpoint = Demo.kuaishouSimulatorOptions(BASE);
         return HttpSyncSource.<RawRecord>builder()
