@@ -7,7 +7,6 @@ import io.httpsync.connector.endpoint.RecordFields;
 import io.httpsync.connector.endpoint.pagination.PagePosition;
 import io.httpsync.connector.http.Page;
 import io.httpsync.connector.http.PageFetcher;
-import io.httpsync.connector.http.RequestFailedException;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 
 import org.apache.flink.annotation.Internal;
@@ -38,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -168,12 +166,18 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
     private final class Fetch {
         final ChildRequest request;
         final Tenant tenant;
-        final Set<String> emitted = new HashSet<>();
-        int restarts;
+        final ChildListing listing;
 
         Fetch(ChildRequest request, Tenant tenant) {
             this.request = request;
             this.tenant = tenant;
+            this.listing =
+                    new ChildListing(
+                            dependent.endpoint().name() + ": the listing of " + request,
+                            fetcher.pagination().first(),
+                            dependent.kind() == DependentEndpoint.Kind.LIST,
+                            dependent.cursorExpiredCodes(),
+                            dependent.maxRestarts());
         }
 
         /** Task thread: asks for a page; its answer comes back as a mail. */
@@ -198,53 +202,20 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
         void answered(PagePosition position, @Nullable Page page, @Nullable Throwable error)
                 throws Exception {
             setCurrentKey(request.key());
-            if (error != null) {
-                Throwable cause = unwrap(error);
-                if (cause instanceof CancellationException) {
-                    done(false);
-                    return;
-                }
-                ExceptionEvent e = cause instanceof RequestFailedException f ? f.event() : null;
-                if (e != null
-                        && dependent.kind() == DependentEndpoint.Kind.LIST
-                        && e.platformCode() != null
-                        && dependent.cursorExpiredCodes().contains(e.platformCode())
-                        && !position.equals(fetcher.pagination().first())) {
-                    if (restarts < dependent.maxRestarts()) {
-                        restarts++;
-                        LOG.info(
-                                "{}: the cursor of the listing of {} expired (code {}); listing it again from the first page (restart {} of {})",
-                                dependent.endpoint().name(),
-                                request,
-                                e.platformCode(),
-                                restarts,
-                                dependent.maxRestarts());
-                        page(fetcher.pagination().first());
-                        return;
-                    }
-                }
-                report(request, position, e, String.valueOf(cause.getMessage()));
+            if (error != null && ChildListing.unwrap(error) instanceof CancellationException) {
                 done(false);
                 return;
             }
-            for (JsonNode record : page.records()) emit(record);
-            if (page.splitRequired() || page.capReachedAt().isPresent()) {
-                report(
-                        request,
-                        position,
-                        null,
-                        "the listing holds more records than the platform lets one query page"
-                                + " through ("
-                                + page.end().description()
-                                + "); records beyond it were not read");
+            if (page != null) for (JsonNode record : page.records()) emit(record);
+            ChildListing.Step step = listing.after(position, page, error);
+            if (step instanceof ChildListing.Next next) {
+                page(next.position());
+            } else if (step instanceof ChildListing.Failed failed) {
+                report(request, position, failed.event(), failed.why());
                 done(false);
-                return;
+            } else {
+                done(true);
             }
-            if (page.next().isPresent() && dependent.kind() == DependentEndpoint.Kind.LIST) {
-                page(page.next().get());
-                return;
-            }
-            done(true);
         }
 
         void emit(JsonNode record) {
@@ -254,7 +225,7 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
                             : dependent.kind() == DependentEndpoint.Kind.DETAIL
                                     ? request.childId
                                     : null;
-            if (id != null && !emitted.add(id)) return; // read again after a restart
+            if (!listing.isNew(id)) return; // read again after a restart
             long now = System.currentTimeMillis();
             RawRecord out =
                     new RawRecord(
@@ -328,12 +299,6 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
                 + " id="
                 + r.childId
                 + (position == null ? "" : " page=" + position.serialize());
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        Throwable c = t;
-        while (c instanceof CompletionException && c.getCause() != null) c = c.getCause();
-        return c;
     }
 
     /** Task thread: runs the mails of completed fetches until none is in flight. */

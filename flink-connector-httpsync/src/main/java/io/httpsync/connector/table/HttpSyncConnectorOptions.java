@@ -2,6 +2,7 @@ package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.TenantOptions;
 import io.httpsync.connector.endpoint.EndpointOptions;
+import io.httpsync.connector.source.DependentEndpoint;
 import io.httpsync.connector.source.enumerator.ScanOptions;
 
 import org.apache.flink.annotation.PublicEvolving;
@@ -30,6 +31,31 @@ public final class HttpSyncConnectorOptions {
                     .withDescription(
                             "JSON pointer, within a record, to the object the format decodes (e.g. /orderBaseInfo), "
                                     + "so that nested ids can be top-level columns and a primary key; default: the whole record.");
+
+    public static final ConfigOption<DependentEndpoint.Kind> LOOKUP_KIND =
+            ConfigOptions.key("lookup.kind")
+                    .enumType(DependentEndpoint.Kind.class)
+                    .defaultValue(DependentEndpoint.Kind.DETAIL)
+                    .withDescription(
+                            "What a lookup asks the endpoint for one key (the words of 'dependent.kind'): detail:"
+                                    + " one request, its records joined; list: a list API per key, paged with the"
+                                    + " endpoint's own 'pagination.*' to its end, every record joined (one-to-many).");
+    public static final ConfigOption<List<String>> LOOKUP_CURSOR_EXPIRED_CODES =
+            ConfigOptions.key("lookup.cursor-expired-codes")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "list: the platform's codes (at 'response.error-code-path') for a cursor that expired;"
+                                    + " the key's listing then starts again from its first page, each record"
+                                    + " (by 'response.record.id-path') joined once.");
+    public static final ConfigOption<Integer> LOOKUP_MAX_RESTARTS =
+            ConfigOptions.key("lookup.max-restarts")
+                    .intType()
+                    .defaultValue(DependentEndpoint.MAX_RESTARTS.defaultValue())
+                    .withDescription(
+                            "list: how often one key's listing may start again after its cursor expired before"
+                                    + " the lookup fails.");
 
     /** {@link TenantOptions#TENANT_PREFIX}. */
     public static final String TENANT_PREFIX = TenantOptions.TENANT_PREFIX;

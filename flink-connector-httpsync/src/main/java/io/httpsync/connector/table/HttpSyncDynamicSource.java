@@ -2,6 +2,7 @@ package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.source.DependentEndpoint;
 import io.httpsync.connector.source.FullPasses;
 import io.httpsync.connector.source.HttpSyncRecordSource;
 import io.httpsync.connector.source.HttpSyncSource;
@@ -37,6 +38,7 @@ import org.apache.flink.table.types.logical.RowType;
 
 import javax.annotation.Nullable;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -68,7 +70,18 @@ public class HttpSyncDynamicSource
     /**
      * What lookups need: the endpoint, its tenants, and the part of a record the format decodes.
      */
-    record Endpoint(EndpointSpec spec, List<Tenant> tenants, @Nullable String recordPointer) {}
+    record Endpoint(
+            EndpointSpec spec,
+            List<Tenant> tenants,
+            @Nullable String recordPointer,
+            Lookup lookup) {}
+
+    /**
+     * What a lookup asks for one key: a detail, or a list paged to its end (restarting up to {@code
+     * maxRestarts} times when the platform answers one of {@code cursorExpiredCodes}).
+     */
+    record Lookup(DependentEndpoint.Kind kind, List<String> cursorExpiredCodes, int maxRestarts)
+            implements Serializable {}
 
     private final String tableName;
     private final Endpoint endpoint;
@@ -291,7 +304,8 @@ public class HttpSyncDynamicSource
                         keyNames,
                         keyGetters,
                         format.createRuntimeDecoder(context, physicalDataType),
-                        endpoint.recordPointer());
+                        endpoint.recordPointer(),
+                        endpoint.lookup());
         return cache == null
                 ? AsyncLookupFunctionProvider.of(function)
                 : PartialCachingAsyncLookupProvider.of(function, cache);

@@ -7,6 +7,7 @@ import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.JsonPointers;
 import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.connector.endpoint.UserClasses;
+import io.httpsync.connector.source.DependentEndpoint;
 import io.httpsync.connector.source.FullPasses;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.RawRecord;
@@ -79,6 +80,9 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
         options.addAll(
                 List.of(
                         HttpSyncConnectorOptions.RECORD_POINTER,
+                        HttpSyncConnectorOptions.LOOKUP_KIND,
+                        HttpSyncConnectorOptions.LOOKUP_CURSOR_EXPIRED_CODES,
+                        HttpSyncConnectorOptions.LOOKUP_MAX_RESTARTS,
                         LookupOptions.CACHE_TYPE,
                         LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
                         LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE,
@@ -143,12 +147,13 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                 source = scanSource(options);
             }
             LookupCache cache = lookupCache(config);
+            HttpSyncDynamicSource.Lookup lookup = lookup(options, endpoint);
             // unknown keys (typos included) fail, as in every Flink connector, with the list of
             // supported keys
             helper.validateExcept(optionPrefixes().toArray(String[]::new));
             return new HttpSyncDynamicSource(
                     table,
-                    new HttpSyncDynamicSource.Endpoint(endpoint, tenants, pointer),
+                    new HttpSyncDynamicSource.Endpoint(endpoint, tenants, pointer, lookup),
                     source,
                     cache,
                     format,
@@ -201,6 +206,40 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
         int[] key = new int[keyColumns.size()];
         for (int i = 0; i < key.length; i++) key[i] = physical.indexOf(keyColumns.get(i));
         return key;
+    }
+
+    /**
+     * What a lookup asks for one key ({@code lookup.kind}, and for a list its cursor's restarts).
+     *
+     * @throws IllegalArgumentException naming the option that is invalid or does not fit
+     */
+    private static HttpSyncDynamicSource.Lookup lookup(
+            Map<String, String> options, EndpointSpec endpoint) {
+        OptionReader r = new OptionReader(options);
+        DependentEndpoint.Kind kind =
+                r.enumValue(HttpSyncConnectorOptions.LOOKUP_KIND, DependentEndpoint.Kind.class);
+        List<String> codes = r.stringList(HttpSyncConnectorOptions.LOOKUP_CURSOR_EXPIRED_CODES);
+        int maxRestarts = r.integer(HttpSyncConnectorOptions.LOOKUP_MAX_RESTARTS, 0);
+        boolean list = kind == DependentEndpoint.Kind.LIST;
+        if (list && endpoint.response().singleRecord())
+            throw invalid(
+                    HttpSyncConnectorOptions.LOOKUP_KIND,
+                    "'list' pages through a list API, but '"
+                            + EndpointOptions.RESPONSE_SINGLE_RECORD.key()
+                            + "' = true says the endpoint answers one record (a detail API: use"
+                            + " 'detail')");
+        if (codes != null && !list)
+            throw invalid(
+                    HttpSyncConnectorOptions.LOOKUP_CURSOR_EXPIRED_CODES,
+                    "applies only to '" + HttpSyncConnectorOptions.LOOKUP_KIND.key() + "' = list");
+        if (codes != null && endpoint.response().recordIdPath() == null)
+            throw invalid(
+                    EndpointOptions.RESPONSE_RECORD_ID_PATH,
+                    "is required with '"
+                            + HttpSyncConnectorOptions.LOOKUP_CURSOR_EXPIRED_CODES.key()
+                            + "': a listing that starts again joins each record once, by its id");
+        return new HttpSyncDynamicSource.Lookup(
+                kind, codes == null ? List.of() : codes, maxRestarts);
     }
 
     /** Flink's partial cache per the standard {@code lookup.*} options, or null for none. */

@@ -2,8 +2,13 @@ package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.RecordFields;
+import io.httpsync.connector.endpoint.pagination.PagePosition;
+import io.httpsync.connector.http.Page;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
+import io.httpsync.connector.source.ChildListing;
+import io.httpsync.connector.source.DependentEndpoint;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -29,19 +34,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Looks rows up in a detail API, one request per key, through the same {@link PageFetcher} as the
- * scan source: templates, signing, tokens, error classification, retries and a per-tenant token
- * bucket ({@code rate-limit.*} of the lookup table, shared equally by the parallel instances). The
- * key's values are given to the templates as the tenant properties {@code lookup.<column>}, written
- * {@code ${tenant.lookup.<column>}}. The planner's partial cache ({@code 'lookup.cache' =
- * 'PARTIAL'}) sits in front of this function.
+ * Looks rows up in a detail API, one request per key, or ({@code 'lookup.kind' = 'list'}) in a list
+ * API per key, paged with the endpoint's own pagination to its end (a {@link ChildListing}, as
+ * dependent endpoints page; every record of the key is a row, a one-to-many join), through the same
+ * {@link PageFetcher} as the scan source: templates, signing, tokens, error classification, retries
+ * and a per-tenant token bucket ({@code rate-limit.*} of the lookup table, shared equally by the
+ * parallel instances). The key's values are given to the templates as the tenant properties {@code
+ * lookup.<column>}, written {@code ${tenant.lookup.<column>}}. The planner's partial cache ({@code
+ * 'lookup.cache' = 'PARTIAL'}) sits in front of this function.
  *
  * <p>{@link #open} and {@link #close} run on the task thread; {@link #asyncLookup} is called on the
  * task thread and never blocks; its futures complete on AHC I/O threads, where the records are
- * decoded.
+ * decoded. A key's listing asks for its next page from the I/O thread that completed the previous
+ * one, so its {@link ChildListing} and rows are used by one thread at a time (the page future's
+ * completion orders them). A listing that fails fails the lookup, naming the key: never an empty or
+ * partial result.
  */
 @Internal
-final class HttpSyncLookupFunction extends AsyncLookupFunction {
+public final class HttpSyncLookupFunction extends AsyncLookupFunction {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -57,7 +67,9 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
     private final List<RowData.FieldGetter> keyGetters;
     private final DeserializationSchema<RowData> decoder;
     @Nullable private final String recordPointer;
+    private final HttpSyncDynamicSource.Lookup lookup;
     private transient PageFetcher fetcher;
+    private transient RecordFields fields;
     private transient HierarchicalRateLimiter limiter;
     @Nullable private transient JsonPointer compiledPointer;
 
@@ -68,7 +80,8 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
             List<String> keyNames,
             List<RowData.FieldGetter> keyGetters,
             DeserializationSchema<RowData> decoder,
-            @Nullable String recordPointer) {
+            @Nullable String recordPointer,
+            HttpSyncDynamicSource.Lookup lookup) {
         this.tableName = tableName;
         this.endpoint = endpoint;
         this.tenant = tenant;
@@ -76,6 +89,7 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
         this.keyGetters = List.copyOf(keyGetters);
         this.decoder = decoder;
         this.recordPointer = recordPointer;
+        this.lookup = lookup;
     }
 
     @Override
@@ -112,16 +126,99 @@ final class HttpSyncLookupFunction extends AsyncLookupFunction {
         // summed up per tenant in the log (rate limiting, token refusals, retries), written as
         // lookups go on
         fetcher = PageFetcher.withActivityLog(endpoint, limiter);
+        fields = new RecordFields(endpoint);
     }
 
     @Override
     public CompletableFuture<Collection<RowData>> asyncLookup(RowData key) {
         Tenant keyed = keyedTenant(key);
+        if (lookup.kind() == DependentEndpoint.Kind.LIST) {
+            String keyText = keyText(keyed);
+            ChildListing listing =
+                    new ChildListing(
+                            "Table " + tableName + ": the listing of key " + keyText,
+                            fetcher.pagination().first(),
+                            true,
+                            lookup.cursorExpiredCodes(),
+                            lookup.maxRestarts());
+            CompletableFuture<Collection<RowData>> result = new CompletableFuture<>();
+            page(keyed, keyText, listing, listing.first(), new ArrayList<>(), result);
+            return result;
+        }
         long now = System.currentTimeMillis();
         // a detail request has no window; the fetcher's window only fills window placeholders,
         // which it does not use
         return fetcher.fetch(keyed, now - 1, now, fetcher.pagination().first())
                 .thenApply(page -> decode(page.records()));
+    }
+
+    /**
+     * Asks for one page of a key's listing; its answer (on an I/O thread) adds the page's rows and
+     * asks for the next page, or completes {@code result}.
+     */
+    private void page(
+            Tenant keyed,
+            String keyText,
+            ChildListing listing,
+            PagePosition position,
+            List<RowData> rows,
+            CompletableFuture<Collection<RowData>> result) {
+        long now = System.currentTimeMillis();
+        fetcher.fetch(keyed, now - 1, now, position)
+                .whenComplete(
+                        (page, error) -> {
+                            try {
+                                if (page != null) rows.addAll(decode(newRecords(listing, page)));
+                                ChildListing.Step step = listing.after(position, page, error);
+                                if (step instanceof ChildListing.Next next) {
+                                    page(keyed, keyText, listing, next.position(), rows, result);
+                                } else if (step instanceof ChildListing.Failed failed) {
+                                    result.completeExceptionally(
+                                            failure(keyText, position, failed, error));
+                                } else {
+                                    result.complete(rows);
+                                }
+                            } catch (Throwable t) {
+                                result.completeExceptionally(t);
+                            }
+                        });
+    }
+
+    /** A failed listing, naming the table, the key and the page. */
+    private IOException failure(
+            String keyText,
+            PagePosition position,
+            ChildListing.Failed failed,
+            @Nullable Throwable error) {
+        return new IOException(
+                "Table "
+                        + tableName
+                        + ": the listing of key "
+                        + keyText
+                        + " failed at page "
+                        + position.serialize()
+                        + ": "
+                        + (failed.event() != null ? failed.event().message() : failed.why()),
+                error == null ? null : ChildListing.unwrap(error));
+    }
+
+    /** The page's records the listing has not given yet (by id, when it may start again). */
+    private List<JsonNode> newRecords(ChildListing listing, Page page) {
+        if (lookup.cursorExpiredCodes().isEmpty()) return page.records();
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode record : page.records())
+            if (listing.isNew(fields.id(record))) out.add(record);
+        return out;
+    }
+
+    /** The key as the tenant's properties carry it, e.g. {@code dept_id=5}. */
+    private String keyText(Tenant keyed) {
+        StringBuilder b = new StringBuilder();
+        for (String name : keyNames) {
+            if (b.length() > 0) b.append(", ");
+            b.append(name).append('=').append(keyed.properties().get(KEY_PROPERTY_PREFIX + name));
+        }
+        return b.toString();
     }
 
     private Tenant keyedTenant(RowData key) {

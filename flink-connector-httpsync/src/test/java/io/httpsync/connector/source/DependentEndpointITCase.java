@@ -3,6 +3,7 @@ package io.httpsync.connector.source;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.testutil.BeisenOptions;
 import io.httpsync.connector.testutil.CollectingSink;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Json;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -191,22 +191,7 @@ class DependentEndpointITCase {
     }
 
     private static Map<String, String> beisenCommon(String base) {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("request.method", "POST");
-        o.put("request.body.kind", "json");
-        o.put("request.header.Authorization", "Bearer ${token}");
-        o.put("response.error-code-path", "/code");
-        o.put("response.error-message-path", "/message");
-        o.put("error.success-codes", "200");
-        o.put("auth.token.url", base + "/token");
-        o.put("auth.token.method", "POST");
-        o.put("auth.token.body.kind", "form");
-        o.put("auth.token.param.grant_type", "client_credentials");
-        o.put("auth.token.param.app_key", "${tenant.app-key}");
-        o.put("auth.token.param.app_secret", "${tenant.app-secret}");
-        o.put("auth.token.path", "/access_token");
-        o.put("auth.token.expires-in-path", "/expires_in");
-        return o;
+        return BeisenOptions.common(base);
     }
 
     /** A department's employees: a scroll valid for a limited time, 5 to a page. */

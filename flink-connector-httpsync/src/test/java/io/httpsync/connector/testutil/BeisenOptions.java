@@ -1,0 +1,32 @@
+package io.httpsync.connector.testutil;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Endpoint options for the simulator's Beisen-style platform. */
+public final class BeisenOptions {
+    private BeisenOptions() {}
+
+    /**
+     * The options every Beisen-style endpoint shares: POST JSON, a bearer token from a form-body
+     * token request with the tenant's app key and secret, errors as {@code code} other than 200.
+     */
+    public static Map<String, String> common(String base) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("request.method", "POST");
+        o.put("request.body.kind", "json");
+        o.put("request.header.Authorization", "Bearer ${token}");
+        o.put("response.error-code-path", "/code");
+        o.put("response.error-message-path", "/message");
+        o.put("error.success-codes", "200");
+        o.put("auth.token.url", base + "/token");
+        o.put("auth.token.method", "POST");
+        o.put("auth.token.body.kind", "form");
+        o.put("auth.token.param.grant_type", "client_credentials");
+        o.put("auth.token.param.app_key", "${tenant.app-key}");
+        o.put("auth.token.param.app_secret", "${tenant.app-secret}");
+        o.put("auth.token.path", "/access_token");
+        o.put("auth.token.expires-in-path", "/expires_in");
+        return o;
+    }
+}
