@@ -289,10 +289,12 @@ public class HttpSyncDynamicSource
         RowType rowType = (RowType) physicalDataType.getLogicalType();
         List<String> keyNames = new ArrayList<>();
         List<RowData.FieldGetter> keyGetters = new ArrayList<>();
+        int[] keyPositions = new int[context.getKeys().length];
         for (int[] key : context.getKeys()) {
             if (key.length != 1)
                 throw new ValidationException(
                         "Table " + tableName + ": lookups by nested fields are not supported");
+            keyPositions[keyNames.size()] = key[0];
             keyGetters.add(RowData.createFieldGetter(rowType.getTypeAt(key[0]), keyNames.size()));
             keyNames.add(rowType.getFieldNames().get(key[0]));
         }
@@ -303,6 +305,7 @@ public class HttpSyncDynamicSource
                         endpoint.tenants().get(0),
                         keyNames,
                         keyGetters,
+                        keyPositions,
                         format.createRuntimeDecoder(context, physicalDataType),
                         endpoint.recordPointer(),
                         endpoint.lookup());

@@ -13,6 +13,7 @@ import io.httpsync.connector.source.DependentEndpoint;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.AsyncLookupFunction;
 import org.apache.flink.table.functions.FunctionContext;
@@ -65,6 +66,10 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
     private final Tenant tenant;
     private final List<String> keyNames;
     private final List<RowData.FieldGetter> keyGetters;
+
+    /** Where each key column is in the table's row, in the order of {@link #keyNames}. */
+    private final int[] keyPositions;
+
     private final DeserializationSchema<RowData> decoder;
     @Nullable private final String recordPointer;
     private final HttpSyncDynamicSource.Lookup lookup;
@@ -79,6 +84,7 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
             Tenant tenant,
             List<String> keyNames,
             List<RowData.FieldGetter> keyGetters,
+            int[] keyPositions,
             DeserializationSchema<RowData> decoder,
             @Nullable String recordPointer,
             HttpSyncDynamicSource.Lookup lookup) {
@@ -87,6 +93,7 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
         this.tenant = tenant;
         this.keyNames = List.copyOf(keyNames);
         this.keyGetters = List.copyOf(keyGetters);
+        this.keyPositions = keyPositions.clone();
         this.decoder = decoder;
         this.recordPointer = recordPointer;
         this.lookup = lookup;
@@ -142,7 +149,7 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
                             lookup.cursorExpiredCodes(),
                             lookup.maxRestarts());
             CompletableFuture<Collection<RowData>> result = new CompletableFuture<>();
-            page(keyed, keyText, listing, listing.first(), new ArrayList<>(), result);
+            page(key, keyed, keyText, listing, listing.first(), new ArrayList<>(), result);
             return result;
         }
         long now = System.currentTimeMillis();
@@ -157,6 +164,7 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
      * asks for the next page, or completes {@code result}.
      */
     private void page(
+            RowData key,
             Tenant keyed,
             String keyText,
             ChildListing listing,
@@ -168,10 +176,18 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
                 .whenComplete(
                         (page, error) -> {
                             try {
-                                if (page != null) rows.addAll(decode(newRecords(listing, page)));
+                                if (page != null)
+                                    rows.addAll(withKey(decode(newRecords(listing, page)), key));
                                 ChildListing.Step step = listing.after(position, page, error);
                                 if (step instanceof ChildListing.Next next) {
-                                    page(keyed, keyText, listing, next.position(), rows, result);
+                                    page(
+                                            key,
+                                            keyed,
+                                            keyText,
+                                            listing,
+                                            next.position(),
+                                            rows,
+                                            result);
                                 } else if (step instanceof ChildListing.Failed failed) {
                                     result.completeExceptionally(
                                             failure(keyText, position, failed, error));
@@ -208,6 +224,26 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode record : page.records())
             if (listing.isNew(fields.id(record))) out.add(record);
+        return out;
+    }
+
+    /**
+     * A listing's records rarely carry the key they were listed by (a department's employees name
+     * their departments, not the one asked about), so each row gets the lookup key in its key
+     * columns where it has none: the join's condition then holds on the row itself, whatever the
+     * planner checks again.
+     */
+    private List<RowData> withKey(Collection<RowData> rows, RowData key) {
+        List<RowData> out = new ArrayList<>(rows.size());
+        for (RowData row : rows) {
+            if (row instanceof GenericRowData generic) {
+                for (int i = 0; i < keyPositions.length; i++) {
+                    if (generic.isNullAt(keyPositions[i]))
+                        generic.setField(keyPositions[i], keyGetters.get(i).getFieldOrNull(key));
+                }
+            }
+            out.add(row);
+        }
         return out;
     }
 

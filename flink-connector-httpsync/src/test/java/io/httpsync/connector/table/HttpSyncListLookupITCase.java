@@ -72,7 +72,11 @@ class HttpSyncListLookupITCase {
                 .anyMatch(members -> members.size() > 5);
 
         Map<Long, List<Long>> joined = new TreeMap<>();
-        for (Row row : join(departments)) {
+        List<Row> rows = join(departments);
+        assertThat(rows)
+                .as("each row carries the key it was listed by, which the records do not hold")
+                .allSatisfy(row -> assertThat(row.getField(3)).isEqualTo(row.getField(0)));
+        for (Row row : rows) {
             joined.computeIfAbsent((Long) row.getField(0), d -> new ArrayList<>())
                     .add((Long) row.getField(1));
         }
@@ -105,7 +109,8 @@ class HttpSyncListLookupITCase {
         List<Row> rows = new ArrayList<>();
         try (CloseableIterator<Row> it =
                 tEnv.executeSql(
-                                "SELECT d.id, e.userID, e.name FROM departments AS d JOIN employees"
+                                "SELECT d.id, e.userID, e.name, e.departmentId FROM departments AS d"
+                                        + " JOIN employees"
                                         + " FOR SYSTEM_TIME AS OF d.proc AS e ON e.departmentId = d.id")
                         .collect()) {
             it.forEachRemaining(rows::add);
