@@ -516,7 +516,14 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
         c.bucket = next.isNone() ? null : bucket(c, c.bucket);
         ArrayDeque<Grant> waiting = unallotted.get(c.key);
         if (c.bucket != null && waiting != null) {
-            if (!drainQueue(c.key, waiting)) unallotted.remove(c.key, waiting);
+            unallotted.remove(c.key, waiting);
+            if (drainQueue(c.key, waiting)) {
+                // one had to wait for the new bucket's next permit: the rest wait behind it, woken
+                // by that bucket's timer. Left here, nothing would wake them (only another change
+                // of allotment drains this queue), and their pages would hang for good.
+                Waiters w = waitersByBucket.get(c.key);
+                w.queue.addAll(waiting);
+            }
         }
     }
 

@@ -3,7 +3,9 @@ package io.httpsync.connector.ratelimit;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Limiters give back what they share: each holds a lease on the worker thread and the concurrency
  * counters while it is open, and once the last lease of the class loader is closed the worker
- * thread ends, so a cancelled job leaves nothing running in a TaskManager. (Other tests of this JVM
- * may hold limiters of their own: counts are relative.)
+ * thread ends, so a cancelled job leaves nothing running in a TaskManager; requests waiting for the
+ * job's allotment are cancelled when it closes and all granted when it arrives. (Other tests of
+ * this JVM may hold limiters of their own: counts are relative.)
  */
 class LimiterLifecycleTest {
     private static final BucketSpec SHOP =
@@ -84,6 +87,32 @@ class LimiterLifecycleTest {
         assertThat(waiting).as("no allotment yet").isNotDone();
         limiter.close();
         assertThat(waiting).isCancelled();
+    }
+
+    /**
+     * Requests that asked before the job's budget allotted anything (a reader's first windows, all
+     * at once) all go out once an allotment arrives, paced by its bucket, even when it holds fewer
+     * permits than there are waiters. They used to wait for good when the first had to wait for the
+     * new bucket's refill: a bounded job then never ended, its reader idle.
+     */
+    @Test
+    void everyRequestWaitingForAnAllotmentIsGrantedAfterItArrivesThoughItsBucketHoldsOnePermit()
+            throws Exception {
+        RateLimitSpec spec = spec(0, 0);
+        try (HierarchicalRateLimiter limiter = HierarchicalRateLimiter.forJob(spec)) {
+            List<CompletableFuture<Void>> waiting = new ArrayList<>();
+            for (int i = 0; i < 4; i++) waiting.add(limiter.acquire("shop-1"));
+            Thread.sleep(100);
+            assertThat(waiting).as("no allotment yet").noneMatch(CompletableFuture::isDone);
+
+            // 20 per second, burst 1: one at once, the others one by one, 50 ms apart
+            limiter.allot(
+                    new JobBudget.Allotments(
+                            1, Map.of(spec.key(SHOP, "shop-1"), new Allotment(20, 1))));
+
+            CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new))
+                    .get(5, TimeUnit.SECONDS);
+        }
     }
 
     private static RateLimitSpec spec(int maxTenants, int maxPerTenant) {

@@ -1,20 +1,26 @@
 package io.httpsync.connector.table;
 
+import io.httpsync.connector.table.TicketsApi.Ticket;
 import io.httpsync.connector.testutil.SqlTables;
 
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
 
 import com.acme.tickets.SignTicketRequest;
 import com.acme.tickets.UnwrapTicketEnvelope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -22,11 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * The extension SPI from SQL, as a user meets it: a table for a platform ({@link TicketsApi}) that
- * keys its records by id inside an envelope and refuses unsigned requests names a user's {@code
- * response.transformer} and {@code request.signer} (plain classes, {@code com.acme.tickets}). A
- * class that cannot be used is refused when the statement is planned, before any job starts and any
- * request is sent, with a message naming the option and the class.
+ * The extension SPI from SQL, as a user meets it: a platform ({@link TicketsApi}) that keys its
+ * records by id inside an envelope and refuses unsigned requests is synced by a table that names a
+ * user's {@code response.transformer} and {@code request.signer} (plain classes on the job's class
+ * path, {@code com.acme.tickets}) exactly: the rows equal the platform's tickets. Without either
+ * class the job fails loudly, naming what is wrong, and never ends "successfully" with rows
+ * missing. A class that cannot be used is refused when the statement is planned, before any job
+ * starts, with a message naming the option and the class.
  */
 class UserExtensionsSqlITCase {
     private static final String APP_ID = "acme-app";
@@ -92,6 +100,63 @@ class UserExtensionsSqlITCase {
         tEnv.getConfig().set("parallelism.default", "1");
         tEnv.executeSql("CREATE TABLE tickets " + SCHEMA + " " + SqlTables.with(options));
         return tEnv;
+    }
+
+    private static List<Ticket> sync(Map<String, String> options) throws Exception {
+        List<Ticket> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it =
+                tickets(options)
+                        .executeSql("SELECT id, updated_at, title FROM tickets")
+                        .collect()) {
+            it.forEachRemaining(
+                    r ->
+                            rows.add(
+                                    new Ticket(
+                                            (String) r.getField(0),
+                                            (Long) r.getField(1),
+                                            (String) r.getField(2))));
+        }
+        return rows;
+    }
+
+    /** The failure of a sync whose table leaves {@code option} out, failing on the first event. */
+    private static String failureWithout(String option) {
+        Map<String, String> options =
+                table(
+                        o -> {
+                            o.remove(option);
+                            o.put("scan.exception-policy", "fail");
+                        });
+        Throwable error = catchThrowable(() -> sync(options));
+        assertThat(error).as("the job fails").isNotNull();
+        return ExceptionUtils.stringifyException(error);
+    }
+
+    @Test
+    void aPlatformNeedingAUserTransformerAndSignerIsSyncedExactlyFromSql() throws Exception {
+        int refusedBefore = api.refused();
+
+        List<Ticket> rows = sync(table(o -> o.put("scan.exception-policy", "fail")));
+
+        assertThat(rows).containsExactlyInAnyOrderElementsOf(api.truth());
+        assertThat(api.refused()).as("requests the platform refused").isEqualTo(refusedBefore);
+    }
+
+    @Test
+    void withoutTheSignerThePlatformsRefusalFailsTheJob() {
+        int refusedBefore = api.refused();
+
+        String text = failureWithout("request.signer");
+
+        assertThat(api.refused()).isGreaterThan(refusedBefore);
+        assertThat(text).contains("401").doesNotContain(APP_SECRET);
+    }
+
+    @Test
+    void withoutTheTransformerTheEnvelopeFailsTheJobNamingTheRecordsPath() {
+        String text = failureWithout("response.transformer");
+
+        assertThat(text).contains("response.records-path").contains("/records");
     }
 
     @ParameterizedTest(name = "{0} = {1}")
