@@ -7,8 +7,10 @@ import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.ExpiresInUnit;
 import io.httpsync.connector.endpoint.JsonPointers;
+import io.httpsync.connector.endpoint.JsonStringDocuments;
 import io.httpsync.connector.endpoint.RenderedRequest;
 import io.httpsync.connector.endpoint.RequestTemplate;
+import io.httpsync.connector.endpoint.ResponseFormatException;
 import io.httpsync.connector.endpoint.TimeFormat;
 import io.httpsync.connector.endpoint.template.Placeholders;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
@@ -83,6 +85,9 @@ public final class EndpointTokenProvider implements TokenProvider {
     private final JsonPointer refreshTokenPath;
     private final String refreshTokenProperty;
 
+    /** The documents answers carry as strings ({@code response.json-string-paths}). */
+    private final JsonStringDocuments documents;
+
     /** The requests before the token request ({@code auth.token.steps}), in order. */
     private final List<EndpointSpec.TokenStep> steps;
 
@@ -99,6 +104,7 @@ public final class EndpointTokenProvider implements TokenProvider {
         EndpointSpec.AuthSettings auth = spec.auth();
         this.request = auth.tokenRequest();
         this.steps = auth.tokenSteps();
+        this.documents = new JsonStringDocuments(spec);
         this.tokenPathText = auth.tokenPath();
         this.tokenPath = JsonPointer.compile(tokenPathText);
         this.expiresInPath =
@@ -379,9 +385,10 @@ public final class EndpointTokenProvider implements TokenProvider {
     }
 
     /** The answer's JSON body, or null for an empty one; fails if it is not JSON. */
-    private static JsonNode parse(Login login, String step, TokenTransport.Answer answer) {
+    private JsonNode parse(Login login, String step, TokenTransport.Answer answer) {
+        JsonNode body;
         try {
-            return JSON.readTree(answer.body());
+            body = JSON.readTree(answer.body());
         } catch (Exception e) {
             throw failure(
                     login,
@@ -390,6 +397,17 @@ public final class EndpointTokenProvider implements TokenProvider {
                     null,
                     answer.status());
         }
+        // the documents the platform carries as strings are declared once for every answer of
+        // the endpoint (response.json-string-paths): a token answer's pointers may read inside
+        // them too, and one that is absent from a token answer is skipped
+        if (body != null && !documents.isEmpty()) {
+            try {
+                documents.decode(body);
+            } catch (ResponseFormatException e) {
+                throw failure(login, step, e.getMessage(), null, answer.status());
+            }
+        }
+        return body;
     }
 
     /**

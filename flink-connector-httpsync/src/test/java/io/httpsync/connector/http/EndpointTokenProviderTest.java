@@ -68,6 +68,9 @@ class EndpointTokenProviderTest {
                     return Instant.ofEpochMilli(nowMillis.get());
                 }
             };
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     private KuaishouSimulatorFixture fixture;
 
     @BeforeEach
@@ -165,6 +168,40 @@ class EndpointTokenProviderTest {
                         "token endpoint for tenant 'shop-1': HTTP 200 without a token at '/access_token'")
                 .hasMessageContaining("unauthorized_client")
                 .hasMessageNotContaining(wrong);
+        assertThat(get(tokens.token(tenant(APP_SECRET)))).isNotEmpty();
+        assertThat(fetched).hasValue(1);
+    }
+
+    @Test
+    void aTokenAnswerCarriedAsAStringIsReadInsideItLikeAnyOtherAnswer() throws Exception {
+        Map<String, String> o = fixture.options();
+        o.put("response.json-string-paths", "/result");
+        o.put("auth.token.path", "/result" + o.get("auth.token.path"));
+        o.put("auth.token.expires-in-path", "/result" + o.get("auth.token.expires-in-path"));
+        // the simulator's answer, as a platform that carries its payload as a string sends it
+        TokenTransport wrapping =
+                r ->
+                        send(r).thenApply(
+                                        a ->
+                                                new TokenTransport.Answer(
+                                                        a.status(),
+                                                        JSON.createObjectNode()
+                                                                .put("result", a.body())
+                                                                .toString()));
+        TokenProvider tokens =
+                new EndpointTokenProvider(
+                        EndpointSpec.fromOptions(o),
+                        wrapping,
+                        clock,
+                        tenant -> fetched.incrementAndGet());
+
+        // refused first: a fetched token is cached for the tenant
+        String wrong = "WrongAppSecret-777";
+        assertThatThrownBy(() -> get(tokens.token(tenant(wrong))))
+                .hasRootCauseInstanceOf(TokenFetchException.class)
+                .hasMessageContaining("without a token at '/result/access_token'")
+                .hasMessageNotContaining(wrong);
+
         assertThat(get(tokens.token(tenant(APP_SECRET)))).isNotEmpty();
         assertThat(fetched).hasValue(1);
     }
