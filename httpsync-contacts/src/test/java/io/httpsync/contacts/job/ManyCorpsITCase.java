@@ -20,7 +20,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 
 import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,10 +50,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is the platform's (DingTalk: 5 minutes; WeCom: the window).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-@Disabled(
-        "hangs after the merges of 2026-12-07: every corp's first listing waits for good (the rate"
-                + " limiter's worker idle with a timer armed far ahead); passed 3/3 on its own"
-                + " branch; to be found before it runs in the build again (issue 16)")
 class ManyCorpsITCase {
     private static final Databases DATABASES = Databases.shared();
 
@@ -139,9 +134,13 @@ class ManyCorpsITCase {
                     "http://127.0.0.1:" + slow.getAddress().getPort() + "/dingtalk",
                     "key-slow",
                     "secret-of-slow");
-            dingTalkIpBucket(c, 300, 20);
-            // 300 per 2 s = 9,000 a minute; at 500 requests per corp a minute: 18 corps at
-            // once, 3 on each of the job's two subtasks
+            // DingTalk counts token requests against the IP too, and the client does not budget
+            // them (one per corp, 62 here, and the bad corp's retries): the client's bucket
+            // leaves them room, or an idle machine's client exceeds the 300 and the IP is banned
+            // for 5 minutes
+            dingTalkIpBucket(c, 200, 20);
+            // 200 per 2 s = 6,000 a minute; at 500 requests per corp a minute: 12 corps at
+            // once, 6 on each of the job's two subtasks
             c.put("contacts.requests-per-corp-per-minute", "500");
             c.put("contacts.corp-concurrency", "10");
             c.put("contacts.parallelism", "2");
@@ -178,7 +177,7 @@ class ManyCorpsITCase {
             int peak = corps.platformSim.limits().peak(DingTalkSim.IP_RULE);
             int inFlight = corps.sim.accounting().peakTenantsInFlight(DingTalkSim.NAME);
             System.out.printf(
-                    "60 DingTalk corps in %d ms: peak per IP %d of 300 per 2 s, at most %d per second; "
+                    "60 DingTalk corps in %d ms: peak per IP %d of 300 per 2 s (client 200), at most %d per second; "
                             + "at most %d corps in flight at the platform%n",
                     elapsed,
                     peak,
@@ -189,7 +188,7 @@ class ManyCorpsITCase {
                     inFlight);
             assertThat(corps.refused()).as("requests the simulator refused").isZero();
             assertThat(peak).isPositive().isLessThanOrEqualTo(300);
-            assertThat(inFlight).as("corps in flight at once").isBetween(2, 18);
+            assertThat(inFlight).as("corps in flight at once").isBetween(2, 12);
         } finally {
             slow.stop(0);
         }
@@ -269,7 +268,8 @@ class ManyCorpsITCase {
                 for (List<String> half :
                         List.of(corps.corpIds.subList(0, 6), corps.corpIds.subList(6, 12))) {
                     Map<String, String> c = corps.config(db, half);
-                    dingTalkIpBucket(c, 60, 10);
+                    // room for the corps' token requests, which the client does not budget
+                    dingTalkIpBucket(c, 44, 6);
                     c.put("contacts.endpoint.rate-limit.backend", "redis");
                     c.put("contacts.endpoint.rate-limit.redis.uri", REDIS.uri());
                     c.put("contacts.corps-in-flight.dingtalk", "3");
