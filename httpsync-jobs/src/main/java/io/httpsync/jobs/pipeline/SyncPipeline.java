@@ -118,7 +118,7 @@ import java.util.regex.Pattern;
  * job.checkpoint-interval} of 0 is refused. {@code job.checkpoint-dir} (a path or a URI Flink can
  * write) keeps the checkpoints, retained when the job is cancelled; without it, a job on a cluster
  * uses the cluster's checkpoint directory ({@code execution.checkpointing.dir}); a checkpointing
- * job with neither is refused, since Flink would keep its checkpoints in the JobManager's heap (5
+ * job with neither gets a WARN, since Flink would keep its checkpoints in the JobManager's heap (5
  * MB at most, which the dedupe state outgrows); and {@link #localEnvironment} (what {@code run
  * --config} uses outside a cluster) uses {@code ./httpsync-checkpoints/<source.name>} and resumes
  * from the newest checkpoint retained there.
@@ -345,7 +345,7 @@ public final class SyncPipeline {
             env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
         }
         if (has("job.checkpoint-dir")) env.configure(checkpointStorage(checkpointDirectory()));
-        else requireCheckpointDirectory(env, name);
+        else warnWithoutCheckpointDirectory(env, name);
     }
 
     /**
@@ -365,13 +365,14 @@ public final class SyncPipeline {
     }
 
     /**
-     * Refuses a checkpointing job whose checkpoints would go to the JobManager's heap: Flink's
+     * Warns of a checkpointing job whose checkpoints would go to the JobManager's heap: Flink's
      * storage when no directory is configured holds at most 5 MB per state handle, which the dedupe
      * state passes at about 150,000 records per subtask, after which every checkpoint fails (and a
      * continuous sync's position stops). A cluster's {@code execution.checkpointing.dir} is in the
      * configuration {@code flink run} gives the job, so it counts.
      */
-    private static void requireCheckpointDirectory(StreamExecutionEnvironment env, String name) {
+    private static void warnWithoutCheckpointDirectory(
+            StreamExecutionEnvironment env, String name) {
         if (!env.getCheckpointConfig().isCheckpointingEnabled()) return;
         boolean jobManagerStorage =
                 env.getConfiguration()
@@ -382,7 +383,7 @@ public final class SyncPipeline {
                 && env.getConfiguration()
                         .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
                         .isPresent()) return;
-        throw new IllegalArgumentException(
+        LOG.warn(
                 "sync job '"
                         + name
                         + "' checkpoints, but neither job.checkpoint-dir nor Flink's "

@@ -13,7 +13,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -39,7 +41,7 @@ class DependentEndpointConfigITCase {
     private static final Duration PATIENCE = Duration.ofSeconds(90);
 
     @Test
-    void detailsAreFetchedOncePerChangedOrder() throws Exception {
+    void detailsAreFetchedOncePerChangedOrder(@TempDir Path checkpoints) throws Exception {
         try (Simulator sim = new Simulator(11);
                 EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
             KuaishouSim kuaishou = sim.add(KuaishouSim::new);
@@ -67,6 +69,7 @@ class DependentEndpointConfigITCase {
             c.put("httpsync.scan.window.step", "12 h");
             c.put("job.parallelism", "2");
             c.put("job.checkpoint-interval", "500 ms");
+            c.put("job.checkpoint-dir", checkpoints.toUri().toString());
             c.put("jdbc.url", jdbcUrl);
             c.put("jdbc.username", "postgres");
             c.put("jdbc.table", "orders");

@@ -399,16 +399,6 @@ class SyncPipelineITCase {
                 new HashMap<>(config(System.currentTimeMillis() - 2 * DAY, 0));
         continuous.remove("httpsync.scan.end");
         continuous.put("httpsync.scan.mode", "continuous");
-        // nowhere to keep checkpoints but the JobManager's heap, whose 5 MB the dedupe outgrows
-        assertThatThrownBy(
-                        () ->
-                                new SyncPipeline(continuous)
-                                        .addTo(
-                                                StreamExecutionEnvironment.getExecutionEnvironment(
-                                                        SyncPipeline.flinkConfiguration())))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(
-                        "neither job.checkpoint-dir nor Flink's execution.checkpointing.dir");
         Configuration clusterDir = SyncPipeline.flinkConfiguration();
         clusterDir.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "file:///cluster/checkpoints");
         StreamExecutionEnvironment env =
