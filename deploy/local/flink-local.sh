@@ -108,6 +108,8 @@ execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATIO
 execution.checkpointing.dir: file://$HOME_DIR/checkpoints
 execution.checkpointing.savepoint-dir: file://$HOME_DIR/savepoints
 restart-strategy.type: exponential-delay
+# a TaskManager's RPC system must start within this (default 10 s, which a loaded 2-core machine can miss)
+pekko.startup-timeout: 60 s
 # the web UI's and the REST API's metrics are at most 2 s old (default 10 s)
 metrics.fetcher.update-interval: 2 s
 # every operator of a job needs a uid, so a savepoint always restores into the same operators; SQL jobs get theirs
