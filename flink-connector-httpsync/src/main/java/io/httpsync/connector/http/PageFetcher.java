@@ -156,11 +156,22 @@ public final class PageFetcher implements AutoCloseable {
      * endpoint uses.
      */
     public static PageFetcher withActivityLog(EndpointSpec spec, RateLimiter rateLimiter) {
+        return withActivityLog(spec, rateLimiter, null);
+    }
+
+    /**
+     * As {@link #withActivityLog(EndpointSpec, RateLimiter)}, with the tokens of {@code tokens}
+     * (shared with others, e.g. a token store's), or of its own if null.
+     */
+    public static PageFetcher withActivityLog(
+            EndpointSpec spec, RateLimiter rateLimiter, @Nullable TokenProvider tokens) {
         return new PageFetcher(
                 spec,
                 rateLimiter,
                 new FetchActivityLog(
-                        spec.name(), spec.logSummaryInterval(), System::currentTimeMillis));
+                        spec.name(), spec.logSummaryInterval(), System::currentTimeMillis),
+                Clock.systemUTC(),
+                tokens);
     }
 
     /**

@@ -33,7 +33,6 @@ import javax.annotation.Nullable;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -52,11 +51,13 @@ import java.util.concurrent.RejectedExecutionException;
  * </ul>
  *
  * Requests run asynchronously through one {@link PageFetcher} per parallel instance (the child
- * endpoint's templates, signing, tokens, retries and rate limits: with the job backend each of n
- * instances keeps to 1/n of every bucket, with Redis all share one budget), at most {@link
- * DependentEndpoint#maxInFlight()} ids at once. A listing pages one page after another; a cursor
- * that expires restarts it from its first page, and records it emitted already (by id) are not
- * emitted again. A fetch that fails becomes an {@link ExceptionEvent} on {@link
+ * endpoint's templates, signing, retries and rate limits: with the job backend each of n instances
+ * keeps to 1/n of every bucket, with Redis all share one budget), at most {@link
+ * DependentEndpoint#maxInFlight()} ids at once. Tenants and tokens are the parents' source's
+ * ({@link DependentTenants}): with its token store, the requests use the source's tokens. Freshness
+ * ({@link DependentEndpoint#TTL}) is measured in processing time. A listing pages one page after
+ * another; a cursor that expires restarts it from its first page, and records it emitted already
+ * (by id) are not emitted again. A fetch that fails becomes an {@link ExceptionEvent} on {@link
  * HttpSyncStreams#EXCEPTION_EVENTS} naming the parent, the id and the page.
  *
  * <p>Thread contract: {@link #processElement}, the mails that fetches complete with, and every
@@ -71,12 +72,13 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
     private static final long serialVersionUID = 1L;
 
     private final DependentEndpoint dependent;
-    private final Map<String, Tenant> tenants;
+    private final DependentTenants.Spec tenantSpec;
     private final transient MailboxExecutor mailbox;
 
     private transient ValueState<Long> fetchedAt;
     private transient ValueState<Boolean> failed;
     private transient MapState<String, Long> parents;
+    private transient DependentTenants tenants;
     private transient PageFetcher fetcher;
     private transient HierarchicalRateLimiter limiter;
     private transient RecordFields fields;
@@ -87,10 +89,10 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
     DependentFetchOperator(
             StreamOperatorParameters<RawRecord> parameters,
             DependentEndpoint dependent,
-            Map<String, Tenant> tenants) {
+            DependentTenants.Spec tenantSpec) {
         super(parameters);
         this.dependent = dependent;
-        this.tenants = tenants;
+        this.tenantSpec = tenantSpec;
         this.mailbox = parameters.getMailboxExecutor();
     }
 
@@ -108,7 +110,10 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
                 HierarchicalRateLimiter.forParallelInstances(
                         endpoint.rateLimits(),
                         getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
-        fetcher = PageFetcher.withActivityLog(endpoint, limiter);
+        tenants =
+                DependentTenants.open(
+                        tenantSpec, endpoint, getRuntimeContext().getUserCodeClassLoader());
+        fetcher = PageFetcher.withActivityLog(endpoint, limiter, tenants.tokens());
         fields = new RecordFields(endpoint);
         inFlight = new HashSet<>();
         requests = getMetricGroup().counter("dependentFetches");
@@ -125,7 +130,7 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
         String key = r.key();
         Long known = parents.get(r.parentId);
         Long at = fetchedAt.value();
-        long now = System.currentTimeMillis();
+        long now = getProcessingTimeService().getCurrentProcessingTime();
         boolean due =
                 at == null
                         || Boolean.TRUE.equals(failed.value())
@@ -137,22 +142,16 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
             skipped.inc();
             return;
         }
-        Tenant tenant = tenants.get(r.tenant);
-        if (tenant == null) {
+        DependentTenants.Found found = tenants.tenant(r.tenant);
+        if (found.tenant() == null) {
             failed.update(true);
-            report(
-                    r,
-                    null,
-                    null,
-                    "no credentials for tenant "
-                            + r.tenant
-                            + " (not among the dependent endpoint's tenants)");
+            report(r, null, null, found.problem());
             return;
         }
         while (inFlight.size() >= dependent.maxInFlight()) mailbox.yield();
         inFlight.add(key);
         requests.inc();
-        new Fetch(r, requestTenant(tenant, r)).page(fetcher.pagination().first());
+        new Fetch(r, requestTenant(found.tenant(), r)).page(fetcher.pagination().first());
     }
 
     private static Tenant requestTenant(Tenant tenant, ChildRequest r) {
@@ -243,7 +242,7 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
         void done(boolean success) throws IOException {
             inFlight.remove(request.key());
             if (success) {
-                fetchedAt.update(System.currentTimeMillis());
+                fetchedAt.update(getProcessingTimeService().getCurrentProcessingTime());
                 failed.clear();
             } else {
                 failed.update(true);
@@ -331,7 +330,11 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
             try {
                 if (limiter != null) limiter.close();
             } finally {
-                super.close();
+                try {
+                    if (tenants != null) tenants.close();
+                } finally {
+                    super.close();
+                }
             }
         }
     }
@@ -341,13 +344,16 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
             implements OneInputStreamOperatorFactory<ChildRequest, RawRecord> {
         private static final long serialVersionUID = 1L;
         private final DependentEndpoint dependent;
-        private final Map<String, Tenant> tenants;
+        private final DependentTenants.Spec tenants;
 
-        Factory(DependentEndpoint dependent, List<Tenant> tenants) {
+        /**
+         * @throws IllegalArgumentException if the endpoint could not share the source's tokens
+         *     ({@link DependentTenants#check})
+         */
+        Factory(DependentEndpoint dependent, DependentTenants.Spec tenants) {
+            DependentTenants.check(dependent, tenants);
             this.dependent = dependent;
-            Map<String, Tenant> byId = new HashMap<>();
-            tenants.forEach(t -> byId.put(t.id(), t));
-            this.tenants = byId;
+            this.tenants = tenants;
         }
 
         @Override

@@ -67,11 +67,41 @@ public final class HttpSyncStreams {
     }
 
     /**
-     * The records of a {@link DependentEndpoint} driven by {@code parents}: the ids each parent
-     * refers to, each fetched once per job until a parent referring to it changes or the endpoint's
-     * TTL passes (keyed state), asynchronously under the child endpoint's rate limits. Failures go
-     * to {@link #EXCEPTION_EVENTS} of the returned stream, with the parent, the id and the page.
-     * Uids: {@code <name>-ids} and {@code <name>-fetch} (keyed state: keep them stable).
+     * The records of a {@link DependentEndpoint} driven by {@code parents}, the records of {@code
+     * source}: the ids each parent refers to, each fetched once per job until a parent referring to
+     * it changes or the endpoint's TTL passes (keyed state), asynchronously under the child
+     * endpoint's rate limits. Failures go to {@link #EXCEPTION_EVENTS} of the returned stream, with
+     * the parent, the id and the page. Uids: {@code <name>-ids} and {@code <name>-fetch} (keyed
+     * state: keep them stable).
+     *
+     * <p>The tenants are the source's: its fixed list and its tenant registry, read again as the
+     * source reads it. With the registry's token store, the child's requests use the source's
+     * tenant tokens, read and refreshed through that store (its token request, {@code
+     * auth.token.*}, must then be the source's). Without a store every parallel instance fetches
+     * its own tokens, which a token request spending a rotating refresh token cannot do.
+     *
+     * <pre>{@code
+     * SingleOutputStreamOperator<RawRecord> details = HttpSyncStreams.dependent(orders,
+     *         DependentEndpoint.detailPerId(orderDetail, "/oid").build(), source, "details");
+     * DataStream<ExceptionEvent> detailEvents = details.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the child's token request spends a rotating refresh token
+     *     ({@code auth.token.refresh-token-path}) and the source keeps no token store, or it
+     *     differs from the source's while sharing the store
+     */
+    public static SingleOutputStreamOperator<RawRecord> dependent(
+            DataStream<RawRecord> parents,
+            DependentEndpoint child,
+            HttpSyncSource<?> source,
+            String name) {
+        return dependent(parents, child, DependentTenants.Spec.of(source), name);
+    }
+
+    /**
+     * As {@link #dependent(DataStream, DependentEndpoint, HttpSyncSource, String)}, for parents
+     * that come from elsewhere, with a fixed list of tenants: every parallel instance fetches its
+     * own tokens.
      *
      * <pre>{@code
      * SingleOutputStreamOperator<RawRecord> orgs = HttpSyncStreams.dependent(employees,
@@ -80,12 +110,23 @@ public final class HttpSyncStreams {
      * }</pre>
      *
      * @param tenants the tenants' credentials and properties, as the parents' source has them
+     * @throws IllegalArgumentException if the child's token request spends a rotating refresh token
+     *     ({@code auth.token.refresh-token-path}): without a token store it cannot be shared
      */
     public static SingleOutputStreamOperator<RawRecord> dependent(
             DataStream<RawRecord> parents,
             DependentEndpoint child,
             List<Tenant> tenants,
             String name) {
+        return dependent(parents, child, DependentTenants.Spec.of(tenants), name);
+    }
+
+    private static SingleOutputStreamOperator<RawRecord> dependent(
+            DataStream<RawRecord> parents,
+            DependentEndpoint child,
+            DependentTenants.Spec tenants,
+            String name) {
+        DependentFetchOperator.Factory fetch = new DependentFetchOperator.Factory(child, tenants);
         SingleOutputStreamOperator<ChildRequest> requests =
                 parents.process(
                                 new ChildIds(child.idsPath()),
@@ -93,10 +134,7 @@ public final class HttpSyncStreams {
                         .uid(name + "-ids")
                         .name(name + " ids");
         return requests.keyBy(ChildRequest::key, Types.STRING)
-                .transform(
-                        name + " fetch",
-                        TypeInformation.of(RawRecord.class),
-                        new DependentFetchOperator.Factory(child, tenants))
+                .transform(name + " fetch", TypeInformation.of(RawRecord.class), fetch)
                 .uid(name + "-fetch");
     }
 

@@ -1,9 +1,19 @@
 package io.httpsync.connector.source;
 
+import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.EndpointPresets;
+import io.httpsync.connector.endpoint.EndpointSpec;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -64,5 +74,81 @@ class DependentEndpointTest {
         RawRecord changed = new RawRecord(new RecordMeta("t", "p", 5, 0, 1, 10), "{\"v\":2}");
         assertThat(ChildIds.version(sameAgain)).isEqualTo(ChildIds.version(parent));
         assertThat(ChildIds.version(changed)).isNotEqualTo(ChildIds.version(parent));
+    }
+
+    private static final String KUAISHOU = "http://127.0.0.1:9/kuaishou";
+
+    /** Kuaishou's order detail with tokens from refresh tokens that rotate (single use). */
+    private static DependentEndpoint rotatingDetail(String tokenUrl) {
+        Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrderDetail(KUAISHOU));
+        o.putAll(EndpointPresets.kuaishouRefreshTokens(KUAISHOU));
+        o.put("auth.token.url", tokenUrl);
+        return DependentEndpoint.detailPerId(EndpointSpec.fromOptions(o), "/oid").build();
+    }
+
+    /** The order list source with the same token request, and a tenant registry if given. */
+    private static HttpSyncSource<RawRecord> source(Map<String, String> registry) {
+        Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrders(KUAISHOU));
+        o.putAll(EndpointPresets.kuaishouRefreshTokens(KUAISHOU));
+        o.put("scan.start", "2024-01-01T00:00:00Z");
+        o.put("scan.mode", "continuous");
+        o.putAll(registry);
+        if (registry.isEmpty()) o.put("tenants", "shop-1");
+        return HttpSyncSource.<RawRecord>builder()
+                .setConfiguration(Configuration.fromMap(o))
+                .setDeserializer(RecordDeserializer.raw())
+                .build();
+    }
+
+    private static DataStream<RawRecord> parents() {
+        return StreamExecutionEnvironment.getExecutionEnvironment()
+                .fromData(new RawRecord(new RecordMeta("shop-1", "1", 0, 0, 1, 0), "{\"oid\":1}"));
+    }
+
+    @Test
+    void aChildSpendingARotatingRefreshTokenWithoutATokenStoreIsRefusedNamingWhatToConfigure() {
+        DependentEndpoint detail = rotatingDetail(KUAISHOU + "/oauth2/refresh_token");
+        List<Tenant> tenants = List.of(Tenant.of("shop-1", Map.of("refresh-token", "r")));
+        for (Runnable build :
+                List.<Runnable>of(
+                        () -> HttpSyncStreams.dependent(parents(), detail, tenants, "d"),
+                        () -> HttpSyncStreams.dependent(parents(), detail, source(Map.of()), "d"),
+                        () ->
+                                HttpSyncStreams.dependent(
+                                        parents(),
+                                        detail,
+                                        source(
+                                                Map.of(
+                                                        "tenants.registry.url",
+                                                        "jdbc:postgresql://db/app",
+                                                        "tenants.registry.token-store",
+                                                        "false")),
+                                        "d"))) {
+            assertThatThrownBy(build::run)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("dependent endpoint 'kuaishou/open.order.detail'")
+                    .hasMessageContaining("'auth.token.refresh-token-path' is set")
+                    .hasMessageContaining("'tenants.registry.url'")
+                    .hasMessageContaining("'tenants.registry.token-store' = true");
+        }
+    }
+
+    @Test
+    void aChildSharingTheSourcesTokenStoreMustAskForTokensAsTheSourceDoes() {
+        HttpSyncSource<RawRecord> withStore =
+                source(Map.of("tenants.registry.url", "jdbc:postgresql://db/app"));
+        HttpSyncStreams.dependent(
+                parents(), rotatingDetail(KUAISHOU + "/oauth2/refresh_token"), withStore, "same");
+        assertThatThrownBy(
+                        () ->
+                                HttpSyncStreams.dependent(
+                                        parents(),
+                                        rotatingDetail("http://127.0.0.1:9/other/token"),
+                                        withStore,
+                                        "other"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shares the source's tenant tokens")
+                .hasMessageContaining("[auth.token.url]")
+                .hasMessageNotContaining("127.0.0.1");
     }
 }

@@ -423,7 +423,7 @@ public final class SyncPipeline {
                             records.getSideOutput(HttpSyncStreams.TENANT_POSITIONS),
                             name,
                             jdbcConnection());
-        addChildren(records);
+        addChildren(records, source);
     }
 
     /**
@@ -472,10 +472,12 @@ public final class SyncPipeline {
 
     /**
      * Wires each dependent endpoint behind the source's records: its records deduped and landed in
-     * {@code child.<name>.table}, its events in {@code jdbc.events-table}. Uids: {@code
-     * <source.name>-child-<name>-ids, -fetch, -dedupe, -jdbc, -events-jdbc}.
+     * {@code child.<name>.table}, its events in {@code jdbc.events-table}; its tenants and tokens
+     * are the source's ({@link HttpSyncStreams#dependent(DataStream, DependentEndpoint,
+     * HttpSyncSource, String)}). Uids: {@code <source.name>-child-<name>-ids, -fetch, -dedupe,
+     * -jdbc, -events-jdbc}.
      */
-    private void addChildren(DataStream<RawRecord> parents) {
+    private void addChildren(DataStream<RawRecord> parents, HttpSyncSource<RawRecord> source) {
         Map<String, DependentEndpoint> children = children();
         if (children.isEmpty()) return;
         if (!has("jdbc.url"))
@@ -491,8 +493,18 @@ public final class SyncPipeline {
                 (child, endpoint) -> {
                     String name = required("source.name") + "-child-" + child;
                     String table = childTable(child);
-                    SingleOutputStreamOperator<RawRecord> records =
-                            HttpSyncStreams.dependent(parents, endpoint, tenants(), name);
+                    SingleOutputStreamOperator<RawRecord> records;
+                    try {
+                        records = HttpSyncStreams.dependent(parents, endpoint, source, name);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(
+                                "sync job setting "
+                                        + SyncJobOptions.CHILD_PREFIX
+                                        + child
+                                        + ".*: "
+                                        + e.getMessage(),
+                                e);
+                    }
                     DataStream<RawRecord> landed =
                             options().bool(SyncJobOptions.DEDUPE_ENABLED)
                                     ? Dedupe.records(

@@ -29,6 +29,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Order list → order detail from a config file ({@code child.details.*}): a continuous job lands
@@ -170,5 +171,32 @@ class DependentEndpointConfigITCase {
             while (rs.next()) out.put(rs.getString(1), rs.getString(2));
         }
         return out;
+    }
+
+    @Test
+    void aChildSpendingARotatingRefreshTokenWithoutATokenStoreIsRefusedBeforeTheJobStarts() {
+        String base = "http://127.0.0.1:9/kuaishou";
+        Map<String, String> c = new HashMap<>();
+        Demo.kuaishouSimulatorOptions(base).forEach((k, v) -> c.put("httpsync." + k, v));
+        c.put("source.name", "orders");
+        c.put("httpsync.tenants", "shop-1");
+        c.put("httpsync.tenant.shop-1.refresh-token", "r-1");
+        c.put("httpsync.scan.mode", "continuous");
+        c.put("httpsync.scan.start", "2024-01-01T00:00:00Z");
+        c.put("jdbc.url", "jdbc:postgresql://127.0.0.1:9/app");
+        c.put("jdbc.table", "orders");
+        Map<String, String> detail = new HashMap<>(EndpointPresets.kuaishouOrderDetail(base));
+        detail.putAll(EndpointPresets.kuaishouRefreshTokens(base));
+        detail.put("dependent.ids-path", "/orderBaseInfo/oid");
+        detail.forEach((k, v) -> c.put("child.details." + k, v));
+        c.put("child.details.table", "order_details");
+
+        SyncPipeline pipeline = new SyncPipeline(c);
+        assertThatThrownBy(
+                        () -> pipeline.addTo(StreamExecutionEnvironment.getExecutionEnvironment()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("sync job setting child.details.*: dependent endpoint")
+                .hasMessageContaining("'auth.token.refresh-token-path' is set")
+                .hasMessageContaining("'tenants.registry.url'");
     }
 }

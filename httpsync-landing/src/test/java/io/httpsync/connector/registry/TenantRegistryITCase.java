@@ -1,6 +1,5 @@
 package io.httpsync.connector.registry;
 
-import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.sink.PostgresRecordSink;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.RawRecord;
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -104,34 +102,15 @@ class TenantRegistryITCase {
     }
 
     private static String properties(String refreshToken) {
-        return "{\"app-key\":\""
-                + APP_KEY
-                + "\",\"app-secret\":\""
-                + APP_SECRET
-                + "\",\"sign-secret\":\""
-                + SIGN_SECRET
-                + "\",\"refresh-token\":\""
-                + refreshToken
-                + "\"}";
+        return KuaishouRegistrySource.tenantProperties(
+                APP_KEY, APP_SECRET, SIGN_SECRET, refreshToken);
     }
 
     /** The source as a config file or SQL table would describe it: options only. */
     private HttpSyncSource<RawRecord> source() {
-        String base = sim.baseUrl("kuaishou");
-        Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
-        options.putAll(EndpointPresets.kuaishouRefreshTokens(base));
-        options.put("retry.initial-backoff", "20 ms");
-        options.put("retry.max-backoff", "200 ms");
-        options.put("scan.start", String.valueOf(start));
-        options.put("scan.lag", "2 s");
-        options.put("scan.discovery-interval", "300 ms");
-        options.put("scan.window.step", "12 h");
-        options.put("tenants.registry.url", POSTGRES.jdbcUrl());
-        options.put("tenants.registry.username", "postgres");
-        options.put("tenants.registry.table", "shops");
-        options.put("tenants.registry.token-table", "shop_tokens");
-        options.put("tenants.registry.poll-interval", "200 ms");
-        options.put("metrics.per-tenant", "false");
+        Map<String, String> options =
+                KuaishouRegistrySource.options(
+                        sim.baseUrl("kuaishou"), POSTGRES.jdbcUrl(), start, "shops", "shop_tokens");
         return HttpSyncSource.<RawRecord>builder()
                 .setConfiguration(Configuration.fromMap(options))
                 .setDeserializer(RecordDeserializer.raw())
