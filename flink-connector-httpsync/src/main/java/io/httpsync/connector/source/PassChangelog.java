@@ -85,14 +85,18 @@ import java.util.Map;
  *
  * <ul>
  *   <li>only a {@code COMPLETED} pass deletes: one with a failed window is {@code ABANDONED} by the
- *       enumerator, and one cut short by a failover never completes;
+ *       enumerator; one running at a checkpoint a job is restored from completes after the restore
+ *       only if that checkpoint holds its {@code STARTED} marker here, else the enumerator abandons
+ *       it at the restore (see the enumerator's {@code PassScheduler});
  *   <li>a record updated during the pass is never deleted: the enumerator completes a pass only
  *       when the running sync has read everything updated before the pass finished listing, and a
  *       key whose newest update time lies after the pass's range is not judged;
  *   <li>a tenant whose pass would delete more than {@link FullPasses#maxDeleteRatio()} of its keys
  *       in the range deletes none and emits an {@link ExceptionEvent} to {@link
  *       HttpSyncStreams#EXCEPTION_EVENTS} instead. Each subtask judges its own share of the keys;
- *       keys spread evenly over key groups, so the share stands for the whole;
+ *       keys spread evenly over key groups, so the share stands for the whole (a tenant-wide
+ *       decision would need every subtask's counts before any deletes: a coordinator of this
+ *       operator, not built yet);
  *   <li>two passes of a tenant never overlap (the enumerator starts the next one after the previous
  *       ended).
  * </ul>

@@ -4,6 +4,7 @@ import io.httpsync.connector.testutil.KafkaExtension;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.connector.testutil.LogCapture;
 import io.httpsync.connector.testutil.PostgresExtension;
+import io.httpsync.connector.testutil.Savepoints;
 import io.httpsync.connector.testutil.SqlTables;
 import io.httpsync.simulator.fault.Fault;
 import io.httpsync.simulator.platform.MutationRates;
@@ -21,7 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -116,6 +119,37 @@ class HttpSyncSqlChangelogITCase {
     }
 
     @Test
+    void aPassRunningAtASavepointContinuesAfterTheRestoreAndTheTableEqualsGroundTruth(
+            @TempDir Path savepoints) throws Exception {
+        startJdbcJob(environment(), 0.9, "2 h");
+        long started = passesStarted();
+        while (passesStarted() == started) Thread.sleep(20);
+        // deleted while that pass lists: no earlier pass can delete them
+        fixture.change(0, 0, 10);
+        Thread.sleep(500); // some of its windows are read and reported
+        String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+        job = null;
+
+        Configuration restore = new Configuration();
+        restore.setString("execution.checkpointing.interval", "300 ms");
+        restore.setString("execution.state-recovery.path", savepoint);
+        TableEnvironment tEnv = streaming(2, restore);
+        createOrders(tEnv, 0.9, "2 h");
+        createPostgresSink(tEnv);
+        job =
+                tEnv.executeSql(
+                                "INSERT INTO pg_orders SELECT oid, status, updateTime, totalFee,"
+                                        + " buyerNick, tenant FROM orders")
+                        .getJobClient()
+                        .orElseThrow();
+
+        awaitLog("continues after the restore", 30);
+        String passStart = between(lastLine("continues after the restore"), "started at ", " ");
+        awaitLog("started at " + passStart + " completed", 60);
+        awaitEqual(POSTGRES_ROWS, 60);
+    }
+
+    @Test
     void aPassThatWouldDeleteMoreThanTheRatioDeletesNothingAndRecordsAnEvent() throws Exception {
         TableEnvironment tEnv = environment();
         startJdbcJob(tEnv, 0.2, "1 d");
@@ -137,6 +171,15 @@ class HttpSyncSqlChangelogITCase {
                         .getJobClient()
                         .orElseThrow();
         awaitEqual(POSTGRES_ROWS, 60);
+    }
+
+    private String lastLine(String text) {
+        return log.lines().stream().filter(l -> l.contains(text)).reduce((a, b) -> b).orElse(null);
+    }
+
+    private static String between(String line, String from, String to) {
+        int start = line.indexOf(from) + from.length();
+        return line.substring(start, line.indexOf(to, start));
     }
 
     private long passesStarted() {

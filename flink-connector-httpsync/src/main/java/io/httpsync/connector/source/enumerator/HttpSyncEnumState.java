@@ -22,6 +22,8 @@ import java.util.List;
  * @param failed failed windows waiting for their retry, sorted by start
  * @param refreshTokens the newest refresh token of each tenant whose token endpoint rotates them,
  *     sorted by tenant (secrets: {@link #toString} leaves them out)
+ * @param passes the periodic full passes per tenant, sorted by tenant (empty when the source runs
+ *     none, or in a state of version 1 or 2)
  */
 @Internal
 public record HttpSyncEnumState(
@@ -30,7 +32,8 @@ public record HttpSyncEnumState(
         List<WindowSplit> assigned,
         List<FinishedWindow> finishedPending,
         List<FailedWindow> failed,
-        List<RotatedRefreshToken> refreshTokens) {
+        List<RotatedRefreshToken> refreshTokens,
+        List<PassState> passes) {
 
     public HttpSyncEnumState {
         tenants = List.copyOf(tenants);
@@ -39,6 +42,7 @@ public record HttpSyncEnumState(
         finishedPending = List.copyOf(finishedPending);
         failed = List.copyOf(failed);
         refreshTokens = List.copyOf(refreshTokens);
+        passes = List.copyOf(passes);
     }
 
     /**
@@ -51,12 +55,18 @@ public record HttpSyncEnumState(
             List<WindowSplit> assigned,
             List<FinishedWindow> finishedPending,
             List<FailedWindow> failed) {
-        this(tenants, unassigned, assigned, finishedPending, failed, List.of());
+        this(tenants, unassigned, assigned, finishedPending, failed, List.of(), List.of());
     }
 
     /** The same windows and progress with these refresh tokens. */
     public HttpSyncEnumState withRefreshTokens(List<RotatedRefreshToken> newest) {
         return new HttpSyncEnumState(
-                tenants, unassigned, assigned, finishedPending, failed, newest);
+                tenants, unassigned, assigned, finishedPending, failed, newest, passes);
+    }
+
+    /** The same windows, progress and refresh tokens with these full passes. */
+    public HttpSyncEnumState withPasses(List<PassState> newPasses) {
+        return new HttpSyncEnumState(
+                tenants, unassigned, assigned, finishedPending, failed, refreshTokens, newPasses);
     }
 }

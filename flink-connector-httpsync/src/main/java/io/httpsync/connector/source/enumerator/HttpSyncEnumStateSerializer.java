@@ -7,6 +7,7 @@ import io.httpsync.connector.source.split.WindowSplitSerializer;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.util.function.ThrowingConsumer;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,8 +19,10 @@ import java.util.List;
 
 import static io.httpsync.connector.source.split.StateSerde.readBytes;
 import static io.httpsync.connector.source.split.StateSerde.readCount;
+import static io.httpsync.connector.source.split.StateSerde.readNullableLong;
 import static io.httpsync.connector.source.split.StateSerde.readString;
 import static io.httpsync.connector.source.split.StateSerde.writeBytes;
+import static io.httpsync.connector.source.split.StateSerde.writeNullableLong;
 import static io.httpsync.connector.source.split.StateSerde.writeString;
 
 /**
@@ -51,7 +54,15 @@ public final class HttpSyncEnumStateSerializer
      */
     public static final int VERSION_2 = 2;
 
-    public static final int CURRENT_VERSION = VERSION_2;
+    /**
+     * Version 3: version 2, then the full passes ({@link PassState}): a count, and per tenant its
+     * id, when its next pass is due and whether a pass runs; if one does, its start, range, when it
+     * had listed everything (nullable), whether it is abandoned, whether a window of it was
+     * reported, and its windows in the fields of version 1 (with their own split version).
+     */
+    public static final int VERSION_3 = 3;
+
+    public static final int CURRENT_VERSION = VERSION_3;
 
     private static final String WHAT = "httpsync enumerator state";
 
@@ -64,7 +75,7 @@ public final class HttpSyncEnumStateSerializer
 
     @Override
     public byte[] serialize(HttpSyncEnumState state) throws IOException {
-        return serializeVersion2(state, splitSerializer.getVersion());
+        return serializeVersion3(state, splitSerializer.getVersion());
     }
 
     @Override
@@ -79,6 +90,9 @@ public final class HttpSyncEnumStateSerializer
                 case VERSION_2:
                     state = deserializeVersion2(in);
                     break;
+                case VERSION_3:
+                    state = deserializeVersion3(in);
+                    break;
                 default:
                     throw StateSerde.unknownVersion(WHAT, version, CURRENT_VERSION);
             }
@@ -88,26 +102,59 @@ public final class HttpSyncEnumStateSerializer
     }
 
     /**
-     * Writes {@link #VERSION_2}, the current version, with the splits in the split serializer's
-     * version 1 (as when version 2 was introduced), so that its bytes stay tested.
+     * Writes {@link #VERSION_3}, the current version, with the splits in the split serializer's
+     * version 3 (as when version 3 was introduced), so that its bytes stay tested.
+     */
+    @VisibleForTesting
+    byte[] serializeVersion3(HttpSyncEnumState state) throws IOException {
+        return serializeVersion3(state, WindowSplitSerializer.VERSION_3);
+    }
+
+    private byte[] serializeVersion3(HttpSyncEnumState state, int splitVersion) throws IOException {
+        return written(
+                out -> {
+                    writeVersion2Fields(out, state, splitVersion);
+                    out.writeInt(state.passes().size());
+                    for (PassState pass : state.passes()) writePass(out, pass, splitVersion);
+                });
+    }
+
+    private void writePass(DataOutputStream out, PassState pass, int splitVersion)
+            throws IOException {
+        writeString(out, pass.tenant());
+        out.writeLong(pass.nextPassAtMillis());
+        PassState.Running running = pass.running();
+        out.writeBoolean(running != null);
+        if (running == null) return;
+        out.writeLong(running.startMillis());
+        out.writeLong(running.rangeStartMillis());
+        out.writeLong(running.rangeEndMillis());
+        writeNullableLong(out, running.listedAtMillis());
+        out.writeBoolean(running.abandoned());
+        out.writeBoolean(running.reported());
+        writeVersion1Fields(out, running.windows(), splitVersion);
+    }
+
+    /**
+     * Writes {@link #VERSION_2} (without passes), with the splits in the split serializer's version
+     * 1 (as when version 2 was introduced); kept callable so that the restore of version-2 bytes
+     * stays tested.
      */
     @VisibleForTesting
     byte[] serializeVersion2(HttpSyncEnumState state) throws IOException {
-        return serializeVersion2(state, WindowSplitSerializer.VERSION_1);
+        return written(out -> writeVersion2Fields(out, state, WindowSplitSerializer.VERSION_1));
     }
 
-    private byte[] serializeVersion2(HttpSyncEnumState state, int splitVersion) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writeVersion1Fields(out, state, splitVersion);
-            out.writeInt(state.refreshTokens().size());
-            for (RotatedRefreshToken token : state.refreshTokens()) {
-                writeString(out, token.tenant());
-                writeString(out, token.configuredFingerprint());
-                writeString(out, token.refreshToken());
-            }
+    /** The fields of version 2: those of version 1, then the refresh tokens. */
+    private void writeVersion2Fields(
+            DataOutputStream out, HttpSyncEnumState state, int splitVersion) throws IOException {
+        writeVersion1Fields(out, state, splitVersion);
+        out.writeInt(state.refreshTokens().size());
+        for (RotatedRefreshToken token : state.refreshTokens()) {
+            writeString(out, token.tenant());
+            writeString(out, token.configuredFingerprint());
+            writeString(out, token.refreshToken());
         }
-        return bytes.toByteArray();
     }
 
     /**
@@ -116,9 +163,15 @@ public final class HttpSyncEnumStateSerializer
      */
     @VisibleForTesting
     byte[] serializeVersion1(HttpSyncEnumState state) throws IOException {
+        return written(out -> writeVersion1Fields(out, state, WindowSplitSerializer.VERSION_1));
+    }
+
+    /** The bytes {@code write} writes. */
+    private static byte[] written(ThrowingConsumer<DataOutputStream, IOException> write)
+            throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writeVersion1Fields(out, state, WindowSplitSerializer.VERSION_1);
+            write.accept(out);
         }
         return bytes.toByteArray();
     }
@@ -154,6 +207,36 @@ public final class HttpSyncEnumStateSerializer
             out.writeLong(failed.retryAtMillis());
             writeString(out, failed.reason());
         }
+    }
+
+    private HttpSyncEnumState deserializeVersion3(DataInputStream in) throws IOException {
+        HttpSyncEnumState state = deserializeVersion2(in);
+        int count = readCount(in, "full pass count");
+        List<PassState> passes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String tenant = readString(in);
+            long nextPassAt = in.readLong();
+            PassState.Running running = null;
+            if (in.readBoolean()) {
+                long start = in.readLong();
+                long rangeStart = in.readLong();
+                long rangeEnd = in.readLong();
+                Long listedAt = readNullableLong(in);
+                boolean abandoned = in.readBoolean();
+                boolean reported = in.readBoolean();
+                running =
+                        new PassState.Running(
+                                start,
+                                rangeStart,
+                                rangeEnd,
+                                listedAt,
+                                abandoned,
+                                reported,
+                                deserializeVersion1(in));
+            }
+            passes.add(new PassState(tenant, nextPassAt, running));
+        }
+        return state.withPasses(passes);
     }
 
     private HttpSyncEnumState deserializeVersion2(DataInputStream in) throws IOException {

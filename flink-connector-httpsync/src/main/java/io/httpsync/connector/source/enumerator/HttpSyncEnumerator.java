@@ -147,6 +147,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     /** The periodic full passes, or null if the source runs none. */
     @Nullable private PassScheduler passes;
 
+    /** The passes of the restored state, for {@link #withPasses} (empty on a fresh start). */
+    private final List<PassState> restoredPasses;
+
     public HttpSyncEnumerator(SplitEnumeratorContext<WindowSplit> context, SyncPlan plan) {
         this(context, plan, null);
     }
@@ -192,6 +195,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         this.budget = budget;
         this.platformClock = new PlatformClockTracker(plan.lagMillis());
         this.ledger = new WindowLedger(plan, restoredState);
+        this.restoredPasses = restoredState == null ? List.of() : restoredState.passes();
         EnumeratorMetrics metrics =
                 new EnumeratorMetrics(
                         context.metricGroup(),
@@ -205,15 +209,25 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     }
 
     /**
-     * Runs periodic full passes ({@link PassScheduler}); before {@link #start}. Continuous syncs
-     * only.
+     * Runs periodic full passes ({@link PassScheduler}), restored from the state this enumerator
+     * was restored from; before {@link #start}. Continuous syncs only.
      */
     public HttpSyncEnumerator withPasses(@Nullable PassPlan passPlan) {
         if (passPlan != null) {
             if (plan.isBounded())
                 throw new IllegalArgumentException(
                         "full passes ('pass.interval') need a continuous sync");
-            passes = new PassScheduler(plan, passPlan, plan.clock().millis());
+            passes =
+                    new PassScheduler(
+                            plan,
+                            passPlan,
+                            plan.clock().millis(),
+                            restoredPasses,
+                            context.currentParallelism());
+        } else if (restoredPasses.stream().anyMatch(p -> p.running() != null)) {
+            LOG.info(
+                    "the restored state holds running full passes but the source runs none"
+                            + " ('pass.interval' unset): they are dropped and delete nothing");
         }
         return this;
     }
@@ -283,7 +297,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
      */
     @Override
     public void addSplitsBack(List<WindowSplit> splits, int subtaskId) {
-        int requeued = ledger.takeBack(splits);
+        int requeued = ledger.takeBack(splits) + (passes == null ? 0 : passes.takeBack(splits));
         LOG.info(
                 "Reader {} failed; {} of its {} windows go back to the queue",
                 subtaskId,
@@ -418,6 +432,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     @Override
     public HttpSyncEnumState snapshotState(long checkpointId) {
         HttpSyncEnumState windows = ledger.snapshot(checkpointId);
+        if (passes != null) windows = windows.withPasses(passes.snapshot(checkpointId));
         return tokens == null ? windows : windows.withRefreshTokens(tokens.snapshot());
     }
 
@@ -428,6 +443,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         // savepoint completes (see
         // the class javadoc). The positions go out with each reader's next request, report or poll.
         ledger.checkpointComplete(checkpointId);
+        if (passes != null) passes.checkpointComplete(checkpointId);
     }
 
     /**

@@ -46,10 +46,38 @@ import java.util.TreeMap;
  * </ol>
  *
  * Two passes of one tenant never overlap: the next one is due {@code interval} after one ended.
- * Passes are not part of the enumerator's checkpoint: a restored enumerator starts each tenant's
- * next pass {@code interval} after the restore; a pass running at the failure is forgotten (its
- * markers never complete downstream, so it deletes nothing), and its windows still with the
- * restored readers are acknowledged and ignored when reported.
+ *
+ * <p><b>Checkpoints.</b> The passes are part of the enumerator's state ({@link PassState}): when
+ * each tenant's next pass is due, and the running pass with its own ledger of windows, when it had
+ * listed everything, whether it is abandoned and whether a reader reported a window of it. A
+ * restored enumerator starts each tenant's next pass when the checkpoint said it was due (at once
+ * if that time has passed). A pass that was running at the checkpoint
+ *
+ * <ul>
+ *   <li><b>continues</b> if a reader had reported a window of it: a reader emits the pass's {@code
+ *       STARTED} marker before any record of the pass's windows and reports a window only after its
+ *       records, and a checkpoint's reader snapshots follow the enumerator's; so that reader's
+ *       {@code STARTED} copies preceded the checkpoint's barriers on every channel, and every
+ *       subtask of {@link io.httpsync.connector.source.PassChangelog} restores that pass as the one
+ *       running. Every record a restored reader then emits (the rest of the pass's windows still
+ *       with it, re-read from its split state, included) is stamped as seen by the pass, and the
+ *       pass's windows still with the restored readers are reported to its restored ledger like any
+ *       other. Its {@code COMPLETED} marker, sent once after the restore, completes it downstream.
+ *   <li>is <b>abandoned</b> at the restore otherwise (the readers hear {@link
+ *       PassMarker.Kind#ABANDONED}) and the tenant's next pass is due at once: no checkpoint may
+ *       hold its {@code STARTED} marker downstream, and a restored reader re-reading a window of it
+ *       before a resent {@code STARTED} arrived would stamp what it lists as unseen, which the pass
+ *       would then delete. Its windows still with the restored readers are read and their reports
+ *       acknowledged and ignored; what they list is stamped with whatever pass runs downstream when
+ *       it arrives, which was read no earlier than that pass started (nothing is wrongly deleted; a
+ *       record deleted in between is deleted by the next pass).
+ * </ul>
+ *
+ * A pass of a tenant no longer in the plan is abandoned at the restore too. The argument for
+ * continuing relies on each channel's order (aligned checkpoints, the default of exactly-once
+ * mode). Markers a reader received but had not emitted when it was snapshotted are not in any
+ * state: a lost {@code STARTED} changes nothing (any reader's copy suffices), a lost {@code
+ * COMPLETED} leaves that pass incomplete downstream (it deletes nothing; the next one does).
  *
  * <p><b>Threads.</b> Source coordinator thread only, like the {@link HttpSyncEnumerator} that owns
  * it.
@@ -67,12 +95,64 @@ final class PassScheduler {
     private final Map<Integer, List<PassMarker>> outbox = new HashMap<>();
 
     PassScheduler(SyncPlan plan, PassPlan passes, long nowMillis) {
+        this(plan, passes, nowMillis, List.of(), 0);
+    }
+
+    /**
+     * @param restored the passes of a restored state (empty on a fresh start)
+     * @param readers how many readers there are (those that hear of passes abandoned at restore)
+     */
+    PassScheduler(
+            SyncPlan plan, PassPlan passes, long nowMillis, List<PassState> restored, int readers) {
         this.plan = plan;
         this.passes = passes;
+        for (PassState state : restored) {
+            boolean planned = plan.tenants().contains(state.tenant());
+            if (planned) nextPassAtMillis.put(state.tenant(), state.nextPassAtMillis());
+            if (state.running() != null) restore(state.tenant(), state.running(), planned, readers);
+        }
         plan.tenants()
                 .forEach(
                         tenant ->
-                                nextPassAtMillis.put(tenant, nowMillis + passes.intervalMillis()));
+                                nextPassAtMillis.putIfAbsent(
+                                        tenant, nowMillis + passes.intervalMillis()));
+    }
+
+    /** A pass running at the checkpoint continues or is abandoned (see the class javadoc). */
+    private void restore(String tenant, PassState.Running state, boolean planned, int readers) {
+        RunningPass pass =
+                new RunningPass(
+                        tenant,
+                        state.startMillis(),
+                        state.rangeStartMillis(),
+                        state.rangeEndMillis(),
+                        new WindowLedger(
+                                plan.forPass(
+                                        tenant, state.rangeStartMillis(), state.rangeEndMillis()),
+                                state.windows()));
+        pass.listedAtMillis = state.listedAtMillis();
+        pass.abandoned = state.abandoned();
+        pass.reported = state.reported();
+        if (planned && pass.reported) {
+            running.put(tenant, pass);
+            LOG.info(
+                    "full pass of tenant {} started at {} continues after the restore{}",
+                    tenant,
+                    Instant.ofEpochMilli(pass.startMillis),
+                    pass.abandoned ? " to its abandonment" : "");
+            return;
+        }
+        send(pass.marker(PassMarker.Kind.ABANDONED), readers);
+        // the next pass is a new one downstream: its start (its id) must differ
+        if (planned) nextPassAtMillis.merge(tenant, pass.startMillis + 1, Math::max);
+        LOG.info(
+                "full pass of tenant {} started at {} was abandoned at the restore ({}): it deletes"
+                        + " nothing, the next one starts when due",
+                tenant,
+                Instant.ofEpochMilli(pass.startMillis),
+                planned
+                        ? "no reader had reported a window of it"
+                        : "the tenant is no longer in the plan");
     }
 
     /** One pass in progress. */
@@ -83,6 +163,7 @@ final class PassScheduler {
         final long rangeEndMillis;
         final WindowLedger ledger;
         boolean abandoned;
+        boolean reported;
         @Nullable Long listedAtMillis;
 
         RunningPass(
@@ -102,6 +183,49 @@ final class PassScheduler {
             return new PassMarker(
                     kind, tenant, startMillis, rangeStartMillis, rangeEndMillis, -1, 0);
         }
+
+        PassState.Running snapshot(long checkpointId) {
+            return new PassState.Running(
+                    startMillis,
+                    rangeStartMillis,
+                    rangeEndMillis,
+                    listedAtMillis,
+                    abandoned,
+                    reported,
+                    ledger.snapshot(checkpointId));
+        }
+    }
+
+    /**
+     * The passes of every tenant for a checkpoint, sorted by tenant; stamps the running passes'
+     * windows finished since the last one with {@code checkpointId}.
+     */
+    List<PassState> snapshot(long checkpointId) {
+        List<PassState> states = new ArrayList<>();
+        for (Map.Entry<String, Long> next : new TreeMap<>(nextPassAtMillis).entrySet()) {
+            RunningPass pass = running.get(next.getKey());
+            states.add(
+                    new PassState(
+                            next.getKey(),
+                            next.getValue(),
+                            pass == null ? null : pass.snapshot(checkpointId)));
+        }
+        return states;
+    }
+
+    /** Commits the running passes' windows the completed checkpoint covers. */
+    void checkpointComplete(long checkpointId) {
+        running.values().forEach(pass -> pass.ledger.checkpointComplete(checkpointId));
+    }
+
+    /**
+     * The splits of a failed reader: what is left of those of a running pass goes back to its
+     * queue. Returns how many went back.
+     */
+    int takeBack(List<WindowSplit> splits) {
+        int requeued = 0;
+        for (RunningPass pass : running.values()) requeued += pass.ledger.takeBack(splits);
+        return requeued;
     }
 
     /** Starts due passes and ends finished ones; {@code positions} are the sync positions. */
@@ -192,6 +316,7 @@ final class PassScheduler {
     boolean ended(WindowSplit reported) {
         for (RunningPass pass : running.values()) {
             if (!pass.ledger.isAssigned(reported.splitId())) continue;
+            pass.reported = true;
             WindowOutcome outcome = reported.outcome();
             switch (outcome.kind()) {
                 case TOO_LARGE ->

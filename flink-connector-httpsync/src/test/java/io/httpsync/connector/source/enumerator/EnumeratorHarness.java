@@ -55,7 +55,7 @@ final class EnumeratorHarness {
             int readers,
             @Nullable HttpSyncEnumState restoredState,
             Function<SplitEnumeratorContext<WindowSplit>, TokenCoordinator> tokens) {
-        this(plan, readers, restoredState, null, tokens);
+        this(plan, readers, restoredState, null, tokens, null);
     }
 
     /**
@@ -63,7 +63,13 @@ final class EnumeratorHarness {
      *     none)
      */
     EnumeratorHarness(SyncPlan plan, int readers, @Nullable JobBudget budget) {
-        this(plan, readers, null, budget, context -> null);
+        this(plan, readers, null, budget, context -> null, null);
+    }
+
+    /** An enumerator that runs full passes by {@code passes}, restored from {@code restored}. */
+    static EnumeratorHarness withPasses(
+            SyncPlan plan, int readers, @Nullable HttpSyncEnumState restored, PassPlan passes) {
+        return new EnumeratorHarness(plan, readers, restored, null, context -> null, passes);
     }
 
     private EnumeratorHarness(
@@ -71,7 +77,8 @@ final class EnumeratorHarness {
             int readers,
             @Nullable HttpSyncEnumState restoredState,
             @Nullable JobBudget budget,
-            Function<SplitEnumeratorContext<WindowSplit>, TokenCoordinator> tokens) {
+            Function<SplitEnumeratorContext<WindowSplit>, TokenCoordinator> tokens,
+            @Nullable PassPlan passes) {
         this.plan = plan;
         this.context =
                 new TestingSplitEnumeratorContext<>(readers) {
@@ -87,7 +94,8 @@ final class EnumeratorHarness {
             context.registerReader(reader, "host-" + reader);
         }
         this.enumerator =
-                new HttpSyncEnumerator(context, plan, restoredState, budget, tokens.apply(context));
+                new HttpSyncEnumerator(context, plan, restoredState, budget, tokens.apply(context))
+                        .withPasses(passes);
         enumerator.start();
         for (int reader = 0; reader < readers; reader++) {
             enumerator.addReader(reader);

@@ -31,6 +31,12 @@ class HttpSyncEnumStateSerializerTest {
      */
     private static final String VERSION_2_RESOURCE = "enum-state/httpsync-enum-state-v2.bin";
 
+    /**
+     * Version-3 bytes of {@link #representativeStateWithPasses()}, written once by {@link
+     * #writeVersion3File()}.
+     */
+    private static final String VERSION_3_RESOURCE = "enum-state/httpsync-enum-state-v3.bin";
+
     private static final long T0 = Instant.parse("2025-01-01T00:00:00Z").toEpochMilli();
     private static final long HOUR = Duration.ofHours(1).toMillis();
     private static final long MINUTE = Duration.ofMinutes(1).toMillis();
@@ -94,9 +100,45 @@ class HttpSyncEnumStateSerializerTest {
                                 new RotatedRefreshToken("店铺-2", "", "刷新-令牌-2")));
     }
 
+    /**
+     * {@link #representativeStateWithRefreshTokens()} with full passes (version 3): a tenant
+     * waiting for its next pass, and one whose pass runs, abandoned, with windows in every place.
+     */
+    static HttpSyncEnumState representativeStateWithPasses() {
+        HttpSyncEnumState passWindows = representativeState();
+        return representativeStateWithRefreshTokens()
+                .withPasses(
+                        List.of(
+                                new PassState(
+                                        "shop-1",
+                                        T0 + 30 * HOUR,
+                                        new PassState.Running(
+                                                T0 + 29 * HOUR,
+                                                T0,
+                                                T0 + 6 * HOUR,
+                                                null,
+                                                true,
+                                                true,
+                                                passWindows)),
+                                new PassState("店铺-2", T0 + 31 * HOUR, null),
+                                new PassState(
+                                        "店铺-3",
+                                        T0 + 28 * HOUR,
+                                        new PassState.Running(
+                                                T0 + 29 * HOUR,
+                                                T0 + HOUR,
+                                                T0 + 2 * HOUR,
+                                                T0 + 29 * HOUR + MINUTE,
+                                                false,
+                                                false,
+                                                new HttpSyncEnumState(
+                                                        List.of(), List.of(), List.of(), List.of(),
+                                                        List.of())))));
+    }
+
     @Test
     void roundTripKeepsEverything() throws IOException {
-        HttpSyncEnumState state = representativeStateWithRefreshTokens();
+        HttpSyncEnumState state = representativeStateWithPasses();
 
         assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(state)))
                 .isEqualTo(state);
@@ -109,6 +151,33 @@ class HttpSyncEnumStateSerializerTest {
                                 HttpSyncEnumStateSerializer.VERSION_2,
                                 resourceBytes(VERSION_2_RESOURCE)))
                 .isEqualTo(representativeStateWithRefreshTokens());
+    }
+
+    @Test
+    void restoresTheCheckedInVersion3BytesExactly() throws IOException {
+        assertThat(
+                        serializer.deserialize(
+                                HttpSyncEnumStateSerializer.VERSION_3,
+                                resourceBytes(VERSION_3_RESOURCE)))
+                .isEqualTo(representativeStateWithPasses());
+    }
+
+    @Test
+    void version3StillWritesTheCheckedInBytes() throws IOException {
+        assertThat(serializer.serializeVersion3(representativeStateWithPasses()))
+                .as("the version-3 format must never change; add a new version instead")
+                .isEqualTo(resourceBytes(VERSION_3_RESOURCE));
+    }
+
+    @Test
+    void aVersion2StateHasNoPasses() throws IOException {
+        assertThat(
+                        serializer
+                                .deserialize(
+                                        HttpSyncEnumStateSerializer.VERSION_2,
+                                        resourceBytes(VERSION_2_RESOURCE))
+                                .passes())
+                .isEmpty();
     }
 
     @Test
@@ -218,6 +287,21 @@ class HttpSyncEnumStateSerializerTest {
             return; // written once; a changed format needs a new version, not a new file
         Files.createDirectories(file.getParent());
         Files.write(file, serializer.serializeVersion2(representativeStateWithRefreshTokens()));
+    }
+
+    /**
+     * Writes {@link #VERSION_3_RESOURCE} from the version-3 writer; run once when the format was
+     * introduced, with {@code -Dtest=HttpSyncEnumStateSerializerTest
+     * -Dhttpsync.writeStateFiles=true}, and commit the file.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
+    void writeVersion3File() throws IOException {
+        Path file = Path.of("src/test/resources").resolve(VERSION_3_RESOURCE);
+        if (Files.exists(file))
+            return; // written once; a changed format needs a new version, not a new file
+        Files.createDirectories(file.getParent());
+        Files.write(file, serializer.serializeVersion3(representativeStateWithPasses()));
     }
 
     private static byte[] version1Bytes() throws IOException {

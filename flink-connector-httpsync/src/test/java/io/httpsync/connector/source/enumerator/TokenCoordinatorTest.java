@@ -236,17 +236,13 @@ class TokenCoordinatorTest {
     void aReauthorizedConfigurationWinsOverTheCheckpointsRefreshToken() throws Exception {
         String before = fixture.kuaishou.issueRefreshToken(SHOP);
         HttpSyncEnumState state =
-                new HttpSyncEnumState(
-                        List.of(),
-                        List.of(),
-                        List.of(),
-                        List.of(),
-                        List.of(),
-                        List.of(
-                                new RotatedRefreshToken(
-                                        SHOP,
-                                        TokenCoordinator.fingerprint(before),
-                                        "revoked-long-ago")));
+                new HttpSyncEnumState(List.of(), List.of(), List.of(), List.of(), List.of())
+                        .withRefreshTokens(
+                                List.of(
+                                        new RotatedRefreshToken(
+                                                SHOP,
+                                                TokenCoordinator.fingerprint(before),
+                                                "revoked-long-ago")));
         String reauthorized = fixture.kuaishou.issueRefreshToken(SHOP);
 
         EnumeratorHarness h =
