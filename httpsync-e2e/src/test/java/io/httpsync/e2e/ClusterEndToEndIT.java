@@ -699,7 +699,7 @@ class ClusterEndToEndIT {
     }
 
     /** {@code WITH ('k' = 'v', ...)}, quotes doubled. */
-    private static String with(Map<String, String> options) {
+    static String with(Map<String, String> options) {
         return options.entrySet().stream()
                 .map(
                         e ->

@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,17 +113,7 @@ class ContactsClusterIT {
                                 "contacts",
                                 "--config",
                                 config.toString());
-                long deadline = System.currentTimeMillis() + 120_000;
-                String state;
-                while (!(state = cluster.state(job)).equals("FINISHED")) {
-                    assertThat(state)
-                            .as("the job's state; recent exceptions: %s", cluster.exceptions(job))
-                            .isNotIn("FAILED", "CANCELED");
-                    assertThat(System.currentTimeMillis())
-                            .as("the job finished (cluster logs: %s)", cluster.logDir())
-                            .isLessThan(deadline);
-                    Thread.sleep(300);
-                }
+                cluster.awaitFinished(job, Duration.ofMinutes(2));
             } finally {
                 Runtime.getRuntime().removeShutdownHook(stopOnExit);
             }

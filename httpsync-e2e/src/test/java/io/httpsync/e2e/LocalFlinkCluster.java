@@ -112,6 +112,51 @@ final class LocalFlinkCluster implements AutoCloseable {
         return m.group(1);
     }
 
+    /**
+     * {@code flink run -d args...} of a program that must fail before it submits a job; returns
+     * what Flink's command line printed (fails if it submitted a job or exited with 0).
+     */
+    String submitRefused(String... args) throws IOException {
+        List<String> cli = new ArrayList<>(List.of("flink", "run", "-d"));
+        cli.addAll(List.of(args));
+        Outcome outcome = execute(cli, Duration.ofMinutes(3));
+        if (outcome.exitValue() == 0 || SUBMITTED.matcher(outcome.output()).find())
+            throw new IllegalStateException("flink run was not refused:\n" + outcome.output());
+        return outcome.output();
+    }
+
+    /**
+     * Waits until the bounded job {@code jobId} is FINISHED; fails if it fails, is cancelled or
+     * takes longer than {@code timeout}, naming its recent exceptions.
+     */
+    void awaitFinished(String jobId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String state;
+        while (!(state = state(jobId)).equals("FINISHED")) {
+            if (state.equals("FAILED") || state.equals("CANCELED"))
+                throw new IllegalStateException(
+                        "job "
+                                + jobId
+                                + " is "
+                                + state
+                                + "; recent exceptions: "
+                                + exceptions(jobId));
+            if (System.nanoTime() > deadline)
+                throw new IllegalStateException(
+                        "job "
+                                + jobId
+                                + " did not finish within "
+                                + timeout
+                                + " (state "
+                                + state
+                                + ", cluster logs: "
+                                + logDir()
+                                + "); recent exceptions: "
+                                + exceptions(jobId));
+            Thread.sleep(300);
+        }
+    }
+
     /** {@code flink stop --savepointPath <home>/savepoints <job>}; returns the savepoint's path. */
     String stopWithSavepoint(String jobId) throws IOException {
         String out =
@@ -289,6 +334,23 @@ final class LocalFlinkCluster implements AutoCloseable {
      * non-zero exit.
      */
     private String run(List<String> args, Duration timeout) throws IOException {
+        Outcome outcome = execute(args, timeout);
+        if (outcome.exitValue() != 0)
+            throw new IllegalStateException(
+                    "flink-local.sh "
+                            + args
+                            + " exited with "
+                            + outcome.exitValue()
+                            + ":\n"
+                            + outcome.output());
+        return outcome.output();
+    }
+
+    /** What a run of the script printed, and its exit value. */
+    private record Outcome(int exitValue, String output) {}
+
+    /** Runs the script with {@code args}, echoing its output. */
+    private Outcome execute(List<String> args, Duration timeout) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(script.toString());
         command.addAll(args);
@@ -328,10 +390,7 @@ final class LocalFlinkCluster implements AutoCloseable {
             throw new IllegalStateException("interrupted", e);
         }
         synchronized (out) {
-            if (p.exitValue() != 0)
-                throw new IllegalStateException(
-                        "flink-local.sh " + args + " exited with " + p.exitValue() + ":\n" + out);
-            return out.toString();
+            return new Outcome(p.exitValue(), out.toString());
         }
     }
 

@@ -46,10 +46,11 @@ import java.util.concurrent.CompletionException;
  *
  * <p>{@link #open} and {@link #close} run on the task thread; {@link #asyncLookup} is called on the
  * task thread and never blocks; its futures complete on AHC I/O threads, where the records are
- * decoded. A key's listing asks for its next page from the I/O thread that completed the previous
- * one, so its {@link ChildListing} and rows are used by one thread at a time (the page future's
- * completion orders them). A listing that fails fails the lookup, naming the key: never an empty or
- * partial result.
+ * decoded, one record at a time across all of them ({@link #decodeOne}: a format's deserializer is
+ * not thread-safe). A key's listing asks for its next page from the I/O thread that completed the
+ * previous one, so its {@link ChildListing} and rows are used by one thread at a time (the page
+ * future's completion orders them). A listing that fails fails the lookup, naming the key: never an
+ * empty or partial result.
  */
 @Internal
 public final class HttpSyncLookupFunction extends AsyncLookupFunction {
@@ -273,7 +274,7 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
             if (part.isMissingNode() || part.isNull())
                 continue; // a detail without that part has no row to join
             try {
-                RowData row = decoder.deserialize(part.toString().getBytes(StandardCharsets.UTF_8));
+                RowData row = decodeOne(decoder, part.toString().getBytes(StandardCharsets.UTF_8));
                 if (row != null) rows.add(row);
             } catch (IOException | RuntimeException e) {
                 throw new CompletionException(
@@ -288,6 +289,19 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
             }
         }
         return rows;
+    }
+
+    /**
+     * Decodes one record. The answers of several keys complete on different I/O threads at once,
+     * and a format's deserializer keeps state between calls (Flink's JSON format collects each
+     * call's rows in one reusable list: two calls at once fail, or return each other's row), so its
+     * calls take turns.
+     */
+    static RowData decodeOne(DeserializationSchema<RowData> decoder, byte[] bytes)
+            throws IOException {
+        synchronized (decoder) {
+            return decoder.deserialize(bytes);
+        }
     }
 
     @Override

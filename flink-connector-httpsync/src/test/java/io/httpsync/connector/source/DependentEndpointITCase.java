@@ -196,22 +196,10 @@ class DependentEndpointITCase {
 
     /** A department's employees: a scroll valid for a limited time, 5 to a page. */
     static EndpointSpec employeeList(String base) {
-        Map<String, String> o = beisenCommon(base);
-        o.put("name", "beisen/employees");
-        o.put("url", base + "/TenantBaseExternal/api/v5/Employee/GetByDepartment");
-        o.put(
-                "request.body.template",
-                "{\"departmentId\":${tenant.record.id},\"scrollId\":\"${cursor}\",\"capacity\":${pageSize}}");
-        o.put("pagination.style", "cursor");
-        o.put("pagination.page-size", "5");
-        o.put("response.records-path", "/data");
-        o.put("response.cursor-path", "/scrollId");
-        o.put("response.last-page-path", "/isLastData");
-        o.put("response.record.id-path", "/userID");
+        Map<String, String> o = BeisenOptions.employeesByDepartment(base, "${tenant.record.id}");
         o.put("response.record.time-path", "/modifiedTime");
         o.put("response.record.time-format", "yyyy-MM-dd HH:mm:ss");
         o.put("time.zone", "Asia/Shanghai");
-        o.put("rate-limit.permits-per-second", "40");
         o.put("rate-limit.burst", "1");
         return EndpointSpec.fromOptions(o);
     }

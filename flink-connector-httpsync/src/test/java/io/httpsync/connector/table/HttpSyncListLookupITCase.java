@@ -120,22 +120,11 @@ class HttpSyncListLookupITCase {
 
     /** A department's employees, a scroll 5 to a page, looked up by department id. */
     private static Map<String, String> employeeList() {
-        Map<String, String> o = BeisenOptions.common(base);
+        Map<String, String> o =
+                BeisenOptions.employeesByDepartment(base, "${tenant.lookup.departmentId}");
         o.put("connector", "httpsync");
         o.put("format", "json");
         o.put("json.ignore-parse-errors", "false");
-        o.put("name", "beisen/employees");
-        o.put("url", base + "/TenantBaseExternal/api/v5/Employee/GetByDepartment");
-        o.put(
-                "request.body.template",
-                "{\"departmentId\":${tenant.lookup.departmentId},\"scrollId\":\"${cursor}\",\"capacity\":${pageSize}}");
-        o.put("pagination.style", "cursor");
-        o.put("pagination.page-size", "5");
-        o.put("response.records-path", "/data");
-        o.put("response.cursor-path", "/scrollId");
-        o.put("response.last-page-path", "/isLastData");
-        o.put("response.record.id-path", "/userID");
-        o.put("rate-limit.permits-per-second", "40");
         o.put("tenants", CORP);
         o.put("tenant." + CORP + ".app-key", "app-1");
         o.put("tenant." + CORP + ".app-secret", "secret-1");

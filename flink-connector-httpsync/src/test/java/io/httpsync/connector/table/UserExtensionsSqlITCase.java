@@ -1,15 +1,14 @@
 package io.httpsync.connector.table;
 
-import io.httpsync.connector.table.TicketsApi.Ticket;
 import io.httpsync.connector.testutil.SqlTables;
+import io.httpsync.connector.testutil.TicketsApi;
+import io.httpsync.connector.testutil.TicketsApi.Ticket;
 
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
 
-import com.acme.tickets.SignTicketRequest;
-import com.acme.tickets.UnwrapTicketEnvelope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,9 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -41,15 +38,13 @@ class UserExtensionsSqlITCase {
     private static final String APP_SECRET = "TicketSecret-4711";
     private static final String SCHEMA = "(id STRING, updated_at BIGINT, title STRING)";
 
-    private static long start;
-    private static long end;
     private static TicketsApi api;
 
     @BeforeAll
     static void startPlatform() {
-        end = System.currentTimeMillis() - Duration.ofMinutes(5).toMillis();
+        long end = System.currentTimeMillis() - Duration.ofMinutes(5).toMillis();
         end -= end % 1000;
-        start = end - Duration.ofHours(4).toMillis();
+        long start = end - Duration.ofHours(4).toMillis();
         api = new TicketsApi(APP_ID, APP_SECRET, start, end, 230);
     }
 
@@ -60,35 +55,9 @@ class UserExtensionsSqlITCase {
 
     /** The table a user writes from the platform's documentation and docs/extending.md. */
     private static Map<String, String> table(Consumer<Map<String, String>> change) {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("connector", "httpsync");
-        o.put("format", "json");
-        o.put("name", "acme/tickets");
-        o.put("url", api.url());
-        o.put("request.param.from", "${window.start}");
-        o.put("request.param.to", "${window.end}");
-        o.put("request.param.page", "${page}");
-        o.put("request.param.size", "${pageSize}");
-        o.put("pagination.style", "page");
-        o.put("pagination.page-size", "25");
-        o.put("time.format", "epoch-millis");
-        o.put("request.signer", SignTicketRequest.class.getName());
-        o.put("response.transformer", UnwrapTicketEnvelope.class.getName());
-        o.put("response.records-path", "/records");
-        o.put("response.has-next-path", "/more");
-        o.put("response.error-code-path", "/status");
-        o.put("error.success-codes", "ok");
-        o.put("response.record.id-path", "/id");
-        o.put("response.record.time-path", "/updated_at");
+        Map<String, String> o = api.table();
         o.put("retry.initial-backoff", "20 ms");
         o.put("retry.max-backoff", "100 ms");
-        o.put("tenants", "acme");
-        o.put("tenant.acme.app-id", APP_ID);
-        o.put("tenant.acme.app-secret", APP_SECRET);
-        o.put("scan.mode", "bounded");
-        o.put("scan.start", Instant.ofEpochMilli(start).toString());
-        o.put("scan.end", Instant.ofEpochMilli(end).toString());
-        o.put("scan.window.step", "1 h");
         change.accept(o);
         return o;
     }

@@ -29,4 +29,28 @@ public final class BeisenOptions {
         o.put("auth.token.expires-in-path", "/expires_in");
         return o;
     }
+
+    /**
+     * A department's employees ({@code Employee/GetByDepartment}): a scroll, 5 to a page, that ends
+     * with {@code isLastData}; the department id is {@code departmentId}, a template placeholder
+     * such as {@code ${tenant.lookup.departmentId}}.
+     */
+    public static Map<String, String> employeesByDepartment(String base, String departmentId) {
+        Map<String, String> o = common(base);
+        o.put("name", "beisen/employees");
+        o.put("url", base + "/TenantBaseExternal/api/v5/Employee/GetByDepartment");
+        o.put(
+                "request.body.template",
+                "{\"departmentId\":"
+                        + departmentId
+                        + ",\"scrollId\":\"${cursor}\",\"capacity\":${pageSize}}");
+        o.put("pagination.style", "cursor");
+        o.put("pagination.page-size", "5");
+        o.put("response.records-path", "/data");
+        o.put("response.cursor-path", "/scrollId");
+        o.put("response.last-page-path", "/isLastData");
+        o.put("response.record.id-path", "/userID");
+        o.put("rate-limit.permits-per-second", "40");
+        return o;
+    }
 }

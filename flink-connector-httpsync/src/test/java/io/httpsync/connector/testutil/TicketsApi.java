@@ -1,6 +1,7 @@
-package io.httpsync.connector.table;
+package io.httpsync.connector.testutil;
 
 import com.acme.tickets.SignTicketRequest;
+import com.acme.tickets.UnwrapTicketEnvelope;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.Undertow;
@@ -13,9 +14,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,24 +37,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The ground truth is {@link #truth()}. Thread-safe: the truth is immutable, counters atomic.
  */
-final class TicketsApi implements AutoCloseable {
+public final class TicketsApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PATH = "/open/tickets";
 
     /** One ticket: the ground truth. */
-    record Ticket(String id, long updatedAt, String title) {}
+    public record Ticket(String id, long updatedAt, String title) {}
 
     private final String appId;
     private final String appSecret;
+    private final long start;
+    private final long end;
     private final List<Ticket> truth;
     private final Undertow server;
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger served = new AtomicInteger();
 
     /** {@code count} tickets updated at random times of {@code [start, end)}. */
-    TicketsApi(String appId, String appSecret, long start, long end, int count) {
+    public TicketsApi(String appId, String appSecret, long start, long end, int count) {
         this.appId = appId;
         this.appSecret = appSecret;
+        this.start = start;
+        this.end = end;
         Random random = new Random(count);
         List<Ticket> tickets = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -72,23 +79,60 @@ final class TicketsApi implements AutoCloseable {
         server.start();
     }
 
-    List<Ticket> truth() {
+    /**
+     * The table a user writes from this documentation and docs/extending.md: the endpoint, naming
+     * the user's {@code request.signer} ({@link SignTicketRequest}) and {@code
+     * response.transformer} ({@link UnwrapTicketEnvelope}); the tenant {@code acme} of this app; a
+     * bounded scan of the tickets' range in windows of an hour.
+     */
+    public Map<String, String> table() {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("connector", "httpsync");
+        o.put("format", "json");
+        o.put("name", "acme/tickets");
+        o.put("url", url());
+        o.put("request.param.from", "${window.start}");
+        o.put("request.param.to", "${window.end}");
+        o.put("request.param.page", "${page}");
+        o.put("request.param.size", "${pageSize}");
+        o.put("pagination.style", "page");
+        o.put("pagination.page-size", "25");
+        o.put("time.format", "epoch-millis");
+        o.put("request.signer", SignTicketRequest.class.getName());
+        o.put("response.transformer", UnwrapTicketEnvelope.class.getName());
+        o.put("response.records-path", "/records");
+        o.put("response.has-next-path", "/more");
+        o.put("response.error-code-path", "/status");
+        o.put("error.success-codes", "ok");
+        o.put("response.record.id-path", "/id");
+        o.put("response.record.time-path", "/updated_at");
+        o.put("tenants", "acme");
+        o.put("tenant.acme.app-id", appId);
+        o.put("tenant.acme.app-secret", appSecret);
+        o.put("scan.mode", "bounded");
+        o.put("scan.start", Instant.ofEpochMilli(start).toString());
+        o.put("scan.end", Instant.ofEpochMilli(end).toString());
+        o.put("scan.window.step", "1 h");
+        return o;
+    }
+
+    public List<Ticket> truth() {
         return truth;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:"
                 + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort()
                 + PATH;
     }
 
     /** Requests refused for a missing or wrong signature. */
-    int refused() {
+    public int refused() {
         return refused.get();
     }
 
     /** Pages served. */
-    int served() {
+    public int served() {
         return served.get();
     }
 
