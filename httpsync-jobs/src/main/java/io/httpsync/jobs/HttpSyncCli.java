@@ -106,7 +106,7 @@ public final class HttpSyncCli {
                     "'"
                             + command
                             + "' needs the simulator and an embedded PostgreSQL, which the job jar leaves out;"
-                            + " run it from the source tree: mvn -B -ntp -pl httpsync-jobs -am compile exec:exec (see README)");
+                            + " run it from the source tree: mvn -B -ntp -pl httpsync-jobs -am test-compile -Dmaven.test.skip=true exec:exec (see README)");
             System.exit(2);
         }
         switch (command) {

@@ -31,7 +31,7 @@ import java.util.function.Function;
  * credentials:
  *
  * <pre>
- * mvn -pl httpsync-jobs -am compile exec:exec -Dhttpsync.args="simulator --port 8080 --platforms kuaishou --tenants 2"
+ * mvn -pl httpsync-jobs -am test-compile -Dmaven.test.skip=true exec:exec -Dhttpsync.args="simulator --port 8080 --platforms kuaishou --tenants 2"
  * </pre>
  *
  * Options: {@code --host} (default 127.0.0.1), {@code --port} (8080; 0 = any free port), {@code
