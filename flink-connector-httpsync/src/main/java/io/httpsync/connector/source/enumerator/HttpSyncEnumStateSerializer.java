@@ -14,7 +14,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.httpsync.connector.source.split.StateSerde.readBytes;
 import static io.httpsync.connector.source.split.StateSerde.readCount;
@@ -51,7 +53,13 @@ public final class HttpSyncEnumStateSerializer
      */
     public static final int VERSION_2 = 2;
 
-    public static final int CURRENT_VERSION = VERSION_2;
+    /**
+     * Version 3: version 2, then the tenants reading a recent span first: a count, and per tenant
+     * its id, where its recent span starts and where the span's next window starts.
+     */
+    public static final int VERSION_3 = 3;
+
+    public static final int CURRENT_VERSION = VERSION_3;
 
     private static final String WHAT = "httpsync enumerator state";
 
@@ -64,7 +72,32 @@ public final class HttpSyncEnumStateSerializer
 
     @Override
     public byte[] serialize(HttpSyncEnumState state) throws IOException {
-        return serializeVersion2(state, splitSerializer.getVersion());
+        return serializeVersion3(state, splitSerializer.getVersion());
+    }
+
+    /**
+     * Writes {@link #VERSION_3}, the current version, with the splits in the split serializer's
+     * version 3 (as when version 3 was introduced), so that its bytes stay tested.
+     */
+    @VisibleForTesting
+    byte[] serializeVersion3(HttpSyncEnumState state) throws IOException {
+        return serializeVersion3(state, WindowSplitSerializer.VERSION_3);
+    }
+
+    private byte[] serializeVersion3(HttpSyncEnumState state, int splitVersion) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writeVersion2Fields(out, state, splitVersion);
+            List<TenantState> recent =
+                    state.tenants().stream().filter(TenantState::hasRecentSpan).toList();
+            out.writeInt(recent.size());
+            for (TenantState tenant : recent) {
+                writeString(out, tenant.tenant());
+                out.writeLong(tenant.recentFromMillis());
+                out.writeLong(tenant.recentNextMillis());
+            }
+        }
+        return bytes.toByteArray();
     }
 
     @Override
@@ -79,6 +112,9 @@ public final class HttpSyncEnumStateSerializer
                 case VERSION_2:
                     state = deserializeVersion2(in);
                     break;
+                case VERSION_3:
+                    state = deserializeVersion3(in);
+                    break;
                 default:
                     throw StateSerde.unknownVersion(WHAT, version, CURRENT_VERSION);
             }
@@ -88,7 +124,7 @@ public final class HttpSyncEnumStateSerializer
     }
 
     /**
-     * Writes {@link #VERSION_2}, the current version, with the splits in the split serializer's
+     * Writes {@link #VERSION_2} (without recent spans), with the splits in the split serializer's
      * version 1 (as when version 2 was introduced), so that its bytes stay tested.
      */
     @VisibleForTesting
@@ -99,15 +135,20 @@ public final class HttpSyncEnumStateSerializer
     private byte[] serializeVersion2(HttpSyncEnumState state, int splitVersion) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writeVersion1Fields(out, state, splitVersion);
-            out.writeInt(state.refreshTokens().size());
-            for (RotatedRefreshToken token : state.refreshTokens()) {
-                writeString(out, token.tenant());
-                writeString(out, token.configuredFingerprint());
-                writeString(out, token.refreshToken());
-            }
+            writeVersion2Fields(out, state, splitVersion);
         }
         return bytes.toByteArray();
+    }
+
+    private void writeVersion2Fields(
+            DataOutputStream out, HttpSyncEnumState state, int splitVersion) throws IOException {
+        writeVersion1Fields(out, state, splitVersion);
+        out.writeInt(state.refreshTokens().size());
+        for (RotatedRefreshToken token : state.refreshTokens()) {
+            writeString(out, token.tenant());
+            writeString(out, token.configuredFingerprint());
+            writeString(out, token.refreshToken());
+        }
     }
 
     /**
@@ -154,6 +195,49 @@ public final class HttpSyncEnumStateSerializer
             out.writeLong(failed.retryAtMillis());
             writeString(out, failed.reason());
         }
+    }
+
+    private HttpSyncEnumState deserializeVersion3(DataInputStream in) throws IOException {
+        HttpSyncEnumState state = deserializeVersion2(in);
+        int count = readCount(in, "recent span count");
+        Map<String, long[]> spans = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            String tenant = readString(in);
+            long from = in.readLong();
+            long next = in.readLong();
+            if (next < from)
+                throw new IOException(
+                        "Corrupt "
+                                + WHAT
+                                + ": recent span of "
+                                + tenant
+                                + " ends before it starts");
+            spans.put(tenant, new long[] {from, next});
+        }
+        List<TenantState> tenants = new ArrayList<>(state.tenants().size());
+        for (TenantState t : state.tenants()) {
+            long[] span = spans.remove(t.tenant());
+            tenants.add(
+                    span == null
+                            ? t
+                            : new TenantState(
+                                    t.tenant(),
+                                    t.nextPlannedStartMillis(),
+                                    t.syncPositionMillis(),
+                                    t.committedBeyondPosition(),
+                                    span[0],
+                                    span[1]));
+        }
+        if (!spans.isEmpty())
+            throw new IOException(
+                    "Corrupt " + WHAT + ": recent spans of unknown tenants " + spans.keySet());
+        return new HttpSyncEnumState(
+                tenants,
+                state.unassigned(),
+                state.assigned(),
+                state.finishedPending(),
+                state.failed(),
+                state.refreshTokens());
     }
 
     private HttpSyncEnumState deserializeVersion2(DataInputStream in) throws IOException {

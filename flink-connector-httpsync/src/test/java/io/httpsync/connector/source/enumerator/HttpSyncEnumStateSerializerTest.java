@@ -31,6 +31,12 @@ class HttpSyncEnumStateSerializerTest {
      */
     private static final String VERSION_2_RESOURCE = "enum-state/httpsync-enum-state-v2.bin";
 
+    /**
+     * Version-3 bytes of {@link #representativeStateWithRecentSpan()}, written once by {@link
+     * #writeVersion3File()}.
+     */
+    private static final String VERSION_3_RESOURCE = "enum-state/httpsync-enum-state-v3.bin";
+
     private static final long T0 = Instant.parse("2025-01-01T00:00:00Z").toEpochMilli();
     private static final long HOUR = Duration.ofHours(1).toMillis();
     private static final long MINUTE = Duration.ofMinutes(1).toMillis();
@@ -94,12 +100,65 @@ class HttpSyncEnumStateSerializerTest {
                                 new RotatedRefreshToken("店铺-2", "", "刷新-令牌-2")));
     }
 
+    /**
+     * {@link #representativeStateWithRefreshTokens()} where shop-1 reads a recent span first
+     * (version 3).
+     */
+    static HttpSyncEnumState representativeStateWithRecentSpan() {
+        HttpSyncEnumState state = representativeStateWithRefreshTokens();
+        List<TenantState> tenants = new java.util.ArrayList<>(state.tenants());
+        TenantState shop = tenants.get(0);
+        tenants.set(
+                0,
+                new TenantState(
+                        shop.tenant(),
+                        shop.nextPlannedStartMillis(),
+                        shop.syncPositionMillis(),
+                        shop.committedBeyondPosition(),
+                        T0 + 20 * HOUR,
+                        T0 + 22 * HOUR));
+        return new HttpSyncEnumState(
+                tenants,
+                state.unassigned(),
+                state.assigned(),
+                state.finishedPending(),
+                state.failed(),
+                state.refreshTokens());
+    }
+
     @Test
     void roundTripKeepsEverything() throws IOException {
-        HttpSyncEnumState state = representativeStateWithRefreshTokens();
+        HttpSyncEnumState state = representativeStateWithRecentSpan();
 
         assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(state)))
                 .isEqualTo(state);
+    }
+
+    @Test
+    void restoresTheCheckedInVersion3BytesExactly() throws IOException {
+        assertThat(
+                        serializer.deserialize(
+                                HttpSyncEnumStateSerializer.VERSION_3,
+                                resourceBytes(VERSION_3_RESOURCE)))
+                .isEqualTo(representativeStateWithRecentSpan());
+    }
+
+    @Test
+    void version3StillWritesTheCheckedInBytes() throws IOException {
+        assertThat(serializer.serializeVersion3(representativeStateWithRecentSpan()))
+                .as("the version-3 format must never change; add a new version instead")
+                .isEqualTo(resourceBytes(VERSION_3_RESOURCE));
+    }
+
+    @Test
+    void aVersion2StateHasNoRecentSpans() throws IOException {
+        assertThat(
+                        serializer
+                                .deserialize(
+                                        HttpSyncEnumStateSerializer.VERSION_2,
+                                        resourceBytes(VERSION_2_RESOURCE))
+                                .tenants())
+                .noneMatch(TenantState::hasRecentSpan);
     }
 
     @Test
@@ -218,6 +277,21 @@ class HttpSyncEnumStateSerializerTest {
             return; // written once; a changed format needs a new version, not a new file
         Files.createDirectories(file.getParent());
         Files.write(file, serializer.serializeVersion2(representativeStateWithRefreshTokens()));
+    }
+
+    /**
+     * Writes {@link #VERSION_3_RESOURCE} from the version-3 writer; run once when the format was
+     * introduced, with {@code -Dtest=HttpSyncEnumStateSerializerTest
+     * -Dhttpsync.writeStateFiles=true}, and commit the file.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
+    void writeVersion3File() throws IOException {
+        Path file = Path.of("src/test/resources").resolve(VERSION_3_RESOURCE);
+        if (Files.exists(file))
+            return; // written once; a changed format needs a new version, not a new file
+        Files.createDirectories(file.getParent());
+        Files.write(file, serializer.serializeVersion3(representativeStateWithRecentSpan()));
     }
 
     private static byte[] version1Bytes() throws IOException {
