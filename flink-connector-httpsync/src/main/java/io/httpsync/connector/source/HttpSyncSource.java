@@ -15,6 +15,7 @@ import io.httpsync.connector.source.enumerator.PassPlan;
 import io.httpsync.connector.source.enumerator.RegistryTenants;
 import io.httpsync.connector.source.enumerator.RotatedRefreshToken;
 import io.httpsync.connector.source.enumerator.SyncPlan;
+import io.httpsync.connector.source.enumerator.TenantWeights;
 import io.httpsync.connector.source.enumerator.TokenCoordinator;
 import io.httpsync.connector.source.reader.HttpSyncReaders;
 import io.httpsync.connector.source.split.WindowSplit;
@@ -221,6 +222,7 @@ public final class HttpSyncSource<T>
                             TokenCoordinator.of(endpoint, tenants, restored, context),
                             null,
                             perTenantMetrics)
+                    .weighTenants(TenantWeights.of(endpoint.rateLimits()), tenants)
                     .withPasses(passPlan());
         }
         TenantRegistry opened = registry.create(userClassLoader());
@@ -245,6 +247,7 @@ public final class HttpSyncSource<T>
                                 registryTenants::revoked),
                         registryTenants,
                         perTenantMetrics)
+                .weighTenants(TenantWeights.of(endpoint.rateLimits()), tenants)
                 .withPasses(passPlan());
     }
 

@@ -61,6 +61,8 @@ public final class HttpSyncSourceBuilder<T> {
     private Duration step;
     private Duration minWindowWidth;
     private Duration failedWindowRetryDelay;
+    private Duration recentSpan;
+    private Double historyShare;
     private Integer maxWindowFailures;
     private Clock clock;
     private Double permitsPerSecond;
@@ -186,6 +188,26 @@ public final class HttpSyncSourceBuilder<T> {
      */
     public HttpSyncSourceBuilder<T> setMinWindowWidth(Duration width) {
         this.minWindowWidth = width;
+        return this;
+    }
+
+    /**
+     * Continuous mode: a tenant more than this behind the present (a new tenant with a long
+     * history, one catching up after a pause) reads its most recent span first and its history
+     * behind it (default: option {@code scan.recent.span}, 1 hour; zero: oldest first). Its sync
+     * position still waits for the history.
+     */
+    public HttpSyncSourceBuilder<T> setRecentSpan(Duration span) {
+        this.recentSpan = span;
+        return this;
+    }
+
+    /**
+     * The share (0 to 1) of a tenant's turns that go to its history while windows of its recent
+     * span wait too (default: option {@code scan.recent.history-share}, 0.2).
+     */
+    public HttpSyncSourceBuilder<T> setHistoryShare(double share) {
+        this.historyShare = share;
         return this;
     }
 
@@ -323,6 +345,8 @@ public final class HttpSyncSourceBuilder<T> {
         if (continuous) plan.discoveryInterval(discoveryInterval);
         if (failedWindowRetryDelay != null) plan.failedWindowRetryDelay(failedWindowRetryDelay);
         if (maxWindowFailures != null) plan.maxWindowFailures(maxWindowFailures);
+        if (recentSpan != null) plan.recentSpan(recentSpan);
+        if (historyShare != null) plan.historyShare(historyShare);
         if (clock != null) plan.clock(clock);
         SyncPlan built;
         try {

@@ -291,7 +291,9 @@ public final class SourceConfigReader {
         builder.setExceptionPolicy(exceptionPolicy(options))
                 .setSplitsInFlightPerReader(r.integer(ScanOptions.SPLITS_IN_FLIGHT, 1))
                 .setMaxWindowFailures(r.integer(ScanOptions.FAILED_WINDOW_MAX_FAILURES, 1))
-                .setFailedWindowRetryDelay(r.duration(ScanOptions.FAILED_WINDOW_RETRY_DELAY, true));
+                .setFailedWindowRetryDelay(r.duration(ScanOptions.FAILED_WINDOW_RETRY_DELAY, true))
+                .setRecentSpan(r.duration(ScanOptions.RECENT_SPAN, false))
+                .setHistoryShare(r.doubleValue(ScanOptions.RECENT_HISTORY_SHARE, 0, 1));
         Duration step = r.duration(ScanOptions.WINDOW_STEP, true);
         if (step != null) builder.setWindowStep(step);
         Duration minWidth = r.duration(ScanOptions.WINDOW_MIN_WIDTH, true);

@@ -93,6 +93,13 @@ public final class HttpSyncConnectorOptions {
     public static final ConfigOption<Integer> SCAN_FAILED_WINDOW_MAX_FAILURES =
             ScanOptions.FAILED_WINDOW_MAX_FAILURES;
 
+    /** {@link ScanOptions#RECENT_SPAN}. */
+    public static final ConfigOption<Duration> SCAN_RECENT_SPAN = ScanOptions.RECENT_SPAN;
+
+    /** {@link ScanOptions#RECENT_HISTORY_SHARE}. */
+    public static final ConfigOption<Double> SCAN_RECENT_HISTORY_SHARE =
+            ScanOptions.RECENT_HISTORY_SHARE;
+
     /** {@link ScanOptions#EXCEPTION_POLICY}. */
     public static final ConfigOption<String> SCAN_EXCEPTION_POLICY = ScanOptions.EXCEPTION_POLICY;
 

@@ -14,8 +14,9 @@ import java.util.function.LongSupplier;
  * The metrics of the {@link HttpSyncEnumerator}, registered on the enumerator's metric group:
  *
  * <ul>
- *   <li>{@code unassignedSplits} (Flink's standard gauge): windows planned and waiting for a
- *       reader.
+ *   <li>{@code unassignedSplits} (Flink's standard gauge): windows that came back (retries due,
+ *       pieces of windows too large, windows of a failed reader) and wait for a reader; new windows
+ *       are planned only in their tenant's turn, so they do not count.
  *   <li>{@value #COMMITTED_WINDOWS}: counter of windows committed (covered by a completed
  *       checkpoint) since the enumerator started.
  *   <li>{@value #PLATFORM_CLOCK_SKEW_MILLIS}: gauge, how far the platform's clock runs ahead of the

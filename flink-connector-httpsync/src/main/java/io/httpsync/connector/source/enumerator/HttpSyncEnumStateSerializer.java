@@ -15,7 +15,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.httpsync.connector.source.split.StateSerde.readBytes;
 import static io.httpsync.connector.source.split.StateSerde.readCount;
@@ -62,7 +64,13 @@ public final class HttpSyncEnumStateSerializer
      */
     public static final int VERSION_3 = 3;
 
-    public static final int CURRENT_VERSION = VERSION_3;
+    /**
+     * Version 4: version 3, then the tenants reading a recent span first: a count, and per tenant
+     * its id, where its recent span starts and where the span's next window starts.
+     */
+    public static final int VERSION_4 = 4;
+
+    public static final int CURRENT_VERSION = VERSION_4;
 
     private static final String WHAT = "httpsync enumerator state";
 
@@ -75,7 +83,7 @@ public final class HttpSyncEnumStateSerializer
 
     @Override
     public byte[] serialize(HttpSyncEnumState state) throws IOException {
-        return serializeVersion3(state, splitSerializer.getVersion());
+        return serializeVersion4(state, splitSerializer.getVersion());
     }
 
     @Override
@@ -93,6 +101,9 @@ public final class HttpSyncEnumStateSerializer
                 case VERSION_3:
                     state = deserializeVersion3(in);
                     break;
+                case VERSION_4:
+                    state = deserializeVersion4(in);
+                    break;
                 default:
                     throw StateSerde.unknownVersion(WHAT, version, CURRENT_VERSION);
             }
@@ -102,21 +113,45 @@ public final class HttpSyncEnumStateSerializer
     }
 
     /**
-     * Writes {@link #VERSION_3}, the current version, with the splits in the split serializer's
-     * version 3 (as when version 3 was introduced), so that its bytes stay tested.
+     * Writes {@link #VERSION_4}, the current version, with the splits in the split serializer's
+     * version 3 (as when version 4 was introduced), so that its bytes stay tested.
+     */
+    @VisibleForTesting
+    byte[] serializeVersion4(HttpSyncEnumState state) throws IOException {
+        return serializeVersion4(state, WindowSplitSerializer.VERSION_3);
+    }
+
+    private byte[] serializeVersion4(HttpSyncEnumState state, int splitVersion) throws IOException {
+        return written(
+                out -> {
+                    writeVersion3Fields(out, state, splitVersion);
+                    List<TenantState> recent =
+                            state.tenants().stream().filter(TenantState::hasRecentSpan).toList();
+                    out.writeInt(recent.size());
+                    for (TenantState tenant : recent) {
+                        writeString(out, tenant.tenant());
+                        out.writeLong(tenant.recentFromMillis());
+                        out.writeLong(tenant.recentNextMillis());
+                    }
+                });
+    }
+
+    /**
+     * Writes {@link #VERSION_3} (without recent spans), with the splits in the split serializer's
+     * version 3 (as when version 3 was introduced); kept callable so that the restore of version-3
+     * bytes stays tested.
      */
     @VisibleForTesting
     byte[] serializeVersion3(HttpSyncEnumState state) throws IOException {
-        return serializeVersion3(state, WindowSplitSerializer.VERSION_3);
+        return written(out -> writeVersion3Fields(out, state, WindowSplitSerializer.VERSION_3));
     }
 
-    private byte[] serializeVersion3(HttpSyncEnumState state, int splitVersion) throws IOException {
-        return written(
-                out -> {
-                    writeVersion2Fields(out, state, splitVersion);
-                    out.writeInt(state.passes().size());
-                    for (PassState pass : state.passes()) writePass(out, pass, splitVersion);
-                });
+    /** The fields of version 3: those of version 2, then the full passes. */
+    private void writeVersion3Fields(
+            DataOutputStream out, HttpSyncEnumState state, int splitVersion) throws IOException {
+        writeVersion2Fields(out, state, splitVersion);
+        out.writeInt(state.passes().size());
+        for (PassState pass : state.passes()) writePass(out, pass, splitVersion);
     }
 
     private void writePass(DataOutputStream out, PassState pass, int splitVersion)
@@ -207,6 +242,50 @@ public final class HttpSyncEnumStateSerializer
             out.writeLong(failed.retryAtMillis());
             writeString(out, failed.reason());
         }
+    }
+
+    private HttpSyncEnumState deserializeVersion4(DataInputStream in) throws IOException {
+        HttpSyncEnumState state = deserializeVersion3(in);
+        int count = readCount(in, "recent span count");
+        Map<String, long[]> spans = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            String tenant = readString(in);
+            long from = in.readLong();
+            long next = in.readLong();
+            if (next < from)
+                throw new IOException(
+                        "Corrupt "
+                                + WHAT
+                                + ": recent span of "
+                                + tenant
+                                + " ends before it starts");
+            spans.put(tenant, new long[] {from, next});
+        }
+        List<TenantState> tenants = new ArrayList<>(state.tenants().size());
+        for (TenantState t : state.tenants()) {
+            long[] span = spans.remove(t.tenant());
+            tenants.add(
+                    span == null
+                            ? t
+                            : new TenantState(
+                                    t.tenant(),
+                                    t.nextPlannedStartMillis(),
+                                    t.syncPositionMillis(),
+                                    t.committedBeyondPosition(),
+                                    span[0],
+                                    span[1]));
+        }
+        if (!spans.isEmpty())
+            throw new IOException(
+                    "Corrupt " + WHAT + ": recent spans of unknown tenants " + spans.keySet());
+        return new HttpSyncEnumState(
+                tenants,
+                state.unassigned(),
+                state.assigned(),
+                state.finishedPending(),
+                state.failed(),
+                state.refreshTokens(),
+                state.passes());
     }
 
     private HttpSyncEnumState deserializeVersion3(DataInputStream in) throws IOException {

@@ -1,5 +1,6 @@
 package io.httpsync.connector.source.enumerator;
 
+import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.ratelimit.JobBudget;
 import io.httpsync.connector.source.PassMarker;
 import io.httpsync.connector.source.WindowFailedException;
@@ -30,6 +31,7 @@ import javax.annotation.Nullable;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -206,6 +208,22 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         if (perTenantMetrics) ledger.tenants().forEach(metrics::registerTenant);
         if (registry != null)
             registry.attach(context, plan, ledger, tokens, budget, metrics::registerTenant);
+    }
+
+    /**
+     * How tenants weigh in the turns ({@link TenantTurns}): the fixed tenants now, a registry's as
+     * they are listed; a fixed tenant's own limit (property {@value TenantWeights#RATE_PROPERTY})
+     * also applies to its buckets in the job's budgets. Before {@link #start}.
+     */
+    public HttpSyncEnumerator weighTenants(TenantWeights weights, Collection<Tenant> fixed) {
+        ledger.defaultWeight(weights.defaultWeight());
+        for (Tenant tenant : fixed) {
+            ledger.weigh(tenant.id(), weights.of(tenant));
+            Double own = TenantWeights.ownRate(tenant);
+            if (budget != null && own != null) budget.overrideTenantRate(tenant.id(), own);
+        }
+        if (registry != null) registry.weights(weights);
+        return this;
     }
 
     /**
@@ -404,18 +422,18 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
 
     /**
      * Serves the waiting requests of {@code reader}, and only those (see "Only readers that speak
-     * are answered"): windows while the ledger has them, planning as many as all waiting requests
-     * and one per subtask want, or the end of a bounded sync when nothing is left.
+     * are answered"): windows while the ledger has them, each to the tenant whose turn it is (the
+     * ledger's {@link TenantTurns}), or the end of a bounded sync when nothing is left.
      */
     private void assignPendingSplits(int reader) {
         if (!context.registeredReaders().containsKey(reader)) {
             return; // the reader failed after asking; its successor asks again
         }
         while (splitRequests.contains(reader)) {
-            int wanted = splitRequests.size() + context.currentParallelism();
-            WindowSplit split = ledger.assignNext(wanted);
+            WindowSplit split = ledger.assignNext(splitRequests.size());
             // a pass's windows go out when the running sync has none waiting
-            if (split == null && passes != null) split = passes.assignNext(wanted);
+            if (split == null && passes != null)
+                split = passes.assignNext(splitRequests.size() + context.currentParallelism());
             if (split == null) break;
             splitRequests.removeFirstOccurrence(reader);
             context.assignSplit(split, reader);

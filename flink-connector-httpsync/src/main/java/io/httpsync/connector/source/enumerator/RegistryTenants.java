@@ -42,7 +42,8 @@ import java.util.function.Consumer;
  *   <li>A tenant whose properties changed (new credentials) is sent to every reader with its next
  *       message, and its token at hand is forgotten.
  *   <li>A tenant's property {@value #RATE_PROPERTY} gives its tenant buckets a limit of their own
- *       in the job's budgets ({@link JobBudget#overrideTenantRate}).
+ *       in the job's budgets ({@link JobBudget#overrideTenantRate}), and its share of the turns
+ *       ({@link TenantWeights}).
  *   <li>A tenant whose authorization the token store found revoked is disabled at once ({@link
  *       #revoked}); the registry keeps it disabled, with the reason, until re-authorized.
  *   <li>A registry that cannot be read leaves the tenants as they were (logged, counted).
@@ -64,7 +65,7 @@ public final class RegistryTenants implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryTenants.class);
 
     /** The tenant property with the tenant's own requests per second (its tenant buckets). */
-    public static final String RATE_PROPERTY = "rate-limit.permits-per-second";
+    public static final String RATE_PROPERTY = TenantWeights.RATE_PROPERTY;
 
     private final TenantRegistry registry;
     private final TenantRegistrySpec spec;
@@ -77,6 +78,7 @@ public final class RegistryTenants implements Closeable {
     @Nullable private TokenCoordinator tokens;
     @Nullable private JobBudget budget;
     private Consumer<TenantProgress> registerTenantMetrics;
+    private TenantWeights weights = TenantWeights.equal();
 
     /** Every tenant the registry listed since start, with its newest properties. */
     private final Map<String, Tenant> directory = new HashMap<>();
@@ -134,6 +136,11 @@ public final class RegistryTenants implements Closeable {
                 (Gauge<Integer>) () -> tokens == null ? 0 : tokens.waitingForToken());
     }
 
+    /** Coordinator thread, before {@link #start}: how tenants weigh in the turns. */
+    void weights(TenantWeights weights) {
+        this.weights = weights;
+    }
+
     /** Coordinator thread: reads the registry now and every poll interval. */
     void start() {
         long interval = spec.pollInterval().toMillis();
@@ -172,6 +179,7 @@ public final class RegistryTenants implements Closeable {
                 changedAt.put(id, ++changes);
                 if (tokens != null) tokens.updateTenant(r.tenant());
                 overrideRate(r.tenant());
+                ledger.weigh(id, weights.of(r.tenant()));
                 if (known != null) changedNow++;
             }
             if (r.enabled()) {
@@ -216,21 +224,7 @@ public final class RegistryTenants implements Closeable {
      */
     private void overrideRate(Tenant tenant) {
         if (budget == null) return;
-        String text = tenant.property(RATE_PROPERTY).orElse(null);
-        Double rate = null;
-        if (text != null) {
-            try {
-                rate = Double.parseDouble(text.trim());
-                if (!(rate > 0)) throw new NumberFormatException();
-            } catch (NumberFormatException e) {
-                LOG.warn(
-                        "Tenant {}: property '{}' is not a positive number; the endpoint's limit applies",
-                        tenant.id(),
-                        RATE_PROPERTY);
-                rate = null;
-            }
-        }
-        budget.overrideTenantRate(tenant.id(), rate);
+        budget.overrideTenantRate(tenant.id(), TenantWeights.ownRate(tenant));
     }
 
     /**

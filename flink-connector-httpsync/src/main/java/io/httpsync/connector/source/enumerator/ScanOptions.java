@@ -84,6 +84,23 @@ public final class ScanOptions {
                                     + "refused request, an unknown error code, an answer that is not the described JSON; not an "
                                     + "unavailable or rate-limiting platform) fails the job with that cause, without restarts. "
                                     + "Continuous mode keeps retrying it.");
+    public static final ConfigOption<Duration> RECENT_SPAN =
+            ConfigOptions.key("scan.recent.span")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "Continuous mode: a tenant more than this behind the present (a new tenant with a long history,"
+                                    + " one catching up after a pause) reads its most recent span first and its history behind it,"
+                                    + " oldest first; its sync position still waits for the history. 0: oldest first always.");
+    public static final ConfigOption<Double> RECENT_HISTORY_SHARE =
+            ConfigOptions.key("scan.recent.history-share")
+                    .doubleType()
+                    .defaultValue(0.2)
+                    .withDescription(
+                            "The share (0 to 1) of a tenant's turns that go to its history while windows of its recent"
+                                    + " span wait too: 0 reads the recent span entirely first, 1 the history first. Across"
+                                    + " tenants, turns follow each tenant's own limit ('rate-limit.permits-per-second' as a"
+                                    + " tenant property, else the endpoint's).");
     public static final ConfigOption<String> EXCEPTION_POLICY =
             ConfigOptions.key("scan.exception-policy")
                     .stringType()

@@ -122,6 +122,8 @@ public final class SyncPlan implements Serializable {
     private final long timeResolutionMillis;
     private final long failedWindowRetryDelayMillis;
     private final int maxWindowFailures;
+    private final long recentSpanMillis;
+    private final double historyShare;
     private final Clock clock;
 
     private SyncPlan(Builder builder, long stepMillis, long minWindowWidthMillis) {
@@ -141,6 +143,8 @@ public final class SyncPlan implements Serializable {
         this.minWindowWidthMillis = minWindowWidthMillis;
         this.failedWindowRetryDelayMillis = builder.failedWindowRetryDelay.toMillis();
         this.maxWindowFailures = builder.maxWindowFailures;
+        this.recentSpanMillis = builder.recentSpan.toMillis();
+        this.historyShare = builder.historyShare;
         this.clock = builder.clock;
     }
 
@@ -158,6 +162,8 @@ public final class SyncPlan implements Serializable {
         this.minWindowWidthMillis = base.minWindowWidthMillis;
         this.failedWindowRetryDelayMillis = base.failedWindowRetryDelayMillis;
         this.maxWindowFailures = base.maxWindowFailures;
+        this.recentSpanMillis = 0; // a pass reads its range oldest first
+        this.historyShare = base.historyShare;
         this.clock = base.clock;
     }
 
@@ -249,6 +255,19 @@ public final class SyncPlan implements Serializable {
                         Math.max(0, failures - 1),
                         Integer.numberOfTrailingZeros(MAX_RETRY_DELAY_FACTOR));
         return failedWindowRetryDelayMillis << doublings;
+    }
+
+    /**
+     * Continuous mode: a tenant whose planning is more than this behind the horizon reads its most
+     * recent span first (0: never).
+     */
+    public long recentSpanMillis() {
+        return isBounded() ? 0 : recentSpanMillis;
+    }
+
+    /** The share of a tenant's turns that go to its history while recent windows wait too. */
+    public double historyShare() {
+        return historyShare;
     }
 
     public Clock clock() {
@@ -355,6 +374,8 @@ public final class SyncPlan implements Serializable {
         private Duration timeResolution = DEFAULT_TIME_RESOLUTION;
         private Duration failedWindowRetryDelay = DEFAULT_FAILED_WINDOW_RETRY_DELAY;
         private int maxWindowFailures = DEFAULT_MAX_WINDOW_FAILURES;
+        private Duration recentSpan = ScanOptions.RECENT_SPAN.defaultValue();
+        private double historyShare = ScanOptions.RECENT_HISTORY_SHARE.defaultValue();
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -463,6 +484,24 @@ public final class SyncPlan implements Serializable {
             return this;
         }
 
+        /**
+         * Continuous mode: a tenant more than this behind the present reads its most recent span
+         * first, its history behind it. Defaults to {@code scan.recent.span}; zero: oldest first.
+         */
+        public Builder recentSpan(Duration recentSpan) {
+            this.recentSpan = recentSpan;
+            return this;
+        }
+
+        /**
+         * The share (0 to 1) of a tenant's turns that go to its history while its recent windows
+         * wait too. Defaults to {@code scan.recent.history-share}.
+         */
+        public Builder historyShare(double historyShare) {
+            this.historyShare = historyShare;
+            return this;
+        }
+
         /** The clock for "now"; must be serializable. Tests use a manual clock. */
         public Builder clock(Clock clock) {
             this.clock = clock;
@@ -523,6 +562,15 @@ public final class SyncPlan implements Serializable {
                         ScanOptions.FAILED_WINDOW_MAX_FAILURES,
                         "must be at least 1 but was " + maxWindowFailures);
             }
+            if (recentSpan == null || recentSpan.isNegative())
+                throw OptionReader.invalid(
+                        ScanOptions.RECENT_SPAN,
+                        "must not be negative but was "
+                                + (recentSpan == null ? "null" : spell(recentSpan)));
+            if (!(historyShare >= 0 && historyShare <= 1))
+                throw OptionReader.invalid(
+                        ScanOptions.RECENT_HISTORY_SHARE,
+                        "must be between 0 and 1 but was " + historyShare);
             checkNotNull(clock, "clock");
             if (!(clock instanceof Serializable)) {
                 throw new IllegalArgumentException(

@@ -18,6 +18,12 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * position waits in {@code committedBeyond} until the gap before it commits. A window that is
  * unassigned, assigned, failed or only finished is a gap, so the position never passes it.
  *
+ * <p><b>Recent span first.</b> Planning has one cursor ({@code nextPlannedStartMillis}), or two
+ * while the tenant reads a recent span first: its history from the first cursor up to {@code
+ * recentFromMillis}, and the recent span from {@code recentFromMillis} on, at the second cursor
+ * ({@code recentNextMillis}). When the history reaches the recent span, the two become one again at
+ * the second cursor. Recent windows commit beyond the position and wait there for the history.
+ *
  * <p>Mutated only by the coordinator thread. The position is volatile because metric reporters read
  * it.
  */
@@ -27,6 +33,8 @@ final class TenantProgress {
     private final String tenant;
     private long nextPlannedStartMillis;
     private volatile long syncPositionMillis;
+    private long recentFromMillis = TenantState.NO_RECENT;
+    private long recentNextMillis = TenantState.NO_RECENT;
 
     /** Disjoint committed ranges after the position, start to end; adjacent ranges are merged. */
     private final TreeMap<Long, Long> committedBeyond = new TreeMap<>();
@@ -40,6 +48,8 @@ final class TenantProgress {
     static TenantProgress restore(TenantState state) {
         TenantProgress progress = new TenantProgress(state.tenant(), state.syncPositionMillis());
         progress.nextPlannedStartMillis = state.nextPlannedStartMillis();
+        progress.recentFromMillis = state.recentFromMillis();
+        progress.recentNextMillis = state.recentNextMillis();
         for (TimeRange range : state.committedBeyondPosition()) {
             progress.commit(range.startMillis(), range.endMillis());
         }
@@ -54,8 +64,47 @@ final class TenantProgress {
         return nextPlannedStartMillis;
     }
 
+    /**
+     * A window of the history (or, without a recent span, the next window) ending here is planned.
+     */
     void planned(long windowEndMillis) {
         nextPlannedStartMillis = windowEndMillis;
+        if (windowEndMillis == recentFromMillis) {
+            // the history reached the recent span: one cursor again
+            nextPlannedStartMillis = recentNextMillis;
+            recentFromMillis = TenantState.NO_RECENT;
+            recentNextMillis = TenantState.NO_RECENT;
+        }
+    }
+
+    boolean hasRecentSpan() {
+        return recentFromMillis != TenantState.NO_RECENT;
+    }
+
+    /** Where the recent span starts; only with one. */
+    long recentFromMillis() {
+        return recentFromMillis;
+    }
+
+    /** Where the recent span's next window starts; only with one. */
+    long recentNextMillis() {
+        return recentNextMillis;
+    }
+
+    /**
+     * From now on the span from {@code fromMillis} on is planned before the rest of the history.
+     */
+    void readRecentFirst(long fromMillis) {
+        if (hasRecentSpan() || fromMillis <= nextPlannedStartMillis)
+            throw new IllegalStateException(
+                    "tenant " + tenant + " cannot start a recent span at " + fromMillis);
+        recentFromMillis = fromMillis;
+        recentNextMillis = fromMillis;
+    }
+
+    /** A window of the recent span ending here is planned. */
+    void plannedRecent(long windowEndMillis) {
+        recentNextMillis = windowEndMillis;
     }
 
     long syncPositionMillis() {
@@ -100,6 +149,12 @@ final class TenantProgress {
     TenantState snapshot() {
         List<TimeRange> ranges = new ArrayList<>(committedBeyond.size());
         committedBeyond.forEach((start, end) -> ranges.add(new TimeRange(start, end)));
-        return new TenantState(tenant, nextPlannedStartMillis, syncPositionMillis, ranges);
+        return new TenantState(
+                tenant,
+                nextPlannedStartMillis,
+                syncPositionMillis,
+                ranges,
+                recentFromMillis,
+                recentNextMillis);
     }
 }

@@ -45,11 +45,15 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * </pre>
  *
  * <ul>
- *   <li><b>planned</b>: windows are planned lazily, a round (one window per tenant) at a time, only
- *       as many as the enumerator wants ready ({@link #assignNext}), so the state stays small over
- *       a long backfill. In bounded mode the horizon is the end; in continuous mode it is {@code
- *       now - lag} on the platform's clock ({@link #advanceHorizon}).
- *   <li><b>unassigned to assigned</b>: oldest first over all tenants ({@link UnassignedWindows}).
+ *   <li><b>planned</b>: windows are planned lazily, one when it is its tenant's turn ({@link
+ *       #assignNext}), so the state stays small over a long backfill. In bounded mode the horizon
+ *       is the end; in continuous mode it is {@code now - lag} on the platform's clock ({@link
+ *       #advanceHorizon}).
+ *   <li><b>unassigned to assigned</b>: by turns across tenants, each tenant's share following its
+ *       own limit ({@link TenantTurns}); within a tenant, oldest first, except that a tenant far
+ *       behind reads its recent span first (below). A window that came back (retried, hot-window
+ *       pieces, taken back) waits in its tenant's queue ({@link UnassignedWindows}) and goes out in
+ *       that tenant's turn, before the tenant's newly planned windows of the same kind.
  *   <li><b>assigned to finished</b>: the reader reported the window read ({@link #finished}). It is
  *       stamped with the id of the next checkpoint ({@link #snapshot}) and committed when a
  *       checkpoint at or after that id completes ({@link #checkpointComplete}; Flink may skip
@@ -73,6 +77,21 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *       windows ({@link TenantProgress}).
  * </ul>
  *
+ * <p><b>Recent span first.</b> In continuous mode, a tenant whose planning is more than {@link
+ * SyncPlan#recentSpanMillis()} behind the horizon (a new tenant with months of history, or one
+ * catching up after a pause) gets a recent span, from the horizon less the span on ({@link
+ * TenantProgress#readRecentFirst}): its turns go to the recent span's windows first and to its
+ * history behind them, {@link SyncPlan#historyShare()} of its turns to the history while both have
+ * windows. The sync position is unaffected: it is the end of the longest prefix of committed
+ * windows, so recent windows commit beyond it and wait for the history ({@link TenantProgress}).
+ *
+ * <p><b>A failing tenant waits alone.</b> While a window of a tenant waits for its retry after a
+ * transient failure (rate limited or banned, unavailable, no answer), the tenant gets no windows:
+ * the next would most likely fail the same way, and its turns go to the others. When the retry is
+ * due, the failed window goes out first in the tenant's next turn. A tenant also holds at most its
+ * share of the windows in flight while others have work ({@link TenantTurns}), so windows waiting
+ * out a ban in the readers do not take all their slots.
+ *
  * <p>A report about a window that is not (any more) assigned was already handled and changes
  * nothing.
  *
@@ -88,6 +107,9 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * committed; its windows waiting for a reader are parked among the failed ones and not retried
  * until it is activated again; its position is kept, in the state too, and it leaves the sync
  * positions (its stopped position must not hold the watermarks back).
+ *
+ * <p>Turns, credits and which tenant waits for a retry are not checkpointed: after a restore the
+ * tenants start even.
  *
  * <p><b>Threads.</b> Used by the enumerator on the source coordinator thread only, except {@link
  * #unassignedCount}, {@link #committedWindows} and the tenants' positions, which metric reporters
@@ -127,6 +149,18 @@ final class WindowLedger {
 
     private final Map<String, FailedWindow> failed = new HashMap<>();
     private final FailureStreaks failureStreaks;
+
+    /** Whose turn it is. */
+    private final TenantTurns turns = new TenantTurns();
+
+    /**
+     * Failed windows waiting for a retry after a transient failure, by split id, with their tenant:
+     * their tenants wait ({@link #holds}).
+     */
+    private final Map<String, String> holding = new HashMap<>();
+
+    /** Per tenant, how many of its windows in {@link #holding} it waits for. */
+    private final Map<String, Integer> holds = new HashMap<>();
 
     /** Planning stops here: the bounded end, or the latest {@code now - lag} seen by a tick. */
     private long horizonMillis;
@@ -169,6 +203,7 @@ final class WindowLedger {
         TenantProgress progress =
                 new TenantProgress(tenant, Math.floorDiv(startMillis, resolution) * resolution);
         tenants.put(tenant, progress);
+        readRecentFirstIfBehind(progress);
         // DEBUG: a registry may add thousands at once; RegistryTenants sums them up at INFO
         LOG.debug("Tenant {} is new: planned from {}", tenant, Instant.ofEpochMilli(startMillis));
         return progress;
@@ -196,6 +231,19 @@ final class WindowLedger {
         return true;
     }
 
+    /**
+     * The tenant's weight in the turns: its own requests per second. Tenants not weighed have
+     * {@link #defaultWeight}.
+     */
+    void weigh(String tenant, double weight) {
+        turns.weigh(tenant, weight);
+    }
+
+    /** The weight of tenants not weighed on their own: the endpoint's requests per tenant. */
+    void defaultWeight(double weight) {
+        turns.defaultWeight(weight);
+    }
+
     /** How many tenants are planned now. */
     int activeCount() {
         return active.size();
@@ -205,7 +253,7 @@ final class WindowLedger {
         state.tenants()
                 .forEach(tenant -> tenants.put(tenant.tenant(), TenantProgress.restore(tenant)));
         state.unassigned().forEach(unassigned::add);
-        state.assigned().forEach(split -> assigned.put(split.splitId(), split));
+        state.assigned().forEach(this::assign);
         state.failed().forEach(failure -> failed.put(failure.window().splitId(), failure));
         for (FinishedWindow finished : state.finishedPending()) {
             if (finished.isCheckpointed()) {
@@ -263,6 +311,25 @@ final class WindowLedger {
      */
     void advanceHorizon(long platformNowMillis) {
         horizonMillis = Math.max(horizonMillis, planner.horizonAt(platformNowMillis));
+        for (String tenant : active) readRecentFirstIfBehind(tenants.get(tenant));
+    }
+
+    /**
+     * Gives a tenant more than the recent span behind the horizon a recent span, read before the
+     * rest of its history; only if the history before it is at least a minimum window wide (a
+     * narrower one could not be planned on its own).
+     */
+    private void readRecentFirstIfBehind(TenantProgress progress) {
+        long span = plan.recentSpanMillis();
+        if (span <= 0 || progress.hasRecentSpan() || horizonMillis == Long.MIN_VALUE) return;
+        long from = plan.alignDown(horizonMillis - span);
+        if (from - progress.nextPlannedStartMillis() < plan.minWindowWidthMillis()) return;
+        progress.readRecentFirst(from);
+        LOG.debug(
+                "Tenant {} is behind: its windows from {} are read before its history from {}",
+                progress.tenant(),
+                Instant.ofEpochMilli(from),
+                Instant.ofEpochMilli(progress.nextPlannedStartMillis()));
     }
 
     /** Puts the failed windows whose retry is due back in the queue. */
@@ -272,6 +339,7 @@ final class WindowLedger {
             if (deactivated.contains(failure.window().tenant())) continue; // parked
             if (failure.retryAtMillis() <= nowMillis) {
                 it.remove();
+                release(failure.window().splitId());
                 unassigned.add(failure.window());
                 LOG.info(
                         "Retrying window {} that failed with: {}",
@@ -282,35 +350,97 @@ final class WindowLedger {
     }
 
     /**
-     * The next window to hand out, now assigned; null if none is left below the horizon. Plans
-     * rounds until at least {@code wanted} windows wait (or nothing more can be planned), so that
-     * the waiting readers find theirs.
+     * The next window to hand out, now assigned; null if no tenant has one below the horizon (or
+     * every tenant with one waits for a retry). The tenant is the one whose turn it is ({@link
+     * TenantTurns}); its window is planned now unless one of its windows came back.
+     *
+     * @param waitingRequests the readers' requests waiting for a window, this one included: with
+     *     the windows in flight, what the tenants' shares of the slots divide
      */
     @Nullable
-    WindowSplit assignNext(int wanted) {
-        while (unassigned.size() < wanted && planOneRound()) {
-            // each round plans the next window of every tenant that has one below the horizon
+    WindowSplit assignNext(int waitingRequests) {
+        List<String> candidates = new ArrayList<>();
+        for (TenantProgress progress : tenants.values()) {
+            if (hasWork(progress)) candidates.add(progress.tenant());
         }
-        WindowSplit split = unassigned.poll();
-        if (split != null) {
-            assigned.put(split.splitId(), split);
-        }
+        String tenant =
+                turns.pick(
+                        candidates,
+                        assigned.size() + Math.max(1, waitingRequests),
+                        this::nextStartOf);
+        if (tenant == null) return null;
+        WindowSplit split = nextWindowOf(tenants.get(tenant));
+        assign(split);
         return split;
     }
 
-    private boolean planOneRound() {
-        boolean planned = false;
-        for (String tenant : active) {
-            TenantProgress progress = tenants.get(tenant);
+    /** Where the tenant's oldest window to hand out starts (a tie-break between turns). */
+    private long nextStartOf(String tenant) {
+        long queued = unassigned.firstStart(tenant);
+        return active.contains(tenant)
+                ? Math.min(queued, tenants.get(tenant).nextPlannedStartMillis())
+                : queued;
+    }
+
+    private void assign(WindowSplit split) {
+        assigned.put(split.splitId(), split);
+        turns.assigned(split.tenant());
+    }
+
+    /**
+     * Whether a tenant has a window to hand out: one that came back, or one to plan (active tenants
+     * only); not while it waits for a retry.
+     */
+    private boolean hasWork(TenantProgress progress) {
+        String tenant = progress.tenant();
+        if (holds.containsKey(tenant)) return false;
+        return unassigned.has(tenant)
+                || (active.contains(tenant)
+                        && (canPlanHistory(progress) || canPlanRecent(progress)));
+    }
+
+    private boolean canPlanHistory(TenantProgress progress) {
+        return planner.canPlan(progress.nextPlannedStartMillis(), historyEnd(progress));
+    }
+
+    private boolean canPlanRecent(TenantProgress progress) {
+        return progress.hasRecentSpan()
+                && planner.canPlan(progress.recentNextMillis(), horizonMillis);
+    }
+
+    /** Where the history's planning stops: the recent span's start, or the horizon. */
+    private long historyEnd(TenantProgress progress) {
+        return progress.hasRecentSpan() ? progress.recentFromMillis() : horizonMillis;
+    }
+
+    /**
+     * The tenant's next window (it has work): from its recent span or its history (by the history's
+     * share when both have windows), a window that came back before a new one.
+     */
+    private WindowSplit nextWindowOf(TenantProgress progress) {
+        String tenant = progress.tenant();
+        boolean planning = active.contains(tenant);
+        boolean recentSpan = progress.hasRecentSpan();
+        long recentFrom = recentSpan ? progress.recentFromMillis() : Long.MAX_VALUE;
+        boolean history =
+                unassigned.hasBefore(tenant, recentFrom) || (planning && canPlanHistory(progress));
+        boolean recent =
+                recentSpan
+                        && (unassigned.hasFrom(tenant, recentFrom)
+                                || (planning && canPlanRecent(progress)));
+        if (history && (!recent || turns.historyTurn(tenant, plan.historyShare()))) {
+            if (unassigned.hasBefore(tenant, recentFrom)) return unassigned.pollFirst(tenant);
             WindowSplit window =
-                    planner.nextWindow(tenant, progress.nextPlannedStartMillis(), horizonMillis);
-            if (window != null) {
-                unassigned.add(window);
-                progress.planned(window.endMillis());
-                planned = true;
-            }
+                    planner.nextWindow(
+                            tenant, progress.nextPlannedStartMillis(), historyEnd(progress));
+            progress.planned(window.endMillis());
+            return window;
         }
-        return planned;
+        WindowSplit back = unassigned.pollFrom(tenant, recentFrom);
+        if (back != null) return back;
+        WindowSplit window = planner.nextWindow(tenant, progress.recentNextMillis(), horizonMillis);
+        progress.plannedRecent(window.endMillis());
+        return window;
     }
 
     /**
@@ -433,6 +563,11 @@ final class WindowLedger {
         if (split == null) {
             return;
         }
+        if (failure.transientCause()) {
+            // the tenant's next windows would most likely fail alike: it waits for this retry
+            holding.put(split.splitId(), split.tenant());
+            holds.merge(split.tenant(), 1, Integer::sum);
+        }
         FailureStreak streak;
         try {
             streak = failureStreaks.failed(split, failure);
@@ -467,7 +602,7 @@ final class WindowLedger {
      */
     @Nullable
     private WindowSplit takeAssigned(WindowSplit reported, String report) {
-        WindowSplit split = assigned.remove(reported.splitId());
+        WindowSplit split = unassign(reported.splitId());
         if (split == null) {
             LOG.debug(
                     "Window {} reported {} again or after it was re-planned; ignored",
@@ -501,16 +636,31 @@ final class WindowLedger {
             // no checkpoint covered its records: they are lost with the reader
             return finished.window();
         }
-        WindowSplit assignedSplit = assigned.remove(splitId);
+        WindowSplit assignedSplit = unassign(splitId);
         if (assignedSplit != null) {
             return assignedSplit.fresh();
         }
         FailedWindow failure = failed.remove(splitId);
         if (failure != null) {
+            release(splitId);
             return failure.window();
         }
         // re-planned as hot-window pieces with nothing covered: the pieces are queued already
         return null;
+    }
+
+    /** Removes an assigned window (null if not assigned); its tenant holds one window less. */
+    @Nullable
+    private WindowSplit unassign(String splitId) {
+        WindowSplit split = assigned.remove(splitId);
+        if (split != null) turns.returned(split.tenant());
+        return split;
+    }
+
+    /** A failed window leaves the failed ones: if its tenant waited for it, it waits no more. */
+    private void release(String splitId) {
+        String tenant = holding.remove(splitId);
+        if (tenant != null) holds.computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
     }
 
     /**

@@ -69,20 +69,25 @@ public final class WindowPlanner {
      */
     @Nullable
     public WindowSplit nextWindow(String tenant, long fromMillis, long horizonMillis) {
-        if (fromMillis >= horizonMillis) {
-            return null; // also before the first discovery, when the horizon is Long.MIN_VALUE
-        }
+        if (!canPlan(fromMillis, horizonMillis)) return null;
         long remaining = horizonMillis - fromMillis;
         long minWidth = plan.minWindowWidthMillis();
-        if (!plan.isBounded() && remaining < minWidth) {
-            return null;
-        }
         long end = Math.min(fromMillis + plan.stepMillis(), horizonMillis);
         if (horizonMillis - end > 0 && horizonMillis - end < minWidth) {
             long half = plan.alignDown(fromMillis + remaining / 2);
             end = half - fromMillis >= minWidth ? half : horizonMillis;
         }
         return WindowSplit.of(tenant, fromMillis, end);
+    }
+
+    /**
+     * Whether {@link #nextWindow} would plan a window from {@code fromMillis}: without making one
+     * (the assigner asks this of every tenant at every assignment).
+     */
+    public boolean canPlan(long fromMillis, long horizonMillis) {
+        // also false before the first discovery, when the horizon is Long.MIN_VALUE
+        if (fromMillis >= horizonMillis) return false;
+        return plan.isBounded() || horizonMillis - fromMillis >= plan.minWindowWidthMillis();
     }
 
     /** Every window of {@code [fromMillis, horizonMillis)}, oldest first. */

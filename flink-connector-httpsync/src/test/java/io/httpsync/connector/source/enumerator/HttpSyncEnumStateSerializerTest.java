@@ -37,6 +37,12 @@ class HttpSyncEnumStateSerializerTest {
      */
     private static final String VERSION_3_RESOURCE = "enum-state/httpsync-enum-state-v3.bin";
 
+    /**
+     * Version-4 bytes of {@link #representativeStateWithRecentSpan()}, written once by {@link
+     * #writeVersion4File()}.
+     */
+    private static final String VERSION_4_RESOURCE = "enum-state/httpsync-enum-state-v4.bin";
+
     private static final long T0 = Instant.parse("2025-01-01T00:00:00Z").toEpochMilli();
     private static final long HOUR = Duration.ofHours(1).toMillis();
     private static final long MINUTE = Duration.ofMinutes(1).toMillis();
@@ -136,9 +142,35 @@ class HttpSyncEnumStateSerializerTest {
                                                         List.of())))));
     }
 
+    /**
+     * {@link #representativeStateWithPasses()} where shop-1 reads a recent span first (version 4).
+     */
+    static HttpSyncEnumState representativeStateWithRecentSpan() {
+        HttpSyncEnumState state = representativeStateWithPasses();
+        List<TenantState> tenants = new java.util.ArrayList<>(state.tenants());
+        TenantState shop = tenants.get(0);
+        tenants.set(
+                0,
+                new TenantState(
+                        shop.tenant(),
+                        shop.nextPlannedStartMillis(),
+                        shop.syncPositionMillis(),
+                        shop.committedBeyondPosition(),
+                        T0 + 20 * HOUR,
+                        T0 + 22 * HOUR));
+        return new HttpSyncEnumState(
+                tenants,
+                state.unassigned(),
+                state.assigned(),
+                state.finishedPending(),
+                state.failed(),
+                state.refreshTokens(),
+                state.passes());
+    }
+
     @Test
     void roundTripKeepsEverything() throws IOException {
-        HttpSyncEnumState state = representativeStateWithPasses();
+        HttpSyncEnumState state = representativeStateWithRecentSpan();
 
         assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(state)))
                 .isEqualTo(state);
@@ -167,6 +199,33 @@ class HttpSyncEnumStateSerializerTest {
         assertThat(serializer.serializeVersion3(representativeStateWithPasses()))
                 .as("the version-3 format must never change; add a new version instead")
                 .isEqualTo(resourceBytes(VERSION_3_RESOURCE));
+    }
+
+    @Test
+    void restoresTheCheckedInVersion4BytesExactly() throws IOException {
+        assertThat(
+                        serializer.deserialize(
+                                HttpSyncEnumStateSerializer.VERSION_4,
+                                resourceBytes(VERSION_4_RESOURCE)))
+                .isEqualTo(representativeStateWithRecentSpan());
+    }
+
+    @Test
+    void version4StillWritesTheCheckedInBytes() throws IOException {
+        assertThat(serializer.serializeVersion4(representativeStateWithRecentSpan()))
+                .as("the version-4 format must never change; add a new version instead")
+                .isEqualTo(resourceBytes(VERSION_4_RESOURCE));
+    }
+
+    @Test
+    void aVersion3StateHasNoRecentSpans() throws IOException {
+        assertThat(
+                        serializer
+                                .deserialize(
+                                        HttpSyncEnumStateSerializer.VERSION_3,
+                                        resourceBytes(VERSION_3_RESOURCE))
+                                .tenants())
+                .noneMatch(TenantState::hasRecentSpan);
     }
 
     @Test
@@ -302,6 +361,21 @@ class HttpSyncEnumStateSerializerTest {
             return; // written once; a changed format needs a new version, not a new file
         Files.createDirectories(file.getParent());
         Files.write(file, serializer.serializeVersion3(representativeStateWithPasses()));
+    }
+
+    /**
+     * Writes {@link #VERSION_4_RESOURCE} from the version-4 writer; run once when the format was
+     * introduced, with {@code -Dtest=HttpSyncEnumStateSerializerTest
+     * -Dhttpsync.writeStateFiles=true}, and commit the file.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
+    void writeVersion4File() throws IOException {
+        Path file = Path.of("src/test/resources").resolve(VERSION_4_RESOURCE);
+        if (Files.exists(file))
+            return; // written once; a changed format needs a new version, not a new file
+        Files.createDirectories(file.getParent());
+        Files.write(file, serializer.serializeVersion4(representativeStateWithRecentSpan()));
     }
 
     private static byte[] version1Bytes() throws IOException {

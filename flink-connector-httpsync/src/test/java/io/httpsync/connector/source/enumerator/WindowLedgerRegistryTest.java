@@ -23,7 +23,10 @@ class WindowLedgerRegistryTest {
 
     private final ManualClock clock = new ManualClock(START.plus(Duration.ofDays(1)));
 
-    /** A continuous sync of no fixed tenant, planned up to four hours after the start. */
+    /**
+     * A continuous sync of no fixed tenant, planned up to four hours after the start, oldest first
+     * (recent spans first are {@code WindowLedgerTurnsTest}'s).
+     */
     private WindowLedger ledger() {
         SyncPlan plan =
                 SyncPlan.builder()
@@ -31,6 +34,7 @@ class WindowLedgerRegistryTest {
                         .startTime(START)
                         .step(Duration.ofHours(1))
                         .lag(Duration.ZERO)
+                        .recentSpan(Duration.ZERO)
                         .clock(clock)
                         .build();
         WindowLedger ledger = new WindowLedger(plan, null);
