@@ -5,22 +5,28 @@ import io.httpsync.connector.domain.CandidateCheck;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.domain.ResponseKind;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.connector.http.Page;
 import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.http.RequestFailedException;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
+import io.httpsync.connector.source.enumerator.PassOptions;
 
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.annotation.Nullable;
 
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -39,9 +45,13 @@ import java.util.concurrent.CompletionException;
  * {@code 2001}, "订单不存在"). Any other answer, or a request that fails after its retries, leaves the
  * row live and is logged.
  *
- * <p>Thread contract: {@link #gone} blocks its caller until every answer is in; the requests run
- * concurrently on the fetcher's I/O threads under the endpoint's rate limit. One fetcher per call,
- * closed before it returns.
+ * <p>Two ways to ask: {@link #gone} for a batch, blocking (the full passes of {@code
+ * httpsync-landing}), and a {@link Session} ({@link #open}) whose answers complete asynchronously,
+ * one {@link Answer} per record ({@link PassChangelog}, on the task thread of a running job).
+ *
+ * <p>Thread contract: immutable once built. {@link #gone} blocks its caller until every answer is
+ * in; the requests run concurrently on the fetcher's I/O threads under the endpoint's rate limit,
+ * through one session per call, closed before it returns.
  */
 @PublicEvolving
 public final class DetailApiCheck implements CandidateCheck {
@@ -82,66 +92,207 @@ public final class DetailApiCheck implements CandidateCheck {
         this.notFoundMessage = notFoundMessage;
     }
 
+    /**
+     * The check {@code options} describe ({@link PassOptions#CHECK_ENDPOINT_PREFIX}{@code *},
+     * {@link PassOptions#CHECK_NOT_FOUND_CODES}, {@link PassOptions#CHECK_NOT_FOUND_MESSAGE}), for
+     * {@code tenants}, or null if they configure no detail API. The one reader of these keys: SQL,
+     * {@link HttpSyncSourceBuilder#setConfiguration} and the config-file job.
+     *
+     * @throws IllegalArgumentException naming the option that is missing or invalid
+     */
+    @Nullable
+    public static DetailApiCheck fromOptions(Map<String, String> options, List<Tenant> tenants) {
+        OptionReader r = new OptionReader(options);
+        Map<String, String> endpoint = r.prefixed(PassOptions.CHECK_ENDPOINT_PREFIX);
+        if (endpoint.isEmpty()) {
+            for (ConfigOption<String> o :
+                    List.of(PassOptions.CHECK_NOT_FOUND_CODES, PassOptions.CHECK_NOT_FOUND_MESSAGE))
+                if (r.isSet(o))
+                    throw OptionReader.invalid(
+                            o,
+                            "needs the detail API, '"
+                                    + PassOptions.CHECK_ENDPOINT_PREFIX
+                                    + "url'"
+                                    + " and the other '"
+                                    + PassOptions.CHECK_ENDPOINT_PREFIX
+                                    + "*' options");
+            return null;
+        }
+        Set<String> codes = new HashSet<>();
+        for (String c : r.requiredString(PassOptions.CHECK_NOT_FOUND_CODES).split("[;,]"))
+            if (!c.isBlank()) codes.add(c.trim());
+        EndpointSpec spec;
+        try {
+            spec = EndpointSpec.fromOptions(endpoint);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "the detail API of '"
+                            + PassOptions.CHECK_ENDPOINT_PREFIX
+                            + "*': "
+                            + e.getMessage(),
+                    e);
+        }
+        return new DetailApiCheck(
+                spec, tenants, codes, r.string(PassOptions.CHECK_NOT_FOUND_MESSAGE));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DetailApiCheck other
+                && other.endpoint.equals(endpoint)
+                && other.tenants.equals(tenants)
+                && other.notFoundCodes.equals(notFoundCodes)
+                && Objects.equals(other.notFoundMessage, notFoundMessage);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(endpoint, tenants, notFoundCodes, notFoundMessage);
+    }
+
+    /** The detail API asked. */
+    public EndpointSpec endpoint() {
+        return endpoint;
+    }
+
+    /** What the platform said about one record. */
+    @PublicEvolving
+    public enum Existence {
+        /** It answered that the record does not exist. */
+        GONE,
+        /** It answered with the record. */
+        EXISTS,
+        /** Anything else: an error that is no not-found answer, a request failed for good. */
+        UNCLEAR
+    }
+
+    /**
+     * The answer about one record: what the platform said and, unless it was clear, why not (the
+     * failed request's event if there was one).
+     */
+    @PublicEvolving
+    public record Answer(
+            String id, Existence existence, @Nullable String why, @Nullable ExceptionEvent event) {}
+
     @Override
     public Set<String> gone(String tenantId, List<String> ids) throws Exception {
+        tenant(tenantId);
+        if (ids.isEmpty()) return Set.of();
+        try (Session session = open(1)) {
+            List<CompletableFuture<Answer>> answers = new ArrayList<>();
+            for (String id : ids) answers.add(session.ask(tenantId, id));
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).join();
+            Set<String> gone = new TreeSet<>();
+            for (CompletableFuture<Answer> a : answers) {
+                Answer answer = a.join();
+                if (answer.existence() == Existence.GONE) gone.add(answer.id());
+                else if (answer.existence() == Existence.UNCLEAR)
+                    LOG.warn(
+                            "full pass check: the platform did not say whether record {} of tenant {} exists ({}); its row stays live",
+                            answer.id(),
+                            tenantId,
+                            answer.why());
+            }
+            return gone;
+        }
+    }
+
+    /**
+     * Opens a session for asking record by record without blocking: one fetcher whose rate limiter
+     * is one of {@code parallelInstances} (each keeps to its part of every bucket; with the Redis
+     * backend all share one budget; see {@link HierarchicalRateLimiter#forParallelInstances}).
+     */
+    public Session open(int parallelInstances) {
+        return new Session(parallelInstances);
+    }
+
+    private Tenant tenant(String tenantId) {
         Tenant tenant = tenants.get(tenantId);
         if (tenant == null)
             throw new IllegalArgumentException(
                     "the detail API check has no credentials for tenant " + tenantId);
-        if (ids.isEmpty()) return Set.of();
-        HierarchicalRateLimiter limiter =
-                HierarchicalRateLimiter.evenShare(endpoint.rateLimits(), 1);
-        try (PageFetcher fetcher = PageFetcher.withActivityLog(endpoint, limiter)) {
-            long now = System.currentTimeMillis();
-            Map<String, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
-            for (String id : ids) {
-                Map<String, String> properties = new HashMap<>(tenant.properties());
-                properties.put(ID_PROPERTY, id);
-                // a detail request has no window; the fetcher's window only fills window
-                // placeholders, which it does not use
-                answers.put(
-                        id,
-                        fetcher.fetch(
-                                        Tenant.of(tenantId, properties),
-                                        now - 1,
-                                        now,
-                                        fetcher.pagination().first())
-                                .handle((page, error) -> isGone(tenantId, id, page, error)));
+        return tenant;
+    }
+
+    /**
+     * Asks about records one request each, through the same {@link PageFetcher} as the source
+     * (templates, signing, tokens, retries, the endpoint's rate limits). Thread contract: {@link
+     * #ask} may be called from any thread and never blocks; its answer completes on the fetcher's
+     * I/O threads. {@link #close} cancels what is under way.
+     */
+    @PublicEvolving
+    public final class Session implements AutoCloseable {
+        private final HierarchicalRateLimiter limiter;
+        private final PageFetcher fetcher;
+
+        private Session(int parallelInstances) {
+            limiter =
+                    HierarchicalRateLimiter.forParallelInstances(
+                            endpoint.rateLimits(), parallelInstances);
+            try {
+                fetcher = PageFetcher.withActivityLog(endpoint, limiter);
+            } catch (RuntimeException e) {
+                limiter.close();
+                throw e;
             }
-            CompletableFuture.allOf(answers.values().toArray(CompletableFuture[]::new)).join();
-            Set<String> gone = new TreeSet<>();
-            answers.forEach(
-                    (id, answer) -> {
-                        if (answer.join()) gone.add(id);
-                    });
-            return gone;
-        } finally {
-            limiter.close();
+        }
+
+        /**
+         * Whether record {@code id} of {@code tenantId} exists; a tenant without credentials is an
+         * {@link Existence#UNCLEAR} answer.
+         */
+        public CompletableFuture<Answer> ask(String tenantId, String id) {
+            Tenant tenant = tenants.get(tenantId);
+            if (tenant == null)
+                return CompletableFuture.completedFuture(
+                        new Answer(
+                                id,
+                                Existence.UNCLEAR,
+                                "the detail API check has no credentials for tenant " + tenantId,
+                                null));
+            Map<String, String> properties = new HashMap<>(tenant.properties());
+            properties.put(ID_PROPERTY, id);
+            long now = System.currentTimeMillis();
+            // a detail request has no window; the fetcher's window only fills window placeholders,
+            // which it does not use
+            return fetcher.fetch(
+                            Tenant.of(tenantId, properties),
+                            now - 1,
+                            now,
+                            fetcher.pagination().first())
+                    .handle((page, error) -> answer(id, page, error));
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                fetcher.close();
+            } finally {
+                limiter.close();
+            }
         }
     }
 
-    private boolean isGone(
-            String tenant, String id, @Nullable Page page, @Nullable Throwable error) {
-        if (error == null) return page.records().isEmpty();
+    private Answer answer(String id, @Nullable Page page, @Nullable Throwable error) {
+        if (error == null)
+            return new Answer(
+                    id, page.records().isEmpty() ? Existence.GONE : Existence.EXISTS, null, null);
         Throwable cause =
                 error instanceof CompletionException && error.getCause() != null
                         ? error.getCause()
                         : error;
+        ExceptionEvent event = null;
         if (cause instanceof RequestFailedException failed) {
-            ExceptionEvent e = failed.event();
-            if (e.kind() == ResponseKind.FATAL
-                    && e.platformCode() != null
-                    && notFoundCodes.contains(e.platformCode())
+            event = failed.event();
+            if (event.kind() == ResponseKind.FATAL
+                    && event.platformCode() != null
+                    && notFoundCodes.contains(event.platformCode())
                     && (notFoundMessage == null
-                            || (e.message() != null && e.message().contains(notFoundMessage)))) {
-                return true;
+                            || (event.message() != null
+                                    && event.message().contains(notFoundMessage)))) {
+                return new Answer(id, Existence.GONE, null, null);
             }
         }
-        LOG.warn(
-                "full pass check: the platform did not say whether record {} of tenant {} exists ({}); its row stays live",
-                id,
-                tenant,
-                cause.getMessage());
-        return false;
+        return new Answer(id, Existence.UNCLEAR, String.valueOf(cause.getMessage()), event);
     }
 }

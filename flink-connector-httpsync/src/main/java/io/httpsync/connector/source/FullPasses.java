@@ -18,8 +18,9 @@ import java.util.Objects;
  * Periodic full passes of a continuous source and the changelog they make ({@link PassOptions}):
  * every {@code interval} each tenant's range is listed again, and {@link PassChangelog} turns the
  * keys a completed pass did not see into deletions ({@code changelog.mode} {@code delete}) or soft
- * deletions ({@code soft-delete}). Immutable; set with {@link HttpSyncSourceBuilder#setFullPasses},
- * or the {@code pass.*} and {@code changelog.mode} options.
+ * deletions ({@code soft-delete}), those a detail API confirms gone if it has a check ({@link
+ * #withCheck}). Immutable; set with {@link HttpSyncSourceBuilder#setFullPasses}, or the {@code
+ * pass.*} and {@code changelog.mode} options.
  */
 @PublicEvolving
 public final class FullPasses implements Serializable {
@@ -31,6 +32,7 @@ public final class FullPasses implements Serializable {
     private final ChangelogMode mode;
     private final double maxDeleteRatio;
     private final Duration stateTtl;
+    @Nullable private final DetailApiCheck check;
 
     private FullPasses(
             Duration interval,
@@ -38,7 +40,9 @@ public final class FullPasses implements Serializable {
             @Nullable Duration range,
             ChangelogMode mode,
             double maxDeleteRatio,
-            @Nullable Duration stateTtl) {
+            @Nullable Duration stateTtl,
+            @Nullable DetailApiCheck check) {
+        this.check = check;
         this.interval = Objects.requireNonNull(interval, PassOptions.INTERVAL.key());
         this.from = from;
         this.range = range;
@@ -72,29 +76,45 @@ public final class FullPasses implements Serializable {
                 null,
                 ChangelogMode.DELETE,
                 PassOptions.MAX_DELETE_RATIO.defaultValue(),
+                null,
                 null);
     }
 
     /** Passes list from {@code from} on (default: the scan's start). */
     public FullPasses from(@Nullable Instant from) {
-        return new FullPasses(interval, from, range, mode, maxDeleteRatio, stateTtl);
+        return new FullPasses(interval, from, range, mode, maxDeleteRatio, stateTtl, check);
     }
 
     /** Passes list at most {@code range} back from their start (default: back to {@link #from}). */
     public FullPasses range(@Nullable Duration range) {
-        return new FullPasses(interval, from, range, mode, maxDeleteRatio, stateTtl);
+        return new FullPasses(interval, from, range, mode, maxDeleteRatio, stateTtl, check);
     }
 
     public FullPasses mode(ChangelogMode mode) {
-        return new FullPasses(interval, from, range, mode, maxDeleteRatio, stateTtl);
+        return new FullPasses(interval, from, range, mode, maxDeleteRatio, stateTtl, check);
     }
 
     public FullPasses maxDeleteRatio(double ratio) {
-        return new FullPasses(interval, from, range, mode, ratio, stateTtl);
+        return new FullPasses(interval, from, range, mode, ratio, stateTtl, check);
     }
 
     public FullPasses stateTtl(Duration ttl) {
-        return new FullPasses(interval, from, range, mode, maxDeleteRatio, ttl);
+        return new FullPasses(interval, from, range, mode, maxDeleteRatio, ttl, check);
+    }
+
+    /**
+     * Deletes only the unseen keys that {@code check} (the platform's detail API) answers do not
+     * exist, asked after the pass completed: a live record is then never deleted, however it was
+     * updated while the pass ran ({@link PassChangelog}). Null: every unseen key is deleted.
+     */
+    public FullPasses withCheck(@Nullable DetailApiCheck check) {
+        return new FullPasses(interval, from, range, mode, maxDeleteRatio, stateTtl, check);
+    }
+
+    /** The detail API that confirms each deletion, or null ({@link #withCheck}). */
+    @Nullable
+    public DetailApiCheck check() {
+        return check;
     }
 
     public Duration interval() {
@@ -127,12 +147,13 @@ public final class FullPasses implements Serializable {
                 && Objects.equals(other.range, range)
                 && other.mode == mode
                 && other.maxDeleteRatio == maxDeleteRatio
-                && other.stateTtl.equals(stateTtl);
+                && other.stateTtl.equals(stateTtl)
+                && Objects.equals(other.check, check);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(interval, from, range, mode, maxDeleteRatio, stateTtl);
+        return Objects.hash(interval, from, range, mode, maxDeleteRatio, stateTtl, check);
     }
 
     @Override
@@ -149,6 +170,7 @@ public final class FullPasses implements Serializable {
                 + maxDeleteRatio
                 + ", state ttl "
                 + stateTtl
+                + (check == null ? "" : ", checked by " + check.endpoint().name())
                 + "}";
     }
 }

@@ -9,6 +9,7 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -28,18 +29,27 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.Collector;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.annotation.Nullable;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /**
  * Deletions as a changelog: the records of a source that runs full passes ({@link FullPasses}),
@@ -88,9 +98,10 @@ import java.util.Map;
  *       enumerator; one running at a checkpoint a job is restored from completes after the restore
  *       only if that checkpoint holds its {@code STARTED} marker here, else the enumerator abandons
  *       it at the restore (see the enumerator's {@code PassScheduler});
- *   <li>a record updated during the pass is never deleted: the enumerator completes a pass only
- *       when the running sync has read everything updated before the pass finished listing, and a
- *       key whose newest update time lies after the pass's range is not judged;
+ *   <li>a record updated during the pass is not deleted: the enumerator completes a pass only when
+ *       the running sync has read everything updated before the pass finished listing, and a key
+ *       whose newest update time lies after the pass's range is not judged (with the one exception
+ *       below, which the detail check closes);
  *   <li>a tenant whose pass would delete more than {@link FullPasses#maxDeleteRatio()} of its keys
  *       in the range deletes none and emits an {@link ExceptionEvent} to {@link
  *       HttpSyncStreams#EXCEPTION_EVENTS} instead. Each subtask judges its own share of the keys;
@@ -101,10 +112,25 @@ import java.util.Map;
  *       ended).
  * </ul>
  *
- * A live record updated during the pass twice, each time just before the listing reached it, and
- * whose second version the running sync had not read when the pass completed, is deleted and comes
- * back when the running sync reads it (the same limit as the full passes of {@code
- * httpsync-landing} without a check).
+ * A live record updated during the pass twice, once just before the listing reached it and again
+ * before the running sync read that version, is seen by nobody before the pass completes; without a
+ * check it is deleted and comes back when the running sync reads its newest version.
+ *
+ * <h2>The detail check ({@link FullPasses#withCheck})</h2>
+ *
+ * With a check, the keys a completed pass did not see (after the ratio guard) are asked about in
+ * the platform's detail API ({@link DetailApiCheck}), and only those it answers do not exist are
+ * deleted: a live record is never deleted. The operator asks itself, asynchronously: at most {@link
+ * ChangelogOperator#MAX_CHECKS_IN_FLIGHT} requests per instance under way, each answer handed to
+ * the task thread through the mailbox, records flowing meanwhile. At the answer the key's state
+ * decides: a key read again since (a version arrived while it was asked about) is kept, a key the
+ * platform still has keeps its state for the next pass, and an unclear answer deletes nothing and
+ * becomes an {@link ExceptionEvent}. A separate asynchronous stage after this operator (Flink's
+ * async I/O) was not chosen because it cannot see that state: it would delete keys read again
+ * meanwhile, and a key it kept would have lost its state here, so no later pass could delete it.
+ * The keys being asked about are in the operator's checkpoint (union state, taken up where each key
+ * lives after a restore or rescale) and asked about again after a restore; a checkpoint never waits
+ * for answers.
  *
  * <p>Records are passed on as they arrive, except a version not newer than the key's last one (a
  * pass re-lists every record): the operator is also a dedupe. Exception events and tenant positions
@@ -121,6 +147,14 @@ public final class PassChangelog {
         String tenant(T record);
 
         String key(T record);
+
+        /**
+         * The record's id in the platform's detail API, which a pass's check asks about ({@link
+         * FullPasses#withCheck}); by default its {@link #key}.
+         */
+        default String id(T record) {
+            return key(record);
+        }
 
         /** Keys from two functions. */
         static <T> Keys<T> of(SerializableGetter<T> tenant, SerializableGetter<T> key) {
@@ -179,7 +213,7 @@ public final class PassChangelog {
                 .transform(
                         name + " pass changelog",
                         type,
-                        new ChangelogOperator<>(type, passes, deletion))
+                        new ChangelogOperator.Factory<>(type, passes, keys, deletion))
                 .uid(name + "-pass-changelog")
                 .setMaxParallelism(maxParallelism);
     }
@@ -255,8 +289,9 @@ public final class PassChangelog {
     }
 
     /**
-     * The keyed operator described on {@link PassChangelog}. Task thread only (the state backend's
-     * key iteration runs on it too).
+     * The keyed operator described on {@link PassChangelog}. Thread contract: everything runs on
+     * the task thread (the state backend's key iteration too); the check's requests complete on the
+     * fetcher's I/O threads, which only hand their answers to the task's mailbox.
      */
     @Internal
     @VisibleForTesting
@@ -265,9 +300,28 @@ public final class PassChangelog {
         private static final long serialVersionUID = 1L;
         private static final Logger LOG = LoggerFactory.getLogger(PassChangelog.class);
 
+        /** Detail requests one instance has under way at once; the rate limits pace them too. */
+        static final int MAX_CHECKS_IN_FLIGHT = 16;
+
         private final TypeInformation<T> type;
         private final FullPasses passes;
+        private final Keys<T> keys;
         private final Deletion<T> deletion;
+        private final transient MailboxExecutor mailbox;
+
+        /** Unseen keys waiting to be asked about, by state key; insertion order. */
+        private transient Map<String, Candidate> queued;
+
+        /** Unseen keys asked about, whose answer is not in yet. */
+        private transient Map<String, Candidate> asking;
+
+        /** Per tenant and pass: what the check answered so far (for the log). */
+        private transient Map<String, Tally> tallies;
+
+        /** The queued and asked candidates at a checkpoint: union state, split by key group. */
+        private transient ListState<String> checkState;
+
+        @Nullable private transient DetailApiCheck.Session session;
 
         /** Per key: (start of the pass it was seen in, newest update time, deleted, newest row). */
         private transient ValueStateDescriptor<Tuple4<Long, Long, Boolean, T>> keyDescriptor;
@@ -283,10 +337,18 @@ public final class PassChangelog {
         /** (tenant, open pass, completed pass, copies, subtask, parallelism): union state. */
         private transient ListState<String> passState;
 
-        ChangelogOperator(TypeInformation<T> type, FullPasses passes, Deletion<T> deletion) {
+        ChangelogOperator(
+                StreamOperatorParameters<T> parameters,
+                TypeInformation<T> type,
+                FullPasses passes,
+                Keys<T> keys,
+                Deletion<T> deletion) {
+            super(parameters);
             this.type = type;
             this.passes = passes;
+            this.keys = keys;
             this.deletion = deletion;
+            this.mailbox = parameters.getMailboxExecutor();
         }
 
         @Override
@@ -305,6 +367,21 @@ public final class PassChangelog {
                     context.getOperatorStateStore()
                             .getUnionListState(
                                     new ListStateDescriptor<>("pass-markers", Types.STRING));
+            checkState =
+                    context.getOperatorStateStore()
+                            .getUnionListState(
+                                    new ListStateDescriptor<>("pass-checks", Types.STRING));
+            queued = new LinkedHashMap<>();
+            asking = new HashMap<>();
+            tallies = new HashMap<>();
+            KeyGroupRange local = localKeyGroupRange();
+            int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+            for (String entry : checkState.get()) {
+                Candidate c = Candidate.parse(entry);
+                // a candidate is asked about where its key lives now
+                if (local.contains(KeyGroupRangeAssignment.assignToKeyGroup(c.key, maxParallelism)))
+                    queued.put(c.key, c);
+            }
             openPass = new HashMap<>();
             completedCopies = new HashMap<>();
             int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
@@ -326,6 +403,31 @@ public final class PassChangelog {
         public void open() throws Exception {
             super.open();
             keyState = getPartitionedState(keyDescriptor);
+            DetailApiCheck check = passes.check();
+            if (check != null) {
+                session =
+                        check.open(getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+                if (!queued.isEmpty())
+                    LOG.info(
+                            "asking the detail API about {} records that a full pass before the restore did not see",
+                            queued.size());
+                ask();
+            } else if (!queued.isEmpty()) {
+                LOG.warn(
+                        "{} records that a full pass before the restore did not see were to be asked about,"
+                                + " but the job has no check now: they are not deleted (the next pass judges them)",
+                        queued.size());
+                queued.clear();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                if (session != null) session.close();
+            } finally {
+                super.close();
+            }
         }
 
         @Override
@@ -352,6 +454,10 @@ public final class PassChangelog {
                                                         parallelism + "")));
                     });
             passState.update(entries);
+            List<String> checks = new ArrayList<>();
+            asking.values().forEach(c -> checks.add(c.serialize()));
+            queued.values().forEach(c -> checks.add(c.serialize()));
+            checkState.update(checks);
         }
 
         @Override
@@ -414,12 +520,14 @@ public final class PassChangelog {
         }
 
         private int localKeyGroups() {
-            KeyGroupRange range =
-                    KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
-                            getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(),
-                            getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
-                            getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-            return range.getNumberOfKeyGroups();
+            return localKeyGroupRange().getNumberOfKeyGroups();
+        }
+
+        private KeyGroupRange localKeyGroupRange() {
+            return KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
+                    getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(),
+                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         }
 
         /**
@@ -473,23 +581,249 @@ public final class PassChangelog {
                                         System.currentTimeMillis())));
                 return;
             }
-            boolean soft = passes.mode() == ChangelogMode.SOFT_DELETE;
-            for (String key : gone) {
-                setCurrentKey(key);
-                Tuple4<Long, Long, Boolean, T> entry = keyState.value();
-                output.collect(
-                        new StreamRecord<>(
-                                deletion.of(entry.f3, pass.passStartMillis(), soft),
-                                pass.passStartMillis()));
-                if (soft) keyState.update(Tuple4.of(entry.f0, entry.f1, true, entry.f3));
-                else keyState.clear();
+            if (session == null) {
+                for (String key : gone) {
+                    setCurrentKey(key);
+                    delete(keyState.value(), pass.passStartMillis());
+                }
+                LOG.info(
+                        "full pass of tenant {} started at {} completed: {} of {} records in its range gone",
+                        pass.tenant(),
+                        pass.passStartMillis(),
+                        gone.size(),
+                        judged[0]);
+                return;
             }
             LOG.info(
-                    "full pass of tenant {} started at {} completed: {} of {} records in its range gone",
+                    "full pass of tenant {} started at {} completed: {} of {} records in its range unseen;"
+                            + " asking the detail API whether they are gone",
                     pass.tenant(),
                     pass.passStartMillis(),
                     gone.size(),
                     judged[0]);
+            int added = 0;
+            for (String key : gone) {
+                // a key still asked about for an earlier pass is answered once, for that pass
+                if (queued.containsKey(key) || asking.containsKey(key)) continue;
+                queued.put(
+                        key,
+                        new Candidate(
+                                key,
+                                pass.passStartMillis(),
+                                pass.rangeStartMillis(),
+                                pass.rangeEndMillis()));
+                added++;
+            }
+            if (added > 0)
+                tallies.put(tallyKey(pass.tenant(), pass.passStartMillis()), new Tally(added));
+            ask();
+        }
+
+        /** How many unseen keys wait to be asked about or for their answer. */
+        @VisibleForTesting
+        int checksPending() {
+            return queued.size() + asking.size();
+        }
+
+        /** Emits the deletion of the current key, whose state is {@code entry}. */
+        private void delete(Tuple4<Long, Long, Boolean, T> entry, long passStartMillis)
+                throws Exception {
+            boolean soft = passes.mode() == ChangelogMode.SOFT_DELETE;
+            output.collect(
+                    new StreamRecord<>(
+                            deletion.of(entry.f3, passStartMillis, soft), passStartMillis));
+            if (soft) keyState.update(Tuple4.of(entry.f0, entry.f1, true, entry.f3));
+            else keyState.clear();
+        }
+
+        /**
+         * Task thread: asks about queued candidates while fewer than {@link #MAX_CHECKS_IN_FLIGHT}
+         * are under way; each answer comes back as a mail.
+         */
+        private void ask() throws Exception {
+            while (asking.size() < MAX_CHECKS_IN_FLIGHT && !queued.isEmpty()) {
+                Candidate c = queued.remove(queued.keySet().iterator().next());
+                setCurrentKey(c.key);
+                Tuple4<Long, Long, Boolean, T> entry = keyState.value();
+                if (entry == null || entry.f2 || entry.f0 >= c.passStartMillis) {
+                    counted(c, t -> t.readAgain++); // read again (or gone) since: nothing to ask
+                    continue;
+                }
+                asking.put(c.key, c);
+                session.ask(c.tenant(), keys.id(entry.f3))
+                        .whenComplete(
+                                (answer, error) -> {
+                                    try {
+                                        mailbox.execute(
+                                                () -> answered(c, answerOf(answer, error)),
+                                                "full pass check " + c.key);
+                                    } catch (RejectedExecutionException closing) {
+                                        // the task is closing: the candidate is in the checkpoint
+                                    }
+                                });
+            }
+        }
+
+        private static DetailApiCheck.Answer answerOf(
+                @Nullable DetailApiCheck.Answer answer, @Nullable Throwable error) {
+            if (answer != null) return answer;
+            return new DetailApiCheck.Answer(
+                    "?", DetailApiCheck.Existence.UNCLEAR, String.valueOf(error), null);
+        }
+
+        /**
+         * Task thread: the platform's answer about {@code c}. Deletes only a record the platform
+         * answered is gone and for which no version arrived since the pass completed.
+         */
+        private void answered(Candidate c, DetailApiCheck.Answer answer) throws Exception {
+            if (asking.remove(c.key) == null) return;
+            setCurrentKey(c.key);
+            Tuple4<Long, Long, Boolean, T> entry = keyState.value();
+            if (entry == null || entry.f2 || entry.f0 >= c.passStartMillis) {
+                counted(c, t -> t.readAgain++);
+            } else if (answer.existence() == DetailApiCheck.Existence.GONE) {
+                delete(entry, c.passStartMillis);
+                counted(c, t -> t.deleted++);
+            } else if (answer.existence() == DetailApiCheck.Existence.EXISTS) {
+                counted(c, t -> t.live++);
+            } else {
+                unclear(c, answer);
+                counted(c, t -> t.unclear++);
+            }
+            ask();
+        }
+
+        /** Counts what became of {@code c}; logs the pass's check once all is counted. */
+        private void counted(Candidate c, Consumer<Tally> outcome) {
+            String key = tallyKey(c.tenant(), c.passStartMillis);
+            Tally tally = tallies.get(key);
+            if (tally == null) return; // a pass from before a restore: its counts are lost
+            outcome.accept(tally);
+            if (!tally.done()) return;
+            tallies.remove(key);
+            LOG.info(
+                    "full pass of tenant {} started at {}: the detail API answered about its {} unseen"
+                            + " records: {} gone (deleted), {} still exist, {} unclear (kept); {} read"
+                            + " again meanwhile (kept)",
+                    c.tenant(),
+                    c.passStartMillis,
+                    tally.candidates,
+                    tally.deleted,
+                    tally.live,
+                    tally.unclear,
+                    tally.readAgain);
+        }
+
+        /** An unclear answer deletes nothing and is reported as an exception event. */
+        private void unclear(Candidate c, DetailApiCheck.Answer answer) {
+            String message =
+                    "full pass started at "
+                            + c.passStartMillis
+                            + ": the detail API did not say whether record "
+                            + c.key.substring(c.key.indexOf('\u0000') + 1)
+                            + " exists ("
+                            + answer.why()
+                            + "); not deleted";
+            LOG.warn("tenant {}: {}", c.tenant(), message);
+            ExceptionEvent cause = answer.event();
+            String position = "pass " + c.passStartMillis + " check";
+            output.collect(
+                    HttpSyncStreams.EXCEPTION_EVENTS,
+                    new StreamRecord<>(
+                            cause == null
+                                    ? ExceptionEvent.ofWindow(
+                                            passes.check().endpoint().name(),
+                                            c.tenant(),
+                                            c.rangeStartMillis,
+                                            c.rangeEndMillis,
+                                            position,
+                                            message,
+                                            System.currentTimeMillis())
+                                    : new ExceptionEvent(
+                                            cause.endpoint(),
+                                            c.tenant(),
+                                            c.rangeStartMillis,
+                                            c.rangeEndMillis,
+                                            position,
+                                            cause.httpStatus(),
+                                            cause.platformCode(),
+                                            cause.kind(),
+                                            cause.attempts(),
+                                            message,
+                                            cause.timeMillis())));
+        }
+
+        private static String tallyKey(String tenant, long passStartMillis) {
+            return tenant + '\u0000' + passStartMillis;
+        }
+
+        /** What the check answered about one pass's candidates. Task thread only. */
+        private static final class Tally {
+            final int candidates;
+            int deleted;
+            int live;
+            int unclear;
+            int readAgain;
+
+            Tally(int candidates) {
+                this.candidates = candidates;
+            }
+
+            boolean done() {
+                return deleted + live + unclear + readAgain >= candidates;
+            }
+        }
+
+        /** A key a completed pass did not see, to be asked about. Immutable. */
+        private record Candidate(
+                String key, long passStartMillis, long rangeStartMillis, long rangeEndMillis) {
+            String tenant() {
+                return key.substring(0, key.indexOf('\u0000'));
+            }
+
+            String serialize() {
+                return passStartMillis + "," + rangeStartMillis + "," + rangeEndMillis + "," + key;
+            }
+
+            static Candidate parse(String entry) {
+                String[] f = entry.split(",", 4);
+                return new Candidate(
+                        f[3], Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
+            }
+        }
+
+        /** Creates the operator with the task's mailbox, which brings the check's answers in. */
+        static final class Factory<T> extends AbstractStreamOperatorFactory<T>
+                implements OneInputStreamOperatorFactory<Tuple2<String, SyncElement<T>>, T> {
+            private static final long serialVersionUID = 1L;
+            private final TypeInformation<T> type;
+            private final FullPasses passes;
+            private final Keys<T> keys;
+            private final Deletion<T> deletion;
+
+            Factory(
+                    TypeInformation<T> type,
+                    FullPasses passes,
+                    Keys<T> keys,
+                    Deletion<T> deletion) {
+                this.type = type;
+                this.passes = passes;
+                this.keys = keys;
+                this.deletion = deletion;
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public <O extends StreamOperator<T>> O createStreamOperator(
+                    StreamOperatorParameters<T> parameters) {
+                return (O) new ChangelogOperator<>(parameters, type, passes, keys, deletion);
+            }
+
+            @Override
+            @SuppressWarnings("rawtypes")
+            public Class<? extends StreamOperator> getStreamOperatorClass(ClassLoader classLoader) {
+                return ChangelogOperator.class;
+            }
         }
     }
 }

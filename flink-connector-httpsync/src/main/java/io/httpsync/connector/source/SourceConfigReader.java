@@ -79,6 +79,8 @@ public final class SourceConfigReader {
         if (key.startsWith(TenantRegistryOptions.PREFIX)
                         && key.length() > TenantRegistryOptions.PREFIX.length()
                 || key.equals(TenantRegistryOptions.PER_TENANT_METRICS.key())) return true;
+        if (key.startsWith(PassOptions.CHECK_ENDPOINT_PREFIX)
+                && key.length() > PassOptions.CHECK_ENDPOINT_PREFIX.length()) return true;
         return scanOptions().stream().anyMatch(o -> o.key().equals(key))
                 || passOptions().stream().anyMatch(o -> o.key().equals(key));
     }
@@ -138,6 +140,10 @@ public final class SourceConfigReader {
                     throw OptionReader.invalid(
                             o, "needs '" + PassOptions.INTERVAL.key() + "' (full passes)");
             }
+            if (!r.prefixed(PassOptions.CHECK_ENDPOINT_PREFIX).isEmpty())
+                throw OptionReader.invalid(
+                        PassOptions.CHECK_ENDPOINT_PREFIX + "*",
+                        "needs '" + PassOptions.INTERVAL.key() + "' (full passes)");
             return null;
         }
         Double ratio = r.doubleValue(PassOptions.MAX_DELETE_RATIO, 0, 1);
@@ -153,7 +159,25 @@ public final class SourceConfigReader {
             throw OptionReader.invalid(
                     PassOptions.STATE_TTL,
                     "must be longer than '" + PassOptions.INTERVAL.key() + "' " + interval);
-        return ttl == null ? passes : passes.stateTtl(ttl);
+        // the tenants only when there is a check: their credentials sign its requests
+        List<Tenant> tenants =
+                r.prefixed(PassOptions.CHECK_ENDPOINT_PREFIX).isEmpty()
+                        ? List.of()
+                        : tenants(options);
+        DetailApiCheck check = DetailApiCheck.fromOptions(options, tenants);
+        if (check != null && tenants.isEmpty())
+            throw OptionReader.invalid(
+                    PassOptions.CHECK_ENDPOINT_PREFIX + "*",
+                    "signs its requests with the credentials of '"
+                            + TenantOptions.TENANTS.key()
+                            + "'; the tenants of a tenant registry cannot be checked");
+        if (check != null && mode == PassOptions.ChangelogMode.APPEND)
+            throw OptionReader.invalid(
+                    PassOptions.CHECK_ENDPOINT_PREFIX + "*",
+                    "checks deletions, but '"
+                            + PassOptions.CHANGELOG_MODE.key()
+                            + "' append makes none");
+        return (ttl == null ? passes : passes.stateTtl(ttl)).withCheck(check);
     }
 
     /**

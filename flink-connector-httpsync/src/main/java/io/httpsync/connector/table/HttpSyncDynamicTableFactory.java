@@ -36,6 +36,7 @@ import org.apache.flink.util.TemporaryClassLoaderContext;
 
 import javax.annotation.Nullable;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -92,11 +93,13 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
     }
 
     /**
-     * The prefixes of map-valued options: the endpoint's ({@code request.param.<name>}, ...) and
-     * the tenants'.
+     * The prefixes of map-valued options: the endpoint's ({@code request.param.<name>}, ...), the
+     * tenants' and the detail API of a pass's check ({@code pass.check.endpoint.<option>}).
      */
     public static List<String> optionPrefixes() {
-        return SourceConfigReader.prefixes();
+        List<String> prefixes = new ArrayList<>(SourceConfigReader.prefixes());
+        prefixes.add(PassOptions.CHECK_ENDPOINT_PREFIX);
+        return prefixes;
     }
 
     /**

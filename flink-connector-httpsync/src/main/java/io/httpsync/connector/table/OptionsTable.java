@@ -5,6 +5,7 @@ import io.httpsync.connector.auth.TenantRegistryOptions;
 import io.httpsync.connector.domain.OptionEnum;
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.ratelimit.RateLimitOptions;
+import io.httpsync.connector.source.enumerator.PassOptions;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
@@ -64,6 +65,20 @@ public final class OptionsTable {
                     .append(" |\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * The row of the detail API that a changelog pass's check asks ({@code
+     * pass.check.endpoint.<option>}), for the SQL page.
+     */
+    public static String passCheckRow() {
+        return "| `"
+                + PassOptions.CHECK_ENDPOINT_PREFIX
+                + "<name>` | optional | (none) | String | `pass.check.endpoint.<option>`: an endpoint"
+                + " option of the platform's detail API (`url`, `request.*`, `response.single-record`"
+                + " = true, `auth.*`, `rate-limit.*`, ...), the record's id as `${tenant.record.id}`;"
+                + " with it, a completed pass deletes only the records the detail API answers are gone."
+                + " |\n";
     }
 
     /**

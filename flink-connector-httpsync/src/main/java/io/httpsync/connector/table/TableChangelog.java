@@ -82,6 +82,21 @@ final class TableChangelog implements PassChangelog.Keys<RowData>, PassChangelog
         return b.toString();
     }
 
+    /**
+     * The id the detail API of a pass's check is asked about: the PRIMARY KEY without the {@code
+     * tenant} column (a one-column key in the usual table).
+     */
+    @Override
+    public String id(RowData row) {
+        StringBuilder b = new StringBuilder();
+        for (int k : key) {
+            if (k == tenantField) continue;
+            if (b.length() > 0) b.append('\u0001');
+            b.append(fields[k].getFieldOrNull(row));
+        }
+        return b.toString();
+    }
+
     @Override
     public RowData of(RowData last, long passStartMillis, boolean soft) {
         GenericRowData row = new GenericRowData(fields.length);

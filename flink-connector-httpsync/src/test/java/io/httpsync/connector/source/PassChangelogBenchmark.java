@@ -40,10 +40,11 @@ public final class PassChangelogBenchmark {
                 backendName.equals("rocksdb")
                         ? new EmbeddedRocksDBStateBackend(false)
                         : new HashMapStateBackend();
-        PassChangelog.ChangelogOperator<String> operator =
-                new PassChangelog.ChangelogOperator<>(
+        PassChangelog.ChangelogOperator.Factory<String> operator =
+                new PassChangelog.ChangelogOperator.Factory<>(
                         Types.STRING,
                         FullPasses.every(Duration.ofHours(1)),
+                        PassChangelog.Keys.of(r -> "t", r -> r),
                         (last, passStart, soft) -> last);
         int maxParallelism = 128;
         String[] groupKeys = PassChangelog.KeyedCopies.groupKeys(maxParallelism);

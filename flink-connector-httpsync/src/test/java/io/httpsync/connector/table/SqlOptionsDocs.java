@@ -34,7 +34,9 @@ final class SqlOptionsDocs {
         factory.optionalOptions().stream()
                 .sorted((a, b) -> a.key().compareTo(b.key()))
                 .forEach(o -> sb.append(OptionsTable.row(o, "", false)));
-        return sb.append(OptionsTable.prefixRows("")).toString();
+        return sb.append(OptionsTable.prefixRows(""))
+                .append(OptionsTable.passCheckRow())
+                .toString();
     }
 
     static String metadataTable() {

@@ -80,14 +80,25 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
      * request per unseen row, a deleted order answered with business error 2001 "订单不存在".
      */
     public DetailApiCheck detailCheck() {
+        return new DetailApiCheck(
+                EndpointSpec.fromOptions(detailOptions()),
+                List.of(tenant()),
+                Set.of("2001"),
+                "订单不存在");
+    }
+
+    /**
+     * The endpoint options of {@link #detailCheck}, as a SQL table or a config file gives them
+     * under {@code pass.check.endpoint.}.
+     */
+    public Map<String, String> detailOptions() {
         Map<String, String> o = new HashMap<>(EndpointPresets.kuaishouOrderDetail(base));
         o.putAll(EndpointPresets.kuaishouCodeGrantTokens(base, "${tenant.id}"));
         o.put("retry.initial-backoff", "10 ms");
         o.put("retry.max-backoff", "50 ms");
         o.put("rate-limit.permits-per-second", "1000");
         o.put("rate-limit.burst", "100");
-        return new DetailApiCheck(
-                EndpointSpec.fromOptions(o), List.of(tenant()), Set.of("2001"), "订单不存在");
+        return o;
     }
 
     /** The ids of the shop's live orders whose update time lies in {@code [start, end)}. */

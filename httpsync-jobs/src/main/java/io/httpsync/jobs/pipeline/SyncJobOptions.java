@@ -1,6 +1,7 @@
 package io.httpsync.jobs.pipeline;
 
 import io.httpsync.connector.endpoint.OptionReader;
+import io.httpsync.connector.source.enumerator.PassOptions;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
@@ -208,23 +209,14 @@ public final class SyncJobOptions {
     /**
      * The prefix of the detail API's options ({@code pass.check.endpoint.url}, ...: the connector's
      * endpoint options), which a pass asks about every row it did not see, the row's id as {@code
-     * ${tenant.record.id}}.
+     * ${tenant.record.id}}. The connector's keys: a SQL table's changelog passes read the same.
      */
-    public static final String PASS_CHECK_ENDPOINT_PREFIX = "pass.check.endpoint.";
+    public static final String PASS_CHECK_ENDPOINT_PREFIX = PassOptions.CHECK_ENDPOINT_PREFIX;
 
     public static final ConfigOption<String> PASS_CHECK_NOT_FOUND_CODES =
-            ConfigOptions.key("pass.check.not-found-codes")
-                    .stringType()
-                    .noDefaultValue()
-                    .withDescription(
-                            "The detail API's error codes for a record that is gone, separated by ',' or ';' (required"
-                                    + " with 'pass.check.endpoint.*').");
+            PassOptions.CHECK_NOT_FOUND_CODES;
     public static final ConfigOption<String> PASS_CHECK_NOT_FOUND_MESSAGE =
-            ConfigOptions.key("pass.check.not-found-message")
-                    .stringType()
-                    .noDefaultValue()
-                    .withDescription(
-                            "If set, a not-found code counts only with a message containing this text.");
+            PassOptions.CHECK_NOT_FOUND_MESSAGE;
 
     // ------------------------------------------------------------------ dependent endpoints
 

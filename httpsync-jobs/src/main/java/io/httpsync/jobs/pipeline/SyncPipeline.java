@@ -4,7 +4,6 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.dedupe.Dedupe;
 import io.httpsync.connector.domain.CandidateCheck;
 import io.httpsync.connector.domain.ExceptionEvent;
-import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.OptionReader;
 import io.httpsync.connector.sink.DeletionMarker;
 import io.httpsync.connector.sink.ExceptionEventJdbcSink;
@@ -62,12 +61,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -355,7 +352,8 @@ public final class SyncPipeline {
      */
     private static void refuseChangelogPasses(String key) {
         String option = key.substring(SOURCE_PREFIX.length());
-        if (SourceConfigReader.passOptions().stream().anyMatch(o -> o.key().equals(option)))
+        if (option.startsWith(SyncJobOptions.PASS_CHECK_ENDPOINT_PREFIX)
+                || SourceConfigReader.passOptions().stream().anyMatch(o -> o.key().equals(option)))
             throw new IllegalArgumentException(
                     "sync job setting '"
                             + key
@@ -849,29 +847,14 @@ public final class SyncPipeline {
      */
     @Nullable
     private CandidateCheck candidateCheck() {
-        Map<String, String> endpoint = new HashMap<>();
-        config.forEach(
-                (k, v) -> {
-                    if (k.startsWith(CHECK_ENDPOINT))
-                        endpoint.put(k.substring(CHECK_ENDPOINT.length()), v);
-                });
-        if (endpoint.isEmpty()) {
+        CandidateCheck check = DetailApiCheck.fromOptions(config, tenants());
+        if (check == null)
             LOG.warn(
                     "sync job '{}': no {}* configured, so a full pass takes every row it did not see for deleted; a record"
                             + " updated during the pass can then be marked deleted although it lives (see docs/landing.md)",
                     required("source.name"),
                     CHECK_ENDPOINT);
-            return null;
-        }
-        Set<String> codes = new HashSet<>();
-        for (String c :
-                options().requiredString(SyncJobOptions.PASS_CHECK_NOT_FOUND_CODES).split("[;,]"))
-            if (!c.isBlank()) codes.add(c.trim());
-        return new DetailApiCheck(
-                EndpointSpec.fromOptions(endpoint),
-                tenants(),
-                codes,
-                options().string(SyncJobOptions.PASS_CHECK_NOT_FOUND_MESSAGE));
+        return check;
     }
 
     private SnapshotTable snapshotTable() {

@@ -1,8 +1,12 @@
 package io.httpsync.jobs.pipeline;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.source.DetailApiCheck;
+import io.httpsync.connector.source.FullPasses;
 import io.httpsync.connector.source.HttpSyncSource;
+import io.httpsync.connector.source.HttpSyncSourceBuilder;
 import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.connector.source.enumerator.SyncPlan;
@@ -13,10 +17,12 @@ import org.apache.flink.configuration.Configuration;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -114,14 +120,65 @@ class SourceSurfacesTest {
                 .hasMessageContaining("full-pass command");
     }
 
+    @Test
+    void aChangelogSourceWithADetailCheckIsTheSameInSqlSetConfigurationAndTheBuilder() {
+        Map<String, String> o = options();
+        o.put("changelog.mode", "delete");
+        o.put("pass.interval", "1 h");
+        Map<String, String> detail = EndpointPresets.kuaishouOrderDetail(BASE);
+        detail.forEach((k, v) -> o.put("pass.check.endpoint." + k, v));
+        o.put("pass.check.not-found-codes", "2001; 2002");
+        o.put("pass.check.not-found-message", "订单不存在");
+        HttpSyncSourceBuilder<RawRecord> b = builder();
+        HttpSyncSource<RawRecord> builder =
+                b.setContinuous(START, SyncPlan.DEFAULT_LAG, SyncPlan.DEFAULT_DISCOVERY_INTERVAL)
+                        .setFullPasses(
+                                FullPasses.every(Duration.ofHours(1))
+                                        .withCheck(
+                                                new DetailApiCheck(
+                                                        EndpointSpec.fromOptions(detail),
+                                                        TENANTS,
+                                                        Set.of("2001", "2002"),
+                                                        "订单不存在")))
+                        .build();
+
+        assertThat(builder.fullPasses().check()).isNotNull();
+        assertSameSource(fromSql(o), builder);
+        assertSameSource(fromConfiguration(o), builder);
+    }
+
+    @Test
+    void aDetailCheckWithoutItsNotFoundCodesIsRefusedNamingTheOption() {
+        Map<String, String> o = options();
+        o.put("changelog.mode", "delete");
+        o.put("pass.interval", "1 h");
+        EndpointPresets.kuaishouOrderDetail(BASE)
+                .forEach((k, v) -> o.put("pass.check.endpoint." + k, v));
+
+        assertThatThrownBy(() -> fromConfiguration(o))
+                .hasMessageContaining("'pass.check.not-found-codes' is required");
+    }
+
+    @Test
+    void aChangelogPassCheckInAFileIsRefusedPointingToTheFullPassCommand() {
+        Map<String, String> file = file(options());
+        file.put("httpsync.pass.check.endpoint.url", BASE);
+
+        assertThatThrownBy(() -> new SyncPipeline(file))
+                .hasMessageContaining("sync job setting 'httpsync.pass.check.endpoint.url'")
+                .hasMessageContaining("full-pass command");
+    }
+
+    private static final List<Tenant> TENANTS =
+            List.of(
+                    Tenant.of("shop-1", Map.of("app-key", "key-1")),
+                    Tenant.of("shop-2", Map.of("app-key", "key-2")));
+
     private static io.httpsync.connector.source.HttpSyncSourceBuilder<RawRecord> builder() {
         Map<String, String> endpoint = Demo.kuaishouSimulatorOptions(BASE);
         return HttpSyncSource.<RawRecord>builder()
                 .setEndpoint(EndpointSpec.fromOptions(endpoint))
-                .setTenants(
-                        List.of(
-                                Tenant.of("shop-1", Map.of("app-key", "key-1")),
-                                Tenant.of("shop-2", Map.of("app-key", "key-2"))))
+                .setTenants(TENANTS)
                 .setDeserializer(RecordDeserializer.raw());
     }
 

@@ -40,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Deletions as a changelog, in SQL alone: an {@code httpsync} table with periodic full passes and
  * {@code 'changelog.mode' = 'delete'}, inserted into a JDBC table in PostgreSQL and an upsert-kafka
  * topic, while the simulated shop inserts, updates and hard-deletes orders. After a pass completed
- * on a shop that stopped changing, both equal the platform's ground truth exactly; a pass cut by an
- * outage, or one that would delete more than the ratio allows, deletes nothing.
+ * on a shop that stopped changing, both equal the platform's ground truth exactly, with every
+ * unseen order asked about in the detail API ({@code pass.check.*}) or without that check; a pass
+ * cut by an outage, or one that would delete more than the ratio allows, deletes nothing.
  */
 class HttpSyncSqlChangelogITCase {
     @RegisterExtension static final PostgresExtension POSTGRES = new PostgresExtension();
@@ -68,10 +69,11 @@ class HttpSyncSqlChangelogITCase {
     }
 
     @Test
-    void afterAPassOnAShopThatStoppedChangingTheJdbcTableAndTheUpsertKafkaTopicEqualGroundTruth()
-            throws Exception {
+    void
+            afterACheckedPassOnAShopThatStoppedChangingTheJdbcTableAndTheUpsertKafkaTopicEqualGroundTruth()
+                    throws Exception {
         TableEnvironment tEnv = environment();
-        createOrders(tEnv, 0.9, "1 d");
+        createOrders(tEnv, 0.9, "1 d", true);
         createPostgresSink(tEnv);
         tEnv.executeSql(
                 "CREATE TABLE kafka_orders (oid BIGINT, status INT, update_time BIGINT, total_fee"
@@ -96,7 +98,12 @@ class HttpSyncSqlChangelogITCase {
                 .isNotEmpty();
 
         awaitEqual(POSTGRES_ROWS, 60);
-        assertThat(log.lines()).anyMatch(l -> l.contains("completed:") && l.contains(" gone"));
+        assertThat(log.lines())
+                .as("deletions confirmed by the detail API")
+                .anyMatch(
+                        l ->
+                                l.contains("the detail API answered")
+                                        && !l.contains(": 0 gone (deleted)"));
         awaitEqual(HttpSyncSqlChangelogITCase::kafkaRows, 30);
     }
 
@@ -162,7 +169,7 @@ class HttpSyncSqlChangelogITCase {
     /** The orders into PostgreSQL alone, until the table equals the ground truth. */
     private void startJdbcJob(TableEnvironment tEnv, double maxDeleteRatio, String step)
             throws Exception {
-        createOrders(tEnv, maxDeleteRatio, step);
+        createOrders(tEnv, maxDeleteRatio, step, false);
         createPostgresSink(tEnv);
         job =
                 tEnv.executeSql(
@@ -211,7 +218,8 @@ class HttpSyncSqlChangelogITCase {
         return tEnv;
     }
 
-    private void createOrders(TableEnvironment tEnv, double maxDeleteRatio, String step) {
+    private void createOrders(
+            TableEnvironment tEnv, double maxDeleteRatio, String step, boolean checked) {
         Map<String, String> o = SqlTables.kuaishouOrders(fixture, start, start + 1);
         o.remove("scan.end");
         o.put("scan.mode", "continuous");
@@ -224,6 +232,11 @@ class HttpSyncSqlChangelogITCase {
         o.put("pass.interval", "1 s");
         o.put("pass.max-delete-ratio", Double.toString(maxDeleteRatio));
         o.put("pass.state-ttl", "5 min");
+        if (checked) {
+            fixture.detailOptions().forEach((k, v) -> o.put("pass.check.endpoint." + k, v));
+            o.put("pass.check.not-found-codes", "2001");
+            o.put("pass.check.not-found-message", "订单不存在");
+        }
         tEnv.executeSql(
                 "CREATE TABLE orders (\n"
                         + "  oid BIGINT, status INT, updateTime BIGINT, totalFee BIGINT, buyerNick STRING,\n"

@@ -72,6 +72,28 @@ public final class PassOptions {
                             "The largest share of a tenant's records in a pass's range that one pass may"
                                     + " delete; a pass that would delete more deletes nothing and raises an"
                                     + " exception event (an outage answered with empty pages looks like that).");
+
+    /**
+     * The prefix of the detail API's options ({@code pass.check.endpoint.url}, ...: every endpoint
+     * option), which a completed pass asks about every record it did not see, the record's id as
+     * {@code ${tenant.record.id}}; only those the platform answers do not exist are deleted. The
+     * same keys in a config file ({@code httpsync-landing}'s full passes).
+     */
+    public static final String CHECK_ENDPOINT_PREFIX = "pass.check.endpoint.";
+
+    public static final ConfigOption<String> CHECK_NOT_FOUND_CODES =
+            ConfigOptions.key("pass.check.not-found-codes")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The detail API's error codes for a record that is gone, separated by ',' or ';' (required"
+                                    + " with 'pass.check.endpoint.*').");
+    public static final ConfigOption<String> CHECK_NOT_FOUND_MESSAGE =
+            ConfigOptions.key("pass.check.not-found-message")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "If set, a not-found code counts only with a message containing this text.");
     public static final ConfigOption<Duration> STATE_TTL =
             ConfigOptions.key("pass.state-ttl")
                     .durationType()
