@@ -141,7 +141,7 @@ class HttpSyncSqlChangelogITCase {
         restore.setString("execution.checkpointing.interval", "300 ms");
         restore.setString("execution.state-recovery.path", savepoint);
         TableEnvironment tEnv = streaming(2, restore);
-        createOrders(tEnv, 0.9, "2 h");
+        createOrders(tEnv, 0.9, "2 h", false);
         createPostgresSink(tEnv);
         job =
                 tEnv.executeSql(
