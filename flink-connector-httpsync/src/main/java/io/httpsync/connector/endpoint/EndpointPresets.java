@@ -490,7 +490,7 @@ public final class EndpointPresets {
         o.put("pagination.style", "cursor");
         o.put("response.cursor-path", SINGLE_PAGE);
         // per IP over all APIs 10,000 in 20 s, shared by every corp and API (an excess bans the IP
-        // for 5 minutes); the few token requests count there too and are not budgeted
+        // for 5 minutes); token requests count there too (the contacts sync budgets them in it)
         o.put("rate-limit.bucket.ip.scope", "ip");
         o.put("rate-limit.bucket.ip.permits", "10000");
         o.put("rate-limit.bucket.ip.period", "20 s");

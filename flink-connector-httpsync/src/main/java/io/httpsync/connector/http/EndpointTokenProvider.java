@@ -14,6 +14,7 @@ import io.httpsync.connector.endpoint.ResponseFormatException;
 import io.httpsync.connector.endpoint.TimeFormat;
 import io.httpsync.connector.endpoint.template.Placeholders;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
+import io.httpsync.connector.ratelimit.RateLimiter;
 
 import org.apache.flink.annotation.Internal;
 
@@ -21,6 +22,8 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import javax.annotation.Nullable;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -54,8 +57,18 @@ import java.util.function.Consumer;
  * The whole chain runs on each fetch (a refresh, an invalidated token), so the values of steps are
  * never older than the token; they are secrets and redacted from error messages like the tenant's.
  *
+ * <p><b>Budgeted token requests</b> (a {@link RateLimiter} given): a platform that counts token
+ * requests against a limit shared with its data requests (DingTalk's per-IP limit over all APIs)
+ * bans a client that only budgets the data requests once it runs at that limit. Each request of a
+ * login (steps and token request) then takes a permit of the tenant first, like a data request, and
+ * gives it back when its answer (or failure) is in. The request is rendered once the permit is
+ * granted, so that a timestamp it carries is not older than its sending. A caller waiting for a
+ * token holds no permit ({@code PageFetcher} asks for the token before its permit), so this cannot
+ * deadlock: the permit a token request waits for is only ever held by requests that end on their
+ * own.
+ *
  * <p>Thread-safe: every method may be called from any thread; answers are handled on the
- * transport's threads.
+ * transport's threads (or the limiter's, which only hand off).
  */
 @Internal
 public final class EndpointTokenProvider implements TokenProvider {
@@ -94,6 +107,9 @@ public final class EndpointTokenProvider implements TokenProvider {
     /** Signs the token request ({@code auth.token.signed}), or null. */
     private final RequestSigner signer;
 
+    /** Takes a permit for each token request, or null: token requests are not budgeted. */
+    @Nullable private final RateLimiter limiter;
+
     private final Map<String, CompletableFuture<Issued>> cache = new ConcurrentHashMap<>();
 
     /** The newest refresh token per tenant, where it differs from the tenant's property. */
@@ -101,6 +117,20 @@ public final class EndpointTokenProvider implements TokenProvider {
 
     public EndpointTokenProvider(
             EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
+        this(spec, transport, clock, onFetched, null);
+    }
+
+    /**
+     * @param limiter takes a permit of the tenant for each token request (see the class comment),
+     *     or null: token requests go out at once, unbudgeted
+     */
+    public EndpointTokenProvider(
+            EndpointSpec spec,
+            TokenTransport transport,
+            Clock clock,
+            Consumer<String> onFetched,
+            @Nullable RateLimiter limiter) {
+        this.limiter = limiter;
         EndpointSpec.AuthSettings auth = spec.auth();
         this.request = auth.tokenRequest();
         this.steps = auth.tokenSteps();
@@ -255,15 +285,36 @@ public final class EndpointTokenProvider implements TokenProvider {
                     .thenAccept(answer -> readStep(step, answer));
         }
 
-        /** Renders and sends a request of the login; {@code step} null for the token request. */
+        /**
+         * Renders and sends a request of the login under a permit of the tenant (if budgeted);
+         * {@code step} null for the token request.
+         */
         CompletableFuture<TokenTransport.Answer> send(
+                String step, RequestTemplate template, RequestSigner signWith) {
+            if (limiter == null) return sendNow(step, template, signWith);
+            return failingAs(limiter.acquire(tenant.id()), step, "no permit to send")
+                    .thenCompose(
+                            granted -> {
+                                CompletableFuture<TokenTransport.Answer> sent =
+                                        sendNow(step, template, signWith);
+                                sent.whenComplete((a, e) -> limiter.release(tenant.id()));
+                                return sent;
+                            });
+        }
+
+        private CompletableFuture<TokenTransport.Answer> sendNow(
                 String step, RequestTemplate template, RequestSigner signWith) {
             RenderedRequest rendered;
             try {
+                // a budgeted request may have waited for its permit: its time is its sending's
                 rendered =
                         template.render(
                                 TemplateVariables.forTokenRequest(
-                                        tenant, now, timeFormat, zone, values));
+                                        tenant,
+                                        limiter == null ? now : clock.millis(),
+                                        timeFormat,
+                                        zone,
+                                        values));
                 if (signWith != null) signWith.sign(rendered.params(), tenant);
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(failure(this, step, e.getMessage(), e, -1));
@@ -274,16 +325,18 @@ public final class EndpointTokenProvider implements TokenProvider {
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
-            return sent.handle(
-                    (answer, error) -> {
+            return failingAs(sent, step, "no answer");
+        }
+
+        /** {@code f}, failing with a failure of the login that says {@code what} went wrong. */
+        private <T> CompletableFuture<T> failingAs(
+                CompletableFuture<T> f, String step, String what) {
+            return f.handle(
+                    (value, error) -> {
                         if (error != null)
                             throw failure(
-                                    this,
-                                    step,
-                                    "no answer (" + rootMessage(error) + ")",
-                                    error,
-                                    -1);
-                        return answer;
+                                    this, step, what + " (" + rootMessage(error) + ")", error, -1);
+                        return value;
                     });
         }
 

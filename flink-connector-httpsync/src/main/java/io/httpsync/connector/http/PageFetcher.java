@@ -183,9 +183,23 @@ public final class PageFetcher implements AutoCloseable {
      */
     public static TokenProvider tokenProvider(
             EndpointSpec spec, TokenTransport transport, Clock clock, Consumer<String> onFetched) {
+        return tokenProvider(spec, transport, clock, onFetched, null);
+    }
+
+    /**
+     * As {@link #tokenProvider(EndpointSpec, TokenTransport, Clock, Consumer)}, each token request
+     * taking a permit of {@code limiter} first (a platform that counts token requests against a
+     * limit of its data requests); null: unbudgeted.
+     */
+    public static TokenProvider tokenProvider(
+            EndpointSpec spec,
+            TokenTransport transport,
+            Clock clock,
+            Consumer<String> onFetched,
+            @Nullable RateLimiter limiter) {
         return spec.auth().tokenRequest() == null
                 ? new StaticTokenProvider(spec.auth().staticTokenProperty())
-                : new EndpointTokenProvider(spec, transport, clock, onFetched);
+                : new EndpointTokenProvider(spec, transport, clock, onFetched, limiter);
     }
 
     /**

@@ -77,6 +77,24 @@ public record RateLimitSpec(
                 + ":";
     }
 
+    /**
+     * The same limits for another API of the platform: app and IP buckets are the same budgets, API
+     * and tenant-API buckets that API's own (e.g. a token endpoint the platform counts as an API of
+     * its own, against the same per-IP limit).
+     */
+    public RateLimitSpec withApi(String otherApi) {
+        return new RateLimitSpec(
+                buckets,
+                backend,
+                redisUri,
+                namespace,
+                otherApi,
+                utilization,
+                adaptive,
+                maxTenants,
+                maxInFlightPerTenant);
+    }
+
     /** The key of the budget of bucket {@code b} that covers a request of {@code tenantId}. */
     public String key(BucketSpec b, String tenantId) {
         return keyPrefix(b) + b.scope().key(api, tenantId);

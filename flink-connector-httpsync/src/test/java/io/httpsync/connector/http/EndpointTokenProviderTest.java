@@ -7,6 +7,7 @@ import io.httpsync.connector.auth.TokenProvider;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.endpoint.RenderedRequest;
+import io.httpsync.connector.ratelimit.RateLimiter;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Simulator;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -131,6 +133,76 @@ class EndpointTokenProviderTest {
         assertThat(get(tokens.token(tenant(APP_SECRET)))).isEqualTo(first);
         assertThat(fetched).hasValue(1);
         assertThat(fixture.kuaishou.tokens().validTenant(first)).isEqualTo("shop-1");
+    }
+
+    /** Hands out the permits the test completes, and records who asked and gave back. */
+    private static final class HeldPermits implements RateLimiter {
+        final CompletableFuture<Void> permit = new CompletableFuture<>();
+        final List<String> acquired = new CopyOnWriteArrayList<>();
+        final List<String> released = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletableFuture<Void> acquire(String tenantId) {
+            acquired.add(tenantId);
+            return permit;
+        }
+
+        @Override
+        public void release(String tenantId) {
+            released.add(tenantId);
+        }
+
+        @Override
+        public void onRateLimited(String tenantId, Duration pause) {}
+    }
+
+    private TokenProvider budgetedProvider(RateLimiter limiter, AtomicInteger sent) {
+        return PageFetcher.tokenProvider(
+                EndpointSpec.fromOptions(fixture.options()),
+                r -> {
+                    sent.incrementAndGet();
+                    return send(r);
+                },
+                clock,
+                tenant -> fetched.incrementAndGet(),
+                limiter);
+    }
+
+    @Test
+    void aBudgetedTokenRequestGoesOutOnlyWithItsTenantsPermitAndGivesItBackWhenAnswered()
+            throws Exception {
+        HeldPermits limiter = new HeldPermits();
+        AtomicInteger sent = new AtomicInteger();
+        TokenProvider tokens = budgetedProvider(limiter, sent);
+
+        CompletableFuture<String> token = tokens.token(tenant(APP_SECRET));
+        CompletableFuture<String> second = tokens.token(tenant(APP_SECRET));
+        assertThat(limiter.acquired).containsExactly(KuaishouSimulatorFixture.SHOP);
+        assertThat(sent).as("sent before its permit").hasValue(0);
+        assertThat(token).isNotDone();
+
+        limiter.permit.complete(null);
+        assertThat(get(token)).isNotEmpty().isEqualTo(get(second));
+        assertThat(sent).hasValue(1);
+        assertThat(limiter.released).containsExactly(KuaishouSimulatorFixture.SHOP);
+    }
+
+    @Test
+    void aTokenRequestRefusedItsPermitFailsWithoutBeingSentAndTheNextCallAsksAgain()
+            throws Exception {
+        HeldPermits limiter = new HeldPermits();
+        AtomicInteger sent = new AtomicInteger();
+        TokenProvider tokens = budgetedProvider(limiter, sent);
+        limiter.permit.cancel(false); // the limiter closed
+
+        assertThatThrownBy(() -> get(tokens.token(tenant(APP_SECRET))))
+                .hasRootCauseInstanceOf(java.util.concurrent.CancellationException.class)
+                .hasMessageContaining("token endpoint for tenant 'shop-1': no permit to send");
+        assertThat(sent).hasValue(0);
+        assertThat(limiter.released).as("nothing granted, nothing to give back").isEmpty();
+        assertThatThrownBy(() -> get(tokens.token(tenant(APP_SECRET))))
+                .hasMessageContaining("no permit to send");
+        assertThat(limiter.acquired).hasSize(2);
     }
 
     @Test

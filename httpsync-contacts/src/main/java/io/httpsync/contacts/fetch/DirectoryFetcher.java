@@ -10,6 +10,7 @@ import io.httpsync.connector.http.RequestFailedException;
 import io.httpsync.connector.http.TokenHttpClient;
 import io.httpsync.connector.ratelimit.BucketScope;
 import io.httpsync.connector.ratelimit.BucketSpec;
+import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
 import io.httpsync.contacts.model.CorpDirectory;
 
@@ -66,6 +67,10 @@ public abstract class DirectoryFetcher implements AutoCloseable {
     }
 
     private final TokenHttpClient tokenClient;
+
+    /** Budgets the token requests: the platforms count them as requests of an API too. */
+    private final HierarchicalRateLimiter tokenLimiter;
+
     protected final TokenProvider tokens;
     private final List<Listing> listings = new ArrayList<>();
     // filled while the subclass's constructor creates its listings, read by any thread later
@@ -98,9 +103,28 @@ public abstract class DirectoryFetcher implements AutoCloseable {
         this.tokenClient =
                 new TokenHttpClient(
                         "contacts-token-" + spec.name().replace('/', '-'), Duration.ofSeconds(30));
+        // every platform counts its token endpoint as an API: against its per-IP limit over all
+        // APIs (DingTalk), or with limits of its own per IP or corp as any API (WeCom, Feishu). So
+        // a token request takes a permit as a data request does, from the same shared budgets
+        // (per IP, per app) and from its own per-API ones; a job at the per-IP limit would
+        // otherwise exceed it by its token requests, and DingTalk bans the IP for 5 minutes
+        this.tokenLimiter =
+                HierarchicalRateLimiter.sharedIn(
+                        spec.rateLimits().withApi(tokenApi(platform)),
+                        budgets.buckets(),
+                        budgets.instances());
         this.tokens =
                 PageFetcher.tokenProvider(
-                        spec, tokenClient, Clock.systemUTC(), listener::onTokenFetched);
+                        spec,
+                        tokenClient,
+                        Clock.systemUTC(),
+                        listener::onTokenFetched,
+                        tokenLimiter);
+    }
+
+    /** The name under which a platform's token requests are counted in API-scoped buckets. */
+    static String tokenApi(String platform) {
+        return platform + "/token";
     }
 
     /**
@@ -307,5 +331,6 @@ public abstract class DirectoryFetcher implements AutoCloseable {
     public void close() throws IOException {
         for (Listing l : listings) l.close();
         tokenClient.close();
+        tokenLimiter.close();
     }
 }

@@ -42,6 +42,7 @@ final class Listing implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofMinutes(15);
 
     private final PageFetcher fetcher;
+    private final HierarchicalRateLimiter limiter;
     private final String what;
 
     /**
@@ -54,14 +55,10 @@ final class Listing implements AutoCloseable {
             FetchListener listener,
             SharedBudgets budgets) {
         EndpointSpec spec = EndpointSpec.fromOptions(options);
-        this.fetcher =
-                new PageFetcher(
-                        spec,
-                        HierarchicalRateLimiter.sharedIn(
-                                spec.rateLimits(), budgets.buckets(), budgets.instances()),
-                        listener,
-                        Clock.systemUTC(),
-                        tokens);
+        this.limiter =
+                HierarchicalRateLimiter.sharedIn(
+                        spec.rateLimits(), budgets.buckets(), budgets.instances());
+        this.fetcher = new PageFetcher(spec, limiter, listener, Clock.systemUTC(), tokens);
         this.what = spec.name();
     }
 
@@ -179,6 +176,8 @@ final class Listing implements AutoCloseable {
     @Override
     public void close() throws IOException {
         fetcher.close();
+        // gives back the shared worker, concurrency counters and Redis connection
+        limiter.close();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.httpsync.simulator.contacts.Directory;
 import io.httpsync.simulator.contacts.DirectorySpec;
 import io.httpsync.simulator.contacts.Employee;
 import io.httpsync.simulator.fault.Fault;
+import io.httpsync.simulator.platform.dingtalk.DingTalkSim;
 import io.httpsync.simulator.platform.feishu.FeishuSim;
 
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -102,6 +104,50 @@ class DirectoryFetcherITCase {
             assertThat(tokensFetched.get())
                     .as("tokens fetched again after they died")
                     .isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void dingTalksTokenRequestTakesAPermitFromThePerIpBucketThatItsDataRequestsDrawFrom()
+            throws Exception {
+        String ipKey = DingTalkSim.NAME + "/" + DingTalkSim.IP_RULE + ":127.0.0.1";
+        try (ContactsSimulation sim =
+                new ContactsSimulation(
+                        ContactsPlatform.DINGTALK,
+                        "corp-d",
+                        DirectorySpec.of(3, 10).maxDepth(2).seed(6))) {
+            CompletableFuture<DirectoryFetcher.Result> run;
+            // three permits per IP now and the next in minutes: DingTalk counts the token request
+            // against the IP like any request, so it must take one of the three
+            try (DirectoryFetcher fetcher =
+                    DirectoryFetcher.of(
+                            ContactsPlatform.DINGTALK,
+                            sim.baseUrl(),
+                            FetchListener.NONE,
+                            Map.of(
+                                    "rate-limit.bucket.ip.permits", "3",
+                                    "rate-limit.bucket.ip.period", "10 min",
+                                    "rate-limit.bucket.ip.burst", "3"))) {
+                run = CompletableFuture.supplyAsync(() -> fetcher.fetch(sim.corp().tenant()));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (sim.sim.accounting().limitKey(ipKey).served() < 3
+                        && System.nanoTime() < deadline) Thread.sleep(20);
+                // time for a fourth request, had the token request not taken a permit
+                Thread.sleep(1000);
+
+                assertThat(sim.sim.accounting().limitKey(ipKey).served())
+                        .as("requests counted against the IP: the token request and two others")
+                        .isEqualTo(3);
+                assertThat(
+                                sim.sim
+                                        .accounting()
+                                        .endpoint(DingTalkSim.NAME + "/" + DingTalkSim.GETTOKEN)
+                                        .served())
+                        .isEqualTo(1);
+                assertThat(run).isNotDone();
+            }
+            // closing the fetcher ends the corp's run, incomplete
+            assertThat(run.get(30, TimeUnit.SECONDS).complete()).isFalse();
         }
     }
 }

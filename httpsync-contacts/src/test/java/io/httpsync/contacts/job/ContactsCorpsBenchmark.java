@@ -9,6 +9,7 @@ import io.httpsync.contacts.testutil.Databases;
 import io.httpsync.contacts.testutil.ManyCorps;
 import io.httpsync.simulator.contacts.DirectorySpec;
 import io.httpsync.simulator.platform.dingtalk.DingTalkSim;
+import io.httpsync.simulator.platform.wecom.WeComSim;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +36,18 @@ import java.util.concurrent.TimeUnit;
  * simulator served, and writes both runs' samples as {@code contacts-corps.csv} and a plot {@code
  * contacts-corps.svg} into the output directory.
  *
- * <p>Arguments: corps, output directory, requests per corp per minute for the derived cap (defaults
- * 60, docs, 1000).
+ * <p>With {@code wecom} as the fourth argument, the same for WeCom, whose per-IP limits (per API)
+ * are scaled down on both sides so that the hour's window binds within the run: an "hour" of 12 s
+ * allowing 180 requests per API and a "minute" of 0.2 s allowing 6, the platform's proportions
+ * (1,200,000 an hour and 40,000 a minute, a service provider's IP: the minute allows twice the
+ * hour's average rate); the per-corp limits are the platform's. The scaled hour allows 900 a
+ * minute, so the estimate that gives the platform's 20 corps at once is 45 requests per corp per
+ * minute (1,000 against 20,000 a minute at full scale).
+ *
+ * <p>Arguments: corps, output directory, requests per corp per minute for the derived cap, platform
+ * (defaults 60, docs, 1000 (DingTalk) or 45 (WeCom), dingtalk). The files are named {@code
+ * contacts-corps[-wecom].csv/.svg}. Any {@code -Dcontacts.*} system property is added to both runs'
+ * configuration.
  */
 public final class ContactsCorpsBenchmark {
     private ContactsCorpsBenchmark() {}
@@ -52,15 +64,27 @@ public final class ContactsCorpsBenchmark {
 
     record Sample(String run, double seconds, int inFlight, double requestsPerSecond) {}
 
+    /** WeCom's scaled per-IP limits: an "hour" of 12 s and a "minute" of 0.2 s, per API. */
+    static final int WECOM_HOUR_PERMITS = 180;
+
+    static final Duration WECOM_HOUR = Duration.ofSeconds(12);
+    static final int WECOM_MINUTE_PERMITS = 6;
+    static final Duration WECOM_MINUTE = Duration.ofMillis(200);
+
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         Path out = Path.of(args.length > 1 ? args[1] : "docs");
-        String estimate = args.length > 2 ? args[2] : "1000";
+        ContactsPlatform platform =
+                ContactsPlatform.of(args.length > 3 ? args[3] : ContactsPlatform.DINGTALK.id());
+        boolean wecom = platform == ContactsPlatform.WECOM;
+        String estimate = args.length > 2 ? args[2] : wecom ? "45" : "1000";
         List<Sample> samples = new ArrayList<>();
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-                ManyCorps corps =
-                        new ManyCorps(
-                                ContactsPlatform.DINGTALK, "b", n, ContactsCorpsBenchmark::spec)) {
+                ManyCorps corps = new ManyCorps(platform, "b", n, ContactsCorpsBenchmark::spec)) {
+            if (wecom)
+                ((WeComSim) corps.platformSim)
+                        .scaledIpLimits(
+                                WECOM_MINUTE_PERMITS, WECOM_MINUTE, WECOM_HOUR_PERMITS, WECOM_HOUR);
             Databases.Target db =
                     new Databases.Target(
                             "postgres", pg.getJdbcUrl("postgres", "postgres"), "postgres", "");
@@ -77,29 +101,32 @@ public final class ContactsCorpsBenchmark {
                             db,
                             "one-at-a-time",
                             Map.of(
-                                    "contacts.corps-in-flight.dingtalk",
+                                    "contacts.corps-in-flight." + platform.id(),
                                     "1",
                                     "contacts.corp-concurrency",
                                     "1"),
                             samples);
             System.out.printf(
                     Locale.ROOT,
-                    "RESULT corps=%d capped=%.1fs one-at-a-time=%.1fs ratio=%.2f refused=%d peakPerIp20s=%d%n",
+                    "RESULT platform=%s corps=%d capped=%.1fs one-at-a-time=%.1fs ratio=%.2f refused=%d %s%n",
+                    platform.id(),
                     n,
                     capped / 1000.0,
                     serial / 1000.0,
                     (double) serial / capped,
                     corps.refused(),
-                    corps.platformSim.limits().peak(DingTalkSim.IP_RULE));
-            // which limits refused, so that a refusal count above 0 says where to look
-            corps.sim.accounting().limitKeys().entrySet().stream()
-                    .filter(e -> e.getValue().refused() > 0)
-                    .sorted((a, b) -> Long.compare(b.getValue().refused(), a.getValue().refused()))
-                    .limit(10)
-                    .forEach(
-                            e ->
-                                    System.out.println(
-                                            "refused by " + e.getKey() + ": " + e.getValue()));
+                    wecom
+                            ? "peakPerIpAndApiHour="
+                                    + corps.platformSim.limits().peak("ip-api-hour")
+                                    + "/"
+                                    + WECOM_HOUR_PERMITS
+                                    + " peakPerIpAndApiMinute="
+                                    + corps.platformSim.limits().peak("ip-api-minute")
+                                    + "/"
+                                    + WECOM_MINUTE_PERMITS
+                            : "peakPerIp20s="
+                                    + corps.platformSim.limits().peak(DingTalkSim.IP_RULE));
+            corps.refusals().forEach(r -> System.out.println("refused by " + r));
         }
         Files.createDirectories(out);
         StringBuilder csv = new StringBuilder("run,seconds,corps_in_flight,requests_per_second\n");
@@ -112,8 +139,9 @@ public final class ContactsCorpsBenchmark {
                             s.seconds(),
                             s.inFlight(),
                             s.requestsPerSecond()));
-        Files.writeString(out.resolve("contacts-corps.csv"), csv, StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("contacts-corps.svg"), svg(samples), StandardCharsets.UTF_8);
+        String name = wecom ? "contacts-corps-wecom" : "contacts-corps";
+        Files.writeString(out.resolve(name + ".csv"), csv, StandardCharsets.UTF_8);
+        Files.writeString(out.resolve(name + ".svg"), svg(samples), StandardCharsets.UTF_8);
     }
 
     /** Syncs every corp once into tables of its own prefix; returns the wall time in ms. */
@@ -125,24 +153,46 @@ public final class ContactsCorpsBenchmark {
             List<Sample> samples)
             throws Exception {
         Map<String, String> c = corps.config(db, corps.corpIds);
+        if (corps.platform == ContactsPlatform.WECOM) {
+            // the client's per-IP buckets equal to the simulator's scaled limits
+            c.put("contacts.endpoint.rate-limit.bucket.ip-hour.permits", "" + WECOM_HOUR_PERMITS);
+            c.put(
+                    "contacts.endpoint.rate-limit.bucket.ip-hour.period",
+                    WECOM_HOUR.toMillis() + " ms");
+            c.put("contacts.endpoint.rate-limit.bucket.ip-hour.burst", "20");
+            c.put(
+                    "contacts.endpoint.rate-limit.bucket.ip-minute.permits",
+                    "" + WECOM_MINUTE_PERMITS);
+            c.put(
+                    "contacts.endpoint.rate-limit.bucket.ip-minute.period",
+                    WECOM_MINUTE.toMillis() + " ms");
+            c.put("contacts.endpoint.rate-limit.bucket.ip-minute.burst", "3");
+        }
+        // any -Dcontacts.* system property too, e.g. a bucket's settings to try
+        System.getProperties()
+                .stringPropertyNames()
+                .forEach(
+                        k -> {
+                            if (k.startsWith("contacts.")) c.put(k, System.getProperty(k));
+                        });
         c.put("contacts.table-prefix", name.replace('-', '_') + "_");
         c.put("contacts.corp-concurrency", "40");
         c.put("contacts.concurrency", "2");
         c.putAll(extra);
         Properties p = new Properties();
         p.putAll(c);
-        String ipKey = "dingtalk/" + DingTalkSim.IP_RULE + ":127.0.0.1";
+        String prefix = corps.platform.id() + "/";
         try (ContactsSync sync = ContactsSync.fromProperties(p, name)) {
             sync.createTables();
             CorpGate gate = sync.gates().get(0);
             System.out.println(name + ": " + gate);
             long start = System.nanoTime();
-            long[] last = {start, corps.sim.accounting().limitKey(ipKey).served()};
+            long[] last = {start, served(corps, prefix)};
             ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
             sampler.scheduleAtFixedRate(
                     () -> {
                         long now = System.nanoTime();
-                        long served = corps.sim.accounting().limitKey(ipKey).served();
+                        long served = served(corps, prefix);
                         double rate = (served - last[1]) / ((now - last[0]) / 1e9);
                         last[0] = now;
                         last[1] = served;
@@ -177,6 +227,14 @@ public final class ContactsCorpsBenchmark {
             if (wrong > 0) throw new IllegalStateException(name + ": " + wrong + " corps wrong");
             return elapsed;
         }
+    }
+
+    /** Requests the simulator served on every API of the platform (token requests included). */
+    private static long served(ManyCorps corps, String platformPrefix) {
+        return corps.sim.accounting().endpoints().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(platformPrefix))
+                .mapToLong(e -> e.getValue().served())
+                .sum();
     }
 
     /** Two panels over time, one line per run: corps in flight, requests per second. */

@@ -82,6 +82,19 @@ class ManyCorpsITCase {
         c.put("contacts.endpoint.rate-limit.bucket.ip.permits", String.valueOf(permits));
         c.put("contacts.endpoint.rate-limit.bucket.ip.period", "2 s");
         c.put("contacts.endpoint.rate-limit.bucket.ip.burst", String.valueOf(burst));
+        jitterRoom(c);
+    }
+
+    /**
+     * The client's buckets are the platform's limits; what they leave unused ({@code
+     * rate-limit.utilization}) absorbs the delay between a grant and its arrival at the platform.
+     * The default 3% is ~50 ms of a 2 s window; on this loaded 2-core machine (client, simulator
+     * and Flink in one JVM) a request is sometimes held longer, and the requests granted before it
+     * are then counted with the next window's: one more than the limit in a window, and DingTalk
+     * bans the IP for 5 minutes. 10% is ~200 ms.
+     */
+    private static void jitterRoom(Map<String, String> c) {
+        c.put("contacts.endpoint.rate-limit.utilization", "0.9");
     }
 
     private static void dingTalkIpLimit(ManyCorps corps, int permits) {
@@ -134,13 +147,12 @@ class ManyCorpsITCase {
                     "http://127.0.0.1:" + slow.getAddress().getPort() + "/dingtalk",
                     "key-slow",
                     "secret-of-slow");
-            // DingTalk counts token requests against the IP too, and the client does not budget
-            // them (one per corp, 62 here, and the bad corp's retries): the client's bucket
-            // leaves them room, or an idle machine's client exceeds the 300 and the IP is banned
-            // for 5 minutes
-            dingTalkIpBucket(c, 200, 20);
-            // 200 per 2 s = 6,000 a minute; at 500 requests per corp a minute: 12 corps at
-            // once, 6 on each of the job's two subtasks
+            // the client's per-IP bucket is the platform's: its token requests (one per corp, 62
+            // here, and the bad corp's retries), which DingTalk counts against the IP too, take
+            // permits from it as the data requests do
+            dingTalkIpBucket(c, 300, 20);
+            // 300 per 2 s = 9,000 a minute; at 500 requests per corp a minute: 18 corps at
+            // once, 9 on each of the job's two subtasks
             c.put("contacts.requests-per-corp-per-minute", "500");
             c.put("contacts.corp-concurrency", "10");
             c.put("contacts.parallelism", "2");
@@ -177,7 +189,7 @@ class ManyCorpsITCase {
             int peak = corps.platformSim.limits().peak(DingTalkSim.IP_RULE);
             int inFlight = corps.sim.accounting().peakTenantsInFlight(DingTalkSim.NAME);
             System.out.printf(
-                    "60 DingTalk corps in %d ms: peak per IP %d of 300 per 2 s (client 200), at most %d per second; "
+                    "60 DingTalk corps in %d ms: peak per IP %d of 300 per 2 s, at most %d per second; "
                             + "at most %d corps in flight at the platform%n",
                     elapsed,
                     peak,
@@ -186,9 +198,11 @@ class ManyCorpsITCase {
                             .limitKey("dingtalk/" + DingTalkSim.IP_RULE + ":127.0.0.1")
                             .maxPerSecond(),
                     inFlight);
-            assertThat(corps.refused()).as("requests the simulator refused").isZero();
+            assertThat(corps.refused())
+                    .as("requests the simulator refused: %s", corps.refusals())
+                    .isZero();
             assertThat(peak).isPositive().isLessThanOrEqualTo(300);
-            assertThat(inFlight).as("corps in flight at once").isBetween(2, 12);
+            assertThat(inFlight).as("corps in flight at once").isBetween(2, 18);
         } finally {
             slow.stop(0);
         }
@@ -211,6 +225,7 @@ class ManyCorpsITCase {
             c.put("contacts.endpoint.rate-limit.bucket.ip-hour.permits", "60");
             c.put("contacts.endpoint.rate-limit.bucket.ip-hour.period", "4 s");
             c.put("contacts.endpoint.rate-limit.bucket.ip-hour.burst", "10");
+            jitterRoom(c);
             // 60 per 4 s = 900 a minute; at 150 requests per corp a minute: 6 corps at once
             c.put("contacts.requests-per-corp-per-minute", "150");
             c.put("contacts.corp-concurrency", "8");
@@ -242,7 +257,9 @@ class ManyCorpsITCase {
                         corps.platformSim.limits().peak("ip-api-minute"),
                         corps.sim.accounting().peakTenantsInFlight(WeComSim.NAME),
                         sync.gates().get(0).peakInFlight());
-                assertThat(corps.refused()).as("requests the simulator refused").isZero();
+                assertThat(corps.refused())
+                        .as("requests the simulator refused: %s", corps.refusals())
+                        .isZero();
                 assertThat(userLists)
                         .as("more than one 'hour' of the limit: the hour window bound")
                         .isGreaterThan(60);
@@ -268,8 +285,8 @@ class ManyCorpsITCase {
                 for (List<String> half :
                         List.of(corps.corpIds.subList(0, 6), corps.corpIds.subList(6, 12))) {
                     Map<String, String> c = corps.config(db, half);
-                    // room for the corps' token requests, which the client does not budget
-                    dingTalkIpBucket(c, 44, 6);
+                    // the platform's limit: token requests take permits from it too
+                    dingTalkIpBucket(c, 60, 10);
                     c.put("contacts.endpoint.rate-limit.backend", "redis");
                     c.put("contacts.endpoint.rate-limit.redis.uri", REDIS.uri());
                     c.put("contacts.corps-in-flight.dingtalk", "3");
@@ -313,7 +330,9 @@ class ManyCorpsITCase {
             System.out.printf(
                     "two jobs through Redis: %d requests, peak per IP %d of 60 per 2 s%n",
                     served, peak);
-            assertThat(corps.refused()).as("requests the simulator refused").isZero();
+            assertThat(corps.refused())
+                    .as("requests the simulator refused: %s", corps.refusals())
+                    .isZero();
             assertThat(served).as("several windows' worth: the limit bound").isGreaterThan(120);
             assertThat(peak).isLessThanOrEqualTo(60);
             assertThat(corps.sim.accounting().peakTenantsInFlight(DingTalkSim.NAME))

@@ -133,6 +133,19 @@ public final class ManyCorps implements AutoCloseable {
         return sim.accounting().totalRefused();
     }
 
+    /**
+     * The limit keys that refused requests, most refusals first (at most ten), so that a refusal
+     * count above 0 says where to look.
+     */
+    public List<String> refusals() {
+        return sim.accounting().limitKeys().entrySet().stream()
+                .filter(e -> e.getValue().refused() > 0)
+                .sorted((a, b) -> Long.compare(b.getValue().refused(), a.getValue().refused()))
+                .limit(10)
+                .map(e -> e.getKey() + ": " + e.getValue())
+                .toList();
+    }
+
     @Override
     public void close() {
         sim.close();
