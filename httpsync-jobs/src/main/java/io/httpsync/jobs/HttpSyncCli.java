@@ -78,6 +78,9 @@ import java.util.Map;
  *     benchmarks from the source tree (simulator, embedded PostgreSQL), each printing "BENCH name=.. key=value .."
  *     lines: landing compares source -> dedupe -> PostgreSQL with flink-connector-jdbc's JdbcSink fed from memory
  *     and raw JDBC batch upserts, in one run (see docs/benchmarks.md).
+ * bench e2e-overlimit [--real 3] [--configured 10] [--seconds 150] [--warm-up-s 60]
+ *     a job against a platform allowing 3 requests/s while 10/s is configured: the accepted rate after the warm-up
+ *     as a share of the real limit, and the share of refused requests.
  * </pre>
  *
  * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar

@@ -427,7 +427,7 @@ public final class EndpointOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(1))
                     .withDescription(
-                            "The first wait after a rate-limited answer that does not say how long (it grows like a backoff); platforms count limits per second or minute.");
+                            "The wait after a rate-limited answer that does not say how long. Adaptive buckets (the default): the cut rate paces a page's first retry, and a page refused again waits this, not growing. Without adaptation ('rate-limit.adaptive.enabled' = false): the first wait, growing like a backoff; platforms count limits per second or minute.");
     public static final ConfigOption<Duration> RETRY_MAX_PLATFORM_WAIT =
             ConfigOptions.key("retry.max-platform-wait")
                     .durationType()

@@ -450,7 +450,17 @@ final class EndpointReader {
         if (!bucketsConfigured) {
             limits =
                     new RateLimitSpec(
-                            List.of(defaultTenantBucket(retry)),
+                            List.of(
+                                    defaultTenantBucket(
+                                            retry,
+                                            !"false"
+                                                    .equalsIgnoreCase(
+                                                            options.getOrDefault(
+                                                                            RateLimitOptions
+                                                                                    .ADAPTIVE_ENABLED
+                                                                                    .key(),
+                                                                            "true")
+                                                                    .trim()))),
                             limits.backend(),
                             limits.redisUri(),
                             limits.namespace(),
@@ -484,7 +494,7 @@ final class EndpointReader {
      * Without any bucket option: one tenant bucket of {@code rate-limit.permits-per-second} and
      * {@code rate-limit.burst}.
      */
-    private static BucketSpec defaultTenantBucket(RetrySettings retry) {
+    private static BucketSpec defaultTenantBucket(RetrySettings retry, boolean adaptive) {
         long burst = retry.burst();
         return new BucketSpec(
                 "tenant",
@@ -493,7 +503,7 @@ final class EndpointReader {
                 Duration.ofSeconds(1),
                 burst,
                 1,
-                false);
+                adaptive);
     }
 
     private static RateLimitSpec readRateLimits(
@@ -515,8 +525,9 @@ final class EndpointReader {
             names.add(key.substring(0, dot));
         }
         List<BucketSpec> buckets = new java.util.ArrayList<>();
-        for (String bucket : names) buckets.add(readBucket(r, bucket));
-        if (buckets.isEmpty()) buckets.add(defaultTenantBucket(retry));
+        for (String bucket : names) buckets.add(readBucket(r, bucket, adaptiveDefault(r)));
+        if (buckets.isEmpty())
+            buckets.add(defaultTenantBucket(retry, r.bool(RateLimitOptions.ADAPTIVE_ENABLED)));
         RateLimitSpec.Backend backend =
                 r.enumValue(RateLimitOptions.BACKEND, RateLimitSpec.Backend.class);
         String redisUri = r.string(RateLimitOptions.REDIS_URI);
@@ -545,7 +556,12 @@ final class EndpointReader {
                 r.integer(RateLimitOptions.MAX_IN_FLIGHT, 0));
     }
 
-    private static BucketSpec readBucket(OptionReader r, String bucket) {
+    /** {@code rate-limit.adaptive.enabled}: whether a bucket that does not say adapts. */
+    private static boolean adaptiveDefault(OptionReader r) {
+        return r.bool(RateLimitOptions.ADAPTIVE_ENABLED);
+    }
+
+    private static BucketSpec readBucket(OptionReader r, String bucket, boolean adaptiveDefault) {
         ConfigOption<BucketScope> scopeOption = RateLimitOptions.bucketScope(bucket);
         BucketScope scope = r.enumValue(scopeOption, BucketScope.class);
         if (scope == null) throw OptionReader.invalid(scopeOption.key(), "is required");
@@ -576,7 +592,7 @@ final class EndpointReader {
                 period,
                 burst,
                 weight,
-                r.bool(RateLimitOptions.bucketAdaptive(bucket)));
+                r.optionalBool(RateLimitOptions.bucketAdaptive(bucket), adaptiveDefault));
     }
 
     private static Duration period(String key, String text) {

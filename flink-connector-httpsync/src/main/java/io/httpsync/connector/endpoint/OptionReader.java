@@ -94,14 +94,21 @@ public final class OptionReader {
     }
 
     public boolean bool(ConfigOption<Boolean> option) {
-        return typed(
-                option,
-                s -> {
-                    if (s.equalsIgnoreCase("true")) return true;
-                    if (s.equalsIgnoreCase("false")) return false;
-                    throw new IllegalArgumentException("is not true or false");
-                },
-                String::valueOf);
+        return optionalBool(option, false);
+    }
+
+    /** A boolean option, or {@code absent} when it is not set and has no default. */
+    public boolean optionalBool(ConfigOption<Boolean> option, boolean absent) {
+        Boolean v =
+                typed(
+                        option,
+                        s -> {
+                            if (s.equalsIgnoreCase("true")) return true;
+                            if (s.equalsIgnoreCase("false")) return false;
+                            throw new IllegalArgumentException("is not true or false");
+                        },
+                        String::valueOf);
+        return v == null ? absent : v;
     }
 
     public Integer integer(ConfigOption<Integer> option, int min) {

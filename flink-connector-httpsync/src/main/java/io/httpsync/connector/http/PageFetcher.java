@@ -18,6 +18,7 @@ import io.httpsync.connector.endpoint.pagination.PagePosition;
 import io.httpsync.connector.endpoint.pagination.PageStep;
 import io.httpsync.connector.endpoint.pagination.Pagination;
 import io.httpsync.connector.endpoint.template.TemplateVariables;
+import io.httpsync.connector.ratelimit.BucketSpec;
 import io.httpsync.connector.ratelimit.RateLimiter;
 
 import org.apache.flink.annotation.Internal;
@@ -72,6 +73,10 @@ public final class PageFetcher implements AutoCloseable {
     private final RecordFields recordFields;
     private final ErrorClassifier classifier;
     private final RetryPolicy retryPolicy;
+
+    /** Whether a bucket of the endpoint adapts its rate to rate-limited answers. */
+    private final boolean adaptive;
+
     private final RateLimiter rateLimiter;
     private final FetchListener listener;
     private final Clock clock;
@@ -122,6 +127,7 @@ public final class PageFetcher implements AutoCloseable {
         this.recordFields = new RecordFields(spec);
         this.classifier = new ErrorClassifier(spec);
         this.retryPolicy = RetryPolicy.of(spec);
+        this.adaptive = spec.rateLimits().buckets().stream().anyMatch(BucketSpec::adaptive);
         this.rateLimiter = rateLimiter;
         this.listener = listener;
         this.clock = clock;
@@ -444,7 +450,17 @@ public final class PageFetcher implements AutoCloseable {
                         fail(c, "rate limited " + rateLimitedAnswers + " times");
                         return;
                     }
-                    Duration wait = retryPolicy.rateLimitedWait(rateLimitedAnswers, c.waitHint());
+                    // without a wait from the platform, an adaptive limiter paces the retry: its
+                    // cut rate's next permit is the measured refill. A page refused again right
+                    // after (a ban that does not say how long) waits retry.rate-limited-wait, not
+                    // growing. Only without adaptation does the wait grow like a backoff (the
+                    // limiter's rate is not lowered then).
+                    Duration wait =
+                            c.waitHint() != null || !adaptive
+                                    ? retryPolicy.rateLimitedWait(rateLimitedAnswers, c.waitHint())
+                                    : rateLimitedAnswers == 1
+                                            ? Duration.ZERO
+                                            : retryPolicy.rateLimitedWait(1, null);
                     rateLimiter.onRateLimited(tenant.id(), wait);
                     listener.onRateLimited(tenant.id(), wait);
                     retryAfter(c, wait);

@@ -63,8 +63,12 @@ import java.util.function.Function;
  * room for jitter.
  *
  * <p><b>Rate-limited answers</b> put every bucket covering the tenant into debt worth the pause
- * (the ban), so later grants wait it out and then resume at the bucket's rate, and cut adaptive
- * buckets ({@link AdaptiveRate}).
+ * (the ban; without one, the bucket is only emptied, so the next grant waits one refill at the
+ * bucket's rate), so later grants wait it out and then resume at the bucket's rate, and cut
+ * adaptive buckets ({@link AdaptiveRate}). Where the adapted rate lives follows the budget:
+ * allotted by the job, it is the job's ({@link JobBudget}, told through {@link #budgetReport}), so
+ * that every reader obeys it; with a fixed allotment (Redis, even shares), it is this limiter's,
+ * and a Redis bucket's configuration carries it to the other limiters sharing the bucket.
  *
  * <p><b>Threads.</b> All bucket operations (which may be Redis round trips) run on one daemon
  * worker thread shared by the limiters of this class loader, never on the caller's thread; {@link
@@ -117,6 +121,12 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     private final Map<String, Integer> asked = new ConcurrentHashMap<>();
 
     private final Map<String, Integer> askedPeak = new ConcurrentHashMap<>();
+
+    /**
+     * Per key of an adaptive bucket allotted by the job: rate-limited answers since the last report
+     * (written on the worker thread, drained by {@link #budgetReport}).
+     */
+    private final Map<String, Integer> refused = new ConcurrentHashMap<>();
 
     /**
      * The allotments applied, as one snapshot (replaced on the worker thread once a whole answer is
@@ -280,8 +290,13 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
                 (key, now) -> {
                     if (now > 0) demand.merge(key, now, Math::max);
                 });
+        Map<String, Integer> refusals = new HashMap<>();
+        for (String key : refused.keySet()) {
+            Integer n = refused.remove(key);
+            if (n != null && n > 0) refusals.put(key, n);
+        }
         JobBudget.Allotments now = applied;
-        return new BudgetReport(demand, now.byKey(), now.sequence());
+        return new BudgetReport(demand, now.byKey(), now.sequence(), refusals);
     }
 
     /**
@@ -339,6 +354,10 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
                     for (Covering c : covering(tenantId)) {
                         metrics.get(c.spec.name()).rejected();
                         if (c.adaptive != null && c.adaptive.decrease(now)) reconfigure(c);
+                        if (c.spec.adaptive() && isAllottedByJob()) {
+                            refused.merge(c.key, 1, Integer::sum);
+                            onAllotmentWanted.run(); // the job's rate is cut at the next poll
+                        }
                         if (c.bucket == null) continue;
                         double rate = c.ratePerSecond();
                         long debt = (long) Math.ceil(pause.toNanos() / 1e9 * rate);
@@ -543,8 +562,9 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
                 key,
                 k -> {
                     double ceiling = b.safeRatePerSecond(spec.utilization());
+                    // allotted by the job, the adapted rate is the job's (JobBudget)
                     AdaptiveRate adaptive =
-                            b.adaptive()
+                            b.adaptive() && fixedAllotment != null
                                     ? adaptiveByKey.computeIfAbsent(
                                             key,
                                             x ->

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * One job's budgets, divided among its readers: held by the source's enumerator (backend {@code
@@ -38,6 +39,15 @@ import java.util.TreeMap;
  * Small increases (under {@value #HYSTERESIS_PERCENT} %) are not passed on, so that noisy demand
  * does not churn allotments; decreases always are.
  *
+ * <p><b>Adaptive buckets.</b> The adapted rate of an adaptive bucket's key lives here, one {@link
+ * AdaptiveRate} per key for the whole job: readers report the rate-limited answers they saw per key
+ * ({@link BudgetReport#refused()}), a refusal seen by any reader cuts the key's rate, and every
+ * reader's part is scaled by it. So all readers of the job, on every TaskManager, slow down
+ * together and probe back up together, as one client would; a per-reader rate would let the readers
+ * that saw no refusal keep overrunning the platform. The state outlives the key's idle spells (a
+ * key is forgotten when nobody uses it, its adapted rate is not), but not the job: a restored job
+ * starts at the configured rate again.
+ *
  * <p>Not thread-safe: the enumerator calls it from its coordinator thread only.
  */
 @Internal
@@ -58,6 +68,11 @@ public final class JobBudget {
 
     private long nextSequence = 1;
 
+    private final LongSupplier clock;
+
+    /** Per key of an adaptive bucket: the job's adapted rate. */
+    private final Map<String, AdaptiveRate> adaptiveByKey = new HashMap<>();
+
     /**
      * Per bucket key of a tenant with a limit of its own (a tenant registry's override): the bucket
      * with the tenant's permits.
@@ -77,7 +92,22 @@ public final class JobBudget {
     }
 
     public JobBudget(RateLimitSpec spec) {
+        this(spec, System::currentTimeMillis);
+    }
+
+    /** A budget whose adaptive rates move by {@code clock} (milliseconds). */
+    JobBudget(RateLimitSpec spec, LongSupplier clock) {
         this.spec = spec;
+        this.clock = clock;
+    }
+
+    /**
+     * The adapted rate of a key of an adaptive bucket, as a share of the bucket's rate (1: as
+     * configured); 1 for other keys.
+     */
+    public double adaptiveFraction(String key) {
+        AdaptiveRate a = adaptiveByKey.get(key);
+        return a == null ? 1 : a.fraction();
     }
 
     /**
@@ -87,6 +117,11 @@ public final class JobBudget {
     public void report(int reader, BudgetReport report) {
         for (String key : report.demand().keySet()) share(key, reader);
         for (String key : report.applied().keySet()) share(key, reader);
+        long now = clock.getAsLong();
+        for (String key : report.refused().keySet()) {
+            AdaptiveRate a = adaptive(key);
+            if (a != null) a.decrease(now);
+        }
         for (Map.Entry<String, Map<Integer, Share>> e : byKey.entrySet()) {
             Share s = e.getValue().get(reader);
             if (s == null) continue;
@@ -117,18 +152,23 @@ public final class JobBudget {
     public Allotments allotmentsToSend(int reader) {
         Map<String, Allotment> next = new TreeMap<>();
         Map<Share, Allotment> changes = new HashMap<>();
+        Map<Share, Double> fractions = new HashMap<>();
+        long now = clock.getAsLong();
         for (Map.Entry<String, Map<Integer, Share>> e : byKey.entrySet()) {
             Share mine = e.getValue().get(reader);
             if (mine == null) continue;
             BucketSpec bucket = bucketOf(e.getKey());
+            AdaptiveRate adapted = adaptive(e.getKey());
+            if (adapted != null) adapted.maybeIncrease(now);
             Allotment a =
                     feasible(
                             bucket,
                             e.getValue(),
                             reader,
                             mine,
-                            target(bucket, e.getValue(), reader, mine));
+                            target(bucket, e.getKey(), e.getValue(), reader, mine));
             changes.put(mine, a);
+            fractions.put(mine, adaptiveFraction(e.getKey()));
             if (!a.isNone()) next.put(e.getKey(), a);
         }
         if (next.equals(sent.getOrDefault(reader, Allotments.NONE).byKey())) return null;
@@ -136,6 +176,7 @@ public final class JobBudget {
         changes.forEach(
                 (share, a) -> {
                     share.granted = a;
+                    share.grantedFraction = fractions.get(share);
                     share.inTransit.add(new Sent(out.sequence(), a));
                 });
         sent.put(reader, out);
@@ -169,7 +210,7 @@ public final class JobBudget {
 
     /** What the reader should have if every reader had its fair part right now. */
     private Allotment target(
-            BucketSpec bucket, Map<Integer, Share> shares, int reader, Share mine) {
+            BucketSpec bucket, String key, Map<Integer, Share> shares, int reader, Share mine) {
         if (mine.demand <= 0) return Allotment.NONE;
         List<Map.Entry<Integer, Share>> wanting = new ArrayList<>();
         shares.entrySet().stream().filter(e -> e.getValue().demand > 0).forEach(wanting::add);
@@ -188,10 +229,16 @@ public final class JobBudget {
         long burst =
                 bucket.weight()
                         + (long) Math.floor((totalBurst - (long) k * bucket.weight()) * fraction);
-        double rate = totalRate(bucket, spec.utilization(), totalBurst) * fraction;
+        double rate =
+                totalRate(bucket, spec.utilization(), totalBurst)
+                        * fraction
+                        * adaptiveFraction(key);
         Allotment target = new Allotment(rate, burst);
+        // the hysteresis is for noisy demand: a step of the adapted rate always goes out (held
+        // back, the slow probing above the knee would move in jumps of 10 %)
         boolean smallIncrease =
-                mine.granted.burst() == burst
+                mine.grantedFraction == adaptiveFraction(key)
+                        && mine.granted.burst() == burst
                         && rate >= mine.granted.ratePerSecond()
                         && rate <= mine.granted.ratePerSecond() * (1 + HYSTERESIS_PERCENT / 100.0);
         return smallIncrease ? mine.granted : target;
@@ -282,6 +329,20 @@ public final class JobBudget {
         return bucket;
     }
 
+    /** The adapted rate of a key of an adaptive bucket (created at first use), else null. */
+    @Nullable
+    private AdaptiveRate adaptive(String key) {
+        BucketSpec bucket = bucketOf(key);
+        if (!bucket.adaptive()) return null;
+        return adaptiveByKey.computeIfAbsent(
+                key,
+                k ->
+                        new AdaptiveRate(
+                                bucket.safeRatePerSecond(spec.utilization()),
+                                spec.adaptive(),
+                                clock.getAsLong()));
+    }
+
     private Share share(String key, int reader) {
         bucketOf(key);
         return byKey.computeIfAbsent(key, k -> new HashMap<>())
@@ -303,6 +364,9 @@ public final class JobBudget {
 
         /** The latest allotment sent. */
         Allotment granted = Allotment.NONE;
+
+        /** The key's adapted share of its rate when {@link #granted} was computed. */
+        double grantedFraction = 1;
 
         Allotment applied = Allotment.NONE;
 

@@ -29,9 +29,9 @@ public final class RateLimitOptions {
                     .withDescription("Requests a tenant may send at once after a quiet period.");
 
     /**
-     * Buckets: {@code rate-limit.bucket.<name>.scope|permits|period|burst|weight|adaptive}. Without
-     * any bucket, the endpoint has one tenant bucket of {@code rate-limit.permits-per-second} and
-     * {@code rate-limit.burst}.
+     * Buckets: {@code rate-limit.bucket.<name>.scope|permits|period|burst|weight|adaptive} ({@code
+     * adaptive} defaults to {@link #ADAPTIVE_ENABLED}). Without any bucket, the endpoint has one
+     * tenant bucket of {@code rate-limit.permits-per-second} and {@code rate-limit.burst}.
      */
     public static final String BUCKET_PREFIX = "rate-limit.bucket.";
 
@@ -64,12 +64,18 @@ public final class RateLimitOptions {
                     .defaultValue(0.97)
                     .withDescription(
                             "Fraction of a known limit to use; the rest absorbs network jitter.");
+    public static final ConfigOption<Boolean> ADAPTIVE_ENABLED =
+            ConfigOptions.key("rate-limit.adaptive.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Whether buckets adapt to the platform's real limit: a rate-limited answer cuts the bucket's rate (multiplicative decrease), which then grows back toward the configured permits (additive increase). The default of every bucket's 'rate-limit.bucket.<name>.adaptive'; 'false' trusts the configured limits and only waits after a refusal.");
     public static final ConfigOption<Double> ADAPTIVE_INITIAL =
             ConfigOptions.key("rate-limit.adaptive.initial-fraction")
                     .doubleType()
-                    .defaultValue(0.25)
+                    .defaultValue(1.0)
                     .withDescription(
-                            "Adaptive buckets start at this fraction of their permits (the ceiling).");
+                            "Adaptive buckets start at this fraction of their permits (the ceiling); 1: at the configured limit, so that a right limit costs nothing.");
     public static final ConfigOption<Double> ADAPTIVE_INCREASE =
             ConfigOptions.key("rate-limit.adaptive.increase")
                     .doubleType()
@@ -84,14 +90,15 @@ public final class RateLimitOptions {
     public static final ConfigOption<Double> ADAPTIVE_TARGET =
             ConfigOptions.key("rate-limit.adaptive.target-fraction")
                     .doubleType()
-                    .defaultValue(0.9)
+                    .defaultValue(0.85)
                     .withDescription(
-                            "After a refusal, adaptive rates grow back to at most this fraction of the rate that was refused.");
+                            "After a refusal, adaptive rates grow back quickly to this fraction of the rate that was refused, then probe on toward the permits at a twentieth of the speed.");
     public static final ConfigOption<Duration> ADAPTIVE_INTERVAL =
             ConfigOptions.key("rate-limit.adaptive.interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(1))
-                    .withDescription("How often adaptive rates may grow (and may drop again).");
+                    .withDescription(
+                            "How often adaptive rates may grow; they drop at most once per half interval.");
     public static final ConfigOption<Integer> MAX_TENANTS =
             ConfigOptions.key("rate-limit.max-concurrent-tenants")
                     .intType()
@@ -136,9 +143,10 @@ public final class RateLimitOptions {
         return ConfigOptions.key(BUCKET_PREFIX + bucket + ".weight").longType().defaultValue(1L);
     }
 
+    /** Whether the bucket adapts; unset: {@link #ADAPTIVE_ENABLED}. */
     public static ConfigOption<Boolean> bucketAdaptive(String bucket) {
         return ConfigOptions.key(BUCKET_PREFIX + bucket + ".adaptive")
                 .booleanType()
-                .defaultValue(false);
+                .noDefaultValue();
     }
 }

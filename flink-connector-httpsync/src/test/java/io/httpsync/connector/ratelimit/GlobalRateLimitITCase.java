@@ -1,23 +1,8 @@
 package io.httpsync.connector.ratelimit;
 
-import io.httpsync.connector.endpoint.EndpointSpec;
-import io.httpsync.connector.source.HttpSyncSource;
-import io.httpsync.connector.source.HttpSyncStreams;
-import io.httpsync.connector.source.RawRecord;
-import io.httpsync.connector.source.RecordDeserializer;
-import io.httpsync.connector.source.SyncElement;
-import io.httpsync.connector.testutil.CollectingSink;
 import io.httpsync.simulator.Accounting;
 
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.UUID;
 
 import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,28 +20,7 @@ class GlobalRateLimitITCase {
         try (RateLimitedKuaishou platform = new RateLimitedKuaishou(3000, 8, 60, 30, 20)) {
             long end = System.currentTimeMillis() - 2 * 60_000;
             long start = end - 7 * DAY;
-            HttpSyncSource<RawRecord> source =
-                    HttpSyncSource.<RawRecord>builder()
-                            .setEndpoint(EndpointSpec.fromOptions(platform.options(0.9)))
-                            .setTenants(platform.tenants)
-                            .setBounded(Instant.ofEpochMilli(start), Instant.ofEpochMilli(end))
-                            .setWindowStep(Duration.ofDays(1))
-                            .setDeserializer(RecordDeserializer.raw())
-                            .build();
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.setParallelism(4);
-            CollectingSink<RawRecord> records =
-                    new CollectingSink<>("records-" + UUID.randomUUID());
-            DataStream<SyncElement<RawRecord>> elements =
-                    env.fromSource(source, source.watermarkStrategy(), "source");
-            HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "test").sinkTo(records);
-            env.execute("global rate limit");
-
-            assertThat(
-                            records.collected().stream()
-                                    .map(r -> r.tenant + "/" + r.id)
-                                    .distinct()
-                                    .count())
+            assertThat(platform.syncDistinctRecords(platform.options(0.9), start, end, 4))
                     .isEqualTo(platform.liveRecords(start, end));
             assertThat(platform.totalRefused()).as("requests refused by the platform").isZero();
             Accounting.Stats app = platform.appStats();

@@ -189,6 +189,58 @@ class JobBudgetTest {
      * A reader as the budget sees it: it reports, hears of allotments late, and applies them in
      * order.
      */
+    @Test
+    void aRefusalSeenByOneReaderCutsTheAdaptiveKeyForEveryReaderAndItGrowsBackForAll() {
+        BucketSpec adaptiveApp =
+                new BucketSpec("app", BucketScope.APP, 100, Duration.ofSeconds(1), 4, 1, true);
+        RateLimitSpec spec =
+                new RateLimitSpec(
+                        List.of(adaptiveApp),
+                        RateLimitSpec.Backend.JOB,
+                        null,
+                        "ns",
+                        "orders",
+                        UTILIZATION,
+                        new RateLimitSpec.Adaptive(1.0, 0.05, 0.5, 0.85, 1000),
+                        0,
+                        0);
+        String app = spec.key(adaptiveApp, "shop-1");
+        long[] now = {0};
+        JobBudget shared = new JobBudget(spec, () -> now[0]);
+        SimReader refused = new SimReader(0, shared).wants(app, 2);
+        SimReader other = new SimReader(1, shared).wants(app, 2);
+        for (int round = 0; round < 3; round++) {
+            refused.pollAndApply();
+            other.pollAndApply();
+        }
+        double before = other.inForce(app).ratePerSecond();
+
+        now[0] = 100;
+        shared.report(
+                0,
+                new BudgetReport(
+                        refused.demand,
+                        refused.applied.byKey(),
+                        refused.applied.sequence(),
+                        Map.of(app, 3)));
+        assertThat(shared.adaptiveFraction(app)).as("three answers, one cut").isEqualTo(0.5);
+        assertThat(other.pollAndApply().get(app).ratePerSecond())
+                .as("the reader that saw no refusal slows down too")
+                .isCloseTo(before / 2, offset(1e-9));
+        assertThat(refused.pollAndApply().get(app).ratePerSecond())
+                .isCloseTo(before / 2, offset(1e-9));
+
+        for (int second = 1; second <= 7; second++) { // 0.5 + 7 x 0.05
+            now[0] = 100 + second * 1000L;
+            refused.pollAndApply();
+            other.pollAndApply();
+        }
+        assertThat(shared.adaptiveFraction(app)).as("back at the knee").isEqualTo(0.85);
+        assertThat(other.inForce(app).ratePerSecond())
+                .as("every step goes out, also those under the 10 %% hysteresis")
+                .isCloseTo(before * 0.85, offset(1e-9));
+    }
+
     private final class SimReader {
         final int id;
         final JobBudget budget;

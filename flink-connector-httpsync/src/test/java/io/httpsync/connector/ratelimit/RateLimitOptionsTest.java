@@ -39,7 +39,9 @@ class RateLimitOptionsTest {
                                         "rate-limit.bucket.corp.period",
                                         "minute",
                                         "rate-limit.bucket.corp.weight",
-                                        "1"))
+                                        "1",
+                                        "rate-limit.bucket.corp.adaptive",
+                                        "false"))
                         .rateLimits();
         assertThat(spec.buckets())
                 .containsExactly(
@@ -58,7 +60,7 @@ class RateLimitOptionsTest {
                                 Duration.ofSeconds(20),
                                 100,
                                 1,
-                                false));
+                                true)); // adaptive unless it says otherwise
         assertThat(spec.buckets().get(1).safeRatePerSecond(1)).isEqualTo(9901 / 20.0);
     }
 

@@ -1,6 +1,13 @@
 package io.httpsync.connector.ratelimit;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.source.HttpSyncSource;
+import io.httpsync.connector.source.HttpSyncStreams;
+import io.httpsync.connector.source.RawRecord;
+import io.httpsync.connector.source.RecordDeserializer;
+import io.httpsync.connector.source.SyncElement;
+import io.httpsync.connector.testutil.CollectingSink;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.data.DataSpec;
@@ -8,6 +15,12 @@ import io.httpsync.simulator.limit.LimitRule;
 import io.httpsync.simulator.limit.LimitScope;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +111,31 @@ final class RateLimitedKuaishou implements AutoCloseable {
 
     long totalRefused() {
         return fixture.sim.accounting().totalRefused();
+    }
+
+    /**
+     * Syncs every shop's {@code [start, end)} in day-wide windows through a bounded job at {@code
+     * parallelism}, with the endpoint {@code options}; returns the distinct records collected
+     * (tenant and id), to compare with {@link #liveRecords}.
+     */
+    long syncDistinctRecords(Map<String, String> options, long start, long end, int parallelism)
+            throws Exception {
+        HttpSyncSource<RawRecord> source =
+                HttpSyncSource.<RawRecord>builder()
+                        .setEndpoint(EndpointSpec.fromOptions(options))
+                        .setTenants(tenants)
+                        .setBounded(Instant.ofEpochMilli(start), Instant.ofEpochMilli(end))
+                        .setWindowStep(Duration.ofDays(1))
+                        .setDeserializer(RecordDeserializer.raw())
+                        .build();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        CollectingSink<RawRecord> records = new CollectingSink<>("records-" + UUID.randomUUID());
+        DataStream<SyncElement<RawRecord>> elements =
+                env.fromSource(source, source.watermarkStrategy(), "source");
+        HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "test").sinkTo(records);
+        env.execute("rate-limited sync");
+        return records.collected().stream().map(r -> r.tenant + "/" + r.id).distinct().count();
     }
 
     /** The live records of all shops updated in {@code [start, end)}. */

@@ -11,7 +11,6 @@ import io.httpsync.connector.source.RawRecord;
 import io.httpsync.connector.source.RecordDeserializer;
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.simulator.Simulator;
-import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -73,21 +72,9 @@ public final class LandingBench {
                 EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
             KuaishouSim kuaishou = sim.add(KuaishouSim::new);
             kuaishou.limits().clear(); // landing, not the platform's limits, is what is measured
-            List<Tenant> tenants = new ArrayList<>();
-            for (int i = 1; i <= shops; i++) {
-                String shop = "shop-" + i;
-                kuaishou.addTenant(
-                        shop,
-                        KuaishouSim.credentials("bench-key", "bench-secret", "bench-sign"),
-                        DataSpec.of(orders, 3 * DAY).seed(i).timeResolutionMillis(1));
-                tenants.add(
-                        Tenant.of(
-                                shop,
-                                Map.of(
-                                        "app-key", "bench-key",
-                                        "app-secret", "bench-secret",
-                                        "sign-secret", "bench-sign")));
-            }
+            int[] sizes = new int[shops];
+            java.util.Arrays.fill(sizes, orders);
+            List<Tenant> tenants = BenchShops.add(kuaishou, 3 * DAY, sizes);
             sim.start(0);
             String url = postgres.getJdbcUrl("postgres", "postgres");
             JdbcConnectionOptions connection =

@@ -28,9 +28,34 @@ class BenchCommandITCase {
     }
 
     @Test
+    void benchOverLimitSyncsEveryRecordAndPrintsTheRealRateFractionAndRefusalShare()
+            throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<String> lines =
+                Bench.run(
+                        new String[] {
+                            "e2e-overlimit",
+                            "--real",
+                            "10",
+                            "--configured",
+                            "30",
+                            "--seconds",
+                            "6",
+                            "--warm-up-s",
+                            "2"
+                        },
+                        new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0))
+                .matches(
+                        "BENCH name=e2e-overlimit real_rate_fraction=[0-9.]+ refusal_share=[0-9.]+ .* missing=0");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains(lines.get(0));
+    }
+
+    @Test
     void anUnknownBenchmarkIsRefusedNamingTheKnownOnes() {
         assertThatThrownBy(() -> Bench.run(new String[] {"speed"}, System.out))
-                .hasMessageContaining("one of: landing")
+                .hasMessageContaining("one of: landing, e2e-overlimit")
                 .hasMessageContaining("'speed'");
     }
 }
