@@ -1,7 +1,6 @@
 package io.httpsync.connector.source;
 
 import io.httpsync.connector.domain.ExceptionEvent;
-import io.httpsync.connector.source.enumerator.PassOptions;
 import io.httpsync.connector.source.enumerator.PassOptions.ChangelogMode;
 
 import org.apache.flink.annotation.Internal;
@@ -20,6 +19,11 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
+import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -30,6 +34,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.CoordinatedOperatorFactory;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;
@@ -103,11 +108,15 @@ import java.util.function.Consumer;
  *       whose newest update time lies after the pass's range is not judged (with the one exception
  *       below, which the detail check closes);
  *   <li>a tenant whose pass would delete more than {@link FullPasses#maxDeleteRatio()} of its keys
- *       in the range deletes none and emits an {@link ExceptionEvent} to {@link
- *       HttpSyncStreams#EXCEPTION_EVENTS} instead. Each subtask judges its own share of the keys;
- *       keys spread evenly over key groups, so the share stands for the whole (a tenant-wide
- *       decision would need every subtask's counts before any deletes: a coordinator of this
- *       operator, not built yet);
+ *       in the range deletes none and emits one {@link ExceptionEvent} to {@link
+ *       HttpSyncStreams#EXCEPTION_EVENTS} instead. The ratio is the tenant's, over all subtasks: at
+ *       the completion each subtask only counts its share and sends the counts to the operator's
+ *       coordinator ({@link PassRatioCoordinator}), which decides once all are in and sends the
+ *       decision back; each subtask then takes the keys still unseen at that moment (a version that
+ *       arrived meanwhile keeps its key), and subtask 0 alone emits the event of a refusal. A
+ *       subtask keeps its counts and the decision it applied in its checkpoint and reports them
+ *       again after a restore; a restore with another parallelism drops the passes waiting for
+ *       their decision (they delete nothing; the next pass does);
  *   <li>two passes of a tenant never overlap (the enumerator starts the next one after the previous
  *       ended).
  * </ul>
@@ -290,13 +299,15 @@ public final class PassChangelog {
 
     /**
      * The keyed operator described on {@link PassChangelog}. Thread contract: everything runs on
-     * the task thread (the state backend's key iteration too); the check's requests complete on the
-     * fetcher's I/O threads, which only hand their answers to the task's mailbox.
+     * the task thread (the state backend's key iteration too, and the coordinator's decisions,
+     * which Flink delivers through the mailbox); the check's requests complete on the fetcher's I/O
+     * threads, which only hand their answers to the task's mailbox.
      */
     @Internal
     @VisibleForTesting
     static final class ChangelogOperator<T> extends AbstractStreamOperator<T>
-            implements OneInputStreamOperator<Tuple2<String, SyncElement<T>>, T> {
+            implements OneInputStreamOperator<Tuple2<String, SyncElement<T>>, T>,
+                    OperatorEventHandler {
         private static final long serialVersionUID = 1L;
         private static final Logger LOG = LoggerFactory.getLogger(PassChangelog.class);
 
@@ -337,6 +348,15 @@ public final class PassChangelog {
         /** (tenant, open pass, completed pass, copies, subtask, parallelism): union state. */
         private transient ListState<String> passState;
 
+        /** Per tenant: its last completed pass here, counted, with the decision once applied. */
+        private transient Map<String, PassRatioCoordinator.Counted> verdicts;
+
+        /** {@link #verdicts}, every subtask's: union state. */
+        private transient ListState<String> verdictState;
+
+        /** Where the counts go: the operator's {@link PassRatioCoordinator}. */
+        private transient OperatorEventGateway coordinator;
+
         ChangelogOperator(
                 StreamOperatorParameters<T> parameters,
                 TypeInformation<T> type,
@@ -349,6 +369,15 @@ public final class PassChangelog {
             this.keys = keys;
             this.deletion = deletion;
             this.mailbox = parameters.getMailboxExecutor();
+            OperatorID id = parameters.getStreamConfig().getOperatorID();
+            this.coordinator = parameters.getOperatorEventDispatcher().getOperatorEventGateway(id);
+            parameters.getOperatorEventDispatcher().registerEventHandler(id, this);
+        }
+
+        /** Tests route the counts to a coordinator of their own. */
+        @VisibleForTesting
+        void setCoordinatorGateway(OperatorEventGateway coordinator) {
+            this.coordinator = coordinator;
         }
 
         @Override
@@ -397,12 +426,36 @@ public final class PassChangelog {
                             .computeIfAbsent(f[0], t -> new HashMap<>())
                             .put(Long.parseLong(f[2]), Integer.parseInt(f[3]));
             }
+            verdictState =
+                    context.getOperatorStateStore()
+                            .getUnionListState(
+                                    new ListStateDescriptor<>("pass-verdicts", Types.STRING));
+            verdicts = new HashMap<>();
+            for (String entry : verdictState.get()) {
+                PassRatioCoordinator.Counted counted = PassRatioCoordinator.Counted.parse(entry);
+                if (counted.parallelism() == parallelism) {
+                    // the same key groups again: this subtask's own counts still hold
+                    if (counted.subtask() == subtask) verdicts.put(counted.tenant(), counted);
+                } else if (counted.applied() == null && counted.subtask() == 0 && subtask == 0) {
+                    LOG.warn(
+                            "full pass of tenant {} started at {} was waiting for its delete-ratio"
+                                    + " decision when the job was rescaled from {} to {} subtasks;"
+                                    + " it deletes nothing (the next pass does)",
+                            counted.tenant(),
+                            counted.passStartMillis(),
+                            counted.parallelism(),
+                            parallelism);
+                }
+            }
         }
 
         @Override
         public void open() throws Exception {
             super.open();
             keyState = getPartitionedState(keyDescriptor);
+            // the coordinator keeps nothing: it hears again what it waits for, or decided
+            for (PassRatioCoordinator.Counted counted : verdicts.values())
+                coordinator.sendEventToCoordinator(counted);
             DetailApiCheck check = passes.check();
             if (check != null) {
                 session =
@@ -458,6 +511,9 @@ public final class PassChangelog {
             asking.values().forEach(c -> checks.add(c.serialize()));
             queued.values().forEach(c -> checks.add(c.serialize()));
             checkState.update(checks);
+            List<String> counted = new ArrayList<>();
+            for (PassRatioCoordinator.Counted c : verdicts.values()) counted.add(c.serialize());
+            verdictState.update(counted);
         }
 
         @Override
@@ -531,12 +587,44 @@ public final class PassChangelog {
         }
 
         /**
-         * Every record before the marker is in: the tenant's keys the pass did not see are gone.
+         * Every record before the marker is in: counts the tenant's keys the pass did not see and
+         * sends the counts to the coordinator, which decides for the whole tenant ({@link
+         * #handleOperatorEvent}).
          */
         private void completed(PassMarker pass) throws Exception {
-            String prefix = pass.tenant() + '\u0000';
-            List<String> gone = new ArrayList<>();
             long[] judged = {0};
+            int gone =
+                    unseen(
+                                    pass.tenant(),
+                                    pass.passStartMillis(),
+                                    pass.rangeStartMillis(),
+                                    pass.rangeEndMillis(),
+                                    judged)
+                            .size();
+            PassRatioCoordinator.Counted counted =
+                    new PassRatioCoordinator.Counted(
+                            pass.tenant(),
+                            pass.passStartMillis(),
+                            pass.rangeStartMillis(),
+                            pass.rangeEndMillis(),
+                            gone,
+                            judged[0],
+                            null,
+                            getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                            getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+            verdicts.put(pass.tenant(), counted);
+            coordinator.sendEventToCoordinator(counted);
+        }
+
+        /**
+         * The keys of {@code tenant} updated last in {@code [rangeStart, rangeEnd)} that no pass
+         * since {@code passStart} saw; {@code judged[0]} counts the keys of the range.
+         */
+        private List<String> unseen(
+                String tenant, long passStart, long rangeStart, long rangeEnd, long[] judged)
+                throws Exception {
+            String prefix = tenant + '\u0000';
+            List<String> gone = new ArrayList<>();
             this.<String>getKeyedStateBackend()
                     .applyToAllKeys(
                             VoidNamespace.INSTANCE,
@@ -547,60 +635,80 @@ public final class PassChangelog {
                                 Tuple4<Long, Long, Boolean, T> entry = state.value();
                                 if (entry == null
                                         || entry.f2
-                                        || entry.f1 < pass.rangeStartMillis()
-                                        || entry.f1 >= pass.rangeEndMillis()) return;
+                                        || entry.f1 < rangeStart
+                                        || entry.f1 >= rangeEnd) return;
                                 judged[0]++;
-                                if (entry.f0 < pass.passStartMillis()) gone.add(key);
+                                if (entry.f0 < passStart) gone.add(key);
                             });
-            if (gone.size() > passes.maxDeleteRatio() * judged[0]) {
-                String message =
-                        String.format(
-                                "full pass of tenant %s started at %d would delete %d of its %d records"
-                                        + " in [%d, %d) (%.1f%%, more than the allowed %.1f%%"
-                                        + " of '%s'); refused, nothing deleted",
-                                pass.tenant(),
-                                pass.passStartMillis(),
-                                gone.size(),
-                                judged[0],
-                                pass.rangeStartMillis(),
-                                pass.rangeEndMillis(),
-                                100.0 * gone.size() / judged[0],
-                                100 * passes.maxDeleteRatio(),
-                                PassOptions.MAX_DELETE_RATIO.key());
-                LOG.warn("{}", message);
-                output.collect(
-                        HttpSyncStreams.EXCEPTION_EVENTS,
-                        new StreamRecord<>(
-                                ExceptionEvent.ofWindow(
-                                        "pass-changelog",
-                                        pass.tenant(),
-                                        pass.rangeStartMillis(),
-                                        pass.rangeEndMillis(),
-                                        "pass " + pass.passStartMillis(),
-                                        message,
-                                        System.currentTimeMillis())));
+            return gone;
+        }
+
+        /**
+         * The coordinator's decision on a tenant's pass, through the mailbox: a decision on another
+         * pass than the one waiting here, or one applied already, changes nothing.
+         */
+        @Override
+        public void handleOperatorEvent(OperatorEvent event) {
+            PassRatioCoordinator.Decided decision = (PassRatioCoordinator.Decided) event;
+            PassRatioCoordinator.Counted waiting = verdicts.get(decision.tenant());
+            if (waiting == null
+                    || waiting.passStartMillis() != decision.passStartMillis()
+                    || waiting.applied() != null) return;
+            verdicts.put(decision.tenant(), waiting.decided(decision.delete()));
+            try {
+                decided(waiting, decision);
+            } catch (Exception e) {
+                throw new IllegalStateException(
+                        "applying the decision on the full pass of tenant "
+                                + decision.tenant()
+                                + " started at "
+                                + decision.passStartMillis(),
+                        e);
+            }
+        }
+
+        /**
+         * Refuses the tenant's pass (subtask 0 emits its one exception event), or deletes the keys
+         * still unseen now (a version that arrived since the counting keeps its key), after the
+         * detail check if the passes have one. Subtask 0 logs the tenant's totals.
+         */
+        private void decided(
+                PassRatioCoordinator.Counted pass, PassRatioCoordinator.Decided decision)
+                throws Exception {
+            boolean first = pass.subtask() == 0;
+            if (!decision.delete()) {
+                if (first) refuse(pass, decision);
                 return;
             }
+            List<String> gone =
+                    unseen(
+                            pass.tenant(),
+                            pass.passStartMillis(),
+                            pass.rangeStartMillis(),
+                            pass.rangeEndMillis(),
+                            new long[1]);
             if (session == null) {
                 for (String key : gone) {
                     setCurrentKey(key);
                     delete(keyState.value(), pass.passStartMillis());
                 }
-                LOG.info(
-                        "full pass of tenant {} started at {} completed: {} of {} records in its range gone",
-                        pass.tenant(),
-                        pass.passStartMillis(),
-                        gone.size(),
-                        judged[0]);
+                if (first)
+                    LOG.info(
+                            "full pass of tenant {} started at {} completed: {} of {} records in its range gone",
+                            pass.tenant(),
+                            pass.passStartMillis(),
+                            decision.gone(),
+                            decision.judged());
                 return;
             }
-            LOG.info(
-                    "full pass of tenant {} started at {} completed: {} of {} records in its range unseen;"
-                            + " asking the detail API whether they are gone",
-                    pass.tenant(),
-                    pass.passStartMillis(),
-                    gone.size(),
-                    judged[0]);
+            if (first)
+                LOG.info(
+                        "full pass of tenant {} started at {} completed: {} of {} records in its range unseen;"
+                                + " asking the detail API whether they are gone",
+                        pass.tenant(),
+                        pass.passStartMillis(),
+                        decision.gone(),
+                        decision.judged());
             int added = 0;
             for (String key : gone) {
                 // a key still asked about for an earlier pass is answered once, for that pass
@@ -617,6 +725,24 @@ public final class PassChangelog {
             if (added > 0)
                 tallies.put(tallyKey(pass.tenant(), pass.passStartMillis()), new Tally(added));
             ask();
+        }
+
+        /** One exception event for the tenant's refused pass (subtask 0 only). */
+        private void refuse(
+                PassRatioCoordinator.Counted pass, PassRatioCoordinator.Decided decision) {
+            String message = PassRatioCoordinator.refusal(pass, decision, passes.maxDeleteRatio());
+            LOG.warn("{}", message);
+            output.collect(
+                    HttpSyncStreams.EXCEPTION_EVENTS,
+                    new StreamRecord<>(
+                            ExceptionEvent.ofWindow(
+                                    "pass-changelog",
+                                    pass.tenant(),
+                                    pass.rangeStartMillis(),
+                                    pass.rangeEndMillis(),
+                                    "pass " + pass.passStartMillis(),
+                                    message,
+                                    System.currentTimeMillis())));
         }
 
         /** How many unseen keys wait to be asked about or for their answer. */
@@ -792,9 +918,13 @@ public final class PassChangelog {
             }
         }
 
-        /** Creates the operator with the task's mailbox, which brings the check's answers in. */
+        /**
+         * Creates the operator with the task's mailbox, which brings the check's answers and the
+         * coordinator's decisions in, and its coordinator ({@link PassRatioCoordinator}).
+         */
         static final class Factory<T> extends AbstractStreamOperatorFactory<T>
-                implements OneInputStreamOperatorFactory<Tuple2<String, SyncElement<T>>, T> {
+                implements OneInputStreamOperatorFactory<Tuple2<String, SyncElement<T>>, T>,
+                        CoordinatedOperatorFactory<T> {
             private static final long serialVersionUID = 1L;
             private final TypeInformation<T> type;
             private final FullPasses passes;
@@ -817,6 +947,12 @@ public final class PassChangelog {
             public <O extends StreamOperator<T>> O createStreamOperator(
                     StreamOperatorParameters<T> parameters) {
                 return (O) new ChangelogOperator<>(parameters, type, passes, keys, deletion);
+            }
+
+            @Override
+            public OperatorCoordinator.Provider getCoordinatorProvider(
+                    String operatorName, OperatorID operatorID) {
+                return new PassRatioCoordinator.Provider(operatorID, passes.maxDeleteRatio());
             }
 
             @Override

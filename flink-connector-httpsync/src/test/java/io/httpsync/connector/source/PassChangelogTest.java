@@ -58,6 +58,7 @@ class PassChangelogTest {
                         new KeyedOneInputStreamOperatorTestHarness<>(
                                 operator, t -> t.f0, Types.STRING, MAX_PARALLELISM, 1, 0);
         h.setup();
+        CoordinatedSubtasks.alone(h, passes);
         return h;
     }
 

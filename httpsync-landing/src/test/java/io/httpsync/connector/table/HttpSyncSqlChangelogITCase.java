@@ -11,6 +11,7 @@ import io.httpsync.simulator.platform.MutationRates;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
@@ -27,10 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
 import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.SHOP;
@@ -42,7 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * topic, while the simulated shop inserts, updates and hard-deletes orders. After a pass completed
  * on a shop that stopped changing, both equal the platform's ground truth exactly, with every
  * unseen order asked about in the detail API ({@code pass.check.*}) or without that check; a pass
- * cut by an outage, or one that would delete more than the ratio allows, deletes nothing.
+ * cut by an outage, or one that would delete more than the ratio allows of the tenant's orders
+ * (over both parallel instances), deletes nothing.
  */
 class HttpSyncSqlChangelogITCase {
     @RegisterExtension static final PostgresExtension POSTGRES = new PostgresExtension();
@@ -156,14 +161,83 @@ class HttpSyncSqlChangelogITCase {
         awaitEqual(POSTGRES_ROWS, 60);
     }
 
+    /**
+     * The ratio is the tenant's, over both parallel instances of the operator: deletions that are
+     * over the ratio on one instance's share but under it for the tenant are deleted; deletions
+     * that are under it on one instance's share but over it for the tenant delete nothing anywhere,
+     * with one refusal per pass.
+     */
     @Test
-    void aPassThatWouldDeleteMoreThanTheRatioDeletesNothingAndRecordsAnEvent() throws Exception {
+    void theDeleteRatioIsJudgedPerTenantNotPerParallelInstance() throws Exception {
         TableEnvironment tEnv = environment();
         startJdbcJob(tEnv, 0.2, "1 d");
+        Map<Integer, List<Long>> bySubtask = liveOrdersBySubtask();
+        int keys = bySubtask.get(0).size() + bySubtask.get(1).size();
+
+        // 15% of the tenant's orders, all on instance 0: about 30% of its share
+        int underForTheTenant = keys * 15 / 100;
+        deleteAfterTheNextPass(bySubtask.get(0).subList(0, underForTheTenant));
+        awaitEqual(POSTGRES_ROWS, 60);
+
         Map<Long, String> before = postgresRows();
-        fixture.change(0, 0, before.size() / 2);
+        bySubtask = liveOrdersBySubtask();
+        keys = bySubtask.get(0).size() + bySubtask.get(1).size();
+        // 5% of instance 1's share; with 30% more of the tenant's orders from instance 0
+        List<Long> overForTheTenant = new ArrayList<>(bySubtask.get(1).subList(0, keys / 40));
+        overForTheTenant.addAll(bySubtask.get(0).subList(0, keys * 30 / 100));
+        deleteAfterTheNextPass(overForTheTenant);
         awaitLog("refused, nothing deleted", 30);
+        long refusals = refusals().size();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (refusals().size() < refusals + 2 && System.currentTimeMillis() < deadline)
+            Thread.sleep(100); // every later pass is refused too
+        assertThat(refusals()).hasSizeGreaterThanOrEqualTo((int) refusals + 2);
         assertThat(postgresRows()).isEqualTo(before);
+        Map<String, Long> perPass =
+                refusals().stream()
+                        .collect(
+                                Collectors.groupingBy(
+                                        l -> between(l, "started at ", " "),
+                                        Collectors.counting()));
+        assertThat(perPass.values())
+                .as("one refusal per pass, not one per instance")
+                .containsOnly(1L);
+    }
+
+    /**
+     * The shop's live orders by the parallel instance of the changelog operator that holds them
+     * (its state key is the tenant and the PRIMARY KEY; parallelism 2, Flink's default max
+     * parallelism 128).
+     */
+    private Map<Integer, List<Long>> liveOrdersBySubtask() {
+        Map<Integer, List<Long>> bySubtask =
+                new HashMap<>(Map.of(0, new ArrayList<>(), 1, new ArrayList<>()));
+        for (String id : fixture.truthIds(start, Long.MAX_VALUE)) {
+            int subtask =
+                    KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                            SHOP + '\u0000' + id, 128, 2);
+            bySubtask.get(subtask).add(Long.parseLong(id));
+        }
+        return bySubtask;
+    }
+
+    /** Deletes the orders right after a pass completed, so that one pass sees all of it. */
+    private void deleteAfterTheNextPass(List<Long> ids) throws InterruptedException {
+        long ended = passesEnded();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (passesEnded() == ended && System.currentTimeMillis() < deadline) Thread.sleep(10);
+        var data = fixture.kuaishou.tenant(SHOP);
+        for (long id : ids) assertThat(data.delete(id)).isTrue();
+    }
+
+    private long passesEnded() {
+        return log.lines().stream()
+                .filter(l -> l.contains(" completed: ") || l.contains("refused, nothing deleted"))
+                .count();
+    }
+
+    private List<String> refusals() {
+        return log.lines().stream().filter(l -> l.contains("refused, nothing deleted")).toList();
     }
 
     /** The orders into PostgreSQL alone, until the table equals the ground truth. */
