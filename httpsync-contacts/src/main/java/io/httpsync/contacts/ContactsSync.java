@@ -3,6 +3,7 @@ package io.httpsync.contacts;
 import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.http.FetchListener;
+import io.httpsync.connector.ratelimit.RateLimitSpec;
 import io.httpsync.contacts.fetch.ContactsPlatform;
 import io.httpsync.contacts.fetch.CorpGate;
 import io.httpsync.contacts.fetch.DirectoryFetcher;
@@ -14,6 +15,7 @@ import io.httpsync.contacts.jdbc.SyncReport;
 import io.httpsync.contacts.model.CorpDirectory;
 
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.util.TimeUtils;
 
 import javax.annotation.Nullable;
 
@@ -25,6 +27,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,9 +45,9 @@ import java.util.concurrent.atomic.LongAdder;
  * DirectoryFetcher}); a corp whose listings all completed is landed ({@link ContactsWriter}), one
  * whose listing failed writes nothing and is recorded as incomplete. Corps run {@code
  * corpConcurrency} at a time; of those, at most a cap per platform and egress IP fetch at once
- * ({@link CorpGate}: set, or derived from the platform's per-IP limits), the others waiting their
- * turn in order; all corps and APIs of a platform draw from its per-IP buckets together ({@link
- * SharedBudgets}).
+ * ({@link CorpGate}: set, or derived from the platform's per-IP limits; with the redis backend,
+ * shared in Redis by every process and job using it), the others waiting their turn in order; all
+ * corps and APIs of a platform draw from its per-IP buckets together ({@link SharedBudgets}).
  *
  * <p>Configuration (a properties file, see {@link #fromProperties}):
  *
@@ -60,6 +63,7 @@ import java.util.concurrent.atomic.LongAdder;
  * contacts.endpoint.&lt;connector endpoint option&gt; = (set on every platform API, e.g. retry.max-attempts)
  * contacts.corps-in-flight.&lt;platform&gt; = (the cap per egress IP; derived by default, 0 = none)
  * contacts.requests-per-corp-per-minute = 1000   (the estimate derived caps divide the per-IP limits by)
+ * contacts.corps-in-flight-lease = 30 s   (redis backend: a place not renewed for this long is free)
  * </pre>
  *
  * <p>Thread contract: {@link #run} is called from one thread at a time; it syncs corps on a pool of
@@ -155,13 +159,21 @@ public final class ContactsSync implements AutoCloseable {
      * @param explicit the cap of a platform ({@code contacts.corps-in-flight.<platform>}), 0 for
      *     none
      * @param requestsPerCorpPerMinute the estimate the derived caps divide by
+     * @param lease with the redis backend, how long a corp's place stays taken unless renewed
+     *     ({@code contacts.corps-in-flight-lease}): how soon the places of a job that died are free
      */
-    public record CorpCaps(Map<ContactsPlatform, Integer> explicit, int requestsPerCorpPerMinute) {
+    public record CorpCaps(
+            Map<ContactsPlatform, Integer> explicit, int requestsPerCorpPerMinute, Duration lease) {
         public static final CorpCaps DERIVED =
                 new CorpCaps(Map.of(), CorpGate.DEFAULT_REQUESTS_PER_CORP_PER_MINUTE);
 
         public CorpCaps {
             explicit = Map.copyOf(explicit);
+        }
+
+        /** Caps whose places in Redis (redis backend) have the default lease. */
+        public CorpCaps(Map<ContactsPlatform, Integer> explicit, int requestsPerCorpPerMinute) {
+            this(explicit, requestsPerCorpPerMinute, CorpGate.DEFAULT_LEASE);
         }
     }
 
@@ -222,9 +234,11 @@ public final class ContactsSync implements AutoCloseable {
     }
 
     /**
-     * The gate of a platform and egress IP. Its cap is for the whole job: each of the job's
-     * instances takes an even part of it (at least 1); the gates of instances (and of jobs) do not
-     * talk to each other, the per-IP buckets are what holds across them.
+     * The gate of a platform and egress IP. With the redis backend ({@code
+     * contacts.endpoint.rate-limit.backend = redis}) its places are in Redis, whole, shared by
+     * every instance and job using that Redis for the platform and namespace. Otherwise its cap is
+     * for the whole job: each of the job's instances takes an even part of it (at least 1), and the
+     * gates of instances and jobs do not talk to each other.
      */
     private static CorpGate gate(
             ContactsPlatform platform, DirectoryFetcher f, CorpCaps caps, SharedBudgets budgets) {
@@ -233,6 +247,14 @@ public final class ContactsSync implements AutoCloseable {
                 explicit != null
                         ? explicit
                         : CorpGate.derivedCap(f.sharedBuckets(), caps.requestsPerCorpPerMinute());
+        RateLimitSpec limits = f.rateLimits();
+        if (limits.backend() == RateLimitSpec.Backend.REDIS)
+            return CorpGate.shared(
+                    gateKey(f),
+                    cap,
+                    limits.redisUri(),
+                    f.platform() + ":" + f.namespace(),
+                    caps.lease());
         if (cap > 0) cap = Math.max(1, cap / budgets.instances());
         return new CorpGate(gateKey(f), cap);
     }
@@ -305,7 +327,8 @@ public final class ContactsSync implements AutoCloseable {
                         caps,
                         p.containsKey(REQUESTS_PER_CORP)
                                 ? number(p, REQUESTS_PER_CORP, source, 1)
-                                : CorpGate.DEFAULT_REQUESTS_PER_CORP_PER_MINUTE),
+                                : CorpGate.DEFAULT_REQUESTS_PER_CORP_PER_MINUTE,
+                        p.containsKey(LEASE) ? lease(p, source) : CorpGate.DEFAULT_LEASE),
                 new SharedBudgets(instances));
     }
 
@@ -317,6 +340,30 @@ public final class ContactsSync implements AutoCloseable {
 
     /** The estimate of a corp's requests per minute that derived caps divide the budgets by. */
     public static final String REQUESTS_PER_CORP = "contacts.requests-per-corp-per-minute";
+
+    /**
+     * With the redis backend, how long a corp's place under the cap stays taken unless renewed: how
+     * soon a job that died frees its places (renewed every third of it while the corp fetches).
+     */
+    public static final String LEASE = "contacts.corps-in-flight-lease";
+
+    private static Duration lease(Properties p, String source) {
+        String v = p.getProperty(LEASE).trim();
+        Duration d;
+        try {
+            d = TimeUtils.parseDuration(v);
+        } catch (IllegalArgumentException e) {
+            d = Duration.ZERO;
+        }
+        if (d.toMillis() >= 300) return d;
+        throw new IllegalArgumentException(
+                source
+                        + ": '"
+                        + LEASE
+                        + "' is a duration of at least 300 ms (e.g. 30 s), not '"
+                        + v
+                        + "'");
+    }
 
     private static int number(Properties p, String key, String source, int min) {
         String v = p.getProperty(key).trim();
@@ -392,18 +439,7 @@ public final class ContactsSync implements AutoCloseable {
             throws SQLException {
         LongAdder sent = requests.computeIfAbsent(corp.tenant().id(), k -> new LongAdder());
         long before = sent.sum(); // a corp's runs never overlap (the job keys them by corp)
-        DirectoryFetcher.Result fetched;
-        CorpGate gate = gate(corp);
-        try (CorpGate.Place place = gate.enter()) {
-            fetched = fetcher(corp).fetch(corp.tenant());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fetched =
-                    new DirectoryFetcher.Result(
-                            corp.corpId(),
-                            null,
-                            corp.corpId() + ": stopped while waiting for its turn (" + gate + ")");
-        }
+        DirectoryFetcher.Result fetched = fetchInTurn(corp);
         long fetchRequests = sent.sum() - before;
         if (!fetched.complete()) {
             return new Outcome(
@@ -420,6 +456,31 @@ public final class ContactsSync implements AutoCloseable {
                 writer.sync(runId, corp.platform().id(), fetched.directory(), progress),
                 null,
                 fetchRequests);
+    }
+
+    /**
+     * Fetches a corp's directory once it has a place under its platform's cap, giving the place
+     * back however the fetch ends.
+     */
+    private DirectoryFetcher.Result fetchInTurn(Corp corp) {
+        CorpGate gate = gate(corp);
+        CorpGate.Place place;
+        try {
+            place = gate.enter();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new DirectoryFetcher.Result(
+                    corp.corpId(),
+                    null,
+                    corp.corpId() + ": stopped while waiting for its turn (" + gate + ")");
+        } catch (CorpGate.UnavailableException e) {
+            // Redis is down: like a listing that failed, the corp writes nothing this run
+            return new DirectoryFetcher.Result(
+                    corp.corpId(), null, corp.corpId() + ": " + e.getMessage());
+        }
+        try (place) {
+            return fetcher(corp).fetch(corp.tenant());
+        }
     }
 
     /** The configured corp {@code corpId}. */
@@ -459,6 +520,7 @@ public final class ContactsSync implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        for (CorpGate g : gates.values()) g.close();
         for (DirectoryFetcher f : fetchers.values()) f.close();
     }
 }

@@ -76,6 +76,7 @@ public abstract class DirectoryFetcher implements AutoCloseable {
     // filled while the subclass's constructor creates its listings, read by any thread later
     private final Map<String, BucketSpec> sharedBuckets = new ConcurrentSkipListMap<>();
     private final String namespace;
+    private final RateLimitSpec rateLimits;
     private final FetchListener listener;
     private final Map<String, String> overrides;
     private final SharedBudgets budgets;
@@ -95,7 +96,8 @@ public abstract class DirectoryFetcher implements AutoCloseable {
         this.budgets = budgets;
         EndpointSpec spec = EndpointSpec.fromOptions(withOverrides(tokenSpecOptions));
         this.listener = listener;
-        this.namespace = spec.rateLimits().namespace();
+        this.rateLimits = spec.rateLimits();
+        this.namespace = rateLimits.namespace();
         this.platform =
                 spec.name().contains("/")
                         ? spec.name().substring(0, spec.name().indexOf('/'))
@@ -194,6 +196,14 @@ public abstract class DirectoryFetcher implements AutoCloseable {
      */
     public final String namespace() {
         return namespace;
+    }
+
+    /**
+     * The platform's rate limiting as configured (its backend and Redis, namespace, ...): the
+     * {@code rate-limit.*} options every API of the platform has in common.
+     */
+    public final RateLimitSpec rateLimits() {
+        return rateLimits;
     }
 
     /** The platform's part of the APIs' names: {@code wecom}, {@code dingtalk}, {@code feishu}. */

@@ -87,7 +87,8 @@ public final class ContactsJob {
                     "contacts.corp-concurrency",
                     "contacts.soft-delete",
                     "contacts.max-delete-ratio",
-                    ContactsSync.REQUESTS_PER_CORP);
+                    ContactsSync.REQUESTS_PER_CORP,
+                    ContactsSync.LEASE);
 
     private final Map<String, String> config;
     private final List<String> corpIds;
