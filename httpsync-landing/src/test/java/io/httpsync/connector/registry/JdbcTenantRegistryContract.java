@@ -6,15 +6,12 @@ import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.sink.SqlDialect;
 import io.httpsync.connector.testutil.SqlDatabase;
 
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,23 +47,14 @@ abstract class JdbcTenantRegistryContract {
         return db().dialect() == SqlDialect.MYSQL;
     }
 
-    /** The registry's options for this database, as {@code tenants.registry.*} without prefix. */
-    static Map<String, String> registryOptions(SqlDatabase db, String table, String tokenTable) {
-        JdbcConnectionOptions c = db.connectionOptions();
-        Map<String, String> options = new HashMap<>();
-        options.put("url", c.getDbURL());
-        c.getUsername().ifPresent(u -> options.put("username", u));
-        options.put("table", table);
-        options.put("token-table", tokenTable);
-        return options;
-    }
-
     @BeforeEach
     void create() throws Exception {
         db().execute("DROP TABLE IF EXISTS shops");
         db().execute("DROP TABLE IF EXISTS shop_tokens");
         db().execute(JdbcTenantRegistry.tenantTableDdl("shops", mysql()));
-        registry = new JdbcTenantRegistry(registryOptions(db(), "shops", "shop_tokens"));
+        registry =
+                new JdbcTenantRegistry(
+                        KuaishouRegistrySource.registryOptions(db(), "shops", "shop_tokens"));
     }
 
     @AfterEach
@@ -133,7 +121,8 @@ abstract class JdbcTenantRegistryContract {
         AtomicInteger refreshes = new AtomicInteger();
         AtomicInteger lostRaces = new AtomicInteger();
         try (JdbcTenantRegistry other =
-                new JdbcTenantRegistry(registryOptions(db(), "shops", "shop_tokens"))) {
+                new JdbcTenantRegistry(
+                        KuaishouRegistrySource.registryOptions(db(), "shops", "shop_tokens"))) {
             ExecutorService parties = Executors.newFixedThreadPool(PARTIES);
             try {
                 List<Future<?>> done = new ArrayList<>();
@@ -202,7 +191,8 @@ abstract class JdbcTenantRegistryContract {
 
     @Test
     void aTableNameThatIsNoIdentifierIsRefusedNamingTheOption() {
-        Map<String, String> options = registryOptions(db(), "x; DROP TABLE y", "shop_tokens");
+        Map<String, String> options =
+                KuaishouRegistrySource.registryOptions(db(), "x; DROP TABLE y", "shop_tokens");
         assertThatThrownBy(() -> new JdbcTenantRegistry(options))
                 .hasMessageContaining("tenants.registry.table");
     }
