@@ -1,6 +1,7 @@
 package io.httpsync.jobs.pipeline;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TenantRegistryOptions;
 import io.httpsync.connector.dedupe.Dedupe;
 import io.httpsync.connector.domain.CandidateCheck;
 import io.httpsync.connector.domain.ExceptionEvent;
@@ -564,6 +565,7 @@ public final class SyncPipeline {
      */
     public FullSyncPass.Result runFullPass(Supplier<StreamExecutionEnvironment> environments)
             throws Exception {
+        refuseTenantRegistry("full-pass");
         required("jdbc.url");
         String eventsTable = eventsTable();
         createTables();
@@ -639,6 +641,7 @@ public final class SyncPipeline {
      * Uids: {@code <name>-replay-<i>}.
      */
     public void addReplayTo(StreamExecutionEnvironment env, List<FailedWindows.Window> windows) {
+        refuseReplayWithTenantRegistry();
         if (windows.isEmpty()) throw new IllegalArgumentException("no windows to replay");
         String name = required("source.name");
         if (has("job.parallelism"))
@@ -664,6 +667,33 @@ public final class SyncPipeline {
             all = all == null ? one : all.union(one);
         }
         wire(all, Landing.SYNC, null);
+    }
+
+    /** Refuses a replay of a job whose tenants come from a tenant registry (see below). */
+    void refuseReplayWithTenantRegistry() {
+        refuseTenantRegistry("replay");
+    }
+
+    /**
+     * Refuses a bounded job ({@code command}: full-pass, replay) of a source whose tenants come
+     * from a tenant registry. Such a job would know only the tenants of {@code tenants}, silently
+     * leaving out the registry's; and planning the registry's tenants as a fixed list is not sound
+     * either: a bounded source keeps its tokens to itself, so it would present the registry's
+     * refresh tokens outside the token store, spending single-use ones that the continuous job and
+     * every other job of the store rely on (whose next refresh would then find the tenant revoked).
+     */
+    private void refuseTenantRegistry(String command) {
+        if (!sourceOptions.containsKey(TenantRegistryOptions.URL.key())) return;
+        throw new IllegalArgumentException(
+                "sync job '"
+                        + required("source.name")
+                        + "': "
+                        + command
+                        + " cannot run a job whose tenants come from a tenant registry ("
+                        + SOURCE_PREFIX
+                        + TenantRegistryOptions.URL.key()
+                        + " is set): a bounded job would leave the registry's tenants out, or spend"
+                        + " the refresh tokens of its token store outside it");
     }
 
     /**
