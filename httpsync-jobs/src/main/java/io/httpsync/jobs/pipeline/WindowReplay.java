@@ -23,9 +23,6 @@ public final class WindowReplay {
     }
 
     public static int run(SyncPipeline pipeline, StreamExecutionEnvironment env) throws Exception {
-        // before reading the events: the failed windows of a registry's tenants would be left
-        // out silently
-        pipeline.refuseReplayWithTenantRegistry();
         long asOf = System.currentTimeMillis();
         List<FailedWindows.Window> windows;
         try (Connection c = pipeline.connect()) {
