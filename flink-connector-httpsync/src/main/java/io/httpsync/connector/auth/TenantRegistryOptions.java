@@ -32,7 +32,9 @@ public final class TenantRegistryOptions {
                             "The JDBC URL of the database holding the tenant registry (PostgreSQL, MySQL or MariaDB),"
                                     + " e.g. 'jdbc:postgresql://db:5432/app'. Setting it turns the registry on: the tenants"
                                     + " are read from 'tenants.registry.table' every 'tenants.registry.poll-interval'"
-                                    + " (besides those of 'tenants', if any). Continuous mode only.");
+                                    + " (besides those of 'tenants', if any). Continuous mode only (the config-file"
+                                    + " job's full-pass and replay read its enabled tenants once, their tokens from"
+                                    + " its token store).");
 
     public static final ConfigOption<String> CLASS =
             ConfigOptions.key(PREFIX + "class")

@@ -27,12 +27,14 @@ public final class TenantRegistrySpec implements Serializable {
     private final TreeMap<String, String> options;
     private final Duration pollInterval;
     private final boolean tokenStore;
+    private final boolean readsTenants;
 
     private TenantRegistrySpec(
             String className,
             Map<String, String> options,
             Duration pollInterval,
-            boolean tokenStore) {
+            boolean tokenStore,
+            boolean readsTenants) {
         checkArgument(
                 className != null && !className.isBlank(),
                 "option '%s' must name a class",
@@ -46,6 +48,7 @@ public final class TenantRegistrySpec implements Serializable {
         this.options = new TreeMap<>(options);
         this.pollInterval = pollInterval;
         this.tokenStore = tokenStore;
+        this.readsTenants = readsTenants;
     }
 
     /**
@@ -59,7 +62,7 @@ public final class TenantRegistrySpec implements Serializable {
             Map<String, String> options,
             Duration pollInterval,
             boolean tokenStore) {
-        return new TenantRegistrySpec(className, options, pollInterval, tokenStore);
+        return new TenantRegistrySpec(className, options, pollInterval, tokenStore, true);
     }
 
     /** httpsync-landing's JDBC registry with these options ({@code url}, {@code table}, ...). */
@@ -86,7 +89,25 @@ public final class TenantRegistrySpec implements Serializable {
 
     /** The same registry with or without its token store. */
     public TenantRegistrySpec withTokenStore(boolean use) {
-        return new TenantRegistrySpec(className, options, pollInterval, use);
+        return new TenantRegistrySpec(className, options, pollInterval, use, readsTenants);
+    }
+
+    /**
+     * Whether the source reads its tenants from the registry (true, the default), or the registry
+     * serves only its token store ({@link #forTokensOnly}).
+     */
+    public boolean readsTenants() {
+        return readsTenants;
+    }
+
+    /**
+     * The same registry serving only its token store: the source's tenants are its fixed list (the
+     * registry's tenants read once, for a bounded job such as a full pass or a replay), their
+     * tokens read and refreshed through the store, shared with the jobs that read the registry, so
+     * that a bounded job never spends a single-use refresh token outside it.
+     */
+    public TenantRegistrySpec forTokensOnly() {
+        return new TenantRegistrySpec(className, options, pollInterval, true, false);
     }
 
     /**
@@ -146,6 +167,7 @@ public final class TenantRegistrySpec implements Serializable {
                 + pollInterval
                 + ", tokenStore="
                 + tokenStore
+                + (readsTenants ? "" : ", tokensOnly")
                 + "}";
     }
 }

@@ -190,7 +190,7 @@ public final class HttpSyncSource<T>
                     // keeps a continuous sync behind the platform's now
                     plan.isBounded() ? 0 : plan.lagMillis(),
                     context,
-                    registry != null,
+                    registry != null && registry.readsTenants(),
                     perTenantMetrics);
         } catch (RuntimeException e) {
             limiter.close();
@@ -213,42 +213,41 @@ public final class HttpSyncSource<T>
             SplitEnumeratorContext<WindowSplit> context, @Nullable HttpSyncEnumState checkpoint) {
         List<RotatedRefreshToken> restored =
                 checkpoint == null ? List.of() : checkpoint.refreshTokens();
-        if (registry == null) {
-            return new HttpSyncEnumerator(
-                            context,
-                            plan,
-                            checkpoint,
-                            jobBudget(),
-                            TokenCoordinator.of(endpoint, tenants, restored, context),
-                            null,
-                            perTenantMetrics)
-                    .weighTenants(TenantWeights.of(endpoint.rateLimits()), tenants)
-                    .withPasses(passPlan());
-        }
-        TenantRegistry opened = registry.create(userClassLoader());
+        TenantRegistry opened = registry == null ? null : registry.create(userClassLoader());
+        // a registry serving only its token store (a bounded job of tenants read from it
+        // beforehand) plans no tenants of its own
         RegistryTenants registryTenants =
-                new RegistryTenants(
-                        opened,
-                        registry,
-                        tenants.stream().map(Tenant::id).collect(Collectors.toSet()),
-                        perTenantMetrics);
-        TokenStore store = registry.usesTokenStore() ? opened.tokenStore() : null;
-        return new HttpSyncEnumerator(
-                        context,
-                        plan,
-                        checkpoint,
-                        jobBudget(),
-                        TokenCoordinator.of(
-                                endpoint,
-                                tenants,
-                                restored,
+                registry != null && registry.readsTenants()
+                        ? new RegistryTenants(
+                                opened,
+                                registry,
+                                tenants.stream().map(Tenant::id).collect(Collectors.toSet()),
+                                perTenantMetrics)
+                        : null;
+        TokenStore store =
+                registry != null && registry.usesTokenStore() ? opened.tokenStore() : null;
+        HttpSyncEnumerator enumerator =
+                new HttpSyncEnumerator(
                                 context,
-                                store,
-                                registryTenants::revoked),
-                        registryTenants,
-                        perTenantMetrics)
-                .weighTenants(TenantWeights.of(endpoint.rateLimits()), tenants)
-                .withPasses(passPlan());
+                                plan,
+                                checkpoint,
+                                jobBudget(),
+                                TokenCoordinator.of(
+                                        endpoint,
+                                        tenants,
+                                        restored,
+                                        context,
+                                        store,
+                                        registryTenants != null
+                                                ? registryTenants::revoked
+                                                : (tenant, reason) -> {}),
+                                registryTenants,
+                                perTenantMetrics)
+                        .weighTenants(TenantWeights.of(endpoint.rateLimits()), tenants)
+                        .withPasses(passPlan());
+        // RegistryTenants closes the registry it reads; a token store alone is closed here
+        if (opened != null && registryTenants == null) enumerator.closing(opened);
+        return enumerator;
     }
 
     @Nullable

@@ -124,7 +124,10 @@ public final class HttpSyncSourceBuilder<T> {
      * besides those of {@link #setTenants} (which may then be empty): a new tenant is planned from
      * its start without a restart, a disabled or removed one is no longer planned (its windows in
      * flight finish, its position is kept), changed credentials take effect. Continuous mode only.
-     * Options {@code tenants.registry.*} ({@link TenantRegistryOptions}) set it too.
+     * Options {@code tenants.registry.*} ({@link TenantRegistryOptions}) set it too. A registry
+     * serving only its token store ({@link TenantRegistrySpec#forTokensOnly}) gives no tenants and
+     * suits a bounded job too: the tenants of {@link #setTenants} take their tokens from its store.
+     * Null: none.
      */
     public HttpSyncSourceBuilder<T> setTenantRegistry(TenantRegistrySpec registry) {
         this.registry = registry;
@@ -296,11 +299,12 @@ public final class HttpSyncSourceBuilder<T> {
         checkArgument(
                 deserializer != null,
                 "HttpSyncSource needs a deserializer: setDeserializer, e.g. RecordDeserializer.raw()");
-        if (tenants.isEmpty() && registry == null)
+        boolean tenantsFromRegistry = registry != null && registry.readsTenants();
+        if (tenants.isEmpty() && !tenantsFromRegistry)
             throw OptionReader.invalid(
                     TenantOptions.TENANTS,
                     "must name at least one tenant (setTenants), unless a tenant registry is set");
-        if (registry != null && !continuous)
+        if (tenantsFromRegistry && !continuous)
             throw OptionReader.invalid(
                     TenantRegistryOptions.URL,
                     "needs continuous mode (scan.mode 'continuous'): tenants come and go while the sync runs");
@@ -327,7 +331,7 @@ public final class HttpSyncSourceBuilder<T> {
         SyncPlan.Builder plan =
                 SyncPlan.builder()
                         .tenants(tenants.stream().map(Tenant::id).toList())
-                        .tenantsFromRegistry(registry != null)
+                        .tenantsFromRegistry(tenantsFromRegistry)
                         .startTime(start)
                         .endTime(continuous ? null : end)
                         .maxWindowWidth(endpoint.limits().windowMaxWidth())

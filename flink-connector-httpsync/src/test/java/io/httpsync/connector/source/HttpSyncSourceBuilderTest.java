@@ -1,10 +1,12 @@
 package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TenantRegistrySpec;
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.source.enumerator.SyncPlan;
 
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.TimeUtils;
 
@@ -67,6 +69,42 @@ class HttpSyncSourceBuilderTest {
                                         .setDeserializer(RecordDeserializer.raw())
                                         .build())
                 .hasMessageContaining("option 'tenants.registry.url' needs continuous mode");
+    }
+
+    @Test
+    void aBoundedSourceOfFixedTenantsMayTakeTheirTokensFromARegistrysStoreButNeedsTenants() {
+        Map<String, String> options = EndpointPresets.kuaishouOrders("http://localhost:1");
+        options.put("scan.start", "2026-01-01T00:00:00Z");
+        options.put("scan.mode", "bounded");
+        options.put("scan.end", "2026-01-02T00:00:00Z");
+        // the options name the registry; the job replaces it with its token store alone, as the
+        // config-file job's full-pass does
+        options.put("tenants.registry.url", "jdbc:postgresql://db:5432/app");
+        TenantRegistrySpec tokensOnly =
+                TenantRegistrySpec.jdbc(
+                                Map.of("url", "jdbc:postgresql://db:5432/app"),
+                                Duration.ofSeconds(30))
+                        .forTokensOnly();
+        HttpSyncSource<RawRecord> source =
+                HttpSyncSource.<RawRecord>builder()
+                        .setConfiguration(Configuration.fromMap(options))
+                        .setTenants(List.of(Tenant.of("shop-1")))
+                        .setTenantRegistry(tokensOnly)
+                        .setDeserializer(RecordDeserializer.raw())
+                        .build();
+        assertThat(source.getBoundedness()).isEqualTo(Boundedness.BOUNDED);
+        assertThat(source.registry.readsTenants()).isFalse();
+        assertThat(source.registry.usesTokenStore()).isTrue();
+
+        assertThatThrownBy(
+                        () ->
+                                HttpSyncSource.<RawRecord>builder()
+                                        .setConfiguration(Configuration.fromMap(options))
+                                        .setTenantRegistry(tokensOnly)
+                                        .setDeserializer(RecordDeserializer.raw())
+                                        .build())
+                .as("a registry serving only its token store gives no tenants")
+                .hasMessageContaining("must name at least one tenant");
     }
 
     @Test

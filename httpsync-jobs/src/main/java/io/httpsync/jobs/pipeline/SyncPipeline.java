@@ -1,6 +1,10 @@
 package io.httpsync.jobs.pipeline;
 
+import io.httpsync.connector.auth.RegisteredTenant;
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TenantRegistry;
+import io.httpsync.connector.auth.TenantRegistryOptions;
+import io.httpsync.connector.auth.TenantRegistrySpec;
 import io.httpsync.connector.dedupe.Dedupe;
 import io.httpsync.connector.domain.CandidateCheck;
 import io.httpsync.connector.domain.ExceptionEvent;
@@ -166,6 +170,9 @@ public final class SyncPipeline {
      * clause would say.
      */
     private final Map<String, String> sourceOptions = new TreeMap<>();
+
+    /** The tenants of a bounded job, once read ({@link #boundedTenants}). */
+    @Nullable private List<Tenant> boundedTenants;
 
     public SyncPipeline(Map<String, String> config) {
         this.config = new TreeMap<>(LegacyKeys.translate(config));
@@ -564,6 +571,7 @@ public final class SyncPipeline {
             throws Exception {
         required("jdbc.url");
         String eventsTable = eventsTable();
+        boundedTenants(); // the registry's, if any, read before anything else is touched
         createTables();
         Duration lag = lag();
         long end = System.currentTimeMillis() - lag.toMillis();
@@ -620,7 +628,7 @@ public final class SyncPipeline {
             env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
         HttpSyncSource<RawRecord> source =
                 source(
-                        tenants(),
+                        boundedTenants(),
                         Instant.ofEpochMilli(fromMillis),
                         Instant.ofEpochMilli(toMillis),
                         false);
@@ -642,14 +650,17 @@ public final class SyncPipeline {
         if (has("job.parallelism"))
             env.setParallelism(options().integer(SyncJobOptions.JOB_PARALLELISM, 1));
         Map<String, Tenant> tenants = new HashMap<>();
-        tenants().forEach(t -> tenants.put(t.id(), t));
+        boundedTenants().forEach(t -> tenants.put(t.id(), t));
         DataStream<SyncElement<RawRecord>> all = null;
         for (int i = 0; i < windows.size(); i++) {
             FailedWindows.Window w = windows.get(i);
             Tenant tenant = tenants.get(w.tenant());
             if (tenant == null)
                 throw new IllegalArgumentException(
-                        "window " + w + " belongs to a tenant not in httpsync.tenants");
+                        "window "
+                                + w
+                                + " belongs to a tenant neither in httpsync.tenants nor enabled in"
+                                + " the tenant registry");
             HttpSyncSource<RawRecord> source =
                     source(
                             List.of(tenant),
@@ -847,13 +858,36 @@ public final class SyncPipeline {
      */
     @Nullable
     private CandidateCheck candidateCheck() {
-        CandidateCheck check = DetailApiCheck.fromOptions(config, tenants());
+        // a full pass's tenants (read before it, registry included); the running pass's are the
+        // fixed ones
+        DetailApiCheck check =
+                DetailApiCheck.fromOptions(
+                        config, boundedTenants != null ? boundedTenants : tenants());
         if (check == null)
             LOG.warn(
                     "sync job '{}': no {}* configured, so a full pass takes every row it did not see for deleted; a record"
                             + " updated during the pass can then be marked deleted although it lives (see docs/landing.md)",
                     required("source.name"),
                     CHECK_ENDPOINT);
+        if (check != null
+                && boundedTenants != null
+                && sourceOptions.containsKey(TenantRegistryOptions.URL.key())
+                && check.endpoint().usesToken()
+                && check.endpoint().auth().rotatesRefreshTokens())
+            // the check fetches its tokens itself, outside the registry's token store: it would
+            // spend the single-use refresh tokens the registry lists, which the store's jobs rely
+            // on
+            throw new IllegalArgumentException(
+                    "sync job '"
+                            + required("source.name")
+                            + "': a full pass of tenants from a tenant registry ("
+                            + SOURCE_PREFIX
+                            + TenantRegistryOptions.URL.key()
+                            + ") cannot ask a detail API whose tokens come from single-use refresh"
+                            + " tokens ("
+                            + CHECK_ENDPOINT
+                            + "auth.token.*): it would spend the registry's refresh tokens outside"
+                            + " its token store");
         return check;
     }
 
@@ -915,8 +949,15 @@ public final class SyncPipeline {
                                     .setConfiguration(Configuration.fromMap(sourceOptions))
                                     .setTenants(tenants)
                                     .setDeserializer(RecordDeserializer.raw());
-                    if (from != null)
+                    if (from != null) {
                         builder.setBounded(from, to, SourceConfigReader.lag(sourceOptions));
+                        // a bounded job's tenants are read beforehand (boundedTenants); the
+                        // registry serves only its token store, if it is used
+                        TenantRegistrySpec registry = SourceConfigReader.registry(sourceOptions);
+                        if (registry != null)
+                            builder.setTenantRegistry(
+                                    registry.usesTokenStore() ? registry.forTokensOnly() : null);
+                    }
                     return builder.setEmitTenantPositions(emitTenantPositions).build();
                 });
     }
@@ -948,9 +989,63 @@ public final class SyncPipeline {
         return java.util.Collections.unmodifiableMap(sourceOptions);
     }
 
-    /** The ids in {@code httpsync.tenants}. */
+    /**
+     * The ids of the tenants of a bounded job (a full pass, a replay): {@code httpsync.tenants},
+     * and the tenant registry's enabled ones ({@link #boundedTenants}).
+     */
     public List<String> tenantIds() {
-        return tenants().stream().map(Tenant::id).toList();
+        return boundedTenants().stream().map(Tenant::id).toList();
+    }
+
+    /**
+     * The tenants of a bounded job: {@code httpsync.tenants}, and with a tenant registry its
+     * tenants enabled now, read once (a full pass's rounds and its deletion marking, a replay and
+     * its events, all see the same tenants). Their tokens come from the registry's token store, if
+     * it is used ({@link #source}), never from the refresh tokens the registry lists, which the
+     * jobs sharing the store may have spent.
+     */
+    private List<Tenant> boundedTenants() {
+        if (boundedTenants != null) return boundedTenants;
+        List<Tenant> out = new ArrayList<>(tenants());
+        TenantRegistrySpec registry =
+                sourceSetting(() -> SourceConfigReader.registry(sourceOptions));
+        if (registry != null) {
+            Set<String> fixed = new HashSet<>(tenantIdsOf(out));
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            try (TenantRegistry opened =
+                    registry.create(loader != null ? loader : getClass().getClassLoader())) {
+                for (RegisteredTenant t : opened.tenants())
+                    if (t.enabled() && !fixed.contains(t.id())) out.add(t.tenant());
+            } catch (IllegalArgumentException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(
+                        "sync job '"
+                                + required("source.name")
+                                + "': reading the tenants of the tenant registry ("
+                                + SOURCE_PREFIX
+                                + TenantRegistryOptions.URL.key()
+                                + ") failed: "
+                                + e.getMessage(),
+                        e);
+            }
+            if (out.isEmpty())
+                throw new IllegalArgumentException(
+                        "sync job '"
+                                + required("source.name")
+                                + "': no tenant to sync: "
+                                + SOURCE_PREFIX
+                                + "tenants names none and the tenant registry ("
+                                + SOURCE_PREFIX
+                                + TenantRegistryOptions.URL.key()
+                                + ") has no enabled tenant");
+        }
+        boundedTenants = List.copyOf(out);
+        return boundedTenants;
+    }
+
+    private static List<String> tenantIdsOf(List<Tenant> tenants) {
+        return tenants.stream().map(Tenant::id).toList();
     }
 
     private List<Tenant> tenants() {

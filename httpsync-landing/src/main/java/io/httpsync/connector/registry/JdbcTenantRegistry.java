@@ -21,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -154,24 +155,43 @@ public final class JdbcTenantRegistry implements TenantRegistry, TokenStore {
         try (Statement st = connection().createStatement();
                 ResultSet rs =
                         st.executeQuery(
-                                "SELECT tenant_id, properties, enabled, start_time, disabled_reason FROM "
+                                "SELECT tenant_id, properties, enabled, "
+                                        + (mysql
+                                                ? "CAST(UNIX_TIMESTAMP(start_time) * 1000 AS SIGNED)"
+                                                : "start_time")
+                                        + ", disabled_reason FROM "
                                         + tenantTable
                                         + " ORDER BY tenant_id")) {
             List<RegisteredTenant> out = new ArrayList<>();
             while (rs.next()) {
                 String id = rs.getString(1);
-                Timestamp start = rs.getTimestamp(4);
                 out.add(
                         new RegisteredTenant(
                                 Tenant.of(id, properties(id, rs.getString(2))),
                                 rs.getBoolean(3),
-                                start == null ? null : start.toInstant(),
+                                startTime(rs),
                                 rs.getString(5)));
             }
             return out;
         } catch (SQLException e) {
             throw failed("reading tenant table " + tenantTable, e);
         }
+    }
+
+    /**
+     * The start time (column 4) as an instant. MySQL's and MariaDB's drivers render a TIMESTAMP in
+     * the JVM's default time zone, which need not be the session's: the instant is read as epoch
+     * millis instead (a TIMESTAMP is an instant; a DATETIME is taken in UTC, the session's zone).
+     * PostgreSQL's driver reads a TIMESTAMPTZ as its instant.
+     */
+    @Nullable
+    private Instant startTime(ResultSet rs) throws SQLException {
+        if (!mysql) {
+            Timestamp start = rs.getTimestamp(4);
+            return start == null ? null : start.toInstant();
+        }
+        long millis = rs.getLong(4);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
     }
 
     /** The properties column: a JSON object of strings (numbers and booleans are taken as text). */
@@ -309,10 +329,24 @@ public final class JdbcTenantRegistry implements TenantRegistry, TokenStore {
         if (!tokenTableChecked) {
             try (Statement st = c.createStatement()) {
                 st.execute(tokenTableDdl(tokenTable));
+            } catch (SQLException e) {
+                // PostgreSQL's CREATE TABLE IF NOT EXISTS is no guard against a concurrent one
+                // (two jobs starting on a fresh store): the loser fails on a catalog key; the
+                // table is there all the same
+                if (!tokenTableExists(c)) throw e;
             }
             tokenTableChecked = true;
         }
         return c;
+    }
+
+    private boolean tokenTableExists(Connection c) {
+        try (Statement st = c.createStatement()) {
+            st.executeQuery("SELECT tenant_id FROM " + tokenTable + " WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     private Connection connection() throws SQLException {
@@ -327,7 +361,18 @@ public final class JdbcTenantRegistry implements TenantRegistry, TokenStore {
                     "the JDBC driver "
                             + driver.getClass().getName()
                             + " refused the registry's URL");
-        c.setAutoCommit(true);
+        try {
+            c.setAutoCommit(true);
+            if (mysql) {
+                // a DATETIME start_time means UTC, whatever the server's or the JVM's zone
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET time_zone = '+00:00'");
+                }
+            }
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
         connection = c;
         return c;
     }

@@ -107,7 +107,7 @@ class DependentEndpointTokenStoreITCase {
     private HttpSyncSource<RawRecord> source(String base) {
         Map<String, String> o =
                 KuaishouRegistrySource.options(
-                        base, POSTGRES.jdbcUrl(), start, "dep_shops", "dep_shop_tokens");
+                        base, POSTGRES, start, "dep_shops", "dep_shop_tokens");
         return HttpSyncSource.<RawRecord>builder()
                 .setConfiguration(Configuration.fromMap(o))
                 .setDeserializer(RecordDeserializer.raw())

@@ -1,14 +1,17 @@
 package io.httpsync.connector.registry;
 
 import io.httpsync.connector.endpoint.EndpointPresets;
+import io.httpsync.connector.testutil.SqlDatabase;
+
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The Kuaishou order source of the registry tests, as a config file or SQL table would describe it:
- * tenants from a registry table in PostgreSQL, their tokens from single-use refresh tokens in the
- * registry's token store.
+ * tenants from a registry table in PostgreSQL or MariaDB, their tokens from single-use refresh
+ * tokens in the registry's token store.
  */
 final class KuaishouRegistrySource {
     private KuaishouRegistrySource() {}
@@ -19,7 +22,7 @@ final class KuaishouRegistrySource {
      * @param tokenTable the registry's token store
      */
     static Map<String, String> options(
-            String base, String jdbcUrl, long start, String tenantTable, String tokenTable) {
+            String base, SqlDatabase db, long start, String tenantTable, String tokenTable) {
         Map<String, String> options = new HashMap<>(EndpointPresets.kuaishouOrders(base));
         options.putAll(EndpointPresets.kuaishouRefreshTokens(base));
         options.put("retry.initial-backoff", "20 ms");
@@ -28,12 +31,21 @@ final class KuaishouRegistrySource {
         options.put("scan.lag", "2 s");
         options.put("scan.discovery-interval", "300 ms");
         options.put("scan.window.step", "12 h");
-        options.put("tenants.registry.url", jdbcUrl);
-        options.put("tenants.registry.username", "postgres");
-        options.put("tenants.registry.table", tenantTable);
-        options.put("tenants.registry.token-table", tokenTable);
+        registryOptions(db, tenantTable, tokenTable)
+                .forEach((k, v) -> options.put("tenants.registry." + k, v));
         options.put("tenants.registry.poll-interval", "200 ms");
         options.put("metrics.per-tenant", "false");
+        return options;
+    }
+
+    /** The options of a registry in {@code db}, as {@code tenants.registry.*} without prefix. */
+    static Map<String, String> registryOptions(SqlDatabase db, String table, String tokenTable) {
+        JdbcConnectionOptions c = db.connectionOptions();
+        Map<String, String> options = new HashMap<>();
+        options.put("url", c.getDbURL());
+        c.getUsername().ifPresent(u -> options.put("username", u));
+        options.put("table", table);
+        options.put("token-table", tokenTable);
         return options;
     }
 

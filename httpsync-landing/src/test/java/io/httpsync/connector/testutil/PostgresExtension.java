@@ -11,11 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A real PostgreSQL server (embedded binaries, no Docker) for a test class:
@@ -55,22 +51,5 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     @Override
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), "postgres", "");
-    }
-
-    /** id -> update_time of every row of a tenant in a record table. */
-    public Map<String, Long> updateTimes(String table, String tenant) throws SQLException {
-        Map<String, Long> out = new HashMap<>();
-        try (Connection c = connect();
-                Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery(
-                                "SELECT id, update_time FROM "
-                                        + table
-                                        + " WHERE tenant = '"
-                                        + tenant.replace("'", "''")
-                                        + "'")) {
-            while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
-        }
-        return out;
     }
 }

@@ -83,4 +83,12 @@ public interface SqlDatabase {
         }
         return out;
     }
+
+    /** id -> update_time of every row of a tenant in a record table. */
+    default Map<String, Long> updateTimes(String table, String tenant) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        column(table, "update_time", tenant, "1 = 1")
+                .forEach((id, time) -> out.put(id, Long.parseLong(time)));
+        return out;
+    }
 }

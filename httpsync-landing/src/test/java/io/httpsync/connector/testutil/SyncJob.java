@@ -1,7 +1,7 @@
 package io.httpsync.connector.testutil;
 
 import io.httpsync.connector.domain.ExceptionEvent;
-import io.httpsync.connector.sink.PostgresRecordSink;
+import io.httpsync.connector.sink.JdbcRecordSink;
 import io.httpsync.connector.source.HttpSyncSource;
 import io.httpsync.connector.source.HttpSyncStreams;
 import io.httpsync.connector.source.RawRecord;
@@ -15,8 +15,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.util.UUID;
 
 /**
- * The job every source ITCase runs: the source, its records upserted into a PostgreSQL table, its
- * exception events and sync positions collected in memory. Stable uids, so savepoints restore.
+ * The job every source ITCase runs: the source, its records upserted into a table of a PostgreSQL
+ * or MariaDB database, its exception events and sync positions collected in memory. Stable uids, so
+ * savepoints restore.
  */
 public final class SyncJob {
     public final CollectingSink<ExceptionEvent> events =
@@ -27,15 +28,15 @@ public final class SyncJob {
     public SyncJob(
             StreamExecutionEnvironment env,
             HttpSyncSource<RawRecord> source,
-            PostgresExtension postgres,
+            SqlDatabase db,
             String table) {
         DataStream<SyncElement<RawRecord>> elements =
                 env.fromSource(source, source.watermarkStrategy(), "source").uid("source");
         SingleOutputStreamOperator<RawRecord> records =
                 HttpSyncStreams.records(elements, Types.POJO(RawRecord.class), "test");
-        records.sinkTo(PostgresRecordSink.upsertInto(table, postgres.connectionOptions()))
-                .uid("postgres")
-                .name("postgres");
+        records.sinkTo(JdbcRecordSink.builder(db.dialect(), table).build(db.connectionOptions()))
+                .uid("jdbc")
+                .name("jdbc");
         records.getSideOutput(HttpSyncStreams.EXCEPTION_EVENTS)
                 .sinkTo(events)
                 .uid("events")

@@ -146,6 +146,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     /** The tenant registry's tenants, or null when the tenants are a fixed list. */
     @Nullable private final RegistryTenants registry;
 
+    /** Closed with this enumerator ({@link #closing}), or null. */
+    @Nullable private AutoCloseable closing;
+
     /** The periodic full passes, or null if the source runs none. */
     @Nullable private PassScheduler passes;
 
@@ -230,6 +233,15 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
      * Runs periodic full passes ({@link PassScheduler}), restored from the state this enumerator
      * was restored from; before {@link #start}. Continuous syncs only.
      */
+    /**
+     * Closes {@code resource} when this enumerator closes: a registry that serves only its token
+     * store ({@code TenantRegistrySpec#forTokensOnly}).
+     */
+    public HttpSyncEnumerator closing(AutoCloseable resource) {
+        this.closing = resource;
+        return this;
+    }
+
     public HttpSyncEnumerator withPasses(@Nullable PassPlan passPlan) {
         if (passPlan != null) {
             if (plan.isBounded())
@@ -490,5 +502,12 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         // The periodic tick belongs to the context, which cancels it; the token client is ours.
         if (tokens != null) tokens.close();
         if (registry != null) registry.close();
+        if (closing != null) {
+            try {
+                closing.close();
+            } catch (Exception e) {
+                LOG.warn("Closing the tenant registry of the token store failed", e);
+            }
+        }
     }
 }
