@@ -192,6 +192,26 @@ class WindowLedgerTest {
     }
 
     @Test
+    void readersAskingForMoreWindowsThanTheStepGivesGetNarrowerWindowsCoveringTheRangeOnce() {
+        WindowLedger ledger = threeHours();
+        List<WindowSplit> all = new ArrayList<>();
+        // 12 requests waiting for 2 tenants: 6 windows each, 30 min wide instead of the 1 h step
+        for (int waiting = 12; waiting > 0; waiting--) all.add(ledger.assignNext(waiting));
+        assertThat(all).hasSize(12).doesNotContainNull();
+        assertThat(all)
+                .allSatisfy(w -> assertThat(w.endMillis() - w.startMillis()).isEqualTo(HOUR / 2));
+        for (String tenant : List.of("a", "b")) {
+            long covered =
+                    all.stream()
+                            .filter(w -> w.tenant().equals(tenant))
+                            .mapToLong(w -> w.endMillis() - w.startMillis())
+                            .sum();
+            assertThat(covered).isEqualTo(3 * HOUR);
+        }
+        assertThat(ledger.assignNext(1)).isNull();
+    }
+
+    @Test
     void aRestoredLedgerCommitsCheckpointedWindowsAndKeepsEverythingElseWhereItWas() {
         WindowLedger ledger = threeHours();
         WindowSplit finished = assignFor(ledger, "a");

@@ -43,7 +43,7 @@ class HttpSyncSourceReaderTest {
                 List.of(Tenant.of("a"), Tenant.of("b")),
                 RecordDeserializer.raw(),
                 ExceptionPolicy.RECORD_AND_RETRY,
-                3,
+                SplitsInFlight.fixed(3),
                 emitTenantPositions,
                 POLL_INTERVAL,
                 0L,
