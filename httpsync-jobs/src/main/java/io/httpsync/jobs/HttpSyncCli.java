@@ -78,6 +78,9 @@ import java.util.Map;
  *     benchmarks from the source tree (simulator, embedded PostgreSQL), each printing "BENCH name=.. key=value .."
  *     lines: landing compares source -> dedupe -> PostgreSQL with flink-connector-jdbc's JdbcSink fed from memory
  *     and raw JDBC batch upserts, in one run (see docs/benchmarks.md).
+ * bench e2e [--q 100] [--latency-ms 50] [--shops 3] [--orders 20000] [--days 3] [--serial true]
+ *     a sync at the rate limit (app limit q/s, latency on every answer) through source -> dedupe -> PostgreSQL with
+ *     the defaults, and one request at a time in the same run: wall / floor, achieved / q, refusals, speed-up.
  * </pre>
  *
  * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar

@@ -15,6 +15,7 @@ import java.util.Map;
  *
  * <pre>
  * bench landing [--shops 3] [--orders 30000] [--parallelism 2]
+ * bench e2e [--q 100] [--latency-ms 50] [--shops 3] [--orders 20000] [--days 3] [--serial true]
  * </pre>
  */
 public final class Bench {
@@ -28,9 +29,10 @@ public final class Bench {
                         Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
         return switch (which) {
             case "landing" -> LandingBench.run(options, out);
+            case "e2e" -> E2eBench.run(options, out);
             default ->
                     throw new IllegalArgumentException(
-                            "bench needs one of: landing; was '" + which + "'");
+                            "bench needs one of: landing, e2e; was '" + which + "'");
         };
     }
 }
