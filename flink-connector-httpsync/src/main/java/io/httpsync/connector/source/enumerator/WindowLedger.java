@@ -363,17 +363,22 @@ final class WindowLedger {
      */
     @Nullable
     WindowSplit assignNext(int waitingRequests) {
+        return assignNext(waitingRequests, 0);
+    }
+
+    /**
+     * @param wantedSlots the windows the readers want to page at once, all together (0: not known):
+     *     windows are planned narrow enough, and shares of windows in flight counted, for that many
+     */
+    WindowSplit assignNext(int waitingRequests, int wantedSlots) {
         List<String> candidates = new ArrayList<>();
         for (TenantProgress progress : tenants.values()) {
             if (hasWork(progress)) candidates.add(progress.tenant());
         }
-        String tenant =
-                turns.pick(
-                        candidates,
-                        assigned.size() + Math.max(1, waitingRequests),
-                        this::nextStartOf);
+        int slots = assigned.size() + Math.max(1, waitingRequests);
+        String tenant = turns.pick(candidates, slots, this::nextStartOf);
         if (tenant == null) return null;
-        fillWidthMillis = fillWidth(assigned.size() + Math.max(1, waitingRequests));
+        fillWidthMillis = fillWidth(Math.max(slots, wantedSlots));
         WindowSplit split = nextWindowOf(tenants.get(tenant));
         assign(split);
         return split;

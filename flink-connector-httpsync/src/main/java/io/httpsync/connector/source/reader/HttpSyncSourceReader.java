@@ -244,6 +244,9 @@ public final class HttpSyncSourceReader<T>
     @Override
     public void start() {
         super.start();
+        // the poll first: it tells the enumerator how many windows to plan for before it answers
+        // the requests one by one
+        sendPoll(System.currentTimeMillis());
         requestSplits();
     }
 
@@ -367,11 +370,7 @@ public final class HttpSyncSourceReader<T>
         long now = System.currentTimeMillis();
         if (now >= nextPollAtMillis || allotmentWanted) {
             allotmentWanted = false;
-            context.sendSourceEventToCoordinator(
-                    new ReaderPollEvent(
-                            limiter.isAllottedByJob() ? limiter.budgetReport() : BudgetReport.EMPTY,
-                            platformClock.platformNowMillis()));
-            nextPollAtMillis = now + pollIntervalMillis;
+            sendPoll(now);
             activity.logIfDue();
             requestSplits(); // the target follows the latency and the allotments
         }
@@ -415,6 +414,16 @@ public final class HttpSyncSourceReader<T>
                         allotmentWake,
                         tokenRequests)
                 .thenApply(ignored -> null);
+    }
+
+    /** Mailbox thread. "Anything for me?", with the budget, the platform's time and the target. */
+    private void sendPoll(long now) {
+        context.sendSourceEventToCoordinator(
+                new ReaderPollEvent(
+                        limiter.isAllottedByJob() ? limiter.budgetReport() : BudgetReport.EMPTY,
+                        platformClock.platformNowMillis(),
+                        splitsInFlight.getAsInt()));
+        nextPollAtMillis = now + pollIntervalMillis;
     }
 
     private boolean hasPendingOutput() {

@@ -195,8 +195,9 @@ class WindowLedgerTest {
     void readersAskingForMoreWindowsThanTheStepGivesGetNarrowerWindowsCoveringTheRangeOnce() {
         WindowLedger ledger = threeHours();
         List<WindowSplit> all = new ArrayList<>();
-        // 12 requests waiting for 2 tenants: 6 windows each, 30 min wide instead of the 1 h step
-        for (int waiting = 12; waiting > 0; waiting--) all.add(ledger.assignNext(waiting));
+        // readers that want 12 windows at once, their requests answered one by one: 6 windows
+        // for each of the 2 tenants, 30 min wide instead of the 1 h step
+        for (int i = 0; i < 12; i++) all.add(ledger.assignNext(1, 12));
         assertThat(all).hasSize(12).doesNotContainNull();
         assertThat(all)
                 .allSatisfy(w -> assertThat(w.endMillis() - w.startMillis()).isEqualTo(HOUR / 2));
