@@ -81,6 +81,9 @@ import java.util.Map;
  * bench e2e-overlimit [--real 3] [--configured 10] [--seconds 150] [--warm-up-s 60]
  *     a job against a platform allowing 3 requests/s while 10/s is configured: the accepted rate after the warm-up
  *     as a share of the real limit, and the share of refused requests.
+ * bench e2e [--q 100] [--latency-ms 50] [--shops 3] [--orders 20000] [--days 3] [--serial true]
+ *     a sync at the rate limit (app limit q/s, latency on every answer) through source -> dedupe -> PostgreSQL with
+ *     the defaults, and one request at a time in the same run: wall / floor, achieved / q, refusals, speed-up.
  * </pre>
  *
  * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar

@@ -15,6 +15,7 @@ import java.util.Map;
  *
  * <pre>
  * bench landing [--shops 3] [--orders 30000] [--parallelism 2]
+ * bench e2e [--q 100] [--latency-ms 50] [--shops 3] [--orders 20000] [--days 3] [--serial true]
  * bench e2e-overlimit [--real 3] [--configured 10] [--seconds 150] [--warm-up-s 60] [--parallelism 2]
  * </pre>
  */
@@ -29,10 +30,11 @@ public final class Bench {
                         Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
         return switch (which) {
             case "landing" -> LandingBench.run(options, out);
+            case "e2e" -> E2eBench.run(options, out);
             case "e2e-overlimit" -> OverLimitBench.run(options, out);
             default ->
                     throw new IllegalArgumentException(
-                            "bench needs one of: landing, e2e-overlimit; was '" + which + "'");
+                            "bench needs one of: landing, e2e, e2e-overlimit; was '" + which + "'");
         };
     }
 }

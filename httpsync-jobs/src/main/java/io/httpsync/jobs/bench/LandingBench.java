@@ -176,7 +176,7 @@ public final class LandingBench {
      * A local Flink as a sync job gets it: checkpoints (every 30 s, SyncPipeline's default) in
      * files.
      */
-    private static StreamExecutionEnvironment environment(int parallelism, Path checkpoints) {
+    static StreamExecutionEnvironment environment(int parallelism, Path checkpoints) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
@@ -266,7 +266,7 @@ public final class LandingBench {
         }
     }
 
-    private static void execute(String url, String sql) throws SQLException {
+    static void execute(String url, String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(url);
                 Statement s = c.createStatement()) {
             s.execute(sql);

@@ -53,9 +53,39 @@ class BenchCommandITCase {
     }
 
     @Test
+    void benchE2eSyncsEqualToGroundTruthWithoutRefusalsAndPrintsTheJobsAndTheSerialLine()
+            throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<String> lines =
+                Bench.run(
+                        new String[] {
+                            "e2e",
+                            "--q",
+                            "40",
+                            "--latency-ms",
+                            "20",
+                            "--shops",
+                            "2",
+                            "--orders",
+                            "250",
+                            "--days",
+                            "1"
+                        },
+                        new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0))
+                .matches(
+                        "BENCH name=e2e-q40-l20 wall_over_floor=[0-9.]+ active_rate_over_q=[0-9.]+ refused=0 .*records=500 .*sink_equals_truth=true");
+        assertThat(lines.get(1))
+                .matches(
+                        "BENCH name=e2e-serial-q40-l20 wall_over_floor=[0-9.]+ active_rate_over_q=[0-9.]+ refused=0 speedup=[0-9.]+ .*sink_equals_truth=true");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains(lines);
+    }
+
+    @Test
     void anUnknownBenchmarkIsRefusedNamingTheKnownOnes() {
         assertThatThrownBy(() -> Bench.run(new String[] {"speed"}, System.out))
-                .hasMessageContaining("one of: landing, e2e-overlimit")
+                .hasMessageContaining("one of: landing, e2e, e2e-overlimit")
                 .hasMessageContaining("'speed'");
     }
 }

@@ -21,14 +21,21 @@ import javax.annotation.Nullable;
  *     clock plus the skew its answers showed), or null if no recent answer told it; an instant
  *     rather than a skew, so that the clocks of the TaskManager and the JobManager need not agree
  *     (the enumerator compares it with its own on arrival)
+ * @param splitsWanted how many windows the reader wants to page at once ({@code SplitsInFlight}),
+ *     or 0 if it does not say: the enumerator plans enough windows for all readers' slots
  */
 @Internal
-public record ReaderPollEvent(BudgetReport budget, @Nullable Long platformNowMillis)
+public record ReaderPollEvent(
+        BudgetReport budget, @Nullable Long platformNowMillis, int splitsWanted)
         implements SourceEvent {
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
 
     public ReaderPollEvent {
         budget = budget == null ? BudgetReport.EMPTY : budget;
+    }
+
+    public ReaderPollEvent(BudgetReport budget, @Nullable Long platformNowMillis) {
+        this(budget, platformNowMillis, 0);
     }
 
     public ReaderPollEvent(BudgetReport budget) {

@@ -192,6 +192,27 @@ class WindowLedgerTest {
     }
 
     @Test
+    void readersAskingForMoreWindowsThanTheStepGivesGetNarrowerWindowsCoveringTheRangeOnce() {
+        WindowLedger ledger = threeHours();
+        List<WindowSplit> all = new ArrayList<>();
+        // readers that want 12 windows at once, their requests answered one by one: 6 windows
+        // for each of the 2 tenants, 30 min wide instead of the 1 h step
+        for (int i = 0; i < 12; i++) all.add(ledger.assignNext(1, 12));
+        assertThat(all).hasSize(12).doesNotContainNull();
+        assertThat(all)
+                .allSatisfy(w -> assertThat(w.endMillis() - w.startMillis()).isEqualTo(HOUR / 2));
+        for (String tenant : List.of("a", "b")) {
+            long covered =
+                    all.stream()
+                            .filter(w -> w.tenant().equals(tenant))
+                            .mapToLong(w -> w.endMillis() - w.startMillis())
+                            .sum();
+            assertThat(covered).isEqualTo(3 * HOUR);
+        }
+        assertThat(ledger.assignNext(1)).isNull();
+    }
+
+    @Test
     void aRestoredLedgerCommitsCheckpointedWindowsAndKeepsEverythingElseWhereItWas() {
         WindowLedger ledger = threeHours();
         WindowSplit finished = assignFor(ledger, "a");
