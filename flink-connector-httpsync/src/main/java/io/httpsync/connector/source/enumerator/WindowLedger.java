@@ -378,7 +378,10 @@ final class WindowLedger {
         int slots = assigned.size() + Math.max(1, waitingRequests);
         String tenant = turns.pick(candidates, slots, this::nextStartOf);
         if (tenant == null) return null;
-        fillWidthMillis = fillWidth(Math.max(slots, wantedSlots));
+        // no narrowing unless the readers said what they want: a full pass's windows (planned
+        // with 0) and readers without a finite rate keep the step
+        fillWidthMillis =
+                wantedSlots > 0 ? fillWidth(Math.max(slots, wantedSlots)) : Long.MAX_VALUE;
         WindowSplit split = nextWindowOf(tenants.get(tenant));
         assign(split);
         return split;

@@ -133,6 +133,7 @@ public final class HttpSyncReaders {
                         rateLimiter,
                         tokens,
                         inFlight::get,
+                        inFlight::planningSlots,
                         emitTenantPositions,
                         pollIntervalMillis,
                         platformClock,

@@ -106,6 +106,12 @@ public final class HttpSyncSourceReader<T>
     /** How many windows to hold now ({@link SplitsInFlight.Target#get}). */
     private final IntSupplier splitsInFlight;
 
+    /**
+     * The windows the enumerator should plan for this reader ({@link
+     * SplitsInFlight.Target#planningSlots}): 0 unless the reader is sized from a finite rate.
+     */
+    private final IntSupplier planningSlots;
+
     /** Split requests sent and not answered with a window yet. Mailbox thread. */
     private int requestsWaiting;
 
@@ -197,6 +203,7 @@ public final class HttpSyncSourceReader<T>
             HierarchicalRateLimiter limiter,
             @Nullable CoordinatedTokenProvider tokens,
             IntSupplier splitsInFlight,
+            IntSupplier planningSlots,
             boolean emitTenantPositions,
             long pollIntervalMillis,
             PlatformClock platformClock,
@@ -232,6 +239,7 @@ public final class HttpSyncSourceReader<T>
         }
         this.metrics = metrics;
         this.splitsInFlight = splitsInFlight;
+        this.planningSlots = planningSlots;
         this.emitTenantPositions = emitTenantPositions;
         this.pollIntervalMillis = pollIntervalMillis;
     }
@@ -422,7 +430,7 @@ public final class HttpSyncSourceReader<T>
                 new ReaderPollEvent(
                         limiter.isAllottedByJob() ? limiter.budgetReport() : BudgetReport.EMPTY,
                         platformClock.platformNowMillis(),
-                        splitsInFlight.getAsInt()));
+                        planningSlots.getAsInt()));
         nextPollAtMillis = now + pollIntervalMillis;
     }
 

@@ -109,6 +109,19 @@ public record SplitsInFlight(int fixed, int max) implements Serializable {
             return Double.isNaN(l) ? ASSUMED_LATENCY.toNanos() / 1e9 : l;
         }
 
+        /**
+         * How many windows the enumerator should plan for this reader, narrowing a bounded sync's
+         * windows if the step gives fewer: the target when it is sized from a finite rate, else 0
+         * (no narrowing). A fixed number or a reader without a rate limit has no budget to keep
+         * busy, and narrower windows would only cost requests for partial last pages. Any thread.
+         */
+        int planningSlots() {
+            if (!spec.isSized()) return 0;
+            double rate = requestsPerSecond.getAsDouble();
+            if (Double.isNaN(rate) || rate <= 0 || Double.isInfinite(rate)) return 0;
+            return get();
+        }
+
         /** How many windows the reader should page at once now. Any thread. */
         int get() {
             if (!spec.isSized()) return spec.fixed;

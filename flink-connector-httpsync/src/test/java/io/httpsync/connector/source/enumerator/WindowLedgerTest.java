@@ -192,6 +192,18 @@ class WindowLedgerTest {
     }
 
     @Test
+    void withoutReadersAskingForSlotsWindowsKeepTheStepHoweverManyRequestsWait() {
+        // a full pass's ledger, or readers with a fixed number or no finite rate, say 0
+        WindowLedger ledger = threeHours();
+        List<WindowSplit> all = new ArrayList<>();
+        for (WindowSplit w = ledger.assignNext(12, 0); w != null; w = ledger.assignNext(12, 0))
+            all.add(w);
+        assertThat(all)
+                .hasSize(6)
+                .allSatisfy(w -> assertThat(w.endMillis() - w.startMillis()).isEqualTo(HOUR));
+    }
+
+    @Test
     void readersAskingForMoreWindowsThanTheStepGivesGetNarrowerWindowsCoveringTheRangeOnce() {
         WindowLedger ledger = threeHours();
         List<WindowSplit> all = new ArrayList<>();

@@ -62,6 +62,22 @@ class SplitsInFlightTest {
     }
 
     @Test
+    void onlyATargetSizedFromAFiniteRateAsksTheEnumeratorToPlanWindowsForIt() {
+        AtomicReference<Double> rate = new AtomicReference<>(100.0);
+        SplitsInFlight.Target sized = SplitsInFlight.sized(64).target(rate::get);
+        sized.onResponse("a", ResponseKind.SUCCESS, 50_000_000L);
+        assertThat(sized.planningSlots()).isEqualTo(9).isEqualTo(sized.get());
+        rate.set(Double.POSITIVE_INFINITY); // no rate limit: nothing to keep busy
+        assertThat(sized.planningSlots()).isZero();
+        assertThat(sized.get()).isEqualTo(64);
+        rate.set(Double.NaN);
+        assertThat(sized.planningSlots()).isZero();
+        SplitsInFlight.Target fixed = SplitsInFlight.fixed(4).target(() -> 100);
+        assertThat(fixed.planningSlots()).isZero();
+        assertThat(fixed.get()).isEqualTo(4);
+    }
+
+    @Test
     void aNumberBelowOneIsRefused() {
         assertThatThrownBy(() -> SplitsInFlight.fixed(0)).hasMessageContaining(">= 1");
         assertThatThrownBy(() -> SplitsInFlight.sized(0)).hasMessageContaining(">= 1");
