@@ -84,6 +84,9 @@ import java.util.Map;
  * bench e2e [--q 100] [--latency-ms 50] [--shops 3] [--orders 20000] [--days 3] [--serial true]
  *     a sync at the rate limit (app limit q/s, latency on every answer) through source -> dedupe -> PostgreSQL with
  *     the defaults, and one request at a time in the same run: wall / floor, achieved / q, refusals, speed-up.
+ * bench memory [--records 2000000] [--windows 10000] [--heap-mb 512]
+ *     a 2-million-record, 10,000-window sync (source -> discard) in a child JVM with -Xmx512m: heap after GC in the
+ *     first and the last quarter of the records, growth per window, the enumerator's checkpointed state.
  * </pre>
  *
  * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar

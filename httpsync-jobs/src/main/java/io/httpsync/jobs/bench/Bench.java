@@ -17,6 +17,8 @@ import java.util.Map;
  * bench landing [--shops 3] [--orders 30000] [--parallelism 2]
  * bench e2e [--q 100] [--latency-ms 50] [--shops 3] [--orders 20000] [--days 3] [--serial true]
  * bench e2e-overlimit [--real 3] [--configured 10] [--seconds 150] [--warm-up-s 60] [--parallelism 2]
+ * bench memory [--records 2000000] [--windows 10000] [--shops 4] [--days 10] [--heap-mb 512]
+ *     [--parallelism 2] [--sample-ms 1000] [--checkpoint-ms 5000]
  * </pre>
  */
 public final class Bench {
@@ -32,9 +34,12 @@ public final class Bench {
             case "landing" -> LandingBench.run(options, out);
             case "e2e" -> E2eBench.run(options, out);
             case "e2e-overlimit" -> OverLimitBench.run(options, out);
+            case "memory" -> MemoryBench.run(options, out);
             default ->
                     throw new IllegalArgumentException(
-                            "bench needs one of: landing, e2e, e2e-overlimit; was '" + which + "'");
+                            "bench needs one of: landing, e2e, e2e-overlimit, memory; was '"
+                                    + which
+                                    + "'");
         };
     }
 }

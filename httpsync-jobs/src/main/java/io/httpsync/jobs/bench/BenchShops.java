@@ -17,16 +17,22 @@ final class BenchShops {
      * spanMillis} before now) to the simulator; returns the tenants to sync them.
      */
     static List<Tenant> add(KuaishouSim kuaishou, long spanMillis, int... orders) {
-        List<Tenant> tenants = new ArrayList<>();
         for (int i = 1; i <= orders.length; i++) {
-            String shop = "shop-" + i;
             kuaishou.addTenant(
-                    shop,
+                    "shop-" + i,
                     KuaishouSim.credentials("bench-key", "bench-secret", "bench-sign"),
                     DataSpec.of(orders[i - 1], spanMillis).seed(i).timeResolutionMillis(1));
+        }
+        return tenants(orders.length);
+    }
+
+    /** The tenants to sync the first {@code shops} shops {@link #add} added. */
+    static List<Tenant> tenants(int shops) {
+        List<Tenant> tenants = new ArrayList<>();
+        for (int i = 1; i <= shops; i++) {
             tenants.add(
                     Tenant.of(
-                            shop,
+                            "shop-" + i,
                             Map.of(
                                     "app-key", "bench-key",
                                     "app-secret", "bench-secret",

@@ -306,6 +306,8 @@ public final class HttpSyncSourceReader<T>
             ended.add(split.isAwaitingAck() ? split : split.asFinished());
         }
         report(ended);
+        // Flink 2.2.1 keeps an emptied metric group per finished split; one split per window
+        FinishedSplitMetricGroups.release(context.metricGroup(), finished.keySet());
         requestSplits();
     }
 
