@@ -19,6 +19,9 @@ import java.util.Map;
  * bench e2e-overlimit [--real 3] [--configured 10] [--seconds 150] [--warm-up-s 60] [--parallelism 2]
  * bench memory [--records 2000000] [--windows 10000] [--shops 4] [--days 10] [--heap-mb 512]
  *     [--parallelism 2] [--sample-ms 1000] [--checkpoint-ms 5000]
+ * bench tenants [--shops 3000] [--large 5] [--large-orders 20000] [--small-orders 3] [--days 30]
+ *     [--platform 300] [--shop-limit 10] [--large-limit 100] [--parallelism 2] [--checkpoint-s 5]
+ *     [--discovery-s 60] [--lag-s 5] [--timeout-s 200] [--runs recent-first,history-first]
  * </pre>
  */
 public final class Bench {
@@ -35,9 +38,10 @@ public final class Bench {
             case "e2e" -> E2eBench.run(options, out);
             case "e2e-overlimit" -> OverLimitBench.run(options, out);
             case "memory" -> MemoryBench.run(options, out);
+            case "tenants" -> TenantsBench.run(options, out);
             default ->
                     throw new IllegalArgumentException(
-                            "bench needs one of: landing, e2e, e2e-overlimit, memory; was '"
+                            "bench needs one of: landing, e2e, e2e-overlimit, memory, tenants; was '"
                                     + which
                                     + "'");
         };

@@ -273,7 +273,7 @@ public final class E2eBench {
      * Requests per second in the middle 90 % of the requests: from the 5th to the 95th percentile
      * of their times (all of them when there are few).
      */
-    private static double activeRate(List<Long> times) {
+    static double activeRate(List<Long> times) {
         if (times.size() < 2) return Double.NaN;
         boolean few = times.size() < 20;
         int from = few ? 0 : (int) (times.size() * 0.05);

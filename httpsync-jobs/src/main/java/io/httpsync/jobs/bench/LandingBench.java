@@ -177,12 +177,18 @@ public final class LandingBench {
      * files.
      */
     static StreamExecutionEnvironment environment(int parallelism, Path checkpoints) {
+        return environment(parallelism, checkpoints, 30_000);
+    }
+
+    /** The same with checkpoints every {@code intervalMillis}. */
+    static StreamExecutionEnvironment environment(
+            int parallelism, Path checkpoints, long intervalMillis) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
-        env.enableCheckpointing(30_000);
+        env.enableCheckpointing(intervalMillis);
         return env;
     }
 

@@ -103,9 +103,46 @@ class BenchCommandITCase {
     }
 
     @Test
+    void benchTenantsSyncsEveryShopRecentFirstAndHistoryFirstWithoutRefusalsEqualToGroundTruth()
+            throws Exception {
+        List<String> lines =
+                run(
+                        "tenants",
+                        "--shops",
+                        "30",
+                        "--large",
+                        "2",
+                        "--large-orders",
+                        "300",
+                        "--days",
+                        "10",
+                        "--platform",
+                        "60",
+                        "--shop-limit",
+                        "5",
+                        "--large-limit",
+                        "20",
+                        "--checkpoint-s",
+                        "1",
+                        "--timeout-s",
+                        "60");
+        assertThat(lines).hasSize(2);
+        String measures =
+                " shops=30 large=2 platform_per_s=60 rate_over_limit=[0-9.]+ refused=0"
+                        + " recent_hour_all_in_s=[0-9.]+ recent_hour_requests=[1-9][0-9]* tokens_in_s=-?[0-9.]+ recent_hour_p50_s=[0-9.]+ recent_hour_p90_s=[0-9.]+"
+                        + " all_in_s=[0-9.]+ shop_done_p10_s=[0-9.]+ shop_done_p50_s=[0-9.]+ shop_done_p90_s=[0-9.]+"
+                        + " progress_at_half_p10=[0-9.]+ progress_at_half_p50=[0-9.]+ progress_at_half_p90=[0-9.]+"
+                        + " jain_at_half=[0-9.]+ enum_state_max_bytes=[1-9][0-9]* enum_state_at_all_in_bytes=-?[0-9]+"
+                        + " enum_state_heap_kib=[0-9]+ checkpoints=[1-9][0-9]* requests=[1-9][0-9]*"
+                        + " records=[1-9][0-9]* events=0 startup_s=[0-9.]+ sink_equals_truth=true";
+        assertThat(lines.get(0)).matches("BENCH name=tenants-recent-first" + measures);
+        assertThat(lines.get(1)).matches("BENCH name=tenants-history-first" + measures);
+    }
+
+    @Test
     void anUnknownBenchmarkIsRefusedNamingTheKnownOnes() {
         assertThatThrownBy(() -> Bench.run(new String[] {"speed"}, System.out))
-                .hasMessageContaining("one of: landing, e2e, e2e-overlimit, memory")
+                .hasMessageContaining("one of: landing, e2e, e2e-overlimit, memory, tenants")
                 .hasMessageContaining("'speed'");
     }
 }

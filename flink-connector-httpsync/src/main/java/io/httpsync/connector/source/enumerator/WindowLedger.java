@@ -198,6 +198,7 @@ final class WindowLedger {
     TenantProgress activate(String tenant, long startMillis) {
         deactivated.remove(tenant);
         if (!active.add(tenant)) return null;
+        positions = null;
         TenantProgress known = tenants.get(tenant);
         if (known != null) {
             LOG.debug("Tenant {} is planned again from its position", tenant);
@@ -220,6 +221,7 @@ final class WindowLedger {
      */
     boolean deactivate(String tenant) {
         if (!active.remove(tenant)) return false;
+        positions = null;
         deactivated.add(tenant);
         long now = plan.clock().millis();
         List<WindowSplit> parked = unassigned.removeTenant(tenant);
@@ -727,7 +729,10 @@ final class WindowLedger {
                 positionMoved |= commit(finished.window());
             }
         }
-        if (positionMoved) LOG.debug("sync positions moved to {}", syncPositions());
+        if (positionMoved) {
+            positions = null;
+            LOG.debug("sync positions moved to {}", syncPositions());
+        }
     }
 
     private boolean commit(WindowSplit window) {
@@ -743,9 +748,20 @@ final class WindowLedger {
      * The sync position (epoch millis) of every tenant of the plan; a tenant that left the plan
      * would hold the readers' watermarks back for good, so it is not included.
      */
+    /**
+     * The sync positions as {@link #syncPositions} built them last, or null when a position or the
+     * planned tenants changed since. The enumerator compares the positions with those a reader last
+     * heard at every message of every reader; built anew each time, thousands of tenants made that
+     * most of the enumerator's work.
+     */
+    @Nullable private Map<String, Long> positions;
+
     Map<String, Long> syncPositions() {
-        Map<String, Long> positions = new TreeMap<>();
-        active.forEach(tenant -> positions.put(tenant, tenants.get(tenant).syncPositionMillis()));
+        if (positions == null) {
+            Map<String, Long> built = new TreeMap<>();
+            active.forEach(tenant -> built.put(tenant, tenants.get(tenant).syncPositionMillis()));
+            positions = Collections.unmodifiableMap(built);
+        }
         return positions;
     }
 
