@@ -136,18 +136,13 @@ class EndpointModelClusterIT {
         execute("CREATE TABLE tickets (id text PRIMARY KEY, updated_at bigint, title text)");
         execute("CREATE TABLE jd_order_rows (id text PRIMARY KEY, modify_time text)");
 
-        List<Path> libs = new ArrayList<>();
-        libs.add(ClusterEndToEndIT.artifact("httpsync.sql.jar"));
-        try (Stream<Path> jdbc = Files.list(ClusterEndToEndIT.artifact("httpsync.sql-job-lib"))) {
-            libs.addAll(jdbc.toList());
-        }
         cluster =
                 new LocalFlinkCluster(
                         ClusterEndToEndIT.artifact("httpsync.flink-local.script"),
                         HOME.resolve("cluster"));
         stopOnExit = new Thread(cluster::close); // a build killed meanwhile leaves no Flink JVMs
         Runtime.getRuntime().addShutdownHook(stopOnExit);
-        cluster.start(1, 2, libs);
+        cluster.start(1, 2, SqlJobs.libs());
 
         ticketStatements = ticketStatements();
         List<String> lookup = listLookupStatements();
@@ -361,42 +356,19 @@ class EndpointModelClusterIT {
 
     // ------------------------------------------------------------------ helpers
 
-    /** A script of {@code statements} in a file under this test's folder. */
+    /**
+     * A script of {@code statements} in a file under this test's folder, run with parallelism 1.
+     */
     private static Path script(String name, String... statements) throws IOException {
-        Path file = HOME.resolve(name + ".sql");
-        Files.writeString(
-                file,
-                String.join(
-                        "\n",
-                        Stream.concat(
-                                        Stream.of(
-                                                "SET 'pipeline.name' = 'httpsync e2e "
-                                                        + name
-                                                        + "';",
-                                                "SET 'parallelism.default' = '1';"),
-                                        Stream.of(statements))
-                                .toList()));
-        return file;
+        return SqlJobs.script(HOME, name, 1, List.of(statements));
     }
 
     private static String[] runnerArgs(Path script) {
-        return new String[] {
-            "-c",
-            "io.httpsync.local.SqlRunner",
-            ClusterEndToEndIT.artifact("httpsync.sql-runner.jar").toString(),
-            "-f",
-            script.toString()
-        };
+        return SqlJobs.runnerArgs(script);
     }
 
     private static String jdbcSink(String table) {
-        return ClusterEndToEndIT.with(
-                Map.of(
-                        "connector", "jdbc",
-                        "url", jdbcUrl,
-                        "table-name", table,
-                        "username", "postgres",
-                        "password", ""));
+        return SqlJobs.jdbcSink(jdbcUrl, table);
     }
 
     private static void execute(String sql) throws SQLException {

@@ -11,6 +11,10 @@ import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,6 +140,30 @@ public final class KuaishouSimulatorFixture implements AutoCloseable {
     public static String orderRow(
             Object status, Object updateTime, Object totalFee, Object buyer, Object tenant) {
         return status + "|" + updateTime + "|" + totalFee + "|" + buyer + "|" + tenant;
+    }
+
+    /**
+     * The rows of a sink table of the orders in the database of {@code c} (columns oid, status,
+     * update_time, total_fee, buyer, tenant), by oid, each as {@link #orderRow} writes them.
+     */
+    public static Map<Long, String> orderRows(Connection c, String table) throws SQLException {
+        Map<Long, String> rows = new HashMap<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT oid, status, update_time, total_fee, buyer, tenant FROM "
+                                        + table)) {
+            while (rs.next())
+                rows.put(
+                        rs.getLong(1),
+                        orderRow(
+                                rs.getInt(2),
+                                rs.getLong(3),
+                                rs.getLong(4),
+                                rs.getString(5),
+                                rs.getString(6)));
+        }
+        return rows;
     }
 
     /** Changes the shop between two syncs: random updates, new orders, random deletions. */

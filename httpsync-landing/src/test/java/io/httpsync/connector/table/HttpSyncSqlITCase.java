@@ -14,7 +14,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -100,23 +99,9 @@ class HttpSyncSqlITCase {
      * KuaishouSimulatorFixture#orderRow} writes them.
      */
     static Map<Long, String> postgresRows(PostgresExtension postgres) throws Exception {
-        Map<Long, String> rows = new HashMap<>();
-        try (Connection c = postgres.connect();
-                Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery(
-                                "SELECT oid, status, update_time, total_fee, buyer, tenant FROM ks_orders")) {
-            while (rs.next())
-                rows.put(
-                        rs.getLong(1),
-                        KuaishouSimulatorFixture.orderRow(
-                                rs.getInt(2),
-                                rs.getLong(3),
-                                rs.getLong(4),
-                                rs.getString(5),
-                                rs.getString(6)));
+        try (Connection c = postgres.connect()) {
+            return KuaishouSimulatorFixture.orderRows(c, "ks_orders");
         }
-        return rows;
     }
 
     private static boolean metadataIsConsistent() throws Exception {
