@@ -25,6 +25,7 @@ public final class Accounting {
     private final AtomicInteger logSize = new AtomicInteger();
     private final ConcurrentLinkedQueue<TokenRequestEntry> tokenLog = new ConcurrentLinkedQueue<>();
     private static final int MAX_LOG = 1_000_000;
+    private static final int MAX_REFUSALS = 100_000;
 
     /**
      * Records one request that reached {@code endpoint} and was counted under {@code limitKeys}.
@@ -109,6 +110,16 @@ public final class Accounting {
         return c == null ? Stats.NONE : c.stats();
     }
 
+    /**
+     * When the requests counted under {@code key} were refused by a limit (epoch millis, in arrival
+     * order; the first 100,000), so that a test can tell refusals while a client finds a limit from
+     * refusals once it has.
+     */
+    public List<Long> refusalTimes(String key) {
+        Counter c = byLimitKey.get(key);
+        return c == null ? List.of() : c.refusedAt();
+    }
+
     public Map<String, Stats> endpoints() {
         Map<String, Stats> out = new TreeMap<>();
         byEndpoint.forEach((k, v) -> out.put(k, v.stats()));
@@ -181,12 +192,21 @@ public final class Accounting {
         private int maxPerSecond;
         private final ArrayDeque<Long> lastSecond = new ArrayDeque<>();
 
+        /** When requests were refused, oldest first (the first {@code MAX_REFUSALS}). */
+        private final List<Long> refusedAt = new ArrayList<>();
+
         synchronized void add(long now, boolean refusedByLimit) {
-            if (refusedByLimit) refused++;
-            else served++;
+            if (refusedByLimit) {
+                refused++;
+                if (refusedAt.size() < MAX_REFUSALS) refusedAt.add(now);
+            } else served++;
             lastSecond.addLast(now);
             while (lastSecond.peekFirst() <= now - 1000) lastSecond.pollFirst();
             maxPerSecond = Math.max(maxPerSecond, lastSecond.size());
+        }
+
+        synchronized List<Long> refusedAt() {
+            return new ArrayList<>(refusedAt);
         }
 
         synchronized Stats stats() {

@@ -109,6 +109,13 @@ final class RateLimitedKuaishou implements AutoCloseable {
                 .limitKey("kuaishou/app-api-qps:" + APP_KEY + "/" + KuaishouSim.ORDER_LIST);
     }
 
+    /** When the platform refused list requests under the app limit (epoch millis, oldest first). */
+    List<Long> refusalTimes() {
+        return fixture.sim
+                .accounting()
+                .refusalTimes("kuaishou/app-api-qps:" + APP_KEY + "/" + KuaishouSim.ORDER_LIST);
+    }
+
     long totalRefused() {
         return fixture.sim.accounting().totalRefused();
     }
