@@ -81,6 +81,16 @@ import java.util.Map;
  * bench e2e-overlimit [--real 3] [--configured 10] [--seconds 150] [--warm-up-s 60]
  *     a job against a platform allowing 3 requests/s while 10/s is configured: the accepted rate after the warm-up
  *     as a share of the real limit, and the share of refused requests.
+ * bench e2e [--q 100] [--latency-ms 50] [--shops 3] [--orders 20000] [--days 3] [--serial true]
+ *     a sync at the rate limit (app limit q/s, latency on every answer) through source -> dedupe -> PostgreSQL with
+ *     the defaults, and one request at a time in the same run: wall / floor, achieved / q, refusals, speed-up.
+ * bench memory [--records 2000000] [--windows 10000] [--heap-mb 512]
+ *     a 2-million-record, 10,000-window sync (source -> discard) in a child JVM with -Xmx512m: heap after GC in the
+ *     first and the last quarter of the records, growth per window, the enumerator's checkpointed state.
+ * bench tenants [--shops 3000] [--large 5] [--platform 300] [--shop-limit 10] [--large-limit 100] [--days 30]
+ *     thousands of shops (a few large at 100/s, most small at 10/s, under a platform limit) synced continuously,
+ *     recent windows first and, in the same run, history first: achieved / limit, refusals, the time until every
+ *     shop's last hour is in, the spread of the shops' progress, the enumerator's checkpointed state and its heap.
  * </pre>
  *
  * On a cluster: {@code flink run -c io.httpsync.jobs.HttpSyncCli httpsync-jobs-<version>-job.jar

@@ -1,6 +1,5 @@
 package io.httpsync.jobs;
 
-import io.httpsync.connector.source.HttpSyncSourceBuilder;
 import io.httpsync.jobs.demo.Demo;
 import io.httpsync.jobs.pipeline.SyncPipeline;
 import io.httpsync.simulator.Accounting;
@@ -47,6 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * working directory.
  */
 class RunCommandResumeITCase {
+    private static final int SPLITS_IN_FLIGHT = 4;
+
     private static final long DAY = Duration.ofDays(1).toMillis();
     private static final List<String> SHOPS = List.of("shop-1", "shop-2");
     private static final int PARALLELISM = 2;
@@ -138,7 +139,7 @@ class RunCommandResumeITCase {
             again.retainAll(before);
             int inFlight =
                     PARALLELISM
-                                    * (HttpSyncSourceBuilder.DEFAULT_SPLITS_IN_FLIGHT
+                                    * (SPLITS_IN_FLIGHT
                                             + SourceReaderOptions.ELEMENT_QUEUE_CAPACITY
                                                     .defaultValue())
                             + 2; // the watch polls every 20 ms
@@ -204,6 +205,8 @@ class RunCommandResumeITCase {
         c.put("httpsync.scan.lag", "2 s");
         c.put("httpsync.scan.discovery-interval", "1 s");
         c.put("httpsync.scan.window.step", "6 h");
+        // fixed, so that the pages a restart may read again are bounded below
+        c.put("httpsync.scan.splits-in-flight", String.valueOf(SPLITS_IN_FLIGHT));
         c.put("job.parallelism", Integer.toString(PARALLELISM));
         c.put("job.checkpoint-interval", "1 s");
         c.put("jdbc.url", jdbcUrl);

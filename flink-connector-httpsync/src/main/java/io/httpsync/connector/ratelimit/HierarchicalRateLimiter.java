@@ -300,6 +300,34 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     }
 
     /**
+     * The requests per second the job's budget allotted this limiter: of each bucket the sum of its
+     * keys' allotments (divided by the permits a request takes), the tightest bucket; NaN before
+     * any allotment. Any thread.
+     */
+    public double allottedRequestsPerSecond() {
+        Map<String, Allotment> byKey = applied.byKey();
+        if (byKey.isEmpty()) return Double.NaN;
+        double tightest = Double.NaN;
+        for (BucketSpec b : spec.buckets()) {
+            String prefix = spec.keyPrefix(b);
+            double sum = 0;
+            boolean any = false;
+            for (Map.Entry<String, Allotment> e : byKey.entrySet()) {
+                if (e.getKey().startsWith(prefix)) {
+                    sum += e.getValue().ratePerSecond();
+                    any = true;
+                }
+            }
+            if (any)
+                tightest =
+                        Double.isNaN(tightest)
+                                ? sum / b.weight()
+                                : Math.min(tightest, sum / b.weight());
+        }
+        return tightest;
+    }
+
+    /**
      * The job's budget allotted these parts (keys absent: none). Any thread; applied on the worker
      * thread.
      */

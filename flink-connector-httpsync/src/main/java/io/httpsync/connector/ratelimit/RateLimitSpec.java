@@ -101,6 +101,21 @@ public record RateLimitSpec(
     }
 
     /**
+     * The most requests per second this endpoint's budgets allow a job of {@code tenants} tenants:
+     * the tightest bucket, a per-tenant bucket counting once per tenant (at the safe rate of each
+     * bucket, divided by the permits a request takes).
+     */
+    public double requestsPerSecond(int tenants) {
+        double tightest = Double.POSITIVE_INFINITY;
+        for (BucketSpec b : buckets) {
+            double rate = b.safeRatePerSecond(utilization) / b.weight();
+            if (b.scope().perTenant()) rate *= Math.max(1, tenants);
+            tightest = Math.min(tightest, rate);
+        }
+        return tightest;
+    }
+
+    /**
      * The bucket a key returned by {@link #key} belongs to, or null if none of this spec's buckets
      * has it.
      */

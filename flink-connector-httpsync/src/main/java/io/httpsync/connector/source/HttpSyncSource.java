@@ -18,6 +18,7 @@ import io.httpsync.connector.source.enumerator.SyncPlan;
 import io.httpsync.connector.source.enumerator.TenantWeights;
 import io.httpsync.connector.source.enumerator.TokenCoordinator;
 import io.httpsync.connector.source.reader.HttpSyncReaders;
+import io.httpsync.connector.source.reader.SplitsInFlight;
 import io.httpsync.connector.source.split.WindowSplit;
 import io.httpsync.connector.source.split.WindowSplitSerializer;
 
@@ -71,7 +72,7 @@ public final class HttpSyncSource<T>
     final SyncPlan plan;
     final RecordDeserializer<T> deserializer;
     final ExceptionPolicy exceptionPolicy;
-    final int splitsInFlightPerReader;
+    final SplitsInFlight splitsInFlightPerReader;
     final boolean emitTenantPositions;
     @Nullable final FullPasses fullPasses;
 
@@ -86,7 +87,7 @@ public final class HttpSyncSource<T>
             SyncPlan plan,
             RecordDeserializer<T> deserializer,
             ExceptionPolicy exceptionPolicy,
-            int splitsInFlightPerReader,
+            SplitsInFlight splitsInFlightPerReader,
             boolean emitTenantPositions) {
         this(
                 endpoint,
@@ -107,7 +108,7 @@ public final class HttpSyncSource<T>
             SyncPlan plan,
             RecordDeserializer<T> deserializer,
             ExceptionPolicy exceptionPolicy,
-            int splitsInFlightPerReader,
+            SplitsInFlight splitsInFlightPerReader,
             boolean emitTenantPositions,
             @Nullable TenantRegistrySpec registry,
             boolean perTenantMetrics,

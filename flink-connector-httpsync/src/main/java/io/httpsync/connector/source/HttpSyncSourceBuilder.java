@@ -10,9 +10,12 @@ import io.httpsync.connector.endpoint.UserClasses;
 import io.httpsync.connector.source.enumerator.PassOptions;
 import io.httpsync.connector.source.enumerator.ScanOptions;
 import io.httpsync.connector.source.enumerator.SyncPlan;
+import io.httpsync.connector.source.reader.SplitsInFlight;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ReadableConfig;
+
+import javax.annotation.Nullable;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -41,9 +44,12 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 @PublicEvolving
 public final class HttpSyncSourceBuilder<T> {
     /**
-     * The default of option {@code scan.splits-in-flight} ({@link ScanOptions#SPLITS_IN_FLIGHT}).
+     * The default of option {@code scan.max-splits-in-flight} ({@link
+     * ScanOptions#MAX_SPLITS_IN_FLIGHT}): the most windows a reader pages at once unless a fixed
+     * number is set.
      */
-    public static final int DEFAULT_SPLITS_IN_FLIGHT = ScanOptions.SPLITS_IN_FLIGHT.defaultValue();
+    public static final int DEFAULT_MAX_SPLITS_IN_FLIGHT =
+            ScanOptions.MAX_SPLITS_IN_FLIGHT.defaultValue();
 
     /**
      * How far behind the present a window must end unless a lag is given ({@link
@@ -69,7 +75,11 @@ public final class HttpSyncSourceBuilder<T> {
     private Integer burst;
     private RecordDeserializer<T> deserializer;
     private ExceptionPolicy exceptionPolicy = SourceConfigReader.exceptionPolicy(Map.of());
-    private int splitsInFlight = DEFAULT_SPLITS_IN_FLIGHT;
+
+    /** A fixed number of windows per reader, or null: sized (see {@link SplitsInFlight}). */
+    private Integer splitsInFlight;
+
+    private int maxSplitsInFlight = DEFAULT_MAX_SPLITS_IN_FLIGHT;
     private boolean emitTenantPositions;
     private TenantRegistrySpec registry;
     private boolean perTenantMetrics = TenantRegistryOptions.PER_TENANT_METRICS.defaultValue();
@@ -256,10 +266,21 @@ public final class HttpSyncSourceBuilder<T> {
     }
 
     /**
-     * How many windows one reader pages at the same time (each with at most one request in flight).
+     * How many windows one reader pages at the same time (each with at most one request in flight),
+     * fixed. Unset (or null): sized from the reader's share of the rate limit and the observed
+     * request latency (Little's law), at most {@link #setMaxSplitsInFlightPerReader}.
      */
-    public HttpSyncSourceBuilder<T> setSplitsInFlightPerReader(int splits) {
+    public HttpSyncSourceBuilder<T> setSplitsInFlightPerReader(@Nullable Integer splits) {
         this.splitsInFlight = splits;
+        return this;
+    }
+
+    /**
+     * The most windows one reader pages at once when their number is sized (default {@value
+     * #DEFAULT_MAX_SPLITS_IN_FLIGHT}).
+     */
+    public HttpSyncSourceBuilder<T> setMaxSplitsInFlightPerReader(@Nullable Integer max) {
+        this.maxSplitsInFlight = max == null ? DEFAULT_MAX_SPLITS_IN_FLIGHT : max;
         return this;
     }
 
@@ -318,9 +339,12 @@ public final class HttpSyncSourceBuilder<T> {
                 permitsPerSecond != null || burst != null
                         ? endpoint.withTenantRateLimit(permitsPerSecond, burst)
                         : endpoint;
-        if (splitsInFlight < 1)
+        if (splitsInFlight != null && splitsInFlight < 1)
             throw OptionReader.invalid(
                     ScanOptions.SPLITS_IN_FLIGHT, "must be >= 1, was " + splitsInFlight);
+        if (maxSplitsInFlight < 1)
+            throw OptionReader.invalid(
+                    ScanOptions.MAX_SPLITS_IN_FLIGHT, "must be >= 1, was " + maxSplitsInFlight);
         checkArgument(
                 exceptionPolicy != null, "HttpSyncSource needs an exception policy, was null");
         if (fullPasses != null && !continuous)
@@ -364,7 +388,9 @@ public final class HttpSyncSourceBuilder<T> {
                 built,
                 deserializer,
                 exceptionPolicy,
-                splitsInFlight,
+                splitsInFlight == null
+                        ? SplitsInFlight.sized(maxSplitsInFlight)
+                        : SplitsInFlight.fixed(splitsInFlight),
                 emitTenantPositions,
                 registry,
                 perTenantMetrics,

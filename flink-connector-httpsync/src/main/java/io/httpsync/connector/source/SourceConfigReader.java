@@ -314,6 +314,7 @@ public final class SourceConfigReader {
         OptionReader r = new OptionReader(options);
         builder.setExceptionPolicy(exceptionPolicy(options))
                 .setSplitsInFlightPerReader(r.integer(ScanOptions.SPLITS_IN_FLIGHT, 1))
+                .setMaxSplitsInFlightPerReader(r.integer(ScanOptions.MAX_SPLITS_IN_FLIGHT, 1))
                 .setMaxWindowFailures(r.integer(ScanOptions.FAILED_WINDOW_MAX_FAILURES, 1))
                 .setFailedWindowRetryDelay(r.duration(ScanOptions.FAILED_WINDOW_RETRY_DELAY, true))
                 .setRecentSpan(r.duration(ScanOptions.RECENT_SPAN, false))

@@ -105,4 +105,8 @@ public final class HttpSyncConnectorOptions {
 
     /** {@link ScanOptions#SPLITS_IN_FLIGHT}. */
     public static final ConfigOption<Integer> SCAN_SPLITS_IN_FLIGHT = ScanOptions.SPLITS_IN_FLIGHT;
+
+    /** {@link ScanOptions#MAX_SPLITS_IN_FLIGHT}. */
+    public static final ConfigOption<Integer> SCAN_MAX_SPLITS_IN_FLIGHT =
+            ScanOptions.MAX_SPLITS_IN_FLIGHT;
 }

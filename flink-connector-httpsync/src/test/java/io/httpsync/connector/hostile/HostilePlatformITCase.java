@@ -160,6 +160,9 @@ class HostilePlatformITCase {
                 .setTenants(List.of(Tenant.of(TENANT, Map.of())))
                 .setBounded(Instant.ofEpochMilli(start), Instant.ofEpochMilli(end))
                 .setWindowStep(Duration.ofHours(1))
+                // fixed: each case needs hour windows holding several pages, which readers sized
+                // from the rate would narrow to fill their slots
+                .setSplitsInFlightPerReader(4)
                 .setFailedWindowRetryDelay(Duration.ofMillis(300))
                 .setDeserializer(RecordDeserializer.raw())
                 .setExceptionPolicy(policy)

@@ -255,7 +255,13 @@ class JdUnionSqlITCase {
         // two-hour windows: the platform answers each with code 400 inside queryResult
         TableEnvironment tEnv = SqlTables.streamingEnvironment();
         tEnv.getConfig().set("restart-strategy.type", "none");
-        tEnv.executeSql(ddl(now - 4 * HOUR, now - 2 * 60_000, "2 h"));
+        // a fixed number in flight: readers sized from the rate would narrow the windows to fill
+        // their slots, and the platform would accept them
+        tEnv.executeSql(
+                ddl(now - 4 * HOUR, now - 2 * 60_000, "2 h")
+                        .replace(
+                                "'connector' = 'httpsync',",
+                                "'connector' = 'httpsync',\n  'scan.splits-in-flight' = '2',"));
         List<Row> rows = new ArrayList<>();
         Throwable error =
                 catchThrowable(

@@ -5,6 +5,7 @@ import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,20 +19,40 @@ final class BenchShops {
      */
     static List<Tenant> add(KuaishouSim kuaishou, long spanMillis, int... orders) {
         List<Tenant> tenants = new ArrayList<>();
-        for (int i = 1; i <= orders.length; i++) {
-            String shop = "shop-" + i;
-            kuaishou.addTenant(
-                    shop,
-                    KuaishouSim.credentials("bench-key", "bench-secret", "bench-sign"),
-                    DataSpec.of(orders[i - 1], spanMillis).seed(i).timeResolutionMillis(1));
+        for (int i = 1; i <= orders.length; i++)
             tenants.add(
-                    Tenant.of(
-                            shop,
-                            Map.of(
-                                    "app-key", "bench-key",
-                                    "app-secret", "bench-secret",
-                                    "sign-secret", "bench-sign")));
-        }
+                    add(
+                            kuaishou,
+                            "shop-" + i,
+                            DataSpec.of(orders[i - 1], spanMillis).seed(i).timeResolutionMillis(1),
+                            Map.of()));
         return tenants;
+    }
+
+    /** The tenants to sync the first {@code shops} shops {@link #add} added. */
+    static List<Tenant> tenants(int shops) {
+        List<Tenant> tenants = new ArrayList<>();
+        for (int i = 1; i <= shops; i++) tenants.add(tenant("shop-" + i, Map.of()));
+        return tenants;
+    }
+
+    /**
+     * Adds the shop {@code shop} with the orders of {@code data}; returns the tenant to sync it,
+     * with the app's credentials and {@code properties} (e.g. the shop's own rate limit).
+     */
+    static Tenant add(
+            KuaishouSim kuaishou, String shop, DataSpec data, Map<String, String> properties) {
+        kuaishou.addTenant(
+                shop, KuaishouSim.credentials("bench-key", "bench-secret", "bench-sign"), data);
+        return tenant(shop, properties);
+    }
+
+    /** The tenant to sync {@code shop} with the app's credentials and {@code properties}. */
+    private static Tenant tenant(String shop, Map<String, String> properties) {
+        Map<String, String> all = new HashMap<>(properties);
+        all.put("app-key", "bench-key");
+        all.put("app-secret", "bench-secret");
+        all.put("sign-secret", "bench-sign");
+        return Tenant.of(shop, all);
     }
 }

@@ -176,13 +176,19 @@ public final class LandingBench {
      * A local Flink as a sync job gets it: checkpoints (every 30 s, SyncPipeline's default) in
      * files.
      */
-    private static StreamExecutionEnvironment environment(int parallelism, Path checkpoints) {
+    static StreamExecutionEnvironment environment(int parallelism, Path checkpoints) {
+        return environment(parallelism, checkpoints, 30_000);
+    }
+
+    /** The same with checkpoints every {@code intervalMillis}. */
+    static StreamExecutionEnvironment environment(
+            int parallelism, Path checkpoints, long intervalMillis) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
-        env.enableCheckpointing(30_000);
+        env.enableCheckpointing(intervalMillis);
         return env;
     }
 
@@ -266,7 +272,7 @@ public final class LandingBench {
         }
     }
 
-    private static void execute(String url, String sql) throws SQLException {
+    static void execute(String url, String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(url);
                 Statement s = c.createStatement()) {
             s.execute(sql);

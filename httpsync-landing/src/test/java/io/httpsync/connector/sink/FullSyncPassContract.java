@@ -413,6 +413,7 @@ abstract class FullSyncPassContract {
         Set<String> missedByMainRound = new HashSet<>();
         FullSyncPass.Result second =
                 pass(0.2)
+                        .splitsInFlight(4) // windows of several pages, for records to move
                         .beforeRound(
                                 (round, from, to) -> {
                                     if (round != 1) return;

@@ -44,6 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * keeps failing.
  */
 class RecoveryITCase {
+    /** Fixed, so that the pages a restart may read again are bounded. */
+    private static final int SPLITS_IN_FLIGHT = 4;
+
     private static final long DAY = Duration.ofDays(1).toMillis();
     private static final String APP_KEY = "app-key-1";
     private static final String APP_SECRET = "app-secret-1";
@@ -87,7 +90,7 @@ class RecoveryITCase {
 
     private HttpSyncSource<RawRecord> source(
             Map<String, String> overrides, ExceptionPolicy policy) {
-        return source(overrides, policy, HttpSyncSourceBuilder.DEFAULT_SPLITS_IN_FLIGHT);
+        return source(overrides, policy, SPLITS_IN_FLIGHT);
     }
 
     private HttpSyncSource<RawRecord> source(
@@ -186,8 +189,7 @@ class RecoveryITCase {
         Set<String> again = new HashSet<>(servedPages(all.subList(before.size(), all.size())));
         again.retainAll(servedBefore);
         int fetchedNotEmittedPerReader =
-                HttpSyncSourceBuilder.DEFAULT_SPLITS_IN_FLIGHT
-                        + SourceReaderOptions.ELEMENT_QUEUE_CAPACITY.defaultValue();
+                SPLITS_IN_FLIGHT + SourceReaderOptions.ELEMENT_QUEUE_CAPACITY.defaultValue();
         int bound = 2 * fetchedNotEmittedPerReader;
         assertThat(servedBefore).as("pages read before the savepoint").hasSizeGreaterThan(bound);
         assertThat(again)

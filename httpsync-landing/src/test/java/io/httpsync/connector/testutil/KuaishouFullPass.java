@@ -47,6 +47,7 @@ public final class KuaishouFullPass {
     private Consumer<DataStream<RawRecord>> alsoTo = records -> {};
     private RoundListener beforeRound = (index, from, to) -> {};
     private PassLease lease;
+    private Integer splitsInFlight;
 
     /** Called before each round's job is built: {@code index} 0 is the main round. */
     @FunctionalInterface
@@ -98,6 +99,16 @@ public final class KuaishouFullPass {
         return this;
     }
 
+    /**
+     * A fixed number of windows in flight per reader, so that the windows keep the step and hold
+     * several pages: readers sized from the rate narrow them to fill their slots, and a window of
+     * one page is read before changes made while it is paged can move its records.
+     */
+    public KuaishouFullPass splitsInFlight(int splits) {
+        this.splitsInFlight = splits;
+        return this;
+    }
+
     public KuaishouFullPass beforeRound(RoundListener listener) {
         this.beforeRound = listener;
         return this;
@@ -142,6 +153,7 @@ public final class KuaishouFullPass {
                         .setBounded(Instant.ofEpochMilli(from), Instant.ofEpochMilli(to))
                         .setDeserializer(RecordDeserializer.raw())
                         .setExceptionPolicy(policy)
+                        .setSplitsInFlightPerReader(splitsInFlight)
                         // a bounded sync must end a lag (1 min) before now, as the platform may
                         // list a change late; the
                         // simulator lists it at once, so the source's clock runs ahead instead of

@@ -10,12 +10,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Enforces a platform's limits. A request is accepted only if every rule covering it has room; then
  * it is counted under all of them (a refused request is counted under none, as on the platforms,
- * where a refused call costs no quota). Thread-safe; each key is checked under its own lock, and
- * all keys of one request under a global order.
+ * where a refused call costs no quota). A platform raises single tenants' limits (a Kuaishou shop
+ * from 10 to 100 requests per second): {@link #setTenantLimit} overrides a per-tenant rule's limit
+ * for one tenant. Thread-safe; each key is checked under its own lock, and all keys of one request
+ * under a global order.
  */
 public final class RateLimits {
     private final List<LimitRule> rules = new CopyOnWriteArrayList<>();
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
+
+    /** Rule name → tenant → that tenant's own limit under the rule. */
+    private final Map<String, Map<String, Integer>> tenantLimits = new ConcurrentHashMap<>();
 
     public RateLimits(List<LimitRule> initial) {
         rules.addAll(initial);
@@ -32,10 +37,39 @@ public final class RateLimits {
         windows.keySet().removeIf(k -> k.startsWith(rule.name() + ":"));
     }
 
-    /** Removes every rule. */
+    /** Removes every rule and every tenant's own limit. */
     public void clear() {
         rules.clear();
         windows.clear();
+        tenantLimits.clear();
+    }
+
+    /**
+     * Gives {@code tenant} its own {@code limit} under the rule named {@code ruleName}, which must
+     * count per tenant ({@link LimitScope#TENANT} or {@link LimitScope#TENANT_API}); other tenants
+     * keep the rule's limit. Kept when the rule is set again; a refusal names the tenant's limit.
+     */
+    public void setTenantLimit(String ruleName, String tenant, int limit) {
+        LimitRule rule =
+                rules.stream()
+                        .filter(r -> r.name().equals(ruleName))
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "no limit rule named '" + ruleName + "'"));
+        if (rule.scope() != LimitScope.TENANT && rule.scope() != LimitScope.TENANT_API)
+            throw new IllegalArgumentException(
+                    "rule '" + ruleName + "' counts per " + rule.scope() + ", not per tenant");
+        rule.withLimit(limit); // checks the limit
+        tenantLimits.computeIfAbsent(ruleName, k -> new ConcurrentHashMap<>()).put(tenant, limit);
+    }
+
+    /** {@code rule} with {@code tenant}'s own limit, if it has one. */
+    private LimitRule forTenant(LimitRule rule, String tenant) {
+        Map<String, Integer> own = tenantLimits.get(rule.name());
+        Integer limit = own == null ? null : own.get(tenant);
+        return limit == null ? rule : rule.withLimit(limit);
     }
 
     /** The keys a request is counted under, one per rule. */
@@ -46,7 +80,8 @@ public final class RateLimits {
     }
 
     public LimitDecision check(long now, String app, String tenant, String api, String ip) {
-        List<LimitRule> current = rules().stream().filter(r -> r.covers(api)).toList();
+        List<LimitRule> current =
+                rules().stream().filter(r -> r.covers(api)).map(r -> forTenant(r, tenant)).toList();
         // all-or-nothing over several keys: a global lock is simplest and the simulator's
         // throughput allows it
         synchronized (this) {

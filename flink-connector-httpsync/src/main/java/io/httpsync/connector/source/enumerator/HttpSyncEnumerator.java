@@ -137,6 +137,9 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
      */
     private final Map<Integer, Map<String, Long>> positionsSent = new HashMap<>();
 
+    /** Per reader: how many windows it wants to page at once, as its last poll said. */
+    private final Map<Integer, Integer> splitsWanted = new HashMap<>();
+
     /** The job's rate-limit budgets (backend {@code job}), or null when they are kept elsewhere. */
     @Nullable private final JobBudget budget;
 
@@ -311,6 +314,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     @Override
     public void addReader(int subtaskId) {
         positionsSent.remove(subtaskId); // a (re)started reader knows no positions
+        splitsWanted.remove(subtaskId); // and says anew how many windows it wants
         if (budget != null)
             budget.removeReader(
                     subtaskId); // and holds no allotment: its predecessor's parts are free
@@ -341,6 +345,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         List<String> handled;
         if (event instanceof ReaderPollEvent poll) {
             if (budget != null) budget.report(subtaskId, poll.budget());
+            splitsWanted.put(subtaskId, poll.splitsWanted());
             if (poll.platformNowMillis() != null)
                 platformClock.reported(poll.platformNowMillis(), plan.clock().millis());
             answer(subtaskId);
@@ -442,7 +447,7 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             return; // the reader failed after asking; its successor asks again
         }
         while (splitRequests.contains(reader)) {
-            WindowSplit split = ledger.assignNext(splitRequests.size());
+            WindowSplit split = ledger.assignNext(splitRequests.size(), wantedSlots());
             // a pass's windows go out when the running sync has none waiting
             if (split == null && passes != null)
                 split = passes.assignNext(splitRequests.size() + context.currentParallelism());
@@ -454,6 +459,13 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             context.signalNoMoreSplits(reader);
             splitRequests.removeIf(r -> r == reader);
         }
+    }
+
+    /** The windows all readers want to page at once, as their last polls said. */
+    private int wantedSlots() {
+        int sum = 0;
+        for (int wanted : splitsWanted.values()) sum += wanted;
+        return sum;
     }
 
     /**

@@ -112,9 +112,21 @@ public final class ScanOptions {
     public static final ConfigOption<Integer> SPLITS_IN_FLIGHT =
             ConfigOptions.key("scan.splits-in-flight")
                     .intType()
-                    .defaultValue(4)
+                    .noDefaultValue()
                     .withDescription(
-                            "How many windows one reader pages at the same time (each with one request in flight).");
+                            "How many windows one reader pages at the same time (each with one request in flight)."
+                                    + " Unset: sized by Little's law so that the requests in flight keep the rate limit busy:"
+                                    + " the reader's share of the tightest rate-limit bucket (an even part of the job's, or"
+                                    + " what the job's budget allots it) times the moving average of request latency, with"
+                                    + " headroom (x 1.5 + 1), at most 'scan.max-splits-in-flight'; it follows the latency"
+                                    + " while the job runs.");
+    public static final ConfigOption<Integer> MAX_SPLITS_IN_FLIGHT =
+            ConfigOptions.key("scan.max-splits-in-flight")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription(
+                            "The most windows one reader pages at the same time when 'scan.splits-in-flight' is"
+                                    + " unset (each holds a page in memory while it is emitted).");
 
     /** How a scan ends. */
     @PublicEvolving

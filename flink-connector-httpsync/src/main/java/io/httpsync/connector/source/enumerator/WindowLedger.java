@@ -46,9 +46,10 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *
  * <ul>
  *   <li><b>planned</b>: windows are planned lazily, one when it is its tenant's turn ({@link
- *       #assignNext}), so the state stays small over a long backfill. In bounded mode the horizon
- *       is the end; in continuous mode it is {@code now - lag} on the platform's clock ({@link
- *       #advanceHorizon}).
+ *       #assignNext}), so the state stays small over a long backfill. A bounded sync plans windows
+ *       narrower than the step when the readers want more windows in flight than the step would
+ *       give (see {@code fillWidth}). In bounded mode the horizon is the end; in continuous mode it
+ *       is {@code now - lag} on the platform's clock ({@link #advanceHorizon}).
  *   <li><b>unassigned to assigned</b>: by turns across tenants, each tenant's share following its
  *       own limit ({@link TenantTurns}); within a tenant, oldest first, except that a tenant far
  *       behind reads its recent span first (below). A window that came back (retried, hot-window
@@ -123,6 +124,9 @@ final class WindowLedger {
     private final SyncPlan plan;
     private final WindowPlanner planner;
 
+    /** The widest window the assignment being made may plan ({@link #fillWidth}). */
+    private long fillWidthMillis = Long.MAX_VALUE;
+
     /**
      * Progress of every tenant, sorted by tenant; includes tenants of a restored state that left
      * the plan.
@@ -194,6 +198,7 @@ final class WindowLedger {
     TenantProgress activate(String tenant, long startMillis) {
         deactivated.remove(tenant);
         if (!active.add(tenant)) return null;
+        positions = null;
         TenantProgress known = tenants.get(tenant);
         if (known != null) {
             LOG.debug("Tenant {} is planned again from its position", tenant);
@@ -216,6 +221,7 @@ final class WindowLedger {
      */
     boolean deactivate(String tenant) {
         if (!active.remove(tenant)) return false;
+        positions = null;
         deactivated.add(tenant);
         long now = plan.clock().millis();
         List<WindowSplit> parked = unassigned.removeTenant(tenant);
@@ -359,19 +365,44 @@ final class WindowLedger {
      */
     @Nullable
     WindowSplit assignNext(int waitingRequests) {
+        return assignNext(waitingRequests, 0);
+    }
+
+    /**
+     * @param wantedSlots the windows the readers want to page at once, all together (0: not known):
+     *     windows are planned narrow enough, and shares of windows in flight counted, for that many
+     */
+    WindowSplit assignNext(int waitingRequests, int wantedSlots) {
         List<String> candidates = new ArrayList<>();
         for (TenantProgress progress : tenants.values()) {
             if (hasWork(progress)) candidates.add(progress.tenant());
         }
-        String tenant =
-                turns.pick(
-                        candidates,
-                        assigned.size() + Math.max(1, waitingRequests),
-                        this::nextStartOf);
+        int slots = assigned.size() + Math.max(1, waitingRequests);
+        String tenant = turns.pick(candidates, slots, this::nextStartOf);
         if (tenant == null) return null;
+        // no narrowing unless the readers said what they want: a full pass's windows (planned
+        // with 0) and readers without a finite rate keep the step
+        fillWidthMillis =
+                wantedSlots > 0 ? fillWidth(Math.max(slots, wantedSlots)) : Long.MAX_VALUE;
         WindowSplit split = nextWindowOf(tenants.get(tenant));
         assign(split);
         return split;
+    }
+
+    /**
+     * The widest window to plan so that there are windows for every slot the readers want filled
+     * (windows in flight plus requests waiting): with fewer windows than slots, readers idle
+     * however many requests in flight the limits allow. In a bounded sync each tenant gets its
+     * share of the slots, so no window is planned wider than the sync's range divided by that
+     * share; the step stays the ceiling. The share counts every tenant, not only those with work
+     * left, so that the width stays put while the slots do, and the last tenant's rest is not cut
+     * ever finer. Continuous syncs plan by the step alone (the horizon moves a little at a time).
+     */
+    private long fillWidth(int slots) {
+        if (!plan.isBounded()) return Long.MAX_VALUE;
+        int n = Math.max(1, tenants.size());
+        long perTenant = (slots + n - 1) / n;
+        return (plan.endMillis() - plan.startMillis()) / Math.max(1, perTenant);
     }
 
     /** Where the tenant's oldest window to hand out starts (a tie-break between turns). */
@@ -432,13 +463,18 @@ final class WindowLedger {
             if (unassigned.hasBefore(tenant, recentFrom)) return unassigned.pollFirst(tenant);
             WindowSplit window =
                     planner.nextWindow(
-                            tenant, progress.nextPlannedStartMillis(), historyEnd(progress));
+                            tenant,
+                            progress.nextPlannedStartMillis(),
+                            historyEnd(progress),
+                            fillWidthMillis);
             progress.planned(window.endMillis());
             return window;
         }
         WindowSplit back = unassigned.pollFrom(tenant, recentFrom);
         if (back != null) return back;
-        WindowSplit window = planner.nextWindow(tenant, progress.recentNextMillis(), horizonMillis);
+        WindowSplit window =
+                planner.nextWindow(
+                        tenant, progress.recentNextMillis(), horizonMillis, fillWidthMillis);
         progress.plannedRecent(window.endMillis());
         return window;
     }
@@ -693,7 +729,10 @@ final class WindowLedger {
                 positionMoved |= commit(finished.window());
             }
         }
-        if (positionMoved) LOG.debug("sync positions moved to {}", syncPositions());
+        if (positionMoved) {
+            positions = null;
+            LOG.debug("sync positions moved to {}", syncPositions());
+        }
     }
 
     private boolean commit(WindowSplit window) {
@@ -709,9 +748,20 @@ final class WindowLedger {
      * The sync position (epoch millis) of every tenant of the plan; a tenant that left the plan
      * would hold the readers' watermarks back for good, so it is not included.
      */
+    /**
+     * The sync positions as {@link #syncPositions} built them last, or null when a position or the
+     * planned tenants changed since. The enumerator compares the positions with those a reader last
+     * heard at every message of every reader; built anew each time, thousands of tenants made that
+     * most of the enumerator's work.
+     */
+    @Nullable private Map<String, Long> positions;
+
     Map<String, Long> syncPositions() {
-        Map<String, Long> positions = new TreeMap<>();
-        active.forEach(tenant -> positions.put(tenant, tenants.get(tenant).syncPositionMillis()));
+        if (positions == null) {
+            Map<String, Long> built = new TreeMap<>();
+            active.forEach(tenant -> built.put(tenant, tenants.get(tenant).syncPositionMillis()));
+            positions = Collections.unmodifiableMap(built);
+        }
         return positions;
     }
 

@@ -69,10 +69,25 @@ public final class WindowPlanner {
      */
     @Nullable
     public WindowSplit nextWindow(String tenant, long fromMillis, long horizonMillis) {
+        return nextWindow(tenant, fromMillis, horizonMillis, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #nextWindow(String, long, long)}, at most {@code widthMillis} wide (never narrower
+     * than the minimum width for that): narrower than the step when more windows are needed to fill
+     * the readers' requests in flight.
+     */
+    @Nullable
+    public WindowSplit nextWindow(
+            String tenant, long fromMillis, long horizonMillis, long widthMillis) {
         if (!canPlan(fromMillis, horizonMillis)) return null;
         long remaining = horizonMillis - fromMillis;
         long minWidth = plan.minWindowWidthMillis();
-        long end = Math.min(fromMillis + plan.stepMillis(), horizonMillis);
+        long step =
+                Math.min(
+                        plan.stepMillis(),
+                        Math.max(minWidth, plan.alignDown(Math.max(1, widthMillis))));
+        long end = Math.min(fromMillis + step, horizonMillis);
         if (horizonMillis - end > 0 && horizonMillis - end < minWidth) {
             long half = plan.alignDown(fromMillis + remaining / 2);
             end = half - fromMillis >= minWidth ? half : horizonMillis;

@@ -21,14 +21,22 @@ import javax.annotation.Nullable;
  *     clock plus the skew its answers showed), or null if no recent answer told it; an instant
  *     rather than a skew, so that the clocks of the TaskManager and the JobManager need not agree
  *     (the enumerator compares it with its own on arrival)
+ * @param splitsWanted how many windows the reader wants the enumerator to plan for it ({@code
+ *     SplitsInFlight.Target#planningSlots}): its target when sized from a finite rate, else 0; a
+ *     bounded sync's windows are narrowed to fill the readers' slots only when they say
  */
 @Internal
-public record ReaderPollEvent(BudgetReport budget, @Nullable Long platformNowMillis)
+public record ReaderPollEvent(
+        BudgetReport budget, @Nullable Long platformNowMillis, int splitsWanted)
         implements SourceEvent {
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
 
     public ReaderPollEvent {
         budget = budget == null ? BudgetReport.EMPTY : budget;
+    }
+
+    public ReaderPollEvent(BudgetReport budget, @Nullable Long platformNowMillis) {
+        this(budget, platformNowMillis, 0);
     }
 
     public ReaderPollEvent(BudgetReport budget) {

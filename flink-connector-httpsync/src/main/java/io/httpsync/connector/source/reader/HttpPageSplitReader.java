@@ -27,6 +27,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * Pages several windows at once over asynchronous HTTP and hands each completed page to Flink's
@@ -55,7 +56,10 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     private final PageFetcher fetcher;
     private final RecordFields recordFields;
     private final Map<String, Tenant> tenants;
-    private final int maxSplitsInFlight;
+
+    /** How many windows to page at once; may change while the reader runs. */
+    private final IntSupplier maxSplitsInFlight;
+
     private final ArrayDeque<WindowSplit> waiting = new ArrayDeque<>();
 
     /**
@@ -79,7 +83,7 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     private final boolean tenantsArrive;
 
     HttpPageSplitReader(PageFetcher fetcher, Map<String, Tenant> tenants, int maxSplitsInFlight) {
-        this(fetcher, tenants, maxSplitsInFlight, false);
+        this(fetcher, tenants, () -> maxSplitsInFlight, false);
     }
 
     /**
@@ -89,7 +93,7 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
     HttpPageSplitReader(
             PageFetcher fetcher,
             Map<String, Tenant> tenants,
-            int maxSplitsInFlight,
+            IntSupplier maxSplitsInFlight,
             boolean tenantsArrive) {
         this.fetcher = fetcher;
         this.recordFields = new RecordFields(fetcher.spec());
@@ -247,7 +251,8 @@ final class HttpPageSplitReader implements SplitReader<FetchedPage, WindowSplit>
 
     private void startWaitingSplits() {
         int unknownTenant = 0; // splits whose tenant the enumerator has not told yet go round
-        while (active.size() < maxSplitsInFlight && waiting.size() > unknownTenant) {
+        int max = maxSplitsInFlight.getAsInt();
+        while (active.size() < max && waiting.size() > unknownTenant) {
             WindowSplit s = waiting.poll();
             if (!tenants.containsKey(s.tenant())) {
                 waiting.add(s);

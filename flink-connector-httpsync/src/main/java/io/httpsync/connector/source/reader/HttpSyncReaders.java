@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
 
 /**
  * Wires a reader's parts together: one place, so the source and tests build readers the same way.
@@ -40,7 +41,7 @@ public final class HttpSyncReaders {
             List<Tenant> tenants,
             RecordDeserializer<T> deserializer,
             ExceptionPolicy policy,
-            int splitsInFlight,
+            SplitsInFlight splitsInFlight,
             boolean emitTenantPositions,
             long pollIntervalMillis,
             long lagMillis,
@@ -71,7 +72,7 @@ public final class HttpSyncReaders {
             List<Tenant> tenants,
             RecordDeserializer<T> deserializer,
             ExceptionPolicy policy,
-            int splitsInFlight,
+            SplitsInFlight splitsInFlight,
             boolean emitTenantPositions,
             long pollIntervalMillis,
             long lagMillis,
@@ -110,11 +111,14 @@ public final class HttpSyncReaders {
         FetchActivityLog activity =
                 new FetchActivityLog(
                         endpoint.name(), endpoint.logSummaryInterval(), System::currentTimeMillis);
+        SplitsInFlight.Target inFlight =
+                splitsInFlight.target(
+                        readerRate(endpoint, rateLimiter, byId, context.currentParallelism()));
         PageFetcher fetcher =
                 new PageFetcher(
                         endpoint,
                         rateLimiter,
-                        FetchListener.all(metrics, activity),
+                        FetchListener.all(metrics, activity, inFlight),
                         Clock.systemUTC(),
                         tokens);
         PlatformClockCheck clockCheck = new PlatformClockCheck(platformClock, lagMillis);
@@ -122,13 +126,14 @@ public final class HttpSyncReaders {
                 new HttpSyncRecordEmitter<>(endpoint, deserializer, policy, clockCheck, metrics);
         HttpSyncSourceReader<T> reader =
                 new HttpSyncSourceReader<>(
-                        () -> new HttpPageSplitReader(fetcher, byId, splitsInFlight, tenantsArrive),
+                        () -> new HttpPageSplitReader(fetcher, byId, inFlight::get, tenantsArrive),
                         emitter,
                         metrics,
                         fetcher,
                         rateLimiter,
                         tokens,
-                        splitsInFlight,
+                        inFlight::get,
+                        inFlight::planningSlots,
                         emitTenantPositions,
                         pollIntervalMillis,
                         platformClock,
@@ -146,5 +151,23 @@ public final class HttpSyncReaders {
                                     }));
         }
         return reader;
+    }
+
+    /**
+     * The requests per second a reader may make: an even part of the job's tightest budget, or more
+     * if the job's budget allotted it more (the other readers have less work), never more than the
+     * whole budget.
+     */
+    private static DoubleSupplier readerRate(
+            EndpointSpec endpoint,
+            HierarchicalRateLimiter limiter,
+            Map<String, Tenant> tenants,
+            int parallelism) {
+        return () -> {
+            double job = endpoint.rateLimits().requestsPerSecond(tenants.size());
+            double allotted = limiter.allottedRequestsPerSecond();
+            double even = job / Math.max(1, parallelism);
+            return Double.isNaN(allotted) ? even : Math.min(job, Math.max(even, allotted));
+        };
     }
 }

@@ -43,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -52,8 +53,10 @@ import java.util.function.Supplier;
  * <p>Split lifecycle on the reader (every method here runs on the task's mailbox thread):
  *
  * <ol>
- *   <li>The reader asks for {@code splitsInFlight} windows at start and one more whenever a window
- *       ends (pull).
+ *   <li>The reader asks for windows (pull) until it holds as many as it should page at once ({@link
+ *       SplitsInFlight}: fixed, or sized from its share of the rate limit and the request latency,
+ *       which can change while it runs): at start, whenever a window ends, and at each poll of the
+ *       enumerator (the target may have grown).
  *   <li>An assigned window is paged by {@link HttpPageSplitReader}; its position (after the last
  *       emitted page) is its state, so a restore resumes mid-window.
  *   <li>When a window ends, it gets an outcome (see {@code WindowOutcome}), written into its split
@@ -99,7 +102,22 @@ public final class HttpSyncSourceReader<T>
         extends SingleThreadMultiplexSourceReaderBase<
                 FetchedPage, SyncElement<T>, WindowSplit, WindowSplitState> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpSyncSourceReader.class);
-    private final int splitsInFlight;
+
+    /** How many windows to hold now ({@link SplitsInFlight.Target#get}). */
+    private final IntSupplier splitsInFlight;
+
+    /**
+     * The windows the enumerator should plan for this reader ({@link
+     * SplitsInFlight.Target#planningSlots}): 0 unless the reader is sized from a finite rate.
+     */
+    private final IntSupplier planningSlots;
+
+    /** Split requests sent and not answered with a window yet. Mailbox thread. */
+    private int requestsWaiting;
+
+    /** Whether the enumerator said no more windows come (a bounded sync ended). Mailbox thread. */
+    private boolean noMoreSplits;
+
     private final AutoCloseable fetcher;
     private final HierarchicalRateLimiter limiter;
 
@@ -184,7 +202,8 @@ public final class HttpSyncSourceReader<T>
             AutoCloseable fetcher,
             HierarchicalRateLimiter limiter,
             @Nullable CoordinatedTokenProvider tokens,
-            int splitsInFlight,
+            IntSupplier splitsInFlight,
+            IntSupplier planningSlots,
             boolean emitTenantPositions,
             long pollIntervalMillis,
             PlatformClock platformClock,
@@ -220,6 +239,7 @@ public final class HttpSyncSourceReader<T>
         }
         this.metrics = metrics;
         this.splitsInFlight = splitsInFlight;
+        this.planningSlots = planningSlots;
         this.emitTenantPositions = emitTenantPositions;
         this.pollIntervalMillis = pollIntervalMillis;
     }
@@ -232,8 +252,30 @@ public final class HttpSyncSourceReader<T>
     @Override
     public void start() {
         super.start();
-        int missing = splitsInFlight - getNumberOfCurrentlyAssignedSplits();
-        for (int i = 0; i < missing; i++) context.sendSplitRequest();
+        // the poll first: it tells the enumerator how many windows to plan for before it answers
+        // the requests one by one
+        sendPoll(System.currentTimeMillis());
+        requestSplits();
+    }
+
+    /**
+     * Asks for windows until those held and those asked for reach the target. A target that shrank
+     * is reached by not replacing windows that end. Mailbox thread.
+     */
+    private void requestSplits() {
+        if (noMoreSplits) return;
+        int missing =
+                splitsInFlight.getAsInt() - getNumberOfCurrentlyAssignedSplits() - requestsWaiting;
+        for (int i = 0; i < missing; i++) {
+            context.sendSplitRequest();
+            requestsWaiting++;
+        }
+    }
+
+    @Override
+    public void notifyNoMoreSplits() {
+        noMoreSplits = true;
+        super.notifyNoMoreSplits();
     }
 
     @Override
@@ -250,6 +292,8 @@ public final class HttpSyncSourceReader<T>
             report(reported);
         }
         toRead.forEach(clockCheck::started);
+        // restored windows arrive before start, unasked for: the count stays at zero then
+        requestsWaiting = Math.max(0, requestsWaiting - splits.size());
         if (!toRead.isEmpty()) super.addSplits(toRead);
     }
 
@@ -262,7 +306,9 @@ public final class HttpSyncSourceReader<T>
             ended.add(split.isAwaitingAck() ? split : split.asFinished());
         }
         report(ended);
-        for (int i = 0; i < finished.size(); i++) context.sendSplitRequest();
+        // Flink 2.2.1 keeps an emptied metric group per finished split; one split per window
+        FinishedSplitMetricGroups.release(context.metricGroup(), finished.keySet());
+        requestSplits();
     }
 
     /**
@@ -334,12 +380,9 @@ public final class HttpSyncSourceReader<T>
         long now = System.currentTimeMillis();
         if (now >= nextPollAtMillis || allotmentWanted) {
             allotmentWanted = false;
-            context.sendSourceEventToCoordinator(
-                    new ReaderPollEvent(
-                            limiter.isAllottedByJob() ? limiter.budgetReport() : BudgetReport.EMPTY,
-                            platformClock.platformNowMillis()));
-            nextPollAtMillis = now + pollIntervalMillis;
+            sendPoll(now);
             activity.logIfDue();
+            requestSplits(); // the target follows the latency and the allotments
         }
         if (pendingWatermark > emittedWatermark) {
             // positions only grow, and a record updated before the position can no longer arrive
@@ -381,6 +424,16 @@ public final class HttpSyncSourceReader<T>
                         allotmentWake,
                         tokenRequests)
                 .thenApply(ignored -> null);
+    }
+
+    /** Mailbox thread. "Anything for me?", with the budget, the platform's time and the target. */
+    private void sendPoll(long now) {
+        context.sendSourceEventToCoordinator(
+                new ReaderPollEvent(
+                        limiter.isAllottedByJob() ? limiter.budgetReport() : BudgetReport.EMPTY,
+                        platformClock.platformNowMillis(),
+                        planningSlots.getAsInt()));
+        nextPollAtMillis = now + pollIntervalMillis;
     }
 
     private boolean hasPendingOutput() {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The ledger with tenants that come and go (a tenant registry): a new tenant is planned from its
@@ -46,6 +47,35 @@ class WindowLedgerRegistryTest {
         ledger.finished(window);
         ledger.snapshot(checkpoint);
         ledger.checkpointComplete(checkpoint);
+    }
+
+    @Test
+    void theSyncPositionsAreBuiltAgainOnlyWhenAPositionOrThePlannedTenantsChange() {
+        WindowLedger ledger = ledger();
+        ledger.activate("a", T0);
+        ledger.activate("b", T0);
+        Map<String, Long> before = ledger.syncPositions();
+        assertThat(before).isEqualTo(Map.of("a", T0, "b", T0));
+
+        // the enumerator asks at every message of every reader: nothing is built while nothing
+        // moved
+        WindowSplit window = ledger.assignNext(1);
+        ledger.finished(window);
+        ledger.snapshot(1);
+        assertThat(ledger.syncPositions()).isSameAs(before);
+
+        ledger.checkpointComplete(1);
+        Map<String, Long> moved = ledger.syncPositions();
+        assertThat(moved).isEqualTo(Map.of("a", T0 + HOUR, "b", T0));
+        assertThat(ledger.syncPositions()).isSameAs(moved);
+        assertThatThrownBy(() -> moved.put("c", T0))
+                .as("what the readers were told cannot be changed behind the ledger's back")
+                .isInstanceOf(UnsupportedOperationException.class);
+
+        ledger.deactivate("b");
+        assertThat(ledger.syncPositions()).isEqualTo(Map.of("a", T0 + HOUR));
+        ledger.activate("c", T0 + HOUR);
+        assertThat(ledger.syncPositions()).isEqualTo(Map.of("a", T0 + HOUR, "c", T0 + HOUR));
     }
 
     @Test

@@ -192,6 +192,39 @@ class WindowLedgerTest {
     }
 
     @Test
+    void withoutReadersAskingForSlotsWindowsKeepTheStepHoweverManyRequestsWait() {
+        // a full pass's ledger, or readers with a fixed number or no finite rate, say 0
+        WindowLedger ledger = threeHours();
+        List<WindowSplit> all = new ArrayList<>();
+        for (WindowSplit w = ledger.assignNext(12, 0); w != null; w = ledger.assignNext(12, 0))
+            all.add(w);
+        assertThat(all)
+                .hasSize(6)
+                .allSatisfy(w -> assertThat(w.endMillis() - w.startMillis()).isEqualTo(HOUR));
+    }
+
+    @Test
+    void readersAskingForMoreWindowsThanTheStepGivesGetNarrowerWindowsCoveringTheRangeOnce() {
+        WindowLedger ledger = threeHours();
+        List<WindowSplit> all = new ArrayList<>();
+        // readers that want 12 windows at once, their requests answered one by one: 6 windows
+        // for each of the 2 tenants, 30 min wide instead of the 1 h step
+        for (int i = 0; i < 12; i++) all.add(ledger.assignNext(1, 12));
+        assertThat(all).hasSize(12).doesNotContainNull();
+        assertThat(all)
+                .allSatisfy(w -> assertThat(w.endMillis() - w.startMillis()).isEqualTo(HOUR / 2));
+        for (String tenant : List.of("a", "b")) {
+            long covered =
+                    all.stream()
+                            .filter(w -> w.tenant().equals(tenant))
+                            .mapToLong(w -> w.endMillis() - w.startMillis())
+                            .sum();
+            assertThat(covered).isEqualTo(3 * HOUR);
+        }
+        assertThat(ledger.assignNext(1)).isNull();
+    }
+
+    @Test
     void aRestoredLedgerCommitsCheckpointedWindowsAndKeepsEverythingElseWhereItWas() {
         WindowLedger ledger = threeHours();
         WindowSplit finished = assignFor(ledger, "a");

@@ -35,6 +35,13 @@ class HttpSyncSourceReaderTest {
 
     private static HttpSyncSourceReader<RawRecord> reader(
             TestingReaderContext context, boolean emitTenantPositions) {
+        return reader(context, emitTenantPositions, SplitsInFlight.fixed(3));
+    }
+
+    private static HttpSyncSourceReader<RawRecord> reader(
+            TestingReaderContext context,
+            boolean emitTenantPositions,
+            SplitsInFlight splitsInFlight) {
         EndpointSpec endpoint =
                 EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders("http://localhost:1"));
         return HttpSyncReaders.create(
@@ -43,7 +50,7 @@ class HttpSyncSourceReaderTest {
                 List.of(Tenant.of("a"), Tenant.of("b")),
                 RecordDeserializer.raw(),
                 ExceptionPolicy.RECORD_AND_RETRY,
-                3,
+                splitsInFlight,
                 emitTenantPositions,
                 POLL_INTERVAL,
                 0L,
@@ -89,6 +96,29 @@ class HttpSyncSourceReaderTest {
             reader.pollNext(output);
             assertThat(polls(context)).isEqualTo(2);
             assertThat(output.getEmittedRecords()).isEmpty();
+        }
+    }
+
+    @Test
+    void aSizedReaderAsksForRateTimesLatencyWindowsOnceAndNotAgainWhileItsRequestsWait()
+            throws Exception {
+        TestingReaderContext context = new TestingReaderContext();
+        EndpointSpec endpoint =
+                EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders("http://localhost:1"));
+        // two tenants of the preset's per-tenant bucket, one reader, 200 ms assumed latency
+        double rate = endpoint.rateLimits().requestsPerSecond(2);
+        int expected = (int) Math.ceil(rate * 0.2 * 1.5) + 1;
+        try (var reader = reader(context, false, SplitsInFlight.sized(64))) {
+            reader.start();
+            assertThat(expected).isGreaterThan(4);
+            assertThat(context.getNumSplitRequests()).isEqualTo(expected);
+            Output output = new Output();
+            reader.pollNext(output);
+            Thread.sleep(2 * POLL_INTERVAL);
+            reader.pollNext(output);
+            assertThat(context.getNumSplitRequests())
+                    .as("requests still waiting count as held")
+                    .isEqualTo(expected);
         }
     }
 
