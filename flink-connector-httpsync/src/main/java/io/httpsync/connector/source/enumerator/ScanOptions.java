@@ -54,7 +54,11 @@ public final class ScanOptions {
             ConfigOptions.key("scan.discovery-interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(30))
-                    .withDescription("Continuous mode: how often new windows are planned.");
+                    .withDescription(
+                            "Continuous mode: how often new windows are planned (up to now minus 'scan.lag'). The"
+                                    + " enumerator wakes at the smaller of this and 'scan.failed-window.retry-delay' and"
+                                    + " plans at each wake, so a discovery interval longer than the retry delay plans"
+                                    + " new windows at the retry delay.");
     public static final ConfigOption<Duration> WINDOW_STEP =
             ConfigOptions.key("scan.window.step")
                     .durationType()
