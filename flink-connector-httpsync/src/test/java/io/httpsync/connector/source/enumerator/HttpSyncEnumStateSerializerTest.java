@@ -341,11 +341,9 @@ class HttpSyncEnumStateSerializerTest {
     @Test
     @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
     void writeVersion2File() throws IOException {
-        Path file = Path.of("src/test/resources").resolve(VERSION_2_RESOURCE);
-        if (Files.exists(file))
-            return; // written once; a changed format needs a new version, not a new file
-        Files.createDirectories(file.getParent());
-        Files.write(file, serializer.serializeVersion2(representativeStateWithRefreshTokens()));
+        writeOnce(
+                VERSION_2_RESOURCE,
+                serializer.serializeVersion2(representativeStateWithRefreshTokens()));
     }
 
     /**
@@ -356,11 +354,8 @@ class HttpSyncEnumStateSerializerTest {
     @Test
     @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
     void writeVersion3File() throws IOException {
-        Path file = Path.of("src/test/resources").resolve(VERSION_3_RESOURCE);
-        if (Files.exists(file))
-            return; // written once; a changed format needs a new version, not a new file
-        Files.createDirectories(file.getParent());
-        Files.write(file, serializer.serializeVersion3(representativeStateWithPasses()));
+        writeOnce(
+                VERSION_3_RESOURCE, serializer.serializeVersion3(representativeStateWithPasses()));
     }
 
     /**
@@ -371,11 +366,9 @@ class HttpSyncEnumStateSerializerTest {
     @Test
     @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
     void writeVersion4File() throws IOException {
-        Path file = Path.of("src/test/resources").resolve(VERSION_4_RESOURCE);
-        if (Files.exists(file))
-            return; // written once; a changed format needs a new version, not a new file
-        Files.createDirectories(file.getParent());
-        Files.write(file, serializer.serializeVersion4(representativeStateWithRecentSpan()));
+        writeOnce(
+                VERSION_4_RESOURCE,
+                serializer.serializeVersion4(representativeStateWithRecentSpan()));
     }
 
     private static byte[] version1Bytes() throws IOException {
@@ -390,5 +383,16 @@ class HttpSyncEnumStateSerializerTest {
             assertThat(in).as("test resource %s", resource).isNotNull();
             return in.readAllBytes();
         }
+    }
+
+    /**
+     * Writes a version's checked-in bytes once; a changed format needs a new version, not a new
+     * file.
+     */
+    private static void writeOnce(String resource, byte[] bytes) throws IOException {
+        Path file = Path.of("src/test/resources").resolve(resource);
+        if (Files.exists(file)) return;
+        Files.createDirectories(file.getParent());
+        Files.write(file, bytes);
     }
 }
