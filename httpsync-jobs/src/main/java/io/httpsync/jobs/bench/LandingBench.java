@@ -20,6 +20,7 @@ import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.FileUtils;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -83,29 +84,30 @@ public final class LandingBench {
                             .withDriverName("org.postgresql.Driver")
                             .withUsername("postgres")
                             .build();
-            for (String table : List.of("job_rows", "jdbcsink_rows", "raw_rows", "raw_rewrite"))
+            for (String table :
+                    List.of("job_rows", "landing_rows", "jdbcsink_rows", "raw_rows", "raw_rewrite"))
                 execute(url, SqlDialect.POSTGRES.createRecordTable(table));
+
+            long now = System.currentTimeMillis();
+
+            // 0. the reading ceiling: source -> discard, the same source as the job's
+            StreamExecutionEnvironment reading = environment(parallelism, checkpoints);
+            HttpSyncSource<RawRecord> readingSource = source(sim, tenants, now);
+            HttpSyncStreams.records(
+                            reading.fromSource(
+                                            readingSource,
+                                            readingSource.watermarkStrategy(),
+                                            "bench source")
+                                    .uid("bench-source"),
+                            Types.POJO(RawRecord.class),
+                            "bench")
+                    .sinkTo(new DiscardingSink<>());
+            long readingMillis =
+                    reading.execute("bench landing: source -> discard").getNetRuntime();
 
             // 1. the job: source -> dedupe -> JdbcRecordSink
             StreamExecutionEnvironment env = environment(parallelism, checkpoints);
-            long now = System.currentTimeMillis();
-            HttpSyncSource<RawRecord> source =
-                    HttpSyncSource.<RawRecord>builder()
-                            .setEndpoint(
-                                    EndpointSpec.fromOptions(
-                                            Demo.kuaishouSimulatorOptions(sim.baseUrl("kuaishou"))))
-                            .setTenants(tenants)
-                            .setBounded(
-                                    Instant.ofEpochMilli(now - 3 * DAY - 60_000),
-                                    Instant.ofEpochMilli(now),
-                                    Duration.ZERO) // the simulator lists a change at once
-                            .setRateLimit(100_000, 1_000)
-                            // many narrow windows, many in flight: paging must not be what limits
-                            // the landing measured here
-                            .setWindowStep(Duration.ofHours(1))
-                            .setSplitsInFlightPerReader(16)
-                            .setDeserializer(RecordDeserializer.raw())
-                            .build();
+            HttpSyncSource<RawRecord> source = source(sim, tenants, now);
             Dedupe.records(
                             HttpSyncStreams.records(
                                     env.fromSource(
@@ -127,8 +129,17 @@ public final class LandingBench {
             long rows = single(url, "SELECT count(*) FROM job_rows");
             double jobRate = perSecond(url, "job_rows");
 
-            // 2. the same rows from memory through flink-connector-jdbc's JdbcSink
+            // 2. the same rows from memory: through our landing (dedupe -> JdbcRecordSink), and
+            // through flink-connector-jdbc's JdbcSink
             List<RawRecord> records = readBack(url, "job_rows");
+            StreamExecutionEnvironment landing = environment(parallelism, checkpoints);
+            Dedupe.records(landing.fromData(records, Types.POJO(RawRecord.class)), null, "bench")
+                    .sinkTo(
+                            JdbcRecordSink.builder(SqlDialect.POSTGRES, "landing_rows")
+                                    .setBatching(BATCH, Duration.ofMillis(200))
+                                    .build(connection));
+            landing.execute("bench landing: memory -> dedupe -> postgres");
+            double landingRate = perSecond(url, "landing_rows");
             StreamExecutionEnvironment memory = environment(parallelism, checkpoints);
             memory.fromData(records, Types.POJO(RawRecord.class))
                     .sinkTo(
@@ -154,22 +165,52 @@ public final class LandingBench {
 
             String line =
                     String.format(
-                            "BENCH name=landing-pg rows=%d rows_per_s=%.0f over_jdbcsink=%.2f over_raw=%.2f over_raw_rewrite=%.2f jdbcsink_rows_per_s=%.0f raw_rows_per_s=%.0f raw_rewrite_rows_per_s=%.0f job_whole_run_rows_per_s=%.0f",
+                            "BENCH name=landing-pg rows=%d rows_per_s=%.0f over_jdbcsink=%.2f over_raw=%.2f over_raw_rewrite=%.2f"
+                                    + " landing_from_memory_rows_per_s=%.0f landing_over_jdbcsink=%.2f landing_over_raw=%.2f"
+                                    + " jdbcsink_rows_per_s=%.0f raw_rows_per_s=%.0f raw_rewrite_rows_per_s=%.0f"
+                                    + " job_whole_run_rows_per_s=%.0f source_discard_whole_run_rows_per_s=%.0f",
                             rows,
                             jobRate,
                             jobRate / jdbcSinkRate,
                             jobRate / rawRate,
                             jobRate / rawRewriteRate,
+                            landingRate,
+                            landingRate / jdbcSinkRate,
+                            landingRate / rawRate,
                             jdbcSinkRate,
                             rawRate,
                             rawRewriteRate,
-                            rows * 1000.0 / jobMillis);
+                            rows * 1000.0 / jobMillis,
+                            rows * 1000.0 / readingMillis);
             out.println(line);
             lines.add(line);
         } finally {
             FileUtils.deleteDirectoryQuietly(checkpoints.toFile());
         }
         return lines;
+    }
+
+    /**
+     * The bench's source: many narrow windows, many in flight, no limit that matters, so that
+     * paging limits the landing measured here as little as possible.
+     */
+    private static HttpSyncSource<RawRecord> source(Simulator sim, List<Tenant> tenants, long now) {
+        return HttpSyncSource.<RawRecord>builder()
+                .setEndpoint(
+                        EndpointSpec.fromOptions(
+                                Demo.kuaishouSimulatorOptions(sim.baseUrl("kuaishou"))))
+                .setTenants(tenants)
+                .setBounded(
+                        Instant.ofEpochMilli(now - 3 * DAY - 60_000),
+                        Instant.ofEpochMilli(now),
+                        Duration.ZERO) // the simulator lists a change at once
+                .setRateLimit(100_000, 1_000)
+                // many narrow windows, many in flight: paging must not be what limits
+                // the landing measured here
+                .setWindowStep(Duration.ofHours(1))
+                .setSplitsInFlightPerReader(16)
+                .setDeserializer(RecordDeserializer.raw())
+                .build();
     }
 
     /**
