@@ -1,7 +1,17 @@
 package io.httpsync.connector.source;
 
+import io.httpsync.connector.auth.Tenant;
 import io.httpsync.connector.domain.ExceptionEvent;
+import io.httpsync.connector.endpoint.EndpointPresets;
+import io.httpsync.connector.endpoint.EndpointSpec;
+import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.enumerator.PassOptions.ChangelogMode;
+import io.httpsync.connector.source.event.PassEvent;
+import io.httpsync.connector.source.reader.HttpSyncReaders;
+import io.httpsync.connector.source.reader.HttpSyncSourceReader;
+import io.httpsync.connector.source.reader.SplitsInFlight;
+import io.httpsync.connector.source.split.WindowSplit;
+import io.httpsync.connector.source.split.WindowSplitSerializer;
 import io.httpsync.connector.testutil.KuaishouSimulatorFixture;
 import io.httpsync.simulator.data.SimRecord;
 import io.httpsync.simulator.data.TenantData;
@@ -10,6 +20,8 @@ import io.httpsync.simulator.fault.Fault;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
@@ -21,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import javax.annotation.Nullable;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +44,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The keyed operator of {@link PassChangelog} on Flink's test harness: which keys a completed pass
@@ -207,6 +221,78 @@ class PassChangelogTest {
             h.open();
             marker(h, PassMarker.Kind.COMPLETED, MAX_PARALLELISM - 1);
 
+            assertThat(h.extractOutputValues()).isEqualTo(List.of("del:b"));
+        }
+    }
+
+    /** A reader of the shop that pages nothing here: it only takes and emits markers. */
+    private static HttpSyncSourceReader<RawRecord> reader() {
+        EndpointSpec endpoint =
+                EndpointSpec.fromOptions(EndpointPresets.kuaishouOrders("http://localhost:1"));
+        return HttpSyncReaders.create(
+                endpoint,
+                HierarchicalRateLimiter.evenShare(endpoint.rateLimits(), 1),
+                List.of(Tenant.of(TENANT)),
+                RecordDeserializer.raw(),
+                ExceptionPolicy.RECORD_AND_RETRY,
+                SplitsInFlight.fixed(1),
+                false,
+                50,
+                0L,
+                new TestingReaderContext());
+    }
+
+    @Test
+    void aCompletionAReaderHadReceivedButNotEmittedAtACheckpointIsEmittedAfterTheRestoreAndDeletes()
+            throws Exception {
+        OperatorSubtaskState changelog;
+        List<byte[]> readerState = new ArrayList<>();
+        try (var h = harness(deletes());
+                var reader = reader()) {
+            h.open();
+            reader.start();
+            threeRecordsAndAPassThatListsA(h, "c");
+            // the enumerator completed the pass and sent the marker before its checkpoint; the
+            // reader's snapshot comes before its next poll would have emitted it
+            reader.handleSourceEvents(
+                    new PassEvent(
+                            new PassMarker(
+                                    PassMarker.Kind.COMPLETED,
+                                    TENANT,
+                                    PASS,
+                                    RANGE_START,
+                                    RANGE_END,
+                                    -1,
+                                    0)));
+            for (WindowSplit split : reader.snapshotState(1))
+                readerState.add(WindowSplitSerializer.INSTANCE.serialize(split));
+            changelog = h.snapshot(1, 1);
+        }
+        try (var h = harness(deletes());
+                var reader = reader()) {
+            h.initializeState(changelog);
+            h.open();
+            List<WindowSplit> restored = new ArrayList<>();
+            for (byte[] bytes : readerState)
+                restored.add(
+                        WindowSplitSerializer.INSTANCE.deserialize(
+                                WindowSplitSerializer.CURRENT_VERSION, bytes));
+            reader.addSplits(restored);
+            reader.start();
+            TestingReaderOutput<SyncElement<RawRecord>> output = new TestingReaderOutput<>();
+            reader.pollNext(output);
+
+            List<PassMarker> emitted =
+                    output.getEmittedRecords().stream()
+                            .filter(SyncElement::isMarker)
+                            .map(SyncElement::marker)
+                            .toList();
+            assertThat(emitted)
+                    .extracting(PassMarker::kind, PassMarker::reader, PassMarker::readers)
+                    .containsExactly(tuple(PassMarker.Kind.COMPLETED, 0, 1));
+            for (String key : PassChangelog.KeyedCopies.groupKeys(MAX_PARALLELISM))
+                h.processElement(
+                        new StreamRecord<>(Tuple2.of(key, SyncElement.marker(emitted.get(0)))));
             assertThat(h.extractOutputValues()).isEqualTo(List.of("del:b"));
         }
     }

@@ -75,9 +75,9 @@ import java.util.TreeMap;
  *
  * A pass of a tenant no longer in the plan is abandoned at the restore too. The argument for
  * continuing relies on each channel's order (aligned checkpoints, the default of exactly-once
- * mode). Markers a reader received but had not emitted when it was snapshotted are not in any
- * state: a lost {@code STARTED} changes nothing (any reader's copy suffices), a lost {@code
- * COMPLETED} leaves that pass incomplete downstream (it deletes nothing; the next one does).
+ * mode). A marker a reader received but had not emitted when it was snapshotted is in that reader's
+ * state and emitted first after the restore (see {@code WindowSplit#carrying}): a marker sent
+ * before this scheduler's checkpoint reaches downstream exactly once.
  *
  * <p><b>Threads.</b> Source coordinator thread only, like the {@link HttpSyncEnumerator} that owns
  * it.

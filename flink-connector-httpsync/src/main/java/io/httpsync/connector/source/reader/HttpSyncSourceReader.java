@@ -70,9 +70,14 @@ import java.util.function.Supplier;
  *       reported again.
  * </ol>
  *
- * Watermarks follow the sync position: the enumerator sends positions once a completed checkpoint
- * has moved them and the reader emits the smallest one as watermark (all data updated before it is
- * in). If asked to, the reader also emits each tenant's position as an element ({@link
+ * Full-pass markers ({@link PassEvent}) are emitted at the next poll, before any record polled
+ * after them. One received before a checkpoint and not emitted yet is in the reader's state (a
+ * split carrying it, {@link WindowSplit#carrying}), since the enumerator counts it as sent; a
+ * restored reader emits it first.
+ *
+ * <p>Watermarks follow the sync position: the enumerator sends positions once a completed
+ * checkpoint has moved them and the reader emits the smallest one as watermark (all data updated
+ * before it is in). If asked to, the reader also emits each tenant's position as an element ({@link
  * TenantPosition}) when it advances. Both are emitted from {@link #pollNext}; an idle reader is
  * woken for them through {@link #isAvailable}, so a position reaches downstream without waiting for
  * the next record.
@@ -162,7 +167,8 @@ public final class HttpSyncSourceReader<T>
 
     /**
      * Full-pass markers received but not emitted yet, in arrival order (see {@link PassMarker}):
-     * emitted before any record polled after their event arrived. Mailbox thread.
+     * emitted before any record polled after their event arrived. In the reader's state ({@link
+     * WindowSplit#carrying}) until emitted: a restore emits them first. Mailbox thread.
      */
     private final List<PassMarker> pendingMarkers = new ArrayList<>();
 
@@ -282,8 +288,14 @@ public final class HttpSyncSourceReader<T>
     public void addSplits(List<WindowSplit> splits) {
         List<WindowSplit> toRead = new ArrayList<>(splits.size());
         List<WindowSplit> reported = new ArrayList<>();
+        int markers = 0;
         for (WindowSplit s : splits) {
-            if (s.isAwaitingAck()) reported.add(s);
+            if (s.passMarker() != null) {
+                // restored: received before the checkpoint, not emitted by then; emitted first, as
+                // it would have been, with the reader and readers it was received as
+                pendingMarkers.add(s.passMarker());
+                markers++;
+            } else if (s.isAwaitingAck()) reported.add(s);
             else toRead.add(s);
         }
         if (!reported.isEmpty()) {
@@ -293,7 +305,7 @@ public final class HttpSyncSourceReader<T>
         }
         toRead.forEach(clockCheck::started);
         // restored windows arrive before start, unasked for: the count stays at zero then
-        requestsWaiting = Math.max(0, requestsWaiting - splits.size());
+        requestsWaiting = Math.max(0, requestsWaiting - (splits.size() - markers));
         if (!toRead.isEmpty()) super.addSplits(toRead);
     }
 
@@ -324,6 +336,9 @@ public final class HttpSyncSourceReader<T>
     public List<WindowSplit> snapshotState(long checkpointId) {
         List<WindowSplit> state = new ArrayList<>(super.snapshotState(checkpointId));
         state.addAll(awaitingAck.values());
+        // the enumerator counts a marker as sent once it was sent before its checkpoint: until it
+        // is emitted, the marker is this reader's to keep
+        pendingMarkers.forEach(marker -> state.add(WindowSplit.carrying(marker)));
         return state;
     }
 

@@ -1,5 +1,7 @@
 package io.httpsync.connector.source.split;
 
+import io.httpsync.connector.source.PassMarker;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceSplit;
 
@@ -40,6 +42,14 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *       it failed in a row and why (see {@link FailureStreak}). The enumerator keeps it with the
  *       window through retries, checkpoints and restores.
  * </ul>
+ *
+ * <p>A split may instead carry a full-pass marker ({@link #passMarker()}, made by {@link
+ * #carrying}): not a window to read but a marker the reader received from the enumerator and had
+ * not emitted yet when it was snapshotted. The reader's state holds only splits, and a marker in
+ * flight between the enumerator's checkpoint and the reader's emission is the enumerator's no
+ * longer (it counts as sent), so it lives in the reader's state until emitted, like an outcome
+ * until its ack; a restored reader emits it before anything else. Such a split never reaches the
+ * enumerator.
  */
 @Internal
 public final class WindowSplit implements SourceSplit, Serializable {
@@ -53,6 +63,7 @@ public final class WindowSplit implements SourceSplit, Serializable {
     private final boolean unsplittable;
     @Nullable private final WindowOutcome outcome;
     @Nullable private final FailureStreak failureStreak;
+    @Nullable private final PassMarker passMarker;
 
     public WindowSplit(
             String tenant,
@@ -62,9 +73,21 @@ public final class WindowSplit implements SourceSplit, Serializable {
             boolean unsplittable,
             @Nullable WindowOutcome outcome,
             @Nullable FailureStreak failureStreak) {
+        this(tenant, startMillis, endMillis, position, unsplittable, outcome, failureStreak, null);
+    }
+
+    private WindowSplit(
+            String tenant,
+            long startMillis,
+            long endMillis,
+            @Nullable String position,
+            boolean unsplittable,
+            @Nullable WindowOutcome outcome,
+            @Nullable FailureStreak failureStreak,
+            @Nullable PassMarker passMarker) {
         this.tenant = checkNotNull(tenant, "tenant");
         checkArgument(
-                startMillis < endMillis,
+                passMarker != null || startMillis < endMillis,
                 "A window must not be empty: start %s is not before end %s (tenant %s)",
                 startMillis,
                 endMillis,
@@ -75,6 +98,24 @@ public final class WindowSplit implements SourceSplit, Serializable {
         this.unsplittable = unsplittable;
         this.outcome = outcome;
         this.failureStreak = failureStreak;
+        this.passMarker = passMarker;
+    }
+
+    /**
+     * A split that carries a full-pass marker a reader received and has not emitted yet (its tenant
+     * and its pass's range as window), to be kept in the reader's state.
+     */
+    public static WindowSplit carrying(PassMarker marker) {
+        checkNotNull(marker, "marker");
+        return new WindowSplit(
+                marker.tenant(),
+                marker.rangeStartMillis(),
+                marker.rangeEndMillis(),
+                null,
+                false,
+                null,
+                null,
+                marker);
     }
 
     /** A window that has not been read yet. */
@@ -89,7 +130,25 @@ public final class WindowSplit implements SourceSplit, Serializable {
 
     @Override
     public String splitId() {
-        return idOf(tenant, startMillis, endMillis);
+        return passMarker == null
+                ? idOf(tenant, startMillis, endMillis)
+                : "pass-marker:"
+                        + passMarker.kind()
+                        + ":"
+                        + tenant
+                        + ":"
+                        + passMarker.passStartMillis()
+                        + ":"
+                        + passMarker.reader();
+    }
+
+    /**
+     * The full-pass marker this split carries instead of a window ({@link #carrying}), or null for
+     * a window.
+     */
+    @Nullable
+    public PassMarker passMarker() {
+        return passMarker;
     }
 
     public String tenant() {
@@ -193,6 +252,7 @@ public final class WindowSplit implements SourceSplit, Serializable {
         }
         WindowSplit that = (WindowSplit) o;
         return sameWindow(that)
+                && Objects.equals(passMarker, that.passMarker)
                 && unsplittable == that.unsplittable
                 && Objects.equals(position, that.position)
                 && Objects.equals(outcome, that.outcome)
@@ -202,11 +262,19 @@ public final class WindowSplit implements SourceSplit, Serializable {
     @Override
     public int hashCode() {
         return Objects.hash(
-                tenant, startMillis, endMillis, position, unsplittable, outcome, failureStreak);
+                tenant,
+                startMillis,
+                endMillis,
+                position,
+                unsplittable,
+                outcome,
+                failureStreak,
+                passMarker);
     }
 
     @Override
     public String toString() {
+        if (passMarker != null) return "WindowSplit{" + splitId() + "}";
         return "WindowSplit{"
                 + splitId()
                 + (position == null ? "" : ", position=" + position)

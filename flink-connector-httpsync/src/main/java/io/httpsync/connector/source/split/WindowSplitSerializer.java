@@ -1,5 +1,7 @@
 package io.httpsync.connector.source.split;
 
+import io.httpsync.connector.source.PassMarker;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
@@ -53,7 +55,16 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
      */
     public static final int VERSION_3 = 3;
 
-    public static final int CURRENT_VERSION = VERSION_3;
+    /**
+     * Version 4: version 3, followed by whether the split carries a full-pass marker instead of a
+     * window ({@link WindowSplit#carrying}) and, if so, the marker's kind (by name), pass start,
+     * reader and readers (its tenant and range are the split's). Only readers write such splits;
+     * earlier versions cannot hold one (the enumerator's state nests splits in version 3 and never
+     * holds one).
+     */
+    public static final int VERSION_4 = 4;
+
+    public static final int CURRENT_VERSION = VERSION_4;
 
     private static final int NO_OUTCOME = 0;
 
@@ -84,6 +95,12 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
             writeOutcome(out, split.outcome(), version);
             if (version >= VERSION_3) {
                 writeStreak(out, split.failureStreak());
+            }
+            if (version >= VERSION_4) {
+                writeMarker(out, split.passMarker());
+            } else if (split.passMarker() != null) {
+                throw new IOException(
+                        "window split version " + version + " cannot hold " + split.passMarker());
             }
         }
         return bytes.toByteArray();
@@ -118,11 +135,40 @@ public final class WindowSplitSerializer implements SimpleVersionedSerializer<Wi
         boolean unsplittable = in.readBoolean();
         WindowOutcome outcome = readOutcome(in, version);
         FailureStreak streak = version >= VERSION_3 ? readStreak(in) : null;
+        if (version >= VERSION_4 && in.readBoolean()) {
+            return WindowSplit.carrying(readMarker(in, tenant, start, end));
+        }
         if (start >= end) {
             throw new IOException(
                     "Corrupt window split: empty window [" + start + ", " + end + ") of " + tenant);
         }
         return new WindowSplit(tenant, start, end, position, unsplittable, outcome, streak);
+    }
+
+    private static void writeMarker(DataOutputStream out, @Nullable PassMarker marker)
+            throws IOException {
+        out.writeBoolean(marker != null);
+        if (marker != null) {
+            writeString(out, marker.kind().name());
+            out.writeLong(marker.passStartMillis());
+            out.writeInt(marker.reader());
+            out.writeInt(marker.readers());
+        }
+    }
+
+    private static PassMarker readMarker(DataInputStream in, String tenant, long start, long end)
+            throws IOException {
+        String kind = readString(in);
+        PassMarker.Kind parsed;
+        try {
+            parsed = PassMarker.Kind.valueOf(kind);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Corrupt window split: unknown pass marker kind " + kind, e);
+        }
+        long passStart = in.readLong();
+        int reader = in.readInt();
+        int readers = in.readInt();
+        return new PassMarker(parsed, tenant, passStart, start, end, reader, readers);
     }
 
     private static void writeStreak(DataOutputStream out, @Nullable FailureStreak streak)

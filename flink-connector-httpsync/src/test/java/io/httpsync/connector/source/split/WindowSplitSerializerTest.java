@@ -1,5 +1,7 @@
 package io.httpsync.connector.source.split;
 
+import io.httpsync.connector.source.PassMarker;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,7 +38,16 @@ class WindowSplitSerializerTest {
                 plain.withFailureStreak(new FailureStreak("fatal, http #, code #", 2)),
                 plain.withOutcome(WindowOutcome.failed("HTTP 503"))
                         .withFailureStreak(new FailureStreak("x", 7)),
-                WindowSplit.of("店铺-ü", -5_000L, -1_000L));
+                WindowSplit.of("店铺-ü", -5_000L, -1_000L),
+                WindowSplit.carrying(
+                        new PassMarker(
+                                PassMarker.Kind.COMPLETED,
+                                "shop-1",
+                                1_700_000_090_000L,
+                                0L,
+                                1_700_000_060_000L,
+                                1,
+                                2)));
     }
 
     @ParameterizedTest
@@ -86,6 +97,24 @@ class WindowSplitSerializerTest {
                 .isEqualTo(split);
         byte[] version3 = SERIALIZER.serialize(split.withFailureStreak(new FailureStreak("c", 1)));
         assertThat(Arrays.copyOf(version3, version2.length)).isEqualTo(version2);
+    }
+
+    @Test
+    void aSplitWrittenByVersion3ReadsAsAWindowAndVersion3CannotHoldAPassMarker()
+            throws IOException {
+        WindowSplit split =
+                WindowSplit.of("shop-1", 0, 10).withFailureStreak(new FailureStreak("c", 1));
+        byte[] version3 = SERIALIZER.serialize(split, WindowSplitSerializer.VERSION_3);
+        assertThat(SERIALIZER.deserialize(WindowSplitSerializer.VERSION_3, version3))
+                .isEqualTo(split);
+
+        WindowSplit marker =
+                WindowSplit.carrying(
+                        new PassMarker(PassMarker.Kind.STARTED, "shop-1", 20, 0, 10, 0, 1));
+        assertThat(marker.splitId()).isNotEqualTo(split.splitId());
+        assertThatThrownBy(() -> SERIALIZER.serialize(marker, WindowSplitSerializer.VERSION_3))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot hold");
     }
 
     @Test
