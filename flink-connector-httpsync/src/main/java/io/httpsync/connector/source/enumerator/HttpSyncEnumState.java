@@ -58,6 +58,12 @@ public record HttpSyncEnumState(
         this(tenants, unassigned, assigned, finishedPending, failed, List.of(), List.of());
     }
 
+    /** The same windows, refresh tokens and passes with this progress of the tenants. */
+    public HttpSyncEnumState withTenants(List<TenantState> newTenants) {
+        return new HttpSyncEnumState(
+                newTenants, unassigned, assigned, finishedPending, failed, refreshTokens, passes);
+    }
+
     /** The same windows and progress with these refresh tokens. */
     public HttpSyncEnumState withRefreshTokens(List<RotatedRefreshToken> newest) {
         return new HttpSyncEnumState(

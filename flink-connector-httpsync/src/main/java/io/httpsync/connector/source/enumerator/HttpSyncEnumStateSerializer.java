@@ -70,7 +70,14 @@ public final class HttpSyncEnumStateSerializer
      */
     public static final int VERSION_4 = 4;
 
-    public static final int CURRENT_VERSION = VERSION_4;
+    /**
+     * Version 5: version 4, then the tenants' turns ({@link TenantTurns}): a count, equal to the
+     * tenant count, and per tenant in the order of version 1, how far its pass is ahead of the
+     * virtual time and its history credit (two floats, no tenant id: 8 bytes a tenant).
+     */
+    public static final int VERSION_5 = 5;
+
+    public static final int CURRENT_VERSION = VERSION_5;
 
     private static final String WHAT = "httpsync enumerator state";
 
@@ -83,7 +90,7 @@ public final class HttpSyncEnumStateSerializer
 
     @Override
     public byte[] serialize(HttpSyncEnumState state) throws IOException {
-        return serializeVersion4(state, splitSerializer.getVersion());
+        return serializeVersion5(state, splitSerializer.getVersion());
     }
 
     @Override
@@ -104,6 +111,9 @@ public final class HttpSyncEnumStateSerializer
                 case VERSION_4:
                     state = deserializeVersion4(in);
                     break;
+                case VERSION_5:
+                    state = deserializeVersion5(in);
+                    break;
                 default:
                     throw StateSerde.unknownVersion(WHAT, version, CURRENT_VERSION);
             }
@@ -113,27 +123,48 @@ public final class HttpSyncEnumStateSerializer
     }
 
     /**
-     * Writes {@link #VERSION_4}, the current version, with the splits in the split serializer's
-     * version 3 (as when version 4 was introduced), so that its bytes stay tested.
+     * Writes {@link #VERSION_5}, the current version, with the splits in the split serializer's
+     * version 3 (as when version 5 was introduced), so that its bytes stay tested.
+     */
+    @VisibleForTesting
+    byte[] serializeVersion5(HttpSyncEnumState state) throws IOException {
+        return serializeVersion5(state, WindowSplitSerializer.VERSION_3);
+    }
+
+    private byte[] serializeVersion5(HttpSyncEnumState state, int splitVersion) throws IOException {
+        return written(
+                out -> {
+                    writeVersion4Fields(out, state, splitVersion);
+                    out.writeInt(state.tenants().size());
+                    for (TenantState tenant : state.tenants()) {
+                        out.writeFloat(tenant.turnPassAhead());
+                        out.writeFloat(tenant.historyCredit());
+                    }
+                });
+    }
+
+    /**
+     * Writes {@link #VERSION_4} (without turns), with the splits in the split serializer's version
+     * 3 (as when version 4 was introduced); kept callable so that the restore of version-4 bytes
+     * stays tested.
      */
     @VisibleForTesting
     byte[] serializeVersion4(HttpSyncEnumState state) throws IOException {
-        return serializeVersion4(state, WindowSplitSerializer.VERSION_3);
+        return written(out -> writeVersion4Fields(out, state, WindowSplitSerializer.VERSION_3));
     }
 
-    private byte[] serializeVersion4(HttpSyncEnumState state, int splitVersion) throws IOException {
-        return written(
-                out -> {
-                    writeVersion3Fields(out, state, splitVersion);
-                    List<TenantState> recent =
-                            state.tenants().stream().filter(TenantState::hasRecentSpan).toList();
-                    out.writeInt(recent.size());
-                    for (TenantState tenant : recent) {
-                        writeString(out, tenant.tenant());
-                        out.writeLong(tenant.recentFromMillis());
-                        out.writeLong(tenant.recentNextMillis());
-                    }
-                });
+    /** The fields of version 4: those of version 3, then the recent spans. */
+    private void writeVersion4Fields(
+            DataOutputStream out, HttpSyncEnumState state, int splitVersion) throws IOException {
+        writeVersion3Fields(out, state, splitVersion);
+        List<TenantState> recent =
+                state.tenants().stream().filter(TenantState::hasRecentSpan).toList();
+        out.writeInt(recent.size());
+        for (TenantState tenant : recent) {
+            writeString(out, tenant.tenant());
+            out.writeLong(tenant.recentFromMillis());
+            out.writeLong(tenant.recentNextMillis());
+        }
     }
 
     /**
@@ -244,6 +275,38 @@ public final class HttpSyncEnumStateSerializer
         }
     }
 
+    private HttpSyncEnumState deserializeVersion5(DataInputStream in) throws IOException {
+        HttpSyncEnumState state = deserializeVersion4(in);
+        int count = readCount(in, "turn count");
+        if (count != state.tenants().size())
+            throw new IOException(
+                    "Corrupt "
+                            + WHAT
+                            + ": "
+                            + count
+                            + " turns for "
+                            + state.tenants().size()
+                            + " tenants");
+        List<TenantState> tenants = new ArrayList<>(count);
+        for (TenantState t : state.tenants()) {
+            float passAhead = in.readFloat();
+            float credit = in.readFloat();
+            // the credit may be a hair below 0 (TenantTurns subtracts a whole turn at 1 - 1e-9)
+            if (!(passAhead >= 0) || Float.isInfinite(passAhead) || !(Math.abs(credit) <= 1))
+                throw new IOException(
+                        "Corrupt "
+                                + WHAT
+                                + ": turn of "
+                                + t.tenant()
+                                + " is "
+                                + passAhead
+                                + " ahead with history credit "
+                                + credit);
+            tenants.add(t.withTurn(passAhead, credit));
+        }
+        return state.withTenants(tenants);
+    }
+
     private HttpSyncEnumState deserializeVersion4(DataInputStream in) throws IOException {
         HttpSyncEnumState state = deserializeVersion3(in);
         int count = readCount(in, "recent span count");
@@ -278,14 +341,7 @@ public final class HttpSyncEnumStateSerializer
         if (!spans.isEmpty())
             throw new IOException(
                     "Corrupt " + WHAT + ": recent spans of unknown tenants " + spans.keySet());
-        return new HttpSyncEnumState(
-                tenants,
-                state.unassigned(),
-                state.assigned(),
-                state.finishedPending(),
-                state.failed(),
-                state.refreshTokens(),
-                state.passes());
+        return state.withTenants(tenants);
     }
 
     private HttpSyncEnumState deserializeVersion3(DataInputStream in) throws IOException {

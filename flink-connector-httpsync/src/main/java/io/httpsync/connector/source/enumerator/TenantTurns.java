@@ -4,10 +4,12 @@ import org.apache.flink.annotation.Internal;
 
 import javax.annotation.Nullable;
 
+import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.function.ToLongFunction;
+import java.util.TreeSet;
 
 /**
  * Whose turn it is: the fair pick across tenants of the {@link WindowLedger} (stride scheduling, as
@@ -31,8 +33,18 @@ import java.util.function.ToLongFunction;
  *       recent span and its history.
  * </ul>
  *
- * <p>Passes and credits are not checkpointed: after a restore every tenant starts even, which costs
- * at most one round of fairness.
+ * <p><b>Cost.</b> The ledger tells the turns which tenants have work ({@link #update}) when that
+ * changes, so a pick does not look at every tenant: the tenants with work are kept in order of
+ * their turn (pass, then where their next window starts, then name), and a pick walks that order
+ * from the front to the first tenant under its share of the windows in flight. It passes only
+ * tenants at or over their share, which hold windows in flight, so it looks at no more tenants than
+ * there are windows in flight, plus one; with thousands of tenants it is a few. Tenants whose pass
+ * is at or below the virtual time all stand at the virtual time, so they are kept apart, ordered by
+ * their next window's start alone, in front of the others.
+ *
+ * <p><b>Checkpointed</b> (as part of each tenant's {@link TenantState}): each tenant's pass as how
+ * far it is ahead of the smallest, and its history credit. A restore starts the virtual time at the
+ * smallest pass, so a tenant that had its share does not take it again from the others.
  *
  * <p><b>Threads.</b> Used by the ledger on the source coordinator thread only.
  */
@@ -41,13 +53,46 @@ final class TenantTurns {
 
     /** Per tenant; created on first use. */
     private static final class Turn {
+        final String tenant;
         double weight;
         double pass;
         double historyCredit;
         int inFlight;
+
+        /** Whether the tenant has work: it is in {@link #atVirtualTime} or {@link #ahead}. */
+        boolean queued;
+
+        /** Where its next window starts, as last {@link #update}d (a key of the queues). */
+        long nextStart;
+
+        Turn(String tenant, double weight) {
+            this.tenant = tenant;
+            this.weight = weight;
+        }
     }
 
+    private static final Comparator<Turn> BY_NEXT_START =
+            Comparator.<Turn>comparingLong(t -> t.nextStart).thenComparing(t -> t.tenant);
+
+    private static final Comparator<Turn> BY_PASS =
+            Comparator.<Turn>comparingDouble(t -> t.pass).thenComparing(BY_NEXT_START);
+
     private final Map<String, Turn> turns = new HashMap<>();
+
+    /**
+     * Tenants with work whose pass is at or below the virtual time: they all stand at the virtual
+     * time, the one furthest behind first. They go before every tenant {@link #ahead}.
+     */
+    private final TreeSet<Turn> atVirtualTime = new TreeSet<>(BY_NEXT_START);
+
+    /** Tenants with work whose pass is beyond the virtual time, by pass. */
+    private final TreeSet<Turn> ahead = new TreeSet<>(BY_PASS);
+
+    /**
+     * The weights of the tenants with work, summed exactly: a sum kept up by adding and subtracting
+     * doubles would drift, and a share on the edge of a whole window would flip.
+     */
+    private BigDecimal weightWithWork = BigDecimal.ZERO;
 
     /** The pass of the latest pick; a tenant that had no work starts here. */
     private double virtualTime;
@@ -55,14 +100,11 @@ final class TenantTurns {
     /** The weight of a tenant not weighed (the endpoint's limit per tenant). */
     private double defaultWeight = 1;
 
+    /** How many tenants the picks have looked at, all together (the cost that tests bound). */
+    private long examined;
+
     private Turn turn(String tenant) {
-        return turns.computeIfAbsent(
-                tenant,
-                t -> {
-                    Turn turn = new Turn();
-                    turn.weight = defaultWeight;
-                    return turn;
-                });
+        return turns.computeIfAbsent(tenant, t -> new Turn(t, defaultWeight));
     }
 
     /** The weight of tenants not weighed on their own (positive). */
@@ -80,7 +122,12 @@ final class TenantTurns {
     /** The tenant's weight, its own requests per second (positive). */
     void weigh(String tenant, double weight) {
         checkWeight("tenant " + tenant, weight);
-        turn(tenant).weight = weight;
+        Turn t = turn(tenant);
+        if (t.queued) {
+            weightWithWork =
+                    weightWithWork.subtract(new BigDecimal(t.weight)).add(new BigDecimal(weight));
+        }
+        t.weight = weight;
     }
 
     /** A window of the tenant went to a reader. */
@@ -100,58 +147,122 @@ final class TenantTurns {
     }
 
     /**
-     * The tenant to hand the next window to, among {@code candidates} (tenants with work, in a
-     * stable order), or null if there is none; its turn is taken.
+     * What the ledger knows of the tenant now: whether it has a window to hand out, and where its
+     * oldest window to hand out starts (of tenants at the same pass, the one furthest behind goes
+     * first). The ledger calls this whenever either may have changed; a pick counts only tenants
+     * with work.
+     */
+    void update(String tenant, boolean hasWork, long nextStart) {
+        Turn t = turn(tenant);
+        if (t.queued) {
+            if (hasWork && t.nextStart == nextStart) return;
+            dequeue(t);
+        }
+        if (hasWork) {
+            t.nextStart = nextStart;
+            enqueue(t);
+        }
+    }
+
+    private void enqueue(Turn t) {
+        (t.pass <= virtualTime ? atVirtualTime : ahead).add(t);
+        t.queued = true;
+        weightWithWork = weightWithWork.add(new BigDecimal(t.weight));
+    }
+
+    private void dequeue(Turn t) {
+        (t.pass <= virtualTime ? atVirtualTime : ahead).remove(t);
+        t.queued = false;
+        weightWithWork = weightWithWork.subtract(new BigDecimal(t.weight));
+    }
+
+    /**
+     * The tenant to hand the next window to, among the tenants with work ({@link #update}), or null
+     * if there is none; its turn is taken, and it has no work until the ledger {@link #update}s it
+     * again.
      *
      * @param slots the windows in flight plus the requests waiting: what the weighted shares of
      *     windows in flight divide
-     * @param nextStart where a tenant's next window starts: of tenants with the same pass, the one
-     *     furthest behind goes first (then the first in {@code candidates})
      */
     @Nullable
-    String pick(List<String> candidates, int slots, ToLongFunction<String> nextStart) {
-        if (candidates.isEmpty()) return null;
-        double totalWeight = 0;
-        for (String tenant : candidates) totalWeight += turn(tenant).weight;
-        String best = null;
-        double bestPass = Double.MAX_VALUE;
-        String bestOverShare = null;
-        double bestOverSharePass = Double.MAX_VALUE;
-        for (String tenant : candidates) {
-            Turn t = turns.get(tenant);
-            // a tenant that had no work comes back at the virtual time, not before it
-            double pass = Math.max(t.pass, virtualTime);
-            int share = (int) Math.max(1, Math.ceil(slots * t.weight / totalWeight));
-            if (t.inFlight < share) {
-                if (before(pass, tenant, bestPass, best, nextStart)) {
-                    best = tenant;
-                    bestPass = pass;
-                }
-            } else if (before(pass, tenant, bestOverSharePass, bestOverShare, nextStart)) {
-                bestOverShare = tenant;
-                bestOverSharePass = pass;
-            }
+    String pick(int slots) {
+        Turn first = null;
+        Turn best = null;
+        if (!atVirtualTime.isEmpty() || !ahead.isEmpty()) {
+            double totalWeight = weightWithWork.doubleValue();
+            // in turn order: every tenant at the virtual time goes before every tenant ahead of it
+            best = firstUnderShare(atVirtualTime, slots, totalWeight);
+            if (best == null) best = firstUnderShare(ahead, slots, totalWeight);
+            first = atVirtualTime.isEmpty() ? ahead.first() : atVirtualTime.first();
         }
-        if (best == null) {
-            // every tenant with work holds its share: the slots are not left idle
-            best = bestOverShare;
-            bestPass = bestOverSharePass;
-        }
-        Turn picked = turns.get(best);
-        virtualTime = bestPass;
-        picked.pass = bestPass + 1 / picked.weight;
-        return best;
+        if (first == null) return null;
+        // when every tenant with work holds its share, the slots are not left idle
+        Turn picked = best == null ? first : best;
+        // a tenant that had no work comes back at the virtual time, not before it
+        double pass = Math.max(picked.pass, virtualTime);
+        dequeue(picked);
+        virtualTime = pass;
+        picked.pass = pass + 1 / picked.weight;
+        // tenants the virtual time caught up with now stand at it
+        while (!ahead.isEmpty() && ahead.first().pass <= virtualTime)
+            atVirtualTime.add(ahead.pollFirst());
+        return picked.tenant;
     }
 
-    /** Whether {@code tenant} at {@code pass} goes before {@code best} at {@code bestPass}. */
-    private static boolean before(
-            double pass,
-            String tenant,
-            double bestPass,
-            @Nullable String best,
-            ToLongFunction<String> nextStart) {
-        if (best == null || pass < bestPass) return true;
-        return pass == bestPass && nextStart.applyAsLong(tenant) < nextStart.applyAsLong(best);
+    /**
+     * The first tenant of {@code queue} holding fewer windows in flight than its share, or null;
+     * passes over only tenants with windows in flight.
+     */
+    @Nullable
+    private Turn firstUnderShare(TreeSet<Turn> queue, int slots, double totalWeight) {
+        for (Turn t : queue) {
+            examined++;
+            int share = (int) Math.max(1, Math.ceil(slots * t.weight / totalWeight));
+            if (t.inFlight < share) return t;
+        }
+        return null;
+    }
+
+    /** How many tenants the picks have looked at so far, all together. */
+    long tenantsExamined() {
+        return examined;
+    }
+
+    /**
+     * The smallest pass of {@code tenants} (a tenant without a turn, or one that had no work,
+     * stands at the virtual time): the base that {@link #withTurn} measures passes from.
+     */
+    double base(Collection<String> tenants) {
+        double min = Double.MAX_VALUE;
+        for (String tenant : tenants) {
+            Turn t = turns.get(tenant);
+            min = Math.min(min, t == null ? virtualTime : Math.max(t.pass, virtualTime));
+        }
+        return min == Double.MAX_VALUE ? virtualTime : min;
+    }
+
+    /**
+     * The tenant's turn for the state: how far its pass is ahead of {@code base} (the smallest
+     * pass, {@link #base}, so that the values stay small however long the job ran, and a lone
+     * tenant's is 0), and its history credit; as floats (8 bytes a tenant, precise enough for a
+     * turn).
+     */
+    TenantState withTurn(TenantState state, double base) {
+        Turn t = turns.get(state.tenant());
+        if (t == null) return state;
+        return state.withTurn(
+                (float) (Math.max(t.pass, virtualTime) - base), (float) t.historyCredit);
+    }
+
+    /**
+     * Restores a tenant's turn from the state, before any {@link #update}: the smallest pass is the
+     * virtual time again (see {@link #withTurn}).
+     */
+    void restore(TenantState state) {
+        if (state.turnPassAhead() == 0 && state.historyCredit() == 0) return;
+        Turn t = turn(state.tenant());
+        t.pass = virtualTime + state.turnPassAhead();
+        t.historyCredit = state.historyCredit();
     }
 
     /**

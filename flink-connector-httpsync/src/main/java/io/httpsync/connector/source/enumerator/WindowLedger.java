@@ -109,8 +109,9 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  * until it is activated again; its position is kept, in the state too, and it leaves the sync
  * positions (its stopped position must not hold the watermarks back).
  *
- * <p>Turns, credits and which tenant waits for a retry are not checkpointed: after a restore the
- * tenants start even.
+ * <p>Turns and history credits are checkpointed (with each tenant's progress, {@link TenantTurns});
+ * which tenant waits for a retry is not: after a restore its failed window waits for its retry, but
+ * the tenant gets new windows meanwhile.
  *
  * <p><b>Threads.</b> Used by the enumerator on the source coordinator thread only, except {@link
  * #unassignedCount}, {@link #committedWindows} and the tenants' positions, which metric reporters
@@ -187,6 +188,7 @@ final class WindowLedger {
             }
         }
         active.addAll(plan.tenants());
+        tenants.keySet().forEach(this::refresh);
     }
 
     /**
@@ -202,6 +204,7 @@ final class WindowLedger {
         TenantProgress known = tenants.get(tenant);
         if (known != null) {
             LOG.debug("Tenant {} is planned again from its position", tenant);
+            refresh(tenant);
             return null;
         }
         long resolution = plan.timeResolutionMillis();
@@ -209,6 +212,7 @@ final class WindowLedger {
                 new TenantProgress(tenant, Math.floorDiv(startMillis, resolution) * resolution);
         tenants.put(tenant, progress);
         readRecentFirstIfBehind(progress);
+        refresh(tenant);
         // DEBUG: a registry may add thousands at once; RegistryTenants sums them up at INFO
         LOG.debug("Tenant {} is new: planned from {}", tenant, Instant.ofEpochMilli(startMillis));
         return progress;
@@ -227,6 +231,7 @@ final class WindowLedger {
         List<WindowSplit> parked = unassigned.removeTenant(tenant);
         for (WindowSplit window : parked)
             failed.put(window.splitId(), new FailedWindow(window, now, "its tenant was disabled"));
+        refresh(tenant);
         long inFlight = assigned.values().stream().filter(w -> w.tenant().equals(tenant)).count();
         LOG.info(
                 "Tenant {} is no longer planned: {} windows in flight are read to their end, {} waiting"
@@ -256,8 +261,10 @@ final class WindowLedger {
     }
 
     private void restore(HttpSyncEnumState state) {
-        state.tenants()
-                .forEach(tenant -> tenants.put(tenant.tenant(), TenantProgress.restore(tenant)));
+        for (TenantState tenant : state.tenants()) {
+            tenants.put(tenant.tenant(), TenantProgress.restore(tenant));
+            turns.restore(tenant);
+        }
         state.unassigned().forEach(unassigned::add);
         state.assigned().forEach(this::assign);
         state.failed().forEach(failure -> failed.put(failure.window().splitId(), failure));
@@ -317,7 +324,10 @@ final class WindowLedger {
      */
     void advanceHorizon(long platformNowMillis) {
         horizonMillis = Math.max(horizonMillis, planner.horizonAt(platformNowMillis));
-        for (String tenant : active) readRecentFirstIfBehind(tenants.get(tenant));
+        for (String tenant : active) {
+            readRecentFirstIfBehind(tenants.get(tenant));
+            refresh(tenant); // the new horizon may give it windows to plan
+        }
     }
 
     /**
@@ -346,7 +356,7 @@ final class WindowLedger {
             if (failure.retryAtMillis() <= nowMillis) {
                 it.remove();
                 release(failure.window().splitId());
-                unassigned.add(failure.window());
+                requeue(failure.window());
                 LOG.info(
                         "Retrying window {} that failed with: {}",
                         failure.window().splitId(),
@@ -373,12 +383,8 @@ final class WindowLedger {
      *     windows are planned narrow enough, and shares of windows in flight counted, for that many
      */
     WindowSplit assignNext(int waitingRequests, int wantedSlots) {
-        List<String> candidates = new ArrayList<>();
-        for (TenantProgress progress : tenants.values()) {
-            if (hasWork(progress)) candidates.add(progress.tenant());
-        }
         int slots = assigned.size() + Math.max(1, waitingRequests);
-        String tenant = turns.pick(candidates, slots, this::nextStartOf);
+        String tenant = turns.pick(slots);
         if (tenant == null) return null;
         // no narrowing unless the readers said what they want: a full pass's windows (planned
         // with 0) and readers without a finite rate keep the step
@@ -386,6 +392,7 @@ final class WindowLedger {
                 wantedSlots > 0 ? fillWidth(Math.max(slots, wantedSlots)) : Long.MAX_VALUE;
         WindowSplit split = nextWindowOf(tenants.get(tenant));
         assign(split);
+        refresh(tenant); // its turn is taken: it rejoins if it has more work
         return split;
     }
 
@@ -403,6 +410,26 @@ final class WindowLedger {
         int n = Math.max(1, tenants.size());
         long perTenant = (slots + n - 1) / n;
         return (plan.endMillis() - plan.startMillis()) / Math.max(1, perTenant);
+    }
+
+    /**
+     * Tells the turns whether the tenant has work now, and where its next window starts: called
+     * wherever either may have changed, so that a pick need not look at every tenant.
+     */
+    private void refresh(String tenant) {
+        TenantProgress progress = tenants.get(tenant);
+        if (progress != null) turns.update(tenant, hasWork(progress), nextStartOf(tenant));
+    }
+
+    /** A window goes back to its tenant's queue of windows waiting for a reader. */
+    private void requeue(WindowSplit window) {
+        unassigned.add(window);
+        refresh(window.tenant());
+    }
+
+    /** How many tenants the picks of this ledger have looked at, all together. */
+    long tenantsExamined() {
+        return turns.tenantsExamined();
     }
 
     /** Where the tenant's oldest window to hand out starts (a tie-break between turns). */
@@ -545,7 +572,7 @@ final class WindowLedger {
         }
         WindowPlanner.HotWindowSplit hot = planner.splitTooLarge(split, coveredFromMillis);
         finishedPending(split, hot.coveredPart());
-        hot.pieces().forEach(unassigned::add);
+        hot.pieces().forEach(this::requeue);
         LOG.info(
                 "Window {} holds {} records, more than the platform pages through; covered {}, re-planned as {}",
                 split.splitId(),
@@ -603,6 +630,7 @@ final class WindowLedger {
             // the tenant's next windows would most likely fail alike: it waits for this retry
             holding.put(split.splitId(), split.tenant());
             holds.merge(split.tenant(), 1, Integer::sum);
+            refresh(split.tenant());
         }
         FailureStreak streak;
         try {
@@ -657,7 +685,7 @@ final class WindowLedger {
         for (WindowSplit split : splits) {
             WindowSplit back = takeBack(split.splitId());
             if (back != null) {
-                unassigned.add(back);
+                requeue(back);
                 requeued++;
             }
         }
@@ -696,7 +724,10 @@ final class WindowLedger {
     /** A failed window leaves the failed ones: if its tenant waited for it, it waits no more. */
     private void release(String splitId) {
         String tenant = holding.remove(splitId);
-        if (tenant != null) holds.computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
+        if (tenant != null) {
+            holds.computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
+            refresh(tenant);
+        }
     }
 
     /**
@@ -710,7 +741,9 @@ final class WindowLedger {
                                 ? finished
                                 : new FinishedWindow(id, finished.window(), checkpointId));
         List<TenantState> tenantStates = new ArrayList<>();
-        tenants.values().forEach(progress -> tenantStates.add(progress.snapshot()));
+        double base = turns.base(tenants.keySet());
+        tenants.values()
+                .forEach(progress -> tenantStates.add(turns.withTurn(progress.snapshot(), base)));
         return new HttpSyncEnumState(
                 tenantStates,
                 unassigned.snapshot(),
@@ -737,10 +770,12 @@ final class WindowLedger {
 
     private boolean commit(WindowSplit window) {
         committedWindows++; // written by the coordinator thread only
-        TenantProgress progress =
-                tenants.computeIfAbsent(
-                        window.tenant(),
-                        tenant -> new TenantProgress(tenant, window.startMillis()));
+        TenantProgress progress = tenants.get(window.tenant());
+        if (progress == null) {
+            progress = new TenantProgress(window.tenant(), window.startMillis());
+            tenants.put(window.tenant(), progress);
+            refresh(window.tenant()); // a window of it may wait for a reader
+        }
         return progress.commit(window.startMillis(), window.endMillis());
     }
 

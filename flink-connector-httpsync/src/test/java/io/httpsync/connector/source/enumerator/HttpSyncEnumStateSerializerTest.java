@@ -43,6 +43,12 @@ class HttpSyncEnumStateSerializerTest {
      */
     private static final String VERSION_4_RESOURCE = "enum-state/httpsync-enum-state-v4.bin";
 
+    /**
+     * Version-5 bytes of {@link #representativeStateWithTurns()}, written once by {@link
+     * #writeVersion5File()}.
+     */
+    private static final String VERSION_5_RESOURCE = "enum-state/httpsync-enum-state-v5.bin";
+
     private static final long T0 = Instant.parse("2025-01-01T00:00:00Z").toEpochMilli();
     private static final long HOUR = Duration.ofHours(1).toMillis();
     private static final long MINUTE = Duration.ofMinutes(1).toMillis();
@@ -158,19 +164,24 @@ class HttpSyncEnumStateSerializerTest {
                         shop.committedBeyondPosition(),
                         T0 + 20 * HOUR,
                         T0 + 22 * HOUR));
-        return new HttpSyncEnumState(
-                tenants,
-                state.unassigned(),
-                state.assigned(),
-                state.finishedPending(),
-                state.failed(),
-                state.refreshTokens(),
-                state.passes());
+        return state.withTenants(tenants);
+    }
+
+    /**
+     * {@link #representativeStateWithRecentSpan()} where shop-1's pass is ahead of the virtual time
+     * and 店铺-2 has history credit (version 5).
+     */
+    static HttpSyncEnumState representativeStateWithTurns() {
+        HttpSyncEnumState state = representativeStateWithRecentSpan();
+        List<TenantState> tenants = new java.util.ArrayList<>(state.tenants());
+        tenants.set(0, tenants.get(0).withTurn(0.3f, 0));
+        tenants.set(1, tenants.get(1).withTurn(0, 0.25f));
+        return state.withTenants(tenants);
     }
 
     @Test
     void roundTripKeepsEverything() throws IOException {
-        HttpSyncEnumState state = representativeStateWithRecentSpan();
+        HttpSyncEnumState state = representativeStateWithTurns();
 
         assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(state)))
                 .isEqualTo(state);
@@ -215,6 +226,33 @@ class HttpSyncEnumStateSerializerTest {
         assertThat(serializer.serializeVersion4(representativeStateWithRecentSpan()))
                 .as("the version-4 format must never change; add a new version instead")
                 .isEqualTo(resourceBytes(VERSION_4_RESOURCE));
+    }
+
+    @Test
+    void restoresTheCheckedInVersion5BytesExactly() throws IOException {
+        assertThat(
+                        serializer.deserialize(
+                                HttpSyncEnumStateSerializer.VERSION_5,
+                                resourceBytes(VERSION_5_RESOURCE)))
+                .isEqualTo(representativeStateWithTurns());
+    }
+
+    @Test
+    void version5StillWritesTheCheckedInBytes() throws IOException {
+        assertThat(serializer.serializeVersion5(representativeStateWithTurns()))
+                .as("the version-5 format must never change; add a new version instead")
+                .isEqualTo(resourceBytes(VERSION_5_RESOURCE));
+    }
+
+    @Test
+    void aVersion4StateHasEveryTenantAtTheVirtualTimeWithoutHistoryCredit() throws IOException {
+        assertThat(
+                        serializer
+                                .deserialize(
+                                        HttpSyncEnumStateSerializer.VERSION_4,
+                                        resourceBytes(VERSION_4_RESOURCE))
+                                .tenants())
+                .allMatch(t -> t.turnPassAhead() == 0 && t.historyCredit() == 0);
     }
 
     @Test
@@ -369,6 +407,17 @@ class HttpSyncEnumStateSerializerTest {
         writeOnce(
                 VERSION_4_RESOURCE,
                 serializer.serializeVersion4(representativeStateWithRecentSpan()));
+    }
+
+    /**
+     * Writes {@link #VERSION_5_RESOURCE} from the version-5 writer; run once when the format was
+     * introduced, with {@code -Dtest=HttpSyncEnumStateSerializerTest
+     * -Dhttpsync.writeStateFiles=true}, and commit the file.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "httpsync.writeStateFiles", matches = "true")
+    void writeVersion5File() throws IOException {
+        writeOnce(VERSION_5_RESOURCE, serializer.serializeVersion5(representativeStateWithTurns()));
     }
 
     private static byte[] version1Bytes() throws IOException {

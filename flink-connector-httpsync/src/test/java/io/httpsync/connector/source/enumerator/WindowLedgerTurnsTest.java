@@ -77,6 +77,97 @@ class WindowLedgerTurnsTest {
         assertThat(assignments).isEqualTo(Map.of("small-1", 20, "small-2", 20, "large", 200));
     }
 
+    /** The ledger restored from its checkpoint, as after a failover: re-weighed and re-listed. */
+    private static WindowLedger restored(
+            WindowLedger ledger, SyncPlan plan, long checkpoint, Map<String, Double> weights)
+            throws Exception {
+        HttpSyncEnumStateSerializer serializer = new HttpSyncEnumStateSerializer();
+        HttpSyncEnumState state =
+                serializer.deserialize(
+                        serializer.getVersion(), serializer.serialize(ledger.snapshot(checkpoint)));
+        WindowLedger restored = new WindowLedger(plan, state);
+        weights.forEach(restored::weigh);
+        weights.keySet().forEach(tenant -> restored.activate(tenant, T0));
+        restored.advanceHorizon(NOW);
+        return restored;
+    }
+
+    @Test
+    void aRestoreInTheMiddleOfAWeightedRunContinuesTheSameShares() throws Exception {
+        SyncPlan plan = continuous().recentSpan(Duration.ZERO).build();
+        Map<String, Double> weights = Map.of("small-1", 10.0, "small-2", 10.0, "large", 100.0);
+        WindowLedger ledger = ledger(plan);
+        weights.forEach(ledger::weigh);
+        weights.keySet().forEach(tenant -> ledger.activate(tenant, T0));
+
+        Map<String, Integer> assignments = new TreeMap<>();
+        WindowLedger current = ledger;
+        long checkpoint = 0;
+        for (int i = 1; i <= 240; i++) {
+            WindowSplit w = current.assignNext(1);
+            commit(current, w, ++checkpoint);
+            assignments.merge(w.tenant(), 1, Integer::sum);
+            // a job that fails over often: each restore would give every tenant a fresh start
+            if (i % 6 == 0) current = restored(current, plan, ++checkpoint, weights);
+        }
+
+        assertThat(assignments).isEqualTo(Map.of("small-1", 20, "small-2", 20, "large", 200));
+    }
+
+    @Test
+    void theHistorysShareOfATenantsTurnsContinuesAcrossRestores() throws Exception {
+        SyncPlan plan = continuous().recentSpan(Duration.ofHours(8)).historyShare(0.25).build();
+        WindowLedger current = ledger(plan);
+        current.activate("shop", T0);
+
+        StringBuilder kinds = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            WindowSplit w = current.assignNext(1);
+            kinds.append(w.startMillis() >= NOW - 8 * HOUR ? 'R' : 'H');
+            current = restored(current, plan, i + 1, Map.of("shop", 1.0));
+        }
+
+        assertThat(kinds.toString())
+                .as("the same order as without restores")
+                .isEqualTo("RRRHRRRHRRHH");
+    }
+
+    @Test
+    void anAssignmentAmongThreeThousandTenantsLooksAtNoMoreTenantsThanWindowsInFlight() {
+        WindowLedger ledger = ledger(continuous().build());
+        ledger.defaultWeight(10);
+        int tenants = 3000;
+        for (int i = 0; i < tenants; i++) {
+            String shop = String.format("shop-%04d", i);
+            ledger.activate(shop, NOW - 2 * 24 * HOUR); // its last hour first, then its history
+            if (i % 600 == 0) ledger.weigh(shop, 100); // five large shops
+        }
+
+        // readers hold 64 windows; the oldest half finishes between rounds of requests
+        int inFlight = 64;
+        List<WindowSplit> reading = new ArrayList<>();
+        Map<String, Integer> assignments = new HashMap<>();
+        long mostExamined = 0;
+        long before = ledger.tenantsExamined();
+        while (assignments.values().stream().mapToInt(Integer::intValue).sum() < 12_000) {
+            while (reading.size() < inFlight) {
+                long examined = ledger.tenantsExamined();
+                WindowSplit w = ledger.assignNext(inFlight - reading.size());
+                mostExamined = Math.max(mostExamined, ledger.tenantsExamined() - examined);
+                reading.add(w);
+                assignments.merge(w.tenant(), 1, Integer::sum);
+            }
+            for (int i = 0; i < inFlight / 2; i++) ledger.finished(reading.remove(0));
+        }
+        double perAssignment = (ledger.tenantsExamined() - before) / 12_000.0;
+
+        assertThat(assignments).as("every tenant had turns").hasSize(tenants);
+        assertThat(mostExamined)
+                .as("an assignment passes over only tenants holding windows in flight")
+                .isLessThanOrEqualTo(inFlight + 1);
+        assertThat(perAssignment).as("tenants looked at per assignment").isLessThan(3);
+    }
+
     @Test
     void aTenantWithABacklogDoesNotDelayANewTenantsRecentHourWhoseHistoryFollows() {
         WindowLedger ledger = ledger(continuous().build());
