@@ -50,6 +50,18 @@ public record BucketSpec(
     }
 
     /**
+     * This bucket at a tenant's own rate (a per-tenant override, e.g. a shop raised from 10 to 100
+     * requests per second): {@code permitsPerSecond} over the same period, with at most this
+     * bucket's burst.
+     */
+    public BucketSpec atRate(double permitsPerSecond) {
+        long own = Math.max(1, Math.round(permitsPerSecond * (period.toNanos() / 1e9)));
+        long ownBurst = Math.min(burst, own);
+        return new BucketSpec(
+                name, scope, own, period, ownBurst, Math.min(weight, ownBurst), adaptive);
+    }
+
+    /**
      * The highest rate in permits per second that keeps any window of one period at or under {@code
      * permits}: a full bucket of {@code burst} plus what refills during the rest of the window.
      */

@@ -102,6 +102,12 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     /** One covering per bucket key. Only on the worker thread. */
     private final Map<String, Covering> coveringByKey = new HashMap<>();
 
+    /**
+     * Per-tenant buckets at a tenant's own rate ({@link #overrideTenantRate}), by key. Only on the
+     * worker thread.
+     */
+    private final Map<String, BucketSpec> overriddenByKey = new HashMap<>();
+
     private final Map<String, AdaptiveRate> adaptiveByKey = new ConcurrentHashMap<>();
     private final Map<String, BucketMetrics> metrics = new LinkedHashMap<>();
 
@@ -325,6 +331,38 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
                                 : Math.min(tightest, sum / b.weight());
         }
         return tightest;
+    }
+
+    /**
+     * Gives a tenant a limit of its own (its property {@code rate-limit.permits-per-second}, e.g. a
+     * shop raised from 10 to 100 requests per second): its tenant-scoped buckets ({@code tenant},
+     * {@code tenant-api}) allow {@code permitsPerSecond} instead of the endpoint's, with at most
+     * the endpoint's burst ({@link BucketSpec#atRate}); null: back to the endpoint's. For limiters
+     * of a fixed allotment (Redis, even shares): allotted by the job, the job's {@link JobBudget}
+     * holds the override. With Redis the bucket's new configuration reaches every limiter sharing
+     * it. Buckets of other scopes stay as they are. Any thread; applied on the worker thread,
+     * before any request the caller makes after it.
+     */
+    public void overrideTenantRate(String tenantId, @Nullable Double permitsPerSecond) {
+        if (isAllottedByJob())
+            throw new IllegalStateException(
+                    "this limiter's allotments come from the job's budget, which holds overrides");
+        worker.execute(
+                () -> {
+                    for (BucketSpec b : spec.buckets()) {
+                        if (!b.scope().perTenant()) continue;
+                        String key = spec.key(b, tenantId);
+                        BucketSpec own = permitsPerSecond == null ? b : b.atRate(permitsPerSecond);
+                        BucketSpec before =
+                                own == b
+                                        ? overriddenByKey.remove(key)
+                                        : overriddenByKey.put(key, own);
+                        Covering c = coveringByKey.get(key);
+                        if (c == null || own.equals(before == null ? b : before)) continue;
+                        c.spec = own;
+                        apply(c, fixedAllotment.apply(own));
+                    }
+                });
     }
 
     /**
@@ -584,8 +622,9 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
                 });
     }
 
-    private Covering covering(String key, @Nullable BucketSpec b) {
-        if (b == null) return null;
+    private Covering covering(String key, @Nullable BucketSpec endpointBucket) {
+        if (endpointBucket == null) return null;
+        BucketSpec b = overriddenByKey.getOrDefault(key, endpointBucket);
         return coveringByKey.computeIfAbsent(
                 key,
                 k -> {
@@ -706,7 +745,9 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
      * consistent value.
      */
     private static final class Covering {
-        final BucketSpec spec;
+        /** The endpoint's bucket, or the tenant's own ({@link #overrideTenantRate}). */
+        volatile BucketSpec spec;
+
         final String key;
         @Nullable final AdaptiveRate adaptive;
         final double ceiling;

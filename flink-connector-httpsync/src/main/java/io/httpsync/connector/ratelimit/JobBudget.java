@@ -304,18 +304,7 @@ public final class JobBudget {
                 overridden.remove(key);
                 continue;
             }
-            long permits = Math.max(1, Math.round(permitsPerSecond * periodSeconds(b)));
-            long burst = Math.min(b.burst(), permits);
-            overridden.put(
-                    key,
-                    new BucketSpec(
-                            b.name(),
-                            b.scope(),
-                            permits,
-                            b.period(),
-                            burst,
-                            Math.min(b.weight(), burst),
-                            b.adaptive()));
+            overridden.put(key, b.atRate(permitsPerSecond));
         }
     }
 

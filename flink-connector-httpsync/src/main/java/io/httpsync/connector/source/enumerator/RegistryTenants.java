@@ -42,8 +42,9 @@ import java.util.function.Consumer;
  *   <li>A tenant whose properties changed (new credentials) is sent to every reader with its next
  *       message, and its token at hand is forgotten.
  *   <li>A tenant's property {@value #RATE_PROPERTY} gives its tenant buckets a limit of their own
- *       in the job's budgets ({@link JobBudget#overrideTenantRate}), and its share of the turns
- *       ({@link TenantWeights}).
+ *       in the job's budgets ({@link JobBudget#overrideTenantRate}; with the Redis backend the
+ *       readers set it on the Redis buckets when the tenant reaches them), and its share of the
+ *       turns ({@link TenantWeights}).
  *   <li>A tenant whose authorization the token store found revoked is disabled at once ({@link
  *       #revoked}); the registry keeps it disabled, with the reason, until re-authorized.
  *   <li>A registry that cannot be read leaves the tenants as they were (logged, counted).
@@ -220,7 +221,7 @@ public final class RegistryTenants implements Closeable {
 
     /**
      * The tenant's own limit, property {@value #RATE_PROPERTY}, for the job's budgets (backend
-     * {@code job}; Redis and local budgets keep the endpoint's limit).
+     * {@code job}; with Redis the readers apply it, see {@code HttpSyncReaders}).
      */
     private void overrideRate(Tenant tenant) {
         if (budget == null) return;

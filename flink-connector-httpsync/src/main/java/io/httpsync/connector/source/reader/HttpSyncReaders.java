@@ -8,6 +8,7 @@ import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.ExceptionPolicy;
 import io.httpsync.connector.source.RecordDeserializer;
+import io.httpsync.connector.source.enumerator.TenantWeights;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -102,6 +104,13 @@ public final class HttpSyncReaders {
         // concurrent: the mailbox thread adds a registry's tenants, the fetcher thread reads them
         Map<String, Tenant> byId = new ConcurrentHashMap<>();
         tenants.forEach(t -> byId.put(t.id(), t));
+        // a tenant's own limit: the job's budget (enumerator) holds it when it allots; a limiter of
+        // a fixed allotment (Redis) holds it itself
+        Consumer<Tenant> ownLimit =
+                rateLimiter.isAllottedByJob()
+                        ? t -> {}
+                        : t -> rateLimiter.overrideTenantRate(t.id(), TenantWeights.ownRate(t));
+        tenants.forEach(ownLimit);
         PlatformClock platformClock = new PlatformClock(System::currentTimeMillis);
         HttpSyncReaderMetrics metrics =
                 new HttpSyncReaderMetrics(
@@ -146,6 +155,9 @@ public final class HttpSyncReaders {
                     arrived ->
                             arrived.forEach(
                                     t -> {
+                                        // before its windows: the enumerator sends a tenant
+                                        // before any window of it
+                                        ownLimit.accept(t);
                                         byId.put(t.id(), t);
                                         metrics.tenantKnown(t.id());
                                     }));
