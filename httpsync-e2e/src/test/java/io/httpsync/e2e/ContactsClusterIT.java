@@ -107,12 +107,7 @@ class ContactsClusterIT {
                 String job =
                         cluster.submit(
                                 Optional.empty(),
-                                "-c",
-                                "io.httpsync.jobs.HttpSyncCli",
-                                ClusterEndToEndIT.artifact("httpsync.job.jar").toString(),
-                                "contacts",
-                                "--config",
-                                config.toString());
+                                SqlJobs.jobJarArgs("contacts", "--config", config.toString()));
                 cluster.awaitFinished(job, Duration.ofMinutes(2));
             } finally {
                 Runtime.getRuntime().removeShutdownHook(stopOnExit);

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 /**
  * SQL jobs as a user submits them to the cluster of {@code deploy/local/flink-local.sh}: the jars a
  * SQL job writing PostgreSQL needs in the cluster's lib/, scripts of statements, and the SQL
- * runner's arguments for Flink's command line.
+ * runner's (or the job jar's) arguments for Flink's command line.
  */
 final class SqlJobs {
     private SqlJobs() {}
@@ -53,6 +53,19 @@ final class SqlJobs {
             "-f",
             script.toString()
         };
+    }
+
+    /**
+     * The arguments of {@code flink run} that run the job jar's command line ({@code HttpSyncCli})
+     * with {@code command}, e.g. {@code run --config <file>}.
+     */
+    static String[] jobJarArgs(String... command) {
+        List<String> args = new ArrayList<>();
+        args.add("-c");
+        args.add("io.httpsync.jobs.HttpSyncCli");
+        args.add(ClusterEndToEndIT.artifact("httpsync.job.jar").toString());
+        args.addAll(List.of(command));
+        return args.toArray(String[]::new);
     }
 
     /** The {@code WITH} clause of a JDBC table {@code table} of the database at {@code jdbcUrl}. */

@@ -74,6 +74,24 @@ class LandingArchitectureTest {
     }
 
     /**
+     * A SQL job's cluster runs the tenant registry from this module's jar beside the connector's
+     * {@code -sql} jar, which relocates its libraries (Jackson among them) out of reach: the
+     * registry may use only the JDK, Flink (its own relocated Jackson included) and the connector.
+     * With plain Jackson the enumerator failed on a real cluster with NoClassDefFoundError.
+     */
+    @Test
+    void the_tenant_registry_needs_nothing_but_the_jdk_flink_and_the_connector() {
+        noClasses()
+                .that()
+                .resideInAPackage(CONNECTOR + ".registry..")
+                .should()
+                .dependOnClassesThat()
+                .resideOutsideOfPackages(
+                        "java..", "javax.annotation..", "org.apache.flink..", CONNECTOR + "..")
+                .check(LANDING);
+    }
+
+    /**
      * A record is deduplicated, then landed: the sinks may use dedupe, never the other way round.
      */
     @Test

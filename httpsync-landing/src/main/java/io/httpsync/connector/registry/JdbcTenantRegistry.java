@@ -8,9 +8,8 @@ import io.httpsync.connector.auth.TenantRegistryOptions;
 import io.httpsync.connector.auth.TokenStore;
 
 import org.apache.flink.annotation.PublicEvolving;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 
 import javax.annotation.Nullable;
 
@@ -48,6 +47,10 @@ import java.util.regex.Pattern;
  * The token table ({@code tenants.registry.token-table}, default {@code httpsync_tokens}) is the
  * source's own: created if missing, one row per tenant, written only by compare-and-set on its
  * {@code version} column (see {@link TokenStore}).
+ *
+ * <p>Its properties are parsed with Flink's own (relocated) Jackson, which every Flink process has:
+ * a cluster that runs the connector from its {@code -sql} jar (whose Jackson is relocated inside
+ * it) needs only this module's jar and the JDBC driver beside it.
  *
  * <p>The JDBC driver is found through the {@link ServiceLoader} of the job's class loader (the
  * PostgreSQL, MariaDB or MySQL driver must be on the job's class path); {@code DriverManager} is
