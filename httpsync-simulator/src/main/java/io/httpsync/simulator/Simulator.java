@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -66,6 +68,23 @@ public final class Simulator implements AutoCloseable {
     private final Map<String, PlatformSim> platforms = new ConcurrentHashMap<>();
     private Undertow server;
     private int port;
+
+    /** Marks a connection whose first request was held ({@link #newConnectionDelay}). */
+    private static final AttachmentKey<Boolean> SEEN = AttachmentKey.create(Boolean.class);
+
+    private volatile long newConnectionDelayMillis;
+
+    /**
+     * The first request of each new connection reaches the platforms this much later than it came
+     * (it is counted, limited and answered then; later requests on the connection are not held), as
+     * a far gateway's handshakes delay them: a client's burst opens new connections while requests
+     * sent after it reuse pooled ones and overtake it. Requests granted over more than a window can
+     * so arrive within one. 0 (the default): none held.
+     */
+    public Simulator newConnectionDelay(Duration delay) {
+        this.newConnectionDelayMillis = delay.toMillis();
+        return this;
+    }
 
     public Simulator(long seed) {
         this.context = new PlatformContext(clock, accounting, seed);
@@ -142,6 +161,21 @@ public final class Simulator implements AutoCloseable {
     // ---------------------------------------------------------------- serving
 
     private void handle(HttpServerExchange exchange) {
+        long hold = newConnectionDelayMillis;
+        if (hold > 0 && exchange.getConnection().putAttachment(SEEN, Boolean.TRUE) == null) {
+            // the connection's first request: held without holding a thread, then served
+            exchange.dispatch(
+                    SameThreadExecutor.INSTANCE,
+                    () ->
+                            exchange.getIoThread()
+                                    .executeAfter(
+                                            () -> serve(exchange), hold, TimeUnit.MILLISECONDS));
+            return;
+        }
+        serve(exchange);
+    }
+
+    private void serve(HttpServerExchange exchange) {
         exchange.getRequestReceiver()
                 .receiveFullBytes(
                         (ex, body) -> {

@@ -11,6 +11,7 @@ import io.httpsync.connector.http.TokenHttpClient;
 import io.httpsync.connector.ratelimit.BucketScope;
 import io.httpsync.connector.ratelimit.BucketSpec;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
+import io.httpsync.connector.ratelimit.RateLimitOptions;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
 import io.httpsync.contacts.model.CorpDirectory;
 
@@ -165,6 +166,76 @@ public abstract class DirectoryFetcher implements AutoCloseable {
     private Map<String, String> withOverrides(Map<String, String> options) {
         Map<String, String> o = new TreeMap<>(options);
         o.putAll(overrides);
+        return boundingArrivals(o);
+    }
+
+    /**
+     * How many of a corp's requests may be in flight at once ({@code
+     * rate-limit.max-in-flight-per-tenant}) unless {@code contacts.endpoint.*} says otherwise.
+     */
+    public static final int DEFAULT_MAX_IN_FLIGHT_PER_CORP = 8;
+
+    /**
+     * {@code options} (one API's, with the overrides) with at most {@code k} of a corp's requests
+     * in flight ({@code rate-limit.max-in-flight-per-tenant}, default {@value
+     * #DEFAULT_MAX_IN_FLIGHT_PER_CORP}) and every per-corp bucket granting {@code k} requests'
+     * permits fewer per period than the platform's limit ({@code permits}, as configured), taken
+     * from its burst.
+     *
+     * <p>Why: a platform counts requests when they arrive, a bucket paces them when it grants them,
+     * and between the two a request waits for a connection, a thread, the network; the first
+     * requests of a burst open new connections while later ones reuse pooled ones. So requests
+     * granted over more than a period can arrive within one (60 DingTalk corps on a loaded machine:
+     * 56 arrivals of one corp's {@code user/get} in a second of a 40-a-second limit, with grants
+     * delayed by up to two seconds). A request that arrives in a window was either granted in it
+     * (at most the bucket's permits) or granted before it and still unanswered when the window
+     * began (at most {@code k}, since a request holds its place until its answer is in, which comes
+     * after its arrival). So the platform sees at most the configured permits in any window,
+     * however late requests arrive. The rate is kept: the {@code k} come off the burst (at least
+     * one request's weight is left), which the requests in flight stand in for. Only per-corp
+     * buckets (scope {@code tenant}, {@code tenant-api}): the per-IP ones are shared by every corp,
+     * whose requests in flight are not bounded together; their periods are long (DingTalk's 20 s,
+     * WeCom's minute), so the utilization's share of the period absorbs the delay. {@code 0}: no
+     * bound on requests in flight, and the buckets as configured.
+     */
+    static Map<String, String> boundingArrivals(Map<String, String> options) {
+        Map<String, String> o = new TreeMap<>(options);
+        String key = RateLimitOptions.MAX_IN_FLIGHT.key();
+        o.putIfAbsent(key, Integer.toString(DEFAULT_MAX_IN_FLIGHT_PER_CORP));
+        int inFlight;
+        try {
+            inFlight = Integer.parseInt(o.get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "contacts.endpoint." + key + " must be a number, was '" + o.get(key) + "'");
+        }
+        if (inFlight < 0)
+            throw new IllegalArgumentException(
+                    "contacts.endpoint." + key + " must be at least 0, was " + inFlight);
+        if (inFlight == 0) return o;
+        for (BucketSpec b : EndpointSpec.fromOptions(o).rateLimits().buckets()) {
+            if (b.scope() != BucketScope.TENANT && b.scope() != BucketScope.TENANT_API) continue;
+            long inFlightPermits = inFlight * b.weight();
+            if (b.permits() - inFlightPermits < b.weight())
+                throw new IllegalArgumentException(
+                        "contacts.endpoint."
+                                + key
+                                + " = "
+                                + inFlight
+                                + " leaves no permit of the per-corp bucket '"
+                                + b.name()
+                                + "' ("
+                                + b.permits()
+                                + " per "
+                                + b.period()
+                                + "): set it below "
+                                + b.permits() / b.weight());
+            String prefix = RateLimitOptions.BUCKET_PREFIX + b.name();
+            o.put(prefix + ".permits", Long.toString(b.permits() - inFlightPermits));
+            o.put(
+                    prefix + ".burst",
+                    Long.toString(Math.max(b.weight(), b.burst() - inFlightPermits)));
+        }
         return o;
     }
 

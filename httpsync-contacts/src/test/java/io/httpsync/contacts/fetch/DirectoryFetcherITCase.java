@@ -2,6 +2,7 @@ package io.httpsync.contacts.fetch;
 
 import io.httpsync.connector.http.FetchListener;
 import io.httpsync.contacts.testutil.ContactsSimulation;
+import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.contacts.Directory;
 import io.httpsync.simulator.contacts.DirectorySpec;
 import io.httpsync.simulator.contacts.Employee;
@@ -12,8 +13,10 @@ import io.httpsync.simulator.platform.feishu.FeishuSim;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -148,6 +151,66 @@ class DirectoryFetcherITCase {
             }
             // closing the fetcher ends the corp's run, incomplete
             assertThat(run.get(30, TimeUnit.SECONDS).complete()).isFalse();
+        }
+    }
+
+    @Test
+    void
+            aLargeDingTalkCorpsUserDetailsNeverReachTheSimulatorFasterThanItsPerCorpLimitWhenSomeArriveLate()
+                    throws Exception {
+        Accounting.Stats userGet = userGetArrivals(Map.of());
+        assertThat(userGet.maxPerSecond())
+                .as("user/get requests of the corp arriving within one second")
+                .isLessThanOrEqualTo(40);
+        assertThat(userGet.refused()).as("user/get requests refused").isZero();
+    }
+
+    @Test
+    void withoutTheBoundOnRequestsInFlightTheSameLateArrivalsExceedThePerCorpLimit()
+            throws Exception {
+        // the test above could not fail otherwise: unbounded, the late first requests of new
+        // connections arrive with those granted after them
+        assertThat(
+                        userGetArrivals(Map.of("rate-limit.max-in-flight-per-tenant", "0"))
+                                .maxPerSecond())
+                .isGreaterThan(40);
+    }
+
+    /**
+     * 150 {@code user/get} requests of one corp asked for at once, the simulator holding the first
+     * request of each new connection 600 ms before counting it (the limit 40 a second, refusals
+     * retried at once): what the simulator saw of them.
+     */
+    private static Accounting.Stats userGetArrivals(Map<String, String> overrides)
+            throws Exception {
+        Map<String, String> o = new TreeMap<>(overrides);
+        o.put("retry.initial-backoff", "1 ms");
+        o.put("retry.max-attempts", "20");
+        try (ContactsSimulation sim =
+                        new ContactsSimulation(
+                                ContactsPlatform.DINGTALK,
+                                "corp-large",
+                                DirectorySpec.of(4, 150).maxDepth(2).seed(7));
+                DirectoryFetcher fetcher =
+                        DirectoryFetcher.of(
+                                ContactsPlatform.DINGTALK, sim.baseUrl(), FetchListener.NONE, o)) {
+            sim.sim.newConnectionDelay(Duration.ofMillis(600));
+
+            DirectoryFetcher.Result r = fetcher.fetch(sim.corp().tenant());
+
+            assertThat(r.failure()).isNull();
+            assertThat(r.directory()).isEqualTo(sim.truth(fetcher));
+            Accounting.Stats userGet =
+                    sim.sim
+                            .accounting()
+                            .limitKey(
+                                    DingTalkSim.NAME
+                                            + "/"
+                                            + DingTalkSim.CORP_API_RULE
+                                            + ":corp-large/"
+                                            + DingTalkSim.USER_GET);
+            assertThat(userGet.served()).isGreaterThanOrEqualTo(150);
+            return userGet;
         }
     }
 }

@@ -37,15 +37,18 @@ import java.util.concurrent.TimeUnit;
  * contacts-corps.svg} into the output directory.
  *
  * <p>With {@code wecom} as the fourth argument, the same for WeCom, whose per-IP limits (per API)
- * are scaled down on both sides so that the hour's window binds within the run: an "hour" of 12 s
- * allowing 180 requests per API and a "minute" of 0.2 s allowing 6, the platform's proportions
- * (1,200,000 an hour and 40,000 a minute, a service provider's IP: the minute allows twice the
- * hour's average rate); the per-corp limits are the platform's. The scaled hour allows 900 a
- * minute, so the estimate that gives the platform's 20 corps at once is 45 requests per corp per
- * minute (1,000 against 20,000 a minute at full scale).
+ * are scaled down on both sides so that the hour's window binds within the run: an "hour" of 40 s
+ * allowing 300 requests per API and a "minute" of 4 s allowing 60 (as on the platform, 1,200,000 an
+ * hour and 40,000 a minute for a service provider's IP, the minute allows twice the hour's average
+ * rate; the scaled minute is a tenth of the scaled hour rather than a sixtieth, so that it stays
+ * long against the delays between a grant and its arrival); the per-corp limits are the platform's.
+ * The simulator answers after 200 to 300 ms, as a far platform does, so that one corp alone is
+ * bound by its round trips, not by the per-IP rate. The scaled hour allows 450 a minute, so the
+ * estimate that gives the platform's 20 corps at once is 22 requests per corp per minute (1,000
+ * against 20,000 a minute at full scale).
  *
  * <p>Arguments: corps, output directory, requests per corp per minute for the derived cap, platform
- * (defaults 60, docs, 1000 (DingTalk) or 45 (WeCom), dingtalk). The files are named {@code
+ * (defaults 60, docs, 1000 (DingTalk) or 22 (WeCom), dingtalk). The files are named {@code
  * contacts-corps[-wecom].csv/.svg}. Any {@code -Dcontacts.*} system property is added to both runs'
  * configuration.
  */
@@ -64,12 +67,17 @@ public final class ContactsCorpsBenchmark {
 
     record Sample(String run, double seconds, int inFlight, double requestsPerSecond) {}
 
-    /** WeCom's scaled per-IP limits: an "hour" of 12 s and a "minute" of 0.2 s, per API. */
-    static final int WECOM_HOUR_PERMITS = 180;
+    /** WeCom's scaled per-IP limits: an "hour" of 40 s and a "minute" of 4 s, per API. */
+    static final int WECOM_HOUR_PERMITS = 300;
 
-    static final Duration WECOM_HOUR = Duration.ofSeconds(12);
-    static final int WECOM_MINUTE_PERMITS = 6;
-    static final Duration WECOM_MINUTE = Duration.ofMillis(200);
+    static final Duration WECOM_HOUR = Duration.ofSeconds(40);
+    static final int WECOM_MINUTE_PERMITS = 60;
+    static final Duration WECOM_MINUTE = Duration.ofSeconds(4);
+
+    /** WeCom's answers: after 200 ms and up to 100 ms more. */
+    static final long WECOM_LATENCY_MILLIS = 200;
+
+    static final long WECOM_LATENCY_JITTER_MILLIS = 100;
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 60;
@@ -77,14 +85,16 @@ public final class ContactsCorpsBenchmark {
         ContactsPlatform platform =
                 ContactsPlatform.of(args.length > 3 ? args[3] : ContactsPlatform.DINGTALK.id());
         boolean wecom = platform == ContactsPlatform.WECOM;
-        String estimate = args.length > 2 ? args[2] : wecom ? "45" : "1000";
+        String estimate = args.length > 2 ? args[2] : wecom ? "22" : "1000";
         List<Sample> samples = new ArrayList<>();
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
                 ManyCorps corps = new ManyCorps(platform, "b", n, ContactsCorpsBenchmark::spec)) {
-            if (wecom)
+            if (wecom) {
                 ((WeComSim) corps.platformSim)
                         .scaledIpLimits(
                                 WECOM_MINUTE_PERMITS, WECOM_MINUTE, WECOM_HOUR_PERMITS, WECOM_HOUR);
+                corps.platformSim.latency(WECOM_LATENCY_MILLIS, WECOM_LATENCY_JITTER_MILLIS);
+            }
             Databases.Target db =
                     new Databases.Target(
                             "postgres", pg.getJdbcUrl("postgres", "postgres"), "postgres", "");
@@ -125,7 +135,22 @@ public final class ContactsCorpsBenchmark {
                                     + "/"
                                     + WECOM_MINUTE_PERMITS
                             : "peakPerIp20s="
-                                    + corps.platformSim.limits().peak(DingTalkSim.IP_RULE));
+                                    + corps.platformSim.limits().peak(DingTalkSim.IP_RULE)
+                                    + " peakArrivalsPerCorpAndApiSecond="
+                                    + corps.sim.accounting().limitKeys().entrySet().stream()
+                                            .filter(
+                                                    e ->
+                                                            e.getKey()
+                                                                    .startsWith(
+                                                                            DingTalkSim.NAME
+                                                                                    + "/"
+                                                                                    + DingTalkSim
+                                                                                            .CORP_API_RULE
+                                                                                    + ":"))
+                                            .mapToInt(e -> e.getValue().maxPerSecond())
+                                            .max()
+                                            .orElse(0)
+                                    + "/40");
             corps.refusals().forEach(r -> System.out.println("refused by " + r));
         }
         Files.createDirectories(out);
