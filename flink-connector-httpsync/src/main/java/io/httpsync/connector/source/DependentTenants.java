@@ -96,13 +96,27 @@ final class DependentTenants implements AutoCloseable {
      * @throws IllegalArgumentException naming the endpoint, the options and what to do
      */
     static void check(DependentEndpoint child, Spec spec) {
-        EndpointSpec endpoint = child.endpoint();
+        check(
+                child.endpoint(),
+                spec,
+                "dependent endpoint '" + child.endpoint().name() + "'",
+                "build the dependent endpoint from that source"
+                        + " (HttpSyncStreams.dependent(parents, child, source, name))");
+    }
+
+    /**
+     * {@link #check(DependentEndpoint, Spec)} for any endpoint that asks for the source's tenants,
+     * e.g. a full pass's detail API ({@link DetailApiCheck}).
+     *
+     * @param what names the endpoint in the message
+     * @param how says how to give it the source's tenants
+     */
+    static void check(EndpointSpec endpoint, Spec spec, String what, String how) {
         if (!endpoint.usesToken() || endpoint.auth().tokenRequest() == null) return;
         if (endpoint.auth().rotatesRefreshTokens() && !spec.sharesTokenStore(endpoint)) {
             throw new IllegalArgumentException(
-                    "dependent endpoint '"
-                            + endpoint.name()
-                            + "': its token request spends a rotating refresh token ('"
+                    what
+                            + ": its token request spends a rotating refresh token ('"
                             + EndpointOptions.AUTH_TOKEN_REFRESH_TOKEN_PATH.key()
                             + "' is set), which a platform may accept only once; without a token"
                             + " store the source and each parallel instance of this endpoint would"
@@ -112,8 +126,8 @@ final class DependentTenants implements AutoCloseable {
                             + TenantRegistryOptions.URL.key()
                             + "', with '"
                             + TenantRegistryOptions.TOKEN_STORE.key()
-                            + "' = true) and build the dependent endpoint from that source"
-                            + " (HttpSyncStreams.dependent(parents, child, source, name))");
+                            + "' = true) and "
+                            + how);
         }
         if (spec.sharesTokenStore(endpoint)
                 && spec.sourceEndpoint() != null
@@ -126,9 +140,8 @@ final class DependentTenants implements AutoCloseable {
                 differing.addAll(source.keySet());
                 differing.removeIf(k -> Objects.equals(mine.get(k), source.get(k)));
                 throw new IllegalArgumentException(
-                        "dependent endpoint '"
-                                + endpoint.name()
-                                + "' shares the source's tenant tokens (one per tenant in the token"
+                        what
+                                + " shares the source's tenant tokens (one per tenant in the token"
                                 + " store), so its token request must be the source's; these options"
                                 + " differ: "
                                 + differing);
@@ -188,9 +201,8 @@ final class DependentTenants implements AutoCloseable {
             if (endpoint.auth().rotatesRefreshTokens()) {
                 closeQuietly(registry);
                 throw new IllegalStateException(
-                        "dependent endpoint '"
-                                + endpoint.name()
-                                + "': tenant registry "
+                        endpoint.name()
+                                + ": tenant registry "
                                 + spec.registry()
                                 + " keeps no token store, and its token request spends a rotating"
                                 + " refresh token ('"

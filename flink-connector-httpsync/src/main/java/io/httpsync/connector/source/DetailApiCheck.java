@@ -1,6 +1,7 @@
 package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TenantRegistrySpec;
 import io.httpsync.connector.domain.CandidateCheck;
 import io.httpsync.connector.domain.ExceptionEvent;
 import io.httpsync.connector.domain.ResponseKind;
@@ -45,13 +46,21 @@ import java.util.concurrent.CompletionException;
  * {@code 2001}, "订单不存在"). Any other answer, or a request that fails after its retries, leaves the
  * row live and is logged.
  *
+ * <p>The tenants: those given, or, once a source with a tenant registry runs the check ({@link
+ * HttpSyncSourceBuilder#build} binds it, {@link #askingFor}), the source's as a dependent endpoint
+ * has them ({@link DependentTenants}): its fixed list, then the registry's enabled tenants, with
+ * the tokens of the registry's token store ({@link
+ * io.httpsync.connector.source.enumerator.StoredTokenProvider}) if it keeps one, so a single-use
+ * refresh token is spent once for the source and every check.
+ *
  * <p>Two ways to ask: {@link #gone} for a batch, blocking (the full passes of {@code
  * httpsync-landing}), and a {@link Session} ({@link #open}) whose answers complete asynchronously,
  * one {@link Answer} per record ({@link PassChangelog}, on the task thread of a running job).
  *
  * <p>Thread contract: immutable once built. {@link #gone} blocks its caller until every answer is
  * in; the requests run concurrently on the fetcher's I/O threads under the endpoint's rate limit,
- * through one session per call, closed before it returns.
+ * through one session per call, closed before it returns. A session bound to a registry reads it on
+ * the thread that asks (under the session's lock), as a dependent endpoint does on its task thread.
  */
 @PublicEvolving
 public final class DetailApiCheck implements CandidateCheck {
@@ -65,6 +74,9 @@ public final class DetailApiCheck implements CandidateCheck {
     private final Map<String, Tenant> tenants = new HashMap<>();
     private final Set<String> notFoundCodes;
     @Nullable private final String notFoundMessage;
+
+    /** The source's tenants and token store to ask for, or null: {@link #tenants} alone. */
+    @Nullable private final DependentTenants.Spec source;
 
     /**
      * @param endpoint the detail API ({@code response.single-record = true})
@@ -90,6 +102,42 @@ public final class DetailApiCheck implements CandidateCheck {
         tenants.forEach(t -> this.tenants.put(t.id(), t));
         this.notFoundCodes = Set.copyOf(notFoundCodes);
         this.notFoundMessage = notFoundMessage;
+        this.source = null;
+    }
+
+    private DetailApiCheck(DetailApiCheck check, DependentTenants.Spec source) {
+        this.endpoint = check.endpoint;
+        this.tenants.putAll(check.tenants);
+        this.notFoundCodes = check.notFoundCodes;
+        this.notFoundMessage = check.notFoundMessage;
+        this.source = source;
+    }
+
+    /**
+     * This check asking for the tenants of a source with a tenant registry: its fixed tenants (and
+     * those given to this check), then the registry's, with the registry's token store if it keeps
+     * one and the detail API's token request is the source's.
+     *
+     * @throws IllegalArgumentException if the detail API cannot share the source's tokens: its
+     *     token request spends a rotating refresh token without a token store, or differs from the
+     *     source's while both would use the store's rows
+     */
+    DetailApiCheck askingFor(
+            List<Tenant> sourceTenants, TenantRegistrySpec registry, EndpointSpec sourceEndpoint) {
+        Map<String, Tenant> fixed = new HashMap<>();
+        sourceTenants.forEach(t -> fixed.put(t.id(), t));
+        fixed.putAll(tenants);
+        DependentTenants.Spec spec = new DependentTenants.Spec(fixed, registry, sourceEndpoint);
+        DependentTenants.check(
+                endpoint,
+                spec,
+                "the detail API '"
+                        + endpoint.name()
+                        + "' of '"
+                        + PassOptions.CHECK_ENDPOINT_PREFIX
+                        + "*'",
+                "give the detail API the source's token request ('auth.token.*')");
+        return new DetailApiCheck(this, spec);
     }
 
     /**
@@ -142,12 +190,13 @@ public final class DetailApiCheck implements CandidateCheck {
                 && other.endpoint.equals(endpoint)
                 && other.tenants.equals(tenants)
                 && other.notFoundCodes.equals(notFoundCodes)
-                && Objects.equals(other.notFoundMessage, notFoundMessage);
+                && Objects.equals(other.notFoundMessage, notFoundMessage)
+                && Objects.equals(other.source, source);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(endpoint, tenants, notFoundCodes, notFoundMessage);
+        return Objects.hash(endpoint, tenants, notFoundCodes, notFoundMessage, source);
     }
 
     /** The detail API asked. */
@@ -176,7 +225,7 @@ public final class DetailApiCheck implements CandidateCheck {
 
     @Override
     public Set<String> gone(String tenantId, List<String> ids) throws Exception {
-        tenant(tenantId);
+        if (source == null) tenant(tenantId); // a registry's tenant may come: each id is UNCLEAR
         if (ids.isEmpty()) return Set.of();
         try (Session session = open(1)) {
             List<CompletableFuture<Answer>> answers = new ArrayList<>();
@@ -200,10 +249,21 @@ public final class DetailApiCheck implements CandidateCheck {
     /**
      * Opens a session for asking record by record without blocking: one fetcher whose rate limiter
      * is one of {@code parallelInstances} (each keeps to its part of every bucket; with the Redis
-     * backend all share one budget; see {@link HierarchicalRateLimiter#forParallelInstances}).
+     * backend all share one budget; see {@link HierarchicalRateLimiter#forParallelInstances}). A
+     * check bound to a source's registry creates it through the caller's context class loader.
+     *
+     * @throws IOException if the source's tenant registry cannot be opened
      */
-    public Session open(int parallelInstances) {
-        return new Session(parallelInstances);
+    public Session open(int parallelInstances) throws IOException {
+        return open(parallelInstances, Thread.currentThread().getContextClassLoader());
+    }
+
+    /**
+     * {@link #open(int)}, creating the source's tenant registry (if bound to one) through {@code
+     * classLoader} (a task's user code class loader: the JDBC driver is the job's).
+     */
+    public Session open(int parallelInstances, ClassLoader classLoader) throws IOException {
+        return new Session(parallelInstances, classLoader);
     }
 
     private Tenant tenant(String tenantId) {
@@ -225,15 +285,40 @@ public final class DetailApiCheck implements CandidateCheck {
         private final HierarchicalRateLimiter limiter;
         private final PageFetcher fetcher;
 
-        private Session(int parallelInstances) {
+        /** The source's tenants and tokens, or null; guarded by itself. */
+        @Nullable private final DependentTenants sourceTenants;
+
+        private Session(int parallelInstances, ClassLoader classLoader) throws IOException {
+            sourceTenants =
+                    source == null ? null : DependentTenants.open(source, endpoint, classLoader);
             limiter =
                     HierarchicalRateLimiter.forParallelInstances(
                             endpoint.rateLimits(), parallelInstances);
             try {
-                fetcher = PageFetcher.withActivityLog(endpoint, limiter);
+                fetcher =
+                        PageFetcher.withActivityLog(
+                                endpoint,
+                                limiter,
+                                sourceTenants == null ? null : sourceTenants.tokens());
             } catch (RuntimeException e) {
                 limiter.close();
+                closeQuietly(sourceTenants);
                 throw e;
+            }
+        }
+
+        /** The tenant's credentials now, or why there are none. */
+        private DependentTenants.Found find(String tenantId) {
+            if (sourceTenants == null) {
+                Tenant tenant = tenants.get(tenantId);
+                return tenant != null
+                        ? new DependentTenants.Found(tenant, null)
+                        : new DependentTenants.Found(
+                                null,
+                                "the detail API check has no credentials for tenant " + tenantId);
+            }
+            synchronized (sourceTenants) {
+                return sourceTenants.tenant(tenantId);
             }
         }
 
@@ -242,15 +327,11 @@ public final class DetailApiCheck implements CandidateCheck {
          * {@link Existence#UNCLEAR} answer.
          */
         public CompletableFuture<Answer> ask(String tenantId, String id) {
-            Tenant tenant = tenants.get(tenantId);
-            if (tenant == null)
+            DependentTenants.Found found = find(tenantId);
+            if (found.tenant() == null)
                 return CompletableFuture.completedFuture(
-                        new Answer(
-                                id,
-                                Existence.UNCLEAR,
-                                "the detail API check has no credentials for tenant " + tenantId,
-                                null));
-            Map<String, String> properties = new HashMap<>(tenant.properties());
+                        new Answer(id, Existence.UNCLEAR, found.problem(), null));
+            Map<String, String> properties = new HashMap<>(found.tenant().properties());
             properties.put(ID_PROPERTY, id);
             long now = System.currentTimeMillis();
             // a detail request has no window; the fetcher's window only fills window placeholders,
@@ -268,8 +349,21 @@ public final class DetailApiCheck implements CandidateCheck {
             try {
                 fetcher.close();
             } finally {
-                limiter.close();
+                try {
+                    limiter.close();
+                } finally {
+                    closeQuietly(sourceTenants);
+                }
             }
+        }
+    }
+
+    private static void closeQuietly(@Nullable DependentTenants tenants) {
+        if (tenants == null) return;
+        try {
+            tenants.close();
+        } catch (Exception e) {
+            LOG.warn("closing the detail API check's tenant registry failed", e);
         }
     }
 

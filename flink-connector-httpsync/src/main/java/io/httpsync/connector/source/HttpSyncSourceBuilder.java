@@ -352,6 +352,12 @@ public final class HttpSyncSourceBuilder<T> {
                     PassOptions.INTERVAL,
                     "needs a continuous sync: full passes find deletions while it runs");
 
+        FullPasses passes = fullPasses;
+        if (passes != null && passes.check() != null && registry != null) {
+            // the check asks for the source's tenants, with the registry's tokens
+            passes = passes.withCheck(passes.check().askingFor(tenants, registry, effective));
+        }
+
         SyncPlan.Builder plan =
                 SyncPlan.builder()
                         .tenants(tenants.stream().map(Tenant::id).toList())
@@ -394,6 +400,6 @@ public final class HttpSyncSourceBuilder<T> {
                 emitTenantPositions,
                 registry,
                 perTenantMetrics,
-                fullPasses);
+                passes);
     }
 }

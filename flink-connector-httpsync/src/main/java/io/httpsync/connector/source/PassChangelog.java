@@ -459,7 +459,9 @@ public final class PassChangelog {
             DetailApiCheck check = passes.check();
             if (check != null) {
                 session =
-                        check.open(getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+                        check.open(
+                                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                                getUserCodeClassloader());
                 if (!queued.isEmpty())
                     LOG.info(
                             "asking the detail API about {} records that a full pass before the restore did not see",

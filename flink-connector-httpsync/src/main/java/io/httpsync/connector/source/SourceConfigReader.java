@@ -159,18 +159,13 @@ public final class SourceConfigReader {
             throw OptionReader.invalid(
                     PassOptions.STATE_TTL,
                     "must be longer than '" + PassOptions.INTERVAL.key() + "' " + interval);
-        // the tenants only when there is a check: their credentials sign its requests
+        // the tenants only when there is a check: their credentials sign its requests (a tenant
+        // registry's tenants and tokens are bound when the source is built)
         List<Tenant> tenants =
                 r.prefixed(PassOptions.CHECK_ENDPOINT_PREFIX).isEmpty()
                         ? List.of()
                         : tenants(options);
         DetailApiCheck check = DetailApiCheck.fromOptions(options, tenants);
-        if (check != null && tenants.isEmpty())
-            throw OptionReader.invalid(
-                    PassOptions.CHECK_ENDPOINT_PREFIX + "*",
-                    "signs its requests with the credentials of '"
-                            + TenantOptions.TENANTS.key()
-                            + "'; the tenants of a tenant registry cannot be checked");
         if (check != null && mode == PassOptions.ChangelogMode.APPEND)
             throw OptionReader.invalid(
                     PassOptions.CHECK_ENDPOINT_PREFIX + "*",
