@@ -463,7 +463,9 @@ public final class EndpointOptions {
                     .noDefaultValue()
                     .withDescription(
                             "A token endpoint; ${token} is then fetched, cached per tenant and refreshed: once for"
-                                    + " all readers of a scan source (its enumerator holds the tokens), once per subtask of a lookup join.");
+                                    + " all readers of a scan source (its enumerator holds the tokens), once for every party sharing a"
+                                    + " tenant registry's token store (scans, lookup joins, dependent endpoints, other jobs),"
+                                    + " else once per subtask of a lookup join.");
     public static final ConfigOption<HttpMethod> AUTH_TOKEN_METHOD =
             ConfigOptions.key("auth.token.method")
                     .enumType(HttpMethod.class)

@@ -30,8 +30,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Who a {@link DependentFetchOperator} asks for, and with which tokens: the tenants of the parents'
- * source (its fixed list, and its tenant registry if it has one) and the source's tenant tokens.
+ * Who a {@link DependentFetchOperator} or a SQL lookup join asks for, and with which tokens: the
+ * tenants of the parents' source or of the lookup table (its fixed list, and its tenant registry if
+ * it has one) and their tenant tokens.
  *
  * <p><b>Tokens.</b> With the source's token store (a tenant registry with {@code
  * tenants.registry.token-store} on), the dependent requests read and refresh their tokens through
@@ -45,38 +46,53 @@ import java.util.TreeSet;
  * the live object in the task (the registry is created there, through the job's class loader).
  *
  * <p>Thread contract: {@link #tenant} (which may read the registry, blocking) and {@link #close}
- * run on the operator's task thread only; the token provider is thread-safe (the fetcher's I/O
- * threads use it).
+ * run on the operator's (or lookup function's) task thread only; the token provider is thread-safe
+ * (the fetcher's I/O threads use it).
  */
 @Internal
-final class DependentTenants implements AutoCloseable {
+public final class DependentTenants implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DependentTenants.class);
 
     /** An unknown tenant reads the registry again at most this often (it may have just come). */
     private static final long UNKNOWN_TENANT_REREAD_MILLIS = 1_000;
 
-    /** What the operator needs to know of the parents' source; serializable. */
-    record Spec(
+    /**
+     * What the operator needs to know of the parents' source (or a lookup of its table);
+     * serializable.
+     *
+     * @param sourceEndpoint the endpoint whose token request refreshes the stored tokens, as the
+     *     source's, or null
+     */
+    public record Spec(
             Map<String, Tenant> fixed,
             @Nullable TenantRegistrySpec registry,
             @Nullable EndpointSpec sourceEndpoint)
             implements Serializable {
         @Serial private static final long serialVersionUID = 1L;
 
-        Spec {
+        public Spec {
             fixed = Map.copyOf(fixed);
         }
 
         static Spec of(List<Tenant> tenants) {
+            return of(tenants, null, null);
+        }
+
+        /**
+         * A table's tenants: its fixed list and its tenant registry (null: none), the tokens those
+         * of {@code endpoint}'s token request.
+         */
+        public static Spec of(
+                List<Tenant> tenants,
+                @Nullable TenantRegistrySpec registry,
+                @Nullable EndpointSpec endpoint) {
             Map<String, Tenant> byId = new HashMap<>();
             tenants.forEach(t -> byId.put(t.id(), t));
-            return new Spec(byId, null, null);
+            return new Spec(byId, registry, endpoint);
         }
 
         static Spec of(HttpSyncSource<?> source) {
-            Map<String, Tenant> byId = new HashMap<>();
-            source.tenants.forEach(t -> byId.put(t.id(), t));
-            return new Spec(byId, source.registry, source.endpoint);
+            return of(source.tenants, source.registry, source.endpoint);
         }
 
         /** Whether the child's tokens are the source's token store's. */
@@ -190,7 +206,7 @@ final class DependentTenants implements AutoCloseable {
      *
      * @throws IllegalStateException if the tokens must be shared and the registry keeps no store
      */
-    static DependentTenants open(Spec spec, EndpointSpec endpoint, ClassLoader classLoader)
+    public static DependentTenants open(Spec spec, EndpointSpec endpoint, ClassLoader classLoader)
             throws IOException {
         if (spec.registry() == null) return new DependentTenants(spec, endpoint, null, null, null);
         TenantRegistry registry = spec.registry().create(classLoader);
@@ -201,8 +217,9 @@ final class DependentTenants implements AutoCloseable {
             if (endpoint.auth().rotatesRefreshTokens()) {
                 closeQuietly(registry);
                 throw new IllegalStateException(
-                        endpoint.name()
-                                + ": tenant registry "
+                        "endpoint '"
+                                + endpoint.name()
+                                + "': tenant registry "
                                 + spec.registry()
                                 + " keeps no token store, and its token request spends a rotating"
                                 + " refresh token ('"
@@ -229,18 +246,18 @@ final class DependentTenants implements AutoCloseable {
 
     /** The provider of the shared tokens, or null: the fetcher fetches its own. Any thread. */
     @Nullable
-    TokenProvider tokens() {
+    public TokenProvider tokens() {
         return tokens;
     }
 
     /** A tenant to ask for, or why there is none. */
-    record Found(@Nullable Tenant tenant, @Nullable String problem) {}
+    public record Found(@Nullable Tenant tenant, @Nullable String problem) {}
 
     /**
      * Task thread: the tenant's credentials as the source has them now; reads the registry every
      * poll interval, and sooner for a tenant it does not know yet.
      */
-    Found tenant(String id) {
+    public Found tenant(String id) {
         // as the source's enumerator: a tenant of the fixed list and the registry is the list's
         Tenant fixed = spec.fixed().get(id);
         if (fixed != null) return new Found(fixed, null);
@@ -265,7 +282,7 @@ final class DependentTenants implements AutoCloseable {
                 null,
                 "no credentials for tenant "
                         + id
-                        + " (not among the source's tenants"
+                        + " (not among the fixed tenants"
                         + (registry != null ? " nor in its tenant registry" : "")
                         + ")");
     }

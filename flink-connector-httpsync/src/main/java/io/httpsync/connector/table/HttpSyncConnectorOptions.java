@@ -57,6 +57,19 @@ public final class HttpSyncConnectorOptions {
                             "list: how often one key's listing may start again after its cursor expired before"
                                     + " the lookup fails.");
 
+    public static final ConfigOption<String> LOOKUP_TENANT_COLUMN =
+            ConfigOptions.key("lookup.tenant-column")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A key column of the lookup join whose value is the id of the tenant each key is"
+                                    + " looked up for: a tenant of 'tenants' or of the tenant registry"
+                                    + " ('tenants.registry.url', read again every 'tenants.registry.poll-interval'),"
+                                    + " its tokens shared through the registry's token store with the scan and every"
+                                    + " parallel lookup instance. Without it a lookup takes the table's only tenant."
+                                    + " A key of a disabled or unknown tenant joins no row and is logged as a"
+                                    + " warning.");
+
     /** {@link TenantOptions#TENANT_PREFIX}. */
     public static final String TENANT_PREFIX = TenantOptions.TENANT_PREFIX;
 

@@ -1,8 +1,10 @@
 package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.auth.TenantRegistrySpec;
 import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.source.DependentEndpoint;
+import io.httpsync.connector.source.DependentTenants;
 import io.httpsync.connector.source.FullPasses;
 import io.httpsync.connector.source.HttpSyncRecordSource;
 import io.httpsync.connector.source.HttpSyncSource;
@@ -68,19 +70,26 @@ public class HttpSyncDynamicSource
     static final String SOURCE_TRANSFORMATION = "httpsync";
 
     /**
-     * What lookups need: the endpoint, its tenants, and the part of a record the format decodes.
+     * What lookups need: the endpoint, its tenants (fixed, and the registry's if {@code registry}
+     * is not null), and the part of a record the format decodes.
      */
     record Endpoint(
             EndpointSpec spec,
             List<Tenant> tenants,
+            @Nullable TenantRegistrySpec registry,
             @Nullable String recordPointer,
             Lookup lookup) {}
 
     /**
      * What a lookup asks for one key: a detail, or a list paged to its end (restarting up to {@code
-     * maxRestarts} times when the platform answers one of {@code cursorExpiredCodes}).
+     * maxRestarts} times when the platform answers one of {@code cursorExpiredCodes}); for the
+     * tenant named by the key column {@code tenantColumn}, or the table's only tenant if null.
      */
-    record Lookup(DependentEndpoint.Kind kind, List<String> cursorExpiredCodes, int maxRestarts)
+    record Lookup(
+            DependentEndpoint.Kind kind,
+            List<String> cursorExpiredCodes,
+            int maxRestarts,
+            @Nullable String tenantColumn)
             implements Serializable {}
 
     private final String tableName;
@@ -265,7 +274,9 @@ public class HttpSyncDynamicSource
 
     /**
      * One request to the detail API per key (the partial cache in front, if configured). Lookups
-     * take top-level key columns, the table's only tenant, and no metadata columns.
+     * take top-level key columns and no metadata columns; the tenant of a key is the value of its
+     * {@code lookup.tenant-column} (a tenant of {@code tenants} or of the tenant registry), or the
+     * table's only tenant.
      */
     @Override
     public LookupRuntimeProvider getLookupRuntimeProvider(LookupContext context) {
@@ -277,14 +288,19 @@ public class HttpSyncDynamicSource
                             + metadata
                             + " are not available in lookups");
         }
-        if (endpoint.tenants().size() != 1) {
+        String tenantColumn = endpoint.lookup().tenantColumn();
+        if (tenantColumn == null && endpoint.tenants().size() != 1) {
             throw new ValidationException(
                     "Table "
                             + tableName
                             + ": lookups need exactly one tenant in option '"
                             + HttpSyncConnectorOptions.TENANTS.key()
                             + "', it has "
-                            + endpoint.tenants().size());
+                            + endpoint.tenants().size()
+                            + (endpoint.registry() != null ? " (and a tenant registry)" : "")
+                            + "; or name the key column that holds each key's tenant in '"
+                            + HttpSyncConnectorOptions.LOOKUP_TENANT_COLUMN.key()
+                            + "'");
         }
         RowType rowType = (RowType) physicalDataType.getLogicalType();
         List<String> keyNames = new ArrayList<>();
@@ -298,11 +314,27 @@ public class HttpSyncDynamicSource
             keyGetters.add(RowData.createFieldGetter(rowType.getTypeAt(key[0]), keyNames.size()));
             keyNames.add(rowType.getFieldNames().get(key[0]));
         }
+        if (tenantColumn != null && !keyNames.contains(tenantColumn)) {
+            throw new ValidationException(
+                    "Table "
+                            + tableName
+                            + ": option '"
+                            + HttpSyncConnectorOptions.LOOKUP_TENANT_COLUMN.key()
+                            + "' names column '"
+                            + tenantColumn
+                            + "', which is not among the join's keys "
+                            + keyNames
+                            + ": join on it too (ON ... AND d."
+                            + tenantColumn
+                            + " = <the tenant id>)");
+        }
         HttpSyncLookupFunction function =
                 new HttpSyncLookupFunction(
                         tableName,
                         endpoint.spec(),
-                        endpoint.tenants().get(0),
+                        DependentTenants.Spec.of(
+                                endpoint.tenants(), endpoint.registry(), endpoint.spec()),
+                        tenantColumn != null ? null : endpoint.tenants().get(0).id(),
                         keyNames,
                         keyGetters,
                         keyPositions,

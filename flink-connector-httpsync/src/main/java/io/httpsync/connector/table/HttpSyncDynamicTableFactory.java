@@ -84,6 +84,7 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                         HttpSyncConnectorOptions.LOOKUP_KIND,
                         HttpSyncConnectorOptions.LOOKUP_CURSOR_EXPIRED_CODES,
                         HttpSyncConnectorOptions.LOOKUP_MAX_RESTARTS,
+                        HttpSyncConnectorOptions.LOOKUP_TENANT_COLUMN,
                         LookupOptions.CACHE_TYPE,
                         LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
                         LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE,
@@ -156,7 +157,12 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
             helper.validateExcept(optionPrefixes().toArray(String[]::new));
             return new HttpSyncDynamicSource(
                     table,
-                    new HttpSyncDynamicSource.Endpoint(endpoint, tenants, pointer, lookup),
+                    new HttpSyncDynamicSource.Endpoint(
+                            endpoint,
+                            tenants,
+                            SourceConfigReader.registry(sourceOptions),
+                            pointer,
+                            lookup),
                     source,
                     cache,
                     format,
@@ -242,7 +248,10 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                             + HttpSyncConnectorOptions.LOOKUP_CURSOR_EXPIRED_CODES.key()
                             + "': a listing that starts again joins each record once, by its id");
         return new HttpSyncDynamicSource.Lookup(
-                kind, codes == null ? List.of() : codes, maxRestarts);
+                kind,
+                codes == null ? List.of() : codes,
+                maxRestarts,
+                r.string(HttpSyncConnectorOptions.LOOKUP_TENANT_COLUMN));
     }
 
     /** Flink's partial cache per the standard {@code lookup.*} options, or null for none. */

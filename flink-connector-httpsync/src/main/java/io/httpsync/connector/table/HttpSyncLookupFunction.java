@@ -9,6 +9,7 @@ import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 import io.httpsync.connector.source.ChildListing;
 import io.httpsync.connector.source.DependentEndpoint;
+import io.httpsync.connector.source.DependentTenants;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -21,6 +22,8 @@ import org.apache.flink.util.UserCodeClassLoader;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.annotation.Nullable;
 
@@ -44,13 +47,23 @@ import java.util.concurrent.CompletionException;
  * lookup.<column>}, written {@code ${tenant.lookup.<column>}}. The planner's partial cache ({@code
  * 'lookup.cache' = 'PARTIAL'}) sits in front of this function.
  *
+ * <p><b>Tenants and tokens.</b> A key is looked up for the tenant its {@code lookup.tenant-column}
+ * names (else the table's only tenant), found as a dependent endpoint finds its parents' tenants
+ * ({@link DependentTenants}): in the fixed list, else in the tenant registry, read again every poll
+ * interval. With the registry's token store, every parallel instance reads and refreshes the tokens
+ * through the store's rows, those the scan of the same shops uses: a single-use refresh token is
+ * spent once, whoever needs a new token first. A key of a disabled or unknown tenant joins no row
+ * (never a row of another tenant or an old answer), with a warning naming the table and the tenant
+ * at most once a minute per tenant: a lookup has no stream of events to put it in.
+ *
  * <p>{@link #open} and {@link #close} run on the task thread; {@link #asyncLookup} is called on the
- * task thread and never blocks; its futures complete on AHC I/O threads, where the records are
- * decoded, one record at a time across all of them ({@link #decodeOne}: a format's deserializer is
- * not thread-safe). A key's listing asks for its next page from the I/O thread that completed the
- * previous one, so its {@link ChildListing} and rows are used by one thread at a time (the page
- * future's completion orders them). A listing that fails fails the lookup, naming the key: never an
- * empty or partial result.
+ * task thread and blocks only to read the tenant registry (once a poll interval, as the dependent
+ * operator does; {@link DependentTenants} is the task thread's); its futures complete on AHC I/O
+ * threads, where the records are decoded, one record at a time across all of them ({@link
+ * #decodeOne}: a format's deserializer is not thread-safe). A key's listing asks for its next page
+ * from the I/O thread that completed the previous one, so its {@link ChildListing} and rows are
+ * used by one thread at a time (the page future's completion orders them). A listing that fails
+ * fails the lookup, naming the key: never an empty or partial result.
  */
 @Internal
 public final class HttpSyncLookupFunction extends AsyncLookupFunction {
@@ -62,9 +75,20 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
      */
     static final String KEY_PROPERTY_PREFIX = "lookup.";
 
+    private static final Logger LOG = LoggerFactory.getLogger(HttpSyncLookupFunction.class);
+
+    /** How often keys of one tenant without credentials are logged at most. */
+    private static final long NO_TENANT_WARNING_INTERVAL_MILLIS = 60_000;
+
     private final String tableName;
     private final EndpointSpec endpoint;
-    private final Tenant tenant;
+
+    /** Where a key's tenant is found, and with which tokens. */
+    private final DependentTenants.Spec tenantSpec;
+
+    /** The tenant of every key, or null: the key column {@code lookup.tenant-column} names it. */
+    @Nullable private final String onlyTenant;
+
     private final List<String> keyNames;
     private final List<RowData.FieldGetter> keyGetters;
 
@@ -74,6 +98,11 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
     private final DeserializationSchema<RowData> decoder;
     @Nullable private final String recordPointer;
     private final HttpSyncDynamicSource.Lookup lookup;
+    private transient DependentTenants tenants;
+
+    /** When a key of each tenant without credentials was last logged (task thread). */
+    private transient Map<String, Long> warnedAt;
+
     private transient PageFetcher fetcher;
     private transient RecordFields fields;
     private transient HierarchicalRateLimiter limiter;
@@ -82,7 +111,8 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
     HttpSyncLookupFunction(
             String tableName,
             EndpointSpec endpoint,
-            Tenant tenant,
+            DependentTenants.Spec tenantSpec,
+            @Nullable String onlyTenant,
             List<String> keyNames,
             List<RowData.FieldGetter> keyGetters,
             int[] keyPositions,
@@ -91,7 +121,8 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
             HttpSyncDynamicSource.Lookup lookup) {
         this.tableName = tableName;
         this.endpoint = endpoint;
-        this.tenant = tenant;
+        this.tenantSpec = tenantSpec;
+        this.onlyTenant = onlyTenant;
         this.keyNames = List.copyOf(keyNames);
         this.keyGetters = List.copyOf(keyGetters);
         this.keyPositions = keyPositions.clone();
@@ -131,15 +162,31 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
         limiter =
                 HierarchicalRateLimiter.forParallelInstances(
                         endpoint.rateLimits(), context.getTaskInfo().getNumberOfParallelSubtasks());
+        // the registry is created through the job's class loader, as the dependent operator's
+        tenants = DependentTenants.open(tenantSpec, endpoint, context.getUserCodeClassLoader());
+        warnedAt = new HashMap<>();
         // summed up per tenant in the log (rate limiting, token refusals, retries), written as
-        // lookups go on
-        fetcher = PageFetcher.withActivityLog(endpoint, limiter);
+        // lookups go on; the tokens are the store's if the registry keeps them, else its own
+        fetcher = PageFetcher.withActivityLog(endpoint, limiter, tenants.tokens());
         fields = new RecordFields(endpoint);
     }
 
     @Override
     public CompletableFuture<Collection<RowData>> asyncLookup(RowData key) {
-        Tenant keyed = keyedTenant(key);
+        String tenantId = tenantOf(key);
+        DependentTenants.Found found =
+                tenantId == null
+                        ? new DependentTenants.Found(
+                                null,
+                                "the key has no tenant (column "
+                                        + lookup.tenantColumn()
+                                        + " is null)")
+                        : tenants.tenant(tenantId);
+        if (found.tenant() == null) {
+            warnNoTenant(String.valueOf(tenantId), found.problem());
+            return CompletableFuture.completedFuture(List.of());
+        }
+        Tenant keyed = keyedTenant(found.tenant(), key);
         if (lookup.kind() == DependentEndpoint.Kind.LIST) {
             String keyText = keyText(keyed);
             ChildListing listing =
@@ -157,7 +204,28 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
         // a detail request has no window; the fetcher's window only fills window placeholders,
         // which it does not use
         return fetcher.fetch(keyed, now - 1, now, fetcher.pagination().first())
-                .thenApply(page -> decode(page.records()));
+                .thenApply(page -> withKey(decode(keyed.id(), page.records()), key));
+    }
+
+    /** The key's tenant id, or null if its tenant column is null. */
+    @Nullable
+    private String tenantOf(RowData key) {
+        if (onlyTenant != null) return onlyTenant;
+        Object value = keyGetters.get(keyNames.indexOf(lookup.tenantColumn())).getFieldOrNull(key);
+        return value == null ? null : value.toString();
+    }
+
+    /** Task thread: logs a key without a tenant to ask for, at most once a minute per tenant. */
+    private void warnNoTenant(String tenantId, String problem) {
+        long now = System.currentTimeMillis();
+        Long last = warnedAt.get(tenantId);
+        if (last != null && now - last < NO_TENANT_WARNING_INTERVAL_MILLIS) return;
+        warnedAt.put(tenantId, now);
+        LOG.warn(
+                "Table {}: keys of tenant {} join no row (logged at most once a minute): {}",
+                tableName,
+                tenantId,
+                problem);
     }
 
     /**
@@ -178,7 +246,10 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
                         (page, error) -> {
                             try {
                                 if (page != null)
-                                    rows.addAll(withKey(decode(newRecords(listing, page)), key));
+                                    rows.addAll(
+                                            withKey(
+                                                    decode(keyed.id(), newRecords(listing, page)),
+                                                    key));
                                 ChildListing.Step step = listing.after(position, page, error);
                                 if (step instanceof ChildListing.Next next) {
                                     page(
@@ -230,9 +301,9 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
 
     /**
      * A listing's records rarely carry the key they were listed by (a department's employees name
-     * their departments, not the one asked about), so each row gets the lookup key in its key
-     * columns where it has none: the join's condition then holds on the row itself, whatever the
-     * planner checks again.
+     * their departments, not the one asked about), nor a detail its tenant (an order's detail does
+     * not name the shop), so each row gets the lookup key in its key columns where it has none: the
+     * join's condition then holds on the row itself, whatever the planner checks again.
      */
     private List<RowData> withKey(Collection<RowData> rows, RowData key) {
         List<RowData> out = new ArrayList<>(rows.size());
@@ -258,7 +329,7 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
         return b.toString();
     }
 
-    private Tenant keyedTenant(RowData key) {
+    private Tenant keyedTenant(Tenant tenant, RowData key) {
         Map<String, String> properties = new HashMap<>(tenant.properties());
         for (int i = 0; i < keyNames.size(); i++) {
             Object value = keyGetters.get(i).getFieldOrNull(key);
@@ -267,7 +338,7 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
         return Tenant.of(tenant.id(), properties);
     }
 
-    private Collection<RowData> decode(List<JsonNode> records) {
+    private Collection<RowData> decode(String tenantId, List<JsonNode> records) {
         List<RowData> rows = new ArrayList<>(records.size());
         for (JsonNode record : records) {
             JsonNode part = compiledPointer == null ? record : record.at(compiledPointer);
@@ -282,7 +353,7 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
                                 "Table "
                                         + tableName
                                         + ": the format cannot decode a detail of tenant '"
-                                        + tenant.id()
+                                        + tenantId
                                         + "': "
                                         + e.getMessage(),
                                 e));
@@ -309,7 +380,11 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
         try {
             if (fetcher != null) fetcher.close();
         } finally {
-            if (limiter != null) limiter.close();
+            try {
+                if (limiter != null) limiter.close();
+            } finally {
+                if (tenants != null) tenants.close();
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import static io.httpsync.connector.testutil.KuaishouSimulatorFixture.DAY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * DDL the planner accepts or refuses: each wrong option fails the statement with a message naming
@@ -127,6 +128,44 @@ class HttpSyncDynamicTableFactoryTest {
                 o -> o.put("lookup.cache", "FULL"),
                 "option 'lookup.cache'",
                 "'FULL' is not supported");
+    }
+
+    @Test
+    void aLookupTableOfSeveralTenantsWithoutATenantColumnIsRefusedNamingTheOption() {
+        Map<String, String> details = SqlTables.kuaishouOrderDetails(fixture, 10);
+        details.put("tenants", KuaishouSimulatorFixture.SHOP + ";shop-2");
+        fixture.tenant().properties().forEach((k, v) -> details.put("tenant.shop-2." + k, v));
+        String messages = messages(catchThrowable(() -> explainLookup(details, "d.oid = o.oid")));
+        assertThat(messages)
+                .contains("lookups need exactly one tenant", "it has 2", "lookup.tenant-column");
+    }
+
+    @Test
+    void aLookupTenantColumnOutsideTheJoinKeysIsRefusedNamingTheColumn() {
+        Map<String, String> details = SqlTables.kuaishouOrderDetails(fixture, 10);
+        details.put("lookup.tenant-column", "shop");
+        String messages = messages(catchThrowable(() -> explainLookup(details, "d.oid = o.oid")));
+        assertThat(messages)
+                .contains(
+                        "'lookup.tenant-column' names column 'shop'", "not among the join's keys");
+        assertThat(explainLookup(details, "d.oid = o.oid AND d.shop = o.tenant"))
+                .contains("LookupJoin");
+    }
+
+    /** Plans orders joined with the lookup table {@code details} on {@code condition}. */
+    private static String explainLookup(Map<String, String> details, String condition) {
+        TableEnvironment tEnv = SqlTables.streamingEnvironment();
+        tEnv.executeSql(
+                "CREATE TABLE orders (oid BIGINT, tenant STRING METADATA VIRTUAL,"
+                        + " proc AS PROCTIME()) "
+                        + SqlTables.with(options(o -> {})));
+        tEnv.executeSql(
+                "CREATE TABLE order_details (oid BIGINT, buyerNick STRING, shop STRING) "
+                        + SqlTables.with(details));
+        return tEnv.explainSql(
+                "SELECT o.oid, d.buyerNick FROM orders AS o JOIN order_details FOR SYSTEM_TIME AS"
+                        + " OF o.proc AS d ON "
+                        + condition);
     }
 
     @Test

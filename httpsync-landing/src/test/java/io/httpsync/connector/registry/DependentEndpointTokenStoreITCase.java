@@ -37,7 +37,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -155,10 +154,12 @@ class DependentEndpointTokenStoreITCase {
         long started = System.nanoTime();
         JobClient job = env.executeAsync("dependent endpoint with stored tokens");
         try {
-            await("orders and details are synced", this::everythingSynced);
+            KuaishouRegistrySource.await("orders and details are synced", this::everythingSynced);
             long synced = System.nanoTime();
             for (String shop : SHOPS)
-                assertThat(tokenRequests(shop)).as("token requests of %s", shop).hasSize(1);
+                assertThat(KuaishouRegistrySource.tokenRequests(sim, shop))
+                        .as("token requests of %s", shop)
+                        .hasSize(1);
 
             // the access tokens die; orders change, so the list and the details need new ones
             long detailsBefore = detailStats().served();
@@ -166,7 +167,8 @@ class DependentEndpointTokenStoreITCase {
                 kuaishou.tokens().expireAll(shop);
                 for (int i = 0; i < 3; i++) kuaishou.tenant(shop).updateRandom();
             }
-            await("the changes and their details are synced", this::everythingSynced);
+            KuaishouRegistrySource.await(
+                    "the changes and their details are synced", this::everythingSynced);
             System.out.printf(
                     "dependent endpoint with stored tokens: first sync %d ms, after the token death"
                             + " %d ms%n",
@@ -184,7 +186,7 @@ class DependentEndpointTokenStoreITCase {
                 .as("refused token requests (a refresh token presented twice)")
                 .isEmpty();
         for (String shop : SHOPS)
-            assertThat(tokenRequests(shop))
+            assertThat(KuaishouRegistrySource.tokenRequests(sim, shop))
                     .as("one refresh per token death of %s, shared by list and details", shop)
                     .hasSize(2);
         assertThat(events.collected()).isEmpty();
@@ -202,22 +204,7 @@ class DependentEndpointTokenStoreITCase {
         return true;
     }
 
-    private List<Accounting.TokenRequestEntry> tokenRequests(String shop) {
-        return sim.accounting().tokenRequests().stream()
-                .filter(e -> shop.equals(e.tenant()))
-                .toList();
-    }
-
     private Accounting.Stats detailStats() {
         return sim.accounting().endpoint(KuaishouSim.NAME + "/" + KuaishouSim.ORDER_DETAIL);
-    }
-
-    private static void await(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.currentTimeMillis() + 90_000;
-        while (!condition.call()) {
-            if (System.currentTimeMillis() > deadline)
-                throw new AssertionError("timed out waiting until " + what);
-            Thread.sleep(100);
-        }
     }
 }

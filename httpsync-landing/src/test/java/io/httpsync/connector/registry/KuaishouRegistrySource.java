@@ -2,11 +2,15 @@ package io.httpsync.connector.registry;
 
 import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.testutil.SqlDatabase;
+import io.httpsync.simulator.Accounting;
+import io.httpsync.simulator.Simulator;
 
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * The Kuaishou order source of the registry tests, as a config file or SQL table would describe it:
@@ -61,5 +65,22 @@ final class KuaishouRegistrySource {
                 + "\",\"refresh-token\":\""
                 + refreshToken
                 + "\"}";
+    }
+
+    /** The token requests the simulator saw for {@code shop}, refused ones included. */
+    static List<Accounting.TokenRequestEntry> tokenRequests(Simulator sim, String shop) {
+        return sim.accounting().tokenRequests().stream()
+                .filter(e -> shop.equals(e.tenant()))
+                .toList();
+    }
+
+    /** Waits (up to 90 s: the machine may be loaded) until {@code condition} holds. */
+    static void await(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (!condition.call()) {
+            if (System.currentTimeMillis() > deadline)
+                throw new AssertionError("timed out waiting until " + what);
+            Thread.sleep(100);
+        }
     }
 }
