@@ -68,10 +68,10 @@ import java.util.function.LongSupplier;
  * closed (enumerator and coordinators close them when they close) removes the budget, so nothing of
  * a finished job stays.
  *
- * <p>Status: the registry and the holder groups are in place and tested ({@code JobBudgetTest});
- * the source still creates its budget with {@link #JobBudget(RateLimitSpec)}, and the dependent
- * fetch operator does not join yet (its operator-event answers cannot reach a task that waits for
- * its fetches inside the mailbox: see the issue).
+ * <p>The source's enumerator joins as {@link #READERS} (its readers poll with source events); a
+ * dependent endpoint's coordinator joins as its operator's group, and its instances report through
+ * coordination requests, whose answers reach the instance off its mailbox ({@code
+ * DependentBudgetCoordinator}).
  *
  * <p>Thread-safe: the public methods are synchronized, since the source's coordinator thread and
  * the job master's thread (a dependent endpoint's coordinator) call them; each call is short and
