@@ -48,23 +48,58 @@ import java.util.function.LongSupplier;
  * key is forgotten when nobody uses it, its adapted rate is not), but not the job: a restored job
  * starts at the configured rate again.
  *
- * <p>Not thread-safe: the enumerator calls it from its coordinator thread only.
+ * <p><b>Who shares it.</b> The holders are the source's readers ({@link #READERS}) and the parallel
+ * instances of the dependent endpoints driven by the source's records ({@code
+ * HttpSyncStreams.dependent}), each instance a holder of its operator's group ({@link Holder}).
+ * Each joins with its endpoint's {@link RateLimitSpec} ({@link #join}): a bucket key declared by
+ * several of them (the same namespace, name, definition and scope key, e.g. an app-wide bucket) is
+ * one budget for all their holders, and a key only one of them declares is divided among that one's
+ * holders alone. Where two specs declare one key, the first spec that joined decides its
+ * utilization and adaptive settings.
+ *
+ * <p><b>How the holders find one budget.</b> The source's enumerator and a dependent endpoint's
+ * operator coordinator are different coordinators of one job, in one JobManager JVM, and Flink
+ * gives a source's enumerator neither the job's id nor its coordinator store. So budgets live in a
+ * registry of this class ({@link #join(ClassLoader, String, RateLimitSpec, String)}) keyed by the
+ * job's user-code class loader (one per job in a JobManager, the context class loader of every
+ * coordinator thread of the job) and a budget id carried by the source into the job graph (a random
+ * id per source object): the same source's enumerator and children meet, another job or another
+ * source never does. Entries are reference-counted ({@link JvmShared}): the last {@link Membership}
+ * closed (enumerator and coordinators close them when they close) removes the budget, so nothing of
+ * a finished job stays.
+ *
+ * <p>The source's enumerator joins as {@link #READERS} (its readers poll with source events); a
+ * dependent endpoint's coordinator joins as its operator's group, and its instances report through
+ * coordination requests, whose answers reach the instance off its mailbox ({@code
+ * DependentBudgetCoordinator}).
+ *
+ * <p>Thread-safe: the public methods are synchronized, since the source's coordinator thread and
+ * the job master's thread (a dependent endpoint's coordinator) call them; each call is short and
+ * does no I/O.
  */
 @Internal
 public final class JobBudget {
     static final int HYSTERESIS_PERCENT = 10;
     private static final double EPSILON = 1e-9;
 
-    private final RateLimitSpec spec;
+    /** The group of the source's readers. */
+    public static final String READERS = "readers";
 
-    /**
-     * Per bucket key, per reader (subtask index): its part of the key. Keys and readers appear as
-     * they report.
-     */
-    private final Map<String, Map<Integer, Share>> byKey = new TreeMap<>();
+    /** The budgets of the running jobs of this JVM, by job class loader and budget id. */
+    private static final JvmShared<RegistryKey, JobBudget> REGISTRY =
+            new JvmShared<>(key -> new JobBudget(), budget -> {});
 
-    /** What each reader was last sent. */
-    private final Map<Integer, Allotments> sent = new HashMap<>();
+    /** The specs of the holders' endpoints, in the order they joined. */
+    private final List<RateLimitSpec> specs = new ArrayList<>();
+
+    /** Per bucket key, per holder: its part of the key. Keys and holders appear as they report. */
+    private final Map<String, Map<Holder, Share>> byKey = new TreeMap<>();
+
+    /** What each holder was last sent. */
+    private final Map<Holder, Allotments> sent = new HashMap<>();
+
+    /** Tenants with a limit of their own, for the specs that join later. */
+    private final Map<String, Double> tenantRates = new HashMap<>();
 
     private long nextSequence = 1;
 
@@ -91,30 +126,117 @@ public final class JobBudget {
         }
     }
 
+    /**
+     * One holder of a budget: subtask {@code subtask} of the group {@code group} (the source's
+     * readers, {@link #READERS}, or one dependent endpoint's operator).
+     */
+    public record Holder(String group, int subtask) implements Comparable<Holder> {
+        private static final Comparator<Holder> ORDER =
+                Comparator.comparing(Holder::group).thenComparingInt(Holder::subtask);
+
+        /** Reader {@code subtask} of the source. */
+        public static Holder reader(int subtask) {
+            return new Holder(READERS, subtask);
+        }
+
+        @Override
+        public int compareTo(Holder other) {
+            return ORDER.compare(this, other);
+        }
+    }
+
+    /**
+     * A holder group's part in a registered budget ({@link #join(ClassLoader, String,
+     * RateLimitSpec, String)}): closing it drops the group's holders (whatever they were allotted
+     * is free again) and gives back the registry's entry.
+     */
+    public static final class Membership implements AutoCloseable {
+        private final JvmShared<RegistryKey, JobBudget>.Lease lease;
+        private final String group;
+
+        private Membership(JvmShared<RegistryKey, JobBudget>.Lease lease, String group) {
+            this.lease = lease;
+            this.group = group;
+        }
+
+        public JobBudget budget() {
+            return lease.value();
+        }
+
+        @Override
+        public void close() {
+            budget().removeGroup(group);
+            lease.close();
+        }
+    }
+
+    private record RegistryKey(ClassLoader jobClassLoader, String budgetId) {}
+
+    /**
+     * Joins the budget {@code budgetId} of the job whose user-code class loader is {@code
+     * jobClassLoader} (created at the first join) with the holders of {@code group}, whose
+     * endpoint's limits are {@code spec}. Close the membership when the group is gone.
+     */
+    public static Membership join(
+            ClassLoader jobClassLoader, String budgetId, RateLimitSpec spec, String group) {
+        JvmShared<RegistryKey, JobBudget>.Lease lease =
+                REGISTRY.acquire(new RegistryKey(jobClassLoader, budgetId));
+        lease.value().join(spec);
+        return new Membership(lease, group);
+    }
+
+    /** How many registered budgets are alive (tests). */
+    static int registered() {
+        return REGISTRY.alive();
+    }
+
     public JobBudget(RateLimitSpec spec) {
         this(spec, System::currentTimeMillis);
     }
 
     /** A budget whose adaptive rates move by {@code clock} (milliseconds). */
     JobBudget(RateLimitSpec spec, LongSupplier clock) {
-        this.spec = spec;
+        this(clock);
+        join(spec);
+    }
+
+    private JobBudget() {
+        this(System::currentTimeMillis);
+    }
+
+    private JobBudget(LongSupplier clock) {
         this.clock = clock;
+    }
+
+    /**
+     * Adds the buckets of another endpoint's limits: keys it shares with specs already joined stay
+     * one budget; keys of its own become budgets of this job too.
+     */
+    public synchronized void join(RateLimitSpec spec) {
+        if (specs.contains(spec)) return;
+        specs.add(spec);
+        tenantRates.forEach((tenant, rate) -> overrideTenantRate(spec, tenant, rate));
     }
 
     /**
      * The adapted rate of a key of an adaptive bucket, as a share of the bucket's rate (1: as
      * configured); 1 for other keys.
      */
-    public double adaptiveFraction(String key) {
+    public synchronized double adaptiveFraction(String key) {
         AdaptiveRate a = adaptiveByKey.get(key);
         return a == null ? 1 : a.fraction();
     }
 
+    /** {@link #report(Holder, BudgetReport)} of a reader of the source. */
+    public void report(int reader, BudgetReport report) {
+        report(Holder.reader(reader), report);
+    }
+
     /**
-     * A reader's report: its demand and applied allotments for every key it uses (absent keys:
+     * A holder's report: its demand and applied allotments for every key it uses (absent keys:
      * none).
      */
-    public void report(int reader, BudgetReport report) {
+    public synchronized void report(Holder reader, BudgetReport report) {
         for (String key : report.demand().keySet()) share(key, reader);
         for (String key : report.applied().keySet()) share(key, reader);
         long now = clock.getAsLong();
@@ -122,7 +244,7 @@ public final class JobBudget {
             AdaptiveRate a = adaptive(key);
             if (a != null) a.decrease(now);
         }
-        for (Map.Entry<String, Map<Integer, Share>> e : byKey.entrySet()) {
+        for (Map.Entry<String, Map<Holder, Share>> e : byKey.entrySet()) {
             Share s = e.getValue().get(reader);
             if (s == null) continue;
             s.demand = report.demand().getOrDefault(e.getKey(), 0);
@@ -139,8 +261,20 @@ public final class JobBudget {
      * use any more. Flink starts a task's new attempt only after the old one ended.
      */
     public void removeReader(int reader) {
-        byKey.values().forEach(shares -> shares.remove(reader));
-        sent.remove(reader);
+        removeReader(Holder.reader(reader));
+    }
+
+    /** {@link #removeReader(int)} of any holder. */
+    public synchronized void removeReader(Holder holder) {
+        byKey.values().forEach(shares -> shares.remove(holder));
+        sent.remove(holder);
+        forgetIdle();
+    }
+
+    /** Every holder of {@code group} is gone (its coordinator closed or was reset). */
+    public synchronized void removeGroup(String group) {
+        byKey.values().forEach(shares -> shares.keySet().removeIf(h -> h.group().equals(group)));
+        sent.keySet().removeIf(h -> h.group().equals(group));
         forgetIdle();
     }
 
@@ -150,11 +284,16 @@ public final class JobBudget {
      * sent: send it.
      */
     public Allotments allotmentsToSend(int reader) {
+        return allotmentsToSend(Holder.reader(reader));
+    }
+
+    /** {@link #allotmentsToSend(int)} of any holder. */
+    public synchronized Allotments allotmentsToSend(Holder reader) {
         Map<String, Allotment> next = new TreeMap<>();
         Map<Share, Allotment> changes = new HashMap<>();
         Map<Share, Double> fractions = new HashMap<>();
         long now = clock.getAsLong();
-        for (Map.Entry<String, Map<Integer, Share>> e : byKey.entrySet()) {
+        for (Map.Entry<String, Map<Holder, Share>> e : byKey.entrySet()) {
             Share mine = e.getValue().get(reader);
             if (mine == null) continue;
             BucketSpec bucket = bucketOf(e.getKey());
@@ -163,6 +302,7 @@ public final class JobBudget {
             Allotment a =
                     feasible(
                             bucket,
+                            specOf(e.getKey()).utilization(),
                             e.getValue(),
                             reader,
                             mine,
@@ -210,18 +350,18 @@ public final class JobBudget {
 
     /** What the reader should have if every reader had its fair part right now. */
     private Allotment target(
-            BucketSpec bucket, String key, Map<Integer, Share> shares, int reader, Share mine) {
+            BucketSpec bucket, String key, Map<Holder, Share> shares, Holder reader, Share mine) {
         if (mine.demand <= 0) return Allotment.NONE;
-        List<Map.Entry<Integer, Share>> wanting = new ArrayList<>();
+        List<Map.Entry<Holder, Share>> wanting = new ArrayList<>();
         shares.entrySet().stream().filter(e -> e.getValue().demand > 0).forEach(wanting::add);
         // more readers than the bucket has requests per period: the ones with most demand hold it
         // for now
         wanting.sort(
-                Comparator.comparingInt((Map.Entry<Integer, Share> e) -> -e.getValue().demand)
-                        .thenComparingInt(Map.Entry::getKey));
+                Comparator.comparingInt((Map.Entry<Holder, Share> e) -> -e.getValue().demand)
+                        .thenComparing(Map.Entry::getKey));
         int maxHolders = (int) Math.max(1, bucket.permits() / bucket.weight());
         if (wanting.size() > maxHolders) wanting = wanting.subList(0, maxHolders);
-        if (wanting.stream().noneMatch(e -> e.getKey() == reader)) return Allotment.NONE;
+        if (wanting.stream().noneMatch(e -> e.getKey().equals(reader))) return Allotment.NONE;
         int k = wanting.size();
         long totalBurst = Math.max(bucket.burst(), (long) k * bucket.weight());
         double totalDemand = wanting.stream().mapToDouble(e -> e.getValue().demand).sum();
@@ -230,7 +370,7 @@ public final class JobBudget {
                 bucket.weight()
                         + (long) Math.floor((totalBurst - (long) k * bucket.weight()) * fraction);
         double rate =
-                totalRate(bucket, spec.utilization(), totalBurst)
+                totalRate(bucket, specOf(key).utilization(), totalBurst)
                         * fraction
                         * adaptiveFraction(key);
         Allotment target = new Allotment(rate, burst);
@@ -247,8 +387,9 @@ public final class JobBudget {
     /** The target, or as much of its rate as the other readers' reservations leave room for. */
     private Allotment feasible(
             BucketSpec bucket,
-            Map<Integer, Share> shares,
-            int reader,
+            double utilization,
+            Map<Holder, Share> shares,
+            Holder reader,
             Share mine,
             Allotment target) {
         // a decrease only lowers what this reader runs at (its reservation keeps the higher ones
@@ -258,11 +399,13 @@ public final class JobBudget {
                 && target.burst() <= mine.granted.burst()) return target;
         double capacity = bucket.permits() + 1;
         double others = 0;
-        for (Map.Entry<Integer, Share> e : shares.entrySet()) {
-            if (e.getKey() != reader) others += cost(bucket, e.getValue().reserved());
+        for (Map.Entry<Holder, Share> e : shares.entrySet()) {
+            if (!e.getKey().equals(reader))
+                others += cost(bucket, utilization, e.getValue().reserved());
         }
         Allotment reserved = mine.reserved();
-        if (others + cost(bucket, reserved.max(target)) <= capacity + EPSILON) return target;
+        if (others + cost(bucket, utilization, reserved.max(target)) <= capacity + EPSILON)
+            return target;
         // another reader has not confirmed giving back its part yet: take the rate there is room
         // for now (beside the
         // allotments this reader may still run at)
@@ -270,14 +413,14 @@ public final class JobBudget {
         double rate =
                 Math.min(
                         target.ratePerSecond(),
-                        (capacity - others - burst) * spec.utilization() / periodSeconds(bucket));
+                        (capacity - others - burst) * utilization / periodSeconds(bucket));
         if (rate > 0 && rate >= reserved.ratePerSecond())
             return new Allotment(rate, target.burst());
         return mine.granted; // reserved already, so it fits
     }
 
-    private double cost(BucketSpec bucket, Allotment a) {
-        return a.ratePerSecond() * periodSeconds(bucket) / spec.utilization() + a.burst();
+    private static double cost(BucketSpec bucket, double utilization, Allotment a) {
+        return a.ratePerSecond() * periodSeconds(bucket) / utilization + a.burst();
     }
 
     private static double totalRate(BucketSpec bucket, double utilization, long totalBurst) {
@@ -296,7 +439,15 @@ public final class JobBudget {
      * Buckets of other scopes (app, API, IP) are the platform's and the app's, shared by all
      * tenants, and stay as they are.
      */
-    public void overrideTenantRate(String tenantId, @Nullable Double permitsPerSecond) {
+    public synchronized void overrideTenantRate(
+            String tenantId, @Nullable Double permitsPerSecond) {
+        if (permitsPerSecond == null) tenantRates.remove(tenantId);
+        else tenantRates.put(tenantId, permitsPerSecond);
+        for (RateLimitSpec spec : specs) overrideTenantRate(spec, tenantId, permitsPerSecond);
+    }
+
+    private void overrideTenantRate(
+            RateLimitSpec spec, String tenantId, @Nullable Double permitsPerSecond) {
         for (BucketSpec b : spec.buckets()) {
             if (!b.scope().perTenant()) continue;
             String key = spec.key(b, tenantId);
@@ -311,11 +462,16 @@ public final class JobBudget {
     private BucketSpec bucketOf(String key) {
         BucketSpec own = overridden.get(key);
         if (own != null) return own;
-        BucketSpec bucket = spec.bucketOfKey(key);
-        if (bucket == null)
-            throw new IllegalStateException(
-                    "a reader reported the unknown rate-limit bucket key '" + key + "'");
-        return bucket;
+        return specOf(key).bucketOfKey(key);
+    }
+
+    /** The first joined spec that declares the key's bucket. */
+    private RateLimitSpec specOf(String key) {
+        for (RateLimitSpec spec : specs) {
+            if (spec.bucketOfKey(key) != null) return spec;
+        }
+        throw new IllegalStateException(
+                "a reader reported the unknown rate-limit bucket key '" + key + "'");
     }
 
     /** The adapted rate of a key of an adaptive bucket (created at first use), else null. */
@@ -327,12 +483,12 @@ public final class JobBudget {
                 key,
                 k ->
                         new AdaptiveRate(
-                                bucket.safeRatePerSecond(spec.utilization()),
-                                spec.adaptive(),
+                                bucket.safeRatePerSecond(specOf(k).utilization()),
+                                specOf(k).adaptive(),
                                 clock.getAsLong()));
     }
 
-    private Share share(String key, int reader) {
+    private Share share(String key, Holder reader) {
         bucketOf(key);
         return byKey.computeIfAbsent(key, k -> new HashMap<>())
                 .computeIfAbsent(reader, r -> new Share());
@@ -340,8 +496,8 @@ public final class JobBudget {
 
     /** Drops readers that neither want nor hold anything of a key, and keys nobody uses. */
     private void forgetIdle() {
-        for (Iterator<Map<Integer, Share>> keys = byKey.values().iterator(); keys.hasNext(); ) {
-            Map<Integer, Share> shares = keys.next();
+        for (Iterator<Map<Holder, Share>> keys = byKey.values().iterator(); keys.hasNext(); ) {
+            Map<Holder, Share> shares = keys.next();
             shares.values().removeIf(Share::isIdle);
             if (shares.isEmpty()) keys.remove();
         }

@@ -40,7 +40,7 @@ public final class RateLimitOptions {
                     .enumType(RateLimitSpec.Backend.class)
                     .defaultValue(RateLimitSpec.Backend.JOB)
                     .withDescription(
-                            "Where buckets live: 'job' (one budget per job: the source's enumerator divides each bucket among the readers on all TaskManagers by their demand) or 'redis' (shared by every job and JVM using the same Redis and namespace).");
+                            "Where buckets live: 'job' (one budget per job: the source's enumerator divides each bucket among its readers and the instances of its dependent endpoints on all TaskManagers by their demand) or 'redis' (shared by every job and JVM using the same Redis and namespace).");
     public static final ConfigOption<String> REDIS_URI =
             ConfigOptions.key("rate-limit.redis.uri")
                     .stringType()

@@ -10,6 +10,7 @@ import io.httpsync.connector.http.PageFetcher;
 import io.httpsync.connector.ratelimit.HierarchicalRateLimiter;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -17,14 +18,19 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.jobgraph.tasks.TaskOperatorEventGateway;
+import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.CoordinatedOperatorFactory;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.SerializedValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -36,6 +42,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -51,20 +59,25 @@ import java.util.concurrent.RejectedExecutionException;
  * </ul>
  *
  * Requests run asynchronously through one {@link PageFetcher} per parallel instance (the child
- * endpoint's templates, signing, retries and rate limits: with the job backend each of n instances
- * keeps to 1/n of every bucket, with Redis all share one budget), at most {@link
- * DependentEndpoint#maxInFlight()} ids at once. Tenants and tokens are the parents' source's
- * ({@link DependentTenants}): with its token store, the requests use the source's tokens. Freshness
- * ({@link DependentEndpoint#TTL}) is measured in processing time. A listing pages one page after
- * another; a cursor that expires restarts it from its first page, and records it emitted already
- * (by id) are not emitted again. A fetch that fails becomes an {@link ExceptionEvent} on {@link
- * HttpSyncStreams#EXCEPTION_EVENTS} naming the parent, the id and the page.
+ * endpoint's templates, signing, retries and rate limits), at most {@link
+ * DependentEndpoint#maxInFlight()} ids at once. With the {@code job} backend, the instances hold
+ * parts of the job's rate-limit budget, the one the parents' source divides among its readers,
+ * through the operator's coordinator ({@link DependentBudgetCoordinator}): a bucket the source
+ * declares as well is one budget for both; with Redis, all share the buckets' keys there. Tenants
+ * and tokens are the parents' source's ({@link DependentTenants}): with its token store, the
+ * requests use the source's tokens. Freshness ({@link DependentEndpoint#TTL}) is measured in
+ * processing time. A listing pages one page after another; a cursor that expires restarts it from
+ * its first page, and records it emitted already (by id) are not emitted again. A fetch that fails
+ * becomes an {@link ExceptionEvent} on {@link HttpSyncStreams#EXCEPTION_EVENTS} naming the parent,
+ * the id and the page.
  *
  * <p>Thread contract: {@link #processElement}, the mails that fetches complete with, and every
- * state access run on the task thread (mailbox); the fetcher's I/O threads only enqueue mails. No
- * fetch is in flight across a checkpoint: {@link #prepareSnapshotPreBarrier} (and the end of input)
- * waits until every fetch started has completed, so nothing fetched is lost on a restore (an
- * expiring cursor could not be resumed anyway).
+ * state access run on the task thread (mailbox); the fetcher's I/O threads only enqueue mails. The
+ * budget's reports and allotments never pass through the mailbox (a fetch waiting in the mailbox
+ * could otherwise wait for its own allotment forever): {@link DependentBudgetClient} sends and
+ * applies them on a thread of its own. No fetch is in flight across a checkpoint: {@link
+ * #prepareSnapshotPreBarrier} (and the end of input) waits until every fetch started has completed,
+ * so nothing fetched is lost on a restore (an expiring cursor could not be resumed anyway).
  */
 @Internal
 final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
@@ -74,6 +87,15 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
     private final DependentEndpoint dependent;
     private final DependentTenants.Spec tenantSpec;
     private final transient MailboxExecutor mailbox;
+
+    /**
+     * Where budget reports go: the operator's {@link DependentBudgetCoordinator}, unless a test set
+     * a channel of its own.
+     */
+    @Nullable private transient DependentBudgetClient.Channel budgetChannel;
+
+    /** This instance as a holder of the job's budget (job backend), or null. */
+    @Nullable private transient DependentBudgetClient budget;
 
     private transient ValueState<Long> fetchedAt;
     private transient ValueState<Boolean> failed;
@@ -96,6 +118,39 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
         this.mailbox = parameters.getMailboxExecutor();
     }
 
+    /** Tests route the budget's reports to a budget of their own (before {@link #open}). */
+    @VisibleForTesting
+    void setBudgetChannel(DependentBudgetClient.Channel channel) {
+        this.budgetChannel = channel;
+    }
+
+    /**
+     * The channel to the operator's coordinator: coordination requests, whose answers complete off
+     * the task thread (see {@link DependentBudgetCoordinator} for why not operator events).
+     */
+    private DependentBudgetClient.Channel coordinatorChannel() {
+        TaskOperatorEventGateway gateway =
+                getContainingTask().getEnvironment().getOperatorCoordinatorEventGateway();
+        OperatorID id = getOperatorID();
+        ClassLoader classLoader = getRuntimeContext().getUserCodeClassLoader();
+        return request -> {
+            try {
+                return gateway.sendRequestToCoordinator(id, new SerializedValue<>(request))
+                        .thenApply(
+                                answer -> {
+                                    try {
+                                        return DependentBudgetCoordinator.allotments(
+                                                answer, classLoader);
+                                    } catch (IOException | ClassNotFoundException e) {
+                                        throw new CompletionException(e);
+                                    }
+                                });
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+    }
+
     @Override
     public void open() throws Exception {
         super.open();
@@ -106,10 +161,16 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
                 getRuntimeContext()
                         .getMapState(new MapStateDescriptor<>("parents", Types.STRING, Types.LONG));
         EndpointSpec endpoint = dependent.endpoint();
-        limiter =
-                HierarchicalRateLimiter.forParallelInstances(
-                        endpoint.rateLimits(),
-                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        limiter = HierarchicalRateLimiter.forReader(endpoint.rateLimits());
+        if (limiter.isAllottedByJob()) {
+            budget =
+                    new DependentBudgetClient(
+                            limiter,
+                            budgetChannel != null ? budgetChannel : coordinatorChannel(),
+                            getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                            getRuntimeContext().getTaskInfo().getAttemptNumber());
+            budget.start();
+        }
         tenants =
                 DependentTenants.open(
                         tenantSpec, endpoint, getRuntimeContext().getUserCodeClassLoader());
@@ -319,12 +380,15 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
     @Override
     public void finish() throws Exception {
         drain();
+        // nothing is fetched any more: what this instance was allotted is free for the others
+        if (budget != null) budget.leave();
         super.finish();
     }
 
     @Override
     public void close() throws Exception {
         try {
+            if (budget != null) budget.close();
             if (fetcher != null) fetcher.close();
         } finally {
             try {
@@ -341,19 +405,31 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
 
     /** Creates the operator with the task's mailbox, which brings answers to the task thread. */
     static final class Factory extends AbstractStreamOperatorFactory<RawRecord>
-            implements OneInputStreamOperatorFactory<ChildRequest, RawRecord> {
+            implements OneInputStreamOperatorFactory<ChildRequest, RawRecord>,
+                    CoordinatedOperatorFactory<RawRecord> {
         private static final long serialVersionUID = 1L;
         private final DependentEndpoint dependent;
         private final DependentTenants.Spec tenants;
+        private final String budgetId;
 
         /**
+         * @param budgetId the job budget the instances join ({@link HttpSyncSource#budgetId} of the
+         *     parents' source, or an id of this endpoint's own)
          * @throws IllegalArgumentException if the endpoint could not share the source's tokens
          *     ({@link DependentTenants#check})
          */
-        Factory(DependentEndpoint dependent, DependentTenants.Spec tenants) {
+        Factory(DependentEndpoint dependent, DependentTenants.Spec tenants, String budgetId) {
             DependentTenants.check(dependent, tenants);
             this.dependent = dependent;
             this.tenants = tenants;
+            this.budgetId = budgetId;
+        }
+
+        @Override
+        public OperatorCoordinator.Provider getCoordinatorProvider(
+                String operatorName, OperatorID operatorID) {
+            return new DependentBudgetCoordinator.Provider(
+                    operatorID, budgetId, dependent.endpoint());
         }
 
         @Override

@@ -38,6 +38,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 import javax.annotation.Nullable;
 
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -80,6 +81,13 @@ public final class HttpSyncSource<T>
     @Nullable final TenantRegistrySpec registry;
 
     final boolean perTenantMetrics;
+
+    /**
+     * Names this source's rate-limit budget in the JobManager ({@link JobBudget#join(ClassLoader,
+     * String, io.httpsync.connector.ratelimit.RateLimitSpec, String)}): the dependent endpoints it
+     * drives carry the same id in the job graph and join the same budget.
+     */
+    final String budgetId = UUID.randomUUID().toString();
 
     HttpSyncSource(
             EndpointSpec endpoint,
@@ -227,12 +235,13 @@ public final class HttpSyncSource<T>
                         : null;
         TokenStore store =
                 registry != null && registry.usesTokenStore() ? opened.tokenStore() : null;
+        JobBudget.Membership budget = joinJobBudget();
         HttpSyncEnumerator enumerator =
                 new HttpSyncEnumerator(
                                 context,
                                 plan,
                                 checkpoint,
-                                jobBudget(),
+                                budget == null ? null : budget.budget(),
                                 TokenCoordinator.of(
                                         endpoint,
                                         tenants,
@@ -248,6 +257,7 @@ public final class HttpSyncSource<T>
                         .withPasses(passPlan());
         // RegistryTenants closes the registry it reads; a token store alone is closed here
         if (opened != null && registryTenants == null) enumerator.closing(opened);
+        if (budget != null) enumerator.closing(budget);
         return enumerator;
     }
 
@@ -272,10 +282,15 @@ public final class HttpSyncSource<T>
         return enumerator(context, checkpoint);
     }
 
-    /** The job's rate-limit budgets, held by the enumerator, unless Redis keeps them. */
-    private JobBudget jobBudget() {
+    /**
+     * The enumerator's part in the job's rate-limit budgets (shared with the dependent endpoints
+     * this source drives), unless Redis keeps them.
+     */
+    @Nullable
+    private JobBudget.Membership joinJobBudget() {
         return endpoint.rateLimits().backend() == RateLimitSpec.Backend.JOB
-                ? new JobBudget(endpoint.rateLimits())
+                ? JobBudget.join(
+                        userClassLoader(), budgetId, endpoint.rateLimits(), JobBudget.READERS)
                 : null;
     }
 

@@ -13,6 +13,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Splits the source's elements into records and a side output of exception events:
@@ -95,7 +96,7 @@ public final class HttpSyncStreams {
             DependentEndpoint child,
             HttpSyncSource<?> source,
             String name) {
-        return dependent(parents, child, DependentTenants.Spec.of(source), name);
+        return dependent(parents, child, DependentTenants.Spec.of(source), source.budgetId, name);
     }
 
     /**
@@ -118,15 +119,22 @@ public final class HttpSyncStreams {
             DependentEndpoint child,
             List<Tenant> tenants,
             String name) {
-        return dependent(parents, child, DependentTenants.Spec.of(tenants), name);
+        return dependent(
+                parents,
+                child,
+                DependentTenants.Spec.of(tenants),
+                UUID.randomUUID().toString(),
+                name);
     }
 
     private static SingleOutputStreamOperator<RawRecord> dependent(
             DataStream<RawRecord> parents,
             DependentEndpoint child,
             DependentTenants.Spec tenants,
+            String budgetId,
             String name) {
-        DependentFetchOperator.Factory fetch = new DependentFetchOperator.Factory(child, tenants);
+        DependentFetchOperator.Factory fetch =
+                new DependentFetchOperator.Factory(child, tenants, budgetId);
         SingleOutputStreamOperator<ChildRequest> requests =
                 parents.process(
                                 new ChildIds(child.idsPath()),

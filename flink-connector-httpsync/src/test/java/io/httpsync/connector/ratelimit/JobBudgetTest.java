@@ -241,8 +241,74 @@ class JobBudgetTest {
                 .isCloseTo(before * 0.85, offset(1e-9));
     }
 
+    @Test
+    void
+            aDependentEndpointsInstancesShareABucketTheSourceDeclaresAsWellWithItsReadersAndTheirOwnAmongThemselves() {
+        // the child declares the source's app bucket and a bucket of its own API
+        BucketSpec org =
+                new BucketSpec("org", BucketScope.API, 20, Duration.ofSeconds(1), 2, 1, false);
+        RateLimitSpec child =
+                new RateLimitSpec(
+                        List.of(APP, org),
+                        RateLimitSpec.Backend.JOB,
+                        null,
+                        "ns",
+                        "organizations",
+                        UTILIZATION,
+                        SPEC.adaptive(),
+                        0,
+                        0);
+        String orgKey = child.key(org, "shop-1");
+        assertThat(child.key(APP, "shop-1")).isEqualTo(APP_KEY);
+        ClassLoader job = new java.net.URLClassLoader(new java.net.URL[0]);
+        int before = JobBudget.registered();
+        try (JobBudget.Membership source = JobBudget.join(job, "b-1", SPEC, JobBudget.READERS);
+                JobBudget.Membership children = JobBudget.join(job, "b-1", child, "dependent:x")) {
+            assertThat(children.budget()).isSameAs(source.budget());
+            JobBudget shared = source.budget();
+            SimReader reader = new SimReader(0, shared).wants(APP_KEY, 4).wants(SHOP, 4);
+            SimReader first =
+                    new SimReader(new JobBudget.Holder("dependent:x", 0), shared)
+                            .wants(APP_KEY, 4)
+                            .wants(orgKey, 4);
+            SimReader second =
+                    new SimReader(new JobBudget.Holder("dependent:x", 1), shared)
+                            .wants(APP_KEY, 4)
+                            .wants(orgKey, 4);
+            for (int round = 0; round < 5; round++) {
+                for (SimReader r : List.of(reader, first, second)) r.pollAndApply();
+            }
+            double app =
+                    reader.inForce(APP_KEY).ratePerSecond()
+                            + first.inForce(APP_KEY).ratePerSecond()
+                            + second.inForce(APP_KEY).ratePerSecond();
+            assertThat(app)
+                    .as("readers and instances together: one app bucket")
+                    .isCloseTo(APP.safeRatePerSecond(UTILIZATION), offset(1e-6));
+            assertThat(reader.inForce(APP_KEY).ratePerSecond()).isPositive();
+            assertThat(first.inForce(APP_KEY).ratePerSecond()).isPositive();
+            assertThat(reader.inForce(orgKey)).isEqualTo(Allotment.NONE);
+            double orgRate =
+                    first.inForce(orgKey).ratePerSecond() + second.inForce(orgKey).ratePerSecond();
+            assertThat(orgRate)
+                    .as("the child's own bucket is divided among its instances")
+                    .isCloseTo((20 + 1 - 2) * UTILIZATION, offset(1e-6));
+            assertThat(first.inForce(orgKey).ratePerSecond()).isCloseTo(orgRate / 2, offset(1e-6));
+
+            children.close();
+            for (int round = 0; round < 2; round++) reader.pollAndApply();
+            assertThat(reader.inForce(APP_KEY))
+                    .as("the instances' parts are free once their coordinator closed")
+                    .isEqualTo(new Allotment(APP.safeRatePerSecond(UTILIZATION), 4));
+            assertThat(JobBudget.registered()).isEqualTo(before + 1);
+        }
+        assertThat(JobBudget.registered())
+                .as("the last membership removes the budget")
+                .isEqualTo(before);
+    }
+
     private final class SimReader {
-        final int id;
+        final JobBudget.Holder id;
         final JobBudget budget;
         final Map<String, Integer> demand = new HashMap<>();
         final ArrayDeque<JobBudget.Allotments> inTransit = new ArrayDeque<>();
@@ -253,6 +319,10 @@ class JobBudgetTest {
         }
 
         SimReader(int id, JobBudget budget) {
+            this(JobBudget.Holder.reader(id), budget);
+        }
+
+        SimReader(JobBudget.Holder id, JobBudget budget) {
             this.id = id;
             this.budget = budget;
         }

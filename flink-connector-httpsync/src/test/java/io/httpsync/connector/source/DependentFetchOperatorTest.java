@@ -1,6 +1,7 @@
 package io.httpsync.connector.source;
 
 import io.httpsync.connector.auth.Tenant;
+import io.httpsync.connector.ratelimit.JobBudget;
 import io.httpsync.simulator.Simulator;
 import io.httpsync.simulator.contacts.Directory;
 import io.httpsync.simulator.contacts.DirectorySpec;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,10 +62,21 @@ class DependentFetchOperatorTest {
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new DependentFetchOperator.Factory(
-                                detail, DependentTenants.Spec.of(tenants)),
+                                detail, DependentTenants.Spec.of(tenants), "test-budget"),
                         ChildRequest::key,
                         Types.STRING);
         harness.setProcessingTime(T0);
+        harness.setup();
+        // the test plays the operator's coordinator: the job's budget, with this one instance
+        JobBudget budget = new JobBudget(detail.endpoint().rateLimits());
+        ((DependentFetchOperator) harness.getOperator())
+                .setBudgetChannel(
+                        request -> {
+                            if (!(request instanceof DependentBudgetCoordinator.Report report))
+                                return CompletableFuture.completedFuture(null);
+                            budget.report(0, report.report());
+                            return CompletableFuture.completedFuture(budget.allotmentsToSend(0));
+                        });
         harness.open();
     }
 

@@ -6,6 +6,7 @@ import io.httpsync.connector.source.PassMarker;
 import io.httpsync.connector.source.WindowFailedException;
 import io.httpsync.connector.source.event.PassEvent;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
+import io.httpsync.connector.source.event.ReaderLeavingEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.TokenEvent;
@@ -31,6 +32,7 @@ import javax.annotation.Nullable;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -149,8 +151,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
     /** The tenant registry's tenants, or null when the tenants are a fixed list. */
     @Nullable private final RegistryTenants registry;
 
-    /** Closed with this enumerator ({@link #closing}), or null. */
-    @Nullable private AutoCloseable closing;
+    /** Closed with this enumerator ({@link #closing}), in order. */
+    private final List<AutoCloseable> closing = new ArrayList<>();
 
     /** The periodic full passes, or null if the source runs none. */
     @Nullable private PassScheduler passes;
@@ -238,10 +240,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
      */
     /**
      * Closes {@code resource} when this enumerator closes: a registry that serves only its token
-     * store ({@code TenantRegistrySpec#forTokensOnly}).
+     * store ({@code TenantRegistrySpec#forTokensOnly}), the membership of the job's budget.
      */
     public HttpSyncEnumerator closing(AutoCloseable resource) {
-        this.closing = resource;
+        this.closing.add(resource);
         return this;
     }
 
@@ -349,6 +351,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             if (poll.platformNowMillis() != null)
                 platformClock.reported(poll.platformNowMillis(), plan.clock().millis());
             answer(subtaskId);
+            return;
+        } else if (event instanceof ReaderLeavingEvent) {
+            // not answered: the reader is closing
+            if (budget != null) budget.removeReader(subtaskId);
             return;
         } else if (event instanceof TokenRequestEvent) {
             onTokenRequest(subtaskId, (TokenRequestEvent) event);
@@ -514,11 +520,11 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         // The periodic tick belongs to the context, which cancels it; the token client is ours.
         if (tokens != null) tokens.close();
         if (registry != null) registry.close();
-        if (closing != null) {
+        for (AutoCloseable resource : closing) {
             try {
-                closing.close();
+                resource.close();
             } catch (Exception e) {
-                LOG.warn("Closing the tenant registry of the token store failed", e);
+                LOG.warn("Closing {} failed", resource.getClass().getSimpleName(), e);
             }
         }
     }

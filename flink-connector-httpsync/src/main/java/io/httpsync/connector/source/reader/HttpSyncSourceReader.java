@@ -9,6 +9,7 @@ import io.httpsync.connector.source.SyncElement;
 import io.httpsync.connector.source.TenantPosition;
 import io.httpsync.connector.source.event.PassEvent;
 import io.httpsync.connector.source.event.RateAllotmentEvent;
+import io.httpsync.connector.source.event.ReaderLeavingEvent;
 import io.httpsync.connector.source.event.ReaderPollEvent;
 import io.httpsync.connector.source.event.SyncPositionEvent;
 import io.httpsync.connector.source.event.TenantsEvent;
@@ -484,7 +485,23 @@ public final class HttpSyncSourceReader<T>
             } finally {
                 limiter.close(); // gives back the shared worker and connections of this job's
                 // class loader
+                leaveBudget();
             }
+        }
+    }
+
+    /**
+     * Mailbox thread, closing. Tells the job's budget that this reader's allotments are free: a
+     * bounded reader that finished would otherwise keep them reserved for good, and a dependent
+     * endpoint sharing the budget would wait for them forever.
+     */
+    private void leaveBudget() {
+        if (!limiter.isAllottedByJob()) return;
+        try {
+            context.sendSourceEventToCoordinator(new ReaderLeavingEvent());
+        } catch (RuntimeException e) {
+            // a cancelled task: its successor registers anew, which frees the parts as well
+            LOG.debug("could not tell the enumerator that the reader leaves", e);
         }
     }
 }
