@@ -258,7 +258,8 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
                             passPlan,
                             plan.clock().millis(),
                             restoredPasses,
-                            context.currentParallelism());
+                            context.currentParallelism(),
+                            registry != null);
         } else if (restoredPasses.stream().anyMatch(p -> p.running() != null)) {
             LOG.info(
                     "the restored state holds running full passes but the source runs none"
@@ -296,7 +297,11 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
         }
         ledger.retryDue(nowMillis);
         if (passes != null)
-            passes.tick(nowMillis, ledger.syncPositions(), context.currentParallelism());
+            passes.tick(
+                    nowMillis,
+                    ledger.syncPositions(),
+                    context.currentParallelism(),
+                    registry == null || registry.hasBeenRead());
         // nothing is sent from here: the windows planned or retried go to the readers that ask,
         // when they poll
     }
@@ -456,7 +461,10 @@ public class HttpSyncEnumerator implements SplitEnumerator<WindowSplit, HttpSync
             WindowSplit split = ledger.assignNext(splitRequests.size(), wantedSlots());
             // a pass's windows go out when the running sync has none waiting
             if (split == null && passes != null)
-                split = passes.assignNext(splitRequests.size() + context.currentParallelism());
+                split =
+                        passes.assignNext(
+                                splitRequests.size() + context.currentParallelism(),
+                                ledger.syncPositions().keySet());
             if (split == null) break;
             splitRequests.removeFirstOccurrence(reader);
             context.assignSplit(split, reader);

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -47,6 +48,16 @@ import java.util.TreeMap;
  *
  * Two passes of one tenant never overlap: the next one is due {@code interval} after one ended.
  *
+ * <p><b>Tenants that come and go</b> (a tenant registry): passes follow the tenants the {@link
+ * WindowLedger} plans, those of the sync positions. A tenant planned for the first time has its
+ * first pass due an interval later, like a fixed tenant at the start; one planned again keeps the
+ * schedule it had. A tenant no longer planned (disabled, gone from its registry, or its
+ * authorization revoked) gets no new pass, and its running pass is abandoned at the next tick (none
+ * of its windows is handed out meanwhile): it deletes nothing, since the tenant not being listed
+ * says nothing about its records. A pass never completes for a tenant that is not planned (it has
+ * no sync position), and a window that fails because its tenant's token is refused abandons the
+ * pass like any failed window.
+ *
  * <p><b>Checkpoints.</b> The passes are part of the enumerator's state ({@link PassState}): when
  * each tenant's next pass is due, and the running pass with its own ledger of windows, when it had
  * listed everything, whether it is abandoned and whether a reader reported a window of it. A
@@ -73,11 +84,14 @@ import java.util.TreeMap;
  *       record deleted in between is deleted by the next pass).
  * </ul>
  *
- * A pass of a tenant no longer in the plan is abandoned at the restore too. The argument for
- * continuing relies on each channel's order (aligned checkpoints, the default of exactly-once
- * mode). A marker a reader received but had not emitted when it was snapshotted is in that reader's
- * state and emitted first after the restore (see {@code WindowSplit#carrying}): a marker sent
- * before this scheduler's checkpoint reaches downstream exactly once.
+ * A pass of a tenant no longer in the plan is abandoned at the restore too; with a tenant registry,
+ * whose tenants are planned again only once it is read after the restore, every restored tenant
+ * keeps its schedule, and a continuing pass of a tenant the registry does not list enabled at its
+ * first read is abandoned then. The argument for continuing relies on each channel's order (aligned
+ * checkpoints, the default of exactly-once mode). A marker a reader received but had not emitted
+ * when it was snapshotted is in that reader's state and emitted first after the restore (see {@code
+ * WindowSplit#carrying}): a marker sent before this scheduler's checkpoint reaches downstream
+ * exactly once.
  *
  * <p><b>Threads.</b> Source coordinator thread only, like the {@link HttpSyncEnumerator} that owns
  * it.
@@ -95,19 +109,27 @@ final class PassScheduler {
     private final Map<Integer, List<PassMarker>> outbox = new HashMap<>();
 
     PassScheduler(SyncPlan plan, PassPlan passes, long nowMillis) {
-        this(plan, passes, nowMillis, List.of(), 0);
+        this(plan, passes, nowMillis, List.of(), 0, false);
     }
 
     /**
      * @param restored the passes of a restored state (empty on a fresh start)
      * @param readers how many readers there are (those that hear of passes abandoned at restore)
+     * @param registry whether a tenant registry plans tenants besides the plan's: every restored
+     *     tenant may be planned again once the registry is read
      */
     PassScheduler(
-            SyncPlan plan, PassPlan passes, long nowMillis, List<PassState> restored, int readers) {
+            SyncPlan plan,
+            PassPlan passes,
+            long nowMillis,
+            List<PassState> restored,
+            int readers,
+            boolean registry) {
         this.plan = plan;
         this.passes = passes;
         for (PassState state : restored) {
-            boolean planned = plan.tenants().contains(state.tenant());
+            // a registry's tenant keeps its schedule while the registry is not read yet
+            boolean planned = registry || plan.tenants().contains(state.tenant());
             if (planned) nextPassAtMillis.put(state.tenant(), state.nextPassAtMillis());
             if (state.running() != null) restore(state.tenant(), state.running(), planned, readers);
         }
@@ -228,14 +250,26 @@ final class PassScheduler {
         return requeued;
     }
 
-    /** Starts due passes and ends finished ones; {@code positions} are the sync positions. */
-    void tick(long nowMillis, Map<String, Long> positions, int readers) {
-        for (String tenant : plan.tenants()) {
-            RunningPass pass = running.get(tenant);
-            if (pass == null) {
-                if (nowMillis >= nextPassAtMillis.get(tenant))
-                    start(tenant, nowMillis, positions.get(tenant), readers);
-                continue;
+    /**
+     * Starts due passes and ends finished ones. {@code positions} are the sync positions of the
+     * tenants planned now (the ledger's: the fixed ones and those a registry activated): only they
+     * get passes, a tenant planned for the first time its first one an interval from now. A running
+     * pass of a tenant no longer planned is abandoned when {@code tenantsKnown} (the registry was
+     * read since the start; until then a restored tenant is not planned yet but may be again): a
+     * tenant disabled in its registry, or whose authorization was revoked, must not have its
+     * records deleted because its pass could not list them.
+     */
+    void tick(long nowMillis, Map<String, Long> positions, int readers, boolean tenantsKnown) {
+        for (RunningPass pass : new ArrayList<>(running.values())) {
+            String tenant = pass.tenant;
+            Long position = positions.get(tenant);
+            if (position == null && tenantsKnown && !pass.abandoned) {
+                pass.abandoned = true;
+                LOG.info(
+                        "full pass of tenant {} started at {} is abandoned: the tenant is no longer"
+                                + " planned (disabled or gone from its registry)",
+                        tenant,
+                        Instant.ofEpochMilli(pass.startMillis));
             }
             pass.ledger.retryDue(nowMillis);
             if (pass.abandoned) {
@@ -255,9 +289,17 @@ final class PassScheduler {
                         Instant.ofEpochMilli(pass.rangeEndMillis),
                         Instant.ofEpochMilli(nowMillis));
             }
-            Long position = positions.get(tenant);
+            // a tenant not planned has no position: its pass never completes
             if (position != null && position >= pass.listedAtMillis)
                 end(pass, PassMarker.Kind.COMPLETED, nowMillis, readers);
+        }
+        for (Map.Entry<String, Long> planned : positions.entrySet()) {
+            String tenant = planned.getKey();
+            if (running.containsKey(tenant)) continue;
+            long due =
+                    nextPassAtMillis.computeIfAbsent(
+                            tenant, t -> nowMillis + passes.intervalMillis());
+            if (nowMillis >= due) start(tenant, nowMillis, planned.getValue(), readers);
         }
     }
 
@@ -301,11 +343,14 @@ final class PassScheduler {
         return markers == null ? List.of() : markers;
     }
 
-    /** The next window of a running pass, now assigned; null if no pass has one. */
+    /**
+     * The next window of a running pass of a tenant planned now ({@code planned}: the readers know
+     * only those), now assigned; null if no pass has one.
+     */
     @Nullable
-    WindowSplit assignNext(int wanted) {
+    WindowSplit assignNext(int wanted, Set<String> planned) {
         for (RunningPass pass : running.values()) {
-            if (pass.abandoned) continue;
+            if (pass.abandoned || !planned.contains(pass.tenant)) continue;
             WindowSplit split = pass.ledger.assignNext(wanted);
             if (split != null) return split;
         }

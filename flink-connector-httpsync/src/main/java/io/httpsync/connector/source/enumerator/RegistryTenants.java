@@ -97,6 +97,9 @@ public final class RegistryTenants implements Closeable {
 
     private final Set<String> warnedFixed = new HashSet<>();
 
+    /** Whether the registry was read since the start (coordinator thread). */
+    private boolean read;
+
     private volatile int active;
     private volatile long added;
     private volatile long removed;
@@ -159,6 +162,7 @@ public final class RegistryTenants implements Closeable {
                     error);
             return;
         }
+        read = true;
         int addedNow = 0;
         int removedNow = 0;
         int changedNow = 0;
@@ -244,6 +248,14 @@ public final class RegistryTenants implements Closeable {
             return earliest;
         }
         return start;
+    }
+
+    /**
+     * Coordinator thread: whether the registry was read since the start. Until then the tenants it
+     * lists are not planned yet, but those of a restored state may be again.
+     */
+    boolean hasBeenRead() {
+        return read;
     }
 
     /**
