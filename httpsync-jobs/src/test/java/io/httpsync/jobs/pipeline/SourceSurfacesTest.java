@@ -41,9 +41,12 @@ class SourceSurfacesTest {
 
     /**
      * The parts of a source that do not come from options: how records are decoded, whether
-     * positions are emitted.
+     * positions are emitted, and the id its job budget is found by (new for every source object, so
+     * that a dependent endpoint joins the budget of its own source only).
      */
-    private static final String[] NOT_FROM_OPTIONS = {"deserializer", "emitTenantPositions"};
+    private static final String[] NOT_FROM_OPTIONS = {
+        "deserializer", "emitTenantPositions", "budgetId"
+    };
 
     /**
      * The least a source needs: an endpoint, two tenants, a start; every other setting at its
