@@ -13,12 +13,10 @@ import org.slf4j.LoggerFactory;
 import javax.annotation.Nullable;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -33,11 +31,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * instance, and their answers complete off the task thread and go straight to the limiter.
  *
  * <p>Thread contract: {@link #start}, {@link #leave} and {@link #close} are called on the task
- * thread. Reports, their answers and the asking state ({@link #inFlight}, {@link #lastEmpty},
- * {@link #stopped}) run on this instance's one timer thread only; the limiter's worker only hands
- * off to it ({@link #wanted}). The limiter's {@link HierarchicalRateLimiter#budgetReport} and
- * {@link HierarchicalRateLimiter#allot} may be called from any thread (the limiter applies
- * allotments on its own worker).
+ * thread and never wait: {@link #leave} hands its waiting for the last answer to the timer thread.
+ * Reports, their answers and the asking state ({@link #inFlight}, {@link #lastEmpty}, {@link
+ * #stopped}) run on this instance's one timer thread only; the limiter's worker only hands off to
+ * it ({@link #wanted}). The {@link DependentBudgetCoordinator.Leaving} request goes out from the
+ * thread that completes the last answer (the timer thread, or the answering thread once the timer
+ * is shut down), or from the JDK's delay thread when that answer does not come in time; the channel
+ * is thread-safe. The limiter's {@link HierarchicalRateLimiter#budgetReport} and {@link
+ * HierarchicalRateLimiter#allot} may be called from any thread (the limiter applies allotments on
+ * its own worker).
  */
 @Internal
 final class DependentBudgetClient implements AutoCloseable {
@@ -145,22 +147,29 @@ final class DependentBudgetClient implements AutoCloseable {
     /**
      * Task thread, when the instance finished and nothing is fetched any more: stops reporting and
      * tells the budget that this instance's parts are free, after the last report's answer (so that
-     * no report arrives after it).
+     * no report arrives after it), or after {@link #LEAVE_WAIT_MILLIS} without one. Returns at
+     * once: the task's mailbox thread must not wait for the coordinator (a checkpoint's mail, the
+     * final checkpoint's included, would wait behind it); the waiting is the timer thread's.
      */
-    void leave() throws InterruptedException {
-        CompletableFuture<CompletableFuture<?>> last = new CompletableFuture<>();
-        if (!run(
+    void leave() {
+        run(
                 () -> {
                     stopped = true;
-                    last.complete(
-                            inFlight == null ? CompletableFuture.completedFuture(null) : inFlight);
-                })) return;
+                    CompletableFuture<?> last =
+                            inFlight == null ? CompletableFuture.completedFuture(null) : inFlight;
+                    // not on the timer's own queue: close() may shut it down before the answer
+                    // comes, and the coordinator must still hear that this instance left
+                    last.handle((x, e) -> null)
+                            .completeOnTimeout(null, LEAVE_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                            .thenRun(this::sayLeaving);
+                });
+    }
+
+    /** Any thread: tells the coordinator that this instance holds nothing any more. */
+    private void sayLeaving() {
         try {
-            last.get(LEAVE_WAIT_MILLIS, TimeUnit.MILLISECONDS)
-                    .handle((x, e) -> null)
-                    .get(LEAVE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             channel.ask(new DependentBudgetCoordinator.Leaving(subtask, attempt));
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // the parts are freed anyway when the coordinator sees the attempt end
             LOG.debug("subtask {} could not tell the budget that it leaves", subtask, e);
         }

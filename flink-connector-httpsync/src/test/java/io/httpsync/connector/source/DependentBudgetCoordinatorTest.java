@@ -34,7 +34,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DependentBudgetCoordinatorTest {
     private static final BucketSpec APP =
             new BucketSpec("app", BucketScope.APP, 10, Duration.ofSeconds(1), 2, 1, false);
-    private static final RateLimitSpec SPEC =
+
+    /**
+     * One app bucket of 10 a second, the job's budget (also {@link DependentBudgetClientTest}'s).
+     */
+    static final RateLimitSpec SPEC =
             new RateLimitSpec(
                     List.of(APP),
                     RateLimitSpec.Backend.JOB,
@@ -45,6 +49,7 @@ class DependentBudgetCoordinatorTest {
                     new RateLimitSpec.Adaptive(0.25, 0.05, 0.5, 0.9, 1000),
                     0,
                     0);
+
     private static final String KEY = SPEC.key(APP, "shop-1");
     private static final Allotment WHOLE = new Allotment(APP.safeRatePerSecond(0.9), 2);
 
