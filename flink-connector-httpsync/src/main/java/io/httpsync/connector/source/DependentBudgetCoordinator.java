@@ -1,13 +1,11 @@
 package io.httpsync.connector.source;
 
-import io.httpsync.connector.endpoint.EndpointSpec;
 import io.httpsync.connector.ratelimit.BudgetReport;
 import io.httpsync.connector.ratelimit.JobBudget;
 import io.httpsync.connector.ratelimit.RateLimitSpec;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
-import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.CoordinationRequest;
 import org.apache.flink.runtime.operators.coordination.CoordinationRequestHandler;
 import org.apache.flink.runtime.operators.coordination.CoordinationResponse;
@@ -215,30 +213,5 @@ final class DependentBudgetCoordinator implements OperatorCoordinator, Coordinat
         List<byte[]> results = carried.getResults(BytePrimitiveArraySerializer.INSTANCE);
         if (results.isEmpty()) return null;
         return InstantiationUtil.deserializeObject(results.get(0), userClassLoader);
-    }
-
-    /** Creates the coordinator of one {@link DependentFetchOperator}. */
-    static final class Provider implements OperatorCoordinator.Provider {
-        private static final long serialVersionUID = 1L;
-
-        private final OperatorID operatorId;
-        private final String budgetId;
-        private final EndpointSpec endpoint;
-
-        Provider(OperatorID operatorId, String budgetId, EndpointSpec endpoint) {
-            this.operatorId = operatorId;
-            this.budgetId = budgetId;
-            this.endpoint = endpoint;
-        }
-
-        @Override
-        public OperatorID getOperatorId() {
-            return operatorId;
-        }
-
-        @Override
-        public OperatorCoordinator create(Context context) {
-            return new DependentBudgetCoordinator(context, budgetId, endpoint.rateLimits());
-        }
     }
 }

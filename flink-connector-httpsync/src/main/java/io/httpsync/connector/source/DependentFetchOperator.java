@@ -428,8 +428,13 @@ final class DependentFetchOperator extends AbstractStreamOperator<RawRecord>
         @Override
         public OperatorCoordinator.Provider getCoordinatorProvider(
                 String operatorName, OperatorID operatorID) {
-            return new DependentBudgetCoordinator.Provider(
-                    operatorID, budgetId, dependent.endpoint());
+            String budget = budgetId;
+            // the provider travels serialized: the endpoint is serializable, its rate limits not
+            EndpointSpec endpoint = dependent.endpoint();
+            return new CoordinatorProvider(
+                    operatorID,
+                    context ->
+                            new DependentBudgetCoordinator(context, budget, endpoint.rateLimits()));
         }
 
         @Override

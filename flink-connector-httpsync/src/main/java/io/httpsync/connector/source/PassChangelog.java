@@ -954,7 +954,9 @@ public final class PassChangelog {
             @Override
             public OperatorCoordinator.Provider getCoordinatorProvider(
                     String operatorName, OperatorID operatorID) {
-                return new PassRatioCoordinator.Provider(operatorID, passes.maxDeleteRatio());
+                double maxDeleteRatio = passes.maxDeleteRatio();
+                return new CoordinatorProvider(
+                        operatorID, context -> new PassRatioCoordinator(maxDeleteRatio));
             }
 
             @Override

@@ -3,7 +3,6 @@ package io.httpsync.connector.source;
 import io.httpsync.connector.source.enumerator.PassOptions;
 
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 
@@ -226,29 +225,6 @@ final class PassRatioCoordinator implements OperatorCoordinator {
         Tally(long passStartMillis, int parallelism) {
             this.passStartMillis = passStartMillis;
             this.parallelism = parallelism;
-        }
-    }
-
-    /** Creates the coordinator of one {@link PassChangelog} operator. */
-    static final class Provider implements OperatorCoordinator.Provider {
-        private static final long serialVersionUID = 1L;
-
-        private final OperatorID operatorId;
-        private final double maxDeleteRatio;
-
-        Provider(OperatorID operatorId, double maxDeleteRatio) {
-            this.operatorId = operatorId;
-            this.maxDeleteRatio = maxDeleteRatio;
-        }
-
-        @Override
-        public OperatorID getOperatorId() {
-            return operatorId;
-        }
-
-        @Override
-        public OperatorCoordinator create(Context context) {
-            return new PassRatioCoordinator(maxDeleteRatio);
         }
     }
 }
