@@ -57,6 +57,13 @@ public final class DependentTenants implements AutoCloseable {
     private static final long UNKNOWN_TENANT_REREAD_MILLIS = 1_000;
 
     /**
+     * {@link #tenantReadAgain} reads the registry again unless it was read this recently: a tenant
+     * added or enabled before that read is found, and a stream of such keys reads it at most ten
+     * times a second.
+     */
+    private static final long READ_AGAIN_MILLIS = 100;
+
+    /**
      * What the operator needs to know of the parents' source (or a lookup of its table);
      * serializable.
      *
@@ -187,6 +194,9 @@ public final class DependentTenants implements AutoCloseable {
 
     private long readAt = Long.MIN_VALUE / 2;
 
+    /** Why the last read of the registry failed, or null if it did not (task thread). */
+    @Nullable private String readFailure;
+
     private DependentTenants(
             Spec spec,
             EndpointSpec endpoint,
@@ -284,11 +294,29 @@ public final class DependentTenants implements AutoCloseable {
                         + id
                         + " (not among the fixed tenants"
                         + (registry != null ? " nor in its tenant registry" : "")
-                        + ")");
+                        + ")"
+                        + (readFailure == null
+                                ? ""
+                                : "; the last read of the tenant registry failed: " + readFailure));
+    }
+
+    /**
+     * Task thread: {@link #tenant}, but before it answers that a tenant is unknown or disabled, it
+     * reads the registry again unless it read it in the last 100 ms: for a caller that fails on
+     * that answer, so that a tenant added or enabled a moment ago does not fail it.
+     */
+    public Found tenantReadAgain(String id) {
+        Found found = tenant(id);
+        if (found.tenant() != null || registry == null) return found;
+        long now = System.currentTimeMillis();
+        if (now - readAt < READ_AGAIN_MILLIS) return found;
+        read(now);
+        return tenant(id);
     }
 
     private void read(long now) {
         readAt = now;
+        readFailure = null;
         try {
             Map<String, RegisteredTenant> next = new HashMap<>();
             for (RegisteredTenant r : registry.tenants()) next.put(r.id(), r);
@@ -300,6 +328,7 @@ public final class DependentTenants implements AutoCloseable {
             listed = next;
         } catch (Exception e) {
             // the registry's message names its table, never a credential; the last list stays
+            readFailure = String.valueOf(e.getMessage());
             LOG.warn(
                     "{}: reading the tenant registry {} failed; the tenants read before are used",
                     endpoint.name(),

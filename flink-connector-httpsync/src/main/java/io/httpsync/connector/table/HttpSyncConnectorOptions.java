@@ -1,6 +1,7 @@
 package io.httpsync.connector.table;
 
 import io.httpsync.connector.auth.TenantOptions;
+import io.httpsync.connector.domain.OptionEnum;
 import io.httpsync.connector.endpoint.EndpointOptions;
 import io.httpsync.connector.source.DependentEndpoint;
 import io.httpsync.connector.source.enumerator.ScanOptions;
@@ -67,8 +68,37 @@ public final class HttpSyncConnectorOptions {
                                     + " ('tenants.registry.url', read again every 'tenants.registry.poll-interval'),"
                                     + " its tokens shared through the registry's token store with the scan and every"
                                     + " parallel lookup instance. Without it a lookup takes the table's only tenant."
-                                    + " A key of a disabled or unknown tenant joins no row and is logged as a"
-                                    + " warning.");
+                                    + " What a key of a disabled or unknown tenant does: 'lookup.missing-tenant'.");
+
+    /**
+     * What a lookup does with a key it has no tenant to ask for ({@link #LOOKUP_MISSING_TENANT}).
+     */
+    @PublicEvolving
+    public enum MissingTenant implements OptionEnum {
+        /** The lookup fails, naming the table, the tenant and why: the job fails or restarts. */
+        FAIL,
+        /** The key joins no row, is counted in {@code numExceptionEvents} and logged. */
+        NO_ROW;
+
+        /** The option's spelling: Flink's own validation of a table's options compares this. */
+        @Override
+        public String toString() {
+            return optionValue();
+        }
+    }
+
+    public static final ConfigOption<MissingTenant> LOOKUP_MISSING_TENANT =
+            ConfigOptions.key("lookup.missing-tenant")
+                    .enumType(MissingTenant.class)
+                    .defaultValue(MissingTenant.FAIL)
+                    .withDescription(
+                            "What a key does whose tenant the lookup cannot ask for (disabled in the tenant"
+                                    + " registry, in neither 'tenants' nor the registry after reading the registry"
+                                    + " again, or a null 'lookup.tenant-column'): fail: the lookup fails, naming the"
+                                    + " table, the tenant and why, so no row is dropped unnoticed; no-row: the key"
+                                    + " joins no row (an inner join drops its row, a LEFT JOIN gives null lookup"
+                                    + " columns), each such key counted in the metric numExceptionEvents and its"
+                                    + " tenant logged as a warning at most once a minute.");
 
     /** {@link TenantOptions#TENANT_PREFIX}. */
     public static final String TENANT_PREFIX = TenantOptions.TENANT_PREFIX;

@@ -83,13 +83,15 @@ public class HttpSyncDynamicSource
     /**
      * What a lookup asks for one key: a detail, or a list paged to its end (restarting up to {@code
      * maxRestarts} times when the platform answers one of {@code cursorExpiredCodes}); for the
-     * tenant named by the key column {@code tenantColumn}, or the table's only tenant if null.
+     * tenant named by the key column {@code tenantColumn}, or the table's only tenant if null; a
+     * key without a tenant to ask for fails or joins no row, as {@code missingTenant} says.
      */
     record Lookup(
             DependentEndpoint.Kind kind,
             List<String> cursorExpiredCodes,
             int maxRestarts,
-            @Nullable String tenantColumn)
+            @Nullable String tenantColumn,
+            HttpSyncConnectorOptions.MissingTenant missingTenant)
             implements Serializable {}
 
     private final String tableName;

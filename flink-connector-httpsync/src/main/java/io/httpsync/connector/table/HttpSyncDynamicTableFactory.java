@@ -85,6 +85,7 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                         HttpSyncConnectorOptions.LOOKUP_CURSOR_EXPIRED_CODES,
                         HttpSyncConnectorOptions.LOOKUP_MAX_RESTARTS,
                         HttpSyncConnectorOptions.LOOKUP_TENANT_COLUMN,
+                        HttpSyncConnectorOptions.LOOKUP_MISSING_TENANT,
                         LookupOptions.CACHE_TYPE,
                         LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
                         LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE,
@@ -251,7 +252,10 @@ public class HttpSyncDynamicTableFactory implements DynamicTableSourceFactory {
                 kind,
                 codes == null ? List.of() : codes,
                 maxRestarts,
-                r.string(HttpSyncConnectorOptions.LOOKUP_TENANT_COLUMN));
+                r.string(HttpSyncConnectorOptions.LOOKUP_TENANT_COLUMN),
+                r.enumValue(
+                        HttpSyncConnectorOptions.LOOKUP_MISSING_TENANT,
+                        HttpSyncConnectorOptions.MissingTenant.class));
     }
 
     /** Flink's partial cache per the standard {@code lookup.*} options, or null for none. */

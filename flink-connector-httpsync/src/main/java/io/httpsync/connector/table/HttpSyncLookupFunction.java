@@ -13,6 +13,7 @@ import io.httpsync.connector.source.DependentTenants;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
@@ -52,18 +53,22 @@ import java.util.concurrent.CompletionException;
  * ({@link DependentTenants}): in the fixed list, else in the tenant registry, read again every poll
  * interval. With the registry's token store, every parallel instance reads and refreshes the tokens
  * through the store's rows, those the scan of the same shops uses: a single-use refresh token is
- * spent once, whoever needs a new token first. A key of a disabled or unknown tenant joins no row
- * (never a row of another tenant or an old answer), with a warning naming the table and the tenant
- * at most once a minute per tenant: a lookup has no stream of events to put it in.
+ * spent once, whoever needs a new token first. A key without a tenant to ask for (its tenant
+ * disabled, unknown after the registry was read again, or its tenant column null) is never dropped
+ * unnoticed ({@code lookup.missing-tenant}): by default its lookup fails, naming the table, the
+ * tenant and why; with {@code no-row} it joins no row (never a row of another tenant or an old
+ * answer), is counted in {@code numExceptionEvents} and logged as a warning naming the table and
+ * the tenant at most once a minute per tenant.
  *
  * <p>{@link #open} and {@link #close} run on the task thread; {@link #asyncLookup} is called on the
  * task thread and blocks only to read the tenant registry (once a poll interval, as the dependent
- * operator does; {@link DependentTenants} is the task thread's); its futures complete on AHC I/O
- * threads, where the records are decoded, one record at a time across all of them ({@link
- * #decodeOne}: a format's deserializer is not thread-safe). A key's listing asks for its next page
- * from the I/O thread that completed the previous one, so its {@link ChildListing} and rows are
- * used by one thread at a time (the page future's completion orders them). A listing that fails
- * fails the lookup, naming the key: never an empty or partial result.
+ * operator does, and before a key fails for its tenant; {@link DependentTenants} and the exception
+ * events' counter are the task thread's); its futures complete on AHC I/O threads, where the
+ * records are decoded, one record at a time across all of them ({@link #decodeOne}: a format's
+ * deserializer is not thread-safe). A key's listing asks for its next page from the I/O thread that
+ * completed the previous one, so its {@link ChildListing} and rows are used by one thread at a time
+ * (the page future's completion orders them). A listing that fails fails the lookup, naming the
+ * key: never an empty or partial result.
  */
 @Internal
 public final class HttpSyncLookupFunction extends AsyncLookupFunction {
@@ -102,6 +107,9 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
 
     /** When a key of each tenant without credentials was last logged (task thread). */
     private transient Map<String, Long> warnedAt;
+
+    /** Keys that joined no row for want of a tenant, with {@code no-row} (task thread). */
+    private transient Counter exceptionEvents;
 
     private transient PageFetcher fetcher;
     private transient RecordFields fields;
@@ -165,6 +173,9 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
         // the registry is created through the job's class loader, as the dependent operator's
         tenants = DependentTenants.open(tenantSpec, endpoint, context.getUserCodeClassLoader());
         warnedAt = new HashMap<>();
+        // the scan's name, so that one metric counts what a table could not deliver
+        exceptionEvents =
+                context.getMetricGroup().counter(TableExceptionEvents.EXCEPTION_EVENTS_METRIC);
         // summed up per tenant in the log (rate limiting, token refusals, retries), written as
         // lookups go on; the tokens are the store's if the registry keeps them, else its own
         fetcher = PageFetcher.withActivityLog(endpoint, limiter, tenants.tokens());
@@ -182,7 +193,14 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
                                         + lookup.tenantColumn()
                                         + " is null)")
                         : tenants.tenant(tenantId);
+        if (found.tenant() == null
+                && tenantId != null
+                && lookup.missingTenant() == HttpSyncConnectorOptions.MissingTenant.FAIL)
+            found = tenants.tenantReadAgain(tenantId);
         if (found.tenant() == null) {
+            if (lookup.missingTenant() == HttpSyncConnectorOptions.MissingTenant.FAIL)
+                return CompletableFuture.failedFuture(noTenant(tenantId, found.problem()));
+            exceptionEvents.inc();
             warnNoTenant(String.valueOf(tenantId), found.problem());
             return CompletableFuture.completedFuture(List.of());
         }
@@ -215,6 +233,22 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
         return value == null ? null : value.toString();
     }
 
+    /** Why a key without a tenant to ask for fails its lookup: the table, the tenant, the cause. */
+    private IOException noTenant(@Nullable String tenantId, String problem) {
+        return new IOException(
+                "Table "
+                        + tableName
+                        + ": a key of tenant "
+                        + (tenantId == null ? "(none)" : "'" + tenantId + "'")
+                        + " cannot be looked up: "
+                        + problem
+                        + ". The lookup fails rather than join no row ('"
+                        + HttpSyncConnectorOptions.LOOKUP_MISSING_TENANT.key()
+                        + "' = 'fail'); with 'no-row' such keys join no row and are counted in"
+                        + " the metric "
+                        + TableExceptionEvents.EXCEPTION_EVENTS_METRIC);
+    }
+
     /** Task thread: logs a key without a tenant to ask for, at most once a minute per tenant. */
     private void warnNoTenant(String tenantId, String problem) {
         long now = System.currentTimeMillis();
@@ -222,9 +256,11 @@ public final class HttpSyncLookupFunction extends AsyncLookupFunction {
         if (last != null && now - last < NO_TENANT_WARNING_INTERVAL_MILLIS) return;
         warnedAt.put(tenantId, now);
         LOG.warn(
-                "Table {}: keys of tenant {} join no row (logged at most once a minute): {}",
+                "Table {}: keys of tenant {} join no row (counted in {}, logged at most once a"
+                        + " minute): {}",
                 tableName,
                 tenantId,
+                TableExceptionEvents.EXCEPTION_EVENTS_METRIC,
                 problem);
     }
 

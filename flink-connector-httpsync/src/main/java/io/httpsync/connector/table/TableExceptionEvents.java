@@ -27,6 +27,9 @@ import java.util.function.Consumer;
 final class TableExceptionEvents implements HttpSyncRecordSource.OtherElements {
     private static final long serialVersionUID = 1L;
 
+    /** The counter of a table's exception events, its scan's and its lookups'. */
+    static final String EXCEPTION_EVENTS_METRIC = "numExceptionEvents";
+
     private final String tableName;
     private final Duration summaryInterval;
 
@@ -37,7 +40,7 @@ final class TableExceptionEvents implements HttpSyncRecordSource.OtherElements {
 
     @Override
     public Consumer<SyncElement<?>> forReader(SourceReaderContext context) {
-        Counter exceptionEvents = context.metricGroup().counter("numExceptionEvents");
+        Counter exceptionEvents = context.metricGroup().counter(EXCEPTION_EVENTS_METRIC);
         ExceptionEventLog log = new ExceptionEventLog(tableName, summaryInterval);
         return element -> {
             if (element.isException()) {
@@ -71,7 +74,7 @@ final class TableExceptionEvents implements HttpSyncRecordSource.OtherElements {
 
         @Override
         public void open(OpenContext openContext) {
-            exceptionEvents = getRuntimeContext().getMetricGroup().counter("numExceptionEvents");
+            exceptionEvents = getRuntimeContext().getMetricGroup().counter(EXCEPTION_EVENTS_METRIC);
             log = new ExceptionEventLog(tableName, summaryInterval);
         }
 

@@ -123,6 +123,17 @@ class HttpSyncDynamicTableFactoryTest {
     }
 
     @Test
+    void aMissingTenantPolicyIsTakenInItsSpellingAndAnUnknownOneIsNamedWithTheValues() {
+        assertRefused(
+                o -> o.put("lookup.missing-tenant", "skip"),
+                "lookup.missing-tenant",
+                "'skip' is not one of fail, no-row");
+        Map<String, String> details = SqlTables.kuaishouOrderDetails(fixture, 10);
+        details.put("lookup.missing-tenant", "no-row");
+        assertThat(explainLookup(details, "d.oid = o.oid")).contains("LookupJoin");
+    }
+
+    @Test
     void fullLookupCacheIsRefused() {
         assertRefused(
                 o -> o.put("lookup.cache", "FULL"),

@@ -15,7 +15,6 @@ import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.connector.testutil.SinkAssertions;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Simulator;
-import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -49,9 +48,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DependentEndpointTokenStoreITCase {
     private static final long DAY = Duration.ofDays(1).toMillis();
-    private static final String APP_KEY = "ks-app-dependent";
-    private static final String APP_SECRET = "AppSecret-dependent-0123";
-    private static final String SIGN_SECRET = "SignSecret-dependent-3210";
     private static final List<String> SHOPS = List.of("shop-a", "shop-b");
 
     @RegisterExtension
@@ -70,31 +66,14 @@ class DependentEndpointTokenStoreITCase {
 
     @BeforeEach
     void startSimulator() throws Exception {
-        kuaishou = sim.add(KuaishouSim::new);
-        for (int i = 0; i < SHOPS.size(); i++)
-            kuaishou.addTenant(
-                    SHOPS.get(i),
-                    KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET),
-                    DataSpec.of(40, DAY).seed(i));
-        kuaishou.refreshGraceMillis(0).latency(5, 0);
-        sim.start(0);
+        kuaishou =
+                KuaishouRegistrySource.startShops(
+                        sim, POSTGRES, "dependent", 40, SHOPS, List.of("dep_shops"));
         start = System.currentTimeMillis() - DAY - 60_000;
-        for (String table : List.of("dep_shops", "dep_shop_tokens", "dep_orders", "dep_details"))
+        for (String table : List.of("dep_shop_tokens", "dep_orders", "dep_details"))
             POSTGRES.execute("DROP TABLE IF EXISTS " + table);
-        POSTGRES.execute(JdbcTenantRegistry.tenantTableDdl("dep_shops", false));
         POSTGRES.execute(PostgresRecordSink.createTable("dep_orders"));
         POSTGRES.execute(PostgresRecordSink.createTable("dep_details"));
-        for (String shop : SHOPS)
-            POSTGRES.execute(
-                    "INSERT INTO dep_shops (tenant_id, properties, enabled) VALUES ('"
-                            + shop
-                            + "', '"
-                            + KuaishouRegistrySource.tenantProperties(
-                                    APP_KEY,
-                                    APP_SECRET,
-                                    SIGN_SECRET,
-                                    kuaishou.issueRefreshToken(shop))
-                            + "', TRUE)");
     }
 
     @AfterEach

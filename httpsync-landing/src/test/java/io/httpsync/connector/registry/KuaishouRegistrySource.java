@@ -4,9 +4,12 @@ import io.httpsync.connector.endpoint.EndpointPresets;
 import io.httpsync.connector.testutil.SqlDatabase;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Simulator;
+import io.httpsync.simulator.data.DataSpec;
+import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +54,54 @@ final class KuaishouRegistrySource {
         options.put("table", table);
         options.put("token-table", tokenTable);
         return options;
+    }
+
+    /**
+     * Starts {@code sim} with its Kuaishou serving {@code shops} of one app, each with {@code
+     * orders} orders over the last day (seeded by its position), its refresh tokens working exactly
+     * once; then creates each of {@code tenantTables} in {@code db} anew as a registry table of
+     * every shop, enabled, with the refresh token the simulator issued for it (the same in every
+     * table). The app's credentials are derived from {@code app}, so that the registry's rows and
+     * the simulator name the same app.
+     */
+    static KuaishouSim startShops(
+            Simulator sim,
+            SqlDatabase db,
+            String app,
+            int orders,
+            List<String> shops,
+            List<String> tenantTables)
+            throws Exception {
+        String appKey = "ks-app-" + app;
+        String appSecret = "AppSecret-" + app + "-0123";
+        String signSecret = "SignSecret-" + app + "-3210";
+        KuaishouSim kuaishou = sim.add(KuaishouSim::new);
+        for (int i = 0; i < shops.size(); i++)
+            kuaishou.addTenant(
+                    shops.get(i),
+                    KuaishouSim.credentials(appKey, appSecret, signSecret),
+                    DataSpec.of(orders, Duration.ofDays(1).toMillis()).seed(i));
+        kuaishou.refreshGraceMillis(0).latency(5, 0);
+        sim.start(0);
+        for (String table : tenantTables) {
+            db.execute("DROP TABLE IF EXISTS " + table);
+            db.execute(JdbcTenantRegistry.tenantTableDdl(table, false));
+        }
+        for (String shop : shops) {
+            String properties =
+                    tenantProperties(
+                            appKey, appSecret, signSecret, kuaishou.issueRefreshToken(shop));
+            for (String table : tenantTables)
+                db.execute(
+                        "INSERT INTO "
+                                + table
+                                + " (tenant_id, properties, enabled) VALUES ('"
+                                + shop
+                                + "', '"
+                                + properties
+                                + "', TRUE)");
+        }
+        return kuaishou;
     }
 
     /** A shop's properties in the registry table (JSON), as the app's authorization flow writes. */

@@ -1,24 +1,34 @@
 package io.httpsync.connector.registry;
 
 import io.httpsync.connector.endpoint.EndpointPresets;
+import io.httpsync.connector.testutil.LogCapture;
 import io.httpsync.connector.testutil.PostgresExtension;
 import io.httpsync.connector.testutil.SinkAssertions;
 import io.httpsync.connector.testutil.SqlTables;
 import io.httpsync.simulator.Accounting;
 import io.httpsync.simulator.Simulator;
-import io.httpsync.simulator.data.DataSpec;
 import io.httpsync.simulator.platform.GroundTruth;
 import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.ExceptionUtils;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import javax.annotation.Nullable;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +37,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * A SQL lookup join of Kuaishou order details per (shop, order), at parallelism 2, whose tenants
@@ -40,12 +52,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LookupTokenStoreITCase {
     private static final long DAY = Duration.ofDays(1).toMillis();
-    private static final String APP_KEY = "ks-app-lookup";
-    private static final String APP_SECRET = "AppSecret-lookup-0123";
-    private static final String SIGN_SECRET = "SignSecret-lookup-3210";
     private static final List<String> SHOPS = List.of("shop-a", "shop-b");
 
     @RegisterExtension static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    /** The metrics of every job the tests run. */
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+                            .build());
+
+    /** Where a task manager says why a task failed. */
+    @RegisterExtension
+    final LogCapture taskFailures =
+            new LogCapture("WARN", "org.apache.flink.runtime.taskmanager.Task");
 
     private final Simulator sim = new Simulator(79);
     private KuaishouSim kuaishou;
@@ -53,33 +79,11 @@ class LookupTokenStoreITCase {
 
     @BeforeEach
     void startSimulator() throws Exception {
-        kuaishou = sim.add(KuaishouSim::new);
-        for (int i = 0; i < SHOPS.size(); i++)
-            kuaishou.addTenant(
-                    SHOPS.get(i),
-                    KuaishouSim.credentials(APP_KEY, APP_SECRET, SIGN_SECRET),
-                    DataSpec.of(30, DAY).seed(i));
-        kuaishou.refreshGraceMillis(0).latency(5, 0);
-        sim.start(0);
+        kuaishou =
+                KuaishouRegistrySource.startShops(
+                        sim, POSTGRES, "lookup", 30, SHOPS, List.of("lk_shops", "lk_lookup_shops"));
         start = System.currentTimeMillis() - DAY - 60_000;
-        for (String table : List.of("lk_shops", "lk_lookup_shops", "lk_shop_tokens"))
-            POSTGRES.execute("DROP TABLE IF EXISTS " + table);
-        POSTGRES.execute(JdbcTenantRegistry.tenantTableDdl("lk_shops", false));
-        POSTGRES.execute(JdbcTenantRegistry.tenantTableDdl("lk_lookup_shops", false));
-        for (String shop : SHOPS) {
-            String properties =
-                    KuaishouRegistrySource.tenantProperties(
-                            APP_KEY, APP_SECRET, SIGN_SECRET, kuaishou.issueRefreshToken(shop));
-            for (String table : List.of("lk_shops", "lk_lookup_shops"))
-                POSTGRES.execute(
-                        "INSERT INTO "
-                                + table
-                                + " (tenant_id, properties, enabled) VALUES ('"
-                                + shop
-                                + "', '"
-                                + properties
-                                + "', TRUE)");
-        }
+        POSTGRES.execute("DROP TABLE IF EXISTS lk_shop_tokens");
     }
 
     @AfterEach
@@ -103,7 +107,8 @@ class LookupTokenStoreITCase {
      * The detail per order, looked up for the shop of the key's {@code shop} column: the registry's
      * tenants, the same token request as the scan's, no cache (every order version asks).
      */
-    private Map<String, String> details(String base, String tenantTable) {
+    private Map<String, String> details(
+            String base, String tenantTable, @Nullable String missingTenant) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("connector", "httpsync");
         o.putAll(EndpointPresets.kuaishouOrderDetail(base));
@@ -115,6 +120,7 @@ class LookupTokenStoreITCase {
                 .forEach((k, v) -> o.put("tenants.registry." + k, v));
         o.put("tenants.registry.poll-interval", "200 ms");
         o.put("lookup.tenant-column", "shop");
+        if (missingTenant != null) o.put("lookup.missing-tenant", missingTenant);
         o.put("format", "json");
         o.put("record.pointer", "/orderBaseInfo");
         return o;
@@ -123,7 +129,7 @@ class LookupTokenStoreITCase {
     @Test
     void lookupsAtParallelismTwoShareTheStoredTokensAndNoRefreshTokenIsPresentedTwice()
             throws Exception {
-        TableResult result = join("lk_shops", "JOIN");
+        TableResult result = join("lk_shops", "JOIN", null);
         List<Row> joined = new CopyOnWriteArrayList<>();
         CloseableIterator<Row> rows = collect(result, joined);
         try {
@@ -173,16 +179,52 @@ class LookupTokenStoreITCase {
 
     /**
      * The lookup's registry has shop-b disabled (the scan's has not, so its orders reach the
-     * lookup): its keys join no row, in a LEFT JOIN their detail columns are null, and shop-a's
-     * keys still join the platform's details.
+     * lookup): by default a key of shop-b fails the lookup, and the job, with an error naming the
+     * table, the shop and why, and no secret.
      */
     @Test
-    void keysOfATenantDisabledInTheRegistryJoinNoRowAndTheOthersJoinTheirDetails()
+    void byDefaultAKeyOfATenantDisabledInTheRegistryFailsTheJobNamingTheTableTheTenantAndWhy()
             throws Exception {
-        POSTGRES.execute(
-                "UPDATE lk_lookup_shops SET enabled = FALSE, disabled_reason = 'uninstalled'"
-                        + " WHERE tenant_id = 'shop-b'");
-        TableResult result = join("lk_lookup_shops", "LEFT JOIN");
+        disableShopB();
+        TableResult result = join("lk_lookup_shops", "JOIN", null);
+        CloseableIterator<Row> rows = collect(result, new CopyOnWriteArrayList<>());
+        Throwable failure;
+        try {
+            failure =
+                    catchThrowable(
+                            () ->
+                                    result.getJobClient()
+                                            .orElseThrow()
+                                            .getJobExecutionResult()
+                                            .get(90, TimeUnit.SECONDS));
+        } finally {
+            rows.close();
+        }
+        assertThat(failure).as("the job's end").isNotNull();
+        // the job's own cause may be a consequence (the source's coordinator losing an event to
+        // the failed task): the lookup's failure is the task's, as its task manager logs it
+        String messages =
+                ExceptionUtils.stringifyException(failure)
+                        + String.join("\n", taskFailures.lines());
+        assertThat(messages)
+                .contains(
+                        "order_details: a key of tenant 'shop-b' cannot be looked up: tenant"
+                                + " shop-b is disabled in the tenant registry: uninstalled",
+                        "'lookup.missing-tenant' = 'fail'")
+                .doesNotContain("AppSecret-lookup", "SignSecret-lookup");
+    }
+
+    /**
+     * The same with {@code 'lookup.missing-tenant' = 'no-row'}: shop-b's keys join no row, in a
+     * LEFT JOIN their detail columns are null, each is counted in the lookup's {@code
+     * numExceptionEvents}, and shop-a's keys still join the platform's details.
+     */
+    @Test
+    void withNoRowKeysOfATenantDisabledInTheRegistryJoinNullsAndAreCountedAsExceptionEvents()
+            throws Exception {
+        disableShopB();
+        TableResult result = join("lk_lookup_shops", "LEFT JOIN", "no-row");
+        JobID job = result.getJobClient().orElseThrow().getJobID();
         List<Row> joined = new CopyOnWriteArrayList<>();
         CloseableIterator<Row> rows = collect(result, joined);
         int shopBOrders = kuaishou.groundTruth("shop-b").live().size();
@@ -191,10 +233,7 @@ class LookupTokenStoreITCase {
                     "shop-a's orders are joined and shop-b's have arrived",
                     () ->
                             joinedEqualsTruth(joined, "shop-a")
-                                    && joined.stream()
-                                                    .filter(r -> "shop-b".equals(r.getField(0)))
-                                                    .count()
-                                            >= shopBOrders);
+                                    && rowsOf("shop-b", joined) >= shopBOrders);
         } finally {
             result.getJobClient().orElseThrow().cancel().get();
             rows.close();
@@ -204,6 +243,15 @@ class LookupTokenStoreITCase {
                 assertThat(row.getField(4))
                         .as("a detail joined to %s of the disabled shop", row)
                         .isNull();
+        Map<String, Metric> counters = METRICS.findMetrics(job, "numExceptionEvents");
+        long lookupEvents =
+                counters.entrySet().stream()
+                        .filter(e -> e.getKey().contains("LookupJoin"))
+                        .mapToLong(e -> ((Counter) e.getValue()).getCount())
+                        .sum();
+        assertThat(lookupEvents)
+                .as("keys of shop-b counted by the lookup (counters: %s)", counters.keySet())
+                .isGreaterThanOrEqualTo(rowsOf("shop-b", joined));
         assertThat(
                         sim.accounting().tokenRequests().stream()
                                 .filter(e -> !e.outcome().equals("ok"))
@@ -212,14 +260,24 @@ class LookupTokenStoreITCase {
                 .isEmpty();
     }
 
+    private static void disableShopB() throws Exception {
+        POSTGRES.execute(
+                "UPDATE lk_lookup_shops SET enabled = FALSE, disabled_reason = 'uninstalled'"
+                        + " WHERE tenant_id = 'shop-b'");
+    }
+
+    private static long rowsOf(String shop, List<Row> joined) {
+        return joined.stream().filter(r -> shop.equals(r.getField(0))).count();
+    }
+
     /**
      * Runs the orders joined with their details (at parallelism 2), the lookup's tenants from
-     * {@code lookupRegistry}: columns o.shop, o.oid, o.updateTime, d.shop, d.oid, d.updateTime,
-     * d.buyerNick.
+     * {@code lookupRegistry} ({@code lookup.missing-tenant} as given, null: the default): columns
+     * o.shop, o.oid, o.updateTime, d.shop, d.oid, d.updateTime, d.buyerNick.
      */
-    private TableResult join(String lookupRegistry, String join) {
+    private TableResult join(String lookupRegistry, String join, @Nullable String missingTenant) {
         String base = sim.baseUrl(KuaishouSim.NAME);
-        TableEnvironment tEnv = SqlTables.streamingEnvironment(); // parallelism 2
+        TableEnvironment tEnv = SqlTables.streamingEnvironment(); // parallelism 2, on FLINK
         tEnv.executeSql(
                 "CREATE TABLE orders (oid BIGINT, updateTime BIGINT,"
                         + " shop STRING METADATA FROM 'tenant' VIRTUAL, proc AS PROCTIME()) "
@@ -227,7 +285,7 @@ class LookupTokenStoreITCase {
         tEnv.executeSql(
                 "CREATE TABLE order_details (oid BIGINT, updateTime BIGINT, buyerNick STRING,"
                         + " shop STRING) "
-                        + SqlTables.with(details(base, lookupRegistry)));
+                        + SqlTables.with(details(base, lookupRegistry, missingTenant)));
         return tEnv.executeSql(
                 "SELECT o.shop, o.oid, o.updateTime, d.shop, d.oid, d.updateTime, d.buyerNick"
                         + " FROM orders AS o "
