@@ -85,16 +85,12 @@ class DependentEndpointTokenStoreITCase {
         POSTGRES.execute(PostgresRecordSink.createTable("dep_orders"));
         POSTGRES.execute(PostgresRecordSink.createTable("dep_details"));
         for (String shop : SHOPS)
-            POSTGRES.execute(
-                    "INSERT INTO dep_shops (tenant_id, properties, enabled) VALUES ('"
-                            + shop
-                            + "', '"
-                            + KuaishouRegistrySource.tenantProperties(
-                                    APP_KEY,
-                                    APP_SECRET,
-                                    SIGN_SECRET,
-                                    kuaishou.issueRefreshToken(shop))
-                            + "', TRUE)");
+            KuaishouRegistrySource.register(
+                    POSTGRES,
+                    "dep_shops",
+                    shop,
+                    KuaishouRegistrySource.tenantProperties(
+                            APP_KEY, APP_SECRET, SIGN_SECRET, kuaishou.issueRefreshToken(shop)));
     }
 
     @AfterEach

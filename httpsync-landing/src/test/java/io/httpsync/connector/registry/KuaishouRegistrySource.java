@@ -7,6 +7,7 @@ import io.httpsync.simulator.Simulator;
 
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,22 @@ final class KuaishouRegistrySource {
                 + "\",\"refresh-token\":\""
                 + refreshToken
                 + "\"}";
+    }
+
+    /**
+     * Adds {@code shop} to the registry's table {@code table}, enabled, with {@code properties}
+     * ({@link #tenantProperties}).
+     */
+    static void register(SqlDatabase db, String table, String shop, String properties)
+            throws SQLException {
+        db.execute(
+                "INSERT INTO "
+                        + table
+                        + " (tenant_id, properties, enabled) VALUES ('"
+                        + shop
+                        + "', '"
+                        + properties
+                        + "', TRUE)");
     }
 
     /** The token requests the simulator saw for {@code shop}, refused ones included. */

@@ -71,14 +71,7 @@ class LookupTokenStoreITCase {
                     KuaishouRegistrySource.tenantProperties(
                             APP_KEY, APP_SECRET, SIGN_SECRET, kuaishou.issueRefreshToken(shop));
             for (String table : List.of("lk_shops", "lk_lookup_shops"))
-                POSTGRES.execute(
-                        "INSERT INTO "
-                                + table
-                                + " (tenant_id, properties, enabled) VALUES ('"
-                                + shop
-                                + "', '"
-                                + properties
-                                + "', TRUE)");
+                KuaishouRegistrySource.register(POSTGRES, table, shop, properties);
         }
     }
 
