@@ -10,6 +10,8 @@ import org.apache.flink.util.ExceptionUtils;
 
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Stops jobs with savepoints, for the tests that restore from them. */
 public final class Savepoints {
@@ -35,7 +37,10 @@ public final class Savepoints {
         try {
             return job.stopWithSavepoint(
                             false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get();
+                    .get(2, TimeUnit.MINUTES);
+        } catch (TimeoutException e) {
+            throw new AssertionError(
+                    "the job was not stopped with a savepoint within 2 minutes", e);
         } catch (ExecutionException e) {
             Throwable cause =
                     ExceptionUtils.findThrowable(e, StopWithSavepointStoppingException.class)

@@ -9,6 +9,7 @@ import io.httpsync.simulator.platform.kuaishou.KuaishouSim;
 
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -91,15 +92,7 @@ final class KuaishouRegistrySource {
             String properties =
                     tenantProperties(
                             appKey, appSecret, signSecret, kuaishou.issueRefreshToken(shop));
-            for (String table : tenantTables)
-                db.execute(
-                        "INSERT INTO "
-                                + table
-                                + " (tenant_id, properties, enabled) VALUES ('"
-                                + shop
-                                + "', '"
-                                + properties
-                                + "', TRUE)");
+            for (String table : tenantTables) register(db, table, shop, properties);
         }
         return kuaishou;
     }
@@ -116,6 +109,22 @@ final class KuaishouRegistrySource {
                 + "\",\"refresh-token\":\""
                 + refreshToken
                 + "\"}";
+    }
+
+    /**
+     * Adds {@code shop} to the registry's table {@code table}, enabled, with {@code properties}
+     * ({@link #tenantProperties}).
+     */
+    static void register(SqlDatabase db, String table, String shop, String properties)
+            throws SQLException {
+        db.execute(
+                "INSERT INTO "
+                        + table
+                        + " (tenant_id, properties, enabled) VALUES ('"
+                        + shop
+                        + "', '"
+                        + properties
+                        + "', TRUE)");
     }
 
     /** The token requests the simulator saw for {@code shop}, refused ones included. */

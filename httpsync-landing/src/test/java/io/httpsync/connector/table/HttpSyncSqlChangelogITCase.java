@@ -118,8 +118,7 @@ class HttpSyncSqlChangelogITCase {
         startJdbcJob(tEnv, 0.9, "2 h");
         Map<Long, String> before = postgresRows();
         // the next pass lists two-hour windows, many requests: the outage begins while it lists
-        long started = passesStarted();
-        while (passesStarted() == started) Thread.sleep(20);
+        awaitTheNextPassStarts();
         // deleted while that pass lists, not before: a pass that completed earlier would rightly
         // delete them, and only the pass cut by the outage is the one that must delete nothing
         fixture.change(0, 0, 10);
@@ -134,8 +133,7 @@ class HttpSyncSqlChangelogITCase {
     void aPassRunningAtASavepointContinuesAfterTheRestoreAndTheTableEqualsGroundTruth(
             @TempDir Path savepoints) throws Exception {
         startJdbcJob(environment(), 0.9, "2 h");
-        long started = passesStarted();
-        while (passesStarted() == started) Thread.sleep(20);
+        awaitTheNextPassStarts();
         // deleted while that pass lists: no earlier pass can delete them
         fixture.change(0, 0, 10);
         Thread.sleep(500); // some of its windows are read and reported
@@ -226,6 +224,9 @@ class HttpSyncSqlChangelogITCase {
         long ended = passesEnded();
         long deadline = System.currentTimeMillis() + 30_000;
         while (passesEnded() == ended && System.currentTimeMillis() < deadline) Thread.sleep(10);
+        assertThat(passesEnded())
+                .as(() -> "a full pass completed or was refused within 30 s; " + passLog())
+                .isGreaterThan(ended);
         var data = fixture.kuaishou.tenant(SHOP);
         for (long id : ids) assertThat(data.delete(id)).isTrue();
     }
@@ -265,6 +266,47 @@ class HttpSyncSqlChangelogITCase {
 
     private long passesStarted() {
         return log.lines().stream().filter(l -> l.contains("started: lists")).count();
+    }
+
+    /**
+     * Waits for a full pass to start after this call (one a second, once the running one ended);
+     * fails after 60 s with what the job's passes logged.
+     */
+    private void awaitTheNextPassStarts() throws Exception {
+        long started = passesStarted();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (passesStarted() == started && System.currentTimeMillis() < deadline)
+            Thread.sleep(20);
+        assertThat(passesStarted())
+                .as(
+                        () ->
+                                "a full pass started within 60 s after the "
+                                        + started
+                                        + " before; "
+                                        + passLog())
+                .isGreaterThan(started);
+    }
+
+    /**
+     * The job's status and what the source logged (its passes, and its last lines whatever they
+     * say), for a failure's message: a wait that ends without what it waited for must say why.
+     */
+    private String passLog() {
+        String status;
+        try {
+            status = job == null ? "none" : job.getJobStatus().get(10, TimeUnit.SECONDS).name();
+        } catch (Exception e) {
+            status = "unknown (" + e + ")";
+        }
+        List<String> lines = log.lines();
+        return "job "
+                + status
+                + "; the source logged "
+                + lines.size()
+                + " lines, of passes:\n"
+                + String.join("\n", lines.stream().filter(l -> l.contains("pass")).toList())
+                + "\nthe last ones:\n"
+                + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 
     private static final Supplier<Map<Long, String>> POSTGRES_ROWS =
@@ -361,23 +403,23 @@ class HttpSyncSqlChangelogITCase {
             Thread.sleep(500);
             actual = rows.get();
         }
-        assertThat(actual)
-                .as(
-                        () ->
-                                "pass log: "
-                                        + String.join(
-                                                "\n",
-                                                log.lines().stream()
-                                                        .filter(l -> l.contains("pass"))
-                                                        .toList()))
-                .isEqualTo(truth());
+        assertThat(actual).as(this::passLog).isEqualTo(truth());
     }
 
     private void awaitLog(String text, int seconds) throws InterruptedException {
         long deadline = System.currentTimeMillis() + seconds * 1000L;
         while (log.lines().stream().noneMatch(l -> l.contains(text))
                 && System.currentTimeMillis() < deadline) Thread.sleep(200);
-        assertThat(log.lines()).anyMatch(l -> l.contains(text));
+        assertThat(log.lines())
+                .as(
+                        () ->
+                                "the source logged \""
+                                        + text
+                                        + "\" within "
+                                        + seconds
+                                        + " s; "
+                                        + passLog())
+                .anyMatch(l -> l.contains(text));
     }
 
     private static Map<Long, String> postgresRowsUnchecked() {
