@@ -30,7 +30,16 @@ public final class PassOptions {
          * An UPDATE of the record's last row with the {@code deleted} metadata column true and
          * {@code deleted-at} the pass's start, for tables that keep history.
          */
-        SOFT_DELETE
+        SOFT_DELETE;
+
+        /**
+         * The spelling in options: Flink's validation of a SQL table's options parses an enum by
+         * its {@code toString()}, which must then read {@code soft-delete}, as the docs write it.
+         */
+        @Override
+        public String toString() {
+            return optionValue();
+        }
     }
 
     public static final ConfigOption<ChangelogMode> CHANGELOG_MODE =
