@@ -571,8 +571,11 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
     }
 
     /**
-     * Grants a queue's grants in order; true if one had to wait behind the same key again (and so
-     * the rest too).
+     * Grants a queue's grants in order; true if one had to wait behind the same key's bucket again
+     * (and so the rest too, woken by that bucket's armed timer). If the key lost its allotment
+     * while they waited (the head went to wait for one), the rest join it there and false is
+     * returned: left in the queue, with no timer armed, nothing would wake them once the allotment
+     * came back and granted the head at once, and their pages would hang for good.
      */
     private boolean drainQueue(String key, ArrayDeque<Grant> queue) {
         Grant g;
@@ -587,7 +590,13 @@ public final class HierarchicalRateLimiter implements RateLimiter, AutoCloseable
                 fail(grant, e);
             }
             grant.drainingFrom = null;
-            if (key.equals(parkedBehind)) return true;
+            if (key.equals(parkedBehind)) {
+                Covering c = coveringByKey.get(key);
+                if (c == null || c.bucket != null) return true;
+                ArrayDeque<Grant> forAllotment = unallotted.get(key);
+                while ((g = queue.pollFirst()) != null) forAllotment.addLast(g);
+                return false;
+            }
         }
         return false;
     }

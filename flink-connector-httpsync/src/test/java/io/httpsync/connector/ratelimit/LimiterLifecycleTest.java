@@ -115,6 +115,35 @@ class LimiterLifecycleTest {
         }
     }
 
+    /**
+     * Requests waiting behind a reader's bucket when the job takes its allotment away (another
+     * reader's demand grew) wait for the next allotment, and all go out once it arrives. They used
+     * to stay behind the bucket with no timer to wake them: when the new allotment granted the
+     * first at once, the others waited for good, and a reader's last window never ended.
+     */
+    @Test
+    void requestsWaitingBehindABucketWhoseAllotmentIsTakenAwayAreAllGrantedWhenOneReturns()
+            throws Exception {
+        RateLimitSpec spec = spec(0, 0);
+        String key = spec.key(SHOP, "shop-1");
+        try (HierarchicalRateLimiter limiter = HierarchicalRateLimiter.forJob(spec)) {
+            // 2 per second, burst 1: the first at once, the others behind the bucket's refill
+            limiter.allot(new JobBudget.Allotments(1, Map.of(key, new Allotment(2, 1))));
+            List<CompletableFuture<Void>> waiting = new ArrayList<>();
+            for (int i = 0; i < 4; i++) waiting.add(limiter.acquire("shop-1"));
+            waiting.get(0).get(5, TimeUnit.SECONDS);
+
+            limiter.allot(new JobBudget.Allotments(2, Map.of()));
+            // the bucket's timer fires (after about 500 ms) with no bucket to take from
+            Thread.sleep(800);
+            assertThat(waiting.subList(1, 4)).noneMatch(CompletableFuture::isDone);
+
+            limiter.allot(new JobBudget.Allotments(3, Map.of(key, new Allotment(1000, 10))));
+            CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new))
+                    .get(5, TimeUnit.SECONDS);
+        }
+    }
+
     private static RateLimitSpec spec(int maxTenants, int maxPerTenant) {
         return new RateLimitSpec(
                 List.of(SHOP),
