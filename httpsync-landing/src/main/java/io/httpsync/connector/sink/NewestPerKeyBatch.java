@@ -25,6 +25,12 @@ import java.util.Map;
  * <p>Like flink-connector-jdbc's own simple executor it keeps the records until {@link
  * #executeBatch} succeeds, so the output format's retry (after reconnecting) binds them again.
  *
+ * <p>A batch is one transaction: the connection leaves auto-commit, and {@link #executeBatch}
+ * commits once (or rolls back, so that the retry starts clean). In auto-commit MariaDB's driver
+ * sends the batch as one statement per row, each committed and flushed to disk on its own (seen in
+ * the server's counters: a commit and nearly an fsync per row, 1.3 to 2.9 thousand rows/s); one
+ * commit per batch also means a failed batch leaves none of its rows behind.
+ *
  * <p>Thread contract: not thread-safe; flink-connector-jdbc's output format calls it under its own
  * lock (from the task thread, or its flush timer).
  */
@@ -34,6 +40,7 @@ final class NewestPerKeyBatch implements JdbcBatchStatementExecutor<RawRecord> {
     private final JdbcStatementBuilder<RawRecord> binder;
     private final Map<String, RawRecord> batch = new LinkedHashMap<>();
     private transient PreparedStatement statement;
+    private transient Connection connection;
 
     NewestPerKeyBatch(String sql, JdbcStatementBuilder<RawRecord> binder) {
         this.sql = sql;
@@ -42,6 +49,8 @@ final class NewestPerKeyBatch implements JdbcBatchStatementExecutor<RawRecord> {
 
     @Override
     public void prepareStatements(Connection connection) throws SQLException {
+        connection.setAutoCommit(false);
+        this.connection = connection;
         statement = connection.prepareStatement(sql);
     }
 
@@ -60,7 +69,19 @@ final class NewestPerKeyBatch implements JdbcBatchStatementExecutor<RawRecord> {
             binder.accept(statement, record);
             statement.addBatch();
         }
-        statement.executeBatch();
+        try {
+            statement.executeBatch();
+            connection.commit();
+        } catch (SQLException e) {
+            statement.clearBatch();
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                // the connection is likely gone: the output format reconnects before its retry
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        }
         batch.clear();
     }
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +146,42 @@ abstract class RecordTableContract {
         assertThat(column("payload").get("b")).contains("b1-changed-in-place");
         assertThat(column("content_hash").get("a"))
                 .isEqualTo(Long.toString(versions.get(2).contentHash()));
+    }
+
+    @Test
+    void aBatchLandsWholeOrNotAtAllAndTheConnectionServesTheRetry() throws Exception {
+        SqlDialect dialect = db().dialect();
+        // refused by both servers: PostgreSQL's text takes no NUL, MySQL's key column is
+        // varchar(191) in strict mode
+        RawRecord refused = record("s1" + "x".repeat(300) + "\u0000", "c", 10, "c1");
+        SimpleJdbcConnectionProvider provider =
+                new SimpleJdbcConnectionProvider(
+                        BatchedUpsertSink.rewritingBatches(db().connectionOptions(), dialect));
+        try {
+            Connection c = provider.getOrEstablishConnection();
+            NewestPerKeyBatch batch =
+                    new NewestPerKeyBatch(dialect.upsertRecord(table), JdbcRecordSink.binder(null));
+            batch.prepareStatements(c);
+            batch.addToBatch(record("s1", "a", 10, "a1"));
+            batch.addToBatch(record("s1", "b", 10, "b1"));
+            batch.addToBatch(refused);
+            assertThatThrownBy(batch::executeBatch).isInstanceOf(SQLException.class);
+            assertThat(column("id")).as("no row of the failed batch is left").isEmpty();
+
+            // the output format's retry binds the kept records again on the same connection
+            assertThat(batch.pending()).hasSize(3);
+            batch.closeStatements();
+            NewestPerKeyBatch retry =
+                    new NewestPerKeyBatch(dialect.upsertRecord(table), JdbcRecordSink.binder(null));
+            retry.prepareStatements(c);
+            retry.addToBatch(record("s1", "a", 10, "a1"));
+            retry.addToBatch(record("s1", "b", 10, "b1"));
+            retry.executeBatch();
+            retry.closeStatements();
+        } finally {
+            provider.closeConnection();
+        }
+        assertThat(column("id")).containsOnlyKeys("a", "b");
     }
 
     @Test
